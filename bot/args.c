@@ -1,0 +1,227 @@
+/* args.c — splitting a command line; the one parser every platform's text goes through. */
+#include "bot/args.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/reply.h"
+
+#define MAX_WORDS 64
+#define MAX_NAMED 16
+
+typedef struct {
+    char *text;                  /* the word as typed (or "@name" for a reference) */
+    const tend_member_ref *ref;  /* non-NULL when the word is a member reference    */
+} word;
+
+typedef struct {
+    char *key;
+    char *value;
+} named;
+
+struct tend_args {
+    word words[MAX_WORDS];
+    size_t n_words;
+    size_t first;  /* words before this were shifted away */
+    named opts[MAX_NAMED];
+    size_t n_opts;
+};
+
+/* Keys that may appear as key:value. Kept short on purpose: every one is a word a title can no
+ * longer start with unquoted. */
+static const char *const option_keys[] = {
+    "when", "slots", "weight", "repeat", "for", "note", "energy", "channel", "timezone", "tz",
+    "checkin", "digest", "capacity", "name", "pronouns", "quiet", "task", "member", "filter",
+};
+
+bool tend_args_is_option_key(const char *key, size_t len)
+{
+    for (size_t i = 0; i < sizeof option_keys / sizeof option_keys[0]; i++)
+        if (strlen(option_keys[i]) == len && strncmp(option_keys[i], key, len) == 0)
+            return true;
+    return false;
+}
+
+void tend_args_free(tend_args *args)
+{
+    if (!args)
+        return;
+    for (size_t i = 0; i < args->n_words; i++)
+        free(args->words[i].text);
+    for (size_t i = 0; i < args->n_opts; i++) {
+        free(args->opts[i].key);
+        free(args->opts[i].value);
+    }
+    free(args);
+}
+
+/* Reads one word starting at *p into a new string, unwrapping quotes. *quoted_at is the offset in
+ * the result where the first quoted part begins (SIZE_MAX when nothing was quoted), so
+ * when:"fri 18:00" is still an option while "note: x" is plain text. */
+static char *read_word(const char **p, size_t *quoted_at, char *err, size_t errlen)
+{
+    const char *s = *p;
+    size_t cap = strlen(s) + 1;
+    char *out = malloc(cap);
+    if (!out) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    size_t n = 0;
+    *quoted_at = SIZE_MAX;
+    while (*s && *s != ' ' && *s != '\t' && *s != '\n') {
+        if (*s == '"') {
+            if (*quoted_at == SIZE_MAX)
+                *quoted_at = n;
+            s++;
+            while (*s && *s != '"') {
+                if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+                    s++;
+                out[n++] = *s++;
+            }
+            if (*s != '"') {
+                free(out);
+                snprintf(err, errlen, "a quote is opened but never closed");
+                return NULL;
+            }
+            s++;
+        } else {
+            out[n++] = *s++;
+        }
+    }
+    out[n] = '\0';
+    *p = s;
+    return out;
+}
+
+static int parse_ref(const char *w, size_t n_refs)
+{
+    if (w[0] != TEND_MARK_MENTION_OPEN)
+        return -1;
+    char *end = NULL;
+    unsigned long i = strtoul(w + 1, &end, 10);
+    if (end == w + 1 || *end != TEND_MARK_MENTION_CLOSE || end[1] != '\0' || i >= n_refs)
+        return -1;
+    return (int)i;
+}
+
+int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs, tend_args **out,
+                    char *err, size_t errlen)
+{
+    *out = NULL;
+    tend_args *a = calloc(1, sizeof *a);
+    if (!a) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    const char *p = text ? text : "";
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        if (!*p)
+            break;
+        size_t quoted_at = SIZE_MAX;
+        char *w = read_word(&p, &quoted_at, err, errlen);
+        if (!w) {
+            tend_args_free(a);
+            return -1;
+        }
+        const char *colon = strchr(w, ':');
+        if (colon && colon != w && (size_t)(colon - w) < quoted_at &&
+            tend_args_is_option_key(w, (size_t)(colon - w))) {
+            if (a->n_opts == MAX_NAMED) {
+                free(w);
+                tend_args_free(a);
+                snprintf(err, errlen, "too many options");
+                return -1;
+            }
+            named *o = &a->opts[a->n_opts++];
+            o->key = strndup(w, (size_t)(colon - w));
+            o->value = strdup(colon + 1);
+            free(w);
+            /* `key:"two words"` — the quoted part was already unwrapped by read_word */
+            if (!o->key || !o->value) {
+                tend_args_free(a);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            continue;
+        }
+        if (a->n_words == MAX_WORDS) {
+            free(w);
+            tend_args_free(a);
+            snprintf(err, errlen, "that is more words than any command takes");
+            return -1;
+        }
+        word *slot = &a->words[a->n_words++];
+        int r = quoted_at != SIZE_MAX ? -1 : parse_ref(w, n_refs);
+        if (r >= 0) {
+            free(w);
+            slot->ref = &refs[r];
+            if (asprintf(&slot->text, "@%s", refs[r].name ? refs[r].name : "") < 0) {
+                slot->text = NULL;
+                tend_args_free(a);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+        } else {
+            slot->text = w;
+        }
+    }
+    *out = a;
+    return 0;
+}
+
+void tend_args_shift(tend_args *args, size_t n)
+{
+    args->first += n;
+    if (args->first > args->n_words)
+        args->first = args->n_words;
+}
+
+size_t tend_args_count(const tend_args *args)
+{
+    return args->n_words - args->first;
+}
+
+const char *tend_args_word(const tend_args *args, size_t i)
+{
+    return i < tend_args_count(args) ? args->words[args->first + i].text : NULL;
+}
+
+const tend_member_ref *tend_args_ref(const tend_args *args, size_t i)
+{
+    return i < tend_args_count(args) ? args->words[args->first + i].ref : NULL;
+}
+
+const char *tend_args_named(const tend_args *args, const char *key)
+{
+    for (size_t i = 0; i < args->n_opts; i++)
+        if (strcmp(args->opts[i].key, key) == 0)
+            return args->opts[i].value;
+    return NULL;
+}
+
+char *tend_args_join(const tend_args *args, size_t from)
+{
+    size_t len = 1;
+    for (size_t i = from; i < tend_args_count(args); i++)
+        len += strlen(tend_args_word(args, i)) + 1;
+    char *out = malloc(len);
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    size_t n = 0;
+    for (size_t i = from; i < tend_args_count(args); i++) {
+        const char *w = tend_args_word(args, i);
+        if (n)
+            out[n++] = ' ';
+        size_t wl = strlen(w);
+        memcpy(out + n, w, wl);
+        n += wl;
+        out[n] = '\0';
+    }
+    return out;
+}

@@ -1,0 +1,42 @@
+/*
+ * args.h — a command line split into words, named options and member references.
+ *
+ *   task add "Soup run" when:friday slots:2      words: task, add, Soup run   named: when, slots
+ *   thanks \x1E0\x1F for the lift                word 1 is a reference to refs[0]
+ *
+ * Words may be quoted with "..." (a backslash escapes a quote). A word "key:value" is a named
+ * option only when key is one tend knows (tend_args_is_option_key); otherwise it is a plain word,
+ * so a title like "Meeting: rota" stays a title.
+ */
+#ifndef TEND_ARGS_H
+#define TEND_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bot/request.h"
+
+typedef struct tend_args tend_args;
+
+/* Parses `text`. On failure (unbalanced quote, too many words) returns -1 with a one-line reason
+ * in err; *out is NULL. */
+int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs, tend_args **out,
+                    char *err, size_t errlen);
+void tend_args_free(tend_args *args);
+
+/* Drops the first n words (the router does this after matching the command name). */
+void tend_args_shift(tend_args *args, size_t n);
+
+size_t tend_args_count(const tend_args *args);
+/* Word i (after any shift), or NULL. A member reference reads as "@name". */
+const char *tend_args_word(const tend_args *args, size_t i);
+/* The member referenced by word i, or NULL when word i is plain text. */
+const tend_member_ref *tend_args_ref(const tend_args *args, size_t i);
+/* The value of named option key, or NULL. */
+const char *tend_args_named(const tend_args *args, const char *key);
+/* Words from..end joined by single spaces, as a new string ("" when none). NULL on OOM. */
+char *tend_args_join(const tend_args *args, size_t from);
+
+bool tend_args_is_option_key(const char *key, size_t len);
+
+#endif

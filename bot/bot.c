@@ -1,0 +1,61 @@
+/* bot.c — the product as one object: settings, store and clock, wired to the router and scheduler. */
+#include "bot/bot.h"
+
+#include <stdlib.h>
+
+#include "bot/router.h"
+#include "bot/scheduler.h"
+
+struct tend_bot {
+    tend_settings settings;
+    tend_env env;
+};
+
+void tend_settings_defaults(tend_settings *s)
+{
+    s->stale_claim_days = 5;
+    s->grace_hours = 6;
+    s->thanks_per_day = 5;
+    s->default_capacity = 3;
+    s->commands_per_minute = 30;
+}
+
+tend_bot *tend_bot_create(tend_store *store, tend_clock *clock, const tend_settings *settings)
+{
+    tend_bot *bot = calloc(1, sizeof *bot);
+    if (!bot)
+        return NULL;
+    if (settings)
+        bot->settings = *settings;
+    else
+        tend_settings_defaults(&bot->settings);
+    bot->env.store = store;
+    bot->env.clock = clock;
+    bot->env.settings = &bot->settings;
+    return bot;
+}
+
+void tend_bot_destroy(tend_bot *bot)
+{
+    free(bot);
+}
+
+const tend_env *tend_bot_env(const tend_bot *bot)
+{
+    return &bot->env;
+}
+
+int tend_bot_handle(tend_bot *bot, const tend_request *req, tend_messages *out)
+{
+    return tend_bot_handle_request(&bot->env, req, out);
+}
+
+int tend_bot_tick(tend_bot *bot, tend_messages *out)
+{
+    return tend_scheduler_tick(&bot->env, tend_clock_now(bot->env.clock), out);
+}
+
+int64_t tend_bot_next_due(tend_bot *bot)
+{
+    return tend_scheduler_next_due(&bot->env, tend_clock_now(bot->env.clock));
+}

@@ -1,0 +1,55 @@
+/*
+ * bot.h — the product as one object: give it a member's command, get back what to say; tick it,
+ * get back what is due. It never sees a platform, a socket or JSON.
+ */
+#ifndef TEND_BOT_H
+#define TEND_BOT_H
+
+#include <stdint.h>
+
+#include "bot/clock.h"
+#include "bot/reply.h"
+#include "bot/request.h"
+#include "store/store.h"
+
+/* Knobs the coordinator may set in tend.conf ([bot] and [schedule] sections). */
+typedef struct tend_settings {
+    int stale_claim_days;     /* "still on it?" after this many untouched days; default 5   */
+    int grace_hours;          /* a missed scheduled post is still sent this late; default 6 */
+    int thanks_per_day;       /* /thanks a member may give per day; default 5              */
+    int default_capacity;     /* for new groups; default 3                                 */
+    int commands_per_minute;  /* per member, before a polite "slow down"; default 30      */
+} tend_settings;
+
+/* Fills s with the defaults above. */
+void tend_settings_defaults(tend_settings *s);
+
+/* What handlers and the scheduler share: where to remember, what time it is, the knobs. */
+typedef struct tend_env {
+    tend_store *store;
+    tend_clock *clock;
+    const tend_settings *settings;
+} tend_env;
+
+typedef struct tend_bot tend_bot;
+
+/* The bot borrows store and clock (the caller destroys them after the bot). NULL on OOM. */
+tend_bot *tend_bot_create(tend_store *store, tend_clock *clock, const tend_settings *settings);
+/* Accepts NULL. */
+void tend_bot_destroy(tend_bot *bot);
+
+/* Runs one command and appends what the bot says to out: always at least one message, even for a
+ * command it does not know. The command's writes are one transaction. Returns 0, or -1 when the
+ * store failed (a message telling the member so is still appended). */
+int tend_bot_handle(tend_bot *bot, const tend_request *req, tend_messages *out);
+
+/* Runs everything the scheduler has due at the clock's now; appends what to deliver. Each fired
+ * thing is recorded in the same transaction as its effect, so it happens exactly once. 0 or -1. */
+int tend_bot_tick(tend_bot *bot, tend_messages *out);
+
+/* The unix time of the next scheduled thing (the loop sleeps until then, at most a minute). */
+int64_t tend_bot_next_due(tend_bot *bot);
+
+const tend_env *tend_bot_env(const tend_bot *bot);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * reply.h — what the bot says, before any platform renders it.
+ *
+ * Handlers and the scheduler produce tend_message values; adapters render them (console prefixes,
+ * Discord ephemeral replies and components, Matrix m.notice with m.mentions and reactions).
+ *
+ * Text markup. Message text is plain UTF-8 with three in-band markers that user input can never
+ * contain (tend_text_clean() strips control characters from everything members type):
+ *   TEND_CMD              "\x1D" — stands before a command name; rendered as the platform's prefix
+ *                         ("/" on Discord and the console, "!" on Matrix). Write  TEND_CMD "claim".
+ *   "\x1E" <digits> "\x1F" — a mention of msg->mentions[digits]; rendered as a real ping on platforms
+ *                         that have them. Only members listed in mentions are ever pinged; everything
+ *                         else (a title "@everyone", a Matrix pill in a note) is inert text.
+ * Use tend_message_add_mention() to append a marker; never build one by hand.
+ */
+#ifndef TEND_REPLY_H
+#define TEND_REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TEND_CMD "\x1D"
+#define TEND_MARK_MENTION_OPEN '\x1E'
+#define TEND_MARK_MENTION_CLOSE '\x1F'
+
+typedef enum {
+    TEND_TO_PUBLIC,   /* the group's channel (or where the command was typed)                  */
+    TEND_TO_PRIVATE,  /* only the member who asked: Discord ephemeral, Matrix DM, console [private] */
+    TEND_TO_DM        /* a direct message to member_key, unprompted (promotions, nudges, welcomes)  */
+} tend_audience;
+
+typedef struct {
+    char *member_key;  /* the platform's opaque user id */
+    char *name;        /* display name, for platforms that render mentions as text */
+} tend_mention;
+
+/* A one-tap answer. Discord renders a button whose press runs `command` as the presser; Matrix
+ * reacts with `emoji` on the message and a member's same reaction runs `command`; the console
+ * prints the command to type. */
+typedef struct {
+    char *label;    /* "Claim", "No thanks"                 */
+    char *emoji;    /* "✅", may be NULL (Matrix then skips it) */
+    char *command;  /* text of the command, no prefix: "claim 12" */
+} tend_button;
+
+typedef struct tend_message {
+    tend_audience audience;
+    char *group_key;     /* the group it belongs to; selects the adapter by its platform prefix */
+    char *channel_key;   /* PUBLIC: where to post; NULL = the channel the command came from      */
+    char *member_key;    /* PRIVATE / DM: who receives it                                      */
+    char *member_name;   /* PRIVATE / DM: their display name (console prints it)               */
+    char *kind;          /* what it is, for adapters and tests: "reply", "task.announce",
+                            "checkin.prompt", "digest", "nudge", ... never NULL                */
+    char *text;
+    tend_mention *mentions;
+    size_t n_mentions;
+    tend_button *buttons;
+    size_t n_buttons;
+} tend_message;
+
+/* A growable list of messages; owns everything it holds. */
+typedef struct tend_messages {
+    tend_message *items;
+    size_t count;
+    size_t cap;
+} tend_messages;
+
+void tend_messages_init(tend_messages *list);
+/* Frees every message and resets the list to empty; accepts NULL. */
+void tend_messages_clear(tend_messages *list);
+
+/* Frees the messages after the first `count`, keeping those. */
+void tend_messages_truncate(tend_messages *list, size_t count);
+
+/* Appends a message with a printf-formatted text. Returns the new message (owned by the list)
+ * or NULL when out of memory. Strings are copied; NULL keys stay NULL. */
+tend_message *tend_messages_add(tend_messages *list, tend_audience audience, const char *group_key,
+                                const char *member_key, const char *member_name, const char *kind,
+                                const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Appends more printf-formatted text to msg->text. 0 on success, -1 when out of memory. */
+int tend_message_appendf(tend_message *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a mention marker for (member_key, name) to msg->text and records it. 0 or -1. */
+int tend_message_add_mention(tend_message *msg, const char *member_key, const char *name);
+/* Adds a one-tap answer. 0 or -1. */
+int tend_message_add_button(tend_message *msg, const char *label, const char *emoji, const char *command);
+/* Sets where a PUBLIC message goes. 0 or -1. */
+int tend_message_set_channel(tend_message *msg, const char *channel_key);
+
+/* Renders msg->text for a platform: TEND_CMD becomes `prefix`, each mention marker becomes what
+ * `mention` writes (or "@name" when mention is NULL). Returns a malloc'd string, NULL on OOM. */
+typedef void (*tend_mention_writer)(const tend_mention *m, void *ud, char *out, size_t outlen);
+char *tend_message_render(const tend_message *msg, const char *prefix, tend_mention_writer mention,
+                          void *ud);
+
+/* Copies src (at most maxbytes bytes of it, cut on a UTF-8 boundary) into a new string with control
+ * characters removed (newline and tab kept), so user text can never carry markers. NULL on OOM. */
+char *tend_text_clean(const char *src, size_t maxbytes);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * request.h — one command from one member, as every adapter hands it to the bot.
+ *
+ * Keys are the platform's opaque strings. A group key starts with its platform's name and a colon
+ * ("console:demo", "discord:81384788765712384", "matrix:!room:example.org"); the platform part picks
+ * the adapter that delivers the bot's unprompted messages for that group.
+ */
+#ifndef TEND_REQUEST_H
+#define TEND_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A member named in a command (a Discord user option, a Matrix pill). The request text refers to
+ * refs[i] with the marker "\x1E" i "\x1F", the same markup reply.h uses for mentions. */
+typedef struct {
+    const char *member_key;
+    const char *name;
+} tend_member_ref;
+
+typedef struct tend_request {
+    const char *group_key;    /* "discord:<guild id>"                                        */
+    const char *channel_key;  /* where it was typed; the group's channel until /setup says else */
+    const char *member_key;   /* platform user id                                             */
+    const char *member_name;  /* display name, used when the member is first seen              */
+    bool is_coordinator;      /* Manage Server / power level >= 50 / always on the console    */
+    const char *text;         /* the command without its prefix: "claim 12", "task add \"Soup run\" slots:2" */
+    const tend_member_ref *refs;
+    size_t n_refs;
+} tend_request;
+
+#endif

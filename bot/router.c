@@ -1,0 +1,306 @@
+/*
+ * router.c — from a member's line of text to the handler that answers it: clean, parse, find the
+ * command, check permission, run it in one transaction, and make sure the member always hears back.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bot/command.h"
+#include "bot/log.h"
+#include "bot/messages.h"
+#include "bot/router.h"
+
+static const tend_command_spec *const families[] = {
+    tend_tasks_commands,  tend_checkin_commands, tend_rest_commands,  tend_thanks_commands,
+    tend_people_commands, tend_process_commands, tend_team_commands,  tend_setup_commands,
+    NULL,
+};
+
+const tend_command_spec *const *tend_command_families(void)
+{
+    return families;
+}
+
+/* ---------------------------------------------------------------- replies */
+
+static tend_message *vreply(tend_ctx *ctx, tend_audience audience, const tend_member *to,
+                            const char *kind, const char *fmt, va_list ap)
+{
+    char *text = NULL;
+    if (vasprintf(&text, fmt, ap) < 0)
+        return NULL;
+    tend_message *m = tend_messages_add(ctx->out, audience, ctx->group.key, to ? to->key : NULL,
+                                        to ? to->name : NULL, kind, "%s", text);
+    free(text);
+    if (m && audience == TEND_TO_PUBLIC && ctx->req->channel_key &&
+        tend_message_set_channel(m, ctx->req->channel_key) != 0)
+        return NULL;
+    return m;
+}
+
+tend_message *tend_reply_private(tend_ctx *ctx, const char *kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tend_message *m = vreply(ctx, TEND_TO_PRIVATE, &ctx->member, kind, fmt, ap);
+    va_end(ap);
+    return m;
+}
+
+tend_message *tend_reply_public(tend_ctx *ctx, const char *kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tend_message *m = vreply(ctx, TEND_TO_PUBLIC, NULL, kind, fmt, ap);
+    va_end(ap);
+    return m;
+}
+
+tend_message *tend_dm(tend_ctx *ctx, const tend_member *to, const char *kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tend_message *m = vreply(ctx, TEND_TO_DM, to, kind, fmt, ap);
+    va_end(ap);
+    return m;
+}
+
+int tend_usage(tend_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    va_end(ap);
+    return TEND_EUSAGE;
+}
+
+int tend_refuse(tend_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    va_end(ap);
+    return TEND_EREFUSED;
+}
+
+static int last_store_rc;
+
+int tend_store_failed(tend_ctx *ctx, int rc)
+{
+    last_store_rc = rc;
+    tend_log(TEND_LOG_ERROR, "store", "command %s failed: %s", ctx->spec ? ctx->spec->name : "?",
+             tend_store_errmsg(ctx->env->store));
+    return TEND_ESTORE;
+}
+
+int tend_member_capacity(const tend_ctx *ctx, const tend_member *m)
+{
+    if (m->capacity > 0)
+        return m->capacity;
+    return ctx->group.default_capacity > 0 ? ctx->group.default_capacity : 3;
+}
+
+int tend_resolve_member(tend_ctx *ctx, size_t word_index, tend_member *out)
+{
+    const tend_member_ref *ref = tend_args_ref(ctx->args, word_index);
+    if (ref)
+        return tend_store_member_ensure(ctx->env->store, ctx->group.id, ref->member_key, ref->name,
+                                        ctx->now, out);
+    const char *word = tend_args_word(ctx->args, word_index);
+    if (!word || !*word)
+        return TEND_STORE_NOTFOUND;
+    if (word[0] == '@')
+        word++;
+    return tend_store_member_find_name(ctx->env->store, ctx->group.id, word, out);
+}
+
+/* ---------------------------------------------------------------- finding the command */
+
+static const tend_command_spec *find_command(const tend_args *args, size_t *words_used)
+{
+    const char *first = tend_args_word(args, 0);
+    const char *second = tend_args_word(args, 1);
+    if (!first)
+        return NULL;
+    /* Platforms may leave their prefix on ("/claim" typed as text on Matrix). */
+    if (first[0] == '/' || first[0] == '!')
+        first++;
+    const tend_command_spec *single = NULL;
+    for (size_t f = 0; families[f]; f++) {
+        for (const tend_command_spec *c = families[f]; c->name; c++) {
+            const char *space = strchr(c->name, ' ');
+            if (space) {
+                size_t n = (size_t)(space - c->name);
+                if (second && strlen(first) == n && strncasecmp(first, c->name, n) == 0 &&
+                    strcasecmp(second, space + 1) == 0) {
+                    *words_used = 2;
+                    return c; /* two-word names win: "agreements add" over "agreements" */
+                }
+            } else if (!single && strcasecmp(first, c->name) == 0) {
+                single = c;
+            }
+        }
+    }
+    *words_used = 1;
+    return single;
+}
+
+/* Strips control characters but keeps well-formed reference markers that point at a real ref. */
+static char *clean_request_text(const char *text, size_t n_refs)
+{
+    size_t len = strlen(text ? text : "");
+    char *out = malloc(len + 1);
+    if (!out)
+        return NULL;
+    size_t j = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == (unsigned char)TEND_MARK_MENTION_OPEN) {
+            char *end = NULL;
+            unsigned long idx = strtoul(text + i + 1, &end, 10);
+            if (end != text + i + 1 && *end == TEND_MARK_MENTION_CLOSE && idx < n_refs) {
+                size_t n = (size_t)(end - (text + i)) + 1;
+                memcpy(out + j, text + i, n);
+                j += n;
+                i += n - 1;
+            }
+            continue;
+        }
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+            continue;
+        out[j++] = (char)c;
+    }
+    out[j] = '\0';
+    return out;
+}
+
+static void say_private(tend_messages *out, const tend_request *req, const char *fmt, const char *arg)
+{
+    tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key, req->member_name, "error",
+                      fmt, arg ? arg : "");
+}
+
+static const char *store_failure_message(int rc)
+{
+    if (rc == TEND_STORE_FULL)
+        return MSG_STORE_FULL;
+    if (rc == TEND_STORE_READONLY)
+        return MSG_STORE_READONLY;
+    return MSG_STORE_FAILED;
+}
+
+/* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays. */
+static int run_in_transaction(tend_ctx *ctx)
+{
+    tend_store *store = ctx->env->store;
+    int rc = tend_store_begin(store);
+    if (rc == TEND_STORE_OK) {
+        rc = tend_store_group_ensure(store, ctx->req->group_key, ctx->req->channel_key, ctx->now,
+                                     &ctx->group);
+        if (rc == TEND_STORE_OK && !ctx->group.channel_key[0] && ctx->req->channel_key &&
+            ctx->req->channel_key[0]) {
+            snprintf(ctx->group.channel_key, sizeof ctx->group.channel_key, "%s", ctx->req->channel_key);
+            rc = tend_store_group_save(store, &ctx->group);
+        }
+        if (rc == TEND_STORE_OK)
+            rc = tend_store_member_ensure(store, ctx->group.id, ctx->req->member_key,
+                                          ctx->req->member_name, ctx->now, &ctx->member);
+        if (rc != TEND_STORE_OK) {
+            tend_log(TEND_LOG_ERROR, "store", "cannot load group or member: %s", tend_store_errmsg(store));
+            tend_store_rollback(store);
+            last_store_rc = rc;
+            return TEND_ESTORE;
+        }
+    } else {
+        tend_log(TEND_LOG_ERROR, "store", "cannot begin a transaction: %s", tend_store_errmsg(store));
+        last_store_rc = rc;
+        return TEND_ESTORE;
+    }
+
+    size_t before = ctx->out->count;
+    int result = ctx->spec->run(ctx);
+    if (result == TEND_OK) {
+        rc = tend_store_commit(store);
+        if (rc != TEND_STORE_OK) {
+            tend_log(TEND_LOG_ERROR, "store", "commit failed: %s", tend_store_errmsg(store));
+            last_store_rc = rc;
+            result = TEND_ESTORE;
+        }
+    }
+    if (result != TEND_OK) {
+        tend_store_rollback(store);
+        tend_messages_truncate(ctx->out, before); /* none of what it meant to say happened */
+    }
+    return result;
+}
+
+int tend_bot_handle_request(const tend_env *env, const tend_request *req, tend_messages *out)
+{
+    char *text = clean_request_text(req->text, req->n_refs);
+    if (!text) {
+        say_private(out, req, MSG_STORE_FAILED, NULL);
+        return -1;
+    }
+    char err[200];
+    tend_args *args = NULL;
+    if (tend_args_parse(text, req->refs, req->n_refs, &args, err, sizeof err) != 0) {
+        say_private(out, req, MSG_CANNOT_READ, err);
+        free(text);
+        return 0;
+    }
+    free(text);
+    if (tend_args_count(args) == 0) {
+        say_private(out, req, MSG_EMPTY_COMMAND, NULL);
+        tend_args_free(args);
+        return 0;
+    }
+    size_t used = 0;
+    const tend_command_spec *spec = find_command(args, &used);
+    if (!spec) {
+        const char *name = tend_args_word(args, 0);
+        if (name[0] == '/' || name[0] == '!')
+            name++;
+        char shown[64];
+        snprintf(shown, sizeof shown, "%s", name); /* echo at most a short, cleaned word */
+        say_private(out, req, MSG_UNKNOWN_COMMAND, shown);
+        tend_args_free(args);
+        return 0;
+    }
+    if (spec->coordinator_only && !req->is_coordinator) {
+        say_private(out, req, MSG_COORDINATORS_ONLY, spec->name);
+        tend_args_free(args);
+        return 0;
+    }
+    tend_args_shift(args, used);
+
+    tend_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.env = env;
+    ctx.now = tend_clock_now(env->clock);
+    ctx.req = req;
+    ctx.spec = spec;
+    ctx.args = args;
+    ctx.out = out;
+    last_store_rc = TEND_STORE_ERROR;
+
+    int result = run_in_transaction(&ctx);
+    int status = 0;
+    if (result == TEND_EUSAGE) {
+        tend_message *m = tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key,
+                                            req->member_name, "error", "%s", ctx.error);
+        if (m)
+            tend_message_appendf(m, "%s" MSG_USAGE, ctx.error[0] ? " " : "", spec->usage);
+    } else if (result == TEND_EREFUSED) {
+        say_private(out, req, "%s", ctx.error);
+    } else if (result == TEND_ESTORE) {
+        say_private(out, req, store_failure_message(last_store_rc), NULL);
+        status = -1;
+    } else if (out->count == 0) {
+        tend_log(TEND_LOG_WARN, "router", "command %s said nothing", spec->name);
+    }
+    tend_args_free(args);
+    return status;
+}

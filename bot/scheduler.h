@@ -1,0 +1,20 @@
+/*
+ * scheduler.h — what the bot does on its own: weekly check-in prompts and digests, nudges, stale
+ * claim reminders, the monthly process check-in, welcomes back, weekly repeats. Each thing fires
+ * exactly once: it is recorded in the store in the same transaction as its effect.
+ */
+#ifndef TEND_SCHEDULER_H
+#define TEND_SCHEDULER_H
+
+#include <stdint.h>
+
+#include "bot/bot.h"
+
+/* Fires everything due at `now` for every group and member; appends messages to deliver.
+ * 0, or -1 when the store failed (what fired before the failure stays fired and delivered). */
+int tend_scheduler_tick(const tend_env *env, int64_t now, tend_messages *out);
+
+/* The unix time at which tend_scheduler_tick next has something to do (at most now + 60). */
+int64_t tend_scheduler_next_due(const tend_env *env, int64_t now);
+
+#endif

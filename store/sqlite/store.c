@@ -1,0 +1,570 @@
+/*
+ * store.c — opening the database, migrations, transactions, the statement cache, and the records
+ * every command touches (groups, members) plus the adapters' bookkeeping.
+ */
+#include "store/sqlite/internal.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE_SIZE 256 /* open addressing; the whole backend has fewer distinct statements */
+
+typedef struct {
+    const char *sql;
+    sqlite3_stmt *stmt;
+} stmt_slot;
+
+struct tend_store {
+    sqlite3 *db;
+    stmt_slot cache[STMT_CACHE_SIZE];
+    char errmsg[256];
+};
+
+sqlite3 *store_db(tend_store *store)
+{
+    return store->db;
+}
+
+int store_fail(tend_store *store, int rc)
+{
+    snprintf(store->errmsg, sizeof store->errmsg, "%s", sqlite3_errmsg(store->db));
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return TEND_STORE_FULL;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+        return TEND_STORE_READONLY;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return TEND_STORE_BUSY;
+    case SQLITE_IOERR:
+        /* a full disk often surfaces as an I/O error on a write or the WAL */
+        return (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC) ? TEND_STORE_FULL : TEND_STORE_ERROR;
+    default:
+        return TEND_STORE_ERROR;
+    }
+}
+
+sqlite3_stmt *store_stmt(tend_store *store, const char *sql)
+{
+    size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE_SIZE;
+    for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+        stmt_slot *slot = &store->cache[(h + i) % STMT_CACHE_SIZE];
+        if (slot->sql == sql) {
+            sqlite3_reset(slot->stmt);
+            sqlite3_clear_bindings(slot->stmt);
+            return slot->stmt;
+        }
+        if (!slot->sql) {
+            sqlite3_stmt *st = NULL;
+            int rc = sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+            if (rc != SQLITE_OK) {
+                store_fail(store, rc);
+                return NULL;
+            }
+            slot->sql = sql;
+            slot->stmt = st;
+            return st;
+        }
+    }
+    snprintf(store->errmsg, sizeof store->errmsg, "statement cache full");
+    return NULL;
+}
+
+int store_exec_stmt(tend_store *store, sqlite3_stmt *st)
+{
+    if (!st)
+        return TEND_STORE_ERROR;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return TEND_STORE_OK;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        snprintf(store->errmsg, sizeof store->errmsg, "%s", sqlite3_errmsg(store->db));
+        return TEND_STORE_EXISTS;
+    }
+    return store_fail(store, rc);
+}
+
+void store_copy_text(sqlite3_stmt *st, int col, char *buf, size_t buflen)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(buf, buflen, "%s", t ? (const char *)t : "");
+}
+
+static int exec_sql(tend_store *store, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(store->errmsg, sizeof store->errmsg, "%s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return store_fail(store, rc) == TEND_STORE_OK ? TEND_STORE_ERROR : store_fail(store, rc);
+    }
+    return TEND_STORE_OK;
+}
+
+int tend_store_schema_version(tend_store *store)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
+}
+
+static int migrate(tend_store *store)
+{
+    int version = tend_store_schema_version(store);
+    if (version < 0)
+        return store_fail(store, sqlite3_errcode(store->db));
+    if (version > tend_store_migration_count) {
+        snprintf(store->errmsg, sizeof store->errmsg,
+                 "the database is from a newer tend (schema %d, this one knows %d)", version,
+                 tend_store_migration_count);
+        return TEND_STORE_ERROR;
+    }
+    for (int v = version; v < tend_store_migration_count; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+        int rc = exec_sql(store, "BEGIN IMMEDIATE;");
+        if (rc == TEND_STORE_OK)
+            rc = exec_sql(store, tend_store_migrations[v]);
+        if (rc == TEND_STORE_OK)
+            rc = exec_sql(store, bump);
+        if (rc == TEND_STORE_OK)
+            rc = exec_sql(store, "COMMIT;");
+        if (rc != TEND_STORE_OK) {
+            char why[200];
+            snprintf(why, sizeof why, "%.199s", store->errmsg);
+            sqlite3_exec(store->db, "ROLLBACK;", NULL, NULL, NULL);
+            snprintf(store->errmsg, sizeof store->errmsg, "migration %d failed: %.199s", v + 1, why);
+            return rc;
+        }
+    }
+    return TEND_STORE_OK;
+}
+
+int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    tend_store *store = calloc(1, sizeof *store);
+    if (!store) {
+        snprintf(err, errlen, "out of memory");
+        return TEND_STORE_ERROR;
+    }
+    int rc = sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", path,
+                 store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
+        int code = store->db ? store_fail(store, rc) : TEND_STORE_ERROR;
+        sqlite3_close(store->db);
+        free(store);
+        return code;
+    }
+    sqlite3_extended_result_codes(store->db, 1);
+    sqlite3_busy_timeout(store->db, 2000);
+    int code = exec_sql(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                               "PRAGMA foreign_keys = ON;");
+    if (code == TEND_STORE_OK)
+        code = migrate(store);
+    if (code != TEND_STORE_OK) {
+        snprintf(err, errlen, "cannot use database %s: %s", path, store->errmsg);
+        tend_store_close(store);
+        return code;
+    }
+    *out = store;
+    return TEND_STORE_OK;
+}
+
+void tend_store_close(tend_store *store)
+{
+    if (!store)
+        return;
+    for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
+        sqlite3_finalize(store->cache[i].stmt);
+    sqlite3_close(store->db);
+    free(store);
+}
+
+const char *tend_store_errmsg(const tend_store *store)
+{
+    return store ? store->errmsg : "no store";
+}
+
+int tend_store_set_synchronous(tend_store *store, int level)
+{
+    static const char *const pragmas[] = {"PRAGMA synchronous = OFF;", "PRAGMA synchronous = NORMAL;",
+                                          "PRAGMA synchronous = FULL;"};
+    if (level < 0 || level > 2)
+        return TEND_STORE_ERROR;
+    return exec_sql(store, pragmas[level]);
+}
+
+int tend_store_begin(tend_store *store)
+{
+    return store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
+}
+
+int tend_store_commit(tend_store *store)
+{
+    return store_exec_stmt(store, store_stmt(store, "COMMIT"));
+}
+
+int tend_store_rollback(tend_store *store)
+{
+    if (sqlite3_get_autocommit(store->db))
+        return TEND_STORE_OK; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
+    return store_exec_stmt(store, store_stmt(store, "ROLLBACK"));
+}
+
+/* ---------------------------------------------------------------- groups */
+
+#define GROUP_COLUMNS                                                                             \
+    "id, key, channel_key, timezone, checkin_at, digest_at, default_capacity, "                  \
+    "new_tasks_paused_until, created_at"
+
+static void read_group(sqlite3_stmt *st, tend_group *g)
+{
+    memset(g, 0, sizeof *g);
+    g->id = sqlite3_column_int64(st, 0);
+    store_copy_text(st, 1, g->key, sizeof g->key);
+    store_copy_text(st, 2, g->channel_key, sizeof g->channel_key);
+    store_copy_text(st, 3, g->timezone, sizeof g->timezone);
+    store_copy_text(st, 4, g->checkin_at, sizeof g->checkin_at);
+    store_copy_text(st, 5, g->digest_at, sizeof g->digest_at);
+    g->default_capacity = sqlite3_column_int(st, 6);
+    g->new_tasks_paused_until = sqlite3_column_int64(st, 7);
+    g->created_at = sqlite3_column_int64(st, 8);
+}
+
+/* Steps a one-row query into a record: OK, NOTFOUND, or an error. */
+static int step_one(tend_store *store, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), void *out)
+{
+    int rc = sqlite3_step(st);
+    int code;
+    if (rc == SQLITE_ROW) {
+        read(st, out);
+        code = TEND_STORE_OK;
+    } else if (rc == SQLITE_DONE) {
+        code = TEND_STORE_NOTFOUND;
+    } else {
+        code = store_fail(store, rc);
+    }
+    sqlite3_reset(st);
+    return code;
+}
+
+static void read_group_v(sqlite3_stmt *st, void *out)
+{
+    read_group(st, out);
+}
+
+int tend_store_group_get(tend_store *store, const char *key, tend_group *out)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT " GROUP_COLUMNS " FROM groups WHERE key = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    return step_one(store, st, read_group_v, out);
+}
+
+int tend_store_group_by_id(tend_store *store, int64_t id, tend_group *out)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT " GROUP_COLUMNS " FROM groups WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return step_one(store, st, read_group_v, out);
+}
+
+int tend_store_group_ensure(tend_store *store, const char *key, const char *channel_key, int64_t now,
+                            tend_group *out)
+{
+    int rc = tend_store_group_get(store, key, out);
+    if (rc != TEND_STORE_NOTFOUND)
+        return rc;
+    sqlite3_stmt *st =
+        store_stmt(store, "INSERT INTO groups (key, channel_key, created_at) VALUES (?1, ?2, ?3)");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, channel_key ? channel_key : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    rc = store_exec_stmt(store, st);
+    if (rc != TEND_STORE_OK)
+        return rc;
+    return tend_store_group_get(store, key, out);
+}
+
+int tend_store_group_save(tend_store *store, const tend_group *g)
+{
+    sqlite3_stmt *st = store_stmt(store,
+                                  "UPDATE groups SET channel_key = ?2, timezone = ?3, checkin_at = ?4, "
+                                  "digest_at = ?5, default_capacity = ?6, new_tasks_paused_until = ?7 "
+                                  "WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, g->id);
+    sqlite3_bind_text(st, 2, g->channel_key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, g->timezone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, g->checkin_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, g->digest_at, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, g->default_capacity);
+    sqlite3_bind_int64(st, 7, g->new_tasks_paused_until);
+    return store_exec_stmt(store, st);
+}
+
+int tend_store_groups_each(tend_store *store, int (*cb)(const tend_group *g, void *ud), void *ud)
+{
+    /* Collect first: callbacks may run other statements, even this one. */
+    sqlite3_stmt *st = store_stmt(store, "SELECT " GROUP_COLUMNS " FROM groups ORDER BY id");
+    if (!st)
+        return TEND_STORE_ERROR;
+    tend_group *all = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tend_group *grown = realloc(all, cap * sizeof *all);
+            if (!grown) {
+                free(all);
+                sqlite3_reset(st);
+                return TEND_STORE_ERROR;
+            }
+            all = grown;
+        }
+        read_group(st, &all[n++]);
+    }
+    int code = rc == SQLITE_DONE ? TEND_STORE_OK : store_fail(store, rc);
+    sqlite3_reset(st);
+    for (size_t i = 0; code == TEND_STORE_OK && i < n; i++)
+        if (cb(&all[i], ud))
+            break;
+    free(all);
+    return code;
+}
+
+/* ---------------------------------------------------------------- members */
+
+#define MEMBER_COLUMNS                                                                            \
+    "id, group_id, key, name, pronouns, capacity, nudges, quiet_start, quiet_end, timezone, "     \
+    "resting_until, forgotten, joined_at"
+
+static void read_member(sqlite3_stmt *st, void *out)
+{
+    tend_member *m = out;
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    m->group_id = sqlite3_column_int64(st, 1);
+    store_copy_text(st, 2, m->key, sizeof m->key);
+    store_copy_text(st, 3, m->name, sizeof m->name);
+    store_copy_text(st, 4, m->pronouns, sizeof m->pronouns);
+    m->capacity = sqlite3_column_int(st, 5);
+    m->nudges = sqlite3_column_int(st, 6) != 0;
+    m->quiet_start = sqlite3_column_int(st, 7);
+    m->quiet_end = sqlite3_column_int(st, 8);
+    store_copy_text(st, 9, m->timezone, sizeof m->timezone);
+    m->resting_until = sqlite3_column_int64(st, 10);
+    m->forgotten = sqlite3_column_int(st, 11) != 0;
+    m->joined_at = sqlite3_column_int64(st, 12);
+}
+
+int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, tend_member *out)
+{
+    if (!key || !*key)
+        return TEND_STORE_NOTFOUND;
+    sqlite3_stmt *st = store_stmt(store, "SELECT " MEMBER_COLUMNS
+                                         " FROM members WHERE group_id = ?1 AND key = ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    return step_one(store, st, read_member, out);
+}
+
+int tend_store_member_by_id(tend_store *store, int64_t id, tend_member *out)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT " MEMBER_COLUMNS " FROM members WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return step_one(store, st, read_member, out);
+}
+
+int tend_store_member_find_name(tend_store *store, int64_t group_id, const char *name, tend_member *out)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT " MEMBER_COLUMNS " FROM members WHERE group_id = ?1"
+                                         " AND forgotten = 0 AND name = ?2 COLLATE NOCASE"
+                                         " ORDER BY id LIMIT 1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    return step_one(store, st, read_member, out);
+}
+
+int tend_store_member_ensure(tend_store *store, int64_t group_id, const char *key, const char *name,
+                             int64_t now, tend_member *out)
+{
+    int rc = tend_store_member_get(store, group_id, key, out);
+    if (rc != TEND_STORE_NOTFOUND)
+        return rc;
+    if (!key || !*key)
+        return TEND_STORE_ERROR;
+    sqlite3_stmt *st = store_stmt(store, "INSERT INTO members (group_id, key, name, joined_at)"
+                                         " VALUES (?1, ?2, ?3, ?4)");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name && *name ? name : key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    rc = store_exec_stmt(store, st);
+    if (rc != TEND_STORE_OK)
+        return rc;
+    return tend_store_member_get(store, group_id, key, out);
+}
+
+int tend_store_member_save(tend_store *store, const tend_member *m)
+{
+    sqlite3_stmt *st = store_stmt(store,
+                                  "UPDATE members SET key = ?2, name = ?3, pronouns = ?4, capacity = ?5,"
+                                  " nudges = ?6, quiet_start = ?7, quiet_end = ?8, timezone = ?9,"
+                                  " resting_until = ?10, forgotten = ?11 WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, m->id);
+    sqlite3_bind_text(st, 2, m->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, m->pronouns, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, m->capacity);
+    sqlite3_bind_int(st, 6, m->nudges ? 1 : 0);
+    sqlite3_bind_int(st, 7, m->quiet_start);
+    sqlite3_bind_int(st, 8, m->quiet_end);
+    sqlite3_bind_text(st, 9, m->timezone, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, m->resting_until);
+    sqlite3_bind_int(st, 11, m->forgotten ? 1 : 0);
+    return store_exec_stmt(store, st);
+}
+
+int tend_store_members_each(tend_store *store, int64_t group_id,
+                            int (*cb)(const tend_member *m, void *ud), void *ud)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT " MEMBER_COLUMNS " FROM members"
+                                         " WHERE group_id = ?1 AND forgotten = 0 ORDER BY id");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    tend_member *all = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tend_member *grown = realloc(all, cap * sizeof *all);
+            if (!grown) {
+                free(all);
+                sqlite3_reset(st);
+                return TEND_STORE_ERROR;
+            }
+            all = grown;
+        }
+        read_member(st, &all[n++]);
+    }
+    int code = rc == SQLITE_DONE ? TEND_STORE_OK : store_fail(store, rc);
+    sqlite3_reset(st);
+    for (size_t i = 0; code == TEND_STORE_OK && i < n; i++)
+        if (cb(&all[i], ud))
+            break;
+    free(all);
+    return code;
+}
+
+/* ---------------------------------------------------------------- platform bookkeeping */
+
+int tend_store_state_get(tend_store *store, const char *platform, const char *key, char *value,
+                         size_t valuelen)
+{
+    sqlite3_stmt *st =
+        store_stmt(store, "SELECT value FROM adapter_state WHERE platform = ?1 AND key = ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int code = TEND_STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        store_copy_text(st, 0, value, valuelen);
+        code = TEND_STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        code = store_fail(store, rc);
+    }
+    sqlite3_reset(st);
+    return code;
+}
+
+int tend_store_state_set(tend_store *store, const char *platform, const char *key, const char *value)
+{
+    sqlite3_stmt *st = store_stmt(store, "INSERT INTO adapter_state (platform, key, value)"
+                                         " VALUES (?1, ?2, ?3) ON CONFLICT (platform, key)"
+                                         " DO UPDATE SET value = excluded.value");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    return store_exec_stmt(store, st);
+}
+
+int tend_store_state_delete(tend_store *store, const char *platform, const char *key)
+{
+    sqlite3_stmt *st = store_stmt(store, "DELETE FROM adapter_state WHERE platform = ?1 AND key = ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    return store_exec_stmt(store, st);
+}
+
+int tend_store_event_claim(tend_store *store, const char *platform, const char *event_id, int64_t now)
+{
+    sqlite3_stmt *prune = store_stmt(store, "DELETE FROM seen_events WHERE seen_at < ?1");
+    if (!prune)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(prune, 1, now - 7 * 24 * 3600);
+    int rc = store_exec_stmt(store, prune);
+    if (rc != TEND_STORE_OK)
+        return rc;
+    sqlite3_stmt *st = store_stmt(store, "INSERT INTO seen_events (platform, event_id, seen_at)"
+                                         " VALUES (?1, ?2, ?3)");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    return store_exec_stmt(store, st); /* a duplicate primary key comes back as EXISTS */
+}
+
+int tend_store_audit(tend_store *store, int64_t group_id, int64_t member_id, const char *action,
+                     const char *detail, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(store, "INSERT INTO audit (group_id, member_id, action, detail,"
+                                         " created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    if (member_id > 0)
+        sqlite3_bind_int64(st, 2, member_id);
+    else
+        sqlite3_bind_null(st, 2);
+    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now);
+    return store_exec_stmt(store, st);
+}

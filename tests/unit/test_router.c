@@ -1,0 +1,81 @@
+/* test_router.c — the router: unknown commands, parsing failures, permissions, cleaning input. */
+#include "testkit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/args.h"
+
+static void unknown_command_gets_one_private_line(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    assert_int_equal(testkit_run(kit, "ana", 0, "frobnicate 12"), 0);
+    assert_int_equal(kit->out.count, 1);
+    assert_int_equal(kit->out.items[0].audience, TEND_TO_PRIVATE);
+    assert_true(testkit_said_has(kit, "I don't know /frobnicate"));
+    assert_true(testkit_said_has(kit, "/help"));
+    testkit_free(kit);
+}
+
+static void empty_and_unbalanced_quotes_are_explained(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    testkit_run(kit, "ana", 0, "   ");
+    assert_int_equal(kit->out.count, 1);
+    assert_true(testkit_said_has(kit, "/help"));
+    testkit_run(kit, "ana", 0, "task add \"never closed");
+    assert_int_equal(kit->out.count, 1);
+    assert_true(testkit_said_has(kit, "never closed"));
+    testkit_free(kit);
+}
+
+static void args_split_words_quotes_and_options(void **state)
+{
+    (void)state;
+    tend_member_ref refs[] = {{"U1", "Bea"}};
+    tend_args *a = NULL;
+    char err[100];
+    assert_int_equal(tend_args_parse("task add \"Soup run\" slots:2 when:\"fri 18:00\" Meeting: x \x1E"
+                                     "0\x1F",
+                                     refs, 1, &a, err, sizeof err),
+                     0);
+    assert_string_equal(tend_args_word(a, 2), "Soup run");
+    assert_string_equal(tend_args_named(a, "slots"), "2");
+    assert_string_equal(tend_args_named(a, "when"), "fri 18:00");
+    assert_string_equal(tend_args_word(a, 3), "Meeting:");
+    assert_string_equal(tend_args_word(a, 5), "@Bea");
+    assert_ptr_equal(tend_args_ref(a, 5), &refs[0]);
+    tend_args_shift(a, 2);
+    char *joined = tend_args_join(a, 0);
+    assert_string_equal(joined, "Soup run Meeting: x @Bea");
+    free(joined);
+    tend_args_free(a);
+    /* a marker pointing past the refs is plain text, never a reference */
+    assert_int_equal(tend_args_parse("thanks \x1E" "5\x1F", refs, 1, &a, err, sizeof err), 0);
+    assert_null(tend_args_ref(a, 1));
+    tend_args_free(a);
+}
+
+static void text_clean_strips_markers_and_cuts_on_characters(void **state)
+{
+    (void)state;
+    char *c = tend_text_clean("a\x1E" "0\x1F\x1D" "b\tc\nd", 100);
+    assert_string_equal(c, "a0b\tc\nd");
+    free(c);
+    c = tend_text_clean("h\xC3\xA9llo", 2); /* "hé…" cut inside é keeps only "h" */
+    assert_string_equal(c, "h");
+    free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unknown_command_gets_one_private_line),
+        cmocka_unit_test(empty_and_unbalanced_quotes_are_explained),
+        cmocka_unit_test(args_split_words_quotes_and_options),
+        cmocka_unit_test(text_clean_strips_markers_and_cuts_on_characters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,42 @@
+/*
+ * testkit.h — what handler tests share: a real in-memory SQLite store, a fixed clock, and a way to
+ * run a command as a member and look at what the bot said.
+ */
+#ifndef TEND_TESTKIT_H
+#define TEND_TESTKIT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "bot/bot.h"
+
+/* 2026-11-02 09:00:00 UTC, a Monday. */
+#define TESTKIT_START 1793610000LL
+
+typedef struct testkit {
+    tend_store *store;
+    tend_clock *clock;
+    tend_bot *bot;
+    tend_messages out;    /* what the last command (or tick) said */
+    char group_key[64];   /* "console:test" unless changed */
+} testkit;
+
+/* Fresh kit with an in-memory database and a clock at TESTKIT_START. */
+testkit *testkit_new(void);
+void testkit_free(testkit *kit);
+
+/* Runs `text` as member `name` (key = name) in the kit's group; coordinator when coord != 0.
+ * Replaces kit->out. Returns tend_bot_handle's result. */
+int testkit_run(testkit *kit, const char *name, int coord, const char *text);
+/* The rendered text of every message of kit->out, each line prefixed like the console does
+ * ("[public] ...", "[private NAME] ...", "[dm NAME] ..."), joined by newlines. Static buffer. */
+const char *testkit_said(testkit *kit);
+/* True when some message in kit->out contains `needle` (after rendering with "/" prefixes). */
+int testkit_said_has(testkit *kit, const char *needle);
+/* Runs a tick of the scheduler at the clock's now. Replaces kit->out. */
+int testkit_tick(testkit *kit);
+
+#endif
