@@ -1,4 +1,54 @@
-/* config.h — placeholder; the config issue defines the real interface. */
+/*
+ * config.h — tend.conf and the environment, read once at start.
+ *
+ * The file is INI (parsed by libinih). Every key can also be set as TEND_<SECTION>_<KEY> in the
+ * environment (TEND_DISCORD_API_BASE, TEND_MATRIX_HOMESERVER), which wins over the file; the tokens
+ * also as DISCORD_TOKEN and MATRIX_ACCESS_TOKEN. Defaults serve the console demo with no file.
+ */
 #ifndef TEND_CONFIG_H
 #define TEND_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bot/bot.h"
+
+typedef struct tend_config {
+    /* [store] */
+    char *database;            /* path of the SQLite file                                */
+    int synchronous;           /* 1 NORMAL (default), 2 FULL                             */
+    /* [log] */
+    char *log_level;           /* debug | info | warn | error                            */
+    /* [bot] and [schedule] */
+    tend_settings settings;
+    /* [console] */
+    char *console_group;       /* group name of the console demo, default "demo"         */
+    char *console_member;      /* who types first, default "you"                          */
+    /* [discord] */
+    char *discord_token;             /* secret                                         */
+    char *discord_application_id;
+    char *discord_api_base;          /* default https://discord.com/api/v10             */
+    char *discord_gateway_url;       /* default: ask GET /gateway/bot                   */
+    bool discord_global_commands;    /* register globally instead of per guild         */
+    /* [matrix] */
+    char *matrix_homeserver;         /* https://matrix.example.org                       */
+    char *matrix_user_id;            /* @tend:example.org                                */
+    char *matrix_access_token;       /* secret                                           */
+    char *matrix_password;           /* secret; exchanged once for a token              */
+    char *matrix_device_id;
+    char *matrix_allowed_inviters;   /* comma-separated user ids and/or :server names; */
+                                     /* default: the bot's own server                    */
+} tend_config;
+
+/* Fills cfg with the defaults (strings are owned by cfg). 0, or -1 on OOM. */
+int tend_config_defaults(tend_config *cfg);
+/* Reads `path` (NULL = no file) then the environment over the defaults. On a bad file returns -1
+ * and writes every problem, one per line with its line number, to err. Never echoes a secret. */
+int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errlen);
+/* Frees every string; accepts NULL. */
+void tend_config_free(tend_config *cfg);
+/* True when Discord / Matrix are configured enough to start. */
+bool tend_config_has_discord(const tend_config *cfg);
+bool tend_config_has_matrix(const tend_config *cfg);
+
 #endif

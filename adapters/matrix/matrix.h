@@ -1,0 +1,14 @@
+/*
+ * matrix.h — Matrix over the client-server API: /sync long-polling and sends through libcurl's
+ * multi interface on the app's libuv loop.
+ */
+#ifndef TEND_MATRIX_H
+#define TEND_MATRIX_H
+
+#include "adapters/adapter.h"
+#include "config/config.h"
+
+/* NULL with a logged one-line reason when the config is unusable. */
+tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * load.h — the load model, in one place: a member's load is the weight of their open claims plus
+ * the weight of what they finished in the last 7 days, against their own capacity (the group's
+ * default when they set none). Used by /me, /claim, /team and the nudges.
+ */
+#ifndef TEND_LOAD_H
+#define TEND_LOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define TEND_LOAD_WINDOW (7 * 24 * 3600)
+
+typedef struct {
+    int open_weight;   /* active claims                  */
+    int done_weight;   /* finished in the last 7 days    */
+    int total;         /* open_weight + done_weight      */
+    int capacity;      /* theirs, or the group's default */
+} tend_load;
+
+/* Computes m's load at `now`. TEND_STORE_OK or an error. */
+int tend_load_of(tend_store *store, const tend_group *g, const tend_member *m, int64_t now, tend_load *out);
+/* True when taking `extra` more weight would put the member past their capacity. */
+bool tend_load_would_exceed(const tend_load *load, int extra);
+/* True when the member already carries more than their capacity. */
+bool tend_load_is_over(const tend_load *load);
+
+/* The share (0..100) of the group's done work since `since` that the busiest fifth of its members
+ * did (at least one member). -1 when nothing was done. The group never sees who. */
+int tend_load_concentration(tend_store *store, const tend_group *g, int64_t since);
+
+#endif
