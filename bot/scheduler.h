@@ -14,7 +14,10 @@
  * 0, or -1 when the store failed (what fired before the failure stays fired and delivered). */
 int tend_scheduler_tick(const tend_env *env, int64_t now, tend_messages *out);
 
-/* The unix time at which tend_scheduler_tick next has something to do (at most now + 60). */
+/* The unix time at which tend_scheduler_tick next has something to do: the exact earliest due
+ * occurrence (may be far ahead; the live loop caps its own sleep at a minute, and the console's
+ * :advance steps the clock through these times so nothing falls outside the grace window).
+ * Returns now when something is due already. */
 int64_t tend_scheduler_next_due(const tend_env *env, int64_t now);
 
 #endif
