@@ -1,0 +1,386 @@
+/*
+ * http.c — libcurl's multi socket interface driven by libuv, after curl's own multi-uv example:
+ * curl says which sockets to watch (socket_cb) and when to wake it (timer_cb); libuv watches and
+ * calls back into curl_multi_socket_action; finished transfers are collected in check_done.
+ */
+#include "adapters/http.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct transfer transfer;
+
+struct tend_http {
+    uv_loop_t *loop;
+    CURLM *multi;
+    uv_timer_t timer;
+    char *user_agent;
+    size_t in_flight;
+    transfer *transfers;   /* every live transfer, to cancel them on destroy */
+    int closing;
+    int open_handles;      /* timer + socket watchers still to be closed      */
+};
+
+struct transfer {
+    tend_http *http;
+    CURL *easy;
+    struct curl_slist *headers;
+    tend_http_done cb;
+    void *ud;
+    char *body;
+    size_t body_len, body_cap;
+    char *raw_headers;
+    size_t headers_len, headers_cap;
+    char errbuf[CURL_ERROR_SIZE];
+    transfer *prev, *next;
+};
+
+/* One watcher per socket curl asks about. */
+typedef struct {
+    uv_poll_t poll;
+    curl_socket_t fd;
+    tend_http *http;
+} socket_watch;
+
+static int grow_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap : 1024;
+        while (*len + n + 1 > c)
+            c *= 2;
+        char *b = realloc(*buf, c);
+        if (!b)
+            return -1;
+        *buf = b;
+        *cap = c;
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+    return 0;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    transfer *t = userp;
+    size_t n = size * nmemb;
+    /* a server that sends endless data gets cut off rather than eating our memory */
+    if (t->body_len + n > 16u * 1024 * 1024)
+        return 0;
+    return grow_append(&t->body, &t->body_len, &t->body_cap, data, n) == 0 ? n : 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+    transfer *t = userp;
+    size_t n = size * nmemb;
+    /* a new status line (a redirect or 100-continue) starts a fresh header block */
+    if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
+        t->headers_len = 0;
+    if (t->headers_len + n > 256 * 1024)
+        return 0;
+    return grow_append(&t->raw_headers, &t->headers_len, &t->headers_cap, data, n) == 0 ? n : 0;
+}
+
+static void transfer_free(transfer *t)
+{
+    if (!t)
+        return;
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    free(t->body);
+    free(t->raw_headers);
+    free(t);
+}
+
+static void unlink_transfer(transfer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        t->http->transfers = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    t->prev = t->next = NULL;
+}
+
+static void check_done(tend_http *http)
+{
+    CURLMsg *msg;
+    int pending;
+    while ((msg = curl_multi_info_read(http->multi, &pending))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        transfer *t = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        CURLcode result = msg->data.result;
+        curl_multi_remove_handle(http->multi, msg->easy_handle);
+        unlink_transfer(t);
+        http->in_flight--;
+
+        tend_http_response res = {0};
+        if (result == CURLE_OK)
+            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &res.status);
+        res.body = t->body ? t->body : "";
+        res.body_len = t->body_len;
+        res.raw_headers = t->raw_headers ? t->raw_headers : "";
+        if (result != CURLE_OK)
+            res.error = t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
+        if (t->cb)
+            t->cb(&res, t->ud);
+        transfer_free(t);
+    }
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events)
+{
+    socket_watch *w = handle->data;
+    tend_http *http = w->http;
+    int flags = 0;
+    if (status < 0)
+        flags = CURL_CSELECT_ERR;
+    if (!status && (events & UV_READABLE))
+        flags |= CURL_CSELECT_IN;
+    if (!status && (events & UV_WRITABLE))
+        flags |= CURL_CSELECT_OUT;
+    int running = 0;
+    curl_multi_socket_action(http->multi, w->fd, flags, &running);
+    check_done(http);
+}
+
+static void on_timeout(uv_timer_t *timer)
+{
+    tend_http *http = timer->data;
+    int running = 0;
+    curl_multi_socket_action(http->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(http);
+}
+
+static void maybe_free_http(tend_http *http)
+{
+    if (http->closing && http->open_handles == 0) {
+        curl_multi_cleanup(http->multi);
+        free(http->user_agent);
+        free(http);
+    }
+}
+
+static void on_watch_closed(uv_handle_t *handle)
+{
+    socket_watch *w = handle->data;
+    tend_http *http = w->http;
+    free(w);
+    http->open_handles--;
+    maybe_free_http(http);
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    tend_http *http = userp;
+    if (http->closing)
+        return 0;
+    if (timeout_ms < 0)
+        uv_timer_stop(&http->timer);
+    else
+        /* 0 means "now": run it on the next loop turn rather than re-entering curl */
+        uv_timer_start(&http->timer, on_timeout, (uint64_t)(timeout_ms ? timeout_ms : 1), 0);
+    return 0;
+}
+
+static int socket_cb(CURL *easy, curl_socket_t s, int action, void *userp, void *socketp)
+{
+    (void)easy;
+    tend_http *http = userp;
+    socket_watch *w = socketp;
+    if (action == CURL_POLL_REMOVE) {
+        if (w) {
+            uv_poll_stop(&w->poll);
+            curl_multi_assign(http->multi, s, NULL);
+            uv_close((uv_handle_t *)&w->poll, on_watch_closed);
+        }
+        return 0;
+    }
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        if (!w)
+            return -1;
+        w->fd = s;
+        w->http = http;
+        if (uv_poll_init_socket(http->loop, &w->poll, s) != 0) {
+            free(w);
+            return -1;
+        }
+        w->poll.data = w;
+        http->open_handles++;
+        curl_multi_assign(http->multi, s, w);
+    }
+    int events = 0;
+    if (action == CURL_POLL_IN || action == CURL_POLL_INOUT)
+        events |= UV_READABLE;
+    if (action == CURL_POLL_OUT || action == CURL_POLL_INOUT)
+        events |= UV_WRITABLE;
+    uv_poll_start(&w->poll, events, on_poll);
+    return 0;
+}
+
+tend_http *tend_http_create(uv_loop_t *loop, const char *user_agent, long max_connections)
+{
+    static int global_ready;
+    if (!global_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return NULL;
+        global_ready = 1;
+    }
+    tend_http *http = calloc(1, sizeof *http);
+    if (!http)
+        return NULL;
+    http->loop = loop;
+    http->user_agent = strdup(user_agent ? user_agent : "tend");
+    http->multi = curl_multi_init();
+    if (!http->user_agent || !http->multi || uv_timer_init(loop, &http->timer) != 0) {
+        if (http->multi)
+            curl_multi_cleanup(http->multi);
+        free(http->user_agent);
+        free(http);
+        return NULL;
+    }
+    http->timer.data = http;
+    http->open_handles = 1;
+    curl_multi_setopt(http->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(http->multi, CURLMOPT_SOCKETDATA, http);
+    curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(http->multi, CURLMOPT_TIMERDATA, http);
+    curl_multi_setopt(http->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_connections > 0 ? max_connections : 4L);
+    curl_multi_setopt(http->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    return http;
+}
+
+static void on_timer_closed(uv_handle_t *handle)
+{
+    tend_http *http = handle->data;
+    http->open_handles--;
+    maybe_free_http(http);
+}
+
+void tend_http_destroy(tend_http *http)
+{
+    if (!http || http->closing)
+        return;
+    http->closing = 1;
+    while (http->transfers) {
+        transfer *t = http->transfers;
+        unlink_transfer(t);
+        /* removing the handle makes curl drop its sockets via socket_cb(CURL_POLL_REMOVE) */
+        curl_multi_remove_handle(http->multi, t->easy);
+        transfer_free(t);
+        http->in_flight--;
+    }
+    uv_timer_stop(&http->timer);
+    uv_close((uv_handle_t *)&http->timer, on_timer_closed);
+}
+
+int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done cb, void *ud)
+{
+    if (!http || http->closing || !req || !req->url)
+        return -1;
+    transfer *t = calloc(1, sizeof *t);
+    if (!t)
+        return -1;
+    t->http = http;
+    t->cb = cb;
+    t->ud = ud;
+    t->easy = curl_easy_init();
+    if (!t->easy) {
+        free(t);
+        return -1;
+    }
+    const char *method = req->method ? req->method : "GET";
+    CURL *e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, req->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, http->user_agent);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 30000L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    int failed = 0;
+    if (req->body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
+        curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body);
+        char ct[128];
+        snprintf(ct, sizeof ct, "Content-Type: %s", req->content_type ? req->content_type : "application/json");
+        struct curl_slist *h = curl_slist_append(t->headers, ct);
+        failed |= !h;
+        if (h)
+            t->headers = h;
+    } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
+        curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, "");
+    }
+    for (size_t i = 0; req->headers && req->headers[i]; i++) {
+        struct curl_slist *h = curl_slist_append(t->headers, req->headers[i]);
+        failed |= !h;
+        if (h)
+            t->headers = h;
+    }
+    /* curl would otherwise send "Expect: 100-continue" and wait on larger bodies */
+    struct curl_slist *h = curl_slist_append(t->headers, "Expect:");
+    if (h)
+        t->headers = h;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    if (failed) {
+        transfer_free(t);
+        return -1;
+    }
+    t->next = http->transfers;
+    if (http->transfers)
+        http->transfers->prev = t;
+    http->transfers = t;
+    if (curl_multi_add_handle(http->multi, e) != CURLM_OK) {
+        unlink_transfer(t);
+        transfer_free(t);
+        return -1;
+    }
+    http->in_flight++;
+    return 0;
+}
+
+size_t tend_http_in_flight(const tend_http *http)
+{
+    return http ? http->in_flight : 0;
+}
+
+int tend_http_header(const tend_http_response *res, const char *name, char *out, size_t outlen)
+{
+    size_t nl = strlen(name);
+    const char *p = res->raw_headers;
+    while (p && *p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > nl && p[nl] == ':' && strncasecmp(p, name, nl) == 0) {
+            const char *v = p + nl + 1;
+            const char *end = p + len;
+            while (v < end && (*v == ' ' || *v == '\t'))
+                v++;
+            while (end > v && (end[-1] == '\r' || end[-1] == ' '))
+                end--;
+            snprintf(out, outlen, "%.*s", (int)(end - v), v);
+            return 0;
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    return -1;
+}

@@ -1,0 +1,54 @@
+/*
+ * http.h — HTTP requests on the app's libuv loop, through libcurl's multi socket interface.
+ *
+ * Nothing here blocks: curl tells us which sockets to watch and when to time out, libuv watches
+ * them, and each finished request calls its callback on the loop. Connections are reused, and the
+ * number of simultaneous connections is kept small (each new TLS connection costs CPU on the loop).
+ *
+ * Secrets travel only in request headers; nothing in this module logs headers or bodies.
+ */
+#ifndef TEND_HTTP_H
+#define TEND_HTTP_H
+
+#include <stddef.h>
+#include <uv.h>
+
+typedef struct tend_http tend_http;
+
+typedef struct tend_http_request {
+    const char *method;              /* "GET", "POST", "PUT", "DELETE"                          */
+    const char *url;
+    const char *body;                /* NULL for none; copied                                   */
+    const char *content_type;        /* default "application/json" when body is set            */
+    const char *const *headers;      /* NULL-terminated "Name: value" lines; copied             */
+    long timeout_ms;                 /* whole request; 0 = 30 s                                  */
+} tend_http_request;
+
+typedef struct tend_http_response {
+    long status;                     /* HTTP status; 0 when the request never got an answer    */
+    const char *body;                /* NUL-terminated (may hold NULs before it)                */
+    size_t body_len;
+    const char *error;               /* curl's one-line reason when status is 0, else NULL      */
+    const char *raw_headers;         /* the response's header lines, for tend_http_header()     */
+} tend_http_response;
+
+/* Called once per request, on the loop. The response is valid only during the call. */
+typedef void (*tend_http_done)(const tend_http_response *res, void *ud);
+
+/* NULL on failure. `user_agent` is sent with every request. `max_connections` 0 = 4. */
+tend_http *tend_http_create(uv_loop_t *loop, const char *user_agent, long max_connections);
+/* Cancels what is in flight (their callbacks are not called) and closes the loop handles; the
+ * memory is freed once libuv has closed them. Never call it from inside a tend_http_done callback.
+ * Accepts NULL. */
+void tend_http_destroy(tend_http *http);
+
+/* Starts a request. 0, or -1 when it could not even start (then cb is not called). */
+int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done cb, void *ud);
+
+/* How many requests are in flight. */
+size_t tend_http_in_flight(const tend_http *http);
+
+/* Copies the value of response header `name` (case-insensitive) into out. 0, or -1 if absent. */
+int tend_http_header(const tend_http_response *res, const char *name, char *out, size_t outlen);
+
+#endif
