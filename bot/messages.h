@@ -24,19 +24,260 @@
 #define MSG_MEMBER_NOT_FOUND "I don't know anyone called %s here yet."
 
 /* ---------------------------------------------------------------- tasks */
+/* task lines: "#12 Soup run (1 of 2 hands, fri 18:00)" */
+#define MSG_TASKS_LINE "#%d %s (%s)"
+#define MSG_TASKS_HANDS "%d of %d hands"
+#define MSG_TASKS_HAND "%d of %d hand"
+#define MSG_TASKS_WAITING ", %d waiting"
+#define MSG_TASKS_WEEKLY ", weekly"
+#define MSG_TASKS_STATE_DONE "done"
+#define MSG_TASKS_STATE_CANCELLED "cancelled"
+/* the board */
+#define MSG_TASKS_BOARD_OPEN "Open tasks:"
+#define MSG_TASKS_BOARD_MINE "Your tasks:"
+#define MSG_TASKS_BOARD_ALL "All tasks, newest first:"
+#define MSG_TASKS_BOARD_YOU_WAIT " (you're number %d on the waitlist)"
+#define MSG_TASKS_BOARD_EMPTY \
+    "Nothing on the board right now. Know something that needs doing? " TEND_CMD "task add <title> puts it up."
+#define MSG_TASKS_BOARD_MINE_EMPTY \
+    "You're not holding any tasks right now. " TEND_CMD "tasks shows what's open."
+#define MSG_TASKS_BAD_FILTER "The board comes as open, mine or all."
+/* finding a task */
+#define MSG_TASKS_WHICH "Which task? Its number is enough, like 12."
+#define MSG_TASKS_NOT_FOUND "I can't find a task \"%s\" here. " TEND_CMD "tasks shows the board."
+#define MSG_TASKS_AMBIGUOUS "A few open tasks match \"%s\": %s. Which one? Its number is enough."
+/* task add */
+#define MSG_TASKS_NO_TITLE "What's the task? Give it a short title."
+#define MSG_TASKS_TITLE_TOO_LONG "That title is %zu characters; please keep it to 200 or fewer."
+#define MSG_TASKS_WHEN_TOO_LONG "Please keep when: short, like when:\"fri 18:00\"."
+#define MSG_TASKS_BAD_SLOTS "slots: takes a number from 1 to 20."
+#define MSG_TASKS_BAD_WEIGHT "weight: takes a number from 1 to 5."
+#define MSG_TASKS_BAD_REPEAT "repeat: can only be weekly for now."
+#define MSG_TASKS_PAUSED_UNTIL \
+    "New tasks are paused until %s while the group catches its breath. A coordinator can " \
+    TEND_CMD "resume-new sooner."
+#define MSG_TASKS_PAUSED \
+    "New tasks are paused for now while the group catches its breath. A coordinator can " \
+    TEND_CMD "resume-new when it's time."
+#define MSG_TASKS_ANNOUNCE "New task: %s. " TEND_CMD "claim %d to lend a hand."
+#define MSG_TASKS_CLAIM_BUTTON "Claim"
+/* claim */
+#define MSG_TASKS_IS_DONE "#%d is already done."
+#define MSG_TASKS_IS_CANCELLED "#%d was cancelled, so there's nothing to do there."
+#define MSG_TASKS_ALREADY_YOURS "You already have #%d."
+#define MSG_TASKS_ALREADY_WAITING "You're already on the waitlist for #%d: number %d."
+#define MSG_TASKS_WAITLISTED \
+    "#%d has all the hands it needs right now, so you're on its waitlist: number %d. " \
+    "I'll tell you if a spot opens."
+#define MSG_TASKS_OVER_CAPACITY \
+    "Taking #%d would put you at %d of your %d this week. That's your call: if you'd like it " \
+    "anyway, tap below or type " TEND_CMD "claim %d confirm."
+#define MSG_TASKS_CLAIM_ANYWAY "Claim it anyway"
+#define MSG_TASKS_CLAIMED \
+    "%s is yours. Thank you! If plans change, " TEND_CMD "unclaim %d is always fine."
+/* unclaim and the waitlist */
+#define MSG_TASKS_NOT_HELD "You don't have #%d right now, so there's nothing to give back."
+#define MSG_TASKS_UNCLAIMED "Got it, #%d is back on the board. Thanks for saying so."
+#define MSG_TASKS_LEFT_WAITLIST "You're off the waitlist for #%d."
+#define MSG_TASKS_PROMOTED \
+    "A spot opened up: %s is yours now. If it no longer suits you, " TEND_CMD "unclaim %d is fine."
+/* handoff */
+#define MSG_TASKS_HANDOFF_WHO "Who should I offer it to? Name a member after the task."
+#define MSG_TASKS_HANDOFF_SELF "That's you! To give it back instead, " TEND_CMD "unclaim %d."
+#define MSG_TASKS_HANDOFF_NOT_HELD "You'd need to hold #%d to hand it over; " TEND_CMD "claim %d takes it."
+#define MSG_TASKS_HANDOFF_HAS_IT "%s already has #%d."
+#define MSG_TASKS_HANDOFF_RESTING "%s is taking a break right now; maybe someone else could take #%d?"
+#define MSG_TASKS_HANDOFF_OFFER "%s would like to hand you %s. Would you take it?"
+#define MSG_TASKS_HANDOFF_OFFERED \
+    "I've offered #%d to %s. It moves to them when they accept; until then it's still yours."
+#define MSG_TASKS_HANDOFF_ACCEPT "Accept"
+#define MSG_TASKS_HANDOFF_DECLINE "Decline"
+#define MSG_TASKS_HANDOFF_NONE "There's no handoff of #%d waiting for you."
+#define MSG_TASKS_HANDOFF_STALE "#%d isn't %s's to hand over any more, so there's nothing to accept."
+#define MSG_TASKS_HANDOFF_TAKEN "#%d is yours now. Thank you for taking it on!"
+#define MSG_TASKS_HANDOFF_TAKEN_DM "%s took #%d. Thank you for passing it on with care."
+#define MSG_TASKS_HANDOFF_DECLINED "No problem, I've let %s know."
+#define MSG_TASKS_HANDOFF_DECLINED_DM \
+    "%s can't take #%d right now, so it's still yours. " TEND_CMD "unclaim %d puts it back on the board if you need to."
+/* done */
+#define MSG_TASKS_NOTE_TOO_LONG "That note is %zu characters; please keep it to 500 or fewer."
+#define MSG_TASKS_ALREADY_DONE "#%d is already marked done. Thank you all the same!"
+#define MSG_TASKS_DONE_PUBLIC "\xF0\x9F\x8E\x89 #%d %s is done! Thank you, "
+#define MSG_TASKS_DONE_AND " and "
+#define MSG_TASKS_DONE_COMMA ", "
+#define MSG_TASKS_DONE_END "."
+#define MSG_TASKS_DONE_NOTE "\n\"%s\""
+#define MSG_TASKS_DONE_REPEAT "\nIt's back on the board for next week as #%d."
 
 /* ---------------------------------------------------------------- checkin */
+#define MSG_CHECKIN_PROMPT "How are you doing this week? Only I see your answer."
+#define MSG_CHECKIN_BUTTON_GREAT "Great"
+#define MSG_CHECKIN_BUTTON_OK "OK"
+#define MSG_CHECKIN_BUTTON_LOW "Low"
+#define MSG_CHECKIN_BUTTON_OUT "Out"
+#define MSG_CHECKIN_BAD_ENERGY "I understand great, ok, low or out."
+#define MSG_CHECKIN_NOTE_TOO_LONG "That note is a bit long for me: up to 500 characters, please."
+#define MSG_CHECKIN_GREAT "Glad to hear it. Thanks for checking in."
+#define MSG_CHECKIN_OK "Thanks for checking in."
+#define MSG_CHECKIN_LOW                                                                            \
+    "Thanks for telling me. Low weeks happen to all of us. If a break would help, "               \
+    TEND_CMD "stepback hands your tasks back to the group, no questions asked."
+#define MSG_CHECKIN_OUT                                                                            \
+    "Thanks for telling me. Being out of steam is allowed. " TEND_CMD "stepback hands your tasks " \
+    "back to the group and I'll stay quiet until you're back."
+#define MSG_CHECKIN_HOLDING "\nWhat you're holding right now (" TEND_CMD "unclaim <task> gives one back, no questions asked):"
+#define MSG_CHECKIN_HOLDING_LINE "\n- %s"
+#define MSG_CHECKIN_BUTTON_STEPBACK "Step back for a week"
 
 /* ---------------------------------------------------------------- rest */
+#define MSG_REST_BAD_FOR "I read a rest as 3d, 1w, 2w (up to a year) or a date like 2026-12-24."
+#define MSG_REST_DATE_PAST "That day is already behind us; pick one ahead."
+#define MSG_REST_DATE_FAR "That's more than a year away; pick a day within a year."
+#define MSG_REST_NOTE_TOO_LONG "That note is a bit long for me: up to 500 characters, please."
+#define MSG_REST_STARTED "Rest well. You're off until %s, and I'll keep quiet toward you until then."
+#define MSG_REST_EXTENDED "Rest well. Your break now runs until %s."
+#define MSG_REST_RELEASED_NONE " You had nothing to hand back."
+#define MSG_REST_RELEASED_ONE " Your 1 task went back to the group."
+#define MSG_REST_RELEASED_MANY " Your %d tasks went back to the group."
+#define MSG_REST_BACK_HINT " " TEND_CMD "back ends it early whenever you like."
+#define MSG_REST_WELCOME_BACK                                                                      \
+    "Welcome back, good to have you. " TEND_CMD "tasks shows what needs hands, whenever you're ready."
+#define MSG_REST_NOT_RESTING "You're not on a break right now, so there's nothing to end. Good to see you."
 
 /* ---------------------------------------------------------------- thanks */
+#define MSG_THANKS_WHO "Who would you like to thank?"
+#define MSG_THANKS_SELF "Being kind to yourself counts too, but " TEND_CMD "thanks goes to someone else in the group."
+#define MSG_THANKS_LIMIT                                                                           \
+    "That's %d thanks in the last day already, the most I pass on, so each one keeps meaning "     \
+    "something. More tomorrow!"
+#define MSG_THANKS_REASON_TOO_LONG "That's a lovely long thank you, but I can pass on up to 500 characters."
+#define MSG_THANKS_GIVEN "\xF0\x9F\x92\x9B %s thanks "   /* then the mention */
+#define MSG_THANKS_FOR " for %s"
+#define MSG_THANKS_END "!"
 
 /* ---------------------------------------------------------------- people (me, capacity, profile, nudges) */
+#define MSG_PEOPLE_ME_TITLE "Here's how things look for you:"
+#define MSG_PEOPLE_ME_HOLDING "\nHolding:"
+#define MSG_PEOPLE_ME_WAITING "\nOn the waitlist for:"
+#define MSG_PEOPLE_ME_LINE "\n- %s"
+#define MSG_PEOPLE_ME_NOTHING_HELD "\nYou're not holding any tasks."
+#define MSG_PEOPLE_ME_LOAD "\nThis week: %d of your %d (%d in what you hold, %d finished in the last 7 days)."
+#define MSG_PEOPLE_ME_RESTING "\nYou're resting until %s. " TEND_CMD "back whenever you like."
+#define MSG_PEOPLE_ME_NUDGES_ON "\nNudges: on (" TEND_CMD "nudges off to stop them)."
+#define MSG_PEOPLE_ME_NUDGES_OFF "\nNudges: off."
+#define MSG_PEOPLE_ME_CHECKIN "\nYour last check-in: %s."
+#define MSG_PEOPLE_CAPACITY_BAD "Capacity is a whole number from 1 to 20."
+#define MSG_PEOPLE_CAPACITY_SET                                                                    \
+    "Got it: your capacity is %d a week. Change it whenever life changes."
+#define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off) and tz:Area/City."
+#define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters."
+#define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s; pick another name?"
+#define MSG_PEOPLE_PROFILE_PRONOUNS_LEN "Pronouns are up to 30 characters."
+#define MSG_PEOPLE_PROFILE_QUIET_BAD "Quiet hours look like quiet:22:00-07:00, or quiet:off."
+#define MSG_PEOPLE_PROFILE_TZ_BAD "I don't know the time zone %s; try one like Europe/Berlin or America/Chicago."
+#define MSG_PEOPLE_PROFILE_SAVED "Saved. "
+#define MSG_PEOPLE_PROFILE_SHOW "Your profile: %s%s. Quiet hours: %s. Time zone: %s."
+#define MSG_PEOPLE_PROFILE_PRONOUNS " (%s)"
+#define MSG_PEOPLE_PROFILE_NO_QUIET "none"
+#define MSG_PEOPLE_PROFILE_GROUP_TZ "the group's (%s)"
+#define MSG_PEOPLE_NUDGES_BAD "Say on or off."
+#define MSG_PEOPLE_NUDGES_ON                                                                       \
+    "Okay, I may nudge you now and then, at most once a week. " TEND_CMD "nudges off stops them any time."
+#define MSG_PEOPLE_NUDGES_OFF "Okay, no nudges from me. " TEND_CMD "nudges on if you ever want them back."
 
 /* ---------------------------------------------------------------- process (feedback, agreements, export, forgetme, help) */
+#define MSG_PROCESS_FEEDBACK_THANKS "Thank you. Your suggestion is in the box with no name on it. Suggestions are shared at the monthly process check-in once there are at least three, so no one can be singled out."
+#define MSG_PROCESS_FEEDBACK_EMPTY "What would you like to suggest? Write it after the command; no name is kept with it."
+#define MSG_PROCESS_TEXT_TOO_LONG "That's a little long: please keep it to %d characters (this one has %zu)."
+#define MSG_PROCESS_AGREEMENTS_NONE "We haven't written down any agreements yet. Coordinators can record one with " TEND_CMD "agreements add."
+#define MSG_PROCESS_AGREEMENTS_HEAD "Our agreements:"
+#define MSG_PROCESS_AGREEMENTS_LINE "\n%d. %s"
+#define MSG_PROCESS_AGREEMENTS_AMENDED " (amended)"
+#define MSG_PROCESS_AGREEMENTS_WORDS "To read our agreements, type " TEND_CMD "agreements on its own."
+#define MSG_PROCESS_AGREEMENT_EMPTY "What does the agreement say? Write it after the command."
+#define MSG_PROCESS_AGREEMENT_NUMBER "Which agreement? Start with its number, like " TEND_CMD "agreements amend 2 <new wording>."
+#define MSG_PROCESS_AGREEMENT_NOT_FOUND "There's no agreement %d yet; " TEND_CMD "agreements lists them."
+#define MSG_PROCESS_AGREEMENT_RECORDED "Agreement %d is on record: %s"
+#define MSG_PROCESS_AGREEMENT_AMENDED "Agreement %d now reads: %s (the earlier wording is kept on record)"
+#define MSG_PROCESS_EXPORT_EXTRA "The export is just " TEND_CMD "export; " TEND_CMD "export group is for coordinators."
+#define MSG_PROCESS_FORGETME_EXPLAIN "This erases you from this group's records: your claims go back to the board, your check-ins, rests and notes are deleted, and where others' records need you (thanks, tasks you posted) you'll show as \"a former member\". It can't be undone. You can keep a copy first with " TEND_CMD "export. When you're sure, type " TEND_CMD "forgetme confirm."
+#define MSG_PROCESS_FORGETME_WORD "To erase your data, type " TEND_CMD "forgetme confirm."
+#define MSG_PROCESS_FORGETME_DONE "Done: you're erased from this group's records. Take care, and you're always welcome back."
+#define MSG_PROCESS_HELP_HEAD "Here's what I can do:"
+#define MSG_PROCESS_HELP_LINE "\n" TEND_CMD "%s — %s"
+#define MSG_PROCESS_HELP_COORDINATORS "\n\nFor coordinators:"
 
 /* ---------------------------------------------------------------- team and setup (coordinators) */
+#define MSG_SETUP_SETTINGS "Channel: %s\nTime zone: %s\nCheck-in prompt: %s\nWeekly digest: %s\nDefault capacity: %d\nNew tasks: %s"
+#define MSG_SETUP_CURRENT "This group's settings:\n"
+#define MSG_SETUP_SAVED "Saved. This group's settings now:\n"
+#define MSG_SETUP_CHANNEL_UNSET "where commands are typed"
+#define MSG_SETUP_NEW_WELCOME "welcome"
+#define MSG_SETUP_NEW_PAUSED "paused until " TEND_CMD "resume-new"
+#define MSG_SETUP_NEW_PAUSED_UNTIL "paused until %s"
+#define MSG_SETUP_BAD_CHANNEL "channel:%s isn't a channel I can use; I need its name or reference (up to 150 characters)."
+#define MSG_SETUP_BAD_TIMEZONE "timezone:%s isn't a time zone I know; I need an IANA name like Europe/Berlin or America/New_York."
+#define MSG_SETUP_BAD_CHECKIN "checkin:%s isn't a time I can use; I need a day and a time, like checkin:\"mon 18:00\"."
+#define MSG_SETUP_BAD_DIGEST "digest:%s isn't a time I can use; I need a day and a time, like digest:\"sun 19:00\"."
+#define MSG_SETUP_BAD_CAPACITY "capacity:%s isn't a capacity I can use; I need a whole number from 1 to 20."
+#define MSG_SETUP_STRAY_WORD "I didn't follow \"%s\"; settings are written like timezone:Europe/Berlin."
+#define MSG_TEAM_PAUSED "Let's catch our breath: no new tasks for now. Everything already on the board still stands, and " TEND_CMD "resume-new opens it up again."
+#define MSG_TEAM_PAUSED_UNTIL "Let's catch our breath: no new tasks until %s. Everything already on the board still stands."
+#define MSG_TEAM_BAD_DURATION "%s isn't a length of time I know; try 3d, 1w or 2w (or nothing, to pause until " TEND_CMD "resume-new)."
+#define MSG_TEAM_RESUMED "New tasks are welcome again. Thanks, everyone, for taking that breath together."
+#define MSG_TEAM_NOT_PAUSED "New tasks aren't paused right now, so there's nothing to resume."
+#define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need hands: %d."
+#define MSG_TEAM_SHARE "\nThe busiest fifth of members did %d%% of the last 30 days' work."
+#define MSG_TEAM_SHARE_NONE "\nNo tasks were marked done in the last 30 days."
+#define MSG_TEAM_SHARE_HIGH "\nThat's a lot on a few shoulders. Inviting others to open tasks, or pairing someone new with someone who knows the task, can spread it out."
 
 /* ---------------------------------------------------------------- scheduler */
+/* The weekly check-in prompt, in the group's channel; answers are private. */
+#define MSG_SCHED_CHECKIN_PROMPT "Weekly check-in 🌱 How are you doing this week? Tap one (or type " TEND_CMD "checkin great, ok, low or out). Only I see your answer, and every answer is a fine one."
+#define MSG_SCHED_BTN_GREAT "Great"
+#define MSG_SCHED_BTN_OK "OK"
+#define MSG_SCHED_BTN_LOW "Low"
+#define MSG_SCHED_BTN_OUT "Out"
+#define MSG_SCHED_NEEDS_HANDS "\nThese could use a hand:"
+#define MSG_SCHED_TASK_LINE "\n• %s"
+#define MSG_SCHED_MORE_TASKS "\n" TEND_CMD "tasks open shows them all."
+/* The weekly digest. */
+#define MSG_SCHED_DIGEST_TITLE "Our week 🌿"
+#define MSG_SCHED_DIGEST_DONE "\nDone, thank you all:"
+#define MSG_SCHED_DIGEST_DONE_LINE "\n✅ #%d %s"
+#define MSG_SCHED_DIGEST_THANKS "\nThanks shared:"
+#define MSG_SCHED_DIGEST_THANKS_LINE "\n💛 %s to %s"
+#define MSG_SCHED_DIGEST_THANKS_FOR " for %s"
+#define MSG_SCHED_DIGEST_WELCOMES "\nWelcome back, %s! 🌱"
+#define MSG_SCHED_DIGEST_QUIET "\nA quiet week, and that's fine: rest is part of the work. 💛"
+#define MSG_SCHED_DIGEST_SHARE "\nA few of us carried most of this month's work. If you have a little room, an open task is a good way in, or pair up with someone to learn one together."
+/* A private nudge when someone carries more than their own capacity: an offer, never a push. */
+#define MSG_SCHED_NUDGE "Hey, you're carrying a lot this week (%d, and you said %d suits you). Want to take a week off, or hand a task to someone with " TEND_CMD "handoff? Carrying on is fine too; it's your call."
+#define MSG_SCHED_BTN_WEEK_OFF "Take a week off"
+#define MSG_SCHED_BTN_NO_THANKS "No thanks"
+/* A claim nobody touched for a while. */
+#define MSG_SCHED_STALE "Still on #%d %s? No rush. If it no longer fits your week, unclaiming is completely fine."
+#define MSG_SCHED_BTN_STILL_ON_IT "Still on it"
+#define MSG_SCHED_BTN_UNCLAIM "Unclaim"
+/* A rest ended. */
+#define MSG_SCHED_WELCOME "Welcome back 🌱 Good to have you. Whenever you're ready, " TEND_CMD "tasks open shows what could use a hand."
+/* The monthly process check-in. */
+#define MSG_SCHED_PROCESS "Monthly check-in on how we work together: what's working, and what could be better? Say it here, or anonymously with " TEND_CMD "feedback."
+#define MSG_SCHED_PROCESS_FEEDBACK "\nAnonymous suggestions from the box:"
+#define MSG_SCHED_PROCESS_FEEDBACK_LINE "\n• %s"
+/* A weekly task's next week, posted like a new task. */
+#define MSG_SCHED_REPEAT "Next week's turn is up: %s"
+#define MSG_SCHED_BTN_CLAIM "Claim"
+
+/* ---------------------------------------------------------------- matrix adapter */
+#define MSG_MATRIX_INTRO                                                                           \
+    "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \
+    "Type " TEND_CMD "help to see what I can do."
+#define MSG_MATRIX_ENCRYPTED                                                                       \
+    "Hi, I'm tend. This room is encrypted, and I can't read encrypted messages, so I won't see "   \
+    "commands typed here. To use me, make a room without encryption for coordination (encryption " \
+    "can't be turned off once on) and invite me there."
+#define MSG_MATRIX_DM_COMMANDS                                                                     \
+    "I answer commands in your group's room; type them there. Anything private I'll send you here."
 
 #endif

@@ -71,6 +71,10 @@ int tend_store_tasks_needing_hands(tend_store *store, int64_t group_id, int limi
 int tend_store_tasks_done_between(tend_store *store, int64_t group_id, int64_t since, int64_t until,
                                   int (*cb)(const tend_task *t, void *ud), void *ud);
 int tend_store_task_set_state(tend_store *store, int64_t task_id, tend_task_state state, int64_t now);
+/* Open tasks whose title contains `words` (case-insensitive), in number order, at most `limit`
+ * (0 = no limit): what tend_store_task_find matched when it said EXISTS, to list the candidates. */
+int tend_store_tasks_matching(tend_store *store, int64_t group_id, const char *words, int limit,
+                              int (*cb)(const tend_task *t, void *ud), void *ud);
 
 /* The member's current claim on the task: active or waiting. NOTFOUND when they hold neither. */
 int tend_store_claim_current(tend_store *store, int64_t task_id, int64_t member_id, tend_claim *out);
@@ -85,6 +89,10 @@ int tend_store_claim_touch(tend_store *store, int64_t claim_id, int64_t now);
 int tend_store_claim_mark_reminded(tend_store *store, int64_t claim_id, int64_t now);
 /* The first member waiting on the task (the longest waiting). NOTFOUND when nobody waits. */
 int tend_store_claim_first_waiting(tend_store *store, int64_t task_id, tend_claim *out);
+/* Where a waiting claim stands on its task's waitlist: 1 = next in line. */
+int tend_store_claim_waitlist_position(tend_store *store, const tend_claim *c, int *position);
+/* Releases every waitlist spot on the task (it is done or cancelled: nobody needs to wait). */
+int tend_store_claims_release_waiting(tend_store *store, int64_t task_id, int64_t now);
 /* Every active and waiting claim of a member, oldest first. */
 int tend_store_claims_of_member(tend_store *store, int64_t member_id,
                                 int (*cb)(const tend_claim *c, void *ud), void *ud);
