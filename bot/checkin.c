@@ -1,6 +1,121 @@
-/* checkin.c — the checkin command family (placeholder until its handlers land). */
+/*
+ * checkin.c — /checkin: how a member is doing this week. Always a private conversation between the
+ * member and the bot; a low or out week is met with an offer of rest, never with questions.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "bot/command.h"
+#include "bot/messages.h"
+#include "bot/parse.h"
+#include "bot/tasks.h"
+
+#define NOTE_MAX_CHARS 500
+
+static int reply_prompt(tend_ctx *ctx)
+{
+    static const struct {
+        const char *label, *emoji, *command;
+    } answers[] = {
+        {MSG_CHECKIN_BUTTON_GREAT, "\xF0\x9F\x8C\x9F", "checkin great"},
+        {MSG_CHECKIN_BUTTON_OK, "\xF0\x9F\x91\x8D", "checkin ok"},
+        {MSG_CHECKIN_BUTTON_LOW, "\xF0\x9F\xAA\xAB", "checkin low"},
+        {MSG_CHECKIN_BUTTON_OUT, "\xF0\x9F\x9B\x8C", "checkin out"},
+    };
+    tend_message *m = tend_reply_private(ctx, "checkin.prompt", MSG_CHECKIN_PROMPT);
+    if (!m)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++)
+        if (tend_message_add_button(m, answers[i].label, answers[i].emoji, answers[i].command) != 0)
+            return tend_store_failed(ctx, TEND_STORE_ERROR);
+    return TEND_OK;
+}
+
+typedef struct {
+    tend_ctx *ctx;
+    tend_message *msg;
+    int listed;
+    int rc;
+} holding_walk;
+
+static int list_one_claim(const tend_claim *c, void *ud)
+{
+    holding_walk *w = ud;
+    if (c->state != TEND_CLAIM_ACTIVE)
+        return 0;
+    tend_task t;
+    w->rc = tend_store_task_by_id(w->ctx->env->store, c->task_id, &t);
+    if (w->rc == TEND_STORE_NOTFOUND) {
+        w->rc = TEND_STORE_OK;
+        return 0;
+    }
+    if (w->rc != TEND_STORE_OK)
+        return 1;
+    char line[TEND_TITLE_MAX + 128];
+    tend_task_describe(&t, line, sizeof line);
+    if ((w->listed == 0 && tend_message_appendf(w->msg, MSG_CHECKIN_HOLDING) != 0) ||
+        tend_message_appendf(w->msg, MSG_CHECKIN_HOLDING_LINE, line) != 0) {
+        w->rc = TEND_STORE_ERROR;
+        return 1;
+    }
+    w->listed++;
+    return 0;
+}
+
+/* Low or out: offer a week off with one tap, and show what they could give back. */
+static int offer_rest(tend_ctx *ctx, tend_message *m)
+{
+    if (tend_message_add_button(m, MSG_CHECKIN_BUTTON_STEPBACK, "\xF0\x9F\x8C\xBF", "stepback 1w") != 0)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    holding_walk w = {ctx, m, 0, TEND_STORE_OK};
+    int rc = tend_store_claims_of_member(ctx->env->store, ctx->member.id, list_one_claim, &w);
+    if (rc == TEND_STORE_OK)
+        rc = w.rc;
+    return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
+}
+
+static const char *answer_for(const char *energy)
+{
+    if (strcmp(energy, "great") == 0)
+        return MSG_CHECKIN_GREAT;
+    if (strcmp(energy, "ok") == 0)
+        return MSG_CHECKIN_OK;
+    if (strcmp(energy, "low") == 0)
+        return MSG_CHECKIN_LOW;
+    return MSG_CHECKIN_OUT;
+}
+
+static int cmd_checkin(tend_ctx *ctx)
+{
+    const char *named = tend_args_named(ctx->args, "energy");
+    const char *word = named ? named : tend_args_word(ctx->args, 0);
+    if (!word)
+        return reply_prompt(ctx);
+    const char *energy;
+    if (tend_parse_energy(word, &energy) != 0)
+        return tend_usage(ctx, MSG_CHECKIN_BAD_ENERGY);
+    const char *named_note = tend_args_named(ctx->args, "note");
+    char *note = named_note ? strdup(named_note) : tend_args_join(ctx->args, named ? 0 : 1);
+    if (!note)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    if (tend_utf8_length(note) > NOTE_MAX_CHARS) {
+        free(note);
+        return tend_refuse(ctx, MSG_CHECKIN_NOTE_TOO_LONG);
+    }
+    int rc = tend_store_checkin_add(ctx->env->store, ctx->member.id, energy, note, ctx->now);
+    free(note);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    tend_message *m = tend_reply_private(ctx, "checkin", "%s", answer_for(energy));
+    if (!m)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    if (strcmp(energy, "low") == 0 || strcmp(energy, "out") == 0)
+        return offer_rest(ctx, m);
+    return TEND_OK;
+}
 
 const tend_command_spec tend_checkin_commands[] = {
+    {"checkin", TEND_CMD "checkin [great|ok|low|out] [note]",
+     "tell me privately how you're doing this week", false, cmd_checkin},
     {NULL, NULL, NULL, false, NULL},
 };

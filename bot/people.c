@@ -1,6 +1,301 @@
-/* people.c — the people command family (placeholder until its handlers land). */
+/*
+ * people.c — /me, /capacity, /profile and /nudges: a member's own settings and load. All of it is
+ * between the member and the bot, so every answer here is a private reply.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
 #include "bot/command.h"
+#include "bot/load.h"
+#include "bot/messages.h"
+#include "bot/parse.h"
+#include "bot/tasks.h"
+#include "bot/tz.h"
+
+#define NAME_MAX_CHARS 60
+#define PRONOUNS_MAX_CHARS 30
+
+static int out_of_memory(tend_ctx *ctx)
+{
+    return tend_store_failed(ctx, TEND_STORE_ERROR);
+}
+
+static const char *member_zone(const tend_ctx *ctx)
+{
+    if (ctx->member.timezone[0] && tend_tz_valid(ctx->member.timezone))
+        return ctx->member.timezone;
+    if (ctx->group.timezone[0] && tend_tz_valid(ctx->group.timezone))
+        return ctx->group.timezone;
+    return "UTC";
+}
+
+/* ---------------------------------------------------------------- /me */
+
+typedef struct {
+    tend_ctx *ctx;
+    tend_message *msg;
+    tend_claim_state state;  /* which claims this walk lists */
+    const char *heading;
+    int listed;
+    int rc;
+} claim_walk;
+
+static int list_claim(const tend_claim *c, void *ud)
+{
+    claim_walk *w = ud;
+    if (c->state != w->state)
+        return 0;
+    tend_task t;
+    w->rc = tend_store_task_by_id(w->ctx->env->store, c->task_id, &t);
+    if (w->rc == TEND_STORE_NOTFOUND) {
+        w->rc = TEND_STORE_OK;
+        return 0;
+    }
+    if (w->rc != TEND_STORE_OK)
+        return 1;
+    char line[TEND_TITLE_MAX + 128];
+    tend_task_describe(&t, line, sizeof line);
+    if ((w->listed == 0 && tend_message_appendf(w->msg, "%s", w->heading) != 0) ||
+        tend_message_appendf(w->msg, MSG_PEOPLE_ME_LINE, line) != 0) {
+        w->rc = TEND_STORE_ERROR;
+        return 1;
+    }
+    w->listed++;
+    return 0;
+}
+
+/* Lists the member's claims in `state` under `heading`; *listed says how many. */
+static int list_claims(tend_ctx *ctx, tend_message *m, tend_claim_state state, const char *heading,
+                       int *listed)
+{
+    claim_walk w = {ctx, m, state, heading, 0, TEND_STORE_OK};
+    int rc = tend_store_claims_of_member(ctx->env->store, ctx->member.id, list_claim, &w);
+    *listed = w.listed;
+    return rc == TEND_STORE_OK ? w.rc : rc;
+}
+
+static int append_rest_status(tend_ctx *ctx, tend_message *m)
+{
+    tend_rest r;
+    int rc = tend_store_rest_current(ctx->env->store, ctx->member.id, &r);
+    if (rc == TEND_STORE_NOTFOUND)
+        return TEND_STORE_OK;
+    if (rc != TEND_STORE_OK)
+        return rc;
+    struct tm end;
+    char day[64] = "later";
+    /* a rest ends at a local midnight: its last day is the one before */
+    if (tend_tz_local(member_zone(ctx), r.until - 1, &end) == 0)
+        strftime(day, sizeof day, "%A %-d %B", &end);
+    return tend_message_appendf(m, MSG_PEOPLE_ME_RESTING, day) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
+}
+
+static int append_load(tend_ctx *ctx, tend_message *m)
+{
+    tend_load load;
+    int rc = tend_load_of(ctx->env->store, &ctx->group, &ctx->member, ctx->now, &load);
+    if (rc != TEND_STORE_OK)
+        return rc;
+    return tend_message_appendf(m, MSG_PEOPLE_ME_LOAD, load.total, load.capacity, load.open_weight,
+                                load.done_weight) == 0
+               ? TEND_STORE_OK
+               : TEND_STORE_ERROR;
+}
+
+static int append_checkin(tend_ctx *ctx, tend_message *m)
+{
+    tend_checkin c;
+    int rc = tend_store_checkin_latest(ctx->env->store, ctx->member.id, &c);
+    if (rc == TEND_STORE_NOTFOUND)
+        return TEND_STORE_OK;
+    if (rc != TEND_STORE_OK)
+        return rc;
+    return tend_message_appendf(m, MSG_PEOPLE_ME_CHECKIN, c.energy) == 0 ? TEND_STORE_OK
+                                                                          : TEND_STORE_ERROR;
+}
+
+static int cmd_me(tend_ctx *ctx)
+{
+    tend_message *m = tend_reply_private(ctx, "me", MSG_PEOPLE_ME_TITLE);
+    if (!m)
+        return out_of_memory(ctx);
+    int held = 0, waiting = 0;
+    int rc = list_claims(ctx, m, TEND_CLAIM_ACTIVE, MSG_PEOPLE_ME_HOLDING, &held);
+    if (rc == TEND_STORE_OK)
+        rc = list_claims(ctx, m, TEND_CLAIM_WAITING, MSG_PEOPLE_ME_WAITING, &waiting);
+    if (rc == TEND_STORE_OK && held == 0)
+        rc = tend_message_appendf(m, MSG_PEOPLE_ME_NOTHING_HELD) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
+    if (rc == TEND_STORE_OK)
+        rc = append_load(ctx, m);
+    if (rc == TEND_STORE_OK)
+        rc = append_rest_status(ctx, m);
+    if (rc == TEND_STORE_OK)
+        rc = tend_message_appendf(m, ctx->member.nudges ? MSG_PEOPLE_ME_NUDGES_ON : MSG_PEOPLE_ME_NUDGES_OFF)
+                     == 0
+                 ? TEND_STORE_OK
+                 : TEND_STORE_ERROR;
+    if (rc == TEND_STORE_OK)
+        rc = append_checkin(ctx, m);
+    return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
+}
+
+/* ---------------------------------------------------------------- /capacity */
+
+static int cmd_capacity(tend_ctx *ctx)
+{
+    const char *named = tend_args_named(ctx->args, "capacity");
+    const char *word = named ? named : tend_args_word(ctx->args, 0);
+    int n;
+    if (!word || tend_parse_int(word, 1, 20, &n) != 0 || (!named && tend_args_count(ctx->args) > 1))
+        return tend_usage(ctx, MSG_PEOPLE_CAPACITY_BAD);
+    ctx->member.capacity = n;
+    int rc = tend_store_member_save(ctx->env->store, &ctx->member);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    return tend_reply_private(ctx, "capacity", MSG_PEOPLE_CAPACITY_SET, n) ? TEND_OK : out_of_memory(ctx);
+}
+
+/* ---------------------------------------------------------------- /profile */
+
+/* "22:00-07:00" -> minutes; "off" -> -1, -1. 0 or -1. */
+static int parse_quiet(const char *text, int *start, int *end)
+{
+    if (strcasecmp(text, "off") == 0) {
+        *start = *end = -1;
+        return 0;
+    }
+    const char *dash = strchr(text, '-');
+    char first[16];
+    if (!dash || (size_t)(dash - text) >= sizeof first)
+        return -1;
+    memcpy(first, text, (size_t)(dash - text));
+    first[dash - text] = '\0';
+    if (tend_parse_clock(first, start) != 0 || tend_parse_clock(dash + 1, end) != 0 || *start == *end)
+        return -1;
+    return 0;
+}
+
+static int apply_name(tend_ctx *ctx, tend_member *m, const char *name)
+{
+    size_t chars = tend_utf8_length(name);
+    if (chars < 1 || chars > NAME_MAX_CHARS || strlen(name) >= sizeof m->name)
+        return tend_usage(ctx, MSG_PEOPLE_PROFILE_NAME_LEN);
+    tend_member other;
+    int rc = tend_store_member_find_name(ctx->env->store, ctx->group.id, name, &other);
+    if (rc == TEND_STORE_OK && other.id != m->id)
+        return tend_refuse(ctx, MSG_PEOPLE_PROFILE_NAME_TAKEN, name);
+    if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND)
+        return tend_store_failed(ctx, rc);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    return TEND_OK;
+}
+
+/* Applies every named option to m, checking each; TEND_OK or the first mistake. */
+static int apply_profile(tend_ctx *ctx, tend_member *m)
+{
+    const char *name = tend_args_named(ctx->args, "name");
+    const char *pronouns = tend_args_named(ctx->args, "pronouns");
+    const char *quiet = tend_args_named(ctx->args, "quiet");
+    const char *tz = tend_args_named(ctx->args, "tz");
+    if (!tz)
+        tz = tend_args_named(ctx->args, "timezone");
+    if (name) {
+        int result = apply_name(ctx, m, name);
+        if (result != TEND_OK)
+            return result;
+    }
+    if (pronouns) {
+        if (tend_utf8_length(pronouns) > PRONOUNS_MAX_CHARS || strlen(pronouns) >= sizeof m->pronouns)
+            return tend_usage(ctx, MSG_PEOPLE_PROFILE_PRONOUNS_LEN);
+        snprintf(m->pronouns, sizeof m->pronouns, "%s", pronouns);
+    }
+    if (quiet && parse_quiet(quiet, &m->quiet_start, &m->quiet_end) != 0)
+        return tend_usage(ctx, MSG_PEOPLE_PROFILE_QUIET_BAD);
+    if (tz) {
+        if (strcasecmp(tz, "off") == 0)
+            m->timezone[0] = '\0';
+        else if (!tend_tz_valid(tz) || strlen(tz) >= sizeof m->timezone)
+            return tend_usage(ctx, MSG_PEOPLE_PROFILE_TZ_BAD, tz);
+        else
+            snprintf(m->timezone, sizeof m->timezone, "%s", tz);
+    }
+    return TEND_OK;
+}
+
+static int reply_profile(tend_ctx *ctx, const tend_member *m, bool saved)
+{
+    char pronouns[TEND_PRONOUNS_MAX + 8] = "";
+    char quiet[32];
+    char zone[TEND_TZ_MAX + 32];
+    if (m->pronouns[0])
+        snprintf(pronouns, sizeof pronouns, MSG_PEOPLE_PROFILE_PRONOUNS, m->pronouns);
+    if (m->quiet_start >= 0 && m->quiet_end >= 0)
+        snprintf(quiet, sizeof quiet, "%02d:%02d-%02d:%02d", m->quiet_start / 60, m->quiet_start % 60,
+                 m->quiet_end / 60, m->quiet_end % 60);
+    else
+        snprintf(quiet, sizeof quiet, "%s", MSG_PEOPLE_PROFILE_NO_QUIET);
+    if (m->timezone[0])
+        snprintf(zone, sizeof zone, "%s", m->timezone);
+    else
+        snprintf(zone, sizeof zone, MSG_PEOPLE_PROFILE_GROUP_TZ, ctx->group.timezone);
+    tend_message *msg = tend_reply_private(ctx, "profile", "%s" MSG_PEOPLE_PROFILE_SHOW,
+                                           saved ? MSG_PEOPLE_PROFILE_SAVED : "", m->name, pronouns,
+                                           quiet, zone);
+    return msg ? TEND_OK : out_of_memory(ctx);
+}
+
+static int cmd_profile(tend_ctx *ctx)
+{
+    static const char *const keys[] = {"name", "pronouns", "quiet", "tz", "timezone"};
+    bool any = false;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        any = any || tend_args_named(ctx->args, keys[i]) != NULL;
+    if (!any && tend_args_count(ctx->args) == 0)
+        return reply_profile(ctx, &ctx->member, false);
+    if (!any || tend_args_count(ctx->args) > 0)
+        return tend_usage(ctx, MSG_PEOPLE_PROFILE_HOW);
+    tend_member m = ctx->member;
+    int result = apply_profile(ctx, &m);
+    if (result != TEND_OK)
+        return result;
+    int rc = tend_store_member_save(ctx->env->store, &m);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    ctx->member = m;
+    return reply_profile(ctx, &m, true);
+}
+
+/* ---------------------------------------------------------------- /nudges */
+
+static int cmd_nudges(tend_ctx *ctx)
+{
+    const char *word = tend_args_word(ctx->args, 0);
+    bool on;
+    if (word && strcasecmp(word, "on") == 0)
+        on = true;
+    else if (word && strcasecmp(word, "off") == 0)
+        on = false;
+    else
+        return tend_usage(ctx, MSG_PEOPLE_NUDGES_BAD);
+    if (tend_args_count(ctx->args) > 1)
+        return tend_usage(ctx, MSG_PEOPLE_NUDGES_BAD);
+    ctx->member.nudges = on;
+    int rc = tend_store_member_save(ctx->env->store, &ctx->member);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    return tend_reply_private(ctx, "nudges", "%s", on ? MSG_PEOPLE_NUDGES_ON : MSG_PEOPLE_NUDGES_OFF)
+               ? TEND_OK
+               : out_of_memory(ctx);
+}
 
 const tend_command_spec tend_people_commands[] = {
+    {"me", TEND_CMD "me", "your own load, claims and rest, just for you", false, cmd_me},
+    {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity},
+    {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City]",
+     "how you're shown, your quiet hours and time zone", false, cmd_profile},
+    {"nudges", TEND_CMD "nudges on|off", "whether I may nudge you (at most once a week)", false, cmd_nudges},
     {NULL, NULL, NULL, false, NULL},
 };

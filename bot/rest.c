@@ -1,6 +1,182 @@
-/* rest.c — the rest command family (placeholder until its handlers land). */
+/*
+ * rest.c — /stepback and /back: rest is normal. Stepping back hands every task back to the group
+ * without blame and quiets the bot toward the member; everything about it is private, the reason
+ * most of all, so nothing here ever speaks in the group's channel.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "bot/command.h"
+#include "bot/messages.h"
+#include "bot/parse.h"
+#include "bot/tasks.h"
+#include "bot/tz.h"
+
+#define WEEK (7 * 24 * 3600)
+#define REST_MAX (366 * 24 * 3600)
+#define NOTE_MAX_CHARS 500
+
+/* The zone the member lives in: their own, else the group's, else UTC. */
+static const char *member_zone(const tend_ctx *ctx)
+{
+    if (ctx->member.timezone[0] && tend_tz_valid(ctx->member.timezone))
+        return ctx->member.timezone;
+    if (ctx->group.timezone[0] && tend_tz_valid(ctx->group.timezone))
+        return ctx->group.timezone;
+    return "UTC";
+}
+
+/* "Monday 9 November", with the year only when it is not this year's. A rest that ends at local
+ * midnight is shown as the day before, the last day of rest. */
+static void format_rest_end(const tend_ctx *ctx, int64_t until, char *out, size_t outlen)
+{
+    struct tm end, today;
+    const char *zone = member_zone(ctx);
+    if (tend_tz_local(zone, until - 1, &end) != 0 || tend_tz_local(zone, ctx->now, &today) != 0) {
+        snprintf(out, outlen, "later");
+        return;
+    }
+    strftime(out, outlen, end.tm_year == today.tm_year ? "%A %-d %B" : "%A %-d %B %Y", &end);
+}
+
+/* The first moment after the local day `text` names ("2026-12-24" ends at midnight that night).
+ * 0 when it is a date, -1 when it is not one. */
+static int date_end(const tend_ctx *ctx, const char *text, int64_t *until)
+{
+    int y, m, d;
+    if (tend_parse_date(text, &y, &m, &d) != 0)
+        return -1;
+    int64_t last_minute;
+    if (tend_tz_to_utc(member_zone(ctx), y, m, d, 23, 59, &last_minute) != 0)
+        return -1;
+    *until = last_minute + 60;
+    return 0;
+}
+
+/* A word that starts like a number or a sign was meant as a duration or date, so a wrong one is a
+ * mistake to point out rather than the first word of a note. */
+static int looks_like_when(const char *word)
+{
+    return word && ((word[0] >= '0' && word[0] <= '9') || word[0] == '-' || word[0] == '+');
+}
+
+/* Reads [for] into *until; *used says how many words it took (0 or 1: none when it came as for:
+ * or the default applies). TEND_OK, or TEND_EUSAGE after explaining. */
+static int read_rest_end(tend_ctx *ctx, int64_t *until, size_t *used)
+{
+    const char *named = tend_args_named(ctx->args, "for");
+    const char *word = named ? named : tend_args_word(ctx->args, 0);
+    int64_t seconds;
+    *until = ctx->now + WEEK;
+    *used = 0;
+    if (!named && !looks_like_when(word))
+        return TEND_OK;
+    if (tend_parse_duration(word, &seconds) == 0) {
+        *until = ctx->now + seconds;
+    } else if (date_end(ctx, word, until) == 0) {
+        if (*until <= ctx->now)
+            return tend_usage(ctx, MSG_REST_DATE_PAST);
+        if (*until - ctx->now > REST_MAX)
+            return tend_usage(ctx, MSG_REST_DATE_FAR);
+    } else {
+        return tend_usage(ctx, MSG_REST_BAD_FOR);
+    }
+    *used = named ? 0 : 1;
+    return TEND_OK;
+}
+
+/* The private reason: note:..., else the words after [for]. NULL on OOM. */
+static char *read_rest_note(const tend_ctx *ctx, size_t from)
+{
+    const char *named = tend_args_named(ctx->args, "note");
+    return named ? strdup(named) : tend_args_join(ctx->args, from);
+}
+
+static int record_rest(tend_ctx *ctx, int64_t until, const char *note, bool *extended)
+{
+    tend_store *store = ctx->env->store;
+    tend_rest current;
+    int rc = tend_store_rest_current(store, ctx->member.id, &current);
+    *extended = rc == TEND_STORE_OK;
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_rest_extend(store, current.id, until, note);
+    else if (rc == TEND_STORE_NOTFOUND)
+        rc = tend_store_rest_start(store, ctx->member.id, until, note, ctx->now, NULL);
+    if (rc == TEND_STORE_OK)
+        ctx->member.resting_until = until;
+    return rc;
+}
+
+static int reply_rest(tend_ctx *ctx, int64_t until, bool extended, int released)
+{
+    char day[64];
+    format_rest_end(ctx, until, day, sizeof day);
+    tend_message *m = extended ? tend_reply_private(ctx, "rest", MSG_REST_EXTENDED, day)
+                               : tend_reply_private(ctx, "rest", MSG_REST_STARTED, day);
+    if (!m)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    int rc;
+    if (released == 0)
+        rc = extended ? 0 : tend_message_appendf(m, MSG_REST_RELEASED_NONE);
+    else if (released == 1)
+        rc = tend_message_appendf(m, MSG_REST_RELEASED_ONE);
+    else
+        rc = tend_message_appendf(m, MSG_REST_RELEASED_MANY, released);
+    if (rc == 0)
+        rc = tend_message_appendf(m, MSG_REST_BACK_HINT);
+    return rc == 0 ? TEND_OK : tend_store_failed(ctx, TEND_STORE_ERROR);
+}
+
+static int cmd_stepback(tend_ctx *ctx)
+{
+    int64_t until;
+    size_t used;
+    int result = read_rest_end(ctx, &until, &used);
+    if (result != TEND_OK)
+        return result;
+    char *note = read_rest_note(ctx, used);
+    if (!note)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    if (tend_utf8_length(note) > NOTE_MAX_CHARS) {
+        free(note);
+        return tend_refuse(ctx, MSG_REST_NOTE_TOO_LONG);
+    }
+    int released = 0;
+    result = tend_tasks_release_all(ctx, &ctx->member, &released);
+    bool extended = false;
+    if (result == TEND_OK) {
+        int rc = record_rest(ctx, until, note, &extended);
+        result = rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
+    }
+    free(note);
+    if (result != TEND_OK)
+        return result;
+    return reply_rest(ctx, until, extended, released);
+}
+
+static int cmd_back(tend_ctx *ctx)
+{
+    tend_rest current;
+    int rc = tend_store_rest_current(ctx->env->store, ctx->member.id, &current);
+    if (rc == TEND_STORE_NOTFOUND)
+        return tend_reply_private(ctx, "rest", MSG_REST_NOT_RESTING) ? TEND_OK
+                                                                      : tend_store_failed(ctx, rc);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_rest_end(ctx->env->store, current.id, true, ctx->now);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    ctx->member.resting_until = 0;
+    if (!tend_reply_private(ctx, "rest.back", MSG_REST_WELCOME_BACK))
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    return TEND_OK;
+}
 
 const tend_command_spec tend_rest_commands[] = {
+    {"stepback", TEND_CMD "stepback [3d|1w|2w|YYYY-MM-DD] [note]",
+     "take a break: your tasks go back to the group, and I stay quiet until you're back", false,
+     cmd_stepback},
+    {"back", TEND_CMD "back", "end a break early", false, cmd_back},
     {NULL, NULL, NULL, false, NULL},
 };

@@ -42,6 +42,9 @@ int tend_store_rest_current(tend_store *store, int64_t member_id, tend_rest *out
 /* Ends a rest at `now` (also clears members.resting_until); welcomed records whether the welcome
  * back is part of the same transaction. */
 int tend_store_rest_end(tend_store *store, int64_t rest_id, bool welcomed, int64_t now);
+/* Moves the end of a rest in progress to `until` and replaces its private note (a second /stepback
+ * while resting); also sets members.resting_until. NOTFOUND when the rest already ended. */
+int tend_store_rest_extend(tend_store *store, int64_t rest_id, int64_t until, const char *note);
 /* Rests in the group whose `until` has passed at `now` but that have not ended yet. */
 int tend_store_rests_due(tend_store *store, int64_t group_id, int64_t now,
                          int (*cb)(const tend_rest *r, void *ud), void *ud);
