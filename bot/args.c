@@ -8,12 +8,14 @@
 
 #include "bot/reply.h"
 
-#define MAX_WORDS 64
+#define MAX_WORDS 4096 /* a 10 KB note is ~2,000 words; anything past this is not a command */
 #define MAX_NAMED 16
 
 typedef struct {
     char *text;                  /* the word as typed (or "@name" for a reference) */
     const tend_member_ref *ref;  /* non-NULL when the word is a member reference    */
+    size_t offset;               /* where it starts in the original line            */
+    size_t end;                  /* where it ends                                    */
 } word;
 
 typedef struct {
@@ -22,8 +24,9 @@ typedef struct {
 } named;
 
 struct tend_args {
-    word words[MAX_WORDS];
-    size_t n_words;
+    word *words;
+    size_t n_words, cap_words;
+    char *line;  /* the original line, for free text that keeps its punctuation */
     size_t first;  /* words before this were shifted away */
     named opts[MAX_NAMED];
     size_t n_opts;
@@ -50,6 +53,8 @@ void tend_args_free(tend_args *args)
         return;
     for (size_t i = 0; i < args->n_words; i++)
         free(args->words[i].text);
+    free(args->words);
+    free(args->line);
     for (size_t i = 0; i < args->n_opts; i++) {
         free(args->opts[i].key);
         free(args->opts[i].value);
@@ -117,12 +122,19 @@ int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs
         return -1;
     }
     const char *p = text ? text : "";
+    a->line = strdup(p);
+    if (!a->line) {
+        tend_args_free(a);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\n')
             p++;
         if (!*p)
             break;
         size_t quoted_at = SIZE_MAX;
+        size_t offset = (size_t)(p - (text ? text : ""));
         char *w = read_word(&p, &quoted_at, err, errlen);
         if (!w) {
             tend_args_free(a);
@@ -155,7 +167,22 @@ int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs
             snprintf(err, errlen, "that is more words than any command takes");
             return -1;
         }
+        if (a->n_words == a->cap_words) {
+            size_t cap = a->cap_words ? a->cap_words * 2 : 16;
+            word *grown = realloc(a->words, cap * sizeof *grown);
+            if (!grown) {
+                free(w);
+                tend_args_free(a);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            a->words = grown;
+            a->cap_words = cap;
+        }
         word *slot = &a->words[a->n_words++];
+        memset(slot, 0, sizeof *slot);
+        slot->offset = offset;
+        slot->end = (size_t)(p - (text ? text : ""));
         int r = quoted_at != SIZE_MAX ? -1 : parse_ref(w, n_refs);
         if (r >= 0) {
             free(w);
@@ -202,6 +229,21 @@ const char *tend_args_named(const tend_args *args, const char *key)
         if (strcmp(args->opts[i].key, key) == 0)
             return args->opts[i].value;
     return NULL;
+}
+
+const char *tend_args_rest(const tend_args *args, size_t from)
+{
+    const char *p;
+    if (from == 0 && args->first > 0)
+        /* right after the command name, so an option-looking start ("note: ...") is kept */
+        p = args->line + args->words[args->first - 1].end;
+    else if (from < tend_args_count(args))
+        p = args->line + args->words[args->first + from].offset;
+    else
+        return "";
+    while (*p == ' ' || *p == '\t' || *p == '\n')
+        p++;
+    return p;
 }
 
 char *tend_args_join(const tend_args *args, size_t from)

@@ -34,6 +34,11 @@ const char *tend_args_word(const tend_args *args, size_t i);
 const tend_member_ref *tend_args_ref(const tend_args *args, size_t i);
 /* The value of named option key, or NULL. */
 const char *tend_args_named(const tend_args *args, const char *key);
+/* The original line from word `from` to its end, exactly as typed: quotes, "for:" and spacing
+ * kept (for free text: feedback, agreements, notes). With from == 0 after a shift it starts right
+ * after the command name, so text that looks like an option is kept too. Leading blanks skipped;
+ * "" when nothing follows. Valid while args lives. Reference markers inside it are NOT removed. */
+const char *tend_args_rest(const tend_args *args, size_t from);
 /* Words from..end joined by single spaces, as a new string ("" when none). NULL on OOM. */
 char *tend_args_join(const tend_args *args, size_t from);
 

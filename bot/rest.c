@@ -55,15 +55,10 @@ static int date_end(const tend_ctx *ctx, const char *text, int64_t *until)
     return 0;
 }
 
-/* A word that starts like a number or a sign was meant as a duration or date, so a wrong one is a
- * mistake to point out rather than the first word of a note. */
-static int looks_like_when(const char *word)
-{
-    return word && ((word[0] >= '0' && word[0] <= '9') || word[0] == '-' || word[0] == '+');
-}
-
 /* Reads [for] into *until; *used says how many words it took (0 or 1: none when it came as for:
- * or the default applies). TEND_OK, or TEND_EUSAGE after explaining. */
+ * or the default applies). The first word is always the length of the rest, so "stepback soon"
+ * is explained rather than quietly taken as a week with the note "soon"; a note alone can follow
+ * note:. TEND_OK, or TEND_EUSAGE after explaining. */
 static int read_rest_end(tend_ctx *ctx, int64_t *until, size_t *used)
 {
     const char *named = tend_args_named(ctx->args, "for");
@@ -71,7 +66,7 @@ static int read_rest_end(tend_ctx *ctx, int64_t *until, size_t *used)
     int64_t seconds;
     *until = ctx->now + WEEK;
     *used = 0;
-    if (!named && !looks_like_when(word))
+    if (!named && !word)
         return TEND_OK;
     if (tend_parse_duration(word, &seconds) == 0) {
         *until = ctx->now + seconds;

@@ -1,6 +1,183 @@
-/* setup.c — the setup command family (placeholder until its handlers land). */
+/*
+ * setup.c — the group's settings, which coordinators change: where and when the bot posts, the
+ * group's time zone and default capacity (/setup), and the moratorium on new tasks
+ * (/pause-new, /resume-new).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "bot/command.h"
+#include "bot/messages.h"
+#include "bot/parse.h"
+#include "bot/tz.h"
+
+#define CHANNEL_MAX_CHARS 150
+#define CAPACITY_MAX 20
+
+/* "Mon 09 Nov 18:00" in the group's zone. */
+static void format_local(const tend_group *g, int64_t t, char *out, size_t outlen)
+{
+    struct tm local;
+    out[0] = '\0';
+    if (tend_tz_local(g->timezone, t, &local) == 0 || tend_tz_local("UTC", t, &local) == 0)
+        strftime(out, outlen, "%a %d %b %H:%M", &local);
+}
+
+static void describe_new_tasks(const tend_group *g, int64_t now, char *out, size_t outlen)
+{
+    if (g->new_tasks_paused_until == INT64_MAX) {
+        snprintf(out, outlen, MSG_SETUP_NEW_PAUSED);
+    } else if (g->new_tasks_paused_until > now) {
+        char when[64];
+        format_local(g, g->new_tasks_paused_until, when, sizeof when);
+        snprintf(out, outlen, MSG_SETUP_NEW_PAUSED_UNTIL, when);
+    } else {
+        snprintf(out, outlen, MSG_SETUP_NEW_WELCOME);
+    }
+}
+
+static int reply_settings(tend_ctx *ctx, const char *head)
+{
+    const tend_group *g = &ctx->group;
+    char new_tasks[128];
+    describe_new_tasks(g, ctx->now, new_tasks, sizeof new_tasks);
+    tend_message *m = tend_reply_private(ctx, "setup", "%s", head);
+    if (!m || tend_message_appendf(m, MSG_SETUP_SETTINGS,
+                                   g->channel_key[0] ? g->channel_key : MSG_SETUP_CHANNEL_UNSET,
+                                   g->timezone, g->checkin_at, g->digest_at, g->default_capacity,
+                                   new_tasks) != 0)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    return TEND_OK;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+/* "Monday 6:30" -> "mon 06:30", the one form the scheduler and the settings list show. */
+static int canonical_weekly(const char *text, char *out, size_t outlen)
+{
+    static const char *const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    int weekday, minutes;
+    if (tend_parse_weekly(text, &weekday, &minutes) != 0)
+        return -1;
+    snprintf(out, outlen, "%s %02d:%02d", days[weekday], minutes / 60, minutes % 60);
+    return 0;
+}
+
+/* Applies every option given to g; the first bad one explains itself and nothing is saved. */
+static int apply_options(tend_ctx *ctx, tend_group *g)
+{
+    const char *channel = tend_args_named(ctx->args, "channel");
+    const char *tz = tend_args_named(ctx->args, "timezone");
+    const char *checkin = tend_args_named(ctx->args, "checkin");
+    const char *digest = tend_args_named(ctx->args, "digest");
+    const char *capacity = tend_args_named(ctx->args, "capacity");
+    if (!tz)
+        tz = tend_args_named(ctx->args, "tz");
+    if (channel) {
+        size_t chars = tend_utf8_length(channel);
+        if (chars == 0 || chars > CHANNEL_MAX_CHARS || strlen(channel) >= sizeof g->channel_key)
+            return tend_usage(ctx, MSG_SETUP_BAD_CHANNEL, chars > 40 ? "…" : channel);
+        snprintf(g->channel_key, sizeof g->channel_key, "%s", channel);
+    }
+    if (tz) {
+        if (!tend_tz_valid(tz))
+            return tend_usage(ctx, MSG_SETUP_BAD_TIMEZONE, tz);
+        snprintf(g->timezone, sizeof g->timezone, "%s", tz);
+    }
+    if (checkin && canonical_weekly(checkin, g->checkin_at, sizeof g->checkin_at) != 0)
+        return tend_usage(ctx, MSG_SETUP_BAD_CHECKIN, checkin);
+    if (digest && canonical_weekly(digest, g->digest_at, sizeof g->digest_at) != 0)
+        return tend_usage(ctx, MSG_SETUP_BAD_DIGEST, digest);
+    if (capacity && tend_parse_int(capacity, 1, CAPACITY_MAX, &g->default_capacity) != 0)
+        return tend_usage(ctx, MSG_SETUP_BAD_CAPACITY, capacity);
+    return TEND_OK;
+}
+
+static bool has_options(const tend_args *args)
+{
+    static const char *const keys[] = {"channel", "timezone", "tz", "checkin", "digest", "capacity"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (tend_args_named(args, keys[i]))
+            return true;
+    return false;
+}
+
+static int run_setup(tend_ctx *ctx)
+{
+    const char *stray = tend_args_word(ctx->args, 0);
+    if (stray) {
+        char shown[48];
+        snprintf(shown, sizeof shown, "%s", stray); /* echo a short piece, not a paragraph */
+        return tend_usage(ctx, MSG_SETUP_STRAY_WORD, shown);
+    }
+    if (!has_options(ctx->args))
+        return reply_settings(ctx, MSG_SETUP_CURRENT);
+    tend_group g = ctx->group;
+    int rc = apply_options(ctx, &g);
+    if (rc != TEND_OK)
+        return rc;
+    int src = tend_store_group_save(ctx->env->store, &g);
+    if (src == TEND_STORE_OK)
+        src = tend_store_audit(ctx->env->store, g.id, ctx->member.id, "setup", "", ctx->now);
+    if (src != TEND_STORE_OK)
+        return tend_store_failed(ctx, src);
+    ctx->group = g;
+    return reply_settings(ctx, MSG_SETUP_SAVED);
+}
+
+/* ---------------------------------------------------------------- pause-new, resume-new */
+
+static int run_pause_new(tend_ctx *ctx)
+{
+    const char *text = tend_args_named(ctx->args, "for");
+    if (!text)
+        text = tend_args_word(ctx->args, 0);
+    else if (tend_args_count(ctx->args) > 0)
+        return tend_usage(ctx, MSG_TEAM_BAD_DURATION, tend_args_word(ctx->args, 0));
+    if (tend_args_count(ctx->args) > 1)
+        return tend_usage(ctx, MSG_TEAM_BAD_DURATION, tend_args_word(ctx->args, 1));
+    int64_t seconds = 0;
+    if (text && tend_parse_duration(text, &seconds) != 0)
+        return tend_usage(ctx, MSG_TEAM_BAD_DURATION, text);
+    ctx->group.new_tasks_paused_until = text ? ctx->now + seconds : INT64_MAX;
+    int rc = tend_store_group_save(ctx->env->store, &ctx->group);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_audit(ctx->env->store, ctx->group.id, ctx->member.id, "pause-new", text ? text : "",
+                              ctx->now);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    if (text) {
+        char until[64];
+        format_local(&ctx->group, ctx->group.new_tasks_paused_until, until, sizeof until);
+        tend_reply_public(ctx, "pause", MSG_TEAM_PAUSED_UNTIL, until);
+    } else {
+        tend_reply_public(ctx, "pause", MSG_TEAM_PAUSED);
+    }
+    return TEND_OK;
+}
+
+static int run_resume_new(tend_ctx *ctx)
+{
+    if (ctx->group.new_tasks_paused_until <= ctx->now)
+        return tend_refuse(ctx, MSG_TEAM_NOT_PAUSED);
+    ctx->group.new_tasks_paused_until = 0;
+    int rc = tend_store_group_save(ctx->env->store, &ctx->group);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_audit(ctx->env->store, ctx->group.id, ctx->member.id, "resume-new", "", ctx->now);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    tend_reply_public(ctx, "resume", MSG_TEAM_RESUMED);
+    return TEND_OK;
+}
 
 const tend_command_spec tend_setup_commands[] = {
+    {"setup", TEND_CMD "setup [channel:<channel>] [timezone:Area/City] [checkin:\"mon 18:00\"] "
+              "[digest:\"sun 19:00\"] [capacity:1-20]",
+     "where and when I post, the group's time zone and default capacity", true, run_setup},
+    {"pause-new", TEND_CMD "pause-new [for]", "pause new tasks while the group catches its breath", true,
+     run_pause_new},
+    {"resume-new", TEND_CMD "resume-new", "welcome new tasks again", true, run_resume_new},
     {NULL, NULL, NULL, false, NULL},
 };

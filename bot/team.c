@@ -1,6 +1,65 @@
-/* team.c — the team command family (placeholder until its handlers land). */
+/*
+ * team.c — the coordinators' view of group health. Everything here is aggregate: counts and one
+ * share, never a name or a ranking.
+ */
+#include <stdint.h>
+
 #include "bot/command.h"
+#include "bot/load.h"
+#include "bot/messages.h"
+
+#define TEAM_WINDOW (30 * 24 * 3600)
+#define CONCENTRATION_HIGH 60 /* percent; above it the busiest fifth carries most of the work */
+
+/* ---------------------------------------------------------------- team */
+
+typedef struct {
+    int64_t now;
+    int active;
+    int resting;
+} headcount;
+
+static int count_member(const tend_member *m, void *ud)
+{
+    headcount *h = ud;
+    if (m->resting_until > h->now)
+        h->resting++;
+    else
+        h->active++;
+    return 0;
+}
+
+static int count_task(const tend_task *t, void *ud)
+{
+    (void)t;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static int run_team(tend_ctx *ctx)
+{
+    headcount h = {.now = ctx->now};
+    int rc = tend_store_members_each(ctx->env->store, ctx->group.id, count_member, &h);
+    int open = 0;
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_tasks_needing_hands(ctx->env->store, ctx->group.id, 0, count_task, &open);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    tend_message *m = tend_reply_private(ctx, "team", MSG_TEAM_HEALTH, h.active, h.resting, open);
+    if (!m)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    int share = tend_load_concentration(ctx->env->store, &ctx->group, ctx->now - TEAM_WINDOW);
+    if (share < 0) {
+        tend_message_appendf(m, MSG_TEAM_SHARE_NONE);
+    } else {
+        tend_message_appendf(m, MSG_TEAM_SHARE, share);
+        if (share > CONCENTRATION_HIGH)
+            tend_message_appendf(m, MSG_TEAM_SHARE_HIGH);
+    }
+    return TEND_OK;
+}
 
 const tend_command_spec tend_team_commands[] = {
+    {"team", TEND_CMD "team", "group health at a glance, without names", true, run_team},
     {NULL, NULL, NULL, false, NULL},
 };

@@ -75,16 +75,24 @@ static void stepback_reads_durations_and_keeps_the_note(void **state)
     testkit_free(kit);
 }
 
-static void stepback_word_that_is_not_a_duration_is_the_note(void **state)
+static void stepback_first_word_must_be_a_length_and_a_note_can_stand_alone(void **state)
 {
     (void)state;
     testkit *kit = testkit_new();
+    assert_int_equal(testkit_run(kit, "ana", 0, "me"), 0);
+    /* "soon" is not a length of time: explained, and she is not resting */
     assert_int_equal(testkit_run(kit, "ana", 0, "stepback soon moving house"), 0);
+    assert_true(testkit_said_has(kit, "Usage: /stepback"));
     tend_member ana = member_named(kit, "ana");
     tend_rest r;
+    assert_int_equal(tend_store_rest_current(kit->store, ana.id, &r), TEND_STORE_NOTFOUND);
+    assert_int_equal(ana.resting_until, 0);
+    /* a note on its own takes the default week */
+    assert_int_equal(testkit_run(kit, "ana", 0, "stepback note:\"moving house\""), 0);
+    ana = member_named(kit, "ana");
     assert_int_equal(tend_store_rest_current(kit->store, ana.id, &r), TEND_STORE_OK);
     assert_int_equal(r.until, TESTKIT_START + WEEK);
-    assert_string_equal(r.note, "soon moving house");
+    assert_string_equal(r.note, "moving house");
     testkit_free(kit);
 }
 
@@ -242,7 +250,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stepback_defaults_to_a_week_privately),
         cmocka_unit_test(stepback_reads_durations_and_keeps_the_note),
-        cmocka_unit_test(stepback_word_that_is_not_a_duration_is_the_note),
+        cmocka_unit_test(stepback_first_word_must_be_a_length_and_a_note_can_stand_alone),
         cmocka_unit_test(stepback_until_a_date_ends_that_night_in_the_members_zone),
         cmocka_unit_test(stepback_bad_durations_get_usage_and_change_nothing),
         cmocka_unit_test(stepback_note_over_500_characters_is_refused),

@@ -58,6 +58,28 @@ static void args_split_words_quotes_and_options(void **state)
     tend_args_free(a);
 }
 
+static void free_text_keeps_what_was_typed(void **state)
+{
+    (void)state;
+    tend_args *a = NULL;
+    char err[100];
+    assert_int_equal(tend_args_parse("feedback note: the \"rota\"  is  hard", NULL, 0, &a, err, sizeof err), 0);
+    tend_args_shift(a, 1);
+    assert_string_equal(tend_args_rest(a, 0), "note: the \"rota\"  is  hard");
+    assert_string_equal(tend_args_rest(a, 1), "\"rota\"  is  hard");
+    assert_string_equal(tend_args_rest(a, 9), "");
+    tend_args_free(a);
+    /* a long note is many words: still one command, not "too many words" */
+    char *line = malloc(20000);
+    strcpy(line, "feedback");
+    for (int i = 0; i < 2000; i++)
+        strcat(line, " word");
+    assert_int_equal(tend_args_parse(line, NULL, 0, &a, err, sizeof err), 0);
+    assert_int_equal(tend_args_count(a), 2001);
+    tend_args_free(a);
+    free(line);
+}
+
 static void text_clean_strips_markers_and_cuts_on_characters(void **state)
 {
     (void)state;
@@ -76,6 +98,7 @@ int main(void)
         cmocka_unit_test(empty_and_unbalanced_quotes_are_explained),
         cmocka_unit_test(args_split_words_quotes_and_options),
         cmocka_unit_test(text_clean_strips_markers_and_cuts_on_characters),
+        cmocka_unit_test(free_text_keeps_what_was_typed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
