@@ -16,6 +16,7 @@
 typedef struct tend_config {
     /* [store] */
     char *database;            /* path of the SQLite file                                */
+    bool database_is_default;  /* the per-user data folder: main creates its folder      */
     int synchronous;           /* 1 NORMAL (default), 2 FULL                             */
     /* [log] */
     char *log_level;           /* debug | info | warn | error                            */
@@ -38,6 +39,8 @@ typedef struct tend_config {
     char *matrix_device_id;
     char *matrix_allowed_inviters;   /* comma-separated user ids and/or :server names; */
                                      /* default: the bot's own server                    */
+    /* what loading noticed */
+    bool file_secret_exposed;        /* the file holds a secret and group/others can read it */
 } tend_config;
 
 /* Fills cfg with the defaults (strings are owned by cfg). 0, or -1 on OOM. */

@@ -7,9 +7,23 @@
 #ifndef TEND_CONSOLE_H
 #define TEND_CONSOLE_H
 
+#include <stdio.h>
+
 #include "adapters/adapter.h"
 #include "config/config.h"
 
+/* NULL on OOM. Reads stdin once started; writes to stdout unless tend_console_set_output says else. */
 tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg);
+
+/* Where the console prints (tests pass a memory stream). */
+void tend_console_set_output(tend_adapter *console, FILE *out);
+
+/* Handles one input line as if typed: a command, a comment ("# ..."), or :as / :advance / :quit.
+ * Returns 1 when the line asked to quit, else 0. */
+int tend_console_handle_line(tend_adapter *console, const char *line);
+
+/* Prints one message the way the console shows it: "[public] text", "[private NAME] text" or
+ * "[dm NAME] text", further lines indented two spaces, buttons on one more indented line. */
+void tend_console_print(FILE *out, const tend_message *msg);
 
 #endif

@@ -1,0 +1,43 @@
+/*
+ * console_impl.h — what the console's input side (console.c) and its line handling
+ * (console_lines.c) share. Not for other modules.
+ */
+#ifndef TEND_CONSOLE_IMPL_H
+#define TEND_CONSOLE_IMPL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "adapters/console/console.h"
+#include "store/store.h"
+
+typedef enum { CONSOLE_IN_NONE, CONSOLE_IN_TTY, CONSOLE_IN_PIPE, CONSOLE_IN_FILE } console_input;
+
+typedef struct console {
+    tend_adapter adapter;            /* adapter.impl points back here */
+    FILE *out;
+    char group_key[TEND_KEY_MAX];    /* "console:<group>", also the channel */
+    char member[TEND_NAME_MAX];      /* who is typing: key and name at once */
+    console_input input;
+    union {
+        uv_tty_t tty;
+        uv_pipe_t pipe;
+    } stream;
+    uv_fs_t fs_req;
+    bool fs_busy;                    /* a read request is in flight            */
+    bool interactive;                /* a terminal: greet and prompt           */
+    bool stopping, quit;
+    char chunk[65536];               /* one read's bytes                        */
+    char *line;                      /* the line being assembled               */
+    size_t line_len, line_cap;
+    bool line_too_long;
+} console;
+
+/* Feeds raw input bytes; complete lines are handled at once. Returns 1 once a line asked to quit. */
+int console_feed(console *c, const char *bytes, size_t len);
+/* Handles what is left without a newline at end of input. */
+void console_feed_end(console *c);
+/* Prints the short prompt when a person is typing. */
+void console_prompt(console *c);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * console_lines.c — what the console does with a line: run a command as the current member, or one
+ * of its own directives (:as, :advance, :quit), and print what the bot said.
+ *
+ * Lines the console itself prints start with "[console]" so a transcript always shows who spoke.
+ */
+#include "adapters/console/console_impl.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adapters/app.h"
+#include "bot/log.h"
+#include "bot/parse.h"
+
+#define LINE_MAX_BYTES (1024 * 1024) /* far above any title or note; keeps memory bounded */
+#define NAME_MAX_CHARS 64
+
+static void print_text(FILE *out, const char *head, const char *text)
+{
+    const char *p = text;
+    fputs(head, out);
+    for (;;) {
+        size_t n = strcspn(p, "\n");
+        fwrite(p, 1, n, out);
+        fputc('\n', out);
+        if (!p[n])
+            break;
+        p += n + 1;
+        fputs("  ", out); /* a continuation line belongs to the message above it */
+    }
+}
+
+void tend_console_print(FILE *out, const tend_message *msg)
+{
+    char head[TEND_NAME_MAX + 32];
+    const char *who = msg->member_name ? msg->member_name : msg->member_key ? msg->member_key : "?";
+    if (msg->audience == TEND_TO_PUBLIC)
+        snprintf(head, sizeof head, "[public] ");
+    else
+        snprintf(head, sizeof head, "[%s %s] ", msg->audience == TEND_TO_PRIVATE ? "private" : "dm", who);
+    char *text = tend_message_render(msg, "/", NULL, NULL);
+    print_text(out, head, text ? text : "(out of memory)");
+    free(text);
+    if (msg->n_buttons == 0)
+        return;
+    fputs("  \u2192 ", out);
+    for (size_t i = 0; i < msg->n_buttons; i++)
+        fprintf(out, "%s%s: /%s", i ? " \u00b7 " : "", msg->buttons[i].label, msg->buttons[i].command);
+    fputc('\n', out);
+}
+
+static void print_all(console *c, const tend_messages *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        tend_console_print(c->out, &list->items[i]);
+}
+
+/* Runs the scheduler at the clock's now. In the app its messages go through tend_app_deliver (ours
+ * come back to console_deliver and are printed); alone, the console prints them itself. */
+static void tick_and_show(console *c)
+{
+    tend_app *app = tend_app_of(&c->adapter);
+    if (app) {
+        tend_app_after_command(app);
+        return;
+    }
+    tend_messages out;
+    tend_messages_init(&out);
+    tend_bot_tick(c->adapter.bot, &out);
+    print_all(c, &out);
+    tend_messages_clear(&out);
+}
+
+static void run_command(console *c, const char *text)
+{
+    tend_request req = {
+        .group_key = c->group_key,
+        .channel_key = c->group_key,
+        .member_key = c->member,
+        .member_name = c->member,
+        .is_coordinator = true, /* whoever sits at the console runs the group */
+        .text = text,
+    };
+    tend_messages out;
+    tend_messages_init(&out);
+    tend_bot_handle(c->adapter.bot, &req, &out);
+    print_all(c, &out);
+    tend_messages_clear(&out);
+    tick_and_show(c);
+}
+
+/* ":as NAME": the first use creates the member, so others can name them at once. */
+static void speak_as(console *c, const char *name)
+{
+    size_t chars = tend_utf8_length(name);
+    if (!*name || chars > NAME_MAX_CHARS) {
+        fprintf(c->out, "[console] :as needs a name of 1 to %d characters, like :as sam\n", NAME_MAX_CHARS);
+        return;
+    }
+    char *clean = tend_text_clean(name, TEND_NAME_MAX - 1);
+    if (!clean || !*clean || strchr(clean, '\n') || strchr(clean, '\t')) {
+        fprintf(c->out, "[console] :as needs a plain name, like :as sam\n");
+        free(clean);
+        return;
+    }
+    const tend_env *env = tend_bot_env(c->adapter.bot);
+    int64_t now = tend_clock_now(env->clock);
+    tend_group g;
+    tend_member m;
+    int rc = tend_store_begin(env->store);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_group_ensure(env->store, c->group_key, c->group_key, now, &g);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_member_ensure(env->store, g.id, clean, clean, now, &m);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_commit(env->store);
+    else
+        tend_store_rollback(env->store);
+    if (rc != TEND_STORE_OK) {
+        tend_log(TEND_LOG_ERROR, "console", "cannot add %s: %s", clean, tend_store_errmsg(env->store));
+        fprintf(c->out, "[console] I couldn't switch to %s; see the log line above\n", clean);
+    } else {
+        snprintf(c->member, sizeof c->member, "%s", clean);
+        fprintf(c->out, "[console] now speaking as %s\n", c->member);
+    }
+    free(clean);
+}
+
+/* ":advance 1w": the clock stops at every moment something falls due on the way, so a week that
+ * passes in one line still fires each prompt at its own time, inside its grace window. */
+static void advance(console *c, const char *arg)
+{
+    int64_t seconds = 0;
+    if (tend_parse_duration(arg, &seconds) != 0) {
+        fprintf(c->out, "[console] :advance needs a duration like 30m, 1h, 3d or 1w (at most a year)\n");
+        return;
+    }
+    tend_bot *bot = c->adapter.bot;
+    tend_clock *clock = tend_bot_env(bot)->clock;
+    int64_t target = tend_clock_now(clock) + seconds;
+    int64_t last = INT64_MIN;
+    for (int steps = 0; steps < 100000; steps++) {
+        int64_t now = tend_clock_now(clock);
+        int64_t due = tend_bot_next_due(bot);
+        if (due <= last)
+            due = last + 1; /* already ran at that moment: look further on */
+        if (due > target)
+            break;
+        if (due > now)
+            tend_clock_advance(clock, due - now);
+        tick_and_show(c);
+        last = tend_clock_now(clock);
+    }
+    int64_t now = tend_clock_now(clock);
+    if (target > now)
+        tend_clock_advance(clock, target - now);
+    tick_and_show(c);
+    time_t t = (time_t)tend_clock_now(clock);
+    struct tm tm;
+    char when[64];
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%a %Y-%m-%d %H:%M UTC", &tm);
+    fprintf(c->out, "[console] the clock is now %s\n", when);
+}
+
+static const char *skip_space(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+static int directive(console *c, const char *line)
+{
+    const char *word = line + 1;
+    size_t len = strcspn(word, " \t");
+    const char *arg = skip_space(word + len);
+    if (len == 4 && strncmp(word, "quit", 4) == 0)
+        return 1;
+    if (len == 2 && strncmp(word, "as", 2) == 0)
+        speak_as(c, arg);
+    else if (len == 7 && strncmp(word, "advance", 7) == 0)
+        advance(c, arg);
+    else
+        fprintf(c->out, "[console] I know :as NAME, :advance DURATION and :quit\n");
+    return 0;
+}
+
+int tend_console_handle_line(tend_adapter *adapter, const char *raw)
+{
+    console *c = adapter->impl;
+    char *line = strdup(skip_space(raw));
+    if (!line)
+        return 0;
+    size_t len = strlen(line);
+    while (len > 0 && isspace((unsigned char)line[len - 1]))
+        line[--len] = '\0';
+    int quit = 0;
+    if (line[0] == ':')
+        quit = directive(c, line);
+    else if (line[0] && line[0] != '#') /* "#" lines are comments, for scripted demos */
+        run_command(c, line[0] == '/' ? line + 1 : line);
+    free(line);
+    fflush(c->out);
+    return quit;
+}
+
+void console_prompt(console *c)
+{
+    if (c->interactive && !c->quit) {
+        fprintf(c->out, "%s> ", c->member);
+        fflush(c->out);
+    }
+}
+
+static int end_line(console *c)
+{
+    if (c->line_too_long) {
+        fprintf(c->out, "[console] that line was longer than 1 MB, so I skipped it\n");
+        c->line_too_long = false;
+        c->line_len = 0;
+        return 0;
+    }
+    c->line[c->line_len] = '\0';
+    c->line_len = 0;
+    return tend_console_handle_line(&c->adapter, c->line);
+}
+
+static bool line_append(console *c, const char *bytes, size_t n)
+{
+    if (c->line_too_long)
+        return true;
+    if (c->line_len + n + 1 > LINE_MAX_BYTES) {
+        c->line_too_long = true;
+        return true;
+    }
+    if (c->line_len + n + 1 > c->line_cap) {
+        size_t cap = c->line_cap ? c->line_cap : 256;
+        while (cap < c->line_len + n + 1)
+            cap *= 2;
+        char *grown = realloc(c->line, cap);
+        if (!grown)
+            return false;
+        c->line = grown;
+        c->line_cap = cap;
+    }
+    memcpy(c->line + c->line_len, bytes, n);
+    c->line_len += n;
+    return true;
+}
+
+int console_feed(console *c, const char *bytes, size_t len)
+{
+    while (len > 0 && !c->quit) {
+        const char *nl = memchr(bytes, '\n', len);
+        size_t n = nl ? (size_t)(nl - bytes) : len;
+        if (!line_append(c, bytes, n)) {
+            tend_log(TEND_LOG_ERROR, "console", "out of memory reading a line");
+            c->quit = true;
+            break;
+        }
+        if (!nl)
+            break;
+        if (end_line(c))
+            c->quit = true;
+        bytes += n + 1;
+        len -= n + 1;
+    }
+    return c->quit;
+}
+
+void console_feed_end(console *c)
+{
+    if (!c->quit && (c->line_len > 0 || c->line_too_long) && line_append(c, "", 0))
+        end_line(c);
+    c->quit = true;
+}

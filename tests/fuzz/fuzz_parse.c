@@ -1,0 +1,48 @@
+/* fuzz_parse.c — the small value parsers and the argument splitter on arbitrary bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/args.h"
+#include "bot/parse.h"
+#include "bot/reply.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (!s)
+        return 0;
+    memcpy(s, data, size);
+    s[size] = '\0';
+    int64_t secs;
+    int a, b, c;
+    const char *energy;
+    if (tend_parse_duration(s, &secs) == 0 && (secs <= 0 || secs > 366LL * 24 * 3600))
+        abort();
+    tend_parse_int(s, 1, 20, &a);
+    tend_parse_energy(s, &energy);
+    if (tend_parse_clock(s, &a) == 0 && (a < 0 || a >= 24 * 60))
+        abort();
+    tend_parse_weekly(s, &a, &b);
+    tend_parse_date(s, &a, &b, &c);
+    tend_utf8_length(s);
+    tend_member_ref refs[] = {{"u1", "one"}};
+    tend_args *args = NULL;
+    char err[128];
+    if (tend_args_parse(s, refs, 1, &args, err, sizeof err) == 0) {
+        for (size_t i = 0; i < tend_args_count(args); i++)
+            if (!tend_args_word(args, i))
+                abort();
+        free(tend_args_join(args, 0));
+        tend_args_named(args, "when");
+        tend_args_free(args);
+    }
+    char *clean = tend_text_clean(s, size / 2 + 1);
+    if (clean && (strchr(clean, '\x1E') || strchr(clean, '\x1D')))
+        abort();
+    free(clean);
+    free(s);
+    return 0;
+}

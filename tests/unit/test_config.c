@@ -1,0 +1,309 @@
+/* test_config.c — tend.conf and the environment: what a coordinator writes is what tend runs with,
+ * and every mistake is named with its line, never with a secret in it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config.h"
+
+static const char *const env_names[] = {
+    "TEND_STORE_DATABASE", "TEND_BOT_GRACE_HOURS", "TEND_DISCORD_TOKEN", "DISCORD_TOKEN",
+    "MATRIX_ACCESS_TOKEN", "TEND_MATRIX_ACCESS_TOKEN", "TEND_DISCORD_API_BASE", "TEND_LOG_LEVEL",
+    "TEND_MATRIX_HOMESERVER", "TEND_MATRIX_USER_ID", "TEND_CONSOLE_GROUP", "XDG_DATA_HOME",
+};
+
+static char conf_path[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++)
+        unsetenv(env_names[i]);
+    snprintf(conf_path, sizeof conf_path, "/tmp/tend-test-config-%d.conf", (int)getpid());
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(conf_path);
+    return 0;
+}
+
+static void write_conf(const char *text, mode_t mode)
+{
+    FILE *f = fopen(conf_path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    chmod(conf_path, mode);
+}
+
+/* Loads conf_path (or no file) over the defaults; returns the load's result. */
+static int load(tend_config *cfg, const char *text, char *err, size_t errlen)
+{
+    assert_int_equal(tend_config_defaults(cfg), 0);
+    if (text)
+        write_conf(text, 0600);
+    return tend_config_load(cfg, text ? conf_path : NULL, err, errlen);
+}
+
+static void defaults_serve_the_console_demo(void **state)
+{
+    (void)state;
+    setenv("XDG_DATA_HOME", "/tmp/xdg-test", 1);
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.database, "/tmp/xdg-test/tend/tend.db");
+    assert_true(cfg.database_is_default);
+    assert_string_equal(cfg.console_group, "demo");
+    assert_int_equal(cfg.settings.default_capacity, 3);
+    assert_int_equal(cfg.settings.stale_claim_days, 5);
+    assert_int_equal(cfg.synchronous, 1);
+    assert_string_equal(cfg.discord_api_base, "https://discord.com/api/v10");
+    assert_false(tend_config_has_discord(&cfg));
+    assert_false(tend_config_has_matrix(&cfg));
+    tend_config_free(&cfg);
+}
+
+static void home_data_folder_when_no_xdg(void **state)
+{
+    (void)state;
+    const char *home = getenv("HOME");
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    if (home && home[0] == '/') {
+        char want[4200];
+        snprintf(want, sizeof want, "%s/.local/share/tend/tend.db", home);
+        assert_string_equal(cfg.database, want);
+    } else {
+        assert_string_equal(cfg.database, "tend.db");
+    }
+    tend_config_free(&cfg);
+}
+
+static void file_values_are_used(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[512];
+    int rc = load(&cfg,
+                  "; a comment\n"
+                  "[store]\ndatabase = /srv/tend/groups.db\nsynchronous = full\n"
+                  "[bot]\n  grace_hours = 12\ndefault_capacity=4\n"
+                  "[console]\ngroup = kitchen\n"
+                  "[discord]\ntoken = abcdefghijklmnop.secret\nglobal_commands = yes\n"
+                  "[matrix]\nhomeserver = https://matrix.example.org\nuser_id = @tend:example.org\n"
+                  "password = hunter2hunter2\nallowed_inviters = @ana:example.org, :example.org\n",
+                  err, sizeof err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(cfg.database, "/srv/tend/groups.db");
+    assert_false(cfg.database_is_default);
+    assert_int_equal(cfg.synchronous, 2);
+    assert_int_equal(cfg.settings.grace_hours, 12);
+    assert_int_equal(cfg.settings.default_capacity, 4);
+    assert_int_equal(cfg.settings.thanks_per_day, 5); /* untouched keys keep their default */
+    assert_string_equal(cfg.console_group, "kitchen");
+    assert_true(cfg.discord_global_commands);
+    assert_true(tend_config_has_discord(&cfg));
+    assert_true(tend_config_has_matrix(&cfg));
+    assert_false(cfg.file_secret_exposed);
+    tend_config_free(&cfg);
+}
+
+static void environment_wins_over_the_file(void **state)
+{
+    (void)state;
+    setenv("TEND_BOT_GRACE_HOURS", "2", 1);
+    setenv("TEND_STORE_DATABASE", "/data/tend.db", 1);
+    setenv("DISCORD_TOKEN", "token-from-plain-env", 1);
+    setenv("TEND_DISCORD_API_BASE", "http://127.0.0.1:8080/api/v10", 1);
+    tend_config cfg;
+    char err[512];
+    int rc = load(&cfg, "[bot]\ngrace_hours = 12\n[store]\ndatabase = /elsewhere.db\n", err, sizeof err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(cfg.settings.grace_hours, 2);
+    assert_string_equal(cfg.database, "/data/tend.db");
+    assert_string_equal(cfg.discord_token, "token-from-plain-env");
+    assert_string_equal(cfg.discord_api_base, "http://127.0.0.1:8080/api/v10");
+    tend_config_free(&cfg);
+
+    /* TEND_DISCORD_TOKEN is the more specific name and wins over DISCORD_TOKEN */
+    setenv("TEND_DISCORD_TOKEN", "token-from-tend-env", 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.discord_token, "token-from-tend-env");
+    tend_config_free(&cfg);
+
+    setenv("MATRIX_ACCESS_TOKEN", "syt_matrix_token_value", 1);
+    setenv("TEND_MATRIX_HOMESERVER", "https://m.example.org", 1);
+    setenv("TEND_MATRIX_USER_ID", "@tend:m.example.org", 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.matrix_access_token, "syt_matrix_token_value");
+    assert_true(tend_config_has_matrix(&cfg));
+    tend_config_free(&cfg);
+}
+
+static void typo_names_the_line_and_the_nearest_key(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[1024];
+    int rc = load(&cfg, "[discord]\n\n# my bot\ntokn = very-secret-token-value\n", err, sizeof err);
+    assert_int_equal(rc, -1);
+    char want[200];
+    snprintf(want, sizeof want, "%s:4: unknown key 'tokn' in [discord] (did you mean 'token'?)", conf_path);
+    assert_string_equal(err, want);
+    assert_null(strstr(err, "very-secret"));
+    assert_false(tend_config_has_discord(&cfg));
+    tend_config_free(&cfg);
+}
+
+static void every_problem_is_reported_at_once(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[2048];
+    int rc = load(&cfg,
+                  "[bot]\n"
+                  "grace_hours = soon\n"          /* 2 */
+                  "default_capacity = 0\n"        /* 3 */
+                  "[dicsord]\n"                   /* 4 */
+                  "token = whatever-secret-1\n"   /* 5: reported with its section */
+                  "[store]\n"
+                  "synchronous = fast\n"          /* 7 */
+                  "this line has no equals\n"     /* 8 */
+                  "[log]\nlevel = loud\n"         /* 10 */
+                  "[matrix]\nuser_id = tend\n"    /* 12 */
+                  "homeserver = matrix.org\n"     /* 13 */
+                  "zzzzzz = 1\n",                 /* 14: nothing near */
+                  err, sizeof err);
+    assert_int_equal(rc, -1);
+    const char *lines[] = {
+        ":2: grace_hours in [bot] must be a whole number from 0 to 168, not 'soon'",
+        ":3: default_capacity in [bot] must be a whole number from 1 to 50, not '0'",
+        ":4: unknown section [dicsord] (did you mean [discord]?)",
+        ":7: synchronous in [store] must be normal or full, not 'fast'",
+        ":8: expected 'key = value'",
+        ":10: level in [log] must be debug, info, warn or error, not 'loud'",
+        ":12: user_id in [matrix] must be a Matrix user id like @tend:example.org, not 'tend'",
+        ":13: homeserver in [matrix] must be an http:// or https:// address, not 'matrix.org'",
+        ":14: unknown key 'zzzzzz' in [matrix]",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        assert_non_null(strstr(err, lines[i]));
+    assert_null(strstr(err, "did you mean 'zz")); /* nothing near: no made-up suggestion */
+    assert_null(strstr(err, "whatever-secret"));
+    assert_null(strstr(err, ":5:"));
+    /* the bad values did not replace the defaults */
+    assert_int_equal(cfg.settings.grace_hours, 6);
+    assert_int_equal(cfg.settings.default_capacity, 3);
+    tend_config_free(&cfg);
+}
+
+static void secrets_never_appear_in_errors(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[1024];
+    /* a secret under a misspelt key, and a bad non-secret right after a secret */
+    int rc = load(&cfg,
+                  "[matrix]\naccess_tokn = syt_topsecretvalue\npassword = pa55word-secret\n"
+                  "device_id =\nhomeserver = ftp://x\n",
+                  err, sizeof err);
+    assert_int_equal(rc, -1);
+    assert_null(strstr(err, "syt_topsecretvalue"));
+    assert_null(strstr(err, "pa55word-secret"));
+    assert_non_null(strstr(err, "unknown key 'access_tokn' in [matrix] (did you mean 'access_token'?)"));
+    tend_config_free(&cfg);
+
+    setenv("TEND_BOT_GRACE_HOURS", "many", 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), -1);
+    assert_string_equal(err, "TEND_BOT_GRACE_HOURS: grace_hours in [bot] must be a whole number from 0 to 168, "
+                             "not 'many'");
+    tend_config_free(&cfg);
+}
+
+static void empty_chat_values_mean_unset(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(load(&cfg, "[discord]\ntoken =\n[matrix]\naccess_token =\n", err, sizeof err), 0);
+    assert_false(tend_config_has_discord(&cfg));
+    tend_config_free(&cfg);
+    /* but the database cannot be nowhere */
+    assert_int_equal(load(&cfg, "[store]\ndatabase =\n", err, sizeof err), -1);
+    assert_non_null(strstr(err, ":2: database in [store] needs a value"));
+    tend_config_free(&cfg);
+}
+
+static void readable_secret_file_is_noticed(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(tend_config_defaults(&cfg), 0);
+    write_conf("[discord]\ntoken = abcdefghijklmnopqrstuvwxyz\n", 0644);
+    assert_int_equal(tend_config_load(&cfg, conf_path, err, sizeof err), 0);
+    assert_true(cfg.file_secret_exposed);
+    tend_config_free(&cfg);
+
+    /* the same file without a secret in it is nobody's business */
+    assert_int_equal(tend_config_defaults(&cfg), 0);
+    write_conf("[bot]\ngrace_hours = 3\n", 0644);
+    assert_int_equal(tend_config_load(&cfg, conf_path, err, sizeof err), 0);
+    assert_false(cfg.file_secret_exposed);
+    tend_config_free(&cfg);
+}
+
+static void missing_file_and_long_lines(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(tend_config_defaults(&cfg), 0);
+    assert_int_equal(tend_config_load(&cfg, "/nonexistent/tend.conf", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/tend.conf: cannot read it"));
+    tend_config_free(&cfg);
+
+    char text[2200];
+    snprintf(text, sizeof text, "[console]\ngroup = %01900d\nmember = sam\n", 7);
+    assert_int_equal(load(&cfg, text, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":2: line is too long"));
+    assert_string_equal(cfg.console_member, "sam"); /* the next line was read as itself */
+    tend_config_free(&cfg);
+}
+
+static void free_accepts_null(void **state)
+{
+    (void)state;
+    tend_config_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(defaults_serve_the_console_demo, setup, teardown),
+        cmocka_unit_test_setup_teardown(home_data_folder_when_no_xdg, setup, teardown),
+        cmocka_unit_test_setup_teardown(file_values_are_used, setup, teardown),
+        cmocka_unit_test_setup_teardown(environment_wins_over_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(typo_names_the_line_and_the_nearest_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_problem_is_reported_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(secrets_never_appear_in_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(empty_chat_values_mean_unset, setup, teardown),
+        cmocka_unit_test_setup_teardown(readable_secret_file_is_noticed, setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_file_and_long_lines, setup, teardown),
+        cmocka_unit_test(free_accepts_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,170 @@
+/* test_console.c — what the console prints and how it reads lines: the demo and the scripted
+ * integration tests depend on both. Runs on testkit's in-memory store and fixed clock, no loop. */
+#include "testkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/console/console_impl.h"
+
+typedef struct {
+    testkit *kit;
+    tend_adapter *console;
+    char *buf;
+    size_t len;
+    FILE *out;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->kit = testkit_new();
+    f->console = tend_console_adapter_create(NULL, f->kit->bot, NULL);
+    f->out = open_memstream(&f->buf, &f->len);
+    tend_console_set_output(f->console, f->out);
+    *state = f;
+    return f->kit && f->console && f->out ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    fclose(f->out);
+    free(f->buf);
+    f->console->ops->destroy(f->console);
+    testkit_free(f->kit);
+    free(f);
+    return 0;
+}
+
+/* Everything printed since the last call. */
+static const char *printed(fixture *f)
+{
+    static char copy[65536];
+    fflush(f->out);
+    snprintf(copy, sizeof copy, "%s", f->buf ? f->buf : "");
+    fseek(f->out, 0, SEEK_SET);
+    f->buf[0] = '\0';
+    return copy;
+}
+
+static void prints_audience_lines_buttons_and_mentions(void **state)
+{
+    fixture *f = *state;
+    tend_messages list;
+    tend_messages_init(&list);
+    tend_message *m = tend_messages_add(&list, TEND_TO_PUBLIC, "console:demo", NULL, NULL, "task.announce",
+                                        "New task #3 from ");
+    tend_message_add_mention(m, "ana", "Ana");
+    tend_message_appendf(m, ".\nSay " TEND_CMD "claim 3 to help.");
+    tend_message_add_button(m, "Claim", "\u2705", "claim 3");
+    tend_message_add_button(m, "Later", NULL, "tasks");
+    tend_messages_add(&list, TEND_TO_PRIVATE, "console:demo", "bob", "bob", "reply", "Only you see this.");
+    tend_messages_add(&list, TEND_TO_DM, "console:demo", "cam", "cam", "promote", "A spot opened.");
+    for (size_t i = 0; i < list.count; i++)
+        tend_console_print(f->out, &list.items[i]);
+    assert_string_equal(printed(f), "[public] New task #3 from @Ana.\n"
+                                    "  Say /claim 3 to help.\n"
+                                    "  \u2192 Claim: /claim 3 \u00b7 Later: /tasks\n"
+                                    "[private bob] Only you see this.\n"
+                                    "[dm cam] A spot opened.\n");
+    tend_messages_clear(&list);
+}
+
+static void a_line_is_a_command_with_or_without_slash(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(tend_console_handle_line(f->console, "/help"), 0);
+    const char *with_slash = printed(f);
+    assert_non_null(strstr(with_slash, "[private you] "));
+    char *first = strdup(with_slash);
+    assert_non_null(first);
+    assert_int_equal(tend_console_handle_line(f->console, "  help  "), 0);
+    assert_string_equal(printed(f), first);
+    free(first);
+}
+
+static void comments_and_blank_lines_say_nothing(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(tend_console_handle_line(f->console, "# a note for whoever reads the script"), 0);
+    assert_int_equal(tend_console_handle_line(f->console, "   "), 0);
+    assert_string_equal(printed(f), "");
+}
+
+static void as_switches_and_creates_the_member(void **state)
+{
+    fixture *f = *state;
+    tend_console_handle_line(f->console, ":as sam");
+    assert_string_equal(printed(f), "[console] now speaking as sam\n");
+    tend_group g;
+    tend_member m;
+    assert_int_equal(tend_store_group_get(f->kit->store, "console:demo", &g), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_get(f->kit->store, g.id, "sam", &m), TEND_STORE_OK);
+    assert_string_equal(m.name, "sam");
+    tend_console_handle_line(f->console, "/me");
+    assert_non_null(strstr(printed(f), "[private sam] "));
+
+    tend_console_handle_line(f->console, ":as");
+    assert_non_null(strstr(printed(f), "[console] :as needs a name"));
+    tend_console_handle_line(f->console, "/me");
+    assert_non_null(strstr(printed(f), "[private sam] ")); /* still sam */
+}
+
+static void advance_moves_the_clock_exactly(void **state)
+{
+    fixture *f = *state;
+    int64_t before = tend_clock_now(f->kit->clock);
+    tend_console_handle_line(f->console, ":advance 1d");
+    assert_int_equal(tend_clock_now(f->kit->clock), before + 86400);
+    assert_non_null(strstr(printed(f), "[console] the clock is now Tue 2026-11-03 09:00 UTC\n"));
+
+    static const char *const bad[] = {":advance soon", ":advance 0d", ":advance -1w", ":advance 999y",
+                                      ":advance"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tend_console_handle_line(f->console, bad[i]);
+        assert_string_equal(printed(f),
+                            "[console] :advance needs a duration like 30m, 1h, 3d or 1w (at most a year)\n");
+    }
+    assert_int_equal(tend_clock_now(f->kit->clock), before + 86400);
+}
+
+static void quit_ends_and_unknown_directives_are_explained(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(tend_console_handle_line(f->console, ":quit"), 1);
+    assert_int_equal(tend_console_handle_line(f->console, ":qiut"), 0);
+    assert_string_equal(printed(f), "[console] I know :as NAME, :advance DURATION and :quit\n");
+}
+
+static void input_split_across_reads_and_crlf(void **state)
+{
+    fixture *f = *state;
+    console *c = f->console->impl;
+    assert_int_equal(console_feed(c, ":as r", 5), 0);
+    assert_string_equal(printed(f), ""); /* half a line waits for the rest */
+    assert_int_equal(console_feed(c, "ia\r\n:as", 8), 0);
+    assert_string_equal(printed(f), "[console] now speaking as ria\n");
+    console_feed_end(c); /* the last line needs no newline */
+    assert_non_null(strstr(printed(f), "[console] :as needs a name"));
+
+    /* a :quit in the middle of a read stops the lines after it */
+    c->quit = false;
+    assert_int_equal(console_feed(c, ":quit\n:as zed\n", 14), 1);
+    assert_string_equal(printed(f), "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(prints_audience_lines_buttons_and_mentions, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_line_is_a_command_with_or_without_slash, setup, teardown),
+        cmocka_unit_test_setup_teardown(comments_and_blank_lines_say_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(as_switches_and_creates_the_member, setup, teardown),
+        cmocka_unit_test_setup_teardown(advance_moves_the_clock_exactly, setup, teardown),
+        cmocka_unit_test_setup_teardown(quit_ends_and_unknown_directives_are_explained, setup, teardown),
+        cmocka_unit_test_setup_teardown(input_split_across_reads_and_crlf, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
