@@ -63,17 +63,36 @@ static int add_done_weight(int64_t member_id, int weight, void *ud)
     return 0;
 }
 
-int tend_load_concentration(tend_store *store, const tend_group *g, int64_t since)
+/* The share, plus how much work and how many members it rests on. */
+static int measure(tend_store *store, const tend_group *g, int64_t since, size_t *members, long long *total)
 {
-    size_t members = 0;
-    if (tend_store_members_each(store, g->id, count_member, &members) != TEND_STORE_OK)
+    *members = 0;
+    *total = 0;
+    if (tend_store_members_each(store, g->id, count_member, members) != TEND_STORE_OK)
         return -1;
-    concentration c = {.busiest = (members + 4) / 5};
+    concentration c = {.busiest = (*members + 4) / 5};
     if (c.busiest < 1)
         c.busiest = 1;
     if (tend_store_done_weight_by_member(store, g->id, since, add_done_weight, &c) != TEND_STORE_OK)
         return -1;
+    *total = c.total;
     if (c.total <= 0)
         return -1;
     return (int)((c.top * 100 + c.total / 2) / c.total);
+}
+
+int tend_load_concentration(tend_store *store, const tend_group *g, int64_t since)
+{
+    size_t members;
+    long long total;
+    return measure(store, g, since, &members, &total);
+}
+
+bool tend_load_concentrated(tend_store *store, const tend_group *g, int64_t since)
+{
+    size_t members;
+    long long total;
+    int share = measure(store, g, since, &members, &total);
+    return share > TEND_CONCENTRATION_HIGH && total >= TEND_CONCENTRATION_MIN_WORK &&
+           members >= TEND_CONCENTRATION_MIN_MEMBERS;
 }

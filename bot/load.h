@@ -31,4 +31,12 @@ bool tend_load_is_over(const tend_load *load);
  * did (at least one member). -1 when nothing was done. The group never sees who. */
 int tend_load_concentration(tend_store *store, const tend_group *g, int64_t since);
 
+/* When the group hears about concentration (the digest's gentle note, /team's suggestion): the
+ * busiest fifth did more than 60% of the work, and there is enough of both work and people for
+ * that to be a pattern rather than one busy afternoon or a group of two. */
+#define TEND_CONCENTRATION_HIGH 60
+#define TEND_CONCENTRATION_MIN_WORK 3
+#define TEND_CONCENTRATION_MIN_MEMBERS 3
+bool tend_load_concentrated(tend_store *store, const tend_group *g, int64_t since);
+
 #endif

@@ -404,7 +404,7 @@ static int say_digest(const tend_env *env, const tend_group *g, const occurrence
     if (!done.count && !thanks.count && !back.count && tend_message_appendf(msg, MSG_SCHED_DIGEST_QUIET) != 0)
         return TEND_STORE_ERROR;
     rc = list_needing_hands(env, g, msg);
-    if (rc == TEND_STORE_OK && tend_load_concentration(env->store, g, o->due - 30LL * DAY_SECONDS) > 60 &&
+    if (rc == TEND_STORE_OK && tend_load_concentrated(env->store, g, o->due - 30LL * DAY_SECONDS) &&
         tend_message_appendf(msg, MSG_SCHED_DIGEST_SHARE) != 0)
         return TEND_STORE_ERROR;
     return rc;

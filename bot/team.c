@@ -9,7 +9,6 @@
 #include "bot/messages.h"
 
 #define TEAM_WINDOW (30 * 24 * 3600)
-#define CONCENTRATION_HIGH 60 /* percent; above it the busiest fifth carries most of the work */
 
 /* ---------------------------------------------------------------- team */
 
@@ -53,7 +52,7 @@ static int run_team(tend_ctx *ctx)
         tend_message_appendf(m, MSG_TEAM_SHARE_NONE);
     } else {
         tend_message_appendf(m, MSG_TEAM_SHARE, share);
-        if (share > CONCENTRATION_HIGH)
+        if (tend_load_concentrated(ctx->env->store, &ctx->group, ctx->now - TEAM_WINDOW))
             tend_message_appendf(m, MSG_TEAM_SHARE_HIGH);
     }
     return TEND_OK;

@@ -173,6 +173,36 @@ static void concentration_counts_live_members_at_least_one(void **state)
     testkit_free(w.kit);
 }
 
+static void concentration_is_spoken_of_only_when_it_is_a_pattern(void **state)
+{
+    (void)state;
+    world w = world_new();
+    tend_member a = member(&w, "a"), b = member(&w, "b");
+    did(&w, &a, 1, NOW - DAY);
+    did(&w, &a, 1, NOW - DAY);
+    did(&w, &a, 1, NOW - DAY);
+    /* two people: one doing most of it is just how a pair works */
+    assert_int_equal(tend_load_concentration(w.kit->store, &w.g, NOW - 30 * DAY), 100);
+    assert_false(tend_load_concentrated(w.kit->store, &w.g, NOW - 30 * DAY));
+    (void)member(&w, "c");
+    assert_true(tend_load_concentrated(w.kit->store, &w.g, NOW - 30 * DAY));
+
+    /* one task done by one person in a group of three is one busy afternoon, not a pattern */
+    world small = world_new();
+    tend_member x = member(&small, "x");
+    (void)member(&small, "y");
+    (void)member(&small, "z");
+    did(&small, &x, 1, NOW - DAY);
+    assert_int_equal(tend_load_concentration(small.kit->store, &small.g, NOW - 30 * DAY), 100);
+    assert_false(tend_load_concentrated(small.kit->store, &small.g, NOW - 30 * DAY));
+
+    /* spread work is no worry: b and a share it evenly among three */
+    did(&w, &b, 3, NOW - DAY);
+    assert_false(tend_load_concentrated(w.kit->store, &w.g, NOW - 30 * DAY));
+    testkit_free(w.kit);
+    testkit_free(small.kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +210,7 @@ int main(void)
         cmocka_unit_test(group_default_capacity_is_used),
         cmocka_unit_test(concentration_is_the_busiest_fifths_share),
         cmocka_unit_test(concentration_counts_live_members_at_least_one),
+        cmocka_unit_test(concentration_is_spoken_of_only_when_it_is_a_pattern),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
