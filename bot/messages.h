@@ -77,6 +77,7 @@
     "%s is yours. Thank you! If plans change, " TEND_CMD "unclaim %d is always fine."
 /* unclaim and the waitlist */
 #define MSG_TASKS_NOT_HELD "You don't have #%d right now, so there's nothing to give back."
+#define MSG_TASKS_KEPT "Thanks for letting me know. #%d stays with you, no rush."
 #define MSG_TASKS_UNCLAIMED "Got it, #%d is back on the board. Thanks for saying so."
 #define MSG_TASKS_LEFT_WAITLIST "You're off the waitlist for #%d."
 #define MSG_TASKS_PROMOTED \
@@ -107,7 +108,7 @@
 #define MSG_TASKS_DONE_COMMA ", "
 #define MSG_TASKS_DONE_END "."
 #define MSG_TASKS_DONE_NOTE "\n\"%s\""
-#define MSG_TASKS_DONE_REPEAT "\nIt's back on the board for next week as #%d."
+#define MSG_TASKS_DONE_REPEAT "\nIt comes back on the board for next week."
 
 /* ---------------------------------------------------------------- checkin */
 #define MSG_CHECKIN_PROMPT "How are you doing this week? Only I see your answer."
@@ -180,7 +181,8 @@
 #define MSG_PEOPLE_PROFILE_PRONOUNS " (%s)"
 #define MSG_PEOPLE_PROFILE_NO_QUIET "none"
 #define MSG_PEOPLE_PROFILE_GROUP_TZ "the group's (%s)"
-#define MSG_PEOPLE_NUDGES_BAD "Say on or off."
+#define MSG_PEOPLE_NUDGES_BAD "Say on or off (or later, to pass on this one)."
+#define MSG_PEOPLE_NUDGES_NO_THANKS "No problem, I'll leave it there. You know your week best."
 #define MSG_PEOPLE_NUDGES_ON                                                                       \
     "Okay, I may nudge you now and then, at most once a week. " TEND_CMD "nudges off stops them any time."
 #define MSG_PEOPLE_NUDGES_OFF "Okay, no nudges from me. " TEND_CMD "nudges on if you ever want them back."

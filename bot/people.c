@@ -270,10 +270,22 @@ static int cmd_profile(tend_ctx *ctx)
 
 /* ---------------------------------------------------------------- /nudges */
 
+/* The one-tap "no thanks" on a nudge: noted, nothing else changes (nudges stay on, and the
+ * once-a-week rule already keeps the next one a week away). */
+static int nudge_no_thanks(tend_ctx *ctx)
+{
+    int rc = tend_store_nudge_answer(ctx->env->store, ctx->member.id, "load", "no thanks");
+    if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND)
+        return tend_store_failed(ctx, rc);
+    return tend_reply_private(ctx, "nudges", "%s", MSG_PEOPLE_NUDGES_NO_THANKS) ? TEND_OK : out_of_memory(ctx);
+}
+
 static int cmd_nudges(tend_ctx *ctx)
 {
     const char *word = tend_args_word(ctx->args, 0);
     bool on;
+    if (word && strcasecmp(word, "later") == 0 && tend_args_count(ctx->args) == 1)
+        return nudge_no_thanks(ctx);
     if (word && strcasecmp(word, "on") == 0)
         on = true;
     else if (word && strcasecmp(word, "off") == 0)
@@ -296,6 +308,7 @@ const tend_command_spec tend_people_commands[] = {
     {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity},
     {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City]",
      "how you're shown, your quiet hours and time zone", false, cmd_profile},
-    {"nudges", TEND_CMD "nudges on|off", "whether I may nudge you (at most once a week)", false, cmd_nudges},
+    {"nudges", TEND_CMD "nudges on|off|later", "whether I may nudge you (at most once a week)", false,
+     cmd_nudges},
     {NULL, NULL, NULL, false, NULL},
 };

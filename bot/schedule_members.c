@@ -124,11 +124,11 @@ static int remind_claim(const tend_env *env, const tend_group *g, const tend_cla
     if (rc == TEND_STORE_OK)
         rc = tend_store_claim_mark_reminded(env->store, c->id, now);
     if (rc == TEND_STORE_OK && can_hear(&m)) {
-        char unclaim[32];
+        char unclaim[32], keep[32];
         snprintf(unclaim, sizeof unclaim, "unclaim %d", t.number);
+        snprintf(keep, sizeof keep, "keep %d", t.number);
         tend_message *msg = tend_sched_dm(out, g, &m, "claim.stale", MSG_SCHED_STALE, t.number, t.title);
-        /* "Still on it" shows their tasks until a command that only touches a claim exists */
-        if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_STILL_ON_IT, "💪", "tasks mine") ||
+        if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_STILL_ON_IT, "💪", keep) ||
             tend_message_add_button(msg, MSG_SCHED_BTN_UNCLAIM, "↩️", unclaim))
             rc = TEND_STORE_ERROR;
     }
@@ -195,7 +195,7 @@ static int nudge(const tend_env *env, const tend_group *g, const tend_member *m,
         tend_message *msg = tend_sched_dm(out, g, &fresh, "nudge", MSG_SCHED_NUDGE, load.total, load.capacity);
         /* "No thanks" runs a harmless /me until a one-tap snooze command exists */
         if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_WEEK_OFF, "🛌", "stepback 1w") ||
-            tend_message_add_button(msg, MSG_SCHED_BTN_NO_THANKS, "👌", "me"))
+            tend_message_add_button(msg, MSG_SCHED_BTN_NO_THANKS, "👌", "nudges later"))
             rc = TEND_STORE_ERROR;
     }
     return tend_sched_end(env, rc, "a nudge", out, mark);

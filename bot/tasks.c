@@ -23,7 +23,6 @@
 #define NOTE_MAX_CHARS 500
 #define WHEN_MAX_BYTES 100
 #define BOARD_ALL_LIMIT 30
-#define WEEK (7 * 24 * 3600)
 
 /* ---------------------------------------------------------------- shared with other families */
 
@@ -460,6 +459,29 @@ static int cmd_unclaim(tend_ctx *ctx)
     return audit(ctx, "unclaim", &t, was_active ? NULL : "waitlist");
 }
 
+/* ---------------------------------------------------------------- /keep */
+
+/* "Still on it": the answer to the stale-claim reminder. Marks the claim fresh, so the next
+ * reminder is days away again. */
+static int cmd_keep(tend_ctx *ctx)
+{
+    tend_task t;
+    int result = find_task_words(ctx, 0, tend_args_count(ctx->args), &t);
+    if (result != TEND_OK)
+        return result;
+    tend_claim c;
+    int rc = tend_store_claim_current(ctx->env->store, t.id, ctx->member.id, &c);
+    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && c.state != TEND_CLAIM_ACTIVE))
+        return tend_refuse(ctx, MSG_TASKS_NOT_HELD, t.number);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_claim_touch(ctx->env->store, c.id, ctx->now);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    if (!tend_reply_private(ctx, "reply", MSG_TASKS_KEPT, t.number))
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    return audit(ctx, "keep", &t, NULL);
+}
+
 /* ---------------------------------------------------------------- /handoff */
 
 static int offer_handoff(tend_ctx *ctx, const tend_task *t, const tend_member *to)
@@ -635,21 +657,6 @@ static int credit_doers(tend_ctx *ctx, const tend_task *t, const char *note, cla
     return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
 }
 
-/* A weekly task comes back for next week as a new number. */
-static int repost_weekly(tend_ctx *ctx, const tend_task *done, tend_message *m)
-{
-    tend_task next = *done;
-    next.id = 0;
-    next.due_at = done->due_at ? done->due_at + WEEK : 0;
-    next.created_at = ctx->now;
-    int rc = tend_store_task_add(ctx->env->store, &next);
-    if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    return tend_message_appendf(m, MSG_TASKS_DONE_REPEAT, next.number) == 0
-               ? TEND_OK
-               : tend_store_failed(ctx, TEND_STORE_ERROR);
-}
-
 static int cmd_done(tend_ctx *ctx)
 {
     tend_task t;
@@ -676,8 +683,9 @@ static int cmd_done(tend_ctx *ctx)
     }
     if (result == TEND_OK && note[0] && tend_message_appendf(m, MSG_TASKS_DONE_NOTE, note) != 0)
         result = tend_store_failed(ctx, TEND_STORE_ERROR);
-    if (result == TEND_OK && t.repeat_weekly)
-        result = repost_weekly(ctx, &t, m);
+    /* the scheduler posts next week's copy (once, recorded in `fired`) on its next tick */
+    if (result == TEND_OK && t.repeat_weekly && tend_message_appendf(m, MSG_TASKS_DONE_REPEAT) != 0)
+        result = tend_store_failed(ctx, TEND_STORE_ERROR);
     free(note);
     free(doers.items);
     return result == TEND_OK ? audit(ctx, "done", &t, NULL) : result;
@@ -690,6 +698,7 @@ const tend_command_spec tend_tasks_commands[] = {
      "post a task for the group", false, cmd_task_add},
     {"claim", TEND_CMD "claim <task>", "take a slot on a task", false, cmd_claim},
     {"unclaim", TEND_CMD "unclaim <task>", "give a task back, no questions asked", false, cmd_unclaim},
+    {"keep", TEND_CMD "keep <task>", "tell me you're still on a task", false, cmd_keep},
     {"handoff", TEND_CMD "handoff <task> <member>", "offer your slot to someone", false, cmd_handoff},
     {"handoff accept", TEND_CMD "handoff accept <task>", "take a task someone offered you", false,
      cmd_handoff_accept},

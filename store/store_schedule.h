@@ -22,6 +22,9 @@ int tend_store_nudge_last(tend_store *store, int64_t member_id, const char *kind
 /* Records a nudge of `kind` sent to the member at `now`. */
 int tend_store_nudge_record(tend_store *store, int64_t member_id, const char *kind, int64_t now);
 
+/* Records the member's answer ("no thanks") to their latest nudge of `kind`. NOTFOUND when they
+ * were never nudged. */
+int tend_store_nudge_answer(tend_store *store, int64_t member_id, const char *kind, const char *answer);
 /* The ids of the group's weekly repeating tasks (open or done, not cancelled) whose next week's
  * copy has not been posted yet (no fired row "repeat" / "task:<id>"), in id order. */
 int tend_store_repeats_pending(tend_store *store, int64_t group_id,

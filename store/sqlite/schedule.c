@@ -110,3 +110,19 @@ int tend_store_repeats_pending(tend_store *store, int64_t group_id,
     free(ids);
     return code;
 }
+
+int tend_store_nudge_answer(tend_store *store, int64_t member_id, const char *kind, const char *answer)
+{
+    sqlite3_stmt *st = store_stmt(store, "UPDATE nudges SET answer = ?3 WHERE id = (SELECT id FROM nudges"
+                                         " WHERE member_id = ?1 AND kind = ?2 ORDER BY sent_at DESC, id DESC"
+                                         " LIMIT 1)");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, member_id);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, answer, -1, SQLITE_STATIC);
+    int rc = store_exec_stmt(store, st);
+    if (rc == TEND_STORE_OK && sqlite3_changes(store_db(store)) == 0)
+        return TEND_STORE_NOTFOUND;
+    return rc;
+}

@@ -477,6 +477,60 @@ static void stale_reminder_names_the_task_and_offers_unclaim(void **state)
     testkit_free(kit);
 }
 
+static void still_on_it_keeps_the_claim_quiet_for_another_stretch(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    tend_group g = make_group(kit, "UTC", "sat 18:00", "sat 19:00");
+    tend_member gus = make_member(kit, &g, "gus");
+    tend_task t = make_task(kit, &g, "Call the landlord", 0, false);
+    claim(kit, &t, &gus);
+    set_now(kit, TESTKIT_START + 6 * DAY);
+    assert_int_equal(testkit_tick(kit), 0);
+    const tend_message *s = find_kind(&kit->out, "claim.stale");
+    assert_non_null(s);
+    /* the button runs "keep 1" as gus: the claim is fresh again */
+    assert_string_equal(s->buttons[0].command, "keep 1");
+    assert_int_equal(testkit_run(kit, "gus", 0, "keep 1"), 0);
+    assert_true(testkit_said_has(kit, "#1 stays with you"));
+    tend_claim c;
+    assert_int_equal(tend_store_claim_current(kit->store, t.id, gus.id, &c), TEND_STORE_OK);
+    assert_int_equal(c.updated_at, now_of(kit));
+    assert_int_equal(c.reminded_at, 0);
+    set_now(kit, now_of(kit) + 4 * DAY);
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_int_equal(count_kind(&kit->out, "claim.stale"), 0);
+    set_now(kit, now_of(kit) + 2 * DAY);
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_int_equal(count_kind(&kit->out, "claim.stale"), 1);
+    /* someone who does not hold it cannot keep it */
+    make_member(kit, &g, "ida");
+    assert_int_equal(testkit_run(kit, "ida", 0, "keep 1"), 0);
+    assert_true(testkit_said_has(kit, "[private ida]"));
+    assert_false(testkit_said_has(kit, "stays with you"));
+    testkit_free(kit);
+}
+
+static void no_thanks_to_a_nudge_is_noted_and_changes_nothing_else(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    tend_group g = make_group(kit, "UTC", "sat 18:00", "sat 19:00");
+    overloaded(kit, &g, "bea");
+    assert_int_equal(testkit_tick(kit), 0);
+    const tend_message *n = find_kind(&kit->out, "nudge");
+    assert_non_null(n);
+    assert_string_equal(n->buttons[1].command, "nudges later");
+    assert_int_equal(testkit_run(kit, "bea", 0, "nudges later"), 0);
+    assert_int_equal(kit->out.count, 1);
+    assert_int_equal(kit->out.items[0].audience, TEND_TO_PRIVATE);
+    tend_member bea;
+    assert_int_equal(tend_store_member_get(kit->store, g.id, "bea", &bea), TEND_STORE_OK);
+    assert_true(bea.nudges); /* "no thanks" is about this one, not a switch-off */
+    assert_int_equal(bea.resting_until, 0);
+    testkit_free(kit);
+}
+
 static void digest_celebrates_the_week_without_names_for_concentration(void **state)
 {
     (void)state;
@@ -626,6 +680,8 @@ int main(void)
         cmocka_unit_test(quiet_hours_cross_midnight_in_the_members_own_zone),
         cmocka_unit_test(stale_claim_gets_one_gentle_private_reminder),
         cmocka_unit_test(stale_reminder_names_the_task_and_offers_unclaim),
+        cmocka_unit_test(still_on_it_keeps_the_claim_quiet_for_another_stretch),
+        cmocka_unit_test(no_thanks_to_a_nudge_is_noted_and_changes_nothing_else),
         cmocka_unit_test(digest_celebrates_the_week_without_names_for_concentration),
         cmocka_unit_test(an_empty_week_still_gets_a_warm_digest),
         cmocka_unit_test(process_checkin_monthly_shows_feedback_only_from_three),
