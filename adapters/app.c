@@ -17,9 +17,8 @@
 #include "adapters/matrix/matrix.h"
 #include "bot/log.h"
 
-/* The chat adapters are written alongside this file; until one is linked in, its create function
- * is a NULL weak symbol and the app says so instead of failing to link. */
-#pragma weak tend_discord_adapter_create
+/* The Matrix adapter is still being written alongside this file; until it is linked in, its
+ * create function is a NULL weak symbol and the app says so instead of failing to link. */
 #pragma weak tend_matrix_adapter_create
 
 #define MAX_ADAPTERS 4
@@ -89,6 +88,10 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
         if (!ok)
             snprintf(err, errlen, "a configured chat platform cannot start (see the lines above)");
     }
+    const char *platforms[MAX_ADAPTERS];
+    for (size_t i = 0; i < app->n_adapters; i++)
+        platforms[i] = app->adapters[i]->ops->platform;
+    tend_bot_serve_platforms(bot, platforms, app->n_adapters);
     if (app->n_adapters == 0 || err[0]) {
         if (!err[0])
             snprintf(err, errlen, "nothing to run");

@@ -1,7 +1,9 @@
 /* bot.c — the product as one object: settings, store and clock, wired to the router and scheduler. */
 #include "bot/bot.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bot/router.h"
 #include "bot/scheduler.h"
@@ -38,6 +40,28 @@ tend_bot *tend_bot_create(tend_store *store, tend_clock *clock, const tend_setti
 void tend_bot_destroy(tend_bot *bot)
 {
     free(bot);
+}
+
+int tend_bot_serve_platforms(tend_bot *bot, const char *const *names, size_t n)
+{
+    if (n > TEND_MAX_PLATFORMS)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        snprintf(bot->env.platforms[i], sizeof bot->env.platforms[i], "%s", names[i]);
+    bot->env.n_platforms = n;
+    return 0;
+}
+
+bool tend_env_serves(const tend_env *env, const char *group_key)
+{
+    if (env->n_platforms == 0)
+        return true;
+    const char *colon = strchr(group_key, ':');
+    size_t len = colon ? (size_t)(colon - group_key) : strlen(group_key);
+    for (size_t i = 0; i < env->n_platforms; i++)
+        if (strlen(env->platforms[i]) == len && strncmp(env->platforms[i], group_key, len) == 0)
+            return true;
+    return false;
 }
 
 const tend_env *tend_bot_env(const tend_bot *bot)

@@ -5,6 +5,8 @@
 #ifndef TEND_BOT_H
 #define TEND_BOT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bot/clock.h"
@@ -25,11 +27,19 @@ typedef struct tend_settings {
 void tend_settings_defaults(tend_settings *s);
 
 /* What handlers and the scheduler share: where to remember, what time it is, the knobs. */
+#define TEND_MAX_PLATFORMS 4
+
 typedef struct tend_env {
     tend_store *store;
     tend_clock *clock;
     const tend_settings *settings;
+    /* The platforms this process delivers to (see tend_bot_serve_platforms); none = all. */
+    char platforms[TEND_MAX_PLATFORMS][16];
+    size_t n_platforms;
 } tend_env;
+
+/* True when group_key ("discord:123") belongs to a platform this process serves. */
+bool tend_env_serves(const tend_env *env, const char *group_key);
 
 typedef struct tend_bot tend_bot;
 
@@ -51,5 +61,10 @@ int tend_bot_tick(tend_bot *bot, tend_messages *out);
 int64_t tend_bot_next_due(tend_bot *bot);
 
 const tend_env *tend_bot_env(const tend_bot *bot);
+
+/* Limits the scheduler to groups of these platforms ("console", "discord", "matrix"), so a console
+ * opened on a shared database never uses up a Discord group's check-in prompt that nobody would
+ * see. Without a call, every group is served (tests, tools). 0, or -1 when n is too large. */
+int tend_bot_serve_platforms(tend_bot *bot, const char *const *names, size_t n);
 
 #endif

@@ -491,6 +491,8 @@ typedef struct {
 static int tick_group(const tend_group *g, void *ud)
 {
     group_walk *w = ud;
+    if (!tend_env_serves(w->env, g->key))
+        return 0; /* nobody here could deliver it: leave it for the process that can */
     /* rests first, so someone back today is not skipped by what follows */
     int rc[] = {
         tend_sched_members_tick(w->env, g, w->now, w->out),
@@ -527,6 +529,8 @@ static int64_t group_schedule_next(const tend_env *env, const tend_group *g, sch
 static int next_of_group(const tend_group *g, void *ud)
 {
     group_walk *w = ud;
+    if (!tend_env_serves(w->env, g->key))
+        return 0;
     int64_t times[] = {
         group_schedule_next(w->env, g, SCHED_CHECKIN, w->now),
         group_schedule_next(w->env, g, SCHED_PROCESS, w->now),

@@ -531,6 +531,28 @@ static void no_thanks_to_a_nudge_is_noted_and_changes_nothing_else(void **state)
     testkit_free(kit);
 }
 
+static void a_console_on_a_shared_database_leaves_discord_groups_alone(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new(); /* Monday 09:00 */
+    make_group(kit, "UTC", "mon 10:00", "sun 18:00"); /* console:test */
+    snprintf(kit->group_key, sizeof kit->group_key, "discord:42");
+    make_group(kit, "UTC", "mon 10:00", "sun 18:00");
+    const char *console_only[] = {"console"};
+    assert_int_equal(tend_bot_serve_platforms(kit->bot, console_only, 1), 0);
+    set_now(kit, TESTKIT_START + HOUR);
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_int_equal(count_kind(&kit->out, "checkin.prompt"), 1);
+    assert_string_equal(find_kind(&kit->out, "checkin.prompt")->group_key, "console:test");
+    /* the Discord group's prompt is still there for the process that serves Discord */
+    const char *discord_only[] = {"discord"};
+    assert_int_equal(tend_bot_serve_platforms(kit->bot, discord_only, 1), 0);
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_int_equal(count_kind(&kit->out, "checkin.prompt"), 1);
+    assert_string_equal(find_kind(&kit->out, "checkin.prompt")->group_key, "discord:42");
+    testkit_free(kit);
+}
+
 static void digest_celebrates_the_week_without_names_for_concentration(void **state)
 {
     (void)state;
@@ -682,6 +704,7 @@ int main(void)
         cmocka_unit_test(stale_reminder_names_the_task_and_offers_unclaim),
         cmocka_unit_test(still_on_it_keeps_the_claim_quiet_for_another_stretch),
         cmocka_unit_test(no_thanks_to_a_nudge_is_noted_and_changes_nothing_else),
+        cmocka_unit_test(a_console_on_a_shared_database_leaves_discord_groups_alone),
         cmocka_unit_test(digest_celebrates_the_week_without_names_for_concentration),
         cmocka_unit_test(an_empty_week_still_gets_a_warm_digest),
         cmocka_unit_test(process_checkin_monthly_shows_feedback_only_from_three),

@@ -1,0 +1,277 @@
+/*
+ * commands.c — the Discord shape of tend's commands: typed options, autocomplete on tasks, choices
+ * where the answer is one of a few words, subcommands where a tend command has two words.
+ *
+ * The list of commands itself is tend_command_families(); this table only says how each looks on
+ * Discord. A command the table does not know is still registered, with one free-text option, so a
+ * new command works (less prettily) before anyone writes its shape here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "adapters/discord/internal.h"
+#include "bot/command.h"
+
+enum { T_SUB = 1, T_STRING = 3, T_INTEGER = 4, T_USER = 6, T_CHANNEL = 7 };
+
+typedef struct {
+    const char *name;
+    const char *description;
+    int type;
+    bool required;
+    bool autocomplete;
+    dc_opt_mode mode;
+    const char *const *choices;  /* NULL-terminated */
+    int min, max;                /* integers; 0, 0 = unbounded */
+} dc_option;
+
+typedef struct {
+    const char *tend;          /* "task add"                     */
+    const char *cmd;           /* Discord command: "task"        */
+    const char *sub;           /* Discord subcommand or NULL     */
+    const char *description;   /* when tend's summary is missing */
+    dc_option options[6];
+} dc_shape;
+
+static const char *const energy_choices[] = {"great", "ok", "low", "out", NULL};
+static const char *const filter_choices[] = {"open", "mine", "all", NULL};
+static const char *const onoff_choices[] = {"on", "off", NULL};
+static const char *const repeat_choices[] = {"weekly", NULL};
+
+#define TASK_OPT {"task", "The task: its number or a few words of its title", T_STRING, true, true, DC_OPT_WORD, NULL, 0, 0}
+#define NOTE_OPT {"note", "A short note", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
+
+static const dc_shape shapes[] = {
+    {"checkin", "checkin", NULL, "How you're doing this week",
+     {{"energy", "How your week is going", T_STRING, false, false, DC_OPT_WORD, energy_choices, 0, 0}, NOTE_OPT}},
+    {"tasks", "tasks", NULL, "The task board",
+     {{"filter", "Which tasks", T_STRING, false, false, DC_OPT_WORD, filter_choices, 0, 0}}},
+    {"task add", "task", "add", "Post a task",
+     {{"title", "What needs doing", T_STRING, true, false, DC_OPT_WORD, NULL, 0, 0},
+      {"when", "When, like fri 18:00 or 2026-12-01", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"slots", "How many people it needs", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 20},
+      {"weight", "How big it is, 1 to 5", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 5},
+      {"repeat", "Post it again every week", T_STRING, false, false, DC_OPT_NAMED, repeat_choices, 0, 0}}},
+    {"claim", "claim", NULL, "Take a slot on a task", {TASK_OPT}},
+    {"unclaim", "unclaim", NULL, "Give a task back", {TASK_OPT}},
+    {"handoff", "handoff", "offer", "Offer your slot to someone",
+     {TASK_OPT, {"member", "Who to offer it to", T_USER, true, false, DC_OPT_WORD, NULL, 0, 0}}},
+    {"handoff accept", "handoff", "accept", "Take a slot someone offered you", {TASK_OPT}},
+    {"handoff decline", "handoff", "decline", "Say no thanks to an offered slot", {TASK_OPT}},
+    {"done", "done", NULL, "Mark a task finished", {TASK_OPT, NOTE_OPT}},
+    {"stepback", "stepback", NULL, "Rest for a while",
+     {{"for", "How long: 3d, 1w, 2w or a date", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}, NOTE_OPT}},
+    {"back", "back", NULL, "End your rest early", {{0}}},
+    {"thanks", "thanks", NULL, "Thank someone",
+     {{"member", "Who to thank", T_USER, true, false, DC_OPT_WORD, NULL, 0, 0},
+      {"for", "What for", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}}},
+    {"me", "me", NULL, "Your own load", {{0}}},
+    {"capacity", "capacity", NULL, "Your weekly capacity",
+     {{"n", "How much you can take on in a week", T_INTEGER, true, false, DC_OPT_WORD, NULL, 0, 20}}},
+    {"profile", "profile", NULL, "How you're shown on the team list",
+     {{"name", "Your name", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"pronouns", "Your pronouns", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}}},
+    {"nudges", "nudges", NULL, "Whether I may nudge you",
+     {{"setting", "on or off", T_STRING, true, false, DC_OPT_WORD, onoff_choices, 0, 0}}},
+    {"feedback", "feedback", NULL, "An anonymous suggestion",
+     {{"text", "Your suggestion; no name is kept", T_STRING, true, false, DC_OPT_WORD, NULL, 0, 0}}},
+    {"agreements", "agreements", "show", "The group's agreements", {{0}}},
+    {"agreements add", "agreements", "add", "Record an agreement",
+     {{"text", "The agreement", T_STRING, true, false, DC_OPT_WORD, NULL, 0, 0}}},
+    {"agreements amend", "agreements", "amend", "Amend an agreement",
+     {{"number", "Which agreement", T_INTEGER, true, false, DC_OPT_WORD, NULL, 1, 0},
+      {"text", "The new wording", T_STRING, true, false, DC_OPT_WORD, NULL, 0, 0}}},
+    {"export", "export", "me", "Your own data", {{0}}},
+    {"export group", "export", "group", "The group's data", {{0}}},
+    {"forgetme", "forgetme", NULL, "Erase your data", {{0}}},
+    {"help", "help", NULL, "What I can do", {{0}}},
+    {"setup", "setup", NULL, "Where and when I post",
+     {{"channel", "Where I post", T_CHANNEL, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"timezone", "The group's time zone, like Europe/Berlin", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"checkin", "Weekly check-in, like mon 18:00", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"digest", "Weekly digest, like sun 18:00", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"capacity", "Default weekly capacity", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 20}}},
+    {"pause-new", "pause-new", NULL, "Pause new tasks for a while",
+     {{"for", "How long: 3d, 1w, or a date", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}}},
+    {"resume-new", "resume-new", NULL, "Welcome new tasks again", {{0}}},
+    {"team", "team", NULL, "Group health", {{0}}},
+};
+#define N_SHAPES (sizeof shapes / sizeof shapes[0])
+
+static const dc_shape *shape_by_discord(const char *cmd, const char *sub)
+{
+    for (size_t i = 0; i < N_SHAPES; i++)
+        if (strcmp(shapes[i].cmd, cmd) == 0 &&
+            ((!sub && !shapes[i].sub) || (sub && shapes[i].sub && strcmp(shapes[i].sub, sub) == 0)))
+            return &shapes[i];
+    return NULL;
+}
+
+static const dc_shape *shape_by_tend(const char *name)
+{
+    for (size_t i = 0; i < N_SHAPES; i++)
+        if (strcmp(shapes[i].tend, name) == 0)
+            return &shapes[i];
+    return NULL;
+}
+
+static const tend_command_spec *spec_by_name(const char *name)
+{
+    const tend_command_spec *const *fam = tend_command_families();
+    for (size_t f = 0; fam[f]; f++)
+        for (const tend_command_spec *s = fam[f]; s->name; s++)
+            if (strcmp(s->name, name) == 0)
+                return s;
+    return NULL;
+}
+
+const char *dc_commands_lookup(const char *cmd, const char *sub)
+{
+    const dc_shape *sh = shape_by_discord(cmd, sub);
+    if (sh)
+        return sh->tend;
+    if (sub)
+        return NULL;
+    const tend_command_spec *spec = spec_by_name(cmd);
+    return spec ? spec->name : NULL;
+}
+
+dc_opt_mode dc_commands_option_mode(const char *cmd, const char *sub, const char *option)
+{
+    const dc_shape *sh = shape_by_discord(cmd, sub);
+    if (!sh)
+        return DC_OPT_RAW;
+    for (size_t i = 0; i < 6 && sh->options[i].name; i++)
+        if (strcmp(sh->options[i].name, option) == 0)
+            return sh->options[i].mode;
+    return DC_OPT_WORD;
+}
+
+static cJSON *option_json(const dc_option *o)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "type", o->type);
+    cJSON_AddStringToObject(j, "name", o->name);
+    cJSON_AddStringToObject(j, "description", o->description);
+    cJSON_AddBoolToObject(j, "required", o->required);
+    if (o->autocomplete)
+        cJSON_AddBoolToObject(j, "autocomplete", true);
+    if (o->choices) {
+        cJSON *choices = cJSON_AddArrayToObject(j, "choices");
+        for (size_t i = 0; o->choices[i]; i++) {
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddStringToObject(c, "name", o->choices[i]);
+            cJSON_AddStringToObject(c, "value", o->choices[i]);
+            cJSON_AddItemToArray(choices, c);
+        }
+    }
+    if (o->type == T_INTEGER && o->min)
+        cJSON_AddNumberToObject(j, "min_value", o->min);
+    if (o->type == T_INTEGER && o->max)
+        cJSON_AddNumberToObject(j, "max_value", o->max);
+    if (o->type == T_STRING && !o->choices && !o->autocomplete)
+        cJSON_AddNumberToObject(j, "max_length", strcmp(o->name, "title") == 0 ? 200 : 1000);
+    return j;
+}
+
+static void add_options(cJSON *parent, const dc_shape *sh)
+{
+    cJSON *opts = cJSON_AddArrayToObject(parent, "options");
+    for (size_t i = 0; i < 6 && sh->options[i].name; i++)
+        cJSON_AddItemToArray(opts, option_json(&sh->options[i]));
+}
+
+/* The description Discord shows: tend's own summary when it fits, else the table's. */
+static const char *describe(const tend_command_spec *spec, const char *fallback)
+{
+    if (spec && spec->summary && *spec->summary && strlen(spec->summary) <= 100)
+        return spec->summary;
+    return fallback;
+}
+
+static cJSON *find_top(cJSON *list, const char *name)
+{
+    cJSON *c;
+    cJSON_ArrayForEach(c, list)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static cJSON *new_top(cJSON *list, const char *name, const char *description)
+{
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddNumberToObject(c, "type", 1);
+    cJSON_AddStringToObject(c, "name", name);
+    cJSON_AddStringToObject(c, "description", description);
+    /* guild only: a command typed in a DM has no group to act on */
+    cJSON *contexts = cJSON_AddArrayToObject(c, "contexts");
+    cJSON_AddItemToArray(contexts, cJSON_CreateNumber(0));
+    cJSON_AddItemToArray(list, c);
+    return c;
+}
+
+static void add_shape(cJSON *list, const dc_shape *sh, const tend_command_spec *spec)
+{
+    const char *desc = describe(spec, sh->description);
+    if (!sh->sub) {
+        add_options(new_top(list, sh->cmd, desc), sh);
+        return;
+    }
+    cJSON *top = find_top(list, sh->cmd);
+    if (!top) {
+        top = new_top(list, sh->cmd, sh->cmd);
+        cJSON_AddArrayToObject(top, "options");
+    }
+    cJSON *sub = cJSON_CreateObject();
+    cJSON_AddNumberToObject(sub, "type", T_SUB);
+    cJSON_AddStringToObject(sub, "name", sh->sub);
+    cJSON_AddStringToObject(sub, "description", desc);
+    add_options(sub, sh);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(top, "options"), sub);
+}
+
+/* A command tend has but this table does not: one optional free-text option. */
+static void add_generic(cJSON *list, const tend_command_spec *spec)
+{
+    if (strchr(spec->name, ' ') || strlen(spec->name) > 32 || find_top(list, spec->name))
+        return;
+    static const dc_option details = {"details", "Anything after the command", T_STRING, false,
+                                      false, DC_OPT_RAW, NULL, 0, 0};
+    cJSON *c = new_top(list, spec->name, describe(spec, spec->name));
+    cJSON *opts = cJSON_AddArrayToObject(c, "options");
+    cJSON_AddItemToArray(opts, option_json(&details));
+}
+
+cJSON *dc_commands_json(void)
+{
+    cJSON *list = cJSON_CreateArray();
+    if (!list)
+        return NULL;
+    const tend_command_spec *const *fam = tend_command_families();
+    /* Shapes first, in the table's order, so subcommands group under their command; the table's
+     * commands are registered even before their handlers land, and answer "I don't know" until then. */
+    for (size_t i = 0; i < N_SHAPES; i++)
+        add_shape(list, &shapes[i], spec_by_name(shapes[i].tend));
+    for (size_t f = 0; fam[f]; f++)
+        for (const tend_command_spec *s = fam[f]; s->name; s++)
+            if (!shape_by_tend(s->name))
+                add_generic(list, s);
+    /* the description of a command made only of subcommands: its first subcommand's words */
+    cJSON *c;
+    cJSON_ArrayForEach(c, list)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(c, "description");
+        const cJSON *opts = cJSON_GetObjectItemCaseSensitive(c, "options");
+        const cJSON *first = cJSON_GetArrayItem(opts, 0);
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(first, "type");
+        if (cJSON_IsNumber(t) && t->valueint == T_SUB && strcmp(n->valuestring, d->valuestring) == 0)
+            cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(c, "description"),
+                                 cJSON_GetObjectItemCaseSensitive(first, "description")->valuestring);
+    }
+    return list;
+}

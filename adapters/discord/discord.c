@@ -1,0 +1,192 @@
+/*
+ * discord.c — the Discord adapter as the app sees it: create, start, deliver, stop, destroy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "adapters/app.h"
+#include "adapters/discord/discord.h"
+#include "adapters/discord/internal.h"
+#include "bot/log.h"
+
+static discord *impl(tend_adapter *a)
+{
+    return a ? a->impl : NULL;
+}
+
+static int start_op(tend_adapter *a)
+{
+    discord *d = impl(a);
+    if (dc_gateway_start(d->gw) != 0) {
+        tend_log(TEND_LOG_ERROR, "discord", "could not start");
+        return -1;
+    }
+    return 0;
+}
+
+static int deliver_op(tend_adapter *a, const tend_message *msg)
+{
+    discord *d = impl(a);
+    return d->stopping ? -1 : dc_deliver(d, msg);
+}
+
+static void stop_op(tend_adapter *a)
+{
+    discord *d = impl(a);
+    if (!d || d->stopped)
+        return;
+    d->stopping = d->stopped = true;
+    dc_gateway_stop(d->gw);
+    /* http first: it cancels what is in flight, whose callbacks would reach rest's requests */
+    tend_http_destroy(d->http);
+    d->http = NULL;
+    dc_rest_destroy(d->rest);
+    d->rest = NULL;
+    uv_close((uv_handle_t *)&d->stop_timer, NULL);
+}
+
+static void destroy_op(tend_adapter *a)
+{
+    discord *d = impl(a);
+    if (!d)
+        return;
+    dc_gateway_destroy(d->gw);
+    for (size_t i = 0; i < d->n_registered_guilds; i++)
+        free(d->registered_guilds[i]);
+    free(d->registered_guilds);
+    free(d->token);
+    free(d->auth_header);
+    free(d->app_id);
+    free(d->api_base);
+    free(d->gateway_url_cfg);
+    free(d);
+}
+
+static const tend_adapter_ops ops = {
+    .platform = "discord",
+    .start = start_op,
+    .deliver = deliver_op,
+    .stop = stop_op,
+    .destroy = destroy_op,
+};
+
+static void fatal_stop_cb(uv_timer_t *t)
+{
+    discord *d = t->data;
+    tend_app *app = tend_app_of(&d->base);
+    if (app)
+        tend_app_stop(app); /* tend cannot serve Discord: end the process with the reason logged */
+    else
+        stop_op(&d->base);
+}
+
+void dc_fatal(discord *d, const char *why)
+{
+    if (d->fatal || d->stopped)
+        return;
+    d->fatal = true;
+    tend_log(TEND_LOG_ERROR, "discord", "%s", why);
+    uv_timer_start(&d->stop_timer, fatal_stop_cb, 0, 0);
+}
+
+static void registered_cb(discord *d, long status, const cJSON *body, void *ud)
+{
+    (void)d;
+    (void)ud;
+    if (status >= 200 && status < 300)
+        tend_log(TEND_LOG_INFO, "discord", "slash commands registered (%d)", cJSON_GetArraySize(body));
+    else
+        tend_log(TEND_LOG_WARN, "discord", "registering slash commands failed (status %ld)", status);
+}
+
+void dc_register_commands(discord *d, const char *guild_id)
+{
+    if (!guild_id ? d->global_registered : false)
+        return;
+    for (size_t i = 0; guild_id && i < d->n_registered_guilds; i++)
+        if (strcmp(d->registered_guilds[i], guild_id) == 0)
+            return; /* once per process: GUILD_CREATE comes again after every new session */
+    char path[256];
+    if (guild_id) {
+        char **grown = realloc(d->registered_guilds, (d->n_registered_guilds + 1) * sizeof *grown);
+        char *copy = strdup(guild_id);
+        if (!grown || !copy) {
+            free(copy);
+            if (grown)
+                d->registered_guilds = grown;
+            return;
+        }
+        d->registered_guilds = grown;
+        d->registered_guilds[d->n_registered_guilds++] = copy;
+        snprintf(path, sizeof path, "/applications/%s/guilds/%s/commands", d->app_id, guild_id);
+    } else {
+        d->global_registered = true;
+        snprintf(path, sizeof path, "/applications/%s/commands", d->app_id);
+    }
+    char *body = dc_json_take(dc_commands_json());
+    if (!body || dc_rest_send(d->rest, 0, "PUT", path, body, registered_cb, NULL) != 0)
+        tend_log(TEND_LOG_ERROR, "discord", "could not register slash commands");
+    free(body);
+}
+
+static char *strip_slash(const char *s)
+{
+    char *c = strdup(s);
+    size_t n = c ? strlen(c) : 0;
+    while (n > 0 && c[n - 1] == '/')
+        c[--n] = '\0';
+    return c;
+}
+
+tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg)
+{
+    if (!cfg->discord_token || !*cfg->discord_token || !cfg->discord_application_id ||
+        !*cfg->discord_application_id) {
+        tend_log(TEND_LOG_ERROR, "discord", "discord_token and discord_application_id are both needed");
+        return NULL;
+    }
+    tend_log_add_secret(cfg->discord_token);
+    discord *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    d->loop = loop;
+    d->bot = bot;
+    d->base.ops = &ops;
+    d->base.impl = d;
+    d->base.loop = loop;
+    d->base.bot = bot;
+    d->token = strdup(cfg->discord_token);
+    d->app_id = strdup(cfg->discord_application_id);
+    d->api_base = strip_slash(cfg->discord_api_base && *cfg->discord_api_base
+                                  ? cfg->discord_api_base
+                                  : "https://discord.com/api/v10");
+    if (cfg->discord_gateway_url && *cfg->discord_gateway_url)
+        d->gateway_url_cfg = strdup(cfg->discord_gateway_url);
+    d->global_commands = cfg->discord_global_commands;
+    size_t n = strlen(cfg->discord_token) + sizeof "Authorization: Bot ";
+    d->auth_header = malloc(n);
+    if (d->auth_header)
+        snprintf(d->auth_header, n, "Authorization: Bot %s", cfg->discord_token);
+    if (!d->token || !d->app_id || !d->api_base || !d->auth_header ||
+        uv_timer_init(loop, &d->stop_timer) != 0) {
+        destroy_op(&d->base);
+        return NULL;
+    }
+    d->stop_timer.data = d;
+    d->http = tend_http_create(loop, DC_USER_AGENT, 6);
+    d->rest = d->http ? dc_rest_create(d) : NULL;
+    d->gw = d->rest ? dc_gateway_create(d) : NULL;
+    if (!d->gw) {
+        tend_log(TEND_LOG_ERROR, "discord", "could not set up the Discord connection");
+        stop_op(&d->base);
+        /* the handles close on the loop's next turn; the rest is freed with them */
+        uv_run(loop, UV_RUN_NOWAIT);
+        destroy_op(&d->base);
+        return NULL;
+    }
+    return &d->base;
+}

@@ -1,0 +1,209 @@
+/*
+ * internal.h — what the Discord adapter's files share. Nothing outside adapters/discord/ and its
+ * unit tests includes this.
+ *
+ *   discord.c       the adapter object: create, start, deliver, stop, destroy
+ *   gateway.c       the websocket (libwebsockets on the app's libuv loop): hello, heartbeat,
+ *                   identify, resume, reconnect
+ *   rest.c          REST requests in ordered chains, with retries and rate limits (adapters/http.h)
+ *   ratelimit.c     per-bucket and global rate limit bookkeeping; the gateway's send window
+ *   interactions.c  from INTERACTION_CREATE / MESSAGE_CREATE to a tend_request (pure decoding)
+ *   dispatch.c      running decoded events through the bot and answering them
+ *   render.c        from a tend_message to a Discord message body (pure encoding)
+ *   commands.c      the Discord shape of every command, for registration
+ */
+#ifndef TEND_DISCORD_INTERNAL_H
+#define TEND_DISCORD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <uv.h>
+
+#include "adapters/adapter.h"
+#include "adapters/http.h"
+#include "bot/request.h"
+#include "config/config.h"
+
+#define DC_USER_AGENT "DiscordBot (https://github.com/tend, 0.1)"
+#define DC_INTENTS ((1 << 0) | (1 << 9) | (1 << 12)) /* GUILDS, GUILD_MESSAGES, DIRECT_MESSAGES */
+#define DC_PERM_ADMINISTRATOR (1ULL << 3)
+#define DC_PERM_MANAGE_GUILD (1ULL << 5)
+#define DC_FLAG_EPHEMERAL 64
+#define DC_CONTENT_MAX 2000
+#define DC_CUSTOM_ID_PREFIX "tend:"
+#define DC_MAX_REFS 8
+
+typedef struct dc_gateway dc_gateway;
+typedef struct dc_rest dc_rest;
+typedef struct dc_ratelimit dc_ratelimit;
+
+/* The adapter's state; tend_adapter.impl points here. */
+typedef struct discord {
+    tend_adapter base;
+    uv_loop_t *loop;
+    tend_bot *bot;
+    char *token;
+    char *auth_header;      /* "Authorization: Bot <token>" */
+    char *app_id;
+    char *api_base;         /* no trailing slash */
+    char *gateway_url_cfg;  /* NULL: ask GET /gateway/bot */
+    bool global_commands;
+    bool global_registered;
+    char bot_user_id[32];
+    char **registered_guilds;
+    size_t n_registered_guilds;
+    tend_http *http;
+    dc_rest *rest;
+    dc_gateway *gw;
+    bool stopping;
+    bool stopped;           /* stop() ran: handles are closing */
+    uv_timer_t stop_timer;  /* runs a fatal stop outside any library callback */
+    bool fatal;
+} discord;
+
+/* ---------------------------------------------------------------- discord.c */
+
+/* Something Discord said means tend cannot go on (bad token, exhausted session starts, a fatal close
+ * code): logs `why` as an error and stops the adapter from the loop, outside any callback. */
+void dc_fatal(discord *d, const char *why);
+/* Registers the slash commands in guild_id (or globally when configured), once per process. */
+void dc_register_commands(discord *d, const char *guild_id);
+
+/* ---------------------------------------------------------------- rest.c */
+
+typedef void (*dc_rest_done)(discord *d, long status, const cJSON *body, void *ud);
+
+dc_rest *dc_rest_create(discord *d);
+/* Cancels queued requests (their callbacks are not called) and frees; accepts NULL. */
+void dc_rest_destroy(dc_rest *rest);
+/* Sends method `path` (relative to api_base, e.g. "/channels/1/messages") with an optional JSON
+ * body (copied). Requests of one chain (chain != 0) go out strictly one after another, in order;
+ * chain 0 goes at once. cb (may be NULL) gets the final status (0 when it never got an answer) and
+ * the parsed body (may be NULL). 0, or -1 on OOM. */
+int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *path,
+                 const char *body, dc_rest_done cb, void *ud);
+/* A fresh chain id. */
+uint64_t dc_rest_new_chain(dc_rest *rest);
+size_t dc_rest_pending(const dc_rest *rest);
+
+/* ---------------------------------------------------------------- ratelimit.c (pure) */
+
+dc_ratelimit *dc_ratelimit_create(void);
+void dc_ratelimit_destroy(dc_ratelimit *rl);
+/* The bucket a route belongs to before Discord names it: method + path with ids other than the
+ * major parameter (channel, guild, webhook id + token) replaced. Writes into out. */
+void dc_ratelimit_route_key(const char *method, const char *path, char *out, size_t outlen);
+/* Milliseconds to wait before a request on route_key may go out (0 = now). */
+uint64_t dc_ratelimit_wait(dc_ratelimit *rl, const char *route_key, uint64_t now_ms);
+/* Notes that a request is going out now (uses one of the bucket's remaining). */
+void dc_ratelimit_consume(dc_ratelimit *rl, const char *route_key, uint64_t now_ms);
+/* Reads the answer's X-RateLimit-Bucket / -Remaining / -Reset-After (NULL when absent). */
+void dc_ratelimit_update(dc_ratelimit *rl, const char *route_key, const char *bucket,
+                         const char *remaining, const char *reset_after, uint64_t now_ms);
+/* A 429: nothing on the route (or anywhere, when global) for retry_after seconds. */
+void dc_ratelimit_on_429(dc_ratelimit *rl, const char *route_key, double retry_after, bool global,
+                         uint64_t now_ms);
+
+/* The gateway's outgoing budget: at most `limit` sends in any `window_ms`. */
+typedef struct {
+    uint64_t sent[120];
+    size_t head;
+    size_t count;
+    size_t limit;     /* <= 120 */
+    uint64_t window_ms;
+} dc_send_window;
+
+void dc_send_window_init(dc_send_window *w, size_t limit, uint64_t window_ms);
+/* Milliseconds until one more send fits (0 = now). */
+uint64_t dc_send_window_wait(const dc_send_window *w, uint64_t now_ms);
+void dc_send_window_note(dc_send_window *w, uint64_t now_ms);
+
+/* ---------------------------------------------------------------- commands.c (pure) */
+
+/* The JSON array for PUT .../commands: every command of tend_command_families() in its Discord
+ * shape. NULL on OOM. */
+cJSON *dc_commands_json(void);
+typedef enum {
+    DC_OPT_WORD,   /* the value as one word, quoted when needed: claim 12, task add "Soup run" */
+    DC_OPT_NAMED,  /* key:value, quoted when needed: when:"fri 18:00"                          */
+    DC_OPT_RAW     /* the member's text as typed, for commands tend knows no shape of         */
+} dc_opt_mode;
+
+/* The tend command a Discord command (and subcommand, or NULL) stands for: "task" + "add" ->
+ * "task add", "agreements" + "show" -> "agreements". NULL when unknown. */
+const char *dc_commands_lookup(const char *cmd, const char *sub);
+/* How option `option` of that command goes into the request text. */
+dc_opt_mode dc_commands_option_mode(const char *cmd, const char *sub, const char *option);
+
+/* ---------------------------------------------------------------- interactions.c (pure) */
+
+typedef enum {
+    DC_EVENT_COMMAND,       /* a slash command (interaction type 2)               */
+    DC_EVENT_BUTTON,        /* a component press (type 3)                          */
+    DC_EVENT_AUTOCOMPLETE,  /* type 4                                              */
+    DC_EVENT_MENTION        /* a channel message that starts by mentioning the bot */
+} dc_event_kind;
+
+/* One decoded event; owns its strings. The request's pointers point into it. */
+typedef struct {
+    dc_event_kind kind;
+    char *id;               /* interaction or message id                          */
+    char *token;            /* interaction token                                  */
+    char *guild_id;
+    char *channel_id;
+    char *user_id;
+    char *user_name;
+    bool is_coordinator;
+    char *group_key;        /* "discord:<guild id>"                                */
+    char *text;             /* the command text, refs marked                       */
+    char *focused;          /* AUTOCOMPLETE: what the member typed so far          */
+    tend_member_ref refs[DC_MAX_REFS];
+    size_t n_refs;
+    tend_request req;
+} dc_event;
+
+/* Decodes an INTERACTION_CREATE payload (`d`). 0, or -1 with a reason (no user text) in err. */
+int dc_event_from_interaction(const cJSON *d, dc_event *ev, char *err, size_t errlen);
+/* Decodes a MESSAGE_CREATE that mentions bot_user_id first. 1 when it is a command for tend, 0 when
+ * the message is not for tend, -1 with a reason in err. */
+int dc_event_from_message(const cJSON *d, const char *bot_user_id, dc_event *ev, char *err,
+                          size_t errlen);
+void dc_event_free(dc_event *ev);
+/* Appends `value` to the growing text as one word, quoted when needed. 0 or -1 on OOM. */
+int dc_text_append_word(char **text, size_t *len, const char *value);
+
+/* ---------------------------------------------------------------- render.c (pure) */
+
+/* A message body for POST /channels/{id}/messages, a follow-up, or (wrapped) an interaction
+ * callback: content with <@id> mentions and "/" commands, allowed_mentions naming exactly
+ * msg->mentions, flags 64 when ephemeral, buttons as components. NULL on OOM. */
+cJSON *dc_render_message(const tend_message *msg, bool ephemeral);
+/* {"type":4,"data":<message>} */
+cJSON *dc_render_callback(const tend_message *msg, bool ephemeral);
+/* {"type":8,"data":{"choices":[...]}} for an autocomplete, from "#12 Soup run" lines. */
+cJSON *dc_render_choices(const char *const *names, const char *const *values, size_t n);
+/* Prints and frees the JSON; NULL on OOM. */
+char *dc_json_take(cJSON *json);
+
+/* ---------------------------------------------------------------- dispatch.c */
+
+/* Runs an INTERACTION_CREATE or MESSAGE_CREATE payload through the bot and answers it. */
+void dc_dispatch_interaction(discord *d, const cJSON *payload);
+void dc_dispatch_message(discord *d, const cJSON *payload);
+/* Sends one message the bot produced on its own. 0 or -1. */
+int dc_deliver(discord *d, const tend_message *msg);
+
+/* ---------------------------------------------------------------- gateway.c */
+
+dc_gateway *dc_gateway_create(discord *d);
+/* Asks GET /gateway/bot, then connects. 0 or -1. */
+int dc_gateway_start(dc_gateway *gw);
+/* Closes the socket and the timers; the lws context goes once the loop drains. */
+void dc_gateway_stop(dc_gateway *gw);
+/* Frees, after the loop has drained; accepts NULL. */
+void dc_gateway_destroy(dc_gateway *gw);
+
+#endif

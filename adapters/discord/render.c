@@ -1,0 +1,165 @@
+/*
+ * render.c — a tend_message as Discord wants it. Pure: JSON in memory, no I/O.
+ *
+ * Every body sets allowed_mentions with an empty `parse` and the exact users the message means, so
+ * a task titled "@everyone" or a pasted <@id> pings nobody.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/discord/internal.h"
+
+static void write_mention(const tend_mention *m, void *ud, char *out, size_t outlen)
+{
+    (void)ud;
+    snprintf(out, outlen, "<@%s>", m->member_key ? m->member_key : "");
+}
+
+/* Cuts s to at most max bytes on a UTF-8 boundary, ending with an ellipsis when cut. */
+static void clip_utf8(char *s, size_t max)
+{
+    size_t len = strlen(s);
+    if (len <= max)
+        return;
+    size_t cut = max - 3; /* room for "…" (3 bytes) */
+    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    memcpy(s + cut, "\xE2\x80\xA6", 4);
+}
+
+static cJSON *allowed_mentions(const tend_message *msg)
+{
+    cJSON *am = cJSON_CreateObject();
+    cJSON *parse = cJSON_AddArrayToObject(am, "parse");
+    cJSON *users = cJSON_AddArrayToObject(am, "users");
+    if (!parse || !users) {
+        cJSON_Delete(am);
+        return NULL;
+    }
+    for (size_t i = 0; i < msg->n_mentions && i < 100; i++) {
+        const char *id = msg->mentions[i].member_key;
+        if (!id || !*id)
+            continue;
+        bool seen = false; /* Discord refuses the same id twice */
+        cJSON *u;
+        cJSON_ArrayForEach(u, users) seen = seen || strcmp(u->valuestring, id) == 0;
+        if (!seen)
+            cJSON_AddItemToArray(users, cJSON_CreateString(id));
+    }
+    cJSON_AddBoolToObject(am, "replied_user", false);
+    return am;
+}
+
+/* One row per five buttons, at most five rows; a button whose command would not fit in a
+ * custom_id is left out (the text always says what to type). */
+static cJSON *components(const tend_message *msg)
+{
+    cJSON *rows = cJSON_CreateArray();
+    cJSON *row = NULL;
+    size_t in_row = 0, n_rows = 0;
+    for (size_t i = 0; i < msg->n_buttons; i++) {
+        const tend_button *b = &msg->buttons[i];
+        char custom_id[101];
+        int n = snprintf(custom_id, sizeof custom_id, DC_CUSTOM_ID_PREFIX "%s", b->command);
+        if (n < 0 || (size_t)n >= sizeof custom_id || !b->label || !*b->label)
+            continue;
+        if (!row || in_row == 5) {
+            if (n_rows == 5)
+                break;
+            cJSON *r = cJSON_CreateObject();
+            cJSON_AddNumberToObject(r, "type", 1);
+            row = cJSON_AddArrayToObject(r, "components");
+            cJSON_AddItemToArray(rows, r);
+            in_row = 0;
+            n_rows++;
+        }
+        cJSON *btn = cJSON_CreateObject();
+        cJSON_AddNumberToObject(btn, "type", 2);
+        cJSON_AddNumberToObject(btn, "style", in_row == 0 && n_rows == 1 ? 1 : 2);
+        char label[320];
+        snprintf(label, sizeof label, "%s", b->label);
+        clip_utf8(label, 80);
+        cJSON_AddStringToObject(btn, "label", label);
+        cJSON_AddStringToObject(btn, "custom_id", custom_id);
+        if (b->emoji && *b->emoji) {
+            cJSON *emoji = cJSON_AddObjectToObject(btn, "emoji");
+            cJSON_AddStringToObject(emoji, "name", b->emoji);
+        }
+        cJSON_AddItemToArray(row, btn);
+        in_row++;
+    }
+    return rows;
+}
+
+cJSON *dc_render_message(const tend_message *msg, bool ephemeral)
+{
+    char *text = tend_message_render(msg, "/", write_mention, NULL);
+    if (!text)
+        return NULL;
+    clip_utf8(text, DC_CONTENT_MAX);
+    cJSON *body = cJSON_CreateObject();
+    if (!body || !cJSON_AddStringToObject(body, "content", text[0] ? text : "\xE2\x80\x8B")) {
+        free(text);
+        cJSON_Delete(body);
+        return NULL;
+    }
+    free(text);
+    cJSON *am = allowed_mentions(msg);
+    if (!am) {
+        cJSON_Delete(body);
+        return NULL;
+    }
+    cJSON_AddItemToObject(body, "allowed_mentions", am);
+    if (ephemeral)
+        cJSON_AddNumberToObject(body, "flags", DC_FLAG_EPHEMERAL);
+    if (msg->n_buttons > 0) {
+        cJSON *rows = components(msg);
+        if (cJSON_GetArraySize(rows) > 0)
+            cJSON_AddItemToObject(body, "components", rows);
+        else
+            cJSON_Delete(rows);
+    }
+    return body;
+}
+
+cJSON *dc_render_callback(const tend_message *msg, bool ephemeral)
+{
+    cJSON *data = dc_render_message(msg, ephemeral);
+    cJSON *cb = data ? cJSON_CreateObject() : NULL;
+    if (!cb) {
+        cJSON_Delete(data);
+        return NULL;
+    }
+    cJSON_AddNumberToObject(cb, "type", 4);
+    cJSON_AddItemToObject(cb, "data", data);
+    return cb;
+}
+
+cJSON *dc_render_choices(const char *const *names, const char *const *values, size_t n)
+{
+    cJSON *cb = cJSON_CreateObject();
+    cJSON_AddNumberToObject(cb, "type", 8);
+    cJSON *data = cJSON_AddObjectToObject(cb, "data");
+    cJSON *choices = cJSON_AddArrayToObject(data, "choices");
+    for (size_t i = 0; i < n && i < 25; i++) {
+        char name[400], value[101];
+        snprintf(name, sizeof name, "%s", names[i]);
+        clip_utf8(name, 100);
+        snprintf(value, sizeof value, "%s", values[i]);
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "name", name);
+        cJSON_AddStringToObject(c, "value", value);
+        cJSON_AddItemToArray(choices, c);
+    }
+    return cb;
+}
+
+char *dc_json_take(cJSON *json)
+{
+    if (!json)
+        return NULL;
+    char *s = cJSON_PrintUnformatted(json);
+    cJSON_Delete(json);
+    return s;
+}

@@ -1,0 +1,21 @@
+# The Discord suite: the real tend binary against a test double of Discord's gateway and REST API
+# (tests/integration/discord/double.py), plus a check of the double itself with discord.py.
+# A fixture case creates the Python environment once per build folder (skipped when it is there).
+
+set(TEND_DISCORD_VENV ${CMAKE_BINARY_DIR}/discord-venv)
+set(TEND_DISCORD_TESTS ${CMAKE_CURRENT_SOURCE_DIR}/integration/discord)
+
+add_test(NAME integration.discord.setup
+         COMMAND sh ${TEND_DISCORD_TESTS}/setup_venv.sh ${TEND_DISCORD_VENV})
+set_tests_properties(integration.discord.setup PROPERTIES
+                     FIXTURES_SETUP discord_venv LABELS "integration;discord" TIMEOUT 600)
+
+foreach(suite double tend_discord)
+  add_test(NAME integration.discord.${suite}
+           COMMAND ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
+                   ${TEND_DISCORD_TESTS}/test_${suite}.py
+           WORKING_DIRECTORY ${TEND_DISCORD_TESTS})
+  set_tests_properties(integration.discord.${suite} PROPERTIES
+                       FIXTURES_REQUIRED discord_venv LABELS "integration;discord" TIMEOUT 600
+                       ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
+endforeach()

@@ -1,0 +1,487 @@
+"""A test double of Discord's gateway and REST API, on 127.0.0.1 (aiohttp).
+
+It plays one guild with a few members. Tests drive it through plain Python methods (run from any
+thread: they hop onto the double's own event loop) to send interactions, press buttons, read what
+the bot sent, and inject the faults Discord's gateway really produces. Every JSON body the bot sends
+to REST is validated against the OpenAPI description; violations are collected in `violations`.
+"""
+import asyncio
+import json
+import os
+import re
+import threading
+import time
+
+from aiohttp import web, WSMsgType
+import jsonschema
+
+API = "/api/v10"
+SPEC = os.environ.get("TEND_DISCORD_SPEC", os.path.join(
+    os.path.dirname(__file__), "../../../../shared/discord-api-spec/openapi.json"))
+
+GUILD_ID = "900000000000000001"
+CHANNEL_ID = "900000000000000002"
+APP_ID = "900000000000000003"
+BOT_ID = "900000000000000004"
+TOKEN = "double-token-not-a-secret-0123456789"
+MANAGE_GUILD = 1 << 5
+
+_snow = [910000000000000000]
+
+
+def jr(obj, status=200, headers=None):
+    """JSON the way Discord sends it: content-type exactly application/json (discord.py checks)."""
+    h = {"Content-Type": "application/json"}
+    h.update(headers or {})
+    return web.Response(body=json.dumps(obj).encode(), status=status, headers=h)
+
+
+def snowflake():
+    _snow[0] += 1
+    return str(_snow[0])
+
+
+class Spec:
+    """Request body schemas of the OpenAPI description, found by method and path."""
+
+    def __init__(self, path):
+        with open(path) as f:
+            self.doc = json.load(f)
+        self.routes = []
+        for template, item in self.doc["paths"].items():
+            rx = "^" + re.sub(r"\{[^}]+\}", r"[^/]+", re.escape(template).replace(r"\{", "{").replace(r"\}", "}")) + "$"
+            self.routes.append((re.compile(rx), template, item))
+        self.cache = {}
+
+    def validator(self, method, path):
+        for rx, template, item in self.routes:
+            if rx.match(path) and method.lower() in item:
+                key = (template, method.lower())
+                if key not in self.cache:
+                    op = item[method.lower()]
+                    content = op.get("requestBody", {}).get("content", {})
+                    if "application/json" not in content:
+                        self.cache[key] = None
+                    else:
+                        ptr = "/".join(["#", "paths", template.replace("~", "~0").replace("/", "~1"),
+                                        method.lower(), "requestBody", "content", "application~1json", "schema"])
+                        schema = {"$ref": ptr, "paths": self.doc["paths"], "components": self.doc["components"]}
+                        self.cache[key] = jsonschema.Draft202012Validator(schema)
+                return template, self.cache[key]
+        return None, None
+
+
+class Double:
+    def __init__(self, members=None, heartbeat_interval=1000, spec_path=SPEC):
+        self.spec = Spec(spec_path)
+        self.heartbeat_interval = heartbeat_interval
+        self.members = members or {
+            "ana": {"id": "800000000000000001", "name": "Ana", "coord": True},
+            "ben": {"id": "800000000000000002", "name": "Ben", "coord": False},
+            "cai": {"id": "800000000000000003", "name": "Cai", "coord": False},
+        }
+        self.requests = []        # every REST request: dict(method, path, body, t)
+        self.violations = []      # schema violations and protocol mistakes the bot made
+        self.callbacks = {}       # interaction id -> list of callback bodies
+        self.sent_at = {}         # interaction id -> when INTERACTION_CREATE left
+        self.answered_at = {}     # interaction id -> when its callback arrived
+        self.heartbeats = []      # (time, seq) of every op 1 the bot sent
+        self.identifies = 0
+        self.resumes = 0
+        self.connections = 0
+        self.sessions = {}        # session id -> list of (seq, payload) sent
+        self.ws = None
+        self.session_id = None
+        self.seq = 0
+        self.withhold_ack = False
+        self.rest_faults = []     # (route regex, status, count, extra) consumed in order
+        self.rest_delay = 0.0
+        self.ready_event = None
+        self.close_events = []    # close codes the bot's connections ended with
+        self.loop = None
+        self.thread = None
+        self.port = None
+        self.starts_remaining = 999
+        self.require_user_agent = True  # Discord asks bots for "DiscordBot (url, version)"
+        self.registered = None
+        self.tokens = {}            # interaction token -> id
+        self.channel_messages = []  # (channel id, body) of POST /channels/{id}/messages
+        self.dm_channels = {}       # user id -> DM channel id
+
+    # ------------------------------------------------------------------ running
+
+    def start(self):
+        started = threading.Event()
+
+        def run():
+            self.loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(self._start())
+            started.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        started.wait(10)
+        return self
+
+    async def _start(self):
+        app = web.Application()
+        app.router.add_route("GET", "/gateway", self._ws)
+        app.router.add_route("*", API + "/{tail:.*}", self._rest)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        self.ready_event = asyncio.Event()
+
+    def stop(self):
+        async def shutdown():
+            if self.ws is not None:
+                await self.ws.close()
+            await self.runner.cleanup()
+        self.call(shutdown())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    def call(self, coro, timeout=10):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    @property
+    def api_base(self):
+        return "http://127.0.0.1:%d%s" % (self.port, API)
+
+    @property
+    def gateway_url(self):
+        return "ws://127.0.0.1:%d/gateway" % self.port
+
+    # ------------------------------------------------------------------ REST
+
+    async def _rest(self, request):
+        path = "/" + request.match_info["tail"]
+        raw = await request.read()
+        body = None
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                self.violations.append("%s %s: body is not JSON" % (request.method, path))
+        entry = {"method": request.method, "path": path, "body": body, "t": time.monotonic(),
+                 "headers": dict(request.headers)}
+        self.requests.append(entry)
+        if self.require_user_agent and not request.headers.get("User-Agent", "").startswith("DiscordBot ("):
+            self.violations.append("%s %s: User-Agent %r" % (request.method, path, request.headers.get("User-Agent")))
+        if body is not None:
+            template, validator = self.spec.validator(request.method, path)
+            if template is None:
+                self.violations.append("%s %s: no such route in the spec" % (request.method, path))
+            elif validator is not None:
+                for err in validator.iter_errors(body):
+                    self.violations.append("%s %s: %s at %s" % (request.method, template, err.message[:300],
+                                                               "/".join(map(str, err.absolute_path))))
+        if self.rest_delay:
+            await asyncio.sleep(self.rest_delay)
+        for i, (rx, status, count, extra) in enumerate(self.rest_faults):
+            if re.search(rx, request.method + " " + path):
+                if count <= 1:
+                    self.rest_faults.pop(i)
+                else:
+                    self.rest_faults[i] = (rx, status, count - 1, extra)
+                entry["fault"] = status
+                if status == 429:
+                    glob = bool(extra.get("global"))
+                    headers = {"Retry-After": str(extra.get("retry_after", 0.3)),
+                               "X-RateLimit-Scope": "global" if glob else "user"}
+                    if glob:
+                        headers["X-RateLimit-Global"] = "true"
+                    return jr({"message": "You are being rate limited.",
+                                              "retry_after": extra.get("retry_after", 0.3), "global": glob},
+                                             status=429, headers=headers)
+                return jr({"message": "fault", "code": 0}, status=status)
+        auth = request.headers.get("Authorization", "")
+        if not path.startswith("/interactions/") and not path.startswith("/webhooks/") and auth != "Bot " + TOKEN:
+            return jr({"message": "401: Unauthorized", "code": 0}, status=401)
+        return await self._route(request.method, path, body, request.query)
+
+    def _message(self, channel_id, body):
+        return {"id": snowflake(), "channel_id": channel_id, "type": 0, "content": (body or {}).get("content", ""),
+                "author": {"id": BOT_ID, "username": "tend", "discriminator": "0", "bot": True, "avatar": None},
+                "timestamp": "2026-11-26T10:00:00+00:00", "edited_timestamp": None, "tts": False,
+                "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+                "pinned": False, "flags": (body or {}).get("flags", 0), "components": (body or {}).get("components", [])}
+
+    async def _route(self, method, path, body, query=None):
+        headers = {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4", "X-RateLimit-Reset-After": "1.0",
+                   "X-RateLimit-Bucket": "b-" + re.sub(r"\d+", "id", path.split("/")[1] if "/" in path else path)}
+        if method == "GET" and path in ("/gateway/bot", "/gateway"):
+            return jr({"url": self.gateway_url, "shards": 1,
+                                      "session_start_limit": {"total": 1000, "remaining": self.starts_remaining,
+                                                              "reset_after": 3600000, "max_concurrency": 1}})
+        if method == "GET" and path == "/users/@me":
+            return jr(self._bot_user())
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return jr({"id": APP_ID, "name": "tend", "flags": 0, "bot_public": True,
+                                      "bot_require_code_grant": False, "description": "", "icon": None,
+                                      "verify_key": "00", "owner": self._bot_user()})
+        m = re.match(r"^/applications/(\d+)(/guilds/\d+)?/commands$", path)
+        if m and method == "PUT":
+            self.registered = body
+            out = []
+            for c in body or []:
+                c = dict(c, id=snowflake(), application_id=APP_ID, version=snowflake(), default_member_permissions=None)
+                out.append(c)
+            return jr(out, headers=headers)
+        m = re.match(r"^/interactions/(\d+)/([^/]+)/callback$", path)
+        if m and method == "POST":
+            iid = m.group(1)
+            if iid in self.callbacks:
+                self.violations.append("interaction %s answered twice" % iid)
+                return jr({"message": "Interaction has already been acknowledged.", "code": 40060},
+                                         status=400)
+            self.callbacks[iid] = [body]
+            self.answered_at[iid] = time.monotonic()
+            if (query or {}).get("with_response") in ("1", "true"):
+                data = (body or {}).get("data") or {}
+                msg = self._message(CHANNEL_ID, data)
+                return jr({"interaction": {"id": iid, "type": 2, "response_message_id": msg["id"],
+                                           "response_message_loading": False,
+                                           "response_message_ephemeral": bool(data.get("flags", 0) & 64)},
+                           "resource": {"type": (body or {}).get("type", 4), "message": msg}})
+            return web.Response(status=204)
+        m = re.match(r"^/webhooks/(\d+)/([^/]+)$", path)
+        if m and method == "POST":
+            token = m.group(2)
+            iid = self.tokens.get(token)
+            if iid is None or iid not in self.callbacks:
+                self.violations.append("follow-up before the interaction was answered")
+                return jr({"message": "Unknown Webhook", "code": 10015}, status=404)
+            self.callbacks[iid].append(body)
+            return jr(self._message(CHANNEL_ID, body))
+        m = re.match(r"^/channels/(\d+)/messages$", path)
+        if m and method == "POST":
+            msg = self._message(m.group(1), body)
+            self.channel_messages.append((m.group(1), body))
+            return jr(msg, headers=headers)
+        if path == "/users/@me/channels" and method == "POST":
+            rid = (body or {}).get("recipient_id")
+            ch = self.dm_channels.setdefault(rid, snowflake())
+            return jr({"id": ch, "type": 1, "last_message_id": None, "flags": 0,
+                                      "recipients": [self._user_by_id(rid)]})
+        return jr({"message": "404: Not Found", "code": 0}, status=404)
+
+
+    # ------------------------------------------------------------------ gateway
+
+    def _bot_user(self):
+        return {"id": BOT_ID, "username": "tend", "discriminator": "0", "global_name": None, "avatar": None,
+                "bot": True, "flags": 0, "mfa_enabled": False, "verified": True}
+
+    def _user(self, key):
+        m = self.members[key]
+        return {"id": m["id"], "username": key, "discriminator": "0", "global_name": m["name"], "avatar": None}
+
+    def _user_by_id(self, uid):
+        for key, m in self.members.items():
+            if m["id"] == uid:
+                return self._user(key)
+        return {"id": uid, "username": "someone", "discriminator": "0", "global_name": None, "avatar": None}
+
+    def _member(self, key):
+        m = self.members[key]
+        perms = str(MANAGE_GUILD | 0x800 if m["coord"] else 0x800)
+        return {"user": self._user(key), "nick": None, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
+                "deaf": False, "mute": False, "flags": 0, "pending": False, "permissions": perms, "avatar": None}
+
+    def _guild(self):
+        return {"id": GUILD_ID, "name": "Mutual Aid", "icon": None, "owner_id": self.members["ana"]["id"],
+                "unavailable": False, "member_count": len(self.members), "large": False, "joined_at": "2026-01-01T00:00:00+00:00",
+                "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
+                           "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                "emojis": [], "stickers": [], "features": [], "channels": [
+                    {"id": CHANNEL_ID, "type": 0, "name": "general", "position": 0, "guild_id": GUILD_ID,
+                     "permission_overwrites": [], "nsfw": False, "parent_id": None}],
+                "threads": [], "members": [], "voice_states": [], "presences": [], "stage_instances": [],
+                "guild_scheduled_events": [], "verification_level": 0, "default_message_notifications": 0,
+                "explicit_content_filter": 0, "mfa_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
+                "nsfw_level": 0, "system_channel_flags": 0, "application_id": None, "afk_channel_id": None,
+                "afk_timeout": 300, "system_channel_id": None, "rules_channel_id": None, "vanity_url_code": None,
+                "description": None, "banner": None, "splash": None, "discovery_splash": None,
+                "premium_subscription_count": 0, "max_members": 1000, "public_updates_channel_id": None}
+
+    async def _send(self, ws, payload):
+        await ws.send_str(json.dumps(payload))
+
+    async def _dispatch(self, t, d):
+        """Sends an event with the next sequence number, remembered for RESUME replays."""
+        self.seq += 1
+        payload = {"op": 0, "t": t, "s": self.seq, "d": d}
+        if self.session_id:
+            self.sessions.setdefault(self.session_id, []).append((self.seq, payload))
+        if self.ws is not None and not self.ws.closed:
+            await self._send(self.ws, payload)
+
+    async def _ws(self, request):
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        await ws.prepare(request)
+        self.connections += 1
+        self.ws = ws
+        await self._send(ws, {"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": self.heartbeat_interval}})
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    p = json.loads(msg.data)
+                except ValueError:
+                    self.violations.append("gateway payload is not JSON")
+                    continue
+                await self._on_gateway(ws, p)
+        finally:
+            self.close_events.append(ws.close_code)
+            if self.ws is ws:
+                self.ws = None
+        return ws
+
+    async def _on_gateway(self, ws, p):
+        op, d = p.get("op"), p.get("d")
+        if op == 1:
+            self.heartbeats.append((time.monotonic(), d))
+            if not self.withhold_ack:
+                await self._send(ws, {"op": 11, "d": None, "s": None, "t": None})
+        elif op == 2:
+            self.identifies += 1
+            self.last_identify = d
+            if d.get("token") != TOKEN:
+                await ws.close(code=4004, message=b"Authentication failed.")
+                return
+            props = d.get("properties", {})
+            if not all(k in props for k in ("os", "browser", "device")):
+                self.violations.append("IDENTIFY without a properties block")
+            self.session_id = "s" + snowflake()
+            self.seq = 0
+            ready = {"v": 10, "user": self._bot_user(), "guilds": [{"id": GUILD_ID, "unavailable": True}],
+                     "session_id": self.session_id, "resume_gateway_url": self.gateway_url + "?resume=1",
+                     "application": {"id": APP_ID, "flags": 0}, "shard": [0, 1], "private_channels": [],
+                     "relationships": [], "presences": [], "user_settings": {}, "session_type": "normal",
+                     "auth": {}, "guild_join_requests": [], "geo_ordered_rtc_regions": []}
+            await self._dispatch("READY", ready)
+            await self._dispatch("GUILD_CREATE", self._guild())
+            self.ready_event.set()
+        elif op == 6:
+            self.resumes += 1
+            sid, seq = d.get("session_id"), d.get("seq", 0)
+            if d.get("token") != TOKEN or sid not in self.sessions and sid != self.session_id:
+                await self._send(ws, {"op": 9, "d": False, "s": None, "t": None})
+                return
+            for s, payload in list(self.sessions.get(sid, [])):
+                if s > seq:
+                    await self._send(ws, payload)
+            await self._dispatch("RESUMED", None)
+        elif op is None:
+            self.violations.append("gateway payload without op")
+
+    # ------------------------------------------------------------------ what tests do
+
+    def wait_ready(self, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.ready_event.is_set() and self.ws is not None:
+                return True
+            time.sleep(0.02)
+        return False
+
+    def wait(self, cond, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if cond():
+                return True
+            time.sleep(0.01)
+        return False
+
+    def _interaction(self, member, itype, data, message=None):
+        iid, token = snowflake(), "tok" + snowflake() + "x" * 40
+        self.tokens[token] = iid
+        d = {"id": iid, "application_id": APP_ID, "type": itype, "data": data, "guild_id": GUILD_ID,
+             "guild": {"id": GUILD_ID, "locale": "en-US", "features": []},
+             "channel_id": CHANNEL_ID, "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"},
+             "member": self._member(member), "token": token, "version": 1, "app_permissions": "2048",
+             "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "context": 0,
+             "authorizing_integration_owners": {"0": GUILD_ID}, "attachment_size_limit": 10485760}
+        if message is not None:
+            d["message"] = message
+        return iid, d
+
+    def slash(self, member, name, options=None, sub=None, resolved=None):
+        """Sends INTERACTION_CREATE for /name [sub] with options {name: value}; returns its id."""
+        opts = []
+        for k, v in (options or {}).items():
+            if isinstance(v, tuple):  # ("user", key)
+                uid = self.members[v[1]]["id"]
+                opts.append({"name": k, "type": 6, "value": uid})
+                resolved = resolved or {"users": {}, "members": {}}
+                resolved["users"][uid] = self._user(v[1])
+                m = self._member(v[1])
+                m.pop("user")
+                resolved["members"][uid] = m
+            else:
+                opts.append({"name": k, "type": 4 if isinstance(v, int) else 3, "value": v})
+        if sub:
+            opts = [{"name": sub, "type": 1, "options": opts}]
+        data = {"id": snowflake(), "name": name, "type": 1, "options": opts}
+        if resolved:
+            data["resolved"] = resolved
+        iid, d = self._interaction(member, 2, data)
+        return self._send_interaction(iid, d)
+
+    def autocomplete(self, member, name, option, typed):
+        data = {"id": snowflake(), "name": name, "type": 1,
+                "options": [{"name": option, "type": 3, "value": typed, "focused": True}]}
+        iid, d = self._interaction(member, 4, data)
+        return self._send_interaction(iid, d)
+
+    def press(self, member, custom_id):
+        message = self._message(CHANNEL_ID, {"content": "", "components": []})
+        iid, d = self._interaction(member, 3, {"custom_id": custom_id, "component_type": 2}, message)
+        return self._send_interaction(iid, d)
+
+    def _send_interaction(self, iid, d):
+        self.sent_at[iid] = time.monotonic()
+        self.call(self._dispatch("INTERACTION_CREATE", d))
+        return iid
+
+    def mention(self, member, content, mentions=()):
+        d = {"id": snowflake(), "channel_id": CHANNEL_ID, "guild_id": GUILD_ID, "content": content,
+             "author": self._user(member), "member": {k: v for k, v in self._member(member).items() if k != "user"},
+             "mentions": [self._user(k) for k in mentions] + [self._bot_user()], "type": 0}
+        self.call(self._dispatch("MESSAGE_CREATE", d))
+        return d["id"]
+
+    def answer(self, iid, timeout=5):
+        """The bodies the bot sent for an interaction: callback first, then follow-ups."""
+        self.wait(lambda: iid in self.callbacks, timeout)
+        return self.callbacks.get(iid)
+
+    # faults
+
+    def drop(self):
+        """The TCP connection ends without a close frame."""
+        async def go():
+            if self.ws is not None:
+                self.ws._writer.transport.close() if hasattr(self.ws, "_writer") else None
+                await self.ws.close(code=1006)
+        self.call(go())
+
+    def close_with(self, code):
+        async def go():
+            if self.ws is not None:
+                await self.ws.close(code=code, message=b"fault")
+        self.call(go())
+
+    def send_op(self, op, d=None):
+        async def go():
+            if self.ws is not None:
+                await self._send(self.ws, {"op": op, "d": d, "s": None, "t": None})
+        self.call(go())
+
+    def fail_rest(self, route_regex, status, count=1, **extra):
+        self.rest_faults.append((route_regex, status, count, extra))

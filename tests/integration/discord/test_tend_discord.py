@@ -1,0 +1,216 @@
+"""The real tend binary against the Discord double: slash commands, buttons, and the faults
+Discord's gateway and REST API really produce. Every REST body is checked against the OpenAPI
+description by the double; the `tend` fixture fails a test that caused a violation."""
+import os
+import statistics
+import tempfile
+import time
+
+from conftest import Tend, percentile
+import double as dd
+
+LATENCIES = []
+
+
+def content(body):
+    return (body.get("data") or body).get("content", "")
+
+
+def run(double, member, name, options=None, sub=None):
+    iid = double.slash(member, name, options, sub=sub)
+    bodies = double.answer(iid)
+    assert bodies, "no answer to /%s %s" % (name, sub or "")
+    LATENCIES.append(double.answered_at[iid] - double.sent_at[iid])
+    return bodies
+
+
+def private(body):
+    return (body.get("data") or body).get("flags", 0) & 64 == 64
+
+
+def test_identifies_with_few_intents_and_registers_every_command(tend, double):
+    ident = double.last_identify
+    assert ident["intents"] == (1 << 0) | (1 << 9) | (1 << 12)
+    assert ident["properties"] == {"os": "linux", "browser": "tend", "device": "tend"}
+    assert double.wait(lambda: double.registered is not None), tend.output()
+    by_name = {c["name"]: c for c in double.registered}
+    assert {"claim", "task", "done", "thanks", "stepback", "help", "agreements", "export",
+            "handoff", "pause-new", "resume-new"} <= set(by_name)
+    claim_opt = by_name["claim"]["options"][0]
+    assert claim_opt["autocomplete"] is True and claim_opt["required"] is True
+    subs = {o["name"] for o in by_name["agreements"]["options"]}
+    assert subs == {"show", "add", "amend"}
+
+
+def test_core_flow_through_slash_commands_and_buttons(tend, double):
+    # /task add: a public announcement with a Claim button, pinging nobody
+    b = run(double, "ana", "task", {"title": "Soup run @everyone", "when": "fri 18:00", "slots": 2}, sub="add")
+    ann = b[0]["data"]
+    assert "Soup run @everyone" in ann["content"] and not private(b[0])
+    assert ann["allowed_mentions"] == {"parse": [], "users": [], "replied_user": False}
+    button = ann["components"][0]["components"][0]
+    assert button["custom_id"] == "tend:claim 1"
+    # a press of the button claims as the presser, privately
+    iid = double.press("ben", button["custom_id"])
+    b = double.answer(iid)
+    assert b and private(b[0]) and "#1" in content(b[0]) and "yours" in content(b[0])
+    # autocomplete offers the open task
+    iid = double.autocomplete("cai", "claim", "task", "soup")
+    b = double.answer(iid)
+    assert b[0]["type"] == 8 and b[0]["data"]["choices"][0] == {"name": "#1 Soup run @everyone", "value": "1"}
+    b = run(double, "cai", "claim", {"task": "1"})
+    assert private(b[0]) and "yours" in content(b[0])
+    b = run(double, "ben", "done", {"task": "1", "note": "all delivered"})
+    assert any(not private(x) for x in b), b
+    b = run(double, "cai", "stepback", {"for": "1w"})
+    assert private(b[0])
+    b = run(double, "ben", "thanks", {"member": ("user", "ana"), "for": "the soup"})
+    thanks = b[0]["data"]
+    assert "<@%s>" % double.members["ana"]["id"] in thanks["content"]
+    assert thanks["allowed_mentions"]["users"] == [double.members["ana"]["id"]]
+    assert thanks["allowed_mentions"]["parse"] == []
+    # a wrong command: one line, nothing changed
+    b = run(double, "ben", "claim", {"task": "99"})
+    assert private(b[0]) and content(b[0]).count("\n") <= 1
+    # coordinator-only commands check Manage Server from the interaction
+    b = run(double, "ben", "pause-new")
+    assert "coordinator" in content(b[0]).lower()
+    b = run(double, "ana", "team")
+    assert "coordinator" not in content(b[0]).lower()
+
+
+def test_a_message_that_mentions_tend_runs_as_a_command(tend, double):
+    run(double, "ana", "task", {"title": "Fix bike"}, sub="add")
+    before = len(double.channel_messages)
+    double.mention("ben", "<@%s> claim 1" % dd.BOT_ID)
+    assert double.wait(lambda: len(double.channel_messages) > before), tend.output()
+    channel, body = double.channel_messages[-1]
+    assert channel == double.dm_channels[double.members["ben"]["id"]]  # the private answer went by DM
+    assert "yours" in body["content"]
+    # a message that does not start by mentioning tend is not a command
+    n = len(double.requests)
+    double.mention("ben", "claim 1 please")
+    time.sleep(0.3)
+    assert len(double.requests) == n
+
+
+def test_a_replayed_interaction_is_answered_once(tend, double):
+    iid = double.slash("ana", "help")
+    assert double.answer(iid)
+    payload = [p for s, p in double.sessions[double.session_id] if p["t"] == "INTERACTION_CREATE"][-1]
+    double.call(double._dispatch("INTERACTION_CREATE", payload["d"]))
+    time.sleep(0.5)
+    assert len(double.callbacks[iid]) == 1
+    assert not double.violations
+
+
+def _resume_then_answer(tend, double, fault, expect_identify=False):
+    ids, res = double.identifies, double.resumes
+    t0 = time.monotonic()
+    fault()
+    if expect_identify:
+        assert double.wait(lambda: double.identifies > ids, 15), tend.output()
+    else:
+        assert double.wait(lambda: double.resumes > res, 15), tend.output()
+    assert double.wait(lambda: double.ws is not None, 5)
+    elapsed = time.monotonic() - t0
+    b = run(double, "ana", "help")
+    assert b[0]["type"] == 4
+    return elapsed
+
+
+def test_drop_resume_and_nothing_lost(tend, double):
+    ids = double.identifies
+    double.drop()
+    # a command sent while tend is away is replayed on RESUME and answered exactly once
+    iid = double.slash("ben", "help")
+    assert double.wait(lambda: iid in double.callbacks, 15), tend.output()
+    assert double.identifies == ids and double.resumes >= 1
+    t0 = time.monotonic()
+    double.drop()
+    assert double.wait(lambda: double.resumes >= 2 and double.ws is not None, 15)
+    print("\nreconnect after a drop: %.0f ms" % ((time.monotonic() - t0) * 1000))
+    run(double, "ana", "help")
+    time.sleep(0.3)
+    assert len(double.callbacks[iid]) == 1
+
+
+def test_reconnect_op7(tend, double):
+    _resume_then_answer(tend, double, lambda: double.send_op(7))
+
+
+def test_invalid_session_resumable(tend, double):
+    _resume_then_answer(tend, double, lambda: double.send_op(9, True))
+
+
+def test_invalid_session_not_resumable_identifies_again(tend, double):
+    elapsed = _resume_then_answer(tend, double, lambda: double.send_op(9, False), expect_identify=True)
+    assert elapsed >= 0.9  # waited 1-5 s before identifying again
+
+
+def test_missing_heartbeat_ack_reconnects(tend, double):
+    double.withhold_ack = True
+    res = double.resumes
+    assert double.wait(lambda: double.resumes > res, 10), tend.output()
+    double.withhold_ack = False
+    run(double, "ana", "help")
+
+
+def test_rate_limits_and_server_errors_are_retried_once_each(tend, double):
+    double.fail_rest(r"^POST /interactions/", 429, retry_after=0.2)
+    b = run(double, "ana", "help")
+    assert b[0]["type"] == 4
+    double.fail_rest(r"^POST /interactions/", 429, retry_after=0.2, **{"global": True})
+    run(double, "ana", "help")
+    double.fail_rest(r"^POST /interactions/", 500, count=2)
+    run(double, "ana", "help")
+    faults = [r for r in double.requests if r.get("fault")]
+    assert len(faults) == 4
+    # 429 per route then a following request on it waited: no answer came twice
+    assert all(len(v) == 1 for v in double.callbacks.values())
+
+
+def test_heartbeats_keep_their_rhythm_while_rest_is_slow(tend, double):
+    double.rest_delay = 1.5
+    start = time.monotonic()
+    ids = [double.slash("ana", "help") for _ in range(3)]
+    time.sleep(4.5)
+    double.rest_delay = 0
+    assert double.wait(lambda: all(i in double.callbacks for i in ids), 10)
+    beats = [t for t, _ in double.heartbeats if t >= start]
+    gaps = [b - a for a, b in zip(beats, beats[1:])]
+    assert len(gaps) >= 3, gaps
+    assert max(gaps) < 1.3 and min(gaps) > 0.7, gaps
+
+
+def test_close_4004_stops_with_a_clear_message(tend, double):
+    double.close_with(4004)
+    assert tend.proc.wait(15) is not None
+    assert "token" in tend.output() and "4004" in tend.output()
+
+
+def test_exhausted_session_starts_and_bad_token_refuse_to_start(double):
+    double.starts_remaining = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Tend(double, tmp)
+        t.proc.wait(15)
+        out = t.output()
+        t.stop()
+    assert "no more gateway sessions" in out
+    assert double.identifies == 0
+    double.starts_remaining = 10
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Tend(double, tmp, token="wrong-token-value")
+        t.proc.wait(15)
+        out = t.output()
+        t.stop()
+    assert "401" in out and "wrong-token-value" not in out
+    assert double.identifies == 0
+
+
+def test_zz_latency_report():
+    assert LATENCIES, "no interaction was timed"
+    ms = [x * 1000 for x in LATENCIES]
+    print("\nINTERACTION_CREATE -> callback over %d interactions: median %.1f ms, p99 %.1f ms"
+          % (len(ms), statistics.median(ms), percentile(ms, 99)))
+    assert statistics.median(ms) < 3000

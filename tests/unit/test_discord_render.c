@@ -1,0 +1,154 @@
+/* Rendering for Discord (mentions, allowed_mentions, buttons, limits), the command table, and the
+ * REST rate limit bookkeeping. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "adapters/discord/internal.h"
+#include "bot/command.h"
+
+static tend_message *one(tend_messages *list, tend_audience a, const char *text)
+{
+    tend_messages_init(list);
+    return tend_messages_add(list, a, "discord:1", "42", "Ana", "reply", "%s", text);
+}
+
+static void test_mentions_ping_only_the_members_meant(void **state)
+{
+    (void)state;
+    tend_messages list;
+    tend_message *m = one(&list, TEND_TO_PUBLIC, "Thanks @everyone <@99> ");
+    assert_int_equal(tend_message_add_mention(m, "43", "Ben"), 0);
+    assert_int_equal(tend_message_add_mention(m, "43", "Ben"), 0);
+    tend_message_appendf(m, " " TEND_CMD "claim 1");
+    char *s = dc_json_take(dc_render_message(m, false));
+    assert_string_equal(s, "{\"content\":\"Thanks @everyone <@99> <@43><@43> /claim 1\","
+                           "\"allowed_mentions\":{\"parse\":[],\"users\":[\"43\"],\"replied_user\":false}}");
+    free(s);
+    tend_messages_clear(&list);
+}
+
+static void test_private_callback_and_buttons(void **state)
+{
+    (void)state;
+    tend_messages list;
+    tend_message *m = one(&list, TEND_TO_PRIVATE, "Over capacity");
+    tend_message_add_button(m, "Claim it anyway", NULL, "claim 3 anyway");
+    char long_cmd[200];
+    memset(long_cmd, 'x', sizeof long_cmd - 1);
+    long_cmd[sizeof long_cmd - 1] = '\0';
+    tend_message_add_button(m, "Too long", NULL, long_cmd); /* over 100 bytes: left out */
+    cJSON *cb = dc_render_callback(m, true);
+    cJSON *data = cJSON_GetObjectItem(cb, "data");
+    assert_int_equal(cJSON_GetObjectItem(cb, "type")->valueint, 4);
+    assert_int_equal(cJSON_GetObjectItem(data, "flags")->valueint, 64);
+    cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItem(data, "components"), 0);
+    cJSON *buttons = cJSON_GetObjectItem(row, "components");
+    assert_int_equal(cJSON_GetArraySize(buttons), 1);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(buttons, 0), "custom_id")->valuestring,
+                        "tend:claim 3 anyway");
+    cJSON_Delete(cb);
+    tend_messages_clear(&list);
+}
+
+static void test_long_content_is_cut_on_a_character(void **state)
+{
+    (void)state;
+    char *text = malloc(3001);
+    for (int i = 0; i < 3000; i += 2)
+        memcpy(text + i, "\xC3\xA9", 2); /* é */
+    text[3000] = '\0';
+    tend_messages list;
+    tend_message *m = one(&list, TEND_TO_PUBLIC, text);
+    cJSON *j = dc_render_message(m, false);
+    const char *c = cJSON_GetObjectItem(j, "content")->valuestring;
+    assert_true(strlen(c) <= 2000);
+    assert_memory_equal(c + strlen(c) - 3, "\xE2\x80\xA6", 3);
+    assert_int_equal(((unsigned char)c[strlen(c) - 4] & 0xC0) == 0x80 || (unsigned char)c[strlen(c) - 4] < 0x80, 1);
+    cJSON_Delete(j);
+    free(text);
+    tend_messages_clear(&list);
+}
+
+static void test_every_tend_command_is_registered(void **state)
+{
+    (void)state;
+    cJSON *list = dc_commands_json();
+    const tend_command_spec *const *fam = tend_command_families();
+    size_t n = 0;
+    for (size_t f = 0; fam[f]; f++)
+        for (const tend_command_spec *s = fam[f]; s->name; s++, n++) {
+            char top[64];
+            snprintf(top, sizeof top, "%.*s", (int)strcspn(s->name, " "), s->name);
+            int found = 0;
+            cJSON *c;
+            cJSON_ArrayForEach(c, list) found |= strcmp(cJSON_GetObjectItem(c, "name")->valuestring, top) == 0;
+            if (!found)
+                fail_msg("command %s has no Discord shape", s->name);
+        }
+    assert_true(n > 10);
+    cJSON *c;
+    cJSON_ArrayForEach(c, list)
+    {
+        assert_true(strlen(cJSON_GetObjectItem(c, "description")->valuestring) <= 100);
+        assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(c, "options")) <= 25);
+    }
+    assert_string_equal(dc_commands_lookup("agreements", "show"), "agreements");
+    assert_string_equal(dc_commands_lookup("task", "add"), "task add");
+    assert_null(dc_commands_lookup("task", "nope"));
+    assert_int_equal(dc_commands_option_mode("task", "add", "when"), DC_OPT_NAMED);
+    assert_int_equal(dc_commands_option_mode("claim", NULL, "task"), DC_OPT_WORD);
+    cJSON_Delete(list);
+}
+
+static void test_rate_limits(void **state)
+{
+    (void)state;
+    char key[160];
+    dc_ratelimit_route_key("POST", "/channels/123/messages", key, sizeof key);
+    assert_string_equal(key, "POST /channels/123/messages");
+    dc_ratelimit_route_key("POST", "/interactions/55/aVeryLongInteractionTokenThatIsSecretAndLongerThan40/callback", key, sizeof key);
+    assert_string_equal(key, "POST /interactions/:id/:token/callback");
+    dc_ratelimit *rl = dc_ratelimit_create();
+    assert_int_equal(dc_ratelimit_wait(rl, "POST /a", 1000), 0);
+    dc_ratelimit_update(rl, "POST /a", "b1", "0", "2.5", 1000);
+    assert_int_equal(dc_ratelimit_wait(rl, "POST /a", 1000), 2500);
+    /* another route Discord puts in the same bucket shares the budget */
+    dc_ratelimit_update(rl, "POST /b", "b1", "0", "2.5", 1000);
+    dc_ratelimit_update(rl, "POST /a", "b1", "0", "2.0", 1500);
+    assert_int_equal(dc_ratelimit_wait(rl, "POST /b", 1500), 2000);
+    assert_int_equal(dc_ratelimit_wait(rl, "POST /a", 4000), 0);
+    dc_ratelimit_on_429(rl, "POST /c", 0.5, false, 5000);
+    assert_int_equal(dc_ratelimit_wait(rl, "POST /c", 5000), 500);
+    assert_int_equal(dc_ratelimit_wait(rl, "POST /d", 5000), 0);
+    dc_ratelimit_on_429(rl, "POST /c", 1.0, true, 6000);
+    assert_int_equal(dc_ratelimit_wait(rl, "POST /d", 6000), 1000);
+    dc_ratelimit_on_429(rl, "POST /e", -3, false, 8000); /* nonsense: wait a moment, never forever */
+    assert_int_equal(dc_ratelimit_wait(rl, "POST /e", 8000), 1000);
+    dc_ratelimit_destroy(rl);
+
+    dc_send_window w;
+    dc_send_window_init(&w, 3, 60000);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(dc_send_window_wait(&w, 100 + i), 0);
+        dc_send_window_note(&w, 100 + i);
+    }
+    assert_int_equal(dc_send_window_wait(&w, 200), 60100 - 200);
+    assert_int_equal(dc_send_window_wait(&w, 60100), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mentions_ping_only_the_members_meant),
+        cmocka_unit_test(test_private_callback_and_buttons),
+        cmocka_unit_test(test_long_content_is_cut_on_a_character),
+        cmocka_unit_test(test_every_tend_command_is_registered),
+        cmocka_unit_test(test_rate_limits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
