@@ -17,10 +17,6 @@
 #include "adapters/matrix/matrix.h"
 #include "bot/log.h"
 
-/* The Matrix adapter is still being written alongside this file; until it is linked in, its
- * create function is a NULL weak symbol and the app says so instead of failing to link. */
-#pragma weak tend_matrix_adapter_create
-
 #define MAX_ADAPTERS 4
 #define TICK_MAX_MS 60000
 #define TICK_MIN_MS 1000
@@ -48,12 +44,8 @@ static void add_adapter(tend_app *app, tend_adapter *adapter)
 typedef tend_adapter *(*adapter_factory)(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg);
 
 /* Creates one chat adapter; false when it is configured but cannot run. */
-static bool create_chat_adapter(tend_app *app, adapter_factory create, const char *name)
+static bool create_chat_adapter(tend_app *app, adapter_factory create)
 {
-    if (!create) {
-        tend_log(TEND_LOG_ERROR, "app", "%s is configured, but %s support is not built in", name, name);
-        return false;
-    }
     tend_adapter *a = create(app->loop, app->bot, app->cfg);
     if (!a)
         return false; /* the adapter logged why */
@@ -82,9 +74,9 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
     } else {
         bool ok = true;
         if (discord)
-            ok = create_chat_adapter(app, tend_discord_adapter_create, "Discord") && ok;
+            ok = create_chat_adapter(app, tend_discord_adapter_create) && ok;
         if (matrix)
-            ok = create_chat_adapter(app, tend_matrix_adapter_create, "Matrix") && ok;
+            ok = create_chat_adapter(app, tend_matrix_adapter_create) && ok;
         if (!ok)
             snprintf(err, errlen, "a configured chat platform cannot start (see the lines above)");
     }

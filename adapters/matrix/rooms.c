@@ -1,0 +1,375 @@
+/*
+ * rooms.c — what the adapter knows of each room, kept current from /sync state: members' display
+ * names, power levels (coordinators are >= 50), whether it is encrypted. And the DM rooms private
+ * replies go to: one per member, made once with is_direct, recorded in m.direct and the store.
+ */
+#include "adapters/matrix/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/log.h"
+#include "store/store.h"
+
+/* ---------------------------------------------------------------- room state */
+
+tend_matrix_room *tend_matrix_room_get(tend_matrix *mx, const char *room_id, bool create)
+{
+    for (tend_matrix_room *r = mx->rooms; r; r = r->next)
+        if (strcmp(r->room_id, room_id) == 0)
+            return r;
+    if (!create)
+        return NULL;
+    tend_matrix_room *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->room_id = strdup(room_id);
+    r->names = cJSON_CreateObject();
+    if (!r->room_id || !r->names) {
+        free(r->room_id);
+        cJSON_Delete(r->names);
+        free(r);
+        return NULL;
+    }
+    r->next = mx->rooms;
+    mx->rooms = r;
+    return r;
+}
+
+void tend_matrix_rooms_free(tend_matrix *mx)
+{
+    tend_matrix_room *r = mx->rooms;
+    while (r) {
+        tend_matrix_room *next = r->next;
+        free(r->room_id);
+        free(r->creator);
+        cJSON_Delete(r->power);
+        cJSON_Delete(r->names);
+        free(r);
+        r = next;
+    }
+    mx->rooms = NULL;
+}
+
+static const char *string_field(const cJSON *obj, const char *name)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static void apply_member(tend_matrix_room *room, const char *user, const cJSON *content)
+{
+    const char *membership = string_field(content, "membership");
+    cJSON_DeleteItemFromObjectCaseSensitive(room->names, user);
+    if (!membership || strcmp(membership, "join") != 0)
+        return;
+    const char *name = string_field(content, "displayname");
+    cJSON_AddItemToObject(room->names, user, cJSON_CreateString(name && *name ? name : ""));
+}
+
+void tend_matrix_room_apply_state(tend_matrix_room *room, const cJSON *event)
+{
+    const char *type = string_field(event, "type");
+    const char *state_key = string_field(event, "state_key");
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(event, "content");
+    if (!type || !state_key || !cJSON_IsObject(content))
+        return;
+    if (strcmp(type, "m.room.member") == 0 && state_key[0] == '@') {
+        apply_member(room, state_key, content);
+    } else if (strcmp(type, "m.room.power_levels") == 0 && !*state_key) {
+        cJSON_Delete(room->power);
+        room->power = cJSON_Duplicate(content, 1);
+    } else if (strcmp(type, "m.room.encryption") == 0 && !*state_key) {
+        room->encrypted = true;
+    } else if (strcmp(type, "m.room.create") == 0 && !*state_key) {
+        const char *sender = string_field(event, "sender");
+        free(room->creator);
+        room->creator = sender ? strdup(sender) : NULL;
+    }
+}
+
+int tend_matrix_room_power(const tend_matrix_room *room, const char *user_id)
+{
+    if (!room || !room->power)
+        return room && room->creator && strcmp(room->creator, user_id) == 0 ? 100 : 0;
+    const cJSON *users = cJSON_GetObjectItemCaseSensitive(room->power, "users");
+    const cJSON *level = cJSON_GetObjectItemCaseSensitive(users, user_id);
+    if (!cJSON_IsNumber(level))
+        level = cJSON_GetObjectItemCaseSensitive(room->power, "users_default");
+    return cJSON_IsNumber(level) ? (int)level->valuedouble : 0;
+}
+
+void tend_matrix_room_name(const tend_matrix_room *room, const char *user_id, char *out, size_t outlen)
+{
+    const cJSON *name = room ? cJSON_GetObjectItemCaseSensitive(room->names, user_id) : NULL;
+    if (cJSON_IsString(name) && name->valuestring[0]) {
+        snprintf(out, outlen, "%s", name->valuestring);
+        return;
+    }
+    const char *colon = strchr(user_id, ':');
+    int n = colon ? (int)(colon - user_id - 1) : (int)strlen(user_id);
+    snprintf(out, outlen, "%.*s", n > 0 ? n : 0, user_id[0] == '@' ? user_id + 1 : user_id);
+}
+
+/* ---------------------------------------------------------------- DM rooms */
+
+/* A member whose DM room is being made; what they are sent meanwhile waits here, in order. */
+typedef struct pending_send {
+    tend_message msg;  /* shallow: only the fields send_message reads, owned copies */
+    struct pending_send *next;
+} pending_send;
+
+struct tend_matrix_dm {
+    char *user_id;
+    char *room_id;      /* NULL while the room is being created */
+    pending_send *queue;
+    tend_matrix *mx;
+    tend_matrix_dm *next;
+};
+
+static void pending_free(pending_send *p)
+{
+    while (p) {
+        pending_send *next = p->next;
+        tend_message *m = &p->msg;
+        free(m->group_key);
+        free(m->text);
+        free(m->kind);
+        for (size_t i = 0; i < m->n_mentions; i++) {
+            free(m->mentions[i].member_key);
+            free(m->mentions[i].name);
+        }
+        free(m->mentions);
+        for (size_t i = 0; i < m->n_buttons; i++) {
+            free(m->buttons[i].label);
+            free(m->buttons[i].emoji);
+            free(m->buttons[i].command);
+        }
+        free(m->buttons);
+        free(p);
+        p = next;
+    }
+}
+
+static char *dup0(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Copies what rendering and button bookkeeping need; the router's message is gone by the time
+ * the DM room exists. */
+static pending_send *pending_copy(const tend_message *src)
+{
+    pending_send *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    tend_message *m = &p->msg;
+    m->audience = src->audience;
+    m->group_key = dup0(src->group_key);
+    m->kind = dup0(src->kind);
+    m->text = dup0(src->text);
+    m->mentions = src->n_mentions ? calloc(src->n_mentions, sizeof *m->mentions) : NULL;
+    m->buttons = src->n_buttons ? calloc(src->n_buttons, sizeof *m->buttons) : NULL;
+    if ((src->n_mentions && !m->mentions) || (src->n_buttons && !m->buttons) || !m->text) {
+        pending_free(p);
+        return NULL;
+    }
+    for (size_t i = 0; i < src->n_mentions; i++) {
+        m->mentions[i].member_key = dup0(src->mentions[i].member_key);
+        m->mentions[i].name = dup0(src->mentions[i].name);
+        m->n_mentions++;
+    }
+    for (size_t i = 0; i < src->n_buttons; i++) {
+        m->buttons[i].label = dup0(src->buttons[i].label);
+        m->buttons[i].emoji = dup0(src->buttons[i].emoji);
+        m->buttons[i].command = dup0(src->buttons[i].command);
+        m->n_buttons++;
+    }
+    return p;
+}
+
+static tend_matrix_dm *dm_find(tend_matrix *mx, const char *user_id)
+{
+    for (tend_matrix_dm *d = mx->dms; d; d = d->next)
+        if (strcmp(d->user_id, user_id) == 0)
+            return d;
+    return NULL;
+}
+
+static tend_matrix_dm *dm_add(tend_matrix *mx, const char *user_id, const char *room_id)
+{
+    tend_matrix_dm *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->user_id = strdup(user_id);
+    d->room_id = room_id ? strdup(room_id) : NULL;
+    d->mx = mx;
+    if (!d->user_id || (room_id && !d->room_id)) {
+        free(d->user_id);
+        free(d->room_id);
+        free(d);
+        return NULL;
+    }
+    d->next = mx->dms;
+    mx->dms = d;
+    return d;
+}
+
+const char *tend_matrix_dm_lookup(tend_matrix *mx, const char *user_id)
+{
+    tend_matrix_dm *d = dm_find(mx, user_id);
+    if (d)
+        return d->room_id;
+    char key[TEND_KEY_MAX + 8], room[TEND_KEY_MAX];
+    snprintf(key, sizeof key, "dm:%s", user_id);
+    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, room, sizeof room) != TEND_STORE_OK)
+        return NULL;
+    d = dm_add(mx, user_id, room);
+    return d ? d->room_id : NULL;
+}
+
+bool tend_matrix_is_dm_room(tend_matrix *mx, const char *room_id)
+{
+    for (tend_matrix_dm *d = mx->dms; d; d = d->next)
+        if (d->room_id && strcmp(d->room_id, room_id) == 0)
+            return true;
+    char key[TEND_KEY_MAX + 16], value[8];
+    snprintf(key, sizeof key, "dmroom:%s", room_id);
+    return tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) ==
+           TEND_STORE_OK;
+}
+
+void tend_matrix_set_direct(tend_matrix *mx, const cJSON *content)
+{
+    cJSON *copy = cJSON_Duplicate(content, 1);
+    if (!copy)
+        return;
+    cJSON_Delete(mx->direct);
+    mx->direct = copy;
+}
+
+static void on_direct_saved(const tend_http_response *res, void *ud)
+{
+    (void)ud;
+    if (res->status != 200)
+        tend_log(TEND_LOG_WARN, "matrix", "could not record a DM room in m.direct (HTTP %ld)", res->status);
+}
+
+/* Other clients learn the room is a DM from the bot's m.direct; a failure only costs that label. */
+static void record_direct(tend_matrix *mx, const char *user_id, const char *room_id)
+{
+    if (!mx->direct)
+        mx->direct = cJSON_CreateObject();
+    cJSON *rooms = cJSON_GetObjectItemCaseSensitive(mx->direct, user_id);
+    if (!cJSON_IsArray(rooms)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(mx->direct, user_id);
+        rooms = cJSON_AddArrayToObject(mx->direct, user_id);
+    }
+    if (!rooms)
+        return;
+    cJSON_AddItemToArray(rooms, cJSON_CreateString(room_id));
+    char *body = cJSON_PrintUnformatted(mx->direct);
+    char *uid = tend_matrix_escape(mx->user_id);
+    char path[512];
+    snprintf(path, sizeof path, "/user/%s/account_data/m.direct", uid ? uid : "");
+    char *url = tend_matrix_url(mx, path);
+    if (body && url)
+        tend_matrix_request(mx, "PUT", url, body, 30000, on_direct_saved, NULL);
+    free(body);
+    free(uid);
+    free(url);
+}
+
+static void flush_pending(tend_matrix *mx, tend_matrix_dm *d)
+{
+    pending_send *p = d->queue;
+    d->queue = NULL;
+    for (pending_send *it = p; it; it = it->next)
+        tend_matrix_send_message(mx, d->room_id, &it->msg, NULL);
+    pending_free(p);
+}
+
+static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d);
+
+static void on_dm_created(const tend_http_response *res, void *ud)
+{
+    tend_matrix_dm *d = ud;
+    tend_matrix *mx = d->mx;
+    cJSON *json = res->status == 200 ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+    const char *room_id = string_field(json, "room_id");
+    if (!room_id) {
+        tend_log(TEND_LOG_WARN, "matrix", "could not open a DM room (HTTP %ld); dropping %s",
+                 res->status, "the private messages waiting for it");
+        pending_free(d->queue);
+        d->queue = NULL;
+        cJSON_Delete(json);
+        return;
+    }
+    d->room_id = strdup(room_id);
+    char key[TEND_KEY_MAX + 16];
+    snprintf(key, sizeof key, "dm:%s", d->user_id);
+    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, room_id);
+    snprintf(key, sizeof key, "dmroom:%s", room_id);
+    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, d->user_id);
+    record_direct(mx, d->user_id, room_id);
+    cJSON_Delete(json);
+    if (d->room_id)
+        flush_pending(mx, d);
+}
+
+static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddBoolToObject(body, "is_direct", 1);
+    cJSON_AddStringToObject(body, "preset", "trusted_private_chat");
+    cJSON *invite = cJSON_AddArrayToObject(body, "invite");
+    cJSON_AddItemToArray(invite, cJSON_CreateString(d->user_id));
+    char *json = cJSON_PrintUnformatted(body);
+    char *url = tend_matrix_url(mx, "/createRoom");
+    int rc = json && url ? tend_matrix_request(mx, "POST", url, json, 30000, on_dm_created, d) : -1;
+    cJSON_Delete(body);
+    free(json);
+    free(url);
+    return rc;
+}
+
+int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message *msg)
+{
+    if (!user_id || user_id[0] != '@')
+        return -1;
+    const char *room = tend_matrix_dm_lookup(mx, user_id);
+    if (room)
+        return tend_matrix_send_message(mx, room, msg, NULL);
+    tend_matrix_dm *d = dm_find(mx, user_id);
+    bool fresh = d == NULL;
+    if (!d && !(d = dm_add(mx, user_id, NULL)))
+        return -1;
+    pending_send *p = pending_copy(msg);
+    if (!p)
+        return -1;
+    pending_send **tail = &d->queue;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = p;
+    /* a creation that failed earlier leaves no room: try again for this message */
+    if (fresh || !d->queue->next)
+        return create_dm_room(mx, d);
+    return 0;
+}
+
+void tend_matrix_dms_free(tend_matrix *mx)
+{
+    tend_matrix_dm *d = mx->dms;
+    while (d) {
+        tend_matrix_dm *next = d->next;
+        pending_free(d->queue);
+        free(d->user_id);
+        free(d->room_id);
+        free(d);
+        d = next;
+    }
+    mx->dms = NULL;
+    cJSON_Delete(mx->direct);
+    mx->direct = NULL;
+}

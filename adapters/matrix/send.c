@@ -1,0 +1,319 @@
+/*
+ * send.c — events out, one room at a time in the order queued.
+ *
+ * Each event gets a fresh transaction id when queued and keeps it through every retry: the
+ * homeserver treats a repeated PUT with the same id as the same event, so a retry after a lost
+ * answer never posts twice. 429 waits as long as the server asks; network errors and 5xx back off
+ * with jitter. Only one event per room is in flight, which is what keeps a room's order.
+ */
+#include "adapters/matrix/internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/log.h"
+#include "store/store.h"
+
+/* About eight minutes of trying before an event is given up: long enough for a homeserver restart. */
+#define MAX_ATTEMPTS 20
+
+typedef struct job {
+    char *type;
+    char *content;
+    char txn[64];
+    char *group_key;           /* for the reactions' bookkeeping                        */
+    char **emojis, **commands; /* the buttons to turn into reactions once it is sent    */
+    size_t n_buttons;
+    int attempts;
+    struct job *next;
+} job;
+
+struct tend_matrix_sender {
+    tend_matrix *mx;
+    char *room_id;
+    job *head, *tail;
+    bool in_flight;
+    bool timer_open;
+    uv_timer_t retry;
+    tend_matrix_sender *next;
+};
+
+static void job_free(job *j)
+{
+    if (!j)
+        return;
+    for (size_t i = 0; i < j->n_buttons; i++) {
+        free(j->emojis[i]);
+        free(j->commands[i]);
+    }
+    free(j->emojis);
+    free(j->commands);
+    free(j->type);
+    free(j->content);
+    free(j->group_key);
+    free(j);
+}
+
+static tend_matrix_sender *sender_get(tend_matrix *mx, const char *room_id)
+{
+    for (tend_matrix_sender *s = mx->senders; s; s = s->next)
+        if (strcmp(s->room_id, room_id) == 0)
+            return s;
+    tend_matrix_sender *s = calloc(1, sizeof *s);
+    if (!s || !(s->room_id = strdup(room_id))) {
+        free(s);
+        return NULL;
+    }
+    s->mx = mx;
+    if (uv_timer_init(mx->loop, &s->retry) == 0) {
+        s->timer_open = true;
+        s->retry.data = s;
+        mx->open_handles++;
+    }
+    s->next = mx->senders;
+    mx->senders = s;
+    return s;
+}
+
+static void send_next(tend_matrix_sender *s);
+
+static void on_retry_timer(uv_timer_t *t)
+{
+    send_next(t->data);
+}
+
+static void retry_later(tend_matrix_sender *s, uint64_t delay_ms)
+{
+    s->in_flight = true; /* nothing else leaves this room before the retried event */
+    if (s->timer_open)
+        uv_timer_start(&s->retry, on_retry_timer, delay_ms, 0);
+}
+
+/* Remembers which reaction on this event runs which command, then adds the reactions. */
+static void add_reactions(tend_matrix *mx, const char *room_id, const char *event_id, const job *j)
+{
+    for (size_t i = 0; i < j->n_buttons; i++) {
+        char key[TEND_KEY_MAX * 2], value[TEND_KEY_MAX * 2];
+        tend_matrix_reaction_state_key(event_id, j->emojis[i], key, sizeof key);
+        snprintf(value, sizeof value, "%s\t%s", j->group_key ? j->group_key : "", j->commands[i]);
+        if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, value) != TEND_STORE_OK)
+            continue;
+        cJSON *c = cJSON_CreateObject();
+        cJSON *rel = cJSON_AddObjectToObject(c, "m.relates_to");
+        cJSON_AddStringToObject(rel, "rel_type", "m.annotation");
+        cJSON_AddStringToObject(rel, "event_id", event_id);
+        cJSON_AddStringToObject(rel, "key", j->emojis[i]);
+        char *json = cJSON_PrintUnformatted(c);
+        if (json)
+            tend_matrix_send_event(mx, room_id, "m.reaction", json, NULL);
+        free(json);
+        cJSON_Delete(c);
+    }
+}
+
+static void on_sent(const tend_http_response *res, void *ud)
+{
+    tend_matrix_sender *s = ud;
+    tend_matrix *mx = s->mx;
+    job *j = s->head;
+    /* in_flight stays set until this job is off the queue, so the reactions queued below wait */
+    if (!j || (mx->stopping && res->status == 0)) {
+        s->in_flight = false;
+        return;
+    }
+    if (res->status == 429) {
+        retry_later(s, tend_matrix_retry_after_ms(res, 1000));
+        return;
+    }
+    if ((res->status == 0 || res->status >= 500) && j->attempts < MAX_ATTEMPTS) {
+        retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
+        return;
+    }
+    s->head = j->next;
+    if (!s->head)
+        s->tail = NULL;
+    if (res->status == 200) {
+        cJSON *json = cJSON_ParseWithLength(res->body, res->body_len);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(json, "event_id");
+        if (cJSON_IsString(id) && j->n_buttons)
+            add_reactions(mx, s->room_id, id->valuestring, j);
+        cJSON_Delete(json);
+    } else {
+        cJSON *err = cJSON_ParseWithLength(res->body, res->body_len);
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "errcode");
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(err, "error");
+        tend_log(TEND_LOG_WARN, "matrix", "the homeserver refused a %s for %s (HTTP %ld %s: %.120s)", j->type,
+                 s->room_id, res->status, cJSON_IsString(code) ? code->valuestring : "",
+                 cJSON_IsString(why) ? why->valuestring : "");
+        cJSON_Delete(err);
+    }
+    job_free(j);
+    send_next(s);
+}
+
+static void send_next(tend_matrix_sender *s)
+{
+    tend_matrix *mx = s->mx;
+    job *j = s->head;
+    s->in_flight = false;
+    if (!j || !mx->http)
+        return;
+    char *room = tend_matrix_escape(s->room_id);
+    char *txn = tend_matrix_escape(j->txn);
+    char path[1024];
+    snprintf(path, sizeof path, "/rooms/%s/send/%s/%s", room ? room : "", j->type, txn ? txn : "");
+    free(room);
+    free(txn);
+    char *url = tend_matrix_url(mx, path);
+    j->attempts++;
+    s->in_flight = true;
+    if (!url || tend_matrix_request(mx, "PUT", url, j->content, 30000, on_sent, s) != 0) {
+        /* could not even start (out of memory, shutting down): the same back-off as a lost answer */
+        retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
+    }
+    free(url);
+}
+
+static job *job_new(tend_matrix *mx, const char *type, const char *content, const tend_message *btn)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->type = strdup(type);
+    j->content = strdup(content);
+    snprintf(j->txn, sizeof j->txn, "tend%" PRId64 "-%" PRIu64, mx->txn_epoch_ms, ++mx->txn_counter);
+    if (!j->type || !j->content)
+        goto fail;
+    size_t n = btn ? btn->n_buttons : 0;
+    if (n) {
+        j->emojis = calloc(n, sizeof *j->emojis);
+        j->commands = calloc(n, sizeof *j->commands);
+        j->group_key = btn->group_key ? strdup(btn->group_key) : NULL;
+        if (!j->emojis || !j->commands)
+            goto fail;
+        for (size_t i = 0; i < n; i++) {
+            const tend_button *b = &btn->buttons[i];
+            if (!b->emoji || !*b->emoji || !b->command)
+                continue; /* a button without an emoji has no Matrix form; the text says the command */
+            j->emojis[j->n_buttons] = strdup(b->emoji);
+            j->commands[j->n_buttons] = strdup(b->command);
+            j->n_buttons++;
+            if (!j->emojis[j->n_buttons - 1] || !j->commands[j->n_buttons - 1])
+                goto fail;
+        }
+    }
+    return j;
+fail:
+    job_free(j);
+    return NULL;
+}
+
+int tend_matrix_send_event(tend_matrix *mx, const char *room_id, const char *type, const char *content,
+                           const tend_message *buttons_from)
+{
+    tend_matrix_sender *s = sender_get(mx, room_id);
+    job *j = s ? job_new(mx, type, content, buttons_from) : NULL;
+    if (!j)
+        return -1;
+    if (s->tail)
+        s->tail->next = j;
+    else
+        s->head = j;
+    s->tail = j;
+    if (!s->in_flight)
+        send_next(s);
+    return 0;
+}
+
+int tend_matrix_send_message(tend_matrix *mx, const char *room_id, const tend_message *msg,
+                             const char *reply_to)
+{
+    char *content = tend_matrix_render_content(msg, reply_to);
+    if (!content)
+        return -1;
+    int rc = tend_matrix_send_event(mx, room_id, "m.room.message", content, msg);
+    free(content);
+    return rc;
+}
+
+int tend_matrix_send_notice(tend_matrix *mx, const char *room_id, const char *text)
+{
+    char *content = tend_matrix_render_notice(text);
+    if (!content)
+        return -1;
+    int rc = tend_matrix_send_event(mx, room_id, "m.room.message", content, NULL);
+    free(content);
+    return rc;
+}
+
+size_t tend_matrix_pending(const tend_matrix *mx)
+{
+    size_t n = 0;
+    for (const tend_matrix_sender *s = mx->senders; s; s = s->next)
+        for (const job *j = s->head; j; j = j->next)
+            n++;
+    return n;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    tend_matrix_sender *s = h->data;
+    s->mx->open_handles--;
+    free(s->room_id);
+    free(s);
+}
+
+void tend_matrix_senders_stop(tend_matrix *mx)
+{
+    for (tend_matrix_sender *s = mx->senders; s; s = s->next)
+        if (s->timer_open)
+            uv_timer_stop(&s->retry);
+}
+
+void tend_matrix_senders_free(tend_matrix *mx)
+{
+    tend_matrix_sender *s = mx->senders;
+    mx->senders = NULL;
+    while (s) {
+        tend_matrix_sender *next = s->next;
+        job *j = s->head;
+        while (j) {
+            job *jn = j->next;
+            job_free(j);
+            j = jn;
+        }
+        s->head = s->tail = NULL;
+        if (s->timer_open && !uv_is_closing((uv_handle_t *)&s->retry)) {
+            uv_close((uv_handle_t *)&s->retry, on_timer_closed);
+        } else {
+            free(s->room_id);
+            free(s);
+        }
+        s = next;
+    }
+}
+
+void tend_matrix_route(tend_matrix *mx, const tend_messages *out, const char *origin_room,
+                       const char *reply_to)
+{
+    for (size_t i = 0; i < out->count; i++) {
+        const tend_message *m = &out->items[i];
+        if (m->audience != TEND_TO_PUBLIC) {
+            if (tend_matrix_dm_send(mx, m->member_key, m) != 0)
+                tend_log(TEND_LOG_WARN, "matrix", "could not send a private message (%s)", m->kind);
+            continue;
+        }
+        const char *room = m->channel_key && *m->channel_key ? m->channel_key : NULL;
+        if (!room)
+            room = origin_room ? origin_room : tend_matrix_room_of_group(m->group_key);
+        if (!room) {
+            tend_log(TEND_LOG_WARN, "matrix", "a %s message has no room to go to", m->kind);
+            continue;
+        }
+        bool here = origin_room && strcmp(room, origin_room) == 0;
+        if (tend_matrix_send_message(mx, room, m, here ? reply_to : NULL) != 0)
+            tend_log(TEND_LOG_WARN, "matrix", "could not queue a %s message", m->kind);
+    }
+}

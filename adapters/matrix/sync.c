@@ -1,0 +1,463 @@
+/*
+ * sync.c — the /sync long-poll and what arrives through it.
+ *
+ * One /sync is in flight at a time (30 s long-poll). Its next_batch token is stored only after the
+ * whole batch was handled, and every event id is claimed in the store before it runs, so a restart
+ * resumes exactly where it stopped: nothing replayed, nothing missed. The very first sync (no token
+ * yet) only records where "now" is and accepts invites; it runs none of the history. The first
+ * sync of each process asks for full state, which is how room names and power levels come back
+ * after a restart without keeping them anywhere.
+ */
+#include "adapters/matrix/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/app.h"
+#include "bot/log.h"
+#include "bot/messages.h"
+#include "store/store.h"
+
+#define SYNC_TIMEOUT_MS 30000
+#define FILTER_KEY "filter:v1"
+
+static const char *str(const cJSON *obj, const char *name)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static const cJSON *path2(const cJSON *obj, const char *a, const char *b)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, a), b);
+}
+
+static void schedule_sync(tend_matrix *mx, uint64_t delay_ms);
+
+/* ---------------------------------------------------------------- commands */
+
+void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to,
+                             const tend_request *req)
+{
+    tend_messages out;
+    tend_messages_init(&out);
+    if (tend_bot_handle(mx->bot, req, &out) != 0)
+        tend_log(TEND_LOG_WARN, "matrix", "a command in %s hit a store failure", room_id);
+    tend_matrix_route(mx, &out, room_id, reply_to);
+    tend_messages_clear(&out);
+    /* what the command made due (a nudge, a promotion) goes out now, not at the next tick */
+    tend_app *app = tend_app_of(&mx->base);
+    if (app)
+        tend_app_after_command(app);
+}
+
+/* Once per room, in plain words, so an encrypted room never just sees silence. */
+static void say_encrypted_once(tend_matrix *mx, const char *room_id)
+{
+    char key[TEND_KEY_MAX + 16], value[8];
+    snprintf(key, sizeof key, "encnotice:%s", room_id);
+    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) == TEND_STORE_OK)
+        return;
+    if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, "1") == TEND_STORE_OK)
+        tend_matrix_send_notice(mx, room_id, MSG_MATRIX_ENCRYPTED);
+}
+
+static void introduce_once(tend_matrix *mx, const tend_matrix_room *room)
+{
+    /* a room the bot made itself is a DM room; its answer may arrive before /createRoom's */
+    if ((room->creator && strcmp(room->creator, mx->user_id) == 0) || tend_matrix_is_dm_room(mx, room->room_id))
+        return;
+    if (room->encrypted) {
+        say_encrypted_once(mx, room->room_id);
+        return;
+    }
+    char key[TEND_KEY_MAX + 16], value[8];
+    snprintf(key, sizeof key, "intro:%s", room->room_id);
+    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) == TEND_STORE_OK)
+        return;
+    if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, "1") == TEND_STORE_OK)
+        tend_matrix_send_notice(mx, room->room_id, MSG_MATRIX_INTRO);
+}
+
+/* Builds the request for one member in one room; names and power come from that room's state. */
+static void run_as(tend_matrix *mx, const char *room_id, const char *group_room, const char *sender,
+                   const char *reply_to, const char *text, tend_matrix_command *cmd)
+{
+    tend_matrix_room *room = tend_matrix_room_get(mx, room_id, false);
+    tend_matrix_room *group = tend_matrix_room_get(mx, group_room, false);
+    char group_key[TEND_KEY_MAX], name[TEND_NAME_MAX];
+    snprintf(group_key, sizeof group_key, TEND_MATRIX_PLATFORM ":%s", group_room);
+    tend_matrix_room_name(room ? room : group, sender, name, sizeof name);
+    char ref_names[16][TEND_NAME_MAX];
+    for (size_t i = 0; cmd && i < cmd->n_refs; i++) {
+        tend_matrix_room_name(group ? group : room, cmd->refs[i].member_key, ref_names[i], sizeof ref_names[i]);
+        cmd->refs[i].name = ref_names[i];
+    }
+    tend_request req = {
+        .group_key = group_key,
+        .channel_key = group_room,
+        .member_key = sender,
+        .member_name = name,
+        .is_coordinator = tend_matrix_room_power(group, sender) >= 50,
+        .text = text,
+        .refs = cmd ? cmd->refs : NULL,
+        .n_refs = cmd ? cmd->n_refs : 0,
+    };
+    tend_matrix_run_command(mx, room_id, reply_to, &req);
+}
+
+static void handle_message(tend_matrix *mx, const char *room_id, const cJSON *ev, const char *event_id,
+                           const char *sender)
+{
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev, "content");
+    const char *msgtype = str(content, "msgtype");
+    /* m.notice is what bots say; answering them is how two bots talk forever */
+    if (!msgtype || strcmp(msgtype, "m.text") != 0)
+        return;
+    const char *format = str(content, "format");
+    const char *html = format && strcmp(format, "org.matrix.custom.html") == 0 ? str(content, "formatted_body")
+                                                                               : NULL;
+    tend_matrix_command cmd;
+    if (tend_matrix_parse_command(str(content, "body"), html, &cmd) != 1)
+        return;
+    if (tend_matrix_is_dm_room(mx, room_id)) {
+        tend_matrix_send_notice(mx, room_id, MSG_MATRIX_DM_COMMANDS);
+    } else {
+        run_as(mx, room_id, room_id, sender, event_id, cmd.text, &cmd);
+    }
+    tend_matrix_command_free(&cmd);
+}
+
+/* A member's reaction on one of the bot's messages runs the command that reaction stands for,
+ * in the group the message came from (a DM's reaction still belongs to the member's group). */
+static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *ev, const char *sender)
+{
+    const cJSON *rel = path2(ev, "content", "m.relates_to");
+    const char *rel_type = str(rel, "rel_type");
+    const char *target = str(rel, "event_id");
+    const char *emoji = str(rel, "key");
+    if (!rel_type || strcmp(rel_type, "m.annotation") != 0 || !target || !emoji)
+        return;
+    char key[TEND_KEY_MAX * 2], value[TEND_KEY_MAX * 2];
+    tend_matrix_reaction_state_key(target, emoji, key, sizeof key);
+    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) != TEND_STORE_OK)
+        return;
+    char *tab = strchr(value, '\t');
+    if (!tab)
+        return;
+    *tab = '\0';
+    const char *group_room = tend_matrix_room_of_group(value);
+    if (!group_room)
+        group_room = room_id;
+    run_as(mx, room_id, group_room, sender, target, tab + 1, NULL);
+}
+
+/* ---------------------------------------------------------------- one room */
+
+static bool is_own_join(const tend_matrix *mx, const cJSON *ev)
+{
+    const char *type = str(ev, "type");
+    const char *key = str(ev, "state_key");
+    const char *membership = str(cJSON_GetObjectItemCaseSensitive(ev, "content"), "membership");
+    const char *before = str(path2(ev, "unsigned", "prev_content"), "membership");
+    return type && key && membership && strcmp(type, "m.room.member") == 0 &&
+           strcmp(key, mx->user_id) == 0 && strcmp(membership, "join") == 0 &&
+           !(before && strcmp(before, "join") == 0);
+}
+
+static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *ev)
+{
+    const char *type = str(ev, "type");
+    const char *event_id = str(ev, "event_id");
+    const char *sender = str(ev, "sender");
+    if (!type || !event_id || !sender || strcmp(sender, mx->user_id) == 0)
+        return;
+    bool message = strcmp(type, "m.room.message") == 0;
+    bool reaction = strcmp(type, "m.reaction") == 0;
+    bool encrypted = strcmp(type, "m.room.encrypted") == 0;
+    if (!message && !reaction && !encrypted)
+        return;
+    if (tend_store_event_claim(mx->store, TEND_MATRIX_PLATFORM, event_id, tend_matrix_clock_now(mx)) !=
+        TEND_STORE_OK)
+        return; /* seen before a restart, or the store failed: either way not twice */
+    if (message)
+        handle_message(mx, room->room_id, ev, event_id, sender);
+    else if (reaction)
+        handle_reaction(mx, room->room_id, ev, sender);
+    else if (!tend_matrix_is_dm_room(mx, room->room_id))
+        say_encrypted_once(mx, room->room_id);
+}
+
+static void apply_state_list(tend_matrix_room *room, const cJSON *events)
+{
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, events) {
+        tend_matrix_room_apply_state(room, ev);
+    }
+}
+
+static void handle_joined_room(tend_matrix *mx, const char *room_id, const cJSON *data, bool first)
+{
+    tend_matrix_room *room = tend_matrix_room_get(mx, room_id, true);
+    if (!room)
+        return;
+    apply_state_list(room, path2(data, "state", "events"));
+    const cJSON *timeline = path2(data, "timeline", "events");
+    /* Events up to the bot's own join are history it was not there for: their state counts, their
+     * commands do not. */
+    int join_at = -1, i = 0;
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, timeline) {
+        if (is_own_join(mx, ev))
+            join_at = i;
+        i++;
+    }
+    i = 0;
+    cJSON_ArrayForEach(ev, timeline) {
+        if (cJSON_GetObjectItemCaseSensitive(ev, "state_key"))
+            tend_matrix_room_apply_state(room, ev);
+        if (!first && i > join_at)
+            handle_event(mx, room, ev);
+        i++;
+    }
+    if (join_at >= 0 && !first)
+        introduce_once(mx, room);
+}
+
+static void accept_invite(tend_matrix *mx, const char *room_id, const cJSON *data);
+
+static void handle_batch(tend_matrix *mx, const cJSON *json, bool first)
+{
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, path2(json, "account_data", "events")) {
+        const char *type = str(ev, "type");
+        if (type && strcmp(type, "m.direct") == 0)
+            tend_matrix_set_direct(mx, cJSON_GetObjectItemCaseSensitive(ev, "content"));
+    }
+    const cJSON *room;
+    cJSON_ArrayForEach(room, path2(json, "rooms", "join")) {
+        handle_joined_room(mx, room->string, room, first);
+    }
+    cJSON_ArrayForEach(room, path2(json, "rooms", "invite")) {
+        accept_invite(mx, room->string, room);
+    }
+}
+
+/* ---------------------------------------------------------------- invites */
+
+static void on_joined(const tend_http_response *res, void *ud)
+{
+    char *room_id = ud;
+    if (res->status == 200)
+        tend_log(TEND_LOG_INFO, "matrix", "joined %s", room_id);
+    else
+        tend_log(TEND_LOG_WARN, "matrix", "could not join %s (HTTP %ld)", room_id, res->status);
+    free(room_id);
+}
+
+static void accept_invite(tend_matrix *mx, const char *room_id, const cJSON *data)
+{
+    const char *inviter = NULL;
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, path2(data, "invite_state", "events")) {
+        const char *type = str(ev, "type");
+        const char *key = str(ev, "state_key");
+        if (type && key && strcmp(type, "m.room.member") == 0 && strcmp(key, mx->user_id) == 0)
+            inviter = str(ev, "sender");
+    }
+    if (!inviter || !tend_matrix_inviter_allowed(mx->allowed_inviters, mx->server_name, inviter)) {
+        /* said once per process: the invite stays pending and comes back with every full sync */
+        if (!tend_matrix_room_get(mx, room_id, false)) {
+            tend_matrix_room_get(mx, room_id, true);
+            tend_log(TEND_LOG_INFO, "matrix", "ignoring an invite to %s from %s (not an allowed inviter)",
+                     room_id, inviter ? inviter : "someone unknown");
+        }
+        return;
+    }
+    char *esc = tend_matrix_escape(room_id);
+    char path[512];
+    snprintf(path, sizeof path, "/join/%s", esc ? esc : "");
+    free(esc);
+    char *url = tend_matrix_url(mx, path);
+    char *ud = strdup(room_id);
+    if (!url || !ud || tend_matrix_request(mx, "POST", url, "{}", 30000, on_joined, ud) != 0)
+        free(ud);
+    free(url);
+}
+
+/* ---------------------------------------------------------------- the long-poll */
+
+static void on_sync(const tend_http_response *res, void *ud)
+{
+    tend_matrix *mx = ud;
+    mx->sync_in_flight = false;
+    if (mx->stopping)
+        return;
+    cJSON *json = res->status == 200 ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+    const char *next = str(json, "next_batch");
+    if (!next) {
+        cJSON *err = res->status ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+        const char *code = str(err, "errcode");
+        if (res->status == 401) {
+            tend_log(TEND_LOG_ERROR, "matrix", "the homeserver no longer accepts the access token (%s); "
+                     "make a new one and restart tend", code ? code : "401");
+            cJSON_Delete(err);
+            cJSON_Delete(json);
+            return;
+        }
+        if (mx->sync_failures++ == 0) {
+            mx->down_since_ms = tend_matrix_now_ms();
+            tend_log(TEND_LOG_WARN, "matrix", "lost contact with the homeserver (%s); retrying",
+                     res->status ? (code ? code : "bad answer") : res->error);
+        }
+        uint64_t wait = res->status == 429 ? tend_matrix_retry_after_ms(res, 2000)
+                                           : tend_matrix_backoff_ms(mx->sync_failures, 500, 30000);
+        cJSON_Delete(err);
+        cJSON_Delete(json);
+        schedule_sync(mx, wait);
+        return;
+    }
+    if (mx->sync_failures) {
+        tend_log(TEND_LOG_INFO, "matrix", "back in contact with the homeserver after %lld ms",
+                 (long long)(tend_matrix_now_ms() - mx->down_since_ms));
+        mx->sync_failures = 0;
+    }
+    char since[8];
+    bool first = tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, "since", since, sizeof since) ==
+                 TEND_STORE_NOTFOUND;
+    handle_batch(mx, json, first);
+    if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, "since", next) != TEND_STORE_OK)
+        tend_log(TEND_LOG_WARN, "matrix", "could not save the sync position; a restart may skip a few events");
+    mx->full_state_done = true;
+    cJSON_Delete(json);
+    schedule_sync(mx, 0);
+}
+
+static void do_sync(tend_matrix *mx)
+{
+    if (mx->stopping || mx->sync_in_flight)
+        return;
+    char since[512] = "";
+    int rc = tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, "since", since, sizeof since);
+    char *esc = rc == TEND_STORE_OK ? tend_matrix_escape(since) : NULL;
+    char path[1024];
+    /* the first sync of a process comes back at once, with the full state of every room */
+    bool full = !mx->full_state_done && esc;
+    snprintf(path, sizeof path, "/sync?filter=%s&timeout=%d%s%s%s", mx->filter_id,
+             full ? 0 : SYNC_TIMEOUT_MS, esc ? "&since=" : "", esc ? esc : "", full ? "&full_state=true" : "");
+    free(esc);
+    char *url = tend_matrix_url(mx, path);
+    if (url && tend_matrix_request(mx, "GET", url, NULL, SYNC_TIMEOUT_MS + 15000, on_sync, mx) == 0)
+        mx->sync_in_flight = true;
+    else
+        schedule_sync(mx, 1000);
+    free(url);
+}
+
+static void on_sync_timer(uv_timer_t *t)
+{
+    tend_matrix *mx = t->data;
+    if (!mx->filter_id)
+        tend_matrix_sync_start(mx);
+    else
+        do_sync(mx);
+}
+
+static void schedule_sync(tend_matrix *mx, uint64_t delay_ms)
+{
+    if (!mx->stopping)
+        uv_timer_start(&mx->sync_timer, on_sync_timer, delay_ms, 0);
+}
+
+/* ---------------------------------------------------------------- the filter */
+
+/* Only what tend acts on: messages, membership, reactions, power levels and encryption (to know
+ * coordinators and to say it cannot read), and m.direct. No presence, typing or receipts. */
+static char *filter_json(void)
+{
+    static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
+                                             "m.room.power_levels", "m.room.encryption",
+                                             "m.room.encrypted", "m.room.create"};
+    cJSON *f = cJSON_CreateObject();
+    cJSON *none = cJSON_CreateStringArray((const char *const[]){"*"}, 1);
+    cJSON *presence = cJSON_AddObjectToObject(f, "presence");
+    cJSON_AddItemToObject(presence, "not_types", none);
+    cJSON *ad = cJSON_AddObjectToObject(f, "account_data");
+    cJSON_AddItemToObject(ad, "types", cJSON_CreateStringArray((const char *const[]){"m.direct"}, 1));
+    cJSON *room = cJSON_AddObjectToObject(f, "room");
+    cJSON *state = cJSON_AddObjectToObject(room, "state");
+    cJSON_AddItemToObject(state, "types", cJSON_CreateStringArray(room_types + 2, 5));
+    cJSON *timeline = cJSON_AddObjectToObject(room, "timeline");
+    cJSON_AddItemToObject(timeline, "types", cJSON_CreateStringArray(room_types, 7));
+    cJSON_AddNumberToObject(timeline, "limit", 100);
+    cJSON *eph = cJSON_AddObjectToObject(room, "ephemeral");
+    cJSON_AddItemToObject(eph, "not_types", cJSON_CreateStringArray((const char *const[]){"*"}, 1));
+    cJSON *rad = cJSON_AddObjectToObject(room, "account_data");
+    cJSON_AddItemToObject(rad, "not_types", cJSON_CreateStringArray((const char *const[]){"*"}, 1));
+    char *json = cJSON_PrintUnformatted(f);
+    cJSON_Delete(f);
+    return json;
+}
+
+static void on_filter(const tend_http_response *res, void *ud)
+{
+    tend_matrix *mx = ud;
+    if (mx->stopping)
+        return;
+    cJSON *json = res->status == 200 ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+    const char *id = str(json, "filter_id");
+    if (id && (mx->filter_id = strdup(id))) {
+        char key[TEND_KEY_MAX + 16];
+        snprintf(key, sizeof key, FILTER_KEY ":%s", mx->user_id);
+        tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, id);
+        do_sync(mx);
+    } else {
+        tend_log(TEND_LOG_WARN, "matrix", "could not upload the sync filter (HTTP %ld); retrying", res->status);
+        schedule_sync(mx, tend_matrix_backoff_ms(++mx->sync_failures, 1000, 30000));
+    }
+    cJSON_Delete(json);
+}
+
+int tend_matrix_sync_start(tend_matrix *mx)
+{
+    if (!mx->sync_timer.data) {
+        if (uv_timer_init(mx->loop, &mx->sync_timer) != 0)
+            return -1;
+        mx->sync_timer.data = mx;
+        mx->open_handles++;
+    }
+    char key[TEND_KEY_MAX + 16], id[256];
+    snprintf(key, sizeof key, FILTER_KEY ":%s", mx->user_id);
+    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, id, sizeof id) == TEND_STORE_OK) {
+        mx->filter_id = strdup(id);
+        if (!mx->filter_id)
+            return -1;
+        do_sync(mx);
+        return 0;
+    }
+    char *body = filter_json();
+    char *uid = tend_matrix_escape(mx->user_id);
+    char path[512];
+    snprintf(path, sizeof path, "/user/%s/filter", uid ? uid : "");
+    char *url = tend_matrix_url(mx, path);
+    int rc = body && uid && url ? tend_matrix_request(mx, "POST", url, body, 30000, on_filter, mx) : -1;
+    free(body);
+    free(uid);
+    free(url);
+    return rc;
+}
+
+static void on_sync_timer_closed(uv_handle_t *h)
+{
+    tend_matrix *mx = h->data;
+    mx->open_handles--;
+}
+
+void tend_matrix_sync_stop(tend_matrix *mx)
+{
+    if (mx->sync_timer.data && !uv_is_closing((uv_handle_t *)&mx->sync_timer)) {
+        uv_timer_stop(&mx->sync_timer);
+        uv_close((uv_handle_t *)&mx->sync_timer, on_sync_timer_closed);
+    }
+}

@@ -1,0 +1,208 @@
+/* test_matrix_render.c — the Matrix adapter's pure parts: commands and pills in, event content out. */
+#include "testkit.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/matrix/internal.h"
+
+static void plain_command_is_found_and_chat_is_not(void **state)
+{
+    (void)state;
+    tend_matrix_command cmd;
+    assert_int_equal(tend_matrix_parse_command("!claim 12", NULL, &cmd), 1);
+    assert_string_equal(cmd.text, "claim 12");
+    assert_int_equal(cmd.n_refs, 0);
+    tend_matrix_command_free(&cmd);
+    assert_int_equal(tend_matrix_parse_command("  /task add \"Soup run\"", NULL, &cmd), 1);
+    assert_string_equal(cmd.text, "task add \"Soup run\"");
+    tend_matrix_command_free(&cmd);
+    /* chat, excitement and a command in the middle of a sentence run nothing */
+    assert_int_equal(tend_matrix_parse_command("lunch at noon? !claim 3", NULL, &cmd), 0);
+    assert_int_equal(tend_matrix_parse_command("!!!", NULL, &cmd), 0);
+    assert_int_equal(tend_matrix_parse_command("! claim", NULL, &cmd), 0);
+    assert_int_equal(tend_matrix_parse_command("", NULL, &cmd), 0);
+    assert_int_equal(tend_matrix_parse_command(NULL, NULL, &cmd), 0);
+}
+
+static void control_characters_cannot_forge_markers(void **state)
+{
+    (void)state;
+    tend_matrix_command cmd;
+    assert_int_equal(tend_matrix_parse_command("!thanks \x1E" "0\x1F for \x1D" "x", NULL, &cmd), 1);
+    assert_string_equal(cmd.text, "thanks 0 for x");
+    assert_int_equal(cmd.n_refs, 0);
+    tend_matrix_command_free(&cmd);
+}
+
+static void pill_in_html_becomes_a_member_reference(void **state)
+{
+    (void)state;
+    tend_matrix_command cmd;
+    const char *html = "!thanks <a href=\"https://matrix.to/#/@bea:example.org\">Bea</a> for the &lt;lift&gt;";
+    assert_int_equal(tend_matrix_parse_command("!thanks Bea for the <lift>", html, &cmd), 1);
+    assert_string_equal(cmd.text, "thanks \x1E" "0\x1F for the <lift>");
+    assert_int_equal(cmd.n_refs, 1);
+    assert_string_equal(cmd.refs[0].member_key, "@bea:example.org");
+    assert_string_equal(cmd.refs[0].name, "bea");
+    tend_matrix_command_free(&cmd);
+}
+
+static void plain_user_id_becomes_a_reference_but_room_does_not(void **state)
+{
+    (void)state;
+    tend_matrix_command cmd;
+    assert_int_equal(tend_matrix_parse_command("!handoff 4 @cy:example.org. @room x@no:t.org", NULL, &cmd), 1);
+    assert_string_equal(cmd.text, "handoff 4 \x1E" "0\x1F. @room x@no:t.org");
+    assert_int_equal(cmd.n_refs, 1);
+    assert_string_equal(cmd.refs[0].member_key, "@cy:example.org");
+    tend_matrix_command_free(&cmd);
+}
+
+static void reply_fallback_is_skipped(void **state)
+{
+    (void)state;
+    tend_matrix_command cmd;
+    assert_int_equal(tend_matrix_parse_command("> <@a:x.org> New task: soup\n\n!claim 2", NULL, &cmd), 1);
+    assert_string_equal(cmd.text, "claim 2");
+    tend_matrix_command_free(&cmd);
+    const char *html = "<mx-reply><blockquote>!done 1</blockquote></mx-reply>hello "
+                       "<a href=\"https://matrix.to/#/@a:x.org\">A</a>";
+    assert_int_equal(tend_matrix_parse_command("> quoted\n\nhello A", html, &cmd), 0);
+}
+
+static cJSON *render(const tend_message *m, const char *reply_to)
+{
+    char *json = tend_matrix_render_content(m, reply_to);
+    assert_non_null(json);
+    cJSON *c = cJSON_Parse(json);
+    free(json);
+    assert_non_null(c);
+    return c;
+}
+
+static const char *field(const cJSON *c, const char *name)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(c, name);
+    assert_true(cJSON_IsString(it));
+    return it->valuestring;
+}
+
+static void reply_is_a_notice_with_escaped_html_and_only_the_meant_mentions(void **state)
+{
+    (void)state;
+    tend_messages list;
+    tend_messages_init(&list);
+    tend_message *m = tend_messages_add(&list, TEND_TO_PUBLIC, "matrix:!r:x.org", NULL, NULL, "thanks",
+                                        "<b>@room</b> & ");
+    assert_non_null(m);
+    assert_int_equal(tend_message_add_mention(m, "@bea:x.org", "Bea <3"), 0);
+    assert_int_equal(tend_message_appendf(m, " see " TEND_CMD "claim 2\nbye"), 0);
+    cJSON *c = render(m, "$cmd");
+    assert_string_equal(field(c, "msgtype"), "m.notice");
+    assert_string_equal(field(c, "body"), "<b>@room</b> & Bea <3 see !claim 2\nbye");
+    assert_string_equal(field(c, "format"), "org.matrix.custom.html");
+    assert_string_equal(field(c, "formatted_body"),
+                        "&lt;b&gt;@room&lt;/b&gt; &amp; <a href=\"https://matrix.to/#/@bea:x.org\">Bea "
+                        "&lt;3</a> see !claim 2<br>bye");
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "m.mentions"),
+                                                        "user_ids");
+    assert_int_equal(cJSON_GetArraySize(ids), 1);
+    assert_string_equal(cJSON_GetArrayItem(ids, 0)->valuestring, "@bea:x.org");
+    assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "m.mentions"), "room"));
+    const cJSON *rel = cJSON_GetObjectItemCaseSensitive(c, "m.relates_to");
+    assert_string_equal(field(cJSON_GetObjectItemCaseSensitive(rel, "m.in_reply_to"), "event_id"), "$cmd");
+    cJSON_Delete(c);
+    tend_messages_clear(&list);
+}
+
+static void mentions_are_always_present_even_when_empty(void **state)
+{
+    (void)state;
+    char *json = tend_matrix_render_notice("Hi @room, type " TEND_CMD "help");
+    cJSON *c = cJSON_Parse(json);
+    free(json);
+    assert_string_equal(field(c, "body"), "Hi @room, type !help");
+    const cJSON *mentions = cJSON_GetObjectItemCaseSensitive(c, "m.mentions");
+    assert_true(cJSON_IsObject(mentions));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(mentions, "user_ids")), 0);
+    assert_null(cJSON_GetObjectItemCaseSensitive(c, "m.relates_to"));
+    cJSON_Delete(c);
+}
+
+static void inviters_follow_the_config(void **state)
+{
+    (void)state;
+    /* default: the bot's own server only */
+    assert_true(tend_matrix_inviter_allowed(NULL, "x.org", "@ana:x.org"));
+    assert_false(tend_matrix_inviter_allowed("", "x.org", "@ana:evil.org"));
+    assert_false(tend_matrix_inviter_allowed(NULL, "x.org", "@ana:x.org.evil.org"));
+    const char *allowed = "@bea:y.org, :z.org";
+    assert_true(tend_matrix_inviter_allowed(allowed, "x.org", "@bea:y.org"));
+    assert_false(tend_matrix_inviter_allowed(allowed, "x.org", "@bo:y.org"));
+    assert_true(tend_matrix_inviter_allowed(allowed, "x.org", "@anyone:z.org"));
+    assert_false(tend_matrix_inviter_allowed(allowed, "x.org", "@ana:x.org"));
+    assert_false(tend_matrix_inviter_allowed(allowed, "x.org", "@bea:y.org.evil"));
+    assert_false(tend_matrix_inviter_allowed(allowed, "x.org", NULL));
+}
+
+static void reaction_keys_ignore_the_variation_selector(void **state)
+{
+    (void)state;
+    char a[128], b[128];
+    tend_matrix_reaction_state_key("$ev", "\xE2\x9C\x85", a, sizeof a);
+    tend_matrix_reaction_state_key("$ev", "\xE2\x9C\x85\xEF\xB8\x8F", b, sizeof b);
+    assert_string_equal(a, "react:$ev:\xE2\x9C\x85");
+    assert_string_equal(a, b);
+    assert_string_equal(tend_matrix_room_of_group("matrix:!r:x.org"), "!r:x.org");
+    assert_null(tend_matrix_room_of_group("discord:123"));
+    assert_null(tend_matrix_room_of_group("matrix:"));
+}
+
+static void backoff_grows_with_jitter_and_retry_after_is_honoured(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 50; i++) {
+        uint64_t first = tend_matrix_backoff_ms(1, 500, 30000);
+        uint64_t late = tend_matrix_backoff_ms(12, 500, 30000);
+        assert_in_range(first, 375, 625);
+        assert_in_range(late, 22500, 37500);
+    }
+    tend_http_response r = {.status = 429, .body = "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":1234}",
+                            .raw_headers = "HTTP/1.1 429 Too Many Requests\r\n\r\n"};
+    r.body_len = strlen(r.body);
+    assert_int_equal(tend_matrix_retry_after_ms(&r, 9), 1284);
+    r.raw_headers = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\n\r\n";
+    assert_int_equal(tend_matrix_retry_after_ms(&r, 9), 3050);
+    r.raw_headers = "";
+    r.body = "not json";
+    r.body_len = strlen(r.body);
+    assert_int_equal(tend_matrix_retry_after_ms(&r, 9), 9);
+}
+
+static void path_segments_are_escaped(void **state)
+{
+    (void)state;
+    char *e = tend_matrix_escape("!room:x.org/../$ev");
+    assert_string_equal(e, "%21room%3Ax.org%2F..%2F%24ev");
+    free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(plain_command_is_found_and_chat_is_not),
+        cmocka_unit_test(control_characters_cannot_forge_markers),
+        cmocka_unit_test(pill_in_html_becomes_a_member_reference),
+        cmocka_unit_test(plain_user_id_becomes_a_reference_but_room_does_not),
+        cmocka_unit_test(reply_fallback_is_skipped),
+        cmocka_unit_test(reply_is_a_notice_with_escaped_html_and_only_the_meant_mentions),
+        cmocka_unit_test(mentions_are_always_present_even_when_empty),
+        cmocka_unit_test(inviters_follow_the_config),
+        cmocka_unit_test(reaction_keys_ignore_the_variation_selector),
+        cmocka_unit_test(backoff_grows_with_jitter_and_retry_after_is_honoured),
+        cmocka_unit_test(path_segments_are_escaped),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
