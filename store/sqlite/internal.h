@@ -5,6 +5,7 @@
 #define TEND_STORE_SQLITE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdlib.h>
 
 #include "store/store.h"
 
@@ -21,6 +22,32 @@ sqlite3 *store_db(tend_store *store);
 int store_fail(tend_store *store, int sqlite_rc);
 /* Steps a statement that returns no rows: TEND_STORE_OK or an error code. */
 int store_exec_stmt(tend_store *store, sqlite3_stmt *st);
+
+/* Fills a record from the current row. */
+typedef void (*store_row_reader)(sqlite3_stmt *st, void *out);
+/* Steps a one-row query into *out: TEND_STORE_OK, TEND_STORE_NOTFOUND or an error. Resets st. */
+int store_step_one(tend_store *store, sqlite3_stmt *st, store_row_reader read, void *out);
+/* Reads every row into a new array of `size`-byte records (*rows, freed by the caller) before any
+ * callback runs, so a callback may use the store, even this very statement. Resets st. */
+int store_collect_rows(tend_store *store, sqlite3_stmt *st, size_t size, store_row_reader read, void **rows,
+                       size_t *count);
+/* Collects the rows, then hands each record to `each` until it returns non-zero. */
+int store_each_row(tend_store *store, sqlite3_stmt *st, size_t size, store_row_reader read,
+                   int (*each)(const void *record, void *ud), void *ud);
+
+/* For a typed list walk: collects the statement's rows of `type`, hands each to cb until it asks
+ * to stop, and returns the store's result from the enclosing function. */
+#define STORE_RETURN_EACH_ROW(store, st, type, read, cb, ud)                                      \
+    do {                                                                                          \
+        void *rows_;                                                                              \
+        size_t n_;                                                                                \
+        int rc_ = store_collect_rows((store), (st), sizeof(type), (read), &rows_, &n_);           \
+        for (size_t i_ = 0; rc_ == TEND_STORE_OK && i_ < n_; i_++)                                \
+            if ((cb)((const type *)rows_ + i_, (ud)))                                             \
+                break;                                                                            \
+        free(rows_);                                                                              \
+        return rc_;                                                                               \
+    } while (0)
 
 /* Copies column `col` as text into buf (always NUL-terminated, "" for NULL). */
 void store_copy_text(sqlite3_stmt *st, int col, char *buf, size_t buflen);

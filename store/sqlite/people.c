@@ -6,58 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Steps a one-row query into a record: OK, NOTFOUND, or an error. */
-static int step_one(tend_store *store, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), void *out)
-{
-    int rc = sqlite3_step(st);
-    int code;
-    if (rc == SQLITE_ROW) {
-        read(st, out);
-        code = TEND_STORE_OK;
-    } else if (rc == SQLITE_DONE) {
-        code = TEND_STORE_NOTFOUND;
-    } else {
-        code = store_fail(store, rc);
-    }
-    sqlite3_reset(st);
-    return code;
-}
-
-/* Reads every row into a malloc'd array of `size`-byte records before any callback runs, so a
- * callback may use the store (even this very statement) while we walk. */
-static int collect_rows(tend_store *store, sqlite3_stmt *st, size_t size,
-                        void (*read)(sqlite3_stmt *, void *), void **rows, size_t *count)
-{
-    char *all = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    *rows = NULL;
-    *count = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(all, cap * size);
-            if (!grown) {
-                free(all);
-                sqlite3_reset(st);
-                return TEND_STORE_ERROR;
-            }
-            all = grown;
-        }
-        read(st, all + n * size);
-        n++;
-    }
-    int code = rc == SQLITE_DONE ? TEND_STORE_OK : store_fail(store, rc);
-    sqlite3_reset(st);
-    if (code != TEND_STORE_OK) {
-        free(all);
-        return code;
-    }
-    *rows = all;
-    *count = n;
-    return TEND_STORE_OK;
-}
-
 /* ---------------------------------------------------------------- check-ins */
 
 static void read_checkin(sqlite3_stmt *st, void *out)
@@ -94,7 +42,7 @@ int tend_store_checkin_latest(tend_store *store, int64_t member_id, tend_checkin
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    return step_one(store, st, read_checkin, out);
+    return store_step_one(store, st, read_checkin, out);
 }
 
 /* ---------------------------------------------------------------- rests */
@@ -151,7 +99,7 @@ int tend_store_rest_current(tend_store *store, int64_t member_id, tend_rest *out
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    return step_one(store, st, read_rest, out);
+    return store_step_one(store, st, read_rest, out);
 }
 
 int tend_store_rest_end(tend_store *store, int64_t rest_id, bool welcomed, int64_t now)
@@ -195,15 +143,7 @@ int tend_store_rest_extend(tend_store *store, int64_t rest_id, int64_t until, co
 static int each_rest(tend_store *store, sqlite3_stmt *st, int (*cb)(const tend_rest *r, void *ud),
                      void *ud)
 {
-    void *rows = NULL;
-    size_t n = 0;
-    int code = collect_rows(store, st, sizeof(tend_rest), read_rest, &rows, &n);
-    const tend_rest *all = rows;
-    for (size_t i = 0; code == TEND_STORE_OK && i < n; i++)
-        if (cb(&all[i], ud))
-            break;
-    free(rows);
-    return code;
+    STORE_RETURN_EACH_ROW(store, st, tend_rest, read_rest, cb, ud);
 }
 
 int tend_store_rests_due(tend_store *store, int64_t group_id, int64_t now,
@@ -295,13 +235,5 @@ int tend_store_thanks_between(tend_store *store, int64_t group_id, int64_t since
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int64(st, 2, since);
     sqlite3_bind_int64(st, 3, until);
-    void *rows = NULL;
-    size_t n = 0;
-    int code = collect_rows(store, st, sizeof(tend_thanks), read_thanks, &rows, &n);
-    const tend_thanks *all = rows;
-    for (size_t i = 0; code == TEND_STORE_OK && i < n; i++)
-        if (cb(&all[i], ud))
-            break;
-    free(rows);
-    return code;
+    STORE_RETURN_EACH_ROW(store, st, tend_thanks, read_thanks, cb, ud);
 }

@@ -12,57 +12,6 @@
 
 /* ---------------------------------------------------------------- walking rows */
 
-typedef void (*row_reader)(sqlite3_stmt *st, void *out);
-
-/* Reads every row into a new array (*rows, freed by the caller): the callers call their callbacks
- * afterwards, because a callback may run other statements, even this one. */
-static int collect_rows(tend_store *store, sqlite3_stmt *st, size_t size, row_reader read, void **rows,
-                        size_t *count)
-{
-    char *all = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    *rows = NULL;
-    *count = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(all, cap * size);
-            if (!grown) {
-                free(all);
-                sqlite3_reset(st);
-                return TEND_STORE_ERROR;
-            }
-            all = grown;
-        }
-        read(st, all + n * size);
-        n++;
-    }
-    int code = rc == SQLITE_DONE ? TEND_STORE_OK : store_fail(store, rc);
-    sqlite3_reset(st);
-    if (code != TEND_STORE_OK) {
-        free(all);
-        return code;
-    }
-    *rows = all;
-    *count = n;
-    return TEND_STORE_OK;
-}
-
-/* Collects the statement's rows of `type`, hands each to cb until it asks to stop, and returns
- * the store's result from the enclosing function. */
-#define RETURN_EACH_ROW(store, st, type, read, cb, ud)                                              \
-    do {                                                                                          \
-        void *rows_;                                                                              \
-        size_t n_;                                                                                \
-        int rc_ = collect_rows((store), (st), sizeof(type), (read), &rows_, &n_);                 \
-        for (size_t i_ = 0; rc_ == TEND_STORE_OK && i_ < n_; i_++)                                \
-            if ((cb)((const type *)rows_ + i_, (ud)))                                             \
-                break;                                                                            \
-        free(rows_);                                                                              \
-        return rc_;                                                                               \
-    } while (0)
-
 /* A single integer answer (a count, a max). NULL reads as 0. */
 static int one_int(tend_store *store, sqlite3_stmt *st, int *out)
 {
@@ -129,7 +78,7 @@ int tend_store_feedback_each(tend_store *store, int64_t group_id,
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
-    RETURN_EACH_ROW(store, st, tend_feedback, read_feedback, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_feedback, read_feedback, cb, ud);
 }
 
 int tend_store_feedback_unshown_each(tend_store *store, int64_t group_id,
@@ -140,7 +89,7 @@ int tend_store_feedback_unshown_each(tend_store *store, int64_t group_id,
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
-    RETURN_EACH_ROW(store, st, tend_feedback, read_feedback, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_feedback, read_feedback, cb, ud);
 }
 
 int tend_store_feedback_mark_shown(tend_store *store, int64_t group_id)
@@ -236,7 +185,7 @@ int tend_store_agreements_current_each(tend_store *store, int64_t group_id,
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
-    RETURN_EACH_ROW(store, st, tend_agreement, read_agreement, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_agreement, read_agreement, cb, ud);
 }
 
 int tend_store_agreement_versions(tend_store *store, int64_t group_id, int number,
@@ -248,7 +197,7 @@ int tend_store_agreement_versions(tend_store *store, int64_t group_id, int numbe
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int(st, 2, number);
-    RETURN_EACH_ROW(store, st, tend_agreement, read_agreement, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_agreement, read_agreement, cb, ud);
 }
 
 /* ---------------------------------------------------------------- export */
@@ -274,7 +223,7 @@ int tend_store_export_claims(tend_store *store, int64_t member_id,
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    RETURN_EACH_ROW(store, st, tend_export_claim, read_export_claim, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_export_claim, read_export_claim, cb, ud);
 }
 
 static void read_checkin(sqlite3_stmt *st, void *out)
@@ -296,7 +245,7 @@ int tend_store_export_checkins(tend_store *store, int64_t member_id,
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    RETURN_EACH_ROW(store, st, tend_checkin, read_checkin, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_checkin, read_checkin, cb, ud);
 }
 
 static void read_rest(sqlite3_stmt *st, void *out)
@@ -320,7 +269,7 @@ int tend_store_export_rests(tend_store *store, int64_t member_id,
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    RETURN_EACH_ROW(store, st, tend_rest, read_rest, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_rest, read_rest, cb, ud);
 }
 
 static void read_export_thanks(sqlite3_stmt *st, void *out)
@@ -348,7 +297,7 @@ int tend_store_export_thanks(tend_store *store, int64_t group_id, int64_t member
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int64(st, 2, member_id);
-    RETURN_EACH_ROW(store, st, tend_export_thanks, read_export_thanks, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_export_thanks, read_export_thanks, cb, ud);
 }
 
 static void read_export_task(sqlite3_stmt *st, void *out)
@@ -387,7 +336,7 @@ int tend_store_export_tasks(tend_store *store, int64_t group_id,
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
-    RETURN_EACH_ROW(store, st, tend_task, read_export_task, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_task, read_export_task, cb, ud);
 }
 
 /* ---------------------------------------------------------------- forget */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define STMT_CACHE_SIZE 256 /* open addressing; the whole backend has fewer distinct statements */
 
@@ -149,6 +150,37 @@ static int migrate(tend_store *store)
     return TEND_STORE_OK;
 }
 
+/* A WAL database on a read-only volume cannot be opened the usual way once its -shm file is gone
+ * (a clean shutdown removes it). Opened as immutable it still answers reads, and every write fails
+ * with SQLITE_READONLY, so members hear "read-only" instead of tend refusing to start. */
+static int open_immutable(tend_store *store, const char *path)
+{
+    size_t len = strlen(path);
+    char *uri = malloc(len * 3 + 32);
+    if (!uri)
+        return SQLITE_NOMEM;
+    char *w = uri + sprintf(uri, "file:");
+    for (const char *p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            w += sprintf(w, "%%%02X", (unsigned char)*p);
+        else
+            *w++ = *p;
+    }
+    sprintf(w, "?immutable=1");
+    sqlite3_close(store->db);
+    store->db = NULL;
+    int rc = sqlite3_open_v2(uri, &store->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc == SQLITE_OK)
+        sqlite3_extended_result_codes(store->db, 1);
+    return rc;
+}
+
+static bool cannot_write(const char *path)
+{
+    return strcmp(path, ":memory:") != 0 && access(path, F_OK) == 0 && access(path, W_OK) != 0;
+}
+
 int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -170,6 +202,8 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
     sqlite3_busy_timeout(store->db, 2000);
     int code = exec_sql(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                                "PRAGMA foreign_keys = ON;");
+    if (code != TEND_STORE_OK && cannot_write(path) && open_immutable(store, path) == SQLITE_OK)
+        code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
         code = migrate(store);
     if (code != TEND_STORE_OK) {
@@ -242,20 +276,62 @@ static void read_group(sqlite3_stmt *st, tend_group *g)
     g->created_at = sqlite3_column_int64(st, 8);
 }
 
-/* Steps a one-row query into a record: OK, NOTFOUND, or an error. */
-static int step_one(tend_store *store, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), void *out)
+int store_step_one(tend_store *store, sqlite3_stmt *st, store_row_reader read, void *out)
 {
     int rc = sqlite3_step(st);
-    int code;
+    int code = TEND_STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
         read(st, out);
         code = TEND_STORE_OK;
-    } else if (rc == SQLITE_DONE) {
-        code = TEND_STORE_NOTFOUND;
-    } else {
+    } else if (rc != SQLITE_DONE) {
         code = store_fail(store, rc);
     }
     sqlite3_reset(st);
+    return code;
+}
+
+int store_collect_rows(tend_store *store, sqlite3_stmt *st, size_t size, store_row_reader read, void **rows,
+                       size_t *count)
+{
+    char *all = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    *rows = NULL;
+    *count = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            char *grown = realloc(all, cap * size);
+            if (!grown) {
+                free(all);
+                sqlite3_reset(st);
+                return TEND_STORE_ERROR;
+            }
+            all = grown;
+        }
+        read(st, all + n++ * size);
+    }
+    int code = rc == SQLITE_DONE ? TEND_STORE_OK : store_fail(store, rc);
+    sqlite3_reset(st);
+    if (code != TEND_STORE_OK) {
+        free(all);
+        return code;
+    }
+    *rows = all;
+    *count = n;
+    return TEND_STORE_OK;
+}
+
+int store_each_row(tend_store *store, sqlite3_stmt *st, size_t size, store_row_reader read,
+                   int (*each)(const void *record, void *ud), void *ud)
+{
+    void *rows;
+    size_t n;
+    int code = store_collect_rows(store, st, size, read, &rows, &n);
+    for (size_t i = 0; code == TEND_STORE_OK && i < n; i++)
+        if (each((const char *)rows + i * size, ud))
+            break;
+    free(rows);
     return code;
 }
 
@@ -270,7 +346,7 @@ int tend_store_group_get(tend_store *store, const char *key, tend_group *out)
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    return step_one(store, st, read_group_v, out);
+    return store_step_one(store, st, read_group_v, out);
 }
 
 int tend_store_group_by_id(tend_store *store, int64_t id, tend_group *out)
@@ -279,7 +355,7 @@ int tend_store_group_by_id(tend_store *store, int64_t id, tend_group *out)
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    return step_one(store, st, read_group_v, out);
+    return store_step_one(store, st, read_group_v, out);
 }
 
 int tend_store_group_ensure(tend_store *store, const char *key, const char *channel_key, int64_t now,
@@ -321,33 +397,10 @@ int tend_store_group_save(tend_store *store, const tend_group *g)
 
 int tend_store_groups_each(tend_store *store, int (*cb)(const tend_group *g, void *ud), void *ud)
 {
-    /* Collect first: callbacks may run other statements, even this one. */
     sqlite3_stmt *st = store_stmt(store, "SELECT " GROUP_COLUMNS " FROM groups ORDER BY id");
     if (!st)
         return TEND_STORE_ERROR;
-    tend_group *all = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            tend_group *grown = realloc(all, cap * sizeof *all);
-            if (!grown) {
-                free(all);
-                sqlite3_reset(st);
-                return TEND_STORE_ERROR;
-            }
-            all = grown;
-        }
-        read_group(st, &all[n++]);
-    }
-    int code = rc == SQLITE_DONE ? TEND_STORE_OK : store_fail(store, rc);
-    sqlite3_reset(st);
-    for (size_t i = 0; code == TEND_STORE_OK && i < n; i++)
-        if (cb(&all[i], ud))
-            break;
-    free(all);
-    return code;
+    STORE_RETURN_EACH_ROW(store, st, tend_group, read_group_v, cb, ud);
 }
 
 /* ---------------------------------------------------------------- members */
@@ -385,7 +438,7 @@ int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, 
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    return step_one(store, st, read_member, out);
+    return store_step_one(store, st, read_member, out);
 }
 
 int tend_store_member_by_id(tend_store *store, int64_t id, tend_member *out)
@@ -394,7 +447,7 @@ int tend_store_member_by_id(tend_store *store, int64_t id, tend_member *out)
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    return step_one(store, st, read_member, out);
+    return store_step_one(store, st, read_member, out);
 }
 
 int tend_store_member_find_name(tend_store *store, int64_t group_id, const char *name, tend_member *out)
@@ -406,7 +459,7 @@ int tend_store_member_find_name(tend_store *store, int64_t group_id, const char 
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    return step_one(store, st, read_member, out);
+    return store_step_one(store, st, read_member, out);
 }
 
 int tend_store_member_ensure(tend_store *store, int64_t group_id, const char *key, const char *name,
@@ -461,29 +514,7 @@ int tend_store_members_each(tend_store *store, int64_t group_id,
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
-    tend_member *all = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            tend_member *grown = realloc(all, cap * sizeof *all);
-            if (!grown) {
-                free(all);
-                sqlite3_reset(st);
-                return TEND_STORE_ERROR;
-            }
-            all = grown;
-        }
-        read_member(st, &all[n++]);
-    }
-    int code = rc == SQLITE_DONE ? TEND_STORE_OK : store_fail(store, rc);
-    sqlite3_reset(st);
-    for (size_t i = 0; code == TEND_STORE_OK && i < n; i++)
-        if (cb(&all[i], ud))
-            break;
-    free(all);
-    return code;
+    STORE_RETURN_EACH_ROW(store, st, tend_member, read_member, cb, ud);
 }
 
 /* ---------------------------------------------------------------- platform bookkeeping */

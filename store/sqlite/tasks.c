@@ -75,51 +75,6 @@ static void read_claim(sqlite3_stmt *st, void *out)
     store_copy_text(st, 8, c->note, sizeof c->note);
 }
 
-/* Steps a one-row query into a record: OK, NOTFOUND, or an error. */
-static int one_row(tend_store *store, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), void *out)
-{
-    int rc = sqlite3_step(st);
-    int code = TEND_STORE_NOTFOUND;
-    if (rc == SQLITE_ROW) {
-        read(st, out);
-        code = TEND_STORE_OK;
-    } else if (rc != SQLITE_DONE) {
-        code = store_fail(store, rc);
-    }
-    sqlite3_reset(st);
-    return code;
-}
-
-/* Reads every row into one array of `size`-byte records, then hands them to `each` one by one. */
-static int collect_rows(tend_store *store, sqlite3_stmt *st, size_t size,
-                        void (*read)(sqlite3_stmt *, void *), int (*each)(const void *rec, void *ud),
-                        void *ud)
-{
-    char *all = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(all, cap * size);
-            if (!grown) {
-                free(all);
-                sqlite3_reset(st);
-                return TEND_STORE_ERROR;
-            }
-            all = grown;
-        }
-        read(st, all + n++ * size);
-    }
-    int code = rc == SQLITE_DONE ? TEND_STORE_OK : store_fail(store, rc);
-    sqlite3_reset(st);
-    for (size_t i = 0; code == TEND_STORE_OK && i < n; i++)
-        if (each(all + i * size, ud))
-            break;
-    free(all);
-    return code;
-}
-
 typedef struct {
     int (*task_cb)(const tend_task *t, void *ud);
     int (*claim_cb)(const tend_claim *c, void *ud);
@@ -142,14 +97,14 @@ static int collect_tasks(tend_store *store, sqlite3_stmt *st, int (*cb)(const te
                          void *ud)
 {
     each_adapter a = {.task_cb = cb, .ud = ud};
-    return collect_rows(store, st, sizeof(tend_task), read_task, each_task, &a);
+    return store_each_row(store, st, sizeof(tend_task), read_task, each_task, &a);
 }
 
 static int collect_claims(tend_store *store, sqlite3_stmt *st, int (*cb)(const tend_claim *, void *),
                           void *ud)
 {
     each_adapter a = {.claim_cb = cb, .ud = ud};
-    return collect_rows(store, st, sizeof(tend_claim), read_claim, each_claim, &a);
+    return store_each_row(store, st, sizeof(tend_claim), read_claim, each_claim, &a);
 }
 
 /* SQLite reads a negative LIMIT as "no limit". */
@@ -225,7 +180,7 @@ int tend_store_task_get(tend_store *store, int64_t group_id, int number, tend_ta
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int(st, 2, number);
-    return one_row(store, st, read_task, out);
+    return store_step_one(store, st, read_task, out);
 }
 
 int tend_store_task_by_id(tend_store *store, int64_t id, tend_task *out)
@@ -234,7 +189,7 @@ int tend_store_task_by_id(tend_store *store, int64_t id, tend_task *out)
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    return one_row(store, st, read_task, out);
+    return store_step_one(store, st, read_task, out);
 }
 
 /* "12" or "#12" -> 12; anything else -> 0. */
@@ -384,7 +339,7 @@ int tend_store_claim_current(tend_store *store, int64_t task_id, int64_t member_
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, task_id);
     sqlite3_bind_int64(st, 2, member_id);
-    return one_row(store, st, read_claim, out);
+    return store_step_one(store, st, read_claim, out);
 }
 
 static int claim_by_id(tend_store *store, int64_t id, tend_claim *out)
@@ -393,7 +348,7 @@ static int claim_by_id(tend_store *store, int64_t id, tend_claim *out)
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    return one_row(store, st, read_claim, out);
+    return store_step_one(store, st, read_claim, out);
 }
 
 int tend_store_claim_add(tend_store *store, int64_t task_id, int64_t member_id, tend_claim_state state,
@@ -469,7 +424,7 @@ int tend_store_claim_first_waiting(tend_store *store, int64_t task_id, tend_clai
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, task_id);
-    return one_row(store, st, read_claim, out);
+    return store_step_one(store, st, read_claim, out);
 }
 
 int tend_store_claims_release_waiting(tend_store *store, int64_t task_id, int64_t now)
@@ -586,7 +541,7 @@ int tend_store_done_weight_by_member(tend_store *store, int64_t group_id, int64_
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int64(st, 2, since);
     member_weight_adapter a = {cb, ud};
-    return collect_rows(store, st, sizeof(member_weight), read_member_weight, each_member_weight, &a);
+    return store_each_row(store, st, sizeof(member_weight), read_member_weight, each_member_weight, &a);
 }
 
 /* ---------------------------------------------------------------- handoffs */
@@ -636,7 +591,7 @@ int tend_store_handoff_pending(tend_store *store, int64_t task_id, int64_t to_me
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, task_id);
     sqlite3_bind_int64(st, 2, to_member);
-    return one_row(store, st, read_handoff, out);
+    return store_step_one(store, st, read_handoff, out);
 }
 
 int tend_store_handoff_close(tend_store *store, int64_t handoff_id, const char *how)
