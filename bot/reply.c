@@ -1,5 +1,6 @@
 /* reply.c — message lists, the in-band markup, and cleaning what members type. */
 #include "bot/reply.h"
+#include "bot/strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,6 +96,34 @@ tend_message *tend_messages_add(tend_messages *list, tend_audience audience, con
     return m;
 }
 
+tend_message *tend_messages_add_copy(tend_messages *list, const tend_message *src)
+{
+    tend_message *m = tend_messages_add(list, src->audience, src->group_key, src->member_key,
+                                        src->member_name, src->kind, "%s", src->text ? src->text : "");
+    if (!m)
+        return NULL;
+    int failed = tend_message_set_channel(m, src->channel_key) != 0;
+    if (!failed && src->n_mentions) {
+        m->mentions = calloc(src->n_mentions, sizeof *m->mentions);
+        failed = !m->mentions;
+        /* the markers are already in the copied text, so copy the table rather than re-adding */
+        for (size_t i = 0; !failed && i < src->n_mentions; i++) {
+            m->mentions[i].member_key = strdup(src->mentions[i].member_key);
+            m->mentions[i].name = strdup(src->mentions[i].name);
+            m->n_mentions++;
+            failed = !m->mentions[i].member_key || !m->mentions[i].name;
+        }
+    }
+    for (size_t i = 0; !failed && i < src->n_buttons; i++)
+        failed = tend_message_add_button(m, src->buttons[i].label, src->buttons[i].emoji,
+                                         src->buttons[i].command) != 0;
+    if (failed) {
+        tend_messages_truncate(list, list->count - 1);
+        return NULL;
+    }
+    return m;
+}
+
 int tend_message_appendf(tend_message *msg, const char *fmt, ...)
 {
     va_list ap;
@@ -163,43 +192,14 @@ int tend_message_set_channel(tend_message *msg, const char *channel_key)
     return 0;
 }
 
-/* A tiny string builder; rendering is the only place that needs one. */
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} sbuf;
-
-static void sb_put(sbuf *sb, const char *s, size_t n)
-{
-    if (sb->failed)
-        return;
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 64;
-        while (sb->len + n + 1 > cap)
-            cap *= 2;
-        char *b = realloc(sb->buf, cap);
-        if (!b) {
-            sb->failed = 1;
-            return;
-        }
-        sb->buf = b;
-        sb->cap = cap;
-    }
-    memcpy(sb->buf + sb->len, s, n);
-    sb->len += n;
-    sb->buf[sb->len] = '\0';
-}
-
 char *tend_message_render(const tend_message *msg, const char *prefix, tend_mention_writer mention,
                           void *ud)
 {
-    sbuf sb = {0};
-    sb_put(&sb, "", 0);
+    tend_strbuf sb = TEND_STRBUF_INIT;
     const char *p = msg->text ? msg->text : "";
     while (*p) {
         if (*p == TEND_CMD[0]) {
-            sb_put(&sb, prefix, strlen(prefix));
+            tend_strbuf_put(&sb, prefix, strlen(prefix));
             p++;
         } else if (*p == TEND_MARK_MENTION_OPEN) {
             char *end = NULL;
@@ -211,23 +211,20 @@ char *tend_message_render(const tend_message *msg, const char *prefix, tend_ment
                     mention(m, ud, out, sizeof out);
                 else
                     snprintf(out, sizeof out, "@%s", m->name);
-                sb_put(&sb, out, strlen(out));
+                tend_strbuf_put(&sb, out, strlen(out));
                 p = end + 1;
             } else {
-                p++; /* a malformed marker renders as nothing rather than leaking bytes */
+                /* a marker with no mention behind it renders as nothing rather than leaking bytes */
+                p = (end && *end == TEND_MARK_MENTION_CLOSE) ? end + 1 : p + 1;
             }
         } else {
             const char *run = p;
             while (*p && *p != TEND_CMD[0] && *p != TEND_MARK_MENTION_OPEN)
                 p++;
-            sb_put(&sb, run, (size_t)(p - run));
+            tend_strbuf_put(&sb, run, (size_t)(p - run));
         }
     }
-    if (sb.failed) {
-        free(sb.buf);
-        return NULL;
-    }
-    return sb.buf;
+    return tend_strbuf_finish(&sb);
 }
 
 char *tend_text_clean(const char *src, size_t maxbytes)

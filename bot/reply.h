@@ -78,6 +78,10 @@ tend_message *tend_messages_add(tend_messages *list, tend_audience audience, con
                                 const char *member_key, const char *member_name, const char *kind,
                                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
+/* Appends a deep copy of src (for adapters that must hold a message until a room or channel
+ * exists). Returns the copy, or NULL on OOM (the list is then unchanged). */
+tend_message *tend_messages_add_copy(tend_messages *list, const tend_message *src);
+
 /* Appends more printf-formatted text to msg->text. 0 on success, -1 when out of memory. */
 int tend_message_appendf(tend_message *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a mention marker for (member_key, name) to msg->text and records it. 0 or -1. */

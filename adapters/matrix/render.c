@@ -11,52 +11,10 @@
 #include <strings.h>
 
 #include "bot/reply.h"
+#include "bot/strbuf.h"
 
 /* Member text is cut long before this; the cap only keeps a hostile body from costing much. */
 #define MAX_BODY_BYTES 16384
-
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} strbuf;
-
-static void sb_add(strbuf *sb, const char *s, size_t n)
-{
-    if (sb->failed)
-        return;
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 128;
-        while (sb->len + n + 1 > cap)
-            cap *= 2;
-        char *b = realloc(sb->buf, cap);
-        if (!b) {
-            sb->failed = 1;
-            return;
-        }
-        sb->buf = b;
-        sb->cap = cap;
-    }
-    memcpy(sb->buf + sb->len, s, n);
-    sb->len += n;
-    sb->buf[sb->len] = '\0';
-}
-
-static void sb_str(strbuf *sb, const char *s)
-{
-    sb_add(sb, s, strlen(s));
-}
-
-static char *sb_finish(strbuf *sb)
-{
-    if (sb->failed) {
-        free(sb->buf);
-        return NULL;
-    }
-    if (!sb->buf)
-        return strdup("");
-    return sb->buf;
-}
 
 const char *tend_matrix_server_of(const char *user_id)
 {
@@ -68,30 +26,30 @@ const char *tend_matrix_server_of(const char *user_id)
 
 char *tend_matrix_html_escape(const char *text, size_t len)
 {
-    strbuf sb = {0};
-    sb_add(&sb, "", 0);
+    tend_strbuf sb = TEND_STRBUF_INIT;
+    tend_strbuf_put(&sb, "", 0);
     for (size_t i = 0; i < len; i++) {
         switch (text[i]) {
-        case '&': sb_str(&sb, "&amp;"); break;
-        case '<': sb_str(&sb, "&lt;"); break;
-        case '>': sb_str(&sb, "&gt;"); break;
-        case '"': sb_str(&sb, "&quot;"); break;
-        case '\'': sb_str(&sb, "&#39;"); break;
-        case '\n': sb_str(&sb, "<br>"); break;
-        default: sb_add(&sb, &text[i], 1);
+        case '&': tend_strbuf_puts(&sb, "&amp;"); break;
+        case '<': tend_strbuf_puts(&sb, "&lt;"); break;
+        case '>': tend_strbuf_puts(&sb, "&gt;"); break;
+        case '"': tend_strbuf_puts(&sb, "&quot;"); break;
+        case '\'': tend_strbuf_puts(&sb, "&#39;"); break;
+        case '\n': tend_strbuf_puts(&sb, "<br>"); break;
+        default: tend_strbuf_put(&sb, &text[i], 1);
         }
     }
-    return sb_finish(&sb);
+    return tend_strbuf_finish(&sb);
 }
 
-static void sb_escaped(strbuf *sb, const char *text, size_t len)
+static void sb_escaped(tend_strbuf *sb, const char *text, size_t len)
 {
     char *e = tend_matrix_html_escape(text, len);
     if (!e) {
         sb->failed = 1;
         return;
     }
-    sb_str(sb, e);
+    tend_strbuf_puts(sb, e);
     free(e);
 }
 
@@ -99,12 +57,12 @@ static void sb_escaped(strbuf *sb, const char *text, size_t len)
  * mention a pill, so nothing a member typed can become markup or a ping. */
 static char *render_html(const tend_message *msg)
 {
-    strbuf sb = {0};
-    sb_add(&sb, "", 0);
+    tend_strbuf sb = TEND_STRBUF_INIT;
+    tend_strbuf_put(&sb, "", 0);
     const char *p = msg->text ? msg->text : "";
     while (*p) {
         if (*p == TEND_CMD[0]) {
-            sb_str(&sb, "!");
+            tend_strbuf_puts(&sb, "!");
             p++;
         } else if (*p == TEND_MARK_MENTION_OPEN) {
             char *end = NULL;
@@ -113,11 +71,11 @@ static char *render_html(const tend_message *msg)
                 const tend_mention *m = &msg->mentions[i];
                 const char *key = m->member_key ? m->member_key : "";
                 const char *name = m->name ? m->name : key;
-                sb_str(&sb, "<a href=\"https://matrix.to/#/");
+                tend_strbuf_puts(&sb, "<a href=\"https://matrix.to/#/");
                 sb_escaped(&sb, key, strlen(key));
-                sb_str(&sb, "\">");
+                tend_strbuf_puts(&sb, "\">");
                 sb_escaped(&sb, name, strlen(name));
-                sb_str(&sb, "</a>");
+                tend_strbuf_puts(&sb, "</a>");
                 p = end + 1;
             } else {
                 p++;
@@ -129,7 +87,7 @@ static char *render_html(const tend_message *msg)
             sb_escaped(&sb, run, (size_t)(p - run));
         }
     }
-    return sb_finish(&sb);
+    return tend_strbuf_finish(&sb);
 }
 
 static void plain_name(const tend_mention *m, void *ud, char *out, size_t outlen)
@@ -236,7 +194,7 @@ static const char *skip_reply_fallback(const char *body)
     return p;
 }
 
-static int decode_entity(const char *p, strbuf *sb)
+static int decode_entity(const char *p, tend_strbuf *sb)
 {
     static const struct { const char *name; const char *text; } entities[] = {
         {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"},
@@ -245,11 +203,11 @@ static int decode_entity(const char *p, strbuf *sb)
     for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++) {
         size_t n = strlen(entities[i].name);
         if (strncmp(p, entities[i].name, n) == 0) {
-            sb_str(sb, entities[i].text);
+            tend_strbuf_puts(sb, entities[i].text);
             return (int)n;
         }
     }
-    sb_add(sb, "&", 1);
+    tend_strbuf_put(sb, "&", 1);
     return 1;
 }
 
@@ -286,8 +244,8 @@ static size_t pill_target(const char *tag, const char *tag_end, char *out, size_
  * newline), entities are decoded, and a reply's quoted <mx-reply> part is dropped. */
 static char *html_to_text(const char *html)
 {
-    strbuf sb = {0};
-    sb_add(&sb, "", 0);
+    tend_strbuf sb = TEND_STRBUF_INIT;
+    tend_strbuf_put(&sb, "", 0);
     const char *p = html;
     while (*p) {
         if (strncasecmp(p, "<mx-reply>", 10) == 0) {
@@ -300,22 +258,22 @@ static char *html_to_text(const char *html)
             char id[256];
             if (strncasecmp(p, "<a ", 3) == 0 && pill_target(p, end, id, sizeof id)) {
                 const char *close = strstr(end, "</a>");
-                sb_str(&sb, id);
+                tend_strbuf_puts(&sb, id);
                 p = close ? close + 4 : end + 1;
                 continue;
             }
             if (strncasecmp(p, "<br", 3) == 0 || strncasecmp(p, "<p", 2) == 0 ||
                 strncasecmp(p, "</p", 3) == 0)
-                sb_add(&sb, "\n", 1);
+                tend_strbuf_put(&sb, "\n", 1);
             p = end + 1;
         } else if (*p == '&') {
             p += decode_entity(p, &sb);
         } else {
-            sb_add(&sb, p, 1);
+            tend_strbuf_put(&sb, p, 1);
             p++;
         }
     }
-    return sb_finish(&sb);
+    return tend_strbuf_finish(&sb);
 }
 
 static bool starts_command(const char *p)
@@ -326,8 +284,8 @@ static bool starts_command(const char *p)
 /* Rewrites standalone user ids in text into reference markers, filling cmd's refs. */
 static int mark_references(const char *text, tend_matrix_command *cmd)
 {
-    strbuf sb = {0};
-    sb_add(&sb, "", 0);
+    tend_strbuf sb = TEND_STRBUF_INIT;
+    tend_strbuf_put(&sb, "", 0);
     const char *p = text;
     while (*p) {
         size_t n = (p == text || isspace((unsigned char)p[-1])) ? user_id_length(p) : 0;
@@ -347,14 +305,14 @@ static int mark_references(const char *text, tend_matrix_command *cmd)
             cmd->n_refs++;
             char marker[16];
             snprintf(marker, sizeof marker, "\x1E%zu\x1F", i);
-            sb_str(&sb, marker);
+            tend_strbuf_puts(&sb, marker);
             p += n;
         } else {
-            sb_add(&sb, p, 1);
+            tend_strbuf_put(&sb, p, 1);
             p++;
         }
     }
-    char *out = sb_finish(&sb);
+    char *out = tend_strbuf_finish(&sb);
     if (!out)
         return -1;
     cmd->text = out;

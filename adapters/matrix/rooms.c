@@ -116,7 +116,7 @@ void tend_matrix_room_name(const tend_matrix_room *room, const char *user_id, ch
 
 /* A member whose DM room is being made; what they are sent meanwhile waits here, in order. */
 typedef struct pending_send {
-    tend_message msg;  /* shallow: only the fields send_message reads, owned copies */
+    tend_messages copy;  /* exactly one message */
     struct pending_send *next;
 } pending_send;
 
@@ -132,59 +132,22 @@ static void pending_free(pending_send *p)
 {
     while (p) {
         pending_send *next = p->next;
-        tend_message *m = &p->msg;
-        free(m->group_key);
-        free(m->text);
-        free(m->kind);
-        for (size_t i = 0; i < m->n_mentions; i++) {
-            free(m->mentions[i].member_key);
-            free(m->mentions[i].name);
-        }
-        free(m->mentions);
-        for (size_t i = 0; i < m->n_buttons; i++) {
-            free(m->buttons[i].label);
-            free(m->buttons[i].emoji);
-            free(m->buttons[i].command);
-        }
-        free(m->buttons);
+        tend_messages_clear(&p->copy);
         free(p);
         p = next;
     }
 }
 
-static char *dup0(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-/* Copies what rendering and button bookkeeping need; the router's message is gone by the time
- * the DM room exists. */
+/* Holds a copy: the router's message is gone by the time the DM room exists. */
 static pending_send *pending_copy(const tend_message *src)
 {
     pending_send *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    tend_message *m = &p->msg;
-    m->audience = src->audience;
-    m->group_key = dup0(src->group_key);
-    m->kind = dup0(src->kind);
-    m->text = dup0(src->text);
-    m->mentions = src->n_mentions ? calloc(src->n_mentions, sizeof *m->mentions) : NULL;
-    m->buttons = src->n_buttons ? calloc(src->n_buttons, sizeof *m->buttons) : NULL;
-    if ((src->n_mentions && !m->mentions) || (src->n_buttons && !m->buttons) || !m->text) {
-        pending_free(p);
+    tend_messages_init(&p->copy);
+    if (!tend_messages_add_copy(&p->copy, src)) {
+        free(p);
         return NULL;
-    }
-    for (size_t i = 0; i < src->n_mentions; i++) {
-        m->mentions[i].member_key = dup0(src->mentions[i].member_key);
-        m->mentions[i].name = dup0(src->mentions[i].name);
-        m->n_mentions++;
-    }
-    for (size_t i = 0; i < src->n_buttons; i++) {
-        m->buttons[i].label = dup0(src->buttons[i].label);
-        m->buttons[i].emoji = dup0(src->buttons[i].emoji);
-        m->buttons[i].command = dup0(src->buttons[i].command);
-        m->n_buttons++;
     }
     return p;
 }
@@ -286,7 +249,7 @@ static void flush_pending(tend_matrix *mx, tend_matrix_dm *d)
     pending_send *p = d->queue;
     d->queue = NULL;
     for (pending_send *it = p; it; it = it->next)
-        tend_matrix_send_message(mx, d->room_id, &it->msg, NULL);
+        tend_matrix_send_message(mx, d->room_id, &it->copy.items[0], NULL);
     pending_free(p);
 }
 
