@@ -53,6 +53,9 @@ int tend_sched_end(const tend_env *env, int rc, const char *what, tend_messages 
 
 /* Member events of one group (schedule_members.c): rests that end, stale claims, nudges. */
 int tend_sched_members_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
+/* The nudge check of tend_sched_members_tick for one member (by key) only. */
+int tend_sched_member_nudge(const tend_env *env, const tend_group *g, const char *member_key, int64_t now,
+                            tend_messages *out);
 /* The earliest time one of them is due (now when due already), or INT64_MAX for none. */
 int64_t tend_sched_members_next(const tend_env *env, const tend_group *g, int64_t now);
 

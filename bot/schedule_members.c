@@ -219,6 +219,20 @@ static int nudges_tick(const tend_env *env, const tend_group *g, int64_t now, te
     return rc;
 }
 
+int tend_sched_member_nudge(const tend_env *env, const tend_group *g, const char *member_key, int64_t now,
+                            tend_messages *out)
+{
+    tend_member m;
+    tend_load load;
+    int64_t when;
+    int rc = tend_store_member_get(env->store, g->id, member_key, &m);
+    if (rc == TEND_STORE_OK)
+        rc = nudge_time(env, g, &m, now, &load, &when);
+    if (rc == TEND_STORE_OK && when <= now)
+        rc = nudge(env, g, &m, now, out);
+    return rc == TEND_STORE_NOTFOUND ? TEND_STORE_OK : rc;
+}
+
 /* ---------------------------------------------------------------- the group's member events */
 
 int tend_sched_members_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out)

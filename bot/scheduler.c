@@ -515,6 +515,16 @@ int tend_scheduler_tick(const tend_env *env, int64_t now, tend_messages *out)
     return w.failed ? -1 : 0;
 }
 
+int tend_scheduler_after_command(const tend_env *env, const char *group_key, const char *member_key,
+                                 int64_t now, tend_messages *out)
+{
+    tend_group g;
+    int rc = tend_store_group_get(env->store, group_key, &g);
+    if (rc == TEND_STORE_OK && tend_env_serves(env, g.key))
+        rc = tend_sched_member_nudge(env, &g, member_key, now, out);
+    return rc == TEND_STORE_OK || rc == TEND_STORE_NOTFOUND ? 0 : -1;
+}
+
 static int64_t group_schedule_next(const tend_env *env, const tend_group *g, sched_kind kind, int64_t now)
 {
     occurrence o;

@@ -37,6 +37,28 @@ static bool name_is_plain(const char *name)
     return true;
 }
 
+/* Zone files already found good. Checking one is a stat, an open and a read, and the scheduler
+ * asks for every group several times per tick: without this, time-zone checks were most of
+ * tend's CPU per interaction (bench/README.md). Keyed by the full path, so a changed TZDIR is
+ * checked afresh; a zone file deleted while tend runs is not worth a system call per lookup. */
+#define VALID_CACHE 16
+static char valid_cache[VALID_CACHE][128];
+static unsigned valid_next;
+
+static bool known_valid(const char *path)
+{
+    for (unsigned i = 0; i < VALID_CACHE; i++)
+        if (valid_cache[i][0] && strcmp(valid_cache[i], path) == 0)
+            return true;
+    return false;
+}
+
+static void remember_valid(const char *path)
+{
+    if (strlen(path) < sizeof valid_cache[0])
+        memcpy(valid_cache[valid_next++ % VALID_CACHE], path, strlen(path) + 1);
+}
+
 bool tend_tz_valid(const char *name)
 {
     if (!name_is_plain(name))
@@ -46,6 +68,8 @@ bool tend_tz_valid(const char *name)
     char path[256];
     const char *dir = getenv("TZDIR");
     snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    if (known_valid(path))
+        return true;
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return false;
@@ -55,7 +79,10 @@ bool tend_tz_valid(const char *name)
     char magic[4];
     ssize_t n = read(fd, magic, sizeof magic);
     close(fd);
-    return n == 4 && memcmp(magic, "TZif", 4) == 0;
+    if (n != 4 || memcmp(magic, "TZif", 4) != 0)
+        return false;
+    remember_valid(path);
+    return true;
 }
 
 int tend_tz_local(const char *name, int64_t t, struct tm *out)

@@ -463,9 +463,11 @@ int tend_store_claims_of_task(tend_store *store, int64_t task_id,
 int tend_store_claims_untouched(tend_store *store, int64_t group_id, int64_t before,
                                 int (*cb)(const tend_claim *c, void *ud), void *ud)
 {
+    /* CROSS JOIN keeps the group's open tasks as the outer loop: left to itself the planner walks
+     * every group's active claims through claims_done, once per group (bench/README.md) */
     sqlite3_stmt *st = store_stmt(store, "SELECT c.id, c.task_id, c.member_id, c.state, c.created_at,"
                                          " c.updated_at, c.done_at, c.reminded_at, c.note"
-                                         " FROM claims c JOIN tasks t ON t.id = c.task_id"
+                                         " FROM tasks t CROSS JOIN claims c ON t.id = c.task_id"
                                          " WHERE t.group_id = ?1 AND t.state = 'open'"
                                          " AND c.state = 'active' AND c.updated_at < ?2"
                                          " AND c.reminded_at = 0 ORDER BY c.id");
