@@ -1,6 +1,6 @@
 # tend in a container: build on Debian bookworm, run on bookworm-slim as a non-root user.
 #   docker build -t tend .
-#   docker run -d --name tend -v tend-data:/data -e DISCORD_TOKEN=... tend
+#   docker run -d --name tend -v tend-data:/data -e DISCORD_TOKEN=... -e TEND_DISCORD_APPLICATION_ID=... tend
 # The database lives on the /data volume; tokens come from the environment, never the image.
 
 FROM debian:bookworm AS build

@@ -5,13 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/ratelimit.h"
 #include "bot/router.h"
 #include "bot/scheduler.h"
 
 struct tend_bot {
     tend_settings settings;
     tend_env env;
+    tend_ratelimit *limits;
 };
+
+/* A group may send ten members' worth of commands a minute: room for a busy evening, not a flood. */
+#define GROUP_BUDGET_FACTOR 10
 
 void tend_settings_defaults(tend_settings *s)
 {
@@ -34,11 +39,20 @@ tend_bot *tend_bot_create(tend_store *store, tend_clock *clock, const tend_setti
     bot->env.store = store;
     bot->env.clock = clock;
     bot->env.settings = &bot->settings;
+    int per_member = bot->settings.commands_per_minute;
+    bot->limits = tend_ratelimit_create(per_member, per_member > 0 ? per_member * GROUP_BUDGET_FACTOR : 0);
+    if (!bot->limits) {
+        free(bot);
+        return NULL;
+    }
     return bot;
 }
 
 void tend_bot_destroy(tend_bot *bot)
 {
+    if (!bot)
+        return;
+    tend_ratelimit_destroy(bot->limits);
     free(bot);
 }
 
@@ -71,7 +85,7 @@ const tend_env *tend_bot_env(const tend_bot *bot)
 
 int tend_bot_handle(tend_bot *bot, const tend_request *req, tend_messages *out)
 {
-    return tend_bot_handle_request(&bot->env, req, out);
+    return tend_bot_handle_request(&bot->env, bot->limits, req, out);
 }
 
 int tend_bot_tick(tend_bot *bot, tend_messages *out)

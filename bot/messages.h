@@ -21,6 +21,7 @@
 #define MSG_STORE_FULL "I couldn't save that because the server's disk is full, so nothing was changed. Your coordinator has been told in the log."
 #define MSG_STORE_READONLY "I can't save anything right now (the database is read-only), so nothing was changed. Your coordinator has been told in the log."
 #define MSG_SLOW_DOWN "That's a lot of commands in a minute; give me a moment and try again."
+#define MSG_SLOW_DOWN_GROUP "Lots of us are asking me things right now; give me a minute and try again."
 #define MSG_MEMBER_NOT_FOUND "I don't know anyone called %s here yet."
 
 /* ---------------------------------------------------------------- tasks */

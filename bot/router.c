@@ -88,11 +88,21 @@ int tend_refuse(tend_ctx *ctx, const char *fmt, ...)
 
 static int last_store_rc;
 
+/* What the coordinator reading the log should do about it; SQLite's own words follow. */
+static const char *store_failure_reason(int rc)
+{
+    if (rc == TEND_STORE_FULL)
+        return "the disk is full";
+    if (rc == TEND_STORE_READONLY)
+        return "the database is read-only";
+    return "the store failed";
+}
+
 int tend_store_failed(tend_ctx *ctx, int rc)
 {
     last_store_rc = rc;
-    tend_log(TEND_LOG_ERROR, "store", "command %s failed: %s", ctx->spec ? ctx->spec->name : "?",
-             tend_store_errmsg(ctx->env->store));
+    tend_log(TEND_LOG_ERROR, "store", "command %s failed, %s: %s", ctx->spec ? ctx->spec->name : "?",
+             store_failure_reason(rc), tend_store_errmsg(ctx->env->store));
     return TEND_ESTORE;
 }
 
@@ -209,13 +219,15 @@ static int run_in_transaction(tend_ctx *ctx)
             rc = tend_store_member_ensure(store, ctx->group.id, ctx->req->member_key,
                                           ctx->req->member_name, ctx->now, &ctx->member);
         if (rc != TEND_STORE_OK) {
-            tend_log(TEND_LOG_ERROR, "store", "cannot load group or member: %s", tend_store_errmsg(store));
+            tend_log(TEND_LOG_ERROR, "store", "command %s: cannot load group or member, %s: %s",
+                     ctx->spec->name, store_failure_reason(rc), tend_store_errmsg(store));
             tend_store_rollback(store);
             last_store_rc = rc;
             return TEND_ESTORE;
         }
     } else {
-        tend_log(TEND_LOG_ERROR, "store", "cannot begin a transaction: %s", tend_store_errmsg(store));
+        tend_log(TEND_LOG_ERROR, "store", "command %s: cannot begin a transaction, %s: %s", ctx->spec->name,
+                 store_failure_reason(rc), tend_store_errmsg(store));
         last_store_rc = rc;
         return TEND_ESTORE;
     }
@@ -225,7 +237,8 @@ static int run_in_transaction(tend_ctx *ctx)
     if (result == TEND_OK) {
         rc = tend_store_commit(store);
         if (rc != TEND_STORE_OK) {
-            tend_log(TEND_LOG_ERROR, "store", "commit failed: %s", tend_store_errmsg(store));
+            tend_log(TEND_LOG_ERROR, "store", "command %s: commit failed, %s: %s", ctx->spec->name,
+                     store_failure_reason(rc), tend_store_errmsg(store));
             last_store_rc = rc;
             result = TEND_ESTORE;
         }
@@ -237,8 +250,27 @@ static int run_in_transaction(tend_ctx *ctx)
     return result;
 }
 
-int tend_bot_handle_request(const tend_env *env, const tend_request *req, tend_messages *out)
+/* Before any parsing or transaction, so a flood costs a hash lookup and writes nothing. */
+static bool over_budget(const tend_env *env, tend_ratelimit *limits, const tend_request *req,
+                        tend_messages *out)
 {
+    tend_rate_result r =
+        tend_ratelimit_check(limits, req->group_key, req->member_key, tend_clock_now(env->clock));
+    if (r == TEND_RATE_OK)
+        return false;
+    /* debug, not info: a flood must not become a flood of log lines */
+    tend_log(TEND_LOG_DEBUG, "router", "%s over its command budget",
+             r == TEND_RATE_GROUP ? "a group" : "a member");
+    tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key, req->member_name, "ratelimit",
+                      "%s", r == TEND_RATE_GROUP ? MSG_SLOW_DOWN_GROUP : MSG_SLOW_DOWN);
+    return true;
+}
+
+int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const tend_request *req,
+                            tend_messages *out)
+{
+    if (over_budget(env, limits, req, out))
+        return 0;
     char *text = clean_request_text(req->text, req->n_refs);
     if (!text) {
         say_private(out, req, MSG_STORE_FAILED, NULL);

@@ -53,7 +53,7 @@ static const key_spec keys[] = {
     {"bot", "grace_hours", K_INT, AT(settings.grace_hours), 0, 168},
     {"bot", "thanks_per_day", K_INT, AT(settings.thanks_per_day), 1, 100},
     {"bot", "default_capacity", K_INT, AT(settings.default_capacity), 1, 50},
-    {"bot", "commands_per_minute", K_INT, AT(settings.commands_per_minute), 1, 1000},
+    {"bot", "commands_per_minute", K_INT, AT(settings.commands_per_minute), 0, 1000},
     {"console", "group", K_TEXT, AT(console_group), 0, 0},
     {"console", "member", K_TEXT, AT(console_member), 0, 0},
     {"discord", "token", K_SECRET, AT(discord_token), 0, 0},
@@ -533,6 +533,17 @@ int tend_config_defaults(tend_config *cfg)
     return 0;
 }
 
+/* A problem line may quote a key or a line that happens to hold a secret (a token pasted into a
+ * misspelled key); the secrets are known only once the whole file is read, so mask them after. */
+static void mask_secret(char *err, const char *secret)
+{
+    size_t n = secret ? strlen(secret) : 0;
+    if (!err || n < 6)
+        return;
+    for (char *hit = strstr(err, secret); hit; hit = strstr(hit + n, secret))
+        memset(hit, '*', n);
+}
+
 int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -547,6 +558,9 @@ int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errle
     load_env(&st);
     if (st.oom)
         problem(&st, "out of memory while reading the configuration");
+    mask_secret(err, cfg->discord_token);
+    mask_secret(err, cfg->matrix_access_token);
+    mask_secret(err, cfg->matrix_password);
     /* Whatever happens next, no log line may show these. */
     tend_log_add_secret(cfg->discord_token);
     tend_log_add_secret(cfg->matrix_access_token);
