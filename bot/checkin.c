@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "bot/command.h"
+#include "bot/limits.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
 
-#define NOTE_MAX_CHARS 500
 
 static int reply_prompt(tend_ctx *ctx)
 {
@@ -98,7 +98,7 @@ static int cmd_checkin(tend_ctx *ctx)
     char *note = named_note ? strdup(named_note) : tend_args_join(ctx->args, named ? 0 : 1);
     if (!note)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    if (tend_utf8_length(note) > NOTE_MAX_CHARS) {
+    if (tend_utf8_length(note) > TEND_LIMIT_NOTE_CHARS) {
         free(note);
         return tend_refuse(ctx, MSG_CHECKIN_NOTE_TOO_LONG);
     }

@@ -67,6 +67,10 @@
 #define MSG_TASKS_IS_CANCELLED "#%d was cancelled, so there's nothing to do there."
 #define MSG_TASKS_ALREADY_YOURS "You already have #%d."
 #define MSG_TASKS_ALREADY_WAITING "You're already on the waitlist for #%d: number %d."
+#define MSG_TASKS_TOO_MANY_OPEN \
+    "The board already holds %d open tasks, which is as many as I keep. Once a few are done there's room again."
+#define MSG_TASKS_WAITLIST_FULL \
+    "#%d already has a long waitlist, so I can't add you to it. Another open task might be a good fit: " TEND_CMD "tasks shows them."
 #define MSG_TASKS_WAITLISTED \
     "#%d has all the hands it needs right now, so you're on its waitlist: number %d. " \
     "I'll tell you if a spot opens."

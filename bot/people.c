@@ -9,14 +9,13 @@
 #include <time.h>
 
 #include "bot/command.h"
+#include "bot/limits.h"
 #include "bot/load.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
 
-#define NAME_MAX_CHARS 60
-#define PRONOUNS_MAX_CHARS 30
 
 static int out_of_memory(tend_ctx *ctx)
 {
@@ -149,7 +148,7 @@ static int cmd_capacity(tend_ctx *ctx)
     const char *named = tend_args_named(ctx->args, "capacity");
     const char *word = named ? named : tend_args_word(ctx->args, 0);
     int n;
-    if (!word || tend_parse_int(word, 1, 20, &n) != 0 || (!named && tend_args_count(ctx->args) > 1))
+    if (!word || tend_parse_int(word, 1, TEND_LIMIT_CAPACITY, &n) != 0 || (!named && tend_args_count(ctx->args) > 1))
         return tend_usage(ctx, MSG_PEOPLE_CAPACITY_BAD);
     ctx->member.capacity = n;
     int rc = tend_store_member_save(ctx->env->store, &ctx->member);
@@ -181,7 +180,7 @@ static int parse_quiet(const char *text, int *start, int *end)
 static int apply_name(tend_ctx *ctx, tend_member *m, const char *name)
 {
     size_t chars = tend_utf8_length(name);
-    if (chars < 1 || chars > NAME_MAX_CHARS || strlen(name) >= sizeof m->name)
+    if (chars < 1 || chars > TEND_LIMIT_NAME_CHARS || strlen(name) >= sizeof m->name)
         return tend_usage(ctx, MSG_PEOPLE_PROFILE_NAME_LEN);
     tend_member other;
     int rc = tend_store_member_find_name(ctx->env->store, ctx->group.id, name, &other);
@@ -208,7 +207,7 @@ static int apply_profile(tend_ctx *ctx, tend_member *m)
             return result;
     }
     if (pronouns) {
-        if (tend_utf8_length(pronouns) > PRONOUNS_MAX_CHARS || strlen(pronouns) >= sizeof m->pronouns)
+        if (tend_utf8_length(pronouns) > TEND_LIMIT_PRONOUNS_CHARS || strlen(pronouns) >= sizeof m->pronouns)
             return tend_usage(ctx, MSG_PEOPLE_PROFILE_PRONOUNS_LEN);
         snprintf(m->pronouns, sizeof m->pronouns, "%s", pronouns);
     }

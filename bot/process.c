@@ -12,6 +12,7 @@
 #include "bot/command.h"
 #include "bot/export.h"
 #include "bot/messages.h"
+#include "bot/limits.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
 
@@ -47,8 +48,8 @@ static int read_long_text(tend_ctx *ctx, size_t extra, const char *empty_msg, ch
     int rc = TEND_OK;
     if (chars == 0)
         rc = tend_usage(ctx, "%s", empty_msg);
-    else if (chars > TEND_LONG_TEXT_CHARS)
-        rc = tend_refuse(ctx, MSG_PROCESS_TEXT_TOO_LONG, TEND_LONG_TEXT_CHARS, chars);
+    else if (chars > TEND_LIMIT_LONG_TEXT_CHARS)
+        rc = tend_refuse(ctx, MSG_PROCESS_TEXT_TOO_LONG, TEND_LIMIT_LONG_TEXT_CHARS, chars);
     if (rc != TEND_OK) {
         free(*out);
         *out = NULL;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bot/command.h"
+#include "bot/limits.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
@@ -16,7 +17,6 @@
 
 #define WEEK (7 * 24 * 3600)
 #define REST_MAX (366 * 24 * 3600)
-#define NOTE_MAX_CHARS 500
 
 /* The zone the member lives in: their own, else the group's, else UTC. */
 static const char *member_zone(const tend_ctx *ctx)
@@ -134,7 +134,7 @@ static int cmd_stepback(tend_ctx *ctx)
     char *note = read_rest_note(ctx, used);
     if (!note)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    if (tend_utf8_length(note) > NOTE_MAX_CHARS) {
+    if (tend_utf8_length(note) > TEND_LIMIT_NOTE_CHARS) {
         free(note);
         return tend_refuse(ctx, MSG_REST_NOTE_TOO_LONG);
     }

@@ -9,12 +9,12 @@
 #include <time.h>
 
 #include "bot/command.h"
+#include "bot/limits.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tz.h"
 
 #define CHANNEL_MAX_CHARS 150
-#define CAPACITY_MAX 20
 
 /* "Mon 09 Nov 18:00" in the group's zone. */
 static void format_local(const tend_group *g, int64_t t, char *out, size_t outlen)
@@ -90,7 +90,7 @@ static int apply_options(tend_ctx *ctx, tend_group *g)
         return tend_usage(ctx, MSG_SETUP_BAD_CHECKIN, checkin);
     if (digest && canonical_weekly(digest, g->digest_at, sizeof g->digest_at) != 0)
         return tend_usage(ctx, MSG_SETUP_BAD_DIGEST, digest);
-    if (capacity && tend_parse_int(capacity, 1, CAPACITY_MAX, &g->default_capacity) != 0)
+    if (capacity && tend_parse_int(capacity, 1, TEND_LIMIT_CAPACITY, &g->default_capacity) != 0)
         return tend_usage(ctx, MSG_SETUP_BAD_CAPACITY, capacity);
     return TEND_OK;
 }

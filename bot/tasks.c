@@ -14,13 +14,12 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bot/limits.h"
 #include "bot/load.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tz.h"
 
-#define TITLE_MAX_CHARS 200
-#define NOTE_MAX_CHARS 500
 #define WHEN_MAX_BYTES 100
 #define BOARD_ALL_LIMIT 30
 
@@ -318,7 +317,7 @@ static int read_title(tend_ctx *ctx, tend_task *t)
     size_t chars = tend_utf8_length(s);
     if (chars == 0)
         result = tend_usage(ctx, MSG_TASKS_NO_TITLE);
-    else if (chars > TITLE_MAX_CHARS || len >= sizeof t->title)
+    else if (chars > TEND_LIMIT_TITLE_CHARS || len >= sizeof t->title)
         result = tend_refuse(ctx, MSG_TASKS_TITLE_TOO_LONG, chars);
     else
         memcpy(t->title, s, len + 1);
@@ -350,6 +349,12 @@ static int cmd_task_add(tend_ctx *ctx)
 {
     if (ctx->group.new_tasks_paused_until > ctx->now)
         return refuse_paused(ctx);
+    int open = 0;
+    int rc = tend_store_tasks_open_count(ctx->env->store, ctx->group.id, &open);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    if (open >= TEND_LIMIT_OPEN_TASKS)
+        return tend_refuse(ctx, MSG_TASKS_TOO_MANY_OPEN, TEND_LIMIT_OPEN_TASKS);
     tend_task t;
     memset(&t, 0, sizeof t);
     int result = read_title(ctx, &t);
@@ -368,6 +373,8 @@ static int cmd_task_add(tend_ctx *ctx)
 
 static int claim_waitlist(tend_ctx *ctx, const tend_task *t)
 {
+    if (t->waiting >= TEND_LIMIT_WAITLIST)
+        return tend_refuse(ctx, MSG_TASKS_WAITLIST_FULL, t->number);
     tend_claim c;
     int position = 0;
     int rc = tend_store_claim_add(ctx->env->store, t->id, ctx->member.id, TEND_CLAIM_WAITING, ctx->now, &c);
@@ -672,7 +679,7 @@ static int cmd_done(tend_ctx *ctx)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     size_t chars = tend_utf8_length(note);
     claim_list doers = {0};
-    if (chars > NOTE_MAX_CHARS || strlen(note) >= TEND_NOTE_MAX)
+    if (chars > TEND_LIMIT_NOTE_CHARS || strlen(note) >= TEND_NOTE_MAX)
         result = tend_refuse(ctx, MSG_TASKS_NOTE_TOO_LONG, chars);
     else
         result = credit_doers(ctx, &t, note, &doers);

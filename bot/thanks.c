@@ -8,11 +8,11 @@
 #include <strings.h>
 
 #include "bot/command.h"
+#include "bot/limits.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 
 #define DAY (24 * 3600)
-#define REASON_MAX_CHARS 500
 
 /* The words after the member, without a leading "for" (the announcement adds its own). */
 static char *read_reason(const tend_ctx *ctx)
@@ -73,7 +73,7 @@ static int cmd_thanks(tend_ctx *ctx)
     char *reason = read_reason(ctx);
     if (!reason)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    if (tend_utf8_length(reason) > REASON_MAX_CHARS) {
+    if (tend_utf8_length(reason) > TEND_LIMIT_NOTE_CHARS) {
         free(reason);
         return tend_refuse(ctx, MSG_THANKS_REASON_TOO_LONG);
     }

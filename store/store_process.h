@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Suggestions and agreements are at most 1000 characters; 4 bytes each at most. */
-#define TEND_LONG_TEXT_CHARS 1000
+/* Suggestions and agreements are at most 1000 characters (TEND_LIMIT_LONG_TEXT_CHARS in
+ * bot/limits.h); 4 bytes each at most, plus the NUL. */
 #define TEND_LONG_TEXT_MAX 4096
 
 /* ---------------------------------------------------------------- feedback (anonymous) */

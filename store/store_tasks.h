@@ -70,6 +70,8 @@ int tend_store_tasks_needing_hands(tend_store *store, int64_t group_id, int limi
 /* Tasks done in [since, until), in the order they were done. */
 int tend_store_tasks_done_between(tend_store *store, int64_t group_id, int64_t since, int64_t until,
                                   int (*cb)(const tend_task *t, void *ud), void *ud);
+/* How many open tasks the group has (for its limit). */
+int tend_store_tasks_open_count(tend_store *store, int64_t group_id, int *count);
 int tend_store_task_set_state(tend_store *store, int64_t task_id, tend_task_state state, int64_t now);
 /* Open tasks whose title contains `words` (case-insensitive), in number order, at most `limit`
  * (0 = no limit): what tend_store_task_find matched when it said EXISTS, to list the candidates. */

@@ -629,3 +629,16 @@ int tend_store_claim_waitlist_position(tend_store *store, const tend_claim *c, i
     sqlite3_reset(st);
     return code;
 }
+
+int tend_store_tasks_open_count(tend_store *store, int64_t group_id, int *count)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT COUNT(*) FROM tasks WHERE group_id = ?1 AND state = 'open'");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int code = rc == SQLITE_ROW ? TEND_STORE_OK : store_fail(store, rc);
+    sqlite3_reset(st);
+    return code;
+}

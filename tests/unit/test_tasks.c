@@ -1,6 +1,8 @@
 /* test_tasks.c — the task commands, end to end through the router and a real in-memory store. */
 #include "testkit.h"
 
+#include "bot/limits.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,6 +650,45 @@ static void weekly_task_comes_back_when_done(void **state)
     testkit_free(kit);
 }
 
+/* ---------------------------------------------------------------- limits */
+
+static void a_full_board_and_a_long_waitlist_are_refused_kindly(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    run_ok(kit, "ana", "task add Soup run");
+    tend_task first = task_of(kit, 1);
+    for (int i = 1; i < TEND_LIMIT_OPEN_TASKS; i++) {
+        tend_task t;
+        memset(&t, 0, sizeof t);
+        t.group_id = first.group_id;
+        snprintf(t.title, sizeof t.title, "Task %d", i);
+        t.slots = 1;
+        t.weight = 1;
+        t.created_at = TESTKIT_START;
+        assert_int_equal(tend_store_task_add(kit->store, &t), TEND_STORE_OK);
+    }
+    snapshot before = snap(kit);
+    testkit_run(kit, "ana", 0, "task add One more");
+    assert_one_private(kit, "ana");
+    assert_true(testkit_said_has(kit, "500 open tasks"));
+    assert_unchanged(kit, &before);
+
+    /* one slot, taken; then the waitlist fills up to its limit and stops there */
+    run_ok(kit, "ana", "claim 1");
+    for (int i = 0; i < TEND_LIMIT_WAITLIST; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "w%d", i);
+        run_ok(kit, name, "claim 1");
+    }
+    assert_int_equal(task_of(kit, 1).waiting, TEND_LIMIT_WAITLIST);
+    testkit_run(kit, "late", 0, "claim 1");
+    assert_one_private(kit, "late");
+    assert_true(testkit_said_has(kit, "long waitlist"));
+    assert_int_equal(task_of(kit, 1).waiting, TEND_LIMIT_WAITLIST);
+    testkit_free(kit);
+}
+
 /* ---------------------------------------------------------------- groups stay apart */
 
 static void another_groups_tasks_are_invisible(void **state)
@@ -750,6 +791,7 @@ int main(void)
         cmocka_unit_test(everyone_title_is_plain_text),
         cmocka_unit_test(overlong_title_is_refused_and_nothing_stored),
         cmocka_unit_test(paused_group_refuses_new_tasks_kindly),
+        cmocka_unit_test(a_full_board_and_a_long_waitlist_are_refused_kindly),
         cmocka_unit_test(full_task_waitlists_and_unclaim_promotes_with_a_dm),
         cmocka_unit_test(claim_mistakes_get_one_line_and_change_nothing),
         cmocka_unit_test(over_capacity_asks_once_then_respects_confirm),

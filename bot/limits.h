@@ -1,0 +1,17 @@
+/*
+ * limits.h — how long and how many: every limit a member can meet, in one place (the README's
+ * "Limits" section lists them). Lengths count characters (UTF-8 code points), not bytes.
+ */
+#ifndef TEND_LIMITS_H
+#define TEND_LIMITS_H
+
+#define TEND_LIMIT_TITLE_CHARS 200       /* a task's title                                  */
+#define TEND_LIMIT_NOTE_CHARS 500        /* notes: check-ins, rests, done notes, thanks     */
+#define TEND_LIMIT_LONG_TEXT_CHARS 1000  /* feedback and agreements                         */
+#define TEND_LIMIT_NAME_CHARS 60         /* a display name set with /profile                */
+#define TEND_LIMIT_PRONOUNS_CHARS 30
+#define TEND_LIMIT_CAPACITY 20           /* the most a weekly capacity can be               */
+#define TEND_LIMIT_OPEN_TASKS 500        /* open tasks a group can have at once             */
+#define TEND_LIMIT_WAITLIST 50           /* members waiting on one task                     */
+
+#endif
