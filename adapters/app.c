@@ -3,7 +3,9 @@
  *
  * One thread, one libuv loop. The scheduler is a timer that sleeps until tend_bot_next_due()
  * (never more than a minute, so a changed clock or a new group is noticed, and never less than a
- * second, so a scheduler that keeps saying "now" cannot spin the loop).
+ * second, so a scheduler that keeps saying "now" cannot spin the loop). When much is due at once
+ * (10,000 groups' prompts in the same minute) it runs in slices of TEND_SCHEDULER_SLICE with the
+ * loop's I/O in between, so heartbeats and commands are not held up behind the whole batch.
  */
 #include "adapters/app.h"
 
@@ -16,10 +18,12 @@
 #include "adapters/discord/discord.h"
 #include "adapters/matrix/matrix.h"
 #include "bot/log.h"
+#include "bot/scheduler.h"
 
 #define MAX_ADAPTERS 4
 #define TICK_MAX_MS 60000
 #define TICK_MIN_MS 1000
+#define TICK_NEXT_SLICE_MS 1 /* not 0: a 0 ms timer started in a timer callback runs before I/O */
 
 struct tend_app {
     uv_loop_t *loop;
@@ -126,61 +130,107 @@ int tend_app_deliver(tend_app *app, const tend_message *msg)
     return 0;
 }
 
-/* Runs the scheduler and delivers what it says; a call from inside a delivery just asks for one
- * more round, so the scheduler never runs inside itself. */
-static int run_tick(tend_app *app)
+static void deliver_all(tend_app *app, tend_messages *out)
+{
+    for (size_t i = 0; i < out->count; i++)
+        tend_app_deliver(app, &out->items[i]);
+    tend_messages_clear(out);
+}
+
+/* Runs one slice of the scheduler and delivers what it says: 0 when nothing due is left, 1 when
+ * more is due, -1 when the store failed. A call from inside a delivery only asks for one more
+ * slice, so the scheduler never runs inside itself. */
+static int run_slice(tend_app *app)
 {
     if (app->ticking) {
         app->tick_again = true;
         return 0;
     }
     app->ticking = true;
-    int rc = 0;
-    int rounds = 0;
-    do {
-        app->tick_again = false;
-        tend_messages out;
-        tend_messages_init(&out);
-        if (tend_bot_tick(app->bot, &out) != 0)
-            rc = -1;
-        for (size_t i = 0; i < out.count; i++)
-            tend_app_deliver(app, &out.items[i]);
-        tend_messages_clear(&out);
-    } while (app->tick_again && !app->stopping && ++rounds < 8);
+    app->tick_again = false;
+    const tend_env *env = tend_bot_env(app->bot);
+    tend_messages out;
+    tend_messages_init(&out);
+    int rc = tend_scheduler_tick_some(env, tend_clock_now(env->clock), TEND_SCHEDULER_SLICE, &out);
+    deliver_all(app, &out);
     app->ticking = false;
+    if (rc == 0 && app->tick_again)
+        rc = 1;
     return rc;
 }
 
 static void on_timer(uv_timer_t *timer);
 
-static void arm_timer(tend_app *app)
+/* Sleeps until `due` (unix seconds), at least min_ms and at most a minute. */
+static void arm_timer_at(tend_app *app, int64_t due, int64_t min_ms)
 {
     if (app->stopping || !app->handles_open)
         return;
-    const tend_env *env = tend_bot_env(app->bot);
-    int64_t wait_ms = (tend_bot_next_due(app->bot) - tend_clock_now(env->clock)) * 1000;
+    int64_t wait_ms = (due - tend_clock_now(tend_bot_env(app->bot)->clock)) * 1000;
     if (wait_ms > TICK_MAX_MS)
         wait_ms = TICK_MAX_MS;
-    if (wait_ms < TICK_MIN_MS)
-        wait_ms = TICK_MIN_MS;
+    if (wait_ms < min_ms)
+        wait_ms = min_ms;
     uv_timer_start(&app->timer, on_timer, (uint64_t)wait_ms, 0);
+}
+
+static void arm_timer(tend_app *app)
+{
+    arm_timer_at(app, tend_bot_next_due(app->bot), TICK_MIN_MS);
+}
+
+/* After a slice: straight on when more is due (the loop reads sockets and sends heartbeats in
+ * between), else until the next due time. */
+static void after_slice(tend_app *app, int rc)
+{
+    if (rc < 0)
+        tend_log(TEND_LOG_WARN, "app", "the scheduler could not finish; it will try again");
+    if (rc == 1)
+        arm_timer_at(app, 0, TICK_NEXT_SLICE_MS);
+    else
+        arm_timer(app);
 }
 
 static void on_timer(uv_timer_t *timer)
 {
     tend_app *app = timer->data;
-    if (run_tick(app) != 0)
-        tend_log(TEND_LOG_WARN, "app", "the scheduler could not finish; it will try again");
-    arm_timer(app);
+    after_slice(app, run_slice(app));
 }
 
-int tend_app_after_command(tend_app *app)
+int tend_app_after_command(tend_app *app, const char *group_key, const char *member_key)
 {
     if (!app || app->stopping)
         return 0;
-    int rc = run_tick(app);
-    arm_timer(app);
+    const tend_env *env = tend_bot_env(app->bot);
+    int64_t now = tend_clock_now(env->clock);
+    tend_messages out;
+    tend_messages_init(&out);
+    int rc = tend_scheduler_after_command(env, group_key, member_key, now, &out);
+    deliver_all(app, &out);
+    /* what else the command made due (a member promoted from a waitlist, next week's copy of a
+     * done weekly task) goes out now rather than at the next timer */
+    int64_t due = tend_scheduler_next_due(env, now);
+    if (due <= now && !app->ticking) {
+        int slice = run_slice(app);
+        if (slice < 0)
+            rc = -1;
+        after_slice(app, slice);
+        return rc;
+    }
+    arm_timer_at(app, due, TICK_MIN_MS);
     return rc;
+}
+
+int tend_app_tick(tend_app *app)
+{
+    if (!app || app->stopping)
+        return 0;
+    int rc;
+    int slices = 0;
+    while ((rc = run_slice(app)) == 1 && ++slices < 100000)
+        ;
+    after_slice(app, rc);
+    return rc < 0 ? -1 : 0;
 }
 
 static void on_signal(uv_signal_t *sig, int signum)

@@ -40,9 +40,15 @@ tend_app *tend_app_of(const tend_adapter *adapter);
  * 0, or -1 when no such adapter runs (logged). */
 int tend_app_deliver(tend_app *app, const tend_message *msg);
 
-/* Runs the scheduler now and delivers what it produced, then re-arms the timer. Adapters call it
- * after handling a command, so what the command made due (a nudge after a third done task) comes
- * at once. Calls made while a tick runs are folded into it. 0, or -1 when the store failed. */
-int tend_app_after_command(tend_app *app);
+/* What a member's command made due, delivered at once: their own nudge (tend_scheduler_after_command),
+ * then, when the command made anything else due now (a member promoted from a waitlist, next week's
+ * copy of a done weekly task), one slice of the scheduler; then the timer is re-armed to the new
+ * next due time. Every adapter calls it after handling a command. Cheap whatever the number of
+ * groups and members: nothing is visited that is not due. 0, or -1 when the store failed. */
+int tend_app_after_command(tend_app *app, const char *group_key, const char *member_key);
+
+/* Runs everything due at the clock's now (slice after slice) and delivers it, then re-arms the
+ * timer: for the console's :advance, which moves the clock itself. 0 or -1. */
+int tend_app_tick(tend_app *app);
 
 #endif

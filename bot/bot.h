@@ -49,8 +49,10 @@ tend_bot *tend_bot_create(tend_store *store, tend_clock *clock, const tend_setti
 void tend_bot_destroy(tend_bot *bot);
 
 /* Runs one command and appends what the bot says to out: always at least one message, even for a
- * command it does not know. The command's writes are one transaction. Returns 0, or -1 when the
- * store failed (a message telling the member so is still appended). */
+ * command it does not know. The command's writes are one transaction. Returns 0, -1 when the
+ * store failed (a message telling the member so is still appended), or TEND_BOT_DUPLICATE when
+ * req->event_id was handled before (nothing is appended: it was answered then). */
+#define TEND_BOT_DUPLICATE 1
 int tend_bot_handle(tend_bot *bot, const tend_request *req, tend_messages *out);
 
 /* Runs everything the scheduler has due at the clock's now; appends what to deliver. Each fired

@@ -27,6 +27,7 @@ enum {
     TEND_OK = 0,
     TEND_EUSAGE = 1,    /* the member typed it wrong: explanation + usage        */
     TEND_EREFUSED = 2,  /* understood, but cannot be done: explanation only      */
+    TEND_EDUPLICATE = 3, /* the router's own: the event was handled before       */
     TEND_ESTORE = -1    /* the store failed: "nothing was changed, try again"   */
 };
 
@@ -41,6 +42,7 @@ typedef struct tend_ctx {
     tend_member member;    /* who typed the command                              */
     tend_args *args;
     tend_messages *out;
+    const char *platform;  /* "discord", from the group key                      */
     char error[600];       /* set by tend_usage / tend_refuse                    */
 } tend_ctx;
 

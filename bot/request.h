@@ -27,6 +27,11 @@ typedef struct tend_request {
     const char *text;         /* the command without its prefix: "claim 12", "task add \"Soup run\" slots:2" */
     const tend_member_ref *refs;
     size_t n_refs;
+    /* The platform's id for the event that carried the command (a Discord interaction or message
+     * id, a Matrix event id), or NULL (the console). The router records it in the command's own
+     * transaction, so an event replayed after a restart or a resume is recognised and never
+     * answered twice, and a crash before the commit leaves it unrecorded, to be answered on replay. */
+    const char *event_id;
 } tend_request;
 
 #endif

@@ -232,6 +232,22 @@ static int run_in_transaction(tend_ctx *ctx)
         return TEND_ESTORE;
     }
 
+    if (ctx->req->event_id) {
+        /* in the command's own transaction: recorded exactly when the command's effect is */
+        rc = tend_store_event_claim(store, ctx->platform, ctx->req->event_id, ctx->now);
+        if (rc == TEND_STORE_EXISTS) {
+            tend_store_rollback(store);
+            return TEND_EDUPLICATE;
+        }
+        if (rc != TEND_STORE_OK) {
+            tend_log(TEND_LOG_ERROR, "store", "command %s: cannot record its event, %s: %s", ctx->spec->name,
+                     store_failure_reason(rc), tend_store_errmsg(store));
+            tend_store_rollback(store);
+            last_store_rc = rc;
+            return TEND_ESTORE;
+        }
+    }
+
     size_t before = ctx->out->count;
     int result = ctx->spec->run(ctx);
     if (result == TEND_OK) {
@@ -266,9 +282,11 @@ static bool over_budget(const tend_env *env, tend_ratelimit *limits, const tend_
     return true;
 }
 
-int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const tend_request *req,
-                            tend_messages *out)
+/* Answers a request; *recorded says whether its event went into the command's transaction. */
+static int answer(const tend_env *env, tend_ratelimit *limits, const tend_request *req, const char *platform,
+                  tend_messages *out, bool *recorded)
 {
+    *recorded = false;
     if (over_budget(env, limits, req, out))
         return 0;
     char *text = clean_request_text(req->text, req->n_refs);
@@ -316,11 +334,15 @@ int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const t
     ctx.spec = spec;
     ctx.args = args;
     ctx.out = out;
+    ctx.platform = platform;
     last_store_rc = TEND_STORE_ERROR;
 
     int result = run_in_transaction(&ctx);
     int status = 0;
-    if (result == TEND_EUSAGE) {
+    *recorded = result == TEND_OK || result == TEND_EDUPLICATE;
+    if (result == TEND_EDUPLICATE) {
+        status = TEND_BOT_DUPLICATE;
+    } else if (result == TEND_EUSAGE) {
         tend_message *m = tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key,
                                             req->member_name, "error", "%s", ctx.error);
         if (m)
@@ -334,5 +356,21 @@ int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const t
         tend_log(TEND_LOG_WARN, "router", "command %s said nothing", spec->name);
     }
     tend_args_free(args);
+    return status;
+}
+
+int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const tend_request *req,
+                            tend_messages *out)
+{
+    char platform[16];
+    snprintf(platform, sizeof platform, "%.*s", (int)strcspn(req->group_key, ":"), req->group_key);
+    if (req->event_id && tend_store_event_seen(env->store, platform, req->event_id) == TEND_STORE_OK)
+        return TEND_BOT_DUPLICATE; /* answered before a restart or a resume */
+    bool recorded;
+    int status = answer(env, limits, req, platform, out, &recorded);
+    /* A refusal or a mistake changed nothing, but its answer was given: remember that too. If the
+     * store cannot, a replay gets the same one-line answer again, which is harmless. */
+    if (req->event_id && !recorded)
+        (void)tend_store_event_claim(env->store, platform, req->event_id, tend_clock_now(env->clock));
     return status;
 }

@@ -1,7 +1,7 @@
 /*
- * schedule_internal.h — what the scheduler's files (scheduler.c, schedule_members.c,
- * schedule_repeat.c) share: local calendar arithmetic, quiet hours, and firing one thing in one
- * transaction. Nothing outside the scheduler includes it.
+ * schedule_internal.h — what the scheduler's files (scheduler.c, schedule_posts.c,
+ * schedule_members.c, schedule_repeat.c) share: local calendar arithmetic, quiet hours, firing one
+ * thing in one transaction, and the budget of a tick. Nothing outside the scheduler includes it.
  */
 #ifndef TEND_SCHEDULE_INTERNAL_H
 #define TEND_SCHEDULE_INTERNAL_H
@@ -51,13 +51,40 @@ int tend_sched_begin(const tend_env *env);
  * final code. */
 int tend_sched_end(const tend_env *env, int rc, const char *what, tend_messages *out, size_t mark);
 
-/* Member events of one group (schedule_members.c): rests that end, stale claims, nudges. */
-int tend_sched_members_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
-/* The nudge check of tend_sched_members_tick for one member (by key) only. */
+/* How much one tick may do (firings, checks, groups looked at), so that 10,000 prompts falling in
+ * the same minute go out in slices and the loop answers commands and heartbeats in between. */
+typedef struct {
+    size_t left;
+    bool exhausted; /* something due was left for the next slice */
+} tend_sched_budget;
+/* Takes one unit; false (and marks the budget exhausted) when none is left. */
+bool tend_sched_spend(tend_sched_budget *b);
+
+/* The groups this process serves, as the store's due-queries want them. */
+void tend_sched_platforms(const tend_env *env, tend_store_platforms *p);
+
+/* A group by id, kept across calls while it stays the same (one lookup per run of items). */
+typedef struct {
+    tend_group g;
+    bool have;
+} tend_sched_group_cache;
+const tend_group *tend_sched_group(const tend_env *env, tend_sched_group_cache *cache, int64_t group_id);
+
+/* What the group schedule posts (schedule_posts.c), each appended to out; TEND_STORE_OK or an
+ * error. The digest covers [since, until). */
+int tend_sched_say_checkin(const tend_env *env, const tend_group *g, tend_messages *out);
+int tend_sched_say_process(const tend_env *env, const tend_group *g, tend_messages *out);
+int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t since, int64_t until,
+                          tend_messages *out);
+
+/* Member events across every served group (schedule_members.c): rests that end, stale claims,
+ * nudges whose look time came. Each takes from the budget. */
+int tend_sched_members_tick(const tend_env *env, int64_t now, tend_sched_budget *budget, tend_messages *out);
+/* The nudge look of one member (by key), if their command left one due. */
 int tend_sched_member_nudge(const tend_env *env, const tend_group *g, const char *member_key, int64_t now,
                             tend_messages *out);
-/* The earliest time one of them is due (now when due already), or INT64_MAX for none. */
-int64_t tend_sched_members_next(const tend_env *env, const tend_group *g, int64_t now);
+/* The earliest time a member event is due (now when due already), or INT64_MAX for none. */
+int64_t tend_sched_members_next(const tend_env *env, int64_t now);
 
 /* Weekly repeating tasks of one group (schedule_repeat.c). */
 int tend_sched_repeats_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);

@@ -1,16 +1,20 @@
 /*
- * schedule_members.c — the scheduler's member events in one group: a rest that ends (a private
- * welcome back), a claim untouched for a while (a private "still on it?"), and the load nudge.
+ * schedule_members.c — the scheduler's member events, across every group at once: a rest that ends
+ * (a private welcome back), a claim untouched for a while (a private "still on it?"), and the load
+ * nudge. Each is one indexed query for what is due, never a walk over every member.
  *
  * Rules: a nudge goes to a member whose load (load.h) is over their own capacity, at most once in
  * 7 days, never while they rest, never with nudges off, and never in their quiet hours (in their
  * own zone, else the group's); one held back by quiet hours goes out when they end. The stale-claim
  * reminder also waits out quiet hours. Each is recorded (nudges row, claim reminded_at, rest ended)
  * in the same transaction as its message.
+ *
+ * A load only rises through a new or promoted active claim, and the verdict changes only with the
+ * member's capacity, nudge switch, quiet hours, zone or rest: the store marks the member's nudge
+ * "look now" on each of those (migration 3), and a look either sends the nudge, records when it may
+ * go out (quiet hours, a rest, the once-a-week rule), or finds none called for and forgets it.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "bot/load.h"
 #include "bot/messages.h"
@@ -20,41 +24,6 @@
 #define NUDGE_KIND "load"
 #define NUDGE_EVERY (7LL * DAY_SECONDS)
 
-/* Collects records first: the scheduler writes while walking them. */
-typedef struct {
-    void *items;
-    size_t count, cap, size;
-} collected;
-
-static int collect(collected *c, const void *item)
-{
-    if (c->count == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        void *grown = realloc(c->items, cap * c->size);
-        if (!grown)
-            return 1;
-        c->items = grown;
-        c->cap = cap;
-    }
-    memcpy((char *)c->items + c->count++ * c->size, item, c->size);
-    return 0;
-}
-
-static int collect_rest(const tend_rest *r, void *ud)
-{
-    return collect(ud, r);
-}
-
-static int collect_claim(const tend_claim *c, void *ud)
-{
-    return collect(ud, c);
-}
-
-static int collect_member(const tend_member *m, void *ud)
-{
-    return collect(ud, m);
-}
-
 static bool can_hear(const tend_member *m)
 {
     return !m->forgotten && m->key[0];
@@ -62,7 +31,7 @@ static bool can_hear(const tend_member *m)
 
 /* ---------------------------------------------------------------- rests that end */
 
-static int end_rest(const tend_env *env, const tend_group *g, const tend_rest *r, int64_t now,
+static int end_rest(const tend_env *env, const tend_group *g, int64_t rest_id, int64_t member_id, int64_t now,
                     tend_messages *out)
 {
     size_t mark = out->count;
@@ -71,28 +40,57 @@ static int end_rest(const tend_env *env, const tend_group *g, const tend_rest *r
         return rc;
     tend_rest current;
     tend_member m;
-    rc = tend_store_rest_current(env->store, r->member_id, &current);
-    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && current.id != r->id)) {
+    rc = tend_store_rest_current(env->store, member_id, &current);
+    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && current.id != rest_id)) {
         tend_store_rollback(env->store); /* ended meanwhile (/back, another process) */
         return TEND_STORE_OK;
     }
     if (rc == TEND_STORE_OK)
-        rc = tend_store_member_by_id(env->store, r->member_id, &m);
+        rc = tend_store_member_by_id(env->store, member_id, &m);
     if (rc == TEND_STORE_OK)
-        rc = tend_store_rest_end(env->store, r->id, true, now);
+        rc = tend_store_rest_end(env->store, rest_id, true, now);
     if (rc == TEND_STORE_OK && can_hear(&m) && !tend_sched_dm(out, g, &m, "welcome", MSG_SCHED_WELCOME))
         rc = TEND_STORE_ERROR;
     return tend_sched_end(env, rc, "a welcome back", out, mark);
 }
 
-static int rests_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out)
+/* What a walk over due items shares. */
+typedef struct {
+    const tend_env *env;
+    int64_t now;
+    tend_sched_budget *budget;
+    tend_messages *out;
+    tend_sched_group_cache groups;
+    int rc;
+    int64_t next; /* next_due's walk: the earliest time found */
+} member_walk;
+
+static void walk_failed(member_walk *w, int rc)
 {
-    collected due = {NULL, 0, 0, sizeof(tend_rest)};
-    int rc = tend_store_rests_due(env->store, g->id, now, collect_rest, &due);
-    for (size_t i = 0; rc == TEND_STORE_OK && i < due.count; i++)
-        rc = end_rest(env, g, &((tend_rest *)due.items)[i], now, out);
-    free(due.items);
-    return rc;
+    if (rc != TEND_STORE_OK && w->rc == TEND_STORE_OK)
+        w->rc = rc;
+}
+
+/* The budget's room plus one: the extra row tells that more is due than this slice may do. */
+static int budget_limit(const tend_sched_budget *b)
+{
+    return b->left < 100000 ? (int)b->left + 1 : 100001;
+}
+
+static int end_due_rest(const tend_store_due_item *it, void *ud)
+{
+    member_walk *w = ud;
+    if (!tend_sched_spend(w->budget))
+        return 1;
+    const tend_group *g = tend_sched_group(w->env, &w->groups, it->group_id);
+    walk_failed(w, g ? end_rest(w->env, g, it->id, it->member_id, w->now, w->out) : TEND_STORE_ERROR);
+    return 0;
+}
+
+static int rests_tick(member_walk *w, const tend_store_platforms *p)
+{
+    int rc = tend_store_rests_due_all(w->env->store, p, w->now, budget_limit(w->budget), end_due_rest, w);
+    return rc != TEND_STORE_OK ? rc : w->rc;
 }
 
 /* ---------------------------------------------------------------- stale claims */
@@ -102,15 +100,12 @@ static int64_t stale_after(const tend_env *env)
     return (int64_t)env->settings->stale_claim_days * DAY_SECONDS;
 }
 
-static int remind_claim(const tend_env *env, const tend_group *g, const tend_claim *c, int64_t now,
-                        tend_messages *out)
+static int remind_claim(const tend_env *env, const tend_group *g, const tend_member *m,
+                        const tend_store_due_item *c, int64_t now, tend_messages *out)
 {
-    tend_member m;
-    int rc = tend_store_member_by_id(env->store, c->member_id, &m);
-    if (rc != TEND_STORE_OK || tend_sched_is_quiet(g, &m, now))
-        return rc; /* quiet hours: tried again when they end */
     size_t mark = out->count;
-    if ((rc = tend_sched_begin(env)) != TEND_STORE_OK)
+    int rc = tend_sched_begin(env);
+    if (rc != TEND_STORE_OK)
         return rc;
     tend_claim now_claim;
     tend_task t;
@@ -123,11 +118,11 @@ static int remind_claim(const tend_env *env, const tend_group *g, const tend_cla
         rc = tend_store_task_by_id(env->store, c->task_id, &t);
     if (rc == TEND_STORE_OK)
         rc = tend_store_claim_mark_reminded(env->store, c->id, now);
-    if (rc == TEND_STORE_OK && can_hear(&m)) {
+    if (rc == TEND_STORE_OK && can_hear(m)) {
         char unclaim[32], keep[32];
         snprintf(unclaim, sizeof unclaim, "unclaim %d", t.number);
         snprintf(keep, sizeof keep, "keep %d", t.number);
-        tend_message *msg = tend_sched_dm(out, g, &m, "claim.stale", MSG_SCHED_STALE, t.number, t.title);
+        tend_message *msg = tend_sched_dm(out, g, m, "claim.stale", MSG_SCHED_STALE, t.number, t.title);
         if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_STILL_ON_IT, "💪", keep) ||
             tend_message_add_button(msg, MSG_SCHED_BTN_UNCLAIM, "↩️", unclaim))
             rc = TEND_STORE_ERROR;
@@ -135,14 +130,30 @@ static int remind_claim(const tend_env *env, const tend_group *g, const tend_cla
     return tend_sched_end(env, rc, "a claim reminder", out, mark);
 }
 
-static int stale_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out)
+/* A stale claim whose member is in quiet hours waits for their end: walked again each tick (a
+ * handful at most, those who went quiet with a claim gone stale), never written. */
+static int remind_stale(const tend_store_due_item *it, void *ud)
 {
-    collected stale = {NULL, 0, 0, sizeof(tend_claim)};
-    int rc = tend_store_claims_untouched(env->store, g->id, now - stale_after(env), collect_claim, &stale);
-    for (size_t i = 0; rc == TEND_STORE_OK && i < stale.count; i++)
-        rc = remind_claim(env, g, &((tend_claim *)stale.items)[i], now, out);
-    free(stale.items);
-    return rc;
+    member_walk *w = ud;
+    tend_member m;
+    const tend_group *g = tend_sched_group(w->env, &w->groups, it->group_id);
+    int rc = g ? tend_store_member_by_id(w->env->store, it->member_id, &m) : TEND_STORE_ERROR;
+    if (rc != TEND_STORE_OK) {
+        walk_failed(w, rc);
+        return 0;
+    }
+    if (tend_sched_is_quiet(g, &m, w->now))
+        return 0;
+    if (!tend_sched_spend(w->budget))
+        return 1;
+    walk_failed(w, remind_claim(w->env, g, &m, it, w->now, w->out));
+    return 0;
+}
+
+static int stale_tick(member_walk *w, const tend_store_platforms *p)
+{
+    int rc = tend_store_claims_stale_all(w->env->store, p, w->now - stale_after(w->env), 0, remind_stale, w);
+    return rc != TEND_STORE_OK ? rc : w->rc;
 }
 
 /* ---------------------------------------------------------------- nudges */
@@ -171,75 +182,82 @@ static int nudge_time(const tend_env *env, const tend_group *g, const tend_membe
     return TEND_STORE_OK;
 }
 
-static int nudge(const tend_env *env, const tend_group *g, const tend_member *m, int64_t now,
-                 tend_messages *out)
+/* One look at a member's nudge, in one transaction with what it records: the nudge and when to
+ * look again (a week on), the time it may go out, or nothing pending any more. */
+static int look_at_nudge(const tend_env *env, const tend_group *g, int64_t member_id, int64_t now,
+                         tend_messages *out)
 {
     size_t mark = out->count;
     int rc = tend_sched_begin(env);
     if (rc != TEND_STORE_OK)
         return rc;
-    tend_member fresh;
+    tend_member m;
     tend_load load;
     int64_t when = 0;
-    /* decided again inside the transaction, so two processes never both send it */
-    rc = tend_store_member_by_id(env->store, m->id, &fresh);
+    rc = tend_store_member_by_id(env->store, member_id, &m);
     if (rc == TEND_STORE_OK)
-        rc = nudge_time(env, g, &fresh, now, &load, &when);
-    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && when > now)) {
-        tend_store_rollback(env->store);
-        return TEND_STORE_OK;
-    }
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_nudge_record(env->store, m->id, NUDGE_KIND, now);
-    if (rc == TEND_STORE_OK) {
-        tend_message *msg = tend_sched_dm(out, g, &fresh, "nudge", MSG_SCHED_NUDGE, load.total, load.capacity);
+        rc = nudge_time(env, g, &m, now, &load, &when);
+    if (rc == TEND_STORE_NOTFOUND)
+        rc = tend_store_nudge_check_clear(env->store, member_id);
+    else if (rc == TEND_STORE_OK && when > now)
+        rc = tend_store_nudge_check_set(env->store, member_id, when);
+    else if (rc == TEND_STORE_OK) {
+        rc = tend_store_nudge_record(env->store, m.id, NUDGE_KIND, now);
+        if (rc == TEND_STORE_OK)
+            rc = tend_store_nudge_check_set(env->store, member_id, now + NUDGE_EVERY);
+        tend_message *msg = rc == TEND_STORE_OK ? tend_sched_dm(out, g, &m, "nudge", MSG_SCHED_NUDGE, load.total,
+                                                                load.capacity)
+                                                : NULL;
         /* "No thanks" runs a harmless /me until a one-tap snooze command exists */
-        if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_WEEK_OFF, "🛌", "stepback 1w") ||
-            tend_message_add_button(msg, MSG_SCHED_BTN_NO_THANKS, "👌", "nudges later"))
+        if (rc == TEND_STORE_OK && (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_WEEK_OFF, "🛌", "stepback 1w") ||
+                                    tend_message_add_button(msg, MSG_SCHED_BTN_NO_THANKS, "👌", "nudges later")))
             rc = TEND_STORE_ERROR;
     }
     return tend_sched_end(env, rc, "a nudge", out, mark);
 }
 
-static int nudges_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out)
+static int look_at_due_nudge(const tend_store_due_item *it, void *ud)
 {
-    collected members = {NULL, 0, 0, sizeof(tend_member)};
-    int rc = tend_store_members_each(env->store, g->id, collect_member, &members);
-    for (size_t i = 0; rc == TEND_STORE_OK && i < members.count; i++) {
-        const tend_member *m = &((tend_member *)members.items)[i];
-        tend_load load;
-        int64_t when;
-        int r = nudge_time(env, g, m, now, &load, &when);
-        if (r == TEND_STORE_OK && when <= now)
-            r = nudge(env, g, m, now, out);
-        if (r != TEND_STORE_OK && r != TEND_STORE_NOTFOUND)
-            rc = r;
-    }
-    free(members.items);
-    return rc;
+    member_walk *w = ud;
+    if (!tend_sched_spend(w->budget))
+        return 1;
+    const tend_group *g = tend_sched_group(w->env, &w->groups, it->group_id);
+    walk_failed(w, g ? look_at_nudge(w->env, g, it->member_id, w->now, w->out) : TEND_STORE_ERROR);
+    return 0;
+}
+
+static int nudges_tick(member_walk *w, const tend_store_platforms *p)
+{
+    int rc = tend_store_nudge_checks_due(w->env->store, p, w->now, budget_limit(w->budget), look_at_due_nudge, w);
+    return rc != TEND_STORE_OK ? rc : w->rc;
 }
 
 int tend_sched_member_nudge(const tend_env *env, const tend_group *g, const char *member_key, int64_t now,
                             tend_messages *out)
 {
     tend_member m;
-    tend_load load;
-    int64_t when;
+    int64_t due;
     int rc = tend_store_member_get(env->store, g->id, member_key, &m);
     if (rc == TEND_STORE_OK)
-        rc = nudge_time(env, g, &m, now, &load, &when);
-    if (rc == TEND_STORE_OK && when <= now)
-        rc = nudge(env, g, &m, now, out);
+        rc = tend_store_nudge_check_get(env->store, m.id, &due);
+    if (rc == TEND_STORE_OK && due <= now)
+        rc = look_at_nudge(env, g, m.id, now, out);
     return rc == TEND_STORE_NOTFOUND ? TEND_STORE_OK : rc;
 }
 
-/* ---------------------------------------------------------------- the group's member events */
+/* ---------------------------------------------------------------- member events, every group */
 
-int tend_sched_members_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out)
+int tend_sched_members_tick(const tend_env *env, int64_t now, tend_sched_budget *budget, tend_messages *out)
 {
-    int rc = rests_tick(env, g, now, out);
-    int rc2 = stale_tick(env, g, now, out);
-    int rc3 = nudges_tick(env, g, now, out);
+    tend_store_platforms p;
+    tend_sched_platforms(env, &p);
+    /* rests first, so someone back today is not skipped by what follows */
+    member_walk w = {env, now, budget, out, {.have = false}, TEND_STORE_OK, INT64_MAX};
+    int rc = rests_tick(&w, &p);
+    w.rc = TEND_STORE_OK;
+    int rc2 = stale_tick(&w, &p);
+    w.rc = TEND_STORE_OK;
+    int rc3 = nudges_tick(&w, &p);
     return rc != TEND_STORE_OK ? rc : rc2 != TEND_STORE_OK ? rc2 : rc3;
 }
 
@@ -249,36 +267,36 @@ static void earliest(int64_t *best, int64_t t)
         *best = t;
 }
 
-int64_t tend_sched_members_next(const tend_env *env, const tend_group *g, int64_t now)
+/* A stale claim held by quiet hours is due when they end. */
+static int quiet_end_of(const tend_store_due_item *it, void *ud)
 {
-    int64_t best = INT64_MAX;
-    collected rests = {NULL, 0, 0, sizeof(tend_rest)};
-    collected claims = {NULL, 0, 0, sizeof(tend_claim)};
-    collected members = {NULL, 0, 0, sizeof(tend_member)};
-    if (tend_store_rests_due(env->store, g->id, INT64_MAX, collect_rest, &rests) != TEND_STORE_OK ||
-        tend_store_claims_untouched(env->store, g->id, INT64_MAX, collect_claim, &claims) != TEND_STORE_OK ||
-        tend_store_members_each(env->store, g->id, collect_member, &members) != TEND_STORE_OK)
-        best = now + 60; /* the store is unwell: look again in a minute */
-    for (size_t i = 0; i < rests.count; i++)
-        earliest(&best, ((tend_rest *)rests.items)[i].until);
-    for (size_t i = 0; i < claims.count; i++) {
-        const tend_claim *c = &((tend_claim *)claims.items)[i];
-        tend_member m;
-        int64_t due = c->updated_at + stale_after(env) + 1; /* untouched for longer than that */
-        if (due < now)
-            due = now;
-        if (tend_store_member_by_id(env->store, c->member_id, &m) == TEND_STORE_OK)
-            due = tend_sched_quiet_over(g, &m, due);
-        earliest(&best, due);
-    }
-    for (size_t i = 0; i < members.count; i++) {
-        tend_load load;
-        int64_t when;
-        if (nudge_time(env, g, &((tend_member *)members.items)[i], now, &load, &when) == TEND_STORE_OK)
-            earliest(&best, when);
-    }
-    free(rests.items);
-    free(claims.items);
-    free(members.items);
-    return best < now ? now : best;
+    member_walk *w = ud;
+    tend_member m;
+    const tend_group *g = tend_sched_group(w->env, &w->groups, it->group_id);
+    if (g && tend_store_member_by_id(w->env->store, it->member_id, &m) == TEND_STORE_OK)
+        earliest(&w->next, tend_sched_quiet_over(g, &m, w->now));
+    else
+        earliest(&w->next, w->now); /* the tick will meet the same trouble and say so */
+    return 0;
+}
+
+int64_t tend_sched_members_next(const tend_env *env, int64_t now)
+{
+    tend_store_platforms p;
+    tend_sched_platforms(env, &p);
+    member_walk w = {env, now, NULL, NULL, {.have = false}, TEND_STORE_OK, INT64_MAX};
+    int64_t before = now - stale_after(env), at;
+    int rc[4];
+    if ((rc[0] = tend_store_rests_next_end(env->store, &p, &at)) == TEND_STORE_OK)
+        earliest(&w.next, at);
+    if ((rc[1] = tend_store_nudge_checks_next(env->store, &p, &at)) == TEND_STORE_OK)
+        earliest(&w.next, at);
+    /* untouched for longer than stale_claim_days: a second after that many days */
+    if ((rc[2] = tend_store_claims_stale_next(env->store, &p, before, &at)) == TEND_STORE_OK)
+        earliest(&w.next, at + stale_after(env) + 1);
+    rc[3] = tend_store_claims_stale_all(env->store, &p, before, 0, quiet_end_of, &w);
+    for (size_t i = 0; i < 4; i++)
+        if (rc[i] != TEND_STORE_OK && rc[i] != TEND_STORE_NOTFOUND)
+            earliest(&w.next, now + 60); /* the store is unwell: look again in a minute */
+    return w.next < now ? now : w.next;
 }

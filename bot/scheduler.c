@@ -1,6 +1,15 @@
 /*
- * scheduler.c — what the bot does on its own, group by group: the weekly check-in prompt and
- * digest, the monthly process check-in, then the member events and weekly repeats (their own files).
+ * scheduler.c — what the bot does on its own: the weekly check-in prompt and digest, the monthly
+ * process check-in and weekly repeats of each group; the member events (schedule_members.c) and
+ * what the posts say (schedule_posts.c) have their own files.
+ *
+ * A tick visits only what is due. Each group has a look time in the store (schedule_due): the
+ * earliest of its next prompt, digest, process check-in and weekly repeat. A tick looks at the
+ * groups whose time has come, fires what is due, and stores the next time; a changed setting, a
+ * new group or a weekly task done or added resets the time to "now" in the store itself (triggers,
+ * migration 3). tend_scheduler_next_due is the minimum of a few indexed look times. A tick does at
+ * most a budget of things (tend_scheduler_tick_some), so a minute in which 10,000 groups' prompts
+ * fall is worked off in slices with the loop's I/O in between.
  *
  * Rules, so each occurrence happens exactly once and at the right local time:
  *   - An occurrence is a local date and time in the group's zone ("mon 18:00" on 2026-11-02), and
@@ -31,8 +40,6 @@
 #include "bot/tz.h"
 
 #define DAY_SECONDS (24 * 3600)
-#define HANDS_LISTED 10
-#define FEEDBACK_SHOWN_FROM 3
 
 /* ---------------------------------------------------------------- local calendar */
 
@@ -292,161 +299,6 @@ static int decide(const tend_env *env, const tend_group *g, sched_kind kind, int
     return TEND_STORE_OK;
 }
 
-/* ---------------------------------------------------------------- what each occurrence says */
-
-typedef struct {
-    tend_message *msg;
-    int count;
-    const char *header;
-} task_lines;
-
-static int add_task_line(const tend_task *t, void *ud)
-{
-    task_lines *l = ud;
-    char line[TEND_TITLE_MAX + 128];
-    tend_task_describe(t, line, sizeof line);
-    if ((l->count == 0 && tend_message_appendf(l->msg, "%s", l->header) != 0) ||
-        tend_message_appendf(l->msg, MSG_SCHED_TASK_LINE, line) != 0)
-        return 1;
-    l->count++;
-    return 0;
-}
-
-static int list_needing_hands(const tend_env *env, const tend_group *g, tend_message *msg)
-{
-    task_lines l = {msg, 0, MSG_SCHED_NEEDS_HANDS};
-    int rc = tend_store_tasks_needing_hands(env->store, g->id, HANDS_LISTED, add_task_line, &l);
-    if (rc == TEND_STORE_OK && l.count == HANDS_LISTED &&
-        tend_message_appendf(msg, MSG_SCHED_MORE_TASKS) != 0)
-        return TEND_STORE_ERROR;
-    return rc;
-}
-
-static int say_checkin_prompt(const tend_env *env, const tend_group *g, tend_messages *out)
-{
-    tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT);
-    if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_GREAT, "🌟", "checkin great") ||
-        tend_message_add_button(msg, MSG_SCHED_BTN_OK, "👍", "checkin ok") ||
-        tend_message_add_button(msg, MSG_SCHED_BTN_LOW, "🪫", "checkin low") ||
-        tend_message_add_button(msg, MSG_SCHED_BTN_OUT, "🛌", "checkin out"))
-        return TEND_STORE_ERROR;
-    return list_needing_hands(env, g, msg);
-}
-
-/* ---- digest */
-
-typedef struct {
-    const tend_env *env;
-    tend_message *msg;
-    int count;
-    char names[1024];
-} digest_part;
-
-static int add_done_line(const tend_task *t, void *ud)
-{
-    digest_part *p = ud;
-    if ((p->count == 0 && tend_message_appendf(p->msg, MSG_SCHED_DIGEST_DONE) != 0) ||
-        tend_message_appendf(p->msg, MSG_SCHED_DIGEST_DONE_LINE, t->number, t->title) != 0)
-        return 1;
-    p->count++;
-    return 0;
-}
-
-static const char *name_of(const tend_env *env, int64_t member_id, tend_member *m)
-{
-    if (tend_store_member_by_id(env->store, member_id, m) != TEND_STORE_OK)
-        snprintf(m->name, sizeof m->name, "someone");
-    return m->name;
-}
-
-static int add_thanks_line(const tend_thanks *t, void *ud)
-{
-    digest_part *p = ud;
-    tend_member from, to;
-    /* names as plain text: the digest celebrates, it pings nobody */
-    if ((p->count == 0 && tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS) != 0) ||
-        tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS_LINE, name_of(p->env, t->from_member, &from),
-                             name_of(p->env, t->to_member, &to)) != 0 ||
-        (t->reason[0] && tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS_FOR, t->reason) != 0))
-        return 1;
-    p->count++;
-    return 0;
-}
-
-static int add_welcome_name(const tend_rest *r, void *ud)
-{
-    digest_part *p = ud;
-    tend_member m;
-    if (tend_store_member_by_id(p->env->store, r->member_id, &m) != TEND_STORE_OK || m.forgotten ||
-        strstr(p->names, m.name))
-        return 0; /* names only, once each; a rest's reason never appears here */
-    size_t len = strlen(p->names);
-    snprintf(p->names + len, sizeof p->names - len, "%s%s", len ? ", " : "", m.name);
-    p->count++;
-    return 0;
-}
-
-static int say_digest(const tend_env *env, const tend_group *g, const occurrence *o, tend_messages *out)
-{
-    tend_message *msg = tend_sched_post(out, g, "digest", MSG_SCHED_DIGEST_TITLE);
-    if (!msg)
-        return TEND_STORE_ERROR;
-    digest_part done = {env, msg, 0, ""}, thanks = {env, msg, 0, ""}, back = {env, msg, 0, ""};
-    int rc = tend_store_tasks_done_between(env->store, g->id, o->prev_due, o->due, add_done_line, &done);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_thanks_between(env->store, g->id, o->prev_due, o->due, add_thanks_line, &thanks);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_rests_ended_between(env->store, g->id, o->prev_due, o->due, add_welcome_name, &back);
-    if (rc != TEND_STORE_OK)
-        return rc;
-    if (back.count && tend_message_appendf(msg, MSG_SCHED_DIGEST_WELCOMES, back.names) != 0)
-        return TEND_STORE_ERROR;
-    if (!done.count && !thanks.count && !back.count && tend_message_appendf(msg, MSG_SCHED_DIGEST_QUIET) != 0)
-        return TEND_STORE_ERROR;
-    rc = list_needing_hands(env, g, msg);
-    if (rc == TEND_STORE_OK && tend_load_concentrated(env->store, g, o->due - 30LL * DAY_SECONDS) &&
-        tend_message_appendf(msg, MSG_SCHED_DIGEST_SHARE) != 0)
-        return TEND_STORE_ERROR;
-    return rc;
-}
-
-/* ---- monthly process check-in */
-
-static int add_feedback_line(const tend_feedback *f, void *ud)
-{
-    task_lines *l = ud;
-    if ((l->count == 0 && tend_message_appendf(l->msg, "%s", l->header) != 0) ||
-        tend_message_appendf(l->msg, MSG_SCHED_PROCESS_FEEDBACK_LINE, f->text) != 0)
-        return 1;
-    l->count++;
-    return 0;
-}
-
-/* The anonymous suggestions, only once there are at least 3 unshown, so no one can be singled out;
- * shown ones are marked in the same transaction as the post. */
-static int show_feedback_when_enough(const tend_env *env, const tend_group *g, tend_message *msg)
-{
-    int unshown = 0;
-    int rc = tend_store_feedback_unshown_count(env->store, g->id, &unshown);
-    if (rc != TEND_STORE_OK || unshown < FEEDBACK_SHOWN_FROM)
-        return rc;
-    task_lines l = {msg, 0, MSG_SCHED_PROCESS_FEEDBACK};
-    rc = tend_store_feedback_unshown_each(env->store, g->id, add_feedback_line, &l);
-    if (rc == TEND_STORE_OK && l.count < unshown)
-        rc = TEND_STORE_ERROR; /* out of memory half-way: try the whole post again */
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_feedback_mark_shown(env->store, g->id);
-    return rc;
-}
-
-static int say_process_checkin(const tend_env *env, const tend_group *g, tend_messages *out)
-{
-    tend_message *msg = tend_sched_post(out, g, "process", MSG_SCHED_PROCESS);
-    if (!msg)
-        return TEND_STORE_ERROR;
-    return show_feedback_when_enough(env, g, msg);
-}
-
 /* ---------------------------------------------------------------- firing */
 
 static int fire(const tend_env *env, const tend_group *g, sched_kind kind, int64_t now, tend_messages *out)
@@ -471,59 +323,43 @@ static int fire(const tend_env *env, const tend_group *g, sched_kind kind, int64
         rc = tend_store_audit(env->store, g->id, 0, "schedule.skipped", detail, now);
     } else if (rc == TEND_STORE_OK) {
         if (kind == SCHED_CHECKIN)
-            rc = say_checkin_prompt(env, g, out);
+            rc = tend_sched_say_checkin(env, g, out);
         else if (kind == SCHED_PROCESS)
-            rc = say_process_checkin(env, g, out);
+            rc = tend_sched_say_process(env, g, out);
         else
-            rc = say_digest(env, g, &o, out);
+            rc = tend_sched_say_digest(env, g, o.prev_due, o.due, out);
     }
     return tend_sched_end(env, rc, kind_names[kind], out, mark);
 }
 
-typedef struct {
-    const tend_env *env;
-    int64_t now;
-    tend_messages *out;
-    int failed;
-    int64_t next;
-} group_walk;
+/* ---------------------------------------------------------------- budget, platforms, groups */
 
-static int tick_group(const tend_group *g, void *ud)
+bool tend_sched_spend(tend_sched_budget *b)
 {
-    group_walk *w = ud;
-    if (!tend_env_serves(w->env, g->key))
-        return 0; /* nobody here could deliver it: leave it for the process that can */
-    /* rests first, so someone back today is not skipped by what follows */
-    int rc[] = {
-        tend_sched_members_tick(w->env, g, w->now, w->out),
-        fire(w->env, g, SCHED_CHECKIN, w->now, w->out),
-        fire(w->env, g, SCHED_PROCESS, w->now, w->out),
-        fire(w->env, g, SCHED_DIGEST, w->now, w->out),
-        tend_sched_repeats_tick(w->env, g, w->now, w->out),
-    };
-    for (size_t i = 0; i < sizeof rc / sizeof rc[0]; i++)
-        if (rc[i] != TEND_STORE_OK)
-            w->failed = 1;
-    return 0;
+    if (b->left == 0) {
+        b->exhausted = true;
+        return false;
+    }
+    b->left--;
+    return true;
 }
 
-int tend_scheduler_tick(const tend_env *env, int64_t now, tend_messages *out)
+void tend_sched_platforms(const tend_env *env, tend_store_platforms *p)
 {
-    group_walk w = {env, now, out, 0, 0};
-    if (tend_store_groups_each(env->store, tick_group, &w) != TEND_STORE_OK)
-        return -1;
-    return w.failed ? -1 : 0;
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < env->n_platforms && i < TEND_STORE_PLATFORMS_MAX; i++)
+        p->names[p->n++] = env->platforms[i];
 }
 
-int tend_scheduler_after_command(const tend_env *env, const char *group_key, const char *member_key,
-                                 int64_t now, tend_messages *out)
+const tend_group *tend_sched_group(const tend_env *env, tend_sched_group_cache *cache, int64_t group_id)
 {
-    tend_group g;
-    int rc = tend_store_group_get(env->store, group_key, &g);
-    if (rc == TEND_STORE_OK && tend_env_serves(env, g.key))
-        rc = tend_sched_member_nudge(env, &g, member_key, now, out);
-    return rc == TEND_STORE_OK || rc == TEND_STORE_NOTFOUND ? 0 : -1;
+    if (cache->have && cache->g.id == group_id)
+        return &cache->g;
+    cache->have = tend_store_group_by_id(env->store, group_id, &cache->g) == TEND_STORE_OK;
+    return cache->have ? &cache->g : NULL;
 }
+
+/* ---------------------------------------------------------------- the group schedule */
 
 static int64_t group_schedule_next(const tend_env *env, const tend_group *g, sched_kind kind, int64_t now)
 {
@@ -536,29 +372,144 @@ static int64_t group_schedule_next(const tend_env *env, const tend_group *g, sch
     return occurrence_around(g, kind, now, 0, &o) == 0 ? o.due : INT64_MAX;
 }
 
-static int next_of_group(const tend_group *g, void *ud)
+/* When the group's schedule next needs a look: its earliest prompt, digest, process check-in or
+ * weekly repeat that has not happened yet. */
+static int64_t group_next(const tend_env *env, const tend_group *g, int64_t now)
+{
+    int64_t times[] = {
+        group_schedule_next(env, g, SCHED_CHECKIN, now),
+        group_schedule_next(env, g, SCHED_PROCESS, now),
+        group_schedule_next(env, g, SCHED_DIGEST, now),
+        tend_sched_repeats_next(env, g, now),
+    };
+    int64_t best = INT64_MAX;
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
+        if (times[i] < best)
+            best = times[i];
+    return best;
+}
+
+typedef struct {
+    int64_t group_id;
+    int64_t next;
+} group_look;
+
+typedef struct {
+    const tend_env *env;
+    int64_t now;
+    tend_messages *out;
+    int failed;
+    group_look *looked;
+    size_t n_looked;
+} group_walk;
+
+/* Fires what is due in one group, then works out when to look at it again. */
+static int visit_group(const tend_store_due_item *item, void *ud)
 {
     group_walk *w = ud;
-    if (!tend_env_serves(w->env, g->key))
-        return 0;
-    int64_t times[] = {
-        group_schedule_next(w->env, g, SCHED_CHECKIN, w->now),
-        group_schedule_next(w->env, g, SCHED_PROCESS, w->now),
-        group_schedule_next(w->env, g, SCHED_DIGEST, w->now),
-        tend_sched_members_next(w->env, g, w->now),
-        tend_sched_repeats_next(w->env, g, w->now),
+    tend_group g;
+    int rc = tend_store_group_by_id(w->env->store, item->group_id, &g);
+    if (rc != TEND_STORE_OK || !tend_env_serves(w->env, g.key)) {
+        w->failed |= rc != TEND_STORE_OK;
+        return 0; /* not ours: the process that serves its platform looks after it */
+    }
+    int fired[] = {
+        fire(w->env, &g, SCHED_CHECKIN, w->now, w->out),
+        fire(w->env, &g, SCHED_PROCESS, w->now, w->out),
+        fire(w->env, &g, SCHED_DIGEST, w->now, w->out),
+        tend_sched_repeats_tick(w->env, &g, w->now, w->out),
     };
-    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
-        if (times[i] < w->next)
-            w->next = times[i];
-    return w->next <= w->now; /* nothing can be sooner than now */
+    for (size_t i = 0; i < sizeof fired / sizeof fired[0]; i++)
+        if (fired[i] != TEND_STORE_OK)
+            w->failed = 1;
+    w->looked[w->n_looked++] = (group_look){g.id, group_next(w->env, &g, w->now)};
+    return 0;
+}
+
+/* The look times of the groups just visited, in one transaction. */
+static int save_group_looks(const tend_env *env, const group_walk *w)
+{
+    if (w->n_looked == 0)
+        return TEND_STORE_OK;
+    int rc = tend_store_begin(env->store);
+    for (size_t i = 0; rc == TEND_STORE_OK && i < w->n_looked; i++)
+        rc = tend_store_schedule_group_set(env->store, w->looked[i].group_id, w->looked[i].next);
+    if (rc == TEND_STORE_OK && (rc = tend_store_commit(env->store)) == TEND_STORE_OK)
+        return rc;
+    tend_log(TEND_LOG_WARN, "scheduler", "cannot record when to look at groups again: %s",
+             tend_store_errmsg(env->store));
+    tend_store_rollback(env->store);
+    return rc;
+}
+
+static int groups_tick(const tend_env *env, int64_t now, tend_sched_budget *budget, tend_messages *out)
+{
+    if (budget->left == 0) {
+        budget->exhausted = true; /* cannot tell whether a group is due without asking: assume so */
+        return TEND_STORE_OK;
+    }
+    size_t limit = budget->left < 4096 ? budget->left : 4096;
+    group_walk w = {env, now, out, 0, calloc(limit, sizeof(group_look)), 0};
+    if (!w.looked)
+        return TEND_STORE_ERROR;
+    tend_store_platforms p;
+    tend_sched_platforms(env, &p);
+    int rc = tend_store_schedule_groups_due(env->store, &p, now, (int)limit, visit_group, &w);
+    if (rc == TEND_STORE_OK && !w.failed)
+        rc = save_group_looks(env, &w); /* after a failure they stay due and are looked at again */
+    budget->left -= w.n_looked;
+    if (w.n_looked == limit)
+        budget->exhausted = true;
+    free(w.looked);
+    return rc != TEND_STORE_OK ? rc : w.failed ? TEND_STORE_ERROR : TEND_STORE_OK;
+}
+
+/* ---------------------------------------------------------------- the scheduler's interface */
+
+int tend_scheduler_tick_some(const tend_env *env, int64_t now, size_t budget, tend_messages *out)
+{
+    tend_sched_budget b = {budget, false};
+    /* member events first, so someone whose rest ends today is back before today's prompt */
+    int rc = tend_sched_members_tick(env, now, &b, out);
+    int rc2 = groups_tick(env, now, &b, out);
+    if (rc != TEND_STORE_OK || rc2 != TEND_STORE_OK)
+        return -1;
+    return b.exhausted ? 1 : 0;
+}
+
+int tend_scheduler_tick(const tend_env *env, int64_t now, tend_messages *out)
+{
+    /* everything due, in slices, for callers that do not keep a loop responsive (tests, tools) */
+    int rc;
+    int rounds = 0;
+    while ((rc = tend_scheduler_tick_some(env, now, TEND_SCHEDULER_SLICE, out)) == 1 && ++rounds < 100000)
+        ;
+    return rc < 0 ? -1 : 0;
+}
+
+int tend_scheduler_after_command(const tend_env *env, const char *group_key, const char *member_key,
+                                 int64_t now, tend_messages *out)
+{
+    tend_group g;
+    int rc = group_key && member_key ? tend_store_group_get(env->store, group_key, &g) : TEND_STORE_NOTFOUND;
+    if (rc == TEND_STORE_OK && tend_env_serves(env, g.key))
+        rc = tend_sched_member_nudge(env, &g, member_key, now, out);
+    return rc == TEND_STORE_OK || rc == TEND_STORE_NOTFOUND ? 0 : -1;
 }
 
 int64_t tend_scheduler_next_due(const tend_env *env, int64_t now)
 {
-    /* with no group at all, nothing is scheduled: look again in a week */
-    group_walk w = {env, now, NULL, 0, now + 7LL * DAY_SECONDS};
-    if (tend_store_groups_each(env->store, next_of_group, &w) != TEND_STORE_OK)
-        return now + 60;
-    return w.next < now ? now : w.next;
+    /* with nothing scheduled at all, look again in a week */
+    int64_t best = now + 7LL * DAY_SECONDS, at;
+    tend_store_platforms p;
+    tend_sched_platforms(env, &p);
+    int rc = tend_store_schedule_groups_next(env->store, &p, &at);
+    if (rc == TEND_STORE_OK && at < best)
+        best = at;
+    else if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND)
+        return now + 60; /* the store is unwell: look again in a minute */
+    at = tend_sched_members_next(env, now);
+    if (at < best)
+        best = at;
+    return best < now ? now : best;
 }

@@ -129,6 +129,8 @@ int tend_store_state_get(tend_store *store, const char *platform, const char *ke
 int tend_store_state_set(tend_store *store, const char *platform, const char *key, const char *value);
 int tend_store_state_delete(tend_store *store, const char *platform, const char *key);
 
+/* TEND_STORE_OK when the event was recorded before (by tend_store_event_claim), NOTFOUND when not. */
+int tend_store_event_seen(tend_store *store, const char *platform, const char *event_id);
 /* Records that an incoming event (a Discord interaction id, a Matrix event id) was handled.
  * Returns TEND_STORE_OK when it is new (and records it), TEND_STORE_EXISTS when it was seen before,
  * so a replay after a restart is recognised. Old rows are pruned after 7 days. */

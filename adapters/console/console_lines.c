@@ -58,13 +58,17 @@ static void print_all(console *c, const tend_messages *list)
         tend_console_print(c->out, &list->items[i]);
 }
 
-/* Runs the scheduler at the clock's now. In the app its messages go through tend_app_deliver (ours
+/* Runs the scheduler at the clock's now: what the member's command made due when after_command,
+ * else everything due (the clock moved). In the app its messages go through tend_app_deliver (ours
  * come back to console_deliver and are printed); alone, the console prints them itself. */
-static void tick_and_show(console *c)
+static void tick_and_show(console *c, bool after_command)
 {
     tend_app *app = tend_app_of(&c->adapter);
     if (app) {
-        tend_app_after_command(app);
+        if (after_command)
+            tend_app_after_command(app, c->group_key, c->member);
+        else
+            tend_app_tick(app);
         return;
     }
     tend_messages out;
@@ -89,7 +93,7 @@ static void run_command(console *c, const char *text)
     tend_bot_handle(c->adapter.bot, &req, &out);
     print_all(c, &out);
     tend_messages_clear(&out);
-    tick_and_show(c);
+    tick_and_show(c, true);
 }
 
 /* ":as NAME": the first use creates the member, so others can name them at once. */
@@ -151,13 +155,13 @@ static void advance(console *c, const char *arg)
             break;
         if (due > now)
             tend_clock_advance(clock, due - now);
-        tick_and_show(c);
+        tick_and_show(c, false);
         last = tend_clock_now(clock);
     }
     int64_t now = tend_clock_now(clock);
     if (target > now)
         tend_clock_advance(clock, target - now);
-    tick_and_show(c);
+    tick_and_show(c, false);
     time_t t = (time_t)tend_clock_now(clock);
     struct tm tm;
     char when[64];

@@ -205,12 +205,18 @@ static void answer_mention(discord *d, const dc_event *ev, const tend_messages *
     }
 }
 
-/* What the command made due at once (a nudge after a claim), for its member only. The app's
- * tend_app_after_command() runs the whole scheduler, every group and member, which cost far more
- * than the command itself: 1.7 M instructions per command with one group of 8 (bench/README.md).
- * Everything else is picked up by the app's timer, which never sleeps longer than a minute. */
+/* What the command made due at once (a nudge after a claim, a promotion, a weekly task's next
+ * copy): the app checks the member's own nudge and runs the scheduler only when something is due
+ * now, which costs a few index lookups whatever the number of guilds. Without an app (tests), the
+ * member's nudge alone. */
 static void after_command(discord *d, const dc_event *ev)
 {
+    tend_app *app = tend_app_of(&d->base);
+    if (app) {
+        if (tend_app_after_command(app, ev->group_key, ev->user_id) != 0)
+            tend_log(TEND_LOG_WARN, "discord", "the scheduler could not finish after a command; it will retry");
+        return;
+    }
     tend_messages out;
     tend_messages_init(&out);
     if (tend_scheduler_after_command(env_of(d), ev->group_key, ev->user_id, now_s(d), &out) != 0)
@@ -224,7 +230,12 @@ static void run_command(discord *d, const dc_event *ev)
 {
     tend_messages out;
     tend_messages_init(&out);
-    tend_bot_handle(d->bot, &ev->req, &out);
+    if (tend_bot_handle(d->bot, &ev->req, &out) == TEND_BOT_DUPLICATE) {
+        /* a replay after RESUME: it was answered the first time */
+        tend_log(TEND_LOG_DEBUG, "discord", "event %s was answered already", ev->id);
+        tend_messages_clear(&out);
+        return;
+    }
     if (ev->kind == DC_EVENT_MENTION)
         answer_mention(d, ev, &out);
     else
@@ -290,16 +301,12 @@ void dc_dispatch_interaction(discord *d, const cJSON *payload)
         tend_log(TEND_LOG_WARN, "discord", "skipped an interaction: %s", err);
         return;
     }
-    int rc = tend_store_event_claim(env_of(d)->store, "discord", ev.id, now_s(d));
-    if (rc != TEND_STORE_OK && rc != TEND_STORE_EXISTS) /* still answer: the member is waiting */
-        tend_log(TEND_LOG_ERROR, "discord", "could not record interaction %s: %s", ev.id,
-                 tend_store_errmsg(env_of(d)->store));
-    if (rc == TEND_STORE_EXISTS) {
-        tend_log(TEND_LOG_DEBUG, "discord", "interaction %s was answered already", ev.id);
-    } else if (ev.kind == DC_EVENT_AUTOCOMPLETE) {
-        answer_autocomplete(d, &ev);
+    if (ev.kind == DC_EVENT_AUTOCOMPLETE) {
+        /* suggestions change nothing; a replay is only skipped so Discord is not answered twice */
+        if (tend_store_event_claim(env_of(d)->store, "discord", ev.id, now_s(d)) != TEND_STORE_EXISTS)
+            answer_autocomplete(d, &ev);
     } else {
-        run_command(d, &ev);
+        run_command(d, &ev); /* the router records the interaction with the command's effect */
     }
     dc_event_free(&ev);
 }
@@ -313,9 +320,6 @@ void dc_dispatch_message(discord *d, const cJSON *payload)
         tend_log(TEND_LOG_WARN, "discord", "skipped a message: %s", err);
     if (rc <= 0)
         return;
-    char key[96];
-    snprintf(key, sizeof key, "msg:%s", ev.id);
-    if (tend_store_event_claim(env_of(d)->store, "discord", key, now_s(d)) == TEND_STORE_OK)
-        run_command(d, &ev);
+    run_command(d, &ev);
     dc_event_free(&ev);
 }

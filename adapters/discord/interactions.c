@@ -246,12 +246,27 @@ static void fill_request(dc_event *ev)
     ev->req.text = ev->text;
     ev->req.refs = ev->refs;
     ev->req.n_refs = ev->n_refs;
+    ev->req.event_id = ev->id; /* snowflakes are unique across interactions and messages */
 }
 
-static int common_fields(const cJSON *d, dc_event *ev, char *err, size_t errlen)
+/* `dm_guild`: the guild a button in a DM belongs to (from its custom_id), else NULL. */
+const char *dc_custom_id_command(const char *after_prefix, char *guild, size_t guildlen)
+{
+    size_t n = strspn(after_prefix, "0123456789");
+    guild[0] = '\0';
+    if (after_prefix[n] != ':')
+        return after_prefix; /* "tend:<command>", from before the guild was carried */
+    if (n > 0 && n < guildlen)
+        snprintf(guild, guildlen, "%.*s", (int)n, after_prefix);
+    return after_prefix + n + 1;
+}
+
+static int common_fields(const cJSON *d, dc_event *ev, const char *dm_guild, char *err, size_t errlen)
 {
     const char *guild = str_at(d, "guild_id");
     const char *channel = str_at(d, "channel_id");
+    if (!guild)
+        guild = dm_guild;
     if (!guild || !channel) {
         snprintf(err, errlen, "not in a server channel");
         return -1;
@@ -292,13 +307,8 @@ int dc_event_from_interaction(const cJSON *d, dc_event *ev, char *err, size_t er
     }
     ev->id = strdup(id);
     ev->token = strdup(token);
-    if (!ev->id || !ev->token || common_fields(d, ev, err, errlen) != 0)
-        goto fail;
-    const cJSON *member = cJSON_GetObjectItemCaseSensitive(d, "member");
-    if (fill_invoker(member, cJSON_GetObjectItemCaseSensitive(member, "user"), ev) != 0) {
-        snprintf(err, errlen, "interaction without a member");
-        goto fail;
-    }
+    char dm_guild[32] = "";
+    const char *command = NULL;
     if (ev->kind == DC_EVENT_BUTTON) {
         const char *custom = str_at(data, "custom_id");
         size_t plen = strlen(DC_CUSTOM_ID_PREFIX);
@@ -306,7 +316,20 @@ int dc_event_from_interaction(const cJSON *d, dc_event *ev, char *err, size_t er
             snprintf(err, errlen, "a button that is not tend's");
             goto fail;
         }
-        ev->text = tend_text_clean(custom + plen, 100);
+        command = dc_custom_id_command(custom + plen, dm_guild, sizeof dm_guild);
+    }
+    if (!ev->id || !ev->token || common_fields(d, ev, dm_guild[0] ? dm_guild : NULL, err, errlen) != 0)
+        goto fail;
+    /* in a server the invoker is `member` (with permissions); in a DM only `user` */
+    const cJSON *member = cJSON_GetObjectItemCaseSensitive(d, "member");
+    const cJSON *user = member ? cJSON_GetObjectItemCaseSensitive(member, "user")
+                               : cJSON_GetObjectItemCaseSensitive(d, "user");
+    if (fill_invoker(member, user, ev) != 0) {
+        snprintf(err, errlen, "interaction without a member");
+        goto fail;
+    }
+    if (command) {
+        ev->text = tend_text_clean(command, 100);
         if (!ev->text)
             goto fail;
     } else if (build_command_text(ev, data, err, errlen) != 0) {
@@ -367,7 +390,7 @@ int dc_event_from_message(const cJSON *d, const char *bot_user_id, dc_event *ev,
     ev->kind = DC_EVENT_MENTION;
     const char *msg_id = str_at(d, "id");
     ev->id = dup_or_null(msg_id);
-    if (!ev->id || common_fields(d, ev, err, errlen) != 0)
+    if (!ev->id || common_fields(d, ev, NULL, err, errlen) != 0)
         goto fail;
     if (fill_invoker(cJSON_GetObjectItemCaseSensitive(d, "member"), author, ev) != 0) {
         snprintf(err, errlen, "message without an author");

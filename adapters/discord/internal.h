@@ -34,6 +34,9 @@
 #define DC_FLAG_EPHEMERAL 64
 #define DC_CONTENT_MAX 2000
 #define DC_CUSTOM_ID_PREFIX "tend:"
+/* Splits what follows the prefix of a button's custom_id, "<guild>:<command>" (or a plain
+ * "<command>" from older messages): writes the guild id ("" when absent) and returns the command. */
+const char *dc_custom_id_command(const char *after_prefix, char *guild, size_t guildlen);
 #define DC_MAX_REFS 8
 
 typedef struct dc_gateway dc_gateway;

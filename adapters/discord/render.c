@@ -52,16 +52,18 @@ static cJSON *allowed_mentions(const tend_message *msg)
 }
 
 /* One row per five buttons, at most five rows; a button whose command would not fit in a
- * custom_id is left out (the text always says what to type). */
+ * custom_id is left out (the text always says what to type). The custom_id carries the guild
+ * ("tend:<guild>:<command>") because a press in a DM (a nudge, a reminder) comes without one. */
 static cJSON *components(const tend_message *msg)
 {
+    const char *guild = msg->group_key && strncmp(msg->group_key, "discord:", 8) == 0 ? msg->group_key + 8 : "";
     cJSON *rows = cJSON_CreateArray();
     cJSON *row = NULL;
     size_t in_row = 0, n_rows = 0;
     for (size_t i = 0; i < msg->n_buttons; i++) {
         const tend_button *b = &msg->buttons[i];
         char custom_id[101];
-        int n = snprintf(custom_id, sizeof custom_id, DC_CUSTOM_ID_PREFIX "%s", b->command);
+        int n = snprintf(custom_id, sizeof custom_id, DC_CUSTOM_ID_PREFIX "%s:%s", guild, b->command);
         if (n < 0 || (size_t)n >= sizeof custom_id || !b->label || !*b->label)
             continue;
         if (!row || in_row == 5) {

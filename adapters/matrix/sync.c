@@ -42,14 +42,20 @@ void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *r
 {
     tend_messages out;
     tend_messages_init(&out);
-    if (tend_bot_handle(mx->bot, req, &out) != 0)
+    int rc = tend_bot_handle(mx->bot, req, &out);
+    if (rc == TEND_BOT_DUPLICATE) {
+        /* replayed after a restart: it was answered the first time */
+        tend_messages_clear(&out);
+        return;
+    }
+    if (rc != 0)
         tend_log(TEND_LOG_WARN, "matrix", "a command in %s hit a store failure", room_id);
     tend_matrix_route(mx, &out, room_id, reply_to);
     tend_messages_clear(&out);
     /* what the command made due (a nudge, a promotion) goes out now, not at the next tick */
     tend_app *app = tend_app_of(&mx->base);
     if (app)
-        tend_app_after_command(app);
+        tend_app_after_command(app, req->group_key, req->member_key);
 }
 
 /* Once per room, in plain words, so an encrypted room never just sees silence. */
@@ -82,7 +88,7 @@ static void introduce_once(tend_matrix *mx, const tend_matrix_room *room)
 
 /* Builds the request for one member in one room; names and power come from that room's state. */
 static void run_as(tend_matrix *mx, const char *room_id, const char *group_room, const char *sender,
-                   const char *reply_to, const char *text, tend_matrix_command *cmd)
+                   const char *event_id, const char *reply_to, const char *text, tend_matrix_command *cmd)
 {
     tend_matrix_room *room = tend_matrix_room_get(mx, room_id, false);
     tend_matrix_room *group = tend_matrix_room_get(mx, group_room, false);
@@ -103,6 +109,7 @@ static void run_as(tend_matrix *mx, const char *room_id, const char *group_room,
         .text = text,
         .refs = cmd ? cmd->refs : NULL,
         .n_refs = cmd ? cmd->n_refs : 0,
+        .event_id = event_id,
     };
     tend_matrix_run_command(mx, room_id, reply_to, &req);
 }
@@ -122,16 +129,20 @@ static void handle_message(tend_matrix *mx, const char *room_id, const cJSON *ev
     if (tend_matrix_parse_command(str(content, "body"), html, &cmd) != 1)
         return;
     if (tend_matrix_is_dm_room(mx, room_id)) {
-        tend_matrix_send_notice(mx, room_id, MSG_MATRIX_DM_COMMANDS);
+        if (tend_store_event_claim(mx->store, TEND_MATRIX_PLATFORM, event_id, tend_matrix_clock_now(mx)) ==
+            TEND_STORE_OK)
+            tend_matrix_send_notice(mx, room_id, MSG_MATRIX_DM_COMMANDS);
     } else {
-        run_as(mx, room_id, room_id, sender, event_id, cmd.text, &cmd);
+        /* the router records event_id with the command's effect, so a replay is answered never twice */
+        run_as(mx, room_id, room_id, sender, event_id, event_id, cmd.text, &cmd);
     }
     tend_matrix_command_free(&cmd);
 }
 
 /* A member's reaction on one of the bot's messages runs the command that reaction stands for,
  * in the group the message came from (a DM's reaction still belongs to the member's group). */
-static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *ev, const char *sender)
+static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *ev, const char *event_id,
+                            const char *sender)
 {
     const cJSON *rel = path2(ev, "content", "m.relates_to");
     const char *rel_type = str(rel, "rel_type");
@@ -150,7 +161,7 @@ static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *e
     const char *group_room = tend_matrix_room_of_group(value);
     if (!group_room)
         group_room = room_id;
-    run_as(mx, room_id, group_room, sender, target, tab + 1, NULL);
+    run_as(mx, room_id, group_room, sender, event_id, target, tab + 1, NULL);
 }
 
 /* ---------------------------------------------------------------- one room */
@@ -178,15 +189,12 @@ static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *e
     bool encrypted = strcmp(type, "m.room.encrypted") == 0;
     if (!message && !reaction && !encrypted)
         return;
-    if (tend_store_event_claim(mx->store, TEND_MATRIX_PLATFORM, event_id, tend_matrix_clock_now(mx)) !=
-        TEND_STORE_OK)
-        return; /* seen before a restart, or the store failed: either way not twice */
     if (message)
         handle_message(mx, room->room_id, ev, event_id, sender);
     else if (reaction)
-        handle_reaction(mx, room->room_id, ev, sender);
+        handle_reaction(mx, room->room_id, ev, event_id, sender);
     else if (!tend_matrix_is_dm_room(mx, room->room_id))
-        say_encrypted_once(mx, room->room_id);
+        say_encrypted_once(mx, room->room_id); /* once per room, kept in the store */
 }
 
 static void apply_state_list(tend_matrix_room *room, const cJSON *events)

@@ -169,6 +169,71 @@ const char *const tend_store_migrations[] = {
     /* 2: a group's suggestions without reading every group's (EXPLAIN QUERY PLAN showed a SCAN of
      * feedback for each of its five queries; bench/plans.py). */
     "CREATE INDEX feedback_group ON feedback(group_id, shown);",
+
+    /* 3: the scheduler at scale. A tick used to walk every group and run queries per member; now
+     * it visits only what is due. Triggers keep the two "when to look next" tables right for every
+     * writer (a handler, a test, another process on the same file), so no code path can forget to
+     * tell the scheduler that a setting or a load changed. A row at 0 means "look now". */
+    "CREATE TABLE schedule_due ("           /* a group's prompts, digest, process check-in, repeats */
+    "  group_id INTEGER PRIMARY KEY REFERENCES groups(id),"
+    "  due_at INTEGER NOT NULL);"
+    "CREATE INDEX schedule_due_at ON schedule_due(due_at);"
+    "INSERT INTO schedule_due (group_id, due_at) SELECT id, 0 FROM groups;"
+    "CREATE TRIGGER schedule_group_new AFTER INSERT ON groups BEGIN"
+    "  INSERT OR REPLACE INTO schedule_due (group_id, due_at) VALUES (NEW.id, 0);"
+    "END;"
+    "CREATE TRIGGER schedule_group_settings AFTER UPDATE OF timezone, checkin_at, digest_at,"
+    "  new_tasks_paused_until, created_at ON groups"
+    "  WHEN OLD.timezone IS NOT NEW.timezone OR OLD.checkin_at IS NOT NEW.checkin_at"
+    "    OR OLD.digest_at IS NOT NEW.digest_at OR OLD.created_at IS NOT NEW.created_at"
+    "    OR OLD.new_tasks_paused_until IS NOT NEW.new_tasks_paused_until BEGIN"
+    "  INSERT OR REPLACE INTO schedule_due (group_id, due_at) VALUES (NEW.id, 0);"
+    "END;"
+    "CREATE TRIGGER schedule_repeat_new AFTER INSERT ON tasks WHEN NEW.repeat_weekly <> 0 BEGIN"
+    "  INSERT OR REPLACE INTO schedule_due (group_id, due_at) VALUES (NEW.group_id, 0);"
+    "END;"
+    "CREATE TRIGGER schedule_repeat_change AFTER UPDATE OF state, done_at, due_at, repeat_weekly ON tasks"
+    "  WHEN (NEW.repeat_weekly <> 0 OR OLD.repeat_weekly <> 0) AND (OLD.state IS NOT NEW.state"
+    "    OR OLD.done_at IS NOT NEW.done_at OR OLD.due_at IS NOT NEW.due_at"
+    "    OR OLD.repeat_weekly IS NOT NEW.repeat_weekly) BEGIN"
+    "  INSERT OR REPLACE INTO schedule_due (group_id, due_at) VALUES (NEW.group_id, 0);"
+    "END;"
+
+    /* A member whose load may call for a nudge, and when to look: a load only rises through a new
+     * or promoted active claim, and the verdict changes with capacity, nudges on/off, quiet hours,
+     * zone or rest; time passing only lowers a load. */
+    "CREATE TABLE nudge_checks ("
+    "  member_id INTEGER PRIMARY KEY REFERENCES members(id),"
+    "  due_at INTEGER NOT NULL);"
+    "CREATE INDEX nudge_checks_due ON nudge_checks(due_at);"
+    "INSERT OR REPLACE INTO nudge_checks (member_id, due_at) SELECT DISTINCT member_id, 0 FROM claims"
+    "  WHERE state = 'active'"
+    "    OR (state = 'done' AND done_at >= CAST(strftime('%s', 'now') AS INTEGER) - 7 * 86400);"
+    "CREATE TRIGGER nudge_check_claim_new AFTER INSERT ON claims WHEN NEW.state = 'active' BEGIN"
+    "  INSERT OR REPLACE INTO nudge_checks (member_id, due_at) VALUES (NEW.member_id, 0);"
+    "END;"
+    "CREATE TRIGGER nudge_check_claim_active AFTER UPDATE OF state ON claims"
+    "  WHEN NEW.state = 'active' AND OLD.state <> 'active' BEGIN"
+    "  INSERT OR REPLACE INTO nudge_checks (member_id, due_at) VALUES (NEW.member_id, 0);"
+    "END;"
+    "CREATE TRIGGER nudge_check_member AFTER UPDATE OF capacity, nudges, quiet_start, quiet_end,"
+    "  timezone, resting_until, key, forgotten ON members"
+    "  WHEN OLD.capacity IS NOT NEW.capacity OR OLD.nudges IS NOT NEW.nudges"
+    "    OR OLD.quiet_start IS NOT NEW.quiet_start OR OLD.quiet_end IS NOT NEW.quiet_end"
+    "    OR OLD.timezone IS NOT NEW.timezone OR OLD.resting_until IS NOT NEW.resting_until"
+    "    OR OLD.key IS NOT NEW.key OR OLD.forgotten IS NOT NEW.forgotten BEGIN"
+    "  INSERT OR REPLACE INTO nudge_checks (member_id, due_at) VALUES (NEW.id, 0);"
+    "END;"
+    /* the group's default capacity or zone: only members with some load can be affected */
+    "CREATE TRIGGER nudge_check_group AFTER UPDATE OF default_capacity, timezone ON groups"
+    "  WHEN OLD.default_capacity IS NOT NEW.default_capacity OR OLD.timezone IS NOT NEW.timezone BEGIN"
+    "  INSERT OR REPLACE INTO nudge_checks (member_id, due_at) SELECT m.id, 0 FROM members m"
+    "    WHERE m.group_id = NEW.id AND m.key <> '' AND EXISTS (SELECT 1 FROM claims c"
+    "      WHERE c.member_id = m.id AND c.state IN ('active', 'done'));"
+    "END;"
+
+    /* stale claims across every group in one range: active, not reminded, oldest touch first */
+    "CREATE INDEX claims_stale ON claims(state, reminded_at, updated_at);",
 };
 
 const int tend_store_migration_count =

@@ -563,6 +563,19 @@ int tend_store_state_delete(tend_store *store, const char *platform, const char 
     return store_exec_stmt(store, st);
 }
 
+int tend_store_event_seen(tend_store *store, const char *platform, const char *event_id)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT 1 FROM seen_events WHERE platform = ?1 AND event_id = ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int code = rc == SQLITE_ROW ? TEND_STORE_OK : rc == SQLITE_DONE ? TEND_STORE_NOTFOUND : store_fail(store, rc);
+    sqlite3_reset(st);
+    return code;
+}
+
 int tend_store_event_claim(tend_store *store, const char *platform, const char *event_id, int64_t now)
 {
     sqlite3_stmt *prune = store_stmt(store, "DELETE FROM seen_events WHERE seen_at < ?1");

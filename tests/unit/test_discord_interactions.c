@@ -74,6 +74,25 @@ static void test_button_and_autocomplete(void **state)
     assert_string_equal(ev.req.text, "claim 12");
     dc_event_free(&ev);
     assert_int_equal(decode("{" BASE "\"type\":3," MEMBER("0") ",\"data\":{\"custom_id\":\"other:thing\"}}", &ev), -1);
+    /* a press in a DM (a nudge's "No thanks") has no guild and no member: the custom_id says
+     * which group, the top-level user says who */
+    assert_int_equal(decode("{\"id\":\"8\",\"token\":\"tok\",\"channel_id\":\"300\",\"type\":3,"
+                            "\"user\":{\"id\":\"42\",\"username\":\"ana\",\"global_name\":\"Ana\"},"
+                            "\"data\":{\"custom_id\":\"tend:100:nudges later\",\"component_type\":2}}", &ev), 0);
+    assert_string_equal(ev.req.group_key, "discord:100");
+    assert_string_equal(ev.req.member_key, "42");
+    assert_string_equal(ev.req.text, "nudges later");
+    assert_false(ev.req.is_coordinator);
+    dc_event_free(&ev);
+    /* a guild press with the new form runs the same command */
+    assert_int_equal(decode("{" BASE "\"type\":3," MEMBER("0") ",\"data\":{\"custom_id\":\"tend:100:claim 12\",\"component_type\":2}}", &ev), 0);
+    assert_string_equal(ev.req.text, "claim 12");
+    assert_string_equal(ev.req.group_key, "discord:100");
+    dc_event_free(&ev);
+    /* a DM press with no guild in its custom_id belongs to no group: skipped, not guessed */
+    assert_int_equal(decode("{\"id\":\"9\",\"token\":\"tok\",\"channel_id\":\"300\",\"type\":3,"
+                            "\"user\":{\"id\":\"42\",\"username\":\"ana\"},"
+                            "\"data\":{\"custom_id\":\"tend:claim 12\",\"component_type\":2}}", &ev), -1);
     assert_int_equal(decode("{" BASE "\"type\":4," MEMBER("0") ",\"data\":{\"name\":\"claim\",\"options\":[{\"name\":\"task\",\"type\":3,\"value\":\"sou\",\"focused\":true}]}}", &ev), 0);
     assert_int_equal(ev.kind, DC_EVENT_AUTOCOMPLETE);
     assert_string_equal(ev.focused, "sou");

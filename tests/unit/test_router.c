@@ -1,6 +1,7 @@
 /* test_router.c — the router: unknown commands, parsing failures, permissions, cleaning input. */
 #include "testkit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,41 @@ static void free_text_keeps_what_was_typed(void **state)
     free(line);
 }
 
+static int run_event(testkit *kit, const char *name, const char *text, const char *event_id)
+{
+    tend_messages_clear(&kit->out);
+    tend_request req = {.group_key = kit->group_key, .channel_key = "c", .member_key = name,
+                        .member_name = name, .text = text, .event_id = event_id};
+    return tend_bot_handle(kit->bot, &req, &kit->out);
+}
+
+static void a_replayed_event_is_never_answered_twice(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    assert_int_equal(run_event(kit, "ana", "task add Soup run", "ev1"), 0);
+    assert_true(testkit_said_has(kit, "#1 Soup run"));
+    /* the platform delivers it again (a resume, a restart before the sync token moved) */
+    assert_int_equal(run_event(kit, "ana", "task add Soup run", "ev1"), TEND_BOT_DUPLICATE);
+    assert_int_equal(kit->out.count, 0);
+    tend_task t;
+    assert_int_equal(tend_store_task_get(kit->store, 1, 2, &t), TEND_STORE_NOTFOUND);
+    /* a refusal is remembered too: its answer was given once */
+    assert_int_equal(run_event(kit, "ana", "claim 99", "ev2"), 0);
+    assert_int_equal(kit->out.count, 1);
+    assert_int_equal(run_event(kit, "ana", "claim 99", "ev2"), TEND_BOT_DUPLICATE);
+    assert_int_equal(kit->out.count, 0);
+    /* the same event id on another platform is another event */
+    snprintf(kit->group_key, sizeof kit->group_key, "matrix:!room");
+    assert_int_equal(run_event(kit, "ana", "tasks", "ev1"), 0);
+    assert_int_equal(kit->out.count, 1);
+    /* without an event id (the console) nothing is deduplicated */
+    assert_int_equal(run_event(kit, "ana", "tasks", NULL), 0);
+    assert_int_equal(run_event(kit, "ana", "tasks", NULL), 0);
+    assert_int_equal(kit->out.count, 1);
+    testkit_free(kit);
+}
+
 static void text_clean_strips_markers_and_cuts_on_characters(void **state)
 {
     (void)state;
@@ -99,6 +135,7 @@ int main(void)
         cmocka_unit_test(args_split_words_quotes_and_options),
         cmocka_unit_test(text_clean_strips_markers_and_cuts_on_characters),
         cmocka_unit_test(free_text_keeps_what_was_typed),
+        cmocka_unit_test(a_replayed_event_is_never_answered_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_scheduler.c — what the bot does on its own, on a fake clock: local times across daylight-
  * saving changes, exactly once across a restart, the grace window, nudges, stale claims, welcomes
- * back, digests, the monthly process check-in and weekly repeats.
+ * back, digests, the monthly process check-in and weekly repeats. The scheduler at scale (only
+ * what is due is visited) has its own file, test_scheduler_scale.c.
  */
 #include "testkit.h"
 

@@ -444,6 +444,19 @@ class Double:
         iid, d = self._interaction(member, 3, {"custom_id": custom_id, "component_type": 2}, message)
         return self._send_interaction(iid, d)
 
+    def press_in_dm(self, member, custom_id):
+        """A button on a message tend sent by DM: Discord gives no guild_id and no member, only
+        the user and the DM channel."""
+        iid, d = self._interaction(member, 3, {"custom_id": custom_id, "component_type": 2},
+                                   self._message(CHANNEL_ID, {"content": "", "components": []}))
+        for k in ("guild_id", "guild", "member", "authorizing_integration_owners"):
+            d.pop(k, None)
+        d["user"] = self._user(member)
+        d["channel_id"] = "700000000000000099"
+        d["channel"] = {"id": "700000000000000099", "type": 1}
+        d["context"] = 1
+        return self._send_interaction(iid, d)
+
     def _send_interaction(self, iid, d):
         self.sent_at[iid] = time.monotonic()
         self.call(self._dispatch("INTERACTION_CREATE", d))

@@ -49,7 +49,7 @@ def test_core_flow_through_slash_commands_and_buttons(tend, double):
     assert "Soup run @everyone" in ann["content"] and not private(b[0])
     assert ann["allowed_mentions"] == {"parse": [], "users": [], "replied_user": False}
     button = ann["components"][0]["components"][0]
-    assert button["custom_id"] == "tend:claim 1"
+    assert button["custom_id"] == "tend:%s:claim 1" % dd.GUILD_ID
     # a press of the button claims as the presser, privately
     iid = double.press("ben", button["custom_id"])
     b = double.answer(iid)
@@ -214,3 +214,12 @@ def test_zz_latency_report():
     print("\nINTERACTION_CREATE -> callback over %d interactions: median %.1f ms, p99 %.1f ms"
           % (len(ms), statistics.median(ms), percentile(ms, 99)))
     assert statistics.median(ms) < 3000
+
+
+def test_a_button_pressed_in_a_dm_runs_in_its_group(tend, double):
+    # nudges and reminders arrive by DM with buttons; their presses carry no guild of their own
+    run(double, "ana", "task", {"title": "Pantry shift"}, sub="add")
+    run(double, "ben", "claim", {"task": "1"})
+    iid = double.press_in_dm("ben", "tend:%s:keep 1" % dd.GUILD_ID)
+    b = double.answer(iid)
+    assert b and "#1 stays with you" in content(b[0]), b

@@ -139,12 +139,13 @@ def main():
                 mid_command += 1
             t.kill()
             stored = verify(db, led)
-        # and it still starts and answers after all that
+        # and it still starts and answers after all that (a thanks: the board may be at its
+        # 500-open-task limit by now, and a full board is answered with a refusal)
         t = Tend(binary, db, member="m00", env=ENV)
-        title = led.token("T")
-        led.sent_titles.add(title)
-        remember(led, ("task", title), "m00", t.say('task add "%s"' % title), numbers)
-        check(title in led.answered_titles, "tend did not answer after the last restart")
+        reason = led.token("R")
+        led.sent_reasons.add(reason)
+        remember(led, ("thanks", reason), "m00", t.say("thanks m01 for %s" % reason), numbers)
+        check(reason in led.answered_reasons, "tend did not answer after the last restart")
         check(t.quit() == 0, "tend did not exit cleanly")
         verify(db, led)
     took = time.monotonic() - started

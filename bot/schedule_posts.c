@@ -1,0 +1,171 @@
+/*
+ * schedule_posts.c — what the group schedule says: the weekly check-in prompt (one-tap answers and
+ * the tasks still needing hands), the weekly digest (done tasks, thanks, welcomes back, the gentle
+ * concentration note), and the monthly process check-in (anonymous suggestions only from three).
+ * Names in the digest are plain text: it celebrates, it pings nobody.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bot/load.h"
+#include "bot/messages.h"
+#include "bot/schedule_internal.h"
+#include "bot/tasks.h"
+
+#define DAY_SECONDS (24 * 3600)
+#define HANDS_LISTED 10
+#define FEEDBACK_SHOWN_FROM 3
+
+typedef struct {
+    tend_message *msg;
+    int count;
+    const char *header;
+} task_lines;
+
+static int add_task_line(const tend_task *t, void *ud)
+{
+    task_lines *l = ud;
+    char line[TEND_TITLE_MAX + 128];
+    tend_task_describe(t, line, sizeof line);
+    if ((l->count == 0 && tend_message_appendf(l->msg, "%s", l->header) != 0) ||
+        tend_message_appendf(l->msg, MSG_SCHED_TASK_LINE, line) != 0)
+        return 1;
+    l->count++;
+    return 0;
+}
+
+static int list_needing_hands(const tend_env *env, const tend_group *g, tend_message *msg)
+{
+    task_lines l = {msg, 0, MSG_SCHED_NEEDS_HANDS};
+    int rc = tend_store_tasks_needing_hands(env->store, g->id, HANDS_LISTED, add_task_line, &l);
+    if (rc == TEND_STORE_OK && l.count == HANDS_LISTED &&
+        tend_message_appendf(msg, MSG_SCHED_MORE_TASKS) != 0)
+        return TEND_STORE_ERROR;
+    return rc;
+}
+
+int tend_sched_say_checkin(const tend_env *env, const tend_group *g, tend_messages *out)
+{
+    tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT);
+    if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_GREAT, "🌟", "checkin great") ||
+        tend_message_add_button(msg, MSG_SCHED_BTN_OK, "👍", "checkin ok") ||
+        tend_message_add_button(msg, MSG_SCHED_BTN_LOW, "🪫", "checkin low") ||
+        tend_message_add_button(msg, MSG_SCHED_BTN_OUT, "🛌", "checkin out"))
+        return TEND_STORE_ERROR;
+    return list_needing_hands(env, g, msg);
+}
+
+/* ---- digest */
+
+typedef struct {
+    const tend_env *env;
+    tend_message *msg;
+    int count;
+    char names[1024];
+} digest_part;
+
+static int add_done_line(const tend_task *t, void *ud)
+{
+    digest_part *p = ud;
+    if ((p->count == 0 && tend_message_appendf(p->msg, MSG_SCHED_DIGEST_DONE) != 0) ||
+        tend_message_appendf(p->msg, MSG_SCHED_DIGEST_DONE_LINE, t->number, t->title) != 0)
+        return 1;
+    p->count++;
+    return 0;
+}
+
+static const char *name_of(const tend_env *env, int64_t member_id, tend_member *m)
+{
+    if (tend_store_member_by_id(env->store, member_id, m) != TEND_STORE_OK)
+        snprintf(m->name, sizeof m->name, "someone");
+    return m->name;
+}
+
+static int add_thanks_line(const tend_thanks *t, void *ud)
+{
+    digest_part *p = ud;
+    tend_member from, to;
+    /* names as plain text: the digest celebrates, it pings nobody */
+    if ((p->count == 0 && tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS) != 0) ||
+        tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS_LINE, name_of(p->env, t->from_member, &from),
+                             name_of(p->env, t->to_member, &to)) != 0 ||
+        (t->reason[0] && tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS_FOR, t->reason) != 0))
+        return 1;
+    p->count++;
+    return 0;
+}
+
+static int add_welcome_name(const tend_rest *r, void *ud)
+{
+    digest_part *p = ud;
+    tend_member m;
+    if (tend_store_member_by_id(p->env->store, r->member_id, &m) != TEND_STORE_OK || m.forgotten ||
+        strstr(p->names, m.name))
+        return 0; /* names only, once each; a rest's reason never appears here */
+    size_t len = strlen(p->names);
+    snprintf(p->names + len, sizeof p->names - len, "%s%s", len ? ", " : "", m.name);
+    p->count++;
+    return 0;
+}
+
+int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t since, int64_t until,
+                          tend_messages *out)
+{
+    tend_message *msg = tend_sched_post(out, g, "digest", MSG_SCHED_DIGEST_TITLE);
+    if (!msg)
+        return TEND_STORE_ERROR;
+    digest_part done = {env, msg, 0, ""}, thanks = {env, msg, 0, ""}, back = {env, msg, 0, ""};
+    int rc = tend_store_tasks_done_between(env->store, g->id, since, until, add_done_line, &done);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_thanks_between(env->store, g->id, since, until, add_thanks_line, &thanks);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_rests_ended_between(env->store, g->id, since, until, add_welcome_name, &back);
+    if (rc != TEND_STORE_OK)
+        return rc;
+    if (back.count && tend_message_appendf(msg, MSG_SCHED_DIGEST_WELCOMES, back.names) != 0)
+        return TEND_STORE_ERROR;
+    if (!done.count && !thanks.count && !back.count && tend_message_appendf(msg, MSG_SCHED_DIGEST_QUIET) != 0)
+        return TEND_STORE_ERROR;
+    rc = list_needing_hands(env, g, msg);
+    if (rc == TEND_STORE_OK && tend_load_concentrated(env->store, g, until - 30LL * DAY_SECONDS) &&
+        tend_message_appendf(msg, MSG_SCHED_DIGEST_SHARE) != 0)
+        return TEND_STORE_ERROR;
+    return rc;
+}
+
+/* ---- monthly process check-in */
+
+static int add_feedback_line(const tend_feedback *f, void *ud)
+{
+    task_lines *l = ud;
+    if ((l->count == 0 && tend_message_appendf(l->msg, "%s", l->header) != 0) ||
+        tend_message_appendf(l->msg, MSG_SCHED_PROCESS_FEEDBACK_LINE, f->text) != 0)
+        return 1;
+    l->count++;
+    return 0;
+}
+
+/* The anonymous suggestions, only once there are at least 3 unshown, so no one can be singled out;
+ * shown ones are marked in the same transaction as the post. */
+static int show_feedback_when_enough(const tend_env *env, const tend_group *g, tend_message *msg)
+{
+    int unshown = 0;
+    int rc = tend_store_feedback_unshown_count(env->store, g->id, &unshown);
+    if (rc != TEND_STORE_OK || unshown < FEEDBACK_SHOWN_FROM)
+        return rc;
+    task_lines l = {msg, 0, MSG_SCHED_PROCESS_FEEDBACK};
+    rc = tend_store_feedback_unshown_each(env->store, g->id, add_feedback_line, &l);
+    if (rc == TEND_STORE_OK && l.count < unshown)
+        rc = TEND_STORE_ERROR; /* out of memory half-way: try the whole post again */
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_feedback_mark_shown(env->store, g->id);
+    return rc;
+}
+
+int tend_sched_say_process(const tend_env *env, const tend_group *g, tend_messages *out)
+{
+    tend_message *msg = tend_sched_post(out, g, "process", MSG_SCHED_PROCESS);
+    if (!msg)
+        return TEND_STORE_ERROR;
+    return show_feedback_when_enough(env, g, msg);
+}
