@@ -56,9 +56,10 @@ struct tend_command_spec {
     tend_handler run;
 };
 
-/* Each command family (tasks.c, checkin.c, rest.c, thanks.c, people.c, process.c, team.c, setup.c)
+/* Each command family (tasks.c, handoff.c, checkin.c, rest.c, thanks.c, people.c, process.c, team.c, setup.c)
  * exports its table, terminated by an entry whose name is NULL. The router lists the families. */
 extern const tend_command_spec tend_tasks_commands[];
+extern const tend_command_spec tend_handoff_commands[];
 extern const tend_command_spec tend_checkin_commands[];
 extern const tend_command_spec tend_rest_commands[];
 extern const tend_command_spec tend_thanks_commands[];

@@ -14,9 +14,9 @@
 #include "bot/router.h"
 
 static const tend_command_spec *const families[] = {
-    tend_tasks_commands,  tend_checkin_commands, tend_rest_commands,  tend_thanks_commands,
-    tend_people_commands, tend_process_commands, tend_team_commands,  tend_setup_commands,
-    NULL,
+    tend_tasks_commands,   tend_handoff_commands, tend_checkin_commands, tend_rest_commands,
+    tend_thanks_commands,  tend_people_commands,  tend_process_commands, tend_team_commands,
+    tend_setup_commands,   NULL,
 };
 
 const tend_command_spec *const *tend_command_families(void)

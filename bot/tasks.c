@@ -1,12 +1,13 @@
 /*
  * tasks.c — the task family: the board, posting, claiming (with waitlists and the ask-once
- * capacity check), giving back, handing over and finishing.
+ * capacity check), giving back and finishing. Handing a slot over is in handoff.c.
  *
  * Titles and notes are member text: they are only ever printed with "%s", never turned into
  * mention markers, so a task called "@everyone" pings nobody. The only pings are the doers named
  * in a celebration, added with tend_message_add_mention.
  */
 #include "bot/tasks.h"
+#include "bot/tasks_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,7 @@ static int list_number(const tend_task *t, void *ud)
 }
 
 /* Finds the task `ref` names in the member's group. TEND_OK, or a refusal already written. */
-static int find_task(tend_ctx *ctx, const char *ref, tend_task *out)
+int tend_task_find(tend_ctx *ctx, const char *ref, tend_task *out)
 {
     if (!ref || !*ref)
         return tend_usage(ctx, MSG_TASKS_WHICH);
@@ -176,25 +177,25 @@ static int find_task(tend_ctx *ctx, const char *ref, tend_task *out)
 }
 
 /* Finds the task named by words [from, to). */
-static int find_task_words(tend_ctx *ctx, size_t from, size_t to, tend_task *out)
+int tend_task_find_words(tend_ctx *ctx, size_t from, size_t to, tend_task *out)
 {
     char *ref = join_words(ctx->args, from, to);
     if (!ref)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    int result = find_task(ctx, ref, out);
+    int result = tend_task_find(ctx, ref, out);
     free(ref);
     return result;
 }
 
 /* Refuses a task that is no longer open. */
-static int refuse_closed(tend_ctx *ctx, const tend_task *t)
+int tend_task_refuse_closed(tend_ctx *ctx, const tend_task *t)
 {
     if (t->state == TEND_TASK_DONE)
         return tend_refuse(ctx, MSG_TASKS_IS_DONE, t->number);
     return tend_refuse(ctx, MSG_TASKS_IS_CANCELLED, t->number);
 }
 
-static int audit(tend_ctx *ctx, const char *action, const tend_task *t, const char *what)
+int tend_task_audit(tend_ctx *ctx, const char *action, const tend_task *t, const char *what)
 {
     char detail[64];
     snprintf(detail, sizeof detail, "#%d%s%s", t->number, what ? " " : "", what ? what : "");
@@ -366,7 +367,7 @@ static int cmd_task_add(tend_ctx *ctx)
     t.created_by = ctx->member.id;
     t.created_at = ctx->now;
     result = post_task(ctx, &t);
-    return result == TEND_OK ? audit(ctx, "task.add", &t, NULL) : result;
+    return result == TEND_OK ? tend_task_audit(ctx, "task.add", &t, NULL) : result;
 }
 
 /* ---------------------------------------------------------------- /claim */
@@ -384,7 +385,7 @@ static int claim_waitlist(tend_ctx *ctx, const tend_task *t)
         return tend_store_failed(ctx, rc);
     if (!tend_reply_private(ctx, "reply", MSG_TASKS_WAITLISTED, t->number, position))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return audit(ctx, "claim", t, "waiting");
+    return tend_task_audit(ctx, "claim", t, "waiting");
 }
 
 /* Over capacity without "confirm": ask once, change nothing. */
@@ -404,11 +405,11 @@ static int cmd_claim(tend_ctx *ctx)
     size_t n = tend_args_count(ctx->args);
     bool confirm = n >= 2 && strcasecmp(tend_args_word(ctx->args, n - 1), "confirm") == 0;
     tend_task t;
-    int result = find_task_words(ctx, 0, confirm ? n - 1 : n, &t);
+    int result = tend_task_find_words(ctx, 0, confirm ? n - 1 : n, &t);
     if (result != TEND_OK)
         return result;
     if (t.state != TEND_TASK_OPEN)
-        return refuse_closed(ctx, &t);
+        return tend_task_refuse_closed(ctx, &t);
     tend_claim c;
     int rc = tend_store_claim_current(ctx->env->store, t.id, ctx->member.id, &c);
     if (rc == TEND_STORE_OK && c.state == TEND_CLAIM_ACTIVE)
@@ -438,7 +439,7 @@ static int cmd_claim(tend_ctx *ctx)
     tend_task_describe(&t, line, sizeof line);
     if (!tend_reply_private(ctx, "reply", MSG_TASKS_CLAIMED, line, t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return audit(ctx, "claim", &t, confirm ? "confirmed" : NULL);
+    return tend_task_audit(ctx, "claim", &t, confirm ? "confirmed" : NULL);
 }
 
 /* ---------------------------------------------------------------- /unclaim */
@@ -446,7 +447,7 @@ static int cmd_claim(tend_ctx *ctx)
 static int cmd_unclaim(tend_ctx *ctx)
 {
     tend_task t;
-    int result = find_task_words(ctx, 0, tend_args_count(ctx->args), &t);
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), &t);
     if (result != TEND_OK)
         return result;
     tend_claim c;
@@ -463,7 +464,7 @@ static int cmd_unclaim(tend_ctx *ctx)
     if (!tend_reply_private(ctx, "reply", was_active ? MSG_TASKS_UNCLAIMED : MSG_TASKS_LEFT_WAITLIST,
                             t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return audit(ctx, "unclaim", &t, was_active ? NULL : "waitlist");
+    return tend_task_audit(ctx, "unclaim", &t, was_active ? NULL : "waitlist");
 }
 
 /* ---------------------------------------------------------------- /keep */
@@ -473,7 +474,7 @@ static int cmd_unclaim(tend_ctx *ctx)
 static int cmd_keep(tend_ctx *ctx)
 {
     tend_task t;
-    int result = find_task_words(ctx, 0, tend_args_count(ctx->args), &t);
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), &t);
     if (result != TEND_OK)
         return result;
     tend_claim c;
@@ -486,136 +487,7 @@ static int cmd_keep(tend_ctx *ctx)
         return tend_store_failed(ctx, rc);
     if (!tend_reply_private(ctx, "reply", MSG_TASKS_KEPT, t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return audit(ctx, "keep", &t, NULL);
-}
-
-/* ---------------------------------------------------------------- /handoff */
-
-static int offer_handoff(tend_ctx *ctx, const tend_task *t, const tend_member *to)
-{
-    tend_handoff h = {.task_id = t->id, .from_member = ctx->member.id, .to_member = to->id,
-                      .created_at = ctx->now};
-    int rc = tend_store_handoff_offer(ctx->env->store, &h);
-    if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    char line[TEND_TITLE_MAX + 300], accept[40], decline[40];
-    tend_task_describe(t, line, sizeof line);
-    snprintf(accept, sizeof accept, "handoff accept %d", t->number);
-    snprintf(decline, sizeof decline, "handoff decline %d", t->number);
-    tend_message *m = tend_dm(ctx, to, "handoff.offer", MSG_TASKS_HANDOFF_OFFER, ctx->member.name, line);
-    if (!m || tend_message_add_button(m, MSG_TASKS_HANDOFF_ACCEPT, "\xE2\x9C\x85", accept) != 0 ||
-        tend_message_add_button(m, MSG_TASKS_HANDOFF_DECLINE, "\xE2\x9D\x8C", decline) != 0 ||
-        !tend_reply_private(ctx, "reply", MSG_TASKS_HANDOFF_OFFERED, t->number, to->name))
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return audit(ctx, "handoff", t, "offered");
-}
-
-static int cmd_handoff(tend_ctx *ctx)
-{
-    if (tend_args_count(ctx->args) < 2)
-        return tend_usage(ctx, tend_args_count(ctx->args) ? MSG_TASKS_HANDOFF_WHO : MSG_TASKS_WHICH);
-    tend_task t;
-    int result = find_task(ctx, tend_args_word(ctx->args, 0), &t);
-    if (result != TEND_OK)
-        return result;
-    tend_member to;
-    int rc = tend_resolve_member(ctx, 1, &to);
-    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && to.forgotten)) {
-        char *shown = tend_text_clean(tend_args_word(ctx->args, 1), 60);
-        result = shown ? tend_refuse(ctx, MSG_MEMBER_NOT_FOUND, shown)
-                       : tend_store_failed(ctx, TEND_STORE_ERROR);
-        free(shown);
-        return result;
-    }
-    if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    if (to.id == ctx->member.id)
-        return tend_refuse(ctx, MSG_TASKS_HANDOFF_SELF, t.number);
-    if (t.state != TEND_TASK_OPEN)
-        return refuse_closed(ctx, &t);
-    tend_claim mine, theirs;
-    rc = tend_store_claim_current(ctx->env->store, t.id, ctx->member.id, &mine);
-    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && mine.state != TEND_CLAIM_ACTIVE))
-        return tend_refuse(ctx, MSG_TASKS_HANDOFF_NOT_HELD, t.number, t.number);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_claim_current(ctx->env->store, t.id, to.id, &theirs);
-    if (rc == TEND_STORE_OK && theirs.state == TEND_CLAIM_ACTIVE)
-        return tend_refuse(ctx, MSG_TASKS_HANDOFF_HAS_IT, to.name, t.number);
-    if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND)
-        return tend_store_failed(ctx, rc);
-    if (to.resting_until > ctx->now)
-        return tend_refuse(ctx, MSG_TASKS_HANDOFF_RESTING, to.name, t.number);
-    return offer_handoff(ctx, &t, &to);
-}
-
-/* The open offer of the named task to the member typing, and who made it. */
-static int find_offer(tend_ctx *ctx, tend_task *t, tend_handoff *h, tend_member *from)
-{
-    int result = find_task_words(ctx, 0, tend_args_count(ctx->args), t);
-    if (result != TEND_OK)
-        return result;
-    int rc = tend_store_handoff_pending(ctx->env->store, t->id, ctx->member.id, h);
-    if (rc == TEND_STORE_NOTFOUND)
-        return tend_refuse(ctx, MSG_TASKS_HANDOFF_NONE, t->number);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_member_by_id(ctx->env->store, h->from_member, from);
-    return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
-}
-
-static int cmd_handoff_accept(tend_ctx *ctx)
-{
-    tend_task t;
-    tend_handoff h;
-    tend_member from;
-    int result = find_offer(ctx, &t, &h, &from);
-    if (result != TEND_OK)
-        return result;
-    if (t.state != TEND_TASK_OPEN)
-        return refuse_closed(ctx, &t);
-    tend_store *store = ctx->env->store;
-    tend_claim given, mine;
-    int rc = tend_store_claim_current(store, t.id, from.id, &given);
-    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && given.state != TEND_CLAIM_ACTIVE))
-        return tend_refuse(ctx, MSG_TASKS_HANDOFF_STALE, t.number, from.name);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_claim_current(store, t.id, ctx->member.id, &mine);
-    if (rc == TEND_STORE_OK && mine.state == TEND_CLAIM_ACTIVE)
-        return tend_refuse(ctx, MSG_TASKS_ALREADY_YOURS, t.number);
-    if (rc == TEND_STORE_OK) /* they were waiting: the handed slot replaces their spot in line */
-        rc = tend_store_claim_set_state(store, mine.id, TEND_CLAIM_RELEASED, NULL, ctx->now);
-    else if (rc == TEND_STORE_NOTFOUND)
-        rc = TEND_STORE_OK;
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_claim_set_state(store, given.id, TEND_CLAIM_HANDED_OFF, NULL, ctx->now);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_claim_add(store, t.id, ctx->member.id, TEND_CLAIM_ACTIVE, ctx->now, &mine);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_handoff_close(store, h.id, "accepted");
-    if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    if (!tend_reply_private(ctx, "reply", MSG_TASKS_HANDOFF_TAKEN, t.number) ||
-        (from.key[0] && !tend_dm(ctx, &from, "handoff.accepted", MSG_TASKS_HANDOFF_TAKEN_DM,
-                                 ctx->member.name, t.number)))
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return audit(ctx, "handoff", &t, "accepted");
-}
-
-static int cmd_handoff_decline(tend_ctx *ctx)
-{
-    tend_task t;
-    tend_handoff h;
-    tend_member from;
-    int result = find_offer(ctx, &t, &h, &from);
-    if (result != TEND_OK)
-        return result;
-    int rc = tend_store_handoff_close(ctx->env->store, h.id, "declined");
-    if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    if (!tend_reply_private(ctx, "reply", MSG_TASKS_HANDOFF_DECLINED, from.name) ||
-        (from.key[0] && !tend_dm(ctx, &from, "handoff.declined", MSG_TASKS_HANDOFF_DECLINED_DM,
-                                 ctx->member.name, t.number, t.number)))
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return audit(ctx, "handoff", &t, "declined");
+    return tend_task_audit(ctx, "keep", &t, NULL);
 }
 
 /* ---------------------------------------------------------------- /done */
@@ -667,13 +539,13 @@ static int credit_doers(tend_ctx *ctx, const tend_task *t, const char *note, cla
 static int cmd_done(tend_ctx *ctx)
 {
     tend_task t;
-    int result = find_task(ctx, tend_args_word(ctx->args, 0), &t);
+    int result = tend_task_find(ctx, tend_args_word(ctx->args, 0), &t);
     if (result != TEND_OK)
         return result;
     if (t.state == TEND_TASK_DONE)
         return tend_refuse(ctx, MSG_TASKS_ALREADY_DONE, t.number);
     if (t.state != TEND_TASK_OPEN)
-        return refuse_closed(ctx, &t);
+        return tend_task_refuse_closed(ctx, &t);
     char *note = tend_args_join(ctx->args, 1);
     if (!note)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
@@ -695,7 +567,7 @@ static int cmd_done(tend_ctx *ctx)
         result = tend_store_failed(ctx, TEND_STORE_ERROR);
     free(note);
     free(doers.items);
-    return result == TEND_OK ? audit(ctx, "done", &t, NULL) : result;
+    return result == TEND_OK ? tend_task_audit(ctx, "done", &t, NULL) : result;
 }
 
 const tend_command_spec tend_tasks_commands[] = {
@@ -706,11 +578,6 @@ const tend_command_spec tend_tasks_commands[] = {
     {"claim", TEND_CMD "claim <task>", "take a slot on a task", false, cmd_claim},
     {"unclaim", TEND_CMD "unclaim <task>", "give a task back, no questions asked", false, cmd_unclaim},
     {"keep", TEND_CMD "keep <task>", "tell me you're still on a task", false, cmd_keep},
-    {"handoff", TEND_CMD "handoff <task> <member>", "offer your slot to someone", false, cmd_handoff},
-    {"handoff accept", TEND_CMD "handoff accept <task>", "take a task someone offered you", false,
-     cmd_handoff_accept},
-    {"handoff decline", TEND_CMD "handoff decline <task>", "say no to a handoff, kindly", false,
-     cmd_handoff_decline},
     {"done", TEND_CMD "done <task> [note]", "mark a task finished and celebrate", false, cmd_done},
     {NULL, NULL, NULL, false, NULL},
 };

@@ -1,0 +1,147 @@
+/*
+ * handoff.c — offering my slot on a task to someone; it moves only when they accept, so nobody is
+ * handed work they did not say yes to.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/messages.h"
+#include "bot/tasks.h"
+#include "bot/tasks_internal.h"
+
+static int offer_handoff(tend_ctx *ctx, const tend_task *t, const tend_member *to)
+{
+    tend_handoff h = {.task_id = t->id, .from_member = ctx->member.id, .to_member = to->id,
+                      .created_at = ctx->now};
+    int rc = tend_store_handoff_offer(ctx->env->store, &h);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    char line[TEND_TITLE_MAX + 300], accept[40], decline[40];
+    tend_task_describe(t, line, sizeof line);
+    snprintf(accept, sizeof accept, "handoff accept %d", t->number);
+    snprintf(decline, sizeof decline, "handoff decline %d", t->number);
+    tend_message *m = tend_dm(ctx, to, "handoff.offer", MSG_TASKS_HANDOFF_OFFER, ctx->member.name, line);
+    if (!m || tend_message_add_button(m, MSG_TASKS_HANDOFF_ACCEPT, "\xE2\x9C\x85", accept) != 0 ||
+        tend_message_add_button(m, MSG_TASKS_HANDOFF_DECLINE, "\xE2\x9D\x8C", decline) != 0 ||
+        !tend_reply_private(ctx, "reply", MSG_TASKS_HANDOFF_OFFERED, t->number, to->name))
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    return tend_task_audit(ctx, "handoff", t, "offered");
+}
+
+static int cmd_handoff(tend_ctx *ctx)
+{
+    if (tend_args_count(ctx->args) < 2)
+        return tend_usage(ctx, tend_args_count(ctx->args) ? MSG_TASKS_HANDOFF_WHO : MSG_TASKS_WHICH);
+    tend_task t;
+    int result = tend_task_find(ctx, tend_args_word(ctx->args, 0), &t);
+    if (result != TEND_OK)
+        return result;
+    tend_member to;
+    int rc = tend_resolve_member(ctx, 1, &to);
+    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && to.forgotten)) {
+        char *shown = tend_text_clean(tend_args_word(ctx->args, 1), 60);
+        result = shown ? tend_refuse(ctx, MSG_MEMBER_NOT_FOUND, shown)
+                       : tend_store_failed(ctx, TEND_STORE_ERROR);
+        free(shown);
+        return result;
+    }
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    if (to.id == ctx->member.id)
+        return tend_refuse(ctx, MSG_TASKS_HANDOFF_SELF, t.number);
+    if (t.state != TEND_TASK_OPEN)
+        return tend_task_refuse_closed(ctx, &t);
+    tend_claim mine, theirs;
+    rc = tend_store_claim_current(ctx->env->store, t.id, ctx->member.id, &mine);
+    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && mine.state != TEND_CLAIM_ACTIVE))
+        return tend_refuse(ctx, MSG_TASKS_HANDOFF_NOT_HELD, t.number, t.number);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_claim_current(ctx->env->store, t.id, to.id, &theirs);
+    if (rc == TEND_STORE_OK && theirs.state == TEND_CLAIM_ACTIVE)
+        return tend_refuse(ctx, MSG_TASKS_HANDOFF_HAS_IT, to.name, t.number);
+    if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND)
+        return tend_store_failed(ctx, rc);
+    if (to.resting_until > ctx->now)
+        return tend_refuse(ctx, MSG_TASKS_HANDOFF_RESTING, to.name, t.number);
+    return offer_handoff(ctx, &t, &to);
+}
+
+/* The open offer of the named task to the member typing, and who made it. */
+static int find_offer(tend_ctx *ctx, tend_task *t, tend_handoff *h, tend_member *from)
+{
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), t);
+    if (result != TEND_OK)
+        return result;
+    int rc = tend_store_handoff_pending(ctx->env->store, t->id, ctx->member.id, h);
+    if (rc == TEND_STORE_NOTFOUND)
+        return tend_refuse(ctx, MSG_TASKS_HANDOFF_NONE, t->number);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_member_by_id(ctx->env->store, h->from_member, from);
+    return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
+}
+
+static int cmd_handoff_accept(tend_ctx *ctx)
+{
+    tend_task t;
+    tend_handoff h;
+    tend_member from;
+    int result = find_offer(ctx, &t, &h, &from);
+    if (result != TEND_OK)
+        return result;
+    if (t.state != TEND_TASK_OPEN)
+        return tend_task_refuse_closed(ctx, &t);
+    tend_store *store = ctx->env->store;
+    tend_claim given, mine;
+    int rc = tend_store_claim_current(store, t.id, from.id, &given);
+    if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && given.state != TEND_CLAIM_ACTIVE))
+        return tend_refuse(ctx, MSG_TASKS_HANDOFF_STALE, t.number, from.name);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_claim_current(store, t.id, ctx->member.id, &mine);
+    if (rc == TEND_STORE_OK && mine.state == TEND_CLAIM_ACTIVE)
+        return tend_refuse(ctx, MSG_TASKS_ALREADY_YOURS, t.number);
+    if (rc == TEND_STORE_OK) /* they were waiting: the handed slot replaces their spot in line */
+        rc = tend_store_claim_set_state(store, mine.id, TEND_CLAIM_RELEASED, NULL, ctx->now);
+    else if (rc == TEND_STORE_NOTFOUND)
+        rc = TEND_STORE_OK;
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_claim_set_state(store, given.id, TEND_CLAIM_HANDED_OFF, NULL, ctx->now);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_claim_add(store, t.id, ctx->member.id, TEND_CLAIM_ACTIVE, ctx->now, &mine);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_handoff_close(store, h.id, "accepted");
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    if (!tend_reply_private(ctx, "reply", MSG_TASKS_HANDOFF_TAKEN, t.number) ||
+        (from.key[0] && !tend_dm(ctx, &from, "handoff.accepted", MSG_TASKS_HANDOFF_TAKEN_DM,
+                                 ctx->member.name, t.number)))
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    return tend_task_audit(ctx, "handoff", &t, "accepted");
+}
+
+static int cmd_handoff_decline(tend_ctx *ctx)
+{
+    tend_task t;
+    tend_handoff h;
+    tend_member from;
+    int result = find_offer(ctx, &t, &h, &from);
+    if (result != TEND_OK)
+        return result;
+    int rc = tend_store_handoff_close(ctx->env->store, h.id, "declined");
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    if (!tend_reply_private(ctx, "reply", MSG_TASKS_HANDOFF_DECLINED, from.name) ||
+        (from.key[0] && !tend_dm(ctx, &from, "handoff.declined", MSG_TASKS_HANDOFF_DECLINED_DM,
+                                 ctx->member.name, t.number, t.number)))
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    return tend_task_audit(ctx, "handoff", &t, "declined");
+}
+
+const tend_command_spec tend_handoff_commands[] = {
+    {"handoff", TEND_CMD "handoff <task> <member>", "offer your slot to someone", false, cmd_handoff},
+    {"handoff accept", TEND_CMD "handoff accept <task>", "take a task someone offered you", false,
+     cmd_handoff_accept},
+    {"handoff decline", TEND_CMD "handoff decline <task>", "say no to a handoff, kindly", false,
+     cmd_handoff_decline},
+    {NULL, NULL, NULL, false, NULL},
+};
