@@ -32,6 +32,9 @@ void tend_log_add_secret(const char *secret)
     /* very short values would mask ordinary words; tokens are long */
     if (!secret || strlen(secret) < 6 || n_secrets == MAX_SECRETS)
         return;
+    for (size_t i = 0; i < n_secrets; i++)
+        if (strcmp(secrets[i], secret) == 0)
+            return; /* the config and the adapter both register the token */
     secrets[n_secrets] = strdup(secret);
     if (secrets[n_secrets])
         n_secrets++;

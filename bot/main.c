@@ -82,6 +82,7 @@ static int check_config(const char *path)
     }
     int rc = tend_config_load(&cfg, path, err, sizeof err);
     tend_config_free(&cfg);
+    tend_log_clear_secrets();
     if (rc != 0) {
         fprintf(stdout, "%s\n", err);
         return 1;
@@ -201,6 +202,7 @@ int main(int argc, char **argv)
     if (tend_config_load(&cfg, opts.config && opts.config[0] ? opts.config : NULL, err, sizeof err) != 0) {
         fprintf(stderr, "%s\ntend: fix the configuration above (tend --check-config FILE checks it)\n", err);
         tend_config_free(&cfg);
+        tend_log_clear_secrets();
         return 1;
     }
     if (opts.database) {
@@ -215,5 +217,6 @@ int main(int argc, char **argv)
     tend_log_set_level(level >= 0 ? (tend_log_level)level : TEND_LOG_INFO);
     int rc = run(&cfg, &opts);
     tend_config_free(&cfg);
+    tend_log_clear_secrets();
     return rc;
 }

@@ -19,3 +19,12 @@ foreach(suite double tend_discord)
                        FIXTURES_REQUIRED discord_venv LABELS "integration;discord" TIMEOUT 600
                        ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
 endforeach()
+
+# A Discord session under valgrind memcheck (issue 7): meaningless on sanitizer or fuzzer builds.
+if(NOT TEND_FUZZ AND NOT TEND_SANITIZE)
+  add_test(NAME integration.discord.valgrind
+           COMMAND sh ${TEND_DISCORD_TESTS}/valgrind_session.sh ${TEND_DISCORD_VENV} $<TARGET_FILE:tend>)
+  set_tests_properties(integration.discord.valgrind PROPERTIES
+                       FIXTURES_REQUIRED discord_venv LABELS "integration;discord;valgrind" TIMEOUT 600
+                       ENVIRONMENT "TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
+endif()
