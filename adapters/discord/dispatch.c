@@ -106,7 +106,20 @@ static int send_dm(discord *d, const char *user_id, cJSON *message)
 
 /* ---------------------------------------------------------------- unprompted messages */
 
+static int deliver_piece(discord *d, const tend_message *msg);
+
 int dc_deliver(discord *d, const tend_message *msg)
+{
+    tend_messages pieces;
+    tend_messages_init(&pieces);
+    int rc = dc_split_message(msg, &pieces);
+    for (size_t i = 0; rc == 0 && i < pieces.count; i++)
+        rc = deliver_piece(d, &pieces.items[i]);
+    tend_messages_clear(&pieces);
+    return rc;
+}
+
+static int deliver_piece(discord *d, const tend_message *msg)
 {
     if (msg->audience != TEND_TO_PUBLIC) {
         if (!msg->member_key || !*msg->member_key)
@@ -236,10 +249,16 @@ static void run_command(discord *d, const dc_event *ev)
         tend_messages_clear(&out);
         return;
     }
+    tend_messages pieces; /* what fits Discord's 2,000 characters a message */
+    tend_messages_init(&pieces);
+    for (size_t i = 0; i < out.count; i++)
+        if (dc_split_message(&out.items[i], &pieces) != 0)
+            tend_log(TEND_LOG_ERROR, "discord", "out of memory splitting a long reply");
     if (ev->kind == DC_EVENT_MENTION)
-        answer_mention(d, ev, &out);
+        answer_mention(d, ev, &pieces);
     else
-        answer_interaction(d, ev, &out);
+        answer_interaction(d, ev, &pieces);
+    tend_messages_clear(&pieces);
     tend_messages_clear(&out);
     after_command(d, ev);
 }

@@ -33,6 +33,9 @@
 #define DC_PERM_MANAGE_GUILD (1ULL << 5)
 #define DC_FLAG_EPHEMERAL 64
 #define DC_CONTENT_MAX 2000
+/* Raw text per piece when a long message is split; the margin covers mentions growing from a
+ * 3-byte marker to "<@snowflake>" when rendered. */
+#define DC_SPLIT_BYTES 1800
 #define DC_CUSTOM_ID_PREFIX "tend:"
 /* Splits what follows the prefix of a button's custom_id, "<guild>:<command>" (or a plain
  * "<command>" from older messages): writes the guild id ("" when absent) and returns the command. */
@@ -101,6 +104,8 @@ void dc_ratelimit_destroy(dc_ratelimit *rl);
 void dc_ratelimit_route_key(const char *method, const char *path, char *out, size_t outlen);
 /* Milliseconds to wait before a request on route_key may go out (0 = now). */
 uint64_t dc_ratelimit_wait(dc_ratelimit *rl, const char *route_key, uint64_t now_ms);
+/* Milliseconds until a global 429 is over (0 = none pending); every route waits for it. */
+uint64_t dc_ratelimit_global_wait(const dc_ratelimit *rl, uint64_t now_ms);
 /* Notes that a request is going out now (uses one of the bucket's remaining). */
 void dc_ratelimit_consume(dc_ratelimit *rl, const char *route_key, uint64_t now_ms);
 /* Reads the answer's X-RateLimit-Bucket / -Remaining / -Reset-After (NULL when absent). */
@@ -184,6 +189,9 @@ int dc_text_append_word(char **text, size_t *len, const char *value);
  * callback: content with <@id> mentions and "/" commands, allowed_mentions naming exactly
  * msg->mentions, flags 64 when ephemeral, buttons as components. NULL on OOM. */
 cJSON *dc_render_message(const tend_message *msg, bool ephemeral);
+/* Appends msg to out as one or more messages that each fit Discord's content limit, split at
+ * line ends (a long digest, a group's export); the buttons go with the last piece. 0 or -1. */
+int dc_split_message(const tend_message *msg, tend_messages *out);
 /* {"type":4,"data":<message>} */
 cJSON *dc_render_callback(const tend_message *msg, bool ephemeral);
 /* {"type":8,"data":{"choices":[...]}} for an autocomplete, from "#12 Soup run" lines. */

@@ -165,3 +165,49 @@ char *dc_json_take(cJSON *json)
     cJSON_Delete(json);
     return s;
 }
+
+/* Where to end a piece of at most DC_SPLIT_BYTES: the last line end in its second half, else a
+ * character boundary; never inside a mention marker. */
+static size_t piece_end(const char *p, size_t n)
+{
+    if (n <= DC_SPLIT_BYTES)
+        return n;
+    size_t cut = DC_SPLIT_BYTES;
+    for (size_t i = cut; i > cut / 2; i--)
+        if (p[i] == '\n')
+            return i;
+    while (cut > 0 && ((unsigned char)p[cut] & 0xC0) == 0x80)
+        cut--;
+    for (size_t i = cut; i > 0 && cut - i < 24; i--) {
+        if (p[i - 1] == TEND_MARK_MENTION_CLOSE)
+            break;
+        if (p[i - 1] == TEND_MARK_MENTION_OPEN)
+            return i - 1;
+    }
+    return cut;
+}
+
+int dc_split_message(const tend_message *msg, tend_messages *out)
+{
+    const char *p = msg->text ? msg->text : "";
+    if (strlen(p) <= DC_SPLIT_BYTES)
+        return tend_messages_add_copy(out, msg) ? 0 : -1;
+    while (*p) {
+        size_t n = strlen(p), cut = piece_end(p, n);
+        char *piece = strndup(p, cut);
+        if (!piece)
+            return -1;
+        tend_message part = *msg;
+        part.text = piece;
+        p += cut;
+        if (*p == '\n')
+            p++;
+        if (*p)
+            part.n_buttons = 0; /* the buttons belong under the end of what they answer */
+        tend_message *copy = tend_messages_add_copy(out, &part);
+        free(piece);
+        if (!copy)
+            return -1;
+    }
+    return 0;
+}

@@ -55,6 +55,50 @@ static void test_private_callback_and_buttons(void **state)
     tend_messages_clear(&list);
 }
 
+static void test_a_long_message_is_split_at_line_ends(void **state)
+{
+    (void)state;
+    tend_messages list, pieces;
+    tend_message *m = one(&list, TEND_TO_PRIVATE, "");
+    for (int i = 0; i < 200; i++)
+        tend_message_appendf(m, "line %03d of a long export, with some words to fill it\n", i);
+    tend_message_add_mention(m, "43", "Ben");
+    tend_message_add_button(m, "Claim", NULL, "claim 1");
+    size_t total = strlen(m->text);
+    tend_messages_init(&pieces);
+    assert_int_equal(dc_split_message(m, &pieces), 0);
+    assert_true(pieces.count >= 7);
+    size_t joined = 0;
+    for (size_t i = 0; i < pieces.count; i++) {
+        const tend_message *p = &pieces.items[i];
+        assert_true(strlen(p->text) <= DC_SPLIT_BYTES);
+        assert_int_equal(p->audience, TEND_TO_PRIVATE);
+        assert_string_equal(p->member_key, "42");
+        assert_int_equal(p->n_buttons, i + 1 == pieces.count ? 1 : 0); /* buttons under the end */
+        char *rendered = tend_message_render(p, "/", NULL, NULL);
+        assert_true(strlen(rendered) <= DC_CONTENT_MAX);
+        free(rendered);
+        joined += strlen(p->text) + 1; /* each cut ate one line end */
+    }
+    assert_int_equal(joined - 1, total);
+    /* nothing was lost: the last line and the mention are in the last piece */
+    char *last = tend_message_render(&pieces.items[pieces.count - 1], "/", NULL, NULL);
+    assert_non_null(strstr(last, "line 199"));
+    assert_non_null(strstr(last, "@Ben"));
+    free(last);
+    tend_messages_clear(&pieces);
+    /* a short one is passed through whole */
+    tend_messages_init(&pieces);
+    tend_messages shorts;
+    tend_message *short_one = one(&shorts, TEND_TO_PUBLIC, "hello");
+    assert_int_equal(dc_split_message(short_one, &pieces), 0);
+    assert_int_equal(pieces.count, 1);
+    assert_string_equal(pieces.items[0].text, "hello");
+    tend_messages_clear(&pieces);
+    tend_messages_clear(&shorts);
+    tend_messages_clear(&list);
+}
+
 static void test_long_content_is_cut_on_a_character(void **state)
 {
     (void)state;
@@ -146,6 +190,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mentions_ping_only_the_members_meant),
         cmocka_unit_test(test_private_callback_and_buttons),
+        cmocka_unit_test(test_a_long_message_is_split_at_line_ends),
         cmocka_unit_test(test_long_content_is_cut_on_a_character),
         cmocka_unit_test(test_every_tend_command_is_registered),
         cmocka_unit_test(test_rate_limits),
