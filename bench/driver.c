@@ -37,6 +37,8 @@ typedef struct {
     int prompts;          /* > 0: wait for this many channel posts (the scheduler minute)   */
     int global_limit;     /* requests per second outside interactions, as Discord's 50      */
     int cpu_ms;           /* > 0: stop the load after tend has used this much CPU           */
+    int guild_rate;       /* GUILD_CREATEs per second: paced, so an ACK never waits behind all */
+    bool global_commands; /* tend registers its commands once, not once per guild            */
 } options;
 
 typedef struct {
@@ -107,10 +109,13 @@ static void send_dispatch(const char *t, const char *data)
     send_frame(buf, (size_t)n);
 }
 
-static void send_guilds(size_t batch)
+/* Paced like Discord's own lazy guild stream: a heartbeat ACK queued now waits behind at most a
+ * few milliseconds' worth of GUILD_CREATEs, not behind all 10,000. */
+static void send_guilds(uint64_t t)
 {
     char data[1024];
-    for (size_t i = 0; i < batch && D.guilds_sent < D.o.shape.guilds; i++, D.guilds_sent++) {
+    uint64_t due = (uint64_t)((double)(t - D.t_stage) / 1e9 * D.o.guild_rate) + 1;
+    for (; D.guilds_sent < due && D.guilds_sent < D.o.shape.guilds; D.guilds_sent++) {
         unsigned long long g = BENCH_GUILD_BASE + D.guilds_sent;
         unsigned long long c = BENCH_CHANNEL_BASE + D.guilds_sent;
         snprintf(data, sizeof data,
@@ -127,11 +132,16 @@ static void on_identify(void)
 {
     D.t_identify = now_ns();
     /* the real seq numbers interactions use start after the guilds */
-    send_dispatch("READY", "{\"v\":10,\"user\":{\"id\":\"100000000000000002\",\"username\":\"tend\","
-                           "\"bot\":true},\"guilds\":[],\"session_id\":\"bench-session\","
-                           "\"resume_gateway_url\":\"ws://127.0.0.1/gw\",\"application\":{\"id\":\""
-                           BENCH_APP_ID "\",\"flags\":0}}");
+    char ready[512];
+    /* the resume URL carries the port: without it tend could never come back after a drop */
+    snprintf(ready, sizeof ready,
+             "{\"v\":10,\"user\":{\"id\":\"100000000000000002\",\"username\":\"tend\",\"bot\":true},"
+             "\"guilds\":[],\"session_id\":\"bench-session\",\"resume_gateway_url\":\"ws://127.0.0.1:%d/gw\","
+             "\"application\":{\"id\":\"" BENCH_APP_ID "\",\"flags\":0}}",
+             D.port);
+    send_dispatch("READY", ready);
     D.st = S_GUILDS;
+    D.t_stage = now_ns();
 }
 
 static void ws_open(wire_conn *c, void *ud)
@@ -204,6 +214,11 @@ static void record_answer(uint64_t seq)
             fail("out of memory");
     }
     D.lat_us[D.n_lat++] = (uint32_t)((t - sent) / 1000);
+}
+
+static uint64_t registrations_due(void)
+{
+    return D.o.global_commands ? 1 : D.o.shape.guilds;
 }
 
 /* Discord's global limit for the bot; interaction endpoints are exempt. */
@@ -291,7 +306,7 @@ static void http(wire_conn *c, const wire_request *req, void *ud)
                          BENCH_DM_BASE + (user - BENCH_USER_BASE));
         wire_respond(c, 200, NULL, body, (size_t)n);
     } else if (strstr(p, "/commands") && strcmp(req->method, "PUT") == 0) {
-        if (++D.registrations == D.o.shape.guilds)
+        if (++D.registrations == registrations_due())
             D.t_registered = now_ns();
         wire_respond(c, 200, NULL, "[]", 2);
     } else if (strcmp(p, "/gateway/bot") == 0) {
@@ -390,14 +405,14 @@ static void on_tick(uv_timer_t *timer)
         fail("the run took longer than --timeout");
     switch (D.st) {
     case S_GUILDS:
-        send_guilds(2000);
+        send_guilds(t);
         if (D.guilds_sent == D.o.shape.guilds) {
             D.st = S_REGISTER;
             D.t_stage = t;
         }
         break;
     case S_REGISTER: /* every guild's commands are in: the first command, as a member would */
-        if (D.registrations >= D.o.shape.guilds) {
+        if (D.registrations >= registrations_due()) {
             char buf[1024];
             D.probe_seq = ++D.seq;
             size_t n = mix_tasks_for(D.probe_seq, 0, 0, &D.o.shape, buf, sizeof buf);
@@ -481,6 +496,7 @@ static void spawn_tend(void)
     snprintf(env_sync, sizeof env_sync, "TEND_STORE_SYNCHRONOUS=%s", D.o.sync);
     char *env[] = {"DISCORD_TOKEN=bench.token.not-a-secret", "TEND_DISCORD_APPLICATION_ID=" BENCH_APP_ID,
                    env_base, env_gw, env_sync, env_log, "TEND_CONFIG=",
+                   D.o.global_commands ? "TEND_DISCORD_GLOBAL_COMMANDS=yes" : "TEND_DISCORD_GLOBAL_COMMANDS=no",
                    "HOME=/nonexistent", "PATH=/usr/bin:/bin", NULL};
     char *args[] = {(char *)D.o.tend, "--database", (char *)D.o.db, NULL};
     uv_file log = uv_fs_open(D.loop, &(uv_fs_t){0}, D.o.log, O_WRONLY | O_CREAT | O_TRUNC, 0644, NULL);
@@ -554,7 +570,7 @@ static void usage(void)
     fputs("usage: driver --tend BIN --db FILE [--log FILE] [--sync normal|full] [--guilds N]\n"
           "              [--members-per-guild N] [--task-lo N --task-hi N] [--rate R | --window W]\n"
           "              [--duration S] [--cpu-ms MS] [--timeout S] [--heartbeat-ms MS]\n"
-          "              [--prompts N] [--global-limit N]\n",
+          "              [--prompts N] [--global-limit N] [--guild-rate N] [--global-commands 0|1]\n",
           stderr);
     exit(2);
 }
@@ -562,7 +578,8 @@ static void usage(void)
 static void parse(int argc, char **argv, options *o)
 {
     *o = (options){.log = "tend-bench.log", .sync = "normal", .shape = {10, 10, 1, 20}, .window = 64,
-                   .duration = 5, .timeout = 120, .heartbeat_ms = 1000, .global_limit = 50};
+                   .duration = 5, .timeout = 120, .heartbeat_ms = 41250, .global_limit = 50,
+                   .guild_rate = 5000};
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
@@ -582,12 +599,14 @@ static void parse(int argc, char **argv, options *o)
         else if (!strcmp(k, "--cpu-ms")) o->cpu_ms = atoi(v);
         else if (!strcmp(k, "--timeout")) o->timeout = atof(v);
         else if (!strcmp(k, "--heartbeat-ms")) o->heartbeat_ms = atoi(v);
+        else if (!strcmp(k, "--guild-rate")) o->guild_rate = atoi(v);
+        else if (!strcmp(k, "--global-commands")) o->global_commands = atoi(v) != 0;
         else if (!strcmp(k, "--prompts")) o->prompts = atoi(v);
         else if (!strcmp(k, "--global-limit")) o->global_limit = atoi(v);
         else usage();
     }
     if (!o->tend || !o->db || o->shape.guilds == 0 || o->shape.members_per_guild == 0 || o->window < 1 ||
-        o->heartbeat_ms < 10)
+        o->heartbeat_ms < 10 || o->guild_rate < 1)
         usage();
 }
 

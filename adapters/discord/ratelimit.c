@@ -135,6 +135,11 @@ uint64_t dc_ratelimit_wait(dc_ratelimit *rl, const char *route_key, uint64_t now
     return until > now_ms ? until - now_ms : 0;
 }
 
+uint64_t dc_ratelimit_global_wait(const dc_ratelimit *rl, uint64_t now_ms)
+{
+    return rl->global_until > now_ms ? rl->global_until - now_ms : 0;
+}
+
 void dc_ratelimit_consume(dc_ratelimit *rl, const char *route_key, uint64_t now_ms)
 {
     rl_route *r = find_route(rl, route_key, true, now_ms);

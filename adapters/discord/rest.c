@@ -7,41 +7,86 @@
  * bookkeeping (ratelimit.c) says whether to wait; one timer wakes the queue when the earliest
  * waiting request may go. 429s wait retry_after and try again; 5xx and lost answers are retried a
  * few times with growing pauses; a 401 means the token is wrong, and the adapter stops.
+ *
+ * Discord allows a bot 50 requests a second in all (interaction endpoints are exempt), so that
+ * budget is kept here too: ten thousand weekly prompts in one minute go out at that pace instead
+ * of earning ten thousand 429s (and, past 10,000 invalid requests in 10 minutes, a ban).
+ *
+ * The queue scales with its length (10,000 posts queued must not cost 10,000² steps): only the
+ * first unfinished request of a chain is ready; ready requests wait in one queue per route key;
+ * a route that must wait sleeps in a timer heap as a whole, and so does a request's retry pause.
+ * So pump() touches only routes that can send now, and stops as soon as the budget is spent.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "adapters/discord/internal.h"
+#include "adapters/discord/restq.h"
 #include "bot/log.h"
 
 #define MAX_429 5
 #define MAX_5XX 3
 #define MAX_LOST 3
+#define GLOBAL_LIMIT 50
+/* a little over Discord's second: its clock starts a window when our first request arrives */
+#define GLOBAL_WINDOW_MS 1050
+
+/* ---------------------------------------------------------------- the queue's parts */
 
 typedef struct rest_req {
-    struct rest_req *next;
+    struct rest_req *all_prev, *all_next; /* every request not yet finished              */
+    struct rest_req *next;                /* the next ready request on the same route    */
+    struct rest_req *chain_next;          /* the next request of its chain, held back    */
     dc_rest *rest;
     uint64_t chain;
     char *method;
     char *path;
     char *body;
     char route[160];
+    bool exempt; /* an interaction endpoint: outside the global budget */
     dc_rest_done cb;
     void *ud;
     int n_429, n_5xx, n_lost;
-    uint64_t not_before;  /* a retry's pause */
-    bool in_flight;
+    dc_tnode pause; /* a retry's pause */
 } rest_req;
+
+enum { RQ_ACTIVE, RQ_SLEEPING };
+
+/* The ready requests of one route key, in the order they became ready. */
+typedef struct route_q {
+    dc_hnode h;
+    struct route_q *prev, *next; /* in the active list */
+    rest_req *head, *tail;
+    dc_tnode wake;
+    int state;
+    bool exempt;
+    char route[160];
+} route_q;
+
+typedef struct {
+    route_q *head, *tail;
+} rq_list;
+
+typedef struct {
+    dc_hnode h;
+    uint64_t id;
+    rest_req *head, *tail; /* head: the one ready or in flight */
+} chain_q;
 
 struct dc_rest {
     discord *d;
     dc_ratelimit *rl;
-    rest_req *head;       /* in the order they were asked for */
+    rest_req *all;       /* newest first */
+    dc_hmap routes, chains;
+    rq_list active[2];   /* [0] exempt routes, [1] routes within the global budget */
+    dc_theap timers;
+    dc_send_window global;
     uint64_t next_chain;
     size_t count;
     uv_timer_t wake;
-    bool closing;
+    bool closing, pumping, pump_again;
 };
 
 static void pump(dc_rest *rest);
@@ -65,6 +110,7 @@ dc_rest *dc_rest_create(discord *d)
     }
     rest->wake.data = rest;
     rest->next_chain = 1;
+    dc_send_window_init(&rest->global, GLOBAL_LIMIT, GLOBAL_WINDOW_MS);
     return rest;
 }
 
@@ -74,6 +120,17 @@ static void free_req(rest_req *r)
     free(r->path);
     free(r->body);
     free(r);
+}
+
+static void free_map(dc_hmap *m, size_t node_offset)
+{
+    for (size_t i = 0; i < m->n_slots; i++)
+        for (dc_hnode *e = m->slots[i], *next; e; e = next) {
+            next = e->next;
+            free((char *)e - node_offset);
+        }
+    free(m->slots);
+    memset(m, 0, sizeof *m);
 }
 
 static void closed_cb(uv_handle_t *h)
@@ -88,12 +145,16 @@ void dc_rest_destroy(dc_rest *rest)
     if (!rest || rest->closing)
         return;
     rest->closing = true;
-    while (rest->head) {
-        rest_req *r = rest->head;
-        rest->head = r->next;
+    while (rest->all) {
+        rest_req *r = rest->all;
+        rest->all = r->all_next;
         free_req(r);
     }
     rest->count = 0;
+    free_map(&rest->routes, offsetof(route_q, h));
+    free_map(&rest->chains, offsetof(chain_q, h));
+    free(rest->timers.a);
+    memset(&rest->timers, 0, sizeof rest->timers);
     uv_close((uv_handle_t *)&rest->wake, closed_cb);
 }
 
@@ -105,6 +166,146 @@ uint64_t dc_rest_new_chain(dc_rest *rest)
 size_t dc_rest_pending(const dc_rest *rest)
 {
     return rest ? rest->count : 0;
+}
+
+/* ---------------------------------------------------------------- routes and chains */
+
+static void list_append(rq_list *l, route_q *q)
+{
+    q->next = NULL;
+    q->prev = l->tail;
+    if (l->tail)
+        l->tail->next = q;
+    else
+        l->head = q;
+    l->tail = q;
+}
+
+static void list_remove(rq_list *l, route_q *q)
+{
+    if (q->prev)
+        q->prev->next = q->next;
+    else
+        l->head = q->next;
+    if (q->next)
+        q->next->prev = q->prev;
+    else
+        l->tail = q->prev;
+    q->prev = q->next = NULL;
+}
+
+static rq_list *list_of(dc_rest *rest, const route_q *q)
+{
+    return &rest->active[q->exempt ? 0 : 1];
+}
+
+static route_q *route_get(dc_rest *rest, const rest_req *r)
+{
+    uint64_t h = dc_hash_text(r->route);
+    for (dc_hnode *n = dc_hmap_first(&rest->routes, h); n; n = n->next) {
+        route_q *q = (route_q *)((char *)n - offsetof(route_q, h));
+        if (n->hash == h && strcmp(q->route, r->route) == 0)
+            return q;
+    }
+    route_q *q = calloc(1, sizeof *q);
+    if (!q)
+        return NULL;
+    q->h.hash = h;
+    q->exempt = r->exempt;
+    snprintf(q->route, sizeof q->route, "%s", r->route);
+    if (dc_hmap_insert(&rest->routes, &q->h) != 0) {
+        free(q);
+        return NULL;
+    }
+    q->state = RQ_ACTIVE;
+    list_append(list_of(rest, q), q);
+    return q;
+}
+
+/* A route with nothing ready and no pause pending is forgotten (ratelimit.c keeps its limits). */
+static void route_drop(dc_rest *rest, route_q *q)
+{
+    list_remove(list_of(rest, q), q);
+    dc_hmap_remove(&rest->routes, &q->h);
+    free(q);
+}
+
+/* r may go as soon as its route and the budgets allow; front: it had its turn already (a retry). */
+static int make_ready(dc_rest *rest, rest_req *r, bool front)
+{
+    route_q *q = route_get(rest, r);
+    if (!q)
+        return -1;
+    if (front) {
+        r->next = q->head;
+        q->head = r;
+        if (!q->tail)
+            q->tail = r;
+    } else {
+        r->next = NULL;
+        if (q->tail)
+            q->tail->next = r;
+        else
+            q->head = r;
+        q->tail = r;
+    }
+    return 0;
+}
+
+static chain_q *chain_find(dc_rest *rest, uint64_t id)
+{
+    uint64_t h = dc_hash_u64(id);
+    for (dc_hnode *n = dc_hmap_first(&rest->chains, h); n; n = n->next) {
+        chain_q *c = (chain_q *)((char *)n - offsetof(chain_q, h));
+        if (c->id == id)
+            return c;
+    }
+    return NULL;
+}
+
+/* Joins r to its chain; true when it is the chain's first and so ready now. -1 if out of memory. */
+static int chain_join(dc_rest *rest, rest_req *r)
+{
+    if (!r->chain)
+        return 1;
+    chain_q *c = chain_find(rest, r->chain);
+    if (c) {
+        c->tail->chain_next = r;
+        c->tail = r;
+        return 0;
+    }
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return -1;
+    c->id = r->chain;
+    c->h.hash = dc_hash_u64(r->chain);
+    c->head = c->tail = r;
+    if (dc_hmap_insert(&rest->chains, &c->h) != 0) {
+        free(c);
+        return -1;
+    }
+    return 1;
+}
+
+/* r is finished: the next of its chain becomes ready. */
+static void chain_advance(dc_rest *rest, rest_req *r)
+{
+    chain_q *c = r->chain ? chain_find(rest, r->chain) : NULL;
+    if (!c || c->head != r)
+        return;
+    c->head = r->chain_next;
+    if (!c->head) {
+        dc_hmap_remove(&rest->chains, &c->h);
+        free(c);
+    } else if (make_ready(rest, c->head, false) != 0) {
+        /* out of memory: the rest of the chain cannot be queued; it is dropped on destroy */
+        tend_log(TEND_LOG_ERROR, "discord", "out of memory queueing %s", c->head->route);
+    }
+}
+
+static bool exempt_path(const char *path)
+{
+    return strncmp(path, "/interactions/", 14) == 0 || strncmp(path, "/webhooks/", 10) == 0;
 }
 
 int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *path,
@@ -122,34 +323,42 @@ int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *
     r->body = body ? strdup(body) : NULL;
     r->cb = cb;
     r->ud = ud;
+    r->exempt = exempt_path(path);
+    r->pause.is_req = true;
     if (!r->method || !r->path || (body && !r->body)) {
         free_req(r);
         return -1;
     }
     dc_ratelimit_route_key(method, path, r->route, sizeof r->route);
-    rest_req **tail = &rest->head;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = r;
+    int ready = chain_join(rest, r);
+    if (ready < 0 || (ready && make_ready(rest, r, false) != 0)) {
+        if (ready > 0)
+            chain_advance(rest, r);
+        free_req(r);
+        return -1;
+    }
+    r->all_next = rest->all;
+    if (rest->all)
+        rest->all->all_prev = r;
+    rest->all = r;
     rest->count++;
     pump(rest);
     return 0;
 }
 
-static void unlink_req(dc_rest *rest, rest_req *r)
-{
-    for (rest_req **p = &rest->head; *p; p = &(*p)->next)
-        if (*p == r) {
-            *p = r->next;
-            rest->count--;
-            return;
-        }
-}
+/* ---------------------------------------------------------------- answers */
 
 static void finish(rest_req *r, long status, const cJSON *body)
 {
     dc_rest *rest = r->rest;
-    unlink_req(rest, r);
+    if (r->all_prev)
+        r->all_prev->all_next = r->all_next;
+    else
+        rest->all = r->all_next;
+    if (r->all_next)
+        r->all_next->all_prev = r->all_prev;
+    rest->count--;
+    chain_advance(rest, r);
     if (r->cb)
         r->cb(rest->d, status, body, r->ud);
     free_req(r);
@@ -159,11 +368,20 @@ static void finish(rest_req *r, long status, const cJSON *body)
 
 static void retry_later(rest_req *r, uint64_t delay_ms)
 {
-    r->in_flight = false;
-    r->not_before = uv_now(r->rest->d->loop) + delay_ms;
-    pump(r->rest);
+    dc_rest *rest = r->rest;
+    int rc;
+    if (delay_ms == 0) {
+        rc = make_ready(rest, r, true);
+    } else {
+        r->pause.at = uv_now(rest->d->loop) + delay_ms;
+        rc = dc_heap_push(&rest->timers, &r->pause);
+    }
+    if (rc != 0) {
+        finish(r, 0, NULL);
+        return;
+    }
+    pump(rest);
 }
-
 static double header_number(const tend_http_response *res, const char *name, double fallback)
 {
     char v[64];
@@ -239,13 +457,73 @@ static int start(rest_req *r)
     const char *headers[] = {d->auth_header, NULL};
     tend_http_request req = {.method = r->method, .url = url, .body = r->body,
                              .headers = headers, .timeout_ms = 15000};
-    r->in_flight = true;
-    dc_ratelimit_consume(rest->rl, r->route, uv_now(d->loop));
+    uint64_t now = uv_now(d->loop);
+    dc_ratelimit_consume(rest->rl, r->route, now);
+    if (!r->exempt)
+        dc_send_window_note(&rest->global, now);
     int rc = tend_http_send(d->http, &req, done_cb, r);
     free(url);
-    if (rc != 0)
-        r->in_flight = false;
     return rc;
+}
+
+/* ---------------------------------------------------------------- the pump */
+
+/* Pauses and route waits that are over: their requests are ready again. */
+static void wake_due(dc_rest *rest, uint64_t now)
+{
+    while (rest->timers.n && rest->timers.a[0]->at <= now && !rest->closing) {
+        dc_tnode *t = dc_heap_pop(&rest->timers);
+        if (t->is_req) {
+            rest_req *r = (rest_req *)((char *)t - offsetof(rest_req, pause));
+            if (make_ready(rest, r, true) != 0)
+                finish(r, 0, NULL);
+        } else {
+            route_q *q = (route_q *)((char *)t - offsetof(route_q, wake));
+            q->state = RQ_ACTIVE;
+            list_append(list_of(rest, q), q);
+        }
+    }
+}
+
+/* Sends what may go now on one list's routes, one request per route in turn (a route with many
+ * waiting cannot starve the others); a route that must wait goes to sleep as a whole.
+ * Returns false when the global budget is spent (or the adapter closed, or memory ran out). */
+static bool run_list(dc_rest *rest, rq_list *l, bool budgeted, uint64_t now, uint64_t *soonest)
+{
+    route_q *q;
+    while ((q = l->head) != NULL) {
+        if (!q->head) {
+            route_drop(rest, q);
+            continue;
+        }
+        if (budgeted && dc_send_window_wait(&rest->global, now) > 0)
+            return false;
+        uint64_t wait = dc_ratelimit_wait(rest->rl, q->route, now);
+        if (wait > 0) {
+            q->wake.at = now + wait;
+            if (dc_heap_push(&rest->timers, &q->wake) != 0) {
+                *soonest = wait; /* out of memory: look again then */
+                return false;
+            }
+            list_remove(l, q);
+            q->state = RQ_SLEEPING;
+            continue;
+        }
+        rest_req *r = q->head;
+        q->head = r->next;
+        if (!q->head)
+            q->tail = NULL;
+        r->next = NULL;
+        list_remove(l, q);
+        list_append(l, q); /* its next request waits for the other routes' turn */
+        if (start(r) != 0) {
+            tend_log(TEND_LOG_ERROR, "discord", "could not send %s", r->route);
+            finish(r, 0, NULL); /* its own pump waits for this one to end */
+            if (rest->closing)
+                return false;
+        }
+    }
+    return true;
 }
 
 /* Starts every request that may go now; arms the timer for the earliest one that must wait. */
@@ -253,28 +531,35 @@ static void pump(dc_rest *rest)
 {
     if (rest->closing)
         return;
-    uint64_t now = uv_now(rest->d->loop);
-    uint64_t next_wait = UINT64_MAX;
-    for (rest_req *r = rest->head; r;) {
-        rest_req *next = r->next;
-        bool blocked = false;
-        for (rest_req *e = rest->head; e != r && r->chain; e = e->next)
-            blocked = blocked || e->chain == r->chain;
-        if (!r->in_flight && !blocked) {
-            uint64_t wait = dc_ratelimit_wait(rest->rl, r->route, now);
-            if (r->not_before > now && r->not_before - now > wait)
-                wait = r->not_before - now;
-            if (wait > 0) {
-                if (wait < next_wait)
-                    next_wait = wait;
-            } else if (start(r) != 0) {
-                tend_log(TEND_LOG_ERROR, "discord", "could not send %s", r->route);
-                finish(r, 0, NULL);
-                return; /* finish() pumped again */
-            }
-        }
-        r = next;
+    if (rest->pumping) { /* a callback asked again: the outer pump goes round once more */
+        rest->pump_again = true;
+        return;
     }
-    if (next_wait != UINT64_MAX)
-        uv_timer_start(&rest->wake, wake_cb, next_wait, 0);
+    rest->pumping = true;
+    uint64_t now, soonest, global;
+    bool budget_spent;
+    do {
+        rest->pump_again = false;
+        now = uv_now(rest->d->loop);
+        soonest = UINT64_MAX;
+        budget_spent = false;
+        wake_due(rest, now);
+        global = rest->closing ? 0 : dc_ratelimit_global_wait(rest->rl, now);
+        if (global == 0 && !rest->closing && run_list(rest, &rest->active[0], false, now, &soonest))
+            budget_spent = !run_list(rest, &rest->active[1], true, now, &soonest);
+    } while (rest->pump_again && !rest->closing);
+    if (rest->closing)
+        return;
+    rest->pumping = false;
+    if (rest->timers.n && rest->timers.a[0]->at - now < soonest)
+        soonest = rest->timers.a[0]->at - now;
+    if (global && (rest->active[0].head || rest->active[1].head) && global < soonest)
+        soonest = global;
+    if (budget_spent) {
+        uint64_t w = dc_send_window_wait(&rest->global, now);
+        if (w < soonest)
+            soonest = w ? w : 1;
+    }
+    if (soonest != UINT64_MAX)
+        uv_timer_start(&rest->wake, wake_cb, soonest, 0);
 }
