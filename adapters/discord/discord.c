@@ -54,9 +54,12 @@ static void destroy_op(tend_adapter *a)
     if (!d)
         return;
     dc_gateway_destroy(d->gw);
-    for (size_t i = 0; i < d->n_registered_guilds; i++)
-        free(d->registered_guilds[i]);
-    free(d->registered_guilds);
+    for (size_t i = 0; i < d->registered_guilds.n_slots; i++)
+        for (dc_hnode *n = d->registered_guilds.slots[i], *next; n; n = next) {
+            next = n->next;
+            free(n);
+        }
+    free(d->registered_guilds.slots);
     free(d->token);
     free(d->auth_header);
     free(d->app_id);
@@ -102,25 +105,39 @@ static void registered_cb(discord *d, long status, const cJSON *body, void *ud)
         tend_log(TEND_LOG_WARN, "discord", "registering slash commands failed (status %ld)", status);
 }
 
+typedef struct {
+    dc_hnode node; /* first, so a node is its guild */
+    char id[32];
+} registered_guild;
+
+/* Adds guild_id to the set: 1 when new, 0 when it was there, -1 when out of memory. */
+static int remember_guild(discord *d, const char *guild_id)
+{
+    uint64_t h = dc_hash_text(guild_id);
+    for (dc_hnode *n = dc_hmap_first(&d->registered_guilds, h); n; n = n->next)
+        if (n->hash == h && strcmp(((registered_guild *)n)->id, guild_id) == 0)
+            return 0;
+    registered_guild *g = calloc(1, sizeof *g);
+    if (!g)
+        return -1;
+    g->node.hash = h;
+    snprintf(g->id, sizeof g->id, "%s", guild_id);
+    if (dc_hmap_insert(&d->registered_guilds, &g->node) != 0) {
+        free(g);
+        return -1;
+    }
+    return 1;
+}
+
 void dc_register_commands(discord *d, const char *guild_id)
 {
     if (!guild_id ? d->global_registered : false)
         return;
-    for (size_t i = 0; guild_id && i < d->n_registered_guilds; i++)
-        if (strcmp(d->registered_guilds[i], guild_id) == 0)
-            return; /* once per process: GUILD_CREATE comes again after every new session */
+    /* once per process: GUILD_CREATE comes again after every new session */
+    if (guild_id && remember_guild(d, guild_id) != 1)
+        return;
     char path[256];
     if (guild_id) {
-        char **grown = realloc(d->registered_guilds, (d->n_registered_guilds + 1) * sizeof *grown);
-        char *copy = strdup(guild_id);
-        if (!grown || !copy) {
-            free(copy);
-            if (grown)
-                d->registered_guilds = grown;
-            return;
-        }
-        d->registered_guilds = grown;
-        d->registered_guilds[d->n_registered_guilds++] = copy;
         snprintf(path, sizeof path, "/applications/%s/guilds/%s/commands", d->app_id, guild_id);
     } else {
         d->global_registered = true;

@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "adapters/adapter.h"
+#include "adapters/discord/restq.h"
 #include "adapters/http.h"
 #include "bot/request.h"
 #include "config/config.h"
@@ -59,8 +60,8 @@ typedef struct discord {
     bool global_commands;
     bool global_registered;
     char bot_user_id[32];
-    char **registered_guilds;
-    size_t n_registered_guilds;
+    dc_hmap registered_guilds; /* guilds whose commands this process registered; a hash set,
+                                  because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */
     tend_http *http;
     dc_rest *rest;
     dc_gateway *gw;

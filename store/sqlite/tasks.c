@@ -263,10 +263,12 @@ int tend_store_tasks_each(tend_store *store, int64_t group_id, tend_task_filter 
 {
     sqlite3_stmt *st;
     if (filter == TEND_TASKS_MINE) {
-        st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
-                               " AND EXISTS (SELECT 1 FROM claims c WHERE c.task_id = t.id"
-                               " AND c.member_id = ?2 AND c.state IN ('active','waiting'))"
-                               " ORDER BY t.number LIMIT ?3");
+        /* from the member's few live claims, not the group's whole history: CROSS JOIN keeps
+         * SQLite from starting at tasks (a million done tasks made /tasks mine 4.5x slower) */
+        st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM claims mine CROSS JOIN tasks t"
+                               " ON t.id = mine.task_id WHERE mine.member_id = ?2"
+                               " AND mine.state IN ('active','waiting') AND t.group_id = ?1"
+                               " GROUP BY t.id ORDER BY t.number LIMIT ?3");
     } else if (filter == TEND_TASKS_ALL) {
         st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
                                " ORDER BY t.number DESC LIMIT ?3");
