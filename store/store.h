@@ -56,6 +56,8 @@ void tend_store_close(tend_store *store);
 const char *tend_store_errmsg(const tend_store *store);
 /* The schema version the database is at after migrations. */
 int tend_store_schema_version(tend_store *store);
+/* The newest schema version this tend knows (what every database is migrated to). */
+int tend_store_schema_latest(void);
 /* Sets PRAGMA synchronous (0 OFF, 1 NORMAL, 2 FULL); NORMAL is the default in WAL mode. */
 int tend_store_set_synchronous(tend_store *store, int level);
 

@@ -107,6 +107,11 @@ static int exec_sql(tend_store *store, const char *sql)
     return TEND_STORE_OK;
 }
 
+int tend_store_schema_latest(void)
+{
+    return tend_store_migration_count;
+}
+
 int tend_store_schema_version(tend_store *store)
 {
     sqlite3_stmt *st = NULL;

@@ -579,7 +579,8 @@ static void an_older_database_upgrades_with_nothing_lost(void **state)
     char err[256];
     tend_store *store;
     assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
-    assert_int_equal(tend_store_schema_version(store), 3);
+    assert_true(tend_store_schema_latest() >= 3); /* it came from 2, through 3 and on */
+    assert_int_equal(tend_store_schema_version(store), tend_store_schema_latest());
     tend_clock *clock = tend_clock_create_fixed(TESTKIT_START + HOUR); /* Monday 10:00: the prompt */
     tend_bot *bot = tend_bot_create(store, clock, NULL);
     assert_int_equal(tend_bot_next_due(bot), TESTKIT_START + HOUR);
