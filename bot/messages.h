@@ -286,5 +286,34 @@
     "can't be turned off once on) and invite me there."
 #define MSG_MATRIX_DM_COMMANDS                                                                     \
     "I answer commands in your group's room; type them there. Anything private I'll send you here."
+/* Linking rooms into one group (!setup link:<room>, !setup unlink), answered by the adapter. */
+#define MSG_MATRIX_LINKED                                                                          \
+    "Linked. Commands typed here now share the group of %s: the same tasks, members and settings. " \
+    "Scheduled posts stay in that room. " TEND_CMD "setup unlink undoes it."
+#define MSG_MATRIX_LINKED_THERE                                                                    \
+    "Another room (%s) now shares this group: commands typed there act on our tasks here too."
+#define MSG_MATRIX_UNLINKED                                                                        \
+    "Unlinked. This room is its own group again; the tasks made while linked stay with the other room."
+#define MSG_MATRIX_UNLINKED_THERE "The room %s no longer shares this group."
+#define MSG_MATRIX_LINK_USAGE                                                                      \
+    "To link rooms I need one room id or alias and nothing else: " TEND_CMD "setup link:#room:server, " \
+    "or " TEND_CMD "setup unlink."
+#define MSG_MATRIX_LINK_NOT_COORDINATOR                                                            \
+    "Linking rooms needs coordinator rights (power level 50) in both rooms."
+#define MSG_MATRIX_UNLINK_NOT_COORDINATOR                                                          \
+    "Unlinking needs coordinator rights (power level 50) in this room or the group's room."
+#define MSG_MATRIX_LINK_UNKNOWN "I'm not in %s, so I can't link to it. Invite me there first."
+#define MSG_MATRIX_LINK_NO_ALIAS "I couldn't find a room called %s."
+#define MSG_MATRIX_LINK_ENCRYPTED                                                                  \
+    "%s is encrypted and I can't read or post there; link to a room without encryption."
+#define MSG_MATRIX_LINK_SELF "That's this room already, so there's nothing to link."
+#define MSG_MATRIX_LINK_TARGET_LINKED                                                              \
+    "%s shares another room's group itself; link to %s instead."
+#define MSG_MATRIX_LINK_HAS_LINKS                                                                  \
+    "Other rooms share this room's group, so it can't join another one. Unlink them first."
+#define MSG_MATRIX_LINK_ALREADY                                                                    \
+    "This room already shares the group of %s. " TEND_CMD "setup unlink first to link it elsewhere."
+#define MSG_MATRIX_UNLINK_NOT_LINKED "This room isn't linked to another room's group."
+#define MSG_MATRIX_LINK_FAILED "I couldn't save that, so nothing changed. Please try again in a moment."
 
 #endif

@@ -347,6 +347,8 @@ static int mx_deliver(tend_adapter *self, const tend_message *msg)
     tend_matrix *mx = self->impl;
     if (!mx->http || mx->stopping)
         return -1;
+    if (tend_matrix_group_dormant(mx, msg))
+        return 0;
     tend_messages one = {.items = (tend_message *)msg, .count = 1, .cap = 1};
     tend_matrix_route(mx, &one, NULL, NULL);
     return 0;

@@ -5,6 +5,7 @@
  *   sync.c    the /sync long-poll, the filter, invites, commands and reactions from the timeline
  *   rooms.c   what we know of each room (names, power levels, encryption) and DM rooms
  *   send.c    per-room ordered sending with transaction ids, retries and rate limits
+ *   links.c   rooms linked into one group (!setup link:<room>, !setup unlink), kept in the store
  *   render.c  pure text work: commands out of message bodies, replies into event content
  */
 #ifndef TEND_MATRIX_INTERNAL_H
@@ -89,6 +90,8 @@ struct tend_matrix_room {
     cJSON *power;        /* content of m.room.power_levels, or NULL                */
     cJSON *names;        /* object: user id -> display name, joined members only   */
     char *creator;       /* has power 100 when the room has no power levels event  */
+    cJSON *creators;     /* creator and additional_creators, from m.room.create      */
+    bool creators_rule;  /* room version 12+: creators outrank everyone, unlisted   */
     bool encrypted;
     tend_matrix_room *next;
 };
@@ -131,10 +134,54 @@ size_t tend_matrix_pending(const tend_matrix *mx);
 void tend_matrix_route(tend_matrix *mx, const tend_messages *out, const char *origin_room,
                        const char *reply_to);
 
+/* ---------------------------------------------------------------- links.c */
+/* Why a link or unlink was refused, or TEND_MATRIX_LINK_OK. */
+typedef enum {
+    TEND_MATRIX_LINK_OK,
+    TEND_MATRIX_LINK_NOT_COORDINATOR,   /* power < 50 in either room                   */
+    TEND_MATRIX_LINK_UNKNOWN,           /* the bot is not joined there (or a DM room)  */
+    TEND_MATRIX_LINK_ENCRYPTED,
+    TEND_MATRIX_LINK_SELF,
+    TEND_MATRIX_LINK_TARGET_LINKED,     /* the target shares another room's group      */
+    TEND_MATRIX_LINK_HAS_LINKS,         /* other rooms share this room's group         */
+    TEND_MATRIX_LINK_ALREADY,           /* this room already shares a group            */
+    TEND_MATRIX_LINK_NOT_LINKED,        /* unlink in a room that is not linked         */
+    TEND_MATRIX_LINK_UNLINK_NOT_COORDINATOR,
+    TEND_MATRIX_LINK_FAILED             /* the store failed; nothing was written       */
+} tend_matrix_link_result;
+
+/* The room whose group commands typed in room_id act on: the room it is linked to, else room_id
+ * itself. Written into out. True when room_id is linked. */
+bool tend_matrix_group_room(tend_matrix *mx, const char *room_id, char *out, size_t outlen);
+/* Links room `from` into the group of room `to` for `sender`, after every check; on a refusal
+ * nothing is written. */
+tend_matrix_link_result tend_matrix_link_rooms(tend_matrix *mx, const char *from, const char *to,
+                                               const char *sender);
+/* Undoes the link of room `room`; the room it was linked to is written into `was` (may be NULL). */
+tend_matrix_link_result tend_matrix_unlink_room(tend_matrix *mx, const char *room, const char *sender,
+                                                char *was, size_t waslen);
+/* Answers "setup link:<room>" and "setup unlink" typed in room_id: returns 1 when text was one of
+ * them (handled, or being handled once an alias resolves), 0 when it is for the bot. */
+int tend_matrix_link_command(tend_matrix *mx, const char *room_id, const char *sender, const char *event_id,
+                             const char *text);
+/* True for a public message of a group whose own room is linked elsewhere: that group is dormant
+ * while the link lasts, so its scheduled posts would only confuse the room. */
+bool tend_matrix_group_dormant(tend_matrix *mx, const tend_message *msg);
+
 /* ---------------------------------------------------------------- render.c (pure) */
 /* The store key that remembers what a reaction on an event runs: "react:<event>:<emoji>", with
  * emoji variation selectors dropped so "✅" and "✅\uFE0F" are the same answer. */
 void tend_matrix_reaction_state_key(const char *event_id, const char *emoji, char *out, size_t outlen);
+/* What a command text asks of room links: TEND_MATRIX_LINK_CMD_NONE for anything the bot's own
+ * /setup answers; _TO ("setup link:<room id or #alias>", target filled); _UNDO ("setup unlink");
+ * _BAD (a link word with other options, no target, or a target that is no room id or alias). */
+typedef enum {
+    TEND_MATRIX_LINK_CMD_NONE,
+    TEND_MATRIX_LINK_CMD_TO,
+    TEND_MATRIX_LINK_CMD_UNDO,
+    TEND_MATRIX_LINK_CMD_BAD
+} tend_matrix_link_cmd;
+tend_matrix_link_cmd tend_matrix_parse_link(const char *text, char *target, size_t targetlen);
 /* The room id inside a "matrix:<room id>" group key, or NULL. */
 const char *tend_matrix_room_of_group(const char *group_key);
 /* A command found in a message body. text and names are owned by it. */

@@ -416,3 +416,78 @@ const char *tend_matrix_room_of_group(const char *group_key)
         return NULL;
     return group_key + sizeof prefix - 1;
 }
+
+/* ---------------------------------------------------------------- room links */
+
+#define ROOM_REF_MAX 255 /* the spec's limit on room ids and aliases */
+
+/* The end of the token at p: whitespace ends it, except inside double quotes. */
+static const char *token_end(const char *p)
+{
+    bool quoted = false;
+    for (; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && isspace((unsigned char)*p))
+            break;
+    }
+    return p;
+}
+
+/* A room id ("!opaque", with ":server" before room version 12) or an alias ("#name:server"). */
+static bool is_room_ref(const char *p, size_t n)
+{
+    if (n < 2 || n > ROOM_REF_MAX || (p[0] != '!' && p[0] != '#') || (p[0] == '#' && !memchr(p, ':', n)))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (isspace((unsigned char)p[i]) || p[i] == '"')
+            return false;
+    return true;
+}
+
+tend_matrix_link_cmd tend_matrix_parse_link(const char *text, char *target, size_t targetlen)
+{
+    if (targetlen)
+        target[0] = '\0';
+    if (!text)
+        return TEND_MATRIX_LINK_CMD_NONE;
+    while (isspace((unsigned char)*text))
+        text++;
+    if (strncasecmp(text, "setup", 5) != 0 || (text[5] && !isspace((unsigned char)text[5])))
+        return TEND_MATRIX_LINK_CMD_NONE;
+    const char *value = NULL;
+    size_t value_len = 0, tokens = 0;
+    bool link = false, unlink = false;
+    for (const char *p = text + 5;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        const char *end = token_end(p);
+        size_t n = (size_t)(end - p);
+        tokens++;
+        if (n == 6 && strncasecmp(p, "unlink", 6) == 0) {
+            unlink = true;
+        } else if (n >= 4 && strncasecmp(p, "link", 4) == 0 && (n == 4 || p[4] == ':')) {
+            link = true;
+            value = n > 4 ? p + 5 : "";
+            value_len = n > 4 ? n - 5 : 0;
+        }
+        p = end;
+    }
+    if (!link && !unlink)
+        return TEND_MATRIX_LINK_CMD_NONE;
+    if (tokens != 1)
+        return TEND_MATRIX_LINK_CMD_BAD;
+    if (unlink)
+        return TEND_MATRIX_LINK_CMD_UNDO;
+    if (value_len >= 2 && value[0] == '"' && value[value_len - 1] == '"') {
+        value++;
+        value_len -= 2;
+    }
+    if (!is_room_ref(value, value_len) || value_len >= targetlen)
+        return TEND_MATRIX_LINK_CMD_BAD;
+    memcpy(target, value, value_len);
+    target[value_len] = '\0';
+    return TEND_MATRIX_LINK_CMD_TO;
+}

@@ -44,6 +44,7 @@ void tend_matrix_rooms_free(tend_matrix *mx)
         tend_matrix_room *next = r->next;
         free(r->room_id);
         free(r->creator);
+        cJSON_Delete(r->creators);
         cJSON_Delete(r->power);
         cJSON_Delete(r->names);
         free(r);
@@ -68,6 +69,40 @@ static void apply_member(tend_matrix_room *room, const char *user, const cJSON *
     cJSON_AddItemToObject(room->names, user, cJSON_CreateString(name && *name ? name : ""));
 }
 
+/* From room version 12 on, the creators hold power above every level and the power levels event
+ * does not list them, so only m.room.create can say who they are. */
+static bool creators_outrank(const char *version)
+{
+    return version && (strtol(version, NULL, 10) >= 12 || strstr(version, "hydra") != NULL);
+}
+
+static void apply_create(tend_matrix_room *room, const char *sender, const cJSON *content)
+{
+    free(room->creator);
+    room->creator = sender ? strdup(sender) : NULL;
+    cJSON_Delete(room->creators);
+    room->creators = cJSON_CreateArray();
+    if (sender && room->creators)
+        cJSON_AddItemToArray(room->creators, cJSON_CreateString(sender));
+    const cJSON *more = cJSON_GetObjectItemCaseSensitive(content, "additional_creators");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, more) {
+        if (cJSON_IsString(it) && room->creators)
+            cJSON_AddItemToArray(room->creators, cJSON_CreateString(it->valuestring));
+    }
+    room->creators_rule = creators_outrank(string_field(content, "room_version"));
+}
+
+static bool is_creator(const tend_matrix_room *room, const char *user_id)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, room->creators) {
+        if (cJSON_IsString(it) && strcmp(it->valuestring, user_id) == 0)
+            return true;
+    }
+    return false;
+}
+
 void tend_matrix_room_apply_state(tend_matrix_room *room, const cJSON *event)
 {
     const char *type = string_field(event, "type");
@@ -83,14 +118,14 @@ void tend_matrix_room_apply_state(tend_matrix_room *room, const cJSON *event)
     } else if (strcmp(type, "m.room.encryption") == 0 && !*state_key) {
         room->encrypted = true;
     } else if (strcmp(type, "m.room.create") == 0 && !*state_key) {
-        const char *sender = string_field(event, "sender");
-        free(room->creator);
-        room->creator = sender ? strdup(sender) : NULL;
+        apply_create(room, string_field(event, "sender"), content);
     }
 }
 
 int tend_matrix_room_power(const tend_matrix_room *room, const char *user_id)
 {
+    if (room && room->creators_rule && is_creator(room, user_id))
+        return 100;
     if (!room || !room->power)
         return room && room->creator && strcmp(room->creator, user_id) == 0 ? 100 : 0;
     const cJSON *users = cJSON_GetObjectItemCaseSensitive(room->power, "users");

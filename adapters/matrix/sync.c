@@ -86,7 +86,18 @@ static void introduce_once(tend_matrix *mx, const tend_matrix_room *room)
         tend_matrix_send_notice(mx, room->room_id, MSG_MATRIX_INTRO);
 }
 
-/* Builds the request for one member in one room; names and power come from that room's state. */
+/* The room that knows this member's display name: where they typed, else the group's room. */
+static const tend_matrix_room *room_knowing(const tend_matrix_room *room, const tend_matrix_room *group,
+                                            const char *user_id)
+{
+    if (room && cJSON_GetObjectItemCaseSensitive(room->names, user_id))
+        return room;
+    return group ? group : room;
+}
+
+/* Builds the request for one member in one room of a group. Power comes from the group's room
+ * (a linked room's members are coordinators where the group lives); public answers stay in the
+ * room the member used, unless that is their DM room. */
 static void run_as(tend_matrix *mx, const char *room_id, const char *group_room, const char *sender,
                    const char *event_id, const char *reply_to, const char *text, tend_matrix_command *cmd)
 {
@@ -94,15 +105,17 @@ static void run_as(tend_matrix *mx, const char *room_id, const char *group_room,
     tend_matrix_room *group = tend_matrix_room_get(mx, group_room, false);
     char group_key[TEND_KEY_MAX], name[TEND_NAME_MAX];
     snprintf(group_key, sizeof group_key, TEND_MATRIX_PLATFORM ":%s", group_room);
-    tend_matrix_room_name(room ? room : group, sender, name, sizeof name);
+    tend_matrix_room_name(room_knowing(room, group, sender), sender, name, sizeof name);
     char ref_names[16][TEND_NAME_MAX];
     for (size_t i = 0; cmd && i < cmd->n_refs; i++) {
-        tend_matrix_room_name(group ? group : room, cmd->refs[i].member_key, ref_names[i], sizeof ref_names[i]);
+        tend_matrix_room_name(room_knowing(room, group, cmd->refs[i].member_key), cmd->refs[i].member_key,
+                              ref_names[i], sizeof ref_names[i]);
         cmd->refs[i].name = ref_names[i];
     }
+    bool in_dm = strcmp(room_id, group_room) != 0 && tend_matrix_is_dm_room(mx, room_id);
     tend_request req = {
         .group_key = group_key,
-        .channel_key = group_room,
+        .channel_key = in_dm ? group_room : room_id,
         .member_key = sender,
         .member_name = name,
         .is_coordinator = tend_matrix_room_power(group, sender) >= 50,
@@ -132,9 +145,11 @@ static void handle_message(tend_matrix *mx, const char *room_id, const cJSON *ev
         if (tend_store_event_claim(mx->store, TEND_MATRIX_PLATFORM, event_id, tend_matrix_clock_now(mx)) ==
             TEND_STORE_OK)
             tend_matrix_send_notice(mx, room_id, MSG_MATRIX_DM_COMMANDS);
-    } else {
+    } else if (tend_matrix_link_command(mx, room_id, sender, event_id, cmd.text) == 0) {
         /* the router records event_id with the command's effect, so a replay is answered never twice */
-        run_as(mx, room_id, room_id, sender, event_id, event_id, cmd.text, &cmd);
+        char group_room[TEND_KEY_MAX];
+        tend_matrix_group_room(mx, room_id, group_room, sizeof group_room);
+        run_as(mx, room_id, group_room, sender, event_id, event_id, cmd.text, &cmd);
     }
     tend_matrix_command_free(&cmd);
 }

@@ -4,11 +4,12 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mxclient import Tend, register  # noqa: E402
+from mxclient import Tend, notice_from, register  # noqa: E402
 
 FIGURES = {"reply_ms": []}
 
@@ -55,6 +56,22 @@ def tend(env, users, workdir):
     if log:
         with open(log, "w") as f:
             f.write(t.log_text())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkin_room(users, tend):
+    """A room whose group is born before any test runs. The check-in test sets the prompt to the
+    current minute, which fires at once only for a group older than that minute; made here, the
+    group is old enough by the time that test runs (run alone, the test waits out the minute)."""
+    alice, bob, bot = users["alice"], users["bob"], users["bot"]
+    alice.catch_up()
+    room = alice.create_room("check-ins", invite=[bob.user_id])
+    bob.join(room)
+    alice.invite(room, bot.user_id)
+    alice.wait_for(notice_from(bot.user_id, room, "I'm tend"), 30, "the bot's introduction")
+    cmd = alice.send(room, "!task add \"Sort the pantry\"")
+    alice.wait_for(notice_from(bot.user_id, room, reply_to=cmd), 20, "the group's first answer")
+    return {"room": room, "group_born": time.time()}
 
 
 def record(name, value):
