@@ -238,8 +238,8 @@ const char *const tend_store_migrations[] = {
     /* 4: the board in number order straight from an index. With only (group_id, state) SQLite
      * preferred walking (group_id, number) to skip the sort, reading the group's whole history
      * to find its few open tasks: at 10,000 tasks a group, /tasks cost 4x what it did at 100. */
-    "CREATE INDEX tasks_board ON tasks(group_id, state, number);"
-    "DROP INDEX tasks_group_state;",
+    ("CREATE INDEX tasks_board ON tasks(group_id, state, number);"
+     "DROP INDEX tasks_group_state;"),
 };
 
 const int tend_store_migration_count =
