@@ -39,7 +39,7 @@ static bool name_is_plain(const char *name)
 
 /* Zone files already found good. Checking one is a stat, an open and a read, and the scheduler
  * asks for every group several times per tick: without this, time-zone checks were most of
- * tend's CPU per interaction (bench/README.md). Keyed by the full path, so a changed TZDIR is
+ * tend's CPU per interaction (README, "Benchmarks"). Keyed by the full path, so a changed TZDIR is
  * checked afresh; a zone file deleted while tend runs is not worth a system call per lookup. */
 #define VALID_CACHE 16
 static char valid_cache[VALID_CACHE][128];

@@ -466,7 +466,7 @@ int tend_store_claims_untouched(tend_store *store, int64_t group_id, int64_t bef
                                 int (*cb)(const tend_claim *c, void *ud), void *ud)
 {
     /* CROSS JOIN keeps the group's open tasks as the outer loop: left to itself the planner walks
-     * every group's active claims through claims_done, once per group (bench/README.md) */
+     * every group's active claims through claims_done, once per group (README, "Benchmarks") */
     sqlite3_stmt *st = store_stmt(store, "SELECT c.id, c.task_id, c.member_id, c.state, c.created_at,"
                                          " c.updated_at, c.done_at, c.reminded_at, c.note"
                                          " FROM tasks t CROSS JOIN claims c ON t.id = c.task_id"
