@@ -31,46 +31,12 @@ static int reply_prompt(tend_ctx *ctx)
     return TEND_OK;
 }
 
-typedef struct {
-    tend_ctx *ctx;
-    tend_message *msg;
-    int listed;
-    int rc;
-} holding_walk;
-
-static int list_one_claim(const tend_claim *c, void *ud)
-{
-    holding_walk *w = ud;
-    if (c->state != TEND_CLAIM_ACTIVE)
-        return 0;
-    tend_task t;
-    w->rc = tend_store_task_by_id(w->ctx->env->store, c->task_id, &t);
-    if (w->rc == TEND_STORE_NOTFOUND) {
-        w->rc = TEND_STORE_OK;
-        return 0;
-    }
-    if (w->rc != TEND_STORE_OK)
-        return 1;
-    char line[TEND_TITLE_MAX + 128];
-    tend_task_describe(&t, line, sizeof line);
-    if ((w->listed == 0 && tend_message_appendf(w->msg, MSG_CHECKIN_HOLDING) != 0) ||
-        tend_message_appendf(w->msg, MSG_CHECKIN_HOLDING_LINE, line) != 0) {
-        w->rc = TEND_STORE_ERROR;
-        return 1;
-    }
-    w->listed++;
-    return 0;
-}
-
 /* Low or out: offer a week off with one tap, and show what they could give back. */
 static int offer_rest(tend_ctx *ctx, tend_message *m)
 {
     if (tend_message_add_button(m, MSG_CHECKIN_BUTTON_STEPBACK, "\xF0\x9F\x8C\xBF", "stepback 1w") != 0)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    holding_walk w = {ctx, m, 0, TEND_STORE_OK};
-    int rc = tend_store_claims_of_member(ctx->env->store, ctx->member.id, list_one_claim, &w);
-    if (rc == TEND_STORE_OK)
-        rc = w.rc;
+    int rc = tend_tasks_list_claims(ctx, m, &ctx->member, TEND_CLAIM_ACTIVE, MSG_CHECKIN_HOLDING, NULL);
     return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
 }
 

@@ -82,6 +82,7 @@
     "%s is yours. Thank you! If plans change, " TEND_CMD "unclaim %d is always fine."
 /* unclaim and the waitlist */
 #define MSG_TASKS_NOT_HELD "You don't have #%d right now, so there's nothing to give back."
+#define MSG_TASKS_CLAIM_LINE "\n- %s"
 #define MSG_TASKS_KEPT "Thanks for letting me know. #%d stays with you, no rush."
 #define MSG_TASKS_UNCLAIMED "Got it, #%d is back on the board. Thanks for saying so."
 #define MSG_TASKS_LEFT_WAITLIST "You're off the waitlist for #%d."
@@ -132,7 +133,6 @@
     "Thanks for telling me. Being out of steam is allowed. " TEND_CMD "stepback hands your tasks " \
     "back to the group and I'll stay quiet until you're back."
 #define MSG_CHECKIN_HOLDING "\nWhat you're holding right now (" TEND_CMD "unclaim <task> gives one back, no questions asked):"
-#define MSG_CHECKIN_HOLDING_LINE "\n- %s"
 #define MSG_CHECKIN_BUTTON_STEPBACK "Step back for a week"
 
 /* ---------------------------------------------------------------- rest */
@@ -165,7 +165,6 @@
 #define MSG_PEOPLE_ME_TITLE "Here's how things look for you:"
 #define MSG_PEOPLE_ME_HOLDING "\nHolding:"
 #define MSG_PEOPLE_ME_WAITING "\nOn the waitlist for:"
-#define MSG_PEOPLE_ME_LINE "\n- %s"
 #define MSG_PEOPLE_ME_NOTHING_HELD "\nYou're not holding any tasks."
 #define MSG_PEOPLE_ME_LOAD "\nThis week: %d of your %d (%d in what you hold, %d finished in the last 7 days)."
 #define MSG_PEOPLE_ME_RESTING "\nYou're resting until %s. " TEND_CMD "back whenever you like."

@@ -22,59 +22,7 @@ static int out_of_memory(tend_ctx *ctx)
     return tend_store_failed(ctx, TEND_STORE_ERROR);
 }
 
-static const char *member_zone(const tend_ctx *ctx)
-{
-    if (ctx->member.timezone[0] && tend_tz_valid(ctx->member.timezone))
-        return ctx->member.timezone;
-    if (ctx->group.timezone[0] && tend_tz_valid(ctx->group.timezone))
-        return ctx->group.timezone;
-    return "UTC";
-}
-
 /* ---------------------------------------------------------------- /me */
-
-typedef struct {
-    tend_ctx *ctx;
-    tend_message *msg;
-    tend_claim_state state;  /* which claims this walk lists */
-    const char *heading;
-    int listed;
-    int rc;
-} claim_walk;
-
-static int list_claim(const tend_claim *c, void *ud)
-{
-    claim_walk *w = ud;
-    if (c->state != w->state)
-        return 0;
-    tend_task t;
-    w->rc = tend_store_task_by_id(w->ctx->env->store, c->task_id, &t);
-    if (w->rc == TEND_STORE_NOTFOUND) {
-        w->rc = TEND_STORE_OK;
-        return 0;
-    }
-    if (w->rc != TEND_STORE_OK)
-        return 1;
-    char line[TEND_TITLE_MAX + 128];
-    tend_task_describe(&t, line, sizeof line);
-    if ((w->listed == 0 && tend_message_appendf(w->msg, "%s", w->heading) != 0) ||
-        tend_message_appendf(w->msg, MSG_PEOPLE_ME_LINE, line) != 0) {
-        w->rc = TEND_STORE_ERROR;
-        return 1;
-    }
-    w->listed++;
-    return 0;
-}
-
-/* Lists the member's claims in `state` under `heading`; *listed says how many. */
-static int list_claims(tend_ctx *ctx, tend_message *m, tend_claim_state state, const char *heading,
-                       int *listed)
-{
-    claim_walk w = {ctx, m, state, heading, 0, TEND_STORE_OK};
-    int rc = tend_store_claims_of_member(ctx->env->store, ctx->member.id, list_claim, &w);
-    *listed = w.listed;
-    return rc == TEND_STORE_OK ? w.rc : rc;
-}
 
 static int append_rest_status(tend_ctx *ctx, tend_message *m)
 {
@@ -87,7 +35,7 @@ static int append_rest_status(tend_ctx *ctx, tend_message *m)
     struct tm end;
     char day[64] = "later";
     /* a rest ends at a local midnight: its last day is the one before */
-    if (tend_tz_local(member_zone(ctx), r.until - 1, &end) == 0)
+    if (tend_tz_local(tend_tz_of_member(&ctx->group, &ctx->member), r.until - 1, &end) == 0)
         strftime(day, sizeof day, "%A %-d %B", &end);
     return tend_message_appendf(m, MSG_PEOPLE_ME_RESTING, day) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
 }
@@ -122,9 +70,9 @@ static int cmd_me(tend_ctx *ctx)
     if (!m)
         return out_of_memory(ctx);
     int held = 0, waiting = 0;
-    int rc = list_claims(ctx, m, TEND_CLAIM_ACTIVE, MSG_PEOPLE_ME_HOLDING, &held);
+    int rc = tend_tasks_list_claims(ctx, m, &ctx->member, TEND_CLAIM_ACTIVE, MSG_PEOPLE_ME_HOLDING, &held);
     if (rc == TEND_STORE_OK)
-        rc = list_claims(ctx, m, TEND_CLAIM_WAITING, MSG_PEOPLE_ME_WAITING, &waiting);
+        rc = tend_tasks_list_claims(ctx, m, &ctx->member, TEND_CLAIM_WAITING, MSG_PEOPLE_ME_WAITING, &waiting);
     if (rc == TEND_STORE_OK && held == 0)
         rc = tend_message_appendf(m, MSG_PEOPLE_ME_NOTHING_HELD) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
     if (rc == TEND_STORE_OK)

@@ -18,22 +18,12 @@
 #define WEEK (7 * 24 * 3600)
 #define REST_MAX (366 * 24 * 3600)
 
-/* The zone the member lives in: their own, else the group's, else UTC. */
-static const char *member_zone(const tend_ctx *ctx)
-{
-    if (ctx->member.timezone[0] && tend_tz_valid(ctx->member.timezone))
-        return ctx->member.timezone;
-    if (ctx->group.timezone[0] && tend_tz_valid(ctx->group.timezone))
-        return ctx->group.timezone;
-    return "UTC";
-}
-
 /* "Monday 9 November", with the year only when it is not this year's. A rest that ends at local
  * midnight is shown as the day before, the last day of rest. */
 static void format_rest_end(const tend_ctx *ctx, int64_t until, char *out, size_t outlen)
 {
     struct tm end, today;
-    const char *zone = member_zone(ctx);
+    const char *zone = tend_tz_of_member(&ctx->group, &ctx->member);
     if (tend_tz_local(zone, until - 1, &end) != 0 || tend_tz_local(zone, ctx->now, &today) != 0) {
         snprintf(out, outlen, "later");
         return;
@@ -49,7 +39,7 @@ static int date_end(const tend_ctx *ctx, const char *text, int64_t *until)
     if (tend_parse_date(text, &y, &m, &d) != 0)
         return -1;
     int64_t last_minute;
-    if (tend_tz_to_utc(member_zone(ctx), y, m, d, 23, 59, &last_minute) != 0)
+    if (tend_tz_to_utc(tend_tz_of_member(&ctx->group, &ctx->member), y, m, d, 23, 59, &last_minute) != 0)
         return -1;
     *until = last_minute + 60;
     return 0;

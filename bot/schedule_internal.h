@@ -27,10 +27,6 @@ int tend_sched_weekday(tend_sched_date d);
  * hours). 0 or -1. */
 int tend_sched_at(const char *zone, tend_sched_date d, int minute, int64_t *out);
 
-/* The group's zone, or "UTC" when it is somehow not a known zone. */
-const char *tend_sched_group_zone(const tend_group *g);
-/* The member's own zone, else the group's. */
-const char *tend_sched_member_zone(const tend_group *g, const tend_member *m);
 /* True when t falls in the member's quiet hours (which may cross midnight). */
 bool tend_sched_is_quiet(const tend_group *g, const tend_member *m, int64_t t);
 /* The first instant at or after t outside the member's quiet hours. */

@@ -34,7 +34,7 @@ static bool paused(const tend_group *g, int64_t t)
 /* The same local wall time `weeks` weeks after `due`, in the group's zone. */
 static int64_t weeks_later(const tend_group *g, int64_t due, int weeks)
 {
-    const char *zone = tend_sched_group_zone(g);
+    const char *zone = tend_tz_of_group(g);
     tend_sched_date d;
     int minute;
     int64_t out;
@@ -65,7 +65,7 @@ static void next_copy(const tend_group *g, const tend_task *t, int64_t now, tend
     if (tend_parse_weekly(t->when_text, &wd, &minute) == 0)
         return; /* "fri 18:00" still says it */
     tend_sched_date d;
-    if (tend_sched_local(tend_sched_group_zone(g), copy->due_at, &d, &minute, NULL) == 0)
+    if (tend_sched_local(tend_tz_of_group(g), copy->due_at, &d, &minute, NULL) == 0)
         snprintf(copy->when_text, sizeof copy->when_text, "%04d-%02d-%02d %02d:%02d", d.year, d.month,
                  d.day, minute / 60, minute % 60);
 }

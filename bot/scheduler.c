@@ -90,16 +90,6 @@ int tend_sched_at(const char *zone, tend_sched_date d, int minute, int64_t *out)
     return tend_tz_to_utc(zone, d.year, d.month, d.day, minute / 60, minute % 60, out);
 }
 
-const char *tend_sched_group_zone(const tend_group *g)
-{
-    return tend_tz_valid(g->timezone) ? g->timezone : "UTC";
-}
-
-const char *tend_sched_member_zone(const tend_group *g, const tend_member *m)
-{
-    return m->timezone[0] && tend_tz_valid(m->timezone) ? m->timezone : tend_sched_group_zone(g);
-}
-
 static bool has_quiet_hours(const tend_member *m)
 {
     return m->quiet_start >= 0 && m->quiet_end >= 0 && m->quiet_start < 1440 && m->quiet_end < 1440 &&
@@ -116,7 +106,7 @@ static bool minute_is_quiet(const tend_member *m, int minute)
 bool tend_sched_is_quiet(const tend_group *g, const tend_member *m, int64_t t)
 {
     int minute;
-    if (!has_quiet_hours(m) || tend_sched_local(tend_sched_member_zone(g, m), t, NULL, &minute, NULL))
+    if (!has_quiet_hours(m) || tend_sched_local(tend_tz_of_member(g, m), t, NULL, &minute, NULL))
         return false;
     return minute_is_quiet(m, minute);
 }
@@ -125,7 +115,7 @@ int64_t tend_sched_quiet_over(const tend_group *g, const tend_member *m, int64_t
 {
     if (!tend_sched_is_quiet(g, m, t))
         return t;
-    const char *zone = tend_sched_member_zone(g, m);
+    const char *zone = tend_tz_of_member(g, m);
     tend_sched_date today;
     int minute;
     if (tend_sched_local(zone, t, &today, &minute, NULL))
@@ -232,7 +222,7 @@ static int occurrence_near(const tend_group *g, sched_kind kind, tend_sched_date
     int weekday, minute;
     if (schedule_of(g, kind, &weekday, &minute))
         return -1;
-    const char *zone = tend_sched_group_zone(g);
+    const char *zone = tend_tz_of_group(g);
     memset(o, 0, sizeof *o);
     o->kind = kind;
     if (kind == SCHED_PROCESS) {
@@ -255,7 +245,7 @@ static int occurrence_near(const tend_group *g, sched_kind kind, tend_sched_date
 static int occurrence_around(const tend_group *g, sched_kind kind, int64_t now, int latest, occurrence *o)
 {
     tend_sched_date today;
-    if (tend_sched_local(tend_sched_group_zone(g), now, &today, NULL, NULL))
+    if (tend_sched_local(tend_tz_of_group(g), now, &today, NULL, NULL))
         return -1;
     if (kind == SCHED_PROCESS)
         today.day = 1; /* months step from the month's start */

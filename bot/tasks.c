@@ -118,6 +118,49 @@ int tend_tasks_release_all(tend_ctx *ctx, const tend_member *m, int *released)
     return result;
 }
 
+typedef struct {
+    tend_ctx *ctx;
+    tend_message *msg;
+    tend_claim_state state;
+    const char *heading;
+    int listed;
+    int rc;
+} claim_walk;
+
+static int list_claim(const tend_claim *c, void *ud)
+{
+    claim_walk *w = ud;
+    if (c->state != w->state)
+        return 0;
+    tend_task t;
+    w->rc = tend_store_task_by_id(w->ctx->env->store, c->task_id, &t);
+    if (w->rc == TEND_STORE_NOTFOUND) {
+        w->rc = TEND_STORE_OK;
+        return 0;
+    }
+    if (w->rc != TEND_STORE_OK)
+        return 1;
+    char line[TEND_TITLE_MAX + 128];
+    tend_task_describe(&t, line, sizeof line);
+    if ((w->listed == 0 && tend_message_appendf(w->msg, "%s", w->heading) != 0) ||
+        tend_message_appendf(w->msg, MSG_TASKS_CLAIM_LINE, line) != 0) {
+        w->rc = TEND_STORE_ERROR;
+        return 1;
+    }
+    w->listed++;
+    return 0;
+}
+
+int tend_tasks_list_claims(tend_ctx *ctx, tend_message *m, const tend_member *who, tend_claim_state state,
+                           const char *heading, int *listed)
+{
+    claim_walk w = {ctx, m, state, heading, 0, TEND_STORE_OK};
+    int rc = tend_store_claims_of_member(ctx->env->store, who->id, list_claim, &w);
+    if (listed)
+        *listed = w.listed;
+    return rc == TEND_STORE_OK ? w.rc : rc;
+}
+
 /* ---------------------------------------------------------------- finding a task */
 
 /* Words [from, to) joined by spaces; "" when none. NULL on OOM. */

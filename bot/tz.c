@@ -150,3 +150,13 @@ int tend_tz_to_utc(const char *name, int year, int month, int day, int hour, int
     *out = best;
     return 0;
 }
+
+const char *tend_tz_of_group(const tend_group *g)
+{
+    return tend_tz_valid(g->timezone) ? g->timezone : "UTC";
+}
+
+const char *tend_tz_of_member(const tend_group *g, const tend_member *m)
+{
+    return m->timezone[0] && tend_tz_valid(m->timezone) ? m->timezone : tend_tz_of_group(g);
+}
