@@ -5,7 +5,7 @@
  * member is no longer over capacity by then); /setup, /pause-new and /resume-new move what is due;
  * a restart keeps every due time. The scheduler's rules themselves are in test_scheduler.c.
  */
-#include "testkit.h"
+#include "schedkit.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -15,135 +15,6 @@
 #include <unistd.h>
 
 #include "bot/scheduler.h"
-
-#define HOUR 3600LL
-#define DAY (24 * HOUR)
-
-/* ---------------------------------------------------------------- helpers (as in test_scheduler.c) */
-
-static void save_member_in(tend_store *store, const tend_member *m)
-{
-    assert_int_equal(tend_store_member_save(store, m), TEND_STORE_OK);
-}
-
-static void save_member(testkit *kit, const tend_member *m)
-{
-    save_member_in(kit->store, m);
-}
-
-static int64_t now_of(testkit *kit)
-{
-    return tend_clock_now(kit->clock);
-}
-
-static void set_now(testkit *kit, int64_t t)
-{
-    assert_true(t >= now_of(kit));
-    tend_clock_advance(kit->clock, t - now_of(kit));
-}
-
-/* Creates the kit's group now with a zone and schedules. */
-static tend_group make_group(testkit *kit, const char *zone, const char *checkin, const char *digest)
-{
-    tend_group g;
-    assert_int_equal(tend_store_group_ensure(kit->store, kit->group_key, "console:channel", now_of(kit), &g),
-                     TEND_STORE_OK);
-    snprintf(g.timezone, sizeof g.timezone, "%s", zone);
-    snprintf(g.checkin_at, sizeof g.checkin_at, "%s", checkin);
-    snprintf(g.digest_at, sizeof g.digest_at, "%s", digest);
-    assert_int_equal(tend_store_group_save(kit->store, &g), TEND_STORE_OK);
-    return g;
-}
-
-static tend_member make_member(testkit *kit, const tend_group *g, const char *name)
-{
-    tend_member m;
-    assert_int_equal(tend_store_member_ensure(kit->store, g->id, name, name, now_of(kit), &m), TEND_STORE_OK);
-    return m;
-}
-
-static tend_task make_task(testkit *kit, const tend_group *g, const char *title, int64_t due, bool weekly)
-{
-    tend_task t;
-    memset(&t, 0, sizeof t);
-    t.group_id = g->id;
-    snprintf(t.title, sizeof t.title, "%s", title);
-    t.due_at = due;
-    t.slots = 1;
-    t.weight = 1;
-    t.repeat_weekly = weekly;
-    t.created_at = now_of(kit);
-    assert_int_equal(tend_store_task_add(kit->store, &t), TEND_STORE_OK);
-    return t;
-}
-
-static tend_claim claim(testkit *kit, const tend_task *t, const tend_member *m)
-{
-    tend_claim c;
-    assert_int_equal(tend_store_claim_add(kit->store, t->id, m->id, TEND_CLAIM_ACTIVE, now_of(kit), &c),
-                     TEND_STORE_OK);
-    return c;
-}
-
-static void finish(testkit *kit, const tend_task *t, const tend_claim *c)
-{
-    assert_int_equal(tend_store_claim_set_state(kit->store, c->id, TEND_CLAIM_DONE, "", now_of(kit)),
-                     TEND_STORE_OK);
-    assert_int_equal(tend_store_task_set_state(kit->store, t->id, TEND_TASK_DONE, now_of(kit)), TEND_STORE_OK);
-}
-
-static size_t count_kind(const tend_messages *out, const char *kind)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < out->count; i++)
-        n += strcmp(out->items[i].kind, kind) == 0;
-    return n;
-}
-
-static const tend_message *find_kind(const tend_messages *out, const char *kind)
-{
-    for (size_t i = 0; i < out->count; i++)
-        if (strcmp(out->items[i].kind, kind) == 0)
-            return &out->items[i];
-    return NULL;
-}
-
-/* Moves the clock to `until` the way the console's :advance does, stepping through every
- * tend_bot_next_due time and ticking there; records when each message of `kind` went out. */
-static size_t run_until(testkit *kit, int64_t until, const char *kind, int64_t *times, size_t max)
-{
-    size_t n = 0;
-    for (int guard = 0;; guard++) {
-        assert_true(guard < 5000); /* next_due must always make progress */
-        int64_t next = tend_bot_next_due(kit->bot);
-        assert_true(next >= now_of(kit));
-        if (next > until)
-            break;
-        set_now(kit, next);
-        assert_int_equal(testkit_tick(kit), 0);
-        for (size_t i = 0; i < kit->out.count; i++)
-            if (strcmp(kit->out.items[i].kind, kind) == 0) {
-                if (n < max)
-                    times[n] = now_of(kit);
-                n++;
-            }
-    }
-    set_now(kit, until);
-    return n;
-}
-
-/* A member over their capacity of 1: two active claims. */
-static tend_member overloaded(testkit *kit, const tend_group *g, const char *name)
-{
-    tend_member m = make_member(kit, g, name);
-    m.capacity = 1;
-    save_member(kit, &m);
-    tend_task a = make_task(kit, g, "Soup run", 0, false);
-    tend_task b = make_task(kit, g, "Pantry shift", 0, false);
-    claim(kit, &a, &m);
-    claim(kit, &b, &m);
-    return m;
-}
 
 /* ---------------------------------------------------------------- at scale */
 
@@ -288,7 +159,7 @@ static void many_groups_with_nothing_due_touch_nothing(void **state)
     assert_int_equal(tend_store_group_get(f.store, "discord:1234", &g), TEND_STORE_OK);
     assert_int_equal(tend_store_member_get(f.store, g.id, "m7", &m), TEND_STORE_OK);
     m.capacity = 1;
-    save_member_in(f.store, &m);
+    assert_int_equal(tend_store_member_save(f.store, &m), TEND_STORE_OK);
     for (int i = 0; i < 2; i++) {
         tend_task t = {.group_id = g.id, .slots = 1, .weight = 1, .created_at = tend_clock_now(f.clock)};
         snprintf(t.title, sizeof t.title, "Pantry shift");
@@ -514,7 +385,7 @@ static void a_restart_keeps_every_due_time(void **state)
     ana.capacity = 1;
     ana.quiet_start = 0;
     ana.quiet_end = 14 * 60; /* quiet until 14:00 UTC */
-    save_member_in(s, &ana);
+    assert_int_equal(tend_store_member_save(s, &ana), TEND_STORE_OK);
     for (int i = 0; i < 2; i++) {
         tend_task t = {.group_id = g.id, .slots = 1, .weight = 1, .created_at = TESTKIT_START};
         snprintf(t.title, sizeof t.title, "Task %d", i);
