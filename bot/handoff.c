@@ -48,14 +48,15 @@ static int cmd_handoff(tend_ctx *ctx)
     }
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    if (to.id == ctx->member.id)
-        return tend_refuse(ctx, MSG_TASKS_HANDOFF_SELF, t.number);
     if (t.state != TEND_TASK_OPEN)
         return tend_task_refuse_closed(ctx, &t);
     tend_claim mine, theirs;
     rc = tend_store_claim_current(ctx->env->store, t.id, ctx->member.id, &mine);
     if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && mine.state != TEND_CLAIM_ACTIVE))
         return tend_refuse(ctx, MSG_TASKS_HANDOFF_NOT_HELD, t.number, t.number);
+    /* after the holding check, so "give it back instead" is only said to someone who holds it */
+    if (rc == TEND_STORE_OK && to.id == ctx->member.id)
+        return tend_refuse(ctx, MSG_TASKS_HANDOFF_SELF, t.number);
     if (rc == TEND_STORE_OK)
         rc = tend_store_claim_current(ctx->env->store, t.id, to.id, &theirs);
     if (rc == TEND_STORE_OK && theirs.state == TEND_CLAIM_ACTIVE)

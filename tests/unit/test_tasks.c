@@ -542,6 +542,11 @@ static void handoff_mistakes_are_refused(void **state)
     testkit_run(kit, "ana", 0, "handoff 2 bea"); /* bea holds #2, ana does not */
     assert_true(testkit_said_has(kit, "need to hold #2"));
     assert_unchanged(kit, &before);
+    /* to yourself, on a task you do not hold: the holding comes first, no "give it back" advice */
+    testkit_run(kit, "ana", 0, "handoff 2 ana");
+    assert_true(testkit_said_has(kit, "need to hold #2"));
+    assert_false(testkit_said_has(kit, "unclaim"));
+    assert_unchanged(kit, &before);
     testkit_free(kit);
 }
 
