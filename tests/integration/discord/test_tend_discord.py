@@ -223,3 +223,26 @@ def test_a_button_pressed_in_a_dm_runs_in_its_group(tend, double):
     iid = double.press_in_dm("ben", "tend:%s:keep 1" % dd.GUILD_ID)
     b = double.answer(iid)
     assert b and "#1 stays with you" in content(b[0]), b
+
+
+def test_the_weekly_check_in_prompt_arrives_with_buttons_that_record_a_check_in(tend, double):
+    # a coordinator sets the coming minute as the check-in time (this group is new this minute,
+    # and nothing fires for a time before its group existed); the prompt arrives on time, in the
+    # group's channel, with one-tap answers
+    at = time.gmtime(time.time() + 60)
+    day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][at.tm_wday]
+    b = run(double, "ana", "setup", {"checkin": "%s %02d:%02d" % (day, at.tm_hour, at.tm_min)})
+    assert "Check-in prompt" in content(b[0]) and private(b[0])
+    assert double.wait(lambda: any("Weekly check-in" in (body or {}).get("content", "")
+                                   for _, body in double.channel_messages), 90)
+    channel, prompt = next((c, body) for c, body in double.channel_messages
+                           if "Weekly check-in" in body.get("content", ""))
+    assert channel == dd.CHANNEL_ID
+    assert prompt["allowed_mentions"] == {"parse": [], "users": [], "replied_user": False}
+    buttons = [btn for row in prompt["components"] for btn in row["components"]]
+    ok = next(btn for btn in buttons if btn["custom_id"].endswith(":checkin ok"))
+    # ben taps "OK": a private thank-you, and /me remembers it
+    b = double.answer(double.press("ben", ok["custom_id"]))
+    assert b and private(b[0]) and "checking in" in content(b[0]), b
+    b = run(double, "ben", "me")
+    assert "last check-in: ok" in content(b[0]), content(b[0])
