@@ -52,10 +52,15 @@ def tend(env, users, workdir):
              allowed=f"{users['alice'].user_id},:elsewhere.example").start()
     yield t
     t.stop()
+    text = t.log_text()
     log = os.environ.get("TEND_MATRIX_LOG")
     if log:
         with open(log, "w") as f:
-            f.write(t.log_text())
+            f.write(text)
+    # every line tend logged in the whole session, at debug level: no secret of the bot's
+    for secret in (users["bot"].token, users["bot"].password):
+        if secret:
+            assert secret not in text, "a secret of the bot reached tend's log"
 
 
 @pytest.fixture(scope="session", autouse=True)
