@@ -49,9 +49,13 @@ def join(arg, defs):
 
 
 def statements(src_dir):
+    # macros shared by the backend's files (STORE_TASK_COLUMNS) live in internal.h
+    shared = {}
+    for header in glob.glob(os.path.join(src_dir, "*.h")):
+        shared.update(macros(open(header, encoding="utf-8").read()))
     for path in sorted(glob.glob(os.path.join(src_dir, "*.c"))):
         text = open(path, encoding="utf-8").read()
-        defs = macros(text)
+        defs = dict(shared, **macros(text))
         for m in list(CALL.finditer(text)) + list(HELPER.finditer(text)):
             sql = join(m.group(1), defs).encode().decode("unicode_escape")
             line = text.count("\n", 0, m.start()) + 1

@@ -49,6 +49,16 @@ int store_each_row(tend_store *store, sqlite3_stmt *st, size_t size, store_row_r
         return rc_;                                                                               \
     } while (0)
 
+/* The columns store_read_task reads, in its order (t is the tasks table; the last two count the
+ * task's active and waiting claims). */
+#define STORE_TASK_COLUMNS                                                                        \
+    "t.id, t.group_id, t.number, t.title, t.when_text, t.due_at, t.slots, t.weight,"              \
+    " t.repeat_weekly, t.state, COALESCE(t.created_by, 0), t.created_at, t.done_at,"              \
+    " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'active'),"             \
+    " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'waiting')"
+/* Reads a task row selected with STORE_TASK_COLUMNS. */
+void store_read_task(sqlite3_stmt *st, void *out);
+
 /* Copies column `col` as text into buf (always NUL-terminated, "" for NULL). */
 void store_copy_text(sqlite3_stmt *st, int col, char *buf, size_t buflen);
 

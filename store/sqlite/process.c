@@ -300,43 +300,15 @@ int tend_store_export_thanks(tend_store *store, int64_t group_id, int64_t member
     STORE_RETURN_EACH_ROW(store, st, tend_export_thanks, read_export_thanks, cb, ud);
 }
 
-static void read_export_task(sqlite3_stmt *st, void *out)
-{
-    tend_task *t = out;
-    memset(t, 0, sizeof *t);
-    t->id = sqlite3_column_int64(st, 0);
-    t->group_id = sqlite3_column_int64(st, 1);
-    t->number = sqlite3_column_int(st, 2);
-    store_copy_text(st, 3, t->title, sizeof t->title);
-    store_copy_text(st, 4, t->when_text, sizeof t->when_text);
-    t->due_at = sqlite3_column_int64(st, 5);
-    t->slots = sqlite3_column_int(st, 6);
-    t->weight = sqlite3_column_int(st, 7);
-    t->repeat_weekly = sqlite3_column_int(st, 8) != 0;
-    const unsigned char *state = sqlite3_column_text(st, 9);
-    t->state = state && strcmp((const char *)state, "done") == 0        ? TEND_TASK_DONE
-               : state && strcmp((const char *)state, "cancelled") == 0 ? TEND_TASK_CANCELLED
-                                                                         : TEND_TASK_OPEN;
-    t->created_by = sqlite3_column_int64(st, 10);
-    t->created_at = sqlite3_column_int64(st, 11);
-    t->done_at = sqlite3_column_int64(st, 12);
-    t->active = sqlite3_column_int(st, 13);
-    t->waiting = sqlite3_column_int(st, 14);
-}
-
 int tend_store_export_tasks(tend_store *store, int64_t group_id,
                             int (*cb)(const tend_task *t, void *ud), void *ud)
 {
     sqlite3_stmt *st = store_stmt(
-        store, "SELECT t.id, t.group_id, t.number, t.title, t.when_text, t.due_at, t.slots, t.weight,"
-               " t.repeat_weekly, t.state, coalesce(t.created_by, 0), t.created_at, t.done_at,"
-               " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'active'),"
-               " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'waiting')"
-               " FROM tasks t WHERE t.group_id = ?1 ORDER BY t.number");
+        store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1 ORDER BY t.number");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
-    STORE_RETURN_EACH_ROW(store, st, tend_task, read_export_task, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_task, store_read_task, cb, ud);
 }
 
 /* ---------------------------------------------------------------- forget */

@@ -12,12 +12,6 @@
 
 /* ---------------------------------------------------------------- reading rows */
 
-#define TASK_COLUMNS                                                                              \
-    "t.id, t.group_id, t.number, t.title, t.when_text, t.due_at, t.slots, t.weight,"              \
-    " t.repeat_weekly, t.state, COALESCE(t.created_by, 0), t.created_at, t.done_at,"              \
-    " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'active'),"             \
-    " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'waiting')"
-
 #define CLAIM_COLUMNS "id, task_id, member_id, state, created_at, updated_at, done_at, reminded_at, note"
 
 static const char *const task_state_names[] = {"open", "done", "cancelled"};
@@ -39,7 +33,7 @@ static tend_claim_state claim_state_from(const unsigned char *s)
     return TEND_CLAIM_RELEASED;
 }
 
-static void read_task(sqlite3_stmt *st, void *out)
+void store_read_task(sqlite3_stmt *st, void *out)
 {
     tend_task *t = out;
     memset(t, 0, sizeof *t);
@@ -97,7 +91,7 @@ static int collect_tasks(tend_store *store, sqlite3_stmt *st, int (*cb)(const te
                          void *ud)
 {
     each_adapter a = {.task_cb = cb, .ud = ud};
-    return store_each_row(store, st, sizeof(tend_task), read_task, each_task, &a);
+    return store_each_row(store, st, sizeof(tend_task), store_read_task, each_task, &a);
 }
 
 static int collect_claims(tend_store *store, sqlite3_stmt *st, int (*cb)(const tend_claim *, void *),
@@ -174,22 +168,22 @@ int tend_store_task_add(tend_store *store, tend_task *t)
 
 int tend_store_task_get(tend_store *store, int64_t group_id, int number, tend_task *out)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t"
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t"
                                          " WHERE t.group_id = ?1 AND t.number = ?2");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int(st, 2, number);
-    return store_step_one(store, st, read_task, out);
+    return store_step_one(store, st, store_read_task, out);
 }
 
 int tend_store_task_by_id(tend_store *store, int64_t id, tend_task *out)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.id = ?1");
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.id = ?1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    return store_step_one(store, st, read_task, out);
+    return store_step_one(store, st, store_read_task, out);
 }
 
 /* "12" or "#12" -> 12; anything else -> 0. */
@@ -216,7 +210,7 @@ int tend_store_task_find(tend_store *store, int64_t group_id, const char *ref, t
     if (number > 0)
         return tend_store_task_get(store, group_id, number, out);
     /* instr on lower() folds ASCII only; a title in another script still matches as typed */
-    sqlite3_stmt *st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t"
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t"
                                          " WHERE t.group_id = ?1 AND t.state = 'open'"
                                          " AND instr(lower(t.title), lower(?2)) > 0"
                                          " ORDER BY t.number LIMIT 2");
@@ -227,7 +221,7 @@ int tend_store_task_find(tend_store *store, int64_t group_id, const char *ref, t
     int rc = sqlite3_step(st);
     int code = TEND_STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
-        read_task(st, out);
+        store_read_task(st, out);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
             code = TEND_STORE_EXISTS;
@@ -245,7 +239,7 @@ int tend_store_task_find(tend_store *store, int64_t group_id, const char *ref, t
 int tend_store_tasks_matching(tend_store *store, int64_t group_id, const char *words, int limit,
                               int (*cb)(const tend_task *t, void *ud), void *ud)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t"
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t"
                                          " WHERE t.group_id = ?1 AND t.state = 'open'"
                                          " AND instr(lower(t.title), lower(?2)) > 0"
                                          " ORDER BY t.number LIMIT ?3");
@@ -265,15 +259,15 @@ int tend_store_tasks_each(tend_store *store, int64_t group_id, tend_task_filter 
     if (filter == TEND_TASKS_MINE) {
         /* from the member's few live claims, not the group's whole history: CROSS JOIN keeps
          * SQLite from starting at tasks (a million done tasks made /tasks mine 4.5x slower) */
-        st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM claims mine CROSS JOIN tasks t"
+        st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM claims mine CROSS JOIN tasks t"
                                " ON t.id = mine.task_id WHERE mine.member_id = ?2"
                                " AND mine.state IN ('active','waiting') AND t.group_id = ?1"
                                " GROUP BY t.id ORDER BY t.number LIMIT ?3");
     } else if (filter == TEND_TASKS_ALL) {
-        st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
+        st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
                                " ORDER BY t.number DESC LIMIT ?3");
     } else {
-        st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
+        st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
                                " AND t.state = 'open' ORDER BY t.number LIMIT ?3");
     }
     if (!st)
@@ -287,7 +281,7 @@ int tend_store_tasks_each(tend_store *store, int64_t group_id, tend_task_filter 
 int tend_store_tasks_needing_hands(tend_store *store, int64_t group_id, int limit,
                                    int (*cb)(const tend_task *t, void *ud), void *ud)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
                                          " AND t.state = 'open' AND t.slots > (SELECT count(*)"
                                          " FROM claims c WHERE c.task_id = t.id AND c.state = 'active')"
                                          " ORDER BY t.number LIMIT ?2");
@@ -301,7 +295,7 @@ int tend_store_tasks_needing_hands(tend_store *store, int64_t group_id, int limi
 int tend_store_tasks_done_between(tend_store *store, int64_t group_id, int64_t since, int64_t until,
                                   int (*cb)(const tend_task *t, void *ud), void *ud)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT " TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
                                          " AND t.state = 'done' AND t.done_at >= ?2 AND t.done_at < ?3"
                                          " ORDER BY t.done_at, t.number");
     if (!st)
