@@ -59,6 +59,12 @@ int store_each_row(tend_store *store, sqlite3_stmt *st, size_t size, store_row_r
 /* Reads a task row selected with STORE_TASK_COLUMNS. */
 void store_read_task(sqlite3_stmt *st, void *out);
 
+/* Check-in and rest rows, read one way by people.c and the export in process.c. */
+#define STORE_CHECKIN_COLUMNS "id, member_id, energy, note, created_at"
+#define STORE_REST_COLUMNS "id, member_id, started_at, until, ended_at, note, welcomed"
+void store_read_checkin(sqlite3_stmt *st, void *out);
+void store_read_rest(sqlite3_stmt *st, void *out);
+
 /* Copies column `col` as text into buf (always NUL-terminated, "" for NULL). */
 void store_copy_text(sqlite3_stmt *st, int col, char *buf, size_t buflen);
 

@@ -8,7 +8,7 @@
 
 /* ---------------------------------------------------------------- check-ins */
 
-static void read_checkin(sqlite3_stmt *st, void *out)
+void store_read_checkin(sqlite3_stmt *st, void *out)
 {
     tend_checkin *c = out;
     memset(c, 0, sizeof *c);
@@ -36,20 +36,18 @@ int tend_store_checkin_add(tend_store *store, int64_t member_id, const char *ene
 int tend_store_checkin_latest(tend_store *store, int64_t member_id, tend_checkin *out)
 {
     /* id breaks ties: two check-ins in the same second, the later one counts */
-    sqlite3_stmt *st = store_stmt(store, "SELECT id, member_id, energy, note, created_at FROM checkins"
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_CHECKIN_COLUMNS " FROM checkins"
                                          " WHERE member_id = ?1 ORDER BY created_at DESC, id DESC"
                                          " LIMIT 1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    return store_step_one(store, st, read_checkin, out);
+    return store_step_one(store, st, store_read_checkin, out);
 }
 
 /* ---------------------------------------------------------------- rests */
 
-#define REST_COLUMNS "id, member_id, started_at, until, ended_at, note, welcomed"
-
-static void read_rest(sqlite3_stmt *st, void *out)
+void store_read_rest(sqlite3_stmt *st, void *out)
 {
     tend_rest *r = out;
     memset(r, 0, sizeof *r);
@@ -93,13 +91,13 @@ int tend_store_rest_start(tend_store *store, int64_t member_id, int64_t until, c
 
 int tend_store_rest_current(tend_store *store, int64_t member_id, tend_rest *out)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT " REST_COLUMNS " FROM rests"
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_REST_COLUMNS " FROM rests"
                                          " WHERE member_id = ?1 AND ended_at = 0"
                                          " ORDER BY id DESC LIMIT 1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    return store_step_one(store, st, read_rest, out);
+    return store_step_one(store, st, store_read_rest, out);
 }
 
 int tend_store_rest_end(tend_store *store, int64_t rest_id, bool welcomed, int64_t now)
@@ -143,7 +141,7 @@ int tend_store_rest_extend(tend_store *store, int64_t rest_id, int64_t until, co
 static int each_rest(tend_store *store, sqlite3_stmt *st, int (*cb)(const tend_rest *r, void *ud),
                      void *ud)
 {
-    STORE_RETURN_EACH_ROW(store, st, tend_rest, read_rest, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_rest, store_read_rest, cb, ud);
 }
 
 int tend_store_rests_due(tend_store *store, int64_t group_id, int64_t now,

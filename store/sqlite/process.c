@@ -226,50 +226,26 @@ int tend_store_export_claims(tend_store *store, int64_t member_id,
     STORE_RETURN_EACH_ROW(store, st, tend_export_claim, read_export_claim, cb, ud);
 }
 
-static void read_checkin(sqlite3_stmt *st, void *out)
-{
-    tend_checkin *c = out;
-    memset(c, 0, sizeof *c);
-    c->id = sqlite3_column_int64(st, 0);
-    c->member_id = sqlite3_column_int64(st, 1);
-    store_copy_text(st, 2, c->energy, sizeof c->energy);
-    store_copy_text(st, 3, c->note, sizeof c->note);
-    c->created_at = sqlite3_column_int64(st, 4);
-}
-
 int tend_store_export_checkins(tend_store *store, int64_t member_id,
                                int (*cb)(const tend_checkin *c, void *ud), void *ud)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT id, member_id, energy, note, created_at FROM checkins"
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_CHECKIN_COLUMNS " FROM checkins"
                                          " WHERE member_id = ?1 ORDER BY id");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    STORE_RETURN_EACH_ROW(store, st, tend_checkin, read_checkin, cb, ud);
-}
-
-static void read_rest(sqlite3_stmt *st, void *out)
-{
-    tend_rest *r = out;
-    memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
-    r->member_id = sqlite3_column_int64(st, 1);
-    r->started_at = sqlite3_column_int64(st, 2);
-    r->until = sqlite3_column_int64(st, 3);
-    r->ended_at = sqlite3_column_int64(st, 4);
-    store_copy_text(st, 5, r->note, sizeof r->note);
-    r->welcomed = sqlite3_column_int(st, 6) != 0;
+    STORE_RETURN_EACH_ROW(store, st, tend_checkin, store_read_checkin, cb, ud);
 }
 
 int tend_store_export_rests(tend_store *store, int64_t member_id,
                             int (*cb)(const tend_rest *r, void *ud), void *ud)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT id, member_id, started_at, until, ended_at, note,"
-                                         " welcomed FROM rests WHERE member_id = ?1 ORDER BY id");
+    sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_REST_COLUMNS " FROM rests"
+                                         " WHERE member_id = ?1 ORDER BY id");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
-    STORE_RETURN_EACH_ROW(store, st, tend_rest, read_rest, cb, ud);
+    STORE_RETURN_EACH_ROW(store, st, tend_rest, store_read_rest, cb, ud);
 }
 
 static void read_export_thanks(sqlite3_stmt *st, void *out)
