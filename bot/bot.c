@@ -18,14 +18,6 @@ struct tend_bot {
 /* A group may send ten members' worth of commands a minute: room for a busy evening, not a flood. */
 #define GROUP_BUDGET_FACTOR 10
 
-void tend_settings_defaults(tend_settings *s)
-{
-    s->stale_claim_days = 5;
-    s->grace_hours = 6;
-    s->thanks_per_day = 5;
-    s->default_capacity = 3;
-    s->commands_per_minute = 30;
-}
 
 tend_bot *tend_bot_create(tend_store *store, tend_clock *clock, const tend_settings *settings)
 {

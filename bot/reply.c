@@ -1,6 +1,6 @@
 /* reply.c — message lists, the in-band markup, and cleaning what members type. */
 #include "bot/reply.h"
-#include "bot/strbuf.h"
+#include "lib/strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

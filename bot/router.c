@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "bot/command.h"
-#include "bot/log.h"
+#include "lib/log.h"
 #include "bot/messages.h"
 #include "bot/router.h"
 

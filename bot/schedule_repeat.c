@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "lib/log.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/schedule_internal.h"

@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "bot/load.h"
-#include "bot/log.h"
+#include "lib/log.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/schedule_internal.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bot/log.h"
+#include "lib/log.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bot/bot.h"
+#include "config/settings.h"
 
 typedef struct tend_config {
     /* [store] */

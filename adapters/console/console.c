@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "adapters/app.h"
-#include "bot/log.h"
+#include "app/app.h"
+#include "lib/log.h"
 
 static const char greeting[] =
     "[console] tend " TEND_VERSION ": you are %s in the group \"%s\". Type /help to begin;\n"

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "adapters/app.h"
-#include "bot/log.h"
+#include "app/app.h"
+#include "lib/log.h"
 #include "bot/parse.h"
 
 #define LINE_MAX_BYTES (1024 * 1024) /* far above any title or note; keeps memory bounded */

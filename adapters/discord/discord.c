@@ -7,10 +7,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "adapters/app.h"
+#include "app/app.h"
 #include "adapters/discord/discord.h"
 #include "adapters/discord/internal.h"
-#include "bot/log.h"
+#include "lib/log.h"
 
 static discord *impl(tend_adapter *a)
 {

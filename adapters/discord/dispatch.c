@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "adapters/app.h"
+#include "app/app.h"
 #include "adapters/discord/internal.h"
-#include "bot/log.h"
+#include "lib/log.h"
 #include "bot/scheduler.h"
 
 #define PATH_MAX_LEN 512

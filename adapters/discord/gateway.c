@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "adapters/discord/internal.h"
-#include "bot/log.h"
+#include "lib/log.h"
 
 #define RX_MAX (32u << 20) /* a payload larger than this is skipped, not buffered */
 #define BACKOFF_MAX_MS 60000

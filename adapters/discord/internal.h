@@ -5,7 +5,7 @@
  *   discord.c       the adapter object: create, start, deliver, stop, destroy
  *   gateway.c       the websocket (libwebsockets on the app's libuv loop): hello, heartbeat,
  *                   identify, resume, reconnect
- *   rest.c          REST requests in ordered chains, with retries and rate limits (adapters/http.h)
+ *   rest.c          REST requests in ordered chains, with retries and rate limits (lib/http.h)
  *   ratelimit.c     per-bucket and global rate limit bookkeeping; the gateway's send window
  *   interactions.c  from INTERACTION_CREATE / MESSAGE_CREATE to a tend_request (pure decoding)
  *   dispatch.c      running decoded events through the bot and answering them
@@ -24,7 +24,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/discord/restq.h"
-#include "adapters/http.h"
+#include "lib/http.h"
 #include "bot/request.h"
 #include "config/config.h"
 

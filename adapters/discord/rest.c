@@ -1,5 +1,5 @@
 /*
- * rest.c — Discord's REST API on adapters/http.h, never blocking the loop.
+ * rest.c — Discord's REST API on lib/http.h, never blocking the loop.
  *
  * Requests of one chain go out one after another (an interaction's callback before its
  * follow-ups, a DM channel before the DM); different chains run side by side, so an interaction's
@@ -24,7 +24,7 @@
 
 #include "adapters/discord/internal.h"
 #include "adapters/discord/restq.h"
-#include "bot/log.h"
+#include "lib/log.h"
 
 #define MAX_429 5
 #define MAX_5XX 3

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "adapters/matrix/internal.h"
-#include "bot/log.h"
+#include "lib/log.h"
 #include "bot/messages.h"
 #include "store/store.h"
 

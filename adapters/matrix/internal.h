@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "adapters/adapter.h"
-#include "adapters/http.h"
+#include "lib/http.h"
 #include "bot/request.h"
 
 #define TEND_MATRIX_PLATFORM "matrix"

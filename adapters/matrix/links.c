@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "lib/log.h"
 #include "bot/messages.h"
 #include "store/store.h"
 

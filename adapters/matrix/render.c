@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "bot/reply.h"
-#include "bot/strbuf.h"
+#include "lib/strbuf.h"
 
 /* Member text is cut long before this; the cap only keeps a hostile body from costing much. */
 #define MAX_BODY_BYTES 16384

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "lib/log.h"
 #include "store/store.h"
 
 /* ---------------------------------------------------------------- room state */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "lib/log.h"
 #include "store/store.h"
 
 /* About eight minutes of trying before an event is given up: long enough for a homeserver restart. */

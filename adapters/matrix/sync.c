@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapters/app.h"
-#include "bot/log.h"
+#include "app/app.h"
+#include "lib/log.h"
 #include "bot/messages.h"
 #include "store/store.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "bot/bot.h"
-#include "bot/log.h"
+#include "lib/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

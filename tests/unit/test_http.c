@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "adapters/http.h"
+#include "lib/http.h"
 
 typedef struct {
     uv_tcp_t server;

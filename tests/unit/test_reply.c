@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/strbuf.h"
+#include "lib/strbuf.h"
 
 static void discord_ping(const tend_mention *m, void *ud, char *out, size_t outlen)
 {

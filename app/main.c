@@ -12,8 +12,8 @@
 
 #include <uv.h>
 
-#include "adapters/app.h"
-#include "bot/log.h"
+#include "app/app.h"
+#include "lib/log.h"
 #include "config/config.h"
 #include "store/store.h"
 

@@ -1,5 +1,5 @@
 /* clock.c — system or fixed time, plus an offset the console and tests can move. */
-#include "bot/clock.h"
+#include "lib/clock.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* log.c — stderr lines with secrets masked, whatever the caller formatted into them. */
-#include "bot/log.h"
+#include "lib/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * curl says which sockets to watch (socket_cb) and when to wake it (timer_cb); libuv watches and
  * calls back into curl_multi_socket_action; finished transfers are collected in check_done.
  */
-#include "adapters/http.h"
+#include "lib/http.h"
 
 #include <curl/curl.h>
 #include <stdio.h>

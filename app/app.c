@@ -7,7 +7,7 @@
  * (10,000 groups' prompts in the same minute) it runs in slices of TEND_SCHEDULER_SLICE with the
  * loop's I/O in between, so heartbeats and commands are not held up behind the whole batch.
  */
-#include "adapters/app.h"
+#include "app/app.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include "adapters/console/console.h"
 #include "adapters/discord/discord.h"
 #include "adapters/matrix/matrix.h"
-#include "bot/log.h"
+#include "lib/log.h"
 #include "bot/scheduler.h"
 
 #define MAX_ADAPTERS 4

@@ -1,5 +1,5 @@
 /* strbuf.c — see strbuf.h. */
-#include "bot/strbuf.h"
+#include "lib/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
