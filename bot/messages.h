@@ -24,6 +24,21 @@
 #define MSG_SLOW_DOWN_GROUP "Lots of us are asking me things right now; give me a minute and try again."
 #define MSG_MEMBER_NOT_FOUND "I don't know anyone called %s here yet."
 
+/* ---------------------------------------------------------------- privacy */
+/* A private-only command typed where others read along: nothing was recorded; said in private. */
+#define MSG_PRIVATE_ONLY_MATRIX                                                                    \
+    "That one is just between you and me, so I didn't record it from the group room. Send it "    \
+    "here instead: only you and I read this chat."
+#define MSG_PRIVATE_ONLY_DISCORD                                                                   \
+    "That one is just between you and me, so I didn't record it from the channel. Use it as a "   \
+    "slash command instead: only you will see it."
+#define MSG_PRIVATE_ONLY_CONSOLE                                                                   \
+    "That one is just between you and me, so I didn't record it in the group room. Type :dm to "  \
+    "talk to me privately, then send it again."
+#define MSG_PRIVATE_ONLY_ELSEWHERE                                                                 \
+    "That one is just between you and me, so I didn't record it where others can read it. Send "  \
+    "it to me in a private chat instead."
+
 /* ---------------------------------------------------------------- tasks */
 /* task lines: "#12 Soup run (1 of 2 hands, fri 18:00)" */
 #define MSG_TASKS_LINE "#%d %s (%s)"
@@ -285,6 +300,18 @@
     "can't be turned off once on) and invite me there."
 #define MSG_MATRIX_DM_COMMANDS                                                                     \
     "I answer commands in your group's room; type them there. Anything private I'll send you here."
+/* Commands in a member's direct chat with the bot, for a member of several groups (or none). */
+#define MSG_MATRIX_DM_WHICH_GROUP                                                                  \
+    "You're in more than one group with me: %s. Which one is this for? Send it again with "        \
+    "the group's name after it, like group:\"%s\"."
+#define MSG_MATRIX_DM_GROUP_UNKNOWN "I don't know a group of yours called %s. Yours: %s."
+#define MSG_MATRIX_DM_NO_GROUP                                                                     \
+    "I don't see you in a group's room with me yet. Once you've joined your group's room, "       \
+    "anything you send me here works for that group."
+/* Before a private message to a member of several groups: which group it is about. */
+#define MSG_MATRIX_DM_LABEL "(%s) "
+/* The reason shown on a private command taken down from a group room. */
+#define MSG_MATRIX_TAKEN_DOWN "Moved to a private chat with tend"
 /* Linking rooms into one group (!setup link:<room>, !setup unlink), answered by the adapter. */
 #define MSG_MATRIX_LINKED                                                                          \
     "Linked. Commands typed here now share the group of %s: the same tasks, members and settings. " \

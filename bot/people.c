@@ -251,11 +251,13 @@ static int cmd_nudges(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_people_commands[] = {
-    {"me", TEND_CMD "me", "your own load, claims and rest, just for you", false, cmd_me},
-    {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity},
+    {"me", TEND_CMD "me", "your own load, claims and rest, just for you", false, cmd_me,
+     TEND_CMD_PRIVATE},
+    {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity,
+     TEND_CMD_PRIVATE},
     {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City]",
-     "how you're shown, your quiet hours and time zone", false, cmd_profile},
+     "how you're shown, your quiet hours and time zone", false, cmd_profile, TEND_CMD_PRIVATE},
     {"nudges", TEND_CMD "nudges on|off|later", "whether I may nudge you (at most once a week)", false,
-     cmd_nudges},
-    {NULL, NULL, NULL, false, NULL},
+     cmd_nudges, TEND_CMD_PRIVATE},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

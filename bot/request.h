@@ -24,6 +24,11 @@ typedef struct tend_request {
     const char *member_key;   /* platform user id                                             */
     const char *member_name;  /* display name, used when the member is first seen              */
     bool is_coordinator;      /* Manage Server / power level >= 50 / always on the console    */
+    /* Where it was typed: true when only this member and the bot can read it (a direct chat with
+     * the bot, a Discord slash command or button, the console's private chat); false in a group
+     * room or channel, where others read along. The adapter only reports it; the router decides
+     * what may be run there (bot/privacy.h). */
+    bool is_private;
     const char *text;         /* the command without its prefix: "claim 12", "task add \"Soup run\" slots:2" */
     const tend_member_ref *refs;
     size_t n_refs;

@@ -161,7 +161,7 @@ static int cmd_back(tend_ctx *ctx)
 const tend_command_spec tend_rest_commands[] = {
     {"stepback", TEND_CMD "stepback [3d|1w|2w|YYYY-MM-DD] [note]",
      "take a break: your tasks go back to the group, and I stay quiet until you're back", false,
-     cmd_stepback},
-    {"back", TEND_CMD "back", "end a break early", false, cmd_back},
-    {NULL, NULL, NULL, false, NULL},
+     cmd_stepback, TEND_CMD_PRIVATE},
+    {"back", TEND_CMD "back", "end a break early", false, cmd_back, TEND_CMD_PRIVATE},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

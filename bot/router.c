@@ -11,6 +11,7 @@
 #include "bot/command.h"
 #include "lib/log.h"
 #include "bot/messages.h"
+#include "bot/privacy.h"
 #include "bot/router.h"
 
 static const tend_command_spec *const families[] = {
@@ -202,6 +203,16 @@ static const char *store_failure_message(int rc)
     return MSG_STORE_FAILED;
 }
 
+/* An anonymous command (TEND_CMD_ANONYMOUS) answers the member without a row of theirs: making or
+ * touching one in the same transaction as what it stores would tie the two together. */
+static int anonymous_member(tend_ctx *ctx)
+{
+    memset(&ctx->member, 0, sizeof ctx->member);
+    snprintf(ctx->member.key, sizeof ctx->member.key, "%s", ctx->req->member_key ? ctx->req->member_key : "");
+    snprintf(ctx->member.name, sizeof ctx->member.name, "%s", ctx->req->member_name ? ctx->req->member_name : "");
+    return TEND_STORE_OK;
+}
+
 /* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays. */
 static int run_in_transaction(tend_ctx *ctx)
 {
@@ -216,8 +227,10 @@ static int run_in_transaction(tend_ctx *ctx)
             rc = tend_store_group_save(store, &ctx->group);
         }
         if (rc == TEND_STORE_OK)
-            rc = tend_store_member_ensure(store, ctx->group.id, ctx->req->member_key,
-                                          ctx->req->member_name, ctx->now, &ctx->member);
+            rc = (ctx->spec->flags & TEND_CMD_ANONYMOUS)
+                     ? anonymous_member(ctx)
+                     : tend_store_member_ensure(store, ctx->group.id, ctx->req->member_key,
+                                                ctx->req->member_name, ctx->now, &ctx->member);
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: cannot load group or member, %s: %s",
                      ctx->spec->name, store_failure_reason(rc), tend_store_errmsg(store));
@@ -316,6 +329,12 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
         char shown[64];
         snprintf(shown, sizeof shown, "%s", name); /* echo at most a short, cleaned word */
         say_private(out, req, MSG_UNKNOWN_COMMAND, shown);
+        tend_args_free(args);
+        return 0;
+    }
+    if (!tend_privacy_may_run(spec, req)) {
+        /* before any transaction: nothing of the member is written, not even their row */
+        tend_privacy_point_to_private(out, req, platform);
         tend_args_free(args);
         return 0;
     }

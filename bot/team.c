@@ -59,6 +59,6 @@ static int run_team(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_team_commands[] = {
-    {"team", TEND_CMD "team", "group health at a glance, without names", true, run_team},
-    {NULL, NULL, NULL, false, NULL},
+    {"team", TEND_CMD "team", "group health at a glance, without names", true, run_team, 0},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

@@ -15,6 +15,7 @@
 
 static const char greeting[] =
     "[console] tend " TEND_VERSION ": you are %s in the group \"%s\". Type /help to begin;\n"
+    "[console] You're in your private chat with tend; :room types in the group room, :dm comes back.\n"
     "[console] :as NAME switches member, :advance 1d moves the clock, :quit ends.\n";
 
 /* Input is over (":quit", end of input, a read error): the app stops, or the console alone. */

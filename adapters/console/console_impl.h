@@ -18,6 +18,7 @@ typedef struct console {
     FILE *out;
     char group_key[TEND_KEY_MAX];    /* "console:<group>", also the channel */
     char member[TEND_NAME_MAX];      /* who is typing: key and name at once */
+    bool in_room;                    /* typing in the group room (:room), not the private chat (:dm) */
     console_input input;
     union {
         uv_tty_t tty;

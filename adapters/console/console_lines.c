@@ -1,6 +1,6 @@
 /*
  * console_lines.c — what the console does with a line: run a command as the current member, or one
- * of its own directives (:as, :advance, :quit), and print what the bot said.
+ * of its own directives (:as, :dm, :room, :advance, :quit), and print what the bot said.
  *
  * Lines the console itself prints start with "[console]" so a transcript always shows who spoke.
  */
@@ -86,6 +86,7 @@ static void run_command(console *c, const char *text)
         .member_key = c->member,
         .member_name = c->member,
         .is_coordinator = true, /* whoever sits at the console runs the group */
+        .is_private = !c->in_room,
         .text = text,
     };
     tend_messages out;
@@ -177,6 +178,15 @@ static const char *skip_space(const char *p)
     return p;
 }
 
+/* ":room" / ":dm": where the member types next, in the group's room or their private chat. */
+static void move_to(console *c, bool room)
+{
+    c->in_room = room;
+    fprintf(c->out, room ? "[console] %s is typing in the group room now, where everyone reads along\n"
+                         : "[console] %s is typing in their private chat with tend now\n",
+            c->member);
+}
+
 static int directive(console *c, const char *line)
 {
     const char *word = line + 1;
@@ -188,8 +198,10 @@ static int directive(console *c, const char *line)
         speak_as(c, arg);
     else if (len == 7 && strncmp(word, "advance", 7) == 0)
         advance(c, arg);
+    else if ((len == 2 && strncmp(word, "dm", 2) == 0) || (len == 4 && strncmp(word, "room", 4) == 0))
+        move_to(c, len == 4);
     else
-        fprintf(c->out, "[console] I know :as NAME, :advance DURATION and :quit\n");
+        fprintf(c->out, "[console] I know :as NAME, :dm, :room, :advance DURATION and :quit\n");
     return 0;
 }
 
