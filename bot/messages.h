@@ -255,6 +255,10 @@
 /* ---------------------------------------------------------------- scheduler */
 /* The weekly check-in prompt, in the group's channel; answers are private. */
 #define MSG_SCHED_CHECKIN_PROMPT "Weekly check-in 🌱 How are you doing this week? Tap one (or type " TEND_CMD "checkin great, ok, low or out). Only I see your answer, and every answer is a fine one."
+/* Where a tap on the group's post would be seen by all: the prompt points to each private chat. */
+#define MSG_SCHED_CHECKIN_PROMPT_PRIVATE "Weekly check-in 🌱 How is everyone doing this week? I've sent each of you a private check-in, so only I see your answer. If yours didn't come, send me " TEND_CMD "checkin in our private chat whenever you like."
+/* The private check-in itself, with one-tap answers. */
+#define MSG_SCHED_CHECKIN_ASK "How are you doing this week? Tap one, or type " TEND_CMD "checkin great, ok, low or out. Only I see your answer, and every answer is a fine one."
 #define MSG_SCHED_BTN_GREAT "Great"
 #define MSG_SCHED_BTN_OK "OK"
 #define MSG_SCHED_BTN_LOW "Low"
@@ -283,7 +287,7 @@
 /* A rest ended. */
 #define MSG_SCHED_WELCOME "Welcome back 🌱 Good to have you. Whenever you're ready, " TEND_CMD "tasks open shows what could use a hand."
 /* The monthly process check-in. */
-#define MSG_SCHED_PROCESS "Monthly check-in on how we work together: what's working, and what could be better? Say it here, or anonymously with " TEND_CMD "feedback."
+#define MSG_SCHED_PROCESS "Monthly check-in on how we work together: what's working, and what could be better? Say it here, or send me " TEND_CMD "feedback privately: no name is kept with it."
 #define MSG_SCHED_PROCESS_FEEDBACK "\nAnonymous suggestions from the box:"
 #define MSG_SCHED_PROCESS_FEEDBACK_LINE "\n• %s"
 /* A weekly task's next week, posted like a new task. */

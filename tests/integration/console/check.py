@@ -167,9 +167,13 @@ def case_advance(tend, dir_, src, tmp):
     rc, out, err = run(tend, ["--database", db, "--now", "2026-11-02T09:00"], text, tmp)
     check(rc == 0, "tend exited %d: %s" % (rc, err), out)
     msgs = parse(out)
-    prompts = [m for m in msgs if m["audience"] == "public" and any("/checkin" in b for b in m["buttons"])]
+    prompts = [m for m in msgs if m["audience"] == "public" and "private check-in" in m["text"]]
     check(len(prompts) == 2, "two weeks bring exactly two weekly check-in prompts, not %d" % len(prompts), out)
     check(all("#1" in m["text"] for m in prompts), "each prompt lists the task that needs hands", out)
+    check(all(not m["buttons"] for m in prompts), "the group's prompt carries no answers to tap", out)
+    asks = [m for m in msgs if m["audience"] == "dm" and any("/checkin ok" in b for b in m["buttons"])]
+    check(len(asks) == 2 and all(m["who"] == "ana" for m in asks),
+          "each week ana is asked privately, with one-tap answers", out)
     clocks = [m["text"] for m in msgs if m["audience"] == "console" and "clock is now" in m["text"]]
     check(clocks == ["the clock is now Mon 2026-11-09 09:00 UTC", "the clock is now Mon 2026-11-16 09:00 UTC"],
           "the clock moved a week each time", out)
