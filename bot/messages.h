@@ -297,13 +297,12 @@
 /* ---------------------------------------------------------------- matrix adapter */
 #define MSG_MATRIX_INTRO                                                                           \
     "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \
-    "Type " TEND_CMD "help to see what I can do."
+    "Type " TEND_CMD "help to see what I can do. Anything private (check-ins, rest, suggestions) "  \
+    "you send me in a direct chat, where only you and I read it."
 #define MSG_MATRIX_ENCRYPTED                                                                       \
     "Hi, I'm tend. This room is encrypted, and I can't read encrypted messages, so I won't see "   \
     "commands typed here. To use me, make a room without encryption for coordination (encryption " \
     "can't be turned off once on) and invite me there."
-#define MSG_MATRIX_DM_COMMANDS                                                                     \
-    "I answer commands in your group's room; type them there. Anything private I'll send you here."
 /* Commands in a member's direct chat with the bot, for a member of several groups (or none). */
 #define MSG_MATRIX_DM_WHICH_GROUP                                                                  \
     "You're in more than one group with me: %s. Which one is this for? Send it again with "        \

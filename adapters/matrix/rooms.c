@@ -24,6 +24,7 @@ tend_matrix_room *tend_matrix_room_get(tend_matrix *mx, const char *room_id, boo
     tend_matrix_room *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
+    r->mx = mx;
     r->room_id = strdup(room_id);
     r->names = cJSON_CreateObject();
     if (!r->room_id || !r->names) {
@@ -43,6 +44,8 @@ void tend_matrix_rooms_free(tend_matrix *mx)
     while (r) {
         tend_matrix_room *next = r->next;
         free(r->room_id);
+        free(r->name);
+        free(r->alias);
         free(r->creator);
         cJSON_Delete(r->creators);
         cJSON_Delete(r->power);
@@ -63,6 +66,8 @@ static void apply_member(tend_matrix_room *room, const char *user, const cJSON *
 {
     const char *membership = string_field(content, "membership");
     cJSON_DeleteItemFromObjectCaseSensitive(room->names, user);
+    if (membership && (strcmp(membership, "leave") == 0 || strcmp(membership, "ban") == 0) && room->mx)
+        tend_matrix_dm_member_gone(room->mx, room->room_id, user); /* a declined invite too */
     if (!membership || strcmp(membership, "join") != 0)
         return;
     const char *name = string_field(content, "displayname");
@@ -93,6 +98,13 @@ static void apply_create(tend_matrix_room *room, const char *sender, const cJSON
     room->creators_rule = creators_outrank(string_field(content, "room_version"));
 }
 
+/* A room's name or alias as members may read it back in a direct chat: cleaned, short, or NULL. */
+static void replace_text(char **field, const char *value)
+{
+    free(*field);
+    *field = value && *value ? tend_text_clean(value, 120) : NULL;
+}
+
 static bool is_creator(const tend_matrix_room *room, const char *user_id)
 {
     const cJSON *it;
@@ -119,6 +131,10 @@ void tend_matrix_room_apply_state(tend_matrix_room *room, const cJSON *event)
         room->encrypted = true;
     } else if (strcmp(type, "m.room.create") == 0 && !*state_key) {
         apply_create(room, string_field(event, "sender"), content);
+    } else if (strcmp(type, "m.room.name") == 0 && !*state_key) {
+        replace_text(&room->name, string_field(content, "name"));
+    } else if (strcmp(type, "m.room.canonical_alias") == 0 && !*state_key) {
+        replace_text(&room->alias, string_field(content, "alias"));
     }
 }
 
@@ -148,6 +164,10 @@ void tend_matrix_room_name(const tend_matrix_room *room, const char *user_id, ch
 }
 
 /* ---------------------------------------------------------------- DM rooms */
+
+/* A member who left (or declined) their direct chat gets a new one the next time there is
+ * something private to say, but never more than one a day: leaving again means "not now". */
+#define DM_REOPEN_SECONDS (24 * 3600)
 
 /* A member whose DM room is being made; what they are sent meanwhile waits here, in order. */
 typedef struct pending_send {
@@ -290,6 +310,25 @@ static void flush_pending(tend_matrix *mx, tend_matrix_dm *d)
 
 static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d);
 
+/* When the bot last opened a direct chat with user_id, from the store; 0 when never. */
+static int64_t dm_opened_at(tend_matrix *mx, const char *user_id)
+{
+    char key[TEND_KEY_MAX + 16], value[32];
+    snprintf(key, sizeof key, "dmopened:%s", user_id);
+    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) != TEND_STORE_OK)
+        return 0;
+    return strtoll(value, NULL, 10);
+}
+
+static void remember_dm(tend_matrix *mx, const char *user_id, const char *room_id)
+{
+    char key[TEND_KEY_MAX + 16];
+    snprintf(key, sizeof key, "dm:%s", user_id);
+    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, room_id);
+    snprintf(key, sizeof key, "dmroom:%s", room_id);
+    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, user_id);
+}
+
 static void on_dm_created(const tend_http_response *res, void *ud)
 {
     tend_matrix_dm *d = ud;
@@ -304,12 +343,13 @@ static void on_dm_created(const tend_http_response *res, void *ud)
         cJSON_Delete(json);
         return;
     }
+    free(d->room_id); /* a chat the member opened meanwhile gives way to this one */
     d->room_id = strdup(room_id);
-    char key[TEND_KEY_MAX + 16];
-    snprintf(key, sizeof key, "dm:%s", d->user_id);
-    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, room_id);
-    snprintf(key, sizeof key, "dmroom:%s", room_id);
-    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, d->user_id);
+    remember_dm(mx, d->user_id, room_id);
+    char key[TEND_KEY_MAX + 16], when[32];
+    snprintf(key, sizeof key, "dmopened:%s", d->user_id);
+    snprintf(when, sizeof when, "%lld", (long long)tend_matrix_clock_now(mx));
+    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, when);
     record_direct(mx, d->user_id, room_id);
     cJSON_Delete(json);
     if (d->room_id)
@@ -341,6 +381,12 @@ int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message
         return tend_matrix_send_message(mx, room, msg, NULL);
     tend_matrix_dm *d = dm_find(mx, user_id);
     bool fresh = d == NULL;
+    if ((fresh || !d->queue) && tend_matrix_clock_now(mx) - dm_opened_at(mx, user_id) < DM_REOPEN_SECONDS) {
+        /* they left the chat opened for them today: this message waits for nothing */
+        tend_log(TEND_LOG_INFO, "matrix", "not opening a second direct chat today with a member who left "
+                 "one; a %s message was not sent", msg->kind);
+        return 0;
+    }
     if (!d && !(d = dm_add(mx, user_id, NULL)))
         return -1;
     pending_send *p = pending_copy(msg);
@@ -354,6 +400,41 @@ int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message
     if (fresh || !d->queue->next)
         return create_dm_room(mx, d);
     return 0;
+}
+
+void tend_matrix_dm_member_gone(tend_matrix *mx, const char *room_id, const char *user_id)
+{
+    if (!user_id || strcmp(user_id, mx->user_id) == 0)
+        return;
+    const char *current = tend_matrix_dm_lookup(mx, user_id);
+    if (!current || strcmp(current, room_id) != 0)
+        return; /* not their direct chat (or one already replaced) */
+    tend_matrix_dm *d = dm_find(mx, user_id);
+    char key[TEND_KEY_MAX + 16];
+    snprintf(key, sizeof key, "dm:%s", user_id);
+    tend_store_state_delete(mx->store, TEND_MATRIX_PLATFORM, key);
+    free(d->room_id);
+    d->room_id = NULL;
+    tend_log(TEND_LOG_INFO, "matrix", "a member left their direct chat with the bot; the next private "
+             "message opens a new one (at most one a day)");
+    tend_matrix_leave_room(mx, room_id);
+}
+
+void tend_matrix_dm_adopt(tend_matrix *mx, const char *room_id, const char *user_id)
+{
+    remember_dm(mx, user_id, room_id);
+    tend_matrix_dm *d = dm_find(mx, user_id);
+    if (!d) {
+        dm_add(mx, user_id, room_id);
+        return;
+    }
+    char *copy = strdup(room_id);
+    if (!copy)
+        return;
+    free(d->room_id);
+    d->room_id = copy;
+    if (d->queue)
+        flush_pending(mx, d); /* what waited for a room of our own can go to theirs */
 }
 
 void tend_matrix_dms_free(tend_matrix *mx)

@@ -301,7 +301,7 @@ void tend_matrix_route(tend_matrix *mx, const tend_messages *out, const char *or
     for (size_t i = 0; i < out->count; i++) {
         const tend_message *m = &out->items[i];
         if (m->audience != TEND_TO_PUBLIC) {
-            if (tend_matrix_dm_send(mx, m->member_key, m) != 0)
+            if (tend_matrix_dm_deliver(mx, m) != 0)
                 tend_log(TEND_LOG_WARN, "matrix", "could not send a private message (%s)", m->kind);
             continue;
         }
