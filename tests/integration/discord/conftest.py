@@ -24,6 +24,7 @@ class Tend:
     def __init__(self, double, tmp, token=dd.TOKEN):
         self.double = double
         self.log_path = os.path.join(tmp, "tend.log")
+        self.db = os.path.join(tmp, "tend.db")
         env = dict(os.environ)
         env.update({
             "DISCORD_TOKEN": token,
@@ -33,7 +34,7 @@ class Tend:
             "TEND_CONFIG": "",
         })
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")], env=env,
+        self.proc = subprocess.Popen([TEND, "--database", self.db], env=env,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
 
     def output(self):
