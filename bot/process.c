@@ -59,9 +59,11 @@ static int read_long_text(tend_ctx *ctx, size_t extra, const char *empty_msg, ch
 
 /* ---------------------------------------------------------------- feedback */
 
-/* Nothing here may identify who wrote it: no member id, no exact time (only the UTC day), nothing
- * in a log, and the thanks goes only to the writer. There is no audit row either: even one with no
- * member would sit between its neighbours' rows in id order, and those say who did what, when. */
+/* Nothing here may identify who wrote it: no member id, no time finer than the UTC month, a
+ * random id, nothing in a log, and the thanks goes only to the writer. The command is anonymous
+ * (TEND_CMD_ANONYMOUS), so not even the writer's member row is made or touched alongside it. There
+ * is no audit row either: even one with no member would sit between its neighbours' rows in id
+ * order, and those say who did what, when. */
 static int run_feedback(tend_ctx *ctx)
 {
     char *text = NULL;
@@ -70,10 +72,10 @@ static int run_feedback(tend_ctx *ctx)
         return rc;
     time_t now = (time_t)ctx->now;
     struct tm utc;
-    char day[11] = "";
+    char month[8] = "";
     if (gmtime_r(&now, &utc))
-        strftime(day, sizeof day, "%Y-%m-%d", &utc);
-    int src = tend_store_feedback_add(ctx->env->store, ctx->group.id, text, day);
+        strftime(month, sizeof month, "%Y-%m", &utc);
+    int src = tend_store_feedback_add(ctx->env->store, ctx->group.id, text, month);
     free(text);
     if (src != TEND_STORE_OK)
         return tend_store_failed(ctx, src);

@@ -482,7 +482,7 @@ int tend_store_member_ensure(tend_store *store, int64_t group_id, const char *ke
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, name && *name ? name : key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 4, now - now % 86400); /* the day only: the second would time what came with it */
     rc = store_exec_stmt(store, st);
     if (rc != TEND_STORE_OK)
         return rc;

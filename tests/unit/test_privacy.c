@@ -9,7 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
 #include "bot/privacy.h"
+#include "store/sqlite/internal.h"
 
 static int cells_with(testkit *kit, const char *needle)
 {
@@ -87,12 +92,128 @@ static void only_discord_taps_on_a_public_post_stay_private(void **state)
     assert_false(tend_privacy_taps_are_private("signal"));
 }
 
+/* ---------------------------------------------------------------- suggestions */
+
+static void a_first_command_that_is_a_suggestion_makes_no_member(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    tend_clock_advance(kit->clock, 12345); /* an odd second */
+    assert_int_equal(testkit_run(kit, "qz7-newcomer", 0, "feedback a rota for the van"), 0);
+    assert_string_equal(kit->out.items[0].kind, "feedback");
+    assert_string_equal(kit->out.items[0].member_key, "qz7-newcomer"); /* the thanks still reaches them */
+    assert_int_equal(cells_with(kit, "a rota for the van"), 1);
+    assert_int_equal(cells_with(kit, "qz7"), 0); /* no member row was made alongside it */
+    /* the next command makes them a member, known only by the day */
+    assert_int_equal(testkit_run(kit, "qz7-newcomer", 0, "me"), 0);
+    tend_group g;
+    tend_member m;
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_get(kit->store, g.id, "qz7-newcomer", &m), TEND_STORE_OK);
+    assert_int_equal(m.joined_at % 86400, 0);
+    assert_true(m.joined_at <= TESTKIT_START + 12345 && m.joined_at > TESTKIT_START + 12345 - 86400);
+    testkit_free(kit);
+}
+
+/* The export as a coordinator reads it, after the monthly process check-in of 2026-11-02 18:00. */
+static cJSON *export_after_process_checkin(int suggestions)
+{
+    static const char *const ideas[] = {"idea-one", "idea-two", "idea-three"};
+    static const char *const writers[] = {"ana", "bea", "cam"};
+    testkit *kit = testkit_new(); /* Monday 2026-11-02 09:00 UTC, the first Monday of November */
+    for (int i = 0; i < suggestions; i++) {
+        char cmd[64];
+        snprintf(cmd, sizeof cmd, "feedback %s", ideas[i]);
+        assert_int_equal(testkit_run(kit, writers[i], 0, cmd), 0);
+    }
+    tend_clock_advance(kit->clock, 9 * 3600);
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_int_equal(testkit_run(kit, "cora", 1, "export group"), 0);
+    cJSON *j = cJSON_Parse(kit->out.items[0].text);
+    assert_non_null(j);
+    testkit_free(kit);
+    return j;
+}
+
+static void the_group_export_holds_only_suggestions_shown_and_only_their_month(void **state)
+{
+    (void)state;
+    /* one suggestion is not shown at the check-in (too few), so a coordinator never sees it */
+    cJSON *j = export_after_process_checkin(1);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "feedback")), 0);
+    char *text = cJSON_Print(j);
+    assert_null(strstr(text, "idea-one"));
+    free(text);
+    cJSON_Delete(j);
+    /* three: shared at the check-in, so in the export, each with its month and nothing else */
+    j = export_after_process_checkin(3);
+    const cJSON *list = cJSON_GetObjectItem(j, "feedback");
+    assert_int_equal(cJSON_GetArraySize(list), 3);
+    const cJSON *f;
+    cJSON_ArrayForEach(f, list) {
+        assert_int_equal(cJSON_GetArraySize(f), 2);
+        assert_string_equal(cJSON_GetObjectItem(f, "month")->valuestring, "2026-11");
+        assert_non_null(cJSON_GetObjectItem(f, "text"));
+    }
+    cJSON_Delete(j);
+}
+
+static int64_t one_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* A database from before: its suggestions lose their day and their sequential ids, its members
+ * the second they joined; nothing else is lost. */
+static void an_older_database_forgets_what_could_time_a_suggestion(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/tend-privacy-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (int v = 0; v < 4; v++)
+        assert_int_equal(sqlite3_exec(db, tend_store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4;"
+                                      "INSERT INTO groups (id, key, created_at) VALUES (1, 'console:old', 1793610000);"
+                                      "INSERT INTO members (id, group_id, key, name, joined_at)"
+                                      " VALUES (1, 1, 'ana', 'ana', 1793612345);"
+                                      "INSERT INTO feedback (id, group_id, text, day) VALUES"
+                                      " (1, 1, 'one', '2026-11-02'), (2, 1, 'two', '2026-11-03'),"
+                                      " (3, 1, 'three', '2026-11-04');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    char err[256];
+    tend_store *store;
+    assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
+    assert_int_equal(tend_store_schema_version(store), tend_store_schema_latest());
+    tend_store_close(store);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM feedback WHERE month = '2026-11'"), 3);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM feedback WHERE id BETWEEN 0 AND 1048576"), 0);
+    assert_int_equal(one_int(db, "SELECT joined_at FROM members WHERE key = 'ana'"), 1793577600);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM pragma_table_info('feedback') WHERE name = 'day'"), 0);
+    sqlite3_close(db);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_private_command_typed_in_the_open_records_nothing),
         cmocka_unit_test(the_same_commands_work_in_private_and_public_ones_anywhere),
         cmocka_unit_test(only_discord_taps_on_a_public_post_stay_private),
+        cmocka_unit_test(a_first_command_that_is_a_suggestion_makes_no_member),
+        cmocka_unit_test(the_group_export_holds_only_suggestions_shown_and_only_their_month),
+        cmocka_unit_test(an_older_database_forgets_what_could_time_a_suggestion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

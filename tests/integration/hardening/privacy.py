@@ -69,12 +69,22 @@ def main():
         con.close()
         check(not any(re.search("member|author|user|who|by|key|name", c) for c in cols),
               "the feedback table has a column that could name someone: %s" % cols)
-        check(set(cols) <= {"id", "group_id", "text", "day", "shown"}, "unexpected feedback columns %s" % cols)
+        check(set(cols) <= {"id", "group_id", "text", "month", "shown"}, "unexpected feedback columns %s" % cols)
+        con = sqlite3.connect(db)
+        row = con.execute("SELECT id, month FROM feedback WHERE text LIKE ?", ("%" + IDEA + "%",)).fetchone()
+        top = {t: con.execute('SELECT coalesce(max(rowid), 0) FROM "%s"' % t).fetchone()[0]
+               for t in after if t != "feedback" and not t.startswith("sqlite_")}
+        con.close()
+        check(row is not None and re.fullmatch(r"\d{4}-\d{2}", row[1]), "the suggestion keeps only its month: %s" % (row,))
+        # its id is drawn at random, not the next number: nothing to line up with other tables' rows
+        check(row[0] > 2 ** 32 and all(abs(row[0] - n) > 2 ** 20 for n in top.values()),
+              "the suggestion's id follows a sequence: %s (tops: %s)" % (row[0], top))
         for table in after:
             if table == "feedback":
                 added = [r for r in after[table] if r not in before[table]]
                 check(len(added) == 1 and IDEA in added[0], "the suggestion was not stored once: %s" % added)
-                check(not re.search(r"\d{9,}", added[0]), "a timestamp in the suggestion's row: " + added[0])
+                rest = re.sub(r"^\(\d+, ", "(", added[0])  # all but the random id
+                check(not re.search(r"\d{9,}", rest), "a timestamp in the suggestion's row: " + added[0])
             else:
                 check(after[table] == before[table],
                       "/feedback changed table %s (audit log or a trace): %s" % (
