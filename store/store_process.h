@@ -105,7 +105,9 @@ int tend_store_export_tasks(tend_store *store, int64_t group_id,
 /* Erases a member (the caller released their claims first): deletes their check-ins, rests and
  * nudges, clears their claim notes, removes their key and name from audit details, and turns the
  * members row into "a former member" with no key, pronouns or timezone, so the thanks, tasks and
- * audit rows that others' records need point at nobody in particular. */
+ * audit rows that others' records need point at nobody in particular. Nothing of them stays on
+ * disk either: deleted content is zeroed, and once the transaction commits the WAL is
+ * checkpointed and truncated. */
 int tend_store_member_forget(tend_store *store, int64_t member_id);
 
 /* ---------------------------------------------------------------- tests */

@@ -345,6 +345,13 @@ int tend_store_member_forget(tend_store *store, int64_t member_id)
     rc = forget_in_audit(store, &m);
     for (size_t i = 0; rc == TEND_STORE_OK && i < sizeof steps / sizeof steps[0]; i++)
         rc = forget_step(store, steps[i], member_id);
+    /* an index's inner pages may keep a deleted key as a signpost: rebuilt, the old pages are
+     * freed (and zeroed, secure_delete) with whatever they held */
+    if (rc == TEND_STORE_OK && sqlite3_exec(store_db(store), "REINDEX members_name; REINDEX members_key;", NULL,
+                                            NULL, NULL) != SQLITE_OK)
+        rc = store_fail(store, sqlite3_errcode(store_db(store)));
+    if (rc == TEND_STORE_OK)
+        store_scrub_after_commit(store);
     return rc;
 }
 
