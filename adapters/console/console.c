@@ -112,9 +112,21 @@ static int open_stream(console *c)
     return uv_read_start((uv_stream_t *)&c->stream.pipe, on_alloc, on_stream_read);
 }
 
+/* The console serves its own group's schedule and nobody else's: a console opened as group beta on
+ * a file that holds group alpha must neither print nor use up alpha's prompts, suggestions and
+ * digest. Said at creation (a console run without the app) and again at start, after the app has
+ * told the bot which platforms it serves. */
+static void serve_own_group(console *c)
+{
+    const char *own[] = {c->group_key};
+    if (tend_bot_serve_platforms(c->adapter.bot, own, 1) != 0)
+        tend_log(TEND_LOG_WARN, "console", "cannot narrow the schedule to %s", c->group_key);
+}
+
 static int console_start(tend_adapter *self)
 {
     console *c = self->impl;
+    serve_own_group(c);
     if (uv_guess_handle(STDIN_FILENO) == UV_FILE) {
         c->input = CONSOLE_IN_FILE;
         read_file_chunk(c);
@@ -191,6 +203,7 @@ tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_bot *bot, const 
     const char *member = cfg && cfg->console_member ? cfg->console_member : "you";
     snprintf(c->group_key, sizeof c->group_key, "console:%.100s", group);
     snprintf(c->member, sizeof c->member, "%s", member);
+    serve_own_group(c);
     return &c->adapter;
 }
 

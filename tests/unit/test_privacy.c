@@ -205,6 +205,34 @@ static void an_older_database_forgets_what_could_time_a_suggestion(void **state)
     unlink(path);
 }
 
+/* ---------------------------------------------------------------- two groups on one file */
+
+/* A bot that serves one group (the console's) leaves another group's schedule alone. */
+static void a_bot_serving_one_group_fires_only_its_schedule(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new(); /* Monday 09:00 UTC; prompts at the default mon 18:00 */
+    assert_int_equal(run_in(kit, "console:alpha", "ana", 0, "task add \"Alpha soup\""), 0);
+    assert_int_equal(run_in(kit, "console:beta", "zed", 0, "task add \"Beta bread\""), 0);
+    const char *beta[] = {"console:beta"};
+    assert_int_equal(tend_bot_serve_platforms(kit->bot, beta, 1), 0);
+    tend_clock_advance(kit->clock, 10 * 3600);
+    int rc = testkit_tick(kit);
+    if (rc != 0)
+        fail_msg("tick failed: %s", tend_store_errmsg(kit->store));
+    assert_true(testkit_said_has(kit, "Beta bread"));
+    assert_false(testkit_said_has(kit, "Alpha soup"));
+    assert_false(testkit_said_has(kit, "[dm ana]"));
+    /* alpha's prompt is still due for whoever serves alpha */
+    const char *alpha[] = {"console:alpha"};
+    assert_int_equal(tend_bot_serve_platforms(kit->bot, alpha, 1), 0);
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_true(testkit_said_has(kit, "Alpha soup"));
+    assert_true(testkit_said_has(kit, "[dm ana]"));
+    assert_false(testkit_said_has(kit, "Beta bread"));
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +242,7 @@ int main(void)
         cmocka_unit_test(a_first_command_that_is_a_suggestion_makes_no_member),
         cmocka_unit_test(the_group_export_holds_only_suggestions_shown_and_only_their_month),
         cmocka_unit_test(an_older_database_forgets_what_could_time_a_suggestion),
+        cmocka_unit_test(a_bot_serving_one_group_fires_only_its_schedule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,12 +29,13 @@ def check(cond, what, transcript=None):
         raise Failure(what)
 
 
-def run(tend, args, stdin_text, tmp):
+def run(tend, args, stdin_text, tmp, extra_env=None):
     env = dict(os.environ)
     for key in list(env):
         if key.startswith(("TEND_", "DISCORD_", "MATRIX_")):
             del env[key]  # a developer's own settings must not leak into the test
     env["XDG_DATA_HOME"] = tmp
+    env.update(extra_env or {})
     proc = subprocess.run([tend] + args, input=stdin_text.encode(), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env=env, timeout=90)
     out, err = proc.stdout.decode(), proc.stderr.decode()
@@ -208,8 +209,37 @@ def case_cli(tend, dir_, src, tmp):
           "with no options the database goes to $XDG_DATA_HOME/tend/tend.db: " + err)
 
 
+def case_two_groups(tend, dir_, src, tmp):
+    """Two console groups on one file: each run serves its own group's schedule alone."""
+    db = os.path.join(tmp, "shared.db")
+    alpha = {"TEND_CONSOLE_GROUP": "alpha"}
+    first = ":as ana\n/task add \"Alpha soup\"\n/feedback alpha-idea-1\n:as bea\n/feedback alpha-idea-2\n" \
+            ":as cam\n/feedback alpha-idea-3\n:quit\n"
+    rc, out, err = run(tend, ["--console", "--database", db, "--now", "2026-11-02T09:00"], first, tmp, alpha)
+    check(rc == 0, "alpha's first run exited %d: %s" % (rc, err), out)
+    # beta lives a whole week on the same file: its own prompt, process check-in and digest only
+    second = ":as zed\n/task add \"Beta bread\"\n:advance 1w\n:quit\n"
+    rc, out, err = run(tend, ["--console", "--database", db, "--now", "2026-11-02T09:00"], second, tmp,
+                       {"TEND_CONSOLE_GROUP": "beta"})
+    check(rc == 0, "beta's run exited %d: %s" % (rc, err), out)
+    msgs = parse(out)
+    prompts = [m for m in msgs if m["audience"] == "public" and "Weekly check-in" in m["text"]]
+    check(len(prompts) == 1 and "Beta bread" in prompts[0]["text"], "beta hears its own prompt, once", out)
+    check("Alpha soup" not in out and "alpha-idea" not in out and "[dm ana]" not in out,
+          "beta's console printed alpha's posts", out)
+    # alpha's Monday evening is still alpha's: its prompt and its three suggestions come out now
+    third = ":as ana\n:advance 10h\n:quit\n"
+    rc, out, err = run(tend, ["--console", "--database", db, "--now", "2026-11-02T09:00"], third, tmp, alpha)
+    check(rc == 0, "alpha's second run exited %d: %s" % (rc, err), out)
+    msgs = parse(out)
+    check(any(m["audience"] == "public" and "Weekly check-in" in m["text"] and "Alpha soup" in m["text"]
+              for m in msgs), "alpha's prompt was used up by beta's run", out)
+    check(all(("alpha-idea-%d" % i) in out for i in (1, 2, 3)), "alpha's suggestions were used up", out)
+    check("Beta bread" not in out and "[dm zed]" not in out, "alpha's console printed beta's posts", out)
+
+
 CASES = {"flow": case_flow, "restart": case_restart, "bad_input": case_bad_input,
-         "advance": case_advance, "cli": case_cli}
+         "advance": case_advance, "cli": case_cli, "two_groups": case_two_groups}
 
 
 def main():
