@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/names.h"
 #include "bot/ratelimit.h"
 #include "bot/router.h"
 #include "bot/scheduler.h"
@@ -46,6 +47,7 @@ void tend_bot_destroy(tend_bot *bot)
         return;
     tend_ratelimit_destroy(bot->limits);
     free(bot);
+    tend_names_cleanup();
 }
 
 int tend_bot_serve_platforms(tend_bot *bot, const char *const *names, size_t n)

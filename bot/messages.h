@@ -190,8 +190,8 @@
 #define MSG_PEOPLE_CAPACITY_SET                                                                    \
     "Got it: your capacity is %d a week. Change it whenever life changes."
 #define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off) and tz:Area/City."
-#define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters."
-#define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s; pick another name?"
+#define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters others can see."
+#define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s, or a name that looks just like it; pick another?"
 #define MSG_PEOPLE_PROFILE_PRONOUNS_LEN "Pronouns are up to 30 characters."
 #define MSG_PEOPLE_PROFILE_QUIET_BAD "Quiet hours look like quiet:22:00-07:00, or quiet:off."
 #define MSG_PEOPLE_PROFILE_TZ_BAD "I don't know the time zone %s; try one like Europe/Berlin or America/Chicago."

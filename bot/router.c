@@ -11,6 +11,7 @@
 #include "bot/command.h"
 #include "lib/log.h"
 #include "bot/messages.h"
+#include "bot/names.h"
 #include "bot/privacy.h"
 #include "bot/router.h"
 
@@ -118,8 +119,7 @@ int tend_resolve_member(tend_ctx *ctx, size_t word_index, tend_member *out)
 {
     const tend_member_ref *ref = tend_args_ref(ctx->args, word_index);
     if (ref)
-        return tend_store_member_ensure(ctx->env->store, ctx->group.id, ref->member_key, ref->name,
-                                        ctx->now, out);
+        return tend_member_ensure(ctx->env->store, ctx->group.id, ref->member_key, ref->name, ctx->now, out);
     const char *word = tend_args_word(ctx->args, word_index);
     if (!word || !*word)
         return TEND_STORE_NOTFOUND;
@@ -229,8 +229,8 @@ static int run_in_transaction(tend_ctx *ctx)
         if (rc == TEND_STORE_OK)
             rc = (ctx->spec->flags & TEND_CMD_ANONYMOUS)
                      ? anonymous_member(ctx)
-                     : tend_store_member_ensure(store, ctx->group.id, ctx->req->member_key,
-                                                ctx->req->member_name, ctx->now, &ctx->member);
+                     : tend_member_ensure(store, ctx->group.id, ctx->req->member_key,
+                                          ctx->req->member_name, ctx->now, &ctx->member);
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: cannot load group or member, %s: %s",
                      ctx->spec->name, store_failure_reason(rc), tend_store_errmsg(store));

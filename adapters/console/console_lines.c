@@ -13,6 +13,7 @@
 
 #include "app/app.h"
 #include "lib/log.h"
+#include "bot/names.h"
 #include "bot/parse.h"
 
 #define LINE_MAX_BYTES (1024 * 1024) /* far above any title or note; keeps memory bounded */
@@ -105,25 +106,31 @@ static void speak_as(console *c, const char *name)
         fprintf(c->out, "[console] :as needs a name of 1 to %d characters, like :as sam\n", NAME_MAX_CHARS);
         return;
     }
-    char *clean = tend_text_clean(name, TEND_NAME_MAX - 1);
-    if (!clean || !*clean || strchr(clean, '\n') || strchr(clean, '\t')) {
+    /* the name as others will read it (bot/names.h) is also the member's key on the console */
+    char clean[TEND_NAME_MAX];
+    if (tend_name_clean(name, clean, sizeof clean) != 0) {
         fprintf(c->out, "[console] :as needs a plain name, like :as sam\n");
-        free(clean);
         return;
     }
     const tend_env *env = tend_bot_env(c->adapter.bot);
     int64_t now = tend_clock_now(env->clock);
     tend_group g;
     tend_member m;
+    bool taken = false;
     int rc = tend_store_begin(env->store);
     if (rc == TEND_STORE_OK)
         rc = tend_store_group_ensure(env->store, c->group_key, c->group_key, now, &g);
-    if (rc == TEND_STORE_OK)
+    if (rc == TEND_STORE_OK && (rc = tend_store_member_get(env->store, g.id, clean, &m)) == TEND_STORE_NOTFOUND &&
+        (rc = tend_name_taken(env->store, g.id, clean, 0, &taken)) == TEND_STORE_OK && !taken)
         rc = tend_store_member_ensure(env->store, g.id, clean, clean, now, &m);
-    if (rc == TEND_STORE_OK)
+    if (rc == TEND_STORE_OK && !taken)
         rc = tend_store_commit(env->store);
     else
         tend_store_rollback(env->store);
+    if (taken) {
+        fprintf(c->out, "[console] someone here already goes by a name that looks like %s; pick another\n", clean);
+        return;
+    }
     if (rc != TEND_STORE_OK) {
         tend_log(TEND_LOG_ERROR, "console", "cannot add %s: %s", clean, tend_store_errmsg(env->store));
         fprintf(c->out, "[console] I couldn't switch to %s; see the log line above\n", clean);
@@ -131,7 +138,6 @@ static void speak_as(console *c, const char *name)
         snprintf(c->member, sizeof c->member, "%s", clean);
         fprintf(c->out, "[console] now speaking as %s\n", c->member);
     }
-    free(clean);
 }
 
 /* ":advance 1w": the clock stops at every moment something falls due on the way, so a week that

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "bot/names.h"
 #include "bot/privacy.h"
 #include "store/sqlite/internal.h"
 
@@ -233,6 +234,66 @@ static void a_bot_serving_one_group_fires_only_its_schedule(void **state)
     testkit_free(kit);
 }
 
+/* ---------------------------------------------------------------- names */
+
+static void names_lose_what_nobody_can_see(void **state)
+{
+    (void)state;
+    char out[TEND_NAME_MAX];
+    assert_int_equal(tend_name_clean("Ana\u200b", out, sizeof out), 0);
+    assert_string_equal(out, "Ana");
+    assert_int_equal(tend_name_clean("\u202e\u2066Ana\u2069 \u200dLee\ufeff", out, sizeof out), 0);
+    assert_string_equal(out, "Ana Lee");
+    assert_int_equal(tend_name_clean("  Ana \t  Lee  ", out, sizeof out), 0);
+    assert_string_equal(out, "Ana Lee");
+    assert_int_equal(tend_name_clean("Jose\u0301", out, sizeof out), 0); /* NFC: one é */
+    assert_string_equal(out, "Jos\u00e9");
+    assert_int_equal(tend_name_clean("\u200b\u200e\u00ad ", out, sizeof out), -1);
+    assert_int_equal(tend_name_clean("", out, sizeof out), -1);
+}
+
+static void names_that_look_the_same_are_the_same(void **state)
+{
+    (void)state;
+    assert_true(tend_names_look_alike("Ana", "ana"));
+    assert_true(tend_names_look_alike("Ana", "Ana\u200b"));
+    assert_true(tend_names_look_alike("Ana", "\u0410na"));          /* a Cyrillic A */
+    assert_true(tend_names_look_alike("Ana", "\u202eAna"));         /* a bidi override */
+    assert_true(tend_names_look_alike("Ana Lee", "Ana  Lee"));
+    assert_false(tend_names_look_alike("Ana", "Anna"));
+    assert_false(tend_names_look_alike("Ana", "Bea"));
+}
+
+static void a_lookalike_name_is_told_apart_or_refused(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    assert_int_equal(testkit_run(kit, "ana", 0, "task add \"Soup run\""), 0);
+    /* a newcomer whose platform name passes for ana's is told apart */
+    tend_messages_clear(&kit->out);
+    tend_request req = {.group_key = kit->group_key, .channel_key = "console:channel", .member_key = "U-other",
+                        .member_name = "an\u200ba", .is_private = true, .text = "claim 1"};
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+    tend_group g;
+    tend_member other;
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_get(kit->store, g.id, "U-other", &other), TEND_STORE_OK);
+    assert_string_equal(other.name, "ana (2)");
+    assert_int_equal(testkit_run(kit, "bea", 0, "done 1"), 0);
+    assert_true(testkit_said_has(kit, "@ana (2)")); /* the celebration cannot show a second "ana" */
+    /* a member cannot take a look-alike of someone else's name */
+    assert_int_equal(testkit_run(kit, "bea", 0, "profile name:\u0410NA"), 0);
+    assert_true(testkit_said_has(kit, "looks just like"));
+    tend_member bea;
+    assert_int_equal(tend_store_member_get(kit->store, g.id, "bea", &bea), TEND_STORE_OK);
+    assert_string_equal(bea.name, "bea");
+    /* but may keep their own in another spelling, cleaned */
+    assert_int_equal(testkit_run(kit, "bea", 0, "profile name:\u200bBEA"), 0);
+    assert_int_equal(tend_store_member_get(kit->store, g.id, "bea", &bea), TEND_STORE_OK);
+    assert_string_equal(bea.name, "BEA");
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +304,9 @@ int main(void)
         cmocka_unit_test(the_group_export_holds_only_suggestions_shown_and_only_their_month),
         cmocka_unit_test(an_older_database_forgets_what_could_time_a_suggestion),
         cmocka_unit_test(a_bot_serving_one_group_fires_only_its_schedule),
+        cmocka_unit_test(names_lose_what_nobody_can_see),
+        cmocka_unit_test(names_that_look_the_same_are_the_same),
+        cmocka_unit_test(a_lookalike_name_is_told_apart_or_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

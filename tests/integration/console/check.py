@@ -238,8 +238,34 @@ def case_two_groups(tend, dir_, src, tmp):
     check("Beta bread" not in out and "[dm zed]" not in out, "alpha's console printed beta's posts", out)
 
 
+def case_names(tend, dir_, src, tmp):
+    """Names as others read them: nothing invisible, and no second "Ana" that is someone else."""
+    db = os.path.join(tmp, "names.db")
+    text = (":as Ana\n/task add \"Soup run\"\n"
+            ":as \u0410na\n"                 # a Cyrillic A: someone else passing as Ana
+            ":as \u202eAna\u200b\n"          # Ana herself, with a bidi override and a zero-width space
+            ":as bea\n/profile name:ana\n"   # bea cannot take Ana's name in another case
+            "/thanks Ana for the soup\n:quit\n")
+    rc, out, err = run(tend, ["--database", db, "--now", START], text, tmp)
+    check(rc == 0, "tend exited %d: %s" % (rc, err), out)
+    msgs = parse(out)
+    consoles = [m["text"] for m in msgs if m["audience"] == "console"]
+    check(any("already goes by a name that looks like \u0410na" in t for t in consoles),
+          "a look-alike of Ana's name is refused", out)
+    check(consoles.count("now speaking as Ana") == 2, "Ana with invisible characters is Ana herself", out)
+    c = Cursor(msgs, out)
+    c.expect("private", "bea", r"looks just like", what="bea cannot rename herself to look like Ana")
+    c.expect("public", None, r"bea", r"@Ana\b", what="the thanks names the one Ana")
+    check("\u200b" not in out and "\u202e" not in out, "an invisible character reached the transcript", out)
+    import sqlite3
+    con = sqlite3.connect(db)
+    names = sorted(n for (n,) in con.execute("SELECT name FROM members"))
+    con.close()
+    check(names == ["Ana", "bea"], "the group has exactly Ana and bea: %s" % names, out)
+
+
 CASES = {"flow": case_flow, "restart": case_restart, "bad_input": case_bad_input,
-         "advance": case_advance, "cli": case_cli, "two_groups": case_two_groups}
+         "advance": case_advance, "cli": case_cli, "two_groups": case_two_groups, "names": case_names}
 
 
 def main():
