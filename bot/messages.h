@@ -164,6 +164,12 @@
 #define MSG_REST_WELCOME_BACK                                                                      \
     "Welcome back, good to have you. " TEND_CMD "tasks shows what needs hands, whenever you're ready."
 #define MSG_REST_NOT_RESTING "You're not on a break right now, so there's nothing to end. Good to see you."
+/* A welcome back may be shared in the week's digest, only when the member says yes. */
+#define MSG_REST_ASK_HELLO "\nIf you'd like the group to welcome you back in this week's digest, tap below; otherwise nobody hears a thing."
+#define MSG_REST_BUTTON_HELLO "Welcome me in the digest"
+#define MSG_REST_HELLO_SET "Lovely: this week's digest will welcome you back."
+#define MSG_REST_HELLO_NONE "I don't see a break of yours that ended this week, so there's nothing to share."
+#define MSG_REST_BACK_WORDS TEND_CMD "back ends your break; " TEND_CMD "back hello asks the digest to welcome you back."
 
 /* ---------------------------------------------------------------- thanks */
 #define MSG_THANKS_WHO "Who would you like to thank?"
@@ -250,6 +256,8 @@
 #define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need hands: %d."
 #define MSG_TEAM_SHARE "\nThe busiest fifth of members did %d%% of the last 30 days' work."
 #define MSG_TEAM_SHARE_NONE "\nNo tasks were marked done in the last 30 days."
+#define MSG_TEAM_HEALTH_FEW_RESTING "How the group is doing:\nMembers: %d (how many are resting shows once it's %d or more, so it never points at anyone).\nOpen tasks that still need hands: %d."
+#define MSG_TEAM_SHARE_FEW "\nHow the work is shared shows once the group has %d members, so it never points at anyone."
 #define MSG_TEAM_SHARE_HIGH "\nThat's a lot on a few shoulders. Inviting others to open tasks, or pairing someone new with someone who knows the task, can spread it out."
 
 /* ---------------------------------------------------------------- scheduler */

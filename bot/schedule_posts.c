@@ -140,9 +140,9 @@ static int add_welcome_name(const tend_rest *r, void *ud)
 {
     digest_part *p = ud;
     tend_member m;
-    if (tend_store_member_by_id(p->env->store, r->member_id, &m) != TEND_STORE_OK || m.forgotten ||
-        strstr(p->names, m.name))
-        return 0; /* names only, once each; a rest's reason never appears here */
+    if (!r->announce || tend_store_member_by_id(p->env->store, r->member_id, &m) != TEND_STORE_OK ||
+        m.forgotten || strstr(p->names, m.name))
+        return 0; /* only who said yes to it, once each; a rest's reason never appears here */
     size_t len = strlen(p->names);
     snprintf(p->names + len, sizeof p->names - len, "%s%s", len ? ", " : "", m.name);
     p->count++;

@@ -61,7 +61,7 @@ void store_read_task(sqlite3_stmt *st, void *out);
 
 /* Check-in and rest rows, read one way by people.c and the export in process.c. */
 #define STORE_CHECKIN_COLUMNS "id, member_id, energy, note, created_at"
-#define STORE_REST_COLUMNS "id, member_id, started_at, until, ended_at, note, welcomed"
+#define STORE_REST_COLUMNS "id, member_id, started_at, until, ended_at, note, welcomed, announce"
 void store_read_checkin(sqlite3_stmt *st, void *out);
 void store_read_rest(sqlite3_stmt *st, void *out);
 

@@ -294,6 +294,37 @@ static void a_lookalike_name_is_told_apart_or_refused(void **state)
     testkit_free(kit);
 }
 
+/* ---------------------------------------------------------------- the digest's welcomes back */
+
+static void the_digest_welcomes_back_only_who_said_yes(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new(); /* Monday; the digest is Sunday 18:00 */
+    assert_int_equal(testkit_run(kit, "Quietrest", 0, "stepback 1d"), 0);
+    assert_int_equal(testkit_run(kit, "Gladback", 0, "stepback 1d"), 0);
+    tend_clock_advance(kit->clock, 86400);
+    assert_int_equal(testkit_tick(kit), 0); /* both rests end: each is welcomed privately */
+    const tend_message *w = NULL;
+    for (size_t i = 0; i < kit->out.count; i++)
+        if (strcmp(kit->out.items[i].kind, "welcome") == 0)
+            w = &kit->out.items[i];
+    assert_non_null(w);
+    assert_int_equal(w->audience, TEND_TO_DM);
+    assert_int_equal(w->n_buttons, 1);
+    assert_string_equal(w->buttons[0].command, "back hello"); /* the yes is offered, one tap */
+    assert_int_equal(testkit_run(kit, "Gladback", 0, "back hello"), 0);
+    assert_true(testkit_said_has(kit, "digest will welcome you back"));
+    tend_clock_advance(kit->clock, 5 * 86400 + 9 * 3600); /* Sunday 18:00 */
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_true(testkit_said_has(kit, "Welcome back, Gladback"));
+    assert_false(testkit_said_has(kit, "Quietrest"));
+    /* a yes with no break behind it changes nothing */
+    assert_int_equal(testkit_run(kit, "Neverrested", 0, "back hello"), 0);
+    assert_int_equal(kit->out.items[0].audience, TEND_TO_PRIVATE);
+    assert_true(testkit_said_has(kit, "nothing to share"));
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +338,7 @@ int main(void)
         cmocka_unit_test(names_lose_what_nobody_can_see),
         cmocka_unit_test(names_that_look_the_same_are_the_same),
         cmocka_unit_test(a_lookalike_name_is_told_apart_or_refused),
+        cmocka_unit_test(the_digest_welcomes_back_only_who_said_yes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -485,6 +485,11 @@ static void digest_celebrates_the_week_without_names_for_concentration(void **st
     make_member(kit, &g, "cam");
     make_member(kit, &g, "dee");
     make_member(kit, &g, "eli");
+    for (int i = 0; i < 6; i++) { /* eleven: a share of the busiest fifth points at three people */
+        char name[16];
+        snprintf(name, sizeof name, "more%d", i);
+        make_member(kit, &g, name);
+    }
     for (int i = 0; i < 3; i++) {
         tend_task t = make_task(kit, &g, i == 0 ? "Soup run" : "Pantry shift", 0, false);
         tend_claim c = claim(kit, &t, &ana);
@@ -499,6 +504,7 @@ static void digest_celebrates_the_week_without_names_for_concentration(void **st
     set_now(kit, now_of(kit) + DAY);
     assert_int_equal(testkit_tick(kit), 0); /* her rest ends on Tuesday */
     assert_int_equal(count_kind(&kit->out, "welcome"), 1);
+    assert_int_equal(testkit_run(kit, "bea", 0, "back hello"), 0); /* yes to a welcome in the digest */
     set_now(kit, TESTKIT_START + 6 * DAY + 9 * HOUR); /* Sunday 18:00 */
     assert_int_equal(testkit_tick(kit), 0);
     const tend_message *d = find_kind(&kit->out, "digest");
