@@ -85,6 +85,10 @@ bool tend_matrix_dm_is_private(tend_matrix *mx, const char *room_id, const char 
         if (strcmp(who->string, user_id) != 0 && strcmp(who->string, mx->user_id) != 0)
             return false; /* someone else reads along: not a private place any more */
     }
+    cJSON_ArrayForEach(who, room->invited) {
+        if (strcmp(who->string, user_id) != 0)
+            return false; /* and an invited third person would read on once they join */
+    }
     return true;
 }
 

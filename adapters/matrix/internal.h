@@ -100,6 +100,7 @@ struct tend_matrix_room {
     char *alias;         /* m.room.canonical_alias, or NULL                        */
     cJSON *power;        /* content of m.room.power_levels, or NULL                */
     cJSON *names;        /* object: user id -> display name, joined members only   */
+    cJSON *invited;      /* object: user id -> true, invited and not yet joined    */
     char *creator;       /* has power 100 when the room has no power levels event  */
     cJSON *creators;     /* creator and additional_creators, from m.room.create      */
     bool creators_rule;  /* room version 12+: creators outrank everyone, unlisted   */
@@ -124,6 +125,9 @@ bool tend_matrix_is_dm_room(tend_matrix *mx, const char *room_id);
  * the bot, the bot forgets it and leaves; the next private message opens a new one, at most one a
  * day (until then private messages to them are not sent). */
 void tend_matrix_dm_member_gone(tend_matrix *mx, const char *room_id, const char *user_id);
+/* user_id was invited to or joined room_id: when that is someone else's direct chat with the bot,
+ * it is one no more (as if its member had left it). */
+void tend_matrix_dm_company(tend_matrix *mx, const char *room_id, const char *user_id);
 /* The member opened room_id as a direct chat with the bot: it becomes their DM room. */
 void tend_matrix_dm_adopt(tend_matrix *mx, const char *room_id, const char *user_id);
 /* Records the bot's m.direct account data as seen in /sync (takes ownership of a copy). */
@@ -140,7 +144,7 @@ size_t tend_matrix_groups_of(tend_matrix *mx, const char *user_id, char out[][TE
 bool tend_matrix_shares_group(tend_matrix *mx, const char *user_id);
 /* How a group is named to its members in a direct chat: its room's name, else alias, else id. */
 void tend_matrix_group_label(tend_matrix *mx, const char *group_room, char *out, size_t outlen);
-/* True when room_id is a direct chat where nobody but the bot and user_id is joined. */
+/* True when room_id is a direct chat where nobody but the bot and user_id is joined or invited. */
 bool tend_matrix_dm_is_private(tend_matrix *mx, const char *room_id, const char *user_id);
 /* A command typed in a direct chat: runs on the member's only group, or the one named with
  * group:<name, #alias or !id>; otherwise a short private question asks which. */

@@ -27,9 +27,11 @@ tend_matrix_room *tend_matrix_room_get(tend_matrix *mx, const char *room_id, boo
     r->mx = mx;
     r->room_id = strdup(room_id);
     r->names = cJSON_CreateObject();
-    if (!r->room_id || !r->names) {
+    r->invited = cJSON_CreateObject();
+    if (!r->room_id || !r->names || !r->invited) {
         free(r->room_id);
         cJSON_Delete(r->names);
+        cJSON_Delete(r->invited);
         free(r);
         return NULL;
     }
@@ -50,6 +52,7 @@ void tend_matrix_rooms_free(tend_matrix *mx)
         cJSON_Delete(r->creators);
         cJSON_Delete(r->power);
         cJSON_Delete(r->names);
+        cJSON_Delete(r->invited);
         free(r);
         r = next;
     }
@@ -66,8 +69,14 @@ static void apply_member(tend_matrix_room *room, const char *user, const cJSON *
 {
     const char *membership = string_field(content, "membership");
     cJSON_DeleteItemFromObjectCaseSensitive(room->names, user);
+    cJSON_DeleteItemFromObjectCaseSensitive(room->invited, user);
+    bool arrives = membership && (strcmp(membership, "invite") == 0 || strcmp(membership, "join") == 0);
+    if (membership && strcmp(membership, "invite") == 0)
+        cJSON_AddItemToObject(room->invited, user, cJSON_CreateTrue());
     if (membership && (strcmp(membership, "leave") == 0 || strcmp(membership, "ban") == 0) && room->mx)
         tend_matrix_dm_member_gone(room->mx, room->room_id, user); /* a declined invite too */
+    else if (arrives && room->mx)
+        tend_matrix_dm_company(room->mx, room->room_id, user);
     if (!membership || strcmp(membership, "join") != 0)
         return;
     const char *name = string_field(content, "displayname");
@@ -361,6 +370,13 @@ static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d)
     cJSON *body = cJSON_CreateObject();
     cJSON_AddBoolToObject(body, "is_direct", 1);
     cJSON_AddStringToObject(body, "preset", "trusted_private_chat");
+    /* someone the member invites later reads on from their invite only, never what came before */
+    cJSON *state = cJSON_AddArrayToObject(body, "initial_state");
+    cJSON *visibility = cJSON_CreateObject();
+    cJSON_AddStringToObject(visibility, "type", "m.room.history_visibility");
+    cJSON_AddStringToObject(visibility, "state_key", "");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(visibility, "content"), "history_visibility", "invited");
+    cJSON_AddItemToArray(state, visibility);
     cJSON *invite = cJSON_AddArrayToObject(body, "invite");
     cJSON_AddItemToArray(invite, cJSON_CreateString(d->user_id));
     char *json = cJSON_PrintUnformatted(body);
@@ -415,9 +431,21 @@ void tend_matrix_dm_member_gone(tend_matrix *mx, const char *room_id, const char
     tend_store_state_delete(mx->store, TEND_MATRIX_PLATFORM, key);
     free(d->room_id);
     d->room_id = NULL;
-    tend_log(TEND_LOG_INFO, "matrix", "a member left their direct chat with the bot; the next private "
-             "message opens a new one (at most one a day)");
+    tend_log(TEND_LOG_INFO, "matrix", "a direct chat with a member ended (they left it, or someone else "
+             "came in); the next private message opens a new one, at most one a day");
     tend_matrix_leave_room(mx, room_id);
+}
+
+void tend_matrix_dm_company(tend_matrix *mx, const char *room_id, const char *user_id)
+{
+    char key[TEND_KEY_MAX + 16], owner[TEND_KEY_MAX];
+    snprintf(key, sizeof key, "dmroom:%s", room_id);
+    if (strcmp(user_id, mx->user_id) == 0 ||
+        tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, owner, sizeof owner) != TEND_STORE_OK ||
+        strcmp(owner, user_id) == 0)
+        return;
+    /* a third person in the direct chat: what is private to its member cannot go there any more */
+    tend_matrix_dm_member_gone(mx, room_id, owner);
 }
 
 void tend_matrix_dm_adopt(tend_matrix *mx, const char *room_id, const char *user_id)

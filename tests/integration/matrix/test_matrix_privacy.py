@@ -185,3 +185,27 @@ def test_a_direct_chat_left_is_replaced_at_most_once_a_day(users, garden, tend):
     assert len(carol.invites) == invites, "a second new direct chat in one day"
     assert not carol.bot_notices(bot.user_id), "nothing reached carol"
     assert "not opening a second direct chat today" in tend.log_text()
+
+
+def test_a_third_person_in_a_direct_chat_ends_it(env, users, garden):
+    """A member who brings someone into their direct chat with the bot makes it a room others read:
+    the bot leaves it, and nothing private goes there any more."""
+    alice, bot = users["alice"], users["bot"]
+    room = garden["room"]
+    dave = register(env, "dave" + os.urandom(3).hex())
+    alice.invite(room, dave.user_id)
+    dave.join(room)
+    dm = dm_of(dave, bot, room)
+    dave.invite(dm, alice.user_id)
+    alice.join(dm)
+    deadline = time.monotonic() + 20
+    while dm in bot.api("GET", "/joined_rooms")["joined_rooms"]:
+        assert time.monotonic() < deadline, "the bot stayed in a direct chat with a third person in it"
+        time.sleep(0.5)
+    alice.catch_up()
+    ask_at = int(time.time() * 1000)
+    dave.send(room, "!tasks mine")
+    time.sleep(5)
+    alice.sync(0)
+    assert not [e for r, e in alice.events if r == dm and e.get("sender") == bot.user_id
+                and e.get("origin_server_ts", 0) >= ask_at], "a private answer went where alice reads"
