@@ -91,12 +91,19 @@ def main():
                           table, [r for r in after[table] if r not in before[table]]))
         check("audit" in after, "no audit table to check")
 
-        # two more members make three suggestions; the monthly process check-in shares them
+        # two more members make three suggestions; the monthly process check-in shares them. A
+        # coordinator's export holds none of them before that, and then only their month.
         t = Tend(binary, db, member="bea", env=ENV, stderr_path=log)
+        export = "\n".join(t.say("export group"))
+        check(IDEA not in export, "the group export shows a suggestion the group was never shown")
         t.say("feedback Shorter meetings please")
         t.say(":as cam")
         t.say("feedback A shared calendar")
         shared = t.say(":advance 5w")
+        export = "\n".join(t.say("export group"))
+        check(IDEA in export, "a suggestion shared at the process check-in is missing from the export")
+        check(re.search(r'"month":\s*"\d{4}-\d{2}"', export) and not re.search(r'"day"', export),
+              "the export times a suggestion finer than its month:\n" + export)
         check(t.quit() == 0, "tend did not exit cleanly")
         shown = "\n".join(shared)
         check(IDEA in shown, "the suggestions were never shared at the process check-in:\n" + shown)
