@@ -13,6 +13,7 @@
  */
 #include "adapters/matrix/internal.h"
 
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,13 +163,116 @@ void tend_matrix_dm_command(tend_matrix *mx, const char *room_id, const char *se
     tend_matrix_run_as(mx, room_id, group, sender, event_id, event_id, cmd->text, cmd);
 }
 
+/* ---------------------------------------------------------------- who has several groups */
+
+/* Every private message asks whether its member has more than one group. Asked of the rooms one
+ * by one that costs every membership the bot knows, per message, and a weekly check-in sends one
+ * to each member of each group; so the answer for everyone is worked out in one pass and kept
+ * until a room changes (or a minute passes: links change without a membership event). */
+#define INDEX_TTL_MS 60000
+
+typedef struct {
+    char *user;
+    char group[TEND_KEY_MAX]; /* the first group room seen for them */
+    bool several;
+} member_groups;
+
+struct tend_matrix_groups_index {
+    struct hsearch_data table;
+    member_groups *items;
+    size_t n;
+    uint64_t built_at_change;
+    int64_t built_ms;
+};
+
+void tend_matrix_groups_index_free(tend_matrix *mx)
+{
+    struct tend_matrix_groups_index *ix = mx->groups_index;
+    if (!ix)
+        return;
+    hdestroy_r(&ix->table);
+    for (size_t i = 0; i < ix->n; i++)
+        free(ix->items[i].user);
+    free(ix->items);
+    free(ix);
+    mx->groups_index = NULL;
+}
+
+static bool index_add(struct tend_matrix_groups_index *ix, const char *user, const char *group)
+{
+    ENTRY want = {.key = (char *)user}, *found = NULL;
+    if (hsearch_r(want, FIND, &found, &ix->table) && found) {
+        member_groups *m = found->data;
+        m->several = m->several || strcmp(m->group, group) != 0;
+        return true;
+    }
+    member_groups *m = &ix->items[ix->n];
+    if (!(m->user = strdup(user)))
+        return false;
+    snprintf(m->group, sizeof m->group, "%s", group);
+    m->several = false;
+    ENTRY add = {.key = m->user, .data = m};
+    if (!hsearch_r(add, ENTER, &found, &ix->table)) {
+        free(m->user);
+        return false;
+    }
+    ix->n++;
+    return true;
+}
+
+static struct tend_matrix_groups_index *index_build(tend_matrix *mx)
+{
+    size_t total = 0;
+    for (tend_matrix_room *r = mx->rooms; r; r = r->next)
+        total += (size_t)cJSON_GetArraySize(r->names);
+    struct tend_matrix_groups_index *ix = calloc(1, sizeof *ix);
+    if (!ix || !(ix->items = calloc(total + 1, sizeof *ix->items)) || !hcreate_r(total * 2 + 16, &ix->table)) {
+        if (ix)
+            free(ix->items);
+        free(ix);
+        return NULL;
+    }
+    bool ok = true;
+    for (tend_matrix_room *r = mx->rooms; r && ok; r = r->next) {
+        if (!serves_group(mx, r))
+            continue;
+        char group[TEND_KEY_MAX];
+        tend_matrix_group_room(mx, r->room_id, group, sizeof group);
+        const cJSON *who;
+        cJSON_ArrayForEach(who, r->names) {
+            if (ok && strcmp(who->string, mx->user_id) != 0)
+                ok = index_add(ix, who->string, group);
+        }
+    }
+    ix->built_at_change = mx->rooms_changed;
+    ix->built_ms = tend_matrix_now_ms();
+    mx->groups_index = ix;
+    if (!ok)
+        tend_matrix_groups_index_free(mx);
+    return mx->groups_index;
+}
+
+/* True when user_id has more than one group with the bot. */
+static bool has_several_groups(tend_matrix *mx, const char *user_id)
+{
+    struct tend_matrix_groups_index *ix = mx->groups_index;
+    if (ix && (ix->built_at_change != mx->rooms_changed || tend_matrix_now_ms() - ix->built_ms > INDEX_TTL_MS))
+        tend_matrix_groups_index_free(mx);
+    if (!mx->groups_index && !index_build(mx)) {
+        char groups[2][TEND_KEY_MAX]; /* out of memory: the slow way */
+        return tend_matrix_groups_of(mx, user_id, groups, 2) > 1;
+    }
+    ENTRY want = {.key = (char *)user_id}, *found = NULL;
+    return hsearch_r(want, FIND, &found, &mx->groups_index->table) && found &&
+           ((member_groups *)found->data)->several;
+}
+
 /* ---------------------------------------------------------------- private messages out */
 
 int tend_matrix_dm_deliver(tend_matrix *mx, const tend_message *msg)
 {
     const char *group_room = tend_matrix_room_of_group(msg->group_key);
-    char groups[2][TEND_KEY_MAX];
-    if (!msg->member_key || !group_room || tend_matrix_groups_of(mx, msg->member_key, groups, 2) < 2)
+    if (!msg->member_key || !group_room || !has_several_groups(mx, msg->member_key))
         return tend_matrix_dm_send(mx, msg->member_key, msg);
     /* two groups share one direct chat: each message says which group it is about */
     char label[TEND_KEY_MAX];

@@ -57,6 +57,8 @@ struct tend_matrix {
     tend_matrix_sender *senders;
     tend_matrix_dm *dms;
     cJSON *direct;           /* the bot's m.direct account data, as last seen */
+    uint64_t rooms_changed;  /* bumped by every membership or room change (dm.c's index) */
+    struct tend_matrix_groups_index *groups_index; /* who has several groups (dm.c)     */
     uint64_t txn_counter;
     int64_t txn_epoch_ms;
     uv_timer_t drain;        /* a stop waits for queued replies, a few seconds at most */
@@ -140,6 +142,8 @@ void tend_matrix_dms_free(tend_matrix *mx);
 /* The rooms of the groups user_id shares with the bot (a linked room counts as its group's room),
  * at most `max`, written into out. Returns how many. */
 size_t tend_matrix_groups_of(tend_matrix *mx, const char *user_id, char out[][TEND_KEY_MAX], size_t max);
+/* Frees dm.c's index of who has several groups. */
+void tend_matrix_groups_index_free(tend_matrix *mx);
 /* True when user_id is in at least one group the bot serves. */
 bool tend_matrix_shares_group(tend_matrix *mx, const char *user_id);
 /* How a group is named to its members in a direct chat: its room's name, else alias, else id. */

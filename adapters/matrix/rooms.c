@@ -131,6 +131,8 @@ void tend_matrix_room_apply_state(tend_matrix_room *room, const cJSON *event)
     const cJSON *content = cJSON_GetObjectItemCaseSensitive(event, "content");
     if (!type || !state_key || !cJSON_IsObject(content))
         return;
+    if (room->mx && strcmp(type, "m.room.power_levels") != 0)
+        room->mx->rooms_changed++; /* who is in which group may have changed */
     if (strcmp(type, "m.room.member") == 0 && state_key[0] == '@') {
         apply_member(room, state_key, content);
     } else if (strcmp(type, "m.room.power_levels") == 0 && !*state_key) {
@@ -431,6 +433,7 @@ void tend_matrix_dm_member_gone(tend_matrix *mx, const char *room_id, const char
     tend_store_state_delete(mx->store, TEND_MATRIX_PLATFORM, key);
     free(d->room_id);
     d->room_id = NULL;
+    mx->rooms_changed++;
     tend_log(TEND_LOG_INFO, "matrix", "a direct chat with a member ended (they left it, or someone else "
              "came in); the next private message opens a new one, at most one a day");
     tend_matrix_leave_room(mx, room_id);
@@ -451,6 +454,7 @@ void tend_matrix_dm_company(tend_matrix *mx, const char *room_id, const char *us
 void tend_matrix_dm_adopt(tend_matrix *mx, const char *room_id, const char *user_id)
 {
     remember_dm(mx, user_id, room_id);
+    mx->rooms_changed++;
     tend_matrix_dm *d = dm_find(mx, user_id);
     if (!d) {
         dm_add(mx, user_id, room_id);
