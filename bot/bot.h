@@ -25,6 +25,8 @@ typedef struct tend_env {
     /* The platforms this process delivers to (see tend_bot_serve_platforms); none = all. */
     char platforms[TEND_MAX_PLATFORMS][16];
     size_t n_platforms;
+    /* Whether what the bot says is written to the durable outbox (the app turns it on). */
+    bool outbox;
 } tend_env;
 
 /* True when group_key ("discord:123") belongs to a platform this process serves. */
@@ -52,6 +54,17 @@ int tend_bot_tick(tend_bot *bot, tend_messages *out);
 int64_t tend_bot_next_due(tend_bot *bot);
 
 const tend_env *tend_bot_env(const tend_bot *bot);
+
+/* Up to `max` task suggestions while a member types the task option of `command` ("claim",
+ * "done", "unclaim", "handoff", ...): what they could claim for claim, their own claims for the
+ * commands about a task they hold. `typed` filters by a case-insensitive part of "#12 Title".
+ * Reads only; the count written to out. */
+size_t tend_bot_complete(const tend_env *env, const char *group_key, const char *member_key, const char *command,
+                         const char *typed, tend_choice *out, size_t max);
+
+/* From now on every message the bot says is written to the outbox in the transaction of its cause,
+ * with its row id in outbox_id (the app's sender delivers them). */
+void tend_bot_use_outbox(tend_bot *bot);
 
 /* Limits the scheduler to groups of these platforms ("console", "discord", "matrix"), so a console
  * opened on a shared database never uses up a Discord group's check-in prompt that nobody would

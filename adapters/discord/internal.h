@@ -2,13 +2,13 @@
  * internal.h — what the Discord adapter's files share. Nothing outside adapters/discord/ and its
  * unit tests includes this.
  *
- *   discord.c       the adapter object: create, start, deliver, stop, destroy
+ *   discord.c       the adapter object: create, start, send, stop, destroy
  *   gateway.c       the websocket (libwebsockets on the app's libuv loop): hello, heartbeat,
  *                   identify, resume, reconnect
  *   rest.c          REST requests in ordered chains, with retries and rate limits (lib/http.h)
  *   ratelimit.c     per-bucket and global rate limit bookkeeping; the gateway's send window
  *   interactions.c  from INTERACTION_CREATE / MESSAGE_CREATE to a tend_request (pure decoding)
- *   dispatch.c      running decoded events through the bot and answering them
+ *   dispatch.c      decoded events into the host; outbox rows out as callbacks, posts and DMs
  *   render.c        from a tend_message to a Discord message body (pure encoding)
  *   commands.c      the Discord shape of every command, for registration
  */
@@ -51,7 +51,6 @@ typedef struct dc_ratelimit dc_ratelimit;
 typedef struct discord {
     tend_adapter base;
     uv_loop_t *loop;
-    tend_bot *bot;
     char *token;
     char *auth_header;      /* "Authorization: Bot <token>" */
     char *app_id;
@@ -62,6 +61,8 @@ typedef struct discord {
     char bot_user_id[32];
     dc_hmap registered_guilds; /* guilds whose commands this process registered; a hash set,
                                   because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */
+    dc_hmap interactions;   /* when each interaction arrived, whether its callback went (dispatch.c) */
+    size_t interactions_pruned_at;
     tend_http *http;
     dc_rest *rest;
     dc_gateway *gw;
@@ -202,11 +203,13 @@ char *dc_json_take(cJSON *json);
 
 /* ---------------------------------------------------------------- dispatch.c */
 
-/* Runs an INTERACTION_CREATE or MESSAGE_CREATE payload through the bot and answers it. */
+/* Hands an INTERACTION_CREATE or MESSAGE_CREATE payload to the host as a command. */
 void dc_dispatch_interaction(discord *d, const cJSON *payload);
 void dc_dispatch_message(discord *d, const cJSON *payload);
-/* Sends one message the bot produced on its own. 0 or -1. */
-int dc_deliver(discord *d, const tend_message *msg);
+/* Sends one outbox row (the adapter's send op); the verdict goes to the host when Discord answered. */
+int dc_send(discord *d, const tend_outgoing *o);
+/* Frees what dispatch.c remembers about interactions. */
+void dc_dispatch_free(discord *d);
 
 /* ---------------------------------------------------------------- gateway.c */
 

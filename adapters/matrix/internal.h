@@ -21,6 +21,16 @@
 #include "bot/request.h"
 
 #define TEND_MATRIX_PLATFORM "matrix"
+/* room, event and user ids, and display names, as the store keeps them */
+#define MX_KEY_MAX 160
+#define MX_NAME_MAX 160
+
+/* An outbox row's identity, carried with its event so the verdict reaches the host and a resend
+ * uses the same transaction id. row 0: the adapter's own event (a reaction, a notice). */
+typedef struct {
+    int64_t row;
+    char txn[48];
+} tend_matrix_ticket;
 
 typedef struct tend_matrix tend_matrix;
 typedef struct tend_matrix_room tend_matrix_room;
@@ -30,8 +40,6 @@ typedef struct tend_matrix_dm tend_matrix_dm;
 struct tend_matrix {
     tend_adapter base;
     uv_loop_t *loop;
-    tend_bot *bot;
-    tend_store *store;
     tend_http *http;
     char *homeserver;        /* without a trailing slash                    */
     char *user_id;           /* the bot's own id, from whoami              */
@@ -80,9 +88,10 @@ uint64_t tend_matrix_retry_after_ms(const tend_http_response *res, uint64_t fall
 /* ---------------------------------------------------------------- sync.c */
 int tend_matrix_sync_start(tend_matrix *mx);
 void tend_matrix_sync_stop(tend_matrix *mx);
-/* Runs the bot on one request and sends what it says; reply_to is the event to answer (or NULL). */
+/* Hands one request to the host; its answers come back through tend_matrix_send_row, as replies
+ * to event `reply_to` in room_id (or NULL). */
 void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to,
-                             const tend_request *req);
+                             tend_request *req);
 
 /* ---------------------------------------------------------------- rooms.c */
 struct tend_matrix_room {
@@ -105,8 +114,9 @@ int tend_matrix_room_power(const tend_matrix_room *room, const char *user_id);
 void tend_matrix_room_name(const tend_matrix_room *room, const char *user_id, char *out, size_t outlen);
 /* The DM room of user, from memory or the store; NULL when none yet. */
 const char *tend_matrix_dm_lookup(tend_matrix *mx, const char *user_id);
-/* Sends content to the user's DM room, creating the room first when needed. 0 or -1. */
-int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message *msg);
+/* Sends msg to the user's DM room, creating the room first when needed. 0 or -1. */
+int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message *msg,
+                        const tend_matrix_ticket *ticket);
 /* True when room_id is a DM room the bot made (commands there get a hint, not a new group). */
 bool tend_matrix_is_dm_room(tend_matrix *mx, const char *room_id);
 /* Records the bot's m.direct account data as seen in /sync (takes ownership of a copy). */
@@ -116,12 +126,12 @@ void tend_matrix_dms_free(tend_matrix *mx);
 /* ---------------------------------------------------------------- send.c */
 /* Queues one event for the room; events to one room leave in the order queued. When it has been
  * sent and `buttons_from` is not NULL, the bot reacts to it with each button's emoji and records
- * which command each reaction runs. 0 or -1. */
+ * which command each reaction runs. ticket may be NULL. 0 or -1. */
 int tend_matrix_send_event(tend_matrix *mx, const char *room_id, const char *type, const char *content,
-                           const tend_message *buttons_from);
+                           const tend_message *buttons_from, const tend_matrix_ticket *ticket);
 /* Renders msg (a reply to reply_to when not NULL) and queues it for room_id. 0 or -1. */
 int tend_matrix_send_message(tend_matrix *mx, const char *room_id, const tend_message *msg,
-                             const char *reply_to);
+                             const char *reply_to, const tend_matrix_ticket *ticket);
 /* Sends a plain notice (an introduction, the encrypted-room note). 0 or -1. */
 int tend_matrix_send_notice(tend_matrix *mx, const char *room_id, const char *text);
 void tend_matrix_senders_stop(tend_matrix *mx);
@@ -129,10 +139,10 @@ void tend_matrix_senders_free(tend_matrix *mx);
 /* Events queued or in flight across all rooms (for tests and an orderly stop). */
 size_t tend_matrix_pending(const tend_matrix *mx);
 
-/* Sends each message the bot produced where it belongs: public ones to their room (as a reply to
- * reply_to when they go to origin_room), private ones and DMs to the member's DM room. */
-void tend_matrix_route(tend_matrix *mx, const tend_messages *out, const char *origin_room,
-                       const char *reply_to);
+/* Sends one outbox row where it belongs (the adapter's send op): a public one to its room (as a
+ * reply to the command's event when it goes where the command was typed), a private one or a DM
+ * to the member's DM room. The verdict reaches the host once the homeserver answered. 0 or -1. */
+int tend_matrix_send_row(tend_matrix *mx, const tend_outgoing *o);
 
 /* ---------------------------------------------------------------- links.c */
 /* Why a link or unlink was refused, or TEND_MATRIX_LINK_OK. */
