@@ -260,6 +260,20 @@ static bool open_handles(tend_app *app)
            uv_signal_start(&app->sigterm, on_signal, SIGTERM) == 0;
 }
 
+int tend_app_resume_outbox(tend_app *app)
+{
+    int rc = 0;
+    for (size_t i = 0; i < app->n_adapters; i++) {
+        const char *platform = app->adapters[i]->ops->platform;
+        if (tend_sender_load(app->sender, platform) != 0) {
+            tend_log(TEND_LOG_WARN, "app", "cannot read the %s outbox: %s", platform,
+                     tend_store_errmsg(tend_bot_env(app->bot)->store));
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 int tend_app_run(tend_app *app)
 {
     if (!open_handles(app)) {
@@ -269,16 +283,16 @@ int tend_app_run(tend_app *app)
     }
     for (size_t i = 0; i < app->n_adapters && !app->stopping; i++) {
         tend_adapter *a = app->adapters[i];
-        /* what an earlier run committed but could not deliver goes first, in its order */
-        if (tend_sender_load(app->sender, a->ops->platform) != 0)
-            tend_log(TEND_LOG_WARN, "app", "cannot read the %s outbox: %s", a->ops->platform,
-                     tend_store_errmsg(tend_bot_env(app->bot)->store));
         if (a->ops->start(a) != 0) {
             tend_log(TEND_LOG_ERROR, "app", "%s could not start", a->ops->platform);
             app->failed = 1;
             tend_app_stop(app);
         }
     }
+    /* what an earlier run committed but could not deliver goes first, in its order: each
+     * adapter sends it once it is connected (a send before that is retried) */
+    if (!app->stopping)
+        tend_app_resume_outbox(app);
     /* A first tick at once catches up on anything that fell due while tend was not running. */
     if (!app->stopping)
         uv_timer_start(&app->timer, on_timer, 0, 0);

@@ -28,6 +28,10 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
  * end, non-zero when something could not start or an adapter stopped for good. */
 int tend_app_run(tend_app *app);
 
+/* Queues what earlier runs committed to the outbox but did not deliver (tend_app_run does this
+ * after starting the adapters). 0, or -1 when the store could not be read. */
+int tend_app_resume_outbox(tend_app *app);
+
 /* Begins an orderly shutdown: adapters stop, the timer and signal watchers close, the loop drains.
  * Safe to call more than once and from any callback on the loop. */
 void tend_app_stop(tend_app *app);
