@@ -8,6 +8,8 @@
 #ifndef TEND_ADAPTER_H
 #define TEND_ADAPTER_H
 
+#include <stdbool.h>
+
 #include <uv.h>
 
 #include "adapters/host.h"
@@ -16,6 +18,10 @@ typedef struct tend_adapter tend_adapter;
 
 typedef struct tend_adapter_ops {
     const char *platform; /* "console", "discord", "matrix": the prefix of its group keys */
+    /* The platform cannot recognise a resend (a terminal has no txn id or nonce): each row is
+     * removed as soon as it is delivered, so a crash can repeat at most the message in flight.
+     * Otherwise removals are batched, one transaction per turn of the loop. */
+    bool resend_shows_twice;
     /* Starts connecting / reading on the loop. 0, or -1 with a one-line reason logged. */
     int (*start)(tend_adapter *self);
     /* Sends one outbox row and later (or at once) reports the platform's verdict with

@@ -111,6 +111,18 @@ tend_adapter *tend_app_adapter(tend_app *app, const char *platform)
     return route(app, platform);
 }
 
+void tend_app_failpoint(const char *point)
+{
+    static const char *armed;
+    static bool looked;
+    if (!looked) {
+        armed = getenv("TEND_TEST_FAILPOINT");
+        looked = true;
+    }
+    if (armed && strcmp(armed, point) == 0)
+        raise(SIGKILL);
+}
+
 void tend_app_take(tend_app *app, tend_messages *said)
 {
     tend_sender_take(app->sender, said);
@@ -132,6 +144,8 @@ static int run_slice(tend_app *app)
     tend_messages out;
     tend_messages_init(&out);
     int rc = tend_scheduler_tick_some(env, tend_clock_now(env->clock), TEND_SCHEDULER_SLICE, &out);
+    if (out.count)
+        tend_app_failpoint("after-fire");
     tend_app_take(app, &out);
     app->ticking = false;
     if (rc == 0 && app->tick_again)

@@ -30,6 +30,7 @@ static int handle(tend_host *h, const tend_request *req)
         tend_messages_clear(&said);
         return TEND_HOST_DUPLICATE;
     }
+    tend_app_failpoint("after-commit");
     tend_app_take(app, &said);
     tend_messages_clear(&said);
     if (tend_app_after_command(app, req->group_key, req->member_key) != 0)

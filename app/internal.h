@@ -35,6 +35,12 @@ struct tend_app {
 /* The host functions the adapters are given (host.c). */
 extern const tend_host_ops tend_app_host_ops;
 
+/* Test-only crash points, so the crash tests can stop tend exactly between a commit and a send:
+ * when TEND_TEST_FAILPOINT names `point` ("after-commit": a command committed, its answers not
+ * yet handed to the sender; "after-fire": a scheduled post committed, not yet sent), the process
+ * kills itself with SIGKILL, as a power cut would. Costs one getenv at start otherwise. */
+void tend_app_failpoint(const char *point);
+
 /* What the bot said, queued for delivery (the outbox rows were written with their cause). */
 void tend_app_take(tend_app *app, tend_messages *said);
 

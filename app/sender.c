@@ -165,10 +165,16 @@ static void on_flush(uv_check_t *check)
     uv_check_stop(check);
 }
 
-static void remember_removed(tend_sender *s, int64_t id)
+static void remember_removed(tend_sender *s, int64_t id, bool at_once)
 {
     if (id <= 0)
         return;
+    if (at_once) {
+        flush_removed(s); /* keeps the order of removals */
+        if (tend_store_outbox_remove(s->store, id) != TEND_STORE_OK)
+            tend_log(TEND_LOG_WARN, "outbox", "could not mark a delivered message: %s", tend_store_errmsg(s->store));
+        return;
+    }
     if (s->n_removed == s->cap_removed) {
         size_t cap = s->cap_removed ? s->cap_removed * 2 : 64;
         int64_t *grown = realloc(s->removed, cap * sizeof *grown);
@@ -362,7 +368,8 @@ void tend_sender_sent(tend_sender *s, int64_t id, tend_sent_result result)
             s->stats.delivered++;
         }
         it->done = true;
-        remember_removed(s, it->id);
+        tend_adapter *adapter = s->route(s->route_ud, it->platform);
+        remember_removed(s, it->id, adapter && adapter->ops->resend_shows_twice);
     }
     pump(s);
 }
@@ -404,7 +411,7 @@ static int load_row(const tend_outbox_row *row, void *ud)
         (row->reply_to && !(it->msg.items[0].reply_to = strdup(row->reply_to)))) {
         w->broken++;
         it->done = true; /* unreadable: removed rather than retried forever */
-        remember_removed(w->s, row->id);
+        remember_removed(w->s, row->id, false);
         item_free(it);
         return 0;
     }

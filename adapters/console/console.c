@@ -167,6 +167,7 @@ static void console_destroy(tend_adapter *self)
 
 static const tend_adapter_ops console_ops = {
     .platform = "console",
+    .resend_shows_twice = true,
     .start = console_start,
     .send = console_send,
     .stop = console_stop,
