@@ -328,10 +328,11 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
         uint64_t now = wall_ms();
         s->ephemeral = m->audience != TEND_TO_PUBLIC;
         if (!seen) {
-            /* from before a restart: try the callback; Discord says whether it was answered
-             * (40060: go on as follow-ups) or has expired (10062: go around) */
+            /* from before a restart, known only to the second: within Discord's 3 seconds try the
+             * callback (40060 says it was answered: go on as follow-ups; 10062 says it expired:
+             * go around); later, go around at once */
             uint64_t age = now - (uint64_t)o->created_at * 1000u;
-            if (age < FOLLOWUP_WINDOW_MS)
+            if (age < CALLBACK_WINDOW_MS)
                 s->route = ROUTE_CALLBACK;
             else
                 go_around(s, m);
