@@ -268,6 +268,8 @@ static void send_one(tend_sender *s, item *it, tend_adapter *adapter)
         .attempts = it->attempts,
     };
     it->in_flight = true;
+    tend_log(TEND_LOG_DEBUG, "outbox", "sending %s %s message %lld (try %d)", it->platform, o.msg->kind,
+             (long long)it->id, it->attempts + 1);
     if (adapter->ops->send(adapter, &o) != 0 && it->in_flight && !it->done) {
         it->in_flight = false;
         it->attempts++;
@@ -351,6 +353,8 @@ void tend_sender_sent(tend_sender *s, int64_t id, tend_sent_result result)
     it->in_flight = false;
     const tend_message *m = &it->msg.items[0];
     int64_t age = tend_clock_now(s->clock) - it->created_at;
+    tend_log(TEND_LOG_DEBUG, "outbox", "%s %s message %lld: %s", it->platform, m->kind, (long long)id,
+             result == TEND_SENT_OK ? "delivered" : result == TEND_SENT_RETRY ? "to retry" : "refused");
     if (result == TEND_SENT_RETRY && age > GIVE_UP_AFTER_S) {
         tend_log(TEND_LOG_WARN, "outbox", "gave up on a %s %s message after %d tries over a day", it->platform,
                  m->kind, it->attempts + 1);

@@ -80,7 +80,9 @@ class Client:
         self.api("PUT", f"/rooms/{q(room)}/state/m.room.power_levels/", pl)
 
     def sync(self, timeout_ms=1000):
-        params = {"timeout": str(timeout_ms)}
+        # a timeline limit well above a test's burst: the default (10) drops the older events of a
+        # busy sync ("limited"), and a test would wait for an answer it was never shown
+        params = {"timeout": str(timeout_ms), "filter": '{"room":{"timeline":{"limit":200}}}'}
         if self.since:
             params["since"] = self.since
         else:
