@@ -33,6 +33,10 @@
 #define MAX_429 5
 #define MAX_5XX 3
 #define MAX_LOST 3
+/* Pauses before trying again after a 5xx or a lost answer, doubling each time. An interaction's
+ * response is worth nothing after Discord's 3 seconds, so its pauses are short. */
+#define RETRY_BASE_MS 500
+#define RETRY_BASE_INTERACTION_MS 100
 #define GLOBAL_LIMIT 50
 /* a little over Discord's second: its clock starts a window when our first request arrives */
 #define GLOBAL_WINDOW_MS 1050
@@ -443,6 +447,11 @@ static void on_429(rest_req *r, const tend_http_response *res, const cJSON *body
              r->key.resource, global ? " (global)" : "", retry_after);
 }
 
+static uint64_t retry_pause(const rest_req *r, int attempt)
+{
+    return (uint64_t)(r->key.interaction ? RETRY_BASE_INTERACTION_MS : RETRY_BASE_MS) << attempt;
+}
+
 static void done_cb(const tend_http_response *res, void *ud)
 {
     rest_req *r = ud;
@@ -455,13 +464,13 @@ static void done_cb(const tend_http_response *res, void *ud)
     if (res->status == 0 && r->n_lost++ < MAX_LOST) {
         tend_log(TEND_LOG_WARN, "discord", "%s got no answer (%s); trying again", r->key.route,
                  res->error ? res->error : "unknown");
-        retry_later(r, 1000ULL << r->n_lost);
+        retry_later(r, retry_pause(r, r->n_lost) * 2);
     } else if (res->status == 429 && r->n_429++ < MAX_429) {
         on_429(r, res, body, now);
         retry_later(r, 0);
     } else if (res->status >= 500 && r->n_5xx++ < MAX_5XX) {
         tend_log(TEND_LOG_WARN, "discord", "%s answered %ld; trying again", r->key.route, res->status);
-        retry_later(r, 500ULL << r->n_5xx);
+        retry_later(r, retry_pause(r, r->n_5xx));
     } else {
         if (res->status == 401) {
             cJSON_Delete(body);
