@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "app/app.h"
 #include "adapters/discord/internal.h"
 #include "lib/log.h"
+#include "bot/complete.h"
 #include "bot/scheduler.h"
 
 #define PATH_MAX_LEN 512
@@ -265,48 +265,28 @@ static void run_command(discord *d, const dc_event *ev)
 
 /* ---------------------------------------------------------------- autocomplete */
 
-typedef struct {
-    const char *typed;
-    char names[25][128];
-    char values[25][16];
-    size_t n;
-} choices;
-
-static int add_choice(const tend_task *t, void *ud)
-{
-    choices *c = ud;
-    char name[TEND_TITLE_MAX + 16], value[16];
-    snprintf(value, sizeof value, "%d", t->number);
-    snprintf(name, sizeof name, "#%d %s", t->number, t->title);
-    size_t cut = sizeof c->names[0] - 1; /* render.c shortens to 100 bytes with an ellipsis */
-    while (strlen(name) > cut && cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
-        cut--;
-    if (strlen(name) > cut)
-        name[cut] = '\0';
-    if (c->typed && *c->typed && !strcasestr(name, c->typed))
-        return 0;
-    memcpy(c->names[c->n], name, strlen(name) + 1);
-    snprintf(c->values[c->n], sizeof c->values[c->n], "%s", value);
-    return ++c->n == 25;
-}
-
+/* Which tasks to offer is the bot's answer (bot/complete.c); here it only becomes choices. */
 static void answer_autocomplete(discord *d, const dc_event *ev)
 {
-    choices *c = calloc(1, sizeof *c);
+    tend_task_choice *c = calloc(TEND_CHOICES_MAX, sizeof *c);
     if (!c)
         return;
-    c->typed = ev->focused;
-    tend_group g;
-    if (tend_store_group_get(env_of(d)->store, ev->group_key, &g) == TEND_STORE_OK)
-        tend_store_tasks_each(env_of(d)->store, g.id, TEND_TASKS_OPEN, 0, 0, add_choice, c);
-    const char *names[25], *values[25];
-    for (size_t i = 0; i < c->n; i++) {
-        names[i] = c->names[i];
-        values[i] = c->values[i];
+    int n = tend_bot_complete_tasks(env_of(d), ev->group_key, ev->user_id, ev->text, ev->focused, c,
+                                    TEND_CHOICES_MAX);
+    if (n < 0) {
+        tend_log(TEND_LOG_WARN, "discord", "could not read the tasks to suggest");
+        n = 0; /* an empty list still answers the interaction */
+    }
+    const char *names[TEND_CHOICES_MAX], *values[TEND_CHOICES_MAX];
+    char numbers[TEND_CHOICES_MAX][16];
+    for (int i = 0; i < n; i++) {
+        snprintf(numbers[i], sizeof numbers[i], "%d", c[i].number);
+        names[i] = c[i].label;
+        values[i] = numbers[i];
     }
     char path[PATH_MAX_LEN];
     snprintf(path, sizeof path, "/interactions/%s/%s/callback", ev->id, ev->token);
-    post_json(d, dc_rest_new_chain(d->rest), path, dc_render_choices(names, values, c->n), NULL, NULL);
+    post_json(d, dc_rest_new_chain(d->rest), path, dc_render_choices(names, values, (size_t)n), NULL, NULL);
     free(c);
 }
 

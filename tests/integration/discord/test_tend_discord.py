@@ -94,6 +94,23 @@ def test_a_message_that_mentions_tend_runs_as_a_command(tend, double):
     assert len(double.requests) == n
 
 
+def test_autocomplete_for_done_and_unclaim_offers_the_members_own_claims(tend, double):
+    for title in ("Soup run", "Pantry shift", "Bike repair"):
+        run(double, "ana", "task", {"title": title}, sub="add")
+    run(double, "ben", "claim", {"task": "2"})
+
+    def choices(member, command, typed=""):
+        b = double.answer(double.autocomplete(member, command, "task", typed))
+        assert b and b[0]["type"] == 8, b
+        return [c["value"] for c in b[0]["data"]["choices"]]
+
+    assert choices("ben", "done") == ["2"]
+    assert choices("ben", "unclaim") == ["2"]
+    assert choices("ben", "claim") == ["1", "3"]
+    assert choices("cai", "done") == []
+    assert choices("cai", "claim", "bike") == ["3"]
+
+
 def test_a_replayed_interaction_is_answered_once(tend, double):
     iid = double.slash("ana", "help")
     assert double.answer(iid)
