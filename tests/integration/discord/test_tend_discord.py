@@ -222,7 +222,22 @@ def test_exhausted_session_starts_and_bad_token_refuse_to_start(double):
         out = t.output()
         t.stop()
     assert "401" in out and "wrong-token-value" not in out
+    assert "[discord] token" in out and "discord_token" not in out
     assert double.identifies == 0
+
+
+def test_a_missing_application_id_is_named_the_way_the_config_names_it(double):
+    import subprocess
+    from conftest import TEND
+    env = dict(os.environ, DISCORD_TOKEN=dd.TOKEN, TEND_DISCORD_API_BASE=double.api_base, TEND_CONFIG="")
+    env.pop("TEND_DISCORD_APPLICATION_ID", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        p = subprocess.run([TEND, "--database", os.path.join(tmp, "tend.db")], env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=15 * dd.SLOW)
+    assert p.returncode != 0
+    assert "[discord] application_id" in p.stdout and "TEND_DISCORD_APPLICATION_ID" in p.stdout, p.stdout
+    assert "discord_application_id" not in p.stdout and "discord_token" not in p.stdout
+    assert dd.TOKEN not in p.stdout
 
 
 def test_zz_latency_report():
