@@ -53,6 +53,18 @@ int64_t tend_bot_next_due(tend_bot *bot);
 
 const tend_env *tend_bot_env(const tend_bot *bot);
 
+/* Up to `max` task suggestions while a member types the task option of `command` (the command as
+ * typed so far; its first words name it: "done", "handoff accept 3"), in task number order:
+ *   done, handoff, keep           the member's active claims on open tasks
+ *   unclaim                       their active claims and waitlist spots
+ *   handoff accept / decline      the tasks someone offered them
+ *   claim, and anything else      open tasks they neither hold nor wait on
+ * `typed` (NULL or "" for all) keeps those whose "#12 Title" holds it, case-insensitive. Reads
+ * only; a member or group not seen yet holds nothing. The count written to out (0 when the store
+ * failed: an empty list still answers). */
+size_t tend_bot_complete(const tend_env *env, const char *group_key, const char *member_key, const char *command,
+                         const char *typed, tend_choice *out, size_t max);
+
 /* Limits the scheduler to groups of these platforms ("console", "discord", "matrix"), so a console
  * opened on a shared database never uses up a Discord group's check-in prompt that nobody would
  * see. Without a call, every group is served (tests, tools). 0, or -1 when n is too large. */

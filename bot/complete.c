@@ -1,17 +1,18 @@
 /*
- * complete.c — the tasks offered while a member types one into a command (see complete.h).
+ * complete.c — the tasks offered while a member types one into a command (Discord's autocomplete;
+ * tend_bot_complete in bot.h). Which tasks is a product decision, so it lives here, not in an adapter.
  *
  * Offering what the command can act on saves a member a refusal: /done and /unclaim list what
  * they hold, not the whole board; /claim leaves out what they already hold. Nothing is written,
  * nothing is created: a member or group not seen yet simply holds nothing.
  */
-#include "bot/complete.h"
-
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "bot/bot.h"
 
 typedef enum {
     OFFER_OPEN,        /* open tasks the member neither holds nor waits on */
@@ -50,10 +51,12 @@ typedef struct {
     int64_t member_id;      /* 0: not a member yet */
     int64_t *mine;          /* OFFER_OPEN: ids of the tasks the member holds or waits on */
     size_t n_mine, cap_mine;
-    tend_task_choice *out;
+    tend_choice *out;
     size_t max, n;
     int rc;                 /* a store error met on the way */
 } picker;
+
+#define LABEL_MAX sizeof(((tend_choice *)0)->name)
 
 /* "#12 Soup run", cut before a character that would not fit whole. */
 static void label_of(const tend_task *t, char *label)
@@ -61,8 +64,8 @@ static void label_of(const tend_task *t, char *label)
     char full[TEND_TITLE_MAX + 16];
     snprintf(full, sizeof full, "#%d %s", t->number, t->title);
     size_t cut = strlen(full);
-    if (cut > TEND_CHOICE_LABEL_MAX - 1) {
-        cut = TEND_CHOICE_LABEL_MAX - 1;
+    if (cut > LABEL_MAX - 1) {
+        cut = LABEL_MAX - 1;
         while (cut > 0 && ((unsigned char)full[cut] & 0xC0) == 0x80)
             cut--;
     }
@@ -108,14 +111,14 @@ static bool wanted(picker *p, const tend_task *t)
 static int pick(const tend_task *t, void *ud)
 {
     picker *p = ud;
-    char label[TEND_CHOICE_LABEL_MAX];
+    char label[LABEL_MAX];
     label_of(t, label);
     if (p->typed && *p->typed && !strcasestr(label, p->typed))
         return 0;
     if (!wanted(p, t))
         return p->rc != TEND_STORE_OK;
-    p->out[p->n].number = t->number;
-    memcpy(p->out[p->n].label, label, sizeof label);
+    memcpy(p->out[p->n].name, label, sizeof label);
+    snprintf(p->out[p->n].value, sizeof p->out[p->n].value, "%d", t->number);
     return ++p->n == p->max || p->rc != TEND_STORE_OK;
 }
 
@@ -136,18 +139,16 @@ static int note_mine(const tend_task *t, void *ud)
     return 0;
 }
 
-int tend_bot_complete_tasks(const tend_env *env, const char *group_key, const char *member_key,
-                            const char *command, const char *typed, tend_task_choice *out, size_t max)
+size_t tend_bot_complete(const tend_env *env, const char *group_key, const char *member_key, const char *command,
+                         const char *typed, tend_choice *out, size_t max)
 {
     if (!env || !group_key || !out || max == 0)
         return 0;
     tend_store *store = env->store;
     tend_group g;
     int rc = tend_store_group_get(store, group_key, &g);
-    if (rc == TEND_STORE_NOTFOUND)
-        return 0;
     if (rc != TEND_STORE_OK)
-        return -1;
+        return 0;
     picker p = {.env = env, .kind = kind_of(command), .typed = typed, .out = out, .max = max,
                 .rc = TEND_STORE_OK};
     tend_member m;
@@ -155,7 +156,7 @@ int tend_bot_complete_tasks(const tend_env *env, const char *group_key, const ch
     if (rc == TEND_STORE_OK)
         p.member_id = m.id;
     else if (rc != TEND_STORE_NOTFOUND)
-        return -1;
+        return 0;
     if (p.kind == OFFER_OPEN) {
         rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_MINE, p.member_id, 0, note_mine, &p)
                          : TEND_STORE_OK;
@@ -168,7 +169,6 @@ int tend_bot_complete_tasks(const tend_env *env, const char *group_key, const ch
                          : TEND_STORE_OK;
     }
     free(p.mine);
-    if (rc != TEND_STORE_OK || p.rc != TEND_STORE_OK)
-        return -1;
-    return (int)p.n;
+    /* a store that failed half-way offers nothing rather than a list it could not check */
+    return rc == TEND_STORE_OK && p.rc == TEND_STORE_OK ? p.n : 0;
 }

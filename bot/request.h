@@ -34,4 +34,12 @@ typedef struct tend_request {
     const char *event_id;
 } tend_request;
 
+/* An autocomplete suggestion: what the member sees and the value the command gets. */
+typedef struct {
+    char name[128];
+    char value[16];
+} tend_choice;
+
+#define TEND_MAX_CHOICES 25
+
 #endif

@@ -13,7 +13,6 @@
 #include "app/app.h"
 #include "adapters/discord/internal.h"
 #include "lib/log.h"
-#include "bot/complete.h"
 #include "bot/scheduler.h"
 
 #define PATH_MAX_LEN 512
@@ -265,28 +264,23 @@ static void run_command(discord *d, const dc_event *ev)
 
 /* ---------------------------------------------------------------- autocomplete */
 
-/* Which tasks to offer is the bot's answer (bot/complete.c); here it only becomes choices. */
+/* Which tasks to offer is the bot's answer (bot/complete.c); here it only becomes choices. The
+ * whole command text goes, so "handoff accept" is not read as "handoff". */
 static void answer_autocomplete(discord *d, const dc_event *ev)
 {
-    tend_task_choice *c = calloc(TEND_CHOICES_MAX, sizeof *c);
+    tend_choice *c = calloc(TEND_MAX_CHOICES, sizeof *c);
     if (!c)
         return;
-    int n = tend_bot_complete_tasks(env_of(d), ev->group_key, ev->user_id, ev->text, ev->focused, c,
-                                    TEND_CHOICES_MAX);
-    if (n < 0) {
-        tend_log(TEND_LOG_WARN, "discord", "could not read the tasks to suggest");
-        n = 0; /* an empty list still answers the interaction */
-    }
-    const char *names[TEND_CHOICES_MAX], *values[TEND_CHOICES_MAX];
-    char numbers[TEND_CHOICES_MAX][16];
-    for (int i = 0; i < n; i++) {
-        snprintf(numbers[i], sizeof numbers[i], "%d", c[i].number);
-        names[i] = c[i].label;
-        values[i] = numbers[i];
+    size_t n = tend_bot_complete(env_of(d), ev->group_key, ev->user_id, ev->text, ev->focused, c,
+                                 TEND_MAX_CHOICES);
+    const char *names[TEND_MAX_CHOICES], *values[TEND_MAX_CHOICES];
+    for (size_t i = 0; i < n; i++) {
+        names[i] = c[i].name;
+        values[i] = c[i].value;
     }
     char path[PATH_MAX_LEN];
     snprintf(path, sizeof path, "/interactions/%s/%s/callback", ev->id, ev->token);
-    post_json(d, dc_rest_new_chain(d->rest), path, dc_render_choices(names, values, (size_t)n), NULL, NULL);
+    post_json(d, dc_rest_new_chain(d->rest), path, dc_render_choices(names, values, n), NULL, NULL);
     free(c);
 }
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bot/complete.h"
+#include "bot/bot.h"
 #include "testkit.h"
 
 static void run_ok(testkit *kit, const char *who, const char *text)
@@ -23,14 +23,13 @@ static void run_ok(testkit *kit, const char *who, const char *text)
 static const char *offered(testkit *kit, const char *who, const char *command, const char *typed)
 {
     static char list[256];
-    tend_task_choice c[TEND_CHOICES_MAX];
-    int n = tend_bot_complete_tasks(tend_bot_env(kit->bot), kit->group_key, who, command, typed, c,
-                                    TEND_CHOICES_MAX);
-    assert_true(n >= 0);
+    tend_choice c[TEND_MAX_CHOICES];
+    size_t n = tend_bot_complete(tend_bot_env(kit->bot), kit->group_key, who, command, typed, c,
+                                 TEND_MAX_CHOICES);
     size_t o = 0;
     list[0] = '\0';
-    for (int i = 0; i < n; i++)
-        o += (size_t)snprintf(list + o, sizeof list - o, "%s%d", i ? "," : "", c[i].number);
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? "," : "", c[i].value);
     return list;
 }
 
@@ -61,9 +60,9 @@ static void done_and_unclaim_offer_the_members_own_claims(void **state)
     assert_string_equal(offered(kit, "bea", "handoff", NULL), "1,3");
     /* a member tend has not met, and a group it does not know, hold nothing */
     assert_string_equal(offered(kit, "dan", "done", NULL), "");
-    tend_task_choice c[TEND_CHOICES_MAX];
-    assert_int_equal(tend_bot_complete_tasks(tend_bot_env(kit->bot), "discord:404", "bea", "done", NULL, c,
-                                             TEND_CHOICES_MAX), 0);
+    tend_choice c[TEND_MAX_CHOICES];
+    assert_int_equal(tend_bot_complete(tend_bot_env(kit->bot), "discord:404", "bea", "done", NULL, c,
+                                       TEND_MAX_CHOICES), 0);
     /* a finished task is no longer offered */
     run_ok(kit, "bea", "done 1");
     assert_string_equal(offered(kit, "bea", "done", NULL), "3");
@@ -110,17 +109,17 @@ static void at_most_max_and_labels_cut_on_a_character(void **state)
     snprintf(cmd, sizeof cmd, "task add \"%s\"", title);
     for (int i = 0; i < 30; i++)
         run_ok(kit, "ana", cmd);
-    tend_task_choice c[TEND_CHOICES_MAX];
-    int n = tend_bot_complete_tasks(tend_bot_env(kit->bot), kit->group_key, "bea", "claim", NULL, c, 3);
+    tend_choice c[TEND_MAX_CHOICES];
+    size_t n = tend_bot_complete(tend_bot_env(kit->bot), kit->group_key, "bea", "claim", NULL, c, 3);
     assert_int_equal(n, 3);
-    n = tend_bot_complete_tasks(tend_bot_env(kit->bot), kit->group_key, "bea", "claim", NULL, c,
-                                TEND_CHOICES_MAX);
-    assert_int_equal(n, TEND_CHOICES_MAX);
-    size_t len = strlen(c[0].label);
-    assert_true(len < TEND_CHOICE_LABEL_MAX && len > 100);
-    assert_int_equal(strncmp(c[0].label, "#1 ", 3), 0);
+    n = tend_bot_complete(tend_bot_env(kit->bot), kit->group_key, "bea", "claim", NULL, c, TEND_MAX_CHOICES);
+    assert_int_equal(n, TEND_MAX_CHOICES);
+    size_t len = strlen(c[0].name);
+    assert_true(len < sizeof c[0].name && len > 100);
+    assert_int_equal(strncmp(c[0].name, "#1 ", 3), 0);
+    assert_string_equal(c[0].value, "1");
     assert_int_equal((len - 3) % 2, 0); /* whole letters only */
-    assert_int_equal((unsigned char)c[0].label[len - 1], 0xA9);
+    assert_int_equal((unsigned char)c[0].name[len - 1], 0xA9);
     testkit_free(kit);
 }
 
