@@ -688,7 +688,7 @@ static void usage(void)
 
 static void parse(int argc, char **argv, options *o)
 {
-    *o = (options){.log = "tend-bench.log", .sync = "normal", .shape = {10, 10, 1, 20}, .window = 64,
+    *o = (options){.log = "tend-bench.log", .sync = "normal", .shape = {10, 10, 1, 20, 0}, .window = 64,
                    .duration = 5, .timeout = 120, .heartbeat_ms = 41250, .global_limit = 50,
                    .guild_rate = 5000};
     for (int i = 1; i < argc; i++) {
