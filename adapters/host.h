@@ -76,7 +76,7 @@ static inline int tend_host_handle(tend_host *h, const tend_request *req)
     return h->ops->handle(h, req);
 }
 
-/* Up to `max` suggestions for a task option of `command` ("claim", "done", ...) as the member types
+/* Up to `max` suggestions for a task option of `command` (the command text: "claim", "handoff accept", ...) as the member types
  * `typed`: the host decides which tasks fit (open ones to claim, the member's own to finish). */
 static inline size_t tend_host_complete(tend_host *h, const char *group_key, const char *member_key,
                                         const char *command, const char *typed, tend_choice *out, size_t max)

@@ -55,10 +55,15 @@ int64_t tend_bot_next_due(tend_bot *bot);
 
 const tend_env *tend_bot_env(const tend_bot *bot);
 
-/* Up to `max` task suggestions while a member types the task option of `command` ("claim",
- * "done", "unclaim", "handoff", ...): what they could claim for claim, their own claims for the
- * commands about a task they hold. `typed` filters by a case-insensitive part of "#12 Title".
- * Reads only; the count written to out. */
+/* Up to `max` task suggestions while a member types the task option of `command` (the command as
+ * typed so far; its first words name it: "done", "handoff accept 3"), in task number order:
+ *   done, handoff, keep           the member's active claims on open tasks
+ *   unclaim                       their active claims and waitlist spots
+ *   handoff accept / decline      the tasks someone offered them
+ *   claim, and anything else      open tasks they neither hold nor wait on
+ * `typed` (NULL or "" for all) keeps those whose "#12 Title" holds it, case-insensitive. Reads
+ * only; a member or group not seen yet holds nothing. The count written to out (0 when the store
+ * failed: an empty list still answers). */
 size_t tend_bot_complete(const tend_env *env, const char *group_key, const char *member_key, const char *command,
                          const char *typed, tend_choice *out, size_t max);
 

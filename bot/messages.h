@@ -85,6 +85,8 @@
 #define MSG_TASKS_CLAIM_LINE "\n- %s"
 #define MSG_TASKS_KEPT "Thanks for letting me know. #%d stays with you, no rush."
 #define MSG_TASKS_UNCLAIMED "Got it, #%d is back on the board. Thanks for saying so."
+#define MSG_TASKS_UNCLAIMED_PROMOTED \
+    "Got it, #%d is off your list, and the next person on its waitlist has it now. Thanks for saying so."
 #define MSG_TASKS_LEFT_WAITLIST "You're off the waitlist for #%d."
 #define MSG_TASKS_PROMOTED \
     "A spot opened up: %s is yours now. If it no longer suits you, " TEND_CMD "unclaim %d is fine."

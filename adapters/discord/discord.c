@@ -159,8 +159,8 @@ tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_host *host, cons
     if (!cfg->discord_token || !*cfg->discord_token || !cfg->discord_application_id ||
         !*cfg->discord_application_id) {
         tend_log(TEND_LOG_ERROR, "discord",
-                 "Discord needs both [discord] token and [discord] application_id"
-                 " (TEND_DISCORD_TOKEN or DISCORD_TOKEN, and TEND_DISCORD_APPLICATION_ID)");
+                 "Discord needs both [discord] token and [discord] application_id "
+                 "(TEND_DISCORD_TOKEN or DISCORD_TOKEN, TEND_DISCORD_APPLICATION_ID)");
         return NULL;
     }
     tend_log_add_secret(cfg->discord_token);

@@ -409,20 +409,19 @@ static void run_command(discord *d, dc_event *ev)
 
 /* ---------------------------------------------------------------- autocomplete */
 
-/* The option being completed belongs to this command: "claim", "done", ... */
+/* Which tasks to offer is the bot's answer, through the host; here it only becomes choices. The
+ * whole command text goes, so "handoff accept" is not read as "handoff". */
 static void answer_autocomplete(discord *d, const dc_event *ev)
 {
-    tend_choice *choices = calloc(TEND_MAX_CHOICES, sizeof *choices);
-    if (!choices)
+    tend_choice *c = calloc(TEND_MAX_CHOICES, sizeof *c);
+    if (!c)
         return;
-    char command[32];
-    snprintf(command, sizeof command, "%.*s", (int)strcspn(ev->text ? ev->text : "", " "), ev->text ? ev->text : "");
-    size_t n = tend_host_complete(d->base.host, ev->group_key, ev->user_id, command, ev->focused, choices,
+    size_t n = tend_host_complete(d->base.host, ev->group_key, ev->user_id, ev->text, ev->focused, c,
                                   TEND_MAX_CHOICES);
     const char *names[TEND_MAX_CHOICES], *values[TEND_MAX_CHOICES];
     for (size_t i = 0; i < n; i++) {
-        names[i] = choices[i].name;
-        values[i] = choices[i].value;
+        names[i] = c[i].name;
+        values[i] = c[i].value;
     }
     char path[PATH_MAX_LEN];
     snprintf(path, sizeof path, "/interactions/%s/%s/callback", ev->id, ev->token);
@@ -430,7 +429,7 @@ static void answer_autocomplete(discord *d, const dc_event *ev)
     if (body)
         dc_rest_send(d->rest, dc_rest_new_chain(d->rest), "POST", path, body, NULL, NULL);
     free(body);
-    free(choices);
+    free(c);
 }
 
 /* ---------------------------------------------------------------- entry points */

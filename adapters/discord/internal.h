@@ -6,7 +6,8 @@
  *   gateway.c       the websocket (libwebsockets on the app's libuv loop): hello, heartbeat,
  *                   identify, resume, reconnect
  *   rest.c          REST requests in ordered chains, with retries and rate limits (lib/http.h)
- *   ratelimit.c     per-bucket and global rate limit bookkeeping; the gateway's send window
+ *   ratelimit.c     rate limits per bucket and top-level resource, the global one, the gateway's
+ *                   send window (ratelimit.h)
  *   interactions.c  from INTERACTION_CREATE / MESSAGE_CREATE to a tend_request (pure decoding)
  *   dispatch.c      decoded events into the host; outbox rows out as callbacks, posts and DMs
  *   render.c        from a tend_message to a Discord message body (pure encoding)
@@ -23,6 +24,7 @@
 #include <uv.h>
 
 #include "adapters/adapter.h"
+#include "adapters/discord/ratelimit.h"
 #include "adapters/discord/restq.h"
 #include "lib/http.h"
 #include "bot/request.h"
@@ -45,7 +47,6 @@ const char *dc_custom_id_command(const char *after_prefix, char *guild, size_t g
 
 typedef struct dc_gateway dc_gateway;
 typedef struct dc_rest dc_rest;
-typedef struct dc_ratelimit dc_ratelimit;
 
 /* The adapter's state; tend_adapter.impl points here. */
 typedef struct discord {
@@ -96,40 +97,6 @@ int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *
 /* A fresh chain id. */
 uint64_t dc_rest_new_chain(dc_rest *rest);
 size_t dc_rest_pending(const dc_rest *rest);
-
-/* ---------------------------------------------------------------- ratelimit.c (pure) */
-
-dc_ratelimit *dc_ratelimit_create(void);
-void dc_ratelimit_destroy(dc_ratelimit *rl);
-/* The bucket a route belongs to before Discord names it: method + path with ids other than the
- * major parameter (channel, guild, webhook id + token) replaced. Writes into out. */
-void dc_ratelimit_route_key(const char *method, const char *path, char *out, size_t outlen);
-/* Milliseconds to wait before a request on route_key may go out (0 = now). */
-uint64_t dc_ratelimit_wait(dc_ratelimit *rl, const char *route_key, uint64_t now_ms);
-/* Milliseconds until a global 429 is over (0 = none pending); every route waits for it. */
-uint64_t dc_ratelimit_global_wait(const dc_ratelimit *rl, uint64_t now_ms);
-/* Notes that a request is going out now (uses one of the bucket's remaining). */
-void dc_ratelimit_consume(dc_ratelimit *rl, const char *route_key, uint64_t now_ms);
-/* Reads the answer's X-RateLimit-Bucket / -Remaining / -Reset-After (NULL when absent). */
-void dc_ratelimit_update(dc_ratelimit *rl, const char *route_key, const char *bucket,
-                         const char *remaining, const char *reset_after, uint64_t now_ms);
-/* A 429: nothing on the route (or anywhere, when global) for retry_after seconds. */
-void dc_ratelimit_on_429(dc_ratelimit *rl, const char *route_key, double retry_after, bool global,
-                         uint64_t now_ms);
-
-/* The gateway's outgoing budget: at most `limit` sends in any `window_ms`. */
-typedef struct {
-    uint64_t sent[120];
-    size_t head;
-    size_t count;
-    size_t limit;     /* <= 120 */
-    uint64_t window_ms;
-} dc_send_window;
-
-void dc_send_window_init(dc_send_window *w, size_t limit, uint64_t window_ms);
-/* Milliseconds until one more send fits (0 = now). */
-uint64_t dc_send_window_wait(const dc_send_window *w, uint64_t now_ms);
-void dc_send_window_note(dc_send_window *w, uint64_t now_ms);
 
 /* ---------------------------------------------------------------- commands.c (pure) */
 

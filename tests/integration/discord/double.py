@@ -4,6 +4,8 @@ It plays one guild with a few members. Tests drive it through plain Python metho
 thread: they hop onto the double's own event loop) to send interactions, press buttons, read what
 the bot sent, and inject the faults Discord's gateway really produces. Every JSON body the bot sends
 to REST is validated against the OpenAPI description; violations are collected in `violations`.
+Every REST answer carries Discord's rate-limit headers, and the limits are enforced (limits.py); an
+interaction answered later than Discord's 3 seconds is refused with 10062, as Discord does.
 """
 import asyncio
 import json
@@ -15,6 +17,8 @@ import time
 from aiohttp import web, WSMsgType
 import jsonschema
 
+import limits as rl
+
 API = "/api/v10"
 SPEC = os.environ.get("TEND_DISCORD_SPEC", os.path.join(
     os.path.dirname(__file__), "../../../../shared/discord-api-spec/openapi.json"))
@@ -22,6 +26,8 @@ SPEC = os.environ.get("TEND_DISCORD_SPEC", os.path.join(
 GUILD_ID = "900000000000000001"
 # under valgrind (valgrind_session.sh) tend is ~30x slower: every wait stretches with it
 SLOW = 8 if os.environ.get("TEND_TEST_SLOW") else 1
+# Discord refuses an interaction's first response after 3 s (valgrind alone gets more)
+INTERACTION_DEADLINE = 3.0 * SLOW
 CHANNEL_ID = "900000000000000002"
 APP_ID = "900000000000000003"
 BOT_ID = "900000000000000004"
@@ -109,6 +115,8 @@ class Double:
         self.tokens = {}            # interaction token -> id
         self.channel_messages = []  # (channel id, body) of POST /channels/{id}/messages
         self.dm_channels = {}       # user id -> DM channel id
+        self.limits = rl.Limits()   # rate limits as Discord counts them
+        self.late = []              # (interaction id, seconds) of callbacks refused as too late
 
     # ------------------------------------------------------------------ running
 
@@ -170,6 +178,8 @@ class Double:
                 self.violations.append("%s %s: body is not JSON" % (request.method, path))
         entry = {"method": request.method, "path": path, "body": body, "t": time.monotonic(),
                  "headers": dict(request.headers)}
+        # counted when it arrives, as Discord counts it
+        verdict = self.limits.check(request.method, path, entry["t"])
         self.requests.append(entry)
         if self.require_user_agent and not request.headers.get("User-Agent", "").startswith("DiscordBot ("):
             self.violations.append("%s %s: User-Agent %r" % (request.method, path, request.headers.get("User-Agent")))
@@ -192,7 +202,7 @@ class Double:
                 entry["fault"] = status
                 if status == 429:
                     glob = bool(extra.get("global"))
-                    headers = {"Retry-After": str(extra.get("retry_after", 0.3)),
+                    headers = {**rl.VIA, "Retry-After": str(extra.get("retry_after", 0.3)),
                                "X-RateLimit-Scope": "global" if glob else "user"}
                     if glob:
                         headers["X-RateLimit-Global"] = "true"
@@ -203,7 +213,13 @@ class Double:
         auth = request.headers.get("Authorization", "")
         if not path.startswith("/interactions/") and not path.startswith("/webhooks/") and auth != "Bot " + TOKEN:
             return jr({"message": "401: Unauthorized", "code": 0}, status=401)
-        return await self._route(request.method, path, body, request.query)
+        if verdict.refused:
+            entry["status"], entry["limited"] = 429, verdict.refused
+            return jr(verdict.body, status=429, headers=verdict.headers)
+        res = await self._route(request.method, path, body, request.query, entry["t"])
+        res.headers.update(verdict.headers)
+        entry["status"] = res.status
+        return res
 
     def _message(self, channel_id, body):
         return {"id": snowflake(), "channel_id": channel_id, "type": 0, "content": (body or {}).get("content", ""),
@@ -212,9 +228,7 @@ class Double:
                 "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
                 "pinned": False, "flags": (body or {}).get("flags", 0), "components": (body or {}).get("components", [])}
 
-    async def _route(self, method, path, body, query=None):
-        headers = {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4", "X-RateLimit-Reset-After": "1.0",
-                   "X-RateLimit-Bucket": "b-" + re.sub(r"\d+", "id", path.split("/")[1] if "/" in path else path)}
+    async def _route(self, method, path, body, query=None, arrived=None):
         if method == "GET" and path in ("/gateway/bot", "/gateway"):
             return jr({"url": self.gateway_url, "shards": 1,
                                       "session_start_limit": {"total": 1000, "remaining": self.starts_remaining,
@@ -232,10 +246,15 @@ class Double:
             for c in body or []:
                 c = dict(c, id=snowflake(), application_id=APP_ID, version=snowflake(), default_member_permissions=None)
                 out.append(c)
-            return jr(out, headers=headers)
+            return jr(out)
         m = re.match(r"^/interactions/(\d+)/([^/]+)/callback$", path)
         if m and method == "POST":
             iid = m.group(1)
+            waited = (arrived or time.monotonic()) - self.sent_at.get(iid, arrived or time.monotonic())
+            if waited > INTERACTION_DEADLINE:
+                self.late.append((iid, waited))
+                self.violations.append("interaction %s answered after %.2f s: Discord refuses it" % (iid, waited))
+                return jr({"message": "Unknown interaction", "code": 10062}, status=404)
             if iid in self.callbacks:
                 self.violations.append("interaction %s answered twice" % iid)
                 return jr({"message": "Interaction has already been acknowledged.", "code": 40060},
@@ -263,7 +282,7 @@ class Double:
         if m and method == "POST":
             msg = self._message(m.group(1), body)
             self.channel_messages.append((m.group(1), body))
-            return jr(msg, headers=headers)
+            return jr(msg)
         if path == "/users/@me/channels" and method == "POST":
             rid = (body or {}).get("recipient_id")
             ch = self.dm_channels.setdefault(rid, snowflake())
@@ -415,6 +434,23 @@ class Double:
 
     def slash(self, member, name, options=None, sub=None, resolved=None):
         """Sends INTERACTION_CREATE for /name [sub] with options {name: value}; returns its id."""
+        iid, d = self._slash_payload(member, name, options, sub, resolved)
+        return self._send_interaction(iid, d)
+
+    def slash_burst(self, commands):
+        """Sends many INTERACTION_CREATEs together, written to the socket in one go, as a busy
+        Discord does: commands is a list of (member, name, options, sub). Returns their ids."""
+        payloads = [self._slash_payload(*c) for c in commands]
+
+        async def go():
+            now = time.monotonic()
+            for iid, d in payloads:
+                self.sent_at[iid] = now
+                await self._dispatch("INTERACTION_CREATE", d)
+        self.call(go())
+        return [iid for iid, _ in payloads]
+
+    def _slash_payload(self, member, name, options=None, sub=None, resolved=None):
         opts = []
         for k, v in (options or {}).items():
             if isinstance(v, tuple):  # ("user", key)
@@ -432,8 +468,7 @@ class Double:
         data = {"id": snowflake(), "name": name, "type": 1, "options": opts}
         if resolved:
             data["resolved"] = resolved
-        iid, d = self._interaction(member, 2, data)
-        return self._send_interaction(iid, d)
+        return self._interaction(member, 2, data)
 
     def autocomplete(self, member, name, option, typed):
         data = {"id": snowflake(), "name": name, "type": 1,
@@ -464,8 +499,8 @@ class Double:
         self.call(self._dispatch("INTERACTION_CREATE", d))
         return iid
 
-    def mention(self, member, content, mentions=()):
-        d = {"id": snowflake(), "channel_id": CHANNEL_ID, "guild_id": GUILD_ID, "content": content,
+    def mention(self, member, content, mentions=(), channel_id=CHANNEL_ID):
+        d = {"id": snowflake(), "channel_id": channel_id, "guild_id": GUILD_ID, "content": content,
              "author": self._user(member), "member": {k: v for k, v in self._member(member).items() if k != "user"},
              "mentions": [self._user(k) for k in mentions] + [self._bot_user()], "type": 0}
         self.call(self._dispatch("MESSAGE_CREATE", d))
