@@ -290,6 +290,14 @@ void tend_app_stop(tend_app *app)
         app->adapters[i]->ops->stop(app->adapters[i]);
 }
 
+void tend_app_fail(tend_app *app)
+{
+    if (!app)
+        return;
+    app->failed = 1;
+    tend_app_stop(app);
+}
+
 void tend_app_destroy(tend_app *app)
 {
     if (!app)

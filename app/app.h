@@ -30,6 +30,10 @@ int tend_app_run(tend_app *app);
  * Safe to call more than once and from any callback on the loop. */
 void tend_app_stop(tend_app *app);
 
+/* Like tend_app_stop, for an adapter that cannot go on (a refused token, a fatal close code):
+ * tend_app_run then returns 1, so a service manager sees the failure. */
+void tend_app_fail(tend_app *app);
+
 /* Destroys the adapters; call after tend_app_run returned. Accepts NULL. */
 void tend_app_destroy(tend_app *app);
 

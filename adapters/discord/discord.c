@@ -81,7 +81,7 @@ static void fatal_stop_cb(uv_timer_t *t)
     discord *d = t->data;
     tend_app *app = tend_app_of(&d->base);
     if (app)
-        tend_app_stop(app); /* tend cannot serve Discord: end the process with the reason logged */
+        tend_app_fail(app); /* tend cannot serve Discord: end the process, non-zero, reason logged */
     else
         stop_op(&d->base);
 }
