@@ -21,10 +21,14 @@ def double():
 
 
 class Tend:
-    def __init__(self, double, tmp, token=dd.TOKEN):
+    """The real tend against the double. A second Tend on the same `tmp` is a restart: the same
+    database, a log of its own. `env` adds settings (TEND_DISCORD_SHARDS, ...)."""
+
+    def __init__(self, double, tmp, token=dd.TOKEN, env=None):
         self.double = double
-        self.log_path = os.path.join(tmp, "tend.log")
-        env = dict(os.environ)
+        runs = sum(1 for f in os.listdir(tmp) if f.startswith("tend") and f.endswith(".log"))
+        self.log_path = os.path.join(tmp, "tend.log" if runs == 0 else "tend.%d.log" % (runs + 1))
+        extra, env = env, dict(os.environ)
         env.update({
             "DISCORD_TOKEN": token,
             "TEND_DISCORD_APPLICATION_ID": dd.APP_ID,
@@ -32,6 +36,7 @@ class Tend:
             "TEND_LOG_LEVEL": "debug",
             "TEND_CONFIG": "",
         })
+        env.update(extra or {})
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")], env=env,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
@@ -41,6 +46,11 @@ class Tend:
             self.log.flush()
         with open(self.log_path) as f:
             return f.read()
+
+    def kill(self):
+        """kill -9: no close frame, nothing saved at the end."""
+        self.proc.kill()
+        self.proc.wait()
 
     def stop(self):
         if self.proc.poll() is None:
