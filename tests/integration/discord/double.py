@@ -122,6 +122,7 @@ class Double(Gateway):
     async def _start(self):
         app = web.Application()
         app.router.add_route("GET", "/gateway", self._ws)
+        app.router.add_route("GET", "/resume", self._ws)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self.runner = web.AppRunner(app)
         await self.runner.setup()

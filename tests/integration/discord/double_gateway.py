@@ -116,6 +116,12 @@ class Gateway:
         s = self.main_session()
         return s.seq if s else 0
 
+    @property
+    def resume_url(self):
+        """Discord's is another host; here another path (a client that replaces the query with its
+        own v= and encoding=, as discord.py does, keeps it)."""
+        return "ws://127.0.0.1:%d/resume" % self.port
+
     def recommended(self):
         if self.recommended_shards:
             return self.recommended_shards
@@ -157,7 +163,7 @@ class Gateway:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         self.connections += 1
-        conn = Conn(ws, request.query.get("resume") == "1")
+        conn = Conn(ws, request.path == "/resume")
         self.conns.add(ws)
         self._conn_of[ws] = conn
         if request.query.get("v") != "10" or request.query.get("encoding") != "json":
@@ -248,7 +254,7 @@ class Gateway:
         self.sessions[s.id] = s.events
         s.ws, conn.session = ws, s
         ready = {"v": 10, "user": self._bot_user(), "guilds": [{"id": g, "unavailable": True} for g in mine],
-                 "session_id": s.id, "resume_gateway_url": self.gateway_url + "?resume=1",
+                 "session_id": s.id, "resume_gateway_url": self.resume_url,
                  "application": {"id": self._app_id, "flags": 0}, "shard": [sid, count], "private_channels": [],
                  "relationships": [], "presences": [], "user_settings": {}, "session_type": "normal",
                  "auth": {}, "guild_join_requests": [], "geo_ordered_rtc_regions": []}
