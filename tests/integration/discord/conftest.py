@@ -21,25 +21,22 @@ def double():
 
 
 class Tend:
-    """The real tend against the double. A second Tend on the same `tmp` is a restart: the same
-    database, a log of its own. `env` adds settings (TEND_DISCORD_SHARDS, ...)."""
-
     def __init__(self, double, tmp, token=dd.TOKEN, env=None):
         self.double = double
-        runs = sum(1 for f in os.listdir(tmp) if f.startswith("tend") and f.endswith(".log"))
-        self.log_path = os.path.join(tmp, "tend.log" if runs == 0 else "tend.%d.log" % (runs + 1))
-        extra, env = env, dict(os.environ)
-        env.update({
+        self.log_path = os.path.join(tmp, "tend.log")
+        environment = dict(os.environ)
+        environment.update({
             "DISCORD_TOKEN": token,
             "TEND_DISCORD_APPLICATION_ID": dd.APP_ID,
             "TEND_DISCORD_API_BASE": double.api_base,
             "TEND_LOG_LEVEL": "debug",
             "TEND_CONFIG": "",
         })
-        env.update(extra or {})
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")], env=env,
-                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+        environment.update(env or {})
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")],
+                                     env=environment, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
 
     def output(self):
         if not self.log.closed:
