@@ -40,7 +40,10 @@ def tmp():
 
 def finish(double, *tends):
     for t in tends:
+        running = t.proc.poll() is None
         t.stop()
+        # SIGTERM: a clean stop (under the sanitizers also: nothing leaked)
+        assert not running or t.proc.returncode == 0, t.output()
     for t in tends:
         assert dd.TOKEN not in t.output(), "the token reached the log"
     assert not double.violations, "\n".join(double.violations)
