@@ -20,9 +20,9 @@
 #include "adapters/discord/internal.h"
 
 /* Close codes tend sends. Discord ends the session on 1000 and 1001 (the bot goes offline); any
- * other code, or a dropped socket, keeps it resumable for a few minutes. */
+ * other code, or a dropped socket, keeps it resumable for a few minutes. tend never sends 1000:
+ * that would be for a bot being removed for good, and no command asks for that yet. */
 typedef enum {
-    DC_CLOSE_LEAVING = 1000,    /* the bot leaves for good (no command asks for it yet)         */
     DC_CLOSE_RECONNECT = 4000,  /* op 7, op 9, a zombie connection: tend reconnects at once     */
     DC_CLOSE_RESTARTING = 4900  /* tend stops and will be back: it resumes after its restart    */
 } dc_close_code;

@@ -150,13 +150,19 @@ static void gateway_bot_cb(discord *d, long status, const cJSON *body, void *ud)
     const cJSON *limit = cJSON_GetObjectItemCaseSensitive(body, "session_start_limit");
     int remaining = json_int(limit, "remaining", -1);
     int mc = json_int(limit, "max_concurrency", 1);
-    int count = d->shard_count ? d->shard_count : json_int(body, "shards", 1);
+    int advised = json_int(body, "shards", 1);
+    int count = d->shard_count ? d->shard_count : advised;
     if (count < 1 || count > TEND_SHARDS_MAX)
         count = 1;
+    if (d->shard_count && advised > d->shard_count)
+        tend_log(TEND_LOG_WARN, "discord", "Discord advises %d shards; [discord] shards says %d", advised,
+                 d->shard_count);
+    if (mc < 1 || mc > count)
+        mc = mc < 1 ? 1 : count; /* more buckets than shards would stay empty */
     free(gw->url);
     gw->url = strdup(d->gateway_url_cfg ? d->gateway_url_cfg : cJSON_IsString(url) ? url->valuestring : "");
     if (!gw->url || make_shards(gw, d->shard_count ? d->shard_first : 0, d->shard_count ? d->shard_last : count - 1,
-                                count, mc >= 1 ? mc : 1) != 0) {
+                                count, mc) != 0) {
         dc_fatal(d, "Out of memory while setting up the Discord gateway.");
         return;
     }
