@@ -119,7 +119,16 @@ def test_a_session_discord_has_forgotten_is_identified_anew_after_1_to_5_s(doubl
 
 # ---------------------------------------------------------------- resuming and close frames
 
-def test_op9_resumable_is_resumed_within_100_ms(tend, double):
+FAULTS = {
+    "op9-resumable": (lambda double: double.send_op(9, True), 4000),
+    "op7-reconnect": (lambda double: double.send_op(7), 4000),
+    "dropped": (lambda double: double.drop(), 1006),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_resumed_within_100_ms_after(tend, double, fault):
+    inject, code = FAULTS[fault]
     # once the start-up is over: the double validates tend's command registration against the
     # OpenAPI description for tens of milliseconds, and would be what this measures
     assert double.wait(lambda: double.registered is not None), tend.output()
@@ -127,12 +136,12 @@ def test_op9_resumable_is_resumed_within_100_ms(tend, double):
     for _ in range(3):
         n = len(double.resume_log)
         sent = time.monotonic()
-        double.send_op(9, True)
+        inject(double)
         assert double.wait(lambda: len(double.resume_log) > n, 5), tend.output()
         took = double.resume_log[n]["t"] - sent
-        print("\nop 9 d:true -> RESUME: %.1f ms" % (took * 1000))
+        print("\n%s -> RESUME: %.1f ms" % (fault, took * 1000))
         assert double.resume_log[n]["ok"] and took < 0.1, took
-        assert double.close_log[-1]["code"] == 4000
+        assert double.close_log[-1]["code"] == code
         assert answered(double, ask_help(double)), tend.output()
     assert double.identifies == 1
 
