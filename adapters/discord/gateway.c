@@ -232,7 +232,8 @@ static void connect_later(dc_shard *sh, uint64_t delay_ms)
 {
     uint64_t now = now_ms(sh);
     if (!sh->session_id[0]) {
-        uint64_t at = dc_identify_reserve(sh->gw->bucket_next, sh->gw->max_concurrency, sh->id, now + delay_ms);
+        dc_gateway *gw = sh->gw;
+        uint64_t at = dc_identify_reserve(gw->bucket_next, gw->max_concurrency, sh->id, now + delay_ms);
         delay_ms = at - now;
     }
     uv_timer_start(&sh->later, connect_cb, delay_ms, 0);
@@ -302,7 +303,8 @@ static void on_dispatch(dc_shard *sh, const char *t, const cJSON *data)
     if (strcmp(t, "READY") == 0) {
         const cJSON *sid = cJSON_GetObjectItemCaseSensitive(data, "session_id");
         const cJSON *rurl = cJSON_GetObjectItemCaseSensitive(data, "resume_gateway_url");
-        const cJSON *uid = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data, "user"), "id");
+        const cJSON *user = cJSON_GetObjectItemCaseSensitive(data, "user");
+        const cJSON *uid = cJSON_GetObjectItemCaseSensitive(user, "id");
         if (cJSON_IsString(sid))
             snprintf(sh->session_id, sizeof sh->session_id, "%s", sid->valuestring);
         free(sh->resume_url);
@@ -321,7 +323,8 @@ static void on_dispatch(dc_shard *sh, const char *t, const cJSON *data)
             tend_log(TEND_LOG_INFO, "discord", "shard %d: gateway session resumed %llu ms after the drop",
                      sh->id, (unsigned long long)(now_ms(sh) - sh->dropped_at));
         else
-            tend_log(TEND_LOG_INFO, "discord", "shard %d: gateway session resumed after tend's restart", sh->id);
+            tend_log(TEND_LOG_INFO, "discord", "shard %d: gateway session resumed after tend's restart",
+                     sh->id);
     } else if (strcmp(t, "GUILD_CREATE") == 0) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(data, "id");
         if (cJSON_IsString(id) && dc_shard_of_guild(id->valuestring, sh->gw->count) != sh->id)
@@ -410,13 +413,23 @@ void dc_shard_on_payload(dc_shard *sh, const char *buf, size_t len)
 static const char *fatal_reason(int code)
 {
     switch (code) {
-    case 4004: return "Discord rejected the bot token (close code 4004). Check [discord] token (TEND_DISCORD_TOKEN) and start tend again.";
-    case 4010: return "Discord says the shard sent is invalid (close code 4010). Check [discord] shards.";
-    case 4011: return "Discord says this bot is in too many servers for its shards and needs more of them (close code 4011). Leave [discord] shards unset, or raise its total.";
-    case 4012: return "Discord does not accept this gateway version (close code 4012).";
-    case 4013: return "Discord says the gateway intents sent are invalid (close code 4013).";
-    case 4014: return "Discord refused the gateway intents: this bot is not allowed them (close code 4014). Check the bot's settings in the Developer Portal.";
-    default: return NULL;
+    case 4004:
+        return "Discord rejected the bot token (close code 4004). Check [discord] token "
+               "(TEND_DISCORD_TOKEN) and start tend again.";
+    case 4010:
+        return "Discord says the shard sent is invalid (close code 4010). Check [discord] shards.";
+    case 4011:
+        return "Discord says this bot is in too many servers for its shards and needs more of them "
+               "(close code 4011). Leave [discord] shards unset, or raise its total.";
+    case 4012:
+        return "Discord does not accept this gateway version (close code 4012).";
+    case 4013:
+        return "Discord says the gateway intents sent are invalid (close code 4013).";
+    case 4014:
+        return "Discord refused the gateway intents: this bot is not allowed them (close code 4014). "
+               "Check the bot's settings in the Developer Portal.";
+    default:
+        return NULL;
     }
 }
 
@@ -447,8 +460,9 @@ void dc_shard_on_closed(dc_shard *sh)
         delay = (uint64_t)((double)(base < BACKOFF_MAX_MS ? base : BACKOFF_MAX_MS) * (0.5 + jitter()));
     }
     if (!sh->have_delay)
-        tend_log(TEND_LOG_WARN, "discord", "shard %d: gateway connection lost (code %d); reconnecting in %llu ms",
-                 sh->id, code, (unsigned long long)delay);
+        tend_log(TEND_LOG_WARN, "discord",
+                 "shard %d: gateway connection lost (code %d); reconnecting in %llu ms", sh->id, code,
+                 (unsigned long long)delay);
     sh->have_delay = false;
     sh->failures++;
     connect_later(sh, delay);

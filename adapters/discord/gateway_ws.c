@@ -108,7 +108,8 @@ static void close_now_cb(uv_timer_t *t)
     lws_close_reason(sh->wsi, (enum lws_close_status)sh->close_code, NULL, 0);
     lws_set_timeout(sh->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
     if (sh->wsi) /* still open: the frame is on its way */
-        uv_timer_start(&sh->send_later, give_up_cb, sh->close_wait_ms > 50 ? (uint64_t)sh->close_wait_ms : 50, 0);
+        uv_timer_start(&sh->send_later, give_up_cb, sh->close_wait_ms > 50 ? (uint64_t)sh->close_wait_ms : 50,
+                       0);
 }
 
 void dc_ws_close(dc_shard *sh, int code, int wait_ms)

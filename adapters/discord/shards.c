@@ -161,8 +161,8 @@ static void gateway_bot_cb(discord *d, long status, const cJSON *body, void *ud)
         mc = mc < 1 ? 1 : count; /* more buckets than shards would stay empty */
     free(gw->url);
     gw->url = strdup(d->gateway_url_cfg ? d->gateway_url_cfg : cJSON_IsString(url) ? url->valuestring : "");
-    if (!gw->url || make_shards(gw, d->shard_count ? d->shard_first : 0, d->shard_count ? d->shard_last : count - 1,
-                                count, mc) != 0) {
+    int first = d->shard_count ? d->shard_first : 0, last = d->shard_count ? d->shard_last : count - 1;
+    if (!gw->url || make_shards(gw, first, last, count, mc) != 0) {
         dc_fatal(d, "Out of memory while setting up the Discord gateway.");
         return;
     }
@@ -179,8 +179,9 @@ static void gateway_bot_cb(discord *d, long status, const cJSON *body, void *ud)
         dc_fatal(d, why);
         return;
     }
-    tend_log(TEND_LOG_INFO, "discord", "gateway: shards %d-%d of %d (%d resuming, %d identifying, %d at a time)",
-             gw->first, gw->last, gw->count, resuming, identifying, gw->max_concurrency);
+    tend_log(TEND_LOG_INFO, "discord",
+             "gateway: shards %d-%d of %d (%d resuming, %d identifying, %d at a time)", gw->first, gw->last,
+             gw->count, resuming, identifying, gw->max_concurrency);
     for (int i = 0; i < gw->n_shards; i++)
         dc_shard_start(&gw->shards[i]);
     uv_timer_start(&gw->save, save_cb, DC_SEQ_SAVE_MS, DC_SEQ_SAVE_MS);
