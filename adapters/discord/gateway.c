@@ -437,8 +437,9 @@ void dc_shard_on_closed(dc_shard *sh)
 {
     uv_timer_stop(&sh->heartbeat);
     uv_timer_stop(&sh->later); /* an IDENTIFY waiting for its slot */
+    if (sh->hello) /* a working connection ended (not one more failed attempt) */
+        sh->dropped_at = now_ms(sh);
     sh->hello = false;
-    sh->dropped_at = now_ms(sh);
     int code = sh->peer_close;
     if (sh->gw->stopping) {
         dc_gateway_shard_closed(sh->gw);
