@@ -181,6 +181,12 @@ tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_host *host, cons
     if (cfg->discord_gateway_url && *cfg->discord_gateway_url)
         d->gateway_url_cfg = strdup(cfg->discord_gateway_url);
     d->global_commands = cfg->discord_global_commands;
+    if (cfg->discord_shards && *cfg->discord_shards &&
+        tend_config_shards(cfg->discord_shards, &d->shard_first, &d->shard_last, &d->shard_count) != 0) {
+        tend_log(TEND_LOG_ERROR, "discord", "[discord] shards must look like 0-3/8 or 8");
+        destroy_op(&d->base);
+        return NULL;
+    }
     size_t n = strlen(cfg->discord_token) + sizeof "Authorization: Bot ";
     d->auth_header = malloc(n);
     if (d->auth_header)

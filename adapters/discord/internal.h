@@ -3,8 +3,10 @@
  * unit tests includes this.
  *
  *   discord.c       the adapter object: create, start, send, stop, destroy
- *   gateway.c       the websocket (libwebsockets on the app's libuv loop): hello, heartbeat,
- *                   identify, resume, reconnect
+ *   shards.c        the gateway as a set of shards: GET /gateway/bot, IDENTIFY buckets, stop
+ *   gateway.c       one shard's session: hello, heartbeat, identify, resume, reconnect, and the
+ *                   session kept in the store across restarts
+ *   gateway_ws.c    one shard's websocket (libwebsockets on the app's libuv loop)
  *   rest.c          REST requests in ordered chains, with retries and rate limits (lib/http.h)
  *   ratelimit.c     rate limits per bucket and top-level resource, the global one, the gateway's
  *                   send window (ratelimit.h)
@@ -59,6 +61,7 @@ typedef struct discord {
     char *gateway_url_cfg;  /* NULL: ask GET /gateway/bot */
     bool global_commands;
     bool global_registered;
+    int shard_first, shard_last, shard_count; /* [discord] shards; shard_count 0: as Discord advises */
     char bot_user_id[32];
     dc_hmap registered_guilds; /* guilds whose commands this process registered; a hash set,
                                   because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */
@@ -178,12 +181,13 @@ int dc_send(discord *d, const tend_outgoing *o);
 /* Frees what dispatch.c remembers about interactions. */
 void dc_dispatch_free(discord *d);
 
-/* ---------------------------------------------------------------- gateway.c */
+/* ---------------------------------------------------------------- shards.c (the gateway) */
 
 dc_gateway *dc_gateway_create(discord *d);
-/* Asks GET /gateway/bot, then connects. 0 or -1. */
+/* Asks GET /gateway/bot, then connects every shard run here. 0 or -1. */
 int dc_gateway_start(dc_gateway *gw);
-/* Closes the socket and the timers; the lws context goes once the loop drains. */
+/* Keeps each shard's session in the store, closes every connection with a code that leaves the
+ * session resumable, then the timers; the lws context goes once the loop drains. */
 void dc_gateway_stop(dc_gateway *gw);
 /* Frees, after the loop has drained; accepts NULL. */
 void dc_gateway_destroy(dc_gateway *gw);

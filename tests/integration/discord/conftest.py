@@ -44,6 +44,11 @@ class Tend:
         with open(self.log_path) as f:
             return f.read()
 
+    def kill(self):
+        """kill -9: no close frame, nothing saved at the end."""
+        self.proc.kill()
+        self.proc.wait()
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()

@@ -14,10 +14,11 @@ import re
 import threading
 import time
 
-from aiohttp import web, WSMsgType
+from aiohttp import web
 import jsonschema
 
 import limits as rl
+from double_gateway import Gateway, shard_of  # noqa: F401 (shard_of: for tests)
 
 API = "/api/v10"
 SPEC = os.environ.get("TEND_DISCORD_SPEC", os.path.join(
@@ -79,10 +80,10 @@ class Spec:
         return None, None
 
 
-class Double:
+class Double(Gateway):
     def __init__(self, members=None, heartbeat_interval=1000, spec_path=SPEC):
         self.spec = Spec(spec_path)
-        self.heartbeat_interval = heartbeat_interval
+        self._gateway_init(heartbeat_interval, TOKEN, GUILD_ID, APP_ID)
         self.members = members or {
             "ana": {"id": "800000000000000001", "name": "Ana", "coord": True},
             "ben": {"id": "800000000000000002", "name": "Ben", "coord": False},
@@ -93,19 +94,9 @@ class Double:
         self.callbacks = {}       # interaction id -> list of callback bodies
         self.sent_at = {}         # interaction id -> when INTERACTION_CREATE left
         self.answered_at = {}     # interaction id -> when its callback arrived
-        self.heartbeats = []      # (time, seq) of every op 1 the bot sent
-        self.identifies = 0
-        self.resumes = 0
-        self.connections = 0
-        self.sessions = {}        # session id -> list of (seq, payload) sent
-        self.ws = None
-        self.session_id = None
-        self.seq = 0
-        self.withhold_ack = False
         self.rest_faults = []     # (route regex, status, count, extra) consumed in order
         self.rest_delay = 0.0
         self.ready_event = None
-        self.close_events = []    # close codes the bot's connections ended with
         self.loop = None
         self.thread = None
         self.port = None
@@ -138,6 +129,7 @@ class Double:
     async def _start(self):
         app = web.Application()
         app.router.add_route("GET", "/gateway", self._ws)
+        app.router.add_route("GET", "/resume", self._ws)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
@@ -148,8 +140,8 @@ class Double:
 
     def stop(self):
         async def shutdown():
-            if self.ws is not None:
-                await self.ws.close()
+            for ws in list(self.conns):
+                await ws.close()
             await self.runner.cleanup()
         self.call(shutdown())
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -230,9 +222,9 @@ class Double:
 
     async def _route(self, method, path, body, query=None, arrived=None):
         if method == "GET" and path in ("/gateway/bot", "/gateway"):
-            return jr({"url": self.gateway_url, "shards": 1,
-                                      "session_start_limit": {"total": 1000, "remaining": self.starts_remaining,
-                                                              "reset_after": 3600000, "max_concurrency": 1}})
+            return jr({"url": self.gateway_url, "shards": self.recommended(),
+                       "session_start_limit": {"total": 1000, "remaining": self.starts_remaining,
+                                               "reset_after": 3600000, "max_concurrency": self.max_concurrency}})
         if method == "GET" and path == "/users/@me":
             return jr(self._bot_user())
         if method == "GET" and path == "/oauth2/applications/@me":
@@ -291,7 +283,7 @@ class Double:
         return jr({"message": "404: Not Found", "code": 0}, status=404)
 
 
-    # ------------------------------------------------------------------ gateway
+    # ------------------------------------------------------------------ payloads
 
     def _bot_user(self):
         return {"id": BOT_ID, "username": "tend", "discriminator": "0", "global_name": None, "avatar": None,
@@ -313,13 +305,20 @@ class Double:
         return {"user": self._user(key), "nick": None, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
                 "deaf": False, "mute": False, "flags": 0, "pending": False, "permissions": perms, "avatar": None}
 
-    def _guild(self):
-        return {"id": GUILD_ID, "name": "Mutual Aid", "icon": None, "owner_id": self.members["ana"]["id"],
+    @staticmethod
+    def channel_of(guild_id):
+        """The one text channel of a guild: CHANNEL_ID in the main guild."""
+        return CHANNEL_ID if guild_id == GUILD_ID else str(int(guild_id) + 2)
+
+    def _guild(self, guild_id=GUILD_ID):
+        channel = self.channel_of(guild_id)
+        return {"id": guild_id, "name": "Mutual Aid" if guild_id == GUILD_ID else "Group " + guild_id[-6:],
+                "icon": None, "owner_id": self.members["ana"]["id"],
                 "unavailable": False, "member_count": len(self.members), "large": False, "joined_at": "2026-01-01T00:00:00+00:00",
-                "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
+                "roles": [{"id": guild_id, "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
                            "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
                 "emojis": [], "stickers": [], "features": [], "channels": [
-                    {"id": CHANNEL_ID, "type": 0, "name": "general", "position": 0, "guild_id": GUILD_ID,
+                    {"id": channel, "type": 0, "name": "general", "position": 0, "guild_id": guild_id,
                      "permission_overwrites": [], "nsfw": False, "parent_id": None}],
                 "threads": [], "members": [], "voice_states": [], "presences": [], "stage_instances": [],
                 "guild_scheduled_events": [], "verification_level": 0, "default_message_notifications": 0,
@@ -328,78 +327,6 @@ class Double:
                 "afk_timeout": 300, "system_channel_id": None, "rules_channel_id": None, "vanity_url_code": None,
                 "description": None, "banner": None, "splash": None, "discovery_splash": None,
                 "premium_subscription_count": 0, "max_members": 1000, "public_updates_channel_id": None}
-
-    async def _send(self, ws, payload):
-        await ws.send_str(json.dumps(payload))
-
-    async def _dispatch(self, t, d):
-        """Sends an event with the next sequence number, remembered for RESUME replays."""
-        self.seq += 1
-        payload = {"op": 0, "t": t, "s": self.seq, "d": d}
-        if self.session_id:
-            self.sessions.setdefault(self.session_id, []).append((self.seq, payload))
-        if self.ws is not None and not self.ws.closed:
-            await self._send(self.ws, payload)
-
-    async def _ws(self, request):
-        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
-        await ws.prepare(request)
-        self.connections += 1
-        self.ws = ws
-        await self._send(ws, {"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": self.heartbeat_interval}})
-        try:
-            async for msg in ws:
-                if msg.type != WSMsgType.TEXT:
-                    continue
-                try:
-                    p = json.loads(msg.data)
-                except ValueError:
-                    self.violations.append("gateway payload is not JSON")
-                    continue
-                await self._on_gateway(ws, p)
-        finally:
-            self.close_events.append(ws.close_code)
-            if self.ws is ws:
-                self.ws = None
-        return ws
-
-    async def _on_gateway(self, ws, p):
-        op, d = p.get("op"), p.get("d")
-        if op == 1:
-            self.heartbeats.append((time.monotonic(), d))
-            if not self.withhold_ack:
-                await self._send(ws, {"op": 11, "d": None, "s": None, "t": None})
-        elif op == 2:
-            self.identifies += 1
-            self.last_identify = d
-            if d.get("token") != TOKEN:
-                await ws.close(code=4004, message=b"Authentication failed.")
-                return
-            props = d.get("properties", {})
-            if not all(k in props for k in ("os", "browser", "device")):
-                self.violations.append("IDENTIFY without a properties block")
-            self.session_id = "s" + snowflake()
-            self.seq = 0
-            ready = {"v": 10, "user": self._bot_user(), "guilds": [{"id": GUILD_ID, "unavailable": True}],
-                     "session_id": self.session_id, "resume_gateway_url": self.gateway_url + "?resume=1",
-                     "application": {"id": APP_ID, "flags": 0}, "shard": [0, 1], "private_channels": [],
-                     "relationships": [], "presences": [], "user_settings": {}, "session_type": "normal",
-                     "auth": {}, "guild_join_requests": [], "geo_ordered_rtc_regions": []}
-            await self._dispatch("READY", ready)
-            await self._dispatch("GUILD_CREATE", self._guild())
-            self.ready_event.set()
-        elif op == 6:
-            self.resumes += 1
-            sid, seq = d.get("session_id"), d.get("seq", 0)
-            if d.get("token") != TOKEN or sid not in self.sessions and sid != self.session_id:
-                await self._send(ws, {"op": 9, "d": False, "s": None, "t": None})
-                return
-            for s, payload in list(self.sessions.get(sid, [])):
-                if s > seq:
-                    await self._send(ws, payload)
-            await self._dispatch("RESUMED", None)
-        elif op is None:
-            self.violations.append("gateway payload without op")
 
     # ------------------------------------------------------------------ what tests do
 
@@ -419,22 +346,24 @@ class Double:
             time.sleep(0.01)
         return False
 
-    def _interaction(self, member, itype, data, message=None):
+    def _interaction(self, member, itype, data, message=None, guild=GUILD_ID):
         iid, token = snowflake(), "tok" + snowflake() + "x" * 40
         self.tokens[token] = iid
-        d = {"id": iid, "application_id": APP_ID, "type": itype, "data": data, "guild_id": GUILD_ID,
-             "guild": {"id": GUILD_ID, "locale": "en-US", "features": []},
-             "channel_id": CHANNEL_ID, "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"},
+        channel = self.channel_of(guild)
+        d = {"id": iid, "application_id": APP_ID, "type": itype, "data": data, "guild_id": guild,
+             "guild": {"id": guild, "locale": "en-US", "features": []},
+             "channel_id": channel, "channel": {"id": channel, "type": 0, "guild_id": guild, "name": "general"},
              "member": self._member(member), "token": token, "version": 1, "app_permissions": "2048",
              "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "context": 0,
-             "authorizing_integration_owners": {"0": GUILD_ID}, "attachment_size_limit": 10485760}
+             "authorizing_integration_owners": {"0": guild}, "attachment_size_limit": 10485760}
         if message is not None:
             d["message"] = message
         return iid, d
 
-    def slash(self, member, name, options=None, sub=None, resolved=None):
-        """Sends INTERACTION_CREATE for /name [sub] with options {name: value}; returns its id."""
-        iid, d = self._slash_payload(member, name, options, sub, resolved)
+    def slash(self, member, name, options=None, sub=None, resolved=None, guild=GUILD_ID):
+        """Sends INTERACTION_CREATE for /name [sub] with options {name: value} in `guild` (to the
+        shard that takes it); returns its id."""
+        iid, d = self._slash_payload(member, name, options, sub, resolved, guild)
         return self._send_interaction(iid, d)
 
     def slash_burst(self, commands):
@@ -450,7 +379,7 @@ class Double:
         self.call(go())
         return [iid for iid, _ in payloads]
 
-    def _slash_payload(self, member, name, options=None, sub=None, resolved=None):
+    def _slash_payload(self, member, name, options=None, sub=None, resolved=None, guild=GUILD_ID):
         opts = []
         for k, v in (options or {}).items():
             if isinstance(v, tuple):  # ("user", key)
@@ -468,7 +397,7 @@ class Double:
         data = {"id": snowflake(), "name": name, "type": 1, "options": opts}
         if resolved:
             data["resolved"] = resolved
-        return self._interaction(member, 2, data)
+        return self._interaction(member, 2, data, guild=guild)
 
     def autocomplete(self, member, name, option, typed):
         data = {"id": snowflake(), "name": name, "type": 1,
@@ -511,27 +440,7 @@ class Double:
         self.wait(lambda: iid in self.callbacks, timeout)
         return self.callbacks.get(iid)
 
-    # faults
-
-    def drop(self):
-        """The TCP connection ends without a close frame."""
-        async def go():
-            if self.ws is not None:
-                self.ws._writer.transport.close() if hasattr(self.ws, "_writer") else None
-                await self.ws.close(code=1006)
-        self.call(go())
-
-    def close_with(self, code):
-        async def go():
-            if self.ws is not None:
-                await self.ws.close(code=code, message=b"fault")
-        self.call(go())
-
-    def send_op(self, op, d=None):
-        async def go():
-            if self.ws is not None:
-                await self._send(self.ws, {"op": op, "d": d, "s": None, "t": None})
-        self.call(go())
+    # faults (the gateway's: drop, close_with, send_op, expire_sessions, in double_gateway.py)
 
     def fail_rest(self, route_regex, status, count=1, **extra):
         self.rest_faults.append((route_regex, status, count, extra))

@@ -238,3 +238,118 @@ def test_discord_py_is_refused_a_first_response_after_3_seconds(double):
 
     assert run_client(double, body) == 10062
     assert len(double.late) == 1
+
+
+# ---------------------------------------------------------------- the gateway's sessions and shards
+
+def _point_discord_py_at(double):
+    discord.http.Route.BASE = double.api_base
+    double.require_user_agent = False
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = discord.gateway.yarl.URL(double.gateway_url)
+
+
+def test_discord_py_resumes_a_dropped_session_on_the_resume_url_and_gets_what_was_sent_meanwhile(double):
+    _point_discord_py_at(double)
+    seen = {}
+
+    async def main():
+        client = discord.Client(intents=discord.Intents(guilds=True, guild_messages=True))
+        ready, resumed_event = asyncio.Event(), asyncio.Event()
+
+        @client.event
+        async def on_ready():
+            ready.set()
+
+        @client.event
+        async def on_interaction(interaction):
+            seen["interaction"] = interaction.id
+            resumed_event.set()
+
+        task = asyncio.create_task(client.start(dd.TOKEN))
+        try:
+            await asyncio.wait_for(ready.wait(), 20)
+            # the connection drops; an interaction comes while discord.py is away
+            await asyncio.get_running_loop().run_in_executor(None, double.drop)
+            seen["sent"] = await asyncio.get_running_loop().run_in_executor(None, double.slash, "ben", "help")
+            await asyncio.wait_for(resumed_event.wait(), 30)
+        finally:
+            await client.close()
+            task.cancel()
+
+    asyncio.run(main())
+    assert seen["interaction"] == int(seen["sent"])  # replayed by the double's RESUME
+    assert double.identifies == 1
+    resumes = [r for r in double.resume_log if r["ok"]]
+    assert resumes and all(r["on_resume_url"] for r in double.resume_log), double.resume_log
+    # discord.py's close() says goodbye with 1000: Discord ends that session, a RESUME of it fails
+    assert double.close_log[-1]["code"] == 1000, double.close_log
+    assert double.session_objs[resumes[-1]["session"]].invalid
+    assert not double.violations, double.violations
+
+
+def test_a_resume_of_an_ended_session_gets_op9_false(double):
+    import aiohttp
+
+    async def main():
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(double.resume_url + "?v=10&encoding=json") as ws:
+                hello = await ws.receive_json()
+                assert hello["op"] == 10
+                await ws.send_json({"op": 6, "d": {"token": dd.TOKEN, "session_id": "gone", "seq": 3}})
+                return await ws.receive_json()
+
+    answer = asyncio.run(main())
+    assert answer["op"] == 9 and answer["d"] is False
+
+
+def test_discord_py_shards_agree_with_the_double_on_which_guild_goes_where(double):
+    _point_discord_py_at(double)
+    double.populate(2, 2)
+    double.recommended_shards = 2
+    seen = {}
+
+    async def main():
+        client = discord.AutoShardedClient(intents=discord.Intents(guilds=True, guild_messages=True))
+        done = asyncio.Event()
+
+        @client.event
+        async def on_ready():
+            seen["shards"] = sorted(client.shards)
+            seen["guild_shards"] = {str(g.id): g.shard_id for g in client.guilds}
+            done.set()
+
+        task = asyncio.create_task(client.start(dd.TOKEN))
+        try:
+            await asyncio.wait_for(done.wait(), 30)
+        finally:
+            await client.close()
+            task.cancel()
+
+    asyncio.run(main())
+    assert seen["shards"] == [0, 1]
+    assert sorted((i["shard"], i["count"]) for i in double.identify_log) == [(0, 2), (1, 2)]
+    # discord.py computes guild -> shard itself; the double sent each guild to that shard
+    sent_to = {}
+    for s in double.session_objs.values():
+        for _, p in s.events:
+            if p["t"] == "GUILD_CREATE":
+                sent_to[p["d"]["id"]] = s.shard
+    assert sent_to == seen["guild_shards"] and set(sent_to) == set(double.guild_ids)
+    # and discord.py waited the 5 s between its two IDENTIFYs (max_concurrency 1): no violation
+    assert not double.violations, double.violations
+
+
+def test_discord_py_is_refused_with_4011_past_2500_guilds(double):
+    _point_discord_py_at(double)
+    double.populate(2501, 1)
+
+    async def main():
+        client = discord.Client(intents=discord.Intents(guilds=True))
+        try:
+            await asyncio.wait_for(client.start(dd.TOKEN), 20)
+        except discord.errors.ConnectionClosed as e:
+            return e.code
+        finally:
+            await client.close()
+
+    assert asyncio.run(main()) == 4011

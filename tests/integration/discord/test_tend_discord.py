@@ -202,7 +202,8 @@ def test_heartbeats_keep_their_rhythm_while_rest_is_slow(tend, double):
 
 def test_close_4004_stops_with_a_clear_message(tend, double):
     double.close_with(4004)
-    assert tend.proc.wait(15) is not None
+    # a service manager must see the failure: a refused token is not a clean stop
+    assert tend.proc.wait(15) != 0
     assert "token" in tend.output() and "4004" in tend.output()
 
 
@@ -210,7 +211,7 @@ def test_exhausted_session_starts_and_bad_token_refuse_to_start(double):
     double.starts_remaining = 0
     with tempfile.TemporaryDirectory() as tmp:
         t = Tend(double, tmp)
-        t.proc.wait(15)
+        assert t.proc.wait(15) != 0
         out = t.output()
         t.stop()
     assert "no more gateway sessions" in out
@@ -218,7 +219,7 @@ def test_exhausted_session_starts_and_bad_token_refuse_to_start(double):
     double.starts_remaining = 10
     with tempfile.TemporaryDirectory() as tmp:
         t = Tend(double, tmp, token="wrong-token-value")
-        t.proc.wait(15)
+        assert t.proc.wait(15) != 0
         out = t.output()
         t.stop()
     assert "401" in out and "wrong-token-value" not in out
