@@ -181,17 +181,6 @@ static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *e
 
 /* ---------------------------------------------------------------- one room */
 
-static bool is_own_join(const tend_matrix *mx, const cJSON *ev)
-{
-    const char *type = str(ev, "type");
-    const char *key = str(ev, "state_key");
-    const char *membership = str(cJSON_GetObjectItemCaseSensitive(ev, "content"), "membership");
-    const char *before = str(path2(ev, "unsigned", "prev_content"), "membership");
-    return type && key && membership && strcmp(type, "m.room.member") == 0 &&
-           strcmp(key, mx->user_id) == 0 && strcmp(membership, "join") == 0 &&
-           !(before && strcmp(before, "join") == 0);
-}
-
 static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *ev)
 {
     const char *type = str(ev, "type");
@@ -232,7 +221,7 @@ static void handle_joined_room(tend_matrix *mx, const char *room_id, const cJSON
     int join_at = -1, i = 0;
     const cJSON *ev;
     cJSON_ArrayForEach(ev, timeline) {
-        if (is_own_join(mx, ev))
+        if (tend_matrix_is_own_join(mx->user_id, ev))
             join_at = i;
         i++;
     }
@@ -397,11 +386,21 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms)
 
 /* Only what tend acts on: messages, membership, reactions, power levels and encryption (to know
  * coordinators and to say it cannot read), and m.direct. No presence, typing or receipts. */
+static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
+                                         "m.room.power_levels", "m.room.encryption",
+                                         "m.room.encrypted", "m.room.create"};
+
+char *tend_matrix_timeline_filter(void)
+{
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddItemToObject(f, "types", cJSON_CreateStringArray(room_types, 7));
+    char *json = cJSON_PrintUnformatted(f);
+    cJSON_Delete(f);
+    return json;
+}
+
 static char *filter_json(void)
 {
-    static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
-                                             "m.room.power_levels", "m.room.encryption",
-                                             "m.room.encrypted", "m.room.create"};
     cJSON *f = cJSON_CreateObject();
     cJSON *none = cJSON_CreateStringArray((const char *const[]){"*"}, 1);
     cJSON *presence = cJSON_AddObjectToObject(f, "presence");
@@ -413,7 +412,7 @@ static char *filter_json(void)
     cJSON_AddItemToObject(state, "types", cJSON_CreateStringArray(room_types + 2, 5));
     cJSON *timeline = cJSON_AddObjectToObject(room, "timeline");
     cJSON_AddItemToObject(timeline, "types", cJSON_CreateStringArray(room_types, 7));
-    cJSON_AddNumberToObject(timeline, "limit", 100);
+    cJSON_AddNumberToObject(timeline, "limit", TEND_MATRIX_TIMELINE_LIMIT);
     cJSON *eph = cJSON_AddObjectToObject(room, "ephemeral");
     cJSON_AddItemToObject(eph, "not_types", cJSON_CreateStringArray((const char *const[]){"*"}, 1));
     cJSON *rad = cJSON_AddObjectToObject(room, "account_data");
