@@ -27,6 +27,7 @@ typedef struct tend_matrix tend_matrix;
 typedef struct tend_matrix_room tend_matrix_room;
 typedef struct tend_matrix_sender tend_matrix_sender;
 typedef struct tend_matrix_dm tend_matrix_dm;
+typedef struct tend_matrix_gap tend_matrix_gap;
 
 /* The sync filter's timeline limit: more events than this since the last sync make a gap. */
 #define TEND_MATRIX_TIMELINE_LIMIT 100
@@ -53,6 +54,8 @@ struct tend_matrix {
     bool full_state_done;    /* the first /sync of this process asks for full state */
     bool stopping;
     int64_t down_since_ms;   /* when /sync started failing, 0 while it works */
+    tend_matrix_gap *gap;    /* the batch whose gaps are being filled, or NULL */
+    int gap_failures;        /* fills that failed in a row, for their back-off */
     /* rooms and sending */
     tend_matrix_room *rooms;
     tend_matrix_sender *senders;
@@ -92,6 +95,17 @@ void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *r
                              const tend_request *req);
 
 /* ---------------------------------------------------------------- gap.c */
+/* Called once when a fill ends: with the batch (taken back, its gaps now in its timelines), or
+ * with NULL and how long to wait before the same sync is tried again. */
+typedef void (*tend_matrix_gap_done)(tend_matrix *mx, cJSON *batch, uint64_t retry_ms);
+/* Fills every joined room of a /sync batch whose timeline is `limited`, paging back from its
+ * prev_batch to `since` (the token the batch was asked with), on the loop. 0 when no room needs
+ * it (batch untouched, still the caller's); 1 when a fill started: it owns batch until `done`. */
+int tend_matrix_gap_fill(tend_matrix *mx, cJSON *batch, const char *since, tend_matrix_gap_done done);
+/* Drops a fill in progress (on stop, after the HTTP client is gone): `done` is not called, and
+ * the sync position stays where it was. Safe when none runs. */
+void tend_matrix_gap_cancel(tend_matrix *mx);
+
 /* The pure part, for tests. True when ev is the bot's own join (not a profile change). */
 bool tend_matrix_is_own_join(const char *bot_user_id, const cJSON *ev);
 /* True when a joined room of a /sync batch has a gap to fill: its timeline is `limited` and does

@@ -2,8 +2,9 @@
  * sync.c — the /sync long-poll and what arrives through it.
  *
  * One /sync is in flight at a time (30 s long-poll). Its next_batch token is stored only after the
- * whole batch was handled, and every event id is claimed in the store before it runs, so a restart
- * resumes exactly where it stopped: nothing replayed, nothing missed. The very first sync (no token
+ * whole batch was handled (with what gap.c read back of a timeline cut short), and every event id
+ * is claimed in the store before it runs, so a restart resumes exactly where it stopped: nothing
+ * replayed, nothing missed. The very first sync (no token
  * yet) only records where "now" is and accepts invites; it runs none of the history. The first
  * sync of each process asks for full state, which is how room names and power levels come back
  * after a restart without keeping them anywhere.
@@ -300,6 +301,27 @@ static void accept_invite(tend_matrix *mx, const char *room_id, const cJSON *dat
 
 /* ---------------------------------------------------------------- the long-poll */
 
+/* Handles a whole batch, then moves the sync position past it: only now, so a crash before this
+ * point replays the batch (each event id runs once) instead of skipping it. Takes json. */
+static void finish_batch(tend_matrix *mx, cJSON *json, bool first)
+{
+    handle_batch(mx, json, first);
+    const char *next = str(json, "next_batch");
+    if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, "since", next) != TEND_STORE_OK)
+        tend_log(TEND_LOG_WARN, "matrix", "could not save the sync position; a restart may skip a few events");
+    mx->full_state_done = true;
+    cJSON_Delete(json);
+    schedule_sync(mx, 0);
+}
+
+static void on_gaps_filled(tend_matrix *mx, cJSON *json, uint64_t retry_ms)
+{
+    if (json)
+        finish_batch(mx, json, false);
+    else
+        schedule_sync(mx, retry_ms); /* the same since again: the gap is met and filled anew */
+}
+
 static void on_sync(const tend_http_response *res, void *ud)
 {
     tend_matrix *mx = ud;
@@ -335,15 +357,13 @@ static void on_sync(const tend_http_response *res, void *ud)
                  (long long)(tend_matrix_now_ms() - mx->down_since_ms));
         mx->sync_failures = 0;
     }
-    char since[8];
+    char since[512];
     bool first = tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, "since", since, sizeof since) ==
                  TEND_STORE_NOTFOUND;
-    handle_batch(mx, json, first);
-    if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, "since", next) != TEND_STORE_OK)
-        tend_log(TEND_LOG_WARN, "matrix", "could not save the sync position; a restart may skip a few events");
-    mx->full_state_done = true;
-    cJSON_Delete(json);
-    schedule_sync(mx, 0);
+    /* a timeline cut short is filled before anything in the batch runs (gap.c) */
+    if (!first && tend_matrix_gap_fill(mx, json, since, on_gaps_filled) == 1)
+        return;
+    finish_batch(mx, json, first);
 }
 
 static void do_sync(tend_matrix *mx)
