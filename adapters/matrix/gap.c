@@ -233,6 +233,7 @@ struct tend_matrix_gap {
     bool failed;                /* a request failed for now: the whole sync is tried again */
     uint64_t retry_after_ms;    /* what a 429 asked for, else 0 (back-off)                 */
     char why[160];              /* the first failure, for the log                          */
+    int64_t started_ms;
 };
 
 static void gap_free(tend_matrix_gap *g)
@@ -374,8 +375,8 @@ static void finish(tend_matrix_gap *g)
     for (size_t i = 0; i < g->n_rooms; i++)
         if (g->rooms[i].too_long)
             say_gap_once(mx, &g->rooms[i], g->since);
-    tend_log(TEND_LOG_INFO, "matrix", "read back %zu events tend missed in %zu room%s", events, g->n_rooms,
-             g->n_rooms == 1 ? "" : "s");
+    tend_log(TEND_LOG_INFO, "matrix", "read back %zu events tend missed in %zu room%s (%lld ms)", events,
+             g->n_rooms, g->n_rooms == 1 ? "" : "s", (long long)(tend_matrix_now_ms() - g->started_ms));
     cJSON *batch = g->batch;
     g->batch = NULL;
     gap_free(g);
@@ -482,6 +483,7 @@ int tend_matrix_gap_fill(tend_matrix *mx, cJSON *batch, const char *since, tend_
             return cannot_start(mx, batch, g, done);
     }
     g->batch = batch;
+    g->started_ms = tend_matrix_now_ms();
     mx->gap = g;
     tend_log(TEND_LOG_INFO, "matrix", "reading back what tend missed in %zu room%s", n, n == 1 ? "" : "s");
     advance(g);
