@@ -16,6 +16,7 @@ class GateProxy:
         self.lock = threading.Condition()
         self.served = 0         # /messages answers passed back to tend
         self.waiting = 0        # /messages requests being held right now
+        self.busy = 0           # /messages requests between arriving and being answered
         self.hold_after = None  # hold every /messages request once this many were served
         self.fail_next = 0      # answer this many /messages requests with 502
         proxy = self
@@ -55,6 +56,7 @@ class GateProxy:
                                 [("Content-Type", "application/json")])
                     return
                 self.waiting += 1
+                self.busy += 1
                 self.lock.notify_all()
                 # held until released (or 60 s, so a forgotten gate cannot hang a test run)
                 self.lock.wait_for(lambda: self.hold_after is None or self.served < self.hold_after, 60)
@@ -65,12 +67,15 @@ class GateProxy:
         try:
             r = requests.request(h.command, self.upstream + h.path, data=body, headers=headers, timeout=90)
         except requests.RequestException:
-            self._reply(h, 502, b"{}")
-            return
+            r = None
         if messages:
             with self.lock:
                 self.served += 1
+                self.busy -= 1
                 self.lock.notify_all()
+        if r is None:
+            self._reply(h, 502, b"{}")
+            return
         try:
             self._reply(h, r.status_code, r.content,
                         [(k, v) for k, v in r.headers.items() if k.lower() not in HOP])
@@ -83,7 +88,10 @@ class GateProxy:
             self.lock.notify_all()
 
     def release(self):
+        """Lets held requests go on and waits until they were answered (or their tend is gone)."""
         self.hold_messages_after(None)
+        with self.lock:
+            self.lock.wait_for(lambda: self.busy == 0, 30)
 
     def wait_held(self, timeout):
         """True once a /messages request is being held."""

@@ -179,7 +179,15 @@ def test_killed_while_reading_back_the_gap_still_runs_the_command_once(users, ga
     bot, t, room = gap["bot"], gap["tend"], gap["room"]
     cmd = alice.send(room, '!task add "Gap crash run"')
     flood(bob, room, 4 * TIMELINE_LIMIT, "c")  # several pages of /messages to read back
-    proxied.hold_messages_after(2)
+    # an orderly stop while a page is in flight drops the fill cleanly (and runs nothing)
+    proxied.hold_messages_after(1)
+    t.start()
+    assert proxied.wait_held(30), "tend should be reading back the gap, page 2 held by the proxy"
+    assert t.stop() == 0, "stopping in the middle of a fill exits cleanly"
+    proxied.release()
+    assert not replies_to(bot_messages(alice, room, bot.user_id), cmd), "nothing ran before the stop"
+
+    proxied.hold_messages_after(proxied.served + 2)
     t.start()
     assert proxied.wait_held(30), "tend should be reading back the gap, page 3 held by the proxy"
     t.kill()  # kill -9 with two pages read and the third in flight
