@@ -32,6 +32,10 @@
 
 #define GAP_PARALLEL 2          /* rooms paged at once; the rest wait their turn */
 #define GAP_TIMEOUT_MS 30000
+/* Fills tried before a gap whose pages keep failing is given up (with the notice): the waits
+ * between them add up to about half a minute, and tend must not stay deaf in every room because
+ * one room's history cannot be read. */
+#define GAP_MAX_TRIES 6
 
 static const char *str(const cJSON *obj, const char *name)
 {
@@ -219,7 +223,7 @@ typedef struct room_fill {
     const char *room_id;        /* the room's key in the batch, which outlives the fill */
     cJSON *room;                /* rooms.join.<room_id> in the batch                     */
     tend_matrix_backfill *bf;   /* NULL when the room had no prev_batch to start from    */
-    bool too_long;              /* the bound, or the server, stopped the fill short      */
+    char unread[96];            /* why the fill stopped short of where tend was, or ""   */
 } room_fill;
 
 struct tend_matrix_gap {
@@ -315,13 +319,18 @@ static bool notice_fits(tend_matrix *mx, const room_fill *rf)
     return true;
 }
 
+/* The fill of this room stops short of where tend last was; the reason goes to the log. */
+static void stop_short(room_fill *rf, const char *why)
+{
+    snprintf(rf->unread, sizeof rf->unread, "%s", why);
+}
+
 static void say_gap_once(tend_matrix *mx, const room_fill *rf, const char *since)
 {
     if (notice_given(mx, rf->room_id, since))
         return;
-    tend_log(TEND_LOG_WARN, "matrix", "%s: more happened while tend was away than it reads back "
-             "(%d events or %lld hours); commands older than that are not run", rf->room_id,
-             TEND_MATRIX_GAP_MAX_EVENTS, TEND_MATRIX_GAP_MAX_AGE_MS / 3600000);
+    tend_log(TEND_LOG_WARN, "matrix", "%s: not all that happened while tend was away was read back (%s); "
+             "commands sent before that are not run", rf->room_id, rf->unread);
     if (record_notice(mx, rf->room_id, since) && notice_fits(mx, rf))
         tend_matrix_send_notice(mx, rf->room_id, MSG_MATRIX_GAP);
 }
@@ -373,7 +382,7 @@ static void finish(tend_matrix_gap *g)
     mx->gap_failures = 0;
     size_t events = splice_all(g);
     for (size_t i = 0; i < g->n_rooms; i++)
-        if (g->rooms[i].too_long)
+        if (g->rooms[i].unread[0])
             say_gap_once(mx, &g->rooms[i], g->since);
     tend_log(TEND_LOG_INFO, "matrix", "read back %zu events tend missed in %zu room%s (%lld ms)", events,
              g->n_rooms, g->n_rooms == 1 ? "" : "s", (long long)(tend_matrix_now_ms() - g->started_ms));
@@ -391,7 +400,7 @@ static void advance(tend_matrix_gap *g)
         if (rf->bf)
             ask_page(rf);
         else
-            rf->too_long = true; /* limited with no prev_batch: nothing to page back from */
+            stop_short(rf, "no prev_batch to page back from");
     }
     if (g->active == 0 && (g->failed || g->next == g->n_rooms))
         finish(g);
@@ -403,6 +412,14 @@ static bool transient(long status)
     return status == 0 || status == 401 || status == 408 || status == 429 || status >= 500;
 }
 
+static void describe(const tend_http_response *res, char *out, size_t outlen)
+{
+    if (res->status)
+        snprintf(out, outlen, "HTTP %ld", res->status);
+    else
+        snprintf(out, outlen, "%s", res->error ? res->error : "no answer");
+}
+
 static void on_page(const tend_http_response *res, void *ud)
 {
     room_fill *rf = ud;
@@ -410,12 +427,9 @@ static void on_page(const tend_http_response *res, void *ud)
     if (g->mx->stopping)
         return; /* tend_matrix_gap_cancel frees it once the HTTP client is gone */
     g->active--;
-    if (transient(res->status)) {
-        char why[64];
-        if (res->status)
-            snprintf(why, sizeof why, "HTTP %ld", res->status);
-        else
-            snprintf(why, sizeof why, "%s", res->error ? res->error : "no answer");
+    char why[64];
+    describe(res, why, sizeof why);
+    if (transient(res->status) && g->mx->gap_failures + 1 < GAP_MAX_TRIES) {
         fail(g, rf->room_id, why, res->status == 429 ? tend_matrix_retry_after_ms(res, 2000) : 0);
         advance(g);
         return;
@@ -425,12 +439,16 @@ static void on_page(const tend_http_response *res, void *ud)
     if (step == TEND_MATRIX_GAP_MORE && !g->failed) {
         ask_page(rf);
     } else if (step == TEND_MATRIX_GAP_BAD) {
-        /* a refusal, or an answer that is no page, does not get better by asking again */
-        tend_log(TEND_LOG_WARN, "matrix", "could not read back what tend missed in %s (HTTP %ld)", rf->room_id,
-                 res->status);
-        rf->too_long = true;
+        /* a refusal, an answer that is no page, or the last try: asking again will not help */
+        char reason[96];
+        snprintf(reason, sizeof reason, "the homeserver did not give it: %s",
+                 res->status == 200 ? "no page" : why);
+        stop_short(rf, reason);
     } else if (step == TEND_MATRIX_GAP_TOO_LONG) {
-        rf->too_long = true;
+        char reason[96];
+        snprintf(reason, sizeof reason, "it goes back more than %d events or %lld hours",
+                 TEND_MATRIX_GAP_MAX_EVENTS, TEND_MATRIX_GAP_MAX_AGE_MS / 3600000);
+        stop_short(rf, reason);
     }
     advance(g);
 }

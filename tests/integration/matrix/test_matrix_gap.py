@@ -219,9 +219,32 @@ def test_a_failed_page_leaves_the_gap_to_be_read_again(users, gap, proxied):
     assert len(replies_to(bot_messages(alice, room, bot.user_id), cmd)) == 1
 
 
+def test_a_gap_that_cannot_be_read_is_given_up_with_the_notice(users, gap, proxied):
+    """/messages keeps failing while /sync works: tend must not stay deaf in every room for it."""
+    alice, bob = users["alice"], users["bob"]
+    bot, t, room = gap["bot"], gap["tend"], gap["room"]
+    before = len(gap_notices(bot_messages(alice, room, bot.user_id)))
+    unread = alice.send(room, '!task add "Gap unread run"')
+    flood(bob, room, TIMELINE_LIMIT + 20, "u")
+    proxied.fail_next = 10 ** 6
+    offset = len(t.log_text())
+    t0 = time.monotonic()
+    t.start()
+    wait_until(lambda: len(gap_notices(bot_messages(alice, room, bot.user_id))) > before, 90,
+               "the notice once tend gives up on the gap")
+    record("gap_s_until_an_unreadable_gap_is_given_up", time.monotonic() - t0)
+    log = log_since(t, offset)
+    assert len([ln for ln in log.splitlines() if "trying again" in ln]) == 1, "one line while it retries"
+    gave_up = [ln for ln in log.splitlines() if "not all that happened" in ln and "did not give it" in ln]
+    assert len(gave_up) == 1, "one line when it gives up"
+    assert "Gap unread run" not in board(alice, room, bot.user_id), "tend carries on; that command was not read"
+    assert not replies_to(bot_messages(alice, room, bot.user_id), unread)
+
+
 def test_a_gap_beyond_the_bound_gets_one_notice_and_tend_carries_on(users, gap):
     alice, bob = users["alice"], users["bob"]
     bot, t, room = gap["bot"], gap["tend"], gap["room"]
+    before = len(gap_notices(bot_messages(alice, room, bot.user_id)))
     t.stop()
     lost = alice.send(room, '!task add "Gap lost run"')
     # the command is followed by more than the bound plus one /sync timeline
@@ -229,22 +252,24 @@ def test_a_gap_beyond_the_bound_gets_one_notice_and_tend_carries_on(users, gap):
     offset = len(t.log_text())
     t0 = time.monotonic()
     t.start()
-    msgs = wait_until(lambda: gap_notices(bot_messages(alice, room, bot.user_id)) or None, 60, "the gap notice")
+    notices = wait_until(lambda: gap_notices(bot_messages(alice, room, bot.user_id))[before:], 60,
+                         "the gap notice")
     record("gap_s_from_restart_to_notice_over_the_bound", time.monotonic() - t0)
     log = log_since(t, offset)
     m = re.search(r"read back (\d+) events tend missed in 1 room \((\d+) ms\)", log)
     assert m and int(m.group(1)) == GAP_MAX_EVENTS, "it reads back as far as the bound, no further"
     record("gap_ms_to_read_back_the_bound", int(m.group(2)))
-    assert len([ln for ln in log.splitlines() if "more happened while tend was away" in ln]) == 1, \
-        "one line in the log"
-    assert msgs[0]["content"]["msgtype"] == "m.notice"
+    too_long = [ln for ln in log.splitlines()
+                if "not all that happened" in ln and f"{GAP_MAX_EVENTS} events" in ln]
+    assert len(too_long) == 1, "one line in the log"
+    assert notices[0]["content"]["msgtype"] == "m.notice"
     # carries on: a new command is answered, and a restart does not repeat the notice
     t.stop()
     t.start()
     assert "Gap lost run" not in board(alice, room, bot.user_id), \
         "the command lies beyond the bound (the notice tells the member to send it again)"
     msgs = bot_messages(alice, room, bot.user_id)
-    assert len(gap_notices(msgs)) == 1, "the notice is given once"
+    assert len(gap_notices(msgs)) == before + 1, "the notice is given once"
     assert not replies_to(msgs, lost)
 
 
