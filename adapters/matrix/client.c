@@ -355,6 +355,7 @@ static void close_everything(tend_matrix *mx)
     tend_matrix_senders_stop(mx);
     tend_http_destroy(mx->http);
     mx->http = NULL;
+    tend_matrix_gap_cancel(mx); /* its batch was not handled: the next start meets the gap again */
     tend_matrix_senders_free(mx);
 }
 

@@ -2,8 +2,9 @@
  * sync.c — the /sync long-poll and what arrives through it.
  *
  * One /sync is in flight at a time (30 s long-poll). Its next_batch token is stored only after the
- * whole batch was handled, and every event id is claimed in the store before it runs, so a restart
- * resumes exactly where it stopped: nothing replayed, nothing missed. The very first sync (no token
+ * whole batch was handled (with what gap.c read back of a timeline cut short), and every event id
+ * is claimed in the store before it runs, so a restart resumes exactly where it stopped: nothing
+ * replayed, nothing missed. The very first sync (no token
  * yet) only records where "now" is and accepts invites; it runs none of the history. The first
  * sync of each process asks for full state, which is how room names and power levels come back
  * after a restart without keeping them anywhere.
@@ -168,17 +169,6 @@ static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *e
 
 /* ---------------------------------------------------------------- one room */
 
-static bool is_own_join(const tend_matrix *mx, const cJSON *ev)
-{
-    const char *type = str(ev, "type");
-    const char *key = str(ev, "state_key");
-    const char *membership = str(cJSON_GetObjectItemCaseSensitive(ev, "content"), "membership");
-    const char *before = str(path2(ev, "unsigned", "prev_content"), "membership");
-    return type && key && membership && strcmp(type, "m.room.member") == 0 &&
-           strcmp(key, mx->user_id) == 0 && strcmp(membership, "join") == 0 &&
-           !(before && strcmp(before, "join") == 0);
-}
-
 static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *ev)
 {
     const char *type = str(ev, "type");
@@ -219,7 +209,7 @@ static void handle_joined_room(tend_matrix *mx, const char *room_id, const cJSON
     int join_at = -1, i = 0;
     const cJSON *ev;
     cJSON_ArrayForEach(ev, timeline) {
-        if (is_own_join(mx, ev))
+        if (tend_matrix_is_own_join(mx->user_id, ev))
             join_at = i;
         i++;
     }
@@ -298,6 +288,27 @@ static void accept_invite(tend_matrix *mx, const char *room_id, const cJSON *dat
 
 /* ---------------------------------------------------------------- the long-poll */
 
+/* Handles a whole batch, then moves the sync position past it: only now, so a crash before this
+ * point replays the batch (each event id runs once) instead of skipping it. Takes json. */
+static void finish_batch(tend_matrix *mx, cJSON *json, bool first)
+{
+    handle_batch(mx, json, first);
+    const char *next = str(json, "next_batch");
+    if (tend_host_state_set(mx->base.host, "since", next) != 0)
+        tend_log(TEND_LOG_WARN, "matrix", "could not save the sync position; a restart may skip a few events");
+    mx->full_state_done = true;
+    cJSON_Delete(json);
+    schedule_sync(mx, 0);
+}
+
+static void on_gaps_filled(tend_matrix *mx, cJSON *json, uint64_t retry_ms)
+{
+    if (json)
+        finish_batch(mx, json, false);
+    else
+        schedule_sync(mx, retry_ms); /* the same since again: the gap is met and filled anew */
+}
+
 static void on_sync(const tend_http_response *res, void *ud)
 {
     tend_matrix *mx = ud;
@@ -333,15 +344,13 @@ static void on_sync(const tend_http_response *res, void *ud)
                  (long long)(tend_matrix_now_ms() - mx->down_since_ms));
         mx->sync_failures = 0;
     }
-    char since[8];
+    char since[512];
     bool first = tend_host_state_get(mx->base.host, "since", since, sizeof since) ==
                  1; /* not found: the very first sync */
-    handle_batch(mx, json, first);
-    if (tend_host_state_set(mx->base.host, "since", next) != 0)
-        tend_log(TEND_LOG_WARN, "matrix", "could not save the sync position; a restart may skip a few events");
-    mx->full_state_done = true;
-    cJSON_Delete(json);
-    schedule_sync(mx, 0);
+    /* a timeline cut short is filled before anything in the batch runs (gap.c) */
+    if (!first && tend_matrix_gap_fill(mx, json, since, on_gaps_filled) == 1)
+        return;
+    finish_batch(mx, json, first);
 }
 
 static void do_sync(tend_matrix *mx)
@@ -384,11 +393,21 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms)
 
 /* Only what tend acts on: messages, membership, reactions, power levels and encryption (to know
  * coordinators and to say it cannot read), and m.direct. No presence, typing or receipts. */
+static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
+                                         "m.room.power_levels", "m.room.encryption",
+                                         "m.room.encrypted", "m.room.create"};
+
+char *tend_matrix_timeline_filter(void)
+{
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddItemToObject(f, "types", cJSON_CreateStringArray(room_types, 7));
+    char *json = cJSON_PrintUnformatted(f);
+    cJSON_Delete(f);
+    return json;
+}
+
 static char *filter_json(void)
 {
-    static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
-                                             "m.room.power_levels", "m.room.encryption",
-                                             "m.room.encrypted", "m.room.create"};
     cJSON *f = cJSON_CreateObject();
     cJSON *none = cJSON_CreateStringArray((const char *const[]){"*"}, 1);
     cJSON *presence = cJSON_AddObjectToObject(f, "presence");
@@ -400,7 +419,7 @@ static char *filter_json(void)
     cJSON_AddItemToObject(state, "types", cJSON_CreateStringArray(room_types + 2, 5));
     cJSON *timeline = cJSON_AddObjectToObject(room, "timeline");
     cJSON_AddItemToObject(timeline, "types", cJSON_CreateStringArray(room_types, 7));
-    cJSON_AddNumberToObject(timeline, "limit", 100);
+    cJSON_AddNumberToObject(timeline, "limit", TEND_MATRIX_TIMELINE_LIMIT);
     cJSON *eph = cJSON_AddObjectToObject(room, "ephemeral");
     cJSON_AddItemToObject(eph, "not_types", cJSON_CreateStringArray((const char *const[]){"*"}, 1));
     cJSON *rad = cJSON_AddObjectToObject(room, "account_data");

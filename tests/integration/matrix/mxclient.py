@@ -150,6 +150,7 @@ class Tend:
         self.proc = None
         self.token = bot.token
         self.password = None
+        self.args = []        # extra command-line arguments for the next start (e.g. --now)
 
     def start(self):
         e = dict(os.environ)
@@ -162,7 +163,7 @@ class Tend:
             e["TEND_MATRIX_PASSWORD"] = self.password
         if self.allowed:
             e["TEND_MATRIX_ALLOWED_INVITERS"] = self.allowed
-        self.proc = subprocess.Popen([self.binary, "--database", self.db], env=e,
+        self.proc = subprocess.Popen([self.binary, "--database", self.db, *self.args], env=e,
                                      stdin=subprocess.DEVNULL, stdout=open(self.log, "ab"),
                                      stderr=subprocess.STDOUT)
         return self
@@ -178,6 +179,13 @@ class Tend:
         rc = self.proc.returncode if self.proc else None
         self.proc = None
         return rc
+
+    def kill(self):
+        """kill -9: no orderly stop, whatever was in memory is gone."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
