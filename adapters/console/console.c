@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/app.h"
 #include "lib/log.h"
 
 static const char greeting[] =
@@ -18,15 +17,11 @@ static const char greeting[] =
     "[console] You're in your private chat with tend; :room types in the group room, :dm comes back.\n"
     "[console] :as NAME switches member, :advance 1d moves the clock, :quit ends.\n";
 
-/* Input is over (":quit", end of input, a read error): the app stops, or the console alone. */
+/* Input is over (":quit", end of input, a read error): tend stops. */
 static void finish(console *c)
 {
     c->quit = true;
-    tend_app *app = tend_app_of(&c->adapter);
-    if (app)
-        tend_app_stop(app);
-    else
-        c->adapter.ops->stop(&c->adapter);
+    tend_host_stop(c->adapter.host, 0);
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -112,21 +107,9 @@ static int open_stream(console *c)
     return uv_read_start((uv_stream_t *)&c->stream.pipe, on_alloc, on_stream_read);
 }
 
-/* The console serves its own group's schedule and nobody else's: a console opened as group beta on
- * a file that holds group alpha must neither print nor use up alpha's prompts, suggestions and
- * digest. Said at creation (a console run without the app) and again at start, after the app has
- * told the bot which platforms it serves. */
-static void serve_own_group(console *c)
-{
-    const char *own[] = {c->group_key};
-    if (tend_bot_serve_platforms(c->adapter.bot, own, 1) != 0)
-        tend_log(TEND_LOG_WARN, "console", "cannot narrow the schedule to %s", c->group_key);
-}
-
 static int console_start(tend_adapter *self)
 {
     console *c = self->impl;
-    serve_own_group(c);
     if (uv_guess_handle(STDIN_FILENO) == UV_FILE) {
         c->input = CONSOLE_IN_FILE;
         read_file_chunk(c);
@@ -144,11 +127,13 @@ static int console_start(tend_adapter *self)
     return 0;
 }
 
-static int console_deliver(tend_adapter *self, const tend_message *msg)
+/* Printed is delivered: the terminal cannot refuse a line. */
+static int console_send(tend_adapter *self, const tend_outgoing *o)
 {
     console *c = self->impl;
-    tend_console_print(c->out, msg);
+    tend_console_print(c->out, o->msg);
     fflush(c->out);
+    tend_host_sent(self->host, o->id, TEND_SENT_OK);
     return 0;
 }
 
@@ -183,13 +168,14 @@ static void console_destroy(tend_adapter *self)
 
 static const tend_adapter_ops console_ops = {
     .platform = "console",
+    .resend_shows_twice = true,
     .start = console_start,
-    .deliver = console_deliver,
+    .send = console_send,
     .stop = console_stop,
     .destroy = console_destroy,
 };
 
-tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg)
+tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)
 {
     console *c = calloc(1, sizeof *c);
     if (!c)
@@ -197,14 +183,19 @@ tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_bot *bot, const 
     c->adapter.ops = &console_ops;
     c->adapter.impl = c;
     c->adapter.loop = loop;
-    c->adapter.bot = bot;
+    c->adapter.host = host;
     c->out = stdout;
     const char *group = cfg && cfg->console_group ? cfg->console_group : "demo";
     const char *member = cfg && cfg->console_member ? cfg->console_member : "you";
     snprintf(c->group_key, sizeof c->group_key, "console:%.100s", group);
     snprintf(c->member, sizeof c->member, "%s", member);
-    serve_own_group(c);
     return &c->adapter;
+}
+
+const char *tend_console_group_key(const tend_adapter *adapter)
+{
+    const console *c = adapter->impl;
+    return c->group_key;
 }
 
 void tend_console_set_output(tend_adapter *adapter, FILE *out)

@@ -14,7 +14,12 @@
 #include "config/config.h"
 
 /* NULL on OOM. Reads stdin once started; writes to stdout unless tend_console_set_output says else. */
-tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg);
+tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg);
+
+/* "console:<group>": the one group this console speaks for. The app has the scheduler serve only
+ * it, so a console opened as group beta on a file that holds group alpha neither prints nor uses up
+ * alpha's prompts, suggestions and digest. */
+const char *tend_console_group_key(const tend_adapter *console);
 
 /* Where the console prints (tests pass a memory stream). */
 void tend_console_set_output(tend_adapter *console, FILE *out);

@@ -22,7 +22,6 @@
 #include "bot/messages.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
-#include "store/store.h"
 
 /* ---------------------------------------------------------------- a member's groups */
 
@@ -37,26 +36,26 @@ static bool serves_group(tend_matrix *mx, const tend_matrix_room *room)
     return !room->encrypted && joined(room, mx->user_id) && !tend_matrix_is_dm_room(mx, room->room_id);
 }
 
-size_t tend_matrix_groups_of(tend_matrix *mx, const char *user_id, char out[][TEND_KEY_MAX], size_t max)
+size_t tend_matrix_groups_of(tend_matrix *mx, const char *user_id, char out[][MX_KEY_MAX], size_t max)
 {
     size_t n = 0;
     for (tend_matrix_room *r = mx->rooms; r && n < max; r = r->next) {
         if (!joined(r, user_id) || !serves_group(mx, r))
             continue;
-        char group[TEND_KEY_MAX];
+        char group[MX_KEY_MAX];
         tend_matrix_group_room(mx, r->room_id, group, sizeof group);
         bool seen = false;
         for (size_t i = 0; i < n && !seen; i++)
             seen = strcmp(out[i], group) == 0;
         if (!seen)
-            snprintf(out[n++], TEND_KEY_MAX, "%s", group);
+            snprintf(out[n++], MX_KEY_MAX, "%s", group);
     }
     return n;
 }
 
 bool tend_matrix_shares_group(tend_matrix *mx, const char *user_id)
 {
-    char one[1][TEND_KEY_MAX];
+    char one[1][MX_KEY_MAX];
     return tend_matrix_groups_of(mx, user_id, one, 1) > 0;
 }
 
@@ -96,7 +95,7 @@ bool tend_matrix_dm_is_private(tend_matrix *mx, const char *room_id, const char 
 /* ---------------------------------------------------------------- commands in a direct chat */
 
 /* The group `wanted` names among the member's: its room id, alias or name (any case). */
-static const char *find_named(tend_matrix *mx, char groups[][TEND_KEY_MAX], size_t n, const char *wanted)
+static const char *find_named(tend_matrix *mx, char groups[][MX_KEY_MAX], size_t n, const char *wanted)
 {
     for (size_t i = 0; i < n; i++) {
         const tend_matrix_room *r = tend_matrix_room_get(mx, groups[i], false);
@@ -108,12 +107,12 @@ static const char *find_named(tend_matrix *mx, char groups[][TEND_KEY_MAX], size
 }
 
 /* "Soup kitchen", "Pantry" — the member's groups as they would name them. NULL on OOM. */
-static char *list_groups(tend_matrix *mx, char groups[][TEND_KEY_MAX], size_t n)
+static char *list_groups(tend_matrix *mx, char groups[][MX_KEY_MAX], size_t n)
 {
     tend_strbuf sb = TEND_STRBUF_INIT;
     tend_strbuf_put(&sb, "", 0);
     for (size_t i = 0; i < n; i++) {
-        char label[TEND_KEY_MAX];
+        char label[MX_KEY_MAX];
         tend_matrix_group_label(mx, groups[i], label, sizeof label);
         tend_strbuf_puts(&sb, i ? ", \"" : "\"");
         tend_strbuf_puts(&sb, label);
@@ -123,16 +122,15 @@ static char *list_groups(tend_matrix *mx, char groups[][TEND_KEY_MAX], size_t n)
 }
 
 /* Says, in the direct chat, why nothing ran: no group, an unknown name, or which one? */
-static void ask_which(tend_matrix *mx, const char *room_id, const char *event_id, char groups[][TEND_KEY_MAX],
+static void ask_which(tend_matrix *mx, const char *room_id, const char *event_id, char groups[][MX_KEY_MAX],
                       size_t n, const char *wanted)
 {
     /* a replay after a restart was asked already */
-    if (tend_store_event_claim(mx->store, TEND_MATRIX_PLATFORM, event_id, tend_matrix_clock_now(mx)) !=
-        TEND_STORE_OK)
+    if (tend_host_event_claim(mx->base.host, event_id) != 0)
         return;
     char *list = list_groups(mx, groups, n);
     char *text = NULL;
-    char first[TEND_KEY_MAX] = "";
+    char first[MX_KEY_MAX] = "";
     if (n > 0)
         tend_matrix_group_label(mx, groups[0], first, sizeof first);
     int rc;
@@ -151,9 +149,9 @@ static void ask_which(tend_matrix *mx, const char *room_id, const char *event_id
 void tend_matrix_dm_command(tend_matrix *mx, const char *room_id, const char *sender, const char *event_id,
                             tend_matrix_command *cmd)
 {
-    char wanted[TEND_KEY_MAX];
+    char wanted[MX_KEY_MAX];
     bool named = tend_matrix_take_group_option(cmd->text, wanted, sizeof wanted) == 1;
-    char groups[TEND_MATRIX_GROUPS_MAX][TEND_KEY_MAX];
+    char groups[TEND_MATRIX_GROUPS_MAX][MX_KEY_MAX];
     size_t n = tend_matrix_groups_of(mx, sender, groups, TEND_MATRIX_GROUPS_MAX);
     const char *group = named ? find_named(mx, groups, n, wanted) : n == 1 ? groups[0] : NULL;
     if (!group) {
@@ -173,7 +171,7 @@ void tend_matrix_dm_command(tend_matrix *mx, const char *room_id, const char *se
 
 typedef struct {
     char *user;
-    char group[TEND_KEY_MAX]; /* the first group room seen for them */
+    char group[MX_KEY_MAX]; /* the first group room seen for them */
     bool several;
 } member_groups;
 
@@ -236,7 +234,7 @@ static struct tend_matrix_groups_index *index_build(tend_matrix *mx)
     for (tend_matrix_room *r = mx->rooms; r && ok; r = r->next) {
         if (!serves_group(mx, r))
             continue;
-        char group[TEND_KEY_MAX];
+        char group[MX_KEY_MAX];
         tend_matrix_group_room(mx, r->room_id, group, sizeof group);
         const cJSON *who;
         cJSON_ArrayForEach(who, r->names) {
@@ -259,7 +257,7 @@ static bool has_several_groups(tend_matrix *mx, const char *user_id)
     if (ix && (ix->built_at_change != mx->rooms_changed || tend_matrix_now_ms() - ix->built_ms > INDEX_TTL_MS))
         tend_matrix_groups_index_free(mx);
     if (!mx->groups_index && !index_build(mx)) {
-        char groups[2][TEND_KEY_MAX]; /* out of memory: the slow way */
+        char groups[2][MX_KEY_MAX]; /* out of memory: the slow way */
         return tend_matrix_groups_of(mx, user_id, groups, 2) > 1;
     }
     ENTRY want = {.key = (char *)user_id}, *found = NULL;
@@ -269,13 +267,13 @@ static bool has_several_groups(tend_matrix *mx, const char *user_id)
 
 /* ---------------------------------------------------------------- private messages out */
 
-int tend_matrix_dm_deliver(tend_matrix *mx, const tend_message *msg)
+int tend_matrix_dm_deliver(tend_matrix *mx, const tend_message *msg, const tend_matrix_ticket *ticket)
 {
     const char *group_room = tend_matrix_room_of_group(msg->group_key);
     if (!msg->member_key || !group_room || !has_several_groups(mx, msg->member_key))
-        return tend_matrix_dm_send(mx, msg->member_key, msg);
+        return tend_matrix_dm_send(mx, msg->member_key, msg, ticket);
     /* two groups share one direct chat: each message says which group it is about */
-    char label[TEND_KEY_MAX];
+    char label[MX_KEY_MAX];
     tend_matrix_group_label(mx, group_room, label, sizeof label);
     tend_messages copy;
     tend_messages_init(&copy);
@@ -285,7 +283,7 @@ int tend_matrix_dm_deliver(tend_matrix *mx, const tend_message *msg)
     if (m && asprintf(&text, MSG_MATRIX_DM_LABEL "%s", label, m->text ? m->text : "") >= 0) {
         free(m->text);
         m->text = text;
-        rc = tend_matrix_dm_send(mx, msg->member_key, m);
+        rc = tend_matrix_dm_send(mx, msg->member_key, m, ticket);
     }
     tend_messages_clear(&copy);
     return rc;
@@ -308,23 +306,17 @@ static int redact_level(const tend_matrix_room *room)
     return cJSON_IsNumber(level) ? (int)level->valuedouble : 50;
 }
 
-void tend_matrix_take_down_if_private(tend_matrix *mx, const char *room_id, const tend_request *req,
-                                      const tend_messages *out)
+void tend_matrix_take_down(tend_matrix *mx, const char *room_id, const char *event_id, const char *txn_seed)
 {
-    if (req->is_private || !req->event_id)
-        return;
-    bool refused = false;
-    for (size_t i = 0; i < out->count && !refused; i++)
-        refused = strcmp(out->items[i].kind, TEND_KIND_PRIVATE_ONLY) == 0;
-    const tend_matrix_room *room = refused ? tend_matrix_room_get(mx, room_id, false) : NULL;
+    const tend_matrix_room *room = tend_matrix_room_get(mx, room_id, false);
     if (!room || tend_matrix_room_power(room, mx->user_id) < redact_level(room))
         return;
-    char *r = tend_matrix_escape(room_id), *e = tend_matrix_escape(req->event_id);
+    char *r = tend_matrix_escape(room_id), *e = tend_matrix_escape(event_id), *t = tend_matrix_escape(txn_seed);
     char path[1024];
-    snprintf(path, sizeof path, "/rooms/%s/redact/%s/tendredact%lld-%llu", r ? r : "", e ? e : "",
-             (long long)mx->txn_epoch_ms, (unsigned long long)++mx->txn_counter);
+    snprintf(path, sizeof path, "/rooms/%s/redact/%s/tendredact-%s", r ? r : "", e ? e : "", t ? t : "");
     free(r);
     free(e);
+    free(t);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "reason", MSG_MATRIX_TAKEN_DOWN);
     char *json = cJSON_PrintUnformatted(body);

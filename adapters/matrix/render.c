@@ -447,6 +447,26 @@ int tend_matrix_take_group_option(char *text, char *value, size_t valuelen)
     return 0;
 }
 
+void tend_matrix_origin_write(char *out, size_t outlen, const char *room_id, const char *reply_to,
+                              const char *event_id)
+{
+    const char *own = event_id && reply_to && strcmp(event_id, reply_to) != 0 ? event_id : NULL;
+    snprintf(out, outlen, "%s\t%s%s%s", room_id, reply_to ? reply_to : "", own ? "\t" : "", own ? own : "");
+}
+
+void tend_matrix_origin_read(const char *origin, tend_matrix_origin *out)
+{
+    char *parts[] = {out->room, out->reply, out->command};
+    const char *p = origin ? origin : "";
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strcspn(p, "\t");
+        snprintf(parts[i], MX_KEY_MAX, "%.*s", (int)n, p);
+        p += p[n] ? n + 1 : n;
+    }
+    if (!out->command[0])
+        snprintf(out->command, sizeof out->command, "%s", out->reply);
+}
+
 const char *tend_matrix_room_of_group(const char *group_key)
 {
     static const char prefix[] = TEND_MATRIX_PLATFORM ":";

@@ -241,7 +241,18 @@ const char *const tend_store_migrations[] = {
     ("CREATE INDEX tasks_board ON tasks(group_id, state, number);"
      "DROP INDEX tasks_group_state;"),
 
-    /* 5: nothing kept with a suggestion, or with the member around it, can order or time it
+    /* 5: the durable outbox. Every message is written in the transaction of its cause and deleted
+     * once its platform accepted it; AUTOINCREMENT so a row id (part of each Matrix txn id and
+     * Discord nonce) is never reused after a delete. */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  platform TEXT NOT NULL,"
+    "  dest TEXT NOT NULL,"            /* messages to one destination go out in id order */
+    "  reply_to TEXT,"                 /* the adapter's origin of the command it answers  */
+    "  payload TEXT NOT NULL,"         /* the message, encoded by the bot                 */
+    "  created_at INTEGER NOT NULL);",
+
+    /* 6: nothing kept with a suggestion, or with the member around it, can order or time it
      * against the member's own actions (issue 12). A suggestion keeps only its month, and its id
      * is drawn at random (store/sqlite/process.c), so neither its number nor its place in the table
      * follows the rows other tables wrote in the same moment; the ones already there are given

@@ -226,6 +226,33 @@ static void path_segments_are_escaped(void **state)
     free(e);
 }
 
+/* A command's answers reply to its event; a reaction's reply to the message reacted to, while a
+ * take-down of a private command must remove the member's reaction, never the bot's message. */
+static void an_origin_names_the_reply_and_the_command_apart(void **state)
+{
+    (void)state;
+    char buf[3 * MX_KEY_MAX + 3];
+    tend_matrix_origin o;
+    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$typed", "$typed");
+    assert_string_equal(buf, "!room:x\t$typed");
+    tend_matrix_origin_read(buf, &o);
+    assert_string_equal(o.room, "!room:x");
+    assert_string_equal(o.reply, "$typed");
+    assert_string_equal(o.command, "$typed");
+    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$prompt", "$reaction");
+    tend_matrix_origin_read(buf, &o);
+    assert_string_equal(o.room, "!room:x");
+    assert_string_equal(o.reply, "$prompt");
+    assert_string_equal(o.command, "$reaction");
+    tend_matrix_origin_read(NULL, &o); /* an unprompted message */
+    assert_string_equal(o.room, "");
+    assert_string_equal(o.reply, "");
+    assert_string_equal(o.command, "");
+    tend_matrix_origin_read("!room:x\t", &o);
+    assert_string_equal(o.room, "!room:x");
+    assert_string_equal(o.reply, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +269,7 @@ int main(void)
         cmocka_unit_test(reaction_keys_ignore_the_variation_selector),
         cmocka_unit_test(backoff_grows_with_jitter_and_retry_after_is_honoured),
         cmocka_unit_test(path_segments_are_escaped),
+        cmocka_unit_test(an_origin_names_the_reply_and_the_command_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
