@@ -218,8 +218,14 @@ static int run_forgetme(tend_ctx *ctx)
         src = tend_store_audit(ctx->env->store, ctx->group.id, ctx->member.id, "forgetme", "", ctx->now);
     if (src != TEND_STORE_OK)
         return tend_store_failed(ctx, src);
-    /* ctx->member still holds the key, so this last word reaches them */
-    tend_reply_private(ctx, "forgetme", MSG_PROCESS_FORGETME_DONE);
+    /* ctx->member still holds the key, so this last word reaches them; and it is the only thing
+     * written after the erasure that names them. Kept in the outbox, its row (their key and name)
+     * would be copied into the database file by the checkpoint that follows this commit and stay
+     * there until the next one, or for a day if the platform cannot take it: so it is sent at
+     * once and kept nowhere, like an anonymous suggestion's thanks. */
+    tend_message *done = tend_reply_private(ctx, "forgetme", MSG_PROCESS_FORGETME_DONE);
+    if (done)
+        done->leaves_no_trace = true;
     return TEND_OK;
 }
 
