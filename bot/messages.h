@@ -17,6 +17,10 @@
 #define MSG_CANNOT_READ "I couldn't read that: %s. " TEND_CMD "help lists what I can do."
 #define MSG_USAGE "Usage: %s"
 #define MSG_COORDINATORS_ONLY "Only the group's coordinators can use " TEND_CMD "%s."
+/* A private command typed where the group reads it: nothing was recorded. */
+#define MSG_PRIVATE_ONLY_HERE                                                                      \
+    "That one stays between us, so I didn't record anything from the group chat. Send "           \
+    TEND_CMD "%s to me in our private chat instead."
 #define MSG_STORE_FAILED "Something went wrong on my side, so nothing was changed. Please try again in a moment."
 #define MSG_STORE_FULL "I couldn't save that because the server's disk is full, so nothing was changed. Your coordinator has been told in the log."
 #define MSG_STORE_READONLY "I can't save anything right now (the database is read-only), so nothing was changed. Your coordinator has been told in the log."
