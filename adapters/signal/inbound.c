@@ -140,6 +140,7 @@ typedef struct {
     const char *chat;        /* where it was typed: the group id, or the member's uuid */
     int64_t sent_at;         /* its Signal timestamp, for the event id and quoting   */
     tend_place place;
+    bool reaction;           /* a reaction is no message an answer could quote       */
 } origin;
 
 static void run(tend_signal *sg, const origin *o, const char *text, const sg_command *cmd)
@@ -148,7 +149,7 @@ static void run(tend_signal *sg, const origin *o, const char *text, const sg_com
     snprintf(group_key, sizeof group_key, TEND_SIGNAL_PLATFORM ":%s", o->group_id);
     snprintf(event_id, sizeof event_id, "%s:%lld", o->uuid, (long long)o->sent_at);
     /* the way back: the chat, and the message to quote when an answer goes there */
-    snprintf(reply_to, sizeof reply_to, "%s\t%s\t%lld", o->chat, o->uuid, (long long)o->sent_at);
+    snprintf(reply_to, sizeof reply_to, "%s\t%s\t%lld", o->chat, o->uuid, o->reaction ? 0LL : (long long)o->sent_at);
     bool admin = false;
     const cJSON *g = tend_signal_group(sg, o->group_id);
     if (g)
@@ -343,6 +344,7 @@ void tend_signal_event_handle(tend_signal *sg, const cJSON *event)
     };
     const cJSON *reaction = get(dm, "reaction");
     if (reaction) {
+        o.reaction = true;
         if (!group_id) /* in a group a reaction is seen by all: one-tap answers live in 1:1 chats */
             handle_reaction(sg, &o, reaction);
         return;
