@@ -15,6 +15,7 @@
  */
 #include "adapters/signal/internal.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,10 @@ static void delivered(tend_signal *sg, job *j, int64_t timestamp)
     char mark[128];
     snprintf(mark, sizeof mark, "sent\t%s\t%lld", j->idem, (long long)timestamp);
     tend_host_state_set(host, j->mark, mark);
+    /* a test-only crash point: signal-cli took the message, the outbox does not know yet */
+    const char *failpoint = getenv("TEND_TEST_FAILPOINT");
+    if (failpoint && strcmp(failpoint, "signal-after-send") == 0)
+        raise(SIGKILL);
     tend_host_sent(host, j->row, TEND_SENT_OK);
 }
 

@@ -88,6 +88,7 @@ class Double:
         self.transcript = []       # what a reader of the chats would have seen
         self.chat_messages = {}    # chat -> {timestamp: author uuid}, for quotes and reactions
         self.stream_connections = 0
+        self.hold_answers = 0.0    # seconds a `send` answer waits after Signal took the message
         self.clock = itertools.count(int(time.time() * 1000))
         self.loop = None
         self.port = None
@@ -322,6 +323,8 @@ class Double:
             answers = [a for a in (self._one(b) for b in body) if a is not None]
             return web.json_response(answers) if answers else web.Response(status=201)
         answer = self._one(body)
+        if self.hold_answers and body.get("method") == "send":
+            await asyncio.sleep(self.hold_answers)
         return web.json_response(answer) if answer is not None else web.Response(status=201)
 
     def _one(self, req):
