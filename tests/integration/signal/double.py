@@ -364,6 +364,8 @@ class Double:
 
     def _dispatch(self, method, params):
         if method == "version":
+            if params.get("account") is not None:
+                self._account(params)  # a command of one account too: an unknown one is refused
             return {"version": VERSION}
         if method == "listAccounts":
             return [{"number": a} for a in self.accounts]
