@@ -17,6 +17,10 @@
 #define MSG_CANNOT_READ "I couldn't read that: %s. " TEND_CMD "help lists what I can do."
 #define MSG_USAGE "Usage: %s"
 #define MSG_COORDINATORS_ONLY "Only the group's coordinators can use " TEND_CMD "%s."
+/* A private command typed where the group reads it: nothing was recorded. */
+#define MSG_PRIVATE_ONLY_HERE                                                                      \
+    "That one stays between us, so I didn't record anything from the group chat. Send "           \
+    TEND_CMD "%s to me in our private chat instead."
 #define MSG_STORE_FAILED "Something went wrong on my side, so nothing was changed. Please try again in a moment."
 #define MSG_STORE_FULL "I couldn't save that because the server's disk is full, so nothing was changed. Your coordinator has been told in the log."
 #define MSG_STORE_READONLY "I can't save anything right now (the database is read-only), so nothing was changed. Your coordinator has been told in the log."
@@ -276,6 +280,22 @@
 /* A weekly task's next week, posted like a new task. */
 #define MSG_SCHED_REPEAT "Next week's turn is up: %s"
 #define MSG_SCHED_BTN_CLAIM "Claim"
+
+/* ---------------------------------------------------------------- signal adapter */
+/* Before the emoji that answer a message in a 1:1 chat: a reaction is a tap. */
+#define MSG_SIGNAL_REACT_TO_ANSWER "React to answer: "
+/* A command in a 1:1 chat from a member of several of tend's groups: which one is it for? */
+#define MSG_SIGNAL_WHICH_GROUP                                                                     \
+    "You're in more than one group I help (%s). Add the group to your command once, like "         \
+    TEND_CMD "%s group:%s, and I'll remember it."
+#define MSG_SIGNAL_UNKNOWN_GROUP "I couldn't find the group \"%s\" among yours (%s)."
+#define MSG_SIGNAL_NO_GROUP                                                                        \
+    "I only help groups I'm in, and I couldn't find you in one. Add me to your Signal group "      \
+    "(or ask someone there to), then try again."
+/* Something that is no command, typed in the 1:1 chat (said at most once a day). */
+#define MSG_SIGNAL_DM_HINT                                                                         \
+    "Hi! I'm tend. Type " TEND_CMD "help to see what I can do. What you send me here stays "       \
+    "between us."
 
 /* ---------------------------------------------------------------- matrix adapter */
 #define MSG_MATRIX_INTRO                                                                           \

@@ -130,6 +130,19 @@ int tend_resolve_member(tend_ctx *ctx, size_t word_index, tend_member *out)
 
 /* ---------------------------------------------------------------- finding the command */
 
+/* Commands whose every use is between the member and the bot (PRODUCT.md: check-ins, capacity,
+ * load, rest, nudges, suggestions, one's own data). Typed where others read them, they record
+ * nothing. A flag on the catalogue entry once commands are declared in one place. */
+static bool private_only(const tend_command_spec *spec)
+{
+    static const char *const names[] = {"checkin", "feedback", "stepback", "me", "capacity",
+                                        "profile", "nudges", "export", "forgetme"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(spec->name, names[i]) == 0)
+            return true;
+    return false;
+}
+
 static const tend_command_spec *find_command(const tend_args *args, size_t *words_used)
 {
     const char *first = tend_args_word(args, 0);
@@ -327,6 +340,11 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
     }
     if (spec->coordinator_only && !req->is_coordinator) {
         say_private(out, req, MSG_COORDINATORS_ONLY, spec->name);
+        tend_args_free(args);
+        return 0;
+    }
+    if (req->place == TEND_PLACE_SHARED && private_only(spec)) {
+        say_private(out, req, MSG_PRIVATE_ONLY_HERE, spec->name);
         tend_args_free(args);
         return 0;
     }
