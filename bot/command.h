@@ -35,8 +35,9 @@ typedef struct tend_command_spec tend_command_spec;
 
 /* What a command needs of the place it is typed in (tend_command_spec.flags). */
 enum {
-    /* Between the member and the bot: typed where others can read it (req->is_private false), it
-     * records nothing and the member is pointed to their private chat (bot/privacy.h). */
+    /* Between the member and the bot: typed where others can read it (req->place is
+     * TEND_PLACE_SHARED), it records nothing and the member is pointed to their private chat
+     * (bot/privacy.h). */
     TEND_CMD_PRIVATE = 1u << 0,
     /* Stores nothing that is the member's: no member row is made or touched, so what the command
      * writes can never be tied to its author (ctx->member has only the key and name, id 0). */

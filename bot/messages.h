@@ -35,6 +35,9 @@
 #define MSG_PRIVATE_ONLY_CONSOLE                                                                   \
     "That one is just between you and me, so I didn't record it in the group room. Type :dm to "  \
     "talk to me privately, then send it again."
+#define MSG_PRIVATE_ONLY_SIGNAL                                                                    \
+    "That one stays between us, so I didn't record anything from the group chat. Send "           \
+    TEND_CMD "%s to me in our private chat instead."
 #define MSG_PRIVATE_ONLY_ELSEWHERE                                                                 \
     "That one is just between you and me, so I didn't record it where others can read it. Send "  \
     "it to me in a private chat instead."
@@ -303,6 +306,22 @@
 /* A weekly task's next week, posted like a new task. */
 #define MSG_SCHED_REPEAT "Next week's turn is up: %s"
 #define MSG_SCHED_BTN_CLAIM "Claim"
+
+/* ---------------------------------------------------------------- signal adapter */
+/* Before the emoji that answer a message in a 1:1 chat: a reaction is a tap. */
+#define MSG_SIGNAL_REACT_TO_ANSWER "React to answer: "
+/* A command in a 1:1 chat from a member of several of tend's groups: which one is it for? */
+#define MSG_SIGNAL_WHICH_GROUP                                                                     \
+    "You're in more than one group I help (%s). Add the group to your command once, like "         \
+    TEND_CMD "%s group:%s, and I'll remember it."
+#define MSG_SIGNAL_UNKNOWN_GROUP "I couldn't find the group \"%s\" among yours (%s)."
+#define MSG_SIGNAL_NO_GROUP                                                                        \
+    "I only help groups I'm in, and I couldn't find you in one. Add me to your Signal group "      \
+    "(or ask someone there to), then try again."
+/* Something that is no command, typed in the 1:1 chat (said at most once a day). */
+#define MSG_SIGNAL_DM_HINT                                                                         \
+    "Hi! I'm tend. Type " TEND_CMD "help to see what I can do. What you send me here stays "       \
+    "between us."
 
 /* ---------------------------------------------------------------- matrix adapter */
 #define MSG_MATRIX_INTRO                                                                           \

@@ -25,6 +25,8 @@ char *tend_message_encode(const tend_message *m)
     add_string(o, "name", m->member_name);
     add_string(o, "kind", m->kind);
     add_string(o, "text", m->text);
+    if (m->first_answer)
+        cJSON_AddBoolToObject(o, "first", true);
     cJSON *mentions = cJSON_AddArrayToObject(o, "mentions");
     for (size_t i = 0; mentions && i < m->n_mentions; i++) {
         cJSON *x = cJSON_CreateObject();
@@ -66,6 +68,8 @@ int tend_message_decode(const char *payload, tend_messages *list)
                                         get_string(o, "member"), get_string(o, "name"), get_string(o, "kind"),
                                         "%s", text);
     int failed = !m || tend_message_set_channel(m, get_string(o, "channel")) != 0;
+    if (!failed)
+        m->first_answer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "first"));
     const cJSON *x;
     const cJSON *mentions = cJSON_GetObjectItemCaseSensitive(o, "mentions");
     size_t n = (size_t)cJSON_GetArraySize(mentions);
@@ -117,17 +121,22 @@ int tend_outbox_mark_answers(const tend_request *req, tend_messages *out, size_t
 {
     if (!req->reply_to || from >= out->count)
         return 0;
-    bool any = false;
+    tend_message *first = NULL;
     for (size_t i = from; i < out->count; i++) {
         tend_message *m = &out->items[i];
         if (!answers(req, m))
             continue;
         if (!m->reply_to && !(m->reply_to = strdup(req->reply_to)))
             return -1;
-        any = true;
+        if (!first)
+            first = m;
     }
-    if (!any && !(out->items[from].reply_to = strdup(req->reply_to)))
-        return -1;
+    if (!first) {
+        first = &out->items[from];
+        if (!(first->reply_to = strdup(req->reply_to)))
+            return -1;
+    }
+    first->first_answer = true;
     return 0;
 }
 

@@ -8,7 +8,7 @@
 
 bool tend_privacy_may_run(const tend_command_spec *spec, const tend_request *req)
 {
-    return !(spec->flags & TEND_CMD_PRIVATE) || req->is_private;
+    return !(spec->flags & TEND_CMD_PRIVATE) || req->place != TEND_PLACE_SHARED;
 }
 
 static const char *hint_for(const char *platform)
@@ -22,8 +22,12 @@ static const char *hint_for(const char *platform)
     return MSG_PRIVATE_ONLY_ELSEWHERE;
 }
 
-tend_message *tend_privacy_point_to_private(tend_messages *out, const tend_request *req, const char *platform)
+tend_message *tend_privacy_point_to_private(tend_messages *out, const tend_request *req, const char *platform,
+                                            const tend_command_spec *spec)
 {
+    if (strcmp(platform, "signal") == 0) /* the word goes to the 1:1 chat, where it can be sent at once */
+        return tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key, req->member_name,
+                                 TEND_KIND_PRIVATE_ONLY, MSG_PRIVATE_ONLY_SIGNAL, spec->name);
     return tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key, req->member_name,
                              TEND_KIND_PRIVATE_ONLY, "%s", hint_for(platform));
 }

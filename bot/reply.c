@@ -106,6 +106,7 @@ tend_message *tend_messages_add_copy(tend_messages *list, const tend_message *sr
     int failed = tend_message_set_channel(m, src->channel_key) != 0;
     m->outbox_id = src->outbox_id;
     m->leaves_no_trace = src->leaves_no_trace;
+    m->first_answer = src->first_answer;
     if (!failed && src->reply_to)
         failed = !(m->reply_to = strdup(src->reply_to));
     if (!failed && src->n_mentions) {

@@ -62,6 +62,7 @@ typedef struct tend_message {
     size_t n_mentions;
     tend_button *buttons;
     size_t n_buttons;
+    bool first_answer;   /* the first of a command's answers (a Discord interaction's callback)  */
     char *reply_to;      /* the origin of the command this answers (the request's reply_to), for
                             messages to the member who asked or to where they asked; else NULL   */
     int64_t outbox_id;   /* its row in the durable outbox; 0 when it was not written there        */

@@ -340,7 +340,7 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
     }
     if (!tend_privacy_may_run(spec, req)) {
         /* before any transaction: nothing of the member is written, not even their row */
-        tend_privacy_point_to_private(out, req, platform);
+        tend_privacy_point_to_private(out, req, platform, spec);
         tend_args_free(args);
         return 0;
     }

@@ -2,7 +2,7 @@
  * config.h — tend.conf and the environment, read once at start.
  *
  * The file is INI (parsed by libinih). Every key can also be set as TEND_<SECTION>_<KEY> in the
- * environment (TEND_DISCORD_API_BASE, TEND_MATRIX_HOMESERVER), which wins over the file; the tokens
+ * environment (TEND_DISCORD_API_BASE, TEND_SIGNAL_ACCOUNT), which wins over the file; the tokens
  * also as DISCORD_TOKEN and MATRIX_ACCESS_TOKEN. Defaults serve the console demo with no file.
  */
 #ifndef TEND_CONFIG_H
@@ -40,6 +40,10 @@ typedef struct tend_config {
     char *matrix_device_id;
     char *matrix_allowed_inviters;   /* comma-separated user ids and/or :server names; */
                                      /* default: the bot's own server                    */
+    /* [signal] */
+    char *signal_rpc_url;            /* signal-cli daemon --http, default http://127.0.0.1:8080 */
+    char *signal_account;            /* the bot's number, +15551234567; setting it turns Signal on;
+                                        never logged                                      */
     /* what loading noticed */
     bool file_secret_exposed;        /* the file holds a secret and group/others can read it */
 } tend_config;
@@ -59,5 +63,6 @@ int tend_config_shards(const char *text, int *first, int *last, int *count);
 /* True when Discord / Matrix are configured enough to start. */
 bool tend_config_has_discord(const tend_config *cfg);
 bool tend_config_has_matrix(const tend_config *cfg);
+bool tend_config_has_signal(const tend_config *cfg);
 
 #endif

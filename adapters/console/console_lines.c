@@ -60,7 +60,7 @@ static void run_command(console *c, const char *text)
         .member_key = c->member,
         .member_name = c->member,
         .is_coordinator = true, /* whoever sits at the console runs the group */
-        .is_private = !c->in_room,
+        .place = c->in_room ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE,
         .text = text,
     };
     tend_host_handle(c->adapter.host, &req);
@@ -81,7 +81,8 @@ static void speak_as(console *c, const char *name)
         return;
     }
     if (rc == TEND_HOST_NAME_TAKEN) {
-        fprintf(c->out, "[console] someone here already goes by a name that looks like %s; pick another\n", key);
+        fprintf(c->out, "[console] someone here already goes by a name that looks like %s; pick another\n",
+                key);
         return;
     }
     if (rc != 0) {

@@ -177,10 +177,14 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
         long code = error_code(body);
         seen_interaction *seen = seen_find(d, s->interaction);
         if (code == DC_ERR_ALREADY_ACKNOWLEDGED) {
-            /* answered before a restart: what is left goes as follow-ups */
             if (seen)
                 seen->acked = true;
-            s->route = ROUTE_FOLLOWUP;
+            if (s->pieces.items[0].first_answer && s->next == 0) {
+                /* this very answer went out before a crash, its row not yet removed */
+                finish(s, TEND_SENT_OK);
+                return;
+            }
+            s->route = ROUTE_FOLLOWUP; /* another answer took the callback: follow on */
             send_next(s);
             return;
         }
@@ -190,6 +194,12 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
             send_next(s);
             return;
         }
+    }
+    if (s->route == ROUTE_FOLLOWUP && status == 404 && s->next == 0) {
+        /* no callback ever went for it (tend died first) and its 3 seconds are over */
+        go_around(s, &s->pieces.items[0]);
+        send_next(s);
+        return;
     }
     tend_sent_result verdict = verdict_of(status);
     if (verdict != TEND_SENT_OK) {
@@ -328,12 +338,15 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
         uint64_t now = wall_ms();
         s->ephemeral = m->audience != TEND_TO_PUBLIC;
         if (!seen) {
-            /* from before a restart, known only to the second: within Discord's 3 seconds try the
-             * callback (40060 says it was answered: go on as follow-ups; 10062 says it expired:
-             * go around); later, go around at once */
+            /* from before a restart, its arrival known only to the second. The first answer tries
+             * the callback within Discord's 3 seconds (40060 then says it went out before the
+             * crash: delivered; 10062 says it expired: go around); a later answer follows on the
+             * webhook while the token lives (a 404 says the callback never went: go around) */
             uint64_t age = now - (uint64_t)o->created_at * 1000u;
-            if (age < CALLBACK_WINDOW_MS)
+            if (m->first_answer && age < CALLBACK_WINDOW_MS)
                 s->route = ROUTE_CALLBACK;
+            else if (!m->first_answer && age < FOLLOWUP_WINDOW_MS)
+                s->route = ROUTE_FOLLOWUP;
             else
                 go_around(s, m);
             return;

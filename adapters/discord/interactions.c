@@ -245,7 +245,7 @@ static void fill_request(dc_event *ev)
     ev->req.is_coordinator = ev->is_coordinator;
     /* a slash command or a button is seen by the member and the bot alone (answers to it are
      * ephemeral); a message that mentions tend sits in the channel for everyone */
-    ev->req.is_private = ev->kind != DC_EVENT_MENTION;
+    ev->req.place = ev->kind == DC_EVENT_MENTION ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE;
     ev->req.text = ev->text;
     ev->req.refs = ev->refs;
     ev->req.n_refs = ev->n_refs;

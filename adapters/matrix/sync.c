@@ -107,7 +107,8 @@ void tend_matrix_run_as(tend_matrix *mx, const char *room_id, const char *group_
         .member_key = sender,
         .member_name = name,
         .is_coordinator = tend_matrix_room_power(group, sender) >= 50,
-        .is_private = in_dm && tend_matrix_dm_is_private(mx, room_id, sender),
+        .place = in_dm && tend_matrix_dm_is_private(mx, room_id, sender) ? TEND_PLACE_PRIVATE
+                                                                          : TEND_PLACE_SHARED,
         .text = text,
         .refs = cmd ? cmd->refs : NULL,
         .n_refs = cmd ? cmd->n_refs : 0,

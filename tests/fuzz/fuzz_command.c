@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .member_key = who,
         .member_name = who,
         .is_coordinator = coordinator,
-        .is_private = !in_the_open,
+        .place = in_the_open ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE,
         .text = text,
         .refs = refs,
         .n_refs = 2,

@@ -90,6 +90,40 @@ static void a_commands_answers_are_written_with_it(void **state)
     testkit_free(kit);
 }
 
+static void the_answers_know_their_command_and_which_came_first(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    tend_bot_use_outbox(kit->bot);
+    testkit_run(kit, "ana", 1, "task add \"Soup run\"");
+    tend_request req = {.group_key = kit->group_key, .channel_key = "console:channel", .member_key = "ben",
+                        .member_name = "ben", .text = "claim 1", .reply_to = "i:77:tok"};
+    tend_messages out;
+    tend_messages_init(&out);
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &out), 0);
+    size_t firsts = 0;
+    for (size_t i = 0; i < out.count; i++) {
+        const tend_message *m = &out.items[i];
+        bool to_ben = m->audience == TEND_TO_PRIVATE && strcmp(m->member_key, "ben") == 0;
+        /* what goes back to ben carries the way back; a DM to someone else would not */
+        if (to_ben)
+            assert_string_equal(m->reply_to, "i:77:tok");
+        firsts += m->first_answer;
+    }
+    assert_int_equal(firsts, 1);
+    assert_true(out.items[0].first_answer);
+    /* and it survives the outbox: a restart still knows the first answer from the rest */
+    char *payload = tend_message_encode(&out.items[0]);
+    tend_messages back;
+    tend_messages_init(&back);
+    assert_int_equal(tend_message_decode(payload, &back), 0);
+    assert_true(back.items[0].first_answer);
+    free(payload);
+    tend_messages_clear(&back);
+    tend_messages_clear(&out);
+    testkit_free(kit);
+}
+
 static void a_scheduled_post_is_written_with_its_firing(void **state)
 {
     (void)state;
@@ -234,6 +268,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_message_survives_encoding_whole),
         cmocka_unit_test(a_commands_answers_are_written_with_it),
+        cmocka_unit_test(the_answers_know_their_command_and_which_came_first),
         cmocka_unit_test(a_scheduled_post_is_written_with_its_firing),
         cmocka_unit_test(a_restart_delivers_what_a_crash_left_once),
         cmocka_unit_test(one_destination_keeps_its_order_through_a_retry),

@@ -272,7 +272,7 @@ static void a_lookalike_name_is_told_apart_or_refused(void **state)
     /* a newcomer whose platform name passes for ana's is told apart */
     tend_messages_clear(&kit->out);
     tend_request req = {.group_key = kit->group_key, .channel_key = "console:channel", .member_key = "U-other",
-                        .member_name = "an\u200ba", .is_private = true, .text = "claim 1"};
+                        .member_name = "an\u200ba", .place = TEND_PLACE_PRIVATE, .text = "claim 1"};
     assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
     tend_group g;
     tend_member other;

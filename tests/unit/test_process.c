@@ -33,8 +33,8 @@ static int run_as(testkit *kit, const char *key, const char *name, int coord, co
 {
     tend_messages_clear(&kit->out);
     tend_request req = {.group_key = kit->group_key, .channel_key = "console:channel", .member_key = key,
-                        .member_name = name, .is_coordinator = coord != 0, .is_private = !kit->in_public,
-                        .text = text};
+                        .member_name = name, .is_coordinator = coord != 0,
+                        .place = kit->in_public ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE, .text = text};
     return tend_bot_handle(kit->bot, &req, &kit->out);
 }
 
