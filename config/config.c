@@ -32,7 +32,8 @@ typedef enum {
     K_WS,        /* ws:// or wss:// URL                                 */
     K_SNOWFLAKE, /* Discord id: digits                                  */
     K_MXID,      /* @user:server                                        */
-    K_INVITERS   /* comma-separated @user:server or :server             */
+    K_INVITERS,  /* comma-separated @user:server or :server             */
+    K_TGTOKEN    /* a Telegram bot token: digits ':' then 30+ [A-Za-z0-9_-]; secret */
 } key_kind;
 
 typedef struct {
@@ -67,10 +68,12 @@ static const key_spec keys[] = {
     {"matrix", "password", K_SECRET, AT(matrix_password), 0, 0},
     {"matrix", "device_id", K_TEXT, AT(matrix_device_id), 0, 0},
     {"matrix", "allowed_inviters", K_INVITERS, AT(matrix_allowed_inviters), 0, 0},
+    {"telegram", "token", K_TGTOKEN, AT(telegram_token), 0, 0},
+    {"telegram", "api_base", K_HTTP, AT(telegram_api_base), 0, 0},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix"};
+static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix", "telegram"};
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 /* What one load collects: problems as lines in err, and where they come from. */
@@ -241,6 +244,17 @@ static bool inviters_ok(const char *v)
     return true;
 }
 
+/* BotFather's shape: the bot's numeric id, a colon, then the secret part (35 characters today). */
+static bool tgtoken_ok(const char *v)
+{
+    size_t id = strspn(v, "0123456789");
+    if (id == 0 || id > 20 || v[id] != ':')
+        return false;
+    const char *secret = v + id + 1;
+    size_t n = strspn(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+    return n >= 30 && n <= 200 && !secret[n];
+}
+
 /* What a value of this kind should look like, for the message when it does not. */
 static void describe(const key_spec *k, char *buf, size_t len)
 {
@@ -254,6 +268,7 @@ static void describe(const key_spec *k, char *buf, size_t len)
     case K_SNOWFLAKE: snprintf(buf, len, "the application's numeric id"); break;
     case K_MXID: snprintf(buf, len, "a Matrix user id like @tend:example.org"); break;
     case K_INVITERS: snprintf(buf, len, "user ids and :server names separated by commas"); break;
+    case K_TGTOKEN: snprintf(buf, len, "the token BotFather gave, like 123456789:AA... (digits, a colon, then letters)"); break;
     default: snprintf(buf, len, "some text"); break;
     }
 }
@@ -291,6 +306,7 @@ static bool value_ok(const key_spec *k, const char *v, int *number)
     case K_SNOWFLAKE: return strspn(v, "0123456789") == strlen(v) && strlen(v) <= 20;
     case K_MXID: return mxid_ok(v, strlen(v));
     case K_INVITERS: return inviters_ok(v);
+    case K_TGTOKEN: return tgtoken_ok(v);
     default: return true;
     }
 }
@@ -300,7 +316,8 @@ static void set_value(load_state *st, const key_spec *k, const char *value, cons
 {
     int number = 0;
     char *base = (char *)st->cfg + k->offset;
-    bool optional = strcmp(k->section, "discord") == 0 || strcmp(k->section, "matrix") == 0;
+    bool optional = strcmp(k->section, "discord") == 0 || strcmp(k->section, "matrix") == 0 ||
+                    strcmp(k->section, "telegram") == 0;
     if (!*value && optional) {
         /* "token =" left empty means "not set", as if the line were not there */
         if (k->kind == K_BOOL)
@@ -312,7 +329,10 @@ static void set_value(load_state *st, const key_spec *k, const char *value, cons
     if (!value_ok(k, value, &number)) {
         char want[96];
         describe(k, want, sizeof want);
-        if (k->kind == K_SECRET || !*value)
+        if (k->kind == K_TGTOKEN && *value)
+            problem(st, "%s: %s in [%s] must be %s; the value is not shown, since it may be a secret", where,
+                    k->key, k->section, want);
+        else if (k->kind == K_SECRET || !*value)
             problem(st, "%s: %s in [%s] needs a value", where, k->key, k->section);
         else
             problem(st, "%s: %s in [%s] must be %s, not '%.40s'", where, k->key, k->section, want, value);
@@ -417,7 +437,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
             problem(st, "%s: unknown key '%s' in [%s]", where, name, section);
         return 1;
     }
-    if (k->kind == K_SECRET && *value)
+    if ((k->kind == K_SECRET || k->kind == K_TGTOKEN) && *value)
         st->file_has_secret = true;
     set_value(st, k, value, where);
     return 1;
@@ -489,6 +509,10 @@ static void load_env(load_state *st)
             v = getenv("MATRIX_ACCESS_TOKEN");
             snprintf(name, sizeof name, "MATRIX_ACCESS_TOKEN");
         }
+        if ((!v || !*v) && keys[i].offset == AT(telegram_token)) {
+            v = getenv("TELEGRAM_TOKEN");
+            snprintf(name, sizeof name, "TELEGRAM_TOKEN");
+        }
         if (v && *v) {
             set_value(st, &keys[i], v, name);
             if (keys[i].offset == AT(database))
@@ -525,8 +549,9 @@ int tend_config_defaults(tend_config *cfg)
     cfg->console_group = strdup("demo");
     cfg->console_member = strdup("you");
     cfg->discord_api_base = strdup("https://discord.com/api/v10");
+    cfg->telegram_api_base = strdup("https://api.telegram.org");
     if (!cfg->database || !cfg->log_level || !cfg->console_group || !cfg->console_member ||
-        !cfg->discord_api_base) {
+        !cfg->discord_api_base || !cfg->telegram_api_base) {
         tend_config_free(cfg);
         return -1;
     }
@@ -561,10 +586,12 @@ int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errle
     mask_secret(err, cfg->discord_token);
     mask_secret(err, cfg->matrix_access_token);
     mask_secret(err, cfg->matrix_password);
+    mask_secret(err, cfg->telegram_token);
     /* Whatever happens next, no log line may show these. */
     tend_log_add_secret(cfg->discord_token);
     tend_log_add_secret(cfg->matrix_access_token);
     tend_log_add_secret(cfg->matrix_password);
+    tend_log_add_secret(cfg->telegram_token);
     if (err && st.used > 0 && err[st.used - 1] == '\n')
         err[st.used - 1] = '\0';
     return st.problems ? -1 : 0;
@@ -595,4 +622,9 @@ bool tend_config_has_matrix(const tend_config *cfg)
            cfg->matrix_user_id[0] &&
            ((cfg->matrix_access_token && cfg->matrix_access_token[0]) ||
             (cfg->matrix_password && cfg->matrix_password[0]));
+}
+
+bool tend_config_has_telegram(const tend_config *cfg)
+{
+    return cfg->telegram_token && cfg->telegram_token[0];
 }

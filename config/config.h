@@ -3,7 +3,8 @@
  *
  * The file is INI (parsed by libinih). Every key can also be set as TEND_<SECTION>_<KEY> in the
  * environment (TEND_DISCORD_API_BASE, TEND_MATRIX_HOMESERVER), which wins over the file; the tokens
- * also as DISCORD_TOKEN and MATRIX_ACCESS_TOKEN. Defaults serve the console demo with no file.
+ * also as DISCORD_TOKEN, MATRIX_ACCESS_TOKEN and TELEGRAM_TOKEN. Defaults serve the console demo
+ * with no file.
  */
 #ifndef TEND_CONFIG_H
 #define TEND_CONFIG_H
@@ -39,6 +40,9 @@ typedef struct tend_config {
     char *matrix_device_id;
     char *matrix_allowed_inviters;   /* comma-separated user ids and/or :server names; */
                                      /* default: the bot's own server                    */
+    /* [telegram] */
+    char *telegram_token;            /* secret: "123456789:AA..." from BotFather        */
+    char *telegram_api_base;         /* default https://api.telegram.org                 */
     /* what loading noticed */
     bool file_secret_exposed;        /* the file holds a secret and group/others can read it */
 } tend_config;
@@ -50,8 +54,9 @@ int tend_config_defaults(tend_config *cfg);
 int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errlen);
 /* Frees every string; accepts NULL. */
 void tend_config_free(tend_config *cfg);
-/* True when Discord / Matrix are configured enough to start. */
+/* True when Discord / Matrix / Telegram are configured enough to start. */
 bool tend_config_has_discord(const tend_config *cfg);
 bool tend_config_has_matrix(const tend_config *cfg);
+bool tend_config_has_telegram(const tend_config *cfg);
 
 #endif
