@@ -18,6 +18,7 @@
 #include "adapters/console/console.h"
 #include "adapters/discord/discord.h"
 #include "adapters/matrix/matrix.h"
+#include "adapters/telegram/telegram.h"
 #include "app/internal.h"
 #include "bot/scheduler.h"
 #include "lib/log.h"
@@ -74,7 +75,8 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
     }
     tend_bot_use_outbox(bot);
     bool discord = tend_config_has_discord(cfg), matrix = tend_config_has_matrix(cfg);
-    if (console || (!discord && !matrix)) {
+    bool telegram = tend_config_has_telegram(cfg);
+    if (console || (!discord && !matrix && !telegram)) {
         if (!add_adapter(app, tend_console_adapter_create, "console"))
             snprintf(err, errlen, "cannot start the console");
     } else {
@@ -83,6 +85,8 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
             ok = add_adapter(app, tend_discord_adapter_create, "discord") && ok;
         if (matrix)
             ok = add_adapter(app, tend_matrix_adapter_create, "matrix") && ok;
+        if (telegram)
+            ok = add_adapter(app, tend_telegram_adapter_create, "telegram") && ok;
         if (!ok)
             snprintf(err, errlen, "a configured chat platform cannot start (see the lines above)");
     }
