@@ -355,8 +355,13 @@ static void render_all(renderer *r, const tend_message *msg)
     const char *p = msg->text ? msg->text : "";
     while (*p) {
         if (*p == TEND_CMD[0]) {
-            put_visible(r, "/", 1);
-            p++;
+            /* Telegram's command names hold '_' where tend's hold '-': "/pause_new" stays one
+             * tappable command */
+            char word[40] = "/";
+            size_t n = 1;
+            for (p++; n + 1 < sizeof word && (isalnum((unsigned char)*p) || *p == '-'); p++)
+                word[n++] = *p == '-' ? '_' : *p;
+            put_visible(r, word, n);
         } else if (*p == TEND_MARK_MENTION_OPEN) {
             char *end = NULL;
             unsigned long index = strtoul(p + 1, &end, 10);

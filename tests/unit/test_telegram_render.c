@@ -144,11 +144,11 @@ static void a_mention_pings_only_the_member_meant(void **state)
                                         "\xF0\x9F\x92\x9B @everyone thanks ");
     assert_non_null(m);
     assert_int_equal(tend_message_add_mention(m, "7001", "Ben"), 0);
-    assert_int_equal(tend_message_appendf(m, " for the soup! " TEND_CMD "thanks"), 0);
+    assert_int_equal(tend_message_appendf(m, " for the soup! " TEND_CMD "thanks, " TEND_CMD "pause-new"), 0);
     tend_telegram_part parts[TG_MAX_PARTS];
     assert_int_equal(tend_telegram_render(m, parts, TG_MAX_PARTS), 1);
     /* "@everyone" is made inert with a word joiner; the command gets its "/" */
-    assert_string_equal(parts[0].text, "\xF0\x9F\x92\x9B @\xE2\x81\xA0" "everyone thanks Ben for the soup! /thanks");
+    assert_string_equal(parts[0].text, "\xF0\x9F\x92\x9B @\xE2\x81\xA0" "everyone thanks Ben for the soup! /thanks, /pause_new");
     assert_int_equal(cJSON_GetArraySize(parts[0].entities), 1);
     cJSON *e = cJSON_GetArrayItem(parts[0].entities, 0);
     assert_string_equal(cJSON_GetObjectItem(e, "type")->valuestring, "text_mention");
