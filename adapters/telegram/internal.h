@@ -62,7 +62,7 @@ typedef struct tend_telegram {
     bool send_timer_open;
     uint64_t global_recent[30]; /* when the last 30 messages left, for ~30 a second overall */
     int global_pos;
-    cJSON *started;            /* user id -> whether they have opened the private chat        */
+    cJSON *started;            /* user id -> tend_telegram_chat_state, as last known          */
     cJSON *pointed;            /* user id -> when their group was last shown the deep link    */
     cJSON *kept;               /* state values read or written, so a repeat costs no write     */
     uv_timer_t drain;
@@ -125,8 +125,9 @@ int tend_telegram_send_row(tend_telegram *tg, const tend_outgoing *o);
 int tend_telegram_say(tend_telegram *tg, const char *chat, const tend_message *msg, int64_t reply_to_message);
 /* The member opened the private chat (or wrote there): what was held for them goes now. */
 void tend_telegram_member_started(tend_telegram *tg, const char *user);
-/* True when the member is known to have opened the private chat with the bot. */
-bool tend_telegram_is_started(tend_telegram *tg, const char *user);
+/* 1: the member opened the private chat; -1: Telegram said they have not (or blocked the bot);
+ * 0: not known yet. */
+int tend_telegram_chat_state(tend_telegram *tg, const char *user);
 /* A t.me deep link that opens the private chat with the bot, written into out. */
 void tend_telegram_start_link(const tend_telegram *tg, const char *group_chat, char *out, size_t outlen);
 size_t tend_telegram_pending(const tend_telegram *tg);

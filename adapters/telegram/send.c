@@ -109,27 +109,30 @@ static void started_key(const char *user, char *key, size_t keylen)
     snprintf(key, keylen, "started:%s", user);
 }
 
-bool tend_telegram_is_started(tend_telegram *tg, const char *user)
+int tend_telegram_chat_state(tend_telegram *tg, const char *user)
 {
     const cJSON *known = cJSON_GetObjectItemCaseSensitive(tg->started, user);
-    if (cJSON_IsBool(known))
-        return cJSON_IsTrue(known);
+    if (cJSON_IsNumber(known))
+        return known->valueint;
     char key[64], value[8];
     started_key(user, key, sizeof key);
-    bool yes = tend_host_state_get(tg->base.host, key, value, sizeof value) == 0;
-    cJSON_AddBoolToObject(tg->started, user, yes);
-    return yes;
+    int state = 0;
+    if (tend_host_state_get(tg->base.host, key, value, sizeof value) == 0)
+        state = strcmp(value, "1") == 0 ? 1 : -1;
+    cJSON_AddNumberToObject(tg->started, user, state);
+    return state;
 }
 
 static void set_started(tend_telegram *tg, const char *user, bool yes)
 {
-    if (tend_telegram_is_started(tg, user) == yes)
+    int state = yes ? 1 : -1;
+    if (tend_telegram_chat_state(tg, user) == state)
         return;
     char key[64];
     started_key(user, key, sizeof key);
-    if ((yes ? tend_host_state_set(tg->base.host, key, "1") : tend_host_state_delete(tg->base.host, key)) != 0)
+    if (tend_host_state_set(tg->base.host, key, yes ? "1" : "0") != 0)
         return;
-    cJSON_ReplaceItemInObjectCaseSensitive(tg->started, user, cJSON_CreateBool(yes));
+    cJSON_ReplaceItemInObjectCaseSensitive(tg->started, user, cJSON_CreateNumber(state));
 }
 
 void tend_telegram_start_link(const tend_telegram *tg, const char *group_chat, char *out, size_t outlen)

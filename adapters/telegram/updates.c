@@ -468,9 +468,9 @@ static bool handle_callback(tend_telegram *tg, const cJSON *cb)
         return false;
     char event_id[TG_ID_MAX + 80];
     snprintf(event_id, sizeof event_id, "cb:%.70s", id);
-    if (group[0] == '-' && !tend_telegram_is_started(tg, user)) {
-        /* the answer is private and they never opened our chat: the tap opens it for them, and
-         * what they are told waits there (send.c) */
+    if (group[0] == '-' && tend_telegram_chat_state(tg, user) < 0) {
+        /* answers are private and Telegram said they never opened our chat: the tap opens it for
+         * them, and what they are told waits there (send.c) */
         char link[160];
         tend_telegram_start_link(tg, group, link, sizeof link);
         answer_callback(tg, id, NULL, link);
