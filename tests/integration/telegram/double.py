@@ -434,6 +434,16 @@ class Double:
             self.drop_now = True
         self._notify()
 
+    def honoured_429(self):
+        """True when after each 429 the bot earned, its next message to that chat waited as asked."""
+        with self.lock:
+            for chat, _why, at, wait in self.earned_429:
+                later = [t for t, m, p in self.requests
+                         if m == "sendmessage" and str(p.get("chat_id")) == str(chat) and t > at]
+                if later and later[0] - at < wait - 0.05:
+                    return False
+        return True
+
     def fail_next(self, method, code, description, parameters=None, count=1, chat=None):
         with self.lock:
             self.faults.append([method.lower(), chat, code, description, parameters, count])
@@ -566,11 +576,11 @@ class Double:
         times = [t for t in self.send_times.get(chat_id, []) if now - t < 60]
         self.send_times[chat_id] = times
         if times and now - times[-1] < 0.9:
-            self.earned_429.append((chat_id, "more than one message a second"))
+            self.earned_429.append((chat_id, "more than one message a second", now, 1))
             raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         if chat_id < 0 and len(times) >= 20:
             wait = int(60 - (now - times[-20])) + 1
-            self.earned_429.append((chat_id, "more than 20 messages a minute in a group"))
+            self.earned_429.append((chat_id, "more than 20 messages a minute in a group", now, wait))
             raise ApiError(429, "Too Many Requests: retry after %d" % wait, {"retry_after": wait})
 
     def _m_sendmessage(self, p):
