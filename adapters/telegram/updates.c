@@ -147,10 +147,13 @@ void tend_telegram_record_move(tend_telegram *tg, const char *from, const char *
     tend_log(TEND_LOG_INFO, "telegram", "group %s became supergroup %s; its posts follow", from, to);
 }
 
-void tend_telegram_note_group(tend_telegram *tg, const char *user, const char *chat)
+void tend_telegram_note_group(tend_telegram *tg, const char *user, const char *typed_chat)
 {
-    if (!tend_telegram_id_ok(user) || !tend_telegram_id_ok(chat) || chat[0] != '-')
+    if (!tend_telegram_id_ok(user) || !tend_telegram_id_ok(typed_chat) || typed_chat[0] != '-')
         return;
+    /* kept by the group's first chat, so a move to a supergroup does not make it two groups */
+    char chat[TG_ID_MAX];
+    group_chat_of(tg, typed_chat, chat, sizeof chat);
     char key[64], list[MAX_GROUPS_KEPT * TG_ID_MAX], next[sizeof list];
     snprintf(key, sizeof key, "groups:%s", user);
     kept_get(tg, key, list, sizeof list);
@@ -452,11 +455,12 @@ static bool handle_callback(tend_telegram *tg, const cJSON *cb)
     if (chat[0] == '-') {
         snprintf(group, sizeof group, "%s", chat); /* a press in a group acts there, whatever the data says */
     } else {
-        char mine[MAX_GROUPS_KEPT][TG_ID_MAX];
+        char mine[MAX_GROUPS_KEPT][TG_ID_MAX], wanted[TG_ID_MAX];
         size_t n = groups_of(tg, user, mine, MAX_GROUPS_KEPT);
         bool known = false;
+        group_chat_of(tg, data_chat, wanted, sizeof wanted);
         for (size_t i = 0; i < n; i++)
-            known |= strcmp(mine[i], data_chat) == 0;
+            known |= strcmp(mine[i], wanted) == 0;
         if (!known) {
             answer_callback(tg, id, MSG_TELEGRAM_BUTTON_STRANGER, NULL);
             return true;

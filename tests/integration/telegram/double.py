@@ -98,6 +98,8 @@ class Double:
         self.loop = None
         self.port = None
         self.closing = False
+        self.group_id = GROUP_ID
+        self.upgraded = {}               # old chat id -> the supergroup it became
 
     # ------------------------------------------------------------------ running
 
@@ -312,8 +314,10 @@ class Double:
 
     def chat(self, chat_id):
         chat_id = int(chat_id)
-        if chat_id == GROUP_ID:
-            return {"id": GROUP_ID, "type": "supergroup", "title": GROUP_TITLE}
+        if chat_id == self.group_id:
+            return {"id": chat_id, "type": "supergroup", "title": GROUP_TITLE}
+        if chat_id in self.upgraded:
+            return {"id": chat_id, "type": "group", "title": GROUP_TITLE}
         for m in self.members.values():
             if m["id"] == chat_id:
                 return {"id": chat_id, "type": "private", "first_name": m["first_name"]}
@@ -362,13 +366,13 @@ class Double:
             return False
         if cmd.group(2):
             return cmd.group(2).lower() == BOT["username"]
-        return self.last_bot.get(GROUP_ID) in (None, BOT["id"])
+        return self.last_bot.get(self.group_id) in (None, BOT["id"])
 
     def says(self, who, text, private=False, reply_to=None):
         """A member types in the group (or their private chat with the bot). Returns (message, update id
         or None when the bot does not get to see it)."""
         text, entities = self._render_mentions(text)
-        chat_id = self.members[who]["id"] if private else GROUP_ID
+        chat_id = self.members[who]["id"] if private else self.group_id
         extra = {"reply_to_message": reply_to} if reply_to else None
         msg = self._new_message(chat_id, self.user(who), text, entities, extra)
         self.transcript.append("[%s] %s: %s" % ("private " + self.members[who]["first_name"] if private else "group",
@@ -381,8 +385,8 @@ class Double:
 
     def other_bot_says(self, text):
         with self.lock:
-            self.last_bot[GROUP_ID] = OTHER_BOT["id"]
-        self._new_message(GROUP_ID, OTHER_BOT, text)
+            self.last_bot[self.group_id] = OTHER_BOT["id"]
+        self._new_message(self.group_id, OTHER_BOT, text)
         self.transcript.append("[group] Weather bot: %s" % text)
 
     def opens_private_chat(self, who, payload=None):
@@ -410,9 +414,28 @@ class Double:
                                       "chat_instance": "-42%d" % abs(message["chat"]["id"]), "data": data})
         return cid
 
+    def upgrade_group(self, tell_the_bot=True):
+        """The group becomes a supergroup with a new chat id, as Telegram does for large groups: the
+        old chat says migrate_to_chat_id, the new one migrate_from_chat_id (service messages, which
+        bots get whatever their privacy mode), and sends to the old id are refused with the new one."""
+        old = self.group_id
+        new = old - 7000000000000 if old > -1000000000000 else old - 1
+        with self.lock:
+            self.upgraded[old] = new
+            self.group_id = new
+        if tell_the_bot:
+            m = self._new_message(old, self.user("ana"), None, extra={"migrate_to_chat_id": new})
+            m.pop("text")
+            self._push("message", m)
+            m = self._new_message(new, self.user("ana"), None, extra={"migrate_from_chat_id": old})
+            m.pop("text")
+            self._push("message", m)
+        self.transcript.append("[group] (the group became a supergroup: %d -> %d)" % (old, new))
+        return old, new
+
     def bot_added_to_group(self):
         return self._push("my_chat_member", {
-            "chat": self.chat(GROUP_ID), "from": self.user("ana"), "date": int(time.time()),
+            "chat": self.chat(self.group_id), "from": self.user("ana"), "date": int(time.time()),
             "old_chat_member": {"status": "left", "user": BOT},
             "new_chat_member": {"status": "member", "user": BOT}})
 
@@ -423,7 +446,7 @@ class Double:
             return [m for m in self.sent if m["chat"]["id"] == int(chat_id)]
 
     def in_group(self):
-        return self.sent_to(GROUP_ID)
+        return self.sent_to(self.group_id)
 
     def in_private(self, who):
         return self.sent_to(self.members[who]["id"])
@@ -591,6 +614,9 @@ class Double:
             raise ApiError(400, "Bad Request: chat not found")
         chat = self.chat(raw)
         chat_id = chat["id"]
+        if chat_id in self.upgraded:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": self.upgraded[chat_id]})
         text = p.get("text")
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")

@@ -198,3 +198,27 @@ def test_privacy_mode_and_commands_for_another_bot(tend, double):
     d.says("ben", "/claim@WEATHER_BOT 1")
     time.sleep(1.5)
     assert len(d.sent) == before
+
+
+def test_a_group_that_becomes_a_supergroup_keeps_its_tasks(tend, double):
+    d = double
+    d.says("ana", '/task add "Before the move"')
+    wait_group(d, "Before the move")
+    old, new = d.upgrade_group()
+    # commands from the new chat act on the same group: task #1 is there
+    d.says("ben", "/claim 1")
+    wait_private(d, "ben", "Before the move")
+    assert "is yours" in texts(d.in_private("ben"))[-1]
+    # Ben typed in the new chat, Ana in the old one: for both it is one group, so the private chat
+    # needs no group:
+    d.says("ben", "/me", private=True)
+    assert d.wait(lambda: "how things look" in texts(d.in_private("ben"))[-1])
+    # a post tend still addresses to the old chat (it had not heard of the move) is refused with
+    # the new id, and goes there
+    old2, newer = d.upgrade_group(tell_the_bot=False)
+    d.says("ana", '/task add "After the second move" group:"%s"' % dd.GROUP_TITLE, private=True)
+    post = wait_group(d, "After the second move")
+    assert post["chat"]["id"] == newer
+    refused = [p for _t, m, p in d.requests if m == "sendmessage" and str(p.get("chat_id")) == str(old2)]
+    assert refused, "the post first went to the old chat"
+    assert len([m for m in d.sent if "After the second move" in m["text"]]) == 1
