@@ -218,8 +218,7 @@ static void on_updates(const tend_http_response *res, void *ud)
         } else {
             if (tg->poll_failures++ == 0) {
                 tg->down_since_ms = tend_telegram_now_ms(tg);
-                tend_log(TEND_LOG_WARN, "telegram", "lost contact with the Bot API (%s); retrying",
-                         a.status ? a.description : a.description);
+                tend_log(TEND_LOG_WARN, "telegram", "lost contact with the Bot API (%s); retrying", a.description);
             }
             wait = a.error_code == 429 && a.retry_after > 0 ? (uint64_t)(a.retry_after * 1000) + 50
                                                              : tend_telegram_backoff_ms(tg->poll_failures, 500, 30000);

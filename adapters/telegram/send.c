@@ -199,9 +199,11 @@ static bool holding_queued(tend_telegram *tg, const char *user)
 
 void tend_telegram_member_started(tend_telegram *tg, const char *user)
 {
+    /* nothing is held for someone whose chat was open: a hold marks it closed first */
+    bool was_open = tend_telegram_chat_state(tg, user) == 1;
     set_started(tg, user, true);
-    if (holding_queued(tg, user))
-        return; /* on their way already */
+    if (was_open || holding_queued(tg, user))
+        return;
     cJSON *list = held_load(tg, user);
     tg_chatq *q = chat_get(tg, user);
     int64_t now = tend_host_now(tg->base.host);
@@ -281,6 +283,15 @@ static bool is_private_chat(const char *chat)
     return chat[0] != '-';
 }
 
+/* How a chat is named in the log: a group by its id, a member's private chat never by theirs. */
+static const char *log_name(const char *chat, char *buf, size_t buflen)
+{
+    if (is_private_chat(chat))
+        return "a member's private chat";
+    snprintf(buf, buflen, "group %s", chat);
+    return buf;
+}
+
 static void on_sent(const tend_http_response *res, void *ud)
 {
     tg_chatq *q = ud;
@@ -292,6 +303,8 @@ static void on_sent(const tend_http_response *res, void *ud)
     tg_answer a;
     tend_telegram_answer_read(res, &a);
     uint64_t now = tend_telegram_now_ms(tg);
+    char name[TG_ID_MAX + 8];
+    const char *where = log_name(q->chat, name, sizeof name);
     if (a.ok) {
         pop(q);
         if (is_private_chat(q->chat))
@@ -307,14 +320,14 @@ static void on_sent(const tend_http_response *res, void *ud)
         /* exactly as long as Telegram asked, then the same message again */
         q->paused_until = now + (uint64_t)((a.retry_after > 0 ? a.retry_after : 1) * 1000) + 50;
         if (++j->attempts > MAX_429) {
-            tend_log(TEND_LOG_WARN, "telegram", "chat %s stays rate-limited; %s", q->chat,
+            tend_log(TEND_LOG_WARN, "telegram", "%s stays rate-limited; %s", where,
                      j->row ? "the outbox tries again later" : "a note of tend's own was dropped");
             pop(q);
             report(tg, j, TEND_SENT_RETRY);
             drop_rest_of_row(q, j->row);
             job_free(j);
         } else {
-            tend_log(TEND_LOG_DEBUG, "telegram", "429 in chat %s: waiting %.0f s as asked", q->chat, a.retry_after);
+            tend_log(TEND_LOG_DEBUG, "telegram", "429 in %s: waiting %.0f s as asked", where, a.retry_after);
         }
     } else if (a.migrate_to) {
         /* the group became a supergroup: the same message goes to its new chat */
@@ -346,7 +359,9 @@ static void on_sent(const tend_http_response *res, void *ud)
             job_free(j); /* still in the held list */
         } else if (hold(tg, j)) {
             report(tg, j, TEND_SENT_OK);
-            point_to_chat(tg, j);
+            /* one who blocked the bot chose so: no word about it in the group */
+            if (!strstr(a.description, "blocked"))
+                point_to_chat(tg, j);
             job_free(j);
         } else {
             report(tg, j, TEND_SENT_RETRY);
@@ -355,7 +370,7 @@ static void on_sent(const tend_http_response *res, void *ud)
     } else if (a.status == 0 || a.error_code >= 500 || a.error_code == 401) {
         pop(q);
         if (j->row) {
-            tend_log(TEND_LOG_DEBUG, "telegram", "a send to chat %s failed (%s); the outbox tries again", q->chat,
+            tend_log(TEND_LOG_DEBUG, "telegram", "a send to %s failed (%s); the outbox tries again", where,
                      a.description);
             report(tg, j, TEND_SENT_RETRY);
             drop_rest_of_row(q, j->row);
@@ -373,7 +388,7 @@ static void on_sent(const tend_http_response *res, void *ud)
     } else {
         /* a refusal that will not change: the chat is gone, the bot was removed, a bad request */
         pop(q);
-        tend_log(TEND_LOG_WARN, "telegram", "Telegram refused a message to chat %s (%d %s)", q->chat, a.error_code,
+        tend_log(TEND_LOG_WARN, "telegram", "Telegram refused a message to %s (%d %s)", where, a.error_code,
                  a.description);
         report(tg, j, TEND_SENT_DROP);
         drop_rest_of_row(q, j->row);

@@ -253,7 +253,8 @@ static void run(tend_telegram *tg, const origin *o, const char *text, tend_teleg
     };
     tend_telegram_note_group(tg, user, o->group_chat);
     if (tend_host_handle(tg->base.host, &req) == TEND_HOST_FAILED)
-        tend_log(TEND_LOG_WARN, "telegram", "a command in %s hit a store failure", o->typed_in);
+        tend_log(TEND_LOG_WARN, "telegram", "a command in %s hit a store failure",
+                 o->typed_in[0] == '-' ? o->typed_in : "a member's private chat");
 }
 
 /* "Soup kitchen", "Pantry": the member's groups by their titles. NULL on OOM. */

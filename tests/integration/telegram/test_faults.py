@@ -137,7 +137,12 @@ def test_an_answer_cut_off_by_a_crash_arrives_once_after_the_restart(double, tmp
     assert not d.violations and not d.earned_429
 
 
-def test_kill_9_in_a_burst_answers_every_command_exactly_once(double, tmp):
+def test_kill_9_in_a_burst_loses_nothing_and_repeats_at_most_the_message_in_flight(double, tmp):
+    """Telegram takes no idempotency key, so a message Telegram accepted in the instant before the
+    kill, whose acceptance tend had not yet written down, is sent again after the restart. The test
+    kills tend the moment the double has accepted a message (the worst instant): nothing may be lost,
+    and only a message accepted in the last second before the kill (one a chat, at Telegram's pace)
+    may show twice."""
     d = double
     t = Tend(d, tmp)
     assert ready(d), t.output()
@@ -145,28 +150,35 @@ def test_kill_9_in_a_burst_answers_every_command_exactly_once(double, tmp):
     for i in range(n):
         d.says("ana", '/task add "Burst chore %d"' % i)
         d.says("ben", "/claim %d" % (i + 1))
-    # killed while the answers are still leaving, at Telegram's pace of one a second per chat
     assert d.wait(lambda: count_in_group(d, "Burst chore") >= 3, 15), t.output()
     t.kill9()
+    killed_at = time.monotonic()
     mark = len(d.requests)
     again = Tend(d, tmp)
+
+    # Ben's answer to each claim names its task: taken, or (past his capacity of 3) a question
+    def answers(i):
+        return [m for m in d.in_private("ben") if "#%d " % (i + 1) in m["text"]]
+
+    def posts(i):
+        return [m for m in d.in_group() if "Burst chore %d " % i in m["text"]]
     try:
         assert ready(d, mark), again.output()
-        # Ben's answer to each claim names its task: taken, or (past his capacity of 3) a question
-        def answers(i):
-            return [x for x in texts(d.in_private("ben")) if "#%d " % (i + 1) in x]
-        assert d.wait(lambda: all(count_in_group(d, "Burst chore %d " % i) >= 1 and answers(i) for i in range(n)),
-                      40), again.output()
+        assert d.wait(lambda: all(posts(i) and answers(i) for i in range(n)), 40), again.output()
         time.sleep(2)
-        for i in range(n):
-            assert count_in_group(d, "Burst chore %d " % i) == 1, texts(d.in_group())
-            assert len(answers(i)) == 1, answers(i)
-        assert len(d.in_private("ben")) == n
     finally:
         again.stop()
+    repeated = []
+    for i in range(n):
+        for got in (posts(i), answers(i)):
+            assert 1 <= len(got) <= 2, [m["text"] for m in got]
+            if len(got) == 2:
+                repeated.append(got[0])
+    for m in repeated:
+        assert killed_at - 1.0 <= m["at"] <= killed_at, "a message repeated that was not in flight"
+    assert len({m["chat"]["id"] for m in repeated}) == len(repeated), "more than one repeat in a chat"
+    print("\nkill -9 at the worst instant: %d message(s) shown twice (in flight), none lost" % len(repeated))
     check_log(again.output())
-    # the new process cannot know when the killed one last sent: Telegram may answer its first
-    # message 429, and that wait is kept
     assert not d.violations and d.honoured_429()
 
 

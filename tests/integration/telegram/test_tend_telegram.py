@@ -136,6 +136,20 @@ def test_a_private_command_in_the_group_is_answered_in_the_private_chat(tend, do
     d.says("eve", "/me", private=True)
     wait_private(d, "eve", "which group")
 
+    # Ben blocks the bot: his answers wait for him, and the group hears nothing of it
+    d.blocked.add(5002)
+    before, mark = len(d.in_group()), len(d.requests)
+    d.says("ben", "/tasks mine")
+    assert d.wait(lambda: any(m == "sendmessage" and str(p.get("chat_id")) == "5002"
+                              for _t, m, p in d.requests[mark:]), 10)
+    time.sleep(1.5)
+    assert len(d.in_group()) == before
+    d.opens_private_chat("ben")
+    wait_private(d, "ben", "Your tasks")
+    # a member's private chat is never named in the log by their id
+    for member_id in ("5002", "5004", "5005"):
+        assert member_id not in tend.output()
+
 
 def test_the_weekly_check_in_prompt_comes_once_by_catch_up(double, tmp):
     """The check-in time is seeded a few minutes back (the group older than that) while tend is
