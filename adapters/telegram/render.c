@@ -300,18 +300,37 @@ typedef struct {
     size_t n, cap;
 } renderer;
 
+/* The length of the well-formed UTF-8 character at s (n bytes left), or 0 when it is not one. */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
 /* Appends visible text; an '@' that starts a word gets a word joiner after it, so Telegram never
- * reads "@everyone" or "@someone" in a title or a name as a ping. */
+ * reads "@everyone" or "@someone" in a title or a name as a ping. A byte that is no UTF-8 becomes
+ * U+FFFD (Telegram refuses a message that is not UTF-8, and counts units only over one that is). */
 static void put_visible(renderer *r, const char *s, size_t n)
 {
     size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '@' || i + 1 >= n || !(isalnum((unsigned char)s[i + 1]) || s[i + 1] == '_'))
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_char((const unsigned char *)s + i, n - i);
+        bool at_word = s[i] == '@' && i + 1 < n && (isalnum((unsigned char)s[i + 1]) || s[i + 1] == '_');
+        if (len && !at_word) {
+            i += len;
             continue;
-        tend_strbuf_put(&r->sb, s + run, i + 1 - run);
-        tend_strbuf_puts(&r->sb, WORD_JOINER);
-        r->units += tend_telegram_utf16_units(s + run, i + 1 - run) + 1;
-        run = i + 1;
+        }
+        tend_strbuf_put(&r->sb, s + run, i + (len ? 1 : 0) - run);
+        r->units += tend_telegram_utf16_units(s + run, i + (len ? 1 : 0) - run) + 1;
+        tend_strbuf_puts(&r->sb, len ? WORD_JOINER : "\xEF\xBF\xBD");
+        i++;
+        run = i;
     }
     tend_strbuf_put(&r->sb, s + run, n - run);
     r->units += tend_telegram_utf16_units(s + run, n - run);

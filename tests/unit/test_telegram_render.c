@@ -162,6 +162,20 @@ static void a_mention_pings_only_the_member_meant(void **state)
     tend_messages_clear(&list);
 }
 
+static void bytes_that_are_no_utf8_become_replacement_characters(void **state)
+{
+    (void)state;
+    tend_messages list;
+    tend_messages_init(&list);
+    tend_message *m = tend_messages_add(&list, TEND_TO_PUBLIC, "telegram:-100", NULL, NULL, "x", "a\xBD" "b\xE2\x82");
+    tend_telegram_part parts[TG_MAX_PARTS];
+    assert_int_equal(tend_telegram_render(m, parts, TG_MAX_PARTS), 1);
+    assert_string_equal(parts[0].text, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD");
+    assert_int_equal(tend_telegram_utf16_units(parts[0].text, strlen(parts[0].text)), 5);
+    tend_telegram_parts_free(parts, 1);
+    tend_messages_clear(&list);
+}
+
 static void a_long_message_is_split_at_line_ends(void **state)
 {
     (void)state;
@@ -268,6 +282,7 @@ int main(void)
         cmocka_unit_test(a_known_username_becomes_a_reference_and_markers_cannot_be_typed),
         cmocka_unit_test(the_group_option_is_taken_out),
         cmocka_unit_test(a_mention_pings_only_the_member_meant),
+        cmocka_unit_test(bytes_that_are_no_utf8_become_replacement_characters),
         cmocka_unit_test(a_long_message_is_split_at_line_ends),
         cmocka_unit_test(buttons_carry_their_group_and_come_back),
         cmocka_unit_test(the_menu_follows_telegrams_rules),
