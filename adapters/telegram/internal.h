@@ -6,8 +6,8 @@
  *   poll.c      the getUpdates long-poll, its offset in the host's state, and each group's admins
  *   updates.c   what one update means: a command in a group or the private chat, a button press,
  *               the bot added to a group, a group that became a supergroup
- *   send.c      messages out: one queue per chat, paced to Telegram's limits, 429 honoured, private
- *               messages held for a member who has not opened the private chat yet
+ *   send.c      messages out: one queue per chat, paced to Telegram's limits, 429 honoured
+ *   hold.c      private messages held for a member who has not opened the private chat yet
  *   commands.c  the command menu (setMyCommands), from the bot's own command table
  *   render.c    pure text work: commands out of messages (UTF-16 entity offsets), messages into
  *               text + entities + inline keyboards
@@ -123,16 +123,30 @@ void tend_telegram_note_group(tend_telegram *tg, const char *user, const char *c
 int tend_telegram_send_row(tend_telegram *tg, const tend_outgoing *o);
 /* Sends the adapter's own message (an introduction, a hint), not from the outbox. 0 or -1. */
 int tend_telegram_say(tend_telegram *tg, const char *chat, const tend_message *msg, int64_t reply_to_message);
-/* The member opened the private chat (or wrote there): what was held for them goes now. */
-void tend_telegram_member_started(tend_telegram *tg, const char *user);
-/* 1: the member opened the private chat; -1: Telegram said they have not (or blocked the bot);
- * 0: not known yet. */
-int tend_telegram_chat_state(tend_telegram *tg, const char *user);
-/* A t.me deep link that opens the private chat with the bot, written into out. */
-void tend_telegram_start_link(const tend_telegram *tg, const char *group_chat, char *out, size_t outlen);
+/* Queues a held message (sendMessage's JSON) for the member's private chat. 0 or -1. */
+int tend_telegram_send_held(tend_telegram *tg, const char *user, const char *body);
+/* True while held messages for user are queued or in flight. */
+bool tend_telegram_holding_queued(tend_telegram *tg, const char *user);
 size_t tend_telegram_pending(const tend_telegram *tg);
 void tend_telegram_senders_stop(tend_telegram *tg);
 void tend_telegram_senders_free(tend_telegram *tg);
+
+/* ---------------------------------------------------------------- hold.c */
+/* 1: the member opened the private chat; -1: Telegram said they have not (or blocked the bot);
+ * 0: not known yet. */
+int tend_telegram_chat_state(tend_telegram *tg, const char *user);
+void tend_telegram_set_chat_state(tend_telegram *tg, const char *user, bool opened);
+/* The member opened the private chat (or wrote there): what was held for them goes now. */
+void tend_telegram_member_started(tend_telegram *tg, const char *user);
+/* Keeps a private message (sendMessage's JSON) until the member opens the chat. false on failure. */
+bool tend_telegram_hold(tend_telegram *tg, const char *member, const char *body);
+/* Everything held for user reached them: the held list goes. */
+void tend_telegram_held_delivered(tend_telegram *tg, const char *user);
+/* One line in the group (at most every few hours per member) that pings the member alone, with
+ * the deep link that opens the private chat. */
+void tend_telegram_point_to_chat(tend_telegram *tg, const char *member, const char *name, const char *group_chat);
+/* A t.me deep link that opens the private chat with the bot, written into out. */
+void tend_telegram_start_link(const tend_telegram *tg, const char *group_chat, char *out, size_t outlen);
 
 /* ---------------------------------------------------------------- commands.c */
 /* Registers the command menu: members' commands for everyone, all of them for group admins. */

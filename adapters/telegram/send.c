@@ -7,9 +7,7 @@
  * chat for exactly as long as Telegram asked before trying the same message again.
  *
  * A private message goes to the member's private chat with the bot, which Telegram only allows
- * once the member opened it ("bot can't initiate conversation with a user", 403). Such a message
- * is held in the host's state for a day, the group is told in one line with a deep link that opens
- * the chat, and everything held goes out the moment the member opens it (or writes to the bot).
+ * once the member opened it (a 403 otherwise): then it is held until they do (hold.c).
  *
  * Telegram has no idempotency key. A message is reported delivered the moment Telegram accepted
  * it (and the outbox removes it at once, resend_shows_twice), so after a crash only the message
@@ -20,7 +18,6 @@
 #include <string.h>
 
 #include "adapters/telegram/internal.h"
-#include "bot/messages.h"
 #include "lib/log.h"
 
 #define CHAT_GAP_MS 1000
@@ -29,9 +26,6 @@
 #define GLOBAL_PER_SECOND 30
 #define MAX_429 10               /* then the outbox's own back-off takes over                */
 #define MAX_OWN_ATTEMPTS 5       /* the adapter's own messages, which have no outbox row     */
-#define HOLD_SECONDS (24 * 3600) /* an answer a day late is noise                            */
-#define HOLD_MAX 20
-#define POINT_AGAIN_MS (6 * 3600 * 1000ULL)
 
 typedef struct tg_job {
     int64_t row;                 /* outbox row, 0 for the adapter's own message             */
@@ -102,93 +96,9 @@ static tg_job *pop(tg_chatq *q)
     return j;
 }
 
-/* ---------------------------------------------------------------- who opened the private chat */
+/* ---------------------------------------------------------------- held messages going out */
 
-static void started_key(const char *user, char *key, size_t keylen)
-{
-    snprintf(key, keylen, "started:%s", user);
-}
-
-int tend_telegram_chat_state(tend_telegram *tg, const char *user)
-{
-    const cJSON *known = cJSON_GetObjectItemCaseSensitive(tg->started, user);
-    if (cJSON_IsNumber(known))
-        return known->valueint;
-    char key[64], value[8];
-    started_key(user, key, sizeof key);
-    int state = 0;
-    if (tend_host_state_get(tg->base.host, key, value, sizeof value) == 0)
-        state = strcmp(value, "1") == 0 ? 1 : -1;
-    cJSON_AddNumberToObject(tg->started, user, state);
-    return state;
-}
-
-static void set_started(tend_telegram *tg, const char *user, bool yes)
-{
-    int state = yes ? 1 : -1;
-    if (tend_telegram_chat_state(tg, user) == state)
-        return;
-    char key[64];
-    started_key(user, key, sizeof key);
-    if (tend_host_state_set(tg->base.host, key, yes ? "1" : "0") != 0)
-        return;
-    cJSON_ReplaceItemInObjectCaseSensitive(tg->started, user, cJSON_CreateNumber(state));
-}
-
-void tend_telegram_start_link(const tend_telegram *tg, const char *group_chat, char *out, size_t outlen)
-{
-    /* the start parameter allows A-Z, a-z, 0-9, _ and -: "g-1001234567890" names the group */
-    snprintf(out, outlen, "https://t.me/%s?start=g%s", tg->username, group_chat ? group_chat : "");
-}
-
-/* ---------------------------------------------------------------- held private messages */
-
-static void held_key(const char *user, char *key, size_t keylen)
-{
-    snprintf(key, keylen, "held:%s", user);
-}
-
-#define HELD_MAX_BYTES (256 * 1024)
-
-static cJSON *held_load(tend_telegram *tg, const char *user)
-{
-    char key[64];
-    held_key(user, key, sizeof key);
-    char *buf = malloc(HELD_MAX_BYTES);
-    cJSON *list = NULL;
-    if (buf && tend_host_state_get(tg->base.host, key, buf, HELD_MAX_BYTES) == 0)
-        list = cJSON_Parse(buf);
-    free(buf);
-    if (!cJSON_IsArray(list)) {
-        cJSON_Delete(list);
-        list = cJSON_CreateArray();
-    }
-    return list;
-}
-
-/* Keeps a private message for when the member opens the chat; the oldest go past HOLD_MAX. */
-static bool hold(tend_telegram *tg, const tg_job *j)
-{
-    cJSON *list = held_load(tg, j->member);
-    if (!list)
-        return false;
-    int64_t now = tend_host_now(tg->base.host);
-    while (cJSON_GetArraySize(list) >= HOLD_MAX)
-        cJSON_DeleteItemFromArray(list, 0);
-    cJSON *entry = cJSON_CreateObject();
-    cJSON_AddNumberToObject(entry, "t", (double)now);
-    cJSON_AddStringToObject(entry, "body", j->body);
-    cJSON_AddItemToArray(list, entry);
-    char *json = cJSON_PrintUnformatted(list);
-    cJSON_Delete(list);
-    char key[64];
-    held_key(j->member, key, sizeof key);
-    bool ok = json && strlen(json) < HELD_MAX_BYTES && tend_host_state_set(tg->base.host, key, json) == 0;
-    free(json);
-    return ok;
-}
-
-static bool holding_queued(tend_telegram *tg, const char *user)
+bool tend_telegram_holding_queued(tend_telegram *tg, const char *user)
 {
     for (tg_chatq *q = tg->chats; q; q = q->next)
         for (tg_job *j = q->head; j; j = j->next)
@@ -197,65 +107,19 @@ static bool holding_queued(tend_telegram *tg, const char *user)
     return false;
 }
 
-void tend_telegram_member_started(tend_telegram *tg, const char *user)
+int tend_telegram_send_held(tend_telegram *tg, const char *user, const char *body)
 {
-    /* nothing is held for someone whose chat was open: a hold marks it closed first */
-    bool was_open = tend_telegram_chat_state(tg, user) == 1;
-    set_started(tg, user, true);
-    if (was_open || holding_queued(tg, user))
-        return;
-    cJSON *list = held_load(tg, user);
     tg_chatq *q = chat_get(tg, user);
-    int64_t now = tend_host_now(tg->base.host);
-    size_t queued = 0;
-    const cJSON *entry;
-    cJSON_ArrayForEach(entry, list) {
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(entry, "t");
-        const cJSON *body = cJSON_GetObjectItemCaseSensitive(entry, "body");
-        if (!q || !cJSON_IsNumber(t) || !cJSON_IsString(body) || now - (int64_t)t->valuedouble > HOLD_SECONDS)
-            continue;
-        tg_job *j = calloc(1, sizeof *j);
-        if (!j || !(j->body = strdup(body->valuestring))) {
-            free(j);
-            continue;
-        }
-        j->from_hold = true;
-        snprintf(j->member, sizeof j->member, "%s", user);
-        enqueue(q, j);
-        queued++;
+    tg_job *j = q ? calloc(1, sizeof *j) : NULL;
+    if (!j || !(j->body = strdup(body))) {
+        free(j);
+        return -1;
     }
-    cJSON_Delete(list);
-    char key[64];
-    held_key(user, key, sizeof key);
-    if (queued == 0)
-        tend_host_state_delete(tg->base.host, key);
-    else
-        tend_log(TEND_LOG_DEBUG, "telegram", "a member opened the private chat; %zu held message%s on the way",
-                 queued, queued == 1 ? "" : "s");
+    j->from_hold = true;
+    snprintf(j->member, sizeof j->member, "%s", user);
+    enqueue(q, j);
     pump(tg);
-}
-
-/* One line in the group, with a ping for that member alone and the link that opens the chat. */
-static void point_to_chat(tend_telegram *tg, const tg_job *j)
-{
-    if (!j->group_chat[0])
-        return;
-    const cJSON *last = cJSON_GetObjectItemCaseSensitive(tg->pointed, j->member);
-    uint64_t now = tend_telegram_now_ms(tg);
-    if (cJSON_IsNumber(last) && now - (uint64_t)last->valuedouble < POINT_AGAIN_MS)
-        return;
-    cJSON_DeleteItemFromObjectCaseSensitive(tg->pointed, j->member);
-    cJSON_AddNumberToObject(tg->pointed, j->member, (double)now);
-    char link[160];
-    tend_telegram_start_link(tg, j->group_chat, link, sizeof link);
-    tend_messages list;
-    tend_messages_init(&list);
-    tend_message *m = tend_messages_add(&list, TEND_TO_PUBLIC, TEND_TELEGRAM_PLATFORM ":0", NULL, NULL,
-                                        "telegram.open_chat", "%s", "");
-    if (m && tend_message_add_mention(m, j->member, j->member_name[0] ? j->member_name : "you") == 0 &&
-        tend_message_appendf(m, MSG_TELEGRAM_OPEN_CHAT, link) == 0)
-        tend_telegram_say(tg, j->group_chat, m, 0);
-    tend_messages_clear(&list);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- answers */
@@ -308,13 +172,10 @@ static void on_sent(const tend_http_response *res, void *ud)
     if (a.ok) {
         pop(q);
         if (is_private_chat(q->chat))
-            set_started(tg, q->chat, true);
+            tend_telegram_set_chat_state(tg, q->chat, true);
         report(tg, j, TEND_SENT_OK);
-        if (j->from_hold && !holding_queued(tg, j->member)) {
-            char key[64];
-            held_key(j->member, key, sizeof key);
-            tend_host_state_delete(tg->base.host, key);
-        }
+        if (j->from_hold && !tend_telegram_holding_queued(tg, j->member))
+            tend_telegram_held_delivered(tg, j->member);
         job_free(j);
     } else if (a.error_code == 429) {
         /* exactly as long as Telegram asked, then the same message again */
@@ -354,14 +215,14 @@ static void on_sent(const tend_http_response *res, void *ud)
     } else if (a.error_code == 403 && is_private_chat(q->chat) && j->member[0]) {
         /* they never opened the chat, or blocked the bot: kept for when they (re)open it */
         pop(q);
-        set_started(tg, q->chat, false);
+        tend_telegram_set_chat_state(tg, q->chat, false);
         if (j->from_hold) {
             job_free(j); /* still in the held list */
-        } else if (hold(tg, j)) {
+        } else if (tend_telegram_hold(tg, j->member, j->body)) {
             report(tg, j, TEND_SENT_OK);
             /* one who blocked the bot chose so: no word about it in the group */
             if (!strstr(a.description, "blocked"))
-                point_to_chat(tg, j);
+                tend_telegram_point_to_chat(tg, j->member, j->member_name, j->group_chat);
             job_free(j);
         } else {
             report(tg, j, TEND_SENT_RETRY);
