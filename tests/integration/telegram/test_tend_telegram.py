@@ -236,3 +236,25 @@ def test_a_group_that_becomes_a_supergroup_keeps_its_tasks(tend, double):
     refused = [p for _t, m, p in d.requests if m == "sendmessage" and str(p.get("chat_id")) == str(old2)]
     assert refused, "the post first went to the old chat"
     assert len([m for m in d.sent if "After the second move" in m["text"]]) == 1
+
+
+def test_zz_command_to_answer_latency(tend, double):
+    """From the moment Telegram has a member's command until tend's answer is accepted, through the
+    long-poll (no pacing in the way: each sample goes to a chat that has been quiet for a second)."""
+    d = double
+    d.says("ana", "/help")
+    wait_private(d, "ana", "what I can do")
+    samples = []
+    for i in range(12):
+        who = ("ana", "ben")[i % 2]
+        time.sleep(0.6 if i else 1.1)  # each chat's last message a second old: pacing stays out of it
+        before = len(d.in_private(who))
+        t0 = time.monotonic()
+        d.says(who, "/help", private=True)
+        assert d.wait(lambda: len(d.in_private(who)) > before, 10)
+        samples.append((d.in_private(who)[-1]["at"] - t0) * 1000)
+    print("\nsamples in order (ms): " + " ".join("%.0f" % x for x in samples))
+    samples.sort()
+    print("command -> answer over %d commands: median %.1f ms, max %.1f ms"
+          % (len(samples), samples[len(samples) // 2], samples[-1]))
+    assert samples[len(samples) // 2] < 1000
