@@ -34,7 +34,8 @@ tend_message *tend_privacy_point_to_private(tend_messages *out, const tend_reque
 
 bool tend_privacy_taps_are_private(const char *platform)
 {
-    return strcmp(platform, "discord") == 0;
+    /* a Discord button answers ephemerally; a Telegram inline button's press reaches the bot alone */
+    return strcmp(platform, "discord") == 0 || strcmp(platform, "telegram") == 0;
 }
 
 void tend_privacy_platform_of(const char *group_key, char *out, size_t outlen)

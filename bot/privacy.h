@@ -7,8 +7,8 @@
  *   - a private-only command (TEND_CMD_PRIVATE) typed where others can read it records nothing,
  *     and the member is told kindly, in private, where to send it instead;
  *   - one-tap answers to the weekly check-in stay on the group's post only where a tap is seen by
- *     the one who taps alone (Discord's ephemeral answers); everywhere else each member is asked
- *     in their own private chat.
+ *     the one who taps alone (Discord's ephemeral answers, Telegram's inline buttons); everywhere
+ *     else each member is asked in their own private chat.
  */
 #ifndef TEND_PRIVACY_H
 #define TEND_PRIVACY_H
@@ -26,8 +26,8 @@ bool tend_privacy_may_run(const tend_command_spec *spec, const tend_request *req
 tend_message *tend_privacy_point_to_private(tend_messages *out, const tend_request *req, const char *platform,
                                             const tend_command_spec *spec);
 
-/* True when a button on a public post is answered so only the one who tapped sees it (Discord),
- * so a group's check-in prompt may carry its one-tap answers itself. */
+/* True when a button on a public post is answered so only the one who tapped sees it (Discord,
+ * Telegram), so a group's check-in prompt may carry its one-tap answers itself. */
 bool tend_privacy_taps_are_private(const char *platform);
 
 /* The platform part of a group key ("discord:81" -> "discord"), written into out. */
