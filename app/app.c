@@ -95,8 +95,10 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
             snprintf(err, errlen, "a configured chat platform cannot start (see the lines above)");
     }
     const char *platforms[MAX_ADAPTERS];
-    for (size_t i = 0; i < app->n_adapters; i++)
-        platforms[i] = app->adapters[i]->ops->platform;
+    for (size_t i = 0; i < app->n_adapters; i++) { /* a console serves its own group, no other console's */
+        const char *platform = app->adapters[i]->ops->platform;
+        platforms[i] = strcmp(platform, "console") == 0 ? tend_console_group_key(app->adapters[i]) : platform;
+    }
     tend_bot_serve_platforms(bot, platforms, app->n_adapters);
     if (app->n_adapters == 0 || err[0]) {
         if (!err[0])

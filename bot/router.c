@@ -11,7 +11,9 @@
 #include "bot/command.h"
 #include "lib/log.h"
 #include "bot/messages.h"
+#include "bot/names.h"
 #include "bot/outbox.h"
+#include "bot/privacy.h"
 #include "bot/router.h"
 
 static const tend_command_spec *const families[] = {
@@ -118,8 +120,7 @@ int tend_resolve_member(tend_ctx *ctx, size_t word_index, tend_member *out)
 {
     const tend_member_ref *ref = tend_args_ref(ctx->args, word_index);
     if (ref)
-        return tend_store_member_ensure(ctx->env->store, ctx->group.id, ref->member_key, ref->name,
-                                        ctx->now, out);
+        return tend_member_ensure(ctx->env->store, ctx->group.id, ref->member_key, ref->name, ctx->now, out);
     const char *word = tend_args_word(ctx->args, word_index);
     if (!word || !*word)
         return TEND_STORE_NOTFOUND;
@@ -129,19 +130,6 @@ int tend_resolve_member(tend_ctx *ctx, size_t word_index, tend_member *out)
 }
 
 /* ---------------------------------------------------------------- finding the command */
-
-/* Commands whose every use is between the member and the bot (PRODUCT.md: check-ins, capacity,
- * load, rest, nudges, suggestions, one's own data). Typed where others read them, they record
- * nothing. A flag on the catalogue entry once commands are declared in one place. */
-static bool private_only(const tend_command_spec *spec)
-{
-    static const char *const names[] = {"checkin", "feedback", "stepback", "me", "capacity",
-                                        "profile", "nudges", "export", "forgetme"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(spec->name, names[i]) == 0)
-            return true;
-    return false;
-}
 
 static const tend_command_spec *find_command(const tend_args *args, size_t *words_used)
 {
@@ -216,6 +204,16 @@ static const char *store_failure_message(int rc)
     return MSG_STORE_FAILED;
 }
 
+/* An anonymous command (TEND_CMD_ANONYMOUS) answers the member without a row of theirs: making or
+ * touching one in the same transaction as what it stores would tie the two together. */
+static int anonymous_member(tend_ctx *ctx)
+{
+    memset(&ctx->member, 0, sizeof ctx->member);
+    snprintf(ctx->member.key, sizeof ctx->member.key, "%s", ctx->req->member_key ? ctx->req->member_key : "");
+    snprintf(ctx->member.name, sizeof ctx->member.name, "%s", ctx->req->member_name ? ctx->req->member_name : "");
+    return TEND_STORE_OK;
+}
+
 /* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays. */
 static int run_in_transaction(tend_ctx *ctx)
 {
@@ -230,7 +228,9 @@ static int run_in_transaction(tend_ctx *ctx)
             rc = tend_store_group_save(store, &ctx->group);
         }
         if (rc == TEND_STORE_OK)
-            rc = tend_store_member_ensure(store, ctx->group.id, ctx->req->member_key,
+            rc = (ctx->spec->flags & TEND_CMD_ANONYMOUS)
+                     ? anonymous_member(ctx)
+                     : tend_member_ensure(store, ctx->group.id, ctx->req->member_key,
                                           ctx->req->member_name, ctx->now, &ctx->member);
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: cannot load group or member, %s: %s",
@@ -338,13 +338,14 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
         tend_args_free(args);
         return 0;
     }
-    if (spec->coordinator_only && !req->is_coordinator) {
-        say_private(out, req, MSG_COORDINATORS_ONLY, spec->name);
+    if (!tend_privacy_may_run(spec, req)) {
+        /* before any transaction: nothing of the member is written, not even their row */
+        tend_privacy_point_to_private(out, req, platform, spec);
         tend_args_free(args);
         return 0;
     }
-    if (req->place == TEND_PLACE_SHARED && private_only(spec)) {
-        say_private(out, req, MSG_PRIVATE_ONLY_HERE, spec->name);
+    if (spec->coordinator_only && !req->is_coordinator) {
+        say_private(out, req, MSG_COORDINATORS_ONLY, spec->name);
         tend_args_free(args);
         return 0;
     }

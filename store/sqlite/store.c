@@ -21,7 +21,24 @@ struct tend_store {
     sqlite3 *db;
     stmt_slot cache[STMT_CACHE_SIZE];
     char errmsg[256];
+    bool scrub_after_commit; /* a member was forgotten: see store_scrub_after_commit */
 };
+
+void store_scrub_after_commit(tend_store *store)
+{
+    store->scrub_after_commit = true;
+}
+
+/* What was deleted is zeroed where it lay (secure_delete), but the WAL still holds the pages as
+ * they were before: copy the new ones home and cut the WAL to nothing, so a forgotten member is
+ * gone from every file while tend runs, not only after a checkpoint some day. When a reader holds
+ * the WAL open (another process on the file) the next commit tries again. */
+static void scrub(tend_store *store)
+{
+    int log = -1, done = -1;
+    if (sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) == SQLITE_OK)
+        store->scrub_after_commit = false;
+}
 
 sqlite3 *store_db(tend_store *store)
 {
@@ -205,8 +222,10 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
     }
     sqlite3_extended_result_codes(store->db, 1);
     sqlite3_busy_timeout(store->db, 2000);
+    /* secure_delete: what is deleted (a forgotten member above all) is overwritten with zeros, not
+     * left in free space; Debian's build happens to default to it, others do not */
     int code = exec_sql(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                               "PRAGMA foreign_keys = ON;");
+                               "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;");
     if (code != TEND_STORE_OK && cannot_write(path) && open_immutable(store, path) == SQLITE_OK)
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
@@ -251,11 +270,15 @@ int tend_store_begin(tend_store *store)
 
 int tend_store_commit(tend_store *store)
 {
-    return store_exec_stmt(store, store_stmt(store, "COMMIT"));
+    int rc = store_exec_stmt(store, store_stmt(store, "COMMIT"));
+    if (rc == TEND_STORE_OK && store->scrub_after_commit)
+        scrub(store);
+    return rc;
 }
 
 int tend_store_rollback(tend_store *store)
 {
+    store->scrub_after_commit = false; /* nobody was forgotten after all */
     if (sqlite3_get_autocommit(store->db))
         return TEND_STORE_OK; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
     return store_exec_stmt(store, store_stmt(store, "ROLLBACK"));
@@ -482,7 +505,7 @@ int tend_store_member_ensure(tend_store *store, int64_t group_id, const char *ke
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, name && *name ? name : key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 4, now - now % 86400); /* the day only: the second would time what came with it */
     rc = store_exec_stmt(store, st);
     if (rc != TEND_STORE_OK)
         return rc;

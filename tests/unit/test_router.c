@@ -161,7 +161,7 @@ static void a_private_command_typed_where_others_read_records_nothing(void **sta
     assert_int_equal(tend_store_member_get(kit->store, g.id, "ana", &m), TEND_STORE_OK);
     assert_int_equal(tend_store_checkin_latest(kit->store, m.id, &c), TEND_STORE_OK);
     assert_string_equal(c.energy, "low");
-    /* an adapter that does not say where (Discord, Matrix, the console) is not affected */
+    /* a request that does not say where (a tool's) is not affected */
     assert_int_equal(run_at(kit, "bo", "checkin ok", NULL, TEND_PLACE_UNSAID), 0);
     assert_false(testkit_said_has(kit, "stays between us"));
     testkit_free(kit);

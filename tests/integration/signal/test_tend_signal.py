@@ -128,8 +128,11 @@ def test_the_weekly_check_in_is_answered_privately_in_1to1_chats(tend, double):
     mark = len(double.sent)
     double.say("ana", '/setup checkin:"%s" timezone:UTC' % when)
     prompt = wait_for(double, mark, lambda s: s["group"] and "Weekly check-in" in s["text"], "the prompt", 30)
-    assert "/checkin great" in prompt["text"] and "#1 Van" in prompt["text"], prompt["text"]
+    assert "sent each of you a private check-in" in prompt["text"] and "#1 Van" in prompt["text"], prompt["text"]
     assert "React" not in prompt["text"], "a reaction in the group would be seen by everyone"
+    # ana, whom tend knows already, is asked in her 1:1 chat, where a tap is hers alone
+    own = wait_for(double, mark, lambda s: to_member("ana")(s) and "How are you doing" in s["text"], "ana's ask")
+    assert "React to answer: \U0001F31F Great" in own["text"], own["text"]
     # ben asks for his own prompt in his 1:1 chat and answers it with one tap there
     mine = ask(double, "ben", "/checkin", group=None)
     assert to_member("ben")(mine) and "React to answer: \U0001F31F Great" in mine["text"], mine["text"]
