@@ -227,6 +227,7 @@ typedef struct {
     int64_t message_id;
     const char *event_id;
     const cJSON *from;
+    tend_place place;         /* a group is read by others; a private chat or a tap only by them */
 } origin;
 
 static void run(tend_telegram *tg, const origin *o, const char *text, tend_telegram_command *cmd, bool is_admin)
@@ -250,6 +251,7 @@ static void run(tend_telegram *tg, const origin *o, const char *text, tend_teleg
         .n_refs = cmd ? cmd->n_refs : 0,
         .event_id = o->event_id,
         .reply_to = reply_to,
+        .place = o->place,
     };
     tend_telegram_note_group(tg, user, o->group_chat);
     if (tend_host_handle(tg->base.host, &req) == TEND_HOST_FAILED)
@@ -338,7 +340,7 @@ static bool private_message(tend_telegram *tg, const cJSON *msg, const char *cha
         if (tend_telegram_admin(tg, group, chat, &admin) == 1) {
             ready = false;
         } else {
-            origin o = {group, chat, mid, event_id, from};
+            origin o = {group, chat, mid, event_id, from, TEND_PLACE_PRIVATE};
             run(tg, &o, cmd.text, &cmd, admin);
         }
     }
@@ -370,7 +372,7 @@ static bool group_message(tend_telegram *tg, const cJSON *msg, const char *chat,
     }
     /* /start in a group is someone meeting the bot: show what it does */
     const char *text_run = strcmp(cmd.name, "start") == 0 ? "help" : cmd.text;
-    origin o = {chat, chat, mid, event_id, from};
+    origin o = {chat, chat, mid, event_id, from, TEND_PLACE_SHARED};
     run(tg, &o, text_run, &cmd, admin);
     tend_telegram_command_free(&cmd);
     return true;
@@ -484,7 +486,7 @@ static bool handle_callback(tend_telegram *tg, const cJSON *cb)
     } else {
         answer_callback(tg, id, NULL, NULL);
     }
-    origin o = {group, chat, (int64_t)mid->valuedouble, event_id, from};
+    origin o = {group, chat, (int64_t)mid->valuedouble, event_id, from, TEND_PLACE_PRIVATE};
     run(tg, &o, command, NULL, admin);
     return true;
 }
