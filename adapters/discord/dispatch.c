@@ -92,6 +92,8 @@ static void seen_add(discord *d, const char *id)
         free(s);
 }
 
+static void free_sendings(discord *d);
+
 void dc_dispatch_free(discord *d)
 {
     for (size_t i = 0; i < d->interactions.n_slots; i++)
@@ -101,13 +103,17 @@ void dc_dispatch_free(discord *d)
         }
     free(d->interactions.slots);
     d->interactions = (dc_hmap){0};
+    free_sendings(d);
 }
 
 /* ---------------------------------------------------------------- one send, possibly in pieces */
 
 typedef enum { ROUTE_CALLBACK, ROUTE_FOLLOWUP, ROUTE_CHANNEL, ROUTE_DM } route_kind;
 
-typedef struct {
+/* A send under way; they are linked from the adapter, because the REST queue drops its requests'
+ * callbacks at a stop, and whatever is still under way then is freed with the adapter. */
+typedef struct sending {
+    struct sending *prev, *next_sending;
     discord *d;
     int64_t row;
     char idem[64];
@@ -123,8 +129,20 @@ typedef struct {
 
 static void sending_free(sending *s)
 {
+    if (s->prev)
+        s->prev->next_sending = s->next_sending;
+    else
+        s->d->sendings = s->next_sending;
+    if (s->next_sending)
+        s->next_sending->prev = s->prev;
     tend_messages_clear(&s->pieces);
     free(s);
+}
+
+static void free_sendings(discord *d)
+{
+    while (d->sendings)
+        sending_free(d->sendings); /* under way at the stop: their rows go again at the next start */
 }
 
 static void finish(sending *s, tend_sent_result result)
@@ -385,6 +403,10 @@ int dc_send(discord *d, const tend_outgoing *o)
     if (!s)
         return -1;
     s->d = d;
+    s->next_sending = d->sendings;
+    if (d->sendings)
+        d->sendings->prev = s;
+    d->sendings = s;
     s->row = o->id;
     snprintf(s->idem, sizeof s->idem, "%s", o->idem_key);
     tend_messages_init(&s->pieces);

@@ -67,6 +67,7 @@ typedef struct discord {
                                   because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */
     dc_hmap interactions;   /* when each interaction arrived, whether its callback went (dispatch.c) */
     size_t interactions_pruned_at;
+    struct sending *sendings;  /* outbox rows under way (dispatch.c), freed with the adapter */
     tend_http *http;
     dc_rest *rest;
     dc_gateway *gw;
