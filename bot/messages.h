@@ -23,6 +23,8 @@
 #define MSG_SLOW_DOWN "That's a lot of commands in a minute; give me a moment and try again."
 #define MSG_SLOW_DOWN_GROUP "Lots of us are asking me things right now; give me a minute and try again."
 #define MSG_MEMBER_NOT_FOUND "I don't know anyone called %s here yet."
+#define MSG_MEMBER_NOT_FOUND_AFTER_TASK \
+    "I don't know anyone called %s here yet. Name them after the task, like " TEND_CMD "handoff Soup run Ana, or mention them."
 
 /* ---------------------------------------------------------------- tasks */
 /* task lines: "#12 Soup run (1 of 2 hands, fri 18:00)" */
@@ -30,30 +32,49 @@
 #define MSG_TASKS_HANDS "%d of %d hands"
 #define MSG_TASKS_HAND "%d of %d hand"
 #define MSG_TASKS_WAITING ", %d waiting"
-#define MSG_TASKS_WEEKLY ", weekly"
+#define MSG_TASKS_TIME_PASSED ", time passed"
 #define MSG_TASKS_STATE_DONE "done"
 #define MSG_TASKS_STATE_CANCELLED "cancelled"
 /* the board */
-#define MSG_TASKS_BOARD_OPEN "Open tasks:"
-#define MSG_TASKS_BOARD_MINE "Your tasks:"
-#define MSG_TASKS_BOARD_ALL "All tasks, newest first:"
+#define MSG_TASKS_BOARD_OPEN "Open tasks"
+#define MSG_TASKS_BOARD_MINE "Your tasks"
+#define MSG_TASKS_BOARD_ALL "All tasks, newest first"
+#define MSG_TASKS_BOARD_HEAD "%s:"
+#define MSG_TASKS_BOARD_HEAD_PAGE "%s, page %d of %d (%d in all):"
 #define MSG_TASKS_BOARD_YOU_WAIT " (you're number %d on the waitlist)"
 #define MSG_TASKS_BOARD_EMPTY \
     "Nothing on the board right now. Know something that needs doing? " TEND_CMD "task add <title> puts it up."
 #define MSG_TASKS_BOARD_MINE_EMPTY \
     "You're not holding any tasks right now. " TEND_CMD "tasks shows what's open."
-#define MSG_TASKS_BAD_FILTER "The board comes as open, mine or all."
+#define MSG_TASKS_BAD_FILTER "The board comes as open, mine or all, with page:2 and on for long ones."
+#define MSG_TASKS_BAD_PAGE "page: takes a page number, like page:2."
+#define MSG_TASKS_BOARD_MORE "\n%d more: " TEND_CMD "tasks %s page:%d"
+#define MSG_TASKS_BOARD_LAST "\nThat's the last page."
+#define MSG_TASKS_NO_PAGE_ONE "There's no page %d: it all fits on one page, " TEND_CMD "tasks %s."
+#define MSG_TASKS_NO_PAGE "There's no page %d: the board has %d pages. " TEND_CMD "tasks %s page:%d is the last."
 /* finding a task */
 #define MSG_TASKS_WHICH "Which task? Its number is enough, like 12."
 #define MSG_TASKS_NOT_FOUND "I can't find a task \"%s\" here. " TEND_CMD "tasks shows the board."
 #define MSG_TASKS_AMBIGUOUS "A few open tasks match \"%s\": %s. Which one? Its number is enough."
+#define MSG_TASKS_SEPARATOR_HINT \
+    "I can't find a task \"%s\". If you meant #%d, anything after it goes after %s:, like " \
+    TEND_CMD "%s %d %s:%s"
 /* task add */
 #define MSG_TASKS_NO_TITLE "What's the task? Give it a short title."
 #define MSG_TASKS_TITLE_TOO_LONG "That title is %zu characters; please keep it to 200 or fewer."
 #define MSG_TASKS_WHEN_TOO_LONG "Please keep when: short, like when:\"fri 18:00\"."
+#define MSG_TASKS_WHEN_EXAMPLES "I understand a day (today, tomorrow, fri, 3 dec, 2026-12-02) and a time (18:00, 6pm, 6:30pm, noon), like when:\"fri 18:00\"."
+#define MSG_TASKS_WHEN_UNKNOWN "I couldn't read when:\"%s\" as a time. " MSG_TASKS_WHEN_EXAMPLES
+#define MSG_TASKS_WHEN_NO_DAY "when:\"%s\" names a day that doesn't exist. " MSG_TASKS_WHEN_EXAMPLES
+#define MSG_TASKS_WHEN_CONFLICT "when:\"%s\" names two different days or times; which one did you mean?"
+#define MSG_TASKS_WHEN_PAST "when:\"%s\" is already behind us; a time ahead, please."
+#define MSG_TASKS_WHEN_FAR "when:\"%s\" is more than a year away; I keep tasks within a year."
+#define MSG_TASKS_WHEN_READ "I read when:\"%s\" as %s."
+#define MSG_TASKS_TASK_NOTE_TOO_LONG "That note is %zu characters; please keep a task's note to %d or fewer."
+#define MSG_TASKS_NOTE_LINE "\n%s"
 #define MSG_TASKS_BAD_SLOTS "slots: takes a number from 1 to 20."
 #define MSG_TASKS_BAD_WEIGHT "weight: takes a number from 1 to 5."
-#define MSG_TASKS_BAD_REPEAT "repeat: can only be weekly for now."
+#define MSG_TASKS_BAD_REPEAT "repeat: can be weekly, biweekly, monthly or every:3d (a number of days, up to 365), or off."
 #define MSG_TASKS_PAUSED_UNTIL \
     "New tasks are paused until %s while the group catches its breath. A coordinator can " \
     TEND_CMD "resume-new sooner."
@@ -114,7 +135,23 @@
 #define MSG_TASKS_DONE_COMMA ", "
 #define MSG_TASKS_DONE_END "."
 #define MSG_TASKS_DONE_NOTE "\n\"%s\""
-#define MSG_TASKS_DONE_REPEAT "\nIt comes back on the board for next week."
+#define MSG_TASKS_DONE_REPEAT "\nIt comes back on the board for next time."
+/* edit and cancel */
+#define MSG_TASKS_NOT_YOURS "Only whoever posted #%d, or a coordinator, can change it."
+#define MSG_TASKS_EDIT_WHAT "What should change? Say it with title:, when:, slots:, weight:, repeat: or note:."
+#define MSG_TASKS_EDIT_SLOTS_BELOW \
+    "%d people are on #%d, so it needs at least %d slots. One of them can " TEND_CMD "unclaim first."
+#define MSG_TASKS_EDITED_PUBLIC "Updated: %s"
+#define MSG_TASKS_EDITED_DM "Heads-up: %s changed a task you're on. It now reads: %s"
+#define MSG_TASKS_CANCEL_REPEAT "To call off the whole series, add repeat:off; without it, only this one is off."
+#define MSG_TASKS_CANCELLED_PUBLIC "#%d %s is called off."
+#define MSG_TASKS_CANCELLED_NEXT " The next one goes up as usual."
+#define MSG_TASKS_CANCELLED_DM \
+    "%s called off a task you were on: %s. Nothing more to do there. Thank you for stepping up."
+#define MSG_TASKS_CANCELLED_NOTE "\nTheir note: \"%s\""
+#define MSG_TASKS_CANCELLED "Done: #%d is off the board, and everyone on it has been told. It stays in the history as #%d in " TEND_CMD "tasks all."
+#define MSG_TASKS_CANCELLED_REPEATS \
+    "Done: #%d is off the board and everyone on it has been told. Its next one still goes up; to end the series, call that one off too with repeat:off. (#%d stays in " TEND_CMD "tasks all.)"
 
 /* ---------------------------------------------------------------- checkin */
 #define MSG_CHECKIN_PROMPT "How are you doing this week? Only I see your answer."
@@ -271,8 +308,9 @@
 #define MSG_SCHED_PROCESS "Monthly check-in on how we work together: what's working, and what could be better? Say it here, or anonymously with " TEND_CMD "feedback."
 #define MSG_SCHED_PROCESS_FEEDBACK "\nAnonymous suggestions from the box:"
 #define MSG_SCHED_PROCESS_FEEDBACK_LINE "\n• %s"
-/* A weekly task's next week, posted like a new task. */
-#define MSG_SCHED_REPEAT "Next week's turn is up: %s"
+/* A repeating task's next one, posted like a new task; one nobody took, moved on to its next date. */
+#define MSG_SCHED_REPEAT "The next one is up: %s"
+#define MSG_SCHED_ROLLED "Moved on to its next date, still looking for hands: %s"
 #define MSG_SCHED_BTN_CLAIM "Claim"
 
 /* ---------------------------------------------------------------- matrix adapter */

@@ -298,7 +298,7 @@ static void answer_autocomplete(discord *d, const dc_event *ev)
     c->typed = ev->focused;
     tend_group g;
     if (tend_store_group_get(env_of(d)->store, ev->group_key, &g) == TEND_STORE_OK)
-        tend_store_tasks_each(env_of(d)->store, g.id, TEND_TASKS_OPEN, 0, 0, add_choice, c);
+        tend_store_tasks_each(env_of(d)->store, g.id, TEND_TASKS_OPEN, 0, 0, 0, add_choice, c);
     const char *names[25], *values[25];
     for (size_t i = 0; i < c->n; i++) {
         names[i] = c->names[i];

@@ -127,21 +127,33 @@ static void lists_filter_and_order(void **state)
     assert_int_equal(tend_store_task_set_state(w.s, t3.id, TEND_TASK_DONE, NOW + 10), TEND_STORE_OK);
 
     seen s = {{0}, 0};
-    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_OPEN, 0, 0, note_task, &s), TEND_STORE_OK);
+    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_OPEN, 0, 0, 0, note_task, &s), TEND_STORE_OK);
     assert_int_equal(s.n, 3);
     assert_int_equal(s.numbers[0], 1);
     assert_int_equal(s.numbers[2], 4);
     s.n = 0;
-    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_ALL, 0, 2, note_task, &s), TEND_STORE_OK);
+    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_ALL, 0, 0, 2, note_task, &s), TEND_STORE_OK);
     assert_int_equal(s.n, 2);
     assert_int_equal(s.numbers[0], 4); /* newest first, limited */
     assert_int_equal(s.numbers[1], 3);
+    s.n = 0; /* the next page */
+    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_ALL, 0, 2, 2, note_task, &s), TEND_STORE_OK);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.numbers[0], 2);
+    assert_int_equal(s.numbers[1], 1);
+    int count = -1;
+    assert_int_equal(tend_store_tasks_count(w.s, w.g.id, TEND_TASKS_ALL, 0, &count), TEND_STORE_OK);
+    assert_int_equal(count, 4);
+    assert_int_equal(tend_store_tasks_count(w.s, w.g.id, TEND_TASKS_OPEN, 0, &count), TEND_STORE_OK);
+    assert_int_equal(count, 3);
+    assert_int_equal(tend_store_tasks_count(w.s, w.g.id, TEND_TASKS_MINE, w.bea.id, &count), TEND_STORE_OK);
+    assert_int_equal(count, 2);
     s.n = 0;
-    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_MINE, w.bea.id, 0, note_task, &s),
+    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_MINE, w.bea.id, 0, 0, note_task, &s),
                      TEND_STORE_OK);
     assert_int_equal(s.n, 2);
     s.n = 0;
-    assert_int_equal(tend_store_tasks_needing_hands(w.s, w.g.id, 0, note_task, &s), TEND_STORE_OK);
+    assert_int_equal(tend_store_tasks_needing_hands(w.s, w.g.id, NOW, 0, note_task, &s), TEND_STORE_OK);
     assert_int_equal(s.n, 2); /* #1 is staffed, #3 done: #2 (1 of 2) and #4 */
     assert_int_equal(s.numbers[0], 2);
     assert_int_equal(s.numbers[1], 4);
