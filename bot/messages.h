@@ -107,6 +107,7 @@
 #define MSG_TASKS_KEPT "Thanks for letting me know. #%d stays with you, no rush."
 #define MSG_TASKS_UNCLAIMED "Got it, #%d is back on the board. Thanks for saying so."
 #define MSG_TASKS_LEFT_WAITLIST "You're off the waitlist for #%d."
+#define MSG_TASKS_UNCLAIMED_RETIRED "Got it. #%d's time has passed and its next one is already on the board, so I've taken it off. Thanks for saying so."
 #define MSG_TASKS_PROMOTED \
     "A spot opened up: %s is yours now. If it no longer suits you, " TEND_CMD "unclaim %d is fine."
 /* handoff */
@@ -211,14 +212,18 @@
 #define MSG_PEOPLE_CAPACITY_BAD "Capacity is a whole number from 1 to 20."
 #define MSG_PEOPLE_CAPACITY_SET                                                                    \
     "Got it: your capacity is %d a week. Change it whenever life changes."
-#define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off) and tz:Area/City."
+#define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off), tz:Area/City and remind:2h (or remind:off)."
+#define MSG_PEOPLE_PROFILE_REMIND_BAD "Reminders before a task look like remind:2h, remind:30m or remind:1d (5 minutes to a week), or remind:off."
+#define MSG_PEOPLE_PROFILE_REMIND_OFF "off"
+#define MSG_PEOPLE_PROFILE_REMIND_BEFORE "%d %s%s before a task you hold%s"
+#define MSG_PEOPLE_PROFILE_REMIND_DEFAULT " (the default)"
 #define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters."
 #define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s; pick another name?"
 #define MSG_PEOPLE_PROFILE_PRONOUNS_LEN "Pronouns are up to 30 characters."
 #define MSG_PEOPLE_PROFILE_QUIET_BAD "Quiet hours look like quiet:22:00-07:00, or quiet:off."
 #define MSG_PEOPLE_PROFILE_TZ_BAD "I don't know the time zone %s; try one like Europe/Berlin or America/Chicago."
 #define MSG_PEOPLE_PROFILE_SAVED "Saved. "
-#define MSG_PEOPLE_PROFILE_SHOW "Your profile: %s%s. Quiet hours: %s. Time zone: %s."
+#define MSG_PEOPLE_PROFILE_SHOW "Your profile: %s%s. Quiet hours: %s. Time zone: %s. Reminders: %s."
 #define MSG_PEOPLE_PROFILE_PRONOUNS " (%s)"
 #define MSG_PEOPLE_PROFILE_NO_QUIET "none"
 #define MSG_PEOPLE_PROFILE_GROUP_TZ "the group's (%s)"
@@ -301,6 +306,10 @@
 /* A claim nobody touched for a while. */
 #define MSG_SCHED_STALE "Still on #%d %s? No rush. If it no longer fits your week, unclaiming is completely fine."
 #define MSG_SCHED_BTN_STILL_ON_IT "Still on it"
+/* Before a timed task, to each claimer; after it, "did it happen?". */
+#define MSG_SCHED_REMIND "A reminder: %s is %s. Thanks for taking it on! If something came up, unclaiming is completely fine."
+#define MSG_SCHED_FOLLOWUP "Did #%d %s happen? If it's done, tap Done and I'll celebrate it with the group. If it didn't work out, Unclaim puts it back, no questions asked."
+#define MSG_SCHED_BTN_DONE "Done"
 #define MSG_SCHED_BTN_UNCLAIM "Unclaim"
 /* A rest ended. */
 #define MSG_SCHED_WELCOME "Welcome back 🌱 Good to have you. Whenever you're ready, " TEND_CMD "tasks open shows what could use a hand."

@@ -82,7 +82,13 @@ int tend_sched_member_nudge(const tend_env *env, const tend_group *g, const char
 /* The earliest time a member event is due (now when due already), or INT64_MAX for none. */
 int64_t tend_sched_members_next(const tend_env *env, int64_t now);
 
-/* Weekly repeating tasks of one group (schedule_repeat.c). */
+/* Claimers' reminders before a timed task and "did it happen?" after it, across every served group
+ * (schedule_alerts.c); each takes from the budget. Part of the member events. */
+int tend_sched_alerts_tick(const tend_env *env, int64_t now, tend_sched_budget *budget, tend_messages *out);
+/* The earliest pending one (now when due already), or INT64_MAX for none. */
+int64_t tend_sched_alerts_next(const tend_env *env, int64_t now);
+
+/* Repeating tasks of one group (schedule_repeat.c). */
 int tend_sched_repeats_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
 int64_t tend_sched_repeats_next(const tend_env *env, const tend_group *g, int64_t now);
 

@@ -258,7 +258,8 @@ int tend_sched_members_tick(const tend_env *env, int64_t now, tend_sched_budget 
     int rc2 = stale_tick(&w, &p);
     w.rc = TEND_STORE_OK;
     int rc3 = nudges_tick(&w, &p);
-    return rc != TEND_STORE_OK ? rc : rc2 != TEND_STORE_OK ? rc2 : rc3;
+    int rc4 = tend_sched_alerts_tick(env, now, budget, out); /* schedule_alerts.c */
+    return rc != TEND_STORE_OK ? rc : rc2 != TEND_STORE_OK ? rc2 : rc3 != TEND_STORE_OK ? rc3 : rc4;
 }
 
 static void earliest(int64_t *best, int64_t t)
@@ -298,5 +299,6 @@ int64_t tend_sched_members_next(const tend_env *env, int64_t now)
     for (size_t i = 0; i < 4; i++)
         if (rc[i] != TEND_STORE_OK && rc[i] != TEND_STORE_NOTFOUND)
             earliest(&w.next, now + 60); /* the store is unwell: look again in a minute */
+    earliest(&w.next, tend_sched_alerts_next(env, now));
     return w.next < now ? now : w.next;
 }

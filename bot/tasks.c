@@ -408,6 +408,32 @@ static int cmd_claim(tend_ctx *ctx)
 
 /* ---------------------------------------------------------------- /unclaim */
 
+/* A repeating task whose time passed while held already has its next one on the board; given
+ * back by its last holder, it is retired so the board never holds two. *retired says so. */
+static int retire_if_superseded(tend_ctx *ctx, int64_t task_id, bool *retired)
+{
+    tend_task t;
+    char slot[40];
+    *retired = false;
+    int rc = tend_store_task_by_id(ctx->env->store, task_id, &t);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    if (t.state != TEND_TASK_OPEN || !t.repeat[0] || !t.over_at || t.over_at > ctx->now || t.active > 0)
+        return TEND_OK;
+    snprintf(slot, sizeof slot, "task:%lld", (long long)t.id);
+    rc = tend_store_fired_get(ctx->env->store, ctx->group.id, "repeat", slot, NULL);
+    if (rc == TEND_STORE_NOTFOUND)
+        return TEND_OK;
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_claims_release_all(ctx->env->store, t.id, ctx->now);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_task_set_state(ctx->env->store, t.id, TEND_TASK_CANCELLED, ctx->now);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    *retired = true;
+    return TEND_OK;
+}
+
 static int cmd_unclaim(tend_ctx *ctx)
 {
     tend_task t;
@@ -422,10 +448,15 @@ static int cmd_unclaim(tend_ctx *ctx)
         rc = tend_store_claim_set_state(ctx->env->store, c.id, TEND_CLAIM_RELEASED, NULL, ctx->now);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    bool was_active = c.state == TEND_CLAIM_ACTIVE;
+    bool was_active = c.state == TEND_CLAIM_ACTIVE, retired = false;
     if (was_active && (result = tend_task_promote_waiting(ctx, t.id, NULL)) != TEND_OK)
         return result;
-    if (!tend_reply_private(ctx, "reply", was_active ? MSG_TASKS_UNCLAIMED : MSG_TASKS_LEFT_WAITLIST,
+    if (was_active && (result = retire_if_superseded(ctx, t.id, &retired)) != TEND_OK)
+        return result;
+    if (!tend_reply_private(ctx, "reply",
+                            retired ? MSG_TASKS_UNCLAIMED_RETIRED
+                            : was_active ? MSG_TASKS_UNCLAIMED
+                                         : MSG_TASKS_LEFT_WAITLIST,
                             t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return tend_task_audit(ctx, "unclaim", &t, was_active ? NULL : "waitlist");
