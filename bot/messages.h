@@ -13,6 +13,8 @@
 
 /* ---------------------------------------------------------------- router */
 #define MSG_UNKNOWN_COMMAND "I don't know " TEND_CMD "%s. " TEND_CMD "help lists what I can do."
+#define MSG_UNKNOWN_COMMAND_NEAR "I don't know " TEND_CMD "%s. Did you mean " TEND_CMD "%s? (" TEND_CMD "help %s shows how it goes.)"
+#define MSG_UNKNOWN_SECOND_WORD TEND_CMD "%s goes with one of: %s. " TEND_CMD "help %s shows each."
 #define MSG_EMPTY_COMMAND "I'm here. " TEND_CMD "help lists what I can do."
 #define MSG_CANNOT_READ "I couldn't read that: %s. " TEND_CMD "help lists what I can do."
 #define MSG_USAGE "Usage: %s"
@@ -174,7 +176,7 @@
 #define MSG_CHECKIN_BUTTON_STEPBACK "Step back for a week"
 
 /* ---------------------------------------------------------------- rest */
-#define MSG_REST_BAD_FOR "I read a rest as 3d, 1w, 2w (up to a year) or a date like 2026-12-24."
+#define MSG_REST_BAD_FOR "I read a rest as 3 days, a week, 2w (up to a year) or a date like 2026-12-24."
 #define MSG_REST_DATE_PAST "That day is already behind us; pick one ahead."
 #define MSG_REST_DATE_FAR "That's more than a year away; pick a day within a year."
 #define MSG_REST_NOTE_TOO_LONG "That note is a bit long for me: up to 500 characters, please."
@@ -254,6 +256,15 @@
 #define MSG_PROCESS_HELP_HEAD "Here's what I can do:"
 #define MSG_PROCESS_HELP_LINE "\n" TEND_CMD "%s — %s"
 #define MSG_PROCESS_HELP_COORDINATORS "\n\nFor coordinators:"
+#define MSG_HELP_MORE "\n\n" TEND_CMD "help <command> shows how one goes, with an example."
+#define MSG_HELP_ONE "%s\n%s."
+#define MSG_HELP_EXAMPLE "\nFor example: %s"
+#define MSG_HELP_COORDINATORS_ONLY "\n(For coordinators.)"
+#define MSG_HELP_FAMILY "The " TEND_CMD "%s commands:"
+#define MSG_HELP_USAGE_LINE "\n%s\n%s."
+#define MSG_HELP_UNKNOWN "I don't know " TEND_CMD "%s. " TEND_CMD "help lists what I can do."
+#define MSG_HELP_UNKNOWN_NEAR "I don't know " TEND_CMD "%s. Did you mean " TEND_CMD "%s? Try " TEND_CMD "help %s."
+#define MSG_HELP_ONE_COMMAND "Name one command, like " TEND_CMD "help claim."
 
 /* ---------------------------------------------------------------- team and setup (coordinators) */
 #define MSG_SETUP_SETTINGS "Channel: %s\nTime zone: %s\nCheck-in prompt: %s\nWeekly digest: %s\nDefault capacity: %d\nNew tasks: %s"
@@ -271,7 +282,7 @@
 #define MSG_SETUP_STRAY_WORD "I didn't follow \"%s\"; settings are written like timezone:Europe/Berlin."
 #define MSG_TEAM_PAUSED "Let's catch our breath: no new tasks for now. Everything already on the board still stands, and " TEND_CMD "resume-new opens it up again."
 #define MSG_TEAM_PAUSED_UNTIL "Let's catch our breath: no new tasks until %s. Everything already on the board still stands."
-#define MSG_TEAM_BAD_DURATION "%s isn't a length of time I know; try 3d, 1w or 2w (or nothing, to pause until " TEND_CMD "resume-new)."
+#define MSG_TEAM_BAD_DURATION "%s isn't a length of time I know; try 3 days, a week or 2w (or nothing, to pause until " TEND_CMD "resume-new)."
 #define MSG_TEAM_RESUMED "New tasks are welcome again. Thanks, everyone, for taking that breath together."
 #define MSG_TEAM_NOT_PAUSED "New tasks aren't paused right now, so there's nothing to resume."
 #define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need hands: %d."

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "bot/command.h"
+#include "bot/help.h"
 #include "lib/log.h"
 #include "bot/messages.h"
 #include "bot/router.h"
@@ -193,6 +194,18 @@ static void say_private(tend_messages *out, const tend_request *req, const char 
                       fmt, arg ? arg : "");
 }
 
+/* "I don't know /clam. Did you mean /claim?", or for "/task" alone the words that go with it. */
+static void unknown_command(const char *name, char *out, size_t outlen)
+{
+    char near[32], seconds[200];
+    if (tend_help_second_words(name, seconds, sizeof seconds))
+        snprintf(out, outlen, MSG_UNKNOWN_SECOND_WORD, name, seconds, name);
+    else if (tend_help_suggest(name, near, sizeof near))
+        snprintf(out, outlen, MSG_UNKNOWN_COMMAND_NEAR, name, near, near);
+    else
+        snprintf(out, outlen, MSG_UNKNOWN_COMMAND, name);
+}
+
 static const char *store_failure_message(int rc)
 {
     if (rc == TEND_STORE_FULL)
@@ -313,9 +326,10 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
         const char *name = tend_args_word(args, 0);
         if (name[0] == '/' || name[0] == '!')
             name++;
-        char shown[64];
+        char shown[64], said[400];
         snprintf(shown, sizeof shown, "%s", name); /* echo at most a short, cleaned word */
-        say_private(out, req, MSG_UNKNOWN_COMMAND, shown);
+        unknown_command(shown, said, sizeof said);
+        say_private(out, req, "%s", said);
         tend_args_free(args);
         return 0;
     }
