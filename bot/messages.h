@@ -25,6 +25,12 @@
 #define MSG_SLOW_DOWN "That's a lot of commands in a minute; give me a moment and try again."
 #define MSG_SLOW_DOWN_GROUP "Lots of us are asking me things right now; give me a minute and try again."
 #define MSG_MEMBER_NOT_FOUND "I don't know anyone called %s here yet."
+/* A member's first command in a shared room: once, privately, after the answer. */
+#define MSG_WELCOME_FIRST                                                                          \
+    "Welcome! I'm tend: I help this group share the work, rest without guilt and thank each other. " \
+    "The basics: " TEND_CMD "tasks shows what could use a hand, " TEND_CMD "claim 12 takes task 12, " \
+    TEND_CMD "done 12 celebrates it, and " TEND_CMD "stepback is there whenever you need a break. "  \
+    "Your check-ins, load and rest stay between you and me. " TEND_CMD "help lists the rest."
 #define MSG_MEMBER_NOT_FOUND_AFTER_TASK \
     "I don't know anyone called %s here yet. Name them after the task, like " TEND_CMD "handoff Soup run Ana, or mention them."
 

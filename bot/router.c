@@ -10,6 +10,7 @@
 
 #include "bot/command.h"
 #include "bot/help.h"
+#include "bot/welcome.h"
 #include "lib/log.h"
 #include "bot/messages.h"
 #include "bot/router.h"
@@ -215,6 +216,13 @@ static const char *store_failure_message(int rc)
     return MSG_STORE_FAILED;
 }
 
+/* The handler, then (in the same transaction) a first-timer's one-time welcome. */
+static int run_handler(tend_ctx *ctx)
+{
+    int result = ctx->spec->run(ctx);
+    return result == TEND_OK ? tend_welcome_if_new(ctx) : result;
+}
+
 /* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays. */
 static int run_in_transaction(tend_ctx *ctx)
 {
@@ -262,7 +270,7 @@ static int run_in_transaction(tend_ctx *ctx)
     }
 
     size_t before = ctx->out->count;
-    int result = ctx->spec->run(ctx);
+    int result = run_handler(ctx);
     if (result == TEND_OK) {
         rc = tend_store_commit(store);
         if (rc != TEND_STORE_OK) {

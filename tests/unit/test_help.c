@@ -122,6 +122,41 @@ static void durations_as_people_say_them(void **state)
     testkit_free(kit);
 }
 
+static size_t count_kind(testkit *kit, const char *kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < kit->out.count; i++)
+        n += strcmp(kit->out.items[i].kind, kind) == 0;
+    return n;
+}
+
+static void a_first_command_in_a_shared_room_gets_one_private_welcome(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    snprintf(kit->group_key, sizeof kit->group_key, "discord:42");
+    assert_int_equal(testkit_run(kit, "ana", 0, "tasks"), 0);
+    assert_int_equal(count_kind(kit, "welcome.first"), 1);
+    const tend_message *w = &kit->out.items[kit->out.count - 1]; /* after the answer */
+    assert_string_equal(w->kind, "welcome.first");
+    assert_int_equal(w->audience, TEND_TO_PRIVATE);
+    assert_string_equal(w->member_key, "ana");
+    assert_true(testkit_said_has(kit, "/claim 12"));
+    assert_true(testkit_said_has(kit, "/help lists the rest"));
+    assert_int_equal(testkit_run(kit, "ana", 0, "tasks"), 0);
+    assert_int_equal(count_kind(kit, "welcome.first"), 0); /* once */
+    /* a mistake changes nothing, the welcome included: it comes with the next answer */
+    assert_int_equal(testkit_run(kit, "bea", 0, "claim 99"), 0);
+    assert_int_equal(count_kind(kit, "welcome.first"), 0);
+    assert_int_equal(testkit_run(kit, "bea", 0, "me"), 0);
+    assert_int_equal(count_kind(kit, "welcome.first"), 1);
+    /* the console is one person at a keyboard: no welcome there */
+    snprintf(kit->group_key, sizeof kit->group_key, "console:demo");
+    assert_int_equal(testkit_run(kit, "cam", 0, "tasks"), 0);
+    assert_int_equal(count_kind(kit, "welcome.first"), 0);
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +164,7 @@ int main(void)
         cmocka_unit_test(help_for_one_command_shows_usage_and_an_example),
         cmocka_unit_test(a_slip_gets_did_you_mean_and_a_far_word_does_not),
         cmocka_unit_test(durations_as_people_say_them),
+        cmocka_unit_test(a_first_command_in_a_shared_room_gets_one_private_welcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
