@@ -339,6 +339,13 @@
 #define MSG_SCHED_ROLLED "Moved on to its next date, still looking for hands: %s"
 #define MSG_SCHED_BTN_CLAIM "Claim"
 
+/* ---------------------------------------------------------------- discord adapter */
+#define MSG_DISCORD_INTRO                                                                          \
+    "Hi, I'm tend 🌱 I help this server's group share tasks fairly, rest without guilt and thank "   \
+    "each other, without anyone keeping score. A coordinator can start with " TEND_CMD "setup "      \
+    "(where I post, the time zone); everyone can try " TEND_CMD "tasks, and " TEND_CMD "help shows " \
+    "the rest. What you tell me about yourself stays between us."
+
 /* ---------------------------------------------------------------- matrix adapter */
 #define MSG_MATRIX_INTRO                                                                           \
     "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \

@@ -287,6 +287,7 @@ static void on_dispatch(dc_gateway *gw, const char *t, const cJSON *data)
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(data, "id");
         if (cJSON_IsString(id) && !d->global_commands)
             dc_register_commands(d, id->valuestring);
+        dc_intro_on_guild_create(d, data);
     } else if (strcmp(t, "INTERACTION_CREATE") == 0) {
         dc_dispatch_interaction(d, data);
     } else if (strcmp(t, "MESSAGE_CREATE") == 0) {

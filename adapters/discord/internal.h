@@ -11,6 +11,7 @@
  *   dispatch.c      running decoded events through the bot and answering them
  *   render.c        from a tend_message to a Discord message body (pure encoding)
  *   commands.c      the Discord shape of every command, for registration
+ *   intro.c         the one hello in a server tend just joined
  */
 #ifndef TEND_DISCORD_INTERNAL_H
 #define TEND_DISCORD_INTERNAL_H
@@ -129,6 +130,15 @@ void dc_send_window_init(dc_send_window *w, size_t limit, uint64_t window_ms);
 /* Milliseconds until one more send fits (0 = now). */
 uint64_t dc_send_window_wait(const dc_send_window *w, uint64_t now_ms);
 void dc_send_window_note(dc_send_window *w, uint64_t now_ms);
+
+/* ---------------------------------------------------------------- intro.c */
+
+/* The channel tend may say hello in (GUILD_CREATE's guild object, the bot's user id): the system
+ * channel when it may post there, else the first text channel by position it may post in. 0, or
+ * -1 when there is none. Pure. */
+int dc_intro_channel(const cJSON *guild, const char *bot_id, char *out, size_t outlen);
+/* On GUILD_CREATE: says hello once in a server joined within the last day. */
+void dc_intro_on_guild_create(discord *d, const cJSON *guild);
 
 /* ---------------------------------------------------------------- commands.c (pure) */
 

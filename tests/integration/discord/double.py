@@ -27,6 +27,10 @@ APP_ID = "900000000000000003"
 BOT_ID = "900000000000000004"
 TOKEN = "double-token-not-a-secret-0123456789"
 MANAGE_GUILD = 1 << 5
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+BOT_ROLE_ID = "900000000000000005"     # the managed role Discord gives a bot at its invite
+ANNOUNCE_ID = "900000000000000006"     # a read-only channel: the server's system channel here
 
 _snow = [910000000000000000]
 
@@ -109,6 +113,9 @@ class Double:
         self.tokens = {}            # interaction token -> id
         self.channel_messages = []  # (channel id, body) of POST /channels/{id}/messages
         self.dm_channels = {}       # user id -> DM channel id
+        # when the bot joined the server: long ago unless a test plays a fresh invite
+        self.joined_at = "2026-01-01T00:00:00+00:00"
+        self.bot_role_permissions = VIEW_CHANNEL | SEND_MESSAGES
 
     # ------------------------------------------------------------------ running
 
@@ -230,7 +237,9 @@ class Double:
             self.registered = body
             out = []
             for c in body or []:
-                c = dict(c, id=snowflake(), application_id=APP_ID, version=snowflake(), default_member_permissions=None)
+                perms = c.get("default_member_permissions")
+                c = dict(c, id=snowflake(), application_id=APP_ID, version=snowflake(),
+                         default_member_permissions=None if perms is None else str(perms))
                 out.append(c)
             return jr(out, headers=headers)
         m = re.match(r"^/interactions/(\d+)/([^/]+)/callback$", path)
@@ -260,6 +269,9 @@ class Double:
             self.callbacks[iid].append(body)
             return jr(self._message(CHANNEL_ID, body))
         m = re.match(r"^/channels/(\d+)/messages$", path)
+        if m and method == "POST" and m.group(1) == ANNOUNCE_ID:
+            self.violations.append("posted in a channel where the bot may not send messages")
+            return jr({"message": "Missing Permissions", "code": 50013}, status=403)
         if m and method == "POST":
             msg = self._message(m.group(1), body)
             self.channel_messages.append((m.group(1), body))
@@ -295,18 +307,26 @@ class Double:
                 "deaf": False, "mute": False, "flags": 0, "pending": False, "permissions": perms, "avatar": None}
 
     def _guild(self):
+        role = lambda rid, name, perms, managed: {  # noqa: E731
+            "id": rid, "name": name, "permissions": str(perms), "position": 0 if rid == GUILD_ID else 1,
+            "color": 0, "hoist": False, "managed": managed, "mentionable": False, "flags": 0}
+        bot_member = {"user": self._bot_user(), "nick": None, "roles": [BOT_ROLE_ID], "joined_at": self.joined_at,
+                      "deaf": False, "mute": False, "flags": 0, "pending": False, "avatar": None}
         return {"id": GUILD_ID, "name": "Mutual Aid", "icon": None, "owner_id": self.members["ana"]["id"],
-                "unavailable": False, "member_count": len(self.members), "large": False, "joined_at": "2026-01-01T00:00:00+00:00",
-                "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
-                           "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                "unavailable": False, "member_count": len(self.members), "large": False, "joined_at": self.joined_at,
+                "roles": [role(GUILD_ID, "@everyone", VIEW_CHANNEL | SEND_MESSAGES, False),
+                          role(BOT_ROLE_ID, "tend", self.bot_role_permissions, True)],
                 "emojis": [], "stickers": [], "features": [], "channels": [
-                    {"id": CHANNEL_ID, "type": 0, "name": "general", "position": 0, "guild_id": GUILD_ID,
+                    {"id": ANNOUNCE_ID, "type": 0, "name": "announcements", "position": 0, "guild_id": GUILD_ID,
+                     "permission_overwrites": [{"id": GUILD_ID, "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}],
+                     "nsfw": False, "parent_id": None},
+                    {"id": CHANNEL_ID, "type": 0, "name": "general", "position": 1, "guild_id": GUILD_ID,
                      "permission_overwrites": [], "nsfw": False, "parent_id": None}],
-                "threads": [], "members": [], "voice_states": [], "presences": [], "stage_instances": [],
+                "threads": [], "members": [bot_member], "voice_states": [], "presences": [], "stage_instances": [],
                 "guild_scheduled_events": [], "verification_level": 0, "default_message_notifications": 0,
                 "explicit_content_filter": 0, "mfa_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
                 "nsfw_level": 0, "system_channel_flags": 0, "application_id": None, "afk_channel_id": None,
-                "afk_timeout": 300, "system_channel_id": None, "rules_channel_id": None, "vanity_url_code": None,
+                "afk_timeout": 300, "system_channel_id": ANNOUNCE_ID, "rules_channel_id": None, "vanity_url_code": None,
                 "description": None, "banner": None, "splash": None, "discovery_splash": None,
                 "premium_subscription_count": 0, "max_members": 1000, "public_updates_channel_id": None}
 
