@@ -98,7 +98,7 @@ static int cmd_handoff(tend_ctx *ctx)
     if (upto <= from)
         return tend_usage(ctx, MSG_TASKS_WHICH);
     tend_task t;
-    int result = tend_task_find_words(ctx, from, upto, &t);
+    int result = tend_task_find_words(ctx, from, upto, TEND_PREFER_HELD, &t);
     if (result != TEND_OK)
         return result;
     if (t.state != TEND_TASK_OPEN)
@@ -124,7 +124,7 @@ static int cmd_handoff(tend_ctx *ctx)
 /* The open offer of the named task to the member typing, and who made it. */
 static int find_offer(tend_ctx *ctx, tend_task *t, tend_handoff *h, tend_member *from)
 {
-    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), t);
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_NONE, t);
     if (result != TEND_OK)
         return result;
     int rc = tend_store_handoff_pending(ctx->env->store, t->id, ctx->member.id, h);

@@ -158,9 +158,9 @@
 #define MSG_TASKS_CANCELLED_DM \
     "%s called off a task you were on: %s. Nothing more to do there. Thank you for stepping up."
 #define MSG_TASKS_CANCELLED_NOTE "\nTheir note: \"%s\""
-#define MSG_TASKS_CANCELLED "Done: #%d is off the board, and everyone on it has been told. It stays in the history as #%d in " TEND_CMD "tasks all."
+#define MSG_TASKS_CANCELLED "Done: #%d is off the board, and everyone on it has been told."
 #define MSG_TASKS_CANCELLED_REPEATS \
-    "Done: #%d is off the board and everyone on it has been told. Its next one still goes up; to end the series, call that one off too with repeat:off. (#%d stays in " TEND_CMD "tasks all.)"
+    "Done: #%d is off the board and everyone on it has been told. Its next one still goes up; to end the series, call that one off too with repeat:off."
 
 /* ---------------------------------------------------------------- checkin */
 #define MSG_CHECKIN_PROMPT "How are you doing this week? Only I see your answer."

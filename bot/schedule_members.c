@@ -118,7 +118,9 @@ static int remind_claim(const tend_env *env, const tend_group *g, const tend_mem
         rc = tend_store_task_by_id(env->store, c->task_id, &t);
     if (rc == TEND_STORE_OK)
         rc = tend_store_claim_mark_reminded(env->store, c->id, now);
-    if (rc == TEND_STORE_OK && can_hear(m)) {
+    /* a task whose time has passed asks "did it happen?" instead (schedule_alerts.c) */
+    bool asked_instead = rc == TEND_STORE_OK && t.over_at && t.over_at <= now;
+    if (rc == TEND_STORE_OK && can_hear(m) && !asked_instead) {
         char unclaim[32], keep[32];
         snprintf(unclaim, sizeof unclaim, "unclaim %d", t.number);
         snprintf(keep, sizeof keep, "keep %d", t.number);

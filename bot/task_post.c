@@ -208,7 +208,7 @@ int tend_cmd_task_add(tend_ctx *ctx)
 
 static int find_own_open_task(tend_ctx *ctx, const char *tail_key, tend_task *t, const char **tail)
 {
-    int result = tend_task_find_before(ctx, tail_key, t, tail);
+    int result = tend_task_find_before(ctx, tail_key, TEND_PREFER_UPCOMING, t, tail);
     if (result != TEND_OK)
         return result;
     if (t->state != TEND_TASK_OPEN)
@@ -362,7 +362,7 @@ int tend_cmd_task_cancel(tend_ctx *ctx)
     tend_message *m = tend_reply_public(ctx, "task.cancelled", MSG_TASKS_CANCELLED_PUBLIC, t.number, t.title);
     if (!m || (t.repeat[0] && tend_message_appendf(m, MSG_TASKS_CANCELLED_NEXT) != 0) ||
         !tend_reply_private(ctx, "reply", t.repeat[0] ? MSG_TASKS_CANCELLED_REPEATS : MSG_TASKS_CANCELLED,
-                            t.number, t.number))
+                            t.number))
         return out_of_memory(ctx);
     return tend_task_audit(ctx, "task.cancel", &t, NULL);
 }

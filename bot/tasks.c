@@ -246,8 +246,41 @@ static int list_number(const tend_task *t, void *ud)
     return 0;
 }
 
-/* Finds the task `ref` names in the member's group. TEND_OK, or a refusal already written. */
-int tend_task_find(tend_ctx *ctx, const char *ref, tend_task *out)
+typedef struct {
+    tend_ctx *ctx;
+    tend_task_prefer prefer;
+    tend_task chosen;
+    int fits;
+    int rc;
+} prefer_walk;
+
+/* Among several titles that match, the one the command most likely means. */
+static int fits_preference(const tend_task *t, void *ud)
+{
+    prefer_walk *w = ud;
+    bool fits;
+    if (w->prefer == TEND_PREFER_HELD) {
+        tend_claim c;
+        int rc = tend_store_claim_current(w->ctx->env->store, t->id, w->ctx->member.id, &c);
+        if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND) {
+            w->rc = rc;
+            return 1;
+        }
+        fits = rc == TEND_STORE_OK;
+    } else {
+        fits = !t->over_at || t->over_at > w->ctx->now;
+        if (w->prefer == TEND_PREFER_NEEDS_HANDS)
+            fits = fits && t->active < t->slots;
+    }
+    if (fits && w->fits++ == 0)
+        w->chosen = *t;
+    return 0;
+}
+
+/* Finds the task `ref` names in the member's group; when several open titles match, the only one
+ * that fits `prefer` (held by the member, or still needing hands) is meant. TEND_OK, or a refusal
+ * already written. */
+static int find_task(tend_ctx *ctx, const char *ref, tend_task_prefer prefer, tend_task *out)
 {
     if (!ref || !*ref)
         return tend_usage(ctx, MSG_TASKS_WHICH);
@@ -256,6 +289,19 @@ int tend_task_find(tend_ctx *ctx, const char *ref, tend_task *out)
         return TEND_OK;
     if (rc != TEND_STORE_NOTFOUND && rc != TEND_STORE_EXISTS)
         return tend_store_failed(ctx, rc);
+    if (rc == TEND_STORE_EXISTS && prefer != TEND_PREFER_NONE) {
+        prefer_walk w = {ctx, prefer, {0}, 0, TEND_STORE_OK};
+        rc = tend_store_tasks_matching(ctx->env->store, ctx->group.id, ref, 0, fits_preference, &w);
+        if (rc == TEND_STORE_OK)
+            rc = w.rc;
+        if (rc != TEND_STORE_OK)
+            return tend_store_failed(ctx, rc);
+        if (w.fits == 1) {
+            *out = w.chosen;
+            return TEND_OK;
+        }
+        rc = TEND_STORE_EXISTS;
+    }
     number_list l = {{0}, 0};
     if (rc == TEND_STORE_EXISTS &&
         (rc = tend_store_tasks_matching(ctx->env->store, ctx->group.id, ref, 3, list_number, &l)) !=
@@ -270,6 +316,11 @@ int tend_task_find(tend_ctx *ctx, const char *ref, tend_task *out)
     return result;
 }
 
+int tend_task_find(tend_ctx *ctx, const char *ref, tend_task *out)
+{
+    return find_task(ctx, ref, TEND_PREFER_NONE, out);
+}
+
 /* "12" or "#12" -> 12; anything else -> 0. */
 static int number_of(const char *word)
 {
@@ -281,11 +332,12 @@ static int number_of(const char *word)
     return n;
 }
 
-int tend_task_find_before(tend_ctx *ctx, const char *tail_key, tend_task *out, const char **tail)
+int tend_task_find_before(tend_ctx *ctx, const char *tail_key, tend_task_prefer prefer, tend_task *out,
+                          const char **tail)
 {
     size_t words = tend_args_count(ctx->args);
     *tail = tail_key ? tend_args_named_tail(ctx->args, tail_key, &words) : NULL;
-    int result = tend_task_find_words(ctx, 0, words, out);
+    int result = tend_task_find_words(ctx, 0, words, prefer, out);
     int number = words > 1 ? number_of(tend_args_word(ctx->args, 0)) : 0;
     tend_task meant;
     if (result != TEND_EREFUSED || !tail_key || number == 0 ||
@@ -307,12 +359,12 @@ int tend_task_find_before(tend_ctx *ctx, const char *tail_key, tend_task *out, c
 }
 
 /* Finds the task named by words [from, to). */
-int tend_task_find_words(tend_ctx *ctx, size_t from, size_t to, tend_task *out)
+int tend_task_find_words(tend_ctx *ctx, size_t from, size_t to, tend_task_prefer prefer, tend_task *out)
 {
     char *ref = join_words(ctx->args, from, to);
     if (!ref)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    int result = tend_task_find(ctx, ref, out);
+    int result = find_task(ctx, ref, prefer, out);
     free(ref);
     return result;
 }
@@ -368,7 +420,7 @@ static int cmd_claim(tend_ctx *ctx)
     size_t n = tend_args_count(ctx->args);
     bool confirm = n >= 2 && strcasecmp(tend_args_word(ctx->args, n - 1), "confirm") == 0;
     tend_task t;
-    int result = tend_task_find_words(ctx, 0, confirm ? n - 1 : n, &t);
+    int result = tend_task_find_words(ctx, 0, confirm ? n - 1 : n, TEND_PREFER_NEEDS_HANDS, &t);
     if (result != TEND_OK)
         return result;
     if (t.state != TEND_TASK_OPEN)
@@ -437,7 +489,7 @@ static int retire_if_superseded(tend_ctx *ctx, int64_t task_id, bool *retired)
 static int cmd_unclaim(tend_ctx *ctx)
 {
     tend_task t;
-    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), &t);
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_HELD, &t);
     if (result != TEND_OK)
         return result;
     tend_claim c;
@@ -469,7 +521,7 @@ static int cmd_unclaim(tend_ctx *ctx)
 static int cmd_keep(tend_ctx *ctx)
 {
     tend_task t;
-    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), &t);
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_HELD, &t);
     if (result != TEND_OK)
         return result;
     tend_claim c;
@@ -535,7 +587,7 @@ static int cmd_done(tend_ctx *ctx)
 {
     tend_task t;
     const char *typed_note = NULL;
-    int result = tend_task_find_before(ctx, "note", &t, &typed_note);
+    int result = tend_task_find_before(ctx, "note", TEND_PREFER_HELD, &t, &typed_note);
     if (result != TEND_OK)
         return result;
     if (t.state == TEND_TASK_DONE)

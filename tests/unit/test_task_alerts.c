@@ -180,6 +180,9 @@ static void did_it_happen_goes_to_claimers_after_and_the_task_stops_asking_for_h
     /* the board says its time passed; Done from the question celebrates it */
     run_ok(kit, "bea", "tasks");
     assert_true(testkit_said_has(kit, "#2 Fold flyers (0 of 2 hands, Mon 2 Nov, 20:00, time passed)"));
+    /* held on for days after its time: no "still on it?" on top of the question already asked */
+    sent stale = run_to(kit, berlin(2026, 11, 16, 12, 0), "claim.stale", "bea");
+    assert_int_equal(stale.n, 0);
     run_ok(kit, "bea", "done 1");
     assert_non_null(find_kind(&kit->out, "task.done"));
     testkit_free(kit);

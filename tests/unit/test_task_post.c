@@ -287,6 +287,32 @@ static void words_after_a_number_are_explained_not_guessed(void **state)
     testkit_free(kit);
 }
 
+static void a_title_shared_by_two_means_the_one_that_fits(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    run_ok(kit, "ana", "task add Restock the fridge when:\"today 18:00\" repeat:weekly");
+    run_ok(kit, "cam", "claim Restock the fridge");
+    tend_clock_advance(kit->clock, 10 * 3600); /* its time passes while cam holds it */
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_string_equal(task_of(kit, 2).title, "Restock the fridge"); /* next week's is up */
+    /* two open tasks share the title: each command picks the one it can mean */
+    run_ok(kit, "bea", "claim Restock the fridge");
+    assert_int_equal(claim_state(kit, "bea", 2), TEND_CLAIM_ACTIVE);
+    run_ok(kit, "ana", "task edit Restock the fridge slots:2");
+    assert_int_equal(task_of(kit, 2).slots, 2);
+    assert_int_equal(task_of(kit, 1).slots, 1);
+    run_ok(kit, "cam", "unclaim Restock the fridge");
+    assert_int_equal(claim_state(kit, "cam", 1), -1);
+    assert_int_equal(task_of(kit, 1).state, TEND_TASK_CANCELLED); /* the old one leaves the board */
+    /* two that both fit: ask */
+    run_ok(kit, "ana", "task add Errand for Ana");
+    run_ok(kit, "ana", "task add Errand for Bea");
+    testkit_run(kit, "dan", 0, "claim Errand");
+    assert_true(testkit_said_has(kit, "A few open tasks match \"Errand\": #3, #4"));
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +324,7 @@ int main(void)
         cmocka_unit_test(a_long_board_says_how_many_more_there_are),
         cmocka_unit_test(every_command_takes_a_whole_title),
         cmocka_unit_test(words_after_a_number_are_explained_not_guessed),
+        cmocka_unit_test(a_title_shared_by_two_means_the_one_that_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
