@@ -3,6 +3,9 @@
  * (a private welcome back), a claim untouched for a while (a private "still on it?"), and the load
  * nudge. Each is one indexed query for what is due, never a walk over every member.
  *
+ * A claim on a task with a time gets no "still on it?": its reminder and its "did it happen?" do
+ * that job (schedule_alerts.c).
+ *
  * Rules: a nudge goes to a member whose load (load.h) is over their own capacity, at most once in
  * 7 days, never while they rest, never with nudges off, and never in their quiet hours (in their
  * own zone, else the group's); one held back by quiet hours goes out when they end. The stale-claim
@@ -118,8 +121,9 @@ static int remind_claim(const tend_env *env, const tend_group *g, const tend_mem
         rc = tend_store_task_by_id(env->store, c->task_id, &t);
     if (rc == TEND_STORE_OK)
         rc = tend_store_claim_mark_reminded(env->store, c->id, now);
-    /* a task whose time has passed asks "did it happen?" instead (schedule_alerts.c) */
-    bool asked_instead = rc == TEND_STORE_OK && t.over_at && t.over_at <= now;
+    /* a task with a time has its own reminder before it and "did it happen?" after it
+     * (schedule_alerts.c): a "still on it?" on top would be a third note about one task */
+    bool asked_instead = rc == TEND_STORE_OK && t.over_at;
     if (rc == TEND_STORE_OK && can_hear(m) && !asked_instead) {
         char unclaim[32], keep[32];
         snprintf(unclaim, sizeof unclaim, "unclaim %d", t.number);

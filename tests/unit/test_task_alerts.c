@@ -188,6 +188,24 @@ static void did_it_happen_goes_to_claimers_after_and_the_task_stops_asking_for_h
     testkit_free(kit);
 }
 
+static void a_claim_made_a_week_ahead_hears_twice_not_three_times(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    run_ok(kit, "ana", "task add Fix the gate when:\"12 nov 10:00\""); /* ten days ahead, UTC */
+    run_ok(kit, "bea", "claim 1");
+    int64_t until = TESTKIT_START + 11 * DAY;
+    sent stale = run_to(kit, until, "claim.stale", "bea");
+    assert_int_equal(stale.n, 0); /* no "still on it?" for a task with a time of its own */
+    testkit_free(kit);
+    kit = testkit_new();
+    run_ok(kit, "ana", "task add Fix the gate when:\"12 nov 10:00\"");
+    run_ok(kit, "bea", "claim 1");
+    sent all = run_to(kit, until, "task.reminder", "bea");
+    assert_int_equal(all.n, 1);
+    testkit_free(kit);
+}
+
 static void across_spring_forward_a_weekly_reminder_keeps_local_time(void **state)
 {
     (void)state;
@@ -317,6 +335,7 @@ int main(void)
         cmocka_unit_test(quiet_hours_hold_a_reminder_unless_the_task_falls_in_them),
         cmocka_unit_test(a_claim_after_the_reminder_time_gets_none_and_an_edit_asks_again),
         cmocka_unit_test(did_it_happen_goes_to_claimers_after_and_the_task_stops_asking_for_hands),
+        cmocka_unit_test(a_claim_made_a_week_ahead_hears_twice_not_three_times),
         cmocka_unit_test(across_spring_forward_a_weekly_reminder_keeps_local_time),
         cmocka_unit_test(an_untaken_repeat_rolls_forward_and_a_held_one_makes_way),
         cmocka_unit_test(monthly_and_every_n_days_find_their_next_date),
