@@ -351,16 +351,17 @@ int tend_store_nudge_check_clear(tend_store *store, int64_t member_id)
 int tend_store_claim_alerts_due(tend_store *store, const tend_store_platforms *p, tend_claim_alert kind,
                                 int64_t now, int limit, tend_store_due_cb cb, void *ud)
 {
-    /* claims first, through claims_remind / claims_followup (partial indexes): only what is due */
+    /* claims first, through claims_remind / claims_followup (partial indexes): only what is due.
+     * Named, because the planner otherwise walks every active claim through claims_stale. */
     sqlite3_stmt *st =
         kind == TEND_ALERT_REMIND
             ? store_stmt(store, "SELECT t.group_id, c.id, c.member_id, c.task_id, c.remind_at"
-                                " FROM claims c CROSS JOIN tasks t ON t.id = c.task_id"
+                                " FROM claims c INDEXED BY claims_remind CROSS JOIN tasks t ON t.id = c.task_id"
                                 " WHERE c.state = 'active' AND c.remind_at > 0 AND c.remind_at <= ?1"
                                 " AND t.state = 'open' AND " SERVED_TASK
                                 " ORDER BY c.remind_at, c.id LIMIT ?2")
             : store_stmt(store, "SELECT t.group_id, c.id, c.member_id, c.task_id, c.followup_at"
-                                " FROM claims c CROSS JOIN tasks t ON t.id = c.task_id"
+                                " FROM claims c INDEXED BY claims_followup CROSS JOIN tasks t ON t.id = c.task_id"
                                 " WHERE c.state = 'active' AND c.followup_at > 0 AND c.followup_at <= ?1"
                                 " AND t.state = 'open' AND " SERVED_TASK
                                 " ORDER BY c.followup_at, c.id LIMIT ?2");
@@ -377,10 +378,12 @@ int tend_store_claim_alerts_next(tend_store *store, const tend_store_platforms *
 {
     sqlite3_stmt *st =
         kind == TEND_ALERT_REMIND
-            ? store_stmt(store, "SELECT c.remind_at FROM claims c CROSS JOIN tasks t ON t.id = c.task_id"
+            ? store_stmt(store, "SELECT c.remind_at FROM claims c INDEXED BY claims_remind"
+                                " CROSS JOIN tasks t ON t.id = c.task_id"
                                 " WHERE c.state = 'active' AND c.remind_at > 0 AND t.state = 'open'"
                                 " AND " SERVED_TASK " ORDER BY c.remind_at LIMIT 1")
-            : store_stmt(store, "SELECT c.followup_at FROM claims c CROSS JOIN tasks t ON t.id = c.task_id"
+            : store_stmt(store, "SELECT c.followup_at FROM claims c INDEXED BY claims_followup"
+                                " CROSS JOIN tasks t ON t.id = c.task_id"
                                 " WHERE c.state = 'active' AND c.followup_at > 0 AND t.state = 'open'"
                                 " AND " SERVED_TASK " ORDER BY c.followup_at LIMIT 1");
     if (!st)
