@@ -87,7 +87,8 @@ int tend_task_promote_waiting(tend_ctx *ctx, int64_t task_id, int64_t *promoted)
     int rc = tend_store_task_by_id(store, task_id, &task);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    if (task.state != TEND_TASK_OPEN || task.active >= task.slots)
+    /* after its time, a freed slot is no offer: nobody is handed a task that already happened */
+    if (task.state != TEND_TASK_OPEN || task.active >= task.slots || (task.over_at && task.over_at <= ctx->now))
         return TEND_OK;
     tend_claim next;
     rc = tend_store_claim_first_waiting(store, task_id, &next);

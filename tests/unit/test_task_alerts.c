@@ -180,6 +180,13 @@ static void did_it_happen_goes_to_claimers_after_and_the_task_stops_asking_for_h
     /* the board says its time passed; Done from the question celebrates it */
     run_ok(kit, "bea", "tasks");
     assert_true(testkit_said_has(kit, "#2 Fold flyers (0 of 2 hands, Mon 2 Nov, 20:00, time passed)"));
+    /* bea gives it back after its time: cara, who waited, is not handed a task that already happened */
+    run_ok(kit, "ana", "task add Tidy the shed when:\"mon 20:00\" slots:1");
+    run_ok(kit, "dan", "claim 3");
+    run_ok(kit, "eve", "claim 3");
+    run_to(kit, berlin(2026, 11, 10, 12, 0), "x", NULL);
+    run_ok(kit, "dan", "unclaim 3");
+    assert_null(find_kind(&kit->out, "waitlist.promoted"));
     /* held on for days after its time: no "still on it?" on top of the question already asked */
     sent stale = run_to(kit, berlin(2026, 11, 16, 12, 0), "claim.stale", "bea");
     assert_int_equal(stale.n, 0);
