@@ -158,30 +158,53 @@ static int64_t iso_time(const char *s)
     return t == (time_t)-1 ? -1 : (int64_t)t;
 }
 
-void dc_intro_on_guild_create(discord *d, const cJSON *guild)
+/* The adapter's clock and its remembered hellos: the only two things intro.c asks of the rest of
+ * tend (with the host interface, tend_host_now and tend_host_state_get/set). */
+static int64_t intro_now(discord *d)
 {
-    const char *guild_id = str_of(guild, "id");
-    const tend_env *env = tend_bot_env(d->bot);
-    int64_t now = tend_clock_now(env->clock), joined = iso_time(str_of(guild, "joined_at"));
-    if (!guild_id || !d->bot_user_id[0] || joined < 0 || now - joined > JOINED_RECENTLY)
-        return;
-    char key[64], seen[8];
-    snprintf(key, sizeof key, "intro:%s", guild_id);
-    if (tend_store_state_get(env->store, "discord", key, seen, sizeof seen) == TEND_STORE_OK)
-        return;
-    char channel[64];
+    return tend_clock_now(tend_bot_env(d->bot)->clock);
+}
+
+/* Records the hello for the guild: true when it is new (nobody said it before). */
+static bool remember_hello(discord *d, const char *key)
+{
+    tend_store *store = tend_bot_env(d->bot)->store;
+    char seen[8];
+    if (tend_store_state_get(store, "discord", key, seen, sizeof seen) == TEND_STORE_OK)
+        return false;
     /* recorded first: a hello that fails is not worth a second try, a hello said twice is */
-    if (tend_store_state_set(env->store, "discord", key, "1") != TEND_STORE_OK ||
-        dc_intro_channel(guild, d->bot_user_id, channel, sizeof channel) != 0) {
-        tend_log(TEND_LOG_INFO, "discord", "joined a server where I may not post: no hello");
-        return;
-    }
-    char group_key[64];
+    return tend_store_state_set(store, "discord", key, "1") == TEND_STORE_OK;
+}
+
+/* The hello goes straight to Discord, like Matrix's introduction: it is the adapter's own word, no
+ * command's answer, and a lost one is not worth a resend. */
+static int say_hello(discord *d, const char *guild_id, const char *channel)
+{
+    char group_key[64], path[128];
     snprintf(group_key, sizeof group_key, "discord:%s", guild_id);
+    snprintf(path, sizeof path, "/channels/%s/messages", channel);
     tend_messages out;
     tend_messages_init(&out);
     tend_message *m = tend_messages_add(&out, TEND_TO_PUBLIC, group_key, NULL, NULL, "intro", "%s", MSG_DISCORD_INTRO);
-    if (!m || tend_message_set_channel(m, channel) != 0 || dc_deliver(d, m) != 0)
-        tend_log(TEND_LOG_WARN, "discord", "could not say hello in a server just joined");
+    char *body = m ? dc_json_take(dc_render_message(m, false)) : NULL;
+    int rc = body ? dc_rest_send(d->rest, 0, "POST", path, body, NULL, NULL) : -1;
+    free(body);
     tend_messages_clear(&out);
+    return rc;
+}
+
+void dc_intro_on_guild_create(discord *d, const cJSON *guild)
+{
+    const char *guild_id = str_of(guild, "id");
+    int64_t joined = iso_time(str_of(guild, "joined_at"));
+    if (!guild_id || !d->bot_user_id[0] || joined < 0 || intro_now(d) - joined > JOINED_RECENTLY)
+        return;
+    char key[64], channel[64];
+    snprintf(key, sizeof key, "intro:%s", guild_id);
+    if (!remember_hello(d, key))
+        return;
+    if (dc_intro_channel(guild, d->bot_user_id, channel, sizeof channel) != 0)
+        tend_log(TEND_LOG_INFO, "discord", "joined a server where I may not post: no hello");
+    else if (say_hello(d, guild_id, channel) != 0)
+        tend_log(TEND_LOG_WARN, "discord", "could not say hello in a server just joined");
 }
