@@ -57,7 +57,7 @@ static int say_reminder(const tend_group *g, const tend_member *m, const tend_ta
     char when[96], title[TEND_TITLE_MAX + 16], unclaim[32];
     tend_task_view v = tend_task_view_member(g, m, now);
     tend_when w = {t->due_at, t->all_day};
-    tend_when_format(&w, v.zone, v.name_zone, now, TEND_WHEN_NEAR, when, sizeof when);
+    tend_when_format(&w, w.all_day ? v.day_zone : v.zone, v.name_zone, now, TEND_WHEN_NEAR, when, sizeof when);
     snprintf(title, sizeof title, "#%d %s", t->number, t->title);
     snprintf(unclaim, sizeof unclaim, "unclaim %d", t->number);
     tend_message *msg = tend_sched_dm(out, g, m, "task.reminder", MSG_SCHED_REMIND, title, when);

@@ -154,7 +154,7 @@ static int show_feedback_when_enough(const tend_env *env, const tend_group *g, t
     int rc = tend_store_feedback_unshown_count(env->store, g->id, &unshown);
     if (rc != TEND_STORE_OK || unshown < FEEDBACK_SHOWN_FROM)
         return rc;
-    task_lines l = {msg, 0, MSG_SCHED_PROCESS_FEEDBACK, {NULL, false, 0}};
+    task_lines l = {msg, 0, MSG_SCHED_PROCESS_FEEDBACK, {NULL, false, 0, NULL}};
     rc = tend_store_feedback_unshown_each(env->store, g->id, add_feedback_line, &l);
     if (rc == TEND_STORE_OK && l.count < unshown)
         rc = TEND_STORE_ERROR; /* out of memory half-way: try the whole post again */

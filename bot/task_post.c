@@ -77,16 +77,17 @@ static int set_when(tend_ctx *ctx, tend_task *t, const char *typed, char *unders
     const char *zone = tend_tz_of_group(&ctx->group);
     tend_when w;
     tend_when_result r = strcasecmp(typed, "none") == 0 ? TEND_WHEN_OK : tend_when_parse(typed, zone, ctx->now, &w);
+    /* each explanation carries its examples: the command's whole usage would bury them */
     if (r == TEND_WHEN_UNKNOWN)
-        result = tend_usage(ctx, MSG_TASKS_WHEN_UNKNOWN, shown);
+        result = tend_refuse(ctx, MSG_TASKS_WHEN_UNKNOWN, shown);
     else if (r == TEND_WHEN_NO_DAY)
-        result = tend_usage(ctx, MSG_TASKS_WHEN_NO_DAY, shown);
+        result = tend_refuse(ctx, MSG_TASKS_WHEN_NO_DAY, shown);
     else if (r == TEND_WHEN_CONFLICT)
-        result = tend_usage(ctx, MSG_TASKS_WHEN_CONFLICT, shown);
+        result = tend_refuse(ctx, MSG_TASKS_WHEN_CONFLICT, shown);
     else if (r == TEND_WHEN_PAST)
-        result = tend_usage(ctx, MSG_TASKS_WHEN_PAST, shown);
+        result = tend_refuse(ctx, MSG_TASKS_WHEN_PAST, shown);
     else if (r == TEND_WHEN_FAR)
-        result = tend_usage(ctx, MSG_TASKS_WHEN_FAR, shown);
+        result = tend_refuse(ctx, MSG_TASKS_WHEN_FAR, shown);
     else if (strcasecmp(typed, "none") == 0) {
         tend_task_set_time(t, NULL, zone);
         t->when_text[0] = '\0';
@@ -95,7 +96,7 @@ static int set_when(tend_ctx *ctx, tend_task *t, const char *typed, char *unders
     } else {
         snprintf(t->when_text, sizeof t->when_text, "%s", shown);
         tend_task_view v = tend_task_view_member(&ctx->group, &ctx->member, ctx->now);
-        tend_when_format(&w, v.zone, true, ctx->now, TEND_WHEN_LONG, understood, len);
+        tend_when_format(&w, w.all_day ? v.day_zone : v.zone, true, ctx->now, TEND_WHEN_LONG, understood, len);
     }
     free(shown);
     return result;

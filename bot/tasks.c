@@ -29,13 +29,13 @@
 
 tend_task_view tend_task_view_group(const tend_group *g, int64_t now)
 {
-    return (tend_task_view){tend_tz_of_group(g), false, now};
+    return (tend_task_view){tend_tz_of_group(g), false, now, tend_tz_of_group(g)};
 }
 
 tend_task_view tend_task_view_member(const tend_group *g, const tend_member *m, int64_t now)
 {
     const char *zone = tend_tz_of_member(g, m);
-    return (tend_task_view){zone, strcmp(zone, tend_tz_of_group(g)) != 0, now};
+    return (tend_task_view){zone, strcmp(zone, tend_tz_of_group(g)) != 0, now, tend_tz_of_group(g)};
 }
 
 /* Appends to detail at *n (bounded). */
@@ -64,7 +64,10 @@ void tend_task_describe(const tend_task *t, const tend_task_view *v, char *out, 
         }
         if (t->due_at) {
             tend_when w = tend_task_when(t);
-            tend_when_format(&w, v->zone, v->name_zone, v->now, TEND_WHEN_SHORT, text, sizeof text);
+            if (t->all_day && v->day_zone)
+                tend_when_format(&w, v->day_zone, false, v->now, TEND_WHEN_SHORT, text, sizeof text);
+            else
+                tend_when_format(&w, v->zone, v->name_zone, v->now, TEND_WHEN_SHORT, text, sizeof text);
             detail_add(detail, sizeof detail, &n, ", %s", text);
             if (t->over_at && t->over_at <= v->now)
                 detail_add(detail, sizeof detail, &n, "%s", MSG_TASKS_TIME_PASSED);

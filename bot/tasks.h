@@ -17,12 +17,14 @@ int tend_tasks_release_all(tend_ctx *ctx, const tend_member *m, int *released);
 int tend_tasks_list_claims(tend_ctx *ctx, tend_message *m, const tend_member *who, tend_claim_state state,
                            const char *heading, int *listed);
 
-/* Whose eyes a task line is for: times in this zone (named when it is not the group's), and
- * "time passed" judged at now. */
+/* Whose eyes a task line is for: times in this zone (named when it is not the group's), "time
+ * passed" judged at now. A whole-day task is a date on the group's calendar, shown as that date
+ * in day_zone (the group's) wherever the reader is. */
 typedef struct {
     const char *zone;
     bool name_zone;
     int64_t now;
+    const char *day_zone;
 } tend_task_view;
 
 /* For the group's channel: the group's zone. */

@@ -212,14 +212,25 @@ static void task_add_bad_options_change_nothing(void **state)
     snapshot before = snap(kit);
     const char *bad[] = {"task add Soup slots:0",      "task add Soup slots:21", "task add Soup slots:two",
                          "task add Soup weight:6",     "task add Soup weight:0", "task add Soup repeat:hourly",
-                         "task add Soup when:soonish", "task add Soup when:\"31 nov\"", "task add Soup when:yesterday",
-                         "task add Soup when:2026-11-01", "task add Soup repeat:every:0d",
+                         "task add Soup repeat:every:0d",
                          "task add \"   \"",            "task add",               "task add slots:2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(testkit_run(kit, "ana", 0, bad[i]), 0);
         assert_one_private(kit, "ana");
         assert_string_equal(kit->out.items[0].kind, "error");
         assert_true(testkit_said_has(kit, "Usage: /task add"));
+        assert_unchanged(kit, &before);
+    }
+    /* a time it cannot use: what it understands instead, without the whole usage around it */
+    const char *bad_when[] = {"when:soonish", "when:\"31 nov\"", "when:yesterday", "when:2026-11-01",
+                              "when:\"fri 2026-12-01\"", "when:2028-01-01"};
+    for (size_t i = 0; i < sizeof bad_when / sizeof bad_when[0]; i++) {
+        char cmd[80];
+        snprintf(cmd, sizeof cmd, "task add Soup %s", bad_when[i]);
+        assert_int_equal(testkit_run(kit, "ana", 0, cmd), 0);
+        assert_one_private(kit, "ana");
+        assert_true(testkit_said_has(kit, "when:"));
+        assert_false(testkit_said_has(kit, "Usage"));
         assert_unchanged(kit, &before);
     }
     testkit_free(kit);
@@ -777,17 +788,22 @@ static void describe_formats_a_board_line(void **state)
     t.slots = 2;
     t.active = 1;
     char out[300];
-    tend_task_view berlin = {"Europe/Berlin", false, TESTKIT_START};
+    tend_task_view berlin = {"Europe/Berlin", false, TESTKIT_START, "Europe/Berlin"};
     tend_task_describe(&t, &berlin, out, sizeof out);
     assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov, 18:00)");
-    tend_task_view new_york = {"America/New_York", true, TESTKIT_START};
+    tend_task_view new_york = {"America/New_York", true, TESTKIT_START, "Europe/Berlin"};
     tend_task_describe(&t, &new_york, out, sizeof out); /* a member's own zone, named */
     assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov, 12:00 EST)");
+    tend_task day = t; /* a whole day is the group's date wherever the reader is */
+    tend_when friday = {1793919600LL, true}; /* Fri 6 Nov 00:00 in Berlin, Thu 18:00 in New York */
+    assert_int_equal(tend_task_set_time(&day, &friday, "Europe/Berlin"), 0);
+    tend_task_describe(&day, &new_york, out, sizeof out);
+    assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov)");
     t.waiting = 3;
     snprintf(t.repeat, sizeof t.repeat, "every:14d");
     tend_task_describe(&t, &berlin, out, sizeof out);
     assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, Fri 6 Nov, 18:00, every 2 weeks)");
-    tend_task_view later = {"Europe/Berlin", false, fri.at + 60};
+    tend_task_view later = {"Europe/Berlin", false, fri.at + 60, "Europe/Berlin"};
     tend_task_describe(&t, &later, out, sizeof out);
     assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, Fri 6 Nov, 18:00, time passed, every 2 weeks)");
     t.due_at = t.starts_at = t.over_at = t.followup_at = 0; /* written before times were read */
