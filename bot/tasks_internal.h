@@ -1,6 +1,6 @@
 /*
- * tasks_internal.h — what the task family's files (tasks.c, task_board.c, task_post.c,
- * handoff.c) share; nothing else includes it.
+ * tasks_internal.h — what the task family's files (tasks.c, task_find.c, task_board.c,
+ * task_post.c, handoff.c) share; nothing else includes it.
  */
 #ifndef TEND_TASKS_INTERNAL_H
 #define TEND_TASKS_INTERNAL_H
