@@ -19,6 +19,10 @@
 #define MSG_CANNOT_READ "I couldn't read that: %s. " TEND_CMD "help lists what I can do."
 #define MSG_USAGE "Usage: %s"
 #define MSG_COORDINATORS_ONLY "Only the group's coordinators can use " TEND_CMD "%s."
+/* A private command typed where the group reads it: nothing was recorded. */
+#define MSG_PRIVATE_ONLY_HERE                                                                      \
+    "That one stays between us, so I didn't record anything from the group chat. Send "           \
+    TEND_CMD "%s to me in our private chat instead."
 #define MSG_STORE_FAILED "Something went wrong on my side, so nothing was changed. Please try again in a moment."
 #define MSG_STORE_FULL "I couldn't save that because the server's disk is full, so nothing was changed. Your coordinator has been told in the log."
 #define MSG_STORE_READONLY "I can't save anything right now (the database is read-only), so nothing was changed. Your coordinator has been told in the log."
@@ -114,6 +118,8 @@
 #define MSG_TASKS_CLAIM_LINE "\n- %s"
 #define MSG_TASKS_KEPT "Thanks for letting me know. #%d stays with you, no rush."
 #define MSG_TASKS_UNCLAIMED "Got it, #%d is back on the board. Thanks for saying so."
+#define MSG_TASKS_UNCLAIMED_PROMOTED \
+    "Got it, #%d is off your list, and the next person on its waitlist has it now. Thanks for saying so."
 #define MSG_TASKS_LEFT_WAITLIST "You're off the waitlist for #%d."
 #define MSG_TASKS_UNCLAIMED_RETIRED "Got it. #%d's time has passed and its next one is already on the board, so I've taken it off. Thanks for saying so."
 #define MSG_TASKS_PROMOTED \
@@ -346,6 +352,22 @@
     "(where I post, the time zone); everyone can try " TEND_CMD "tasks, and " TEND_CMD "help shows " \
     "the rest. What you tell me about yourself stays between us."
 
+/* ---------------------------------------------------------------- signal adapter */
+/* Before the emoji that answer a message in a 1:1 chat: a reaction is a tap. */
+#define MSG_SIGNAL_REACT_TO_ANSWER "React to answer: "
+/* A command in a 1:1 chat from a member of several of tend's groups: which one is it for? */
+#define MSG_SIGNAL_WHICH_GROUP                                                                     \
+    "You're in more than one group I help (%s). Add the group to your command once, like "         \
+    TEND_CMD "%s group:%s, and I'll remember it."
+#define MSG_SIGNAL_UNKNOWN_GROUP "I couldn't find the group \"%s\" among yours (%s)."
+#define MSG_SIGNAL_NO_GROUP                                                                        \
+    "I only help groups I'm in, and I couldn't find you in one. Add me to your Signal group "      \
+    "(or ask someone there to), then try again."
+/* Something that is no command, typed in the 1:1 chat (said at most once a day). */
+#define MSG_SIGNAL_DM_HINT                                                                         \
+    "Hi! I'm tend. Type " TEND_CMD "help to see what I can do. What you send me here stays "       \
+    "between us."
+
 /* ---------------------------------------------------------------- matrix adapter */
 #define MSG_MATRIX_INTRO                                                                           \
     "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \
@@ -356,6 +378,10 @@
     "can't be turned off once on) and invite me there."
 #define MSG_MATRIX_DM_COMMANDS                                                                     \
     "I answer commands in your group's room; type them there. Anything private I'll send you here."
+/* After tend was away longer than it reads back (1,000 messages or a day): once per such gap. */
+#define MSG_MATRIX_GAP                                                                             \
+    "I was away for a while and couldn't read back through everything said here, so I may have "   \
+    "missed a command. If something you asked me for hasn't happened, please send it again."
 /* Linking rooms into one group (!setup link:<room>, !setup unlink), answered by the adapter. */
 #define MSG_MATRIX_LINKED                                                                          \
     "Linked. Commands typed here now share the group of %s: the same tasks, members and settings. " \

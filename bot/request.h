@@ -18,6 +18,13 @@ typedef struct {
     const char *name;
 } tend_member_ref;
 
+/* Where a command was typed, as the adapter saw it. The core decides what may be run there. */
+typedef enum {
+    TEND_PLACE_UNSAID = 0, /* the adapter does not say: every command runs                    */
+    TEND_PLACE_SHARED,     /* where other members read it (a Signal group)                    */
+    TEND_PLACE_PRIVATE     /* only the bot reads it (a Signal 1:1 chat)                        */
+} tend_place;
+
 typedef struct tend_request {
     const char *group_key;    /* "discord:<guild id>"                                        */
     const char *channel_key;  /* where it was typed; the group's channel until /setup says else */
@@ -32,6 +39,21 @@ typedef struct tend_request {
      * transaction, so an event replayed after a restart or a resume is recognised and never
      * answered twice, and a crash before the commit leaves it unrecorded, to be answered on replay. */
     const char *event_id;
+    /* The adapter's own way back to where the command came from (an interaction id and token, a
+     * room and event id), or NULL. Stored with the answers in the outbox, so after a restart the
+     * adapter can still answer the way the member would see it. */
+    const char *reply_to;
+    /* A private command (a check-in, a suggestion, a rest) typed in a SHARED place records
+     * nothing; the member is pointed to their private chat with the bot. */
+    tend_place place;
 } tend_request;
+
+/* An autocomplete suggestion: what the member sees and the value the command gets. */
+typedef struct {
+    char name[128];
+    char value[16];
+} tend_choice;
+
+#define TEND_MAX_CHOICES 25
 
 #endif

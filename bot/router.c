@@ -13,6 +13,7 @@
 #include "bot/welcome.h"
 #include "lib/log.h"
 #include "bot/messages.h"
+#include "bot/outbox.h"
 #include "bot/router.h"
 
 static const tend_command_spec *const families[] = {
@@ -130,6 +131,19 @@ int tend_resolve_member(tend_ctx *ctx, size_t word_index, tend_member *out)
 }
 
 /* ---------------------------------------------------------------- finding the command */
+
+/* Commands whose every use is between the member and the bot (PRODUCT.md: check-ins, capacity,
+ * load, rest, nudges, suggestions, one's own data). Typed where others read them, they record
+ * nothing. A flag on the catalogue entry once commands are declared in one place. */
+static bool private_only(const tend_command_spec *spec)
+{
+    static const char *const names[] = {"checkin", "feedback", "stepback", "me", "capacity",
+                                        "profile", "nudges", "export", "forgetme"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(spec->name, names[i]) == 0)
+            return true;
+    return false;
+}
 
 static const tend_command_spec *find_command(const tend_args *args, size_t *words_used)
 {
@@ -272,7 +286,12 @@ static int run_in_transaction(tend_ctx *ctx)
     size_t before = ctx->out->count;
     int result = run_handler(ctx);
     if (result == TEND_OK) {
-        rc = tend_store_commit(store);
+        /* the answers land with the effect: a crash after this commit cannot lose them */
+        rc = tend_outbox_mark_answers(ctx->req, ctx->out, before) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
+        if (rc == TEND_STORE_OK)
+            rc = tend_outbox_write(ctx->env, ctx->out, before, ctx->now);
+        if (rc == TEND_STORE_OK)
+            rc = tend_store_commit(store);
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: commit failed, %s: %s", ctx->spec->name,
                      store_failure_reason(rc), tend_store_errmsg(store));
@@ -346,6 +365,11 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
         tend_args_free(args);
         return 0;
     }
+    if (req->place == TEND_PLACE_SHARED && private_only(spec)) {
+        say_private(out, req, MSG_PRIVATE_ONLY_HERE, spec->name);
+        tend_args_free(args);
+        return 0;
+    }
     tend_args_shift(args, used);
 
     tend_ctx ctx;
@@ -381,6 +405,30 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
     return status;
 }
 
+/* A refusal, a mistake or a "slow down" changed nothing, but it was answered: the event and the
+ * answer are recorded together, so a replay is not answered twice and a crash does not lose the
+ * answer. If the store cannot, the answers stay without an outbox row (the app sends them at once,
+ * best effort) and a replay gets the same one-line answer again, which is harmless. */
+static void remember_answer(const tend_env *env, const tend_request *req, const char *platform,
+                            tend_messages *out, size_t from)
+{
+    if (tend_outbox_mark_answers(req, out, from) != 0 || (!req->event_id && !env->outbox))
+        return;
+    int64_t now = tend_clock_now(env->clock);
+    int rc = tend_store_begin(env->store);
+    if (rc != TEND_STORE_OK)
+        return;
+    if (req->event_id)
+        rc = tend_store_event_claim(env->store, platform, req->event_id, now);
+    if (rc == TEND_STORE_OK || rc == TEND_STORE_EXISTS)
+        rc = tend_outbox_write(env, out, from, now);
+    if (rc == TEND_STORE_OK && tend_store_commit(env->store) == TEND_STORE_OK)
+        return;
+    tend_store_rollback(env->store);
+    for (size_t i = from; i < out->count; i++)
+        out->items[i].outbox_id = 0;
+}
+
 int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const tend_request *req,
                             tend_messages *out)
 {
@@ -389,10 +437,9 @@ int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const t
     if (req->event_id && tend_store_event_seen(env->store, platform, req->event_id) == TEND_STORE_OK)
         return TEND_BOT_DUPLICATE; /* answered before a restart or a resume */
     bool recorded;
+    size_t before = out->count;
     int status = answer(env, limits, req, platform, out, &recorded);
-    /* A refusal or a mistake changed nothing, but its answer was given: remember that too. If the
-     * store cannot, a replay gets the same one-line answer again, which is harmless. */
-    if (req->event_id && !recorded)
-        (void)tend_store_event_claim(env->store, platform, req->event_id, tend_clock_now(env->clock));
+    if (!recorded)
+        remember_answer(env, req, platform, out, before);
     return status;
 }

@@ -4,10 +4,10 @@
  * with Done and Unclaim to tap. Only people holding the task hear them, never the waitlist.
  *
  * Each active claim carries when each is due (claims.remind_at, claims.followup_at), kept right by
- * the store's triggers (migration 5) whenever a claim becomes active, the task's time changes or
- * the member's lead changes. A tick asks for what is due through an index, and sends, skips or
- * holds each one in a transaction that also marks it handled, so it goes out exactly once, also
- * across restarts. Rules:
+ * the store's triggers (the tasks migration) whenever a claim becomes active, the task's time
+ * changes or the member's lead changes. A tick asks for what is due through an index, and sends,
+ * skips or holds each one in a transaction that also marks it handled, so it goes out exactly
+ * once, also across restarts. Rules:
  *   - a reminder waits out the member's quiet hours unless the task itself falls in them; one
  *     that could only go out after the task started is dropped, as is one for a claim taken after
  *     the reminder's moment (the member just chose it) or a task already under way;

@@ -334,15 +334,17 @@ static int cmd_unclaim(tend_ctx *ctx)
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
     bool was_active = c.state == TEND_CLAIM_ACTIVE, retired = false;
-    if (was_active && (result = tend_task_promote_waiting(ctx, t.id, NULL)) != TEND_OK)
+    int64_t promoted = 0;
+    if (was_active && (result = tend_task_promote_waiting(ctx, t.id, &promoted)) != TEND_OK)
         return result;
     if (was_active && (result = retire_if_superseded(ctx, t.id, &retired)) != TEND_OK)
         return result;
-    if (!tend_reply_private(ctx, "reply",
-                            retired ? MSG_TASKS_UNCLAIMED_RETIRED
-                            : was_active ? MSG_TASKS_UNCLAIMED
-                                         : MSG_TASKS_LEFT_WAITLIST,
-                            t.number))
+    /* a slot someone from the waitlist took is not "back on the board" */
+    const char *said = retired     ? MSG_TASKS_UNCLAIMED_RETIRED
+                       : !was_active ? MSG_TASKS_LEFT_WAITLIST
+                       : promoted    ? MSG_TASKS_UNCLAIMED_PROMOTED
+                                     : MSG_TASKS_UNCLAIMED;
+    if (!tend_reply_private(ctx, "reply", said, t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return tend_task_audit(ctx, "unclaim", &t, was_active ? NULL : "waitlist");
 }

@@ -31,8 +31,10 @@ typedef enum {
     K_HTTP,      /* http:// or https:// URL                             */
     K_WS,        /* ws:// or wss:// URL                                 */
     K_SNOWFLAKE, /* Discord id: digits                                  */
+    K_SHARDS,    /* a shard count "8" or a range "0-3/8"                */
     K_MXID,      /* @user:server                                        */
-    K_INVITERS   /* comma-separated @user:server or :server             */
+    K_INVITERS,  /* comma-separated @user:server or :server             */
+    K_PHONE      /* +<digits>, never echoed (an account number)         */
 } key_kind;
 
 typedef struct {
@@ -61,16 +63,19 @@ static const key_spec keys[] = {
     {"discord", "api_base", K_HTTP, AT(discord_api_base), 0, 0},
     {"discord", "gateway_url", K_WS, AT(discord_gateway_url), 0, 0},
     {"discord", "global_commands", K_BOOL, AT(discord_global_commands), 0, 0},
+    {"discord", "shards", K_SHARDS, AT(discord_shards), 0, 0},
     {"matrix", "homeserver", K_HTTP, AT(matrix_homeserver), 0, 0},
     {"matrix", "user_id", K_MXID, AT(matrix_user_id), 0, 0},
     {"matrix", "access_token", K_SECRET, AT(matrix_access_token), 0, 0},
     {"matrix", "password", K_SECRET, AT(matrix_password), 0, 0},
     {"matrix", "device_id", K_TEXT, AT(matrix_device_id), 0, 0},
     {"matrix", "allowed_inviters", K_INVITERS, AT(matrix_allowed_inviters), 0, 0},
+    {"signal", "rpc_url", K_HTTP, AT(signal_rpc_url), 0, 0},
+    {"signal", "account", K_PHONE, AT(signal_account), 0, 0},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix"};
+static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix", "signal"};
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 /* What one load collects: problems as lines in err, and where they come from. */
@@ -252,8 +257,12 @@ static void describe(const key_spec *k, char *buf, size_t len)
     case K_HTTP: snprintf(buf, len, "an http:// or https:// address"); break;
     case K_WS: snprintf(buf, len, "a ws:// or wss:// address"); break;
     case K_SNOWFLAKE: snprintf(buf, len, "the application's numeric id"); break;
+    case K_SHARDS:
+        snprintf(buf, len, "a shard count like 8 or a range of shards like 0-3/8 (first-last/total)");
+        break;
     case K_MXID: snprintf(buf, len, "a Matrix user id like @tend:example.org"); break;
     case K_INVITERS: snprintf(buf, len, "user ids and :server names separated by commas"); break;
+    case K_PHONE: snprintf(buf, len, "a phone number in international form, like +15551234567"); break;
     default: snprintf(buf, len, "some text"); break;
     }
 }
@@ -289,10 +298,55 @@ static bool value_ok(const key_spec *k, const char *v, int *number)
     case K_HTTP: return url_ok(v, "http://", "https://");
     case K_WS: return url_ok(v, "ws://", "wss://");
     case K_SNOWFLAKE: return strspn(v, "0123456789") == strlen(v) && strlen(v) <= 20;
+    case K_SHARDS: {
+        int first, last, count;
+        return tend_config_shards(v, &first, &last, &count) == 0;
+    }
     case K_MXID: return mxid_ok(v, strlen(v));
     case K_INVITERS: return inviters_ok(v);
+    case K_PHONE: return v[0] == '+' && strlen(v) >= 7 && strlen(v) <= 16 && strspn(v + 1, "0123456789") == strlen(v + 1);
     default: return true;
     }
+}
+
+/* A whole number of at most 5 digits at *p, moving *p past it; -1 when there is none. */
+static int shard_number(const char **p)
+{
+    size_t n = strspn(*p, "0123456789");
+    if (n == 0 || n > 5)
+        return -1;
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + ((*p)[i] - '0');
+    *p += n;
+    return v;
+}
+
+int tend_config_shards(const char *text, int *first, int *last, int *count)
+{
+    const char *p = text;
+    int a = shard_number(&p);
+    if (a < 0)
+        return -1;
+    if (*p == '\0') { /* "8": every shard of 8 */
+        if (a < 1 || a > TEND_SHARDS_MAX)
+            return -1;
+        *first = 0, *last = a - 1, *count = a;
+        return 0;
+    }
+    int b = a;
+    if (*p == '-') {
+        p++;
+        if ((b = shard_number(&p)) < 0)
+            return -1;
+    }
+    if (*p++ != '/')
+        return -1;
+    int n = shard_number(&p);
+    if (*p != '\0' || n < 1 || n > TEND_SHARDS_MAX || a > b || b >= n)
+        return -1;
+    *first = a, *last = b, *count = n;
+    return 0;
 }
 
 /* Checks and stores one value. `where` is "path:line" or the variable's name. */
@@ -300,7 +354,8 @@ static void set_value(load_state *st, const key_spec *k, const char *value, cons
 {
     int number = 0;
     char *base = (char *)st->cfg + k->offset;
-    bool optional = strcmp(k->section, "discord") == 0 || strcmp(k->section, "matrix") == 0;
+    bool optional = strcmp(k->section, "discord") == 0 || strcmp(k->section, "matrix") == 0 ||
+                    strcmp(k->section, "signal") == 0;
     if (!*value && optional) {
         /* "token =" left empty means "not set", as if the line were not there */
         if (k->kind == K_BOOL)
@@ -312,7 +367,9 @@ static void set_value(load_state *st, const key_spec *k, const char *value, cons
     if (!value_ok(k, value, &number)) {
         char want[96];
         describe(k, want, sizeof want);
-        if (k->kind == K_SECRET || !*value)
+        if (k->kind == K_PHONE)
+            problem(st, "%s: %s in [%s] must be %s (not shown here)", where, k->key, k->section, want);
+        else if (k->kind == K_SECRET || !*value)
             problem(st, "%s: %s in [%s] needs a value", where, k->key, k->section);
         else
             problem(st, "%s: %s in [%s] must be %s, not '%.40s'", where, k->key, k->section, want, value);
@@ -525,8 +582,9 @@ int tend_config_defaults(tend_config *cfg)
     cfg->console_group = strdup("demo");
     cfg->console_member = strdup("you");
     cfg->discord_api_base = strdup("https://discord.com/api/v10");
+    cfg->signal_rpc_url = strdup("http://127.0.0.1:8080");
     if (!cfg->database || !cfg->log_level || !cfg->console_group || !cfg->console_member ||
-        !cfg->discord_api_base) {
+        !cfg->discord_api_base || !cfg->signal_rpc_url) {
         tend_config_free(cfg);
         return -1;
     }
@@ -561,10 +619,12 @@ int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errle
     mask_secret(err, cfg->discord_token);
     mask_secret(err, cfg->matrix_access_token);
     mask_secret(err, cfg->matrix_password);
+    mask_secret(err, cfg->signal_account);
     /* Whatever happens next, no log line may show these. */
     tend_log_add_secret(cfg->discord_token);
     tend_log_add_secret(cfg->matrix_access_token);
     tend_log_add_secret(cfg->matrix_password);
+    tend_log_add_secret(cfg->signal_account); /* an identifier of a person: never in a log */
     if (err && st.used > 0 && err[st.used - 1] == '\n')
         err[st.used - 1] = '\0';
     return st.problems ? -1 : 0;
@@ -587,6 +647,11 @@ void tend_config_free(tend_config *cfg)
 bool tend_config_has_discord(const tend_config *cfg)
 {
     return cfg->discord_token && cfg->discord_token[0];
+}
+
+bool tend_config_has_signal(const tend_config *cfg)
+{
+    return cfg->signal_account && cfg->signal_account[0];
 }
 
 bool tend_config_has_matrix(const tend_config *cfg)

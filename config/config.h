@@ -2,7 +2,7 @@
  * config.h — tend.conf and the environment, read once at start.
  *
  * The file is INI (parsed by libinih). Every key can also be set as TEND_<SECTION>_<KEY> in the
- * environment (TEND_DISCORD_API_BASE, TEND_MATRIX_HOMESERVER), which wins over the file; the tokens
+ * environment (TEND_DISCORD_API_BASE, TEND_SIGNAL_ACCOUNT), which wins over the file; the tokens
  * also as DISCORD_TOKEN and MATRIX_ACCESS_TOKEN. Defaults serve the console demo with no file.
  */
 #ifndef TEND_CONFIG_H
@@ -31,6 +31,7 @@ typedef struct tend_config {
     char *discord_api_base;          /* default https://discord.com/api/v10             */
     char *discord_gateway_url;       /* default: ask GET /gateway/bot                   */
     bool discord_global_commands;    /* register globally instead of per guild         */
+    char *discord_shards;            /* "0-3/8", "8"; NULL: every shard Discord advises */
     /* [matrix] */
     char *matrix_homeserver;         /* https://matrix.example.org                       */
     char *matrix_user_id;            /* @tend:example.org                                */
@@ -39,6 +40,10 @@ typedef struct tend_config {
     char *matrix_device_id;
     char *matrix_allowed_inviters;   /* comma-separated user ids and/or :server names; */
                                      /* default: the bot's own server                    */
+    /* [signal] */
+    char *signal_rpc_url;            /* signal-cli daemon --http, default http://127.0.0.1:8080 */
+    char *signal_account;            /* the bot's number, +15551234567; setting it turns Signal on;
+                                        never logged                                      */
     /* what loading noticed */
     bool file_secret_exposed;        /* the file holds a secret and group/others can read it */
 } tend_config;
@@ -50,8 +55,14 @@ int tend_config_defaults(tend_config *cfg);
 int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errlen);
 /* Frees every string; accepts NULL. */
 void tend_config_free(tend_config *cfg);
+/* The most shards one bot may be split into, as far as tend.conf is concerned. */
+#define TEND_SHARDS_MAX 65535
+/* Reads [discord] shards: "N" (shards 0 to N-1 of N) or "A-B/N" / "A/N" (shards A to B of N).
+ * 0 with the range filled, -1 when the text is not one of those or the range does not fit. */
+int tend_config_shards(const char *text, int *first, int *last, int *count);
 /* True when Discord / Matrix are configured enough to start. */
 bool tend_config_has_discord(const tend_config *cfg);
 bool tend_config_has_matrix(const tend_config *cfg);
+bool tend_config_has_signal(const tend_config *cfg);
 
 #endif

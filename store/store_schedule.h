@@ -85,7 +85,7 @@ int tend_store_claims_stale_next(tend_store *store, const tend_store_platforms *
                                  int64_t *at);
 
 /* A claimer's private notes about a timed task: the reminder before it starts, and "did it
- * happen?" after it. Each active claim has one of each pending at most (migration 5). */
+ * happen?" after it. Each active claim has one of each pending at most (the tasks migration). */
 typedef enum { TEND_ALERT_REMIND, TEND_ALERT_FOLLOWUP } tend_claim_alert;
 
 /* Active claims on open tasks whose alert of `kind` is due at `now`, earliest first, at most

@@ -158,22 +158,15 @@ static int64_t iso_time(const char *s)
     return t == (time_t)-1 ? -1 : (int64_t)t;
 }
 
-/* The adapter's clock and its remembered hellos: the only two things intro.c asks of the rest of
- * tend (with the host interface, tend_host_now and tend_host_state_get/set). */
-static int64_t intro_now(discord *d)
-{
-    return tend_clock_now(tend_bot_env(d->bot)->clock);
-}
-
-/* Records the hello for the guild: true when it is new (nobody said it before). */
+/* Records the hello for the guild: true when it is new (nobody said it before). A state the host
+ * cannot read counts as said: better no hello than the same hello twice. */
 static bool remember_hello(discord *d, const char *key)
 {
-    tend_store *store = tend_bot_env(d->bot)->store;
     char seen[8];
-    if (tend_store_state_get(store, "discord", key, seen, sizeof seen) == TEND_STORE_OK)
+    if (tend_host_state_get(d->base.host, key, seen, sizeof seen) != 1)
         return false;
     /* recorded first: a hello that fails is not worth a second try, a hello said twice is */
-    return tend_store_state_set(store, "discord", key, "1") == TEND_STORE_OK;
+    return tend_host_state_set(d->base.host, key, "1") == 0;
 }
 
 /* The hello goes straight to Discord, like Matrix's introduction: it is the adapter's own word, no
@@ -197,7 +190,8 @@ void dc_intro_on_guild_create(discord *d, const cJSON *guild)
 {
     const char *guild_id = str_of(guild, "id");
     int64_t joined = iso_time(str_of(guild, "joined_at"));
-    if (!guild_id || !d->bot_user_id[0] || joined < 0 || intro_now(d) - joined > JOINED_RECENTLY)
+    if (!guild_id || !d->bot_user_id[0] || joined < 0 ||
+        tend_host_now(d->base.host) - joined > JOINED_RECENTLY)
         return;
     char key[64], channel[64];
     snprintf(key, sizeof key, "intro:%s", guild_id);

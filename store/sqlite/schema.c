@@ -254,7 +254,18 @@ const char *const tend_store_migrations[] = {
     ("CREATE INDEX tasks_board ON tasks(group_id, state, number);"
      "DROP INDEX tasks_group_state;"),
 
-    /* 5: tasks the way a group uses them (issue 14). A task has a note, a real time (a moment, or
+    /* 5: the durable outbox. Every message is written in the transaction of its cause and deleted
+     * once its platform accepted it; AUTOINCREMENT so a row id (part of each Matrix txn id and
+     * Discord nonce) is never reused after a delete. */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  platform TEXT NOT NULL,"
+    "  dest TEXT NOT NULL,"            /* messages to one destination go out in id order */
+    "  reply_to TEXT,"                 /* the adapter's origin of the command it answers  */
+    "  payload TEXT NOT NULL,"         /* the message, encoded by the bot                 */
+    "  created_at INTEGER NOT NULL);",
+
+    /* 6: tasks the way a group uses them (issue 14). A task has a note, a real time (a moment, or
      * a whole day), a repeat rule beyond weekly, and three instants worked out from its time in
      * the group's zone when it is set: when reminders count back from (starts_at: the moment, or
      * 09:00 of the day), when its time is over (over_at) and when its claimers are asked whether

@@ -18,6 +18,8 @@ static const char *const env_names[] = {
     "TEND_STORE_DATABASE", "TEND_BOT_GRACE_HOURS", "TEND_DISCORD_TOKEN", "DISCORD_TOKEN",
     "MATRIX_ACCESS_TOKEN", "TEND_MATRIX_ACCESS_TOKEN", "TEND_DISCORD_API_BASE", "TEND_LOG_LEVEL",
     "TEND_MATRIX_HOMESERVER", "TEND_MATRIX_USER_ID", "TEND_CONSOLE_GROUP", "XDG_DATA_HOME",
+    "TEND_DISCORD_SHARDS",
+    "TEND_SIGNAL_ACCOUNT", "TEND_SIGNAL_RPC_URL",
 };
 
 static char conf_path[64];
@@ -284,10 +286,86 @@ static void missing_file_and_long_lines(void **state)
     tend_config_free(&cfg);
 }
 
+static void shard_ranges_are_read_and_checked(void **state)
+{
+    (void)state;
+    int first = -1, last = -1, count = -1;
+    assert_int_equal(tend_config_shards("0-3/8", &first, &last, &count), 0);
+    assert_true(first == 0 && last == 3 && count == 8);
+    assert_int_equal(tend_config_shards("5/8", &first, &last, &count), 0);
+    assert_true(first == 5 && last == 5 && count == 8);
+    assert_int_equal(tend_config_shards("4", &first, &last, &count), 0);
+    assert_true(first == 0 && last == 3 && count == 4);
+    static const char *const bad[] = {"", "0", "3-1/8", "0-8/8", "8/8", "0-3", "0-3/", "/8", "-1/8",
+                                      "0-3/8x", " 0-3/8", "1-2-3/8", "0-3/0", "999999", "0-3/70000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(tend_config_shards(bad[i], &first, &last, &count), -1);
+
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(load(&cfg, "[discord]\nshards = 2-3/4\n", err, sizeof err), 0);
+    assert_string_equal(cfg.discord_shards, "2-3/4");
+    tend_config_free(&cfg);
+    /* a range that does not fit: one line naming the key, the line and the shape wanted */
+    assert_int_equal(load(&cfg, "[discord]\nshards = 4-7/4\n", err, sizeof err), -1);
+    char want[300];
+    snprintf(want, sizeof want,
+             "%s:2: shards in [discord] must be a shard count like 8 or a range of shards like 0-3/8 "
+             "(first-last/total), not '4-7/4'", conf_path);
+    assert_string_equal(err, want);
+    tend_config_free(&cfg);
+    setenv("TEND_DISCORD_SHARDS", "0-1/2", 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.discord_shards, "0-1/2");
+    tend_config_free(&cfg);
+}
+
 static void free_accepts_null(void **state)
 {
     (void)state;
     tend_config_free(NULL);
+}
+
+/* [signal]: off until an account is set; the account is checked but never echoed back. */
+static void signal_section_is_checked_and_the_number_never_shown(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.signal_rpc_url, "http://127.0.0.1:8080");
+    assert_false(tend_config_has_signal(&cfg));
+    tend_config_free(&cfg);
+
+    assert_int_equal(load(&cfg, "[signal]\nrpc_url = http://127.0.0.1:7583\naccount = +15550001234\n", err,
+                          sizeof err), 0);
+    assert_true(tend_config_has_signal(&cfg));
+    assert_string_equal(cfg.signal_account, "+15550001234");
+    assert_string_equal(cfg.signal_rpc_url, "http://127.0.0.1:7583");
+    tend_config_free(&cfg);
+
+    /* the environment wins, as TEND_SIGNAL_<KEY> */
+    setenv("TEND_SIGNAL_ACCOUNT", "+4915112345678", 1);
+    setenv("TEND_SIGNAL_RPC_URL", "http://localhost:9000", 1);
+    assert_int_equal(load(&cfg, "[signal]\naccount = +15550001234\n", err, sizeof err), 0);
+    assert_string_equal(cfg.signal_account, "+4915112345678");
+    assert_string_equal(cfg.signal_rpc_url, "http://localhost:9000");
+    tend_config_free(&cfg);
+    unsetenv("TEND_SIGNAL_ACCOUNT");
+    unsetenv("TEND_SIGNAL_RPC_URL");
+
+    /* a number without its +, and a URL that is no URL: one line each, the number not shown */
+    assert_int_equal(load(&cfg, "[signal]\naccount = 015550001234\nrpc_url = 127.0.0.1:8080\nacount = x\n", err,
+                          sizeof err), -1);
+    assert_non_null(strstr(err, ":2: account in [signal] must be a phone number in international form"));
+    assert_null(strstr(err, "015550001234"));
+    assert_non_null(strstr(err, ":3: rpc_url in [signal] must be an http:// or https:// address"));
+    assert_non_null(strstr(err, ":4: unknown key 'acount' in [signal] (did you mean 'account'?)"));
+    tend_config_free(&cfg);
+    /* empty means not set */
+    assert_int_equal(load(&cfg, "[signal]\naccount =\n", err, sizeof err), 0);
+    assert_false(tend_config_has_signal(&cfg));
+    tend_config_free(&cfg);
 }
 
 int main(void)
@@ -303,6 +381,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(empty_chat_values_mean_unset, setup, teardown),
         cmocka_unit_test_setup_teardown(readable_secret_file_is_noticed, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_file_and_long_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(shard_ranges_are_read_and_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(signal_section_is_checked_and_the_number_never_shown, setup, teardown),
         cmocka_unit_test(free_accepts_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

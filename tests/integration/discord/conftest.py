@@ -21,26 +21,33 @@ def double():
 
 
 class Tend:
-    def __init__(self, double, tmp, token=dd.TOKEN):
+    def __init__(self, double, tmp, token=dd.TOKEN, env=None):
         self.double = double
         self.log_path = os.path.join(tmp, "tend.log")
-        env = dict(os.environ)
-        env.update({
+        environment = dict(os.environ)
+        environment.update({
             "DISCORD_TOKEN": token,
             "TEND_DISCORD_APPLICATION_ID": dd.APP_ID,
             "TEND_DISCORD_API_BASE": double.api_base,
             "TEND_LOG_LEVEL": "debug",
             "TEND_CONFIG": "",
         })
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")], env=env,
-                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+        environment.update(env or {})
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")],
+                                     env=environment, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
 
     def output(self):
         if not self.log.closed:
             self.log.flush()
         with open(self.log_path) as f:
             return f.read()
+
+    def kill(self):
+        """kill -9: no close frame, nothing saved at the end."""
+        self.proc.kill()
+        self.proc.wait()
 
     def stop(self):
         if self.proc.poll() is None:
