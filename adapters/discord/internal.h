@@ -68,6 +68,7 @@ typedef struct discord {
                                   because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */
     dc_hmap interactions;   /* when each interaction arrived, whether its callback went (dispatch.c) */
     size_t interactions_pruned_at;
+    struct dc_sending *sendings; /* outbox rows on their way (dispatch.c), freed on destroy */
     tend_http *http;
     dc_rest *rest;
     dc_gateway *gw;
