@@ -1,13 +1,15 @@
 /* test_task_alerts.c — what happens around a timed task on its own: one private reminder before it
  * to each claimer (never the waitlist) at the member's lead, in quiet hours only when the task is;
  * "did it happen?" after it; a repeating task that rolls forward untaken or posts its next one
- * when held; each exactly once, across daylight-saving changes and restarts. Driven through
+ * when held; each exactly once, across daylight-saving changes and restarts, and each written to
+ * the outbox in the transaction that records it fired. Driven through
  * commands and the scheduler's own next-due times, as the console's :advance does. */
 #include "schedkit.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "bot/outbox.h"
 #include "bot/tz.h"
 
 static int64_t berlin(int y, int mo, int d, int h, int mi)
@@ -287,6 +289,65 @@ static void monthly_and_every_n_days_find_their_next_date(void **state)
     testkit_free(kit);
 }
 
+/* ---------------------------------------------------------------- into the outbox */
+
+typedef struct {
+    const char *kind;
+    int n;
+} kind_count;
+
+static int count_row(const tend_outbox_row *row, void *ud)
+{
+    kind_count *k = ud;
+    tend_messages one;
+    tend_messages_init(&one);
+    assert_int_equal(tend_message_decode(row->payload, &one), 0);
+    k->n += one.count == 1 && strcmp(one.items[0].kind, k->kind) == 0;
+    tend_messages_clear(&one);
+    return 0;
+}
+
+static int outbox_rows_of_kind(tend_store *store, const char *kind)
+{
+    kind_count k = {kind, 0};
+    assert_int_equal(tend_store_outbox_each(store, "console", count_row, &k), TEND_STORE_OK);
+    return k.n;
+}
+
+/* The reminder, the question after and a repeat's roll forward are written to the outbox in the
+ * transaction that records them fired, like every other scheduled post: a crash after that commit
+ * still delivers them, and none is written twice. */
+static void reminders_questions_and_rolls_are_written_with_their_firing(void **state)
+{
+    (void)state;
+    testkit *kit = berlin_soup_run("mon 19:00"); /* today, Monday: bea holds it, cara waits */
+    tend_bot_use_outbox(kit->bot);
+    run_ok(kit, "ana", "task add Restock the fridge when:\"mon 20:00\" repeat:weekly");
+    int seen[3] = {0, 0, 0}, before[3];
+    const char *kinds[3] = {"task.reminder", "task.followup", "task.announce"};
+    for (int k = 0; k < 3; k++)
+        before[k] = outbox_rows_of_kind(kit->store, kinds[k]); /* the commands' own: the new task's post */
+    for (int guard = 0; guard < 100; guard++) {
+        int64_t next = tend_bot_next_due(kit->bot);
+        if (next > berlin(2026, 11, 3, 12, 0))
+            break;
+        set_now(kit, next);
+        assert_int_equal(testkit_tick(kit), 0);
+        for (size_t i = 0; i < kit->out.count; i++)
+            for (int k = 0; k < 3; k++)
+                if (strcmp(kit->out.items[i].kind, kinds[k]) == 0) {
+                    assert_true(kit->out.items[i].outbox_id > 0);
+                    seen[k]++;
+                }
+    }
+    assert_int_equal(seen[0], 1); /* bea's reminder; cara only waits */
+    assert_int_equal(seen[1], 1); /* bea's "did it happen?" */
+    assert_int_equal(seen[2], 1); /* the fridge, untaken, rolled on to next Monday */
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(outbox_rows_of_kind(kit->store, kinds[k]), before[k] + seen[k]);
+    testkit_free(kit);
+}
+
 /* ---------------------------------------------------------------- exactly once, across a restart */
 
 static void a_reminder_is_sent_once_across_a_restart(void **state)
@@ -301,6 +362,7 @@ static void a_reminder_is_sent_once_across_a_restart(void **state)
     tend_clock *clock = tend_clock_create_fixed(TESTKIT_START);
     assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
     tend_bot *bot = tend_bot_create(store, clock, NULL);
+    tend_bot_use_outbox(bot);
     tend_messages out;
     tend_messages_init(&out);
     tend_request req = {.group_key = "console:r", .channel_key = "c", .member_key = "bea", .member_name = "bea",
@@ -312,16 +374,19 @@ static void a_reminder_is_sent_once_across_a_restart(void **state)
     tend_clock_advance(clock, DAY + 7 * HOUR); /* Tue 16:00 UTC: due */
     assert_int_equal(tend_bot_tick(bot, &out), 0);
     assert_int_equal(count_kind(&out, "task.reminder"), 1);
+    assert_int_equal(outbox_rows_of_kind(store, "task.reminder"), 1); /* written with its firing */
     tend_messages_clear(&out); /* ...and the process dies before delivering: the outbox's to resend */
     tend_bot_destroy(bot);
     tend_store_close(store);
 
     assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
     bot = tend_bot_create(store, clock, NULL);
+    tend_bot_use_outbox(bot);
     assert_true(tend_bot_next_due(bot) > tend_clock_now(clock));
     tend_clock_advance(clock, 30 * 60);
     assert_int_equal(tend_bot_tick(bot, &out), 0);
     assert_int_equal(count_kind(&out, "task.reminder"), 0);
+    assert_int_equal(outbox_rows_of_kind(store, "task.reminder"), 1); /* still the one, for the sender */
     tend_messages_clear(&out);
     tend_bot_destroy(bot);
     tend_store_close(store);
@@ -346,6 +411,7 @@ int main(void)
         cmocka_unit_test(across_spring_forward_a_weekly_reminder_keeps_local_time),
         cmocka_unit_test(an_untaken_repeat_rolls_forward_and_a_held_one_makes_way),
         cmocka_unit_test(monthly_and_every_n_days_find_their_next_date),
+        cmocka_unit_test(reminders_questions_and_rolls_are_written_with_their_firing),
         cmocka_unit_test(a_reminder_is_sent_once_across_a_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
