@@ -19,6 +19,7 @@
 #include "adapters/discord/discord.h"
 #include "adapters/matrix/matrix.h"
 #include "adapters/signal/signal.h"
+#include "adapters/telegram/telegram.h"
 #include "app/internal.h"
 #include "bot/scheduler.h"
 #include "lib/log.h"
@@ -76,7 +77,8 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
     tend_bot_use_outbox(bot);
     bool discord = tend_config_has_discord(cfg), matrix = tend_config_has_matrix(cfg);
     bool signal_on = tend_config_has_signal(cfg);
-    if (console || (!discord && !matrix && !signal_on)) {
+    bool telegram = tend_config_has_telegram(cfg);
+    if (console || (!discord && !matrix && !signal_on && !telegram)) {
         if (!add_adapter(app, tend_console_adapter_create, "console"))
             snprintf(err, errlen, "cannot start the console");
     } else {
@@ -87,6 +89,8 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
             ok = add_adapter(app, tend_matrix_adapter_create, "matrix") && ok;
         if (signal_on)
             ok = add_adapter(app, tend_signal_adapter_create, "signal") && ok;
+        if (telegram)
+            ok = add_adapter(app, tend_telegram_adapter_create, "telegram") && ok;
         if (!ok)
             snprintf(err, errlen, "a configured chat platform cannot start (see the lines above)");
     }

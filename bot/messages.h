@@ -412,4 +412,27 @@
 #define MSG_MATRIX_UNLINK_NOT_LINKED "This room isn't linked to another room's group."
 #define MSG_MATRIX_LINK_FAILED "I couldn't save that, so nothing changed. Please try again in a moment."
 
+/* ---------------------------------------------------------------- telegram adapter */
+#define MSG_TELEGRAM_INTRO                                                                         \
+    "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \
+    "Type " TEND_CMD "help to see what I can do. Anything just for you, I'll send in our own chat."
+#define MSG_TELEGRAM_HELLO                                                                         \
+    "Hi! Anything just for you from your group comes here, and you can send me commands here too, " \
+    "like " TEND_CMD "me or " TEND_CMD "checkin ok. " TEND_CMD "help lists them."
+/* In the group, for a member who never opened the private chat: the mention, then this. */
+#define MSG_TELEGRAM_OPEN_CHAT ", I have something just for you. Tap %s to open our chat and I'll send it there."
+#define MSG_TELEGRAM_PRIVATE_HINT                                                                  \
+    "I read commands here, like " TEND_CMD "me or " TEND_CMD "checkin ok. " TEND_CMD "help lists them all."
+#define MSG_TELEGRAM_NO_GROUP                                                                      \
+    "I don't know which group this is for yet. Type a command in your group's chat first (like "  \
+    TEND_CMD "help), and anything you send me here works for that group."
+#define MSG_TELEGRAM_WHICH_GROUP                                                                   \
+    "You're in more than one group with me: %s. Which one is this for? Send it again with the "   \
+    "group's name after it, like group:\"%s\"."
+#define MSG_TELEGRAM_GROUP_UNKNOWN "I don't know a group of yours called %s. Yours: %s."
+#define MSG_TELEGRAM_ANONYMOUS                                                                     \
+    "I can't tell who you are when you post as the group, so I can't run that. Send it as yourself, " \
+    "or to me in our private chat."
+#define MSG_TELEGRAM_BUTTON_STRANGER "That button belongs to a group I haven't seen you in."
+
 #endif

@@ -34,7 +34,8 @@ typedef enum {
     K_SHARDS,    /* a shard count "8" or a range "0-3/8"                */
     K_MXID,      /* @user:server                                        */
     K_INVITERS,  /* comma-separated @user:server or :server             */
-    K_PHONE      /* +<digits>, never echoed (an account number)         */
+    K_PHONE,     /* +<digits>, never echoed (an account number)         */
+    K_TGTOKEN    /* a Telegram bot token: digits ':' then 30+ [A-Za-z0-9_-]; secret */
 } key_kind;
 
 typedef struct {
@@ -72,10 +73,13 @@ static const key_spec keys[] = {
     {"matrix", "allowed_inviters", K_INVITERS, AT(matrix_allowed_inviters), 0, 0},
     {"signal", "rpc_url", K_HTTP, AT(signal_rpc_url), 0, 0},
     {"signal", "account", K_PHONE, AT(signal_account), 0, 0},
+    {"telegram", "token", K_TGTOKEN, AT(telegram_token), 0, 0},
+    {"telegram", "api_base", K_HTTP, AT(telegram_api_base), 0, 0},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix", "signal"};
+static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix", "signal",
+                                       "telegram"};
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 /* What one load collects: problems as lines in err, and where they come from. */
@@ -246,6 +250,17 @@ static bool inviters_ok(const char *v)
     return true;
 }
 
+/* BotFather's shape: the bot's numeric id, a colon, then the secret part (35 characters today). */
+static bool tgtoken_ok(const char *v)
+{
+    size_t id = strspn(v, "0123456789");
+    if (id == 0 || id > 20 || v[id] != ':')
+        return false;
+    const char *secret = v + id + 1;
+    size_t n = strspn(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+    return n >= 30 && n <= 200 && !secret[n];
+}
+
 /* What a value of this kind should look like, for the message when it does not. */
 static void describe(const key_spec *k, char *buf, size_t len)
 {
@@ -263,6 +278,7 @@ static void describe(const key_spec *k, char *buf, size_t len)
     case K_MXID: snprintf(buf, len, "a Matrix user id like @tend:example.org"); break;
     case K_INVITERS: snprintf(buf, len, "user ids and :server names separated by commas"); break;
     case K_PHONE: snprintf(buf, len, "a phone number in international form, like +15551234567"); break;
+    case K_TGTOKEN: snprintf(buf, len, "the token BotFather gave, like 123456789:AA... (digits, a colon, then letters)"); break;
     default: snprintf(buf, len, "some text"); break;
     }
 }
@@ -305,6 +321,7 @@ static bool value_ok(const key_spec *k, const char *v, int *number)
     case K_MXID: return mxid_ok(v, strlen(v));
     case K_INVITERS: return inviters_ok(v);
     case K_PHONE: return v[0] == '+' && strlen(v) >= 7 && strlen(v) <= 16 && strspn(v + 1, "0123456789") == strlen(v + 1);
+    case K_TGTOKEN: return tgtoken_ok(v);
     default: return true;
     }
 }
@@ -355,7 +372,8 @@ static void set_value(load_state *st, const key_spec *k, const char *value, cons
     int number = 0;
     char *base = (char *)st->cfg + k->offset;
     bool optional = strcmp(k->section, "discord") == 0 || strcmp(k->section, "matrix") == 0 ||
-                    strcmp(k->section, "signal") == 0;
+                    strcmp(k->section, "signal") == 0 ||
+                    strcmp(k->section, "telegram") == 0;
     if (!*value && optional) {
         /* "token =" left empty means "not set", as if the line were not there */
         if (k->kind == K_BOOL)
@@ -369,6 +387,9 @@ static void set_value(load_state *st, const key_spec *k, const char *value, cons
         describe(k, want, sizeof want);
         if (k->kind == K_PHONE)
             problem(st, "%s: %s in [%s] must be %s (not shown here)", where, k->key, k->section, want);
+        else if (k->kind == K_TGTOKEN && *value)
+            problem(st, "%s: %s in [%s] must be %s; the value is not shown, since it may be a secret", where,
+                    k->key, k->section, want);
         else if (k->kind == K_SECRET || !*value)
             problem(st, "%s: %s in [%s] needs a value", where, k->key, k->section);
         else
@@ -474,7 +495,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
             problem(st, "%s: unknown key '%s' in [%s]", where, name, section);
         return 1;
     }
-    if (k->kind == K_SECRET && *value)
+    if ((k->kind == K_SECRET || k->kind == K_TGTOKEN) && *value)
         st->file_has_secret = true;
     set_value(st, k, value, where);
     return 1;
@@ -546,6 +567,10 @@ static void load_env(load_state *st)
             v = getenv("MATRIX_ACCESS_TOKEN");
             snprintf(name, sizeof name, "MATRIX_ACCESS_TOKEN");
         }
+        if ((!v || !*v) && keys[i].offset == AT(telegram_token)) {
+            v = getenv("TELEGRAM_TOKEN");
+            snprintf(name, sizeof name, "TELEGRAM_TOKEN");
+        }
         if (v && *v) {
             set_value(st, &keys[i], v, name);
             if (keys[i].offset == AT(database))
@@ -583,8 +608,9 @@ int tend_config_defaults(tend_config *cfg)
     cfg->console_member = strdup("you");
     cfg->discord_api_base = strdup("https://discord.com/api/v10");
     cfg->signal_rpc_url = strdup("http://127.0.0.1:8080");
+    cfg->telegram_api_base = strdup("https://api.telegram.org");
     if (!cfg->database || !cfg->log_level || !cfg->console_group || !cfg->console_member ||
-        !cfg->discord_api_base || !cfg->signal_rpc_url) {
+        !cfg->discord_api_base || !cfg->signal_rpc_url || !cfg->telegram_api_base) {
         tend_config_free(cfg);
         return -1;
     }
@@ -620,11 +646,13 @@ int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errle
     mask_secret(err, cfg->matrix_access_token);
     mask_secret(err, cfg->matrix_password);
     mask_secret(err, cfg->signal_account);
+    mask_secret(err, cfg->telegram_token);
     /* Whatever happens next, no log line may show these. */
     tend_log_add_secret(cfg->discord_token);
     tend_log_add_secret(cfg->matrix_access_token);
     tend_log_add_secret(cfg->matrix_password);
     tend_log_add_secret(cfg->signal_account); /* an identifier of a person: never in a log */
+    tend_log_add_secret(cfg->telegram_token);
     if (err && st.used > 0 && err[st.used - 1] == '\n')
         err[st.used - 1] = '\0';
     return st.problems ? -1 : 0;
@@ -660,4 +688,9 @@ bool tend_config_has_matrix(const tend_config *cfg)
            cfg->matrix_user_id[0] &&
            ((cfg->matrix_access_token && cfg->matrix_access_token[0]) ||
             (cfg->matrix_password && cfg->matrix_password[0]));
+}
+
+bool tend_config_has_telegram(const tend_config *cfg)
+{
+    return cfg->telegram_token && cfg->telegram_token[0];
 }

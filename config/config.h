@@ -3,7 +3,8 @@
  *
  * The file is INI (parsed by libinih). Every key can also be set as TEND_<SECTION>_<KEY> in the
  * environment (TEND_DISCORD_API_BASE, TEND_SIGNAL_ACCOUNT), which wins over the file; the tokens
- * also as DISCORD_TOKEN and MATRIX_ACCESS_TOKEN. Defaults serve the console demo with no file.
+ * also as DISCORD_TOKEN, MATRIX_ACCESS_TOKEN and TELEGRAM_TOKEN. Defaults serve the console demo
+ * with no file.
  */
 #ifndef TEND_CONFIG_H
 #define TEND_CONFIG_H
@@ -44,6 +45,9 @@ typedef struct tend_config {
     char *signal_rpc_url;            /* signal-cli daemon --http, default http://127.0.0.1:8080 */
     char *signal_account;            /* the bot's number, +15551234567; setting it turns Signal on;
                                         never logged                                      */
+    /* [telegram] */
+    char *telegram_token;            /* secret: "123456789:AA..." from BotFather        */
+    char *telegram_api_base;         /* default https://api.telegram.org                 */
     /* what loading noticed */
     bool file_secret_exposed;        /* the file holds a secret and group/others can read it */
 } tend_config;
@@ -60,9 +64,10 @@ void tend_config_free(tend_config *cfg);
 /* Reads [discord] shards: "N" (shards 0 to N-1 of N) or "A-B/N" / "A/N" (shards A to B of N).
  * 0 with the range filled, -1 when the text is not one of those or the range does not fit. */
 int tend_config_shards(const char *text, int *first, int *last, int *count);
-/* True when Discord / Matrix are configured enough to start. */
+/* True when Discord / Matrix / Signal / Telegram are configured enough to start. */
 bool tend_config_has_discord(const tend_config *cfg);
 bool tend_config_has_matrix(const tend_config *cfg);
 bool tend_config_has_signal(const tend_config *cfg);
+bool tend_config_has_telegram(const tend_config *cfg);
 
 #endif

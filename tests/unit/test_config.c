@@ -20,6 +20,7 @@ static const char *const env_names[] = {
     "TEND_MATRIX_HOMESERVER", "TEND_MATRIX_USER_ID", "TEND_CONSOLE_GROUP", "XDG_DATA_HOME",
     "TEND_DISCORD_SHARDS",
     "TEND_SIGNAL_ACCOUNT", "TEND_SIGNAL_RPC_URL",
+    "TELEGRAM_TOKEN", "TEND_TELEGRAM_TOKEN", "TEND_TELEGRAM_API_BASE",
 };
 
 static char conf_path[64];
@@ -368,6 +369,69 @@ static void signal_section_is_checked_and_the_number_never_shown(void **state)
     tend_config_free(&cfg);
 }
 
+#define TG_TOKEN "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
+
+static void telegram_section_file_and_environment(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[1024];
+    /* defaults: not configured, Telegram's own address */
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_false(tend_config_has_telegram(&cfg));
+    assert_string_equal(cfg.telegram_api_base, "https://api.telegram.org");
+    tend_config_free(&cfg);
+
+    assert_int_equal(load(&cfg, "[telegram]\ntoken = " TG_TOKEN "\napi_base = http://127.0.0.1:8081\n", err,
+                          sizeof err), 0);
+    assert_true(tend_config_has_telegram(&cfg));
+    assert_string_equal(cfg.telegram_token, TG_TOKEN);
+    assert_string_equal(cfg.telegram_api_base, "http://127.0.0.1:8081");
+    tend_config_free(&cfg);
+
+    /* TELEGRAM_TOKEN, then TEND_TELEGRAM_TOKEN over it, and both over the file */
+    setenv("TELEGRAM_TOKEN", "42:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1);
+    setenv("TEND_TELEGRAM_API_BASE", "http://127.0.0.1:9/", 1);
+    assert_int_equal(load(&cfg, "[telegram]\ntoken = " TG_TOKEN "\n", err, sizeof err), 0);
+    assert_string_equal(cfg.telegram_token, "42:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    assert_string_equal(cfg.telegram_api_base, "http://127.0.0.1:9/");
+    tend_config_free(&cfg);
+    setenv("TEND_TELEGRAM_TOKEN", TG_TOKEN, 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.telegram_token, TG_TOKEN);
+    tend_config_free(&cfg);
+
+    /* an empty token means unset, like the other platforms' */
+    unsetenv("TELEGRAM_TOKEN");
+    unsetenv("TEND_TELEGRAM_TOKEN");
+    assert_int_equal(load(&cfg, "[telegram]\ntoken =\n", err, sizeof err), 0);
+    assert_false(tend_config_has_telegram(&cfg));
+    tend_config_free(&cfg);
+}
+
+static void telegram_token_shape_is_checked_without_showing_it(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[1024];
+    /* a Discord-style token pasted into [telegram]: refused, named, never echoed */
+    int rc = load(&cfg, "[telegram]\ntoken = MTA5.not-a-telegram-token-secretvalue\napi_base = api.telegram.org\n",
+                  err, sizeof err);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, ":2: token in [telegram] must be the token BotFather gave"));
+    assert_non_null(strstr(err, ":3: api_base in [telegram] must be an http:// or https:// address"));
+    assert_null(strstr(err, "secretvalue"));
+    assert_false(tend_config_has_telegram(&cfg));
+    tend_config_free(&cfg);
+
+    /* a typo in the key: the line may hold the token, which is masked */
+    rc = load(&cfg, "[telegram]\ntoken = " TG_TOKEN "\ntokn = " TG_TOKEN "\n", err, sizeof err);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, "unknown key 'tokn' in [telegram] (did you mean 'token'?)"));
+    assert_null(strstr(err, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"));
+    tend_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +448,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(shard_ranges_are_read_and_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(signal_section_is_checked_and_the_number_never_shown, setup, teardown),
         cmocka_unit_test(free_accepts_null),
+        cmocka_unit_test_setup_teardown(telegram_section_file_and_environment, setup, teardown),
+        cmocka_unit_test_setup_teardown(telegram_token_shape_is_checked_without_showing_it, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
