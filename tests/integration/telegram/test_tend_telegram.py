@@ -197,6 +197,22 @@ def test_the_weekly_check_in_prompt_comes_once_by_catch_up(double, tmp):
     assert not d.violations and not d.earned_429
 
 
+def test_what_was_held_goes_out_when_a_later_message_gets_through_first(tend, double):
+    d = double
+    d.says("ana", '/task add "Rake leaves"')
+    wait_group(d, "Rake leaves")
+    # Cai never opened the private chat: his answer and his welcome wait for him
+    d.says("cai", "/claim 1")
+    wait_group(d, "start=")
+    # he taps Start in the app, and before tend has read that update a private answer of a later
+    # command reaches him: what waited goes too, not only after some later /start
+    d.started.add(d.members["cai"]["id"])
+    d.says("cai", "/me")
+    wait_private(d, "cai", "how things look for you")
+    wait_private(d, "cai", "is yours")
+    wait_private(d, "cai", "Welcome! I'm tend")
+
+
 def test_privacy_mode_and_commands_for_another_bot(tend, double):
     d = double
     # another bot spoke last: Telegram keeps plain /commands from tend, so members add @tend's name
