@@ -1,7 +1,7 @@
 /*
  * welcome.h — the one-time private welcome a member gets with the answer to their first command
- * in a shared room (Discord, Matrix): what tend is for and the few commands that matter first.
- * The console is one person at a keyboard, so it is not welcomed there.
+ * in a group (Discord, Matrix, Signal, Telegram): what tend is for and the few commands that matter
+ * first. The console is one person at a keyboard, so it is not welcomed there.
  */
 #ifndef TEND_WELCOME_H
 #define TEND_WELCOME_H

@@ -66,7 +66,7 @@ def test_core_flow(tend, double):
     wait_private(d, "cai", "is yours")
 
     # done: a celebration in the group, pinging the two who did it and nobody else
-    d.says("ben", "/done 1 all delivered")
+    d.says("ben", "/done 1 note:all delivered")
     done = wait_group(d, "is done!")
     assert sorted(done["pings"]) == [5002, 5003]
 
@@ -221,6 +221,7 @@ def test_privacy_mode_and_commands_for_another_bot(tend, double):
     assert uid is None
     _m, uid = d.says("ben", "/help@%s" % dd.BOT["username"])
     wait_private(d, "ben", "what I can do")
+    wait_private(d, "ben", "Welcome! I'm tend")  # his first command: the one-time welcome too
     # a command for the other bot is not tend's, even when tend is shown it (privacy mode off)
     d.privacy_mode = False
     before = len(d.sent)
