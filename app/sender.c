@@ -51,6 +51,7 @@ struct tend_sender {
     size_t n_removed, cap_removed;
     uv_timer_t retry;
     uv_check_t flush;
+    uv_idle_t awake;       /* while removals wait for the flush: the loop's poll must not block */
     bool handles_open, closing;
     bool pumping, again;
     tend_sender_stats stats;
@@ -163,6 +164,12 @@ static void on_flush(uv_check_t *check)
     tend_sender *s = check->data;
     flush_removed(s);
     uv_check_stop(check);
+    uv_idle_stop(&s->awake);
+}
+
+static void on_awake(uv_idle_t *idle)
+{
+    (void)idle; /* only there so the poll returns at once and the flush runs this turn */
 }
 
 static void remember_removed(tend_sender *s, int64_t id, bool at_once)
@@ -190,10 +197,15 @@ static void remember_removed(tend_sender *s, int64_t id, bool at_once)
         }
     }
     s->removed[s->n_removed++] = id;
-    if (s->handles_open && !s->closing)
+    if (s->handles_open && !s->closing) {
+        /* a verdict that came in a timer's turn (curl reads an answer from its timeout) would
+         * otherwise wait in the poll for the next event, a heartbeat away: the row stays, and a
+         * crash meanwhile sends it twice */
         uv_check_start(&s->flush, on_flush);
-    else
+        uv_idle_start(&s->awake, on_awake);
+    } else {
         flush_removed(s);
+    }
 }
 
 /* ---------------------------------------------------------------- a small set of destinations */
@@ -458,8 +470,9 @@ tend_sender *tend_sender_create(uv_loop_t *loop, tend_store *store, tend_clock *
         free(s);
         return NULL;
     }
-    if (loop && uv_timer_init(loop, &s->retry) == 0 && uv_check_init(loop, &s->flush) == 0) {
-        s->retry.data = s->flush.data = s;
+    if (loop && uv_timer_init(loop, &s->retry) == 0 && uv_check_init(loop, &s->flush) == 0 &&
+        uv_idle_init(loop, &s->awake) == 0) {
+        s->retry.data = s->flush.data = s->awake.data = s;
         s->handles_open = true;
     }
     return s;
@@ -474,6 +487,7 @@ void tend_sender_close(tend_sender *s)
     if (s->handles_open) {
         uv_close((uv_handle_t *)&s->retry, NULL);
         uv_close((uv_handle_t *)&s->flush, NULL);
+        uv_close((uv_handle_t *)&s->awake, NULL);
     }
 }
 

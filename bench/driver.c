@@ -647,7 +647,8 @@ static double ms_between(uint64_t a, uint64_t b)
 
 static void report(void)
 {
-    qsort(D.lat_us, D.n_lat, sizeof *D.lat_us, by_value);
+    if (D.n_lat) /* the scheduler stage answers no commands: no latencies, and qsort wants a buffer */
+        qsort(D.lat_us, D.n_lat, sizeof *D.lat_us, by_value);
     double secs = (double)(D.load_end - D.load_start) / 1e9;
     double cpu = D.cpu1.cpu_s - D.cpu0.cpu_s;
     printf("guilds=%llu\nmembers=%llu\nsync=%s\n", (unsigned long long)D.o.shape.guilds,

@@ -21,6 +21,11 @@ typedef struct {
 typedef struct {
     char *key;
     char *value;
+    size_t start;         /* where "key:" starts in the original line                */
+    size_t value_offset;  /* where the value starts                                  */
+    size_t end;           /* where the option's word ends                            */
+    size_t words_before;  /* words (shifted ones included) typed before the option    */
+    char *tail;           /* the free text from the value to the next option (named_tail) */
 } named;
 
 struct tend_args {
@@ -37,6 +42,7 @@ struct tend_args {
 static const char *const option_keys[] = {
     "when", "slots", "weight", "repeat", "for", "note", "energy", "channel", "timezone", "tz",
     "checkin", "digest", "capacity", "name", "pronouns", "quiet", "task", "member", "filter",
+    "title", "reason", "page", "remind",
 };
 
 bool tend_args_is_option_key(const char *key, size_t len)
@@ -58,6 +64,7 @@ void tend_args_free(tend_args *args)
     for (size_t i = 0; i < args->n_opts; i++) {
         free(args->opts[i].key);
         free(args->opts[i].value);
+        free(args->opts[i].tail);
     }
     free(args);
 }
@@ -112,6 +119,36 @@ static int parse_ref(const char *w, size_t n_refs)
     return (int)i;
 }
 
+/* Each option's free text: from its value to the next option (or the line's end), blanks around
+ * it trimmed; just the value, quotes unwrapped, when nothing else is typed before the next option. */
+static int fill_tails(tend_args *a)
+{
+    size_t len = strlen(a->line);
+    for (size_t i = 0; i < a->n_opts; i++) {
+        named *o = &a->opts[i];
+        size_t stop = len;
+        for (size_t j = 0; j < a->n_opts; j++)
+            if (a->opts[j].start > o->start && a->opts[j].start < stop)
+                stop = a->opts[j].start;
+        size_t after = o->end;
+        while (after < stop && (a->line[after] == ' ' || a->line[after] == '\t' || a->line[after] == '\n'))
+            after++;
+        if (after == stop) {
+            o->tail = strdup(o->value);
+        } else {
+            size_t from = o->value_offset;
+            while (from < stop && (a->line[from] == ' ' || a->line[from] == '\t' || a->line[from] == '\n'))
+                from++;
+            while (stop > from && (a->line[stop - 1] == ' ' || a->line[stop - 1] == '\t' || a->line[stop - 1] == '\n'))
+                stop--;
+            o->tail = strndup(a->line + from, stop - from);
+        }
+        if (!o->tail)
+            return -1;
+    }
+    return 0;
+}
+
 int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs, tend_args **out,
                     char *err, size_t errlen)
 {
@@ -152,6 +189,10 @@ int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs
             named *o = &a->opts[a->n_opts++];
             o->key = strndup(w, (size_t)(colon - w));
             o->value = strdup(colon + 1);
+            o->start = offset;
+            o->value_offset = offset + (size_t)(colon - w) + 1;
+            o->end = (size_t)(p - (text ? text : ""));
+            o->words_before = a->n_words;
             free(w);
             /* `key:"two words"` — the quoted part was already unwrapped by read_word */
             if (!o->key || !o->value) {
@@ -197,6 +238,11 @@ int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs
             slot->text = w;
         }
     }
+    if (fill_tails(a) != 0) {
+        tend_args_free(a);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     *out = a;
     return 0;
 }
@@ -228,6 +274,19 @@ const char *tend_args_named(const tend_args *args, const char *key)
     for (size_t i = 0; i < args->n_opts; i++)
         if (strcmp(args->opts[i].key, key) == 0)
             return args->opts[i].value;
+    return NULL;
+}
+
+const char *tend_args_named_tail(const tend_args *args, const char *key, size_t *words_before)
+{
+    for (size_t i = 0; i < args->n_opts; i++) {
+        const named *o = &args->opts[i];
+        if (strcmp(o->key, key) != 0)
+            continue;
+        if (words_before)
+            *words_before = o->words_before > args->first ? o->words_before - args->first : 0;
+        return o->tail;
+    }
     return NULL;
 }
 

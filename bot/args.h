@@ -34,6 +34,11 @@ const char *tend_args_word(const tend_args *args, size_t i);
 const tend_member_ref *tend_args_ref(const tend_args *args, size_t i);
 /* The value of named option key, or NULL. */
 const char *tend_args_named(const tend_args *args, const char *key);
+/* A free-text option (note:): everything typed after "key:" up to the next option or the line's
+ * end, so `note: it went well` and `note:"it went well"` read the same; *words_before (may be NULL)
+ * counts the words before it, which are what the command names (a task). NULL when the option is
+ * absent. With the key given twice, the first. Valid while args lives. */
+const char *tend_args_named_tail(const tend_args *args, const char *key, size_t *words_before);
 /* The original line from word `from` to its end, exactly as typed: quotes, "for:" and spacing
  * kept (for free text: feedback, agreements, notes). With from == 0 after a shift it starts right
  * after the command name, so text that looks like an option is kept too. Leading blanks skipped;

@@ -3,8 +3,10 @@
  * tend_bot_complete in bot.h). Which tasks is a product decision, so it lives here, not in an adapter.
  *
  * Offering what the command can act on saves a member a refusal: /done and /unclaim list what
- * they hold, not the whole board; /claim leaves out what they already hold. Nothing is written,
- * nothing is created: a member or group not seen yet simply holds nothing.
+ * they hold, not the whole board; /claim leaves out what they already hold; /task edit and /task
+ * cancel offer the whole open board (the author's or a coordinator's to change: whether this member
+ * is a coordinator is the platform's word, not known here). Nothing is written, nothing is
+ * created: a member or group not seen yet simply holds nothing.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,7 +20,8 @@ typedef enum {
     OFFER_OPEN,        /* open tasks the member neither holds nor waits on */
     OFFER_HELD,        /* the member's active claims                        */
     OFFER_HELD_OR_WAITING,
-    OFFER_OFFERED      /* handoffs waiting for the member's answer          */
+    OFFER_OFFERED,     /* handoffs waiting for the member's answer          */
+    OFFER_ANY_OPEN     /* every open task                                   */
 } offer_kind;
 
 /* Longer names first: "handoff accept" is not "handoff". */
@@ -29,7 +32,8 @@ static const struct {
     {"handoff accept", OFFER_OFFERED}, {"handoff decline", OFFER_OFFERED},
     {"handoff", OFFER_HELD},           {"done", OFFER_HELD},
     {"keep", OFFER_HELD},              {"unclaim", OFFER_HELD_OR_WAITING},
-    {"claim", OFFER_OPEN},
+    {"claim", OFFER_OPEN},             {"task edit", OFFER_ANY_OPEN},
+    {"task cancel", OFFER_ANY_OPEN},
 };
 
 static offer_kind kind_of(const char *command)
@@ -94,6 +98,8 @@ static bool wanted(picker *p, const tend_task *t)
         return !is_mine(p, t->id);
     case OFFER_HELD_OR_WAITING:
         return true; /* from the member's own tasks already */
+    case OFFER_ANY_OPEN:
+        return true;
     case OFFER_HELD:
         rc = tend_store_claim_current(store, t->id, p->member_id, &c);
         if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND)
@@ -158,14 +164,17 @@ size_t tend_bot_complete(const tend_env *env, const char *group_key, const char 
     else if (rc != TEND_STORE_NOTFOUND)
         return 0;
     if (p.kind == OFFER_OPEN) {
-        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_MINE, p.member_id, 0, note_mine, &p)
+        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_MINE, p.member_id, 0, 0, note_mine, &p)
                          : TEND_STORE_OK;
         if (rc == TEND_STORE_OK && p.rc == TEND_STORE_OK)
-            rc = tend_store_tasks_each(store, g.id, TEND_TASKS_OPEN, 0, 0, pick, &p);
+            rc = tend_store_tasks_each(store, g.id, TEND_TASKS_OPEN, 0, 0, 0, pick, &p);
+    } else if (p.kind == OFFER_ANY_OPEN) {
+        rc = tend_store_tasks_each(store, g.id, TEND_TASKS_OPEN, 0, 0, 0, pick, &p);
     } else if (p.kind == OFFER_OFFERED) {
-        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_OPEN, 0, 0, pick, &p) : TEND_STORE_OK;
+        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_OPEN, 0, 0, 0, pick, &p)
+                         : TEND_STORE_OK;
     } else {
-        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_MINE, p.member_id, 0, pick, &p)
+        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_MINE, p.member_id, 0, 0, pick, &p)
                          : TEND_STORE_OK;
     }
     free(p.mine);

@@ -215,10 +215,13 @@ static int task_to_json(const tend_task *t, void *ud)
     put_num(o, "number", t->number, w->ok);
     put_str(o, "title", t->title, w->ok);
     put_str(o, "state", task_state_name(t->state), w->ok);
+    put_str(o, "note", t->note, w->ok);
     put_str(o, "when", t->when_text, w->ok);
+    put_time(o, "due_at", t->due_at, w->ok);
+    put_bool(o, "all_day", t->all_day, w->ok);
     put_num(o, "slots", t->slots, w->ok);
     put_num(o, "weight", t->weight, w->ok);
-    put_bool(o, "repeat_weekly", t->repeat_weekly, w->ok);
+    put_str(o, "repeat", t->repeat, w->ok);
     put_num(o, "active_claims", t->active, w->ok);
     put_num(o, "waiting", t->waiting, w->ok);
     put_time(o, "created_at", t->created_at, w->ok);

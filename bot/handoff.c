@@ -18,7 +18,8 @@ static int offer_handoff(tend_ctx *ctx, const tend_task *t, const tend_member *t
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
     char line[TEND_TITLE_MAX + 300], accept[40], decline[40];
-    tend_task_describe(t, line, sizeof line);
+    tend_task_view v = tend_task_view_member(&ctx->group, to, ctx->now);
+    tend_task_describe(t, &v, line, sizeof line);
     snprintf(accept, sizeof accept, "handoff accept %d", t->number);
     snprintf(decline, sizeof decline, "handoff decline %d", t->number);
     tend_message *m = tend_dm(ctx, to, "handoff.offer", MSG_TASKS_HANDOFF_OFFER, ctx->member.name, line);
@@ -29,25 +30,77 @@ static int offer_handoff(tend_ctx *ctx, const tend_task *t, const tend_member *t
     return tend_task_audit(ctx, "handoff", t, "offered");
 }
 
+#define NAME_WORDS_MAX 3 /* "Ana Lopez Garcia" typed as words after the title */
+
+/* Words [from, to) joined by single spaces; NULL on OOM. */
+static char *words_between(const tend_args *args, size_t from, size_t to)
+{
+    char *all = tend_args_join(args, from);
+    if (!all)
+        return NULL;
+    char *cut = all;
+    for (size_t i = from; i < to && *cut; i++)
+        cut += strlen(tend_args_word(args, i)) + (i + 1 < to);
+    *cut = '\0';
+    return all;
+}
+
+/* Title, then member: a mention (anywhere), member:NAME, or the last one to three words when
+ * they are someone's name here. *task_to is where the task's words end (they start at 0, or
+ * right after a leading mention, *task_from). */
+static int read_member_after_title(tend_ctx *ctx, tend_member *to, size_t *task_from, size_t *task_to)
+{
+    size_t n = tend_args_count(ctx->args);
+    const char *named = tend_args_named(ctx->args, "member");
+    *task_from = 0;
+    *task_to = n;
+    if (named)
+        return tend_store_member_find_name(ctx->env->store, ctx->group.id, named[0] == '@' ? named + 1 : named, to);
+    for (size_t i = n; i-- > 0;)
+        if (tend_args_ref(ctx->args, i)) {
+            if (i == 0)
+                *task_from = 1; /* "/handoff @Ana Soup run" reads too */
+            else
+                *task_to = i;
+            return tend_resolve_member(ctx, i, to);
+        }
+    int rc = TEND_STORE_NOTFOUND;
+    for (size_t k = 1; k <= NAME_WORDS_MAX && k < n && rc == TEND_STORE_NOTFOUND; k++) {
+        char *name = words_between(ctx->args, n - k, n);
+        if (!name)
+            return TEND_STORE_ERROR;
+        rc = tend_store_member_find_name(ctx->env->store, ctx->group.id, name[0] == '@' ? name + 1 : name, to);
+        free(name);
+        if (rc == TEND_STORE_OK)
+            *task_to = n - k;
+    }
+    return rc;
+}
+
 static int cmd_handoff(tend_ctx *ctx)
 {
-    if (tend_args_count(ctx->args) < 2)
-        return tend_usage(ctx, tend_args_count(ctx->args) ? MSG_TASKS_HANDOFF_WHO : MSG_TASKS_WHICH);
-    tend_task t;
-    int result = tend_task_find(ctx, tend_args_word(ctx->args, 0), &t);
-    if (result != TEND_OK)
-        return result;
+    size_t n = tend_args_count(ctx->args);
+    if (n < 2 && !(n == 1 && tend_args_named(ctx->args, "member")))
+        return tend_usage(ctx, n ? MSG_TASKS_HANDOFF_WHO : MSG_TASKS_WHICH);
     tend_member to;
-    int rc = tend_resolve_member(ctx, 1, &to);
+    size_t from = 0, upto = n;
+    int rc = read_member_after_title(ctx, &to, &from, &upto);
     if (rc == TEND_STORE_NOTFOUND || (rc == TEND_STORE_OK && to.forgotten)) {
-        char *shown = tend_text_clean(tend_args_word(ctx->args, 1), 60);
-        result = shown ? tend_refuse(ctx, MSG_MEMBER_NOT_FOUND, shown)
-                       : tend_store_failed(ctx, TEND_STORE_ERROR);
+        const char *named = tend_args_named(ctx->args, "member");
+        char *shown = tend_text_clean(named ? named : tend_args_word(ctx->args, n - 1), 60);
+        int result = shown ? tend_refuse(ctx, MSG_MEMBER_NOT_FOUND_AFTER_TASK, shown)
+                           : tend_store_failed(ctx, TEND_STORE_ERROR);
         free(shown);
         return result;
     }
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
+    if (upto <= from)
+        return tend_usage(ctx, MSG_TASKS_WHICH);
+    tend_task t;
+    int result = tend_task_find_words(ctx, from, upto, TEND_PREFER_HELD, &t);
+    if (result != TEND_OK)
+        return result;
     if (t.state != TEND_TASK_OPEN)
         return tend_task_refuse_closed(ctx, &t);
     tend_claim mine, theirs;
@@ -71,7 +124,7 @@ static int cmd_handoff(tend_ctx *ctx)
 /* The open offer of the named task to the member typing, and who made it. */
 static int find_offer(tend_ctx *ctx, tend_task *t, tend_handoff *h, tend_member *from)
 {
-    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), t);
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_NONE, t);
     if (result != TEND_OK)
         return result;
     int rc = tend_store_handoff_pending(ctx->env->store, t->id, ctx->member.id, h);

@@ -7,6 +7,7 @@
 
 #define TEND_LIMIT_TITLE_CHARS 200       /* a task's title                                  */
 #define TEND_LIMIT_NOTE_CHARS 500        /* notes: check-ins, rests, done notes, thanks     */
+#define TEND_LIMIT_TASK_NOTE_CHARS 250   /* a task's own note: where, what to bring         */
 #define TEND_LIMIT_LONG_TEXT_CHARS 1000  /* feedback and agreements                         */
 #define TEND_LIMIT_NAME_CHARS 60         /* a display name set with /profile                */
 #define TEND_LIMIT_PRONOUNS_CHARS 30

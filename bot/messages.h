@@ -13,6 +13,8 @@
 
 /* ---------------------------------------------------------------- router */
 #define MSG_UNKNOWN_COMMAND "I don't know " TEND_CMD "%s. " TEND_CMD "help lists what I can do."
+#define MSG_UNKNOWN_COMMAND_NEAR "I don't know " TEND_CMD "%s. Did you mean " TEND_CMD "%s? (" TEND_CMD "help %s shows how it goes.)"
+#define MSG_UNKNOWN_SECOND_WORD TEND_CMD "%s goes with one of: %s. " TEND_CMD "help %s shows each."
 #define MSG_EMPTY_COMMAND "I'm here. " TEND_CMD "help lists what I can do."
 #define MSG_CANNOT_READ "I couldn't read that: %s. " TEND_CMD "help lists what I can do."
 #define MSG_USAGE "Usage: %s"
@@ -23,6 +25,14 @@
 #define MSG_SLOW_DOWN "That's a lot of commands in a minute; give me a moment and try again."
 #define MSG_SLOW_DOWN_GROUP "Lots of us are asking me things right now; give me a minute and try again."
 #define MSG_MEMBER_NOT_FOUND "I don't know anyone called %s here yet."
+/* A member's first command in a shared room: once, privately, after the answer. */
+#define MSG_WELCOME_FIRST                                                                          \
+    "Welcome! I'm tend: I help this group share the work, rest without guilt and thank each other. " \
+    "The basics: " TEND_CMD "tasks shows what could use a hand, " TEND_CMD "claim 12 takes task 12, " \
+    TEND_CMD "done 12 celebrates it, and " TEND_CMD "stepback is there whenever you need a break. "  \
+    "Your check-ins, load and rest stay between you and me. " TEND_CMD "help lists the rest."
+#define MSG_MEMBER_NOT_FOUND_AFTER_TASK \
+    "I don't know anyone called %s here yet. Name them after the task, like " TEND_CMD "handoff Soup run Ana, or mention them."
 
 /* ---------------------------------------------------------------- privacy */
 /* A private-only command typed where others read along: nothing was recorded; said in private. */
@@ -48,30 +58,49 @@
 #define MSG_TASKS_HANDS "%d of %d hands"
 #define MSG_TASKS_HAND "%d of %d hand"
 #define MSG_TASKS_WAITING ", %d waiting"
-#define MSG_TASKS_WEEKLY ", weekly"
+#define MSG_TASKS_TIME_PASSED ", time passed"
 #define MSG_TASKS_STATE_DONE "done"
 #define MSG_TASKS_STATE_CANCELLED "cancelled"
 /* the board */
-#define MSG_TASKS_BOARD_OPEN "Open tasks:"
-#define MSG_TASKS_BOARD_MINE "Your tasks:"
-#define MSG_TASKS_BOARD_ALL "All tasks, newest first:"
+#define MSG_TASKS_BOARD_OPEN "Open tasks"
+#define MSG_TASKS_BOARD_MINE "Your tasks"
+#define MSG_TASKS_BOARD_ALL "All tasks, newest first"
+#define MSG_TASKS_BOARD_HEAD "%s:"
+#define MSG_TASKS_BOARD_HEAD_PAGE "%s, page %d of %d (%d in all):"
 #define MSG_TASKS_BOARD_YOU_WAIT " (you're number %d on the waitlist)"
 #define MSG_TASKS_BOARD_EMPTY \
     "Nothing on the board right now. Know something that needs doing? " TEND_CMD "task add <title> puts it up."
 #define MSG_TASKS_BOARD_MINE_EMPTY \
     "You're not holding any tasks right now. " TEND_CMD "tasks shows what's open."
-#define MSG_TASKS_BAD_FILTER "The board comes as open, mine or all."
+#define MSG_TASKS_BAD_FILTER "The board comes as open, mine or all, with page:2 and on for long ones."
+#define MSG_TASKS_BAD_PAGE "page: takes a page number, like page:2."
+#define MSG_TASKS_BOARD_MORE "\n%d more: " TEND_CMD "tasks %s page:%d"
+#define MSG_TASKS_BOARD_LAST "\nThat's the last page."
+#define MSG_TASKS_NO_PAGE_ONE "There's no page %d: it all fits on one page, " TEND_CMD "tasks %s."
+#define MSG_TASKS_NO_PAGE "There's no page %d: the board has %d pages. " TEND_CMD "tasks %s page:%d is the last."
 /* finding a task */
 #define MSG_TASKS_WHICH "Which task? Its number is enough, like 12."
 #define MSG_TASKS_NOT_FOUND "I can't find a task \"%s\" here. " TEND_CMD "tasks shows the board."
 #define MSG_TASKS_AMBIGUOUS "A few open tasks match \"%s\": %s. Which one? Its number is enough."
+#define MSG_TASKS_SEPARATOR_HINT \
+    "I can't find a task \"%s\". If you meant #%d, anything after it goes after %s:, like " \
+    TEND_CMD "%s %d %s:%s"
 /* task add */
 #define MSG_TASKS_NO_TITLE "What's the task? Give it a short title."
 #define MSG_TASKS_TITLE_TOO_LONG "That title is %zu characters; please keep it to 200 or fewer."
 #define MSG_TASKS_WHEN_TOO_LONG "Please keep when: short, like when:\"fri 18:00\"."
+#define MSG_TASKS_WHEN_EXAMPLES "I understand a day (today, tomorrow, fri, 3 dec, 2026-12-02) and a time (18:00, 6pm, 6:30pm, noon), like when:\"fri 18:00\"."
+#define MSG_TASKS_WHEN_UNKNOWN "I couldn't read when:\"%s\" as a time. " MSG_TASKS_WHEN_EXAMPLES
+#define MSG_TASKS_WHEN_NO_DAY "when:\"%s\" names a day that doesn't exist. " MSG_TASKS_WHEN_EXAMPLES
+#define MSG_TASKS_WHEN_CONFLICT "when:\"%s\" names two different days or times; which one did you mean?"
+#define MSG_TASKS_WHEN_PAST "when:\"%s\" is already behind us; a time ahead, please."
+#define MSG_TASKS_WHEN_FAR "when:\"%s\" is more than a year away; I keep tasks within a year."
+#define MSG_TASKS_WHEN_READ "I read when:\"%s\" as %s."
+#define MSG_TASKS_TASK_NOTE_TOO_LONG "That note is %zu characters; please keep a task's note to %d or fewer."
+#define MSG_TASKS_NOTE_LINE "\n%s"
 #define MSG_TASKS_BAD_SLOTS "slots: takes a number from 1 to 20."
 #define MSG_TASKS_BAD_WEIGHT "weight: takes a number from 1 to 5."
-#define MSG_TASKS_BAD_REPEAT "repeat: can only be weekly for now."
+#define MSG_TASKS_BAD_REPEAT "repeat: can be weekly, biweekly, monthly or every:3d (a number of days, up to 365), or off."
 #define MSG_TASKS_PAUSED_UNTIL \
     "New tasks are paused until %s while the group catches its breath. A coordinator can " \
     TEND_CMD "resume-new sooner."
@@ -106,6 +135,7 @@
 #define MSG_TASKS_UNCLAIMED_PROMOTED \
     "Got it, #%d is off your list, and the next person on its waitlist has it now. Thanks for saying so."
 #define MSG_TASKS_LEFT_WAITLIST "You're off the waitlist for #%d."
+#define MSG_TASKS_UNCLAIMED_RETIRED "Got it. #%d's time has passed and its next one is already on the board, so I've taken it off. Thanks for saying so."
 #define MSG_TASKS_PROMOTED \
     "A spot opened up: %s is yours now. If it no longer suits you, " TEND_CMD "unclaim %d is fine."
 /* handoff */
@@ -134,7 +164,23 @@
 #define MSG_TASKS_DONE_COMMA ", "
 #define MSG_TASKS_DONE_END "."
 #define MSG_TASKS_DONE_NOTE "\n\"%s\""
-#define MSG_TASKS_DONE_REPEAT "\nIt comes back on the board for next week."
+#define MSG_TASKS_DONE_REPEAT "\nIt comes back on the board for next time."
+/* edit and cancel */
+#define MSG_TASKS_NOT_YOURS "Only whoever posted #%d, or a coordinator, can change it."
+#define MSG_TASKS_EDIT_WHAT "What should change? Say it with title:, when:, slots:, weight:, repeat: or note:."
+#define MSG_TASKS_EDIT_SLOTS_BELOW \
+    "%d people are on #%d, so it needs at least %d slots. One of them can " TEND_CMD "unclaim first."
+#define MSG_TASKS_EDITED_PUBLIC "Updated: %s"
+#define MSG_TASKS_EDITED_DM "Heads-up: %s changed a task you're on. It now reads: %s"
+#define MSG_TASKS_CANCEL_REPEAT "To call off the whole series, add repeat:off; without it, only this one is off."
+#define MSG_TASKS_CANCELLED_PUBLIC "#%d %s is called off."
+#define MSG_TASKS_CANCELLED_NEXT " The next one goes up as usual."
+#define MSG_TASKS_CANCELLED_DM \
+    "%s called off a task you were on: %s. Nothing more to do there. Thank you for stepping up."
+#define MSG_TASKS_CANCELLED_NOTE "\nTheir note: \"%s\""
+#define MSG_TASKS_CANCELLED "Done: #%d is off the board, and everyone on it has been told."
+#define MSG_TASKS_CANCELLED_REPEATS \
+    "Done: #%d is off the board and everyone on it has been told. Its next one still goes up; to end the series, call that one off too with repeat:off."
 
 /* ---------------------------------------------------------------- checkin */
 #define MSG_CHECKIN_PROMPT "How are you doing this week? Only I see your answer."
@@ -156,7 +202,7 @@
 #define MSG_CHECKIN_BUTTON_STEPBACK "Step back for a week"
 
 /* ---------------------------------------------------------------- rest */
-#define MSG_REST_BAD_FOR "I read a rest as 3d, 1w, 2w (up to a year) or a date like 2026-12-24."
+#define MSG_REST_BAD_FOR "I read a rest as 3 days, a week, 2w (up to a year) or a date like 2026-12-24."
 #define MSG_REST_DATE_PAST "That day is already behind us; pick one ahead."
 #define MSG_REST_DATE_FAR "That's more than a year away; pick a day within a year."
 #define MSG_REST_NOTE_TOO_LONG "That note is a bit long for me: up to 500 characters, please."
@@ -200,14 +246,18 @@
 #define MSG_PEOPLE_CAPACITY_BAD "Capacity is a whole number from 1 to 20."
 #define MSG_PEOPLE_CAPACITY_SET                                                                    \
     "Got it: your capacity is %d a week. Change it whenever life changes."
-#define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off) and tz:Area/City."
+#define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off), tz:Area/City and remind:2h (or remind:off)."
+#define MSG_PEOPLE_PROFILE_REMIND_BAD "Reminders before a task look like remind:2h, remind:30m or remind:1d (5 minutes to a week), or remind:off."
+#define MSG_PEOPLE_PROFILE_REMIND_OFF "off"
+#define MSG_PEOPLE_PROFILE_REMIND_BEFORE "%d %s%s before a task you hold%s"
+#define MSG_PEOPLE_PROFILE_REMIND_DEFAULT " (the default)"
 #define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters others can see."
 #define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s, or a name that looks just like it; pick another?"
 #define MSG_PEOPLE_PROFILE_PRONOUNS_LEN "Pronouns are up to 30 characters."
 #define MSG_PEOPLE_PROFILE_QUIET_BAD "Quiet hours look like quiet:22:00-07:00, or quiet:off."
 #define MSG_PEOPLE_PROFILE_TZ_BAD "I don't know the time zone %s; try one like Europe/Berlin or America/Chicago."
 #define MSG_PEOPLE_PROFILE_SAVED "Saved. "
-#define MSG_PEOPLE_PROFILE_SHOW "Your profile: %s%s. Quiet hours: %s. Time zone: %s."
+#define MSG_PEOPLE_PROFILE_SHOW "Your profile: %s%s. Quiet hours: %s. Time zone: %s. Reminders: %s."
 #define MSG_PEOPLE_PROFILE_PRONOUNS " (%s)"
 #define MSG_PEOPLE_PROFILE_NO_QUIET "none"
 #define MSG_PEOPLE_PROFILE_GROUP_TZ "the group's (%s)"
@@ -238,6 +288,15 @@
 #define MSG_PROCESS_HELP_HEAD "Here's what I can do:"
 #define MSG_PROCESS_HELP_LINE "\n" TEND_CMD "%s — %s"
 #define MSG_PROCESS_HELP_COORDINATORS "\n\nFor coordinators:"
+#define MSG_HELP_MORE "\n\n" TEND_CMD "help <command> shows how one goes, with an example."
+#define MSG_HELP_ONE "%s\n%s."
+#define MSG_HELP_EXAMPLE "\nFor example: %s"
+#define MSG_HELP_COORDINATORS_ONLY "\n(For coordinators.)"
+#define MSG_HELP_FAMILY "The " TEND_CMD "%s commands:"
+#define MSG_HELP_USAGE_LINE "\n%s\n%s."
+#define MSG_HELP_UNKNOWN "I don't know " TEND_CMD "%s. " TEND_CMD "help lists what I can do."
+#define MSG_HELP_UNKNOWN_NEAR "I don't know " TEND_CMD "%s. Did you mean " TEND_CMD "%s? Try " TEND_CMD "help %s."
+#define MSG_HELP_ONE_COMMAND "Name one command, like " TEND_CMD "help claim."
 
 /* ---------------------------------------------------------------- team and setup (coordinators) */
 #define MSG_SETUP_SETTINGS "Channel: %s\nTime zone: %s\nCheck-in prompt: %s\nWeekly digest: %s\nDefault capacity: %d\nNew tasks: %s"
@@ -255,7 +314,7 @@
 #define MSG_SETUP_STRAY_WORD "I didn't follow \"%s\"; settings are written like timezone:Europe/Berlin."
 #define MSG_TEAM_PAUSED "Let's catch our breath: no new tasks for now. Everything already on the board still stands, and " TEND_CMD "resume-new opens it up again."
 #define MSG_TEAM_PAUSED_UNTIL "Let's catch our breath: no new tasks until %s. Everything already on the board still stands."
-#define MSG_TEAM_BAD_DURATION "%s isn't a length of time I know; try 3d, 1w or 2w (or nothing, to pause until " TEND_CMD "resume-new)."
+#define MSG_TEAM_BAD_DURATION "%s isn't a length of time I know; try 3 days, a week or 2w (or nothing, to pause until " TEND_CMD "resume-new)."
 #define MSG_TEAM_RESUMED "New tasks are welcome again. Thanks, everyone, for taking that breath together."
 #define MSG_TEAM_NOT_PAUSED "New tasks aren't paused right now, so there's nothing to resume."
 #define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need hands: %d."
@@ -296,6 +355,10 @@
 /* A claim nobody touched for a while. */
 #define MSG_SCHED_STALE "Still on #%d %s? No rush. If it no longer fits your week, unclaiming is completely fine."
 #define MSG_SCHED_BTN_STILL_ON_IT "Still on it"
+/* Before a timed task, to each claimer; after it, "did it happen?". */
+#define MSG_SCHED_REMIND "A reminder: %s is %s. Thanks for taking it on! If something came up, unclaiming is completely fine."
+#define MSG_SCHED_FOLLOWUP "Did #%d %s happen? If it's done, tap Done and I'll celebrate it with the group. If it didn't work out, Unclaim puts it back, no questions asked."
+#define MSG_SCHED_BTN_DONE "Done"
 #define MSG_SCHED_BTN_UNCLAIM "Unclaim"
 /* A rest ended. */
 #define MSG_SCHED_WELCOME "Welcome back 🌱 Good to have you. Whenever you're ready, " TEND_CMD "tasks open shows what could use a hand."
@@ -303,9 +366,17 @@
 #define MSG_SCHED_PROCESS "Monthly check-in on how we work together: what's working, and what could be better? Say it here, or send me " TEND_CMD "feedback privately: no name is kept with it."
 #define MSG_SCHED_PROCESS_FEEDBACK "\nAnonymous suggestions from the box:"
 #define MSG_SCHED_PROCESS_FEEDBACK_LINE "\n• %s"
-/* A weekly task's next week, posted like a new task. */
-#define MSG_SCHED_REPEAT "Next week's turn is up: %s"
+/* A repeating task's next one, posted like a new task; one nobody took, moved on to its next date. */
+#define MSG_SCHED_REPEAT "The next one is up: %s"
+#define MSG_SCHED_ROLLED "Moved on to its next date, still looking for hands: %s"
 #define MSG_SCHED_BTN_CLAIM "Claim"
+
+/* ---------------------------------------------------------------- discord adapter */
+#define MSG_DISCORD_INTRO                                                                          \
+    "Hi, I'm tend 🌱 I help this server's group share tasks fairly, rest without guilt and thank "   \
+    "each other, without anyone keeping score. A coordinator can start with " TEND_CMD "setup "      \
+    "(where I post, the time zone); everyone can try " TEND_CMD "tasks, and " TEND_CMD "help shows " \
+    "the rest. What you tell me about yourself stays between us."
 
 /* ---------------------------------------------------------------- signal adapter */
 /* Before the emoji that answer a message in a 1:1 chat: a reaction is a tap. */

@@ -26,25 +26,65 @@ int tend_parse_int(const char *text, int min, int max, int *out)
     return 0;
 }
 
+/* "d", "day", "days" ... -> seconds per unit; 0 when it is no unit. */
+static long long unit_seconds(const char *u, size_t len)
+{
+    static const struct {
+        const char *name;
+        long long seconds;
+    } units[] = {
+        {"m", 60},          {"min", 60},     {"mins", 60},    {"minute", 60},   {"minutes", 60},
+        {"h", 3600},        {"hr", 3600},    {"hrs", 3600},   {"hour", 3600},   {"hours", 3600},
+        {"d", 86400},       {"day", 86400},  {"days", 86400}, {"w", 604800},    {"wk", 604800},
+        {"week", 604800},   {"weeks", 604800},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strlen(units[i].name) == len && strncasecmp(u, units[i].name, len) == 0)
+            return units[i].seconds;
+    return 0;
+}
+
 int tend_parse_duration(const char *text, int64_t *seconds)
 {
-    if (!text || !isdigit((unsigned char)text[0]))
+    if (!text)
         return -1;
-    char *end = NULL;
-    long long n = strtoll(text, &end, 10);
-    if (end == text || n <= 0 || n > 1000 || end[0] == '\0' || end[1] != '\0')
-        return -1;
-    long long unit;
-    switch (tolower((unsigned char)end[0])) {
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 24 * 3600; break;
-    case 'w': unit = 7 * 24 * 3600; break;
-    default: return -1;
+    long long n;
+    const char *p;
+    if (strncasecmp(text, "a ", 2) == 0 || strncasecmp(text, "an ", 3) == 0) {
+        n = 1; /* "a week", "an hour" */
+        p = text + (text[1] == ' ' ? 2 : 3);
+    } else {
+        if (!isdigit((unsigned char)text[0]) || strlen(text) > 32)
+            return -1;
+        char *end = NULL;
+        n = strtoll(text, &end, 10);
+        p = end;
     }
-    if (n * unit > YEAR_SECONDS)
+    while (*p == ' ')
+        p++;
+    long long unit = unit_seconds(p, strlen(p));
+    if (n <= 0 || n > 1000 || unit == 0 || n * unit > YEAR_SECONDS)
         return -1;
     *seconds = n * unit;
+    return 0;
+}
+
+int tend_parse_duration_words(const char *first, const char *second, int64_t *seconds, size_t *used)
+{
+    char both[80];
+    size_t a = first ? strlen(first) : 0, b = second ? strlen(second) : 0;
+    if (first && second && a + b + 2 <= sizeof both) {
+        memcpy(both, first, a);
+        both[a] = ' ';
+        memcpy(both + a + 1, second, b + 1);
+        if (tend_parse_duration(both, seconds) == 0) {
+            *used = 2;
+            return 0;
+        }
+    }
+    if (tend_parse_duration(first, seconds) != 0)
+        return -1;
+    *used = 1;
     return 0;
 }
 

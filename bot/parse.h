@@ -8,8 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "30m", "12h", "3d", "1w", "2w": a positive duration of at most one year, in seconds. */
+/* "30m", "12h", "3d", "1w", "3 days", "2 weeks", "a week", "an hour": a positive duration of at
+ * most one year, in seconds. */
 int tend_parse_duration(const char *text, int64_t *seconds);
+/* A duration typed as one word ("3d") or two ("3 days", "a week"); *used says how many it took. */
+int tend_parse_duration_words(const char *first, const char *second, int64_t *seconds, size_t *used);
 /* A whole number in [min, max]. */
 int tend_parse_int(const char *text, int min, int max, int *out);
 /* "great", "ok", "low", "out" (any case); out points at the canonical lower-case word. */

@@ -142,12 +142,46 @@ static int apply_name(tend_ctx *ctx, tend_member *m, const char *typed)
     return TEND_OK;
 }
 
+#define REMIND_MIN_MINUTES 5
+#define REMIND_MAX_MINUTES (7 * 24 * 60)
+
+/* remind:2h, remind:30m, remind:1d, remind:off, remind:default -> minutes, 0 off, -1 default. */
+static int parse_remind(const char *text, int *minutes)
+{
+    int64_t seconds;
+    if (strcasecmp(text, "off") == 0 || strcasecmp(text, "none") == 0)
+        *minutes = 0;
+    else if (strcasecmp(text, "default") == 0 || strcasecmp(text, "on") == 0)
+        *minutes = -1;
+    else if (tend_parse_duration(text, &seconds) == 0 && seconds >= REMIND_MIN_MINUTES * 60 &&
+             seconds <= REMIND_MAX_MINUTES * 60)
+        *minutes = (int)(seconds / 60);
+    else
+        return -1;
+    return 0;
+}
+
+/* "2 hours before", "30 minutes before", "1 day before", "off". */
+static void describe_remind(int minutes, char *out, size_t outlen)
+{
+    if (minutes == 0) {
+        snprintf(out, outlen, MSG_PEOPLE_PROFILE_REMIND_OFF);
+        return;
+    }
+    int m = minutes < 0 ? 120 : minutes;
+    int n = m % 1440 == 0 ? m / 1440 : m % 60 == 0 ? m / 60 : m;
+    const char *unit = m % 1440 == 0 ? "day" : m % 60 == 0 ? "hour" : "minute";
+    snprintf(out, outlen, MSG_PEOPLE_PROFILE_REMIND_BEFORE, n, unit, n == 1 ? "" : "s",
+             minutes < 0 ? MSG_PEOPLE_PROFILE_REMIND_DEFAULT : "");
+}
+
 /* Applies every named option to m, checking each; TEND_OK or the first mistake. */
 static int apply_profile(tend_ctx *ctx, tend_member *m)
 {
     const char *name = tend_args_named(ctx->args, "name");
     const char *pronouns = tend_args_named(ctx->args, "pronouns");
     const char *quiet = tend_args_named(ctx->args, "quiet");
+    const char *remind = tend_args_named(ctx->args, "remind");
     const char *tz = tend_args_named(ctx->args, "tz");
     if (!tz)
         tz = tend_args_named(ctx->args, "timezone");
@@ -163,6 +197,8 @@ static int apply_profile(tend_ctx *ctx, tend_member *m)
     }
     if (quiet && parse_quiet(quiet, &m->quiet_start, &m->quiet_end) != 0)
         return tend_usage(ctx, MSG_PEOPLE_PROFILE_QUIET_BAD);
+    if (remind && parse_remind(remind, &m->remind_minutes) != 0)
+        return tend_usage(ctx, MSG_PEOPLE_PROFILE_REMIND_BAD);
     if (tz) {
         if (strcasecmp(tz, "off") == 0)
             m->timezone[0] = '\0';
@@ -179,6 +215,8 @@ static int reply_profile(tend_ctx *ctx, const tend_member *m, bool saved)
     char pronouns[TEND_PRONOUNS_MAX + 8] = "";
     char quiet[32];
     char zone[TEND_TZ_MAX + 32];
+    char remind[64];
+    describe_remind(m->remind_minutes, remind, sizeof remind);
     if (m->pronouns[0])
         snprintf(pronouns, sizeof pronouns, MSG_PEOPLE_PROFILE_PRONOUNS, m->pronouns);
     if (m->quiet_start >= 0 && m->quiet_end >= 0)
@@ -192,13 +230,13 @@ static int reply_profile(tend_ctx *ctx, const tend_member *m, bool saved)
         snprintf(zone, sizeof zone, MSG_PEOPLE_PROFILE_GROUP_TZ, ctx->group.timezone);
     tend_message *msg = tend_reply_private(ctx, "profile", "%s" MSG_PEOPLE_PROFILE_SHOW,
                                            saved ? MSG_PEOPLE_PROFILE_SAVED : "", m->name, pronouns,
-                                           quiet, zone);
+                                           quiet, zone, remind);
     return msg ? TEND_OK : out_of_memory(ctx);
 }
 
 static int cmd_profile(tend_ctx *ctx)
 {
-    static const char *const keys[] = {"name", "pronouns", "quiet", "tz", "timezone"};
+    static const char *const keys[] = {"name", "pronouns", "quiet", "tz", "timezone", "remind"};
     bool any = false;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         any = any || tend_args_named(ctx->args, keys[i]) != NULL;
@@ -257,8 +295,8 @@ const tend_command_spec tend_people_commands[] = {
      TEND_CMD_PRIVATE},
     {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity,
      TEND_CMD_PRIVATE},
-    {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City]",
-     "how you're shown, your quiet hours and time zone", false, cmd_profile, TEND_CMD_PRIVATE},
+    {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City] [remind:2h|off]",
+     "how you're shown, your quiet hours, time zone and reminders", false, cmd_profile, TEND_CMD_PRIVATE},
     {"nudges", TEND_CMD "nudges on|off|later", "whether I may nudge you (at most once a week)", false,
      cmd_nudges, TEND_CMD_PRIVATE},
     {NULL, NULL, NULL, false, NULL, 0},

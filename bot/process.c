@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bot/command.h"
+#include "bot/help.h"
 #include "bot/export.h"
 #include "bot/messages.h"
 #include "bot/limits.h"
@@ -229,30 +230,6 @@ static int run_forgetme(tend_ctx *ctx)
     return TEND_OK;
 }
 
-/* ---------------------------------------------------------------- help */
-
-static void append_commands(tend_message *m, bool coordinator_only)
-{
-    const tend_command_spec *const *families = tend_command_families();
-    for (size_t f = 0; families[f]; f++)
-        for (const tend_command_spec *c = families[f]; c->name; c++)
-            if (c->coordinator_only == coordinator_only && c->summary)
-                tend_message_appendf(m, MSG_PROCESS_HELP_LINE, c->name, c->summary);
-}
-
-static int run_help(tend_ctx *ctx)
-{
-    tend_message *m = tend_reply_private(ctx, "help", MSG_PROCESS_HELP_HEAD);
-    if (!m)
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    append_commands(m, false);
-    if (ctx->req->is_coordinator) {
-        tend_message_appendf(m, MSG_PROCESS_HELP_COORDINATORS);
-        append_commands(m, true);
-    }
-    return TEND_OK;
-}
-
 const tend_command_spec tend_process_commands[] = {
     {"feedback", TEND_CMD "feedback <suggestion>",
      "an anonymous suggestion: no name is kept with it", false, run_feedback,
@@ -266,6 +243,6 @@ const tend_command_spec tend_process_commands[] = {
      TEND_CMD_PRIVATE},
     {"forgetme", TEND_CMD "forgetme [confirm]", "erase your data from this group", false, run_forgetme,
      TEND_CMD_PRIVATE},
-    {"help", TEND_CMD "help", "what I can do, briefly", false, run_help, 0},
+    {"help", TEND_CMD "help [command]", "what I can do, or how one command goes", false, tend_cmd_help, 0},
     {NULL, NULL, NULL, false, NULL, 0},
 };

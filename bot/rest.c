@@ -60,7 +60,9 @@ static int read_rest_end(tend_ctx *ctx, int64_t *until, size_t *used)
     *used = 0;
     if (!named && !word)
         return TEND_OK;
-    if (tend_parse_duration(word, &seconds) == 0) {
+    size_t words = 1;
+    if (named ? tend_parse_duration(word, &seconds) == 0
+              : tend_parse_duration_words(word, tend_args_word(ctx->args, 1), &seconds, &words) == 0) {
         *until = ctx->now + seconds;
     } else if (date_end(ctx, word, until) == 0) {
         if (*until <= ctx->now)
@@ -70,7 +72,7 @@ static int read_rest_end(tend_ctx *ctx, int64_t *until, size_t *used)
     } else {
         return tend_usage(ctx, MSG_REST_BAD_FOR);
     }
-    *used = named ? 0 : 1;
+    *used = named ? 0 : words;
     return TEND_OK;
 }
 
@@ -188,7 +190,7 @@ static int cmd_back(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_rest_commands[] = {
-    {"stepback", TEND_CMD "stepback [3d|1w|2w|YYYY-MM-DD] [note]",
+    {"stepback", TEND_CMD "stepback [3 days|1w|2 weeks|YYYY-MM-DD] [note]",
      "take a break: your tasks go back to the group, and I stay quiet until you're back", false,
      cmd_stepback, TEND_CMD_PRIVATE},
     {"back", TEND_CMD "back [hello]", "end a break early (hello: be welcomed back in the digest)", false,

@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include "bot/command.h"
+#include "bot/help.h"
+#include "bot/welcome.h"
 #include "lib/log.h"
 #include "bot/messages.h"
 #include "bot/names.h"
@@ -195,6 +197,18 @@ static void say_private(tend_messages *out, const tend_request *req, const char 
                       fmt, arg ? arg : "");
 }
 
+/* "I don't know /clam. Did you mean /claim?", or for "/task" alone the words that go with it. */
+static void unknown_command(const char *name, char *out, size_t outlen)
+{
+    char near[32], seconds[200];
+    if (tend_help_second_words(name, seconds, sizeof seconds))
+        snprintf(out, outlen, MSG_UNKNOWN_SECOND_WORD, name, seconds, name);
+    else if (tend_help_suggest(name, near, sizeof near))
+        snprintf(out, outlen, MSG_UNKNOWN_COMMAND_NEAR, name, near, near);
+    else
+        snprintf(out, outlen, MSG_UNKNOWN_COMMAND, name);
+}
+
 static const char *store_failure_message(int rc)
 {
     if (rc == TEND_STORE_FULL)
@@ -212,6 +226,16 @@ static int anonymous_member(tend_ctx *ctx)
     snprintf(ctx->member.key, sizeof ctx->member.key, "%s", ctx->req->member_key ? ctx->req->member_key : "");
     snprintf(ctx->member.name, sizeof ctx->member.name, "%s", ctx->req->member_name ? ctx->req->member_name : "");
     return TEND_STORE_OK;
+}
+
+/* The handler, then (in the same transaction) a first-timer's one-time welcome. */
+static int run_handler(tend_ctx *ctx)
+{
+    int result = ctx->spec->run(ctx);
+    /* an anonymous command has no member row to welcome, and must not make one */
+    if (result != TEND_OK || (ctx->spec->flags & TEND_CMD_ANONYMOUS))
+        return result;
+    return tend_welcome_if_new(ctx);
 }
 
 /* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays. */
@@ -263,7 +287,7 @@ static int run_in_transaction(tend_ctx *ctx)
     }
 
     size_t before = ctx->out->count;
-    int result = ctx->spec->run(ctx);
+    int result = run_handler(ctx);
     if (result == TEND_OK) {
         /* the answers land with the effect: a crash after this commit cannot lose them */
         rc = tend_outbox_mark_answers(ctx->req, ctx->out, before) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
@@ -332,9 +356,10 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
         const char *name = tend_args_word(args, 0);
         if (name[0] == '/' || name[0] == '!')
             name++;
-        char shown[64];
+        char shown[64], said[400];
         snprintf(shown, sizeof shown, "%s", name); /* echo at most a short, cleaned word */
-        say_private(out, req, MSG_UNKNOWN_COMMAND, shown);
+        unknown_command(shown, said, sizeof said);
+        say_private(out, req, "%s", said);
         tend_args_free(args);
         return 0;
     }

@@ -67,10 +67,10 @@ typedef struct {
 const tend_group *tend_sched_group(const tend_env *env, tend_sched_group_cache *cache, int64_t group_id);
 
 /* What the group schedule posts (schedule_posts.c), each appended to out; TEND_STORE_OK or an
- * error. The digest covers [since, until). */
+ * error. The digest covers [since, until); now judges which tasks still need hands. */
 int tend_sched_say_checkin(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
 int tend_sched_say_process(const tend_env *env, const tend_group *g, tend_messages *out);
-int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t since, int64_t until,
+int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t since, int64_t until, int64_t now,
                           tend_messages *out);
 
 /* Member events across every served group (schedule_members.c): rests that end, stale claims,
@@ -82,7 +82,13 @@ int tend_sched_member_nudge(const tend_env *env, const tend_group *g, const char
 /* The earliest time a member event is due (now when due already), or INT64_MAX for none. */
 int64_t tend_sched_members_next(const tend_env *env, int64_t now);
 
-/* Weekly repeating tasks of one group (schedule_repeat.c). */
+/* Claimers' reminders before a timed task and "did it happen?" after it, across every served group
+ * (schedule_alerts.c); each takes from the budget. Part of the member events. */
+int tend_sched_alerts_tick(const tend_env *env, int64_t now, tend_sched_budget *budget, tend_messages *out);
+/* The earliest pending one (now when due already), or INT64_MAX for none. */
+int64_t tend_sched_alerts_next(const tend_env *env, int64_t now);
+
+/* Repeating tasks of one group (schedule_repeat.c). */
 int tend_sched_repeats_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
 int64_t tend_sched_repeats_next(const tend_env *env, const tend_group *g, int64_t now);
 

@@ -3,6 +3,9 @@
  * (a private welcome back), a claim untouched for a while (a private "still on it?"), and the load
  * nudge. Each is one indexed query for what is due, never a walk over every member.
  *
+ * A claim on a task with a time gets no "still on it?": its reminder and its "did it happen?" do
+ * that job (schedule_alerts.c).
+ *
  * Rules: a nudge goes to a member whose load (load.h) is over their own capacity, at most once in
  * 7 days, never while they rest, never with nudges off, and never in their quiet hours (in their
  * own zone, else the group's); one held back by quiet hours goes out when they end. The stale-claim
@@ -121,7 +124,10 @@ static int remind_claim(const tend_env *env, const tend_group *g, const tend_mem
         rc = tend_store_task_by_id(env->store, c->task_id, &t);
     if (rc == TEND_STORE_OK)
         rc = tend_store_claim_mark_reminded(env->store, c->id, now);
-    if (rc == TEND_STORE_OK && can_hear(m)) {
+    /* a task with a time has its own reminder before it and "did it happen?" after it
+     * (schedule_alerts.c): a "still on it?" on top would be a third note about one task */
+    bool asked_instead = rc == TEND_STORE_OK && t.over_at;
+    if (rc == TEND_STORE_OK && can_hear(m) && !asked_instead) {
         char unclaim[32], keep[32];
         snprintf(unclaim, sizeof unclaim, "unclaim %d", t.number);
         snprintf(keep, sizeof keep, "keep %d", t.number);
@@ -261,7 +267,8 @@ int tend_sched_members_tick(const tend_env *env, int64_t now, tend_sched_budget 
     int rc2 = stale_tick(&w, &p);
     w.rc = TEND_STORE_OK;
     int rc3 = nudges_tick(&w, &p);
-    return rc != TEND_STORE_OK ? rc : rc2 != TEND_STORE_OK ? rc2 : rc3;
+    int rc4 = tend_sched_alerts_tick(env, now, budget, out); /* schedule_alerts.c */
+    return rc != TEND_STORE_OK ? rc : rc2 != TEND_STORE_OK ? rc2 : rc3 != TEND_STORE_OK ? rc3 : rc4;
 }
 
 static void earliest(int64_t *best, int64_t t)
@@ -301,5 +308,6 @@ int64_t tend_sched_members_next(const tend_env *env, int64_t now)
     for (size_t i = 0; i < 4; i++)
         if (rc[i] != TEND_STORE_OK && rc[i] != TEND_STORE_NOTFOUND)
             earliest(&w.next, now + 60); /* the store is unwell: look again in a minute */
+    earliest(&w.next, tend_sched_alerts_next(env, now));
     return w.next < now ? now : w.next;
 }

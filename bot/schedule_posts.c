@@ -21,13 +21,14 @@ typedef struct {
     tend_message *msg;
     int count;
     const char *header;
+    tend_task_view view;
 } task_lines;
 
 static int add_task_line(const tend_task *t, void *ud)
 {
     task_lines *l = ud;
-    char line[TEND_TITLE_MAX + 128];
-    tend_task_describe(t, line, sizeof line);
+    char line[TEND_TITLE_MAX + 300];
+    tend_task_describe(t, &l->view, line, sizeof line);
     if ((l->count == 0 && tend_message_appendf(l->msg, "%s", l->header) != 0) ||
         tend_message_appendf(l->msg, MSG_SCHED_TASK_LINE, line) != 0)
         return 1;
@@ -35,10 +36,10 @@ static int add_task_line(const tend_task *t, void *ud)
     return 0;
 }
 
-static int list_needing_hands(const tend_env *env, const tend_group *g, tend_message *msg)
+static int list_needing_hands(const tend_env *env, const tend_group *g, int64_t now, tend_message *msg)
 {
-    task_lines l = {msg, 0, MSG_SCHED_NEEDS_HANDS};
-    int rc = tend_store_tasks_needing_hands(env->store, g->id, HANDS_LISTED, add_task_line, &l);
+    task_lines l = {msg, 0, MSG_SCHED_NEEDS_HANDS, tend_task_view_group(g, now)};
+    int rc = tend_store_tasks_needing_hands(env->store, g->id, now, HANDS_LISTED, add_task_line, &l);
     if (rc == TEND_STORE_OK && l.count == HANDS_LISTED &&
         tend_message_appendf(msg, MSG_SCHED_MORE_TASKS) != 0)
         return TEND_STORE_ERROR;
@@ -83,13 +84,13 @@ int tend_sched_say_checkin(const tend_env *env, const tend_group *g, int64_t now
         tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT);
         if (!msg || add_checkin_answers(msg) != TEND_STORE_OK)
             return TEND_STORE_ERROR;
-        return list_needing_hands(env, g, msg);
+        return list_needing_hands(env, g, now, msg);
     }
     /* elsewhere an answer on the group's post is a message everyone receives: ask each privately */
     tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT_PRIVATE);
     if (!msg)
         return TEND_STORE_ERROR;
-    int rc = list_needing_hands(env, g, msg);
+    int rc = list_needing_hands(env, g, now, msg);
     private_asks asks = {g, now, out, TEND_STORE_OK};
     if (rc == TEND_STORE_OK)
         rc = tend_store_members_each(env->store, g->id, ask_privately, &asks);
@@ -149,7 +150,7 @@ static int add_welcome_name(const tend_rest *r, void *ud)
     return 0;
 }
 
-int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t since, int64_t until,
+int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t since, int64_t until, int64_t now,
                           tend_messages *out)
 {
     tend_message *msg = tend_sched_post(out, g, "digest", MSG_SCHED_DIGEST_TITLE);
@@ -167,7 +168,7 @@ int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t sinc
         return TEND_STORE_ERROR;
     if (!done.count && !thanks.count && !back.count && tend_message_appendf(msg, MSG_SCHED_DIGEST_QUIET) != 0)
         return TEND_STORE_ERROR;
-    rc = list_needing_hands(env, g, msg);
+    rc = list_needing_hands(env, g, now, msg);
     if (rc == TEND_STORE_OK && tend_load_concentrated(env->store, g, until - 30LL * DAY_SECONDS) &&
         tend_message_appendf(msg, MSG_SCHED_DIGEST_SHARE) != 0)
         return TEND_STORE_ERROR;
@@ -194,7 +195,7 @@ static int show_feedback_when_enough(const tend_env *env, const tend_group *g, t
     int rc = tend_store_feedback_unshown_count(env->store, g->id, &unshown);
     if (rc != TEND_STORE_OK || unshown < FEEDBACK_SHOWN_FROM)
         return rc;
-    task_lines l = {msg, 0, MSG_SCHED_PROCESS_FEEDBACK};
+    task_lines l = {msg, 0, MSG_SCHED_PROCESS_FEEDBACK, {NULL, false, 0, NULL}};
     rc = tend_store_feedback_unshown_each(env->store, g->id, add_feedback_line, &l);
     if (rc == TEND_STORE_OK && l.count < unshown)
         rc = TEND_STORE_ERROR; /* out of memory half-way: try the whole post again */

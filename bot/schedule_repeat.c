@@ -1,29 +1,46 @@
 /*
- * schedule_repeat.c — weekly repeating tasks. Once a repeating task is done, or its time has
- * passed (its date, or a week after it was posted when it has none), next week's copy is posted
- * like a new task: a new number, the same title, slots and weight, the date a week on at the same
- * local time (further weeks on, if the bot was down long enough). The copy is recorded in the
- * `fired` table ("repeat", "task:<id>") with the new task, so it is posted once. While new tasks
- * are paused, copies wait and go out when the group resumes.
+ * schedule_repeat.c — repeating tasks (weekly, biweekly, monthly, every N days), so the board
+ * never holds two copies of one:
+ *   - done, or called off without repeat:off: the next one is posted like a new task (a new
+ *     number, the same title, note, slots and weight, the next date at the same local time);
+ *   - its time passed while someone holds it: the next one is posted, and the held one waits for
+ *     its "did it happen?";
+ *   - its time passed and nobody took it: the same task rolls forward to its next date (same
+ *     number, nobody to tell but the group);
+ *   - no time at all: it comes back when it is done.
+ * "Next" is the first date after now, so a bot that was down for weeks posts one, not a pile.
+ * A posted copy is recorded in `fired` ("repeat", "task:<id>") and a roll ("roll",
+ * "task:<id>@<its old end>") in the transaction that makes it, so each happens once. While new
+ * tasks are paused, copies wait and go out when the group resumes; a roll is no new task and goes on.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/log.h"
 #include "bot/messages.h"
-#include "bot/parse.h"
 #include "bot/schedule_internal.h"
+#include "bot/task_time.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
 
-#define WEEK_SECONDS (7LL * 24 * 3600)
+typedef enum { REPEAT_NOTHING, REPEAT_COPY, REPEAT_ROLL } repeat_action;
 
-/* When the task's next week is due to be posted. */
-static int64_t ready_at(const tend_task *t)
+/* What the task calls for, and from when. */
+static repeat_action action_of(const tend_task *t, int64_t now, int64_t *ready)
 {
-    if (t->state == TEND_TASK_DONE)
-        return t->done_at;
-    return t->due_at ? t->due_at : t->created_at + WEEK_SECONDS;
+    *ready = INT64_MAX;
+    if (t->state == TEND_TASK_DONE) {
+        *ready = t->done_at;
+        return REPEAT_COPY;
+    }
+    if (t->state == TEND_TASK_CANCELLED) {
+        *ready = now;
+        return REPEAT_COPY;
+    }
+    if (!t->over_at)
+        return REPEAT_NOTHING; /* no time: it comes back when it is done */
+    *ready = t->over_at;
+    return t->active > 0 ? REPEAT_COPY : REPEAT_ROLL;
 }
 
 static bool paused(const tend_group *g, int64_t t)
@@ -31,75 +48,97 @@ static bool paused(const tend_group *g, int64_t t)
     return g->new_tasks_paused_until > t;
 }
 
-/* The same local wall time `weeks` weeks after `due`, in the group's zone. */
-static int64_t weeks_later(const tend_group *g, int64_t due, int weeks)
+/* t's time moved to its first date after now; when_text says the new date. */
+static int move_to_next(const tend_group *g, tend_task *t, int64_t now)
 {
-    const char *zone = tend_tz_of_group(g);
-    tend_sched_date d;
-    int minute;
-    int64_t out;
-    if (tend_sched_local(zone, due, &d, &minute, NULL) ||
-        tend_sched_at(zone, tend_sched_date_add(d, 7 * weeks), minute, &out))
-        return due + weeks * WEEK_SECONDS;
-    return out;
-}
-
-static void next_copy(const tend_group *g, const tend_task *t, int64_t now, tend_task *copy)
-{
-    memset(copy, 0, sizeof *copy);
-    copy->group_id = t->group_id;
-    snprintf(copy->title, sizeof copy->title, "%s", t->title);
-    snprintf(copy->when_text, sizeof copy->when_text, "%s", t->when_text);
-    copy->slots = t->slots;
-    copy->weight = t->weight;
-    copy->repeat_weekly = true;
-    copy->created_by = t->created_by;
-    copy->created_at = now;
     if (!t->due_at)
-        return;
-    int weeks = 1;
-    copy->due_at = weeks_later(g, t->due_at, weeks);
-    while (copy->due_at <= now && weeks < 520)
-        copy->due_at = weeks_later(g, t->due_at, ++weeks);
-    int wd, minute;
-    if (tend_parse_weekly(t->when_text, &wd, &minute) == 0)
-        return; /* "fri 18:00" still says it */
-    tend_sched_date d;
-    if (tend_sched_local(tend_tz_of_group(g), copy->due_at, &d, &minute, NULL) == 0)
-        snprintf(copy->when_text, sizeof copy->when_text, "%04d-%02d-%02d %02d:%02d", d.year, d.month,
-                 d.day, minute / 60, minute % 60);
+        return 0;
+    const char *zone = tend_tz_of_group(g);
+    tend_when from = tend_task_when(t), next;
+    if (tend_repeat_next(t->repeat, zone, &from, now, &next) != 0 || tend_task_set_time(t, &next, zone) != 0)
+        return -1;
+    tend_when_format(&next, zone, false, now, TEND_WHEN_SHORT, t->when_text, sizeof t->when_text);
+    return 0;
 }
 
-static int post_copy(const tend_env *env, const tend_group *g, int64_t task_id, int64_t now,
-                     tend_messages *out)
+static int announce(const tend_group *g, const tend_task *t, int64_t now, const char *fmt, tend_messages *out)
+{
+    char line[TEND_TITLE_MAX + 300], claim[32];
+    tend_task_view v = tend_task_view_group(g, now);
+    tend_task_describe(t, &v, line, sizeof line);
+    snprintf(claim, sizeof claim, "claim %d", t->number);
+    tend_message *msg = tend_sched_post(out, g, "task.announce", fmt, line);
+    if (!msg || (t->note[0] && tend_message_appendf(msg, MSG_TASKS_NOTE_LINE, t->note)) ||
+        tend_message_add_button(msg, MSG_SCHED_BTN_CLAIM, "✅", claim))
+        return TEND_STORE_ERROR;
+    return TEND_STORE_OK;
+}
+
+static int post_copy(const tend_env *env, const tend_group *g, const tend_task *t, int64_t now, tend_messages *out)
 {
     char slot[40];
-    snprintf(slot, sizeof slot, "task:%lld", (long long)task_id);
+    snprintf(slot, sizeof slot, "task:%lld", (long long)t->id);
+    int rc = tend_store_fired_record(env->store, g->id, "repeat", slot, now);
+    if (rc != TEND_STORE_OK)
+        return rc;
+    tend_task copy;
+    memset(&copy, 0, sizeof copy);
+    copy.group_id = t->group_id;
+    snprintf(copy.title, sizeof copy.title, "%s", t->title);
+    snprintf(copy.note, sizeof copy.note, "%s", t->note);
+    snprintf(copy.when_text, sizeof copy.when_text, "%s", t->when_text);
+    snprintf(copy.repeat, sizeof copy.repeat, "%s", t->repeat);
+    copy.slots = t->slots;
+    copy.weight = t->weight;
+    copy.created_by = t->created_by;
+    copy.created_at = now;
+    copy.due_at = t->due_at;
+    copy.all_day = t->all_day;
+    if (move_to_next(g, &copy, now) != 0)
+        return TEND_STORE_ERROR;
+    rc = tend_store_task_add(env->store, &copy);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_task_by_id(env->store, copy.id, &copy);
+    return rc == TEND_STORE_OK ? announce(g, &copy, now, MSG_SCHED_REPEAT, out) : rc;
+}
+
+static int roll_forward(const tend_env *env, const tend_group *g, tend_task *t, int64_t now, tend_messages *out)
+{
+    char slot[64];
+    snprintf(slot, sizeof slot, "task:%lld@%lld", (long long)t->id, (long long)t->over_at);
+    int rc = tend_store_fired_record(env->store, g->id, "roll", slot, now);
+    if (rc != TEND_STORE_OK)
+        return rc;
+    if (move_to_next(g, t, now) != 0)
+        return TEND_STORE_ERROR;
+    rc = tend_store_task_update(env->store, t);
+    return rc == TEND_STORE_OK ? announce(g, t, now, MSG_SCHED_ROLLED, out) : rc;
+}
+
+/* One repeat, in its own transaction, looked at afresh inside it. */
+static int fire_repeat(const tend_env *env, const tend_group *g, int64_t task_id, int64_t now, tend_messages *out)
+{
     size_t mark = out->count;
     int rc = tend_sched_begin(env);
     if (rc != TEND_STORE_OK)
         return rc;
-    tend_task t, copy;
+    tend_task t;
+    int64_t ready;
     rc = tend_store_task_by_id(env->store, task_id, &t);
+    repeat_action action = rc == TEND_STORE_OK && t.repeat[0] ? action_of(&t, now, &ready) : REPEAT_NOTHING;
+    if (rc == TEND_STORE_OK && (action == REPEAT_NOTHING || ready > now || (action == REPEAT_COPY && paused(g, now)))) {
+        tend_store_rollback(env->store); /* changed meanwhile (a claim, a done, another process) */
+        return TEND_STORE_OK;
+    }
     if (rc == TEND_STORE_OK)
-        rc = tend_store_fired_record(env->store, g->id, "repeat", slot, now);
+        rc = action == REPEAT_ROLL ? roll_forward(env, g, &t, now, out) : post_copy(env, g, &t, now, out);
     if (rc == TEND_STORE_EXISTS) {
         tend_store_rollback(env->store);
         return TEND_STORE_OK;
     }
-    if (rc == TEND_STORE_OK) {
-        next_copy(g, &t, now, &copy);
-        rc = tend_store_task_add(env->store, &copy);
-    }
-    if (rc == TEND_STORE_OK) {
-        char line[TEND_TITLE_MAX + 128], claim[32];
-        tend_task_describe(&copy, line, sizeof line);
-        snprintf(claim, sizeof claim, "claim %d", copy.number);
-        tend_message *msg = tend_sched_post(out, g, "task.announce", MSG_SCHED_REPEAT, line);
-        if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_CLAIM, "✅", claim))
-            rc = TEND_STORE_ERROR;
-    }
-    return tend_sched_end(env, rc, "a weekly task's next week", out, mark);
+    return tend_sched_end(env, rc, action == REPEAT_ROLL ? "a repeating task's roll forward"
+                                                         : "a repeating task's next one",
+                          out, mark);
 }
 
 typedef struct {
@@ -120,8 +159,11 @@ static int visit_pending(int64_t task_id, void *ud)
         w->rc = rc;
         return 0;
     }
-    int64_t when = ready_at(&t);
-    if (paused(w->g, when > w->now ? when : w->now)) {
+    int64_t when;
+    repeat_action action = action_of(&t, w->now, &when);
+    if (action == REPEAT_NOTHING)
+        return 0;
+    if (action == REPEAT_COPY && paused(w->g, when > w->now ? when : w->now)) {
         if (w->g->new_tasks_paused_until == INT64_MAX)
             return 0; /* until someone resumes: nothing to wake up for */
         when = w->g->new_tasks_paused_until;
@@ -132,7 +174,7 @@ static int visit_pending(int64_t task_id, void *ud)
         return 0;
     }
     if (when <= w->now) {
-        rc = post_copy(w->env, w->g, task_id, w->now, w->out);
+        rc = fire_repeat(w->env, w->g, task_id, w->now, w->out);
         if (rc != TEND_STORE_OK)
             w->rc = rc;
     }

@@ -321,7 +321,7 @@ static int fire(const tend_env *env, const tend_group *g, sched_kind kind, int64
         else if (kind == SCHED_PROCESS)
             rc = tend_sched_say_process(env, g, out);
         else
-            rc = tend_sched_say_digest(env, g, o.prev_due, o.due, out);
+            rc = tend_sched_say_digest(env, g, o.prev_due, o.due, now, out);
     }
     return tend_sched_end(env, rc, kind_names[kind], out, mark);
 }

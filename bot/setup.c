@@ -132,15 +132,16 @@ static int run_setup(tend_ctx *ctx)
 static int run_pause_new(tend_ctx *ctx)
 {
     const char *text = tend_args_named(ctx->args, "for");
+    size_t used = 0;
+    int64_t seconds = 0;
     if (!text)
         text = tend_args_word(ctx->args, 0);
     else if (tend_args_count(ctx->args) > 0)
         return tend_usage(ctx, MSG_TEAM_BAD_DURATION, tend_args_word(ctx->args, 0));
-    if (tend_args_count(ctx->args) > 1)
-        return tend_usage(ctx, MSG_TEAM_BAD_DURATION, tend_args_word(ctx->args, 1));
-    int64_t seconds = 0;
-    if (text && tend_parse_duration(text, &seconds) != 0)
+    if (text && tend_parse_duration_words(text, tend_args_word(ctx->args, 1), &seconds, &used) != 0)
         return tend_usage(ctx, MSG_TEAM_BAD_DURATION, text);
+    if (tend_args_count(ctx->args) > used && !tend_args_named(ctx->args, "for"))
+        return tend_usage(ctx, MSG_TEAM_BAD_DURATION, tend_args_word(ctx->args, used));
     ctx->group.new_tasks_paused_until = text ? ctx->now + seconds : INT64_MAX;
     int rc = tend_store_group_save(ctx->env->store, &ctx->group);
     if (rc == TEND_STORE_OK)

@@ -1,6 +1,8 @@
 /*
- * tasks.c — the task family: the board, posting, claiming (with waitlists and the ask-once
- * capacity check), giving back and finishing. Handing a slot over is in handoff.c.
+ * tasks.c — the task family: claiming (with waitlists and the ask-once capacity check), giving
+ * back and finishing, and what the family's files share (describing a task, promoting from a
+ * waitlist). Finding the task a member named is in task_find.c, the board in task_board.c,
+ * posting, editing and cancelling in task_post.c, handing a slot over in handoff.c.
  *
  * Titles and notes are member text: they are only ever printed with "%s", never turned into
  * mention markers, so a task called "@everyone" pings nobody. The only pings are the doers named
@@ -19,14 +21,33 @@
 #include "bot/load.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
+#include "bot/task_time.h"
 #include "bot/tz.h"
-
-#define WHEN_MAX_BYTES 100
-#define BOARD_ALL_LIMIT 30
+#include "bot/when.h"
 
 /* ---------------------------------------------------------------- shared with other families */
 
-void tend_task_describe(const tend_task *t, char *out, size_t outlen)
+tend_task_view tend_task_view_group(const tend_group *g, int64_t now)
+{
+    return (tend_task_view){tend_tz_of_group(g), false, now, tend_tz_of_group(g)};
+}
+
+tend_task_view tend_task_view_member(const tend_group *g, const tend_member *m, int64_t now)
+{
+    const char *zone = tend_tz_of_member(g, m);
+    return (tend_task_view){zone, strcmp(zone, tend_tz_of_group(g)) != 0, now, tend_tz_of_group(g)};
+}
+
+/* Appends to detail at *n (bounded). */
+static void detail_add(char *detail, size_t size, int *n, const char *fmt, const char *arg)
+{
+    if (*n < 0 || (size_t)*n >= size)
+        return;
+    int k = snprintf(detail + *n, size - (size_t)*n, fmt, arg);
+    *n = k < 0 ? -1 : *n + k;
+}
+
+void tend_task_describe(const tend_task *t, const tend_task_view *v, char *out, size_t outlen)
 {
     char detail[256];
     if (t->state == TEND_TASK_DONE) {
@@ -36,28 +57,41 @@ void tend_task_describe(const tend_task *t, char *out, size_t outlen)
     } else {
         int n = snprintf(detail, sizeof detail, t->slots == 1 ? MSG_TASKS_HAND : MSG_TASKS_HANDS,
                          t->active, t->slots);
-        if (n > 0 && t->waiting > 0 && (size_t)n < sizeof detail)
-            n += snprintf(detail + n, sizeof detail - (size_t)n, MSG_TASKS_WAITING, t->waiting);
-        if (n > 0 && t->when_text[0] && (size_t)n < sizeof detail)
-            n += snprintf(detail + n, sizeof detail - (size_t)n, ", %s", t->when_text);
-        if (n > 0 && t->repeat_weekly && (size_t)n < sizeof detail)
-            snprintf(detail + n, sizeof detail - (size_t)n, MSG_TASKS_WEEKLY);
+        char text[96];
+        if (t->waiting > 0) {
+            snprintf(text, sizeof text, MSG_TASKS_WAITING, t->waiting);
+            detail_add(detail, sizeof detail, &n, "%s", text);
+        }
+        if (t->due_at) {
+            tend_when w = tend_task_when(t);
+            if (t->all_day && v->day_zone)
+                tend_when_format(&w, v->day_zone, false, v->now, TEND_WHEN_SHORT, text, sizeof text);
+            else
+                tend_when_format(&w, v->zone, v->name_zone, v->now, TEND_WHEN_SHORT, text, sizeof text);
+            detail_add(detail, sizeof detail, &n, ", %s", text);
+            if (t->over_at && t->over_at <= v->now)
+                detail_add(detail, sizeof detail, &n, "%s", MSG_TASKS_TIME_PASSED);
+        } else if (t->when_text[0]) {
+            detail_add(detail, sizeof detail, &n, ", %s", t->when_text); /* from before times were read */
+        }
+        tend_repeat_describe(t->repeat, text, sizeof text);
+        if (text[0])
+            detail_add(detail, sizeof detail, &n, ", %s", text);
     }
     snprintf(out, outlen, MSG_TASKS_LINE, t->number, t->title, detail);
 }
 
-/* Gives the task's free slot to the first member waiting, and tells them; *promoted (may be NULL)
- * says whether anyone was. TEND_OK or TEND_ESTORE. */
-static int promote_waiting(tend_ctx *ctx, int64_t task_id, bool *promoted)
+int tend_task_promote_waiting(tend_ctx *ctx, int64_t task_id, int64_t *promoted)
 {
     if (promoted)
-        *promoted = false;
+        *promoted = 0;
     tend_store *store = ctx->env->store;
     tend_task task;
     int rc = tend_store_task_by_id(store, task_id, &task);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    if (task.state != TEND_TASK_OPEN || task.active >= task.slots)
+    /* after its time, a freed slot is no offer: nobody is handed a task that already happened */
+    if (task.state != TEND_TASK_OPEN || task.active >= task.slots || (task.over_at && task.over_at <= ctx->now))
         return TEND_OK;
     tend_claim next;
     rc = tend_store_claim_first_waiting(store, task_id, &next);
@@ -75,11 +109,12 @@ static int promote_waiting(tend_ctx *ctx, int64_t task_id, bool *promoted)
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
     char line[TEND_TITLE_MAX + 300];
-    tend_task_describe(&task, line, sizeof line);
+    tend_task_view v = tend_task_view_member(&ctx->group, &who, ctx->now);
+    tend_task_describe(&task, &v, line, sizeof line);
     if (who.key[0] && !tend_dm(ctx, &who, "waitlist.promoted", MSG_TASKS_PROMOTED, line, task.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     if (promoted)
-        *promoted = true;
+        *promoted = who.id;
     return TEND_OK;
 }
 
@@ -116,7 +151,7 @@ int tend_tasks_release_all(tend_ctx *ctx, const tend_member *m, int *released)
             result = tend_store_failed(ctx, rc);
         } else if (c->state == TEND_CLAIM_ACTIVE) {
             (*released)++;
-            result = promote_waiting(ctx, c->task_id, NULL);
+            result = tend_task_promote_waiting(ctx, c->task_id, NULL);
         }
     }
     free(held.items);
@@ -145,8 +180,9 @@ static int list_claim(const tend_claim *c, void *ud)
     }
     if (w->rc != TEND_STORE_OK)
         return 1;
-    char line[TEND_TITLE_MAX + 128];
-    tend_task_describe(&t, line, sizeof line);
+    char line[TEND_TITLE_MAX + 300];
+    tend_task_view v = tend_task_view_member(&w->ctx->group, &w->ctx->member, w->ctx->now);
+    tend_task_describe(&t, &v, line, sizeof line);
     if ((w->listed == 0 && tend_message_appendf(w->msg, "%s", w->heading) != 0) ||
         tend_message_appendf(w->msg, MSG_TASKS_CLAIM_LINE, line) != 0) {
         w->rc = TEND_STORE_ERROR;
@@ -166,75 +202,6 @@ int tend_tasks_list_claims(tend_ctx *ctx, tend_message *m, const tend_member *wh
     return rc == TEND_STORE_OK ? w.rc : rc;
 }
 
-/* ---------------------------------------------------------------- finding a task */
-
-/* Words [from, to) joined by spaces; "" when none. NULL on OOM. */
-static char *join_words(const tend_args *args, size_t from, size_t to)
-{
-    size_t len = 1;
-    for (size_t i = from; i < to; i++)
-        len += strlen(tend_args_word(args, i)) + 1;
-    char *out = malloc(len);
-    if (!out)
-        return NULL;
-    out[0] = '\0';
-    for (size_t i = from; i < to; i++) {
-        if (i > from)
-            strcat(out, " ");
-        strcat(out, tend_args_word(args, i));
-    }
-    return out;
-}
-
-typedef struct {
-    char text[64];
-    size_t len;
-} number_list;
-
-static int list_number(const tend_task *t, void *ud)
-{
-    number_list *l = ud;
-    int n = snprintf(l->text + l->len, sizeof l->text - l->len, "%s#%d", l->len ? ", " : "", t->number);
-    if (n > 0 && (size_t)n < sizeof l->text - l->len)
-        l->len += (size_t)n;
-    return 0;
-}
-
-/* Finds the task `ref` names in the member's group. TEND_OK, or a refusal already written. */
-int tend_task_find(tend_ctx *ctx, const char *ref, tend_task *out)
-{
-    if (!ref || !*ref)
-        return tend_usage(ctx, MSG_TASKS_WHICH);
-    int rc = tend_store_task_find(ctx->env->store, ctx->group.id, ref, out);
-    if (rc == TEND_STORE_OK)
-        return TEND_OK;
-    if (rc != TEND_STORE_NOTFOUND && rc != TEND_STORE_EXISTS)
-        return tend_store_failed(ctx, rc);
-    number_list l = {{0}, 0};
-    if (rc == TEND_STORE_EXISTS &&
-        (rc = tend_store_tasks_matching(ctx->env->store, ctx->group.id, ref, 3, list_number, &l)) !=
-            TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    char *shown = tend_text_clean(ref, 60); /* echo a short piece, cut between characters */
-    if (!shown)
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    int result = l.len ? tend_refuse(ctx, MSG_TASKS_AMBIGUOUS, shown, l.text)
-                       : tend_refuse(ctx, MSG_TASKS_NOT_FOUND, shown);
-    free(shown);
-    return result;
-}
-
-/* Finds the task named by words [from, to). */
-int tend_task_find_words(tend_ctx *ctx, size_t from, size_t to, tend_task *out)
-{
-    char *ref = join_words(ctx->args, from, to);
-    if (!ref)
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    int result = tend_task_find(ctx, ref, out);
-    free(ref);
-    return result;
-}
-
 /* Refuses a task that is no longer open. */
 int tend_task_refuse_closed(tend_ctx *ctx, const tend_task *t)
 {
@@ -249,173 +216,6 @@ int tend_task_audit(tend_ctx *ctx, const char *action, const tend_task *t, const
     snprintf(detail, sizeof detail, "#%d%s%s", t->number, what ? " " : "", what ? what : "");
     int rc = tend_store_audit(ctx->env->store, ctx->group.id, ctx->member.id, action, detail, ctx->now);
     return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
-}
-
-/* ---------------------------------------------------------------- /tasks */
-
-typedef struct {
-    tend_ctx *ctx;
-    const char *header;
-    tend_message *msg; /* made with the first line, so an empty board gets its own sentence */
-    bool mine;
-    bool failed;       /* out of memory part way */
-} board;
-
-static int board_line(const tend_task *t, void *ud)
-{
-    board *b = ud;
-    char line[TEND_TITLE_MAX + 300];
-    tend_task_describe(t, line, sizeof line);
-    if (!b->msg && !(b->msg = tend_reply_private(b->ctx, "tasks.board", "%s", b->header)))
-        return b->failed = true;
-    tend_claim c;
-    int position = 0;
-    if (b->mine && tend_store_claim_current(b->ctx->env->store, t->id, b->ctx->member.id, &c) ==
-                       TEND_STORE_OK && c.state == TEND_CLAIM_WAITING &&
-        tend_store_claim_waitlist_position(b->ctx->env->store, &c, &position) == TEND_STORE_OK)
-        b->failed = tend_message_appendf(b->msg, "\n%s" MSG_TASKS_BOARD_YOU_WAIT, line, position) != 0;
-    else
-        b->failed = tend_message_appendf(b->msg, "\n%s", line) != 0;
-    return b->failed;
-}
-
-static int cmd_tasks(tend_ctx *ctx)
-{
-    const char *word = tend_args_word(ctx->args, 0);
-    board b = {ctx, MSG_TASKS_BOARD_OPEN, NULL, false, false};
-    tend_task_filter filter = TEND_TASKS_OPEN;
-    if (word && strcasecmp(word, "mine") == 0) {
-        filter = TEND_TASKS_MINE;
-        b.header = MSG_TASKS_BOARD_MINE;
-        b.mine = true;
-    } else if (word && strcasecmp(word, "all") == 0) {
-        filter = TEND_TASKS_ALL;
-        b.header = MSG_TASKS_BOARD_ALL;
-    } else if (word && strcasecmp(word, "open") != 0) {
-        return tend_usage(ctx, MSG_TASKS_BAD_FILTER);
-    }
-    if (tend_args_count(ctx->args) > 1)
-        return tend_usage(ctx, MSG_TASKS_BAD_FILTER);
-    int rc = tend_store_tasks_each(ctx->env->store, ctx->group.id, filter, ctx->member.id,
-                                   filter == TEND_TASKS_ALL ? BOARD_ALL_LIMIT : 0, board_line, &b);
-    if (rc == TEND_STORE_OK && b.failed)
-        rc = TEND_STORE_ERROR;
-    if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    if (!b.msg && !tend_reply_private(ctx, "tasks.board", "%s",
-                                      b.mine ? MSG_TASKS_BOARD_MINE_EMPTY : MSG_TASKS_BOARD_EMPTY))
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return TEND_OK;
-}
-
-/* ---------------------------------------------------------------- /task add */
-
-static int refuse_paused(tend_ctx *ctx)
-{
-    int64_t until = ctx->group.new_tasks_paused_until;
-    struct tm tm;
-    char when[64];
-    if (until == INT64_MAX || tend_tz_local(ctx->group.timezone, until, &tm) != 0 ||
-        strftime(when, sizeof when, "%a %d %b %H:%M", &tm) == 0)
-        return tend_refuse(ctx, MSG_TASKS_PAUSED);
-    return tend_refuse(ctx, MSG_TASKS_PAUSED_UNTIL, when);
-}
-
-/* Reads when:, slots:, weight:, repeat: into t. TEND_OK or a usage answer. */
-static int read_task_options(tend_ctx *ctx, tend_task *t)
-{
-    const char *when = tend_args_named(ctx->args, "when");
-    const char *slots = tend_args_named(ctx->args, "slots");
-    const char *weight = tend_args_named(ctx->args, "weight");
-    const char *repeat = tend_args_named(ctx->args, "repeat");
-    t->slots = 1;
-    t->weight = 1;
-    if (slots && tend_parse_int(slots, 1, 20, &t->slots) != 0)
-        return tend_usage(ctx, MSG_TASKS_BAD_SLOTS);
-    if (weight && tend_parse_int(weight, 1, 5, &t->weight) != 0)
-        return tend_usage(ctx, MSG_TASKS_BAD_WEIGHT);
-    if (repeat && strcasecmp(repeat, "weekly") != 0)
-        return tend_usage(ctx, MSG_TASKS_BAD_REPEAT);
-    t->repeat_weekly = repeat != NULL;
-    if (when) {
-        if (strlen(when) > WHEN_MAX_BYTES)
-            return tend_usage(ctx, MSG_TASKS_WHEN_TOO_LONG);
-        snprintf(t->when_text, sizeof t->when_text, "%s", when);
-        int y, mo, d;
-        int64_t due;
-        if (tend_parse_date(when, &y, &mo, &d) == 0 &&
-            tend_tz_to_utc(ctx->group.timezone, y, mo, d, 0, 0, &due) == 0)
-            t->due_at = due;
-    }
-    return TEND_OK;
-}
-
-/* Copies the title with surrounding blanks trimmed. TEND_OK or a usage/refusal answer. */
-static int read_title(tend_ctx *ctx, tend_task *t)
-{
-    char *joined = tend_args_join(ctx->args, 0);
-    if (!joined)
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    char *s = joined;
-    while (*s == ' ' || *s == '\t' || *s == '\n')
-        s++;
-    size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n'))
-        s[--len] = '\0';
-    int result = TEND_OK;
-    size_t chars = tend_utf8_length(s);
-    if (chars == 0)
-        result = tend_usage(ctx, MSG_TASKS_NO_TITLE);
-    else if (chars > TEND_LIMIT_TITLE_CHARS || len >= sizeof t->title)
-        result = tend_refuse(ctx, MSG_TASKS_TITLE_TOO_LONG, chars);
-    else
-        memcpy(t->title, s, len + 1);
-    for (char *p = t->title; *p; p++)
-        if (*p == '\n' || *p == '\t')
-            *p = ' '; /* a board line stays one line */
-    free(joined);
-    return result;
-}
-
-/* Posts the task on the board and announces it. */
-static int post_task(tend_ctx *ctx, tend_task *t)
-{
-    int rc = tend_store_task_add(ctx->env->store, t);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_task_by_id(ctx->env->store, t->id, t);
-    if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    char line[TEND_TITLE_MAX + 300], command[32];
-    tend_task_describe(t, line, sizeof line);
-    snprintf(command, sizeof command, "claim %d", t->number);
-    tend_message *m = tend_reply_public(ctx, "task.announce", MSG_TASKS_ANNOUNCE, line, t->number);
-    if (!m || tend_message_add_button(m, MSG_TASKS_CLAIM_BUTTON, "\xE2\x9C\x85", command) != 0)
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return TEND_OK;
-}
-
-static int cmd_task_add(tend_ctx *ctx)
-{
-    if (ctx->group.new_tasks_paused_until > ctx->now)
-        return refuse_paused(ctx);
-    int open = 0;
-    int rc = tend_store_tasks_open_count(ctx->env->store, ctx->group.id, &open);
-    if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    if (open >= TEND_LIMIT_OPEN_TASKS)
-        return tend_refuse(ctx, MSG_TASKS_TOO_MANY_OPEN, TEND_LIMIT_OPEN_TASKS);
-    tend_task t;
-    memset(&t, 0, sizeof t);
-    int result = read_title(ctx, &t);
-    if (result == TEND_OK)
-        result = read_task_options(ctx, &t);
-    if (result != TEND_OK)
-        return result;
-    t.group_id = ctx->group.id;
-    t.created_by = ctx->member.id;
-    t.created_at = ctx->now;
-    result = post_task(ctx, &t);
-    return result == TEND_OK ? tend_task_audit(ctx, "task.add", &t, NULL) : result;
 }
 
 /* ---------------------------------------------------------------- /claim */
@@ -453,7 +253,7 @@ static int cmd_claim(tend_ctx *ctx)
     size_t n = tend_args_count(ctx->args);
     bool confirm = n >= 2 && strcasecmp(tend_args_word(ctx->args, n - 1), "confirm") == 0;
     tend_task t;
-    int result = tend_task_find_words(ctx, 0, confirm ? n - 1 : n, &t);
+    int result = tend_task_find_words(ctx, 0, confirm ? n - 1 : n, TEND_PREFER_NEEDS_HANDS, &t);
     if (result != TEND_OK)
         return result;
     if (t.state != TEND_TASK_OPEN)
@@ -484,7 +284,8 @@ static int cmd_claim(tend_ctx *ctx)
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
     char line[TEND_TITLE_MAX + 300];
-    tend_task_describe(&t, line, sizeof line);
+    tend_task_view v = tend_task_view_member(&ctx->group, &ctx->member, ctx->now);
+    tend_task_describe(&t, &v, line, sizeof line);
     if (!tend_reply_private(ctx, "reply", MSG_TASKS_CLAIMED, line, t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return tend_task_audit(ctx, "claim", &t, confirm ? "confirmed" : NULL);
@@ -492,10 +293,36 @@ static int cmd_claim(tend_ctx *ctx)
 
 /* ---------------------------------------------------------------- /unclaim */
 
+/* A repeating task whose time passed while held already has its next one on the board; given
+ * back by its last holder, it is retired so the board never holds two. *retired says so. */
+static int retire_if_superseded(tend_ctx *ctx, int64_t task_id, bool *retired)
+{
+    tend_task t;
+    char slot[40];
+    *retired = false;
+    int rc = tend_store_task_by_id(ctx->env->store, task_id, &t);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    if (t.state != TEND_TASK_OPEN || !t.repeat[0] || !t.over_at || t.over_at > ctx->now || t.active > 0)
+        return TEND_OK;
+    snprintf(slot, sizeof slot, "task:%lld", (long long)t.id);
+    rc = tend_store_fired_get(ctx->env->store, ctx->group.id, "repeat", slot, NULL);
+    if (rc == TEND_STORE_NOTFOUND)
+        return TEND_OK;
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_claims_release_all(ctx->env->store, t.id, ctx->now);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_task_set_state(ctx->env->store, t.id, TEND_TASK_CANCELLED, ctx->now);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    *retired = true;
+    return TEND_OK;
+}
+
 static int cmd_unclaim(tend_ctx *ctx)
 {
     tend_task t;
-    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), &t);
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_HELD, &t);
     if (result != TEND_OK)
         return result;
     tend_claim c;
@@ -506,13 +333,17 @@ static int cmd_unclaim(tend_ctx *ctx)
         rc = tend_store_claim_set_state(ctx->env->store, c.id, TEND_CLAIM_RELEASED, NULL, ctx->now);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    bool was_active = c.state == TEND_CLAIM_ACTIVE, promoted = false;
-    if (was_active && (result = promote_waiting(ctx, t.id, &promoted)) != TEND_OK)
+    bool was_active = c.state == TEND_CLAIM_ACTIVE, retired = false;
+    int64_t promoted = 0;
+    if (was_active && (result = tend_task_promote_waiting(ctx, t.id, &promoted)) != TEND_OK)
+        return result;
+    if (was_active && (result = retire_if_superseded(ctx, t.id, &retired)) != TEND_OK)
         return result;
     /* a slot someone from the waitlist took is not "back on the board" */
-    const char *said = !was_active ? MSG_TASKS_LEFT_WAITLIST
-                       : promoted  ? MSG_TASKS_UNCLAIMED_PROMOTED
-                                   : MSG_TASKS_UNCLAIMED;
+    const char *said = retired     ? MSG_TASKS_UNCLAIMED_RETIRED
+                       : !was_active ? MSG_TASKS_LEFT_WAITLIST
+                       : promoted    ? MSG_TASKS_UNCLAIMED_PROMOTED
+                                     : MSG_TASKS_UNCLAIMED;
     if (!tend_reply_private(ctx, "reply", said, t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return tend_task_audit(ctx, "unclaim", &t, was_active ? NULL : "waitlist");
@@ -525,7 +356,7 @@ static int cmd_unclaim(tend_ctx *ctx)
 static int cmd_keep(tend_ctx *ctx)
 {
     tend_task t;
-    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), &t);
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_HELD, &t);
     if (result != TEND_OK)
         return result;
     tend_claim c;
@@ -590,14 +421,15 @@ static int credit_doers(tend_ctx *ctx, const tend_task *t, const char *note, cla
 static int cmd_done(tend_ctx *ctx)
 {
     tend_task t;
-    int result = tend_task_find(ctx, tend_args_word(ctx->args, 0), &t);
+    const char *typed_note = NULL;
+    int result = tend_task_find_before(ctx, "note", TEND_PREFER_HELD, &t, &typed_note);
     if (result != TEND_OK)
         return result;
     if (t.state == TEND_TASK_DONE)
         return tend_refuse(ctx, MSG_TASKS_ALREADY_DONE, t.number);
     if (t.state != TEND_TASK_OPEN)
         return tend_task_refuse_closed(ctx, &t);
-    char *note = tend_args_join(ctx->args, 1);
+    char *note = tend_task_trimmed(typed_note ? typed_note : "");
     if (!note)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     size_t chars = tend_utf8_length(note);
@@ -613,8 +445,8 @@ static int cmd_done(tend_ctx *ctx)
     }
     if (result == TEND_OK && note[0] && tend_message_appendf(m, MSG_TASKS_DONE_NOTE, note) != 0)
         result = tend_store_failed(ctx, TEND_STORE_ERROR);
-    /* the scheduler posts next week's copy (once, recorded in `fired`) on its next tick */
-    if (result == TEND_OK && t.repeat_weekly && tend_message_appendf(m, MSG_TASKS_DONE_REPEAT) != 0)
+    /* the scheduler posts the next one (once, recorded in `fired`) on its next tick */
+    if (result == TEND_OK && t.repeat[0] && tend_message_appendf(m, MSG_TASKS_DONE_REPEAT) != 0)
         result = tend_store_failed(ctx, TEND_STORE_ERROR);
     free(note);
     free(doers.items);
@@ -622,13 +454,18 @@ static int cmd_done(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_tasks_commands[] = {
-    {"tasks", TEND_CMD "tasks [open|mine|all]", "the task board", false, cmd_tasks, 0},
+    {"tasks", TEND_CMD "tasks [open|mine|all] [page:N]", "the task board", false, tend_cmd_tasks, 0},
     {"task add",
-     TEND_CMD "task add <title> [when:...] [slots:1-20] [weight:1-5] [repeat:weekly]",
-     "post a task for the group", false, cmd_task_add, 0},
+     TEND_CMD "task add <title> [when:...] [slots:1-20] [weight:1-5] [repeat:weekly|biweekly|monthly|every:3d] "
+              "[note:...]",
+     "post a task for the group", false, tend_cmd_task_add, 0},
+    {"task edit", TEND_CMD "task edit <task> [title:...] [when:...] [slots:...] [weight:...] [repeat:...] [note:...]",
+     "fix a task you posted", false, tend_cmd_task_edit, 0},
+    {"task cancel", TEND_CMD "task cancel <task> [note:reason] [repeat:off]", "call off a task you posted", false,
+     tend_cmd_task_cancel, 0},
     {"claim", TEND_CMD "claim <task>", "take a slot on a task", false, cmd_claim, 0},
     {"unclaim", TEND_CMD "unclaim <task>", "give a task back, no questions asked", false, cmd_unclaim, 0},
     {"keep", TEND_CMD "keep <task>", "tell me you're still on a task", false, cmd_keep, 0},
-    {"done", TEND_CMD "done <task> [note]", "mark a task finished and celebrate", false, cmd_done, 0},
+    {"done", TEND_CMD "done <task> [note:...]", "mark a task finished and celebrate", false, cmd_done, 0},
     {NULL, NULL, NULL, false, NULL, 0},
 };

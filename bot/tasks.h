@@ -17,7 +17,23 @@ int tend_tasks_release_all(tend_ctx *ctx, const tend_member *m, int *released);
 int tend_tasks_list_claims(tend_ctx *ctx, tend_message *m, const tend_member *who, tend_claim_state state,
                            const char *heading, int *listed);
 
-/* Writes "#12 Soup run (1 of 2 hands, fri 18:00)" for the task board, prompts and digests. */
-void tend_task_describe(const tend_task *t, char *out, size_t outlen);
+/* Whose eyes a task line is for: times in this zone (named when it is not the group's), "time
+ * passed" judged at now. A whole-day task is a date on the group's calendar, shown as that date
+ * in day_zone (the group's) wherever the reader is. */
+typedef struct {
+    const char *zone;
+    bool name_zone;
+    int64_t now;
+    const char *day_zone;
+} tend_task_view;
+
+/* For the group's channel: the group's zone. */
+tend_task_view tend_task_view_group(const tend_group *g, int64_t now);
+/* For one member, privately: their own zone, named when it is not the group's. */
+tend_task_view tend_task_view_member(const tend_group *g, const tend_member *m, int64_t now);
+
+/* Writes "#12 Soup run (1 of 2 hands, Fri 6 Nov, 18:00, weekly)" for the task board, prompts and
+ * digests. */
+void tend_task_describe(const tend_task *t, const tend_task_view *v, char *out, size_t outlen);
 
 #endif

@@ -41,7 +41,7 @@ static int run_team(tend_ctx *ctx)
     int rc = tend_store_members_each(ctx->env->store, ctx->group.id, count_member, &h);
     int open = 0;
     if (rc == TEND_STORE_OK)
-        rc = tend_store_tasks_needing_hands(ctx->env->store, ctx->group.id, 0, count_task, &open);
+        rc = tend_store_tasks_needing_hands(ctx->env->store, ctx->group.id, ctx->now, 0, count_task, &open);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
     /* how many rest is told only when it is three or more, so it never points at someone */

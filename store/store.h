@@ -45,6 +45,8 @@ enum {
 #define TEND_SCHEDULE_MAX 32
 #define TEND_TITLE_MAX 1024  /* titles are limited to 200 characters; 4 bytes each at most */
 #define TEND_NOTE_MAX 2048   /* notes: 500 characters */
+#define TEND_TASK_NOTE_MAX 1024 /* a task's note: 250 characters */
+#define TEND_REPEAT_MAX 16
 
 /* Opens (creating if needed) the database at `path` and applies pending migrations. ":memory:" gives
  * a private in-memory database for tests. On failure returns an error code, sets *out to NULL and
@@ -104,6 +106,8 @@ typedef struct {
     int quiet_end;
     char timezone[TEND_TZ_MAX];      /* "" = the group's                                    */
     int64_t resting_until;           /* 0 = not resting                                     */
+    int remind_minutes;              /* before a timed task: -1 = the default (2 h), 0 = off */
+    bool welcomed;                   /* has had the one-time welcome                        */
     bool forgotten;
     int64_t joined_at;               /* the UTC day they were first seen (midnight)        */
 } tend_member;

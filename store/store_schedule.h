@@ -26,8 +26,9 @@ int tend_store_nudge_record(tend_store *store, int64_t member_id, const char *ki
 /* Records the member's answer ("no thanks") to their latest nudge of `kind`. NOTFOUND when they
  * were never nudged. */
 int tend_store_nudge_answer(tend_store *store, int64_t member_id, const char *kind, const char *answer);
-/* The ids of the group's weekly repeating tasks (open or done, not cancelled) whose next week's
- * copy has not been posted yet (no fired row "repeat" / "task:<id>"), in id order. */
+/* The ids of the group's repeating tasks whose next one has not been posted yet (no fired row
+ * "repeat" / "task:<id>"), in id order: open, done, or cancelled with the series going on (a
+ * cancel with repeat:off clears the rule). */
 int tend_store_repeats_pending(tend_store *store, int64_t group_id,
                                int (*cb)(int64_t task_id, void *ud), void *ud);
 
@@ -82,6 +83,23 @@ int tend_store_claims_stale_all(tend_store *store, const tend_store_platforms *p
  * *at, or NOTFOUND. */
 int tend_store_claims_stale_next(tend_store *store, const tend_store_platforms *p, int64_t before,
                                  int64_t *at);
+
+/* A claimer's private notes about a timed task: the reminder before it starts, and "did it
+ * happen?" after it. Each active claim has one of each pending at most (the tasks migration). */
+typedef enum { TEND_ALERT_REMIND, TEND_ALERT_FOLLOWUP } tend_claim_alert;
+
+/* Active claims on open tasks whose alert of `kind` is due at `now`, earliest first, at most
+ * `limit`. id = the claim, at = when it fell due. */
+int tend_store_claim_alerts_due(tend_store *store, const tend_store_platforms *p, tend_claim_alert kind,
+                                int64_t now, int limit, tend_store_due_cb cb, void *ud);
+/* The earliest pending alert of `kind`: OK with *at, or NOTFOUND. */
+int tend_store_claim_alerts_next(tend_store *store, const tend_store_platforms *p, tend_claim_alert kind,
+                                 int64_t *at);
+/* The alert was sent (or is no longer wanted) for the task's current time: nothing pending, and
+ * not again unless the task's time changes. */
+int tend_store_claim_alert_done(tend_store *store, int64_t claim_id, tend_claim_alert kind);
+/* Holds the alert until `until` (the member's quiet hours end then). */
+int tend_store_claim_alert_hold(tend_store *store, int64_t claim_id, tend_claim_alert kind, int64_t until);
 
 /* Members whose nudge needs a look at `now`, earliest first, at most `limit`. id = member_id. */
 int tend_store_nudge_checks_due(tend_store *store, const tend_store_platforms *p, int64_t now, int limit,

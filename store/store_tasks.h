@@ -15,11 +15,17 @@ typedef struct {
     int64_t group_id;
     int number;                   /* what members type: /claim 12; counts from 1 per group     */
     char title[TEND_TITLE_MAX];
+    char note[TEND_TASK_NOTE_MAX];/* details: where, what to bring                             */
     char when_text[128];          /* as the member wrote it ("fri 18:00", "2026-12-01")       */
-    int64_t due_at;               /* 0 = no date                                               */
+    int64_t due_at;               /* 0 = no time; a whole day: the start of that local day     */
+    bool all_day;                 /* due_at is a day, not a moment                             */
+    /* Worked out from due_at in the group's zone whenever it is set (0 without a time): */
+    int64_t starts_at;            /* reminders count back from here (a day: its 09:00)         */
+    int64_t over_at;              /* its time has passed (a day: the next midnight)            */
+    int64_t followup_at;          /* claimers are asked whether it happened                    */
     int slots;                    /* people it needs, >= 1                                     */
     int weight;                   /* how much of a capacity it takes, >= 1                     */
-    bool repeat_weekly;
+    char repeat[TEND_REPEAT_MAX]; /* "" none, "weekly", "biweekly", "monthly", "every:3d"      */
     tend_task_state state;
     int64_t created_by;           /* member id, 0 if unknown                                   */
     int64_t created_at;
@@ -45,14 +51,19 @@ typedef struct {
     int64_t updated_at;           /* last touched: claim, confirm, "still on it"               */
     int64_t done_at;
     int64_t reminded_at;          /* when the "still on it?" went out; 0 = not yet             */
+    int64_t remind_at;            /* the start reminder is due; 0 = none pending               */
+    int64_t followup_at;          /* "did it happen?" is due; 0 = none pending                 */
     char note[TEND_NOTE_MAX];
 } tend_claim;
 
 typedef enum { TEND_TASKS_OPEN, TEND_TASKS_MINE, TEND_TASKS_ALL } tend_task_filter;
 
-/* Adds a task: reads group_id, title, when_text, due_at, slots, weight, repeat_weekly, created_by,
- * created_at from t; writes back id and number (the group's next). */
+/* Adds a task: reads group_id, title, note, when_text, the time fields, slots, weight, repeat,
+ * created_by and created_at from t; writes back id and number (the group's next). */
 int tend_store_task_add(tend_store *store, tend_task *t);
+/* Writes what an edit or a roll forward may change (title, note, when_text, the time fields,
+ * slots, weight, repeat) of the task t->id. */
+int tend_store_task_update(tend_store *store, const tend_task *t);
 /* By the group's task number. */
 int tend_store_task_get(tend_store *store, int64_t group_id, int number, tend_task *out);
 int tend_store_task_by_id(tend_store *store, int64_t id, tend_task *out);
@@ -60,12 +71,16 @@ int tend_store_task_by_id(tend_store *store, int64_t id, tend_task *out);
  * title (case-insensitive substring). NOTFOUND when nothing matches; EXISTS when several do. */
 int tend_store_task_find(tend_store *store, int64_t group_id, const char *ref, tend_task *out);
 /* OPEN: open tasks; MINE: tasks member_id actively claims or waits on; ALL: every task, newest
- * first, at most `limit` (0 = no limit). Open tasks come in number order. */
+ * first. Open tasks come in number order. At most `limit` (0 = no limit) after skipping `offset`. */
 int tend_store_tasks_each(tend_store *store, int64_t group_id, tend_task_filter filter,
-                          int64_t member_id, int limit, int (*cb)(const tend_task *t, void *ud),
-                          void *ud);
-/* Open tasks with fewer active claims than slots ("still need hands"), in number order. */
-int tend_store_tasks_needing_hands(tend_store *store, int64_t group_id, int limit,
+                          int64_t member_id, int offset, int limit,
+                          int (*cb)(const tend_task *t, void *ud), void *ud);
+/* How many tasks tend_store_tasks_each would walk without a limit. */
+int tend_store_tasks_count(tend_store *store, int64_t group_id, tend_task_filter filter, int64_t member_id,
+                           int *count);
+/* Open tasks with fewer active claims than slots whose time has not passed at `now` ("still need
+ * hands"), in number order. */
+int tend_store_tasks_needing_hands(tend_store *store, int64_t group_id, int64_t now, int limit,
                                    int (*cb)(const tend_task *t, void *ud), void *ud);
 /* Tasks done in [since, until), in the order they were done. */
 int tend_store_tasks_done_between(tend_store *store, int64_t group_id, int64_t since, int64_t until,
@@ -98,6 +113,11 @@ int tend_store_claims_release_waiting(tend_store *store, int64_t task_id, int64_
 /* Every active and waiting claim of a member, oldest first. */
 int tend_store_claims_of_member(tend_store *store, int64_t member_id,
                                 int (*cb)(const tend_claim *c, void *ud), void *ud);
+/* Every active and waiting claim of a task, oldest first (whom to tell about an edit). */
+int tend_store_claims_live_of_task(tend_store *store, int64_t task_id,
+                                   int (*cb)(const tend_claim *c, void *ud), void *ud);
+/* Releases every active claim and waitlist spot on the task (it was cancelled). */
+int tend_store_claims_release_all(tend_store *store, int64_t task_id, int64_t now);
 /* Every active claim of a task, oldest first. */
 int tend_store_claims_of_task(tend_store *store, int64_t task_id,
                               int (*cb)(const tend_claim *c, void *ud), void *ud);

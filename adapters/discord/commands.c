@@ -30,28 +30,38 @@ typedef struct {
     const char *cmd;           /* Discord command: "task"        */
     const char *sub;           /* Discord subcommand or NULL     */
     const char *description;   /* when tend's summary is missing */
-    dc_option options[6];
+    dc_option options[8];
 } dc_shape;
+#define SHAPE_OPTIONS_MAX 8
 
 static const char *const energy_choices[] = {"great", "ok", "low", "out", NULL};
 static const char *const filter_choices[] = {"open", "mine", "all", NULL};
 static const char *const onoff_choices[] = {"on", "off", NULL};
-static const char *const repeat_choices[] = {"weekly", NULL};
+static const char *const off_choices[] = {"off", NULL};
 
 #define TASK_OPT {"task", "The task: its number or a few words of its title", T_STRING, true, true, DC_OPT_WORD, NULL, 0, 0}
 #define NOTE_OPT {"note", "A short note", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
+#define WHEN_OPT {"when", "When, like fri 18:00, tomorrow 6pm or 3 dec", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
+#define SLOTS_OPT {"slots", "How many people it needs", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 20}
+#define WEIGHT_OPT {"weight", "How big it is, 1 to 5", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 5}
+#define REPEAT_OPT {"repeat", "weekly, biweekly, monthly or every:3d", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
+#define TASK_NOTE_OPT {"note", "Details: where, what to bring", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
 
 static const dc_shape shapes[] = {
     {"checkin", "checkin", NULL, "How you're doing this week",
      {{"energy", "How your week is going", T_STRING, false, false, DC_OPT_WORD, energy_choices, 0, 0}, NOTE_OPT}},
     {"tasks", "tasks", NULL, "The task board",
-     {{"filter", "Which tasks", T_STRING, false, false, DC_OPT_WORD, filter_choices, 0, 0}}},
+     {{"filter", "Which tasks", T_STRING, false, false, DC_OPT_WORD, filter_choices, 0, 0},
+      {"page", "Which page of a long board", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 0}}},
     {"task add", "task", "add", "Post a task",
-     {{"title", "What needs doing", T_STRING, true, false, DC_OPT_WORD, NULL, 0, 0},
-      {"when", "When, like fri 18:00 or 2026-12-01", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
-      {"slots", "How many people it needs", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 20},
-      {"weight", "How big it is, 1 to 5", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 5},
-      {"repeat", "Post it again every week", T_STRING, false, false, DC_OPT_NAMED, repeat_choices, 0, 0}}},
+     {{"title", "What needs doing", T_STRING, true, false, DC_OPT_WORD, NULL, 0, 0}, WHEN_OPT, SLOTS_OPT, WEIGHT_OPT,
+      REPEAT_OPT, TASK_NOTE_OPT}},
+    {"task edit", "task", "edit", "Fix a task you posted",
+     {TASK_OPT, {"title", "A new title", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}, WHEN_OPT, SLOTS_OPT,
+      WEIGHT_OPT, REPEAT_OPT, TASK_NOTE_OPT}},
+    {"task cancel", "task", "cancel", "Call off a task you posted",
+     {TASK_OPT, {"note", "Why, for the people on it", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"repeat", "off: call off the whole series", T_STRING, false, false, DC_OPT_NAMED, off_choices, 0, 0}}},
     {"claim", "claim", NULL, "Take a slot on a task", {TASK_OPT}},
     {"unclaim", "unclaim", NULL, "Give a task back", {TASK_OPT}},
     {"handoff", "handoff", "offer", "Offer your slot to someone",
@@ -60,7 +70,7 @@ static const dc_shape shapes[] = {
     {"handoff decline", "handoff", "decline", "Say no thanks to an offered slot", {TASK_OPT}},
     {"done", "done", NULL, "Mark a task finished", {TASK_OPT, NOTE_OPT}},
     {"stepback", "stepback", NULL, "Rest for a while",
-     {{"for", "How long: 3d, 1w, 2w or a date", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}, NOTE_OPT}},
+     {{"for", "How long: 3 days, a week, 2w or a date", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}, NOTE_OPT}},
     {"back", "back", NULL, "End your rest early", {{0}}},
     {"thanks", "thanks", NULL, "Thank someone",
      {{"member", "Who to thank", T_USER, true, false, DC_OPT_WORD, NULL, 0, 0},
@@ -68,9 +78,13 @@ static const dc_shape shapes[] = {
     {"me", "me", NULL, "Your own load", {{0}}},
     {"capacity", "capacity", NULL, "Your weekly capacity",
      {{"n", "How much you can take on in a week", T_INTEGER, true, false, DC_OPT_WORD, NULL, 0, 20}}},
-    {"profile", "profile", NULL, "How you're shown on the team list",
+    {"profile", "profile", NULL, "How you're shown, quiet hours, time zone, reminders",
      {{"name", "Your name", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
-      {"pronouns", "Your pronouns", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}}},
+      {"pronouns", "Your pronouns", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"quiet", "Quiet hours, like 22:00-07:00, or off", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"tz", "Your time zone, like Europe/Berlin", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
+      {"remind", "A reminder before a task you hold: 2h, 30m, 1d or off", T_STRING, false, false, DC_OPT_NAMED,
+       NULL, 0, 0}}},
     {"nudges", "nudges", NULL, "Whether I may nudge you",
      {{"setting", "on or off", T_STRING, true, false, DC_OPT_WORD, onoff_choices, 0, 0}}},
     {"feedback", "feedback", NULL, "An anonymous suggestion",
@@ -84,7 +98,8 @@ static const dc_shape shapes[] = {
     {"export", "export", "me", "Your own data", {{0}}},
     {"export group", "export", "group", "The group's data", {{0}}},
     {"forgetme", "forgetme", NULL, "Erase your data", {{0}}},
-    {"help", "help", NULL, "What I can do", {{0}}},
+    {"help", "help", NULL, "What I can do",
+     {{"command", "One command, to see how it goes", T_STRING, false, false, DC_OPT_RAW, NULL, 0, 0}}},
     {"setup", "setup", NULL, "Where and when I post",
      {{"channel", "Where I post", T_CHANNEL, false, false, DC_OPT_NAMED, NULL, 0, 0},
       {"timezone", "The group's time zone, like Europe/Berlin", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
@@ -92,7 +107,7 @@ static const dc_shape shapes[] = {
       {"digest", "Weekly digest, like sun 18:00", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
       {"capacity", "Default weekly capacity", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 20}}},
     {"pause-new", "pause-new", NULL, "Pause new tasks for a while",
-     {{"for", "How long: 3d, 1w, or a date", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}}},
+     {{"for", "How long: 3 days, a week, 2w", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}}},
     {"resume-new", "resume-new", NULL, "Welcome new tasks again", {{0}}},
     {"team", "team", NULL, "Group health", {{0}}},
 };
@@ -141,7 +156,7 @@ dc_opt_mode dc_commands_option_mode(const char *cmd, const char *sub, const char
     const dc_shape *sh = shape_by_discord(cmd, sub);
     if (!sh)
         return DC_OPT_RAW;
-    for (size_t i = 0; i < 6 && sh->options[i].name; i++)
+    for (size_t i = 0; i < SHAPE_OPTIONS_MAX && sh->options[i].name; i++)
         if (strcmp(sh->options[i].name, option) == 0)
             return sh->options[i].mode;
     return DC_OPT_WORD;
@@ -177,7 +192,7 @@ static cJSON *option_json(const dc_option *o)
 static void add_options(cJSON *parent, const dc_shape *sh)
 {
     cJSON *opts = cJSON_AddArrayToObject(parent, "options");
-    for (size_t i = 0; i < 6 && sh->options[i].name; i++)
+    for (size_t i = 0; i < SHAPE_OPTIONS_MAX && sh->options[i].name; i++)
         cJSON_AddItemToArray(opts, option_json(&sh->options[i]));
 }
 
@@ -246,6 +261,23 @@ static void add_generic(cJSON *list, const tend_command_spec *spec)
     cJSON_AddItemToArray(opts, option_json(&details));
 }
 
+/* Whether every tend command behind Discord command `top` is for coordinators only. */
+static bool only_for_coordinators(const char *top)
+{
+    bool any = false;
+    for (size_t i = 0; i < N_SHAPES; i++)
+        if (strcmp(shapes[i].cmd, top) == 0) {
+            const tend_command_spec *spec = spec_by_name(shapes[i].tend);
+            if (!spec || !spec->coordinator_only)
+                return false;
+            any = true;
+        }
+    if (any)
+        return true;
+    const tend_command_spec *spec = spec_by_name(top);
+    return spec && spec->coordinator_only;
+}
+
 cJSON *dc_commands_json(void)
 {
     cJSON *list = cJSON_CreateArray();
@@ -272,6 +304,10 @@ cJSON *dc_commands_json(void)
         if (cJSON_IsNumber(t) && t->valueint == T_SUB && strcmp(n->valuestring, d->valuestring) == 0)
             cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(c, "description"),
                                  cJSON_GetObjectItemCaseSensitive(first, "description")->valuestring);
+        /* members do not see coordinator commands in their picker; Discord lets a server change
+         * who does, and tend still checks Manage Server on every use */
+        if (only_for_coordinators(n->valuestring))
+            cJSON_AddNumberToObject(c, "default_member_permissions", (double)DC_PERM_MANAGE_GUILD);
     }
     return list;
 }

@@ -76,23 +76,36 @@ static void seen_prune(discord *d, uint64_t now)
     d->interactions_pruned_at = d->interactions.count;
 }
 
-static void seen_add(discord *d, const char *id)
+/* Remembers that the interaction arrived at `arrived` (ms); false when it was known already (or
+ * memory ran out). */
+static bool seen_add(discord *d, const char *id, uint64_t arrived)
 {
-    uint64_t now = wall_ms();
-    seen_prune(d, now);
+    seen_prune(d, wall_ms());
     if (seen_find(d, id))
-        return;
+        return false;
     seen_interaction *s = calloc(1, sizeof *s);
     if (!s)
-        return; /* its answers then take the late path: a DM or a channel post, still delivered */
+        return false; /* its answers then take the late path: a DM or a channel post, still delivered */
     snprintf(s->id, sizeof s->id, "%s", id);
-    s->arrived_ms = now;
+    s->arrived_ms = arrived;
     s->node.hash = dc_hash_text(s->id);
-    if (dc_hmap_insert(&d->interactions, &s->node) != 0)
+    if (dc_hmap_insert(&d->interactions, &s->node) != 0) {
         free(s);
+        return false;
+    }
+    return true;
 }
 
-static void free_sendings(discord *d);
+static void seen_forget(discord *d, const char *id)
+{
+    seen_interaction *s = seen_find(d, id);
+    if (s) {
+        dc_hmap_remove(&d->interactions, &s->node);
+        free(s);
+    }
+}
+
+static void sending_free(struct dc_sending *s);
 
 void dc_dispatch_free(discord *d)
 {
@@ -103,18 +116,18 @@ void dc_dispatch_free(discord *d)
         }
     free(d->interactions.slots);
     d->interactions = (dc_hmap){0};
-    free_sendings(d);
+    /* sends whose requests the stop cancelled: their callbacks never come */
+    while (d->sendings)
+        sending_free(d->sendings);
 }
 
 /* ---------------------------------------------------------------- one send, possibly in pieces */
 
 typedef enum { ROUTE_CALLBACK, ROUTE_FOLLOWUP, ROUTE_CHANNEL, ROUTE_DM } route_kind;
 
-/* A send under way; they are linked from the adapter, because the REST queue drops its requests'
- * callbacks at a stop, and whatever is still under way then is freed with the adapter. */
-typedef struct sending {
-    struct sending *prev, *next_sending;
+typedef struct dc_sending {
     discord *d;
+    struct dc_sending *live_prev, *live_next; /* d->sendings: on their way until finished */
     int64_t row;
     char idem[64];
     route_kind route;
@@ -129,20 +142,14 @@ typedef struct sending {
 
 static void sending_free(sending *s)
 {
-    if (s->prev)
-        s->prev->next_sending = s->next_sending;
+    if (s->live_prev)
+        s->live_prev->live_next = s->live_next;
     else
-        s->d->sendings = s->next_sending;
-    if (s->next_sending)
-        s->next_sending->prev = s->prev;
+        s->d->sendings = s->live_next;
+    if (s->live_next)
+        s->live_next->live_prev = s->live_prev;
     tend_messages_clear(&s->pieces);
     free(s);
-}
-
-static void free_sendings(discord *d)
-{
-    while (d->sendings)
-        sending_free(d->sendings); /* under way at the stop: their rows go again at the next start */
 }
 
 static void finish(sending *s, tend_sent_result result)
@@ -360,13 +367,17 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
              * the callback within Discord's 3 seconds (40060 then says it went out before the
              * crash: delivered; 10062 says it expired: go around); a later answer follows on the
              * webhook while the token lives (a 404 says the callback never went: go around) */
-            uint64_t age = now - (uint64_t)o->created_at * 1000u;
+            uint64_t created = (uint64_t)o->created_at * 1000u, age = now - created;
             if (m->first_answer && age < CALLBACK_WINDOW_MS)
                 s->route = ROUTE_CALLBACK;
             else if (!m->first_answer && age < FOLLOWUP_WINDOW_MS)
                 s->route = ROUTE_FOLLOWUP;
             else
                 go_around(s, m);
+            /* what the first answer did decides for the others: a callback that went makes them
+             * follow-ups, one too late sends them around too */
+            if (m->first_answer)
+                seen_add(d, s->interaction, created);
             return;
         }
         uint64_t age = now > seen->arrived_ms ? now - seen->arrived_ms : 0;
@@ -403,9 +414,9 @@ int dc_send(discord *d, const tend_outgoing *o)
     if (!s)
         return -1;
     s->d = d;
-    s->next_sending = d->sendings;
+    s->live_next = d->sendings;
     if (d->sendings)
-        d->sendings->prev = s;
+        d->sendings->live_prev = s;
     d->sendings = s;
     s->row = o->id;
     snprintf(s->idem, sizeof s->idem, "%s", o->idem_key);
@@ -431,15 +442,21 @@ int dc_send(discord *d, const tend_outgoing *o)
 static void run_command(discord *d, dc_event *ev)
 {
     char reply_to[256];
+    bool fresh = false;
     if (ev->kind == DC_EVENT_MENTION) {
         snprintf(reply_to, sizeof reply_to, "m:%s:%s", ev->channel_id, ev->id);
     } else {
-        seen_add(d, ev->id);
+        fresh = seen_add(d, ev->id, wall_ms());
         snprintf(reply_to, sizeof reply_to, "i:%s:%s", ev->id, ev->token);
     }
     ev->req.reply_to = reply_to;
-    if (tend_host_handle(d->base.host, &ev->req) == TEND_HOST_DUPLICATE)
+    if (tend_host_handle(d->base.host, &ev->req) == TEND_HOST_DUPLICATE) {
         tend_log(TEND_LOG_DEBUG, "discord", "event %s was answered already", ev->id);
+        /* a replay after a restart did not arrive now: its answers still waiting go by their own
+         * age, not by a fresh 3-second window that passed long ago */
+        if (fresh)
+            seen_forget(d, ev->id);
+    }
 }
 
 /* ---------------------------------------------------------------- autocomplete */

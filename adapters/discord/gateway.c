@@ -329,6 +329,7 @@ static void on_dispatch(dc_shard *sh, const char *t, const cJSON *data)
             tend_log(TEND_LOG_WARN, "discord", "shard %d got a server that belongs to another shard", sh->id);
         if (cJSON_IsString(id) && !d->global_commands)
             dc_register_commands(d, id->valuestring);
+        dc_intro_on_guild_create(d, data);
     } else if (strcmp(t, "INTERACTION_CREATE") == 0) {
         dc_dispatch_interaction(d, data);
     } else if (strcmp(t, "MESSAGE_CREATE") == 0) {

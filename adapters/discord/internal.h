@@ -14,6 +14,7 @@
  *   dispatch.c      decoded events into the host; outbox rows out as callbacks, posts and DMs
  *   render.c        from a tend_message to a Discord message body (pure encoding)
  *   commands.c      the Discord shape of every command, for registration
+ *   intro.c         the one hello in a server tend just joined
  */
 #ifndef TEND_DISCORD_INTERNAL_H
 #define TEND_DISCORD_INTERNAL_H
@@ -67,7 +68,7 @@ typedef struct discord {
                                   because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */
     dc_hmap interactions;   /* when each interaction arrived, whether its callback went (dispatch.c) */
     size_t interactions_pruned_at;
-    struct sending *sendings;  /* outbox rows under way (dispatch.c), freed with the adapter */
+    struct dc_sending *sendings; /* outbox rows on their way (dispatch.c), freed on destroy */
     tend_http *http;
     dc_rest *rest;
     dc_gateway *gw;
@@ -101,6 +102,15 @@ int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *
 /* A fresh chain id. */
 uint64_t dc_rest_new_chain(dc_rest *rest);
 size_t dc_rest_pending(const dc_rest *rest);
+
+/* ---------------------------------------------------------------- intro.c */
+
+/* The channel tend may say hello in (GUILD_CREATE's guild object, the bot's user id): the system
+ * channel when it may post there, else the first text channel by position it may post in. 0, or
+ * -1 when there is none. Pure. */
+int dc_intro_channel(const cJSON *guild, const char *bot_id, char *out, size_t outlen);
+/* On GUILD_CREATE: says hello once in a server joined within the last day. */
+void dc_intro_on_guild_create(discord *d, const cJSON *guild);
 
 /* ---------------------------------------------------------------- commands.c (pure) */
 

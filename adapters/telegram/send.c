@@ -173,7 +173,11 @@ static void on_sent(const tend_http_response *res, void *ud)
     const char *where = log_name(q->chat, name, sizeof name);
     if (a.ok) {
         pop(q);
-        if (is_private_chat(q->chat))
+        /* a private message got through, so the member opened the chat, maybe before tend read
+         * their /start: what was held for them goes now, or it would wait for a /start that came */
+        if (is_private_chat(q->chat) && !j->from_hold && tend_telegram_chat_state(tg, q->chat) != 1)
+            tend_telegram_member_started(tg, q->chat);
+        else if (is_private_chat(q->chat))
             tend_telegram_set_chat_state(tg, q->chat, true);
         report(tg, j, TEND_SENT_OK);
         if (j->from_hold && !tend_telegram_holding_queued(tg, j->member))

@@ -53,9 +53,10 @@ int store_each_row(tend_store *store, sqlite3_stmt *st, size_t size, store_row_r
  * task's active and waiting claims). */
 #define STORE_TASK_COLUMNS                                                                        \
     "t.id, t.group_id, t.number, t.title, t.when_text, t.due_at, t.slots, t.weight,"              \
-    " t.repeat_weekly, t.state, COALESCE(t.created_by, 0), t.created_at, t.done_at,"              \
+    " t.repeat_rule, t.state, COALESCE(t.created_by, 0), t.created_at, t.done_at,"                \
     " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'active'),"             \
-    " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'waiting')"
+    " (SELECT count(*) FROM claims c WHERE c.task_id = t.id AND c.state = 'waiting'),"            \
+    " t.note, t.all_day, t.starts_at, t.over_at, t.followup_at"
 /* Reads a task row selected with STORE_TASK_COLUMNS. */
 void store_read_task(sqlite3_stmt *st, void *out);
 

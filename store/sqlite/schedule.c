@@ -80,7 +80,7 @@ int tend_store_repeats_pending(tend_store *store, int64_t group_id,
 {
     sqlite3_stmt *st = store_stmt(store,
                                   "SELECT t.id FROM tasks t WHERE t.group_id = ?1 AND t.repeat_weekly = 1 "
-                                  "AND t.state IN ('open', 'done') AND NOT EXISTS (SELECT 1 FROM fired f "
+                                  "AND t.state IN ('open', 'done', 'cancelled') AND NOT EXISTS (SELECT 1 FROM fired f "
                                   "WHERE f.group_id = t.group_id AND f.kind = 'repeat' "
                                   "AND f.slot = 'task:' || t.id) ORDER BY t.id");
     if (!st)
@@ -346,5 +346,79 @@ int tend_store_nudge_check_clear(tend_store *store, int64_t member_id)
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);
+    return store_exec_stmt(store, st);
+}
+
+/* ---------------------------------------------------------------- claim alerts */
+
+int tend_store_claim_alerts_due(tend_store *store, const tend_store_platforms *p, tend_claim_alert kind,
+                                int64_t now, int limit, tend_store_due_cb cb, void *ud)
+{
+    /* claims first, through claims_remind / claims_followup (partial indexes): only what is due.
+     * Named, because the planner otherwise walks every active claim through claims_stale. */
+    sqlite3_stmt *st =
+        kind == TEND_ALERT_REMIND
+            ? store_stmt(store, "SELECT t.group_id, c.id, c.member_id, c.task_id, c.remind_at"
+                                " FROM claims c INDEXED BY claims_remind CROSS JOIN tasks t ON t.id = c.task_id"
+                                " WHERE c.state = 'active' AND c.remind_at > 0 AND c.remind_at <= ?1"
+                                " AND t.state = 'open' AND " SERVED_TASK
+                                " ORDER BY c.remind_at, c.id LIMIT ?2")
+            : store_stmt(store, "SELECT t.group_id, c.id, c.member_id, c.task_id, c.followup_at"
+                                " FROM claims c INDEXED BY claims_followup CROSS JOIN tasks t ON t.id = c.task_id"
+                                " WHERE c.state = 'active' AND c.followup_at > 0 AND c.followup_at <= ?1"
+                                " AND t.state = 'open' AND " SERVED_TASK
+                                " ORDER BY c.followup_at, c.id LIMIT ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, sql_limit(limit));
+    bind_platforms(st, p);
+    return walk_due(store, st, cb, ud);
+}
+
+int tend_store_claim_alerts_next(tend_store *store, const tend_store_platforms *p, tend_claim_alert kind,
+                                 int64_t *at)
+{
+    sqlite3_stmt *st =
+        kind == TEND_ALERT_REMIND
+            ? store_stmt(store, "SELECT c.remind_at FROM claims c INDEXED BY claims_remind"
+                                " CROSS JOIN tasks t ON t.id = c.task_id"
+                                " WHERE c.state = 'active' AND c.remind_at > 0 AND t.state = 'open'"
+                                " AND " SERVED_TASK " ORDER BY c.remind_at LIMIT 1")
+            : store_stmt(store, "SELECT c.followup_at FROM claims c INDEXED BY claims_followup"
+                                " CROSS JOIN tasks t ON t.id = c.task_id"
+                                " WHERE c.state = 'active' AND c.followup_at > 0 AND t.state = 'open'"
+                                " AND " SERVED_TASK " ORDER BY c.followup_at LIMIT 1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    bind_platforms(st, p);
+    return step_time(store, st, at);
+}
+
+int tend_store_claim_alert_done(tend_store *store, int64_t claim_id, tend_claim_alert kind)
+{
+    sqlite3_stmt *st =
+        kind == TEND_ALERT_REMIND
+            ? store_stmt(store, "UPDATE claims SET remind_at = 0,"
+                                " remind_for = (SELECT starts_at FROM tasks WHERE id = claims.task_id)"
+                                " WHERE id = ?1")
+            : store_stmt(store, "UPDATE claims SET followup_at = 0,"
+                                " followup_for = (SELECT followup_at FROM tasks WHERE id = claims.task_id)"
+                                " WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, claim_id);
+    return store_exec_stmt(store, st);
+}
+
+int tend_store_claim_alert_hold(tend_store *store, int64_t claim_id, tend_claim_alert kind, int64_t until)
+{
+    sqlite3_stmt *st = kind == TEND_ALERT_REMIND
+                           ? store_stmt(store, "UPDATE claims SET remind_at = ?2 WHERE id = ?1")
+                           : store_stmt(store, "UPDATE claims SET followup_at = ?2 WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, claim_id);
+    sqlite3_bind_int64(st, 2, until);
     return store_exec_stmt(store, st);
 }

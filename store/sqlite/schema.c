@@ -5,6 +5,19 @@
  */
 #include "store/sqlite/internal.h"
 
+/* A claim's start reminder: its member's lead (remind_minutes; -1 is the default two hours, 0 is
+ * off) before the task's starts_at, unless it was already sent for that starts_at. Used inside
+ * triggers that update `claims`, so it reads the row being updated by the table's name. */
+#define CLAIM_REMIND_AT                                                                           \
+    "(SELECT CASE WHEN t.state = 'open' AND t.starts_at > 0 AND m.remind_minutes <> 0"            \
+    "  AND claims.remind_for <> t.starts_at"                                                      \
+    "  THEN t.starts_at - 60 * (CASE WHEN m.remind_minutes < 0 THEN 120 ELSE m.remind_minutes END)" \
+    "  ELSE 0 END FROM tasks t, members m WHERE t.id = claims.task_id AND m.id = claims.member_id)"
+/* A claim's "did it happen?": the task's followup_at, unless already asked for that time. */
+#define CLAIM_FOLLOWUP_AT                                                                         \
+    "(SELECT CASE WHEN t.state = 'open' AND t.followup_at > 0 AND claims.followup_for <> t.followup_at" \
+    "  THEN t.followup_at ELSE 0 END FROM tasks t WHERE t.id = claims.task_id)"
+
 const char *const tend_store_migrations[] = {
     /* 1: everything PRODUCT.md needs a home for. Times are unix seconds (UTC). */
     "CREATE TABLE groups ("
@@ -263,6 +276,65 @@ const char *const tend_store_migrations[] = {
      "UPDATE feedback SET id = random() & 9223372036854775807;"
      "UPDATE members SET joined_at = joined_at - joined_at % 86400;"
      "ALTER TABLE rests ADD COLUMN announce INTEGER NOT NULL DEFAULT 0;"),
+
+    /* 7: tasks the way a group uses them (issue 14). A task has a note, a real time (a moment, or
+     * a whole day), a repeat rule beyond weekly, and three instants worked out from its time in
+     * the group's zone when it is set: when reminders count back from (starts_at: the moment, or
+     * 09:00 of the day), when its time is over (over_at) and when its claimers are asked whether
+     * it happened (followup_at). Each active claim carries its own due reminder and question
+     * (remind_at, followup_at; 0 = nothing pending) and the task time each was last sent for
+     * (remind_for, followup_for), so an edited time asks again and nothing is ever sent twice.
+     * Triggers keep them right for every writer, as migration 3 does for the schedule. */
+    ("ALTER TABLE tasks ADD COLUMN note TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE tasks ADD COLUMN all_day INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE tasks ADD COLUMN repeat_rule TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE tasks ADD COLUMN starts_at INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE tasks ADD COLUMN over_at INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE tasks ADD COLUMN followup_at INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE tasks SET repeat_rule = 'weekly' WHERE repeat_weekly <> 0;"
+     /* before this version only a bare date set a time: those are whole days (the approximate
+      * hours below stand for tz.c's exact ones, for tasks written before they existed) */
+     "UPDATE tasks SET all_day = 1 WHERE due_at > 0;"
+     "UPDATE tasks SET starts_at = due_at + 9 * 3600, over_at = due_at + 86400,"
+     "  followup_at = due_at + 86400 + 10 * 3600 WHERE due_at > 0;"
+
+     "ALTER TABLE members ADD COLUMN remind_minutes INTEGER NOT NULL DEFAULT -1;" /* -1: 2 h, 0: off */
+     "ALTER TABLE members ADD COLUMN welcomed INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE members SET welcomed = 1;" /* everyone here already has met tend */
+
+     "ALTER TABLE claims ADD COLUMN remind_at INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE claims ADD COLUMN remind_for INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE claims ADD COLUMN followup_at INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE claims ADD COLUMN followup_for INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX claims_remind ON claims(remind_at) WHERE state = 'active' AND remind_at > 0;"
+     "CREATE INDEX claims_followup ON claims(followup_at) WHERE state = 'active' AND followup_at > 0;"
+
+     "CREATE TRIGGER claim_alerts_new AFTER INSERT ON claims WHEN NEW.state = 'active' BEGIN"
+     "  UPDATE claims SET remind_at = " CLAIM_REMIND_AT ", followup_at = " CLAIM_FOLLOWUP_AT
+     "    WHERE id = NEW.id;"
+     "END;"
+     "CREATE TRIGGER claim_alerts_active AFTER UPDATE OF state ON claims"
+     "  WHEN NEW.state = 'active' AND OLD.state <> 'active' BEGIN"
+     "  UPDATE claims SET remind_at = " CLAIM_REMIND_AT ", followup_at = " CLAIM_FOLLOWUP_AT
+     "    WHERE id = NEW.id;"
+     "END;"
+     "CREATE TRIGGER claim_alerts_task AFTER UPDATE OF starts_at, followup_at, state ON tasks"
+     "  WHEN OLD.starts_at IS NOT NEW.starts_at OR OLD.followup_at IS NOT NEW.followup_at"
+     "    OR OLD.state IS NOT NEW.state BEGIN"
+     "  UPDATE claims SET remind_at = " CLAIM_REMIND_AT ", followup_at = " CLAIM_FOLLOWUP_AT
+     "    WHERE task_id = NEW.id AND state = 'active';"
+     "END;"
+     "CREATE TRIGGER claim_alerts_member AFTER UPDATE OF remind_minutes ON members"
+     "  WHEN OLD.remind_minutes IS NOT NEW.remind_minutes BEGIN"
+     "  UPDATE claims SET remind_at = " CLAIM_REMIND_AT " WHERE member_id = NEW.id AND state = 'active';"
+     "END;"
+     /* what is still ahead for claims already held: reminders and questions from now on */
+     "UPDATE claims SET remind_at = " CLAIM_REMIND_AT ", followup_at = " CLAIM_FOLLOWUP_AT
+     "  WHERE state = 'active';"
+     "UPDATE claims SET remind_at = 0 WHERE remind_at > 0"
+     "  AND remind_at < CAST(strftime('%s', 'now') AS INTEGER);"
+     "UPDATE claims SET followup_at = 0 WHERE followup_at > 0"
+     "  AND followup_at < CAST(strftime('%s', 'now') AS INTEGER);"),
 };
 
 const int tend_store_migration_count =

@@ -435,7 +435,7 @@ int tend_store_groups_each(tend_store *store, int (*cb)(const tend_group *g, voi
 
 #define MEMBER_COLUMNS                                                                            \
     "id, group_id, key, name, pronouns, capacity, nudges, quiet_start, quiet_end, timezone, "     \
-    "resting_until, forgotten, joined_at"
+    "resting_until, forgotten, joined_at, remind_minutes, welcomed"
 
 static void read_member(sqlite3_stmt *st, void *out)
 {
@@ -454,6 +454,8 @@ static void read_member(sqlite3_stmt *st, void *out)
     m->resting_until = sqlite3_column_int64(st, 10);
     m->forgotten = sqlite3_column_int(st, 11) != 0;
     m->joined_at = sqlite3_column_int64(st, 12);
+    m->remind_minutes = sqlite3_column_int(st, 13);
+    m->welcomed = sqlite3_column_int(st, 14) != 0;
 }
 
 int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, tend_member *out)
@@ -517,7 +519,8 @@ int tend_store_member_save(tend_store *store, const tend_member *m)
     sqlite3_stmt *st = store_stmt(store,
                                   "UPDATE members SET key = ?2, name = ?3, pronouns = ?4, capacity = ?5,"
                                   " nudges = ?6, quiet_start = ?7, quiet_end = ?8, timezone = ?9,"
-                                  " resting_until = ?10, forgotten = ?11 WHERE id = ?1");
+                                  " resting_until = ?10, forgotten = ?11, remind_minutes = ?12,"
+                                  " welcomed = ?13 WHERE id = ?1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, m->id);
@@ -531,6 +534,8 @@ int tend_store_member_save(tend_store *store, const tend_member *m)
     sqlite3_bind_text(st, 9, m->timezone, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, m->resting_until);
     sqlite3_bind_int(st, 11, m->forgotten ? 1 : 0);
+    sqlite3_bind_int(st, 12, m->remind_minutes);
+    sqlite3_bind_int(st, 13, m->welcomed ? 1 : 0);
     return store_exec_stmt(store, st);
 }
 

@@ -12,7 +12,9 @@
 
 /* ---------------------------------------------------------------- reading rows */
 
-#define CLAIM_COLUMNS "id, task_id, member_id, state, created_at, updated_at, done_at, reminded_at, note"
+#define CLAIM_COLUMNS                                                                             \
+    "id, task_id, member_id, state, created_at, updated_at, done_at, reminded_at, note, remind_at," \
+    " followup_at"
 
 static const char *const task_state_names[] = {"open", "done", "cancelled"};
 static const char *const claim_state_names[] = {"active", "waiting", "released", "done", "handed_off"};
@@ -45,13 +47,18 @@ void store_read_task(sqlite3_stmt *st, void *out)
     t->due_at = sqlite3_column_int64(st, 5);
     t->slots = sqlite3_column_int(st, 6);
     t->weight = sqlite3_column_int(st, 7);
-    t->repeat_weekly = sqlite3_column_int(st, 8) != 0;
+    store_copy_text(st, 8, t->repeat, sizeof t->repeat);
     t->state = task_state_from(sqlite3_column_text(st, 9));
     t->created_by = sqlite3_column_int64(st, 10);
     t->created_at = sqlite3_column_int64(st, 11);
     t->done_at = sqlite3_column_int64(st, 12);
     t->active = sqlite3_column_int(st, 13);
     t->waiting = sqlite3_column_int(st, 14);
+    store_copy_text(st, 15, t->note, sizeof t->note);
+    t->all_day = sqlite3_column_int(st, 16) != 0;
+    t->starts_at = sqlite3_column_int64(st, 17);
+    t->over_at = sqlite3_column_int64(st, 18);
+    t->followup_at = sqlite3_column_int64(st, 19);
 }
 
 static void read_claim(sqlite3_stmt *st, void *out)
@@ -67,6 +74,8 @@ static void read_claim(sqlite3_stmt *st, void *out)
     c->done_at = sqlite3_column_int64(st, 6);
     c->reminded_at = sqlite3_column_int64(st, 7);
     store_copy_text(st, 8, c->note, sizeof c->note);
+    c->remind_at = sqlite3_column_int64(st, 9);
+    c->followup_at = sqlite3_column_int64(st, 10);
 }
 
 typedef struct {
@@ -141,8 +150,10 @@ int tend_store_task_add(tend_store *store, tend_task *t)
     if (rc != TEND_STORE_OK)
         return rc;
     sqlite3_stmt *st = store_stmt(store, "INSERT INTO tasks (group_id, number, title, when_text, due_at,"
-                                         " slots, weight, repeat_weekly, created_by, created_at)"
-                                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                                         " slots, weight, repeat_weekly, created_by, created_at, note, all_day,"
+                                         " starts_at, over_at, followup_at, repeat_rule)"
+                                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                                         " ?15, ?16)");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, t->group_id);
@@ -152,18 +163,51 @@ int tend_store_task_add(tend_store *store, tend_task *t)
     sqlite3_bind_int64(st, 5, t->due_at);
     sqlite3_bind_int(st, 6, t->slots > 0 ? t->slots : 1);
     sqlite3_bind_int(st, 7, t->weight > 0 ? t->weight : 1);
-    sqlite3_bind_int(st, 8, t->repeat_weekly ? 1 : 0);
+    sqlite3_bind_int(st, 8, t->repeat[0] ? 1 : 0); /* "it repeats": what migration 3's triggers watch */
     if (t->created_by > 0)
         sqlite3_bind_int64(st, 9, t->created_by);
     else
         sqlite3_bind_null(st, 9);
     sqlite3_bind_int64(st, 10, t->created_at);
+    sqlite3_bind_text(st, 11, t->note, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 12, t->all_day ? 1 : 0);
+    sqlite3_bind_int64(st, 13, t->starts_at);
+    sqlite3_bind_int64(st, 14, t->over_at);
+    sqlite3_bind_int64(st, 15, t->followup_at);
+    sqlite3_bind_text(st, 16, t->repeat, -1, SQLITE_STATIC);
     rc = store_exec_stmt(store, st);
     if (rc != TEND_STORE_OK)
         return rc;
     t->id = sqlite3_last_insert_rowid(store_db(store));
     t->number = number;
     return TEND_STORE_OK;
+}
+
+int tend_store_task_update(tend_store *store, const tend_task *t)
+{
+    sqlite3_stmt *st = store_stmt(store, "UPDATE tasks SET title = ?2, note = ?3, when_text = ?4, due_at = ?5,"
+                                         " all_day = ?6, starts_at = ?7, over_at = ?8, followup_at = ?9,"
+                                         " slots = ?10, weight = ?11, repeat_rule = ?12, repeat_weekly = ?13"
+                                         " WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, t->id);
+    sqlite3_bind_text(st, 2, t->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, t->note, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, t->when_text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, t->due_at);
+    sqlite3_bind_int(st, 6, t->all_day ? 1 : 0);
+    sqlite3_bind_int64(st, 7, t->starts_at);
+    sqlite3_bind_int64(st, 8, t->over_at);
+    sqlite3_bind_int64(st, 9, t->followup_at);
+    sqlite3_bind_int(st, 10, t->slots > 0 ? t->slots : 1);
+    sqlite3_bind_int(st, 11, t->weight > 0 ? t->weight : 1);
+    sqlite3_bind_text(st, 12, t->repeat, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 13, t->repeat[0] ? 1 : 0);
+    int rc = store_exec_stmt(store, st);
+    if (rc == TEND_STORE_OK && sqlite3_changes(store_db(store)) == 0)
+        return TEND_STORE_NOTFOUND;
+    return rc;
 }
 
 int tend_store_task_get(tend_store *store, int64_t group_id, int number, tend_task *out)
@@ -252,8 +296,8 @@ int tend_store_tasks_matching(tend_store *store, int64_t group_id, const char *w
 }
 
 int tend_store_tasks_each(tend_store *store, int64_t group_id, tend_task_filter filter,
-                          int64_t member_id, int limit, int (*cb)(const tend_task *t, void *ud),
-                          void *ud)
+                          int64_t member_id, int offset, int limit,
+                          int (*cb)(const tend_task *t, void *ud), void *ud)
 {
     sqlite3_stmt *st;
     if (filter == TEND_TASKS_MINE) {
@@ -262,33 +306,60 @@ int tend_store_tasks_each(tend_store *store, int64_t group_id, tend_task_filter 
         st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM claims mine CROSS JOIN tasks t"
                                " ON t.id = mine.task_id WHERE mine.member_id = ?2"
                                " AND mine.state IN ('active','waiting') AND t.group_id = ?1"
-                               " GROUP BY t.id ORDER BY t.number LIMIT ?3");
+                               " GROUP BY t.id ORDER BY t.number LIMIT ?3 OFFSET ?4");
     } else if (filter == TEND_TASKS_ALL) {
         st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
-                               " ORDER BY t.number DESC LIMIT ?3");
+                               " ORDER BY t.number DESC LIMIT ?3 OFFSET ?4");
     } else {
         st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
-                               " AND t.state = 'open' ORDER BY t.number LIMIT ?3");
+                               " AND t.state = 'open' ORDER BY t.number LIMIT ?3 OFFSET ?4");
     }
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int64(st, 2, member_id);
     sqlite3_bind_int(st, 3, sql_limit(limit));
+    sqlite3_bind_int(st, 4, offset > 0 ? offset : 0);
     return collect_tasks(store, st, cb, ud);
 }
 
-int tend_store_tasks_needing_hands(tend_store *store, int64_t group_id, int limit,
+int tend_store_tasks_count(tend_store *store, int64_t group_id, tend_task_filter filter, int64_t member_id,
+                           int *count)
+{
+    sqlite3_stmt *st;
+    if (filter == TEND_TASKS_MINE)
+        st = store_stmt(store, "SELECT count(DISTINCT t.id) FROM claims mine CROSS JOIN tasks t"
+                               " ON t.id = mine.task_id WHERE mine.member_id = ?2"
+                               " AND mine.state IN ('active','waiting') AND t.group_id = ?1");
+    else if (filter == TEND_TASKS_ALL)
+        st = store_stmt(store, "SELECT count(*) FROM tasks t WHERE t.group_id = ?1 AND ?2 = ?2");
+    else
+        st = store_stmt(store, "SELECT count(*) FROM tasks t WHERE t.group_id = ?1 AND t.state = 'open'"
+                               " AND ?2 = ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    sqlite3_bind_int64(st, 2, member_id);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int code = rc == SQLITE_ROW ? TEND_STORE_OK : store_fail(store, rc);
+    sqlite3_reset(st);
+    return code;
+}
+
+int tend_store_tasks_needing_hands(tend_store *store, int64_t group_id, int64_t now, int limit,
                                    int (*cb)(const tend_task *t, void *ud), void *ud)
 {
     sqlite3_stmt *st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
-                                         " AND t.state = 'open' AND t.slots > (SELECT count(*)"
+                                         " AND t.state = 'open' AND (t.over_at = 0 OR t.over_at > ?3)"
+                                         " AND t.slots > (SELECT count(*)"
                                          " FROM claims c WHERE c.task_id = t.id AND c.state = 'active')"
                                          " ORDER BY t.number LIMIT ?2");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_int(st, 2, sql_limit(limit));
+    sqlite3_bind_int64(st, 3, now);
     return collect_tasks(store, st, cb, ud);
 }
 
@@ -445,6 +516,28 @@ int tend_store_claims_of_member(tend_store *store, int64_t member_id,
     return collect_claims(store, st, cb, ud);
 }
 
+int tend_store_claims_live_of_task(tend_store *store, int64_t task_id,
+                                   int (*cb)(const tend_claim *c, void *ud), void *ud)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT " CLAIM_COLUMNS " FROM claims WHERE task_id = ?1"
+                                         " AND state IN ('active','waiting') ORDER BY id");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, task_id);
+    return collect_claims(store, st, cb, ud);
+}
+
+int tend_store_claims_release_all(tend_store *store, int64_t task_id, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(store, "UPDATE claims SET state = 'released', updated_at = ?2"
+                                         " WHERE task_id = ?1 AND state IN ('active','waiting')");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, task_id);
+    sqlite3_bind_int64(st, 2, now);
+    return store_exec_stmt(store, st);
+}
+
 int tend_store_claims_of_task(tend_store *store, int64_t task_id,
                               int (*cb)(const tend_claim *c, void *ud), void *ud)
 {
@@ -462,7 +555,8 @@ int tend_store_claims_untouched(tend_store *store, int64_t group_id, int64_t bef
     /* CROSS JOIN keeps the group's open tasks as the outer loop: left to itself the planner walks
      * every group's active claims through claims_done, once per group (README, "Benchmarks") */
     sqlite3_stmt *st = store_stmt(store, "SELECT c.id, c.task_id, c.member_id, c.state, c.created_at,"
-                                         " c.updated_at, c.done_at, c.reminded_at, c.note"
+                                         " c.updated_at, c.done_at, c.reminded_at, c.note, c.remind_at,"
+                                         " c.followup_at"
                                          " FROM tasks t CROSS JOIN claims c ON t.id = c.task_id"
                                          " WHERE t.group_id = ?1 AND t.state = 'open'"
                                          " AND c.state = 'active' AND c.updated_at < ?2"

@@ -6,6 +6,7 @@
 #include "bot/args.h"
 #include "bot/parse.h"
 #include "bot/reply.h"
+#include "bot/when.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,6 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tend_parse_weekly(s, &a, &b);
     tend_parse_date(s, &a, &b, &c);
     tend_utf8_length(s);
+    /* a time it accepts is never in the past nor more than a year ahead */
+    tend_when w;
+    const int64_t now = 1793610000LL;
+    if (tend_when_parse(s, "Europe/Berlin", now, &w) == TEND_WHEN_OK &&
+        (w.at < now - 24 * 3600 || w.at > now + 366LL * 24 * 3600))
+        abort();
     tend_member_ref refs[] = {{"u1", "one"}};
     tend_args *args = NULL;
     char err[128];

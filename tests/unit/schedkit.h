@@ -12,6 +12,8 @@
 
 #include "testkit.h"
 
+#include "bot/task_time.h"
+
 #define HOUR 3600LL
 #define DAY (24 * HOUR)
 
@@ -57,10 +59,11 @@ static inline tend_task make_task(testkit *kit, const tend_group *g, const char 
     memset(&t, 0, sizeof t);
     t.group_id = g->id;
     snprintf(t.title, sizeof t.title, "%s", title);
-    t.due_at = due;
+    tend_when w = {due, false};
+    assert_int_equal(tend_task_set_time(&t, due ? &w : NULL, g->timezone[0] ? g->timezone : "UTC"), 0);
     t.slots = 1;
     t.weight = 1;
-    t.repeat_weekly = weekly;
+    snprintf(t.repeat, sizeof t.repeat, "%s", weekly ? "weekly" : "");
     t.created_at = now_of(kit);
     assert_int_equal(tend_store_task_add(kit->store, &t), TEND_STORE_OK);
     return t;

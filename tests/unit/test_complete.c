@@ -1,6 +1,7 @@
 /* The tasks offered while a member types one into a command: /done and /unclaim offer the member's
  * own claims (not the whole board), /claim the open tasks they do not hold, handoff accept the
- * tasks offered to them; narrowed by what they typed; nothing for a stranger; labels cut whole. */
+ * tasks offered to them, /task edit and /task cancel every open task; narrowed by what they typed;
+ * nothing for a stranger; labels cut whole. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -82,6 +83,18 @@ static void claim_offers_the_open_tasks_not_held_yet(void **state)
     testkit_free(kit);
 }
 
+static void task_edit_and_cancel_offer_the_whole_open_board(void **state)
+{
+    (void)state;
+    testkit *kit = board();
+    /* what bea holds is offered too, unlike for /claim; whether she may change it is the handler's call */
+    assert_string_equal(offered(kit, "bea", "task edit", NULL), "1,2,3,4");
+    assert_string_equal(offered(kit, "ana", "task cancel", "bike"), "3");
+    run_ok(kit, "ana", "task cancel 2");
+    assert_string_equal(offered(kit, "ana", "task edit", NULL), "1,3,4");
+    testkit_free(kit);
+}
+
 static void handoff_accept_offers_what_was_offered(void **state)
 {
     (void)state;
@@ -128,6 +141,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(done_and_unclaim_offer_the_members_own_claims),
         cmocka_unit_test(claim_offers_the_open_tasks_not_held_yet),
+        cmocka_unit_test(task_edit_and_cancel_offer_the_whole_open_board),
         cmocka_unit_test(handoff_accept_offers_what_was_offered),
         cmocka_unit_test(at_most_max_and_labels_cut_on_a_character),
     };

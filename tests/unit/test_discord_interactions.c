@@ -134,6 +134,59 @@ static void test_message_mentioning_the_bot(void **state)
     cJSON_Delete(d);
 }
 
+/* Where tend may say hello: @everyone's and its roles' permissions, then each channel's overwrites
+ * in Discord's order (@everyone, the roles together, the member). */
+static const char *hello_channel(const char *guild_json, char *out, size_t outlen)
+{
+    cJSON *g = cJSON_Parse(guild_json);
+    assert_non_null(g);
+    int rc = dc_intro_channel(g, "9", out, outlen);
+    cJSON_Delete(g);
+    return rc == 0 ? out : NULL;
+}
+
+#define ROLES(everyone, bot) \
+    "\"roles\":[{\"id\":\"1\",\"permissions\":\"" everyone "\"},{\"id\":\"5\",\"permissions\":\"" bot "\"}]," \
+    "\"members\":[{\"user\":{\"id\":\"9\"},\"roles\":[\"5\"]}],"
+#define CHANNEL(id, pos, overwrites) \
+    "{\"id\":\"" id "\",\"type\":0,\"position\":" pos ",\"permission_overwrites\":[" overwrites "]}"
+#define DENY_SEND(id, type) "{\"id\":\"" id "\",\"type\":" type ",\"allow\":\"0\",\"deny\":\"2048\"}"
+#define ALLOW_SEND(id, type) "{\"id\":\"" id "\",\"type\":" type ",\"allow\":\"3072\",\"deny\":\"0\"}"
+
+static void test_where_tend_may_say_hello(void **state)
+{
+    (void)state;
+    char out[32];
+    /* the system channel when it may post there */
+    assert_string_equal(hello_channel("{\"id\":\"1\",\"system_channel_id\":\"30\"," ROLES("3072", "0")
+                                      "\"channels\":[" CHANNEL("20", "0", "") "," CHANNEL("30", "1", "") "]}",
+                                      out, sizeof out), "30");
+    /* read-only system channel: the first text channel by position it may post in */
+    assert_string_equal(hello_channel("{\"id\":\"1\",\"system_channel_id\":\"30\"," ROLES("3072", "0")
+                                      "\"channels\":[" CHANNEL("40", "2", "") "," CHANNEL("30", "0", DENY_SEND("1", "0")) ","
+                                      CHANNEL("20", "1", "") "]}", out, sizeof out), "20");
+    /* @everyone may not send anywhere, but the bot's role may: a role's allow beats @everyone's deny */
+    assert_string_equal(hello_channel("{\"id\":\"1\"," ROLES("1024", "2048")
+                                      "\"channels\":[" CHANNEL("20", "0", "") "]}", out, sizeof out), "20");
+    assert_string_equal(hello_channel("{\"id\":\"1\"," ROLES("1024", "0")
+                                      "\"channels\":[" CHANNEL("20", "0", DENY_SEND("1", "0") "," ALLOW_SEND("5", "0")) "]}",
+                                      out, sizeof out), "20");
+    /* a member overwrite on the bot itself has the last word */
+    assert_null(hello_channel("{\"id\":\"1\"," ROLES("3072", "0")
+                              "\"channels\":[" CHANNEL("20", "0", ALLOW_SEND("5", "0") "," DENY_SEND("9", "1")) "]}",
+                              out, sizeof out));
+    /* nowhere to post: stay quiet; an administrator may post anywhere */
+    assert_null(hello_channel("{\"id\":\"1\"," ROLES("0", "0") "\"channels\":[" CHANNEL("20", "0", "") "]}", out,
+                              sizeof out));
+    assert_string_equal(hello_channel("{\"id\":\"1\"," ROLES("0", "8")
+                                      "\"channels\":[" CHANNEL("20", "0", DENY_SEND("1", "0")) "]}", out, sizeof out),
+                        "20");
+    /* a voice channel or a malformed guild is never chosen */
+    assert_null(hello_channel("{\"id\":\"1\"," ROLES("3072", "0")
+                              "\"channels\":[{\"id\":\"20\",\"type\":2,\"position\":0}]}", out, sizeof out));
+    assert_null(hello_channel("{\"channels\":7}", out, sizeof out));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_button_and_autocomplete),
         cmocka_unit_test(test_bad_payloads_are_refused_not_crashed),
         cmocka_unit_test(test_message_mentioning_the_bot),
+        cmocka_unit_test(test_where_tend_may_say_hello),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

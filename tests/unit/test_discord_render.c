@@ -146,6 +146,26 @@ static void test_every_tend_command_is_registered(void **state)
     assert_null(dc_commands_lookup("task", "nope"));
     assert_int_equal(dc_commands_option_mode("task", "add", "when"), DC_OPT_NAMED);
     assert_int_equal(dc_commands_option_mode("claim", NULL, "task"), DC_OPT_WORD);
+    assert_string_equal(dc_commands_lookup("task", "edit"), "task edit");
+    assert_string_equal(dc_commands_lookup("task", "cancel"), "task cancel");
+    assert_int_equal(dc_commands_option_mode("task", "edit", "task"), DC_OPT_WORD);
+    assert_int_equal(dc_commands_option_mode("task", "edit", "when"), DC_OPT_NAMED);
+    assert_int_equal(dc_commands_option_mode("profile", NULL, "remind"), DC_OPT_NAMED);
+    assert_int_equal(dc_commands_option_mode("help", NULL, "command"), DC_OPT_RAW);
+    /* coordinator commands stay out of members' pickers; a command members also use stays in */
+    const char *coordinators[] = {"setup", "team", "pause-new", "resume-new"};
+    const char *members[] = {"claim", "task", "tasks", "profile", "agreements", "export", "help"};
+    for (size_t i = 0; i < 4; i++) {
+        cJSON *perm = NULL;
+        cJSON_ArrayForEach(c, list) if (strcmp(cJSON_GetObjectItem(c, "name")->valuestring, coordinators[i]) == 0)
+            perm = cJSON_GetObjectItem(c, "default_member_permissions");
+        if (!cJSON_IsNumber(perm) || perm->valuedouble != 32)
+            fail_msg("/%s is shown to every member", coordinators[i]);
+    }
+    for (size_t i = 0; i < 7; i++)
+        cJSON_ArrayForEach(c, list) if (strcmp(cJSON_GetObjectItem(c, "name")->valuestring, members[i]) == 0 &&
+                                        cJSON_GetObjectItem(c, "default_member_permissions"))
+            fail_msg("/%s is hidden from members", members[i]);
     cJSON_Delete(list);
 }
 

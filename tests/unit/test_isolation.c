@@ -96,7 +96,7 @@ static void group_a_is_busy(testkit *kit)
     as_in(kit, GROUP_A, "anaA", "handoff 2 beaA");
     assert_true(testkit_said_has(kit, "offered"));
     as_in(kit, GROUP_A, "beaA", "claim 3");
-    as_in(kit, GROUP_A, "beaA", "done 3 alpha done note");
+    as_in(kit, GROUP_A, "beaA", "done 3 note:alpha done note");
     as_in(kit, GROUP_A, "anaA", "thanks beaA for alpha help");
     as_in(kit, GROUP_A, "anaA", "agreements add Alpha agreement text");
     as_in(kit, GROUP_A, "anaA", "feedback Alpha suggestion secret");
@@ -196,7 +196,7 @@ static void b_numbers_its_own_tasks_and_never_reaches_a(void **state)
     as_in(kit, GROUP_B, "zedB", "claim 2");
     assert_false(testkit_said_has(kit, "Alpha"));
     assert_false(testkit_said_has(kit, "is yours"));
-    as_in(kit, GROUP_B, "zedB", "done 1 zulu done");
+    as_in(kit, GROUP_B, "zedB", "done 1 note:zulu done");
     if (!testkit_said_has(kit, "Zulu bread run is done"))
         fail_msg("%s", testkit_said(kit));
     char *after = dump_group_a(kit);

@@ -1,6 +1,7 @@
 /* test_outbox.c — every message tend says is in the outbox with its cause, and leaves it only once
  * delivered: the encoding round trip, the rows a command and a firing write, the anonymous thanks
- * and the erasure's last word that write none, a restart that delivers what a crash left, and the sender's order and retries. */
+ * and the erasure's last word that write none, a restart that delivers what a crash left, and the
+ * sender's order and retries; a delivered row leaves in the loop's turn that heard the verdict. */
 #include "testkit.h"
 
 #include <stdio.h>
@@ -263,6 +264,80 @@ static void one_destination_keeps_its_order_through_a_retry(void **state)
     testkit_free(kit);
 }
 
+/* A platform that answers later, from a timer (the way curl reads an answer in its timeout's
+ * turn), while a far timer keeps the loop alive (a heartbeat). */
+typedef struct {
+    fake_platform f;
+    int64_t row;
+    uv_timer_t answer, heartbeat;
+} late_platform;
+
+static int late_send(tend_adapter *self, const tend_outgoing *o)
+{
+    late_platform *p = self->impl;
+    p->row = o->id;
+    return 0;
+}
+
+static void late_answer(uv_timer_t *t)
+{
+    late_platform *p = t->data;
+    tend_host_sent(&p->f.host, p->row, TEND_SENT_OK);
+}
+
+static void heartbeat(uv_timer_t *t)
+{
+    (void)t;
+}
+
+static const tend_adapter_ops late_ops = {.platform = "fake", .send = late_send};
+
+static void a_delivered_row_is_removed_in_its_own_turn_not_at_the_next_event(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    tend_bot_use_outbox(kit->bot);
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    late_platform p = {.f = {.base = {.ops = &late_ops}, .host = {.ops = &fake_host_ops}}};
+    p.f.base.impl = &p;
+    p.f.base.host = &p.f.host;
+    p.f.host.app = &p.f;
+    p.f.sender = tend_sender_create(&loop, kit->store, kit->clock, route_fake, &p.f);
+    assert_non_null(p.f.sender);
+
+    tend_messages said;
+    tend_messages_init(&said);
+    tend_messages_add(&said, TEND_TO_DM, "fake:g", "sam", "sam", "nudge", "one");
+    assert_int_equal(tend_store_begin(kit->store), TEND_STORE_OK);
+    assert_int_equal(tend_outbox_write(tend_bot_env(kit->bot), &said, 0, tend_clock_now(kit->clock)),
+                     TEND_STORE_OK);
+    assert_int_equal(tend_store_commit(kit->store), TEND_STORE_OK);
+    assert_int_equal(testkit_outbox_count(kit), 1);
+    tend_sender_take(p.f.sender, &said);
+    assert_true(p.row > 0);
+
+    uv_timer_init(&loop, &p.answer);
+    uv_timer_init(&loop, &p.heartbeat);
+    p.answer.data = &p;
+    uv_timer_start(&p.answer, late_answer, 0, 0);
+    uv_timer_start(&p.heartbeat, heartbeat, 5000, 0);
+    uint64_t t0 = uv_hrtime();
+    uv_run(&loop, UV_RUN_ONCE);
+    /* removed before the loop waits for the heartbeat: a crash now cannot send it again */
+    assert_true(uv_hrtime() - t0 < 1000000000ULL);
+    assert_int_equal(testkit_outbox_count(kit), 0);
+
+    tend_messages_clear(&said);
+    uv_close((uv_handle_t *)&p.answer, NULL);
+    uv_close((uv_handle_t *)&p.heartbeat, NULL);
+    tend_sender_close(p.f.sender);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    tend_sender_destroy(p.f.sender);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +347,7 @@ int main(void)
         cmocka_unit_test(a_scheduled_post_is_written_with_its_firing),
         cmocka_unit_test(a_restart_delivers_what_a_crash_left_once),
         cmocka_unit_test(one_destination_keeps_its_order_through_a_retry),
+        cmocka_unit_test(a_delivered_row_is_removed_in_its_own_turn_not_at_the_next_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

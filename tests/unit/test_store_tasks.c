@@ -1,8 +1,11 @@
 /* test_store_tasks.c — the SQLite backend's tasks, claims, waitlists and handoffs (store_tasks.h). */
 #include "testkit.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NOW TESTKIT_START
 
@@ -127,21 +130,33 @@ static void lists_filter_and_order(void **state)
     assert_int_equal(tend_store_task_set_state(w.s, t3.id, TEND_TASK_DONE, NOW + 10), TEND_STORE_OK);
 
     seen s = {{0}, 0};
-    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_OPEN, 0, 0, note_task, &s), TEND_STORE_OK);
+    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_OPEN, 0, 0, 0, note_task, &s), TEND_STORE_OK);
     assert_int_equal(s.n, 3);
     assert_int_equal(s.numbers[0], 1);
     assert_int_equal(s.numbers[2], 4);
     s.n = 0;
-    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_ALL, 0, 2, note_task, &s), TEND_STORE_OK);
+    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_ALL, 0, 0, 2, note_task, &s), TEND_STORE_OK);
     assert_int_equal(s.n, 2);
     assert_int_equal(s.numbers[0], 4); /* newest first, limited */
     assert_int_equal(s.numbers[1], 3);
+    s.n = 0; /* the next page */
+    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_ALL, 0, 2, 2, note_task, &s), TEND_STORE_OK);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.numbers[0], 2);
+    assert_int_equal(s.numbers[1], 1);
+    int count = -1;
+    assert_int_equal(tend_store_tasks_count(w.s, w.g.id, TEND_TASKS_ALL, 0, &count), TEND_STORE_OK);
+    assert_int_equal(count, 4);
+    assert_int_equal(tend_store_tasks_count(w.s, w.g.id, TEND_TASKS_OPEN, 0, &count), TEND_STORE_OK);
+    assert_int_equal(count, 3);
+    assert_int_equal(tend_store_tasks_count(w.s, w.g.id, TEND_TASKS_MINE, w.bea.id, &count), TEND_STORE_OK);
+    assert_int_equal(count, 2);
     s.n = 0;
-    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_MINE, w.bea.id, 0, note_task, &s),
+    assert_int_equal(tend_store_tasks_each(w.s, w.g.id, TEND_TASKS_MINE, w.bea.id, 0, 0, note_task, &s),
                      TEND_STORE_OK);
     assert_int_equal(s.n, 2);
     s.n = 0;
-    assert_int_equal(tend_store_tasks_needing_hands(w.s, w.g.id, 0, note_task, &s), TEND_STORE_OK);
+    assert_int_equal(tend_store_tasks_needing_hands(w.s, w.g.id, NOW, 0, note_task, &s), TEND_STORE_OK);
     assert_int_equal(s.n, 2); /* #1 is staffed, #3 done: #2 (1 of 2) and #4 */
     assert_int_equal(s.numbers[0], 2);
     assert_int_equal(s.numbers[1], 4);
@@ -286,6 +301,63 @@ static void handoff_offers_replace_and_close(void **state)
     testkit_free(w.kit);
 }
 
+extern const char *const tend_store_migrations[];
+
+/* A database from version 4 (before times were read) opens with its weekly tasks still weekly, a
+ * bare date kept as a whole day with its reminder and question times, and its members counted as
+ * already welcomed, with the default reminder. */
+static void a_version_4_database_keeps_its_tasks_and_members(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/tend-v4-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(sqlite3_exec(db, tend_store_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+    int64_t day = NOW + 2 * 86400 - 9 * 3600; /* Wed 4 Nov 00:00 UTC */
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "PRAGMA user_version = 4;"
+             "INSERT INTO groups (id, key, created_at) VALUES (1, 'console:old', %lld);"
+             "INSERT INTO members (id, group_id, key, name, joined_at) VALUES (1, 1, 'ana', 'ana', %lld);"
+             "INSERT INTO tasks (id, group_id, number, title, when_text, due_at, repeat_weekly, created_at)"
+             " VALUES (1, 1, 1, 'Fridge', '2026-11-04', %lld, 1, %lld), (2, 1, 2, 'Call', 'fri 18:00', 0, 0, %lld);",
+             (long long)NOW, (long long)NOW, (long long)day, (long long)NOW, (long long)NOW);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    char err[256];
+    tend_store *store;
+    assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
+    assert_int_equal(tend_store_schema_version(store), tend_store_schema_latest());
+    tend_task t;
+    assert_int_equal(tend_store_task_get(store, 1, 1, &t), TEND_STORE_OK);
+    assert_string_equal(t.repeat, "weekly");
+    assert_true(t.all_day);
+    assert_int_equal(t.due_at, day);
+    assert_int_equal(t.starts_at, day + 9 * 3600);
+    assert_int_equal(t.over_at, day + 86400);
+    assert_true(t.followup_at > t.over_at);
+    assert_int_equal(tend_store_task_get(store, 1, 2, &t), TEND_STORE_OK);
+    assert_string_equal(t.repeat, "");
+    assert_int_equal(t.due_at, 0);
+    assert_string_equal(t.when_text, "fri 18:00"); /* still shown as written */
+    tend_member m;
+    assert_int_equal(tend_store_member_get(store, 1, "ana", &m), TEND_STORE_OK);
+    assert_true(m.welcomed);
+    assert_int_equal(m.remind_minutes, -1);
+    tend_store_close(store);
+    unlink(path);
+    char side[sizeof path + 8];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +368,7 @@ int main(void)
         cmocka_unit_test(untouched_claims_and_reminders),
         cmocka_unit_test(done_weight_is_listed_busiest_first),
         cmocka_unit_test(handoff_offers_replace_and_close),
+        cmocka_unit_test(a_version_4_database_keeps_its_tasks_and_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "bot/load.h"
 #include "bot/parse.h"
+#include "bot/task_time.h"
 #include "bot/tasks.h"
 #include "store/sqlite/internal.h"
 
@@ -133,7 +134,7 @@ static void board_shows_open_mine_and_all(void **state)
 
     run_ok(kit, "bea", "tasks");
     assert_one_private(kit, "bea");
-    assert_true(testkit_said_has(kit, "#1 Soup run (1 of 2 hands, fri 18:00)"));
+    assert_true(testkit_said_has(kit, "#1 Soup run (1 of 2 hands, Fri 6 Nov, 18:00)"));
     assert_true(testkit_said_has(kit, "#2 Pharmacy pickup (0 of 1 hand)"));
 
     run_ok(kit, "bea", "tasks mine");
@@ -182,14 +183,15 @@ static void task_add_announces_with_a_claim_button(void **state)
     run_ok(kit, "ana", "task add \"Soup run\" slots:3 weight:2 when:2026-11-06");
     const tend_message *m = find_kind(kit, "task.announce");
     assert_non_null(m);
-    assert_int_equal(kit->out.count, 1);
+    assert_int_equal(kit->out.count, 2); /* the announcement, and what when: was read as */
+    assert_true(testkit_said_has(kit, "[private ana] I read when:\"2026-11-06\" as Friday 6 November."));
     assert_int_equal(m->audience, TEND_TO_PUBLIC);
     assert_int_equal(m->n_mentions, 0);
     assert_int_equal(m->n_buttons, 1);
     assert_string_equal(m->buttons[0].label, "Claim");
     assert_string_equal(m->buttons[0].emoji, "\xE2\x9C\x85");
     assert_string_equal(m->buttons[0].command, "claim 1");
-    assert_true(testkit_said_has(kit, "New task: #1 Soup run (0 of 3 hands, 2026-11-06). /claim 1"));
+    assert_true(testkit_said_has(kit, "New task: #1 Soup run (0 of 3 hands, Fri 6 Nov). /claim 1"));
     tend_task t = task_of(kit, 1);
     assert_int_equal(t.slots, 3);
     assert_int_equal(t.weight, 2);
@@ -209,13 +211,26 @@ static void task_add_bad_options_change_nothing(void **state)
     run_ok(kit, "ana", "task add First");
     snapshot before = snap(kit);
     const char *bad[] = {"task add Soup slots:0",      "task add Soup slots:21", "task add Soup slots:two",
-                         "task add Soup weight:6",     "task add Soup weight:0", "task add Soup repeat:daily",
+                         "task add Soup weight:6",     "task add Soup weight:0", "task add Soup repeat:hourly",
+                         "task add Soup repeat:every:0d",
                          "task add \"   \"",            "task add",               "task add slots:2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(testkit_run(kit, "ana", 0, bad[i]), 0);
         assert_one_private(kit, "ana");
         assert_string_equal(kit->out.items[0].kind, "error");
         assert_true(testkit_said_has(kit, "Usage: /task add"));
+        assert_unchanged(kit, &before);
+    }
+    /* a time it cannot use: what it understands instead, without the whole usage around it */
+    const char *bad_when[] = {"when:soonish", "when:\"31 nov\"", "when:yesterday", "when:2026-11-01",
+                              "when:\"fri 2026-12-01\"", "when:2028-01-01"};
+    for (size_t i = 0; i < sizeof bad_when / sizeof bad_when[0]; i++) {
+        char cmd[80];
+        snprintf(cmd, sizeof cmd, "task add Soup %s", bad_when[i]);
+        assert_int_equal(testkit_run(kit, "ana", 0, cmd), 0);
+        assert_one_private(kit, "ana");
+        assert_true(testkit_said_has(kit, "when:"));
+        assert_false(testkit_said_has(kit, "Usage"));
         assert_unchanged(kit, &before);
     }
     testkit_free(kit);
@@ -290,7 +305,7 @@ static void paused_group_refuses_new_tasks_kindly(void **state)
     snapshot before = snap(kit);
     testkit_run(kit, "ana", 0, "task add Soup run");
     assert_one_private(kit, "ana");
-    assert_true(testkit_said_has(kit, "paused until Wed 04 Nov 09:00"));
+    assert_true(testkit_said_has(kit, "paused until Wed 4 Nov, 09:00"));
     assert_true(testkit_said_has(kit, "/resume-new"));
     assert_false(testkit_said_has(kit, "Usage"));
     assert_unchanged(kit, &before);
@@ -581,7 +596,7 @@ static void done_credits_doers_and_celebrates_only_them(void **state)
     run_ok(kit, "dan", "claim 1");
     assert_int_equal(claim_state(kit, "dan", 1), TEND_CLAIM_WAITING);
 
-    run_ok(kit, "bea", "done 1 delivered 12 boxes");
+    run_ok(kit, "bea", "done 1 note:delivered 12 boxes");
     assert_int_equal(kit->out.count, 1);
     const tend_message *m = find_kind(kit, "task.done");
     assert_non_null(m);
@@ -638,9 +653,9 @@ static void unclaimed_doer_gets_credit(void **state)
     run_ok(kit, "ana", "task add Garden");
     snapshot before = snap(kit);
     char cmd[700];
-    strcpy(cmd, "done 2 ");
-    memset(cmd + 7, 'n', 501);
-    cmd[7 + 501] = '\0';
+    strcpy(cmd, "done 2 note:");
+    memset(cmd + 12, 'n', 501);
+    cmd[12 + 501] = '\0';
     testkit_run(kit, "eve", 0, cmd);
     assert_one_private(kit, "eve");
     assert_true(testkit_said_has(kit, "501 characters"));
@@ -654,10 +669,10 @@ static void weekly_task_comes_back_when_done(void **state)
     (void)state;
     testkit *kit = testkit_new();
     run_ok(kit, "ana", "task add Food bank shift repeat:weekly slots:2 when:2026-11-06");
-    assert_true(task_of(kit, 1).repeat_weekly);
+    assert_string_equal(task_of(kit, 1).repeat, "weekly");
     run_ok(kit, "ana", "claim 1");
     run_ok(kit, "ana", "done 1");
-    assert_true(testkit_said_has(kit, "back on the board for next week"));
+    assert_true(testkit_said_has(kit, "back on the board for next time"));
     /* the copy is the scheduler's to post, once */
     assert_int_equal(testkit_tick(kit), 0);
     assert_true(testkit_said_has(kit, "#2 Food bank shift"));
@@ -787,21 +802,39 @@ static void describe_formats_a_board_line(void **state)
     memset(&t, 0, sizeof t);
     t.number = 12;
     snprintf(t.title, sizeof t.title, "Soup run");
-    snprintf(t.when_text, sizeof t.when_text, "fri 18:00");
+    tend_when fri = {1793984400LL, false}; /* Fri 6 Nov 2026 17:00 UTC, 18:00 in Berlin */
+    assert_int_equal(tend_task_set_time(&t, &fri, "Europe/Berlin"), 0);
     t.slots = 2;
     t.active = 1;
     char out[300];
-    tend_task_describe(&t, out, sizeof out);
-    assert_string_equal(out, "#12 Soup run (1 of 2 hands, fri 18:00)");
+    tend_task_view berlin = {"Europe/Berlin", false, TESTKIT_START, "Europe/Berlin"};
+    tend_task_describe(&t, &berlin, out, sizeof out);
+    assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov, 18:00)");
+    tend_task_view new_york = {"America/New_York", true, TESTKIT_START, "Europe/Berlin"};
+    tend_task_describe(&t, &new_york, out, sizeof out); /* a member's own zone, named */
+    assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov, 12:00 EST)");
+    tend_task day = t; /* a whole day is the group's date wherever the reader is */
+    tend_when friday = {1793919600LL, true}; /* Fri 6 Nov 00:00 in Berlin, Thu 18:00 in New York */
+    assert_int_equal(tend_task_set_time(&day, &friday, "Europe/Berlin"), 0);
+    tend_task_describe(&day, &new_york, out, sizeof out);
+    assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov)");
     t.waiting = 3;
-    t.repeat_weekly = true;
-    tend_task_describe(&t, out, sizeof out);
-    assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, fri 18:00, weekly)");
+    snprintf(t.repeat, sizeof t.repeat, "every:14d");
+    tend_task_describe(&t, &berlin, out, sizeof out);
+    assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, Fri 6 Nov, 18:00, every 2 weeks)");
+    tend_task_view later = {"Europe/Berlin", false, fri.at + 60, "Europe/Berlin"};
+    tend_task_describe(&t, &later, out, sizeof out);
+    assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, Fri 6 Nov, 18:00, time passed, every 2 weeks)");
+    t.due_at = t.starts_at = t.over_at = t.followup_at = 0; /* written before times were read */
+    snprintf(t.when_text, sizeof t.when_text, "fri 18:00");
+    t.repeat[0] = '\0';
+    tend_task_describe(&t, &berlin, out, sizeof out);
+    assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, fri 18:00)");
     t.state = TEND_TASK_DONE;
-    tend_task_describe(&t, out, sizeof out);
+    tend_task_describe(&t, &berlin, out, sizeof out);
     assert_string_equal(out, "#12 Soup run (done)");
     char tiny[8];
-    tend_task_describe(&t, tiny, sizeof tiny); /* cut, never overrun */
+    tend_task_describe(&t, &berlin, tiny, sizeof tiny); /* cut, never overrun */
     assert_string_equal(tiny, "#12 Sou");
 }
 

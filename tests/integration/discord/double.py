@@ -34,6 +34,10 @@ APP_ID = "900000000000000003"
 BOT_ID = "900000000000000004"
 TOKEN = "double-token-not-a-secret-0123456789"
 MANAGE_GUILD = 1 << 5
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+BOT_ROLE_ID = "900000000000000005"     # the managed role Discord gives a bot at its invite
+ANNOUNCE_ID = "900000000000000006"     # a read-only channel: the server's system channel here
 
 _snow = [910000000000000000]
 
@@ -109,6 +113,9 @@ class Double(Gateway):
         self.limits = rl.Limits()   # rate limits as Discord counts them
         self.late = []              # (interaction id, seconds) of callbacks refused as too late
         self.repeated_callbacks = []  # interaction ids whose callback came again (refused with 40060)
+        # when the bot joined the server: long ago unless a test plays a fresh invite
+        self.joined_at = "2026-01-01T00:00:00+00:00"
+        self.bot_role_permissions = VIEW_CHANNEL | SEND_MESSAGES
 
     # ------------------------------------------------------------------ running
 
@@ -237,7 +244,9 @@ class Double(Gateway):
             self.registered = body
             out = []
             for c in body or []:
-                c = dict(c, id=snowflake(), application_id=APP_ID, version=snowflake(), default_member_permissions=None)
+                perms = c.get("default_member_permissions")
+                c = dict(c, id=snowflake(), application_id=APP_ID, version=snowflake(),
+                         default_member_permissions=None if perms is None else str(perms))
                 out.append(c)
             return jr(out)
         m = re.match(r"^/interactions/(\d+)/([^/]+)/callback$", path)
@@ -274,6 +283,9 @@ class Double(Gateway):
             self.callbacks[iid].append(body)
             return jr(self._message(CHANNEL_ID, body))
         m = re.match(r"^/channels/(\d+)/messages$", path)
+        if m and method == "POST" and m.group(1) == ANNOUNCE_ID:
+            self.violations.append("posted in a channel where the bot may not send messages")
+            return jr({"message": "Missing Permissions", "code": 50013}, status=403)
         if m and method == "POST":
             msg = self._message(m.group(1), body)
             self.channel_messages.append((m.group(1), body))
@@ -310,24 +322,37 @@ class Double(Gateway):
 
     @staticmethod
     def channel_of(guild_id):
-        """The one text channel of a guild: CHANNEL_ID in the main guild."""
+        """The one channel members talk in: CHANNEL_ID in the main guild."""
         return CHANNEL_ID if guild_id == GUILD_ID else str(int(guild_id) + 2)
 
     def _guild(self, guild_id=GUILD_ID):
-        channel = self.channel_of(guild_id)
-        return {"id": guild_id, "name": "Mutual Aid" if guild_id == GUILD_ID else "Group " + guild_id[-6:],
+        """A guild as GUILD_CREATE brings it: the bot's own member with its managed role, and in the
+        main guild a read-only announcements channel that is the server's system channel."""
+        role = lambda rid, name, perms, managed: {  # noqa: E731
+            "id": rid, "name": name, "permissions": str(perms), "position": 0 if rid == guild_id else 1,
+            "color": 0, "hoist": False, "managed": managed, "mentionable": False, "flags": 0}
+        bot_member = {"user": self._bot_user(), "nick": None, "roles": [BOT_ROLE_ID], "joined_at": self.joined_at,
+                      "deaf": False, "mute": False, "flags": 0, "pending": False, "avatar": None}
+        main = guild_id == GUILD_ID
+        channels = [{"id": self.channel_of(guild_id), "type": 0, "name": "general", "position": 1,
+                     "guild_id": guild_id, "permission_overwrites": [], "nsfw": False, "parent_id": None}]
+        if main:
+            channels.insert(0, {"id": ANNOUNCE_ID, "type": 0, "name": "announcements", "position": 0,
+                                "guild_id": guild_id, "permission_overwrites": [
+                                    {"id": guild_id, "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}],
+                                "nsfw": False, "parent_id": None})
+        return {"id": guild_id, "name": "Mutual Aid" if main else "Group " + guild_id[-6:],
                 "icon": None, "owner_id": self.members["ana"]["id"],
-                "unavailable": False, "member_count": len(self.members), "large": False, "joined_at": "2026-01-01T00:00:00+00:00",
-                "roles": [{"id": guild_id, "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
-                           "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
-                "emojis": [], "stickers": [], "features": [], "channels": [
-                    {"id": channel, "type": 0, "name": "general", "position": 0, "guild_id": guild_id,
-                     "permission_overwrites": [], "nsfw": False, "parent_id": None}],
-                "threads": [], "members": [], "voice_states": [], "presences": [], "stage_instances": [],
+                "unavailable": False, "member_count": len(self.members), "large": False, "joined_at": self.joined_at,
+                "roles": [role(guild_id, "@everyone", VIEW_CHANNEL | SEND_MESSAGES, False),
+                          role(BOT_ROLE_ID, "tend", self.bot_role_permissions, True)],
+                "emojis": [], "stickers": [], "features": [], "channels": channels,
+                "threads": [], "members": [bot_member], "voice_states": [], "presences": [], "stage_instances": [],
                 "guild_scheduled_events": [], "verification_level": 0, "default_message_notifications": 0,
                 "explicit_content_filter": 0, "mfa_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
                 "nsfw_level": 0, "system_channel_flags": 0, "application_id": None, "afk_channel_id": None,
-                "afk_timeout": 300, "system_channel_id": None, "rules_channel_id": None, "vanity_url_code": None,
+                "afk_timeout": 300, "system_channel_id": ANNOUNCE_ID if main else None, "rules_channel_id": None,
+                "vanity_url_code": None,
                 "description": None, "banner": None, "splash": None, "discovery_splash": None,
                 "premium_subscription_count": 0, "max_members": 1000, "public_updates_channel_id": None}
 

@@ -28,6 +28,22 @@ def answered(double, iid, timeout=5):
     return double.wait(lambda: iid in double.callbacks, timeout)
 
 
+WELCOME = "Welcome! I'm tend"
+
+
+def answers(bodies):
+    """What answered a command, without a member's one-time welcome on their first command."""
+    return [b for b in bodies if WELCOME not in content(b)]
+
+
+def welcome(double, *members):
+    """Each member's first command, answered and welcomed, so a test of something else sees only
+    its own answers."""
+    for who in members:
+        iid = double.slash(who, "me")
+        assert double.wait(lambda: len(double.callbacks.get(iid, [])) == 2, 5), double.callbacks.get(iid)
+
+
 def guild_on(double, shard, count):
     return next(g for g in double.guild_ids if dd.shard_of(g, count) == shard)
 
@@ -54,6 +70,7 @@ def finish(double, *tends):
 def test_a_restart_after_kill_9_resumes_and_answers_what_was_sent_meanwhile(double, tmp):
     first = Tend(double, tmp)
     assert double.wait_ready(15), first.output()
+    welcome(double, "ana", "ben", "cai")
     session = double.session_id
     a = double.slash("ana", "task", {"title": "Soup run"}, sub="add")
     assert answered(double, a), first.output()
@@ -211,7 +228,9 @@ def test_four_shards_of_2500_guilds_start_bucket_by_bucket_and_each_resumes_alon
         assert answered(double, away), t.output()
     assert len(double.identify_log) == 4
     assert [double.shard_session(k).id for k in range(4)] == sessions
-    assert all(len(v) == 1 for v in double.callbacks.values())
+    # each answered once; ana's first command in each guild also brought her welcome there, once
+    assert all(len(answers(v)) == 1 for v in double.callbacks.values())
+    assert sum(WELCOME in content(b) for v in double.callbacks.values() for b in v) == 4
     finish(double, t)
 
 

@@ -7,6 +7,7 @@ from conftest import Tend
 import double as dd
 
 CRASH = {"TEND_TEST_FAILPOINT": "after-commit"}
+WELCOME = "Welcome! I'm tend"
 
 
 def text_of(body):
@@ -56,7 +57,12 @@ def test_an_answer_too_late_for_its_interaction_comes_by_dm_once(double):
             assert double.wait(lambda: ben in double.dm_channels and any(
                 ch == double.dm_channels[ben] for ch, _b in double.channel_messages), 10), again.output()
             time.sleep(0.5)
+            # the answer, and ben's one-time welcome (his first command), each once
+            assert double.wait(lambda: len([1 for ch, _b in double.channel_messages
+                                            if ch == double.dm_channels[ben]]) >= 2, 5), again.output()
             dms = [b for ch, b in double.channel_messages if ch == double.dm_channels[ben]]
+            assert len([b for b in dms if WELCOME in text_of(b)]) == 1, dms
+            dms = [b for b in dms if WELCOME not in text_of(b)]
             assert len(dms) == 1, dms
             assert iid not in double.callbacks  # the dead interaction was not answered late
             assert dms[0].get("nonce") and dms[0].get("enforce_nonce") is True

@@ -8,6 +8,7 @@ import time
 
 from conftest import Tend, percentile
 import double as dd
+from double_gateway import IDENTIFY_GAP
 
 LATENCIES = []
 
@@ -28,6 +29,14 @@ def private(body):
     return (body.get("data") or body).get("flags", 0) & 64 == 64
 
 
+WELCOME = "Welcome! I'm tend"
+
+
+def answers(double, iid):
+    """The bodies that answer a command, without a first-timer's one-time welcome follow-up."""
+    return [b for b in double.callbacks[iid] if WELCOME not in content(b)]
+
+
 def test_identifies_with_few_intents_and_registers_every_command(tend, double):
     ident = double.last_identify
     assert ident["intents"] == (1 << 0) | (1 << 9) | (1 << 12)
@@ -40,6 +49,13 @@ def test_identifies_with_few_intents_and_registers_every_command(tend, double):
     assert claim_opt["autocomplete"] is True and claim_opt["required"] is True
     subs = {o["name"] for o in by_name["agreements"]["options"]}
     assert subs == {"show", "add", "amend"}
+    assert {o["name"] for o in by_name["task"]["options"]} == {"add", "edit", "cancel"}
+    assert {"quiet", "tz", "remind"} <= {o["name"] for o in by_name["profile"]["options"]}
+    # coordinator commands stay out of members' command pickers
+    for name in ("setup", "team", "pause-new", "resume-new"):
+        assert by_name[name].get("default_member_permissions") == dd.MANAGE_GUILD, name
+    for name in ("claim", "task", "help", "profile"):
+        assert by_name[name].get("default_member_permissions") is None, name
 
 
 def test_core_flow_through_slash_commands_and_buttons(tend, double):
@@ -79,14 +95,66 @@ def test_core_flow_through_slash_commands_and_buttons(tend, double):
     assert "coordinator" not in content(b[0]).lower()
 
 
+def test_a_first_command_gets_one_private_welcome(tend, double):
+    iid = double.slash("ben", "tasks")
+    assert double.wait(lambda: len(double.callbacks.get(iid, [])) >= 2), double.callbacks.get(iid)
+    b = double.callbacks[iid]  # the answer, then the welcome as an ephemeral follow-up
+    assert len(b) == 2 and all(private(x) for x in b), b
+    assert WELCOME in content(b[1]) and "/claim" in content(b[1]) and "/help" in content(b[1])
+    iid = double.slash("ben", "me")
+    assert double.answer(iid)
+    time.sleep(0.5)
+    assert not any(WELCOME in content(x) for x in double.callbacks[iid])
+
+
+def test_a_fresh_invite_says_hello_once_where_it_may_post():
+    d = dd.Double().start()
+    try:
+        d.joined_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 60))
+        with tempfile.TemporaryDirectory() as tmp:
+            t = Tend(d, tmp)
+            assert d.wait_ready(15), t.output()
+            hello = lambda: [(c, b) for c, b in d.channel_messages if "/setup" in b.get("content", "")]  # noqa: E731
+            assert d.wait(hello, 10), t.output()
+            channel, body = hello()[0]
+            # the system channel is read-only for everyone here: the first channel it may post in
+            assert channel == dd.CHANNEL_ID
+            assert "/help" in body["content"] and "tend" in body["content"]
+            assert body["allowed_mentions"] == {"parse": [], "users": [], "replied_user": False}
+            # a new session brings GUILD_CREATE again; a restart too: no second hello
+            ids = d.identifies
+            d.send_op(9, False)
+            assert d.wait(lambda: d.identifies > ids, 15)
+            t.stop()
+            # a restart RESUMEs (no GUILD_CREATE); past Discord's minutes it identifies anew and
+            # every server comes again (once the IDENTIFY bucket, which a new process cannot know
+            # about, has room)
+            d.expire_sessions()
+            time.sleep(max(0.0, d.identify_log[-1]["t"] + IDENTIFY_GAP - time.monotonic()))
+            ids = d.identifies
+            t = Tend(d, tmp)
+            assert d.wait(lambda: d.identifies > ids and d.ws is not None, 15), t.output()
+            run(d, "ana", "help")
+            time.sleep(0.5)
+            t.stop()
+            assert len(hello()) == 1
+            assert not d.violations, d.violations
+    finally:
+        d.stop()
+
+
 def test_a_message_that_mentions_tend_runs_as_a_command(tend, double):
     run(double, "ana", "task", {"title": "Fix bike"}, sub="add")
     before = len(double.channel_messages)
     double.mention("ben", "<@%s> claim 1" % dd.BOT_ID)
     assert double.wait(lambda: len(double.channel_messages) > before), tend.output()
-    channel, body = double.channel_messages[-1]
-    assert channel == double.dm_channels[double.members["ben"]["id"]]  # the private answer went by DM
-    assert "yours" in body["content"]
+    said = lambda *words: [c for c, b in double.channel_messages[before:]  # noqa: E731
+                           if any(w in b.get("content", "") for w in words)]
+    assert double.wait(lambda: len(said("yours", WELCOME)) == 2), double.channel_messages[before:]
+    dm = double.dm_channels[double.members["ben"]["id"]]
+    # the private answer went by DM, and so did ben's one-time welcome
+    assert said("yours") == [dm] and said(WELCOME) == [dm]
+    assert len(double.channel_messages) == before + 2
     # a message that does not start by mentioning tend is not a command
     n = len(double.requests)
     double.mention("ben", "claim 1 please")
@@ -146,7 +214,7 @@ def test_a_replayed_interaction_is_answered_once(tend, double):
     payload = [p for s, p in double.sessions[double.session_id] if p["t"] == "INTERACTION_CREATE"][-1]
     double.call(double._dispatch("INTERACTION_CREATE", payload["d"]))
     time.sleep(0.5)
-    assert len(double.callbacks[iid]) == 1
+    assert len(answers(double, iid)) == 1
     assert not double.violations
 
 
@@ -178,7 +246,7 @@ def test_drop_resume_and_nothing_lost(tend, double):
     print("\nreconnect after a drop: %.0f ms" % ((time.monotonic() - t0) * 1000))
     run(double, "ana", "help")
     time.sleep(0.3)
-    assert len(double.callbacks[iid]) == 1
+    assert len(answers(double, iid)) == 1
 
 
 def test_reconnect_op7(tend, double):
@@ -213,7 +281,7 @@ def test_rate_limits_and_server_errors_are_retried_once_each(tend, double):
     faults = [r for r in double.requests if r.get("fault")]
     assert len(faults) == 4
     # 429 per route then a following request on it waited: no answer came twice
-    assert all(len(v) == 1 for v in double.callbacks.values())
+    assert all(len(answers(double, k)) == 1 for k in double.callbacks)
 
 
 def test_heartbeats_keep_their_rhythm_while_rest_is_slow(tend, double):

@@ -18,10 +18,16 @@ def synapse_ctl(env, action):
     subprocess.run([sys.executable, ctl, action, env["dir"]], check=True)
 
 
+def is_welcome(ev):
+    """A member's one-time welcome, sent with the answer to their first command in a group (for a
+    member of several groups a private message starts with the group's name)."""
+    return "Welcome! I'm tend" in ev.get("content", {}).get("body", "")
+
+
 def answer_to(client, bot_id, room, event_id, sent_at, timeout=20):
     """The bot's answer to a command: a reply to it in the room, or a message in a DM room."""
     def pred(room_id, ev):
-        if ev.get("sender") != bot_id or ev.get("type") != "m.room.message":
+        if ev.get("sender") != bot_id or ev.get("type") != "m.room.message" or is_welcome(ev):
             return False
         if room_id == room:
             rel = ev["content"].get("m.relates_to", {}).get("m.in_reply_to", {})
@@ -100,9 +106,30 @@ def test_unknown_command_gets_one_line_and_notices_are_ignored(users, room):
     time.sleep(1.5)
     bob.sync(0)
     answered = [e["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
-                for _, e in bob.bot_notices(bot.user_id)]
+                for _, e in bob.bot_notices(bot.user_id) if not is_welcome(e)]
     assert notice not in answered and chat not in answered
     assert len(answered) == 1, "one answer, to /help only"
+
+
+def test_a_first_command_in_a_group_brings_one_private_welcome(users, tend):
+    alice, bob, bot = users["alice"], users["bob"], users["bot"]
+    alice.catch_up()
+    fresh = alice.create_room("garden group", invite=[bob.user_id])
+    bob.join(fresh)
+    alice.invite(fresh, bot.user_id)
+    alice.wait_for(notice_from(bot.user_id, fresh, "I'm tend"), 30, "the bot's introduction")
+    bob.catch_up()
+    ask(bob, bot, fresh, "!tasks")
+    where, welcome = bob.wait_for(lambda r, e: e.get("sender") == bot.user_id and is_welcome(e), 20,
+                                  "bob's welcome")
+    assert where != fresh, "the welcome is private: bob's DM room"
+    check_notice_shape(welcome)
+    assert "!claim" in welcome["content"]["body"] and "!help" in welcome["content"]["body"]
+    bob.catch_up()
+    ask(bob, bot, fresh, "!me")
+    time.sleep(1.5)
+    bob.sync(0)
+    assert not any(is_welcome(e) for _, e in bob.bot_notices(bot.user_id)), "once"
 
 
 def test_task_flow_claim_by_reaction_done_stepback_thanks(users, room):

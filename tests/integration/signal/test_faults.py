@@ -106,8 +106,16 @@ def test_kill_9_between_commands_loses_nothing_said_while_down(double, tmp_path)
 
 
 def test_a_message_signal_cli_took_is_not_sent_again_after_a_crash(double, tmp_path):
+    # Ana has met tend before: her command's one message is then the announcement (a first
+    # command would also bring her welcome, and either could be the send the crash follows)
+    t = Tend(double, str(tmp_path))
+    assert double.wait(double.listening, 15), t.output()
+    ask(double, "ana", "/tasks", expect=lambda s: "Welcome! I'm tend" in s["text"])
+    assert double.wait(lambda: t.query("SELECT count(*) FROM outbox") == [(0,)], 15), t.output()
+    t.stop()
+    assert double.wait(lambda: not double.listening(), 15)
     # killed after signal-cli answered, before the outbox learned it: the mark says "sent"
-    t = Tend(double, str(tmp_path), env={"TEND_TEST_FAILPOINT": "signal-after-send"})
+    t.start(env={"TEND_TEST_FAILPOINT": "signal-after-send"})
     assert double.wait(double.listening, 15), t.output()
     double.say("ana", '/task add "Taken once"')
     t.proc.wait(15)

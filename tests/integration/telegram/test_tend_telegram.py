@@ -66,7 +66,7 @@ def test_core_flow(tend, double):
     wait_private(d, "cai", "is yours")
 
     # done: a celebration in the group, pinging the two who did it and nobody else
-    d.says("ben", "/done 1 all delivered")
+    d.says("ben", "/done 1 note:all delivered")
     done = wait_group(d, "is done!")
     assert sorted(done["pings"]) == [5002, 5003]
 
@@ -198,6 +198,22 @@ def test_the_weekly_check_in_prompt_comes_once_by_catch_up(double, tmp):
     assert not d.violations and not d.earned_429
 
 
+def test_what_was_held_goes_out_when_a_later_message_gets_through_first(tend, double):
+    d = double
+    d.says("ana", '/task add "Rake leaves"')
+    wait_group(d, "Rake leaves")
+    # Cai never opened the private chat: his answer and his welcome wait for him
+    d.says("cai", "/claim 1")
+    wait_group(d, "start=")
+    # he taps Start in the app, and before tend has read that update a private answer of a later
+    # command reaches him: what waited goes too, not only after some later /start
+    d.started.add(d.members["cai"]["id"])
+    d.says("cai", "/help")
+    wait_private(d, "cai", "what I can do")
+    wait_private(d, "cai", "is yours")
+    wait_private(d, "cai", "Welcome! I'm tend")
+
+
 def test_privacy_mode_and_commands_for_another_bot(tend, double):
     d = double
     # another bot spoke last: Telegram keeps plain /commands from tend, so members add @tend's name
@@ -206,6 +222,7 @@ def test_privacy_mode_and_commands_for_another_bot(tend, double):
     assert uid is None
     _m, uid = d.says("ben", "/help@%s" % dd.BOT["username"])
     wait_private(d, "ben", "what I can do")
+    wait_private(d, "ben", "Welcome! I'm tend")  # his first command: the one-time welcome too
     # a command for the other bot is not tend's, even when tend is shown it (privacy mode off)
     d.privacy_mode = False
     before = len(d.sent)

@@ -1,0 +1,49 @@
+/*
+ * when.h — the time a member gives a task ("fri 18:00", "tomorrow 6pm", "2026-12-02 15:00",
+ * "3 dec"), read in a zone relative to now, and shown back in a zone.
+ *
+ * What it understands, in any order, commas and the words "at", "on" and "this" ignored:
+ *   a day:   today, tomorrow, a weekday (mon, monday, thurs...: the next one, today included while
+ *            the time is still ahead), a date 2026-12-02, or a day and a month (3 dec, dec 3rd,
+ *            3 december 2026; without a year, the next such day)
+ *   a time:  18:00, 6:30, 6pm, 6:30pm, 6 pm, 12am, noon
+ * A time alone is the next such time (today, else tomorrow). A day alone is the whole day. Local
+ * times go through tz.h (the system's tz database): a time skipped by a spring-forward change is
+ * moved on by the gap, one repeated in the fall is the first of the two.
+ */
+#ifndef TEND_WHEN_H
+#define TEND_WHEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int64_t at;    /* the instant; for a whole day, the start of that local day */
+    bool all_day;  /* only a day was given                                      */
+} tend_when;
+
+typedef enum {
+    TEND_WHEN_OK = 0,
+    TEND_WHEN_UNKNOWN,   /* a word it does not read, or nothing at all                */
+    TEND_WHEN_NO_DAY,    /* a date that does not exist: 31 nov                          */
+    TEND_WHEN_CONFLICT,  /* two days or two times that disagree: "fri 2026-12-01"     */
+    TEND_WHEN_PAST,      /* already behind us                                          */
+    TEND_WHEN_FAR        /* more than a year ahead                                     */
+} tend_when_result;
+
+/* Reads `text` in `zone` (an IANA name tz.h accepts) at unix time `now`. */
+tend_when_result tend_when_parse(const char *text, const char *zone, int64_t now, tend_when *out);
+
+typedef enum {
+    TEND_WHEN_SHORT, /* "Fri 6 Nov, 18:00" / "Fri 6 Nov"                          */
+    TEND_WHEN_LONG,  /* "Friday 6 November at 18:00" / "Friday 6 November"       */
+    TEND_WHEN_NEAR   /* "today at 18:00", "tomorrow at 9:30", else the short form */
+} tend_when_style;
+
+/* Writes w as seen in `zone`; with name_zone, the zone's abbreviation follows the time ("18:00
+ * CET"). `now` is only read by TEND_WHEN_NEAR. Always NUL-terminates; "" when the zone fails. */
+void tend_when_format(const tend_when *w, const char *zone, bool name_zone, int64_t now, tend_when_style style,
+                      char *out, size_t outlen);
+
+#endif
