@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "adapters/discord/internal.h"
+#include "adapters/metrics.h"
 #include "lib/log.h"
 
 #define RX_MAX (32u << 20) /* a payload larger than this is skipped, not buffered */
@@ -105,6 +106,7 @@ dc_gateway *dc_gateway_create(discord *d)
         free(gw);
         return NULL;
     }
+    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, 0);
     uv_timer_init(d->loop, &gw->heartbeat);
     uv_timer_init(d->loop, &gw->reconnect);
     uv_timer_init(d->loop, &gw->send_later);
@@ -261,6 +263,14 @@ static void heartbeat_cb(uv_timer_t *t)
 
 /* ---------------------------------------------------------------- receiving */
 
+/* For the health check and the metrics: a session is usable again (READY or RESUMED). */
+static void note_connected(dc_gateway *gw)
+{
+    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, 1);
+    if (gw->dropped_at)
+        tend_metric_add(&TEND_M_RECONNECTS, "discord", NULL, 1);
+}
+
 static void on_dispatch(dc_gateway *gw, const char *t, const cJSON *data)
 {
     discord *d = gw->d;
@@ -276,11 +286,13 @@ static void on_dispatch(dc_gateway *gw, const char *t, const cJSON *data)
         if (cJSON_IsString(uid))
             snprintf(d->bot_user_id, sizeof d->bot_user_id, "%s", uid->valuestring);
         gw->backoff_ms = 500;
+        note_connected(gw);
         tend_log(TEND_LOG_INFO, "discord", "gateway ready (user %s)", d->bot_user_id);
         if (d->global_commands)
             dc_register_commands(d, NULL);
     } else if (strcmp(t, "RESUMED") == 0) {
         gw->backoff_ms = 500;
+        note_connected(gw);
         tend_log(TEND_LOG_INFO, "discord", "gateway session resumed %llu ms after the drop",
                  (unsigned long long)(gw->dropped_at ? now_ms(gw) - gw->dropped_at : 0));
     } else if (strcmp(t, "GUILD_CREATE") == 0) {
@@ -416,6 +428,7 @@ static void on_closed(dc_gateway *gw)
     gw->rx_len = 0;
     gw->identified = false;
     gw->dropped_at = now_ms(gw);
+    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, 0);
     int code = gw->peer_close;
     gw->peer_close = 0;
     gw->close_to_send = 0;

@@ -24,6 +24,7 @@
 
 #include "adapters/discord/internal.h"
 #include "adapters/discord/restq.h"
+#include "adapters/metrics.h"
 #include "lib/log.h"
 
 #define MAX_429 5
@@ -151,6 +152,7 @@ void dc_rest_destroy(dc_rest *rest)
         free_req(r);
     }
     rest->count = 0;
+    tend_metric_set(&TEND_M_OUTBOX_DEPTH, "discord", NULL, 0);
     free_map(&rest->routes, offsetof(route_q, h));
     free_map(&rest->chains, offsetof(chain_q, h));
     free(rest->timers.a);
@@ -342,6 +344,7 @@ int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *
         rest->all->all_prev = r;
     rest->all = r;
     rest->count++;
+    tend_metric_set(&TEND_M_OUTBOX_DEPTH, "discord", NULL, (double)rest->count);
     pump(rest);
     return 0;
 }
@@ -358,6 +361,7 @@ static void finish(rest_req *r, long status, const cJSON *body)
     if (r->all_next)
         r->all_next->all_prev = r->all_prev;
     rest->count--;
+    tend_metric_set(&TEND_M_OUTBOX_DEPTH, "discord", NULL, (double)rest->count);
     chain_advance(rest, r);
     if (r->cb)
         r->cb(rest->d, status, body, r->ud);
@@ -402,6 +406,7 @@ static void on_429(rest_req *r, const tend_http_response *res, const cJSON *body
         strcmp(scope, "true") == 0)
         global = true;
     dc_ratelimit_on_429(r->rest->rl, r->route, retry_after, global, now);
+    tend_metric_add(&TEND_M_THROTTLED, "discord", NULL, 1);
     tend_log(TEND_LOG_WARN, "discord", "rate limited on %s%s: waiting %.3f s", r->route,
              global ? " (global)" : "", retry_after);
 }
@@ -500,6 +505,7 @@ static bool run_list(dc_rest *rest, rq_list *l, bool budgeted, uint64_t now, uin
             return false;
         uint64_t wait = dc_ratelimit_wait(rest->rl, q->route, now);
         if (wait > 0) {
+            tend_metric_add(&TEND_M_RATELIMIT_WAITS, "discord", NULL, 1);
             q->wake.at = now + wait;
             if (dc_heap_push(&rest->timers, &q->wake) != 0) {
                 *soonest = wait; /* out of memory: look again then */

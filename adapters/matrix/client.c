@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "adapters/matrix/internal.h"
+#include "adapters/metrics.h"
 #include "lib/log.h"
 #include "bot/messages.h"
 #include "store/store.h"
@@ -448,6 +449,7 @@ tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_bot *bot, const t
     tend_matrix *mx = calloc(1, sizeof *mx);
     if (!mx)
         return NULL;
+    tend_metric_set(&TEND_M_CONNECTED, TEND_MATRIX_PLATFORM, NULL, 0); /* until the first /sync answers */
     mx->base.ops = &matrix_ops;
     mx->base.impl = mx;
     mx->base.loop = loop;

@@ -4,11 +4,15 @@
  */
 #include "store/sqlite/internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "lib/metrics.h"
 
 #define STMT_CACHE_SIZE 256 /* open addressing; the whole backend has fewer distinct statements */
 
@@ -28,9 +32,12 @@ sqlite3 *store_db(tend_store *store)
     return store->db;
 }
 
-int store_fail(tend_store *store, int rc)
+static const tend_metric_def store_errors = {
+    "tend_store_errors_total", "Database operations that failed, by kind (full, readonly, busy, error).",
+    TEND_METRIC_COUNTER, {"kind", NULL}};
+
+static int classify(int rc)
 {
-    snprintf(store->errmsg, sizeof store->errmsg, "%s", sqlite3_errmsg(store->db));
     switch (rc & 0xff) {
     case SQLITE_FULL:
         return TEND_STORE_FULL;
@@ -46,6 +53,19 @@ int store_fail(tend_store *store, int rc)
     default:
         return TEND_STORE_ERROR;
     }
+}
+
+int store_fail(tend_store *store, int rc)
+{
+    snprintf(store->errmsg, sizeof store->errmsg, "%s", sqlite3_errmsg(store->db));
+    int code = classify(rc);
+    tend_metric_add(&store_errors,
+                    code == TEND_STORE_FULL       ? "full"
+                    : code == TEND_STORE_READONLY ? "readonly"
+                    : code == TEND_STORE_BUSY     ? "busy"
+                                                  : "error",
+                    NULL, 1);
+    return code;
 }
 
 sqlite3_stmt *store_stmt(tend_store *store, const char *sql)
@@ -102,7 +122,8 @@ static int exec_sql(tend_store *store, const char *sql)
     if (rc != SQLITE_OK) {
         snprintf(store->errmsg, sizeof store->errmsg, "%s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
-        return store_fail(store, rc) == TEND_STORE_OK ? TEND_STORE_ERROR : store_fail(store, rc);
+        int code = store_fail(store, rc); /* once: it counts the failure */
+        return code == TEND_STORE_OK ? TEND_STORE_ERROR : code;
     }
     return TEND_STORE_OK;
 }
