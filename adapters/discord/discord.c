@@ -162,7 +162,7 @@ tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_bot *bot, const 
 {
     if (!cfg->discord_token || !*cfg->discord_token || !cfg->discord_application_id ||
         !*cfg->discord_application_id) {
-        tend_log(TEND_LOG_ERROR, "discord", "discord_token and discord_application_id are both needed");
+        tend_log(TEND_LOG_ERROR, "discord", "[discord] token and [discord] application_id are both needed");
         return NULL;
     }
     tend_log_add_secret(cfg->discord_token);

@@ -439,7 +439,7 @@ static void done_cb(const tend_http_response *res, void *ud)
         if (res->status == 401) {
             cJSON_Delete(body);
             finish(r, res->status, NULL);
-            dc_fatal(d, "Discord refused the bot token (401 Unauthorized). Check discord_token in "
+            dc_fatal(d, "Discord refused the bot token (401 Unauthorized). Check [discord] token in "
                         "tend.conf or DISCORD_TOKEN, then start tend again.");
             return;
         }

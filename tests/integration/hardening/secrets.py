@@ -72,7 +72,8 @@ def main():
         db = os.path.join(tmp, "tend.db")
         good = os.path.join(tmp, "good.conf")
         write(good, "[discord]\ntoken = %s\napplication_id = 123456789012345678\n"
-                    "[matrix]\nuser_id = @tend:localhost\naccess_token = %s\npassword = %s\n"
+                    "[matrix]\nhomeserver = http://127.0.0.1:9\nuser_id = @tend:localhost\n"
+                    "access_token = %s\npassword = %s\n"
               % (FILE_SECRETS[0], FILE_SECRETS[1], FILE_SECRETS[3]), 0o644)
         bad = os.path.join(tmp, "bad.conf")
         write(bad, "[discord]\ntokn = %s\ntoken = %s\napplication_id = not-a-number\n"
