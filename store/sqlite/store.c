@@ -207,9 +207,33 @@ static bool cannot_write(const char *path)
     return strcmp(path, ":memory:") != 0 && access(path, F_OK) == 0 && access(path, W_OK) != 0;
 }
 
+/* A new database is created readable by its owner alone: it holds members' check-in notes and, after
+ * a Matrix password login, the bot's access token. SQLite gives the -wal and -shm files the mode of
+ * the database file itself, so creating the file first (empty: SQLite takes an empty file as a new
+ * database) covers all three, whatever the umask. 0, or the errno that stopped the creation. */
+static int create_private(const char *path)
+{
+    if (!path[0] || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return close(fd), 0;
+    return errno == EEXIST ? 0 : errno;
+}
+
+static bool disk_full(int error)
+{
+    return error == ENOSPC || error == EDQUOT;
+}
+
 int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen)
 {
     *out = NULL;
+    int created = create_private(path);
+    if (disk_full(created)) {
+        snprintf(err, errlen, "the disk holding %s is full; free some space and start tend again", path);
+        return TEND_STORE_FULL;
+    }
     tend_store *store = calloc(1, sizeof *store);
     if (!store) {
         snprintf(err, errlen, "out of memory");
@@ -232,6 +256,13 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
         code = migrate(store);
+    if (code == TEND_STORE_FULL) {
+        /* SQLite says "disk I/O error" for a WAL it cannot grow; the person at the console needs
+         * to hear what to do about it */
+        snprintf(err, errlen, "the disk holding %s is full; free some space and start tend again", path);
+        tend_store_close(store);
+        return code;
+    }
     if (code != TEND_STORE_OK) {
         snprintf(err, errlen, "cannot use database %s: %s", path, store->errmsg);
         tend_store_close(store);
