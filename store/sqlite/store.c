@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lib/metrics.h"
@@ -226,6 +227,21 @@ static bool disk_full(int error)
     return error == ENOSPC || error == EDQUOT;
 }
 
+/* SQLite reports a WAL or -shm it cannot grow as one of several I/O errors ("disk I/O error");
+ * at start, with next to no space left where the database lives, that is what it means. */
+static bool nearly_no_space(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir ? 1 : 0] = '\0';
+    struct statvfs vfs;
+    return statvfs(dir, &vfs) == 0 && (unsigned long long)vfs.f_bavail * vfs.f_frsize < 256 * 1024;
+}
+
 int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -256,7 +272,8 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
         code = migrate(store);
-    if (code == TEND_STORE_FULL) {
+    if (code == TEND_STORE_FULL || (code == TEND_STORE_ERROR && nearly_no_space(path))) {
+        code = TEND_STORE_FULL;
         /* SQLite says "disk I/O error" for a WAL it cannot grow; the person at the console needs
          * to hear what to do about it */
         snprintf(err, errlen, "the disk holding %s is full; free some space and start tend again", path);
