@@ -17,6 +17,7 @@
 #include "adapters/console/console.h"
 #include "adapters/discord/discord.h"
 #include "adapters/matrix/matrix.h"
+#include "app/ops.h"
 #include "lib/log.h"
 #include "bot/scheduler.h"
 
@@ -37,6 +38,7 @@ struct tend_app {
     bool stopping;
     bool ticking, tick_again;
     int failed;
+    tend_ops *ops; /* systemd, SIGHUP, the health endpoint (app/ops.c) */
 };
 
 static void add_adapter(tend_app *app, tend_adapter *adapter)
@@ -260,6 +262,14 @@ int tend_app_run(tend_app *app)
         app->failed = 1;
         tend_app_stop(app);
     }
+    char why[300] = "";
+    if (!app->stopping)
+        app->ops = tend_ops_start(app->loop, app->bot, app->cfg, app->adapters, app->n_adapters, why, sizeof why);
+    if (why[0]) {
+        tend_log(TEND_LOG_ERROR, "app", "%s", why);
+        app->failed = 1;
+        tend_app_stop(app);
+    }
     for (size_t i = 0; i < app->n_adapters && !app->stopping; i++) {
         tend_adapter *a = app->adapters[i];
         if (a->ops->start(a) != 0) {
@@ -288,6 +298,7 @@ void tend_app_stop(tend_app *app)
     }
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->stop(app->adapters[i]);
+    tend_ops_stop(app->ops);
 }
 
 void tend_app_destroy(tend_app *app)
@@ -296,6 +307,7 @@ void tend_app_destroy(tend_app *app)
         return;
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->destroy(app->adapters[i]);
+    tend_ops_destroy(app->ops);
     if (app->loop && app->loop->data == app)
         app->loop->data = NULL;
     free(app);

@@ -195,7 +195,7 @@ def case_cli(tend, dir_, src, tmp):
     rc, out, err = run(tend, ["--config", bad, "--database", os.path.join(tmp, "x.db")], "", tmp)
     check(rc == 1 and ":4: unknown key 'tokn'" in err and "sekrit" not in err, "tend refuses to start: " + err)
     rc, out, err = run(tend, ["--database", os.path.join(tmp, "no", "such", "dir", "x.db")], "", tmp)
-    check(rc == 1 and err.startswith("tend: cannot open the database") and err.count("\n") == 1,
+    check(rc == 1 and err.startswith("tend: database ") and "does not exist" in err and err.count("\n") == 1,
           "an unusable database is one clear line: " + err)
     rc, out, err = run(tend, ["--database", os.path.join(tmp, "ok.db")], "/me\n", tmp)
     check(rc == 0 and "[private you]" in out, "the default member is 'you': " + out + err)
