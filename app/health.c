@@ -192,7 +192,9 @@ tend_health *tend_health_start(uv_loop_t *loop, const char *host, int port, tend
     info.iface = host;
     info.vhost_name = VHOST_NAME;
     info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_LIBUV;
+    /* the vhost (the listening socket) is made apart from the context: when it cannot listen, a
+     * failed context would leave lws's handles half-made on our loop, a failed vhost does not */
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     if (!strchr(host, ':'))
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     h->foreign_loops[0] = loop;
@@ -202,15 +204,18 @@ tend_health *tend_health_start(uv_loop_t *loop, const char *host, int port, tend
     info.keepalive_timeout = 5;  /* an idle kept-alive connection is closed after this */
     info.server_string = "tend";
     h->ctx = lws_create_context(&info);
-    struct lws_vhost *vh = h->ctx ? lws_get_vhost_by_name(h->ctx, VHOST_NAME) : NULL;
-    h->port = vh ? lws_get_vhost_listen_port(vh) : -1;
-    if (!h->ctx || h->port <= 0) {
-        snprintf(err, errlen, "cannot listen on %s%s%s:%d for [ops] listen (is the port taken, or the address "
-                 "not this machine's?)", strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
-        if (h->ctx)
-            lws_context_destroy(h->ctx);
+    if (!h->ctx) {
+        snprintf(err, errlen, "could not start libwebsockets on the loop (is libwebsockets-evlib-uv installed?)");
         h->stopped = true;
-        return h; /* the caller destroys it after the loop drained */
+        return h;
+    }
+    struct lws_vhost *vh = lws_create_vhost(h->ctx, &info);
+    h->port = vh ? lws_get_vhost_listen_port(vh) : -1;
+    if (h->port <= 0) {
+        bool v6 = strchr(host, ':') != NULL;
+        snprintf(err, errlen, "cannot listen on %s%s%s:%d for [ops] listen (is the port taken, or the address "
+                 "not this machine's?)", v6 ? "[" : "", host, v6 ? "]" : "", port);
+        tend_health_stop(h); /* the caller destroys it after the loop drained */
     }
     return h;
 }

@@ -56,8 +56,18 @@ void tend_ops_hold_signals(void)
 static bool verdict(void *ud, char *reason, size_t len)
 {
     tend_ops *ops = ud;
-    if (tend_store_schema_version(tend_bot_env(ops->bot)->store) < 0) {
+    tend_store *store = tend_bot_env(ops->bot)->store;
+    if (tend_store_schema_version(store) < 0) {
         snprintf(reason, len, "unhealthy: the database does not answer");
+        return false;
+    }
+    int failing = tend_store_failing(store);
+    if (failing != TEND_STORE_OK) {
+        snprintf(reason, len, "unhealthy: %s (the last database write failed; none has succeeded since)",
+                 failing == TEND_STORE_FULL       ? "the disk is full"
+                 : failing == TEND_STORE_READONLY ? "the database is read-only"
+                 : failing == TEND_STORE_BUSY     ? "the database is locked by another process"
+                                                  : "the database fails");
         return false;
     }
     char down[80] = "", up[80] = "";

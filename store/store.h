@@ -66,6 +66,9 @@ int tend_store_backup(const char *db_path, const char *dest, tend_store_backup_i
                       size_t errlen);
 /* The last error's message, for logs. Never contains secrets (the store holds none). */
 const char *tend_store_errmsg(const tend_store *store);
+/* TEND_STORE_OK, or the code of the last failure when no transaction has written since (for the
+ * health check: a full disk, a read-only database). */
+int tend_store_failing(const tend_store *store);
 /* The schema version the database is at after migrations. */
 int tend_store_schema_version(tend_store *store);
 /* The newest schema version this tend knows (what every database is migrated to). */

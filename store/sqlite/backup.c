@@ -122,7 +122,9 @@ int tend_store_backup(const char *db_path, const char *dest, tend_store_backup_i
         char journal[4200];
         snprintf(journal, sizeof journal, "%s-journal", dest);
         unlink(journal);
-        int code = (rc & 0xff) == SQLITE_FULL || rc == SQLITE_IOERR_WRITE ? TEND_STORE_FULL : TEND_STORE_ERROR;
+        int code = (rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && store_nearly_no_space(dest))
+                       ? TEND_STORE_FULL
+                       : TEND_STORE_ERROR;
         if (code == TEND_STORE_FULL)
             snprintf(err, errlen, "the disk holding %s is full; the partial copy was removed", dest);
         return code;

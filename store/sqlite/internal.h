@@ -68,4 +68,8 @@ void store_read_rest(sqlite3_stmt *st, void *out);
 /* Copies column `col` as text into buf (always NUL-terminated, "" for NULL). */
 void store_copy_text(sqlite3_stmt *st, int col, char *buf, size_t buflen);
 
+/* True when the file system holding `path` has next to no space left: what SQLite's "disk I/O
+ * error" means when a file it must grow cannot grow. */
+bool store_nearly_no_space(const char *path);
+
 #endif

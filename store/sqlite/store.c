@@ -26,6 +26,8 @@ struct tend_store {
     sqlite3 *db;
     stmt_slot cache[STMT_CACHE_SIZE];
     char errmsg[256];
+    int failing; /* the last failure's code until a transaction writes again; 0 when none */
+    int changes_at_begin;
 };
 
 sqlite3 *store_db(tend_store *store)
@@ -60,6 +62,7 @@ int store_fail(tend_store *store, int rc)
 {
     snprintf(store->errmsg, sizeof store->errmsg, "%s", sqlite3_errmsg(store->db));
     int code = classify(rc);
+    store->failing = code;
     tend_metric_add(&store_errors,
                     code == TEND_STORE_FULL       ? "full"
                     : code == TEND_STORE_READONLY ? "readonly"
@@ -229,7 +232,7 @@ static bool disk_full(int error)
 
 /* SQLite reports a WAL or -shm it cannot grow as one of several I/O errors ("disk I/O error");
  * at start, with next to no space left where the database lives, that is what it means. */
-static bool nearly_no_space(const char *path)
+bool store_nearly_no_space(const char *path)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
@@ -272,7 +275,7 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
         code = migrate(store);
-    if (code == TEND_STORE_FULL || (code == TEND_STORE_ERROR && nearly_no_space(path))) {
+    if (code == TEND_STORE_FULL || (code == TEND_STORE_ERROR && store_nearly_no_space(path))) {
         code = TEND_STORE_FULL;
         /* SQLite says "disk I/O error" for a WAL it cannot grow; the person at the console needs
          * to hear what to do about it */
@@ -315,12 +318,22 @@ int tend_store_set_synchronous(tend_store *store, int level)
 
 int tend_store_begin(tend_store *store)
 {
+    store->changes_at_begin = sqlite3_total_changes(store->db);
     return store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
 }
 
 int tend_store_commit(tend_store *store)
 {
-    return store_exec_stmt(store, store_stmt(store, "COMMIT"));
+    int rc = store_exec_stmt(store, store_stmt(store, "COMMIT"));
+    /* only a commit that wrote something shows the disk takes writes again */
+    if (rc == TEND_STORE_OK && sqlite3_total_changes(store->db) != store->changes_at_begin)
+        store->failing = TEND_STORE_OK;
+    return rc;
+}
+
+int tend_store_failing(const tend_store *store)
+{
+    return store ? store->failing : TEND_STORE_ERROR;
 }
 
 int tend_store_rollback(tend_store *store)
