@@ -1,5 +1,6 @@
 """Fixtures: the Discord double on 127.0.0.1 and the real tend binary pointed at it."""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -8,7 +9,9 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
 import double as dd  # noqa: E402
+import scrape  # noqa: E402
 
 TEND = os.environ.get("TEND_BIN", "tend")
 
@@ -31,6 +34,7 @@ class Tend:
             "TEND_DISCORD_API_BASE": double.api_base,
             "TEND_LOG_LEVEL": "debug",
             "TEND_CONFIG": "",
+            "TEND_OPS_LISTEN": "127.0.0.1:0",  # every session is scraped at its end (stop)
         })
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")], env=env,
@@ -42,7 +46,17 @@ class Tend:
         with open(self.log_path) as f:
             return f.read()
 
+    def ops_port(self):
+        m = re.search(r"health and metrics on http://127\.0\.0\.1:(\d+)/healthz", self.output())
+        return int(m.group(1)) if m else None
+
     def stop(self):
+        port, text, failed = self.ops_port(), None, None
+        if self.proc.poll() is None and port:
+            try:
+                text = scrape.fetch(port)[1]
+            except OSError as e:
+                failed = e
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -51,6 +65,10 @@ class Tend:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        assert failed is None, "the ops endpoint did not answer at the end of the session: %s" % failed
+        if text is not None:
+            # the session's metrics, read by Prometheus's own parser: bounded, plain labels
+            self.metrics = scrape.parse(text)
 
 
 @pytest.fixture
