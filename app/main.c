@@ -16,6 +16,7 @@
 #include "app/health.h"
 #include "app/ops.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "config/config.h"
 #include "store/store.h"
 
@@ -341,5 +342,6 @@ int main(int argc, char **argv)
     rc = run(&cfg, &opts);
     tend_config_free(&cfg);
     tend_log_clear_secrets();
+    tend_metrics_reset(); /* the counters live as long as the process; free them for leak checkers */
     return rc;
 }
