@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "lib/metrics.h"
-#include "testkit.h"
+#include "schedkit.h"
 
 static const tend_metric_def commands = {
     "t_commands_total", "Commands.", TEND_METRIC_COUNTER, {"command", "outcome"}};
@@ -173,6 +173,23 @@ static void the_router_counts_each_command_by_name_and_outcome(void **state)
     testkit_free(kit);
 }
 
+static const tend_metric_def scheduled = {"tend_scheduled_posts_total", "", TEND_METRIC_COUNTER, {"kind", "outcome"}};
+
+static void the_scheduler_counts_posts_fired_and_skipped(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    make_group(kit, "UTC", "mon 18:00", "fri 18:00");
+    set_now(kit, TESTKIT_START + 9 * HOUR + 1 * HOUR); /* Monday 19:00: an hour late, within grace */
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_int_equal(testkit_tick(kit), 0); /* fired once, counted once */
+    set_now(kit, TESTKIT_START + 7 * DAY + 16 * HOUR); /* next Monday, 7 hours late: skipped */
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_true(tend_metric_value(&scheduled, "checkin", "fired") == 1);
+    assert_true(tend_metric_value(&scheduled, "checkin", "skipped") == 1);
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +199,7 @@ int main(void)
         cmocka_unit_test_setup(a_family_holds_a_bounded_number_of_series, reset),
         cmocka_unit_test_setup(help_text_is_escaped, reset),
         cmocka_unit_test_setup_teardown(the_router_counts_each_command_by_name_and_outcome, reset, reset),
+        cmocka_unit_test_setup_teardown(the_scheduler_counts_posts_fired_and_skipped, reset, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

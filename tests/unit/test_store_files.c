@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/sqlite/internal.h"
 #include "store/store.h"
 
 typedef struct {
@@ -158,6 +159,29 @@ static void a_backup_never_overwrites_and_needs_a_database(void **state)
     tend_store_close(s);
 }
 
+/* What /healthz reports: the last failure, until a transaction writes again (one that writes
+ * nothing, like a scheduler tick with nothing due, proves nothing about the disk). */
+static void a_failed_write_is_remembered_until_one_succeeds(void **state)
+{
+    files *f = *state;
+    tend_store *s = NULL;
+    char err[256];
+    assert_int_equal(tend_store_open(f->db, &s, err, sizeof err), TEND_STORE_OK);
+    assert_int_equal(tend_store_failing(s), TEND_STORE_OK);
+    sqlite3_exec(store_db(s), "PRAGMA query_only = 1", NULL, NULL, NULL); /* writes now fail: read-only */
+    assert_int_equal(tend_store_begin(s), TEND_STORE_READONLY);
+    assert_int_equal(tend_store_failing(s), TEND_STORE_READONLY);
+    sqlite3_exec(store_db(s), "PRAGMA query_only = 0", NULL, NULL, NULL);
+    assert_int_equal(tend_store_begin(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_commit(s), TEND_STORE_OK); /* wrote nothing */
+    assert_int_equal(tend_store_failing(s), TEND_STORE_READONLY);
+    assert_int_equal(tend_store_begin(s), TEND_STORE_OK);
+    add_group(s, "console:rw");
+    assert_int_equal(tend_store_commit(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_failing(s), TEND_STORE_OK);
+    tend_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +189,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_existing_database_keeps_the_mode_its_owner_gave_it, setup, teardown),
         cmocka_unit_test_setup_teardown(a_backup_is_private_complete_and_one_file, setup, teardown),
         cmocka_unit_test_setup_teardown(a_backup_never_overwrites_and_needs_a_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_failed_write_is_remembered_until_one_succeeds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
