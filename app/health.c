@@ -140,11 +140,14 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
     tend_health *h = lws_context_user(lws_get_context(wsi));
     session *s = user;
     switch (reason) {
-    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: /* accepted, not yet a connection: keep it? */
         return h->stopped || h->connections >= MAX_CONNECTIONS ? 1 : 0;
-    case LWS_CALLBACK_HTTP_BIND_PROTOCOL:
-        if (!lws_get_parent(wsi))
-            h->connections++;
+    case LWS_CALLBACK_WSI_CREATE: /* every accepted connection, idle or not; never the listener */
+        h->connections++;
+        break;
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (h->connections > 0)
+            h->connections--;
         break;
     case LWS_CALLBACK_HTTP:
         if (s)
@@ -152,11 +155,10 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
         return -1;
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return s ? on_writeable(wsi, s) : -1;
-    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL: /* after each answer and at close: the buffer goes */
+    case LWS_CALLBACK_CLOSED_HTTP:
         if (s)
             session_clear(s);
-        if (!lws_get_parent(wsi) && h->connections > 0)
-            h->connections--;
         break;
     default:
         break;
