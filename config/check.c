@@ -52,7 +52,7 @@ static void existing_ancestor(char *dir)
     while (stat(dir, &sb) != 0) {
         char *slash = strrchr(dir, '/');
         if (!slash) {
-            strcpy(dir, ".");
+            memcpy(dir, ".", 2); /* dir holds a path, so room for "." */
             return;
         }
         if (slash == dir) {
