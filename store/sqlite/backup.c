@@ -99,7 +99,7 @@ int tend_store_backup(const char *db_path, const char *dest, tend_store_backup_i
             snprintf(err, errlen, "%s already exists; a backup never overwrites a file, choose a new name", dest);
         else
             snprintf(err, errlen, "cannot create %s: %s", dest, strerror(e));
-        return e == ENOSPC || e == EDQUOT ? TEND_STORE_FULL : TEND_STORE_ERROR;
+        return store_disk_full(e) ? TEND_STORE_FULL : TEND_STORE_ERROR;
     }
     close(fd);
     sqlite3 *src = NULL, *dst = NULL;
