@@ -1,28 +1,33 @@
 /*
- * adapter.h — the one interface between the bot and a chat platform.
+ * adapter.h — what every chat platform's adapter offers the app.
  *
- * An adapter turns platform events into tend_request values, calls tend_bot_handle() and renders
- * the messages it gets back (it knows how to answer the event it came from: an interaction token, a
- * Matrix event to reply to, a console line). The app calls deliver() for messages nobody asked for:
- * scheduled posts, nudges, and DMs produced by someone else's command. Adapters run on the app's
- * one libuv loop and never block it.
+ * An adapter translates, nothing more: platform events become tend_request values handed to its
+ * host (adapters/host.h), and outbox rows handed to send() become the platform's messages. It
+ * runs on the app's one libuv loop and never blocks it.
  */
 #ifndef TEND_ADAPTER_H
 #define TEND_ADAPTER_H
 
+#include <stdbool.h>
+
 #include <uv.h>
 
-#include "bot/bot.h"
-#include "bot/reply.h"
+#include "adapters/host.h"
 
 typedef struct tend_adapter tend_adapter;
 
 typedef struct tend_adapter_ops {
     const char *platform; /* "console", "discord", "matrix": the prefix of its group keys */
+    /* The platform cannot recognise a resend (a terminal has no txn id or nonce): each row is
+     * removed as soon as it is delivered, so a crash can repeat at most the message in flight.
+     * Otherwise removals are batched, one transaction per turn of the loop. */
+    bool resend_shows_twice;
     /* Starts connecting / reading on the loop. 0, or -1 with a one-line reason logged. */
     int (*start)(tend_adapter *self);
-    /* Delivers one message the bot produced on its own. 0, or -1 (it will be logged). */
-    int (*deliver)(tend_adapter *self, const tend_message *msg);
+    /* Sends one outbox row and later (or at once) reports the platform's verdict with
+     * tend_host_sent(). The host sends one row at a time per destination, in order. Returns 0 when
+     * the send is under way (or done), -1 when it could not even start (the host retries later). */
+    int (*send)(tend_adapter *self, const tend_outgoing *out);
     /* Begins an orderly shutdown; the loop ends when every handle is closed. */
     void (*stop)(tend_adapter *self);
     /* Frees everything; called after the loop has drained. Accepts NULL impl. */
@@ -33,7 +38,7 @@ struct tend_adapter {
     const tend_adapter_ops *ops;
     void *impl;
     uv_loop_t *loop;
-    tend_bot *bot;
+    tend_host *host;
 };
 
 #endif

@@ -13,5 +13,3 @@ const tend_metric_def TEND_M_RATELIMIT_WAITS = {
 const tend_metric_def TEND_M_THROTTLED = {
     "tend_rest_429_total", "Answers 429 Too Many Requests from the platform.", TEND_METRIC_COUNTER,
     {"platform", NULL}};
-const tend_metric_def TEND_M_OUTBOX_DEPTH = {
-    "tend_outbox_depth", "Messages waiting to be sent to the platform.", TEND_METRIC_GAUGE, {"platform", NULL}};

@@ -1,6 +1,7 @@
 /*
  * metrics.h — what every chat adapter reports about its connection to the platform, for the ops
- * endpoint: connected or not, reconnects, rate-limit waits and 429s, messages waiting to be sent.
+ * endpoint: connected or not, reconnects, rate-limit waits and 429s. (Messages waiting to be sent
+ * are the outbox's, counted by the app's sender.)
  * The label is always the adapter's platform name ("discord", "matrix"), never a room or a member.
  * The health check (app/health.c) reads TEND_M_CONNECTED to decide 200 or 503.
  */
@@ -17,7 +18,5 @@ extern const tend_metric_def TEND_M_RECONNECTS;
 extern const tend_metric_def TEND_M_RATELIMIT_WAITS;
 /* counter {platform}: answers 429 Too Many Requests */
 extern const tend_metric_def TEND_M_THROTTLED;
-/* gauge {platform}: messages waiting to be sent */
-extern const tend_metric_def TEND_M_OUTBOX_DEPTH;
 
 #endif

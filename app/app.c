@@ -1,5 +1,6 @@
 /*
- * app.c — the loop wiring: adapters, the scheduler's timer, and an orderly stop on SIGINT/SIGTERM.
+ * app.c — the composition root: the adapters the config asks for, each with its host; the outbox
+ * sender; the scheduler's timer; an orderly stop on SIGINT/SIGTERM.
  *
  * One thread, one libuv loop. The scheduler is a timer that sleeps until tend_bot_next_due()
  * (never more than a minute, so a changed clock or a new group is noticed, and never less than a
@@ -17,46 +18,39 @@
 #include "adapters/console/console.h"
 #include "adapters/discord/discord.h"
 #include "adapters/matrix/matrix.h"
-#include "app/ops.h"
-#include "lib/log.h"
+#include "app/internal.h"
 #include "bot/scheduler.h"
+#include "lib/log.h"
 
-#define MAX_ADAPTERS 4
+#define MAX_ADAPTERS TEND_APP_MAX_ADAPTERS
 #define TICK_MAX_MS 60000
 #define TICK_MIN_MS 1000
 #define TICK_NEXT_SLICE_MS 1 /* not 0: a 0 ms timer started in a timer callback runs before I/O */
 
-struct tend_app {
-    uv_loop_t *loop;
-    tend_bot *bot;
-    const tend_config *cfg;
-    tend_adapter *adapters[MAX_ADAPTERS];
-    size_t n_adapters;
-    uv_timer_t timer;
-    uv_signal_t sigint, sigterm;
-    bool handles_open;
-    bool stopping;
-    bool ticking, tick_again;
-    int failed;
-    tend_ops *ops; /* systemd, SIGHUP, the health endpoint (app/ops.c) */
-};
 
-static void add_adapter(tend_app *app, tend_adapter *adapter)
+typedef tend_adapter *(*adapter_factory)(uv_loop_t *loop, tend_host *host, const tend_config *cfg);
+
+/* Creates one adapter with a host of its own; false when it is configured but cannot run. */
+static bool add_adapter(tend_app *app, adapter_factory create, const char *platform)
 {
-    if (adapter && app->n_adapters < MAX_ADAPTERS)
-        app->adapters[app->n_adapters++] = adapter;
-}
-
-typedef tend_adapter *(*adapter_factory)(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg);
-
-/* Creates one chat adapter; false when it is configured but cannot run. */
-static bool create_chat_adapter(tend_app *app, adapter_factory create)
-{
-    tend_adapter *a = create(app->loop, app->bot, app->cfg);
+    if (app->n_adapters == MAX_ADAPTERS)
+        return false;
+    tend_host *host = &app->hosts[app->n_adapters];
+    tend_app_host_init(app, host, platform);
+    tend_adapter *a = create(app->loop, host, app->cfg);
     if (!a)
         return false; /* the adapter logged why */
-    add_adapter(app, a);
+    app->adapters[app->n_adapters++] = a;
     return true;
+}
+
+static tend_adapter *route(void *ud, const char *platform)
+{
+    tend_app *app = ud;
+    for (size_t i = 0; i < app->n_adapters; i++)
+        if (strcmp(app->adapters[i]->ops->platform, platform) == 0)
+            return app->adapters[i];
+    return NULL;
 }
 
 tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg, bool console, char *err,
@@ -71,18 +65,24 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
     app->loop = loop;
     app->bot = bot;
     app->cfg = cfg;
-    loop->data = app;
+    const tend_env *env = tend_bot_env(bot);
+    app->sender = tend_sender_create(loop, env->store, env->clock, route, app);
+    if (!app->sender) {
+        snprintf(err, errlen, "cannot set up the outbox (see the line above)");
+        free(app);
+        return NULL;
+    }
+    tend_bot_use_outbox(bot);
     bool discord = tend_config_has_discord(cfg), matrix = tend_config_has_matrix(cfg);
     if (console || (!discord && !matrix)) {
-        add_adapter(app, tend_console_adapter_create(loop, bot, cfg));
-        if (app->n_adapters == 0)
+        if (!add_adapter(app, tend_console_adapter_create, "console"))
             snprintf(err, errlen, "cannot start the console");
     } else {
         bool ok = true;
         if (discord)
-            ok = create_chat_adapter(app, tend_discord_adapter_create) && ok;
+            ok = add_adapter(app, tend_discord_adapter_create, "discord") && ok;
         if (matrix)
-            ok = create_chat_adapter(app, tend_matrix_adapter_create) && ok;
+            ok = add_adapter(app, tend_matrix_adapter_create, "matrix") && ok;
         if (!ok)
             snprintf(err, errlen, "a configured chat platform cannot start (see the lines above)");
     }
@@ -94,49 +94,39 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
         if (!err[0])
             snprintf(err, errlen, "nothing to run");
         tend_app_destroy(app);
-        loop->data = NULL;
         return NULL;
     }
     return app;
 }
 
-tend_app *tend_app_of(const tend_adapter *adapter)
+void tend_app_host_init(tend_app *app, tend_host *host, const char *platform)
 {
-    return adapter && adapter->loop ? adapter->loop->data : NULL;
+    host->ops = &tend_app_host_ops;
+    host->app = app;
+    host->platform = platform;
 }
 
-static tend_adapter *adapter_for(tend_app *app, const char *group_key)
+tend_adapter *tend_app_adapter(tend_app *app, const char *platform)
 {
-    size_t len = group_key ? strcspn(group_key, ":") : 0;
-    for (size_t i = 0; i < app->n_adapters; i++) {
-        const char *platform = app->adapters[i]->ops->platform;
-        if (strlen(platform) == len && strncmp(platform, group_key, len) == 0)
-            return app->adapters[i];
-    }
-    return NULL;
+    return route(app, platform);
 }
 
-int tend_app_deliver(tend_app *app, const tend_message *msg)
+void tend_app_failpoint(const char *point)
 {
-    tend_adapter *a = adapter_for(app, msg->group_key);
-    if (!a) {
-        /* a shared database can hold groups of a platform this process does not run */
-        tend_log(TEND_LOG_WARN, "app", "no adapter for %s; a %s message was not delivered",
-                 msg->group_key ? msg->group_key : "(no group)", msg->kind);
-        return -1;
+    static const char *armed;
+    static bool looked;
+    if (!looked) {
+        armed = getenv("TEND_TEST_FAILPOINT");
+        looked = true;
     }
-    if (a->ops->deliver(a, msg) != 0) {
-        tend_log(TEND_LOG_WARN, "app", "could not deliver a %s message to %s", msg->kind, msg->group_key);
-        return -1;
-    }
-    return 0;
+    if (armed && strcmp(armed, point) == 0)
+        raise(SIGKILL);
 }
 
-static void deliver_all(tend_app *app, tend_messages *out)
+void tend_app_take(tend_app *app, tend_messages *said)
 {
-    for (size_t i = 0; i < out->count; i++)
-        tend_app_deliver(app, &out->items[i]);
-    tend_messages_clear(out);
+    tend_sender_take(app->sender, said);
+    tend_messages_clear(said);
 }
 
 /* Runs one slice of the scheduler and delivers what it says: 0 when nothing due is left, 1 when
@@ -154,7 +144,9 @@ static int run_slice(tend_app *app)
     tend_messages out;
     tend_messages_init(&out);
     int rc = tend_scheduler_tick_some(env, tend_clock_now(env->clock), TEND_SCHEDULER_SLICE, &out);
-    deliver_all(app, &out);
+    if (out.count)
+        tend_app_failpoint("after-fire");
+    tend_app_take(app, &out);
     app->ticking = false;
     if (rc == 0 && app->tick_again)
         rc = 1;
@@ -208,7 +200,7 @@ int tend_app_after_command(tend_app *app, const char *group_key, const char *mem
     tend_messages out;
     tend_messages_init(&out);
     int rc = tend_scheduler_after_command(env, group_key, member_key, now, &out);
-    deliver_all(app, &out);
+    tend_app_take(app, &out);
     /* what else the command made due (a member promoted from a waitlist, next week's copy of a
      * done weekly task) goes out now rather than at the next timer */
     int64_t due = tend_scheduler_next_due(env, now);
@@ -235,6 +227,33 @@ int tend_app_tick(tend_app *app)
     return rc < 0 ? -1 : 0;
 }
 
+int tend_app_advance(tend_app *app, int64_t seconds)
+{
+    tend_clock *clock = tend_bot_env(app->bot)->clock;
+    int64_t target = tend_clock_now(clock) + seconds;
+    int64_t last = INT64_MIN;
+    int rc = 0;
+    /* the clock stops at every moment something falls due on the way, so a week that passes in
+     * one line still fires each prompt at its own time, inside its grace window */
+    for (int steps = 0; steps < 100000; steps++) {
+        int64_t now = tend_clock_now(clock);
+        int64_t due = tend_bot_next_due(app->bot);
+        if (due <= last)
+            due = last + 1; /* already ran at that moment: look further on */
+        if (due > target)
+            break;
+        if (due > now)
+            tend_clock_advance(clock, due - now);
+        rc |= tend_app_tick(app);
+        last = tend_clock_now(clock);
+    }
+    int64_t now = tend_clock_now(clock);
+    if (target > now)
+        tend_clock_advance(clock, target - now);
+    rc |= tend_app_tick(app);
+    return rc ? -1 : 0;
+}
+
 static void on_signal(uv_signal_t *sig, int signum)
 {
     tend_app *app = sig->data;
@@ -253,6 +272,20 @@ static bool open_handles(tend_app *app)
     app->handles_open = true;
     return uv_signal_start(&app->sigint, on_signal, SIGINT) == 0 &&
            uv_signal_start(&app->sigterm, on_signal, SIGTERM) == 0;
+}
+
+int tend_app_resume_outbox(tend_app *app)
+{
+    int rc = 0;
+    for (size_t i = 0; i < app->n_adapters; i++) {
+        const char *platform = app->adapters[i]->ops->platform;
+        if (tend_sender_load(app->sender, platform) != 0) {
+            tend_log(TEND_LOG_WARN, "app", "cannot read the %s outbox: %s", platform,
+                     tend_store_errmsg(tend_bot_env(app->bot)->store));
+            rc = -1;
+        }
+    }
+    return rc;
 }
 
 int tend_app_run(tend_app *app)
@@ -278,6 +311,10 @@ int tend_app_run(tend_app *app)
             tend_app_stop(app);
         }
     }
+    /* what an earlier run committed but could not deliver goes first, in its order: each
+     * adapter sends it once it is connected (a send before that is retried) */
+    if (!app->stopping)
+        tend_app_resume_outbox(app);
     /* A first tick at once catches up on anything that fell due while tend was not running. */
     if (!app->stopping)
         uv_timer_start(&app->timer, on_timer, 0, 0);
@@ -298,6 +335,7 @@ void tend_app_stop(tend_app *app)
     }
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->stop(app->adapters[i]);
+    tend_sender_close(app->sender);
     tend_ops_stop(app->ops);
 }
 
@@ -307,8 +345,7 @@ void tend_app_destroy(tend_app *app)
         return;
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->destroy(app->adapters[i]);
+    tend_sender_destroy(app->sender);
     tend_ops_destroy(app->ops);
-    if (app->loop && app->loop->data == app)
-        app->loop->data = NULL;
     free(app);
 }

@@ -6,11 +6,13 @@
  * want to measure; this driver spends a few µs per interaction, so tend is what saturates.
  *
  * It starts tend (127.0.0.1 only), serves GET /gateway/bot and the gateway (HELLO, READY, one
- * GUILD_CREATE per guild), answers every REST call tend makes (with Discord's X-RateLimit headers,
- * a per-channel 5/5 s bucket and a global limit per second), then sends INTERACTION_CREATE at an
- * offered rate (or closed-loop with a window, for saturation) and times each one until its callback
- * request arrives. Bounded: it stops after --duration, or --timeout at the latest, and stops tend.
- * Results are key=value lines on stdout.
+ * GUILD_CREATE per guild), answers every REST call tend makes with Discord's X-RateLimit headers
+ * (a 5-per-5-s bucket per channel under one hash, a 5-per-5-s bucket per interaction token for its
+ * callback and follow-ups, the global 50 a second for everything but interaction endpoints, 429s
+ * past them) and refuses a callback later than Discord's 3 seconds (404, 10062). It sends
+ * INTERACTION_CREATE at an offered rate, closed-loop with a window (saturation) or all at once
+ * (--burst), and times each one until its callback arrives. Bounded: it stops after --duration,
+ * or --timeout at the latest, and stops tend. Results are key=value lines on stdout.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +21,13 @@
 #include <time.h>
 
 #include <uv.h>
+
+#define DEADLINE_NS 3000000000ULL  /* Discord refuses an interaction's first answer after 3 s */
+#define BUCKET_WINDOW_S 5.0        /* the channel and interaction buckets: 5 requests per 5 s  */
+#define BUCKET_LIMIT 5
+#define HASH_MESSAGES "80c17d2f203122d936070c88c8d10f33"
+#define HASH_CALLBACK "4b7c6a3b5e1f0d2a9c8b7a6f5e4d3c2b"
+#define HASH_FOLLOWUP "d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6"
 
 #include "bench/mix.h"
 #include "bench/proc.h"
@@ -37,6 +46,7 @@ typedef struct {
     int prompts;          /* > 0: wait for this many channel posts (the scheduler minute)   */
     int global_limit;     /* requests per second outside interactions, as Discord's 50      */
     int cpu_ms;           /* > 0: stop the load after tend has used this much CPU           */
+    int burst;            /* > 0: this many interactions at once, then wait for the answers */
     int guild_rate;       /* GUILD_CREATEs per second: paced, so an ACK never waits behind all */
     bool global_commands; /* tend registers its commands once, not once per guild            */
 } options;
@@ -57,8 +67,9 @@ typedef struct {
     mix_state *mix;
     /* load */
     uint64_t load_first_seq, load_sent, load_answered, load_start, load_end;
-    uint64_t *sent_at;    /* by seq - load_first_seq */
+    uint64_t *sent_at;    /* by seq - load_first_seq; 0 once answered */
     size_t sent_cap;
+    uint64_t in_time, late, late_followups;
     uint32_t *lat_us;
     size_t n_lat, lat_cap;
     proc_sample cpu0, cpu1;
@@ -191,29 +202,56 @@ static void ws_close(wire_conn *c, void *ud)
 
 /* ---------------------------------------------------------------- the REST side */
 
-static void record_answer(uint64_t seq)
+/* What the driver knows of one interaction of the load: its bucket counts and whether its first
+ * answer came too late (then Discord forgets it: follow-ups are refused too). */
+typedef struct {
+    uint8_t callbacks, followups;
+    bool late;
+} token_state;
+
+static token_state *D_tokens; /* by seq - load_first_seq, beside D.sent_at */
+
+static token_state *token_of(uint64_t seq)
+{
+    if (!D_tokens || seq < D.load_first_seq || seq - D.load_first_seq >= D.load_sent)
+        return NULL;
+    return &D_tokens[seq - D.load_first_seq];
+}
+
+typedef enum { ANSWER_IN_TIME, ANSWER_LATE, ANSWER_AGAIN, ANSWER_OTHER } answer_kind;
+
+/* An interaction's first answer arrived: timed, and judged against Discord's 3 seconds. */
+static answer_kind record_answer(uint64_t seq)
 {
     uint64_t t = now_ns();
     if (seq == D.probe_seq && D.probe_seq) {
         D.t_probe_answered = t;
-        return;
+        return ANSWER_IN_TIME;
     }
     if (seq < D.load_first_seq || seq - D.load_first_seq >= D.load_sent)
-        return;
+        return ANSWER_OTHER;
     uint64_t sent = D.sent_at[seq - D.load_first_seq];
     if (!sent)
-        return; /* answered twice: not counted twice */
+        return ANSWER_AGAIN; /* answered twice: not counted twice */
     D.sent_at[seq - D.load_first_seq] = 0;
     D.load_answered++;
-    if (sent < D.meanwhile_from)
-        return;
-    if (D.n_lat == D.lat_cap) {
-        D.lat_cap = D.lat_cap ? D.lat_cap * 2 : 1 << 16;
-        D.lat_us = realloc(D.lat_us, D.lat_cap * sizeof *D.lat_us);
-        if (!D.lat_us)
-            fail("out of memory");
+    bool late = t - sent > DEADLINE_NS;
+    if (late) {
+        D.late++;
+        token_of(seq)->late = true;
+    } else {
+        D.in_time++;
     }
-    D.lat_us[D.n_lat++] = (uint32_t)((t - sent) / 1000);
+    if (sent >= D.meanwhile_from) {
+        if (D.n_lat == D.lat_cap) {
+            D.lat_cap = D.lat_cap ? D.lat_cap * 2 : 1 << 16;
+            D.lat_us = realloc(D.lat_us, D.lat_cap * sizeof *D.lat_us);
+            if (!D.lat_us)
+                fail("out of memory");
+        }
+        D.lat_us[D.n_lat++] = (uint32_t)((t - sent) / 1000);
+    }
+    return late ? ANSWER_LATE : ANSWER_IN_TIME;
 }
 
 static uint64_t registrations_due(void)
@@ -233,39 +271,62 @@ static bool over_global(uint64_t t)
     return ++D.global_count > (uint64_t)D.o.global_limit;
 }
 
-static void answer_429(wire_conn *c, double retry_after, bool global)
+/* The headers Discord puts on every answer: the limit, what is left, when it resets, the bucket. */
+static void rate_headers(char *out, size_t outlen, int limit, int used, double reset_after,
+                         const char *bucket)
 {
-    char headers[256], body[160];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    double reset = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + reset_after;
+    snprintf(out, outlen,
+             "X-RateLimit-Limit: %d\r\nX-RateLimit-Remaining: %d\r\nX-RateLimit-Reset: %.3f\r\n"
+             "X-RateLimit-Reset-After: %.3f\r\nX-RateLimit-Bucket: %s\r\n",
+             limit, used < limit ? limit - used : 0, reset, reset_after, bucket);
+}
+
+static void answer_429(wire_conn *c, double retry_after, bool global, const char *bucket_headers)
+{
+    char headers[640], body[160];
     D.status_429++;
-    snprintf(headers, sizeof headers, "Retry-After: %d\r\nX-RateLimit-Scope: %s\r\n%s",
-             (int)retry_after + 1, global ? "global" : "user", global ? "X-RateLimit-Global: true\r\n" : "");
+    snprintf(headers, sizeof headers, "Via: 1.1 google\r\nRetry-After: %d\r\nX-RateLimit-Scope: %s\r\n%s%s",
+             (int)retry_after + 1, global ? "global" : "user", global ? "X-RateLimit-Global: true\r\n" : "",
+             bucket_headers ? bucket_headers : "");
     int n = snprintf(body, sizeof body,
                      "{\"message\":\"You are being rate limited.\",\"retry_after\":%.3f,\"global\":%s}",
                      retry_after, global ? "true" : "false");
     wire_respond(c, 429, headers, body, (size_t)n);
 }
 
+/* Everything but interaction endpoints counts in the global limit: false when refused. */
+static bool within_global(wire_conn *c, uint64_t t)
+{
+    if (!over_global(t))
+        return true;
+    answer_429(c, (double)(D.global_window_start + 1000000000ULL - t) / 1e9, true, NULL);
+    return false;
+}
+
 static void channel_message(wire_conn *c, unsigned long long channel)
 {
     uint64_t t = now_ns();
-    if (over_global(t)) {
-        answer_429(c, (double)(D.global_window_start + 1000000000ULL - t) / 1e9, true);
+    if (!within_global(c, t))
         return;
-    }
-    int left = 4;
-    double reset_after = 5.0;
+    int used = 1;
+    double reset_after = BUCKET_WINDOW_S;
     if (channel >= BENCH_CHANNEL_BASE && channel - BENCH_CHANNEL_BASE < D.o.shape.guilds) {
         size_t i = channel - BENCH_CHANNEL_BASE;
         if (t >= D.chan_reset[i]) {
-            D.chan_reset[i] = t + 5000000000ULL;
-            D.chan_left[i] = 5;
+            D.chan_reset[i] = t + (uint64_t)(BUCKET_WINDOW_S * 1e9);
+            D.chan_left[i] = BUCKET_LIMIT;
         }
         reset_after = (double)(D.chan_reset[i] - t) / 1e9;
         if (D.chan_left[i] == 0) {
-            answer_429(c, reset_after, false);
+            char headers[320];
+            rate_headers(headers, sizeof headers, BUCKET_LIMIT, BUCKET_LIMIT, reset_after, HASH_MESSAGES);
+            answer_429(c, reset_after, false, headers);
             return;
         }
-        left = --D.chan_left[i];
+        used = BUCKET_LIMIT - --D.chan_left[i];
         D.posts++;
         if (!D.first_post)
             D.first_post = t;
@@ -273,14 +334,50 @@ static void channel_message(wire_conn *c, unsigned long long channel)
     } else {
         D.dms++;
     }
-    char headers[384], body[128];
-    snprintf(headers, sizeof headers,
-             "X-RateLimit-Limit: 5\r\nX-RateLimit-Remaining: %d\r\nX-RateLimit-Reset-After: %.3f\r\n"
-             "X-RateLimit-Bucket: 80c17d2f203122d936070c88c8d10f33\r\n",
-             left, reset_after);
+    char headers[320], body[128];
+    rate_headers(headers, sizeof headers, BUCKET_LIMIT, used, reset_after, HASH_MESSAGES);
     int n = snprintf(body, sizeof body, "{\"id\":\"%llu\",\"channel_id\":\"%llu\",\"type\":0}",
                      (unsigned long long)t, channel);
     wire_respond(c, 200, headers, body, (size_t)n);
+}
+
+/* POST /interactions/{id}/{token}/callback: its own bucket per token, and Discord's 3 seconds. */
+static void callback(wire_conn *c, uint64_t seq)
+{
+    answer_kind k = record_answer(seq);
+    token_state *ts = token_of(seq);
+    int used = ts ? (ts->callbacks < 255 ? ++ts->callbacks : 255) : 1;
+    char headers[320];
+    rate_headers(headers, sizeof headers, BUCKET_LIMIT, used, BUCKET_WINDOW_S, HASH_CALLBACK);
+    if (used > BUCKET_LIMIT) {
+        answer_429(c, BUCKET_WINDOW_S, false, headers);
+    } else if (k == ANSWER_LATE) {
+        wire_respond(c, 404, headers, "{\"message\":\"Unknown interaction\",\"code\":10062}", 46);
+    } else if (k == ANSWER_AGAIN) {
+        const char *body = "{\"message\":\"Interaction has already been acknowledged.\",\"code\":40060}";
+        wire_respond(c, 400, headers, body, strlen(body));
+    } else {
+        wire_respond(c, 204, headers, NULL, 0);
+    }
+}
+
+/* POST /webhooks/{app}/{token}: an interaction's follow-up, counted on its token. */
+static void followup(wire_conn *c, const char *token)
+{
+    uint64_t seq = strncmp(token, "tok", 3) == 0 ? strtoull(token + 3, NULL, 10) : 0;
+    token_state *ts = token_of(seq);
+    int used = ts ? (ts->followups < 255 ? ++ts->followups : 255) : 1;
+    char headers[320];
+    rate_headers(headers, sizeof headers, BUCKET_LIMIT, used, BUCKET_WINDOW_S, HASH_FOLLOWUP);
+    if (used > BUCKET_LIMIT) {
+        answer_429(c, BUCKET_WINDOW_S, false, headers);
+    } else if (ts && ts->late) {
+        D.late_followups++;
+        wire_respond(c, 404, headers, "{\"message\":\"Unknown Webhook\",\"code\":10015}", 42);
+    } else {
+        D.followups++;
+        wire_respond(c, 200, headers, "{\"id\":\"1\",\"channel_id\":\"1\",\"type\":0}", 35);
+    }
 }
 
 static void http(wire_conn *c, const wire_request *req, void *ud)
@@ -290,32 +387,37 @@ static void http(wire_conn *c, const wire_request *req, void *ud)
     if (strncmp(p, "/api/v10", 8) == 0)
         p += 8;
     unsigned long long id;
+    char headers[320];
     if (strncmp(p, "/interactions/", 14) == 0) {
-        record_answer(strtoull(p + 14, NULL, 10) - D.o.shape.id_base);
-        wire_respond(c, 204, NULL, NULL, 0);
+        callback(c, strtoull(p + 14, NULL, 10) - D.o.shape.id_base);
     } else if (strncmp(p, "/webhooks/", 10) == 0) {
-        D.followups++;
-        wire_respond(c, 200, NULL, "{\"id\":\"1\",\"channel_id\":\"1\",\"type\":0}", 35);
+        const char *token = strchr(p + 10, '/');
+        followup(c, token ? token + 1 : "");
     } else if (sscanf(p, "/channels/%llu/messages", &id) == 1) {
         channel_message(c, id);
+    } else if (!within_global(c, now_ns())) {
+        return;
     } else if (strcmp(p, "/users/@me/channels") == 0) {
         const char *r = memmem(req->body, req->body_len, "\"recipient_id\":\"", 16);
         unsigned long long user = r ? strtoull(r + 16, NULL, 10) : BENCH_USER_BASE;
         char body[96];
         int n = snprintf(body, sizeof body, "{\"id\":\"%llu\",\"type\":1}",
                          BENCH_DM_BASE + (user - BENCH_USER_BASE));
-        wire_respond(c, 200, NULL, body, (size_t)n);
+        rate_headers(headers, sizeof headers, 10, 1, 10.0, "5f0c3a1d2e4b6a8c9d0e1f2a3b4c5d6e");
+        wire_respond(c, 200, headers, body, (size_t)n);
     } else if (strstr(p, "/commands") && strcmp(req->method, "PUT") == 0) {
         if (++D.registrations == registrations_due())
             D.t_registered = now_ns();
-        wire_respond(c, 200, NULL, "[]", 2);
+        rate_headers(headers, sizeof headers, 5, 1, 20.0, "a1b2c3d4e5f60718293a4b5c6d7e8f90");
+        wire_respond(c, 200, headers, "[]", 2);
     } else if (strcmp(p, "/gateway/bot") == 0) {
         char body[256];
         int n = snprintf(body, sizeof body,
                          "{\"url\":\"ws://127.0.0.1:%d/gw\",\"shards\":1,\"session_start_limit\":{\"total\":"
                          "1000,\"remaining\":999,\"reset_after\":14400000,\"max_concurrency\":1}}",
                          D.port);
-        wire_respond(c, 200, NULL, body, (size_t)n);
+        rate_headers(headers, sizeof headers, 2, 1, 5.0, "0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+        wire_respond(c, 200, headers, body, (size_t)n);
     } else {
         D.other_requests++;
         wire_respond(c, 404, NULL, "{\"message\":\"Unknown\",\"code\":0}", 31);
@@ -337,9 +439,11 @@ static void send_interaction(void)
     if (i >= D.sent_cap) {
         size_t cap = D.sent_cap ? D.sent_cap * 2 : 1 << 16;
         D.sent_at = realloc(D.sent_at, cap * sizeof *D.sent_at);
-        if (!D.sent_at)
+        D_tokens = realloc(D_tokens, cap * sizeof *D_tokens);
+        if (!D.sent_at || !D_tokens)
             fail("out of memory");
         memset(D.sent_at + D.sent_cap, 0, (cap - D.sent_cap) * sizeof *D.sent_at);
+        memset(D_tokens + D.sent_cap, 0, (cap - D.sent_cap) * sizeof *D_tokens);
         D.sent_cap = cap;
     }
     D.sent_at[i] = now_ns();
@@ -357,7 +461,10 @@ static void offer(uint64_t t)
         D.overloaded = true; /* tend fell hopelessly behind: stop offering, report what it did */
         return;
     }
-    if (D.o.rate > 0) {
+    if (D.o.burst > 0) { /* all at once, in one write, as a busy Discord delivers them */
+        while (D.load_sent < (uint64_t)D.o.burst)
+            send_interaction();
+    } else if (D.o.rate > 0) {
         uint64_t due = (uint64_t)((double)(t - D.load_start) / 1e9 * D.o.rate) + 1;
         while (D.load_sent < due)
             send_interaction();
@@ -387,6 +494,8 @@ static bool load_over(uint64_t t)
         return D.posts >= (uint64_t)D.o.prompts ||
                (double)(t - D.load_start) / 1e9 > D.o.timeout - 10;
     if ((double)(t - D.load_start) / 1e9 >= D.o.duration)
+        return true;
+    if (D.o.burst > 0 && D.load_sent >= (uint64_t)D.o.burst && D.load_answered >= D.load_sent)
         return true;
     if (D.o.cpu_ms > 0 && (D.load_sent & 255) == 0) {
         proc_sample s;
@@ -555,6 +664,8 @@ static void report(void)
     printf("cpu_seconds=%.3f\ncpu_us_per_interaction=%.1f\n", cpu,
            D.load_answered ? cpu * 1e6 / (double)D.load_answered : -1);
     printf("latency_samples=%zu\np50_ms=%.3f\np99_ms=%.3f\nmax_ms=%.3f\n", D.n_lat, pct(50), pct(99), pct(100));
+    printf("answered_in_3s=%llu\nlate=%llu\nlate_followups=%llu\n", (unsigned long long)D.in_time,
+           (unsigned long long)D.late, (unsigned long long)D.late_followups);
     printf("heartbeats=%llu\nheartbeat_late_max_ms=%.1f\n", (unsigned long long)D.beats, D.beat_late_max_ms);
     printf("posts=%llu\nposts_seconds=%.3f\ndms=%llu\nfollowups=%llu\nstatus_429=%llu\nunknown_requests=%llu\n",
            (unsigned long long)D.posts, ms_between(D.first_post, D.last_post) / 1000.0,
@@ -569,7 +680,7 @@ static void usage(void)
 {
     fputs("usage: driver --tend BIN --db FILE [--log FILE] [--sync normal|full] [--guilds N]\n"
           "              [--members-per-guild N] [--task-lo N --task-hi N] [--rate R | --window W]\n"
-          "              [--duration S] [--cpu-ms MS] [--timeout S] [--heartbeat-ms MS]\n"
+          "              [--burst N] [--duration S] [--cpu-ms MS] [--timeout S] [--heartbeat-ms MS]\n"
           "              [--prompts N] [--global-limit N] [--guild-rate N] [--global-commands 0|1]\n",
           stderr);
     exit(2);
@@ -577,7 +688,7 @@ static void usage(void)
 
 static void parse(int argc, char **argv, options *o)
 {
-    *o = (options){.log = "tend-bench.log", .sync = "normal", .shape = {10, 10, 1, 20}, .window = 64,
+    *o = (options){.log = "tend-bench.log", .sync = "normal", .shape = {10, 10, 1, 20, 0}, .window = 64,
                    .duration = 5, .timeout = 120, .heartbeat_ms = 41250, .global_limit = 50,
                    .guild_rate = 5000};
     for (int i = 1; i < argc; i++) {
@@ -595,6 +706,7 @@ static void parse(int argc, char **argv, options *o)
         else if (!strcmp(k, "--task-hi")) o->shape.task_hi = atoi(v);
         else if (!strcmp(k, "--rate")) o->rate = atof(v);
         else if (!strcmp(k, "--window")) o->window = atoi(v);
+        else if (!strcmp(k, "--burst")) o->burst = atoi(v);
         else if (!strcmp(k, "--duration")) o->duration = atof(v);
         else if (!strcmp(k, "--cpu-ms")) o->cpu_ms = atoi(v);
         else if (!strcmp(k, "--timeout")) o->timeout = atof(v);

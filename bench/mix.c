@@ -53,7 +53,7 @@ static size_t wrap(char *buf, size_t buflen, uint64_t id_base, uint64_t seq, int
 {
     int n = snprintf(buf, buflen,
                      "{\"op\":0,\"s\":%llu,\"t\":\"INTERACTION_CREATE\",\"d\":{\"id\":\"%llu\","
-                     "\"application_id\":\"" BENCH_APP_ID "\",\"type\":%d,\"token\":\"tok%llu\","
+                     "\"application_id\":\"" BENCH_APP_ID "\",\"type\":%d,\"token\":\"tok%llu." BENCH_TOKEN_TAIL "\","
                      "\"version\":1,\"guild_id\":\"%llu\",\"channel_id\":\"%llu\",\"member\":{\"user\":"
                      "{\"id\":\"%llu\",\"username\":\"m%llu\",\"global_name\":\"Member %llu\"},"
                      "\"nick\":null,\"roles\":[],\"permissions\":\"2048\"},\"app_permissions\":\"2048\","

@@ -14,6 +14,11 @@
 #define BENCH_USER_BASE 1200000000000000000ULL     /* member u (global): BASE + u */
 #define BENCH_DM_BASE 1300000000000000000ULL       /* DM channel of u:   BASE + u */
 #define BENCH_INTERACTION_BASE 9000000000000000000ULL
+/* Interaction tokens are "tok<seq>." and this: as long as Discord's (about 190 characters), so
+ * tend's paths, keys and hashes carry their real weight. */
+#define BENCH_TOKEN_TAIL                                                                            \
+    "aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OkJlbmNoVG9rZW5Ob3RBU2VjcmV0LkJlbmNoVG9rZW5Ob3RBU2Vj"   \
+    "cmV0LkJlbmNoVG9rZW5Ob3RBU2VjcmV0LkJlbmNoVG9rZW5Ob3RBU2VjcmV0LkJlbmNo"
 
 typedef struct mix_shape {
     uint64_t guilds;

@@ -70,6 +70,11 @@ bool tend_env_serves(const tend_env *env, const char *group_key)
     return false;
 }
 
+void tend_bot_use_outbox(tend_bot *bot)
+{
+    bot->env.outbox = true;
+}
+
 const tend_env *tend_bot_env(const tend_bot *bot)
 {
     return &bot->env;

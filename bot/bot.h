@@ -25,6 +25,8 @@ typedef struct tend_env {
     /* The platforms this process delivers to (see tend_bot_serve_platforms); none = all. */
     char platforms[TEND_MAX_PLATFORMS][16];
     size_t n_platforms;
+    /* Whether what the bot says is written to the durable outbox (the app turns it on). */
+    bool outbox;
 } tend_env;
 
 /* True when group_key ("discord:123") belongs to a platform this process serves. */
@@ -52,6 +54,22 @@ int tend_bot_tick(tend_bot *bot, tend_messages *out);
 int64_t tend_bot_next_due(tend_bot *bot);
 
 const tend_env *tend_bot_env(const tend_bot *bot);
+
+/* Up to `max` task suggestions while a member types the task option of `command` (the command as
+ * typed so far; its first words name it: "done", "handoff accept 3"), in task number order:
+ *   done, handoff, keep           the member's active claims on open tasks
+ *   unclaim                       their active claims and waitlist spots
+ *   handoff accept / decline      the tasks someone offered them
+ *   claim, and anything else      open tasks they neither hold nor wait on
+ * `typed` (NULL or "" for all) keeps those whose "#12 Title" holds it, case-insensitive. Reads
+ * only; a member or group not seen yet holds nothing. The count written to out (0 when the store
+ * failed: an empty list still answers). */
+size_t tend_bot_complete(const tend_env *env, const char *group_key, const char *member_key, const char *command,
+                         const char *typed, tend_choice *out, size_t max);
+
+/* From now on every message the bot says is written to the outbox in the transaction of its cause,
+ * with its row id in outbox_id (the app's sender delivers them). */
+void tend_bot_use_outbox(tend_bot *bot);
 
 /* Limits the scheduler to groups of these platforms ("console", "discord", "matrix"), so a console
  * opened on a shared database never uses up a Discord group's check-in prompt that nobody would

@@ -85,6 +85,8 @@
 #define MSG_TASKS_CLAIM_LINE "\n- %s"
 #define MSG_TASKS_KEPT "Thanks for letting me know. #%d stays with you, no rush."
 #define MSG_TASKS_UNCLAIMED "Got it, #%d is back on the board. Thanks for saying so."
+#define MSG_TASKS_UNCLAIMED_PROMOTED \
+    "Got it, #%d is off your list, and the next person on its waitlist has it now. Thanks for saying so."
 #define MSG_TASKS_LEFT_WAITLIST "You're off the waitlist for #%d."
 #define MSG_TASKS_PROMOTED \
     "A spot opened up: %s is yours now. If it no longer suits you, " TEND_CMD "unclaim %d is fine."
@@ -285,6 +287,10 @@
     "can't be turned off once on) and invite me there."
 #define MSG_MATRIX_DM_COMMANDS                                                                     \
     "I answer commands in your group's room; type them there. Anything private I'll send you here."
+/* After tend was away longer than it reads back (1,000 messages or a day): once per such gap. */
+#define MSG_MATRIX_GAP                                                                             \
+    "I was away for a while and couldn't read back through everything said here, so I may have "   \
+    "missed a command. If something you asked me for hasn't happened, please send it again."
 /* Linking rooms into one group (!setup link:<room>, !setup unlink), answered by the adapter. */
 #define MSG_MATRIX_LINKED                                                                          \
     "Linked. Commands typed here now share the group of %s: the same tasks, members and settings. " \

@@ -60,7 +60,7 @@ static int read_long_text(tend_ctx *ctx, size_t extra, const char *empty_msg, ch
 /* ---------------------------------------------------------------- feedback */
 
 /* Nothing here may identify who wrote it: no member id, no exact time (only the UTC day), nothing
- * in a log, and the thanks goes only to the writer. There is no audit row either: even one with no
+ * in a log or the outbox, and the thanks goes only to the writer. There is no audit row either: even one with no
  * member would sit between its neighbours' rows in id order, and those say who did what, when. */
 static int run_feedback(tend_ctx *ctx)
 {
@@ -77,7 +77,11 @@ static int run_feedback(tend_ctx *ctx)
     free(text);
     if (src != TEND_STORE_OK)
         return tend_store_failed(ctx, src);
-    tend_reply_private(ctx, "feedback", MSG_PROCESS_FEEDBACK_THANKS);
+    /* the thanks is addressed to the writer: kept in the outbox, its row would sit beside the
+     * suggestion with the writer's key and the minute, so it is sent at once and kept nowhere */
+    tend_message *thanks = tend_reply_private(ctx, "feedback", MSG_PROCESS_FEEDBACK_THANKS);
+    if (thanks)
+        thanks->leaves_no_trace = true;
     return TEND_OK;
 }
 

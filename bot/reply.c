@@ -38,6 +38,7 @@ static void message_free(tend_message *m)
         free(m->buttons[i].command);
     }
     free(m->buttons);
+    free(m->reply_to);
 }
 
 void tend_messages_clear(tend_messages *list)
@@ -103,6 +104,11 @@ tend_message *tend_messages_add_copy(tend_messages *list, const tend_message *sr
     if (!m)
         return NULL;
     int failed = tend_message_set_channel(m, src->channel_key) != 0;
+    m->outbox_id = src->outbox_id;
+    m->leaves_no_trace = src->leaves_no_trace;
+    m->first_answer = src->first_answer;
+    if (!failed && src->reply_to)
+        failed = !(m->reply_to = strdup(src->reply_to));
     if (!failed && src->n_mentions) {
         m->mentions = calloc(src->n_mentions, sizeof *m->mentions);
         failed = !m->mentions;

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TEND_CMD "\x1D"
 #define TEND_MARK_MENTION_OPEN '\x1E'
@@ -56,6 +57,12 @@ typedef struct tend_message {
     size_t n_mentions;
     tend_button *buttons;
     size_t n_buttons;
+    bool first_answer;   /* the first of a command's answers (a Discord interaction's callback)  */
+    char *reply_to;      /* the origin of the command this answers (the request's reply_to), for
+                            messages to the member who asked or to where they asked; else NULL   */
+    int64_t outbox_id;   /* its row in the durable outbox; 0 when it was not written there        */
+    bool leaves_no_trace; /* never written to the outbox (the thanks for an anonymous suggestion):
+                             sent at once, and lost if tend dies before it leaves               */
 } tend_message;
 
 /* A growable list of messages; owns everything it holds. */

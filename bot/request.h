@@ -32,6 +32,18 @@ typedef struct tend_request {
      * transaction, so an event replayed after a restart or a resume is recognised and never
      * answered twice, and a crash before the commit leaves it unrecorded, to be answered on replay. */
     const char *event_id;
+    /* The adapter's own way back to where the command came from (an interaction id and token, a
+     * room and event id), or NULL. Stored with the answers in the outbox, so after a restart the
+     * adapter can still answer the way the member would see it. */
+    const char *reply_to;
 } tend_request;
+
+/* An autocomplete suggestion: what the member sees and the value the command gets. */
+typedef struct {
+    char name[128];
+    char value[16];
+} tend_choice;
+
+#define TEND_MAX_CHOICES 25
 
 #endif

@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "bot/messages.h"
+#include "bot/outbox.h"
 #include "bot/router.h"
 
 static const tend_command_spec *const families[] = {
@@ -253,7 +254,12 @@ static int run_in_transaction(tend_ctx *ctx)
     size_t before = ctx->out->count;
     int result = ctx->spec->run(ctx);
     if (result == TEND_OK) {
-        rc = tend_store_commit(store);
+        /* the answers land with the effect: a crash after this commit cannot lose them */
+        rc = tend_outbox_mark_answers(ctx->req, ctx->out, before) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
+        if (rc == TEND_STORE_OK)
+            rc = tend_outbox_write(ctx->env, ctx->out, before, ctx->now);
+        if (rc == TEND_STORE_OK)
+            rc = tend_store_commit(store);
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: commit failed, %s: %s", ctx->spec->name,
                      store_failure_reason(rc), tend_store_errmsg(store));
@@ -395,6 +401,30 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
     return status;
 }
 
+/* A refusal, a mistake or a "slow down" changed nothing, but it was answered: the event and the
+ * answer are recorded together, so a replay is not answered twice and a crash does not lose the
+ * answer. If the store cannot, the answers stay without an outbox row (the app sends them at once,
+ * best effort) and a replay gets the same one-line answer again, which is harmless. */
+static void remember_answer(const tend_env *env, const tend_request *req, const char *platform,
+                            tend_messages *out, size_t from)
+{
+    if (tend_outbox_mark_answers(req, out, from) != 0 || (!req->event_id && !env->outbox))
+        return;
+    int64_t now = tend_clock_now(env->clock);
+    int rc = tend_store_begin(env->store);
+    if (rc != TEND_STORE_OK)
+        return;
+    if (req->event_id)
+        rc = tend_store_event_claim(env->store, platform, req->event_id, now);
+    if (rc == TEND_STORE_OK || rc == TEND_STORE_EXISTS)
+        rc = tend_outbox_write(env, out, from, now);
+    if (rc == TEND_STORE_OK && tend_store_commit(env->store) == TEND_STORE_OK)
+        return;
+    tend_store_rollback(env->store);
+    for (size_t i = from; i < out->count; i++)
+        out->items[i].outbox_id = 0;
+}
+
 int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const tend_request *req,
                             tend_messages *out)
 {
@@ -406,11 +436,10 @@ int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const t
     clock_gettime(CLOCK_MONOTONIC, &t0);
     bool recorded;
     command_note note = {"unknown", "error"};
+    size_t before = out->count;
     int status = answer(env, limits, req, platform, out, &recorded, &note);
-    /* A refusal or a mistake changed nothing, but its answer was given: remember that too. If the
-     * store cannot, a replay gets the same one-line answer again, which is harmless. */
-    if (req->event_id && !recorded)
-        (void)tend_store_event_claim(env->store, platform, req->event_id, tend_clock_now(env->clock));
+    if (!recorded)
+        remember_answer(env, req, platform, out, before);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     tend_metric_add(&commands_total, note.command, note.outcome, 1);
     tend_metric_observe(&command_seconds, platform, NULL,

@@ -35,6 +35,7 @@
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "bot/messages.h"
+#include "bot/outbox.h"
 #include "bot/parse.h"
 #include "bot/schedule_internal.h"
 #include "bot/tasks.h"
@@ -176,6 +177,9 @@ int tend_sched_begin(const tend_env *env)
 
 int tend_sched_end(const tend_env *env, int rc, const char *what, tend_messages *out, size_t mark)
 {
+    /* what fired and what it says land together: a crash after the commit cannot lose the post */
+    if (rc == TEND_STORE_OK)
+        rc = tend_outbox_write(env, out, mark, tend_clock_now(env->clock));
     if (rc == TEND_STORE_OK) {
         rc = tend_store_commit(env->store);
         if (rc == TEND_STORE_OK)

@@ -46,9 +46,12 @@ void tend_task_describe(const tend_task *t, char *out, size_t outlen)
     snprintf(out, outlen, MSG_TASKS_LINE, t->number, t->title, detail);
 }
 
-/* Gives the task's free slot to the first member waiting, and tells them. TEND_OK or TEND_ESTORE. */
-static int promote_waiting(tend_ctx *ctx, int64_t task_id)
+/* Gives the task's free slot to the first member waiting, and tells them; *promoted (may be NULL)
+ * says whether anyone was. TEND_OK or TEND_ESTORE. */
+static int promote_waiting(tend_ctx *ctx, int64_t task_id, bool *promoted)
 {
+    if (promoted)
+        *promoted = false;
     tend_store *store = ctx->env->store;
     tend_task task;
     int rc = tend_store_task_by_id(store, task_id, &task);
@@ -75,6 +78,8 @@ static int promote_waiting(tend_ctx *ctx, int64_t task_id)
     tend_task_describe(&task, line, sizeof line);
     if (who.key[0] && !tend_dm(ctx, &who, "waitlist.promoted", MSG_TASKS_PROMOTED, line, task.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
+    if (promoted)
+        *promoted = true;
     return TEND_OK;
 }
 
@@ -111,7 +116,7 @@ int tend_tasks_release_all(tend_ctx *ctx, const tend_member *m, int *released)
             result = tend_store_failed(ctx, rc);
         } else if (c->state == TEND_CLAIM_ACTIVE) {
             (*released)++;
-            result = promote_waiting(ctx, c->task_id);
+            result = promote_waiting(ctx, c->task_id, NULL);
         }
     }
     free(held.items);
@@ -501,11 +506,14 @@ static int cmd_unclaim(tend_ctx *ctx)
         rc = tend_store_claim_set_state(ctx->env->store, c.id, TEND_CLAIM_RELEASED, NULL, ctx->now);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    bool was_active = c.state == TEND_CLAIM_ACTIVE;
-    if (was_active && (result = promote_waiting(ctx, t.id)) != TEND_OK)
+    bool was_active = c.state == TEND_CLAIM_ACTIVE, promoted = false;
+    if (was_active && (result = promote_waiting(ctx, t.id, &promoted)) != TEND_OK)
         return result;
-    if (!tend_reply_private(ctx, "reply", was_active ? MSG_TASKS_UNCLAIMED : MSG_TASKS_LEFT_WAITLIST,
-                            t.number))
+    /* a slot someone from the waitlist took is not "back on the board" */
+    const char *said = !was_active ? MSG_TASKS_LEFT_WAITLIST
+                       : promoted  ? MSG_TASKS_UNCLAIMED_PROMOTED
+                                   : MSG_TASKS_UNCLAIMED;
+    if (!tend_reply_private(ctx, "reply", said, t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return tend_task_audit(ctx, "unclaim", &t, was_active ? NULL : "waitlist");
 }

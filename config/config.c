@@ -42,6 +42,7 @@ static const key_spec keys[] = {
     {"discord", "api_base", K_HTTP, AT(discord_api_base), 0, 0},
     {"discord", "gateway_url", K_WS, AT(discord_gateway_url), 0, 0},
     {"discord", "global_commands", K_BOOL, AT(discord_global_commands), 0, 0},
+    {"discord", "shards", K_SHARDS, AT(discord_shards), 0, 0},
     {"matrix", "homeserver", K_HTTP, AT(matrix_homeserver), 0, 0},
     {"matrix", "user_id", K_MXID, AT(matrix_user_id), 0, 0},
     {"matrix", "access_token", K_SECRET, AT(matrix_access_token), 0, 0},

@@ -33,6 +33,7 @@ typedef struct tend_config {
     char *discord_api_base;          /* default https://discord.com/api/v10             */
     char *discord_gateway_url;       /* default: ask GET /gateway/bot                   */
     bool discord_global_commands;    /* register globally instead of per guild         */
+    char *discord_shards;            /* "0-3/8", "8"; NULL: every shard Discord advises */
     /* [matrix] */
     char *matrix_homeserver;         /* https://matrix.example.org                       */
     char *matrix_user_id;            /* @tend:example.org                                */
@@ -55,6 +56,11 @@ int tend_config_defaults(tend_config *cfg);
 int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errlen);
 /* Frees every string; accepts NULL. */
 void tend_config_free(tend_config *cfg);
+/* The most shards one bot may be split into, as far as tend.conf is concerned. */
+#define TEND_SHARDS_MAX 65535
+/* Reads [discord] shards: "N" (shards 0 to N-1 of N) or "A-B/N" / "A/N" (shards A to B of N).
+ * 0 with the range filled, -1 when the text is not one of those or the range does not fit. */
+int tend_config_shards(const char *text, int *first, int *last, int *count);
 /* True when Discord / Matrix are configured enough to start. */
 bool tend_config_has_discord(const tend_config *cfg);
 bool tend_config_has_matrix(const tend_config *cfg);

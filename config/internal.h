@@ -18,6 +18,7 @@ typedef enum {
     K_HTTP,      /* http:// or https:// URL                             */
     K_WS,        /* ws:// or wss:// URL                                 */
     K_SNOWFLAKE, /* Discord id: digits                                  */
+    K_SHARDS,    /* a shard count "8" or a range "0-3/8"                */
     K_MXID,      /* @user:server                                        */
     K_INVITERS,  /* comma-separated @user:server or :server             */
     K_LISTEN     /* ADDRESS:PORT with a numeric address, or just PORT   */

@@ -153,6 +153,46 @@ int tend_config_listen_parse(const char *v, char *host, size_t hostlen, int *por
     return 0;
 }
 
+/* A whole number of at most 5 digits at *p, moving *p past it; -1 when there is none. */
+static int shard_number(const char **p)
+{
+    size_t n = strspn(*p, "0123456789");
+    if (n == 0 || n > 5)
+        return -1;
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + ((*p)[i] - '0');
+    *p += n;
+    return v;
+}
+
+int tend_config_shards(const char *text, int *first, int *last, int *count)
+{
+    const char *p = text;
+    int a = shard_number(&p);
+    if (a < 0)
+        return -1;
+    if (*p == '\0') { /* "8": every shard of 8 */
+        if (a < 1 || a > TEND_SHARDS_MAX)
+            return -1;
+        *first = 0, *last = a - 1, *count = a;
+        return 0;
+    }
+    int b = a;
+    if (*p == '-') {
+        p++;
+        if ((b = shard_number(&p)) < 0)
+            return -1;
+    }
+    if (*p++ != '/')
+        return -1;
+    int n = shard_number(&p);
+    if (*p != '\0' || n < 1 || n > TEND_SHARDS_MAX || a > b || b >= n)
+        return -1;
+    *first = a, *last = b, *count = n;
+    return 0;
+}
+
 void tend_config_describe(const key_spec *k, char *buf, size_t len)
 {
     switch (k->kind) {
@@ -163,6 +203,9 @@ void tend_config_describe(const key_spec *k, char *buf, size_t len)
     case K_HTTP: snprintf(buf, len, "an http:// or https:// address"); break;
     case K_WS: snprintf(buf, len, "a ws:// or wss:// address"); break;
     case K_SNOWFLAKE: snprintf(buf, len, "the application's numeric id"); break;
+    case K_SHARDS:
+        snprintf(buf, len, "a shard count like 8 or a range of shards like 0-3/8 (first-last/total)");
+        break;
     case K_MXID: snprintf(buf, len, "a Matrix user id like @tend:example.org"); break;
     case K_INVITERS: snprintf(buf, len, "user ids and :server names separated by commas"); break;
     case K_LISTEN: snprintf(buf, len, "an address and port like 127.0.0.1:9464 (numbers, no host name)"); break;
@@ -201,6 +244,10 @@ bool tend_config_value_ok(const key_spec *k, const char *v, int *number)
     case K_HTTP: return url_ok(v, "http://", "https://");
     case K_WS: return url_ok(v, "ws://", "wss://");
     case K_SNOWFLAKE: return strspn(v, "0123456789") == strlen(v) && strlen(v) <= 20;
+    case K_SHARDS: {
+        int first, last, count;
+        return tend_config_shards(v, &first, &last, &count) == 0;
+    }
     case K_MXID: return mxid_ok(v, strlen(v));
     case K_INVITERS: return inviters_ok(v);
     case K_LISTEN: return tend_config_listen_parse(v, NULL, 0, NULL) == 0;

@@ -10,22 +10,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/app.h"
 #include "lib/log.h"
 
 static const char greeting[] =
     "[console] tend " TEND_VERSION ": you are %s in the group \"%s\". Type /help to begin;\n"
     "[console] :as NAME switches member, :advance 1d moves the clock, :quit ends.\n";
 
-/* Input is over (":quit", end of input, a read error): the app stops, or the console alone. */
+/* Input is over (":quit", end of input, a read error): tend stops. */
 static void finish(console *c)
 {
     c->quit = true;
-    tend_app *app = tend_app_of(&c->adapter);
-    if (app)
-        tend_app_stop(app);
-    else
-        c->adapter.ops->stop(&c->adapter);
+    tend_host_stop(c->adapter.host, 0);
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -131,11 +126,13 @@ static int console_start(tend_adapter *self)
     return 0;
 }
 
-static int console_deliver(tend_adapter *self, const tend_message *msg)
+/* Printed is delivered: the terminal cannot refuse a line. */
+static int console_send(tend_adapter *self, const tend_outgoing *o)
 {
     console *c = self->impl;
-    tend_console_print(c->out, msg);
+    tend_console_print(c->out, o->msg);
     fflush(c->out);
+    tend_host_sent(self->host, o->id, TEND_SENT_OK);
     return 0;
 }
 
@@ -170,13 +167,14 @@ static void console_destroy(tend_adapter *self)
 
 static const tend_adapter_ops console_ops = {
     .platform = "console",
+    .resend_shows_twice = true,
     .start = console_start,
-    .deliver = console_deliver,
+    .send = console_send,
     .stop = console_stop,
     .destroy = console_destroy,
 };
 
-tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg)
+tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)
 {
     console *c = calloc(1, sizeof *c);
     if (!c)
@@ -184,7 +182,7 @@ tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_bot *bot, const 
     c->adapter.ops = &console_ops;
     c->adapter.impl = c;
     c->adapter.loop = loop;
-    c->adapter.bot = bot;
+    c->adapter.host = host;
     c->out = stdout;
     const char *group = cfg && cfg->console_group ? cfg->console_group : "demo";
     const char *member = cfg && cfg->console_member ? cfg->console_member : "you";

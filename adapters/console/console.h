@@ -13,7 +13,7 @@
 #include "config/config.h"
 
 /* NULL on OOM. Reads stdin once started; writes to stdout unless tend_console_set_output says else. */
-tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg);
+tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg);
 
 /* Where the console prints (tests pass a memory stream). */
 void tend_console_set_output(tend_adapter *console, FILE *out);

@@ -9,15 +9,16 @@
 #include <stdio.h>
 
 #include "adapters/console/console.h"
-#include "store/store.h"
+
+#define CONSOLE_KEY_MAX 160
 
 typedef enum { CONSOLE_IN_NONE, CONSOLE_IN_TTY, CONSOLE_IN_PIPE, CONSOLE_IN_FILE } console_input;
 
 typedef struct console {
     tend_adapter adapter;            /* adapter.impl points back here */
     FILE *out;
-    char group_key[TEND_KEY_MAX];    /* "console:<group>", also the channel */
-    char member[TEND_NAME_MAX];      /* who is typing: key and name at once */
+    char group_key[CONSOLE_KEY_MAX];    /* "console:<group>", also the channel */
+    char member[CONSOLE_KEY_MAX];      /* who is typing: key and name at once */
     console_input input;
     union {
         uv_tty_t tty;

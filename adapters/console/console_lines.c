@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/app.h"
 #include "lib/log.h"
 #include "bot/parse.h"
 
@@ -35,7 +34,7 @@ static void print_text(FILE *out, const char *head, const char *text)
 
 void tend_console_print(FILE *out, const tend_message *msg)
 {
-    char head[TEND_NAME_MAX + 32];
+    char head[CONSOLE_KEY_MAX + 32];
     const char *who = msg->member_name ? msg->member_name : msg->member_key ? msg->member_key : "?";
     if (msg->audience == TEND_TO_PUBLIC)
         snprintf(head, sizeof head, "[public] ");
@@ -52,32 +51,7 @@ void tend_console_print(FILE *out, const tend_message *msg)
     fputc('\n', out);
 }
 
-static void print_all(console *c, const tend_messages *list)
-{
-    for (size_t i = 0; i < list->count; i++)
-        tend_console_print(c->out, &list->items[i]);
-}
-
-/* Runs the scheduler at the clock's now: what the member's command made due when after_command,
- * else everything due (the clock moved). In the app its messages go through tend_app_deliver (ours
- * come back to console_deliver and are printed); alone, the console prints them itself. */
-static void tick_and_show(console *c, bool after_command)
-{
-    tend_app *app = tend_app_of(&c->adapter);
-    if (app) {
-        if (after_command)
-            tend_app_after_command(app, c->group_key, c->member);
-        else
-            tend_app_tick(app);
-        return;
-    }
-    tend_messages out;
-    tend_messages_init(&out);
-    tend_bot_tick(c->adapter.bot, &out);
-    print_all(c, &out);
-    tend_messages_clear(&out);
-}
-
+/* The answers come back through the outbox to console_send, which prints them. */
 static void run_command(console *c, const char *text)
 {
     tend_request req = {
@@ -88,12 +62,7 @@ static void run_command(console *c, const char *text)
         .is_coordinator = true, /* whoever sits at the console runs the group */
         .text = text,
     };
-    tend_messages out;
-    tend_messages_init(&out);
-    tend_bot_handle(c->adapter.bot, &req, &out);
-    print_all(c, &out);
-    tend_messages_clear(&out);
-    tick_and_show(c, true);
+    tend_host_handle(c->adapter.host, &req);
 }
 
 /* ":as NAME": the first use creates the member, so others can name them at once. */
@@ -104,27 +73,13 @@ static void speak_as(console *c, const char *name)
         fprintf(c->out, "[console] :as needs a name of 1 to %d characters, like :as sam\n", NAME_MAX_CHARS);
         return;
     }
-    char *clean = tend_text_clean(name, TEND_NAME_MAX - 1);
+    char *clean = tend_text_clean(name, CONSOLE_KEY_MAX - 1);
     if (!clean || !*clean || strchr(clean, '\n') || strchr(clean, '\t')) {
         fprintf(c->out, "[console] :as needs a plain name, like :as sam\n");
         free(clean);
         return;
     }
-    const tend_env *env = tend_bot_env(c->adapter.bot);
-    int64_t now = tend_clock_now(env->clock);
-    tend_group g;
-    tend_member m;
-    int rc = tend_store_begin(env->store);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_group_ensure(env->store, c->group_key, c->group_key, now, &g);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_member_ensure(env->store, g.id, clean, clean, now, &m);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_commit(env->store);
-    else
-        tend_store_rollback(env->store);
-    if (rc != TEND_STORE_OK) {
-        tend_log(TEND_LOG_ERROR, "console", "cannot add %s: %s", clean, tend_store_errmsg(env->store));
+    if (tend_host_introduce(c->adapter.host, c->group_key, clean, clean) != 0) {
         fprintf(c->out, "[console] I couldn't switch to %s; see the log line above\n", clean);
     } else {
         snprintf(c->member, sizeof c->member, "%s", clean);
@@ -133,8 +88,7 @@ static void speak_as(console *c, const char *name)
     free(clean);
 }
 
-/* ":advance 1w": the clock stops at every moment something falls due on the way, so a week that
- * passes in one line still fires each prompt at its own time, inside its grace window. */
+/* ":advance 1w": the host stops the clock at every moment something falls due on the way. */
 static void advance(console *c, const char *arg)
 {
     int64_t seconds = 0;
@@ -142,27 +96,8 @@ static void advance(console *c, const char *arg)
         fprintf(c->out, "[console] :advance needs a duration like 30m, 1h, 3d or 1w (at most a year)\n");
         return;
     }
-    tend_bot *bot = c->adapter.bot;
-    tend_clock *clock = tend_bot_env(bot)->clock;
-    int64_t target = tend_clock_now(clock) + seconds;
-    int64_t last = INT64_MIN;
-    for (int steps = 0; steps < 100000; steps++) {
-        int64_t now = tend_clock_now(clock);
-        int64_t due = tend_bot_next_due(bot);
-        if (due <= last)
-            due = last + 1; /* already ran at that moment: look further on */
-        if (due > target)
-            break;
-        if (due > now)
-            tend_clock_advance(clock, due - now);
-        tick_and_show(c, false);
-        last = tend_clock_now(clock);
-    }
-    int64_t now = tend_clock_now(clock);
-    if (target > now)
-        tend_clock_advance(clock, target - now);
-    tick_and_show(c, false);
-    time_t t = (time_t)tend_clock_now(clock);
+    tend_host_advance(c->adapter.host, seconds);
+    time_t t = (time_t)tend_host_now(c->adapter.host);
     struct tm tm;
     char when[64];
     gmtime_r(&t, &tm);

@@ -7,7 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/app.h"
 #include "adapters/discord/discord.h"
 #include "adapters/discord/internal.h"
 #include "lib/log.h"
@@ -27,10 +26,9 @@ static int start_op(tend_adapter *a)
     return 0;
 }
 
-static int deliver_op(tend_adapter *a, const tend_message *msg)
+static int send_op(tend_adapter *a, const tend_outgoing *o)
 {
-    discord *d = impl(a);
-    return d->stopping ? -1 : dc_deliver(d, msg);
+    return dc_send(impl(a), o);
 }
 
 static void stop_op(tend_adapter *a)
@@ -54,6 +52,7 @@ static void destroy_op(tend_adapter *a)
     if (!d)
         return;
     dc_gateway_destroy(d->gw);
+    dc_dispatch_free(d);
     for (size_t i = 0; i < d->registered_guilds.n_slots; i++)
         for (dc_hnode *n = d->registered_guilds.slots[i], *next; n; n = next) {
             next = n->next;
@@ -71,7 +70,7 @@ static void destroy_op(tend_adapter *a)
 static const tend_adapter_ops ops = {
     .platform = "discord",
     .start = start_op,
-    .deliver = deliver_op,
+    .send = send_op,
     .stop = stop_op,
     .destroy = destroy_op,
 };
@@ -79,11 +78,8 @@ static const tend_adapter_ops ops = {
 static void fatal_stop_cb(uv_timer_t *t)
 {
     discord *d = t->data;
-    tend_app *app = tend_app_of(&d->base);
-    if (app)
-        tend_app_stop(app); /* tend cannot serve Discord: end the process with the reason logged */
-    else
-        stop_op(&d->base);
+    /* tend cannot serve Discord: end the process, non-zero so a service manager sees it */
+    tend_host_stop(d->base.host, 1);
 }
 
 void dc_fatal(discord *d, const char *why)
@@ -158,11 +154,13 @@ static char *strip_slash(const char *s)
     return c;
 }
 
-tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg)
+tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)
 {
     if (!cfg->discord_token || !*cfg->discord_token || !cfg->discord_application_id ||
         !*cfg->discord_application_id) {
-        tend_log(TEND_LOG_ERROR, "discord", "[discord] token and [discord] application_id are both needed");
+        tend_log(TEND_LOG_ERROR, "discord",
+                 "Discord needs both [discord] token and [discord] application_id "
+                 "(TEND_DISCORD_TOKEN or DISCORD_TOKEN, TEND_DISCORD_APPLICATION_ID)");
         return NULL;
     }
     tend_log_add_secret(cfg->discord_token);
@@ -171,11 +169,10 @@ tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_bot *bot, const 
         return NULL;
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
     d->loop = loop;
-    d->bot = bot;
     d->base.ops = &ops;
     d->base.impl = d;
     d->base.loop = loop;
-    d->base.bot = bot;
+    d->base.host = host;
     d->token = strdup(cfg->discord_token);
     d->app_id = strdup(cfg->discord_application_id);
     d->api_base = strip_slash(cfg->discord_api_base && *cfg->discord_api_base
@@ -184,6 +181,12 @@ tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_bot *bot, const 
     if (cfg->discord_gateway_url && *cfg->discord_gateway_url)
         d->gateway_url_cfg = strdup(cfg->discord_gateway_url);
     d->global_commands = cfg->discord_global_commands;
+    if (cfg->discord_shards && *cfg->discord_shards &&
+        tend_config_shards(cfg->discord_shards, &d->shard_first, &d->shard_last, &d->shard_count) != 0) {
+        tend_log(TEND_LOG_ERROR, "discord", "[discord] shards must look like 0-3/8 or 8");
+        destroy_op(&d->base);
+        return NULL;
+    }
     size_t n = strlen(cfg->discord_token) + sizeof "Authorization: Bot ";
     d->auth_header = malloc(n);
     if (d->auth_header)

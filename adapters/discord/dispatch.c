@@ -1,312 +1,447 @@
 /*
- * dispatch.c — a decoded Discord event through the bot, and the answers back out.
+ * dispatch.c — Discord events into the host, outbox rows out to Discord.
  *
- * An interaction must be answered within 3 seconds, so the bot runs at once (SQLite calls are
- * short) and the callback is the first request of its chain; follow-ups wait for it. Interaction
- * ids are claimed in the store first, so an INTERACTION_CREATE replayed after a RESUME (or after a
- * restart) is not answered twice.
+ * In: an interaction or a message that mentions the bot becomes a tend_request whose reply_to
+ * says how to answer it ("i:<interaction id>:<token>" or "m:<channel id>:<message id>"); the host
+ * runs it and its answers come back through dc_send() at once, the interaction's callback first.
+ *
+ * Out: each row is one message, sent the way the member would still see it:
+ *   - the first answer to an interaction is its callback (ephemeral when private), if Discord's
+ *     3 seconds have not passed; later answers are follow-ups on its webhook (15 minutes);
+ *   - past those windows (tend was down), a private answer goes as a DM and a public one to the
+ *     channel, so a command answered late is still answered;
+ *   - everything else: a channel post, or a DM, both with the row's idempotency key as `nonce`
+ *     and enforce_nonce, so a resend after a crash is recognised by Discord.
+ * The row is reported delivered only when Discord accepted every piece of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-#include "app/app.h"
 #include "adapters/discord/internal.h"
 #include "lib/log.h"
-#include "bot/scheduler.h"
 
 #define PATH_MAX_LEN 512
+#define CALLBACK_WINDOW_MS 2500           /* Discord allows 3 s; keep a margin for the trip */
+#define FOLLOWUP_WINDOW_MS (14 * 60 * 1000) /* the token lives 15 minutes */
+#define DC_NONCE_MAX 25 /* characters, Discord's limit */
+#define DC_ERR_UNKNOWN_INTERACTION 10062
+#define DC_ERR_ALREADY_ACKNOWLEDGED 40060
 
-static const tend_env *env_of(discord *d)
+/* ---------------------------------------------------------------- interactions we have seen */
+
+/* Arrival time and whether the callback went out, per interaction, so its answers know which way
+ * to go. Forgotten after the follow-up window. */
+typedef struct {
+    dc_hnode node; /* first */
+    char id[32];
+    uint64_t arrived_ms;
+    bool acked;
+} seen_interaction;
+
+static uint64_t wall_ms(void)
 {
-    return tend_bot_env(d->bot);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static int64_t now_s(discord *d)
+static seen_interaction *seen_find(discord *d, const char *id)
 {
-    return tend_clock_now(env_of(d)->clock);
+    uint64_t h = dc_hash_text(id);
+    for (dc_hnode *n = dc_hmap_first(&d->interactions, h); n; n = n->next)
+        if (n->hash == h && strcmp(((seen_interaction *)n)->id, id) == 0)
+            return (seen_interaction *)n;
+    return NULL;
 }
 
-/* Messages to one channel or one member keep their order: they share a chain picked by the key. */
-static uint64_t chain_for(const char *key)
+/* Drops what is past the follow-up window; cheap because it runs only when the map has grown. */
+static void seen_prune(discord *d, uint64_t now)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = key; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return h | (1ULL << 63);
+    if (d->interactions.count < 1024 || d->interactions.count < 2 * d->interactions_pruned_at)
+        return;
+    for (size_t i = 0; i < d->interactions.n_slots; i++) {
+        dc_hnode *n = d->interactions.slots[i];
+        while (n) {
+            dc_hnode *next = n->next;
+            if (now - ((seen_interaction *)n)->arrived_ms > FOLLOWUP_WINDOW_MS) {
+                dc_hmap_remove(&d->interactions, n);
+                free(n);
+            }
+            n = next;
+        }
+    }
+    d->interactions_pruned_at = d->interactions.count;
 }
 
-static int post_json(discord *d, uint64_t chain, const char *path, cJSON *json, dc_rest_done cb,
-                     void *ud)
+static void seen_add(discord *d, const char *id)
+{
+    uint64_t now = wall_ms();
+    seen_prune(d, now);
+    if (seen_find(d, id))
+        return;
+    seen_interaction *s = calloc(1, sizeof *s);
+    if (!s)
+        return; /* its answers then take the late path: a DM or a channel post, still delivered */
+    snprintf(s->id, sizeof s->id, "%s", id);
+    s->arrived_ms = now;
+    s->node.hash = dc_hash_text(s->id);
+    if (dc_hmap_insert(&d->interactions, &s->node) != 0)
+        free(s);
+}
+
+void dc_dispatch_free(discord *d)
+{
+    for (size_t i = 0; i < d->interactions.n_slots; i++)
+        for (dc_hnode *n = d->interactions.slots[i], *next; n; n = next) {
+            next = n->next;
+            free(n);
+        }
+    free(d->interactions.slots);
+    d->interactions = (dc_hmap){0};
+}
+
+/* ---------------------------------------------------------------- one send, possibly in pieces */
+
+typedef enum { ROUTE_CALLBACK, ROUTE_FOLLOWUP, ROUTE_CHANNEL, ROUTE_DM } route_kind;
+
+typedef struct {
+    discord *d;
+    int64_t row;
+    char idem[64];
+    route_kind route;
+    char interaction[32], token[160];  /* ROUTE_CALLBACK / FOLLOWUP */
+    char target[64];                   /* channel id, or the user id for ROUTE_DM */
+    char reference[32];                /* the message a mention's public answer replies to */
+    bool ephemeral;
+    tend_messages pieces;
+    size_t next;                       /* the next piece to send */
+    uint64_t chain;
+} sending;
+
+static void sending_free(sending *s)
+{
+    tend_messages_clear(&s->pieces);
+    free(s);
+}
+
+static void finish(sending *s, tend_sent_result result)
+{
+    discord *d = s->d;
+    int64_t row = s->row;
+    sending_free(s);
+    if (!d->stopping)
+        tend_host_sent(d->base.host, row, result);
+}
+
+static tend_sent_result verdict_of(long status)
+{
+    if (status >= 200 && status < 300)
+        return TEND_SENT_OK;
+    if (status == 0 || status == 429 || status >= 500)
+        return TEND_SENT_RETRY;
+    return TEND_SENT_DROP; /* Discord refused it for good: a closed DM, a deleted channel */
+}
+
+static long error_code(const cJSON *body)
+{
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "code");
+    return cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+}
+
+static void send_next(sending *s);
+
+/* The late path, when an interaction can no longer be answered in place. */
+static void go_around(sending *s, const tend_message *m)
+{
+    if (m->audience == TEND_TO_PUBLIC && m->channel_key && *m->channel_key) {
+        s->route = ROUTE_CHANNEL;
+        snprintf(s->target, sizeof s->target, "%s", m->channel_key);
+    } else {
+        s->route = ROUTE_DM;
+        snprintf(s->target, sizeof s->target, "%s", m->member_key ? m->member_key : "");
+    }
+    s->ephemeral = false;
+}
+
+static void piece_done(discord *d, long status, const cJSON *body, void *ud)
+{
+    sending *s = ud;
+    if (d->stopping) {
+        sending_free(s);
+        return;
+    }
+    if (s->route == ROUTE_CALLBACK && (status < 200 || status >= 300)) {
+        long code = error_code(body);
+        seen_interaction *seen = seen_find(d, s->interaction);
+        if (code == DC_ERR_ALREADY_ACKNOWLEDGED) {
+            if (seen)
+                seen->acked = true;
+            if (s->pieces.items[0].first_answer && s->next == 0) {
+                /* this very answer went out before a crash, its row not yet removed */
+                finish(s, TEND_SENT_OK);
+                return;
+            }
+            s->route = ROUTE_FOLLOWUP; /* another answer took the callback: follow on */
+            send_next(s);
+            return;
+        }
+        if (code == DC_ERR_UNKNOWN_INTERACTION) {
+            tend_log(TEND_LOG_INFO, "discord", "an interaction expired before its answer; sending it around");
+            go_around(s, &s->pieces.items[0]);
+            send_next(s);
+            return;
+        }
+    }
+    if (s->route == ROUTE_FOLLOWUP && status == 404 && s->next == 0) {
+        /* no callback ever went for it (tend died first) and its 3 seconds are over */
+        go_around(s, &s->pieces.items[0]);
+        send_next(s);
+        return;
+    }
+    tend_sent_result verdict = verdict_of(status);
+    if (verdict != TEND_SENT_OK) {
+        if (verdict == TEND_SENT_DROP)
+            tend_log(TEND_LOG_WARN, "discord", "Discord refused a message (status %ld, code %ld)", status,
+                     error_code(body));
+        finish(s, verdict);
+        return;
+    }
+    if (s->route == ROUTE_CALLBACK) {
+        seen_interaction *seen = seen_find(d, s->interaction);
+        if (seen)
+            seen->acked = true;
+        s->route = ROUTE_FOLLOWUP; /* further pieces of a long answer follow on the webhook */
+    }
+    s->next++;
+    send_next(s);
+}
+
+static int post(sending *s, const char *path, cJSON *json)
 {
     char *body = dc_json_take(json);
     if (!body)
         return -1;
-    int rc = dc_rest_send(d->rest, chain, "POST", path, body, cb, ud);
+    int rc = dc_rest_send(s->d->rest, s->chain, "POST", path, body, piece_done, s);
     free(body);
     return rc;
 }
 
+/* A channel post or a DM carries the row's key, so Discord drops a repeat after a crash. */
+static void add_nonce(sending *s, cJSON *json)
+{
+    char nonce[96];
+    int n = s->next ? snprintf(nonce, sizeof nonce, "%s.%zu", s->idem, s->next)
+                    : snprintf(nonce, sizeof nonce, "%s", s->idem);
+    if (n <= 0 || n > DC_NONCE_MAX)
+        return; /* longer than Discord takes (never with tend's keys): sent without one */
+    cJSON_AddStringToObject(json, "nonce", nonce);
+    cJSON_AddBoolToObject(json, "enforce_nonce", true);
+}
+
 /* ---------------------------------------------------------------- DMs */
 
-typedef struct {
-    cJSON *message;
-    char user_id[64];
-} pending_dm;
-
-static void dm_channel_cb(discord *d, long status, const cJSON *body, void *ud)
+static void dm_channel_done(discord *d, long status, const cJSON *body, void *ud)
 {
-    pending_dm *p = ud;
+    sending *s = ud;
+    if (d->stopping) {
+        sending_free(s);
+        return;
+    }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(body, "id");
-    if (status >= 200 && status < 300 && cJSON_IsString(id) && !d->stopping) {
-        char key[96], path[PATH_MAX_LEN];
-        snprintf(key, sizeof key, "dm:%s", p->user_id);
-        if (tend_store_state_set(env_of(d)->store, "discord", key, id->valuestring) != TEND_STORE_OK)
-            tend_log(TEND_LOG_WARN, "discord", "could not remember a DM channel");
-        snprintf(path, sizeof path, "/channels/%s/messages", id->valuestring);
-        post_json(d, chain_for(p->user_id), path, p->message, NULL, NULL);
-    } else {
+    if (status < 200 || status >= 300 || !cJSON_IsString(id)) {
         tend_log(TEND_LOG_WARN, "discord", "could not open a DM channel (status %ld)", status);
-        cJSON_Delete(p->message);
+        finish(s, verdict_of(status ? status : 0) == TEND_SENT_OK ? TEND_SENT_RETRY : verdict_of(status));
+        return;
     }
-    free(p);
+    char key[96];
+    snprintf(key, sizeof key, "dm:%s", s->target);
+    if (tend_host_state_set(d->base.host, key, id->valuestring) != 0)
+        tend_log(TEND_LOG_WARN, "discord", "could not remember a DM channel");
+    send_next(s);
 }
 
-static int send_dm(discord *d, const char *user_id, cJSON *message)
+static int send_dm_piece(sending *s, const tend_message *m)
 {
-    if (!message)
-        return -1;
     char key[96], channel[64], path[PATH_MAX_LEN];
-    snprintf(key, sizeof key, "dm:%s", user_id);
-    uint64_t chain = chain_for(user_id);
-    if (tend_store_state_get(env_of(d)->store, "discord", key, channel, sizeof channel) ==
-        TEND_STORE_OK) {
+    snprintf(key, sizeof key, "dm:%s", s->target);
+    if (tend_host_state_get(s->d->base.host, key, channel, sizeof channel) == 0) {
         snprintf(path, sizeof path, "/channels/%s/messages", channel);
-        return post_json(d, chain, path, message, NULL, NULL);
+        cJSON *json = dc_render_message(m, false);
+        if (json)
+            add_nonce(s, json);
+        return json ? post(s, path, json) : -1;
     }
-    pending_dm *p = calloc(1, sizeof *p);
     cJSON *open = cJSON_CreateObject();
-    if (!p || !open) {
-        free(p);
-        cJSON_Delete(open);
-        cJSON_Delete(message);
+    if (!open)
         return -1;
-    }
-    p->message = message;
-    snprintf(p->user_id, sizeof p->user_id, "%s", user_id);
-    cJSON_AddStringToObject(open, "recipient_id", user_id);
-    if (post_json(d, chain, "/users/@me/channels", open, dm_channel_cb, p) != 0) {
-        cJSON_Delete(message);
-        free(p);
+    cJSON_AddStringToObject(open, "recipient_id", s->target);
+    char *body = dc_json_take(open);
+    if (!body)
         return -1;
-    }
-    return 0;
-}
-
-/* ---------------------------------------------------------------- unprompted messages */
-
-static int deliver_piece(discord *d, const tend_message *msg);
-
-int dc_deliver(discord *d, const tend_message *msg)
-{
-    tend_messages pieces;
-    tend_messages_init(&pieces);
-    int rc = dc_split_message(msg, &pieces);
-    for (size_t i = 0; rc == 0 && i < pieces.count; i++)
-        rc = deliver_piece(d, &pieces.items[i]);
-    tend_messages_clear(&pieces);
+    int rc = dc_rest_send(s->d->rest, s->chain, "POST", "/users/@me/channels", body, dm_channel_done, s);
+    free(body);
     return rc;
 }
 
-static int deliver_piece(discord *d, const tend_message *msg)
+/* ---------------------------------------------------------------- sending pieces */
+
+static void send_next(sending *s)
 {
-    if (msg->audience != TEND_TO_PUBLIC) {
-        if (!msg->member_key || !*msg->member_key)
-            return -1;
-        return send_dm(d, msg->member_key, dc_render_message(msg, false));
+    discord *d = s->d;
+    if (s->next >= s->pieces.count) {
+        finish(s, TEND_SENT_OK);
+        return;
     }
-    char channel[TEND_KEY_MAX] = "";
-    if (msg->channel_key && *msg->channel_key) {
-        snprintf(channel, sizeof channel, "%s", msg->channel_key);
-    } else {
-        tend_group g;
-        if (msg->group_key && tend_store_group_get(env_of(d)->store, msg->group_key, &g) == TEND_STORE_OK)
-            snprintf(channel, sizeof channel, "%s", g.channel_key);
-    }
-    if (!channel[0]) {
-        tend_log(TEND_LOG_WARN, "discord", "no channel known for a %s message; skipped", msg->kind);
-        return -1;
-    }
+    const tend_message *m = &s->pieces.items[s->next];
     char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "/channels/%s/messages", channel);
-    cJSON *json = dc_render_message(msg, false);
-    return json ? post_json(d, chain_for(channel), path, json, NULL, NULL) : -1;
-}
-
-/* ---------------------------------------------------------------- interactions */
-
-static bool for_invoker(const tend_message *m, const dc_event *ev)
-{
-    if (m->audience == TEND_TO_PRIVATE)
-        return !m->member_key || strcmp(m->member_key, ev->user_id) == 0;
-    if (m->audience == TEND_TO_PUBLIC)
-        return !m->channel_key || !*m->channel_key || strcmp(m->channel_key, ev->channel_id) == 0;
-    return false;
-}
-
-static void hand_over(discord *d, const tend_message *m)
-{
-    tend_app *app = tend_app_of(&d->base);
-    /* a message for another platform's group cannot come from a Discord command, but be safe */
-    if (app && m->group_key && strncmp(m->group_key, "discord:", 8) != 0)
-        tend_app_deliver(app, m);
-    else
-        dc_deliver(d, m);
-}
-
-static void answer_interaction(discord *d, const dc_event *ev, const tend_messages *out)
-{
-    char path[PATH_MAX_LEN];
-    uint64_t chain = dc_rest_new_chain(d->rest);
-    size_t first = out->count;
-    for (size_t i = 0; i < out->count && first == out->count; i++)
-        if (for_invoker(&out->items[i], ev))
-            first = i;
-    if (first == out->count)
-        first = 0; /* nothing addressed to them: the callback still has to say something */
-    snprintf(path, sizeof path, "/interactions/%s/%s/callback", ev->id, ev->token);
-    if (out->count == 0 ||
-        post_json(d, chain, path,
-                  dc_render_callback(&out->items[first], out->items[first].audience != TEND_TO_PUBLIC),
-                  NULL, NULL) != 0)
-        tend_log(TEND_LOG_ERROR, "discord", "could not answer an interaction");
-    snprintf(path, sizeof path, "/webhooks/%s/%s", d->app_id, ev->token);
-    for (size_t i = 0; i < out->count; i++) {
-        const tend_message *m = &out->items[i];
-        if (i == first)
-            continue;
-        if (for_invoker(m, ev))
-            post_json(d, chain, path, dc_render_message(m, m->audience == TEND_TO_PRIVATE), NULL, NULL);
-        else
-            hand_over(d, m);
-    }
-}
-
-/* A command typed as a message ("@tend claim 12"): answered in the channel, privately by DM. */
-static void answer_mention(discord *d, const dc_event *ev, const tend_messages *out)
-{
-    char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "/channels/%s/messages", ev->channel_id);
-    bool replied = false;
-    for (size_t i = 0; i < out->count; i++) {
-        const tend_message *m = &out->items[i];
-        if (m->audience == TEND_TO_PUBLIC && for_invoker(m, ev)) {
-            cJSON *json = dc_render_message(m, false);
-            if (json && !replied) {
+    cJSON *json = NULL;
+    int rc = -1;
+    switch (s->route) {
+    case ROUTE_CALLBACK:
+        snprintf(path, sizeof path, "/interactions/%s/%s/callback", s->interaction, s->token);
+        rc = (json = dc_render_callback(m, s->ephemeral)) ? post(s, path, json) : -1;
+        break;
+    case ROUTE_FOLLOWUP:
+        snprintf(path, sizeof path, "/webhooks/%s/%s", d->app_id, s->token);
+        rc = (json = dc_render_message(m, s->ephemeral)) ? post(s, path, json) : -1;
+        break;
+    case ROUTE_CHANNEL:
+        snprintf(path, sizeof path, "/channels/%s/messages", s->target);
+        if ((json = dc_render_message(m, false))) {
+            add_nonce(s, json);
+            if (s->reference[0] && s->next == 0) {
                 cJSON *ref = cJSON_AddObjectToObject(json, "message_reference");
-                cJSON_AddStringToObject(ref, "message_id", ev->id);
+                cJSON_AddStringToObject(ref, "message_id", s->reference);
                 cJSON_AddBoolToObject(ref, "fail_if_not_exists", false);
-                replied = true;
             }
-            post_json(d, chain_for(ev->channel_id), path, json, NULL, NULL);
-        } else if (m->audience == TEND_TO_PRIVATE && for_invoker(m, ev)) {
-            send_dm(d, ev->user_id, dc_render_message(m, false));
-        } else {
-            hand_over(d, m);
+            rc = post(s, path, json);
+        }
+        break;
+    case ROUTE_DM:
+        rc = send_dm_piece(s, m);
+        break;
+    }
+    if (rc != 0)
+        finish(s, TEND_SENT_RETRY);
+}
+
+/* Picks the way for a row from its origin and its age. */
+static void choose_route(discord *d, sending *s, const tend_outgoing *o)
+{
+    const tend_message *m = o->msg;
+    const char *r = o->reply_to;
+    if (r && strncmp(r, "i:", 2) == 0 && sscanf(r, "i:%31[^:]:%159s", s->interaction, s->token) == 2) {
+        seen_interaction *seen = seen_find(d, s->interaction);
+        uint64_t now = wall_ms();
+        s->ephemeral = m->audience != TEND_TO_PUBLIC;
+        if (!seen) {
+            /* from before a restart, its arrival known only to the second. The first answer tries
+             * the callback within Discord's 3 seconds (40060 then says it went out before the
+             * crash: delivered; 10062 says it expired: go around); a later answer follows on the
+             * webhook while the token lives (a 404 says the callback never went: go around) */
+            uint64_t age = now - (uint64_t)o->created_at * 1000u;
+            if (m->first_answer && age < CALLBACK_WINDOW_MS)
+                s->route = ROUTE_CALLBACK;
+            else if (!m->first_answer && age < FOLLOWUP_WINDOW_MS)
+                s->route = ROUTE_FOLLOWUP;
+            else
+                go_around(s, m);
+            return;
+        }
+        uint64_t age = now > seen->arrived_ms ? now - seen->arrived_ms : 0;
+        if (seen->acked && age < FOLLOWUP_WINDOW_MS)
+            s->route = ROUTE_FOLLOWUP;
+        else if (!seen->acked && age < CALLBACK_WINDOW_MS)
+            s->route = ROUTE_CALLBACK;
+        else
+            go_around(s, m); /* its 3 seconds passed unanswered, or its token expired */
+        return;
+    }
+    if (r && strncmp(r, "m:", 2) == 0 && m->audience == TEND_TO_PUBLIC) {
+        char channel[64] = "";
+        if (sscanf(r, "m:%63[^:]:%31s", channel, s->reference) >= 1) {
+            s->route = ROUTE_CHANNEL;
+            snprintf(s->target, sizeof s->target, "%s", channel);
+            return;
         }
     }
+    go_around(s, m);
 }
 
-/* What the command made due at once (a nudge after a claim, a promotion, a weekly task's next
- * copy): the app checks the member's own nudge and runs the scheduler only when something is due
- * now, which costs a few index lookups whatever the number of guilds. Without an app (tests), the
- * member's nudge alone. */
-static void after_command(discord *d, const dc_event *ev)
+/* Messages to one channel or one member also keep their order inside the REST queue. */
+static uint64_t chain_for(const char *key)
 {
-    tend_app *app = tend_app_of(&d->base);
-    if (app) {
-        if (tend_app_after_command(app, ev->group_key, ev->user_id) != 0)
-            tend_log(TEND_LOG_WARN, "discord", "the scheduler could not finish after a command; it will retry");
-        return;
+    return dc_hash_text(key) | (1ULL << 63);
+}
+
+int dc_send(discord *d, const tend_outgoing *o)
+{
+    if (d->stopping)
+        return -1;
+    sending *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    s->d = d;
+    s->row = o->id;
+    snprintf(s->idem, sizeof s->idem, "%s", o->idem_key);
+    tend_messages_init(&s->pieces);
+    if (dc_split_message(o->msg, &s->pieces) != 0 || s->pieces.count == 0) {
+        sending_free(s);
+        return -1;
     }
-    tend_messages out;
-    tend_messages_init(&out);
-    if (tend_scheduler_after_command(env_of(d), ev->group_key, ev->user_id, now_s(d), &out) != 0)
-        tend_log(TEND_LOG_WARN, "discord", "could not check a nudge after a command; the scheduler will");
-    for (size_t i = 0; i < out.count; i++)
-        hand_over(d, &out.items[i]);
-    tend_messages_clear(&out);
+    choose_route(d, s, o);
+    if ((s->route == ROUTE_CHANNEL || s->route == ROUTE_DM) && !s->target[0]) {
+        tend_log(TEND_LOG_WARN, "discord", "no channel or member known for a %s message; dropped", o->msg->kind);
+        finish(s, TEND_SENT_DROP);
+        return 0;
+    }
+    s->chain = s->route == ROUTE_CALLBACK || s->route == ROUTE_FOLLOWUP ? dc_rest_new_chain(d->rest)
+                                                                        : chain_for(s->target);
+    send_next(s);
+    return 0;
 }
 
-static void run_command(discord *d, const dc_event *ev)
+/* ---------------------------------------------------------------- commands in */
+
+static void run_command(discord *d, dc_event *ev)
 {
-    tend_messages out;
-    tend_messages_init(&out);
-    if (tend_bot_handle(d->bot, &ev->req, &out) == TEND_BOT_DUPLICATE) {
-        /* a replay after RESUME: it was answered the first time */
+    char reply_to[256];
+    if (ev->kind == DC_EVENT_MENTION) {
+        snprintf(reply_to, sizeof reply_to, "m:%s:%s", ev->channel_id, ev->id);
+    } else {
+        seen_add(d, ev->id);
+        snprintf(reply_to, sizeof reply_to, "i:%s:%s", ev->id, ev->token);
+    }
+    ev->req.reply_to = reply_to;
+    if (tend_host_handle(d->base.host, &ev->req) == TEND_HOST_DUPLICATE)
         tend_log(TEND_LOG_DEBUG, "discord", "event %s was answered already", ev->id);
-        tend_messages_clear(&out);
-        return;
-    }
-    tend_messages pieces; /* what fits Discord's 2,000 characters a message */
-    tend_messages_init(&pieces);
-    for (size_t i = 0; i < out.count; i++)
-        if (dc_split_message(&out.items[i], &pieces) != 0)
-            tend_log(TEND_LOG_ERROR, "discord", "out of memory splitting a long reply");
-    if (ev->kind == DC_EVENT_MENTION)
-        answer_mention(d, ev, &pieces);
-    else
-        answer_interaction(d, ev, &pieces);
-    tend_messages_clear(&pieces);
-    tend_messages_clear(&out);
-    after_command(d, ev);
 }
 
 /* ---------------------------------------------------------------- autocomplete */
 
-typedef struct {
-    const char *typed;
-    char names[25][128];
-    char values[25][16];
-    size_t n;
-} choices;
-
-static int add_choice(const tend_task *t, void *ud)
-{
-    choices *c = ud;
-    char name[TEND_TITLE_MAX + 16], value[16];
-    snprintf(value, sizeof value, "%d", t->number);
-    snprintf(name, sizeof name, "#%d %s", t->number, t->title);
-    size_t cut = sizeof c->names[0] - 1; /* render.c shortens to 100 bytes with an ellipsis */
-    while (strlen(name) > cut && cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
-        cut--;
-    if (strlen(name) > cut)
-        name[cut] = '\0';
-    if (c->typed && *c->typed && !strcasestr(name, c->typed))
-        return 0;
-    memcpy(c->names[c->n], name, strlen(name) + 1);
-    snprintf(c->values[c->n], sizeof c->values[c->n], "%s", value);
-    return ++c->n == 25;
-}
-
+/* Which tasks to offer is the bot's answer, through the host; here it only becomes choices. The
+ * whole command text goes, so "handoff accept" is not read as "handoff". */
 static void answer_autocomplete(discord *d, const dc_event *ev)
 {
-    choices *c = calloc(1, sizeof *c);
+    tend_choice *c = calloc(TEND_MAX_CHOICES, sizeof *c);
     if (!c)
         return;
-    c->typed = ev->focused;
-    tend_group g;
-    if (tend_store_group_get(env_of(d)->store, ev->group_key, &g) == TEND_STORE_OK)
-        tend_store_tasks_each(env_of(d)->store, g.id, TEND_TASKS_OPEN, 0, 0, add_choice, c);
-    const char *names[25], *values[25];
-    for (size_t i = 0; i < c->n; i++) {
-        names[i] = c->names[i];
-        values[i] = c->values[i];
+    size_t n = tend_host_complete(d->base.host, ev->group_key, ev->user_id, ev->text, ev->focused, c,
+                                  TEND_MAX_CHOICES);
+    const char *names[TEND_MAX_CHOICES], *values[TEND_MAX_CHOICES];
+    for (size_t i = 0; i < n; i++) {
+        names[i] = c[i].name;
+        values[i] = c[i].value;
     }
     char path[PATH_MAX_LEN];
     snprintf(path, sizeof path, "/interactions/%s/%s/callback", ev->id, ev->token);
-    post_json(d, dc_rest_new_chain(d->rest), path, dc_render_choices(names, values, c->n), NULL, NULL);
+    char *body = dc_json_take(dc_render_choices(names, values, n));
+    if (body)
+        dc_rest_send(d->rest, dc_rest_new_chain(d->rest), "POST", path, body, NULL, NULL);
+    free(body);
     free(c);
 }
 
@@ -322,10 +457,10 @@ void dc_dispatch_interaction(discord *d, const cJSON *payload)
     }
     if (ev.kind == DC_EVENT_AUTOCOMPLETE) {
         /* suggestions change nothing; a replay is only skipped so Discord is not answered twice */
-        if (tend_store_event_claim(env_of(d)->store, "discord", ev.id, now_s(d)) != TEND_STORE_EXISTS)
+        if (tend_host_event_claim(d->base.host, ev.id) == 0)
             answer_autocomplete(d, &ev);
     } else {
-        run_command(d, &ev); /* the router records the interaction with the command's effect */
+        run_command(d, &ev); /* the host records the interaction with the command's effect */
     }
     dc_event_free(&ev);
 }

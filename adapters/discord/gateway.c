@@ -1,71 +1,37 @@
 /*
- * gateway.c — Discord's gateway websocket with libwebsockets on the app's libuv loop.
+ * gateway.c — one shard's gateway session: hello, heartbeats, IDENTIFY or RESUME, dispatches, and
+ * what to do after each way a connection ends.
  *
- * lws runs on the foreign loop (LWS_SERVER_OPTION_LIBUV); names are resolved with uv_getaddrinfo
- * because lws would resolve them with a blocking getaddrinfo. Heartbeats, reconnect pauses and the
- * send window are plain libuv timers. Every way a connection ends comes through on_closed(), which
- * decides: stop (a close code that retrying cannot fix), resume, or identify anew, and when.
+ * The rules, from Discord's gateway documentation:
+ * - A dropped connection, op 7 RECONNECT and op 9 INVALID_SESSION with d: true are resumed at once
+ *   (on resume_gateway_url); only the first retry of a connection that keeps failing waits.
+ * - op 9 with d: false ends the session: a new IDENTIFY after a random 1-5 s, in the shard's
+ *   IDENTIFY bucket (shards.c).
+ * - A zombie connection (no ACK between two heartbeats) and op 7 are closed with 4000, never 1000
+ *   or 1001, which would end the session.
+ * - Close codes 4004 and 4010-4014 cannot be fixed by retrying: tend stops, and exits non-zero.
+ *
+ * The session (session_id, the last sequence number, resume_gateway_url) is kept in the store, so
+ * a restart within Discord's few minutes RESUMEs and receives what was sent while tend was down.
+ * The sequence number is written at most once a second (shards.c's timer) and at every stop, not
+ * on each event: a crash then replays at most a second of events, which the router recognises by
+ * their ids (interactions and messages are recorded with their effects), so a replay is harmless.
  */
-#include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapters/discord/internal.h"
+#include "adapters/discord/gateway.h"
 #include "adapters/metrics.h"
 #include "lib/log.h"
 
-#define RX_MAX (32u << 20) /* a payload larger than this is skipped, not buffered */
+#define BACKOFF_FIRST_MS 500
 #define BACKOFF_MAX_MS 60000
+#define RESUME_URL_TRIES 3 /* then resume through the main URL: that host may be gone */
 
-typedef struct tx {
-    struct tx *next;
-    bool heartbeat;
-    size_t len;
-    unsigned char buf[]; /* LWS_PRE bytes, then the payload */
-} tx;
-
-struct dc_gateway {
-    discord *d;
-    struct lws_context *ctx;
-    void *foreign_loops[1];
-    struct lws *wsi;
-    uv_timer_t heartbeat, reconnect, send_later;
-    uv_getaddrinfo_t resolver;
-    bool resolving, timers_closed, stopped;
-    char *url;                /* from GET /gateway/bot or the config */
-    char *resume_url;         /* from READY */
-    char session_id[128];
-    long long seq;            /* -1 = none yet */
-    uint64_t interval_ms;
-    bool acked;
-    bool identified;          /* this connection sent IDENTIFY or RESUME */
-    int close_to_send;        /* we are closing this connection with this code */
-    int peer_close;           /* the code the server closed with */
-    uint64_t reconnect_delay; /* set by whoever asked for the close */
-    bool have_delay;
-    uint64_t backoff_ms;
-    uint64_t dropped_at;
-    char host[256], address[64], path[600];
-    int port;
-    bool tls;
-    char *rx;
-    size_t rx_len, rx_cap;
-    bool rx_skip;
-    tx *tx_head;
-    dc_send_window window;
-};
-
-static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-
-static const struct lws_protocols protocols[] = {
-    {"tend-discord", lws_cb, 0, 65536, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
-};
-
-static uint64_t now_ms(dc_gateway *gw)
+static uint64_t now_ms(const dc_shard *sh)
 {
-    return uv_now(gw->d->loop);
+    return uv_now(sh->d->loop);
 }
 
 /* random in [0, 1) */
@@ -74,229 +40,309 @@ static double jitter(void)
     return (double)(rand() % 10000) / 10000.0;
 }
 
-static void lws_log_line(int level, const char *line)
+/* ---------------------------------------------------------------- the session in the store */
+
+int dc_session_format(const dc_session_record *r, char *out, size_t outlen)
 {
-    /* lws never sees the token (it goes only in IDENTIFY/RESUME payloads, which lws does not log) */
-    tend_log(level == LLL_ERR ? TEND_LOG_WARN : TEND_LOG_DEBUG, "discord", "lws: %.*s",
-             (int)strcspn(line, "\n"), line);
+    const char *fields[] = {r->session_id, r->resume_url[0] ? r->resume_url : "-",
+                            r->bot_user_id[0] ? r->bot_user_id : "-"};
+    for (size_t i = 0; i < 3; i++)
+        if (!fields[i][0] || strpbrk(fields[i], " \t\r\n"))
+            return -1;
+    int n = snprintf(out, outlen, "1 %d %lld %llx %s %s %s", r->count, r->seq,
+                     (unsigned long long)r->commands_hash, fields[0], fields[1], fields[2]);
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
-dc_gateway *dc_gateway_create(discord *d)
+/* The next space-separated word of *p into out (at most outlen - 1 bytes). 0 or -1. */
+static int next_word(const char **p, char *out, size_t outlen)
 {
-    dc_gateway *gw = calloc(1, sizeof *gw);
-    if (!gw)
-        return NULL;
-    gw->d = d;
-    gw->seq = -1;
-    gw->backoff_ms = 500;
-    dc_send_window_init(&gw->window, 110, 60000); /* 120 allowed; keep 10 for heartbeats */
-    lws_set_log_level(LLL_ERR, lws_log_line);
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof info);
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    gw->foreign_loops[0] = d->loop;
-    info.foreign_loops = gw->foreign_loops;
-    info.user = gw;
-    gw->ctx = lws_create_context(&info);
-    if (!gw->ctx) {
-        tend_log(TEND_LOG_ERROR, "discord",
-                 "could not start libwebsockets on the loop (is libwebsockets-evlib-uv installed?)");
-        free(gw);
-        return NULL;
+    size_t n = strcspn(*p, " ");
+    if (n == 0 || n >= outlen)
+        return -1;
+    memcpy(out, *p, n);
+    out[n] = '\0';
+    *p += n;
+    if (**p == ' ')
+        (*p)++;
+    return 0;
+}
+
+int dc_session_parse(const char *text, dc_session_record *r)
+{
+    char version[4], count[12], seq[24], hash[20];
+    const char *p = text;
+    memset(r, 0, sizeof *r);
+    if (next_word(&p, version, sizeof version) || strcmp(version, "1") != 0 ||
+        next_word(&p, count, sizeof count) || next_word(&p, seq, sizeof seq) ||
+        next_word(&p, hash, sizeof hash) || next_word(&p, r->session_id, sizeof r->session_id) ||
+        next_word(&p, r->resume_url, sizeof r->resume_url) ||
+        next_word(&p, r->bot_user_id, sizeof r->bot_user_id) || *p)
+        return -1;
+    char *end;
+    long c = strtol(count, &end, 10);
+    if (*end || c < 1 || c > TEND_SHARDS_MAX)
+        return -1;
+    r->count = (int)c;
+    r->seq = strtoll(seq, &end, 10);
+    if (*end || r->seq < -1)
+        return -1;
+    r->commands_hash = strtoull(hash, &end, 16);
+    if (*end)
+        return -1;
+    if (strcmp(r->resume_url, "-") == 0)
+        r->resume_url[0] = '\0';
+    if (strcmp(r->bot_user_id, "-") == 0)
+        r->bot_user_id[0] = '\0';
+    return 0;
+}
+
+/* Every access to the kept session is in the three functions below, through the host. */
+
+static tend_host *host_of(const dc_shard *sh)
+{
+    return sh->d->base.host;
+}
+
+static bool session_read(dc_shard *sh, dc_session_record *r)
+{
+    char key[32], value[1024];
+    snprintf(key, sizeof key, "gateway:%d", sh->id);
+    return tend_host_state_get(host_of(sh), key, value, sizeof value) == 0 &&
+           dc_session_parse(value, r) == 0;
+}
+
+static void session_write(dc_shard *sh)
+{
+    dc_session_record r = {.count = sh->gw->count, .seq = sh->seq, .commands_hash = sh->gw->commands_hash};
+    char key[32], value[1024];
+    snprintf(key, sizeof key, "gateway:%d", sh->id);
+    snprintf(r.session_id, sizeof r.session_id, "%s", sh->session_id);
+    snprintf(r.resume_url, sizeof r.resume_url, "%s", sh->resume_url ? sh->resume_url : "");
+    snprintf(r.bot_user_id, sizeof r.bot_user_id, "%s", sh->d->bot_user_id);
+    if (dc_session_format(&r, value, sizeof value) != 0) {
+        tend_log(TEND_LOG_WARN, "discord", "shard %d: the session cannot be kept for a restart", sh->id);
+        return;
     }
-    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, 0);
-    uv_timer_init(d->loop, &gw->heartbeat);
-    uv_timer_init(d->loop, &gw->reconnect);
-    uv_timer_init(d->loop, &gw->send_later);
-    gw->heartbeat.data = gw->reconnect.data = gw->send_later.data = gw;
-    return gw;
+    if (tend_host_state_set(host_of(sh), key, value) == 0)
+        sh->saved_seq = sh->seq;
+    else
+        tend_log(TEND_LOG_WARN, "discord", "shard %d: could not keep the session in the store", sh->id);
+}
+
+static void session_erase(dc_shard *sh)
+{
+    char key[32];
+    snprintf(key, sizeof key, "gateway:%d", sh->id);
+    if (tend_host_state_delete(host_of(sh), key) != 0)
+        tend_log(TEND_LOG_WARN, "discord", "shard %d: could not forget the old session", sh->id);
+}
+
+static void forget_session(dc_shard *sh)
+{
+    if (sh->session_id[0])
+        session_erase(sh);
+    sh->session_id[0] = '\0';
+    sh->seq = sh->saved_seq = -1;
+    free(sh->resume_url);
+    sh->resume_url = NULL;
+}
+
+bool dc_shard_load_session(dc_shard *sh)
+{
+    dc_session_record r;
+    if (!session_read(sh, &r))
+        return false;
+    if (r.count != sh->gw->count || r.commands_hash != sh->gw->commands_hash) {
+        tend_log(TEND_LOG_INFO, "discord", "shard %d: the last session was for %s; identifying anew",
+                 sh->id, r.count != sh->gw->count ? "another shard count" : "other slash commands");
+        session_erase(sh);
+        return false;
+    }
+    snprintf(sh->session_id, sizeof sh->session_id, "%s", r.session_id);
+    sh->seq = sh->saved_seq = r.seq;
+    free(sh->resume_url);
+    sh->resume_url = r.resume_url[0] ? strdup(r.resume_url) : NULL;
+    if (!sh->d->bot_user_id[0]) /* READY, which names the bot, does not come again on RESUME */
+        snprintf(sh->d->bot_user_id, sizeof sh->d->bot_user_id, "%s", r.bot_user_id);
+    return true;
+}
+
+void dc_shard_save(dc_shard *sh)
+{
+    if (sh->session_id[0] && sh->seq != sh->saved_seq)
+        session_write(sh);
 }
 
 /* ---------------------------------------------------------------- sending */
 
-static int queue_send(dc_gateway *gw, cJSON *payload, bool heartbeat)
-{
-    char *s = dc_json_take(payload);
-    if (!s)
-        return -1;
-    size_t n = strlen(s);
-    tx *t = malloc(sizeof *t + LWS_PRE + n);
-    if (!t) {
-        free(s);
-        return -1;
-    }
-    t->next = NULL;
-    t->heartbeat = heartbeat;
-    t->len = n;
-    memcpy(t->buf + LWS_PRE, s, n);
-    free(s);
-    tx **p = &gw->tx_head;
-    if (heartbeat) { /* a heartbeat goes before anything else waiting */
-        t->next = gw->tx_head;
-        gw->tx_head = t;
-    } else {
-        while (*p)
-            p = &(*p)->next;
-        *p = t;
-    }
-    if (gw->wsi)
-        lws_callback_on_writable(gw->wsi);
-    return 0;
-}
-
-static void drop_queue(dc_gateway *gw)
-{
-    while (gw->tx_head) {
-        tx *t = gw->tx_head;
-        gw->tx_head = t->next;
-        free(t);
-    }
-}
-
-static void send_later_cb(uv_timer_t *t)
-{
-    dc_gateway *gw = t->data;
-    if (gw->wsi)
-        lws_callback_on_writable(gw->wsi);
-}
-
-static int on_writeable(dc_gateway *gw, struct lws *wsi)
-{
-    if (gw->close_to_send) {
-        lws_close_reason(wsi, (enum lws_close_status)gw->close_to_send, NULL, 0);
-        return -1;
-    }
-    tx *t = gw->tx_head;
-    if (!t)
-        return 0;
-    uint64_t wait = t->heartbeat ? 0 : dc_send_window_wait(&gw->window, now_ms(gw));
-    if (wait > 0) {
-        uv_timer_start(&gw->send_later, send_later_cb, wait, 0);
-        return 0;
-    }
-    gw->tx_head = t->next;
-    dc_send_window_note(&gw->window, now_ms(gw));
-    int n = lws_write(wsi, t->buf + LWS_PRE, t->len, LWS_WRITE_TEXT);
-    free(t);
-    if (n < 0)
-        return -1;
-    if (gw->tx_head)
-        lws_callback_on_writable(wsi);
-    return 0;
-}
-
-static void send_heartbeat(dc_gateway *gw)
+static void send_heartbeat(dc_shard *sh)
 {
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "op", 1);
-    if (gw->seq >= 0)
-        cJSON_AddNumberToObject(p, "d", (double)gw->seq);
+    if (sh->seq >= 0)
+        cJSON_AddNumberToObject(p, "d", (double)sh->seq);
     else
         cJSON_AddNullToObject(p, "d");
-    queue_send(gw, p, true);
+    dc_ws_send(sh, p, true);
 }
 
-static void send_identify(dc_gateway *gw)
+static void send_identify(dc_shard *sh)
 {
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "op", 2);
     cJSON *d = cJSON_AddObjectToObject(p, "d");
-    cJSON_AddStringToObject(d, "token", gw->d->token);
+    cJSON_AddStringToObject(d, "token", sh->d->token);
     cJSON_AddNumberToObject(d, "intents", DC_INTENTS);
     cJSON *props = cJSON_AddObjectToObject(d, "properties");
     cJSON_AddStringToObject(props, "os", "linux");
     cJSON_AddStringToObject(props, "browser", "tend");
     cJSON_AddStringToObject(props, "device", "tend");
-    queue_send(gw, p, false);
+    const int shard[2] = {sh->id, sh->gw->count};
+    cJSON_AddItemToObject(d, "shard", cJSON_CreateIntArray(shard, 2));
+    dc_ws_send(sh, p, false);
 }
 
-static void send_resume(dc_gateway *gw)
+static void send_resume(dc_shard *sh)
 {
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "op", 6);
     cJSON *d = cJSON_AddObjectToObject(p, "d");
-    cJSON_AddStringToObject(d, "token", gw->d->token);
-    cJSON_AddStringToObject(d, "session_id", gw->session_id);
-    cJSON_AddNumberToObject(d, "seq", (double)(gw->seq >= 0 ? gw->seq : 0));
-    queue_send(gw, p, false);
+    cJSON_AddStringToObject(d, "token", sh->d->token);
+    cJSON_AddStringToObject(d, "session_id", sh->session_id);
+    cJSON_AddNumberToObject(d, "seq", (double)(sh->seq >= 0 ? sh->seq : 0));
+    dc_ws_send(sh, p, false);
 }
 
-/* Closes this connection with `code` (non-1000 keeps the session resumable) and reconnects after
- * delay_ms. */
-static void close_and_reconnect(dc_gateway *gw, int code, uint64_t delay_ms)
+/* ---------------------------------------------------------------- connecting */
+
+static void connect_cb(uv_timer_t *t)
 {
-    gw->reconnect_delay = delay_ms;
-    gw->have_delay = true;
-    if (!gw->wsi)
+    dc_shard *sh = t->data;
+    if (sh->gw->stopping)
         return;
-    gw->close_to_send = code;
-    lws_callback_on_writable(gw->wsi);
+    bool resume = sh->session_id[0] && sh->resume_url && sh->failures < RESUME_URL_TRIES;
+    if (dc_ws_connect(sh, resume ? sh->resume_url : sh->gw->url) != 0)
+        dc_fatal(sh->d, "The Discord gateway URL is not a ws:// or wss:// URL.");
 }
 
-static void forget_session(dc_gateway *gw)
+/* Connects after delay_ms; without a session, not before the shard's next IDENTIFY slot. */
+static void connect_later(dc_shard *sh, uint64_t delay_ms)
 {
-    gw->session_id[0] = '\0';
-    gw->seq = -1;
-    free(gw->resume_url);
-    gw->resume_url = NULL;
+    uint64_t now = now_ms(sh);
+    if (!sh->session_id[0]) {
+        dc_gateway *gw = sh->gw;
+        uint64_t at = dc_identify_reserve(gw->bucket_next, gw->max_concurrency, sh->id, now + delay_ms);
+        delay_ms = at - now;
+    }
+    uv_timer_start(&sh->later, connect_cb, delay_ms, 0);
+}
+
+void dc_shard_start(dc_shard *sh)
+{
+    connect_later(sh, 0);
+}
+
+static void identify_cb(uv_timer_t *t)
+{
+    dc_shard *sh = t->data;
+    if (sh->wsi && !sh->close_code && !sh->gw->stopping)
+        send_identify(sh);
+}
+
+/* After HELLO: RESUME at once, or IDENTIFY when the bucket allows (the connection was opened in
+ * its slot, so this waits only when another shard's IDENTIFY of the bucket went out late). */
+static void identify_or_resume(dc_shard *sh)
+{
+    if (sh->session_id[0]) {
+        send_resume(sh);
+        return;
+    }
+    uint64_t now = now_ms(sh);
+    uint64_t at = dc_identify_reserve(sh->gw->bucket_sent, sh->gw->max_concurrency, sh->id, now);
+    if (at > now)
+        uv_timer_start(&sh->later, identify_cb, at - now, 0);
+    else
+        send_identify(sh);
+}
+
+/* Ends this connection on purpose (a non-1000 code: the session stays resumable) and reconnects
+ * delay_ms after it closed. */
+static void close_and_reconnect(dc_shard *sh, int wait_ms, uint64_t delay_ms)
+{
+    uv_timer_stop(&sh->heartbeat);
+    sh->next_delay_ms = delay_ms;
+    sh->have_delay = true;
+    dc_ws_close(sh, DC_CLOSE_RECONNECT, wait_ms);
 }
 
 /* ---------------------------------------------------------------- heartbeats */
 
 static void heartbeat_cb(uv_timer_t *t)
 {
-    dc_gateway *gw = t->data;
-    if (!gw->wsi)
+    dc_shard *sh = t->data;
+    if (!sh->wsi)
         return;
-    if (!gw->acked) {
-        /* a zombie connection: no ACK since the last beat. Close (not 1000) and resume. */
-        tend_log(TEND_LOG_WARN, "discord", "no heartbeat ACK from the gateway; reconnecting");
-        uv_timer_stop(&gw->heartbeat);
-        close_and_reconnect(gw, 4000, 0);
+    if (!sh->acked) {
+        /* a zombie: the server may never answer, so the socket goes as soon as the frame is out */
+        tend_log(TEND_LOG_WARN, "discord", "shard %d: no heartbeat ACK from the gateway; reconnecting",
+                 sh->id);
+        close_and_reconnect(sh, 0, 0);
         return;
     }
-    gw->acked = false;
-    send_heartbeat(gw);
+    sh->acked = false;
+    send_heartbeat(sh);
 }
 
 /* ---------------------------------------------------------------- receiving */
 
-/* For the health check and the metrics: a session is usable again (READY or RESUMED). */
-static void note_connected(dc_gateway *gw)
+/* For the health check and the metrics: Discord counts as connected while every shard run here
+ * has a usable session (READY or RESUMED); a group on a shard that is down hears nothing. */
+static void note_connection(dc_shard *sh, bool up)
 {
-    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, 1);
-    if (gw->dropped_at)
+    if (up && sh->dropped_at)
         tend_metric_add(&TEND_M_RECONNECTS, "discord", NULL, 1);
+    sh->up = up;
+    bool all = sh->gw->n_shards > 0;
+    for (int i = 0; i < sh->gw->n_shards && all; i++)
+        all = sh->gw->shards[i].up;
+    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, all ? 1 : 0);
 }
 
-static void on_dispatch(dc_gateway *gw, const char *t, const cJSON *data)
+static void on_dispatch(dc_shard *sh, const char *t, const cJSON *data)
 {
-    discord *d = gw->d;
+    discord *d = sh->d;
     if (strcmp(t, "READY") == 0) {
         const cJSON *sid = cJSON_GetObjectItemCaseSensitive(data, "session_id");
         const cJSON *rurl = cJSON_GetObjectItemCaseSensitive(data, "resume_gateway_url");
-        const cJSON *uid = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(data, "user"), "id");
+        const cJSON *user = cJSON_GetObjectItemCaseSensitive(data, "user");
+        const cJSON *uid = cJSON_GetObjectItemCaseSensitive(user, "id");
         if (cJSON_IsString(sid))
-            snprintf(gw->session_id, sizeof gw->session_id, "%s", sid->valuestring);
-        free(gw->resume_url);
-        gw->resume_url = cJSON_IsString(rurl) ? strdup(rurl->valuestring) : NULL;
+            snprintf(sh->session_id, sizeof sh->session_id, "%s", sid->valuestring);
+        free(sh->resume_url);
+        sh->resume_url = cJSON_IsString(rurl) ? strdup(rurl->valuestring) : NULL;
         if (cJSON_IsString(uid))
             snprintf(d->bot_user_id, sizeof d->bot_user_id, "%s", uid->valuestring);
-        gw->backoff_ms = 500;
-        note_connected(gw);
-        tend_log(TEND_LOG_INFO, "discord", "gateway ready (user %s)", d->bot_user_id);
+        sh->failures = 0;
+        note_connection(sh, true);
+        session_write(sh); /* a new session: kept at once, so a crash now can still resume it */
+        tend_log(TEND_LOG_INFO, "discord", "gateway ready (user %s, shard %d of %d)", d->bot_user_id, sh->id,
+                 sh->gw->count);
         if (d->global_commands)
             dc_register_commands(d, NULL);
     } else if (strcmp(t, "RESUMED") == 0) {
-        gw->backoff_ms = 500;
-        note_connected(gw);
-        tend_log(TEND_LOG_INFO, "discord", "gateway session resumed %llu ms after the drop",
-                 (unsigned long long)(gw->dropped_at ? now_ms(gw) - gw->dropped_at : 0));
+        sh->failures = 0;
+        note_connection(sh, true);
+        if (sh->dropped_at)
+            tend_log(TEND_LOG_INFO, "discord", "shard %d: gateway session resumed %llu ms after the drop",
+                     sh->id, (unsigned long long)(now_ms(sh) - sh->dropped_at));
+        else
+            tend_log(TEND_LOG_INFO, "discord", "shard %d: gateway session resumed after tend's restart",
+                     sh->id);
     } else if (strcmp(t, "GUILD_CREATE") == 0) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(data, "id");
+        if (cJSON_IsString(id) && dc_shard_of_guild(id->valuestring, sh->gw->count) != sh->id)
+            tend_log(TEND_LOG_WARN, "discord", "shard %d got a server that belongs to another shard", sh->id);
         if (cJSON_IsString(id) && !d->global_commands)
             dc_register_commands(d, id->valuestring);
     } else if (strcmp(t, "INTERACTION_CREATE") == 0) {
@@ -306,8 +352,35 @@ static void on_dispatch(dc_gateway *gw, const char *t, const cJSON *data)
     }
 }
 
-static void on_payload(dc_gateway *gw, const char *buf, size_t len)
+static void on_hello(dc_shard *sh, const cJSON *data)
 {
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(data, "heartbeat_interval");
+    sh->interval_ms = cJSON_IsNumber(hi) && hi->valuedouble >= 1 ? (uint64_t)hi->valuedouble : 41250;
+    sh->acked = true;
+    uv_timer_start(&sh->heartbeat, heartbeat_cb, (uint64_t)((double)sh->interval_ms * jitter()),
+                   sh->interval_ms);
+    if (!sh->hello) {
+        sh->hello = true;
+        identify_or_resume(sh);
+    }
+}
+
+static void on_invalid_session(dc_shard *sh, bool resumable)
+{
+    tend_log(TEND_LOG_INFO, "discord", "shard %d: gateway session invalid (%s)", sh->id,
+             resumable ? "resuming" : "identifying anew");
+    if (resumable) {
+        close_and_reconnect(sh, DC_CLOSE_ANSWER_MS, 0);
+        return;
+    }
+    forget_session(sh);
+    close_and_reconnect(sh, DC_CLOSE_ANSWER_MS, 1000 + (uint64_t)(jitter() * 4000));
+}
+
+void dc_shard_on_payload(dc_shard *sh, const char *buf, size_t len)
+{
+    if (sh->gw->stopping)
+        return; /* not counted in seq: after the restart, the RESUME replays it */
     cJSON *p = cJSON_ParseWithLength(buf, len);
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(p, "op");
     if (!cJSON_IsNumber(op)) {
@@ -322,42 +395,26 @@ static void on_payload(dc_gateway *gw, const char *buf, size_t len)
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(p, "s");
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "t");
         if (cJSON_IsNumber(s))
-            gw->seq = (long long)s->valuedouble;
+            sh->seq = (long long)s->valuedouble;
         if (cJSON_IsString(t))
-            on_dispatch(gw, t->valuestring, data);
+            on_dispatch(sh, t->valuestring, data);
         break;
     }
     case 1:
-        send_heartbeat(gw);
+        send_heartbeat(sh);
         break;
     case 7:
-        tend_log(TEND_LOG_INFO, "discord", "gateway asked to reconnect");
-        close_and_reconnect(gw, 4000, 0);
+        tend_log(TEND_LOG_INFO, "discord", "shard %d: gateway asked to reconnect", sh->id);
+        close_and_reconnect(sh, DC_CLOSE_ANSWER_MS, 0);
         break;
     case 9:
-        if (!cJSON_IsTrue(data))
-            forget_session(gw);
-        tend_log(TEND_LOG_INFO, "discord", "gateway session invalid (%s)",
-                 cJSON_IsTrue(data) ? "resumable" : "identifying anew");
-        close_and_reconnect(gw, 4000, 1000 + (uint64_t)(jitter() * 4000));
+        on_invalid_session(sh, cJSON_IsTrue(data));
         break;
-    case 10: {
-        const cJSON *hi = cJSON_GetObjectItemCaseSensitive(data, "heartbeat_interval");
-        gw->interval_ms = cJSON_IsNumber(hi) && hi->valuedouble >= 1 ? (uint64_t)hi->valuedouble : 41250;
-        gw->acked = true;
-        uv_timer_start(&gw->heartbeat, heartbeat_cb, (uint64_t)(gw->interval_ms * jitter()),
-                       gw->interval_ms);
-        if (!gw->identified) {
-            gw->identified = true;
-            if (gw->session_id[0])
-                send_resume(gw);
-            else
-                send_identify(gw);
-        }
+    case 10:
+        on_hello(sh, data);
         break;
-    }
     case 11:
-        gw->acked = true;
+        sh->acked = true;
         break;
     default:
         break;
@@ -365,289 +422,115 @@ static void on_payload(dc_gateway *gw, const char *buf, size_t len)
     cJSON_Delete(p);
 }
 
-static void on_receive(dc_gateway *gw, struct lws *wsi, const void *in, size_t len)
-{
-    if (!gw->rx_skip && gw->rx_len + len > RX_MAX) {
-        tend_log(TEND_LOG_WARN, "discord", "skipped a gateway payload over %u bytes", RX_MAX);
-        gw->rx_skip = true;
-    }
-    if (!gw->rx_skip) {
-        if (gw->rx_len + len + 1 > gw->rx_cap) {
-            size_t cap = gw->rx_cap ? gw->rx_cap : 65536;
-            while (cap < gw->rx_len + len + 1)
-                cap *= 2;
-            char *grown = realloc(gw->rx, cap);
-            if (!grown) {
-                gw->rx_skip = true;
-            } else {
-                gw->rx = grown;
-                gw->rx_cap = cap;
-            }
-        }
-        if (!gw->rx_skip) {
-            memcpy(gw->rx + gw->rx_len, in, len);
-            gw->rx_len += len;
-        }
-    }
-    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
-        return; /* a fragment: wait for the rest */
-    if (!gw->rx_skip)
-        on_payload(gw, gw->rx, gw->rx_len);
-    gw->rx_len = 0;
-    gw->rx_skip = false;
-}
-
-/* ---------------------------------------------------------------- connecting */
-
-static void connect_now(dc_gateway *gw);
-
-static void reconnect_cb(uv_timer_t *t)
-{
-    connect_now(t->data);
-}
+/* ---------------------------------------------------------------- after a close */
 
 static const char *fatal_reason(int code)
 {
     switch (code) {
-    case 4004: return "Discord rejected the bot token (close code 4004). Check discord_token and start tend again.";
-    case 4010: return "Discord says the shard sent is invalid (close code 4010).";
-    case 4011: return "Discord says this bot is in too many servers for one connection and needs sharding (close code 4011).";
-    case 4012: return "Discord does not accept this gateway version (close code 4012).";
-    case 4013: return "Discord says the gateway intents sent are invalid (close code 4013).";
-    case 4014: return "Discord refused the gateway intents: this bot is not allowed them (close code 4014). Check the bot's settings in the Developer Portal.";
-    default: return NULL;
+    case 4004:
+        return "Discord rejected the bot token (close code 4004). Check [discord] token "
+               "(TEND_DISCORD_TOKEN) and start tend again.";
+    case 4010:
+        return "Discord says the shard sent is invalid (close code 4010). Check [discord] shards.";
+    case 4011:
+        return "Discord says this bot is in too many servers for its shards and needs more of them "
+               "(close code 4011). Leave [discord] shards unset, or raise its total.";
+    case 4012:
+        return "Discord does not accept this gateway version (close code 4012).";
+    case 4013:
+        return "Discord says the gateway intents sent are invalid (close code 4013).";
+    case 4014:
+        return "Discord refused the gateway intents: this bot is not allowed them (close code 4014). "
+               "Check the bot's settings in the Developer Portal.";
+    default:
+        return NULL;
     }
 }
 
-static void on_closed(dc_gateway *gw)
+void dc_shard_on_closed(dc_shard *sh)
 {
-    gw->wsi = NULL;
-    uv_timer_stop(&gw->heartbeat);
-    uv_timer_stop(&gw->send_later);
-    drop_queue(gw);
-    gw->rx_len = 0;
-    gw->identified = false;
-    gw->dropped_at = now_ms(gw);
-    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, 0);
-    int code = gw->peer_close;
-    gw->peer_close = 0;
-    gw->close_to_send = 0;
-    if (gw->stopped)
+    uv_timer_stop(&sh->heartbeat);
+    uv_timer_stop(&sh->later); /* an IDENTIFY waiting for its slot */
+    note_connection(sh, false);
+    if (sh->hello) /* a working connection ended (not one more failed attempt) */
+        sh->dropped_at = now_ms(sh);
+    sh->hello = false;
+    int code = sh->peer_close;
+    if (sh->gw->stopping) {
+        dc_gateway_shard_closed(sh->gw);
         return;
+    }
     const char *fatal = fatal_reason(code);
     if (fatal) {
-        dc_fatal(gw->d, fatal);
+        dc_fatal(sh->d, fatal);
         return;
     }
     if (code == 4007 || code == 4009)
-        forget_session(gw); /* the session cannot be resumed: identify anew */
-    uint64_t delay;
-    if (gw->have_delay) {
-        delay = gw->reconnect_delay;
-    } else {
-        delay = (uint64_t)(gw->backoff_ms * (0.5 + jitter()));
-        gw->backoff_ms = gw->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : gw->backoff_ms * 2;
-        tend_log(TEND_LOG_WARN, "discord", "gateway connection lost (code %d); reconnecting in %llu ms",
-                 code, (unsigned long long)delay);
+        forget_session(sh); /* the session cannot be resumed: identify anew */
+    uint64_t delay = 0;
+    if (sh->have_delay) {
+        delay = sh->next_delay_ms;
+    } else if (sh->failures > 0) {
+        int shift = sh->failures > 7 ? 7 : sh->failures - 1;
+        uint64_t base = (uint64_t)BACKOFF_FIRST_MS << shift;
+        delay = (uint64_t)((double)(base < BACKOFF_MAX_MS ? base : BACKOFF_MAX_MS) * (0.5 + jitter()));
     }
-    gw->have_delay = false;
-    uv_timer_start(&gw->reconnect, reconnect_cb, delay, 0);
+    if (!sh->have_delay)
+        tend_log(TEND_LOG_WARN, "discord",
+                 "shard %d: gateway connection lost (code %d); reconnecting in %llu ms", sh->id, code,
+                 (unsigned long long)delay);
+    sh->have_delay = false;
+    sh->failures++;
+    connect_later(sh, delay);
 }
 
-static int lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+/* ---------------------------------------------------------------- life */
+
+int dc_shard_init(dc_shard *sh, dc_gateway *gw, int id)
 {
-    (void)user;
-    dc_gateway *gw = lws_context_user(lws_get_context(wsi));
-    switch (reason) {
-    case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        gw->wsi = wsi;
-        gw->rx_len = 0;
-        tend_log(TEND_LOG_DEBUG, "discord", "gateway connected");
-        break;
-    case LWS_CALLBACK_CLIENT_RECEIVE:
-        on_receive(gw, wsi, in, len);
-        break;
-    case LWS_CALLBACK_CLIENT_WRITEABLE:
-        return on_writeable(gw, wsi);
-    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        if (len >= 2) {
-            const unsigned char *b = in;
-            gw->peer_close = (b[0] << 8) | b[1];
-        }
-        break;
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        tend_log(TEND_LOG_WARN, "discord", "gateway connection failed: %.*s", in ? (int)len : 7,
-                 in ? (const char *)in : "unknown");
-        if (gw->wsi == wsi || !gw->wsi)
-            on_closed(gw);
-        break;
-    case LWS_CALLBACK_CLIENT_CLOSED:
-        if (gw->wsi == wsi)
-            on_closed(gw);
-        break;
-    default:
-        break;
-    }
+    memset(sh, 0, sizeof *sh);
+    sh->gw = gw;
+    sh->d = gw->d;
+    sh->id = id;
+    sh->seq = sh->saved_seq = -1;
+    dc_send_window_init(&sh->window, 110, 60000); /* 120 allowed; keep 10 for heartbeats */
+    if (uv_timer_init(gw->d->loop, &sh->heartbeat) != 0 || uv_timer_init(gw->d->loop, &sh->later) != 0 ||
+        uv_timer_init(gw->d->loop, &sh->send_later) != 0)
+        return -1; /* timer_init only fails on a bad loop; nothing to close */
+    sh->heartbeat.data = sh->later.data = sh->send_later.data = sh;
+    sh->handles_open = true;
     return 0;
 }
 
-/* "wss://host[:port][/path]" into the connect target, adding ?v=10&encoding=json. */
-static int parse_url(dc_gateway *gw, const char *url)
+bool dc_shard_stop(dc_shard *sh)
 {
-    const char *rest;
-    if (strncmp(url, "wss://", 6) == 0) {
-        gw->tls = true;
-        rest = url + 6;
-    } else if (strncmp(url, "ws://", 5) == 0) {
-        gw->tls = false;
-        rest = url + 5;
-    } else {
-        return -1;
+    uv_timer_stop(&sh->heartbeat);
+    uv_timer_stop(&sh->later);
+    dc_shard_save(sh);
+    if (sh->wsi) {
+        dc_ws_close(sh, DC_CLOSE_RESTARTING, DC_CLOSE_ANSWER_MS);
+        return true;
     }
-    size_t hostlen = strcspn(rest, ":/?");
-    if (hostlen == 0 || hostlen >= sizeof gw->host)
-        return -1;
-    memcpy(gw->host, rest, hostlen);
-    gw->host[hostlen] = '\0';
-    rest += hostlen;
-    gw->port = gw->tls ? 443 : 80;
-    if (*rest == ':') {
-        gw->port = atoi(rest + 1);
-        rest += 1 + strspn(rest + 1, "0123456789");
+    if (sh->resolving) {
+        dc_ws_cancel(sh);
+        return true;
     }
-    const char *path = *rest == '/' ? rest : "/";
-    const char *q = *rest == '?' ? rest : "";
-    int n = snprintf(gw->path, sizeof gw->path, "%s%s%sv=10&encoding=json", *rest == '?' ? "/" : path,
-                     q, strchr(*rest == '?' ? q : path, '?') ? "&" : "?");
-    return gw->port > 0 && gw->port < 65536 && n > 0 && (size_t)n < sizeof gw->path ? 0 : -1;
+    return false;
 }
 
-static void resolved_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+void dc_shard_close_handles(dc_shard *sh)
 {
-    dc_gateway *gw = req->data;
-    gw->resolving = false;
-    if (gw->stopped) {
-        uv_freeaddrinfo(res);
+    if (!sh->handles_open)
         return;
-    }
-    if (status != 0 || !res) {
-        tend_log(TEND_LOG_WARN, "discord", "could not resolve %s: %s", gw->host, uv_strerror(status));
-        uv_freeaddrinfo(res);
-        on_closed(gw);
-        return;
-    }
-    if (res->ai_family == AF_INET6)
-        uv_ip6_name((const struct sockaddr_in6 *)res->ai_addr, gw->address, sizeof gw->address);
-    else
-        uv_ip4_name((const struct sockaddr_in *)res->ai_addr, gw->address, sizeof gw->address);
-    uv_freeaddrinfo(res);
-    struct lws_client_connect_info ci;
-    memset(&ci, 0, sizeof ci);
-    ci.context = gw->ctx;
-    ci.address = gw->address;
-    ci.port = gw->port;
-    ci.path = gw->path;
-    ci.host = gw->host; /* SNI and the certificate check use the name, not the address */
-    ci.origin = gw->host;
-    ci.ssl_connection = gw->tls ? LCCSCF_USE_SSL : 0;
-    ci.local_protocol_name = protocols[0].name;
-    gw->peer_close = 0;
-    if (!lws_client_connect_via_info(&ci)) {
-        tend_log(TEND_LOG_WARN, "discord", "could not open the gateway connection");
-        on_closed(gw);
-    }
+    sh->handles_open = false;
+    uv_close((uv_handle_t *)&sh->heartbeat, NULL);
+    uv_close((uv_handle_t *)&sh->later, NULL);
+    uv_close((uv_handle_t *)&sh->send_later, NULL);
 }
 
-static void connect_now(dc_gateway *gw)
+void dc_shard_free(dc_shard *sh)
 {
-    if (gw->stopped || gw->wsi || gw->resolving)
-        return;
-    const char *url = gw->session_id[0] && gw->resume_url ? gw->resume_url : gw->url;
-    if (!url || parse_url(gw, url) != 0) {
-        dc_fatal(gw->d, "The Discord gateway URL is not a ws:// or wss:// URL.");
-        return;
-    }
-    struct addrinfo hints;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    gw->resolver.data = gw;
-    gw->resolving = true;
-    if (uv_getaddrinfo(gw->d->loop, &gw->resolver, resolved_cb, gw->host, NULL, &hints) != 0) {
-        gw->resolving = false;
-        on_closed(gw);
-    }
-}
-
-/* ---------------------------------------------------------------- GET /gateway/bot */
-
-static void retry_gateway_bot_cb(uv_timer_t *t)
-{
-    dc_gateway_start(t->data);
-}
-
-static void gateway_bot_cb(discord *d, long status, const cJSON *body, void *ud)
-{
-    dc_gateway *gw = ud;
-    if (gw->stopped || d->stopping)
-        return;
-    if (status != 200) {
-        if (status != 401) {
-            tend_log(TEND_LOG_WARN, "discord", "GET /gateway/bot answered %ld; trying again", status);
-            uv_timer_start(&gw->reconnect, retry_gateway_bot_cb, gw->backoff_ms, 0);
-        }
-        return;
-    }
-    const cJSON *limit = cJSON_GetObjectItemCaseSensitive(body, "session_start_limit");
-    const cJSON *remaining = cJSON_GetObjectItemCaseSensitive(limit, "remaining");
-    const cJSON *reset = cJSON_GetObjectItemCaseSensitive(limit, "reset_after");
-    if (cJSON_IsNumber(remaining) && remaining->valueint <= 0) {
-        char why[256];
-        snprintf(why, sizeof why,
-                 "Discord allows no more gateway sessions for this bot today; tend will not burn "
-                 "more. They come back in about %d minutes.",
-                 cJSON_IsNumber(reset) ? (int)(reset->valuedouble / 60000) + 1 : 60);
-        dc_fatal(d, why);
-        return;
-    }
-    const cJSON *url = cJSON_GetObjectItemCaseSensitive(body, "url");
-    free(gw->url);
-    gw->url = strdup(d->gateway_url_cfg ? d->gateway_url_cfg : cJSON_IsString(url) ? url->valuestring : "");
-    connect_now(gw);
-}
-
-int dc_gateway_start(dc_gateway *gw)
-{
-    /* also the reconnect timer's callback after a failed GET /gateway/bot */
-    gw->backoff_ms = gw->backoff_ms < BACKOFF_MAX_MS ? gw->backoff_ms * 2 : BACKOFF_MAX_MS;
-    return dc_rest_send(gw->d->rest, 0, "GET", "/gateway/bot", NULL, gateway_bot_cb, gw);
-}
-
-/* ---------------------------------------------------------------- shutting down */
-
-void dc_gateway_stop(dc_gateway *gw)
-{
-    if (!gw || gw->stopped)
-        return;
-    gw->stopped = true;
-    if (gw->resolving)
-        uv_cancel((uv_req_t *)&gw->resolver);
-    uv_close((uv_handle_t *)&gw->heartbeat, NULL);
-    uv_close((uv_handle_t *)&gw->reconnect, NULL);
-    uv_close((uv_handle_t *)&gw->send_later, NULL);
-    /* with a foreign loop this only starts the teardown; destroy() finishes it */
-    lws_context_destroy(gw->ctx);
-}
-
-void dc_gateway_destroy(dc_gateway *gw)
-{
-    if (!gw)
-        return;
-    if (gw->ctx)
-        lws_context_destroy(gw->ctx);
-    drop_queue(gw);
-    free(gw->url);
-    free(gw->resume_url);
-    free(gw->rx);
-    free(gw);
+    dc_ws_reset(sh);
+    free(sh->rx);
+    free(sh->resume_url);
 }

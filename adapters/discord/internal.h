@@ -2,13 +2,16 @@
  * internal.h — what the Discord adapter's files share. Nothing outside adapters/discord/ and its
  * unit tests includes this.
  *
- *   discord.c       the adapter object: create, start, deliver, stop, destroy
- *   gateway.c       the websocket (libwebsockets on the app's libuv loop): hello, heartbeat,
- *                   identify, resume, reconnect
+ *   discord.c       the adapter object: create, start, send, stop, destroy
+ *   shards.c        the gateway as a set of shards: GET /gateway/bot, IDENTIFY buckets, stop
+ *   gateway.c       one shard's session: hello, heartbeat, identify, resume, reconnect, and the
+ *                   session kept in the store across restarts
+ *   gateway_ws.c    one shard's websocket (libwebsockets on the app's libuv loop)
  *   rest.c          REST requests in ordered chains, with retries and rate limits (lib/http.h)
- *   ratelimit.c     per-bucket and global rate limit bookkeeping; the gateway's send window
+ *   ratelimit.c     rate limits per bucket and top-level resource, the global one, the gateway's
+ *                   send window (ratelimit.h)
  *   interactions.c  from INTERACTION_CREATE / MESSAGE_CREATE to a tend_request (pure decoding)
- *   dispatch.c      running decoded events through the bot and answering them
+ *   dispatch.c      decoded events into the host; outbox rows out as callbacks, posts and DMs
  *   render.c        from a tend_message to a Discord message body (pure encoding)
  *   commands.c      the Discord shape of every command, for registration
  */
@@ -23,6 +26,7 @@
 #include <uv.h>
 
 #include "adapters/adapter.h"
+#include "adapters/discord/ratelimit.h"
 #include "adapters/discord/restq.h"
 #include "lib/http.h"
 #include "bot/request.h"
@@ -45,13 +49,11 @@ const char *dc_custom_id_command(const char *after_prefix, char *guild, size_t g
 
 typedef struct dc_gateway dc_gateway;
 typedef struct dc_rest dc_rest;
-typedef struct dc_ratelimit dc_ratelimit;
 
 /* The adapter's state; tend_adapter.impl points here. */
 typedef struct discord {
     tend_adapter base;
     uv_loop_t *loop;
-    tend_bot *bot;
     char *token;
     char *auth_header;      /* "Authorization: Bot <token>" */
     char *app_id;
@@ -59,9 +61,12 @@ typedef struct discord {
     char *gateway_url_cfg;  /* NULL: ask GET /gateway/bot */
     bool global_commands;
     bool global_registered;
+    int shard_first, shard_last, shard_count; /* [discord] shards; shard_count 0: as Discord advises */
     char bot_user_id[32];
     dc_hmap registered_guilds; /* guilds whose commands this process registered; a hash set,
                                   because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */
+    dc_hmap interactions;   /* when each interaction arrived, whether its callback went (dispatch.c) */
+    size_t interactions_pruned_at;
     tend_http *http;
     dc_rest *rest;
     dc_gateway *gw;
@@ -95,40 +100,6 @@ int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *
 /* A fresh chain id. */
 uint64_t dc_rest_new_chain(dc_rest *rest);
 size_t dc_rest_pending(const dc_rest *rest);
-
-/* ---------------------------------------------------------------- ratelimit.c (pure) */
-
-dc_ratelimit *dc_ratelimit_create(void);
-void dc_ratelimit_destroy(dc_ratelimit *rl);
-/* The bucket a route belongs to before Discord names it: method + path with ids other than the
- * major parameter (channel, guild, webhook id + token) replaced. Writes into out. */
-void dc_ratelimit_route_key(const char *method, const char *path, char *out, size_t outlen);
-/* Milliseconds to wait before a request on route_key may go out (0 = now). */
-uint64_t dc_ratelimit_wait(dc_ratelimit *rl, const char *route_key, uint64_t now_ms);
-/* Milliseconds until a global 429 is over (0 = none pending); every route waits for it. */
-uint64_t dc_ratelimit_global_wait(const dc_ratelimit *rl, uint64_t now_ms);
-/* Notes that a request is going out now (uses one of the bucket's remaining). */
-void dc_ratelimit_consume(dc_ratelimit *rl, const char *route_key, uint64_t now_ms);
-/* Reads the answer's X-RateLimit-Bucket / -Remaining / -Reset-After (NULL when absent). */
-void dc_ratelimit_update(dc_ratelimit *rl, const char *route_key, const char *bucket,
-                         const char *remaining, const char *reset_after, uint64_t now_ms);
-/* A 429: nothing on the route (or anywhere, when global) for retry_after seconds. */
-void dc_ratelimit_on_429(dc_ratelimit *rl, const char *route_key, double retry_after, bool global,
-                         uint64_t now_ms);
-
-/* The gateway's outgoing budget: at most `limit` sends in any `window_ms`. */
-typedef struct {
-    uint64_t sent[120];
-    size_t head;
-    size_t count;
-    size_t limit;     /* <= 120 */
-    uint64_t window_ms;
-} dc_send_window;
-
-void dc_send_window_init(dc_send_window *w, size_t limit, uint64_t window_ms);
-/* Milliseconds until one more send fits (0 = now). */
-uint64_t dc_send_window_wait(const dc_send_window *w, uint64_t now_ms);
-void dc_send_window_note(dc_send_window *w, uint64_t now_ms);
 
 /* ---------------------------------------------------------------- commands.c (pure) */
 
@@ -202,18 +173,21 @@ char *dc_json_take(cJSON *json);
 
 /* ---------------------------------------------------------------- dispatch.c */
 
-/* Runs an INTERACTION_CREATE or MESSAGE_CREATE payload through the bot and answers it. */
+/* Hands an INTERACTION_CREATE or MESSAGE_CREATE payload to the host as a command. */
 void dc_dispatch_interaction(discord *d, const cJSON *payload);
 void dc_dispatch_message(discord *d, const cJSON *payload);
-/* Sends one message the bot produced on its own. 0 or -1. */
-int dc_deliver(discord *d, const tend_message *msg);
+/* Sends one outbox row (the adapter's send op); the verdict goes to the host when Discord answered. */
+int dc_send(discord *d, const tend_outgoing *o);
+/* Frees what dispatch.c remembers about interactions. */
+void dc_dispatch_free(discord *d);
 
-/* ---------------------------------------------------------------- gateway.c */
+/* ---------------------------------------------------------------- shards.c (the gateway) */
 
 dc_gateway *dc_gateway_create(discord *d);
-/* Asks GET /gateway/bot, then connects. 0 or -1. */
+/* Asks GET /gateway/bot, then connects every shard run here. 0 or -1. */
 int dc_gateway_start(dc_gateway *gw);
-/* Closes the socket and the timers; the lws context goes once the loop drains. */
+/* Keeps each shard's session in the store, closes every connection with a code that leaves the
+ * session resumable, then the timers; the lws context goes once the loop drains. */
 void dc_gateway_stop(dc_gateway *gw);
 /* Frees, after the loop has drained; accepts NULL. */
 void dc_gateway_destroy(dc_gateway *gw);

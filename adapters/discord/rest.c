@@ -8,14 +8,18 @@
  * waiting request may go. 429s wait retry_after and try again; 5xx and lost answers are retried a
  * few times with growing pauses; a 401 means the token is wrong, and the adapter stops.
  *
- * Discord allows a bot 50 requests a second in all (interaction endpoints are exempt), so that
- * budget is kept here too: ten thousand weekly prompts in one minute go out at that pace instead
- * of earning ten thousand 429s (and, past 10,000 invalid requests in 10 minutes, a ban).
+ * Discord allows a bot 50 requests a second in all, so that budget is kept here too: ten thousand
+ * weekly prompts in one minute go out at that pace instead of earning ten thousand 429s (and, past
+ * 10,000 invalid requests in 10 minutes, a ban). Interaction endpoints are outside it, and outside
+ * a global 429 too: each interaction has its own limit, its requests are sent before anything
+ * else on every pump, and on connections of their own, so an interaction's response is never
+ * queued behind a post, a slow answer or the global budget.
  *
  * The queue scales with its length (10,000 posts queued must not cost 10,000² steps): only the
- * first unfinished request of a chain is ready; ready requests wait in one queue per route key;
- * a route that must wait sleeps in a timer heap as a whole, and so does a request's retry pause.
- * So pump() touches only routes that can send now, and stops as soon as the budget is spent.
+ * first unfinished request of a chain is ready; ready requests wait in one queue per route and
+ * top-level resource; a queue that must wait sleeps in a timer heap as a whole, and so does a
+ * request's retry pause. So pump() touches only queues that can send now, and stops as soon as
+ * the budget is spent.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -30,9 +34,16 @@
 #define MAX_429 5
 #define MAX_5XX 3
 #define MAX_LOST 3
+/* Pauses before trying again after a 5xx or a lost answer, doubling each time. An interaction's
+ * response is worth nothing after Discord's 3 seconds, so its pauses are short. */
+#define RETRY_BASE_MS 500
+#define RETRY_BASE_INTERACTION_MS 100
 #define GLOBAL_LIMIT 50
 /* a little over Discord's second: its clock starts a window when our first request arrives */
 #define GLOBAL_WINDOW_MS 1050
+/* connections for interaction endpoints, beside the adapter's own for everything else */
+#define INTERACTION_CONNECTIONS 6
+#define QUEUE_NAME_MAX (DC_RL_ROUTE_MAX + DC_RL_RESOURCE_MAX + 2)
 
 /* ---------------------------------------------------------------- the queue's parts */
 
@@ -45,8 +56,8 @@ typedef struct rest_req {
     char *method;
     char *path;
     char *body;
-    char route[160];
-    bool exempt; /* an interaction endpoint: outside the global budget */
+    dc_rl_key key;
+    char counted[DC_RL_ID_MAX]; /* the limit it was counted on when it went out */
     dc_rest_done cb;
     void *ud;
     int n_429, n_5xx, n_lost;
@@ -55,15 +66,15 @@ typedef struct rest_req {
 
 enum { RQ_ACTIVE, RQ_SLEEPING };
 
-/* The ready requests of one route key, in the order they became ready. */
+/* The ready requests of one route in one top-level resource, in the order they became ready. */
 typedef struct route_q {
     dc_hnode h;
     struct route_q *prev, *next; /* in the active list */
     rest_req *head, *tail;
     dc_tnode wake;
     int state;
-    bool exempt;
-    char route[160];
+    dc_rl_key key;
+    char name[QUEUE_NAME_MAX]; /* route and resource */
 } route_q;
 
 typedef struct {
@@ -78,6 +89,7 @@ typedef struct {
 
 struct dc_rest {
     discord *d;
+    tend_http *fast;     /* interaction endpoints' own connections */
     dc_ratelimit *rl;
     rest_req *all;       /* newest first */
     dc_hmap routes, chains;
@@ -104,7 +116,9 @@ dc_rest *dc_rest_create(discord *d)
         return NULL;
     rest->d = d;
     rest->rl = dc_ratelimit_create();
-    if (!rest->rl || uv_timer_init(d->loop, &rest->wake) != 0) {
+    rest->fast = rest->rl ? tend_http_create(d->loop, DC_USER_AGENT, INTERACTION_CONNECTIONS) : NULL;
+    if (!rest->fast || uv_timer_init(d->loop, &rest->wake) != 0) {
+        tend_http_destroy(rest->fast);
         dc_ratelimit_destroy(rest->rl);
         free(rest);
         return NULL;
@@ -146,13 +160,15 @@ void dc_rest_destroy(dc_rest *rest)
     if (!rest || rest->closing)
         return;
     rest->closing = true;
+    /* first: it cancels what is in flight, whose callbacks would reach the requests freed below */
+    tend_http_destroy(rest->fast);
+    rest->fast = NULL;
     while (rest->all) {
         rest_req *r = rest->all;
         rest->all = r->all_next;
         free_req(r);
     }
     rest->count = 0;
-    tend_metric_set(&TEND_M_OUTBOX_DEPTH, "discord", NULL, 0);
     free_map(&rest->routes, offsetof(route_q, h));
     free_map(&rest->chains, offsetof(chain_q, h));
     free(rest->timers.a);
@@ -198,23 +214,30 @@ static void list_remove(rq_list *l, route_q *q)
 
 static rq_list *list_of(dc_rest *rest, const route_q *q)
 {
-    return &rest->active[q->exempt ? 0 : 1];
+    return &rest->active[q->key.interaction ? 0 : 1];
+}
+
+static void queue_name(const dc_rl_key *k, char *out)
+{
+    snprintf(out, QUEUE_NAME_MAX, "%s%s%s", k->route, k->resource[0] ? " " : "", k->resource);
 }
 
 static route_q *route_get(dc_rest *rest, const rest_req *r)
 {
-    uint64_t h = dc_hash_text(r->route);
+    char name[QUEUE_NAME_MAX];
+    queue_name(&r->key, name);
+    uint64_t h = dc_hash_text(name);
     for (dc_hnode *n = dc_hmap_first(&rest->routes, h); n; n = n->next) {
         route_q *q = (route_q *)((char *)n - offsetof(route_q, h));
-        if (n->hash == h && strcmp(q->route, r->route) == 0)
+        if (n->hash == h && strcmp(q->name, name) == 0)
             return q;
     }
     route_q *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
     q->h.hash = h;
-    q->exempt = r->exempt;
-    snprintf(q->route, sizeof q->route, "%s", r->route);
+    q->key = r->key;
+    memcpy(q->name, name, sizeof name);
     if (dc_hmap_insert(&rest->routes, &q->h) != 0) {
         free(q);
         return NULL;
@@ -301,13 +324,8 @@ static void chain_advance(dc_rest *rest, rest_req *r)
         free(c);
     } else if (make_ready(rest, c->head, false) != 0) {
         /* out of memory: the rest of the chain cannot be queued; it is dropped on destroy */
-        tend_log(TEND_LOG_ERROR, "discord", "out of memory queueing %s", c->head->route);
+        tend_log(TEND_LOG_ERROR, "discord", "out of memory queueing %s", c->head->key.route);
     }
-}
-
-static bool exempt_path(const char *path)
-{
-    return strncmp(path, "/interactions/", 14) == 0 || strncmp(path, "/webhooks/", 10) == 0;
 }
 
 int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *path,
@@ -325,13 +343,12 @@ int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *
     r->body = body ? strdup(body) : NULL;
     r->cb = cb;
     r->ud = ud;
-    r->exempt = exempt_path(path);
     r->pause.is_req = true;
     if (!r->method || !r->path || (body && !r->body)) {
         free_req(r);
         return -1;
     }
-    dc_ratelimit_route_key(method, path, r->route, sizeof r->route);
+    dc_ratelimit_key(method, path, &r->key);
     int ready = chain_join(rest, r);
     if (ready < 0 || (ready && make_ready(rest, r, false) != 0)) {
         if (ready > 0)
@@ -344,7 +361,6 @@ int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *
         rest->all->all_prev = r;
     rest->all = r;
     rest->count++;
-    tend_metric_set(&TEND_M_OUTBOX_DEPTH, "discord", NULL, (double)rest->count);
     pump(rest);
     return 0;
 }
@@ -361,7 +377,6 @@ static void finish(rest_req *r, long status, const cJSON *body)
     if (r->all_next)
         r->all_next->all_prev = r->all_prev;
     rest->count--;
-    tend_metric_set(&TEND_M_OUTBOX_DEPTH, "discord", NULL, (double)rest->count);
     chain_advance(rest, r);
     if (r->cb)
         r->cb(rest->d, status, body, r->ud);
@@ -396,19 +411,47 @@ static double header_number(const tend_http_response *res, const char *name, dou
     return end == v ? fallback : x;
 }
 
+static bool header_is(const tend_http_response *res, const char *name, const char *value)
+{
+    char v[32];
+    return tend_http_header(res, name, v, sizeof v) == 0 && strcmp(v, value) == 0;
+}
+
+/* Every answer, a 429 or an error too, says what is left of the request's limit. */
+static void note_headers(rest_req *r, const tend_http_response *res, uint64_t now)
+{
+    char bucket[80], limit[24], remaining[24], reset_after[32];
+    dc_rl_headers h = {0};
+    if (res->status != 0) {
+        if (tend_http_header(res, "X-RateLimit-Bucket", bucket, sizeof bucket) == 0)
+            h.bucket = bucket;
+        if (tend_http_header(res, "X-RateLimit-Limit", limit, sizeof limit) == 0)
+            h.limit = limit;
+        if (tend_http_header(res, "X-RateLimit-Remaining", remaining, sizeof remaining) == 0)
+            h.remaining = remaining;
+        if (tend_http_header(res, "X-RateLimit-Reset-After", reset_after, sizeof reset_after) == 0)
+            h.reset_after = reset_after;
+    }
+    dc_ratelimit_answered(r->rest->rl, &r->key, r->counted, &h, now);
+    r->counted[0] = '\0';
+}
+
 static void on_429(rest_req *r, const tend_http_response *res, const cJSON *body, uint64_t now)
 {
     const cJSON *ra = cJSON_GetObjectItemCaseSensitive(body, "retry_after");
     double retry_after = cJSON_IsNumber(ra) ? ra->valuedouble : header_number(res, "Retry-After", 1);
-    bool global = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "global"));
-    char scope[16];
-    if (tend_http_header(res, "X-RateLimit-Global", scope, sizeof scope) == 0 &&
-        strcmp(scope, "true") == 0)
-        global = true;
-    dc_ratelimit_on_429(r->rest->rl, r->route, retry_after, global, now);
+    bool global = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "global")) ||
+                  header_is(res, "X-RateLimit-Global", "true") ||
+                  header_is(res, "X-RateLimit-Scope", "global");
+    dc_ratelimit_on_429(r->rest->rl, &r->key, retry_after, global, now);
     tend_metric_add(&TEND_M_THROTTLED, "discord", NULL, 1);
-    tend_log(TEND_LOG_WARN, "discord", "rate limited on %s%s: waiting %.3f s", r->route,
-             global ? " (global)" : "", retry_after);
+    tend_log(TEND_LOG_WARN, "discord", "rate limited on %s %s%s: waiting %.3f s", r->key.route,
+             r->key.resource, global ? " (global)" : "", retry_after);
+}
+
+static uint64_t retry_pause(const rest_req *r, int attempt)
+{
+    return (uint64_t)(r->key.interaction ? RETRY_BASE_INTERACTION_MS : RETRY_BASE_MS) << attempt;
 }
 
 static void done_cb(const tend_http_response *res, void *ud)
@@ -419,32 +462,27 @@ static void done_cb(const tend_http_response *res, void *ud)
     uint64_t now = uv_now(d->loop);
     cJSON *body = res->body_len ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 
+    note_headers(r, res, now);
     if (res->status == 0 && r->n_lost++ < MAX_LOST) {
-        tend_log(TEND_LOG_WARN, "discord", "%s got no answer (%s); trying again", r->route,
+        tend_log(TEND_LOG_WARN, "discord", "%s got no answer (%s); trying again", r->key.route,
                  res->error ? res->error : "unknown");
-        retry_later(r, 1000ULL << r->n_lost);
+        retry_later(r, retry_pause(r, r->n_lost) * 2);
     } else if (res->status == 429 && r->n_429++ < MAX_429) {
         on_429(r, res, body, now);
         retry_later(r, 0);
     } else if (res->status >= 500 && r->n_5xx++ < MAX_5XX) {
-        tend_log(TEND_LOG_WARN, "discord", "%s answered %ld; trying again", r->route, res->status);
-        retry_later(r, 500ULL << r->n_5xx);
+        tend_log(TEND_LOG_WARN, "discord", "%s answered %ld; trying again", r->key.route, res->status);
+        retry_later(r, retry_pause(r, r->n_5xx));
     } else {
-        char bucket[96], remaining[32], reset_after[32];
-        bool has_b = tend_http_header(res, "X-RateLimit-Bucket", bucket, sizeof bucket) == 0;
-        bool has_r = tend_http_header(res, "X-RateLimit-Remaining", remaining, sizeof remaining) == 0;
-        bool has_a = tend_http_header(res, "X-RateLimit-Reset-After", reset_after, sizeof reset_after) == 0;
-        dc_ratelimit_update(rest->rl, r->route, has_b ? bucket : NULL, has_r ? remaining : NULL,
-                            has_a ? reset_after : NULL, now);
         if (res->status == 401) {
             cJSON_Delete(body);
             finish(r, res->status, NULL);
             dc_fatal(d, "Discord refused the bot token (401 Unauthorized). Check [discord] token in "
-                        "tend.conf or DISCORD_TOKEN, then start tend again.");
+                        "tend.conf, or TEND_DISCORD_TOKEN / DISCORD_TOKEN, then start tend again.");
             return;
         }
         if (res->status < 200 || res->status >= 300)
-            tend_log(TEND_LOG_WARN, "discord", "%s answered %ld", r->route, res->status);
+            tend_log(TEND_LOG_WARN, "discord", "%s answered %ld", r->key.route, res->status);
         finish(r, res->status, body);
     }
     cJSON_Delete(body);
@@ -463,12 +501,15 @@ static int start(rest_req *r)
     tend_http_request req = {.method = r->method, .url = url, .body = r->body,
                              .headers = headers, .timeout_ms = 15000};
     uint64_t now = uv_now(d->loop);
-    dc_ratelimit_consume(rest->rl, r->route, now);
-    if (!r->exempt)
-        dc_send_window_note(&rest->global, now);
-    int rc = tend_http_send(d->http, &req, done_cb, r);
+    int rc = tend_http_send(r->key.interaction ? rest->fast : d->http, &req, done_cb, r);
     free(url);
-    return rc;
+    if (rc != 0)
+        return -1;
+    /* counted only once it is out: a request that never left must not hold its limit */
+    dc_ratelimit_sent(rest->rl, &r->key, now, r->counted);
+    if (!r->key.interaction)
+        dc_send_window_note(&rest->global, now);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- the pump */
@@ -503,7 +544,7 @@ static bool run_list(dc_rest *rest, rq_list *l, bool budgeted, uint64_t now, uin
         }
         if (budgeted && dc_send_window_wait(&rest->global, now) > 0)
             return false;
-        uint64_t wait = dc_ratelimit_wait(rest->rl, q->route, now);
+        uint64_t wait = dc_ratelimit_wait(rest->rl, &q->key, now);
         if (wait > 0) {
             tend_metric_add(&TEND_M_RATELIMIT_WAITS, "discord", NULL, 1);
             q->wake.at = now + wait;
@@ -523,7 +564,7 @@ static bool run_list(dc_rest *rest, rq_list *l, bool budgeted, uint64_t now, uin
         list_remove(l, q);
         list_append(l, q); /* its next request waits for the other routes' turn */
         if (start(r) != 0) {
-            tend_log(TEND_LOG_ERROR, "discord", "could not send %s", r->route);
+            tend_log(TEND_LOG_ERROR, "discord", "could not send %s", r->key.route);
             finish(r, 0, NULL); /* its own pump waits for this one to end */
             if (rest->closing)
                 return false;
@@ -550,8 +591,10 @@ static void pump(dc_rest *rest)
         soonest = UINT64_MAX;
         budget_spent = false;
         wake_due(rest, now);
+        /* interaction endpoints first, and whatever the global limit says */
+        bool more = run_list(rest, &rest->active[0], false, now, &soonest);
         global = rest->closing ? 0 : dc_ratelimit_global_wait(rest->rl, now);
-        if (global == 0 && !rest->closing && run_list(rest, &rest->active[0], false, now, &soonest))
+        if (more && global == 0 && !rest->closing)
             budget_spent = !run_list(rest, &rest->active[1], true, now, &soonest);
     } while (rest->pump_again && !rest->closing);
     if (rest->closing)
@@ -559,7 +602,7 @@ static void pump(dc_rest *rest)
     rest->pumping = false;
     if (rest->timers.n && rest->timers.a[0]->at - now < soonest)
         soonest = rest->timers.a[0]->at - now;
-    if (global && (rest->active[0].head || rest->active[1].head) && global < soonest)
+    if (global && rest->active[1].head && global < soonest)
         soonest = global;
     if (budget_spent) {
         uint64_t w = dc_send_window_wait(&rest->global, now);

@@ -18,7 +18,6 @@
 #include "adapters/metrics.h"
 #include "lib/log.h"
 #include "bot/messages.h"
-#include "store/store.h"
 
 #define USER_AGENT "tend/" TEND_VERSION
 #define STARTUP_TIMEOUT_MS 15000
@@ -33,7 +32,7 @@ int64_t tend_matrix_now_ms(void)
 
 int64_t tend_matrix_clock_now(tend_matrix *mx)
 {
-    return tend_clock_now(tend_bot_env(mx->bot)->clock);
+    return tend_host_now(mx->base.host);
 }
 
 char *tend_matrix_url(const tend_matrix *mx, const char *path)
@@ -225,12 +224,12 @@ static int login(tend_matrix *mx)
     const cJSON *dev = cJSON_GetObjectItemCaseSensitive(a.json, "device_id");
     int rc = -1;
     if (a.status == 200 && cJSON_IsString(tok) && set_token(mx, tok->valuestring) == 0) {
-        tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, "access_token", tok->valuestring);
-        tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, "token_user", mx->user_id);
+        tend_host_state_set(mx->base.host, "access_token", tok->valuestring);
+        tend_host_state_set(mx->base.host, "token_user", mx->user_id);
         if (cJSON_IsString(dev)) {
             free(mx->device_id);
             mx->device_id = strdup(dev->valuestring);
-            tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, "device_id", dev->valuestring);
+            tend_host_state_set(mx->base.host, "device_id", dev->valuestring);
         }
         rc = 0;
     } else if (a.status == 0) {
@@ -246,17 +245,17 @@ static int login(tend_matrix *mx)
 /* A token kept from an earlier password login, if it was for this same user. */
 static bool load_kept_token(tend_matrix *mx)
 {
-    char user[TEND_KEY_MAX], token[1024], device[TEND_KEY_MAX];
+    char user[MX_KEY_MAX], token[1024], device[MX_KEY_MAX];
     if (!mx->user_id ||
-        tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, "token_user", user, sizeof user) != TEND_STORE_OK ||
+        tend_host_state_get(mx->base.host, "token_user", user, sizeof user) != 0 ||
         strcmp(user, mx->user_id) != 0 ||
-        tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, "access_token", token, sizeof token) !=
-            TEND_STORE_OK)
+        tend_host_state_get(mx->base.host, "access_token", token, sizeof token) !=
+            0)
         return false;
     if (set_token(mx, token) != 0)
         return false;
-    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, "device_id", device, sizeof device) ==
-        TEND_STORE_OK) {
+    if (tend_host_state_get(mx->base.host, "device_id", device, sizeof device) ==
+        0) {
         free(mx->device_id);
         mx->device_id = strdup(device);
     }
@@ -343,16 +342,12 @@ static int mx_start(tend_adapter *self)
     return tend_matrix_sync_start(mx);
 }
 
-static int mx_deliver(tend_adapter *self, const tend_message *msg)
+static int mx_send(tend_adapter *self, const tend_outgoing *o)
 {
     tend_matrix *mx = self->impl;
     if (!mx->http || mx->stopping)
         return -1;
-    if (tend_matrix_group_dormant(mx, msg))
-        return 0;
-    tend_messages one = {.items = (tend_message *)msg, .count = 1, .cap = 1};
-    tend_matrix_route(mx, &one, NULL, NULL);
-    return 0;
+    return tend_matrix_send_row(mx, o);
 }
 
 static void close_everything(tend_matrix *mx)
@@ -361,6 +356,7 @@ static void close_everything(tend_matrix *mx)
     tend_matrix_senders_stop(mx);
     tend_http_destroy(mx->http);
     mx->http = NULL;
+    tend_matrix_gap_cancel(mx); /* its batch was not handled: the next start meets the gap again */
     tend_matrix_senders_free(mx);
 }
 
@@ -424,7 +420,7 @@ static void mx_destroy(tend_adapter *self)
 static const tend_adapter_ops matrix_ops = {
     .platform = TEND_MATRIX_PLATFORM,
     .start = mx_start,
-    .deliver = mx_deliver,
+    .send = mx_send,
     .stop = mx_stop,
     .destroy = mx_destroy,
 };
@@ -434,7 +430,7 @@ static char *dup_nonempty(const char *s)
     return s && *s ? strdup(s) : NULL;
 }
 
-tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg)
+tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)
 {
     if (!cfg->matrix_homeserver || !*cfg->matrix_homeserver) {
         tend_log(TEND_LOG_ERROR, "matrix", "set [matrix] homeserver to the homeserver's URL");
@@ -453,10 +449,8 @@ tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_bot *bot, const t
     mx->base.ops = &matrix_ops;
     mx->base.impl = mx;
     mx->base.loop = loop;
-    mx->base.bot = bot;
+    mx->base.host = host;
     mx->loop = loop;
-    mx->bot = bot;
-    mx->store = tend_bot_env(bot)->store;
     mx->homeserver = strdup(cfg->matrix_homeserver);
     mx->user_id = dup_nonempty(cfg->matrix_user_id);
     mx->password = dup_nonempty(cfg->matrix_password);

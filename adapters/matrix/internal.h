@@ -3,6 +3,7 @@
  *
  *   client.c  the adapter object, start-up checks (versions, whoami, password login), ops table
  *   sync.c    the /sync long-poll, the filter, invites, commands and reactions from the timeline
+ *   gap.c     a timeline /sync cut short (`limited`) is filled from /messages before it runs
  *   rooms.c   what we know of each room (names, power levels, encryption) and DM rooms
  *   send.c    per-room ordered sending with transaction ids, retries and rate limits
  *   links.c   rooms linked into one group (!setup link:<room>, !setup unlink), kept in the store
@@ -21,17 +22,29 @@
 #include "bot/request.h"
 
 #define TEND_MATRIX_PLATFORM "matrix"
+/* room, event and user ids, and display names, as the store keeps them */
+#define MX_KEY_MAX 160
+#define MX_NAME_MAX 160
+
+/* An outbox row's identity, carried with its event so the verdict reaches the host and a resend
+ * uses the same transaction id. row 0: the adapter's own event (a reaction, a notice). */
+typedef struct {
+    int64_t row;
+    char txn[48];
+} tend_matrix_ticket;
 
 typedef struct tend_matrix tend_matrix;
 typedef struct tend_matrix_room tend_matrix_room;
 typedef struct tend_matrix_sender tend_matrix_sender;
 typedef struct tend_matrix_dm tend_matrix_dm;
+typedef struct tend_matrix_gap tend_matrix_gap;
+
+/* The sync filter's timeline limit: more events than this since the last sync make a gap. */
+#define TEND_MATRIX_TIMELINE_LIMIT 100
 
 struct tend_matrix {
     tend_adapter base;
     uv_loop_t *loop;
-    tend_bot *bot;
-    tend_store *store;
     tend_http *http;
     char *homeserver;        /* without a trailing slash                    */
     char *user_id;           /* the bot's own id, from whoami              */
@@ -49,6 +62,8 @@ struct tend_matrix {
     bool full_state_done;    /* the first /sync of this process asks for full state */
     bool stopping;
     int64_t down_since_ms;   /* when /sync started failing, 0 while it works */
+    tend_matrix_gap *gap;    /* the batch whose gaps are being filled, or NULL */
+    int gap_failures;        /* fills that failed in a row, for their back-off */
     /* rooms and sending */
     tend_matrix_room *rooms;
     tend_matrix_sender *senders;
@@ -82,9 +97,64 @@ void tend_matrix_note_throttled(uint64_t wait_ms);
 /* ---------------------------------------------------------------- sync.c */
 int tend_matrix_sync_start(tend_matrix *mx);
 void tend_matrix_sync_stop(tend_matrix *mx);
-/* Runs the bot on one request and sends what it says; reply_to is the event to answer (or NULL). */
+/* The timeline's event types as a RoomEventFilter, for /messages to page what /sync would have
+ * sent. malloc'd JSON, NULL on OOM. */
+char *tend_matrix_timeline_filter(void);
+/* Hands one request to the host; its answers come back through tend_matrix_send_row, as replies
+ * to event `reply_to` in room_id (or NULL). */
 void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to,
-                             const tend_request *req);
+                             tend_request *req);
+
+/* ---------------------------------------------------------------- gap.c */
+/* Called once when a fill ends: with the batch (taken back, its gaps now in its timelines), or
+ * with NULL and how long to wait before the same sync is tried again. */
+typedef void (*tend_matrix_gap_done)(tend_matrix *mx, cJSON *batch, uint64_t retry_ms);
+/* Fills every joined room of a /sync batch whose timeline is `limited`, paging back from its
+ * prev_batch to `since` (the token the batch was asked with), on the loop. 0 when no room needs
+ * it (batch untouched, still the caller's); 1 when a fill started: it owns batch until `done`. */
+int tend_matrix_gap_fill(tend_matrix *mx, cJSON *batch, const char *since, tend_matrix_gap_done done);
+/* Drops a fill in progress (on stop, after the HTTP client is gone): `done` is not called, and
+ * the sync position stays where it was. Safe when none runs. */
+void tend_matrix_gap_cancel(tend_matrix *mx);
+
+/* The pure part, for tests. True when ev is the bot's own join (not a profile change). */
+bool tend_matrix_is_own_join(const char *bot_user_id, const cJSON *ev);
+/* True when a joined room of a /sync batch has a gap to fill: its timeline is `limited` and does
+ * not hold the bot's own join (what came before the bot joined is not tend's to run). */
+bool tend_matrix_gap_needed(const char *bot_user_id, const cJSON *room);
+
+/* Bounds of one fill: events kept, and how many /messages pages it may take. */
+#define TEND_MATRIX_GAP_MAX_EVENTS 1000
+#define TEND_MATRIX_GAP_MAX_AGE_MS (24LL * 3600 * 1000)
+#define TEND_MATRIX_GAP_PAGE 100
+#define TEND_MATRIX_GAP_MAX_PAGES 40
+
+/* What one /messages page means for the room being paged back. */
+typedef enum {
+    TEND_MATRIX_GAP_MORE,      /* ask again, from tend_matrix_backfill_from()                  */
+    TEND_MATRIX_GAP_FILLED,    /* reached where tend last was, or the bot's own join           */
+    TEND_MATRIX_GAP_TOO_LONG,  /* the bound came first: what lies further back stays unread    */
+    TEND_MATRIX_GAP_BAD        /* not a /messages answer, or one that would page forever       */
+} tend_matrix_gap_step;
+
+/* The events of one room's gap as they are paged back. */
+typedef struct tend_matrix_backfill tend_matrix_backfill;
+/* Starts at prev_batch; events sent before oldest_ms (unix ms) or past max_events are beyond the
+ * bound. NULL on OOM. */
+tend_matrix_backfill *tend_matrix_backfill_create(const char *prev_batch, const char *bot_user_id,
+                                                  int64_t oldest_ms, size_t max_events);
+void tend_matrix_backfill_destroy(tend_matrix_backfill *bf);
+/* The token to page back from next. */
+const char *tend_matrix_backfill_from(const tend_matrix_backfill *bf);
+/* How many events to ask for next: a page, or one more than the bound still allows (so a gap of
+ * exactly the bound is told apart from a longer one). */
+int tend_matrix_backfill_limit(const tend_matrix_backfill *bf);
+/* Takes one /messages answer (dir=b: newest first) and says what comes next. */
+tend_matrix_gap_step tend_matrix_backfill_take(tend_matrix_backfill *bf, const char *body, size_t len);
+/* Events kept so far. */
+size_t tend_matrix_backfill_count(const tend_matrix_backfill *bf);
+/* Moves the kept events, oldest first, to the front of `timeline` (an array of events). */
+void tend_matrix_backfill_splice(tend_matrix_backfill *bf, cJSON *timeline);
 
 /* ---------------------------------------------------------------- rooms.c */
 struct tend_matrix_room {
@@ -107,8 +177,9 @@ int tend_matrix_room_power(const tend_matrix_room *room, const char *user_id);
 void tend_matrix_room_name(const tend_matrix_room *room, const char *user_id, char *out, size_t outlen);
 /* The DM room of user, from memory or the store; NULL when none yet. */
 const char *tend_matrix_dm_lookup(tend_matrix *mx, const char *user_id);
-/* Sends content to the user's DM room, creating the room first when needed. 0 or -1. */
-int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message *msg);
+/* Sends msg to the user's DM room, creating the room first when needed. 0 or -1. */
+int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message *msg,
+                        const tend_matrix_ticket *ticket);
 /* True when room_id is a DM room the bot made (commands there get a hint, not a new group). */
 bool tend_matrix_is_dm_room(tend_matrix *mx, const char *room_id);
 /* Records the bot's m.direct account data as seen in /sync (takes ownership of a copy). */
@@ -118,12 +189,12 @@ void tend_matrix_dms_free(tend_matrix *mx);
 /* ---------------------------------------------------------------- send.c */
 /* Queues one event for the room; events to one room leave in the order queued. When it has been
  * sent and `buttons_from` is not NULL, the bot reacts to it with each button's emoji and records
- * which command each reaction runs. 0 or -1. */
+ * which command each reaction runs. ticket may be NULL. 0 or -1. */
 int tend_matrix_send_event(tend_matrix *mx, const char *room_id, const char *type, const char *content,
-                           const tend_message *buttons_from);
+                           const tend_message *buttons_from, const tend_matrix_ticket *ticket);
 /* Renders msg (a reply to reply_to when not NULL) and queues it for room_id. 0 or -1. */
 int tend_matrix_send_message(tend_matrix *mx, const char *room_id, const tend_message *msg,
-                             const char *reply_to);
+                             const char *reply_to, const tend_matrix_ticket *ticket);
 /* Sends a plain notice (an introduction, the encrypted-room note). 0 or -1. */
 int tend_matrix_send_notice(tend_matrix *mx, const char *room_id, const char *text);
 void tend_matrix_senders_stop(tend_matrix *mx);
@@ -131,10 +202,10 @@ void tend_matrix_senders_free(tend_matrix *mx);
 /* Events queued or in flight across all rooms (for tests and an orderly stop). */
 size_t tend_matrix_pending(const tend_matrix *mx);
 
-/* Sends each message the bot produced where it belongs: public ones to their room (as a reply to
- * reply_to when they go to origin_room), private ones and DMs to the member's DM room. */
-void tend_matrix_route(tend_matrix *mx, const tend_messages *out, const char *origin_room,
-                       const char *reply_to);
+/* Sends one outbox row where it belongs (the adapter's send op): a public one to its room (as a
+ * reply to the command's event when it goes where the command was typed), a private one or a DM
+ * to the member's DM room. The verdict reaches the host once the homeserver answered. 0 or -1. */
+int tend_matrix_send_row(tend_matrix *mx, const tend_outgoing *o);
 
 /* ---------------------------------------------------------------- links.c */
 /* Why a link or unlink was refused, or TEND_MATRIX_LINK_OK. */

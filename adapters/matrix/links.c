@@ -20,7 +20,6 @@
 
 #include "lib/log.h"
 #include "bot/messages.h"
-#include "store/store.h"
 
 #define COORDINATOR_POWER 50
 
@@ -36,9 +35,9 @@ static void count_key(const char *room_id, char *out, size_t outlen)
 
 bool tend_matrix_group_room(tend_matrix *mx, const char *room_id, char *out, size_t outlen)
 {
-    char key[TEND_KEY_MAX + 8];
+    char key[MX_KEY_MAX + 8];
     link_key(room_id, key, sizeof key);
-    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, out, outlen) == TEND_STORE_OK && out[0])
+    if (tend_host_state_get(mx->base.host, key, out, outlen) == 0 && out[0])
         return true;
     snprintf(out, outlen, "%s", room_id);
     return false;
@@ -46,21 +45,11 @@ bool tend_matrix_group_room(tend_matrix *mx, const char *room_id, char *out, siz
 
 static long links_into(tend_matrix *mx, const char *room_id)
 {
-    char key[TEND_KEY_MAX + 16], value[32];
+    char key[MX_KEY_MAX + 16], value[32];
     count_key(room_id, key, sizeof key);
-    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) != TEND_STORE_OK)
+    if (tend_host_state_get(mx->base.host, key, value, sizeof value) != 0)
         return 0;
     return strtol(value, NULL, 10);
-}
-
-static int set_links_into(tend_matrix *mx, const char *room_id, long n)
-{
-    char key[TEND_KEY_MAX + 16], value[32];
-    count_key(room_id, key, sizeof key);
-    if (n <= 0)
-        return tend_store_state_delete(mx->store, TEND_MATRIX_PLATFORM, key);
-    snprintf(value, sizeof value, "%ld", n);
-    return tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, value);
 }
 
 static bool bot_joined(tend_matrix *mx, const tend_matrix_room *room)
@@ -73,21 +62,11 @@ static bool is_coordinator(tend_matrix *mx, const char *room_id, const char *sen
     return tend_matrix_room_power(tend_matrix_room_get(mx, room_id, false), sender) >= COORDINATOR_POWER;
 }
 
-/* The writes of a link or unlink, all or nothing. */
-static int finish(tend_matrix *mx, int rc)
-{
-    if (rc == TEND_STORE_OK && (rc = tend_store_commit(mx->store)) == TEND_STORE_OK)
-        return TEND_STORE_OK;
-    tend_log(TEND_LOG_WARN, "matrix", "could not save a room link: %s", tend_store_errmsg(mx->store));
-    tend_store_rollback(mx->store);
-    return rc;
-}
-
 tend_matrix_link_result tend_matrix_link_rooms(tend_matrix *mx, const char *from, const char *to,
                                                const char *sender)
 {
     const tend_matrix_room *target = tend_matrix_room_get(mx, to, false);
-    char current[TEND_KEY_MAX];
+    char current[MX_KEY_MAX];
     if (strcmp(from, to) == 0)
         return TEND_MATRIX_LINK_SELF;
     if (!bot_joined(mx, target) || tend_matrix_is_dm_room(mx, to))
@@ -103,38 +82,36 @@ tend_matrix_link_result tend_matrix_link_rooms(tend_matrix *mx, const char *from
     if (links_into(mx, from) > 0)
         return TEND_MATRIX_LINK_HAS_LINKS;
 
-    char key[TEND_KEY_MAX + 8], group_key[TEND_KEY_MAX];
-    tend_group g;
+    /* the link, the target's count of rooms linked into it, and the group itself, all at once;
+     * the group is made here, not by B's first command: a group born from B would take B as its channel */
+    char key[MX_KEY_MAX + 8], count[MX_KEY_MAX + 16], n[32], group_key[MX_KEY_MAX];
     link_key(from, key, sizeof key);
+    count_key(to, count, sizeof count);
+    snprintf(n, sizeof n, "%ld", links_into(mx, to) + 1);
     snprintf(group_key, sizeof group_key, TEND_MATRIX_PLATFORM ":%s", to);
-    int rc = tend_store_begin(mx->store);
-    if (rc != TEND_STORE_OK)
-        return TEND_MATRIX_LINK_FAILED;
-    rc = tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, to);
-    if (rc == TEND_STORE_OK)
-        rc = set_links_into(mx, to, links_into(mx, to) + 1);
-    /* made here, not by B's first command: a group born from B would take B as its channel */
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_group_ensure(mx->store, group_key, to, tend_matrix_clock_now(mx), &g);
-    return finish(mx, rc) == TEND_STORE_OK ? TEND_MATRIX_LINK_OK : TEND_MATRIX_LINK_FAILED;
+    const char *keys[] = {key, count}, *values[] = {to, n};
+    return tend_host_link_group(mx->base.host, keys, values, 2, NULL, 0, group_key, to) == 0
+               ? TEND_MATRIX_LINK_OK
+               : TEND_MATRIX_LINK_FAILED;
 }
 
 tend_matrix_link_result tend_matrix_unlink_room(tend_matrix *mx, const char *room, const char *sender,
                                                 char *was, size_t waslen)
 {
-    char to[TEND_KEY_MAX], key[TEND_KEY_MAX + 8];
+    char to[MX_KEY_MAX], key[MX_KEY_MAX + 8];
     if (!tend_matrix_group_room(mx, room, to, sizeof to))
         return TEND_MATRIX_LINK_NOT_LINKED;
     if (!is_coordinator(mx, room, sender) && !is_coordinator(mx, to, sender))
         return TEND_MATRIX_LINK_UNLINK_NOT_COORDINATOR;
     link_key(room, key, sizeof key);
-    int rc = tend_store_begin(mx->store);
-    if (rc != TEND_STORE_OK)
-        return TEND_MATRIX_LINK_FAILED;
-    rc = tend_store_state_delete(mx->store, TEND_MATRIX_PLATFORM, key);
-    if (rc == TEND_STORE_OK)
-        rc = set_links_into(mx, to, links_into(mx, to) - 1);
-    if (finish(mx, rc) != TEND_STORE_OK)
+    char count[MX_KEY_MAX + 16], n[32];
+    count_key(to, count, sizeof count);
+    long left = links_into(mx, to) - 1;
+    snprintf(n, sizeof n, "%ld", left);
+    const char *set_keys[] = {count}, *set_values[] = {n}, *gone[] = {key, count};
+    int rc = left > 0 ? tend_host_link_group(mx->base.host, set_keys, set_values, 1, gone, 1, NULL, NULL)
+                      : tend_host_link_group(mx->base.host, NULL, NULL, 0, gone, 2, NULL, NULL);
+    if (rc != 0)
         return TEND_MATRIX_LINK_FAILED;
     if (was)
         snprintf(was, waslen, "%s", to);
@@ -144,7 +121,7 @@ tend_matrix_link_result tend_matrix_unlink_room(tend_matrix *mx, const char *roo
 bool tend_matrix_group_dormant(tend_matrix *mx, const tend_message *msg)
 {
     const char *own = msg->audience == TEND_TO_PUBLIC ? tend_matrix_room_of_group(msg->group_key) : NULL;
-    char to[TEND_KEY_MAX];
+    char to[MX_KEY_MAX];
     return own && tend_matrix_group_room(mx, own, to, sizeof to);
 }
 
@@ -173,11 +150,12 @@ static void say_private(tend_matrix *mx, const char *room_id, const char *sender
 {
     tend_messages out;
     tend_messages_init(&out);
-    char group_key[TEND_KEY_MAX];
+    char group_key[MX_KEY_MAX];
     snprintf(group_key, sizeof group_key, TEND_MATRIX_PLATFORM ":%s", room_id);
     tend_message *m = tend_messages_add(&out, TEND_TO_PRIVATE, group_key, sender, NULL, "error", "%s", "");
-    if (m && tend_message_appendf(m, fmt, a ? a : "", b ? b : "") == 0)
-        tend_matrix_route(mx, &out, room_id, NULL);
+    if (m && tend_message_appendf(m, fmt, a ? a : "", b ? b : "") == 0 &&
+        tend_matrix_dm_send(mx, sender, m, NULL) != 0)
+        tend_log(TEND_LOG_WARN, "matrix", "could not answer a room link command");
     tend_messages_clear(&out);
 }
 
@@ -194,14 +172,18 @@ static void say_both(tend_matrix *mx, const char *room_id, const char *event_id,
     tend_message *n = tend_messages_add(&out, TEND_TO_PUBLIC, NULL, NULL, NULL, "link", "%s", "");
     if (n && tend_message_set_channel(n, other_room) == 0)
         tend_message_appendf(n, there, room_id);
-    tend_matrix_route(mx, &out, room_id, event_id);
+    /* the link is the adapter's own bookkeeping, so its two lines are sent by the adapter */
+    if (m)
+        tend_matrix_send_message(mx, room_id, m, event_id, NULL);
+    if (n)
+        tend_matrix_send_message(mx, other_room, n, NULL, NULL);
     tend_messages_clear(&out);
 }
 
 static void answer_link(tend_matrix *mx, const char *room_id, const char *sender, const char *event_id,
                         const char *typed, const char *to)
 {
-    char root[TEND_KEY_MAX];
+    char root[MX_KEY_MAX];
     tend_matrix_link_result r = tend_matrix_link_rooms(mx, room_id, to, sender);
     switch (r) {
     case TEND_MATRIX_LINK_OK:
@@ -239,7 +221,7 @@ static void answer_link(tend_matrix *mx, const char *room_id, const char *sender
 
 static void answer_unlink(tend_matrix *mx, const char *room_id, const char *sender, const char *event_id)
 {
-    char was[TEND_KEY_MAX];
+    char was[MX_KEY_MAX];
     tend_matrix_link_result r = tend_matrix_unlink_room(mx, room_id, sender, was, sizeof was);
     if (r == TEND_MATRIX_LINK_OK) {
         tend_log(TEND_LOG_INFO, "matrix", "%s no longer shares the group of %s", room_id, was);
@@ -297,13 +279,13 @@ static void resolve_and_link(tend_matrix *mx, const char *room_id, const char *s
 int tend_matrix_link_command(tend_matrix *mx, const char *room_id, const char *sender, const char *event_id,
                              const char *text)
 {
-    char target[TEND_KEY_MAX];
+    char target[MX_KEY_MAX];
     tend_matrix_link_cmd kind = tend_matrix_parse_link(text, target, sizeof target);
     if (kind == TEND_MATRIX_LINK_CMD_NONE)
         return 0;
     /* the router is not involved, so the replay guard is ours to keep */
-    if (tend_store_event_claim(mx->store, TEND_MATRIX_PLATFORM, event_id, tend_matrix_clock_now(mx)) !=
-        TEND_STORE_OK)
+    if (tend_host_event_claim(mx->base.host, event_id) !=
+        0)
         return 1;
     if (kind == TEND_MATRIX_LINK_CMD_BAD)
         say_private(mx, room_id, sender, MSG_MATRIX_LINK_USAGE, NULL, NULL);

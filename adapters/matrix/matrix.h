@@ -9,6 +9,6 @@
 #include "config/config.h"
 
 /* NULL with a logged one-line reason when the config is unusable. */
-tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg);
+tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg);
 
 #endif

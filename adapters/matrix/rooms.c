@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "lib/log.h"
-#include "store/store.h"
 
 /* ---------------------------------------------------------------- room state */
 
@@ -152,6 +151,7 @@ void tend_matrix_room_name(const tend_matrix_room *room, const char *user_id, ch
 /* A member whose DM room is being made; what they are sent meanwhile waits here, in order. */
 typedef struct pending_send {
     tend_messages copy;  /* exactly one message */
+    tend_matrix_ticket ticket;
     struct pending_send *next;
 } pending_send;
 
@@ -174,11 +174,13 @@ static void pending_free(pending_send *p)
 }
 
 /* Holds a copy: the router's message is gone by the time the DM room exists. */
-static pending_send *pending_copy(const tend_message *src)
+static pending_send *pending_copy(const tend_message *src, const tend_matrix_ticket *ticket)
 {
     pending_send *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
+    if (ticket)
+        p->ticket = *ticket;
     tend_messages_init(&p->copy);
     if (!tend_messages_add_copy(&p->copy, src)) {
         free(p);
@@ -219,9 +221,9 @@ const char *tend_matrix_dm_lookup(tend_matrix *mx, const char *user_id)
     tend_matrix_dm *d = dm_find(mx, user_id);
     if (d)
         return d->room_id;
-    char key[TEND_KEY_MAX + 8], room[TEND_KEY_MAX];
+    char key[MX_KEY_MAX + 8], room[MX_KEY_MAX];
     snprintf(key, sizeof key, "dm:%s", user_id);
-    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, room, sizeof room) != TEND_STORE_OK)
+    if (tend_host_state_get(mx->base.host, key, room, sizeof room) != 0)
         return NULL;
     d = dm_add(mx, user_id, room);
     return d ? d->room_id : NULL;
@@ -232,10 +234,9 @@ bool tend_matrix_is_dm_room(tend_matrix *mx, const char *room_id)
     for (tend_matrix_dm *d = mx->dms; d; d = d->next)
         if (d->room_id && strcmp(d->room_id, room_id) == 0)
             return true;
-    char key[TEND_KEY_MAX + 16], value[8];
+    char key[MX_KEY_MAX + 16], value[8];
     snprintf(key, sizeof key, "dmroom:%s", room_id);
-    return tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) ==
-           TEND_STORE_OK;
+    return tend_host_state_get(mx->base.host, key, value, sizeof value) == 0;
 }
 
 void tend_matrix_set_direct(tend_matrix *mx, const cJSON *content)
@@ -284,7 +285,7 @@ static void flush_pending(tend_matrix *mx, tend_matrix_dm *d)
     pending_send *p = d->queue;
     d->queue = NULL;
     for (pending_send *it = p; it; it = it->next)
-        tend_matrix_send_message(mx, d->room_id, &it->copy.items[0], NULL);
+        tend_matrix_send_message(mx, d->room_id, &it->copy.items[0], NULL, &it->ticket);
     pending_free(p);
 }
 
@@ -297,19 +298,22 @@ static void on_dm_created(const tend_http_response *res, void *ud)
     cJSON *json = res->status == 200 ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
     const char *room_id = string_field(json, "room_id");
     if (!room_id) {
-        tend_log(TEND_LOG_WARN, "matrix", "could not open a DM room (HTTP %ld); dropping %s",
-                 res->status, "the private messages waiting for it");
+        tend_log(TEND_LOG_WARN, "matrix", "could not open a DM room (HTTP %ld); the private messages"
+                 " waiting for it will be tried again", res->status);
+        for (pending_send *p = d->queue; p; p = p->next)
+            if (p->ticket.row && !mx->stopping)
+                tend_host_sent(mx->base.host, p->ticket.row, TEND_SENT_RETRY);
         pending_free(d->queue);
         d->queue = NULL;
         cJSON_Delete(json);
         return;
     }
     d->room_id = strdup(room_id);
-    char key[TEND_KEY_MAX + 16];
+    char key[MX_KEY_MAX + 16];
     snprintf(key, sizeof key, "dm:%s", d->user_id);
-    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, room_id);
+    tend_host_state_set(mx->base.host, key, room_id);
     snprintf(key, sizeof key, "dmroom:%s", room_id);
-    tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, d->user_id);
+    tend_host_state_set(mx->base.host, key, d->user_id);
     record_direct(mx, d->user_id, room_id);
     cJSON_Delete(json);
     if (d->room_id)
@@ -332,18 +336,19 @@ static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d)
     return rc;
 }
 
-int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message *msg)
+int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message *msg,
+                        const tend_matrix_ticket *ticket)
 {
     if (!user_id || user_id[0] != '@')
         return -1;
     const char *room = tend_matrix_dm_lookup(mx, user_id);
     if (room)
-        return tend_matrix_send_message(mx, room, msg, NULL);
+        return tend_matrix_send_message(mx, room, msg, NULL, ticket);
     tend_matrix_dm *d = dm_find(mx, user_id);
     bool fresh = d == NULL;
     if (!d && !(d = dm_add(mx, user_id, NULL)))
         return -1;
-    pending_send *p = pending_copy(msg);
+    pending_send *p = pending_copy(msg, ticket);
     if (!p)
         return -1;
     pending_send **tail = &d->queue;

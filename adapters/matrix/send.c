@@ -15,7 +15,6 @@
 
 #include "adapters/metrics.h"
 #include "lib/log.h"
-#include "store/store.h"
 
 /* About eight minutes of trying before an event is given up: long enough for a homeserver restart. */
 #define MAX_ATTEMPTS 20
@@ -24,6 +23,7 @@ typedef struct job {
     char *type;
     char *content;
     char txn[64];
+    int64_t row;               /* its outbox row (0: the adapter's own, like a reaction)  */
     char *group_key;           /* for the reactions' bookkeeping                        */
     char **emojis, **commands; /* the buttons to turn into reactions once it is sent    */
     size_t n_buttons;
@@ -96,10 +96,10 @@ static void retry_later(tend_matrix_sender *s, uint64_t delay_ms)
 static void add_reactions(tend_matrix *mx, const char *room_id, const char *event_id, const job *j)
 {
     for (size_t i = 0; i < j->n_buttons; i++) {
-        char key[TEND_KEY_MAX * 2], value[TEND_KEY_MAX * 2];
+        char key[MX_KEY_MAX * 2], value[MX_KEY_MAX * 2];
         tend_matrix_reaction_state_key(event_id, j->emojis[i], key, sizeof key);
         snprintf(value, sizeof value, "%s\t%s", j->group_key ? j->group_key : "", j->commands[i]);
-        if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, value) != TEND_STORE_OK)
+        if (tend_host_state_set(mx->base.host, key, value) != 0)
             continue;
         cJSON *c = cJSON_CreateObject();
         cJSON *rel = cJSON_AddObjectToObject(c, "m.relates_to");
@@ -108,7 +108,7 @@ static void add_reactions(tend_matrix *mx, const char *room_id, const char *even
         cJSON_AddStringToObject(rel, "key", j->emojis[i]);
         char *json = cJSON_PrintUnformatted(c);
         if (json)
-            tend_matrix_send_event(mx, room_id, "m.reaction", json, NULL);
+            tend_matrix_send_event(mx, room_id, "m.reaction", json, NULL, NULL);
         free(json);
         cJSON_Delete(c);
     }
@@ -153,7 +153,11 @@ static void on_sent(const tend_http_response *res, void *ud)
     s->head = j->next;
     if (!s->head)
         s->tail = NULL;
-    tend_metric_add(&TEND_M_OUTBOX_DEPTH, TEND_MATRIX_PLATFORM, NULL, -1);
+    if (j->row)
+        tend_host_sent(mx->base.host, j->row,
+                       res->status == 200                                              ? TEND_SENT_OK
+                       : res->status == 0 || res->status == 429 || res->status >= 500 ? TEND_SENT_RETRY
+                                                                                       : TEND_SENT_DROP);
     if (res->status == 200) {
         cJSON *json = cJSON_ParseWithLength(res->body, res->body_len);
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(json, "event_id");
@@ -196,14 +200,21 @@ static void send_next(tend_matrix_sender *s)
     free(url);
 }
 
-static job *job_new(tend_matrix *mx, const char *type, const char *content, const tend_message *btn)
+static job *job_new(tend_matrix *mx, const char *type, const char *content, const tend_message *btn,
+                    const tend_matrix_ticket *ticket)
 {
     job *j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
     j->type = strdup(type);
     j->content = strdup(content);
-    snprintf(j->txn, sizeof j->txn, "tend%" PRId64 "-%" PRIu64, mx->txn_epoch_ms, ++mx->txn_counter);
+    /* an outbox row keeps its key across restarts, so the homeserver recognises a repeat */
+    if (ticket && ticket->row) {
+        j->row = ticket->row;
+        snprintf(j->txn, sizeof j->txn, "tend-%s", ticket->txn);
+    } else {
+        snprintf(j->txn, sizeof j->txn, "tend%" PRId64 "-%" PRIu64, mx->txn_epoch_ms, ++mx->txn_counter);
+    }
     if (!j->type || !j->content)
         goto fail;
     size_t n = btn ? btn->n_buttons : 0;
@@ -231,10 +242,10 @@ fail:
 }
 
 int tend_matrix_send_event(tend_matrix *mx, const char *room_id, const char *type, const char *content,
-                           const tend_message *buttons_from)
+                           const tend_message *buttons_from, const tend_matrix_ticket *ticket)
 {
     tend_matrix_sender *s = sender_get(mx, room_id);
-    job *j = s ? job_new(mx, type, content, buttons_from) : NULL;
+    job *j = s ? job_new(mx, type, content, buttons_from, ticket) : NULL;
     if (!j)
         return -1;
     if (s->tail)
@@ -242,19 +253,18 @@ int tend_matrix_send_event(tend_matrix *mx, const char *room_id, const char *typ
     else
         s->head = j;
     s->tail = j;
-    tend_metric_add(&TEND_M_OUTBOX_DEPTH, TEND_MATRIX_PLATFORM, NULL, 1);
     if (!s->in_flight)
         send_next(s);
     return 0;
 }
 
 int tend_matrix_send_message(tend_matrix *mx, const char *room_id, const tend_message *msg,
-                             const char *reply_to)
+                             const char *reply_to, const tend_matrix_ticket *ticket)
 {
     char *content = tend_matrix_render_content(msg, reply_to);
     if (!content)
         return -1;
-    int rc = tend_matrix_send_event(mx, room_id, "m.room.message", content, msg);
+    int rc = tend_matrix_send_event(mx, room_id, "m.room.message", content, msg, ticket);
     free(content);
     return rc;
 }
@@ -264,7 +274,7 @@ int tend_matrix_send_notice(tend_matrix *mx, const char *room_id, const char *te
     char *content = tend_matrix_render_notice(text);
     if (!content)
         return -1;
-    int rc = tend_matrix_send_event(mx, room_id, "m.room.message", content, NULL);
+    int rc = tend_matrix_send_event(mx, room_id, "m.room.message", content, NULL, NULL);
     free(content);
     return rc;
 }
@@ -302,7 +312,6 @@ void tend_matrix_senders_free(tend_matrix *mx)
         job *j = s->head;
         while (j) {
             job *jn = j->next;
-            tend_metric_add(&TEND_M_OUTBOX_DEPTH, TEND_MATRIX_PLATFORM, NULL, -1);
             job_free(j);
             j = jn;
         }
@@ -317,25 +326,38 @@ void tend_matrix_senders_free(tend_matrix *mx)
     }
 }
 
-void tend_matrix_route(tend_matrix *mx, const tend_messages *out, const char *origin_room,
-                       const char *reply_to)
+int tend_matrix_send_row(tend_matrix *mx, const tend_outgoing *o)
 {
-    for (size_t i = 0; i < out->count; i++) {
-        const tend_message *m = &out->items[i];
-        if (m->audience != TEND_TO_PUBLIC) {
-            if (tend_matrix_dm_send(mx, m->member_key, m) != 0)
-                tend_log(TEND_LOG_WARN, "matrix", "could not send a private message (%s)", m->kind);
-            continue;
-        }
-        const char *room = m->channel_key && *m->channel_key ? m->channel_key : NULL;
-        if (!room)
-            room = origin_room ? origin_room : tend_matrix_room_of_group(m->group_key);
-        if (!room) {
-            tend_log(TEND_LOG_WARN, "matrix", "a %s message has no room to go to", m->kind);
-            continue;
-        }
-        bool here = origin_room && strcmp(room, origin_room) == 0;
-        if (tend_matrix_send_message(mx, room, m, here ? reply_to : NULL) != 0)
-            tend_log(TEND_LOG_WARN, "matrix", "could not queue a %s message", m->kind);
+    const tend_message *m = o->msg;
+    tend_matrix_ticket ticket = {.row = o->id};
+    snprintf(ticket.txn, sizeof ticket.txn, "%s", o->idem_key);
+    if (tend_matrix_group_dormant(mx, m)) {
+        tend_host_sent(mx->base.host, o->id, TEND_SENT_OK); /* the group sleeps while its room is linked */
+        return 0;
     }
+    if (m->audience != TEND_TO_PUBLIC) {
+        if (tend_matrix_dm_send(mx, m->member_key, m, &ticket) != 0) {
+            tend_log(TEND_LOG_WARN, "matrix", "a private %s message has no member to go to", m->kind);
+            tend_host_sent(mx->base.host, o->id, TEND_SENT_DROP);
+        }
+        return 0;
+    }
+    /* the origin of the command it answers: "<room id>\t<event id>" */
+    char origin[MX_KEY_MAX] = "";
+    const char *event = NULL;
+    if (o->reply_to) {
+        size_t n = strcspn(o->reply_to, "\t");
+        snprintf(origin, sizeof origin, "%.*s", (int)n, o->reply_to);
+        event = o->reply_to[n] ? o->reply_to + n + 1 : NULL;
+    }
+    const char *room = m->channel_key && *m->channel_key ? m->channel_key : NULL;
+    if (!room)
+        room = origin[0] ? origin : tend_matrix_room_of_group(m->group_key);
+    if (!room) {
+        tend_log(TEND_LOG_WARN, "matrix", "a %s message has no room to go to", m->kind);
+        tend_host_sent(mx->base.host, o->id, TEND_SENT_DROP);
+        return 0;
+    }
+    bool here = origin[0] && strcmp(room, origin) == 0;
+    return tend_matrix_send_message(mx, room, m, here ? event : NULL, &ticket);
 }

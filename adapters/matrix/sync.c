@@ -2,8 +2,9 @@
  * sync.c — the /sync long-poll and what arrives through it.
  *
  * One /sync is in flight at a time (30 s long-poll). Its next_batch token is stored only after the
- * whole batch was handled, and every event id is claimed in the store before it runs, so a restart
- * resumes exactly where it stopped: nothing replayed, nothing missed. The very first sync (no token
+ * whole batch was handled (with what gap.c read back of a timeline cut short), and every event id
+ * is claimed in the store before it runs, so a restart resumes exactly where it stopped: nothing
+ * replayed, nothing missed. The very first sync (no token
  * yet) only records where "now" is and accepts invites; it runs none of the history. The first
  * sync of each process asks for full state, which is how room names and power levels come back
  * after a restart without keeping them anywhere.
@@ -14,11 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
 #include "adapters/metrics.h"
 #include "lib/log.h"
 #include "bot/messages.h"
-#include "store/store.h"
 
 #define SYNC_TIMEOUT_MS 30000
 #define FILTER_KEY "filter:v1"
@@ -38,35 +37,24 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms);
 
 /* ---------------------------------------------------------------- commands */
 
-void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to,
-                             const tend_request *req)
+void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to, tend_request *req)
 {
-    tend_messages out;
-    tend_messages_init(&out);
-    int rc = tend_bot_handle(mx->bot, req, &out);
-    if (rc == TEND_BOT_DUPLICATE) {
-        /* replayed after a restart: it was answered the first time */
-        tend_messages_clear(&out);
-        return;
-    }
-    if (rc != 0)
+    /* where the answers go back: "<room id>\t<event id>" (send.c reads it) */
+    char origin[2 * MX_KEY_MAX + 2];
+    snprintf(origin, sizeof origin, "%s\t%s", room_id, reply_to ? reply_to : "");
+    req->reply_to = origin;
+    if (tend_host_handle(mx->base.host, req) == TEND_HOST_FAILED)
         tend_log(TEND_LOG_WARN, "matrix", "a command in %s hit a store failure", room_id);
-    tend_matrix_route(mx, &out, room_id, reply_to);
-    tend_messages_clear(&out);
-    /* what the command made due (a nudge, a promotion) goes out now, not at the next tick */
-    tend_app *app = tend_app_of(&mx->base);
-    if (app)
-        tend_app_after_command(app, req->group_key, req->member_key);
 }
 
 /* Once per room, in plain words, so an encrypted room never just sees silence. */
 static void say_encrypted_once(tend_matrix *mx, const char *room_id)
 {
-    char key[TEND_KEY_MAX + 16], value[8];
+    char key[MX_KEY_MAX + 16], value[8];
     snprintf(key, sizeof key, "encnotice:%s", room_id);
-    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) == TEND_STORE_OK)
+    if (tend_host_state_get(mx->base.host, key, value, sizeof value) == 0)
         return;
-    if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, "1") == TEND_STORE_OK)
+    if (tend_host_state_set(mx->base.host, key, "1") == 0)
         tend_matrix_send_notice(mx, room_id, MSG_MATRIX_ENCRYPTED);
 }
 
@@ -79,11 +67,11 @@ static void introduce_once(tend_matrix *mx, const tend_matrix_room *room)
         say_encrypted_once(mx, room->room_id);
         return;
     }
-    char key[TEND_KEY_MAX + 16], value[8];
+    char key[MX_KEY_MAX + 16], value[8];
     snprintf(key, sizeof key, "intro:%s", room->room_id);
-    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) == TEND_STORE_OK)
+    if (tend_host_state_get(mx->base.host, key, value, sizeof value) == 0)
         return;
-    if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, "1") == TEND_STORE_OK)
+    if (tend_host_state_set(mx->base.host, key, "1") == 0)
         tend_matrix_send_notice(mx, room->room_id, MSG_MATRIX_INTRO);
 }
 
@@ -104,10 +92,10 @@ static void run_as(tend_matrix *mx, const char *room_id, const char *group_room,
 {
     tend_matrix_room *room = tend_matrix_room_get(mx, room_id, false);
     tend_matrix_room *group = tend_matrix_room_get(mx, group_room, false);
-    char group_key[TEND_KEY_MAX], name[TEND_NAME_MAX];
+    char group_key[MX_KEY_MAX], name[MX_NAME_MAX];
     snprintf(group_key, sizeof group_key, TEND_MATRIX_PLATFORM ":%s", group_room);
     tend_matrix_room_name(room_knowing(room, group, sender), sender, name, sizeof name);
-    char ref_names[16][TEND_NAME_MAX];
+    char ref_names[16][MX_NAME_MAX];
     for (size_t i = 0; cmd && i < cmd->n_refs; i++) {
         tend_matrix_room_name(room_knowing(room, group, cmd->refs[i].member_key), cmd->refs[i].member_key,
                               ref_names[i], sizeof ref_names[i]);
@@ -143,12 +131,12 @@ static void handle_message(tend_matrix *mx, const char *room_id, const cJSON *ev
     if (tend_matrix_parse_command(str(content, "body"), html, &cmd) != 1)
         return;
     if (tend_matrix_is_dm_room(mx, room_id)) {
-        if (tend_store_event_claim(mx->store, TEND_MATRIX_PLATFORM, event_id, tend_matrix_clock_now(mx)) ==
-            TEND_STORE_OK)
+        if (tend_host_event_claim(mx->base.host, event_id) ==
+            0)
             tend_matrix_send_notice(mx, room_id, MSG_MATRIX_DM_COMMANDS);
     } else if (tend_matrix_link_command(mx, room_id, sender, event_id, cmd.text) == 0) {
         /* the router records event_id with the command's effect, so a replay is answered never twice */
-        char group_room[TEND_KEY_MAX];
+        char group_room[MX_KEY_MAX];
         tend_matrix_group_room(mx, room_id, group_room, sizeof group_room);
         run_as(mx, room_id, group_room, sender, event_id, event_id, cmd.text, &cmd);
     }
@@ -166,9 +154,9 @@ static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *e
     const char *emoji = str(rel, "key");
     if (!rel_type || strcmp(rel_type, "m.annotation") != 0 || !target || !emoji)
         return;
-    char key[TEND_KEY_MAX * 2], value[TEND_KEY_MAX * 2];
+    char key[MX_KEY_MAX * 2], value[MX_KEY_MAX * 2];
     tend_matrix_reaction_state_key(target, emoji, key, sizeof key);
-    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) != TEND_STORE_OK)
+    if (tend_host_state_get(mx->base.host, key, value, sizeof value) != 0)
         return;
     char *tab = strchr(value, '\t');
     if (!tab)
@@ -181,17 +169,6 @@ static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *e
 }
 
 /* ---------------------------------------------------------------- one room */
-
-static bool is_own_join(const tend_matrix *mx, const cJSON *ev)
-{
-    const char *type = str(ev, "type");
-    const char *key = str(ev, "state_key");
-    const char *membership = str(cJSON_GetObjectItemCaseSensitive(ev, "content"), "membership");
-    const char *before = str(path2(ev, "unsigned", "prev_content"), "membership");
-    return type && key && membership && strcmp(type, "m.room.member") == 0 &&
-           strcmp(key, mx->user_id) == 0 && strcmp(membership, "join") == 0 &&
-           !(before && strcmp(before, "join") == 0);
-}
 
 static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *ev)
 {
@@ -233,7 +210,7 @@ static void handle_joined_room(tend_matrix *mx, const char *room_id, const cJSON
     int join_at = -1, i = 0;
     const cJSON *ev;
     cJSON_ArrayForEach(ev, timeline) {
-        if (is_own_join(mx, ev))
+        if (tend_matrix_is_own_join(mx->user_id, ev))
             join_at = i;
         i++;
     }
@@ -312,6 +289,27 @@ static void accept_invite(tend_matrix *mx, const char *room_id, const cJSON *dat
 
 /* ---------------------------------------------------------------- the long-poll */
 
+/* Handles a whole batch, then moves the sync position past it: only now, so a crash before this
+ * point replays the batch (each event id runs once) instead of skipping it. Takes json. */
+static void finish_batch(tend_matrix *mx, cJSON *json, bool first)
+{
+    handle_batch(mx, json, first);
+    const char *next = str(json, "next_batch");
+    if (tend_host_state_set(mx->base.host, "since", next) != 0)
+        tend_log(TEND_LOG_WARN, "matrix", "could not save the sync position; a restart may skip a few events");
+    mx->full_state_done = true;
+    cJSON_Delete(json);
+    schedule_sync(mx, 0);
+}
+
+static void on_gaps_filled(tend_matrix *mx, cJSON *json, uint64_t retry_ms)
+{
+    if (json)
+        finish_batch(mx, json, false);
+    else
+        schedule_sync(mx, retry_ms); /* the same since again: the gap is met and filled anew */
+}
+
 static void on_sync(const tend_http_response *res, void *ud)
 {
     tend_matrix *mx = ud;
@@ -352,15 +350,13 @@ static void on_sync(const tend_http_response *res, void *ud)
                  (long long)(tend_matrix_now_ms() - mx->down_since_ms));
         mx->sync_failures = 0;
     }
-    char since[8];
-    bool first = tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, "since", since, sizeof since) ==
-                 TEND_STORE_NOTFOUND;
-    handle_batch(mx, json, first);
-    if (tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, "since", next) != TEND_STORE_OK)
-        tend_log(TEND_LOG_WARN, "matrix", "could not save the sync position; a restart may skip a few events");
-    mx->full_state_done = true;
-    cJSON_Delete(json);
-    schedule_sync(mx, 0);
+    char since[512];
+    bool first = tend_host_state_get(mx->base.host, "since", since, sizeof since) ==
+                 1; /* not found: the very first sync */
+    /* a timeline cut short is filled before anything in the batch runs (gap.c) */
+    if (!first && tend_matrix_gap_fill(mx, json, since, on_gaps_filled) == 1)
+        return;
+    finish_batch(mx, json, first);
 }
 
 static void do_sync(tend_matrix *mx)
@@ -368,8 +364,8 @@ static void do_sync(tend_matrix *mx)
     if (mx->stopping || mx->sync_in_flight)
         return;
     char since[512] = "";
-    int rc = tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, "since", since, sizeof since);
-    char *esc = rc == TEND_STORE_OK ? tend_matrix_escape(since) : NULL;
+    int rc = tend_host_state_get(mx->base.host, "since", since, sizeof since);
+    char *esc = rc == 0 ? tend_matrix_escape(since) : NULL;
     char path[1024];
     /* the first sync of a process comes back at once, with the full state of every room */
     bool full = !mx->full_state_done && esc;
@@ -403,11 +399,21 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms)
 
 /* Only what tend acts on: messages, membership, reactions, power levels and encryption (to know
  * coordinators and to say it cannot read), and m.direct. No presence, typing or receipts. */
+static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
+                                         "m.room.power_levels", "m.room.encryption",
+                                         "m.room.encrypted", "m.room.create"};
+
+char *tend_matrix_timeline_filter(void)
+{
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddItemToObject(f, "types", cJSON_CreateStringArray(room_types, 7));
+    char *json = cJSON_PrintUnformatted(f);
+    cJSON_Delete(f);
+    return json;
+}
+
 static char *filter_json(void)
 {
-    static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
-                                             "m.room.power_levels", "m.room.encryption",
-                                             "m.room.encrypted", "m.room.create"};
     cJSON *f = cJSON_CreateObject();
     cJSON *none = cJSON_CreateStringArray((const char *const[]){"*"}, 1);
     cJSON *presence = cJSON_AddObjectToObject(f, "presence");
@@ -419,7 +425,7 @@ static char *filter_json(void)
     cJSON_AddItemToObject(state, "types", cJSON_CreateStringArray(room_types + 2, 5));
     cJSON *timeline = cJSON_AddObjectToObject(room, "timeline");
     cJSON_AddItemToObject(timeline, "types", cJSON_CreateStringArray(room_types, 7));
-    cJSON_AddNumberToObject(timeline, "limit", 100);
+    cJSON_AddNumberToObject(timeline, "limit", TEND_MATRIX_TIMELINE_LIMIT);
     cJSON *eph = cJSON_AddObjectToObject(room, "ephemeral");
     cJSON_AddItemToObject(eph, "not_types", cJSON_CreateStringArray((const char *const[]){"*"}, 1));
     cJSON *rad = cJSON_AddObjectToObject(room, "account_data");
@@ -437,9 +443,9 @@ static void on_filter(const tend_http_response *res, void *ud)
     cJSON *json = res->status == 200 ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
     const char *id = str(json, "filter_id");
     if (id && (mx->filter_id = strdup(id))) {
-        char key[TEND_KEY_MAX + 16];
+        char key[MX_KEY_MAX + 16];
         snprintf(key, sizeof key, FILTER_KEY ":%s", mx->user_id);
-        tend_store_state_set(mx->store, TEND_MATRIX_PLATFORM, key, id);
+        tend_host_state_set(mx->base.host, key, id);
         do_sync(mx);
     } else {
         tend_log(TEND_LOG_WARN, "matrix", "could not upload the sync filter (HTTP %ld); retrying", res->status);
@@ -456,9 +462,9 @@ int tend_matrix_sync_start(tend_matrix *mx)
         mx->sync_timer.data = mx;
         mx->open_handles++;
     }
-    char key[TEND_KEY_MAX + 16], id[256];
+    char key[MX_KEY_MAX + 16], id[256];
     snprintf(key, sizeof key, FILTER_KEY ":%s", mx->user_id);
-    if (tend_store_state_get(mx->store, TEND_MATRIX_PLATFORM, key, id, sizeof id) == TEND_STORE_OK) {
+    if (tend_host_state_get(mx->base.host, key, id, sizeof id) == 0) {
         mx->filter_id = strdup(id);
         if (!mx->filter_id)
             return -1;

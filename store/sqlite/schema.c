@@ -240,6 +240,17 @@ const char *const tend_store_migrations[] = {
      * to find its few open tasks: at 10,000 tasks a group, /tasks cost 4x what it did at 100. */
     ("CREATE INDEX tasks_board ON tasks(group_id, state, number);"
      "DROP INDEX tasks_group_state;"),
+
+    /* 5: the durable outbox. Every message is written in the transaction of its cause and deleted
+     * once its platform accepted it; AUTOINCREMENT so a row id (part of each Matrix txn id and
+     * Discord nonce) is never reused after a delete. */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  platform TEXT NOT NULL,"
+    "  dest TEXT NOT NULL,"            /* messages to one destination go out in id order */
+    "  reply_to TEXT,"                 /* the adapter's origin of the command it answers  */
+    "  payload TEXT NOT NULL,"         /* the message, encoded by the bot                 */
+    "  created_at INTEGER NOT NULL);",
 };
 
 const int tend_store_migration_count =

@@ -1,7 +1,9 @@
 /*
  * fuzz_matrix.c — what a homeserver's /sync hands tend, message by message: the command in a body
  * (and its HTML formatted_body with pills), the reply rendered back as HTML, and the invite check.
- * Beyond "no crash": escaped HTML carries no markup from member text (only its own <br>).
+ * Beyond "no crash": escaped HTML carries no markup from member text (only its own <br>). The
+ * bytes are also a /messages page read back through a gap: never more kept than the bound, and
+ * everything kept ends up in the timeline.
  */
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -16,6 +18,29 @@ static const char *str(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A /messages page, twice (a second page after the first), into a bound of 3 events. */
+static void backfill_page(const char *text, size_t size)
+{
+    tend_matrix_backfill *bf = tend_matrix_backfill_create("t0", "@tend:example.org", 0, 3);
+    if (!bf)
+        return;
+    for (int i = 0; i < 2; i++) {
+        tend_matrix_gap_step step = tend_matrix_backfill_take(bf, text, size);
+        if (tend_matrix_backfill_count(bf) > 3 || !tend_matrix_backfill_from(bf) ||
+            tend_matrix_backfill_limit(bf) < 1)
+            abort();
+        if (step != TEND_MATRIX_GAP_MORE)
+            break;
+    }
+    size_t kept = tend_matrix_backfill_count(bf);
+    cJSON *timeline = cJSON_CreateArray();
+    tend_matrix_backfill_splice(bf, timeline);
+    if (timeline && (size_t)cJSON_GetArraySize(timeline) != kept)
+        abort();
+    cJSON_Delete(timeline);
+    tend_matrix_backfill_destroy(bf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -49,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     cJSON_Delete(ev);
+    backfill_page(text, size);
     free(text);
     return 0;
 }

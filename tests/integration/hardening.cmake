@@ -11,6 +11,9 @@ add_test(NAME hardening.crash
          COMMAND ${Python3_EXECUTABLE} ${_hardening}/crash.py $<TARGET_FILE:tend> ${TEND_CRASH_KILLS})
 set_tests_properties(hardening.crash PROPERTIES LABELS "integration;hardening;crash" TIMEOUT 120)
 
+add_test(NAME hardening.outbox COMMAND ${Python3_EXECUTABLE} ${_hardening}/outbox.py $<TARGET_FILE:tend>)
+set_tests_properties(hardening.outbox PROPERTIES LABELS "integration;hardening;crash" TIMEOUT 120)
+
 add_test(NAME hardening.faults COMMAND ${Python3_EXECUTABLE} ${_hardening}/faults.py $<TARGET_FILE:tend>)
 set_tests_properties(hardening.faults PROPERTIES LABELS "integration;hardening;faults" TIMEOUT 120)
 

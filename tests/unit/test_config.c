@@ -18,7 +18,7 @@ static const char *const env_names[] = {
     "TEND_STORE_DATABASE", "TEND_BOT_GRACE_HOURS", "TEND_DISCORD_TOKEN", "DISCORD_TOKEN",
     "MATRIX_ACCESS_TOKEN", "TEND_MATRIX_ACCESS_TOKEN", "TEND_DISCORD_API_BASE", "TEND_LOG_LEVEL",
     "TEND_MATRIX_HOMESERVER", "TEND_MATRIX_USER_ID", "TEND_CONSOLE_GROUP", "XDG_DATA_HOME",
-    "TEND_DISCORD_APPLICATION_ID", "TEND_MATRIX_PASSWORD", "TEND_OPS_LISTEN",
+    "TEND_DISCORD_APPLICATION_ID", "TEND_MATRIX_PASSWORD", "TEND_OPS_LISTEN", "TEND_DISCORD_SHARDS",
 };
 
 static char conf_path[64];
@@ -500,6 +500,43 @@ static void files_start_up_touches_are_checked(void **state)
     rmdir(dir);
 }
 
+static void shard_ranges_are_read_and_checked(void **state)
+{
+    (void)state;
+    int first = -1, last = -1, count = -1;
+    assert_int_equal(tend_config_shards("0-3/8", &first, &last, &count), 0);
+    assert_true(first == 0 && last == 3 && count == 8);
+    assert_int_equal(tend_config_shards("5/8", &first, &last, &count), 0);
+    assert_true(first == 5 && last == 5 && count == 8);
+    assert_int_equal(tend_config_shards("4", &first, &last, &count), 0);
+    assert_true(first == 0 && last == 3 && count == 4);
+    static const char *const bad[] = {"", "0", "3-1/8", "0-8/8", "8/8", "0-3", "0-3/", "/8", "-1/8",
+                                      "0-3/8x", " 0-3/8", "1-2-3/8", "0-3/0", "999999", "0-3/70000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(tend_config_shards(bad[i], &first, &last, &count), -1);
+
+    /* shards alone would say Discord is half set up: the rest of it comes from the environment */
+    setenv("DISCORD_TOKEN", "a-discord-token-value", 1);
+    setenv("TEND_DISCORD_APPLICATION_ID", "1234", 1);
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(load(&cfg, "[discord]\nshards = 2-3/4\n", err, sizeof err), 0);
+    assert_string_equal(cfg.discord_shards, "2-3/4");
+    tend_config_free(&cfg);
+    /* a range that does not fit: one line naming the key, the line and the shape wanted */
+    assert_int_equal(load(&cfg, "[discord]\nshards = 4-7/4\n", err, sizeof err), -1);
+    char want[300];
+    snprintf(want, sizeof want,
+             "%s:2: [discord] shards must be a shard count like 8 or a range of shards like 0-3/8 "
+             "(first-last/total)", conf_path);
+    assert_string_equal(err, want);
+    tend_config_free(&cfg);
+    setenv("TEND_DISCORD_SHARDS", "0-1/2", 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.discord_shards, "0-1/2");
+    tend_config_free(&cfg);
+}
+
 static void free_accepts_null(void **state)
 {
     (void)state;
@@ -525,6 +562,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_byte_order_mark_is_not_part_of_line_one, setup, teardown),
         cmocka_unit_test_setup_teardown(listen_addresses, setup, teardown),
         cmocka_unit_test_setup_teardown(files_start_up_touches_are_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(shard_ranges_are_read_and_checked, setup, teardown),
         cmocka_unit_test(free_accepts_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /* test_console.c — what the console prints and how it reads lines: the demo and the scripted
- * integration tests depend on both. Runs on testkit's in-memory store and fixed clock, no loop. */
+ * integration tests depend on both. The real app on testkit's in-memory store and fixed clock: the
+ * console's answers arrive through the outbox, as in tend. */
 #include "testkit.h"
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 typedef struct {
     testkit *kit;
+    testkit_app ta;
     tend_adapter *console;
     char *buf;
     size_t len;
@@ -20,7 +22,8 @@ static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     f->kit = testkit_new();
-    f->console = tend_console_adapter_create(NULL, f->kit->bot, NULL);
+    testkit_app_open(f->kit, &f->ta);
+    f->console = tend_app_adapter(f->ta.app, "console");
     f->out = open_memstream(&f->buf, &f->len);
     tend_console_set_output(f->console, f->out);
     *state = f;
@@ -30,9 +33,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
+    testkit_app_close(&f->ta);
     fclose(f->out);
     free(f->buf);
-    f->console->ops->destroy(f->console);
     testkit_free(f->kit);
     free(f);
     return 0;

@@ -1,5 +1,5 @@
-/* Rendering for Discord (mentions, allowed_mentions, buttons, limits), the command table, and the
- * REST rate limit bookkeeping. */
+/* Rendering for Discord (mentions, allowed_mentions, buttons, limits) and the command table. The
+ * rate limit bookkeeping has its own test (test_discord_ratelimit.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -149,42 +149,6 @@ static void test_every_tend_command_is_registered(void **state)
     cJSON_Delete(list);
 }
 
-static void test_rate_limits(void **state)
-{
-    (void)state;
-    char key[160];
-    dc_ratelimit_route_key("POST", "/channels/123/messages", key, sizeof key);
-    assert_string_equal(key, "POST /channels/123/messages");
-    dc_ratelimit_route_key("POST", "/interactions/55/aVeryLongInteractionTokenThatIsSecretAndLongerThan40/callback", key, sizeof key);
-    assert_string_equal(key, "POST /interactions/:id/:token/callback");
-    dc_ratelimit *rl = dc_ratelimit_create();
-    assert_int_equal(dc_ratelimit_wait(rl, "POST /a", 1000), 0);
-    dc_ratelimit_update(rl, "POST /a", "b1", "0", "2.5", 1000);
-    assert_int_equal(dc_ratelimit_wait(rl, "POST /a", 1000), 2500);
-    /* another route Discord puts in the same bucket shares the budget */
-    dc_ratelimit_update(rl, "POST /b", "b1", "0", "2.5", 1000);
-    dc_ratelimit_update(rl, "POST /a", "b1", "0", "2.0", 1500);
-    assert_int_equal(dc_ratelimit_wait(rl, "POST /b", 1500), 2000);
-    assert_int_equal(dc_ratelimit_wait(rl, "POST /a", 4000), 0);
-    dc_ratelimit_on_429(rl, "POST /c", 0.5, false, 5000);
-    assert_int_equal(dc_ratelimit_wait(rl, "POST /c", 5000), 500);
-    assert_int_equal(dc_ratelimit_wait(rl, "POST /d", 5000), 0);
-    dc_ratelimit_on_429(rl, "POST /c", 1.0, true, 6000);
-    assert_int_equal(dc_ratelimit_wait(rl, "POST /d", 6000), 1000);
-    dc_ratelimit_on_429(rl, "POST /e", -3, false, 8000); /* nonsense: wait a moment, never forever */
-    assert_int_equal(dc_ratelimit_wait(rl, "POST /e", 8000), 1000);
-    dc_ratelimit_destroy(rl);
-
-    dc_send_window w;
-    dc_send_window_init(&w, 3, 60000);
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(dc_send_window_wait(&w, 100 + i), 0);
-        dc_send_window_note(&w, 100 + i);
-    }
-    assert_int_equal(dc_send_window_wait(&w, 200), 60100 - 200);
-    assert_int_equal(dc_send_window_wait(&w, 60100), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,7 +157,6 @@ int main(void)
         cmocka_unit_test(test_a_long_message_is_split_at_line_ends),
         cmocka_unit_test(test_long_content_is_cut_on_a_character),
         cmocka_unit_test(test_every_tend_command_is_registered),
-        cmocka_unit_test(test_rate_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

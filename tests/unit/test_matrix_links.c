@@ -19,6 +19,8 @@
 
 typedef struct {
     testkit *kit;
+    testkit_app ta;
+    tend_host host;
     tend_matrix *mx;
 } fixture;
 
@@ -60,8 +62,9 @@ static int setup(void **state)
     f->kit = testkit_new();
     f->mx = calloc(1, sizeof *f->mx);
     assert_non_null(f->mx);
-    f->mx->bot = f->kit->bot;
-    f->mx->store = f->kit->store;
+    testkit_app_open(f->kit, &f->ta);
+    tend_app_host_init(f->ta.app, &f->host, TEND_MATRIX_PLATFORM);
+    f->mx->base.host = &f->host;
     f->mx->user_id = strdup(BOT);
     room(f, ROOM_A, true);
     room(f, ROOM_B, true);
@@ -78,6 +81,7 @@ static int teardown(void **state)
     tend_matrix_dms_free(f->mx);
     free(f->mx->user_id);
     free(f->mx);
+    testkit_app_close(&f->ta);
     testkit_free(f->kit);
     free(f);
     return 0;
@@ -85,20 +89,20 @@ static int teardown(void **state)
 
 static const char *group_of(fixture *f, const char *room_id)
 {
-    static char out[TEND_KEY_MAX];
+    static char out[MX_KEY_MAX];
     tend_matrix_group_room(f->mx, room_id, out, sizeof out);
     return out;
 }
 
 static bool state_exists(fixture *f, const char *key)
 {
-    char value[TEND_KEY_MAX];
+    char value[MX_KEY_MAX];
     return tend_store_state_get(f->kit->store, TEND_MATRIX_PLATFORM, key, value, sizeof value) == TEND_STORE_OK;
 }
 
 static bool group_exists(fixture *f, const char *room_id)
 {
-    char key[TEND_KEY_MAX];
+    char key[MX_KEY_MAX];
     tend_group g;
     snprintf(key, sizeof key, "matrix:%s", room_id);
     return tend_store_group_get(f->kit->store, key, &g) == TEND_STORE_OK;
@@ -109,7 +113,7 @@ static bool group_exists(fixture *f, const char *room_id)
 static void link_commands_are_told_apart_from_other_setups(void **state)
 {
     (void)state;
-    char t[TEND_KEY_MAX];
+    char t[MX_KEY_MAX];
     assert_int_equal(tend_matrix_parse_link("setup link:!aaa:example.org", t, sizeof t), TEND_MATRIX_LINK_CMD_TO);
     assert_string_equal(t, "!aaa:example.org");
     assert_int_equal(tend_matrix_parse_link("Setup  LINK:\"#soup:example.org\" ", t, sizeof t),
@@ -131,7 +135,7 @@ static void link_commands_are_told_apart_from_other_setups(void **state)
 static void malformed_link_commands_are_bad_not_passed_on(void **state)
 {
     (void)state;
-    char t[TEND_KEY_MAX];
+    char t[MX_KEY_MAX];
     static const char *const bad[] = {
         "setup link:",                          /* no room                      */
         "setup link",                           /* no colon, no room            */
@@ -160,13 +164,13 @@ static void malformed_link_commands_are_bad_not_passed_on(void **state)
 static void coordinator_links_a_room_into_another_rooms_group(void **state)
 {
     fixture *f = *state;
-    assert_false(tend_matrix_group_room(f->mx, ROOM_B, (char[TEND_KEY_MAX]){0}, TEND_KEY_MAX));
+    assert_false(tend_matrix_group_room(f->mx, ROOM_B, (char[MX_KEY_MAX]){0}, MX_KEY_MAX));
     assert_string_equal(group_of(f, ROOM_B), ROOM_B);
     assert_int_equal(tend_matrix_link_rooms(f->mx, ROOM_B, ROOM_A, ALICE), TEND_MATRIX_LINK_OK);
     assert_string_equal(group_of(f, ROOM_B), ROOM_A);
     assert_string_equal(group_of(f, ROOM_A), ROOM_A);
     /* the group exists with its own room as the channel, so scheduled posts go there */
-    char key[TEND_KEY_MAX];
+    char key[MX_KEY_MAX];
     tend_group g;
     snprintf(key, sizeof key, "matrix:%s", ROOM_A);
     assert_int_equal(tend_store_group_get(f->kit->store, key, &g), TEND_STORE_OK);
@@ -181,7 +185,7 @@ static void refused_links_write_nothing(fixture *f, tend_matrix_link_result want
                                         const char *to, const char *who)
 {
     assert_int_equal(tend_matrix_link_rooms(f->mx, from, to, who), want);
-    char key[TEND_KEY_MAX + 8];
+    char key[MX_KEY_MAX + 8];
     snprintf(key, sizeof key, "link:%s", from);
     assert_false(state_exists(f, key));
     snprintf(key, sizeof key, "linkcount:%s", to);
@@ -261,7 +265,7 @@ static void room_version_12_creators_are_coordinators_unlisted(void **state)
 static void unlink_restores_the_rooms_own_group_and_frees_the_target(void **state)
 {
     fixture *f = *state;
-    char was[TEND_KEY_MAX] = "";
+    char was[MX_KEY_MAX] = "";
     assert_int_equal(tend_matrix_unlink_room(f->mx, ROOM_B, ALICE, was, sizeof was), TEND_MATRIX_LINK_NOT_LINKED);
     assert_int_equal(tend_matrix_link_rooms(f->mx, ROOM_B, ROOM_A, ALICE), TEND_MATRIX_LINK_OK);
     assert_int_equal(tend_matrix_link_rooms(f->mx, ROOM_D, ROOM_A, ALICE), TEND_MATRIX_LINK_OK);
@@ -301,8 +305,8 @@ static void links_survive_a_restart_because_they_live_in_the_store(void **state)
     fixture *f = *state;
     assert_int_equal(tend_matrix_link_rooms(f->mx, ROOM_B, ROOM_A, ALICE), TEND_MATRIX_LINK_OK);
     /* a fresh adapter over the same store, knowing no rooms yet (before its first sync) */
-    tend_matrix fresh = {.bot = f->kit->bot, .store = f->kit->store, .user_id = (char *)BOT};
-    char out[TEND_KEY_MAX];
+    tend_matrix fresh = {.base = {.host = &f->host}, .user_id = (char *)BOT};
+    char out[MX_KEY_MAX];
     assert_true(tend_matrix_group_room(&fresh, ROOM_B, out, sizeof out));
     assert_string_equal(out, ROOM_A);
 }

@@ -328,7 +328,12 @@ static void full_task_waitlists_and_unclaim_promotes_with_a_dm(void **state)
 
     run_ok(kit, "bea", "unclaim 1");
     assert_int_equal(kit->out.count, 2);
-    assert_true(testkit_said_has(kit, "[private bea] Got it, #1 is back on the board"));
+    /* cara took the slot at once: it never went back on the board */
+    assert_true(testkit_said_has(kit, "[private bea] Got it, #1 is off your list, and the next person on its waitlist has it now"));
+    assert_false(testkit_said_has(kit, "back on the board"));
+    const tend_message *reply = find_kind(kit, "reply");
+    assert_non_null(reply);
+    assert_null(strstr(reply->text, "cara")); /* who waited stays between them and the bot */
     const tend_message *dm = find_kind(kit, "waitlist.promoted");
     assert_non_null(dm);
     assert_int_equal(dm->audience, TEND_TO_DM);
@@ -350,6 +355,20 @@ static void full_task_waitlists_and_unclaim_promotes_with_a_dm(void **state)
     assert_one_private(kit, "dan");
     assert_true(testkit_said_has(kit, "don't have #1"));
     assert_unchanged(kit, &before);
+    testkit_free(kit);
+}
+
+static void unclaim_with_nobody_waiting_puts_the_slot_back_on_the_board(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    run_ok(kit, "ana", "task add Soup run slots:2");
+    run_ok(kit, "bea", "claim 1");
+    run_ok(kit, "bea", "unclaim 1");
+    assert_one_private(kit, "bea");
+    assert_true(testkit_said_has(kit, "[private bea] Got it, #1 is back on the board"));
+    assert_null(find_kind(kit, "waitlist.promoted"));
+    assert_int_equal(task_of(kit, 1).active, 0);
     testkit_free(kit);
 }
 
@@ -798,6 +817,7 @@ int main(void)
         cmocka_unit_test(paused_group_refuses_new_tasks_kindly),
         cmocka_unit_test(a_full_board_and_a_long_waitlist_are_refused_kindly),
         cmocka_unit_test(full_task_waitlists_and_unclaim_promotes_with_a_dm),
+        cmocka_unit_test(unclaim_with_nobody_waiting_puts_the_slot_back_on_the_board),
         cmocka_unit_test(claim_mistakes_get_one_line_and_change_nothing),
         cmocka_unit_test(over_capacity_asks_once_then_respects_confirm),
         cmocka_unit_test(handoff_moves_only_on_accept),

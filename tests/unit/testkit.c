@@ -78,3 +78,34 @@ int testkit_said_has(testkit *kit, const char *needle)
 {
     return strstr(testkit_said(kit), needle) != NULL;
 }
+
+void testkit_app_open(testkit *kit, testkit_app *ta)
+{
+    char err[256];
+    assert_int_equal(uv_loop_init(&ta->loop), 0);
+    assert_int_equal(tend_config_defaults(&ta->cfg), 0);
+    ta->app = tend_app_create(&ta->loop, kit->bot, &ta->cfg, true, err, sizeof err);
+    assert_non_null(ta->app);
+}
+
+void testkit_app_turn(testkit_app *ta)
+{
+    uv_run(&ta->loop, UV_RUN_NOWAIT);
+}
+
+void testkit_app_close(testkit_app *ta)
+{
+    tend_app_stop(ta->app);
+    uv_run(&ta->loop, UV_RUN_DEFAULT);
+    tend_app_destroy(ta->app);
+    uv_run(&ta->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&ta->loop), 0);
+    tend_config_free(&ta->cfg);
+}
+
+int64_t testkit_outbox_count(testkit *kit)
+{
+    int64_t n = -1;
+    assert_int_equal(tend_store_outbox_count(kit->store, &n), TEND_STORE_OK);
+    return n;
+}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "app/app.h"
 #include "bot/bot.h"
 
 /* 2026-11-02 09:00:00 UTC, a Monday. */
@@ -38,5 +39,19 @@ const char *testkit_said(testkit *kit);
 int testkit_said_has(testkit *kit, const char *needle);
 /* Runs a tick of the scheduler at the clock's now. Replaces kit->out. */
 int testkit_tick(testkit *kit);
+
+/* The real app around the kit's bot, console adapter and outbox included, on a loop of its own
+ * that the test runs when it wants (testkit_app_turn). For adapter tests. */
+typedef struct {
+    uv_loop_t loop;
+    tend_config cfg;
+    tend_app *app;
+} testkit_app;
+void testkit_app_open(testkit *kit, testkit_app *ta);
+/* One turn of the loop: what was delivered is removed from the outbox. */
+void testkit_app_turn(testkit_app *ta);
+void testkit_app_close(testkit_app *ta);
+/* Rows waiting in the kit's outbox. */
+int64_t testkit_outbox_count(testkit *kit);
 
 #endif

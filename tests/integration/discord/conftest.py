@@ -24,11 +24,11 @@ def double():
 
 
 class Tend:
-    def __init__(self, double, tmp, token=dd.TOKEN):
+    def __init__(self, double, tmp, token=dd.TOKEN, env=None):
         self.double = double
         self.log_path = os.path.join(tmp, "tend.log")
-        env = dict(os.environ)
-        env.update({
+        environment = dict(os.environ)
+        environment.update({
             "DISCORD_TOKEN": token,
             "TEND_DISCORD_APPLICATION_ID": dd.APP_ID,
             "TEND_DISCORD_API_BASE": double.api_base,
@@ -36,9 +36,11 @@ class Tend:
             "TEND_CONFIG": "",
             "TEND_OPS_LISTEN": "127.0.0.1:0",  # every session is scraped at its end (stop)
         })
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")], env=env,
-                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+        environment.update(env or {})
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")],
+                                     env=environment, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
 
     def output(self):
         if not self.log.closed:
@@ -47,8 +49,14 @@ class Tend:
             return f.read()
 
     def ops_port(self):
-        m = re.search(r"health and metrics on http://127\.0\.0\.1:(\d+)/healthz", self.output())
-        return int(m.group(1)) if m else None
+        # the log is appended across restarts: the last start's port is the one listening
+        ports = re.findall(r"health and metrics on http://127\.0\.0\.1:(\d+)/healthz", self.output())
+        return int(ports[-1]) if ports else None
+
+    def kill(self):
+        """kill -9: no close frame, nothing saved at the end."""
+        self.proc.kill()
+        self.proc.wait()
 
     def stop(self):
         port, text, failed = self.ops_port(), None, None

@@ -4,6 +4,8 @@ It plays one guild with a few members. Tests drive it through plain Python metho
 thread: they hop onto the double's own event loop) to send interactions, press buttons, read what
 the bot sent, and inject the faults Discord's gateway really produces. Every JSON body the bot sends
 to REST is validated against the OpenAPI description; violations are collected in `violations`.
+Every REST answer carries Discord's rate-limit headers, and the limits are enforced (limits.py); an
+interaction answered later than Discord's 3 seconds is refused with 10062, as Discord does.
 """
 import asyncio
 import json
@@ -12,8 +14,11 @@ import re
 import threading
 import time
 
-from aiohttp import web, WSMsgType
+from aiohttp import web
 import jsonschema
+
+import limits as rl
+from double_gateway import Gateway, shard_of  # noqa: F401 (shard_of: for tests)
 
 API = "/api/v10"
 SPEC = os.environ.get("TEND_DISCORD_SPEC", os.path.join(
@@ -22,6 +27,8 @@ SPEC = os.environ.get("TEND_DISCORD_SPEC", os.path.join(
 GUILD_ID = "900000000000000001"
 # under valgrind (valgrind_session.sh) tend is ~30x slower: every wait stretches with it
 SLOW = 8 if os.environ.get("TEND_TEST_SLOW") else 1
+# Discord refuses an interaction's first response after 3 s (valgrind alone gets more)
+INTERACTION_DEADLINE = 3.0 * SLOW
 CHANNEL_ID = "900000000000000002"
 APP_ID = "900000000000000003"
 BOT_ID = "900000000000000004"
@@ -73,10 +80,10 @@ class Spec:
         return None, None
 
 
-class Double:
+class Double(Gateway):
     def __init__(self, members=None, heartbeat_interval=1000, spec_path=SPEC):
         self.spec = Spec(spec_path)
-        self.heartbeat_interval = heartbeat_interval
+        self._gateway_init(heartbeat_interval, TOKEN, GUILD_ID, APP_ID)
         self.members = members or {
             "ana": {"id": "800000000000000001", "name": "Ana", "coord": True},
             "ben": {"id": "800000000000000002", "name": "Ben", "coord": False},
@@ -87,19 +94,9 @@ class Double:
         self.callbacks = {}       # interaction id -> list of callback bodies
         self.sent_at = {}         # interaction id -> when INTERACTION_CREATE left
         self.answered_at = {}     # interaction id -> when its callback arrived
-        self.heartbeats = []      # (time, seq) of every op 1 the bot sent
-        self.identifies = 0
-        self.resumes = 0
-        self.connections = 0
-        self.sessions = {}        # session id -> list of (seq, payload) sent
-        self.ws = None
-        self.session_id = None
-        self.seq = 0
-        self.withhold_ack = False
         self.rest_faults = []     # (route regex, status, count, extra) consumed in order
         self.rest_delay = 0.0
         self.ready_event = None
-        self.close_events = []    # close codes the bot's connections ended with
         self.loop = None
         self.thread = None
         self.port = None
@@ -109,6 +106,9 @@ class Double:
         self.tokens = {}            # interaction token -> id
         self.channel_messages = []  # (channel id, body) of POST /channels/{id}/messages
         self.dm_channels = {}       # user id -> DM channel id
+        self.limits = rl.Limits()   # rate limits as Discord counts them
+        self.late = []              # (interaction id, seconds) of callbacks refused as too late
+        self.repeated_callbacks = []  # interaction ids whose callback came again (refused with 40060)
 
     # ------------------------------------------------------------------ running
 
@@ -130,6 +130,7 @@ class Double:
     async def _start(self):
         app = web.Application()
         app.router.add_route("GET", "/gateway", self._ws)
+        app.router.add_route("GET", "/resume", self._ws)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
@@ -140,8 +141,8 @@ class Double:
 
     def stop(self):
         async def shutdown():
-            if self.ws is not None:
-                await self.ws.close()
+            for ws in list(self.conns):
+                await ws.close()
             await self.runner.cleanup()
         self.call(shutdown())
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -170,6 +171,8 @@ class Double:
                 self.violations.append("%s %s: body is not JSON" % (request.method, path))
         entry = {"method": request.method, "path": path, "body": body, "t": time.monotonic(),
                  "headers": dict(request.headers)}
+        # counted when it arrives, as Discord counts it
+        verdict = self.limits.check(request.method, path, entry["t"])
         self.requests.append(entry)
         if self.require_user_agent and not request.headers.get("User-Agent", "").startswith("DiscordBot ("):
             self.violations.append("%s %s: User-Agent %r" % (request.method, path, request.headers.get("User-Agent")))
@@ -192,7 +195,7 @@ class Double:
                 entry["fault"] = status
                 if status == 429:
                     glob = bool(extra.get("global"))
-                    headers = {"Retry-After": str(extra.get("retry_after", 0.3)),
+                    headers = {**rl.VIA, "Retry-After": str(extra.get("retry_after", 0.3)),
                                "X-RateLimit-Scope": "global" if glob else "user"}
                     if glob:
                         headers["X-RateLimit-Global"] = "true"
@@ -203,7 +206,13 @@ class Double:
         auth = request.headers.get("Authorization", "")
         if not path.startswith("/interactions/") and not path.startswith("/webhooks/") and auth != "Bot " + TOKEN:
             return jr({"message": "401: Unauthorized", "code": 0}, status=401)
-        return await self._route(request.method, path, body, request.query)
+        if verdict.refused:
+            entry["status"], entry["limited"] = 429, verdict.refused
+            return jr(verdict.body, status=429, headers=verdict.headers)
+        res = await self._route(request.method, path, body, request.query, entry["t"])
+        res.headers.update(verdict.headers)
+        entry["status"] = res.status
+        return res
 
     def _message(self, channel_id, body):
         return {"id": snowflake(), "channel_id": channel_id, "type": 0, "content": (body or {}).get("content", ""),
@@ -212,13 +221,11 @@ class Double:
                 "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
                 "pinned": False, "flags": (body or {}).get("flags", 0), "components": (body or {}).get("components", [])}
 
-    async def _route(self, method, path, body, query=None):
-        headers = {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4", "X-RateLimit-Reset-After": "1.0",
-                   "X-RateLimit-Bucket": "b-" + re.sub(r"\d+", "id", path.split("/")[1] if "/" in path else path)}
+    async def _route(self, method, path, body, query=None, arrived=None):
         if method == "GET" and path in ("/gateway/bot", "/gateway"):
-            return jr({"url": self.gateway_url, "shards": 1,
-                                      "session_start_limit": {"total": 1000, "remaining": self.starts_remaining,
-                                                              "reset_after": 3600000, "max_concurrency": 1}})
+            return jr({"url": self.gateway_url, "shards": self.recommended(),
+                       "session_start_limit": {"total": 1000, "remaining": self.starts_remaining,
+                                               "reset_after": 3600000, "max_concurrency": self.max_concurrency}})
         if method == "GET" and path == "/users/@me":
             return jr(self._bot_user())
         if method == "GET" and path == "/oauth2/applications/@me":
@@ -232,12 +239,19 @@ class Double:
             for c in body or []:
                 c = dict(c, id=snowflake(), application_id=APP_ID, version=snowflake(), default_member_permissions=None)
                 out.append(c)
-            return jr(out, headers=headers)
+            return jr(out)
         m = re.match(r"^/interactions/(\d+)/([^/]+)/callback$", path)
         if m and method == "POST":
             iid = m.group(1)
+            waited = (arrived or time.monotonic()) - self.sent_at.get(iid, arrived or time.monotonic())
+            if waited > INTERACTION_DEADLINE:
+                self.late.append((iid, waited))
+                self.violations.append("interaction %s answered after %.2f s: Discord refuses it" % (iid, waited))
+                return jr({"message": "Unknown interaction", "code": 10062}, status=404)
             if iid in self.callbacks:
-                self.violations.append("interaction %s answered twice" % iid)
+                # Discord refuses it and shows nothing more: after a crash tend may try once more
+                # (its outbox cannot know the first went through); two bodies shown would be the bug
+                self.repeated_callbacks.append(iid)
                 return jr({"message": "Interaction has already been acknowledged.", "code": 40060},
                                          status=400)
             self.callbacks[iid] = [body]
@@ -263,7 +277,7 @@ class Double:
         if m and method == "POST":
             msg = self._message(m.group(1), body)
             self.channel_messages.append((m.group(1), body))
-            return jr(msg, headers=headers)
+            return jr(msg)
         if path == "/users/@me/channels" and method == "POST":
             rid = (body or {}).get("recipient_id")
             ch = self.dm_channels.setdefault(rid, snowflake())
@@ -272,7 +286,7 @@ class Double:
         return jr({"message": "404: Not Found", "code": 0}, status=404)
 
 
-    # ------------------------------------------------------------------ gateway
+    # ------------------------------------------------------------------ payloads
 
     def _bot_user(self):
         return {"id": BOT_ID, "username": "tend", "discriminator": "0", "global_name": None, "avatar": None,
@@ -294,13 +308,20 @@ class Double:
         return {"user": self._user(key), "nick": None, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
                 "deaf": False, "mute": False, "flags": 0, "pending": False, "permissions": perms, "avatar": None}
 
-    def _guild(self):
-        return {"id": GUILD_ID, "name": "Mutual Aid", "icon": None, "owner_id": self.members["ana"]["id"],
+    @staticmethod
+    def channel_of(guild_id):
+        """The one text channel of a guild: CHANNEL_ID in the main guild."""
+        return CHANNEL_ID if guild_id == GUILD_ID else str(int(guild_id) + 2)
+
+    def _guild(self, guild_id=GUILD_ID):
+        channel = self.channel_of(guild_id)
+        return {"id": guild_id, "name": "Mutual Aid" if guild_id == GUILD_ID else "Group " + guild_id[-6:],
+                "icon": None, "owner_id": self.members["ana"]["id"],
                 "unavailable": False, "member_count": len(self.members), "large": False, "joined_at": "2026-01-01T00:00:00+00:00",
-                "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
+                "roles": [{"id": guild_id, "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
                            "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
                 "emojis": [], "stickers": [], "features": [], "channels": [
-                    {"id": CHANNEL_ID, "type": 0, "name": "general", "position": 0, "guild_id": GUILD_ID,
+                    {"id": channel, "type": 0, "name": "general", "position": 0, "guild_id": guild_id,
                      "permission_overwrites": [], "nsfw": False, "parent_id": None}],
                 "threads": [], "members": [], "voice_states": [], "presences": [], "stage_instances": [],
                 "guild_scheduled_events": [], "verification_level": 0, "default_message_notifications": 0,
@@ -309,78 +330,6 @@ class Double:
                 "afk_timeout": 300, "system_channel_id": None, "rules_channel_id": None, "vanity_url_code": None,
                 "description": None, "banner": None, "splash": None, "discovery_splash": None,
                 "premium_subscription_count": 0, "max_members": 1000, "public_updates_channel_id": None}
-
-    async def _send(self, ws, payload):
-        await ws.send_str(json.dumps(payload))
-
-    async def _dispatch(self, t, d):
-        """Sends an event with the next sequence number, remembered for RESUME replays."""
-        self.seq += 1
-        payload = {"op": 0, "t": t, "s": self.seq, "d": d}
-        if self.session_id:
-            self.sessions.setdefault(self.session_id, []).append((self.seq, payload))
-        if self.ws is not None and not self.ws.closed:
-            await self._send(self.ws, payload)
-
-    async def _ws(self, request):
-        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
-        await ws.prepare(request)
-        self.connections += 1
-        self.ws = ws
-        await self._send(ws, {"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": self.heartbeat_interval}})
-        try:
-            async for msg in ws:
-                if msg.type != WSMsgType.TEXT:
-                    continue
-                try:
-                    p = json.loads(msg.data)
-                except ValueError:
-                    self.violations.append("gateway payload is not JSON")
-                    continue
-                await self._on_gateway(ws, p)
-        finally:
-            self.close_events.append(ws.close_code)
-            if self.ws is ws:
-                self.ws = None
-        return ws
-
-    async def _on_gateway(self, ws, p):
-        op, d = p.get("op"), p.get("d")
-        if op == 1:
-            self.heartbeats.append((time.monotonic(), d))
-            if not self.withhold_ack:
-                await self._send(ws, {"op": 11, "d": None, "s": None, "t": None})
-        elif op == 2:
-            self.identifies += 1
-            self.last_identify = d
-            if d.get("token") != TOKEN:
-                await ws.close(code=4004, message=b"Authentication failed.")
-                return
-            props = d.get("properties", {})
-            if not all(k in props for k in ("os", "browser", "device")):
-                self.violations.append("IDENTIFY without a properties block")
-            self.session_id = "s" + snowflake()
-            self.seq = 0
-            ready = {"v": 10, "user": self._bot_user(), "guilds": [{"id": GUILD_ID, "unavailable": True}],
-                     "session_id": self.session_id, "resume_gateway_url": self.gateway_url + "?resume=1",
-                     "application": {"id": APP_ID, "flags": 0}, "shard": [0, 1], "private_channels": [],
-                     "relationships": [], "presences": [], "user_settings": {}, "session_type": "normal",
-                     "auth": {}, "guild_join_requests": [], "geo_ordered_rtc_regions": []}
-            await self._dispatch("READY", ready)
-            await self._dispatch("GUILD_CREATE", self._guild())
-            self.ready_event.set()
-        elif op == 6:
-            self.resumes += 1
-            sid, seq = d.get("session_id"), d.get("seq", 0)
-            if d.get("token") != TOKEN or sid not in self.sessions and sid != self.session_id:
-                await self._send(ws, {"op": 9, "d": False, "s": None, "t": None})
-                return
-            for s, payload in list(self.sessions.get(sid, [])):
-                if s > seq:
-                    await self._send(ws, payload)
-            await self._dispatch("RESUMED", None)
-        elif op is None:
-            self.violations.append("gateway payload without op")
 
     # ------------------------------------------------------------------ what tests do
 
@@ -400,21 +349,40 @@ class Double:
             time.sleep(0.01)
         return False
 
-    def _interaction(self, member, itype, data, message=None):
+    def _interaction(self, member, itype, data, message=None, guild=GUILD_ID):
         iid, token = snowflake(), "tok" + snowflake() + "x" * 40
         self.tokens[token] = iid
-        d = {"id": iid, "application_id": APP_ID, "type": itype, "data": data, "guild_id": GUILD_ID,
-             "guild": {"id": GUILD_ID, "locale": "en-US", "features": []},
-             "channel_id": CHANNEL_ID, "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"},
+        channel = self.channel_of(guild)
+        d = {"id": iid, "application_id": APP_ID, "type": itype, "data": data, "guild_id": guild,
+             "guild": {"id": guild, "locale": "en-US", "features": []},
+             "channel_id": channel, "channel": {"id": channel, "type": 0, "guild_id": guild, "name": "general"},
              "member": self._member(member), "token": token, "version": 1, "app_permissions": "2048",
              "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "context": 0,
-             "authorizing_integration_owners": {"0": GUILD_ID}, "attachment_size_limit": 10485760}
+             "authorizing_integration_owners": {"0": guild}, "attachment_size_limit": 10485760}
         if message is not None:
             d["message"] = message
         return iid, d
 
-    def slash(self, member, name, options=None, sub=None, resolved=None):
-        """Sends INTERACTION_CREATE for /name [sub] with options {name: value}; returns its id."""
+    def slash(self, member, name, options=None, sub=None, resolved=None, guild=GUILD_ID):
+        """Sends INTERACTION_CREATE for /name [sub] with options {name: value} in `guild` (to the
+        shard that takes it); returns its id."""
+        iid, d = self._slash_payload(member, name, options, sub, resolved, guild)
+        return self._send_interaction(iid, d)
+
+    def slash_burst(self, commands):
+        """Sends many INTERACTION_CREATEs together, written to the socket in one go, as a busy
+        Discord does: commands is a list of (member, name, options, sub). Returns their ids."""
+        payloads = [self._slash_payload(*c) for c in commands]
+
+        async def go():
+            now = time.monotonic()
+            for iid, d in payloads:
+                self.sent_at[iid] = now
+                await self._dispatch("INTERACTION_CREATE", d)
+        self.call(go())
+        return [iid for iid, _ in payloads]
+
+    def _slash_payload(self, member, name, options=None, sub=None, resolved=None, guild=GUILD_ID):
         opts = []
         for k, v in (options or {}).items():
             if isinstance(v, tuple):  # ("user", key)
@@ -432,8 +400,7 @@ class Double:
         data = {"id": snowflake(), "name": name, "type": 1, "options": opts}
         if resolved:
             data["resolved"] = resolved
-        iid, d = self._interaction(member, 2, data)
-        return self._send_interaction(iid, d)
+        return self._interaction(member, 2, data, guild=guild)
 
     def autocomplete(self, member, name, option, typed):
         data = {"id": snowflake(), "name": name, "type": 1,
@@ -464,8 +431,8 @@ class Double:
         self.call(self._dispatch("INTERACTION_CREATE", d))
         return iid
 
-    def mention(self, member, content, mentions=()):
-        d = {"id": snowflake(), "channel_id": CHANNEL_ID, "guild_id": GUILD_ID, "content": content,
+    def mention(self, member, content, mentions=(), channel_id=CHANNEL_ID):
+        d = {"id": snowflake(), "channel_id": channel_id, "guild_id": GUILD_ID, "content": content,
              "author": self._user(member), "member": {k: v for k, v in self._member(member).items() if k != "user"},
              "mentions": [self._user(k) for k in mentions] + [self._bot_user()], "type": 0}
         self.call(self._dispatch("MESSAGE_CREATE", d))
@@ -476,27 +443,7 @@ class Double:
         self.wait(lambda: iid in self.callbacks, timeout)
         return self.callbacks.get(iid)
 
-    # faults
-
-    def drop(self):
-        """The TCP connection ends without a close frame."""
-        async def go():
-            if self.ws is not None:
-                self.ws._writer.transport.close() if hasattr(self.ws, "_writer") else None
-                await self.ws.close(code=1006)
-        self.call(go())
-
-    def close_with(self, code):
-        async def go():
-            if self.ws is not None:
-                await self.ws.close(code=code, message=b"fault")
-        self.call(go())
-
-    def send_op(self, op, d=None):
-        async def go():
-            if self.ws is not None:
-                await self._send(self.ws, {"op": op, "d": d, "s": None, "t": None})
-        self.call(go())
+    # faults (the gateway's: drop, close_with, send_op, expire_sessions, in double_gateway.py)
 
     def fail_rest(self, route_regex, status, count=1, **extra):
         self.rest_faults.append((route_regex, status, count, extra))

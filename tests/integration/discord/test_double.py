@@ -68,3 +68,289 @@ def test_double_flags_a_body_that_breaks_the_spec(double):
     except Exception:
         pass
     assert any("/interactions/" in v for v in double.violations), double.violations
+
+
+# ---------------------------------------------------------------- rate limits, as Discord sends them
+
+OTHER_CHANNEL = "900000000000000012"
+
+
+def http(double, method, path, body=None, auth=True):
+    """(status, headers, JSON body) of one request to the double, whatever the status."""
+    import json
+    import urllib.error
+    import urllib.request
+    headers = {"Content-Type": "application/json", "User-Agent": "DiscordBot (x, 1)"}
+    if auth:
+        headers["Authorization"] = "Bot " + dd.TOKEN
+    req = urllib.request.Request(double.api_base + path, method=method, headers=headers,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(req, timeout=5) as res:
+            raw = res.read()
+            return res.status, res.headers, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        return e.code, e.headers, json.loads(raw) if raw else None
+
+
+RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-After",
+                "X-RateLimit-Bucket")
+
+
+def test_every_route_answers_with_rate_limit_headers_counted_per_resource(double):
+    iid_a = double.slash("ana", "help")
+    iid_b = double.slash("ben", "help")
+    token_a = next(t for t, i in double.tokens.items() if i == iid_a)
+    token_b = next(t for t, i in double.tokens.items() if i == iid_b)
+    routes = [("GET", "/gateway/bot", None), ("PUT", "/applications/%s/guilds/%s/commands" % (dd.APP_ID, dd.GUILD_ID), []),
+              ("POST", "/users/@me/channels", {"recipient_id": double.members["ben"]["id"]}),
+              ("POST", "/channels/%s/messages" % dd.CHANNEL_ID, {"content": "hi"}),
+              ("POST", "/interactions/%s/%s/callback" % (iid_a, token_a), {"type": 4, "data": {"content": "a"}}),
+              ("POST", "/webhooks/%s/%s" % (dd.APP_ID, token_a), {"content": "a follow-up"})]
+    seen = {}
+    for method, path, body in routes:
+        status, headers, _ = http(double, method, path, body)
+        assert 200 <= status < 300, (method, path, status)
+        assert all(h in headers for h in RATE_HEADERS), (method, path, dict(headers))
+        seen[path] = headers
+    # a second interaction's callback: the same bucket hash, its own count
+    status, headers, _ = http(double, "POST", "/interactions/%s/%s/callback" % (iid_b, token_b),
+                              {"type": 4, "data": {"content": "b"}})
+    cb_a = seen["/interactions/%s/%s/callback" % (iid_a, token_a)]
+    assert headers["X-RateLimit-Bucket"] == cb_a["X-RateLimit-Bucket"]
+    assert headers["X-RateLimit-Remaining"] == cb_a["X-RateLimit-Remaining"] == "4"
+    # channels: one hash, counted per channel; the sixth post in a window is refused for that channel only
+    for _ in range(4):
+        status, headers, _ = http(double, "POST", "/channels/%s/messages" % dd.CHANNEL_ID, {"content": "hi"})
+        assert status == 200
+    assert headers["X-RateLimit-Remaining"] == "0"
+    status, headers, body = http(double, "POST", "/channels/%s/messages" % dd.CHANNEL_ID, {"content": "hi"})
+    assert status == 429 and headers["X-RateLimit-Scope"] == "user" and "X-RateLimit-Global" not in headers
+    assert body["global"] is False and 0 < body["retry_after"] <= 5
+    status, headers, _ = http(double, "POST", "/channels/%s/messages" % OTHER_CHANNEL, {"content": "hi"})
+    assert status == 200 and headers["X-RateLimit-Remaining"] == "4"
+    assert headers["X-RateLimit-Bucket"] == seen["/channels/%s/messages" % dd.CHANNEL_ID]["X-RateLimit-Bucket"]
+
+
+def test_the_global_limit_spares_interaction_endpoints_and_late_answers_are_refused(double):
+    iid = double.slash("ana", "help")
+    token = next(t for t, i in double.tokens.items() if i == iid)
+    double.limits.buckets["messages"] = (100, 5.0)
+    statuses = [http(double, "POST", "/channels/%d/messages" % (900000000000000100 + i % 20), {"content": "x"})
+                for i in range(60)]
+    refused = [s for s in statuses if s[0] == 429]
+    assert refused, "60 requests in a second and no global 429"
+    status, headers, body = refused[0]
+    assert headers["X-RateLimit-Global"] == "true" and headers["X-RateLimit-Scope"] == "global"
+    assert body["global"] is True and body["retry_after"] <= 1
+    # an interaction's callback is not counted in the global limit
+    status, headers, _ = http(double, "POST", "/interactions/%s/%s/callback" % (iid, token),
+                              {"type": 4, "data": {"content": "still fine"}}, auth=False)
+    assert status == 204, status
+    # past Discord's 3 seconds, an interaction cannot be answered any more
+    late = double.slash("ben", "help")
+    late_token = next(t for t, i in double.tokens.items() if i == late)
+    double.sent_at[late] -= dd.INTERACTION_DEADLINE + 0.1
+    status, _, body = http(double, "POST", "/interactions/%s/%s/callback" % (late, late_token),
+                           {"type": 4, "data": {"content": "too late"}}, auth=False)
+    assert status == 404 and body["code"] == 10062
+    assert [i for i, _ in double.late] == [late]
+
+
+def run_client(double, body, timeout=30):
+    """discord.py against the double: runs `await body(client)` once it is ready, then closes."""
+    discord.http.Route.BASE = double.api_base
+    double.require_user_agent = False
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = discord.gateway.yarl.URL(double.gateway_url)
+
+    async def main():
+        client = discord.Client(intents=discord.Intents(guilds=True, guild_messages=True))
+        ready = asyncio.Event()
+
+        @client.event
+        async def on_ready():
+            ready.set()
+
+        task = asyncio.create_task(client.start(dd.TOKEN))
+        try:
+            await asyncio.wait_for(ready.wait(), 20)
+            return await asyncio.wait_for(body(client), timeout)
+        finally:
+            await client.close()
+            task.cancel()
+
+    return asyncio.run(main())
+
+
+def test_discord_py_reads_the_headers_and_waits_out_a_spent_bucket(double):
+    double.limits.buckets["messages"] = (2, 1.5)
+
+    async def body(client):
+        channel = client.get_channel(int(dd.CHANNEL_ID))
+        for i in range(4):
+            await channel.send("message %d" % i)
+
+    run_client(double, body)
+    posts = [r for r in double.requests if r["path"] == "/channels/%s/messages" % dd.CHANNEL_ID]
+    assert len(posts) == 4
+    # discord.py saw "0 remaining" with the reset time and waited instead of running into a 429
+    assert not double.limits.refusals, double.limits.refusals
+    assert posts[2]["t"] - posts[0]["t"] >= 1.4
+
+
+def test_discord_py_retries_after_the_doubles_429s(double):
+    from discord.http import handle_message_parameters
+    double.limits.buckets["messages"] = (5, 1.0)
+
+    async def body(client):
+        # another client spent the channel's bucket: discord.py meets a 429 it did not expect
+        double.limits.spend("messages", "channel/" + dd.CHANNEL_ID)
+        await client.get_channel(int(dd.CHANNEL_ID)).send("after a 429")
+        await asyncio.sleep(1.1)  # a fresh global window
+        double.limits.global_limit = 3
+        for i in range(5):
+            await client.http.send_message(900000000000000200 + i,
+                                           params=handle_message_parameters(content="m%d" % i))
+
+    run_client(double, body)
+    scopes = [scope for _, scope, _, _ in double.limits.refusals]
+    assert scopes.count("user") == 1 and "global" in scopes, scopes
+    # every message arrived: discord.py took both 429s for what they are and tried again
+    assert len(double.channel_messages) == 6, double.channel_messages
+
+
+def test_discord_py_is_refused_a_first_response_after_3_seconds(double):
+    async def body(client):
+        answered = asyncio.get_running_loop().create_future()
+
+        @client.event
+        async def on_interaction(interaction):
+            await asyncio.sleep(dd.INTERACTION_DEADLINE + 0.2)
+            try:
+                await interaction.response.send_message("too late")
+                answered.set_result(None)
+            except discord.NotFound as e:
+                answered.set_result(e.code)
+
+        double.slash("ben", "help")
+        return await answered
+
+    assert run_client(double, body) == 10062
+    assert len(double.late) == 1
+
+
+# ---------------------------------------------------------------- the gateway's sessions and shards
+
+def _point_discord_py_at(double):
+    discord.http.Route.BASE = double.api_base
+    double.require_user_agent = False
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = discord.gateway.yarl.URL(double.gateway_url)
+
+
+def test_discord_py_resumes_a_dropped_session_on_the_resume_url_and_gets_what_was_sent_meanwhile(double):
+    _point_discord_py_at(double)
+    seen = {}
+
+    async def main():
+        client = discord.Client(intents=discord.Intents(guilds=True, guild_messages=True))
+        ready, resumed_event = asyncio.Event(), asyncio.Event()
+
+        @client.event
+        async def on_ready():
+            ready.set()
+
+        @client.event
+        async def on_interaction(interaction):
+            seen["interaction"] = interaction.id
+            resumed_event.set()
+
+        task = asyncio.create_task(client.start(dd.TOKEN))
+        try:
+            await asyncio.wait_for(ready.wait(), 20)
+            # the connection drops; an interaction comes while discord.py is away
+            await asyncio.get_running_loop().run_in_executor(None, double.drop)
+            seen["sent"] = await asyncio.get_running_loop().run_in_executor(None, double.slash, "ben", "help")
+            await asyncio.wait_for(resumed_event.wait(), 30)
+        finally:
+            await client.close()
+            task.cancel()
+
+    asyncio.run(main())
+    assert seen["interaction"] == int(seen["sent"])  # replayed by the double's RESUME
+    assert double.identifies == 1
+    resumes = [r for r in double.resume_log if r["ok"]]
+    assert resumes and all(r["on_resume_url"] for r in double.resume_log), double.resume_log
+    # discord.py's close() says goodbye with 1000: Discord ends that session, a RESUME of it fails
+    # (the double logs the close when its side of the socket ends, a moment after close() returns)
+    assert double.wait(lambda: double.close_log and double.close_log[-1]["code"] == 1000, 5), double.close_log
+    assert double.session_objs[resumes[-1]["session"]].invalid
+    assert not double.violations, double.violations
+
+
+def test_a_resume_of_an_ended_session_gets_op9_false(double):
+    import aiohttp
+
+    async def main():
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(double.resume_url + "?v=10&encoding=json") as ws:
+                hello = await ws.receive_json()
+                assert hello["op"] == 10
+                await ws.send_json({"op": 6, "d": {"token": dd.TOKEN, "session_id": "gone", "seq": 3}})
+                return await ws.receive_json()
+
+    answer = asyncio.run(main())
+    assert answer["op"] == 9 and answer["d"] is False
+
+
+def test_discord_py_shards_agree_with_the_double_on_which_guild_goes_where(double):
+    _point_discord_py_at(double)
+    double.populate(2, 2)
+    double.recommended_shards = 2
+    seen = {}
+
+    async def main():
+        client = discord.AutoShardedClient(intents=discord.Intents(guilds=True, guild_messages=True))
+        done = asyncio.Event()
+
+        @client.event
+        async def on_ready():
+            seen["shards"] = sorted(client.shards)
+            seen["guild_shards"] = {str(g.id): g.shard_id for g in client.guilds}
+            done.set()
+
+        task = asyncio.create_task(client.start(dd.TOKEN))
+        try:
+            await asyncio.wait_for(done.wait(), 30)
+        finally:
+            await client.close()
+            task.cancel()
+
+    asyncio.run(main())
+    assert seen["shards"] == [0, 1]
+    assert sorted((i["shard"], i["count"]) for i in double.identify_log) == [(0, 2), (1, 2)]
+    # discord.py computes guild -> shard itself; the double sent each guild to that shard
+    sent_to = {}
+    for s in double.session_objs.values():
+        for _, p in s.events:
+            if p["t"] == "GUILD_CREATE":
+                sent_to[p["d"]["id"]] = s.shard
+    assert sent_to == seen["guild_shards"] and set(sent_to) == set(double.guild_ids)
+    # and discord.py waited the 5 s between its two IDENTIFYs (max_concurrency 1): no violation
+    assert not double.violations, double.violations
+
+
+def test_discord_py_is_refused_with_4011_past_2500_guilds(double):
+    _point_discord_py_at(double)
+    double.populate(2501, 1)
+
+    async def main():
+        client = discord.Client(intents=discord.Intents(guilds=True))
+        try:
+            await asyncio.wait_for(client.start(dd.TOKEN), 20)
+        except discord.errors.ConnectionClosed as e:
+            return e.code
+        finally:
+            await client.close()
+
+    assert asyncio.run(main()) == 4011

@@ -94,6 +94,23 @@ def test_a_message_that_mentions_tend_runs_as_a_command(tend, double):
     assert len(double.requests) == n
 
 
+def test_autocomplete_for_done_and_unclaim_offers_the_members_own_claims(tend, double):
+    for title in ("Soup run", "Pantry shift", "Bike repair"):
+        run(double, "ana", "task", {"title": title}, sub="add")
+    run(double, "ben", "claim", {"task": "2"})
+
+    def choices(member, command, typed=""):
+        b = double.answer(double.autocomplete(member, command, "task", typed))
+        assert b and b[0]["type"] == 8, b
+        return [c["value"] for c in b[0]["data"]["choices"]]
+
+    assert choices("ben", "done") == ["2"]
+    assert choices("ben", "unclaim") == ["2"]
+    assert choices("ben", "claim") == ["1", "3"]
+    assert choices("cai", "done") == []
+    assert choices("cai", "claim", "bike") == ["3"]
+
+
 def test_a_replayed_interaction_is_answered_once(tend, double):
     iid = double.slash("ana", "help")
     assert double.answer(iid)
@@ -185,7 +202,8 @@ def test_heartbeats_keep_their_rhythm_while_rest_is_slow(tend, double):
 
 def test_close_4004_stops_with_a_clear_message(tend, double):
     double.close_with(4004)
-    assert tend.proc.wait(15) is not None
+    # a service manager must see the failure: a refused token is not a clean stop
+    assert tend.proc.wait(15) != 0
     assert "token" in tend.output() and "4004" in tend.output()
 
 
@@ -193,7 +211,7 @@ def test_exhausted_session_starts_and_bad_token_refuse_to_start(double):
     double.starts_remaining = 0
     with tempfile.TemporaryDirectory() as tmp:
         t = Tend(double, tmp)
-        t.proc.wait(15)
+        assert t.proc.wait(15) != 0
         out = t.output()
         t.stop()
     assert "no more gateway sessions" in out
@@ -201,11 +219,26 @@ def test_exhausted_session_starts_and_bad_token_refuse_to_start(double):
     double.starts_remaining = 10
     with tempfile.TemporaryDirectory() as tmp:
         t = Tend(double, tmp, token="wrong-token-value")
-        t.proc.wait(15)
+        assert t.proc.wait(15) != 0
         out = t.output()
         t.stop()
     assert "401" in out and "wrong-token-value" not in out
+    assert "[discord] token" in out and "discord_token" not in out
     assert double.identifies == 0
+
+
+def test_a_missing_application_id_is_named_the_way_the_config_names_it(double):
+    import subprocess
+    from conftest import TEND
+    env = dict(os.environ, DISCORD_TOKEN=dd.TOKEN, TEND_DISCORD_API_BASE=double.api_base, TEND_CONFIG="")
+    env.pop("TEND_DISCORD_APPLICATION_ID", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        p = subprocess.run([TEND, "--database", os.path.join(tmp, "tend.db")], env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=15 * dd.SLOW)
+    assert p.returncode != 0
+    assert "[discord] application_id" in p.stdout and "TEND_DISCORD_APPLICATION_ID" in p.stdout, p.stdout
+    assert "discord_application_id" not in p.stdout and "discord_token" not in p.stdout
+    assert dd.TOKEN not in p.stdout
 
 
 def test_zz_latency_report():

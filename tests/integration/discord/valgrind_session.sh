@@ -1,7 +1,8 @@
 #!/bin/sh
 # valgrind_session.sh VENV TEND — a Discord session under valgrind memcheck: the core flow (slash
-# commands, a button, /done, /stepback, /thanks) and a dropped connection that tend resumes,
-# then a clean stop. Passes only with zero errors and zero leaks in every tend process.
+# commands, a button, /done, /stepback, /thanks), a dropped connection that tend resumes, and a
+# SIGTERM whose restart resumes the session kept in the store; then a clean stop. Passes only with
+# zero errors and zero leaks in every tend process.
 set -eu
 venv=$1
 tend=$2
@@ -19,8 +20,8 @@ chmod +x "$work/tend"
 cd "$here"
 # valgrind makes tend ~30x slower: a calmer heartbeat and the patience the double allows
 TEND_BIN="$work/tend" TEND_TEST_HEARTBEAT_MS=5000 TEND_TEST_SLOW=1 \
-    "$venv/bin/python" -m pytest -q -p no:cacheprovider test_tend_discord.py \
-    -k "core_flow or drop_resume"
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider test_tend_discord.py test_discord_gateway.py \
+    -k "core_flow or drop_resume or sigterm_keeps"
 
 status=0
 for log in "$work"/vg.*.log; do

@@ -95,7 +95,17 @@ class Tend:
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
+        self.wait_killed()
+
+    def wait_killed(self):
+        """After the process died: keeps what it printed before it died, then closes."""
         self.proc.wait()
+        try:
+            rest = self.buf + self.proc.stdout.read()
+            self.buf = b""
+            self.transcript.extend(rest.decode("utf-8", "replace").splitlines())
+        except (OSError, ValueError):
+            pass
         for f in (self.proc.stdin, self.proc.stdout):
             try:
                 f.close()

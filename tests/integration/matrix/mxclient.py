@@ -81,7 +81,9 @@ class Client:
         self.api("PUT", f"/rooms/{q(room)}/state/m.room.power_levels/", pl)
 
     def sync(self, timeout_ms=1000):
-        params = {"timeout": str(timeout_ms)}
+        # a timeline limit well above a test's burst: the default (10) drops the older events of a
+        # busy sync ("limited"), and a test would wait for an answer it was never shown
+        params = {"timeout": str(timeout_ms), "filter": '{"room":{"timeline":{"limit":200}}}'}
         if self.since:
             params["since"] = self.since
         else:
@@ -149,6 +151,7 @@ class Tend:
         self.proc = None
         self.token = bot.token
         self.password = None
+        self.args = []        # extra command-line arguments for the next start (e.g. --now)
 
     def start(self):
         e = dict(os.environ)
@@ -161,7 +164,7 @@ class Tend:
             e["TEND_MATRIX_PASSWORD"] = self.password
         if self.allowed:
             e["TEND_MATRIX_ALLOWED_INVITERS"] = self.allowed
-        self.proc = subprocess.Popen([self.binary, "--database", self.db], env=e,
+        self.proc = subprocess.Popen([self.binary, "--database", self.db, *self.args], env=e,
                                      stdin=subprocess.DEVNULL, stdout=open(self.log, "ab"),
                                      stderr=subprocess.STDOUT)
         return self
@@ -177,6 +180,13 @@ class Tend:
         rc = self.proc.returncode if self.proc else None
         self.proc = None
         return rc
+
+    def kill(self):
+        """kill -9: no orderly stop, whatever was in memory is gone."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

@@ -172,6 +172,28 @@ def test_restart_between_commands_neither_replays_nor_misses(users, room, tend):
     assert len(answers) == 1, "exactly one answer after the restart: no replay of older commands"
 
 
+def test_kill_9_in_a_burst_every_command_answered_exactly_once(users, room, tend):
+    """The outbox across a crash: eight commands, tend killed -9 as the first answer appears; after
+    the restart each command is answered once (a resend keeps its txn id, so Synapse keeps one)."""
+    alice, bot = users["alice"], users["bot"]
+    alice.catch_up()
+    ids = [alice.send(room, '!task add "Burst %d qz9"' % i) for i in range(8)]
+    alice.wait_for(lambda r, ev: ev.get("sender") == bot.user_id and "qz9" in ev.get("content", {}).get("body", ""),
+                   30, "a first answer")
+    tend.proc.kill()
+    tend.proc.wait()
+    tend.proc = None
+    tend.start()
+    for i in ids:
+        answer_to(alice, bot.user_id, room, i, 0, timeout=60)
+    time.sleep(3)
+    alice.sync(0)
+    replies = [e["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
+               for _, e in alice.bot_notices(bot.user_id, room) if "qz9" in e["content"].get("body", "")]
+    assert sorted(replies) == sorted(ids), "each command answered exactly once: %s" % replies
+    record("burst_kill_answered", len(set(replies)))
+
+
 def test_homeserver_restart_recovers(env, users, room, tend):
     alice, bot = users["alice"], users["bot"]
     synapse_ctl(env, "stop")

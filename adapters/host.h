@@ -1,0 +1,149 @@
+/*
+ * host.h — what an adapter is given: its one way into the rest of tend.
+ *
+ * An adapter only translates. Platform events in: it turns a member's command into a tend_request
+ * and hands it to the host, which runs it (dedupe by event id, rate limit, one transaction) and
+ * writes every answer to the durable outbox in that same transaction. Messages out: the host calls
+ * the adapter's send() with one outbox row at a time per destination, and the adapter reports the
+ * platform's verdict with tend_host_sent(). The adapter never calls the bot or the store, and never
+ * decides anything about the product (which tasks autocomplete offers is the host's answer).
+ *
+ * The host is implemented by the app (app/host.c); the interface is a table of functions so that
+ * this folder depends on nothing above it. Every call is made on the loop thread.
+ */
+#ifndef TEND_HOST_H
+#define TEND_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bot/reply.h"
+#include "bot/request.h"
+
+typedef struct tend_host tend_host;
+
+/* What handle() returns besides 0. */
+#define TEND_HOST_DUPLICATE 1 /* the event was handled before (a replay): nothing new to send     */
+#define TEND_HOST_FAILED (-1) /* the store failed; the member was told so (that answer is sent)   */
+
+/* The platform's verdict on one send. */
+typedef enum {
+    TEND_SENT_OK,    /* the platform accepted it: the row is delivered and pruned                   */
+    TEND_SENT_RETRY, /* a passing failure (network, 5xx, 429 after retries): try again with back-off */
+    TEND_SENT_DROP   /* it can never be delivered (the member blocks DMs, the channel is gone)      */
+} tend_sent_result;
+
+/* One outbox row handed to an adapter's send(). Valid only during the call: copy what you keep. */
+typedef struct tend_outgoing {
+    int64_t id;                /* the row; pass it back to tend_host_sent()                          */
+    const char *idem_key;      /* stable across retries and restarts: a Matrix txn id, a Discord nonce */
+    const tend_message *msg;
+    const char *reply_to;      /* the adapter's own origin string of the command this answers (what
+                                  the request's reply_to said), or NULL: an unprompted message     */
+    int64_t created_at;        /* when its cause committed (unix seconds)                            */
+    int attempts;              /* sends tried before this one (0 the first time)                      */
+} tend_outgoing;
+
+typedef struct tend_host_ops {
+    int (*handle)(tend_host *h, const tend_request *req);
+    size_t (*complete)(tend_host *h, const char *group_key, const char *member_key, const char *command,
+                       const char *typed, tend_choice *out, size_t max);
+    int (*state_get)(tend_host *h, const char *key, char *value, size_t valuelen);
+    int (*state_set)(tend_host *h, const char *key, const char *value);
+    int (*state_delete)(tend_host *h, const char *key);
+    int (*link_group)(tend_host *h, const char *const *set_keys, const char *const *set_values, size_t n_set,
+                      const char *const *delete_keys, size_t n_delete, const char *group_key,
+                      const char *channel_key);
+    int (*event_claim)(tend_host *h, const char *event_id);
+    int64_t (*now)(tend_host *h);
+    void (*sent)(tend_host *h, int64_t id, tend_sent_result result);
+    void (*stop)(tend_host *h, int exit_code);
+    int (*introduce)(tend_host *h, const char *group_key, const char *member_key, const char *name);
+    int (*advance)(tend_host *h, int64_t seconds);
+} tend_host_ops;
+
+struct tend_host {
+    const tend_host_ops *ops;
+    void *app;            /* the implementation's own                                        */
+    const char *platform; /* "console", "discord", "matrix": this adapter's namespace         */
+};
+
+/* Runs a member's command. Its answers (and whatever else it causes) are in the outbox when this
+ * returns and reach send() soon after, the first of them before any other work of the loop.
+ * 0, TEND_HOST_DUPLICATE or TEND_HOST_FAILED. Set req->reply_to to find your way back. */
+static inline int tend_host_handle(tend_host *h, const tend_request *req)
+{
+    return h->ops->handle(h, req);
+}
+
+/* Up to `max` suggestions for a task option of `command` (the command text: "claim", "handoff accept", ...) as the member types
+ * `typed`: the host decides which tasks fit (open ones to claim, the member's own to finish). */
+static inline size_t tend_host_complete(tend_host *h, const char *group_key, const char *member_key,
+                                        const char *command, const char *typed, tend_choice *out, size_t max)
+{
+    return h->ops->complete(h, group_key, member_key, command, typed, out, max);
+}
+
+/* A small value the adapter keeps across restarts (a sync token, a DM channel, a session), in its
+ * own namespace. get: 0 found, 1 not found, negative on failure; set and delete: 0 or negative. */
+static inline int tend_host_state_get(tend_host *h, const char *key, char *value, size_t valuelen)
+{
+    return h->ops->state_get(h, key, value, valuelen);
+}
+static inline int tend_host_state_set(tend_host *h, const char *key, const char *value)
+{
+    return h->ops->state_set(h, key, value);
+}
+static inline int tend_host_state_delete(tend_host *h, const char *key)
+{
+    return h->ops->state_delete(h, key);
+}
+
+/* Several state changes at once, all or nothing, and (when group_key is not NULL) the group made
+ * with channel_key as its channel if it does not exist yet: for rooms linked into one group. 0 or
+ * negative. */
+static inline int tend_host_link_group(tend_host *h, const char *const *set_keys, const char *const *set_values,
+                                       size_t n_set, const char *const *delete_keys, size_t n_delete,
+                                       const char *group_key, const char *channel_key)
+{
+    return h->ops->link_group(h, set_keys, set_values, n_set, delete_keys, n_delete, group_key, channel_key);
+}
+
+/* Records that an incoming event that is not a command (an autocomplete, a link request) was
+ * handled, so a replay is recognised: 0 new, 1 seen before, negative on failure. */
+static inline int tend_host_event_claim(tend_host *h, const char *event_id)
+{
+    return h->ops->event_claim(h, event_id);
+}
+
+/* tend's clock (unix seconds): the real time, or the console's moved one. */
+static inline int64_t tend_host_now(tend_host *h)
+{
+    return h->ops->now(h);
+}
+
+/* The platform's verdict on the row send() was given. May be called from inside send(). */
+static inline void tend_host_sent(tend_host *h, int64_t id, tend_sent_result result)
+{
+    h->ops->sent(h, id, result);
+}
+
+/* Ends the process in order (input ended, or the platform refused us for good: exit_code != 0). */
+static inline void tend_host_stop(tend_host *h, int exit_code)
+{
+    h->ops->stop(h, exit_code);
+}
+
+/* The console's own directives: `:as NAME` adds the member to the group; `:advance` moves the clock,
+ * stopping at each moment something falls due. 0 or negative. */
+static inline int tend_host_introduce(tend_host *h, const char *group_key, const char *member_key,
+                                      const char *name)
+{
+    return h->ops->introduce(h, group_key, member_key, name);
+}
+static inline int tend_host_advance(tend_host *h, int64_t seconds)
+{
+    return h->ops->advance(h, seconds);
+}
+
+#endif

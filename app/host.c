@@ -1,0 +1,147 @@
+/*
+ * host.c — the host the app gives each adapter (adapters/host.h): commands into the bot, answers
+ * out through the sender, the adapter's own small state in the store, and the console's clock.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/internal.h"
+#include "bot/scheduler.h"
+#include "lib/log.h"
+
+static tend_app *app_of(tend_host *h)
+{
+    return h->app;
+}
+
+static tend_store *store_of(tend_host *h)
+{
+    return tend_bot_env(app_of(h)->bot)->store;
+}
+
+static int handle(tend_host *h, const tend_request *req)
+{
+    tend_app *app = app_of(h);
+    tend_messages said;
+    tend_messages_init(&said);
+    int rc = tend_bot_handle(app->bot, req, &said);
+    if (rc == TEND_BOT_DUPLICATE) {
+        tend_log(TEND_LOG_DEBUG, "app", "a %s event was handled before; not again", h->platform);
+        tend_messages_clear(&said);
+        return TEND_HOST_DUPLICATE;
+    }
+    tend_app_failpoint("after-commit");
+    tend_app_take(app, &said);
+    tend_messages_clear(&said);
+    if (tend_app_after_command(app, req->group_key, req->member_key) != 0)
+        tend_log(TEND_LOG_WARN, "app", "the scheduler could not finish after a command; it will try again");
+    return rc < 0 ? TEND_HOST_FAILED : 0;
+}
+
+static size_t complete(tend_host *h, const char *group_key, const char *member_key, const char *command,
+                       const char *typed, tend_choice *out, size_t max)
+{
+    return tend_bot_complete(tend_bot_env(app_of(h)->bot), group_key, member_key, command, typed, out, max);
+}
+
+static int result_of(int rc)
+{
+    return rc == TEND_STORE_OK ? 0 : rc == TEND_STORE_NOTFOUND ? 1 : -1;
+}
+
+static int state_get(tend_host *h, const char *key, char *value, size_t valuelen)
+{
+    return result_of(tend_store_state_get(store_of(h), h->platform, key, value, valuelen));
+}
+
+static int state_set(tend_host *h, const char *key, const char *value)
+{
+    return result_of(tend_store_state_set(store_of(h), h->platform, key, value));
+}
+
+static int state_delete(tend_host *h, const char *key)
+{
+    return result_of(tend_store_state_delete(store_of(h), h->platform, key));
+}
+
+static int link_group(tend_host *h, const char *const *set_keys, const char *const *set_values, size_t n_set,
+                      const char *const *delete_keys, size_t n_delete, const char *group_key,
+                      const char *channel_key)
+{
+    tend_store *store = store_of(h);
+    int rc = tend_store_begin(store);
+    for (size_t i = 0; rc == TEND_STORE_OK && i < n_set; i++)
+        rc = tend_store_state_set(store, h->platform, set_keys[i], set_values[i]);
+    for (size_t i = 0; rc == TEND_STORE_OK && i < n_delete; i++)
+        rc = tend_store_state_delete(store, h->platform, delete_keys[i]);
+    tend_group g;
+    if (rc == TEND_STORE_OK && group_key)
+        rc = tend_store_group_ensure(store, group_key, channel_key, tend_host_now(h), &g);
+    if (rc == TEND_STORE_OK && (rc = tend_store_commit(store)) == TEND_STORE_OK)
+        return 0;
+    tend_log(TEND_LOG_WARN, "app", "could not save %s state: %s", h->platform, tend_store_errmsg(store));
+    tend_store_rollback(store);
+    return -1;
+}
+
+static int event_claim(tend_host *h, const char *event_id)
+{
+    int rc = tend_store_event_claim(store_of(h), h->platform, event_id, tend_host_now(h));
+    return rc == TEND_STORE_OK ? 0 : rc == TEND_STORE_EXISTS ? 1 : -1;
+}
+
+static int64_t now(tend_host *h)
+{
+    return tend_clock_now(tend_bot_env(app_of(h)->bot)->clock);
+}
+
+static void sent(tend_host *h, int64_t id, tend_sent_result result)
+{
+    tend_sender_sent(app_of(h)->sender, id, result);
+}
+
+static void stop(tend_host *h, int exit_code)
+{
+    tend_app *app = app_of(h);
+    if (exit_code)
+        app->failed = exit_code;
+    tend_app_stop(app);
+}
+
+static int introduce(tend_host *h, const char *group_key, const char *member_key, const char *name)
+{
+    tend_store *store = store_of(h);
+    int64_t t = tend_host_now(h);
+    tend_group g;
+    tend_member m;
+    int rc = tend_store_begin(store);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_group_ensure(store, group_key, group_key, t, &g);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_member_ensure(store, g.id, member_key, name, t, &m);
+    if (rc == TEND_STORE_OK && (rc = tend_store_commit(store)) == TEND_STORE_OK)
+        return 0;
+    tend_log(TEND_LOG_ERROR, "app", "cannot add %s: %s", name, tend_store_errmsg(store));
+    tend_store_rollback(store);
+    return -1;
+}
+
+static int advance(tend_host *h, int64_t seconds)
+{
+    return tend_app_advance(app_of(h), seconds);
+}
+
+const tend_host_ops tend_app_host_ops = {
+    .handle = handle,
+    .complete = complete,
+    .state_get = state_get,
+    .state_set = state_set,
+    .state_delete = state_delete,
+    .link_group = link_group,
+    .event_claim = event_claim,
+    .now = now,
+    .sent = sent,
+    .stop = stop,
+    .introduce = introduce,
+    .advance = advance,
+};

@@ -1,0 +1,53 @@
+/*
+ * sender.h — delivers the outbox: rows go to their platform's adapter one at a time per
+ * destination, in order; a row is removed only once the platform accepted it (removals are batched,
+ * one transaction per turn of the loop); a passing failure is retried with back-off; after a
+ * start, whatever was not delivered goes out again with the same idempotency key, so the platform
+ * can recognise a send it already has (Matrix txn id, Discord nonce).
+ */
+#ifndef TEND_APP_SENDER_H
+#define TEND_APP_SENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "adapters/adapter.h"
+#include "bot/reply.h"
+#include "lib/clock.h"
+#include "store/store.h"
+
+typedef struct tend_sender tend_sender;
+
+/* The adapter that delivers a platform's messages, or NULL when this process does not run it. */
+typedef tend_adapter *(*tend_sender_route)(void *ud, const char *platform);
+
+/* NULL on OOM or when the store cannot give the outbox its key prefix. */
+tend_sender *tend_sender_create(uv_loop_t *loop, tend_store *store, tend_clock *clock, tend_sender_route route,
+                                void *route_ud);
+/* Removes what was delivered, then frees everything (undelivered rows stay in the store for the
+ * next start). Accepts NULL. */
+void tend_sender_destroy(tend_sender *s);
+/* Closes the sender's loop handles (call when the app stops); what was delivered is removed. */
+void tend_sender_close(tend_sender *s);
+
+/* Queues every undelivered row of `platform` (after a start, before anything new). 0 or -1. */
+int tend_sender_load(tend_sender *s, const char *platform);
+
+/* Queues what a command or the scheduler said (written to the outbox already: outbox_id > 0; a
+ * message the store could not take, outbox_id 0, is sent once, best effort) and starts sending at
+ * once. The list is left as it was. */
+void tend_sender_take(tend_sender *s, const tend_messages *said);
+
+/* The platform's verdict on row `id` (called by adapters through their host). */
+void tend_sender_sent(tend_sender *s, int64_t id, tend_sent_result result);
+
+/* Messages waiting or in flight, and the totals since start (for tests and the operator). */
+typedef struct {
+    size_t waiting;
+    uint64_t delivered, retried, dropped;
+} tend_sender_stats;
+void tend_sender_get_stats(const tend_sender *s, tend_sender_stats *out);
+
+#endif
