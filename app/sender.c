@@ -31,6 +31,10 @@ static const tend_metric_def outbox_depth = {
     "tend_outbox_depth",
     "Messages in the outbox waiting for the platform to accept them (in flight included).",
     TEND_METRIC_GAUGE, {"platform", NULL}};
+static const tend_metric_def delivery_seconds = {
+    "tend_delivery_seconds",
+    "Time from a message entering the outbox (in this run) to the platform accepting it, in seconds.",
+    TEND_METRIC_HISTOGRAM, {"platform", NULL}};
 
 typedef struct item {
     int64_t id;            /* outbox row, or negative: a message the store could not take */
@@ -39,6 +43,7 @@ typedef struct item {
     tend_messages msg;     /* exactly one message */
     int64_t created_at;
     int attempts;
+    uint64_t queued_ns;    /* uv_hrtime() when it entered the queue, for delivery_seconds */
     uint64_t next_try_ms;  /* uv_now() before which it waits; 0 = now */
     bool in_flight, done;
     struct item *next;
@@ -103,6 +108,7 @@ static void enqueue(tend_sender *s, item *it)
         s->head = it;
     s->tail = it;
     s->count++;
+    it->queued_ns = uv_hrtime();
     tend_metric_add(&outbox_depth, it->platform, NULL, 1);
 }
 
@@ -379,6 +385,8 @@ void tend_sender_sent(tend_sender *s, int64_t id, tend_sent_result result)
             tend_log(TEND_LOG_WARN, "outbox", "a %s %s message cannot be delivered; dropped", it->platform, m->kind);
         } else {
             s->stats.delivered++;
+            tend_metric_observe(&delivery_seconds, it->platform, NULL,
+                                (double)(uv_hrtime() - it->queued_ns) / 1e9);
         }
         it->done = true;
         tend_adapter *adapter = s->route(s->route_ud, it->platform);
