@@ -58,7 +58,7 @@ typedef struct tend_host_ops {
     int64_t (*now)(tend_host *h);
     void (*sent)(tend_host *h, int64_t id, tend_sent_result result);
     void (*stop)(tend_host *h, int exit_code);
-    int (*introduce)(tend_host *h, const char *group_key, const char *member_key, const char *name);
+    int (*introduce)(tend_host *h, const char *group_key, const char *name, char *member_key, size_t keylen);
     int (*advance)(tend_host *h, int64_t seconds);
 } tend_host_ops;
 
@@ -134,12 +134,18 @@ static inline void tend_host_stop(tend_host *h, int exit_code)
     h->ops->stop(h, exit_code);
 }
 
-/* The console's own directives: `:as NAME` adds the member to the group; `:advance` moves the clock,
- * stopping at each moment something falls due. 0 or negative. */
-static inline int tend_host_introduce(tend_host *h, const char *group_key, const char *member_key,
-                                      const char *name)
+/* What introduce() returns besides 0 and a negative store failure; nothing was added. */
+#define TEND_HOST_NAME_TAKEN 1      /* another member of the group goes by a name that looks the same */
+#define TEND_HOST_NAME_UNREADABLE 2 /* nothing readable is left once invisible characters are gone  */
+
+/* The console's own directives: `:as NAME` makes NAME, as others will read it (bot/names.h), a
+ * member of the group unless it is one already, and writes that name, which is also the member's
+ * key on the console, to member_key (also when it is refused); `:advance` moves the clock, stopping at each moment something
+ * falls due. 0, TEND_HOST_NAME_TAKEN, TEND_HOST_NAME_UNREADABLE, or negative. */
+static inline int tend_host_introduce(tend_host *h, const char *group_key, const char *name, char *member_key,
+                                      size_t keylen)
 {
-    return h->ops->introduce(h, group_key, member_key, name);
+    return h->ops->introduce(h, group_key, name, member_key, keylen);
 }
 static inline int tend_host_advance(tend_host *h, int64_t seconds)
 {

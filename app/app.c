@@ -18,6 +18,8 @@
 #include "adapters/console/console.h"
 #include "adapters/discord/discord.h"
 #include "adapters/matrix/matrix.h"
+#include "adapters/signal/signal.h"
+#include "adapters/telegram/telegram.h"
 #include "app/internal.h"
 #include "bot/scheduler.h"
 #include "lib/log.h"
@@ -74,7 +76,9 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
     }
     tend_bot_use_outbox(bot);
     bool discord = tend_config_has_discord(cfg), matrix = tend_config_has_matrix(cfg);
-    if (console || (!discord && !matrix)) {
+    bool signal_on = tend_config_has_signal(cfg);
+    bool telegram = tend_config_has_telegram(cfg);
+    if (console || (!discord && !matrix && !signal_on && !telegram)) {
         if (!add_adapter(app, tend_console_adapter_create, "console"))
             snprintf(err, errlen, "cannot start the console");
     } else {
@@ -83,12 +87,18 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
             ok = add_adapter(app, tend_discord_adapter_create, "discord") && ok;
         if (matrix)
             ok = add_adapter(app, tend_matrix_adapter_create, "matrix") && ok;
+        if (signal_on)
+            ok = add_adapter(app, tend_signal_adapter_create, "signal") && ok;
+        if (telegram)
+            ok = add_adapter(app, tend_telegram_adapter_create, "telegram") && ok;
         if (!ok)
             snprintf(err, errlen, "a configured chat platform cannot start (see the lines above)");
     }
     const char *platforms[MAX_ADAPTERS];
-    for (size_t i = 0; i < app->n_adapters; i++)
-        platforms[i] = app->adapters[i]->ops->platform;
+    for (size_t i = 0; i < app->n_adapters; i++) { /* a console serves its own group, no other console's */
+        const char *platform = app->adapters[i]->ops->platform;
+        platforms[i] = strcmp(platform, "console") == 0 ? tend_console_group_key(app->adapters[i]) : platform;
+    }
     tend_bot_serve_platforms(bot, platforms, app->n_adapters);
     if (app->n_adapters == 0 || err[0]) {
         if (!err[0])

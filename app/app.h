@@ -17,8 +17,8 @@
 
 typedef struct tend_app tend_app;
 
-/* Creates the adapters on `loop`: the console when `console` is true or when neither Discord nor
- * Matrix is configured, else Discord and/or Matrix. Turns the bot's outbox on. The app borrows
+/* Creates the adapters on `loop`: the console when `console` is true or when no chat platform is
+ * configured, else each of Discord, Matrix and Telegram that is. Turns the bot's outbox on. The app borrows
  * loop, bot and cfg (they must outlive it). NULL with a one-line reason in err. */
 tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg, bool console, char *err,
                           size_t errlen);

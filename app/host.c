@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/internal.h"
+#include "bot/names.h"
 #include "bot/scheduler.h"
 #include "lib/log.h"
 
@@ -108,22 +109,31 @@ static void stop(tend_host *h, int exit_code)
     tend_app_stop(app);
 }
 
-static int introduce(tend_host *h, const char *group_key, const char *member_key, const char *name)
+/* The console's `:as NAME`: the name as the group will read it, refused when it looks like another
+ * member's (the console has no second name to tell two people apart by). */
+static int introduce(tend_host *h, const char *group_key, const char *name, char *member_key, size_t keylen)
 {
+    char clean[TEND_NAME_MAX];
+    if (tend_name_clean(name, clean, sizeof clean) != 0)
+        return TEND_HOST_NAME_UNREADABLE;
+    snprintf(member_key, keylen, "%s", clean);
     tend_store *store = store_of(h);
     int64_t t = tend_host_now(h);
     tend_group g;
     tend_member m;
+    bool taken = false;
     int rc = tend_store_begin(store);
     if (rc == TEND_STORE_OK)
         rc = tend_store_group_ensure(store, group_key, group_key, t, &g);
-    if (rc == TEND_STORE_OK)
-        rc = tend_store_member_ensure(store, g.id, member_key, name, t, &m);
-    if (rc == TEND_STORE_OK && (rc = tend_store_commit(store)) == TEND_STORE_OK)
+    if (rc == TEND_STORE_OK && (rc = tend_store_member_get(store, g.id, clean, &m)) == TEND_STORE_NOTFOUND &&
+        (rc = tend_name_taken(store, g.id, clean, 0, &taken)) == TEND_STORE_OK && !taken)
+        rc = tend_store_member_ensure(store, g.id, clean, clean, t, &m);
+    if (rc == TEND_STORE_OK && !taken && (rc = tend_store_commit(store)) == TEND_STORE_OK)
         return 0;
-    tend_log(TEND_LOG_ERROR, "app", "cannot add %s: %s", name, tend_store_errmsg(store));
+    if (!taken)
+        tend_log(TEND_LOG_ERROR, "app", "cannot add %s: %s", clean, tend_store_errmsg(store));
     tend_store_rollback(store);
-    return -1;
+    return taken ? TEND_HOST_NAME_TAKEN : -1;
 }
 
 static int advance(tend_host *h, int64_t seconds)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/names.h"
 #include "bot/ratelimit.h"
 #include "bot/router.h"
 #include "bot/scheduler.h"
@@ -46,12 +47,16 @@ void tend_bot_destroy(tend_bot *bot)
         return;
     tend_ratelimit_destroy(bot->limits);
     free(bot);
+    tend_names_cleanup();
 }
 
 int tend_bot_serve_platforms(tend_bot *bot, const char *const *names, size_t n)
 {
     if (n > TEND_MAX_PLATFORMS)
         return -1;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(names[i]) >= sizeof bot->env.platforms[i])
+            return -1;
     for (size_t i = 0; i < n; i++)
         snprintf(bot->env.platforms[i], sizeof bot->env.platforms[i], "%s", names[i]);
     bot->env.n_platforms = n;
@@ -64,9 +69,11 @@ bool tend_env_serves(const tend_env *env, const char *group_key)
         return true;
     const char *colon = strchr(group_key, ':');
     size_t len = colon ? (size_t)(colon - group_key) : strlen(group_key);
-    for (size_t i = 0; i < env->n_platforms; i++)
-        if (strlen(env->platforms[i]) == len && strncmp(env->platforms[i], group_key, len) == 0)
+    for (size_t i = 0; i < env->n_platforms; i++) {
+        const char *p = env->platforms[i];
+        if (strchr(p, ':') ? strcmp(p, group_key) == 0 : strlen(p) == len && strncmp(p, group_key, len) == 0)
             return true;
+    }
     return false;
 }
 

@@ -23,13 +23,13 @@ typedef struct tend_env {
     tend_clock *clock;
     const tend_settings *settings;
     /* The platforms this process delivers to (see tend_bot_serve_platforms); none = all. */
-    char platforms[TEND_MAX_PLATFORMS][16];
+    char platforms[TEND_MAX_PLATFORMS][TEND_KEY_MAX];
     size_t n_platforms;
     /* Whether what the bot says is written to the durable outbox (the app turns it on). */
     bool outbox;
 } tend_env;
 
-/* True when group_key ("discord:123") belongs to a platform this process serves. */
+/* True when group_key ("discord:123") belongs to a platform (or is a group) this process serves. */
 bool tend_env_serves(const tend_env *env, const char *group_key);
 
 typedef struct tend_bot tend_bot;
@@ -71,9 +71,11 @@ size_t tend_bot_complete(const tend_env *env, const char *group_key, const char 
  * with its row id in outbox_id (the app's sender delivers them). */
 void tend_bot_use_outbox(tend_bot *bot);
 
-/* Limits the scheduler to groups of these platforms ("console", "discord", "matrix"), so a console
- * opened on a shared database never uses up a Discord group's check-in prompt that nobody would
- * see. Without a call, every group is served (tests, tools). 0, or -1 when n is too large. */
+/* Limits the scheduler to groups of these platforms ("console", "discord", "matrix") or to these
+ * very groups (a name with a colon: "console:demo"), so a console opened on a shared database
+ * never uses up a Discord group's check-in prompt, nor another console group's, that nobody would
+ * see. Without a call, every group is served (tests, tools). 0, or -1 when n is too large or a
+ * name too long. */
 int tend_bot_serve_platforms(tend_bot *bot, const char *const *names, size_t n);
 
 #endif

@@ -82,6 +82,7 @@ static int cmd_checkin(tend_ctx *ctx)
 
 const tend_command_spec tend_checkin_commands[] = {
     {"checkin", TEND_CMD "checkin [great|ok|low|out] [note]",
-     "tell me privately how you're doing this week", false, cmd_checkin},
-    {NULL, NULL, NULL, false, NULL},
+     "tell me privately how you're doing this week", false, cmd_checkin,
+     TEND_CMD_PRIVATE},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

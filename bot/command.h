@@ -33,6 +33,17 @@ enum {
 
 typedef struct tend_command_spec tend_command_spec;
 
+/* What a command needs of the place it is typed in (tend_command_spec.flags). */
+enum {
+    /* Between the member and the bot: typed where others can read it (req->place is
+     * TEND_PLACE_SHARED), it records nothing and the member is pointed to their private chat
+     * (bot/privacy.h). */
+    TEND_CMD_PRIVATE = 1u << 0,
+    /* Stores nothing that is the member's: no member row is made or touched, so what the command
+     * writes can never be tied to its author (ctx->member has only the key and name, id 0). */
+    TEND_CMD_ANONYMOUS = 1u << 1,
+};
+
 typedef struct tend_ctx {
     const tend_env *env;
     int64_t now;
@@ -54,6 +65,7 @@ struct tend_command_spec {
     const char *summary;   /* one line for /help                                          */
     bool coordinator_only;
     tend_handler run;
+    unsigned flags;        /* TEND_CMD_PRIVATE, TEND_CMD_ANONYMOUS                         */
 };
 
 /* Each command family (tasks.c, handoff.c, checkin.c, rest.c, thanks.c, people.c, process.c, team.c, setup.c)

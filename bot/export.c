@@ -264,12 +264,16 @@ static int agreement_to_json(const tend_agreement *a, void *ud)
     return aw->rc != TEND_STORE_OK;
 }
 
+/* Only what the group was already shown at a process check-in (where suggestions wait until there
+ * are three), and only its month: a coordinator polling the export must learn no more than that. */
 static int feedback_to_json(const tend_feedback *f, void *ud)
 {
     walk *w = ud;
+    if (!f->shown)
+        return 0;
     cJSON *o = push_object(w->arr, w->ok);
     put_str(o, "text", f->text, w->ok);
-    put_str(o, "day", f->day, w->ok);
+    put_str(o, "month", f->month, w->ok);
     return 0;
 }
 

@@ -139,10 +139,8 @@ static int cmd_handoff_decline(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_handoff_commands[] = {
-    {"handoff", TEND_CMD "handoff <task> <member>", "offer your slot to someone", false, cmd_handoff},
-    {"handoff accept", TEND_CMD "handoff accept <task>", "take a task someone offered you", false,
-     cmd_handoff_accept},
-    {"handoff decline", TEND_CMD "handoff decline <task>", "say no to a handoff, kindly", false,
-     cmd_handoff_decline},
-    {NULL, NULL, NULL, false, NULL},
+    {"handoff", TEND_CMD "handoff <task> <member>", "offer your slot to someone", false, cmd_handoff, 0},
+    {"handoff accept", TEND_CMD "handoff accept <task>", "take a task someone offered you", false, cmd_handoff_accept, 0},
+    {"handoff decline", TEND_CMD "handoff decline <task>", "say no to a handoff, kindly", false, cmd_handoff_decline, 0},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

@@ -88,6 +88,16 @@ int tend_load_concentration(tend_store *store, const tend_group *g, int64_t sinc
     return measure(store, g, since, &members, &total);
 }
 
+int tend_load_concentration_told(tend_store *store, const tend_group *g, int64_t since)
+{
+    size_t members;
+    long long total;
+    int share = measure(store, g, since, &members, &total);
+    if (share >= 0 && members < TEND_CONCENTRATION_MIN_MEMBERS)
+        return TEND_LOAD_TOO_FEW;
+    return share;
+}
+
 bool tend_load_concentrated(tend_store *store, const tend_group *g, int64_t since)
 {
     size_t members;

@@ -31,12 +31,22 @@ bool tend_load_is_over(const tend_load *load);
  * did (at least one member). -1 when nothing was done. The group never sees who. */
 int tend_load_concentration(tend_store *store, const tend_group *g, int64_t since);
 
+/* No count, share or name the group sees may point to fewer than this many people (PRODUCT.md):
+ * suggestions wait for three, and so does every aggregate. */
+#define TEND_AGGREGATE_MIN_PEOPLE 3
+/* The smallest group whose busiest fifth is TEND_AGGREGATE_MIN_PEOPLE members: below it, "the
+ * busiest fifth" is one or two people everyone can name, so their share is never told. */
+#define TEND_CONCENTRATION_MIN_MEMBERS (5 * (TEND_AGGREGATE_MIN_PEOPLE - 1) + 1)
+/* tend_load_concentration as the group may hear it: the share, -1 when nothing was done, or
+ * TEND_LOAD_TOO_FEW when the group is smaller than TEND_CONCENTRATION_MIN_MEMBERS. */
+#define TEND_LOAD_TOO_FEW (-2)
+int tend_load_concentration_told(tend_store *store, const tend_group *g, int64_t since);
+
 /* When the group hears about concentration (the digest's gentle note, /team's suggestion): the
- * busiest fifth did more than 60% of the work, and there is enough of both work and people for
- * that to be a pattern rather than one busy afternoon or a group of two. */
+ * busiest fifth did more than 60% of the work, there is enough work for that to be a pattern
+ * rather than one busy afternoon, and enough people that it points at nobody. */
 #define TEND_CONCENTRATION_HIGH 60
 #define TEND_CONCENTRATION_MIN_WORK 3
-#define TEND_CONCENTRATION_MIN_MEMBERS 3
 bool tend_load_concentrated(tend_store *store, const tend_group *g, int64_t since);
 
 #endif

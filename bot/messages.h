@@ -24,6 +24,24 @@
 #define MSG_SLOW_DOWN_GROUP "Lots of us are asking me things right now; give me a minute and try again."
 #define MSG_MEMBER_NOT_FOUND "I don't know anyone called %s here yet."
 
+/* ---------------------------------------------------------------- privacy */
+/* A private-only command typed where others read along: nothing was recorded; said in private. */
+#define MSG_PRIVATE_ONLY_MATRIX                                                                    \
+    "That one is just between you and me, so I didn't record it from the group room. Send it "    \
+    "here instead: only you and I read this chat."
+#define MSG_PRIVATE_ONLY_DISCORD                                                                   \
+    "That one is just between you and me, so I didn't record it from the channel. Use it as a "   \
+    "slash command instead: only you will see it."
+#define MSG_PRIVATE_ONLY_CONSOLE                                                                   \
+    "That one is just between you and me, so I didn't record it in the group room. Type :dm to "  \
+    "talk to me privately, then send it again."
+#define MSG_PRIVATE_ONLY_SIGNAL                                                                    \
+    "That one stays between us, so I didn't record anything from the group chat. Send "           \
+    TEND_CMD "%s to me in our private chat instead."
+#define MSG_PRIVATE_ONLY_ELSEWHERE                                                                 \
+    "That one is just between you and me, so I didn't record it where others can read it. Send "  \
+    "it to me in a private chat instead."
+
 /* ---------------------------------------------------------------- tasks */
 /* task lines: "#12 Soup run (1 of 2 hands, fri 18:00)" */
 #define MSG_TASKS_LINE "#%d %s (%s)"
@@ -151,6 +169,12 @@
 #define MSG_REST_WELCOME_BACK                                                                      \
     "Welcome back, good to have you. " TEND_CMD "tasks shows what needs hands, whenever you're ready."
 #define MSG_REST_NOT_RESTING "You're not on a break right now, so there's nothing to end. Good to see you."
+/* A welcome back may be shared in the week's digest, only when the member says yes. */
+#define MSG_REST_ASK_HELLO "\nIf you'd like the group to welcome you back in this week's digest, tap below; otherwise nobody hears a thing."
+#define MSG_REST_BUTTON_HELLO "Welcome me in the digest"
+#define MSG_REST_HELLO_SET "Lovely: this week's digest will welcome you back."
+#define MSG_REST_HELLO_NONE "I don't see a break of yours that ended this week, so there's nothing to share."
+#define MSG_REST_BACK_WORDS TEND_CMD "back ends your break; " TEND_CMD "back hello asks the digest to welcome you back."
 
 /* ---------------------------------------------------------------- thanks */
 #define MSG_THANKS_WHO "Who would you like to thank?"
@@ -177,8 +201,8 @@
 #define MSG_PEOPLE_CAPACITY_SET                                                                    \
     "Got it: your capacity is %d a week. Change it whenever life changes."
 #define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off) and tz:Area/City."
-#define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters."
-#define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s; pick another name?"
+#define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters others can see."
+#define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s, or a name that looks just like it; pick another?"
 #define MSG_PEOPLE_PROFILE_PRONOUNS_LEN "Pronouns are up to 30 characters."
 #define MSG_PEOPLE_PROFILE_QUIET_BAD "Quiet hours look like quiet:22:00-07:00, or quiet:off."
 #define MSG_PEOPLE_PROFILE_TZ_BAD "I don't know the time zone %s; try one like Europe/Berlin or America/Chicago."
@@ -237,11 +261,17 @@
 #define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need hands: %d."
 #define MSG_TEAM_SHARE "\nThe busiest fifth of members did %d%% of the last 30 days' work."
 #define MSG_TEAM_SHARE_NONE "\nNo tasks were marked done in the last 30 days."
+#define MSG_TEAM_HEALTH_FEW_RESTING "How the group is doing:\nMembers: %d (how many are resting shows once it's %d or more, so it never points at anyone).\nOpen tasks that still need hands: %d."
+#define MSG_TEAM_SHARE_FEW "\nHow the work is shared shows once the group has %d members, so it never points at anyone."
 #define MSG_TEAM_SHARE_HIGH "\nThat's a lot on a few shoulders. Inviting others to open tasks, or pairing someone new with someone who knows the task, can spread it out."
 
 /* ---------------------------------------------------------------- scheduler */
 /* The weekly check-in prompt, in the group's channel; answers are private. */
 #define MSG_SCHED_CHECKIN_PROMPT "Weekly check-in 🌱 How are you doing this week? Tap one (or type " TEND_CMD "checkin great, ok, low or out). Only I see your answer, and every answer is a fine one."
+/* Where a tap on the group's post would be seen by all: the prompt points to each private chat. */
+#define MSG_SCHED_CHECKIN_PROMPT_PRIVATE "Weekly check-in 🌱 How is everyone doing this week? I've sent each of you a private check-in, so only I see your answer. If yours didn't come, send me " TEND_CMD "checkin in our private chat whenever you like."
+/* The private check-in itself, with one-tap answers. */
+#define MSG_SCHED_CHECKIN_ASK "How are you doing this week? Tap one, or type " TEND_CMD "checkin great, ok, low or out. Only I see your answer, and every answer is a fine one."
 #define MSG_SCHED_BTN_GREAT "Great"
 #define MSG_SCHED_BTN_OK "OK"
 #define MSG_SCHED_BTN_LOW "Low"
@@ -270,23 +300,50 @@
 /* A rest ended. */
 #define MSG_SCHED_WELCOME "Welcome back 🌱 Good to have you. Whenever you're ready, " TEND_CMD "tasks open shows what could use a hand."
 /* The monthly process check-in. */
-#define MSG_SCHED_PROCESS "Monthly check-in on how we work together: what's working, and what could be better? Say it here, or anonymously with " TEND_CMD "feedback."
+#define MSG_SCHED_PROCESS "Monthly check-in on how we work together: what's working, and what could be better? Say it here, or send me " TEND_CMD "feedback privately: no name is kept with it."
 #define MSG_SCHED_PROCESS_FEEDBACK "\nAnonymous suggestions from the box:"
 #define MSG_SCHED_PROCESS_FEEDBACK_LINE "\n• %s"
 /* A weekly task's next week, posted like a new task. */
 #define MSG_SCHED_REPEAT "Next week's turn is up: %s"
 #define MSG_SCHED_BTN_CLAIM "Claim"
 
+/* ---------------------------------------------------------------- signal adapter */
+/* Before the emoji that answer a message in a 1:1 chat: a reaction is a tap. */
+#define MSG_SIGNAL_REACT_TO_ANSWER "React to answer: "
+/* A command in a 1:1 chat from a member of several of tend's groups: which one is it for? */
+#define MSG_SIGNAL_WHICH_GROUP                                                                     \
+    "You're in more than one group I help (%s). Add the group to your command once, like "         \
+    TEND_CMD "%s group:%s, and I'll remember it."
+#define MSG_SIGNAL_UNKNOWN_GROUP "I couldn't find the group \"%s\" among yours (%s)."
+#define MSG_SIGNAL_NO_GROUP                                                                        \
+    "I only help groups I'm in, and I couldn't find you in one. Add me to your Signal group "      \
+    "(or ask someone there to), then try again."
+/* Something that is no command, typed in the 1:1 chat (said at most once a day). */
+#define MSG_SIGNAL_DM_HINT                                                                         \
+    "Hi! I'm tend. Type " TEND_CMD "help to see what I can do. What you send me here stays "       \
+    "between us."
+
 /* ---------------------------------------------------------------- matrix adapter */
 #define MSG_MATRIX_INTRO                                                                           \
     "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \
-    "Type " TEND_CMD "help to see what I can do."
+    "Type " TEND_CMD "help to see what I can do. Anything private (check-ins, rest, suggestions) "  \
+    "you send me in a direct chat, where only you and I read it."
 #define MSG_MATRIX_ENCRYPTED                                                                       \
     "Hi, I'm tend. This room is encrypted, and I can't read encrypted messages, so I won't see "   \
     "commands typed here. To use me, make a room without encryption for coordination (encryption " \
     "can't be turned off once on) and invite me there."
-#define MSG_MATRIX_DM_COMMANDS                                                                     \
-    "I answer commands in your group's room; type them there. Anything private I'll send you here."
+/* Commands in a member's direct chat with the bot, for a member of several groups (or none). */
+#define MSG_MATRIX_DM_WHICH_GROUP                                                                  \
+    "You're in more than one group with me: %s. Which one is this for? Send it again with "        \
+    "the group's name after it, like group:\"%s\"."
+#define MSG_MATRIX_DM_GROUP_UNKNOWN "I don't know a group of yours called %s. Yours: %s."
+#define MSG_MATRIX_DM_NO_GROUP                                                                     \
+    "I don't see you in a group's room with me yet. Once you've joined your group's room, "       \
+    "anything you send me here works for that group."
+/* Before a private message to a member of several groups: which group it is about. */
+#define MSG_MATRIX_DM_LABEL "(%s) "
+/* The reason shown on a private command taken down from a group room. */
+#define MSG_MATRIX_TAKEN_DOWN "Moved to a private chat with tend"
 /* After tend was away longer than it reads back (1,000 messages or a day): once per such gap. */
 #define MSG_MATRIX_GAP                                                                             \
     "I was away for a while and couldn't read back through everything said here, so I may have "   \
@@ -320,5 +377,28 @@
     "This room already shares the group of %s. " TEND_CMD "setup unlink first to link it elsewhere."
 #define MSG_MATRIX_UNLINK_NOT_LINKED "This room isn't linked to another room's group."
 #define MSG_MATRIX_LINK_FAILED "I couldn't save that, so nothing changed. Please try again in a moment."
+
+/* ---------------------------------------------------------------- telegram adapter */
+#define MSG_TELEGRAM_INTRO                                                                         \
+    "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \
+    "Type " TEND_CMD "help to see what I can do. Anything just for you, I'll send in our own chat."
+#define MSG_TELEGRAM_HELLO                                                                         \
+    "Hi! Anything just for you from your group comes here, and you can send me commands here too, " \
+    "like " TEND_CMD "me or " TEND_CMD "checkin ok. " TEND_CMD "help lists them."
+/* In the group, for a member who never opened the private chat: the mention, then this. */
+#define MSG_TELEGRAM_OPEN_CHAT ", I have something just for you. Tap %s to open our chat and I'll send it there."
+#define MSG_TELEGRAM_PRIVATE_HINT                                                                  \
+    "I read commands here, like " TEND_CMD "me or " TEND_CMD "checkin ok. " TEND_CMD "help lists them all."
+#define MSG_TELEGRAM_NO_GROUP                                                                      \
+    "I don't know which group this is for yet. Type a command in your group's chat first (like "  \
+    TEND_CMD "help), and anything you send me here works for that group."
+#define MSG_TELEGRAM_WHICH_GROUP                                                                   \
+    "You're in more than one group with me: %s. Which one is this for? Send it again with the "   \
+    "group's name after it, like group:\"%s\"."
+#define MSG_TELEGRAM_GROUP_UNKNOWN "I don't know a group of yours called %s. Yours: %s."
+#define MSG_TELEGRAM_ANONYMOUS                                                                     \
+    "I can't tell who you are when you post as the group, so I can't run that. Send it as yourself, " \
+    "or to me in our private chat."
+#define MSG_TELEGRAM_BUTTON_STRANGER "That button belongs to a group I haven't seen you in."
 
 #endif

@@ -12,6 +12,7 @@
 #include "bot/limits.h"
 #include "bot/load.h"
 #include "bot/messages.h"
+#include "bot/names.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
@@ -125,17 +126,18 @@ static int parse_quiet(const char *text, int *start, int *end)
     return 0;
 }
 
-static int apply_name(tend_ctx *ctx, tend_member *m, const char *name)
+/* The name as others will read it (names.h): nothing invisible, and nobody else's look-alike. */
+static int apply_name(tend_ctx *ctx, tend_member *m, const char *typed)
 {
-    size_t chars = tend_utf8_length(name);
-    if (chars < 1 || chars > TEND_LIMIT_NAME_CHARS || strlen(name) >= sizeof m->name)
+    char name[TEND_NAME_MAX];
+    if (tend_utf8_length(typed) > TEND_LIMIT_NAME_CHARS || tend_name_clean(typed, name, sizeof name) != 0)
         return tend_usage(ctx, MSG_PEOPLE_PROFILE_NAME_LEN);
-    tend_member other;
-    int rc = tend_store_member_find_name(ctx->env->store, ctx->group.id, name, &other);
-    if (rc == TEND_STORE_OK && other.id != m->id)
-        return tend_refuse(ctx, MSG_PEOPLE_PROFILE_NAME_TAKEN, name);
-    if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND)
+    bool taken = false;
+    int rc = tend_name_taken(ctx->env->store, ctx->group.id, name, m->id, &taken);
+    if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
+    if (taken)
+        return tend_refuse(ctx, MSG_PEOPLE_PROFILE_NAME_TAKEN, name);
     snprintf(m->name, sizeof m->name, "%s", name);
     return TEND_OK;
 }
@@ -251,11 +253,13 @@ static int cmd_nudges(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_people_commands[] = {
-    {"me", TEND_CMD "me", "your own load, claims and rest, just for you", false, cmd_me},
-    {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity},
+    {"me", TEND_CMD "me", "your own load, claims and rest, just for you", false, cmd_me,
+     TEND_CMD_PRIVATE},
+    {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity,
+     TEND_CMD_PRIVATE},
     {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City]",
-     "how you're shown, your quiet hours and time zone", false, cmd_profile},
+     "how you're shown, your quiet hours and time zone", false, cmd_profile, TEND_CMD_PRIVATE},
     {"nudges", TEND_CMD "nudges on|off|later", "whether I may nudge you (at most once a week)", false,
-     cmd_nudges},
-    {NULL, NULL, NULL, false, NULL},
+     cmd_nudges, TEND_CMD_PRIVATE},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

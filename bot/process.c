@@ -59,9 +59,11 @@ static int read_long_text(tend_ctx *ctx, size_t extra, const char *empty_msg, ch
 
 /* ---------------------------------------------------------------- feedback */
 
-/* Nothing here may identify who wrote it: no member id, no exact time (only the UTC day), nothing
- * in a log or the outbox, and the thanks goes only to the writer. There is no audit row either: even one with no
- * member would sit between its neighbours' rows in id order, and those say who did what, when. */
+/* Nothing here may identify who wrote it: no member id, no time finer than the UTC month, a
+ * random id, nothing in a log or the outbox (the thanks leaves no trace), and the thanks goes only
+ * to the writer. The command is anonymous (TEND_CMD_ANONYMOUS), so not even the writer's member row
+ * is made or touched alongside it. There is no audit row either: even one with no member would sit
+ * between its neighbours' rows in id order, and those say who did what, when. */
 static int run_feedback(tend_ctx *ctx)
 {
     char *text = NULL;
@@ -70,10 +72,10 @@ static int run_feedback(tend_ctx *ctx)
         return rc;
     time_t now = (time_t)ctx->now;
     struct tm utc;
-    char day[11] = "";
+    char month[8] = "";
     if (gmtime_r(&now, &utc))
-        strftime(day, sizeof day, "%Y-%m-%d", &utc);
-    int src = tend_store_feedback_add(ctx->env->store, ctx->group.id, text, day);
+        strftime(month, sizeof month, "%Y-%m", &utc);
+    int src = tend_store_feedback_add(ctx->env->store, ctx->group.id, text, month);
     free(text);
     if (src != TEND_STORE_OK)
         return tend_store_failed(ctx, src);
@@ -216,8 +218,14 @@ static int run_forgetme(tend_ctx *ctx)
         src = tend_store_audit(ctx->env->store, ctx->group.id, ctx->member.id, "forgetme", "", ctx->now);
     if (src != TEND_STORE_OK)
         return tend_store_failed(ctx, src);
-    /* ctx->member still holds the key, so this last word reaches them */
-    tend_reply_private(ctx, "forgetme", MSG_PROCESS_FORGETME_DONE);
+    /* ctx->member still holds the key, so this last word reaches them; and it is the only thing
+     * written after the erasure that names them. Kept in the outbox, its row (their key and name)
+     * would be copied into the database file by the checkpoint that follows this commit and stay
+     * there until the next one, or for a day if the platform cannot take it: so it is sent at
+     * once and kept nowhere, like an anonymous suggestion's thanks. */
+    tend_message *done = tend_reply_private(ctx, "forgetme", MSG_PROCESS_FORGETME_DONE);
+    if (done)
+        done->leaves_no_trace = true;
     return TEND_OK;
 }
 
@@ -247,15 +255,17 @@ static int run_help(tend_ctx *ctx)
 
 const tend_command_spec tend_process_commands[] = {
     {"feedback", TEND_CMD "feedback <suggestion>",
-     "an anonymous suggestion: no name is kept with it", false, run_feedback},
-    {"agreements", TEND_CMD "agreements", "the group's agreements", false, run_agreements},
-    {"agreements add", TEND_CMD "agreements add <text>", "record a new agreement", true,
-     run_agreements_add},
+     "an anonymous suggestion: no name is kept with it", false, run_feedback,
+     TEND_CMD_PRIVATE | TEND_CMD_ANONYMOUS},
+    {"agreements", TEND_CMD "agreements", "the group's agreements", false, run_agreements, 0},
+    {"agreements add", TEND_CMD "agreements add <text>", "record a new agreement", true, run_agreements_add, 0},
     {"agreements amend", TEND_CMD "agreements amend <number> <text>",
-     "amend an agreement (the old wording is kept)", true, run_agreements_amend},
-    {"export", TEND_CMD "export", "your own data, as JSON", false, run_export},
-    {"export group", TEND_CMD "export group", "the group's data, as JSON", true, run_export_group},
-    {"forgetme", TEND_CMD "forgetme [confirm]", "erase your data from this group", false, run_forgetme},
-    {"help", TEND_CMD "help", "what I can do, briefly", false, run_help},
-    {NULL, NULL, NULL, false, NULL},
+     "amend an agreement (the old wording is kept)", true, run_agreements_amend, 0},
+    {"export", TEND_CMD "export", "your own data, as JSON", false, run_export, TEND_CMD_PRIVATE},
+    {"export group", TEND_CMD "export group", "the group's data, as JSON", true, run_export_group,
+     TEND_CMD_PRIVATE},
+    {"forgetme", TEND_CMD "forgetme [confirm]", "erase your data from this group", false, run_forgetme,
+     TEND_CMD_PRIVATE},
+    {"help", TEND_CMD "help", "what I can do, briefly", false, run_help, 0},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

@@ -44,6 +44,11 @@ typedef struct {
     char *command;  /* text of the command, no prefix: "claim 12" */
 } tend_button;
 
+/* The kind of the one message a private-only command typed where others can read it gets (see
+ * bot/privacy.h): nothing was recorded. Adapters that can take the member's message down there
+ * (a Matrix redaction, when the bot may) do so when they see it. */
+#define TEND_KIND_PRIVATE_ONLY "private.only"
+
 typedef struct tend_message {
     tend_audience audience;
     char *group_key;     /* the group it belongs to; selects the adapter by its platform prefix */

@@ -18,6 +18,16 @@ typedef struct {
     const char *name;
 } tend_member_ref;
 
+/* Where a command was typed, as the adapter saw it. The adapter only reports it; the router
+ * decides what may be run there (bot/privacy.h). */
+typedef enum {
+    TEND_PLACE_UNSAID = 0, /* the adapter does not say (tools, some tests): every command runs    */
+    TEND_PLACE_SHARED,     /* where other members read it: a group room or channel, a Discord
+                              mention, a Signal group, a direct chat someone else joined       */
+    TEND_PLACE_PRIVATE     /* only the member and the bot read it: a direct or 1:1 chat, a
+                              Discord slash command or button, the console's private chat     */
+} tend_place;
+
 typedef struct tend_request {
     const char *group_key;    /* "discord:<guild id>"                                        */
     const char *channel_key;  /* where it was typed; the group's channel until /setup says else */
@@ -36,6 +46,9 @@ typedef struct tend_request {
      * room and event id), or NULL. Stored with the answers in the outbox, so after a restart the
      * adapter can still answer the way the member would see it. */
     const char *reply_to;
+    /* A private command (a check-in, a suggestion, a rest: TEND_CMD_PRIVATE) typed in a SHARED
+     * place records nothing; the member is pointed to their private chat with the bot. */
+    tend_place place;
 } tend_request;
 
 /* An autocomplete suggestion: what the member sees and the value the command gets. */

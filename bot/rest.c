@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "bot/command.h"
 #include "bot/limits.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
+#include "bot/rest.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
 
@@ -141,8 +143,34 @@ static int cmd_stepback(tend_ctx *ctx)
     return reply_rest(ctx, until, extended, released);
 }
 
+/* "back hello": the member said yes to a welcome back in the digest. The digest names only those
+ * who asked for it; everyone else's return is their own business. */
+static int back_hello(tend_ctx *ctx)
+{
+    int rc = tend_store_rest_announce(ctx->env->store, ctx->member.id, ctx->now - WEEK);
+    if (rc == TEND_STORE_NOTFOUND)
+        return tend_refuse(ctx, MSG_REST_HELLO_NONE);
+    if (rc != TEND_STORE_OK)
+        return tend_store_failed(ctx, rc);
+    return tend_reply_private(ctx, "rest.hello", MSG_REST_HELLO_SET) ? TEND_OK
+                                                                     : tend_store_failed(ctx, TEND_STORE_ERROR);
+}
+
+int tend_rest_offer_hello(tend_message *m)
+{
+    return tend_message_appendf(m, MSG_REST_ASK_HELLO) == 0 &&
+                   tend_message_add_button(m, MSG_REST_BUTTON_HELLO, "\xF0\x9F\x91\x8B", "back hello") == 0
+               ? 0
+               : -1;
+}
+
 static int cmd_back(tend_ctx *ctx)
 {
+    const char *word = tend_args_word(ctx->args, 0);
+    if (word && strcasecmp(word, "hello") == 0 && tend_args_count(ctx->args) == 1)
+        return back_hello(ctx);
+    if (word)
+        return tend_usage(ctx, MSG_REST_BACK_WORDS);
     tend_rest current;
     int rc = tend_store_rest_current(ctx->env->store, ctx->member.id, &current);
     if (rc == TEND_STORE_NOTFOUND)
@@ -153,7 +181,8 @@ static int cmd_back(tend_ctx *ctx)
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
     ctx->member.resting_until = 0;
-    if (!tend_reply_private(ctx, "rest.back", MSG_REST_WELCOME_BACK))
+    tend_message *m = tend_reply_private(ctx, "rest.back", MSG_REST_WELCOME_BACK);
+    if (!m || tend_rest_offer_hello(m) != 0)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return TEND_OK;
 }
@@ -161,7 +190,8 @@ static int cmd_back(tend_ctx *ctx)
 const tend_command_spec tend_rest_commands[] = {
     {"stepback", TEND_CMD "stepback [3d|1w|2w|YYYY-MM-DD] [note]",
      "take a break: your tasks go back to the group, and I stay quiet until you're back", false,
-     cmd_stepback},
-    {"back", TEND_CMD "back", "end a break early", false, cmd_back},
-    {NULL, NULL, NULL, false, NULL},
+     cmd_stepback, TEND_CMD_PRIVATE},
+    {"back", TEND_CMD "back [hello]", "end a break early (hello: be welcomed back in the digest)", false,
+     cmd_back, TEND_CMD_PRIVATE},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

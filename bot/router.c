@@ -13,7 +13,9 @@
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "bot/messages.h"
+#include "bot/names.h"
 #include "bot/outbox.h"
+#include "bot/privacy.h"
 #include "bot/router.h"
 
 static const tend_command_spec *const families[] = {
@@ -120,8 +122,7 @@ int tend_resolve_member(tend_ctx *ctx, size_t word_index, tend_member *out)
 {
     const tend_member_ref *ref = tend_args_ref(ctx->args, word_index);
     if (ref)
-        return tend_store_member_ensure(ctx->env->store, ctx->group.id, ref->member_key, ref->name,
-                                        ctx->now, out);
+        return tend_member_ensure(ctx->env->store, ctx->group.id, ref->member_key, ref->name, ctx->now, out);
     const char *word = tend_args_word(ctx->args, word_index);
     if (!word || !*word)
         return TEND_STORE_NOTFOUND;
@@ -205,6 +206,16 @@ static const char *store_failure_message(int rc)
     return MSG_STORE_FAILED;
 }
 
+/* An anonymous command (TEND_CMD_ANONYMOUS) answers the member without a row of theirs: making or
+ * touching one in the same transaction as what it stores would tie the two together. */
+static int anonymous_member(tend_ctx *ctx)
+{
+    memset(&ctx->member, 0, sizeof ctx->member);
+    snprintf(ctx->member.key, sizeof ctx->member.key, "%s", ctx->req->member_key ? ctx->req->member_key : "");
+    snprintf(ctx->member.name, sizeof ctx->member.name, "%s", ctx->req->member_name ? ctx->req->member_name : "");
+    return TEND_STORE_OK;
+}
+
 /* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays. */
 static int run_in_transaction(tend_ctx *ctx)
 {
@@ -219,7 +230,9 @@ static int run_in_transaction(tend_ctx *ctx)
             rc = tend_store_group_save(store, &ctx->group);
         }
         if (rc == TEND_STORE_OK)
-            rc = tend_store_member_ensure(store, ctx->group.id, ctx->req->member_key,
+            rc = (ctx->spec->flags & TEND_CMD_ANONYMOUS)
+                     ? anonymous_member(ctx)
+                     : tend_member_ensure(store, ctx->group.id, ctx->req->member_key,
                                           ctx->req->member_name, ctx->now, &ctx->member);
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: cannot load group or member, %s: %s",
@@ -354,6 +367,13 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
         return 0;
     }
     note_command(note, spec->name);
+    if (!tend_privacy_may_run(spec, req)) {
+        /* before any transaction: nothing of the member is written, not even their row */
+        note->outcome = "refused";
+        tend_privacy_point_to_private(out, req, platform, spec);
+        tend_args_free(args);
+        return 0;
+    }
     if (spec->coordinator_only && !req->is_coordinator) {
         note->outcome = "refused";
         say_private(out, req, MSG_COORDINATORS_ONLY, spec->name);

@@ -68,7 +68,7 @@ const tend_group *tend_sched_group(const tend_env *env, tend_sched_group_cache *
 
 /* What the group schedule posts (schedule_posts.c), each appended to out; TEND_STORE_OK or an
  * error. The digest covers [since, until). */
-int tend_sched_say_checkin(const tend_env *env, const tend_group *g, tend_messages *out);
+int tend_sched_say_checkin(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
 int tend_sched_say_process(const tend_env *env, const tend_group *g, tend_messages *out);
 int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t since, int64_t until,
                           tend_messages *out);

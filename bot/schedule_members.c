@@ -18,6 +18,7 @@
 
 #include "bot/load.h"
 #include "bot/messages.h"
+#include "bot/rest.h"
 #include "bot/schedule_internal.h"
 
 #define DAY_SECONDS (24 * 3600)
@@ -49,7 +50,9 @@ static int end_rest(const tend_env *env, const tend_group *g, int64_t rest_id, i
         rc = tend_store_member_by_id(env->store, member_id, &m);
     if (rc == TEND_STORE_OK)
         rc = tend_store_rest_end(env->store, rest_id, true, now);
-    if (rc == TEND_STORE_OK && can_hear(&m) && !tend_sched_dm(out, g, &m, "welcome", MSG_SCHED_WELCOME))
+    tend_message *welcome = NULL;
+    if (rc == TEND_STORE_OK && can_hear(&m) &&
+        (!(welcome = tend_sched_dm(out, g, &m, "welcome", MSG_SCHED_WELCOME)) || tend_rest_offer_hello(welcome) != 0))
         rc = TEND_STORE_ERROR;
     return tend_sched_end(env, rc, "a welcome back", out, mark);
 }

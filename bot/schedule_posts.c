@@ -1,6 +1,6 @@
 /*
- * schedule_posts.c — what the group schedule says: the weekly check-in prompt (one-tap answers and
- * the tasks still needing hands), the weekly digest (done tasks, thanks, welcomes back, the gentle
+ * schedule_posts.c — what the group schedule says: the weekly check-in prompt (the tasks still
+ * needing hands; one-tap answers on it where taps are private, else in each member's private chat), the weekly digest (done tasks, thanks, welcomes back, the gentle
  * concentration note), and the monthly process check-in (anonymous suggestions only from three).
  * Names in the digest are plain text: it celebrates, it pings nobody.
  */
@@ -9,6 +9,7 @@
 
 #include "bot/load.h"
 #include "bot/messages.h"
+#include "bot/privacy.h"
 #include "bot/schedule_internal.h"
 #include "bot/tasks.h"
 
@@ -44,15 +45,55 @@ static int list_needing_hands(const tend_env *env, const tend_group *g, tend_mes
     return rc;
 }
 
-int tend_sched_say_checkin(const tend_env *env, const tend_group *g, tend_messages *out)
+static int add_checkin_answers(tend_message *msg)
 {
-    tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT);
-    if (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_GREAT, "🌟", "checkin great") ||
+    if (tend_message_add_button(msg, MSG_SCHED_BTN_GREAT, "🌟", "checkin great") ||
         tend_message_add_button(msg, MSG_SCHED_BTN_OK, "👍", "checkin ok") ||
         tend_message_add_button(msg, MSG_SCHED_BTN_LOW, "🪫", "checkin low") ||
         tend_message_add_button(msg, MSG_SCHED_BTN_OUT, "🛌", "checkin out"))
         return TEND_STORE_ERROR;
-    return list_needing_hands(env, g, msg);
+    return TEND_STORE_OK;
+}
+
+typedef struct {
+    const tend_group *g;
+    int64_t now;
+    tend_messages *out;
+    int rc;
+} private_asks;
+
+/* Each member's own check-in, in their private chat: never to someone resting or who turned
+ * nudges off, and never in their quiet hours (the next week's comes then). */
+static int ask_privately(const tend_member *m, void *ud)
+{
+    private_asks *a = ud;
+    if (!m->key[0] || m->resting_until > a->now || !m->nudges || tend_sched_is_quiet(a->g, m, a->now))
+        return 0;
+    tend_message *dm = tend_sched_dm(a->out, a->g, m, "checkin.ask", MSG_SCHED_CHECKIN_ASK);
+    a->rc = dm ? add_checkin_answers(dm) : TEND_STORE_ERROR;
+    return a->rc != TEND_STORE_OK;
+}
+
+int tend_sched_say_checkin(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out)
+{
+    char platform[16];
+    tend_privacy_platform_of(g->key, platform, sizeof platform);
+    if (tend_privacy_taps_are_private(platform)) {
+        /* a tap on the group's post is seen by the one who tapped alone */
+        tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT);
+        if (!msg || add_checkin_answers(msg) != TEND_STORE_OK)
+            return TEND_STORE_ERROR;
+        return list_needing_hands(env, g, msg);
+    }
+    /* elsewhere an answer on the group's post is a message everyone receives: ask each privately */
+    tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT_PRIVATE);
+    if (!msg)
+        return TEND_STORE_ERROR;
+    int rc = list_needing_hands(env, g, msg);
+    private_asks asks = {g, now, out, TEND_STORE_OK};
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_members_each(env->store, g->id, ask_privately, &asks);
+    return rc == TEND_STORE_OK ? asks.rc : rc;
 }
 
 /* ---- digest */
@@ -99,9 +140,9 @@ static int add_welcome_name(const tend_rest *r, void *ud)
 {
     digest_part *p = ud;
     tend_member m;
-    if (tend_store_member_by_id(p->env->store, r->member_id, &m) != TEND_STORE_OK || m.forgotten ||
-        strstr(p->names, m.name))
-        return 0; /* names only, once each; a rest's reason never appears here */
+    if (!r->announce || tend_store_member_by_id(p->env->store, r->member_id, &m) != TEND_STORE_OK ||
+        m.forgotten || strstr(p->names, m.name))
+        return 0; /* only who said yes to it, once each; a rest's reason never appears here */
     size_t len = strlen(p->names);
     snprintf(p->names + len, sizeof p->names - len, "%s%s", len ? ", " : "", m.name);
     p->count++;

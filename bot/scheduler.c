@@ -323,7 +323,7 @@ static int fire(const tend_env *env, const tend_group *g, sched_kind kind, int64
         rc = tend_store_audit(env->store, g->id, 0, "schedule.skipped", detail, now);
     } else if (rc == TEND_STORE_OK) {
         if (kind == SCHED_CHECKIN)
-            rc = tend_sched_say_checkin(env, g, out);
+            rc = tend_sched_say_checkin(env, g, now, out);
         else if (kind == SCHED_PROCESS)
             rc = tend_sched_say_process(env, g, out);
         else

@@ -622,13 +622,13 @@ static int cmd_done(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_tasks_commands[] = {
-    {"tasks", TEND_CMD "tasks [open|mine|all]", "the task board", false, cmd_tasks},
+    {"tasks", TEND_CMD "tasks [open|mine|all]", "the task board", false, cmd_tasks, 0},
     {"task add",
      TEND_CMD "task add <title> [when:...] [slots:1-20] [weight:1-5] [repeat:weekly]",
-     "post a task for the group", false, cmd_task_add},
-    {"claim", TEND_CMD "claim <task>", "take a slot on a task", false, cmd_claim},
-    {"unclaim", TEND_CMD "unclaim <task>", "give a task back, no questions asked", false, cmd_unclaim},
-    {"keep", TEND_CMD "keep <task>", "tell me you're still on a task", false, cmd_keep},
-    {"done", TEND_CMD "done <task> [note]", "mark a task finished and celebrate", false, cmd_done},
-    {NULL, NULL, NULL, false, NULL},
+     "post a task for the group", false, cmd_task_add, 0},
+    {"claim", TEND_CMD "claim <task>", "take a slot on a task", false, cmd_claim, 0},
+    {"unclaim", TEND_CMD "unclaim <task>", "give a task back, no questions asked", false, cmd_unclaim, 0},
+    {"keep", TEND_CMD "keep <task>", "tell me you're still on a task", false, cmd_keep, 0},
+    {"done", TEND_CMD "done <task> [note]", "mark a task finished and celebrate", false, cmd_done, 0},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

@@ -1,6 +1,6 @@
 /*
  * team.c — the coordinators' view of group health. Everything here is aggregate: counts and one
- * share, never a name or a ranking.
+ * share, never a name or a ranking, and never a figure that points at fewer than three people.
  */
 #include <stdint.h>
 
@@ -44,11 +44,17 @@ static int run_team(tend_ctx *ctx)
         rc = tend_store_tasks_needing_hands(ctx->env->store, ctx->group.id, 0, count_task, &open);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    tend_message *m = tend_reply_private(ctx, "team", MSG_TEAM_HEALTH, h.active, h.resting, open);
+    /* how many rest is told only when it is three or more, so it never points at someone */
+    tend_message *m = h.resting >= TEND_AGGREGATE_MIN_PEOPLE
+                          ? tend_reply_private(ctx, "team", MSG_TEAM_HEALTH, h.active, h.resting, open)
+                          : tend_reply_private(ctx, "team", MSG_TEAM_HEALTH_FEW_RESTING, h.active + h.resting,
+                                               TEND_AGGREGATE_MIN_PEOPLE, open);
     if (!m)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
-    int share = tend_load_concentration(ctx->env->store, &ctx->group, ctx->now - TEAM_WINDOW);
-    if (share < 0) {
+    int share = tend_load_concentration_told(ctx->env->store, &ctx->group, ctx->now - TEAM_WINDOW);
+    if (share == TEND_LOAD_TOO_FEW) {
+        tend_message_appendf(m, MSG_TEAM_SHARE_FEW, TEND_CONCENTRATION_MIN_MEMBERS);
+    } else if (share < 0) {
         tend_message_appendf(m, MSG_TEAM_SHARE_NONE);
     } else {
         tend_message_appendf(m, MSG_TEAM_SHARE, share);
@@ -59,6 +65,6 @@ static int run_team(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_team_commands[] = {
-    {"team", TEND_CMD "team", "group health at a glance, without names", true, run_team},
-    {NULL, NULL, NULL, false, NULL},
+    {"team", TEND_CMD "team", "group health at a glance, without names", true, run_team, 0},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

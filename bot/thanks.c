@@ -88,6 +88,6 @@ static int cmd_thanks(tend_ctx *ctx)
 
 const tend_command_spec tend_thanks_commands[] = {
     {"thanks", TEND_CMD "thanks <member> [for what]", "say thank you to someone, in front of the group",
-     false, cmd_thanks},
-    {NULL, NULL, NULL, false, NULL},
+     false, cmd_thanks, 0},
+    {NULL, NULL, NULL, false, NULL, 0},
 };

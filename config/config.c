@@ -49,11 +49,16 @@ static const key_spec keys[] = {
     {"matrix", "password", K_SECRET, AT(matrix_password), 0, 0},
     {"matrix", "device_id", K_TEXT, AT(matrix_device_id), 0, 0},
     {"matrix", "allowed_inviters", K_INVITERS, AT(matrix_allowed_inviters), 0, 0},
+    {"signal", "rpc_url", K_HTTP, AT(signal_rpc_url), 0, 0},
+    {"signal", "account", K_PHONE, AT(signal_account), 0, 0},
+    {"telegram", "token", K_TGTOKEN, AT(telegram_token), 0, 0},
+    {"telegram", "api_base", K_HTTP, AT(telegram_api_base), 0, 0},
     {"ops", "listen", K_LISTEN, AT(ops_listen), 0, 0},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
-static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix", "ops"};
+static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix", "signal",
+                                       "telegram", "ops"};
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 /* What one load collects: problems as lines in err, and where they come from. */
@@ -141,6 +146,7 @@ static void set_value(load_state *st, const key_spec *k, const char *value, cons
     size_t index = (size_t)(k - keys);
     char *base = (char *)st->cfg + k->offset;
     bool optional = strcmp(k->section, "discord") == 0 || strcmp(k->section, "matrix") == 0 ||
+                    strcmp(k->section, "signal") == 0 || strcmp(k->section, "telegram") == 0 ||
                     strcmp(k->section, "ops") == 0;
     if (!*value && optional) {
         /* "token =" left empty means "not set", as if the line were not there */
@@ -269,7 +275,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
             problem(st, "%s: unknown key in [%s] (its name is not repeated here)", where, section);
         return 1;
     }
-    if (k->kind == K_SECRET && *value)
+    if ((k->kind == K_SECRET || k->kind == K_TGTOKEN) && *value)
         st->file_has_secret = true;
     set_value(st, k, value, where, NULL);
     return 1;
@@ -342,6 +348,10 @@ static void load_env(load_state *st)
             v = getenv("MATRIX_ACCESS_TOKEN");
             snprintf(name, sizeof name, "MATRIX_ACCESS_TOKEN");
         }
+        if ((!v || !*v) && keys[i].offset == AT(telegram_token)) {
+            v = getenv("TELEGRAM_TOKEN");
+            snprintf(name, sizeof name, "TELEGRAM_TOKEN");
+        }
         if (v && *v) {
             set_value(st, &keys[i], v, NULL, name);
             if (keys[i].offset == AT(database))
@@ -378,8 +388,10 @@ int tend_config_defaults(tend_config *cfg)
     cfg->console_group = strdup("demo");
     cfg->console_member = strdup("you");
     cfg->discord_api_base = strdup("https://discord.com/api/v10");
+    cfg->signal_rpc_url = strdup("http://127.0.0.1:8080");
+    cfg->telegram_api_base = strdup("https://api.telegram.org");
     if (!cfg->database || !cfg->log_level || !cfg->console_group || !cfg->console_member ||
-        !cfg->discord_api_base) {
+        !cfg->discord_api_base || !cfg->signal_rpc_url || !cfg->telegram_api_base) {
         tend_config_free(cfg);
         return -1;
     }
@@ -429,6 +441,12 @@ static void check_platforms(load_state *st)
     if (why && missing(st, AT(matrix_access_token)) && missing(st, AT(matrix_password)))
         problem(st, "Matrix is half set up (%s is set): [matrix] access_token or [matrix] password is missing "
                     "(or MATRIX_ACCESS_TOKEN / TEND_MATRIX_PASSWORD)", why);
+    why = first_set(st, "signal");
+    if (why && missing(st, AT(signal_account)))
+        problem(st, "Signal is half set up (%s is set): [signal] account is missing (or TEND_SIGNAL_ACCOUNT)", why);
+    why = first_set(st, "telegram");
+    if (why && missing(st, AT(telegram_token)))
+        problem(st, "Telegram is half set up (%s is set): [telegram] token is missing (or TELEGRAM_TOKEN)", why);
 }
 
 /* A problem line may quote a key or a line that happens to hold a secret (a token pasted into a
@@ -462,10 +480,14 @@ int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errle
     mask_secret(err, cfg->discord_token);
     mask_secret(err, cfg->matrix_access_token);
     mask_secret(err, cfg->matrix_password);
+    mask_secret(err, cfg->signal_account);
+    mask_secret(err, cfg->telegram_token);
     /* Whatever happens next, no log line may show these. */
     tend_log_add_secret(cfg->discord_token);
     tend_log_add_secret(cfg->matrix_access_token);
     tend_log_add_secret(cfg->matrix_password);
+    tend_log_add_secret(cfg->signal_account); /* an identifier of a person: never in a log */
+    tend_log_add_secret(cfg->telegram_token);
     if (err && st.used > 0 && err[st.used - 1] == '\n')
         err[st.used - 1] = '\0';
     return st.problems ? -1 : 0;
@@ -492,10 +514,20 @@ bool tend_config_has_discord(const tend_config *cfg)
     return cfg->discord_token && cfg->discord_token[0];
 }
 
+bool tend_config_has_signal(const tend_config *cfg)
+{
+    return cfg->signal_account && cfg->signal_account[0];
+}
+
 bool tend_config_has_matrix(const tend_config *cfg)
 {
     return cfg->matrix_homeserver && cfg->matrix_homeserver[0] && cfg->matrix_user_id &&
            cfg->matrix_user_id[0] &&
            ((cfg->matrix_access_token && cfg->matrix_access_token[0]) ||
             (cfg->matrix_password && cfg->matrix_password[0]));
+}
+
+bool tend_config_has_telegram(const tend_config *cfg)
+{
+    return cfg->telegram_token && cfg->telegram_token[0];
 }

@@ -2,10 +2,11 @@
  * config.h — tend.conf and the environment, read once at start.
  *
  * The file is INI (parsed by libinih). Every key can also be set as TEND_<SECTION>_<KEY> in the
- * environment (TEND_DISCORD_API_BASE, TEND_MATRIX_HOMESERVER), which wins over the file; the tokens
- * also as DISCORD_TOKEN and MATRIX_ACCESS_TOKEN. Defaults serve the console demo with no file.
- * A platform with some but not all of its keys set is a problem, not a quiet fall back to the
- * console; problems name keys as written (`[discord] application_id`) and never repeat a value.
+ * environment (TEND_DISCORD_API_BASE, TEND_SIGNAL_ACCOUNT), which wins over the file; the tokens
+ * also as DISCORD_TOKEN, MATRIX_ACCESS_TOKEN and TELEGRAM_TOKEN. Defaults serve the console demo
+ * with no file. A platform with some but not all of its keys set is a problem, not a quiet fall
+ * back to the console; problems name keys as written (`[discord] application_id`) and never
+ * repeat a value.
  */
 #ifndef TEND_CONFIG_H
 #define TEND_CONFIG_H
@@ -42,6 +43,13 @@ typedef struct tend_config {
     char *matrix_device_id;
     char *matrix_allowed_inviters;   /* comma-separated user ids and/or :server names; */
                                      /* default: the bot's own server                    */
+    /* [signal] */
+    char *signal_rpc_url;            /* signal-cli daemon --http, default http://127.0.0.1:8080 */
+    char *signal_account;            /* the bot's number, +15551234567; setting it turns Signal on;
+                                        never logged                                      */
+    /* [telegram] */
+    char *telegram_token;            /* secret: "123456789:AA..." from BotFather        */
+    char *telegram_api_base;         /* default https://api.telegram.org                 */
     /* [ops] */
     char *ops_listen;                /* "127.0.0.1:9464": health and metrics; NULL = off */
     /* what loading noticed */
@@ -61,9 +69,11 @@ void tend_config_free(tend_config *cfg);
 /* Reads [discord] shards: "N" (shards 0 to N-1 of N) or "A-B/N" / "A/N" (shards A to B of N).
  * 0 with the range filled, -1 when the text is not one of those or the range does not fit. */
 int tend_config_shards(const char *text, int *first, int *last, int *count);
-/* True when Discord / Matrix are configured enough to start. */
+/* True when Discord / Matrix / Signal / Telegram are configured enough to start. */
 bool tend_config_has_discord(const tend_config *cfg);
 bool tend_config_has_matrix(const tend_config *cfg);
+bool tend_config_has_signal(const tend_config *cfg);
+bool tend_config_has_telegram(const tend_config *cfg);
 
 /* Splits an [ops] listen value: "127.0.0.1:9464", "[::1]:9464", or a bare "9464" (127.0.0.1).
  * Addresses are numeric (a name would need a lookup); port 0 asks the system for a free one.

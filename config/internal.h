@@ -21,6 +21,8 @@ typedef enum {
     K_SHARDS,    /* a shard count "8" or a range "0-3/8"                */
     K_MXID,      /* @user:server                                        */
     K_INVITERS,  /* comma-separated @user:server or :server             */
+    K_PHONE,     /* +<digits>, never echoed (an account number)         */
+    K_TGTOKEN,   /* a Telegram bot token: digits ':' then 30+ [A-Za-z0-9_-]; secret */
     K_LISTEN     /* ADDRESS:PORT with a numeric address, or just PORT   */
 } key_kind;
 

@@ -117,6 +117,17 @@ static bool inviters_ok(const char *v)
     return true;
 }
 
+/* BotFather's shape: the bot's numeric id, a colon, then the secret part (35 characters today). */
+static bool tgtoken_ok(const char *v)
+{
+    size_t id = strspn(v, "0123456789");
+    if (id == 0 || id > 20 || v[id] != ':')
+        return false;
+    const char *secret = v + id + 1;
+    size_t n = strspn(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+    return n >= 30 && n <= 200 && !secret[n];
+}
+
 int tend_config_listen_parse(const char *v, char *host, size_t hostlen, int *port)
 {
     const char *port_text = v;
@@ -208,6 +219,10 @@ void tend_config_describe(const key_spec *k, char *buf, size_t len)
         break;
     case K_MXID: snprintf(buf, len, "a Matrix user id like @tend:example.org"); break;
     case K_INVITERS: snprintf(buf, len, "user ids and :server names separated by commas"); break;
+    case K_PHONE: snprintf(buf, len, "a phone number in international form, like +15551234567"); break;
+    case K_TGTOKEN:
+        snprintf(buf, len, "the token BotFather gave, like 123456789:AA... (digits, a colon, then letters)");
+        break;
     case K_LISTEN: snprintf(buf, len, "an address and port like 127.0.0.1:9464 (numbers, no host name)"); break;
     default: snprintf(buf, len, "some text"); break;
     }
@@ -250,6 +265,9 @@ bool tend_config_value_ok(const key_spec *k, const char *v, int *number)
     }
     case K_MXID: return mxid_ok(v, strlen(v));
     case K_INVITERS: return inviters_ok(v);
+    case K_PHONE:
+        return v[0] == '+' && strlen(v) >= 7 && strlen(v) <= 16 && strspn(v + 1, "0123456789") == strlen(v + 1);
+    case K_TGTOKEN: return tgtoken_ok(v);
     case K_LISTEN: return tend_config_listen_parse(v, NULL, 0, NULL) == 0;
     default: return true;
     }

@@ -29,6 +29,7 @@ struct transfer {
     CURL *easy;
     struct curl_slist *headers;
     tend_http_done cb;
+    tend_http_chunk on_chunk;  /* streaming: the body goes here, not into `body` */
     void *ud;
     char *body;
     size_t body_len, body_cap;
@@ -67,6 +68,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
     transfer *t = userp;
     size_t n = size * nmemb;
+    if (t->on_chunk)
+        return t->on_chunk(data, n, t->ud) == 0 ? n : 0;
     /* a server that sends endless data gets cut off rather than eating our memory */
     if (t->body_len + n > 16u * 1024 * 1024)
         return 0;
@@ -293,6 +296,7 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
         return -1;
     t->http = http;
     t->cb = cb;
+    t->on_chunk = req->on_chunk;
     t->ud = ud;
     t->easy = curl_easy_init();
     if (!t->easy) {
@@ -311,7 +315,9 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
     curl_easy_setopt(e, CURLOPT_USERAGENT, http->user_agent);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 30000L);
+    /* a stream has no end to wait for: its owner watches it for silence instead */
+    long timeout = req->timeout_ms > 0 ? req->timeout_ms : req->on_chunk ? 0L : 30000L;
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     if (strcmp(method, "GET") != 0)

@@ -15,24 +15,31 @@
 
 typedef struct tend_http tend_http;
 
+/* A streaming request's body, handed over as it arrives (a server-sent-events stream never ends):
+ * `data` holds `len` bytes, valid only during the call. Return 0 to go on, non-zero to end the
+ * request (its tend_http_done then reports status 0 and an error). */
+typedef int (*tend_http_chunk)(const char *data, size_t len, void *ud);
+
 typedef struct tend_http_request {
     const char *method;              /* "GET", "POST", "PUT", "DELETE"                          */
     const char *url;
     const char *body;                /* NULL for none; copied                                   */
     const char *content_type;        /* default "application/json" when body is set            */
     const char *const *headers;      /* NULL-terminated "Name: value" lines; copied             */
-    long timeout_ms;                 /* whole request; 0 = 30 s                                  */
+    long timeout_ms;                 /* whole request; 0 = 30 s, or no limit when streaming      */
+    tend_http_chunk on_chunk;        /* set: the body streams to it instead of being collected  */
 } tend_http_request;
 
 typedef struct tend_http_response {
     long status;                     /* HTTP status; 0 when the request never got an answer    */
-    const char *body;                /* NUL-terminated (may hold NULs before it)                */
+    const char *body;                /* NUL-terminated (may hold NULs before it); "" streamed   */
     size_t body_len;
     const char *error;               /* curl's one-line reason when status is 0, else NULL      */
     const char *raw_headers;         /* the response's header lines, for tend_http_header()     */
 } tend_http_response;
 
-/* Called once per request, on the loop. The response is valid only during the call. */
+/* Called once per request, on the loop (a streaming one: when the stream ends, is cut or was
+ * ended by its tend_http_chunk). The response is valid only during the call. */
 typedef void (*tend_http_done)(const tend_http_response *res, void *ud);
 
 /* NULL on failure. `user_agent` is sent with every request. `max_connections` 0 = 4. */

@@ -120,7 +120,7 @@ typedef struct {
     char timezone[TEND_TZ_MAX];      /* "" = the group's                                    */
     int64_t resting_until;           /* 0 = not resting                                     */
     bool forgotten;
-    int64_t joined_at;
+    int64_t joined_at;               /* the UTC day they were first seen (midnight)        */
 } tend_member;
 
 /* Finds the member by (group, key), creating them with `name` when new. An existing member's name

@@ -32,6 +32,7 @@ typedef struct {
     int64_t ended_at;          /* 0 while resting                         */
     char note[TEND_NOTE_MAX];  /* private reason; never shown to the group */
     bool welcomed;             /* the welcome back went out                */
+    bool announce;             /* the member said yes to a welcome back in the digest */
 } tend_rest;
 
 /* Starts a rest (also sets members.resting_until); writes back the rest's id when out_id. */
@@ -48,6 +49,9 @@ int tend_store_rest_extend(tend_store *store, int64_t rest_id, int64_t until, co
 /* Rests in the group whose `until` has passed at `now` but that have not ended yet. */
 int tend_store_rests_due(tend_store *store, int64_t group_id, int64_t now,
                          int (*cb)(const tend_rest *r, void *ud), void *ud);
+/* The member said yes to being welcomed back in the digest: marks their latest rest that ended at
+ * or after `since`. NOTFOUND when there is none. */
+int tend_store_rest_announce(tend_store *store, int64_t member_id, int64_t since);
 /* Rests in the group that ended in [since, until) — for the digest's welcomes back. */
 int tend_store_rests_ended_between(tend_store *store, int64_t group_id, int64_t since, int64_t until,
                                    int (*cb)(const tend_rest *r, void *ud), void *ud);

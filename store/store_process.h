@@ -14,19 +14,20 @@
 
 /* ---------------------------------------------------------------- feedback (anonymous) */
 
-/* No author on purpose, and only the UTC day it arrived, so a row cannot be matched to a moment
- * in the chat. */
+/* No author on purpose, only the UTC month it arrived, and an id drawn at random: a row cannot be
+ * matched to a moment in the chat, nor ordered against what its author did around it. Lists of
+ * suggestions therefore come in no telling order. */
 typedef struct {
     int64_t id;
     int64_t group_id;
     char text[TEND_LONG_TEXT_MAX];
-    char day[11];  /* "YYYY-MM-DD" */
+    char month[8]; /* "YYYY-MM" */
     bool shown;    /* already shared at a process check-in */
 } tend_feedback;
 
-int tend_store_feedback_add(tend_store *store, int64_t group_id, const char *text, const char *day);
+int tend_store_feedback_add(tend_store *store, int64_t group_id, const char *text, const char *month);
 int tend_store_feedback_count(tend_store *store, int64_t group_id, int *count);
-/* Every suggestion of the group, oldest first. */
+/* Every suggestion of the group, by month (in no telling order within one). */
 int tend_store_feedback_each(tend_store *store, int64_t group_id,
                              int (*cb)(const tend_feedback *f, void *ud), void *ud);
 /* The suggestions not yet shared at a monthly process check-in (which waits until there are at
@@ -104,7 +105,9 @@ int tend_store_export_tasks(tend_store *store, int64_t group_id,
 /* Erases a member (the caller released their claims first): deletes their check-ins, rests and
  * nudges, clears their claim notes, removes their key and name from audit details, and turns the
  * members row into "a former member" with no key, pronouns or timezone, so the thanks, tasks and
- * audit rows that others' records need point at nobody in particular. */
+ * audit rows that others' records need point at nobody in particular. Nothing of them stays on
+ * disk either: deleted content is zeroed, and once the transaction commits the WAL is
+ * checkpointed and truncated. */
 int tend_store_member_forget(tend_store *store, int64_t member_id);
 
 /* ---------------------------------------------------------------- tests */

@@ -41,7 +41,7 @@ int tend_store_repeats_pending(tend_store *store, int64_t group_id,
 #define TEND_STORE_PLATFORMS_MAX 4
 
 /* Which groups these queries look at: those whose key starts with one of the platform names and a
- * ':' ("discord" matches "discord:42"). n = 0: every group. */
+ * ':' ("discord" matches "discord:42"), or is one of them ("console:demo"). n = 0: every group. */
 typedef struct {
     const char *names[TEND_STORE_PLATFORMS_MAX];
     size_t n;

@@ -14,6 +14,7 @@
 
 static const char greeting[] =
     "[console] tend " TEND_VERSION ": you are %s in the group \"%s\". Type /help to begin;\n"
+    "[console] You're in your private chat with tend; :room types in the group room, :dm comes back.\n"
     "[console] :as NAME switches member, :advance 1d moves the clock, :quit ends.\n";
 
 /* Input is over (":quit", end of input, a read error): tend stops. */
@@ -189,6 +190,12 @@ tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_host *host, cons
     snprintf(c->group_key, sizeof c->group_key, "console:%.100s", group);
     snprintf(c->member, sizeof c->member, "%s", member);
     return &c->adapter;
+}
+
+const char *tend_console_group_key(const tend_adapter *adapter)
+{
+    const console *c = adapter->impl;
+    return c->group_key;
 }
 
 void tend_console_set_output(tend_adapter *adapter, FILE *out)

@@ -17,8 +17,9 @@ typedef enum { CONSOLE_IN_NONE, CONSOLE_IN_TTY, CONSOLE_IN_PIPE, CONSOLE_IN_FILE
 typedef struct console {
     tend_adapter adapter;            /* adapter.impl points back here */
     FILE *out;
-    char group_key[CONSOLE_KEY_MAX];    /* "console:<group>", also the channel */
-    char member[CONSOLE_KEY_MAX];      /* who is typing: key and name at once */
+    char group_key[CONSOLE_KEY_MAX]; /* "console:<group>", also the channel */
+    char member[CONSOLE_KEY_MAX];    /* who is typing: key and name at once */
+    bool in_room;                    /* typing in the group room (:room), not the private chat (:dm) */
     console_input input;
     union {
         uv_tty_t tty;

@@ -1,6 +1,6 @@
 /*
  * console_lines.c — what the console does with a line: run a command as the current member, or one
- * of its own directives (:as, :advance, :quit), and print what the bot said.
+ * of its own directives (:as, :dm, :room, :advance, :quit), and print what the bot said.
  *
  * Lines the console itself prints start with "[console]" so a transcript always shows who spoke.
  */
@@ -60,6 +60,7 @@ static void run_command(console *c, const char *text)
         .member_key = c->member,
         .member_name = c->member,
         .is_coordinator = true, /* whoever sits at the console runs the group */
+        .place = c->in_room ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE,
         .text = text,
     };
     tend_host_handle(c->adapter.host, &req);
@@ -73,19 +74,23 @@ static void speak_as(console *c, const char *name)
         fprintf(c->out, "[console] :as needs a name of 1 to %d characters, like :as sam\n", NAME_MAX_CHARS);
         return;
     }
-    char *clean = tend_text_clean(name, CONSOLE_KEY_MAX - 1);
-    if (!clean || !*clean || strchr(clean, '\n') || strchr(clean, '\t')) {
+    char key[CONSOLE_KEY_MAX] = "";
+    int rc = tend_host_introduce(c->adapter.host, c->group_key, name, key, sizeof key);
+    if (rc == TEND_HOST_NAME_UNREADABLE) {
         fprintf(c->out, "[console] :as needs a plain name, like :as sam\n");
-        free(clean);
         return;
     }
-    if (tend_host_introduce(c->adapter.host, c->group_key, clean, clean) != 0) {
-        fprintf(c->out, "[console] I couldn't switch to %s; see the log line above\n", clean);
+    if (rc == TEND_HOST_NAME_TAKEN) {
+        fprintf(c->out, "[console] someone here already goes by a name that looks like %s; pick another\n",
+                key);
+        return;
+    }
+    if (rc != 0) {
+        fprintf(c->out, "[console] I couldn't switch to %s; see the log line above\n", key);
     } else {
-        snprintf(c->member, sizeof c->member, "%s", clean);
+        snprintf(c->member, sizeof c->member, "%s", key);
         fprintf(c->out, "[console] now speaking as %s\n", c->member);
     }
-    free(clean);
 }
 
 /* ":advance 1w": the host stops the clock at every moment something falls due on the way. */
@@ -112,6 +117,15 @@ static const char *skip_space(const char *p)
     return p;
 }
 
+/* ":room" / ":dm": where the member types next, in the group's room or their private chat. */
+static void move_to(console *c, bool room)
+{
+    c->in_room = room;
+    fprintf(c->out, room ? "[console] %s is typing in the group room now, where everyone reads along\n"
+                         : "[console] %s is typing in their private chat with tend now\n",
+            c->member);
+}
+
 static int directive(console *c, const char *line)
 {
     const char *word = line + 1;
@@ -123,8 +137,10 @@ static int directive(console *c, const char *line)
         speak_as(c, arg);
     else if (len == 7 && strncmp(word, "advance", 7) == 0)
         advance(c, arg);
+    else if ((len == 2 && strncmp(word, "dm", 2) == 0) || (len == 4 && strncmp(word, "room", 4) == 0))
+        move_to(c, len == 4);
     else
-        fprintf(c->out, "[console] I know :as NAME, :advance DURATION and :quit\n");
+        fprintf(c->out, "[console] I know :as NAME, :dm, :room, :advance DURATION and :quit\n");
     return 0;
 }
 

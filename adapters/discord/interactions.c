@@ -243,6 +243,9 @@ static void fill_request(dc_event *ev)
     ev->req.member_key = ev->user_id;
     ev->req.member_name = ev->user_name;
     ev->req.is_coordinator = ev->is_coordinator;
+    /* a slash command or a button is seen by the member and the bot alone (answers to it are
+     * ephemeral); a message that mentions tend sits in the channel for everyone */
+    ev->req.place = ev->kind == DC_EVENT_MENTION ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE;
     ev->req.text = ev->text;
     ev->req.refs = ev->refs;
     ev->req.n_refs = ev->n_refs;

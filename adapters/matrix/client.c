@@ -405,6 +405,7 @@ static void mx_destroy(tend_adapter *self)
         close_everything(mx);
     tend_matrix_rooms_free(mx);
     tend_matrix_dms_free(mx);
+    tend_matrix_groups_index_free(mx);
     free(mx->homeserver);
     free(mx->user_id);
     free(mx->server_name);

@@ -8,6 +8,8 @@
  *   send.c    per-room ordered sending with transaction ids, retries and rate limits
  *   links.c   rooms linked into one group (!setup link:<room>, !setup unlink), kept in the store
  *   render.c  pure text work: commands out of message bodies, replies into event content
+ *   dm.c      direct chats: commands there (which group?), labels, invites, private things kept out
+ *             of group rooms (a private command typed there is taken down)
  */
 #ifndef TEND_MATRIX_INTERNAL_H
 #define TEND_MATRIX_INTERNAL_H
@@ -37,6 +39,7 @@ typedef struct tend_matrix tend_matrix;
 typedef struct tend_matrix_room tend_matrix_room;
 typedef struct tend_matrix_sender tend_matrix_sender;
 typedef struct tend_matrix_dm tend_matrix_dm;
+typedef struct tend_matrix_command tend_matrix_command;
 typedef struct tend_matrix_gap tend_matrix_gap;
 
 /* The sync filter's timeline limit: more events than this since the last sync make a gap. */
@@ -69,6 +72,8 @@ struct tend_matrix {
     tend_matrix_sender *senders;
     tend_matrix_dm *dms;
     cJSON *direct;           /* the bot's m.direct account data, as last seen */
+    uint64_t rooms_changed;  /* bumped by every membership or room change (dm.c's index) */
+    struct tend_matrix_groups_index *groups_index; /* who has several groups (dm.c)     */
     uint64_t txn_counter;
     int64_t txn_epoch_ms;
     uv_timer_t drain;        /* a stop waits for queued replies, a few seconds at most */
@@ -97,11 +102,17 @@ void tend_matrix_note_throttled(uint64_t wait_ms);
 /* ---------------------------------------------------------------- sync.c */
 int tend_matrix_sync_start(tend_matrix *mx);
 void tend_matrix_sync_stop(tend_matrix *mx);
+/* Runs `text` as `sender` typed it in room_id, on the group whose room is group_room (event_id:
+ * the command's own event; reply_to: the event a public answer replies to, the same but for a
+ * reaction, which answers the message reacted to). cmd holds the text's member references. */
+void tend_matrix_run_as(tend_matrix *mx, const char *room_id, const char *group_room, const char *sender,
+                        const char *event_id, const char *reply_to, const char *text,
+                        tend_matrix_command *cmd);
 /* The timeline's event types as a RoomEventFilter, for /messages to page what /sync would have
  * sent. malloc'd JSON, NULL on OOM. */
 char *tend_matrix_timeline_filter(void);
 /* Hands one request to the host; its answers come back through tend_matrix_send_row, as replies
- * to event `reply_to` in room_id (or NULL). */
+ * to event `reply_to` in room_id (or NULL), with its origin (tend_matrix_origin_write). */
 void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to,
                              tend_request *req);
 
@@ -158,9 +169,13 @@ void tend_matrix_backfill_splice(tend_matrix_backfill *bf, cJSON *timeline);
 
 /* ---------------------------------------------------------------- rooms.c */
 struct tend_matrix_room {
+    tend_matrix *mx;
     char *room_id;
+    char *name;          /* m.room.name, or NULL                                   */
+    char *alias;         /* m.room.canonical_alias, or NULL                        */
     cJSON *power;        /* content of m.room.power_levels, or NULL                */
     cJSON *names;        /* object: user id -> display name, joined members only   */
+    cJSON *invited;      /* object: user id -> true, invited and not yet joined    */
     char *creator;       /* has power 100 when the room has no power levels event  */
     cJSON *creators;     /* creator and additional_creators, from m.room.create      */
     bool creators_rule;  /* room version 12+: creators outrank everyone, unlisted   */
@@ -182,9 +197,50 @@ int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message
                         const tend_matrix_ticket *ticket);
 /* True when room_id is a DM room the bot made (commands there get a hint, not a new group). */
 bool tend_matrix_is_dm_room(tend_matrix *mx, const char *room_id);
+/* user_id left (or declined, or was banned from) room_id: when that was their direct chat with
+ * the bot, the bot forgets it and leaves; the next private message opens a new one, at most one a
+ * day (until then private messages to them are not sent). */
+void tend_matrix_dm_member_gone(tend_matrix *mx, const char *room_id, const char *user_id);
+/* user_id was invited to or joined room_id: when that is someone else's direct chat with the bot,
+ * it is one no more (as if its member had left it). */
+void tend_matrix_dm_company(tend_matrix *mx, const char *room_id, const char *user_id);
+/* The member opened room_id as a direct chat with the bot: it becomes their DM room. */
+void tend_matrix_dm_adopt(tend_matrix *mx, const char *room_id, const char *user_id);
 /* Records the bot's m.direct account data as seen in /sync (takes ownership of a copy). */
 void tend_matrix_set_direct(tend_matrix *mx, const cJSON *content);
 void tend_matrix_dms_free(tend_matrix *mx);
+
+/* ---------------------------------------------------------------- dm.c: direct chats, privacy */
+/* Most groups one member can be asked about in one direct chat. */
+#define TEND_MATRIX_GROUPS_MAX 16
+/* The rooms of the groups user_id shares with the bot (a linked room counts as its group's room),
+ * at most `max`, written into out. Returns how many. */
+size_t tend_matrix_groups_of(tend_matrix *mx, const char *user_id, char out[][MX_KEY_MAX], size_t max);
+/* Frees dm.c's index of who has several groups. */
+void tend_matrix_groups_index_free(tend_matrix *mx);
+/* True when user_id is in at least one group the bot serves. */
+bool tend_matrix_shares_group(tend_matrix *mx, const char *user_id);
+/* How a group is named to its members in a direct chat: its room's name, else alias, else id. */
+void tend_matrix_group_label(tend_matrix *mx, const char *group_room, char *out, size_t outlen);
+/* True when room_id is a direct chat where nobody but the bot and user_id is joined or invited. */
+bool tend_matrix_dm_is_private(tend_matrix *mx, const char *room_id, const char *user_id);
+/* A command typed in a direct chat: runs on the member's only group, or the one named with
+ * group:<name, #alias or !id>; otherwise a short private question asks which. */
+void tend_matrix_dm_command(tend_matrix *mx, const char *room_id, const char *sender, const char *event_id,
+                            tend_matrix_command *cmd);
+/* Sends a private message or DM to its member's direct chat, labelled with its group's name when
+ * the member has more than one group with the bot. 0 or -1. */
+int tend_matrix_dm_deliver(tend_matrix *mx, const tend_message *msg, const tend_matrix_ticket *ticket);
+/* Takes down event_id, a private command typed in room_id where others read it, when the bot has
+ * the power to redact there (else it stays: the member was told to send it privately). txn_seed
+ * makes the redaction's transaction id, so a resend of the same outbox row redacts once. */
+void tend_matrix_take_down(tend_matrix *mx, const char *room_id, const char *event_id, const char *txn_seed);
+/* True when an invite (its invite_state) asks the bot into a direct chat (is_direct). */
+bool tend_matrix_invite_is_direct(tend_matrix *mx, const cJSON *invite);
+/* Declines an invite the bot will not serve (it leaves the room), saying so once in the log. */
+void tend_matrix_decline_invite(tend_matrix *mx, const char *room_id, const char *inviter);
+/* Leaves a room (a direct chat its member left). */
+void tend_matrix_leave_room(tend_matrix *mx, const char *room_id);
 
 /* ---------------------------------------------------------------- send.c */
 /* Queues one event for the room; events to one room leave in the order queued. When it has been
@@ -204,7 +260,10 @@ size_t tend_matrix_pending(const tend_matrix *mx);
 
 /* Sends one outbox row where it belongs (the adapter's send op): a public one to its room (as a
  * reply to the command's event when it goes where the command was typed), a private one or a DM
- * to the member's DM room. The verdict reaches the host once the homeserver answered. 0 or -1. */
+ * to the member's DM room, labelled with the group's name when the member has more than one group
+ * with the bot. A refusal of a private command typed in the open (TEND_KIND_PRIVATE_ONLY) also
+ * takes the command down where it was typed, when the bot may. The verdict reaches the host once
+ * the homeserver answered. 0 or -1. */
 int tend_matrix_send_row(tend_matrix *mx, const tend_outgoing *o);
 
 /* ---------------------------------------------------------------- links.c */
@@ -255,16 +314,30 @@ typedef enum {
     TEND_MATRIX_LINK_CMD_BAD
 } tend_matrix_link_cmd;
 tend_matrix_link_cmd tend_matrix_parse_link(const char *text, char *target, size_t targetlen);
+/* Takes the first group:<value> option (value quoted or one word; not inside a quoted title) out
+ * of a command's text, in place, and writes the value into `value`. 1 when there was one, else 0. */
+int tend_matrix_take_group_option(char *text, char *value, size_t valuelen);
+/* Where a command's answers go back, carried by its request and every outbox row answering it:
+ * "<room id>\t<event to reply to>", and "\t<the command's own event>" after it when that is another
+ * (a reaction answers the message reacted to, but is what a take-down removes). */
+typedef struct {
+    char room[MX_KEY_MAX];
+    char reply[MX_KEY_MAX];   /* "" when none */
+    char command[MX_KEY_MAX]; /* the reply's event when the command had no other */
+} tend_matrix_origin;
+void tend_matrix_origin_write(char *out, size_t outlen, const char *room_id, const char *reply_to,
+                              const char *event_id);
+void tend_matrix_origin_read(const char *origin, tend_matrix_origin *out);
 /* The room id inside a "matrix:<room id>" group key, or NULL. */
 const char *tend_matrix_room_of_group(const char *group_key);
 /* A command found in a message body. text and names are owned by it. */
-typedef struct tend_matrix_command {
+struct tend_matrix_command {
     char *text;                 /* without the prefix; references as "\x1E<i>\x1F"  */
     tend_member_ref refs[16];
     char *ref_keys[16];
     char *ref_names[16];
     size_t n_refs;
-} tend_matrix_command;
+};
 
 /* Finds a command ("!name args", or "/name args") at the start of an m.text message. Pills in the
  * HTML body and plain user ids in the text become member references; everything else is cleaned
@@ -272,8 +345,10 @@ typedef struct tend_matrix_command {
 int tend_matrix_parse_command(const char *body, const char *formatted_body, tend_matrix_command *out);
 void tend_matrix_command_free(tend_matrix_command *cmd);
 
-/* The event content of a reply: m.notice, plain body, HTML body, m.mentions listing exactly
- * msg->mentions, and m.relates_to when reply_to is set. malloc'd JSON, NULL on OOM. */
+/* The event content of a message: plain body, HTML body, m.mentions listing exactly msg->mentions,
+ * and m.relates_to when reply_to is set. A direct message that asks for the member's attention
+ * (TEND_TO_DM: an offer, a promotion, a reminder, a nudge, a welcome) is m.text, so it notifies;
+ * everything else, replies to commands above all, is m.notice. malloc'd JSON, NULL on OOM. */
 char *tend_matrix_render_content(const tend_message *msg, const char *reply_to);
 /* A notice without mentions or markup: content JSON. malloc'd, NULL on OOM. */
 char *tend_matrix_render_notice(const char *text);

@@ -114,7 +114,7 @@ char *tend_matrix_render_content(const tend_message *msg, const char *reply_to)
     char *json = NULL;
     if (!body || !html || !c)
         goto out;
-    cJSON_AddStringToObject(c, "msgtype", "m.notice");
+    cJSON_AddStringToObject(c, "msgtype", msg->audience == TEND_TO_DM ? "m.text" : "m.notice");
     cJSON_AddStringToObject(c, "body", body);
     cJSON_AddStringToObject(c, "format", "org.matrix.custom.html");
     cJSON_AddStringToObject(c, "formatted_body", html);
@@ -407,6 +407,64 @@ void tend_matrix_reaction_state_key(const char *event_id, const char *emoji, cha
         out[j++] = *p++;
     }
     out[j] = '\0';
+}
+
+int tend_matrix_take_group_option(char *text, char *value, size_t valuelen)
+{
+    if (valuelen)
+        value[0] = '\0';
+    bool quoted = false;
+    for (char *p = text; *p; p++) {
+        if (*p == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (quoted || (p > text && !isspace((unsigned char)p[-1])) || strncasecmp(p, "group:", 6) != 0)
+            continue;
+        const char *v = p + 6, *end;
+        size_t n;
+        if (*v == '"') {
+            const char *close = strchr(v + 1, '"');
+            end = close ? close + 1 : v + strlen(v);
+            n = (size_t)((close ? close : end) - (v + 1));
+            v++;
+        } else {
+            end = v;
+            while (*end && !isspace((unsigned char)*end))
+                end++;
+            n = (size_t)(end - v);
+        }
+        if (valuelen)
+            snprintf(value, valuelen, "%.*s", (int)(n < valuelen ? n : valuelen - 1), v);
+        while (isspace((unsigned char)*end))
+            end++;
+        memmove(p, end, strlen(end) + 1);
+        size_t len = strlen(text);
+        while (len > 0 && isspace((unsigned char)text[len - 1]))
+            text[--len] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+void tend_matrix_origin_write(char *out, size_t outlen, const char *room_id, const char *reply_to,
+                              const char *event_id)
+{
+    const char *own = event_id && reply_to && strcmp(event_id, reply_to) != 0 ? event_id : NULL;
+    snprintf(out, outlen, "%s\t%s%s%s", room_id, reply_to ? reply_to : "", own ? "\t" : "", own ? own : "");
+}
+
+void tend_matrix_origin_read(const char *origin, tend_matrix_origin *out)
+{
+    char *parts[] = {out->room, out->reply, out->command};
+    const char *p = origin ? origin : "";
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strcspn(p, "\t");
+        snprintf(parts[i], MX_KEY_MAX, "%.*s", (int)n, p);
+        p += p[n] ? n + 1 : n;
+    }
+    if (!out->command[0])
+        snprintf(out->command, sizeof out->command, "%s", out->reply);
 }
 
 const char *tend_matrix_room_of_group(const char *group_key)

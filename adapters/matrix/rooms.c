@@ -23,11 +23,14 @@ tend_matrix_room *tend_matrix_room_get(tend_matrix *mx, const char *room_id, boo
     tend_matrix_room *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
+    r->mx = mx;
     r->room_id = strdup(room_id);
     r->names = cJSON_CreateObject();
-    if (!r->room_id || !r->names) {
+    r->invited = cJSON_CreateObject();
+    if (!r->room_id || !r->names || !r->invited) {
         free(r->room_id);
         cJSON_Delete(r->names);
+        cJSON_Delete(r->invited);
         free(r);
         return NULL;
     }
@@ -42,10 +45,13 @@ void tend_matrix_rooms_free(tend_matrix *mx)
     while (r) {
         tend_matrix_room *next = r->next;
         free(r->room_id);
+        free(r->name);
+        free(r->alias);
         free(r->creator);
         cJSON_Delete(r->creators);
         cJSON_Delete(r->power);
         cJSON_Delete(r->names);
+        cJSON_Delete(r->invited);
         free(r);
         r = next;
     }
@@ -62,6 +68,14 @@ static void apply_member(tend_matrix_room *room, const char *user, const cJSON *
 {
     const char *membership = string_field(content, "membership");
     cJSON_DeleteItemFromObjectCaseSensitive(room->names, user);
+    cJSON_DeleteItemFromObjectCaseSensitive(room->invited, user);
+    bool arrives = membership && (strcmp(membership, "invite") == 0 || strcmp(membership, "join") == 0);
+    if (membership && strcmp(membership, "invite") == 0)
+        cJSON_AddItemToObject(room->invited, user, cJSON_CreateTrue());
+    if (membership && (strcmp(membership, "leave") == 0 || strcmp(membership, "ban") == 0) && room->mx)
+        tend_matrix_dm_member_gone(room->mx, room->room_id, user); /* a declined invite too */
+    else if (arrives && room->mx)
+        tend_matrix_dm_company(room->mx, room->room_id, user);
     if (!membership || strcmp(membership, "join") != 0)
         return;
     const char *name = string_field(content, "displayname");
@@ -92,6 +106,13 @@ static void apply_create(tend_matrix_room *room, const char *sender, const cJSON
     room->creators_rule = creators_outrank(string_field(content, "room_version"));
 }
 
+/* A room's name or alias as members may read it back in a direct chat: cleaned, short, or NULL. */
+static void replace_text(char **field, const char *value)
+{
+    free(*field);
+    *field = value && *value ? tend_text_clean(value, 120) : NULL;
+}
+
 static bool is_creator(const tend_matrix_room *room, const char *user_id)
 {
     const cJSON *it;
@@ -109,6 +130,8 @@ void tend_matrix_room_apply_state(tend_matrix_room *room, const cJSON *event)
     const cJSON *content = cJSON_GetObjectItemCaseSensitive(event, "content");
     if (!type || !state_key || !cJSON_IsObject(content))
         return;
+    if (room->mx && strcmp(type, "m.room.power_levels") != 0)
+        room->mx->rooms_changed++; /* who is in which group may have changed */
     if (strcmp(type, "m.room.member") == 0 && state_key[0] == '@') {
         apply_member(room, state_key, content);
     } else if (strcmp(type, "m.room.power_levels") == 0 && !*state_key) {
@@ -118,6 +141,10 @@ void tend_matrix_room_apply_state(tend_matrix_room *room, const cJSON *event)
         room->encrypted = true;
     } else if (strcmp(type, "m.room.create") == 0 && !*state_key) {
         apply_create(room, string_field(event, "sender"), content);
+    } else if (strcmp(type, "m.room.name") == 0 && !*state_key) {
+        replace_text(&room->name, string_field(content, "name"));
+    } else if (strcmp(type, "m.room.canonical_alias") == 0 && !*state_key) {
+        replace_text(&room->alias, string_field(content, "alias"));
     }
 }
 
@@ -147,6 +174,10 @@ void tend_matrix_room_name(const tend_matrix_room *room, const char *user_id, ch
 }
 
 /* ---------------------------------------------------------------- DM rooms */
+
+/* A member who left (or declined) their direct chat gets a new one the next time there is
+ * something private to say, but never more than one a day: leaving again means "not now". */
+#define DM_REOPEN_SECONDS (24 * 3600)
 
 /* A member whose DM room is being made; what they are sent meanwhile waits here, in order. */
 typedef struct pending_send {
@@ -291,6 +322,25 @@ static void flush_pending(tend_matrix *mx, tend_matrix_dm *d)
 
 static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d);
 
+/* When the bot last opened a direct chat with user_id, from the store; 0 when never. */
+static int64_t dm_opened_at(tend_matrix *mx, const char *user_id)
+{
+    char key[MX_KEY_MAX + 16], value[32];
+    snprintf(key, sizeof key, "dmopened:%s", user_id);
+    if (tend_host_state_get(mx->base.host, key, value, sizeof value) != 0)
+        return 0;
+    return strtoll(value, NULL, 10);
+}
+
+static void remember_dm(tend_matrix *mx, const char *user_id, const char *room_id)
+{
+    char key[MX_KEY_MAX + 16];
+    snprintf(key, sizeof key, "dm:%s", user_id);
+    tend_host_state_set(mx->base.host, key, room_id);
+    snprintf(key, sizeof key, "dmroom:%s", room_id);
+    tend_host_state_set(mx->base.host, key, user_id);
+}
+
 static void on_dm_created(const tend_http_response *res, void *ud)
 {
     tend_matrix_dm *d = ud;
@@ -308,12 +358,13 @@ static void on_dm_created(const tend_http_response *res, void *ud)
         cJSON_Delete(json);
         return;
     }
+    free(d->room_id); /* a chat the member opened meanwhile gives way to this one */
     d->room_id = strdup(room_id);
-    char key[MX_KEY_MAX + 16];
-    snprintf(key, sizeof key, "dm:%s", d->user_id);
-    tend_host_state_set(mx->base.host, key, room_id);
-    snprintf(key, sizeof key, "dmroom:%s", room_id);
-    tend_host_state_set(mx->base.host, key, d->user_id);
+    remember_dm(mx, d->user_id, room_id);
+    char key[MX_KEY_MAX + 16], when[32];
+    snprintf(key, sizeof key, "dmopened:%s", d->user_id);
+    snprintf(when, sizeof when, "%lld", (long long)tend_matrix_clock_now(mx));
+    tend_host_state_set(mx->base.host, key, when);
     record_direct(mx, d->user_id, room_id);
     cJSON_Delete(json);
     if (d->room_id)
@@ -325,6 +376,13 @@ static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d)
     cJSON *body = cJSON_CreateObject();
     cJSON_AddBoolToObject(body, "is_direct", 1);
     cJSON_AddStringToObject(body, "preset", "trusted_private_chat");
+    /* someone the member invites later reads on from their invite only, never what came before */
+    cJSON *state = cJSON_AddArrayToObject(body, "initial_state");
+    cJSON *visibility = cJSON_CreateObject();
+    cJSON_AddStringToObject(visibility, "type", "m.room.history_visibility");
+    cJSON_AddStringToObject(visibility, "state_key", "");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(visibility, "content"), "history_visibility", "invited");
+    cJSON_AddItemToArray(state, visibility);
     cJSON *invite = cJSON_AddArrayToObject(body, "invite");
     cJSON_AddItemToArray(invite, cJSON_CreateString(d->user_id));
     char *json = cJSON_PrintUnformatted(body);
@@ -346,6 +404,15 @@ int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message
         return tend_matrix_send_message(mx, room, msg, NULL, ticket);
     tend_matrix_dm *d = dm_find(mx, user_id);
     bool fresh = d == NULL;
+    if ((fresh || !d->queue) && tend_matrix_clock_now(mx) - dm_opened_at(mx, user_id) < DM_REOPEN_SECONDS) {
+        /* they left the chat opened for them today: this message waits for nothing (kept in the
+         * outbox it would reach them tomorrow with everything else held back, all at once) */
+        tend_log(TEND_LOG_INFO, "matrix", "not opening a second direct chat today with a member who left "
+                 "one; a %s message was not sent", msg->kind);
+        if (ticket && ticket->row)
+            tend_host_sent(mx->base.host, ticket->row, TEND_SENT_DROP);
+        return 0;
+    }
     if (!d && !(d = dm_add(mx, user_id, NULL)))
         return -1;
     pending_send *p = pending_copy(msg, ticket);
@@ -359,6 +426,54 @@ int tend_matrix_dm_send(tend_matrix *mx, const char *user_id, const tend_message
     if (fresh || !d->queue->next)
         return create_dm_room(mx, d);
     return 0;
+}
+
+void tend_matrix_dm_member_gone(tend_matrix *mx, const char *room_id, const char *user_id)
+{
+    if (!user_id || strcmp(user_id, mx->user_id) == 0)
+        return;
+    const char *current = tend_matrix_dm_lookup(mx, user_id);
+    if (!current || strcmp(current, room_id) != 0)
+        return; /* not their direct chat (or one already replaced) */
+    tend_matrix_dm *d = dm_find(mx, user_id);
+    char key[MX_KEY_MAX + 16];
+    snprintf(key, sizeof key, "dm:%s", user_id);
+    tend_host_state_delete(mx->base.host, key);
+    free(d->room_id);
+    d->room_id = NULL;
+    mx->rooms_changed++;
+    tend_log(TEND_LOG_INFO, "matrix", "a direct chat with a member ended (they left it, or someone else "
+             "came in); the next private message opens a new one, at most one a day");
+    tend_matrix_leave_room(mx, room_id);
+}
+
+void tend_matrix_dm_company(tend_matrix *mx, const char *room_id, const char *user_id)
+{
+    char key[MX_KEY_MAX + 16], owner[MX_KEY_MAX];
+    snprintf(key, sizeof key, "dmroom:%s", room_id);
+    if (strcmp(user_id, mx->user_id) == 0 || tend_host_state_get(mx->base.host, key, owner, sizeof owner) != 0 ||
+        strcmp(owner, user_id) == 0)
+        return;
+    /* a third person in the direct chat: what is private to its member cannot go there any more */
+    tend_matrix_dm_member_gone(mx, room_id, owner);
+}
+
+void tend_matrix_dm_adopt(tend_matrix *mx, const char *room_id, const char *user_id)
+{
+    remember_dm(mx, user_id, room_id);
+    mx->rooms_changed++;
+    tend_matrix_dm *d = dm_find(mx, user_id);
+    if (!d) {
+        dm_add(mx, user_id, room_id);
+        return;
+    }
+    char *copy = strdup(room_id);
+    if (!copy)
+        return;
+    free(d->room_id);
+    d->room_id = copy;
+    if (d->queue)
+        flush_pending(mx, d); /* what waited for a room of our own can go to theirs */
 }
 
 void tend_matrix_dms_free(tend_matrix *mx)

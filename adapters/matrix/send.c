@@ -331,33 +331,31 @@ int tend_matrix_send_row(tend_matrix *mx, const tend_outgoing *o)
     const tend_message *m = o->msg;
     tend_matrix_ticket ticket = {.row = o->id};
     snprintf(ticket.txn, sizeof ticket.txn, "%s", o->idem_key);
+    tend_matrix_origin from;
+    tend_matrix_origin_read(o->reply_to, &from);
+    /* a private command typed where others read it: the refusal goes privately, and the command
+     * itself comes down where it was typed */
+    if (strcmp(m->kind, TEND_KIND_PRIVATE_ONLY) == 0 && from.room[0] && from.command[0])
+        tend_matrix_take_down(mx, from.room, from.command, o->idem_key);
     if (tend_matrix_group_dormant(mx, m)) {
         tend_host_sent(mx->base.host, o->id, TEND_SENT_OK); /* the group sleeps while its room is linked */
         return 0;
     }
     if (m->audience != TEND_TO_PUBLIC) {
-        if (tend_matrix_dm_send(mx, m->member_key, m, &ticket) != 0) {
+        if (tend_matrix_dm_deliver(mx, m, &ticket) != 0) {
             tend_log(TEND_LOG_WARN, "matrix", "a private %s message has no member to go to", m->kind);
             tend_host_sent(mx->base.host, o->id, TEND_SENT_DROP);
         }
         return 0;
     }
-    /* the origin of the command it answers: "<room id>\t<event id>" */
-    char origin[MX_KEY_MAX] = "";
-    const char *event = NULL;
-    if (o->reply_to) {
-        size_t n = strcspn(o->reply_to, "\t");
-        snprintf(origin, sizeof origin, "%.*s", (int)n, o->reply_to);
-        event = o->reply_to[n] ? o->reply_to + n + 1 : NULL;
-    }
     const char *room = m->channel_key && *m->channel_key ? m->channel_key : NULL;
     if (!room)
-        room = origin[0] ? origin : tend_matrix_room_of_group(m->group_key);
+        room = from.room[0] ? from.room : tend_matrix_room_of_group(m->group_key);
     if (!room) {
         tend_log(TEND_LOG_WARN, "matrix", "a %s message has no room to go to", m->kind);
         tend_host_sent(mx->base.host, o->id, TEND_SENT_DROP);
         return 0;
     }
-    bool here = origin[0] && strcmp(room, origin) == 0;
-    return tend_matrix_send_message(mx, room, m, here ? event : NULL, &ticket);
+    bool here = from.room[0] && strcmp(room, from.room) == 0 && from.reply[0];
+    return tend_matrix_send_message(mx, room, m, here ? from.reply : NULL, &ticket);
 }

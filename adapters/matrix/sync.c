@@ -20,7 +20,7 @@
 #include "bot/messages.h"
 
 #define SYNC_TIMEOUT_MS 30000
-#define FILTER_KEY "filter:v1"
+#define FILTER_KEY "filter:v2" /* v2: room names and aliases, to name groups in direct chats */
 
 static const char *str(const cJSON *obj, const char *name)
 {
@@ -39,9 +39,9 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms);
 
 void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to, tend_request *req)
 {
-    /* where the answers go back: "<room id>\t<event id>" (send.c reads it) */
-    char origin[2 * MX_KEY_MAX + 2];
-    snprintf(origin, sizeof origin, "%s\t%s", room_id, reply_to ? reply_to : "");
+    /* where the answers go back (send.c reads it) */
+    char origin[3 * MX_KEY_MAX + 3];
+    tend_matrix_origin_write(origin, sizeof origin, room_id, reply_to, req->event_id);
     req->reply_to = origin;
     if (tend_host_handle(mx->base.host, req) == TEND_HOST_FAILED)
         tend_log(TEND_LOG_WARN, "matrix", "a command in %s hit a store failure", room_id);
@@ -87,8 +87,8 @@ static const tend_matrix_room *room_knowing(const tend_matrix_room *room, const 
 /* Builds the request for one member in one room of a group. Power comes from the group's room
  * (a linked room's members are coordinators where the group lives); public answers stay in the
  * room the member used, unless that is their DM room. */
-static void run_as(tend_matrix *mx, const char *room_id, const char *group_room, const char *sender,
-                   const char *event_id, const char *reply_to, const char *text, tend_matrix_command *cmd)
+void tend_matrix_run_as(tend_matrix *mx, const char *room_id, const char *group_room, const char *sender,
+                        const char *event_id, const char *reply_to, const char *text, tend_matrix_command *cmd)
 {
     tend_matrix_room *room = tend_matrix_room_get(mx, room_id, false);
     tend_matrix_room *group = tend_matrix_room_get(mx, group_room, false);
@@ -108,6 +108,8 @@ static void run_as(tend_matrix *mx, const char *room_id, const char *group_room,
         .member_key = sender,
         .member_name = name,
         .is_coordinator = tend_matrix_room_power(group, sender) >= 50,
+        .place = in_dm && tend_matrix_dm_is_private(mx, room_id, sender) ? TEND_PLACE_PRIVATE
+                                                                          : TEND_PLACE_SHARED,
         .text = text,
         .refs = cmd ? cmd->refs : NULL,
         .n_refs = cmd ? cmd->n_refs : 0,
@@ -131,14 +133,12 @@ static void handle_message(tend_matrix *mx, const char *room_id, const cJSON *ev
     if (tend_matrix_parse_command(str(content, "body"), html, &cmd) != 1)
         return;
     if (tend_matrix_is_dm_room(mx, room_id)) {
-        if (tend_host_event_claim(mx->base.host, event_id) ==
-            0)
-            tend_matrix_send_notice(mx, room_id, MSG_MATRIX_DM_COMMANDS);
+        tend_matrix_dm_command(mx, room_id, sender, event_id, &cmd);
     } else if (tend_matrix_link_command(mx, room_id, sender, event_id, cmd.text) == 0) {
         /* the router records event_id with the command's effect, so a replay is answered never twice */
         char group_room[MX_KEY_MAX];
         tend_matrix_group_room(mx, room_id, group_room, sizeof group_room);
-        run_as(mx, room_id, group_room, sender, event_id, event_id, cmd.text, &cmd);
+        tend_matrix_run_as(mx, room_id, group_room, sender, event_id, event_id, cmd.text, &cmd);
     }
     tend_matrix_command_free(&cmd);
 }
@@ -165,7 +165,7 @@ static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *e
     const char *group_room = tend_matrix_room_of_group(value);
     if (!group_room)
         group_room = room_id;
-    run_as(mx, room_id, group_room, sender, event_id, target, tab + 1, NULL);
+    tend_matrix_run_as(mx, room_id, group_room, sender, event_id, target, tab + 1, NULL);
 }
 
 /* ---------------------------------------------------------------- one room */
@@ -267,15 +267,15 @@ static void accept_invite(tend_matrix *mx, const char *room_id, const cJSON *dat
         if (type && key && strcmp(type, "m.room.member") == 0 && strcmp(key, mx->user_id) == 0)
             inviter = str(ev, "sender");
     }
-    if (!inviter || !tend_matrix_inviter_allowed(mx->allowed_inviters, mx->server_name, inviter)) {
-        /* said once per process: the invite stays pending and comes back with every full sync */
-        if (!tend_matrix_room_get(mx, room_id, false)) {
-            tend_matrix_room_get(mx, room_id, true);
-            tend_log(TEND_LOG_INFO, "matrix", "ignoring an invite to %s from %s (not an allowed inviter)",
-                     room_id, inviter ? inviter : "someone unknown");
-        }
+    /* a direct chat is welcome from anyone who shares a group with the bot */
+    bool direct = inviter && tend_matrix_invite_is_direct(mx, data);
+    if (!inviter || !(tend_matrix_inviter_allowed(mx->allowed_inviters, mx->server_name, inviter) ||
+                      (direct && tend_matrix_shares_group(mx, inviter)))) {
+        tend_matrix_decline_invite(mx, room_id, inviter);
         return;
     }
+    if (direct)
+        tend_matrix_dm_adopt(mx, room_id, inviter);
     char *esc = tend_matrix_escape(room_id);
     char path[512];
     snprintf(path, sizeof path, "/join/%s", esc ? esc : "");
@@ -398,15 +398,18 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms)
 /* ---------------------------------------------------------------- the filter */
 
 /* Only what tend acts on: messages, membership, reactions, power levels and encryption (to know
- * coordinators and to say it cannot read), and m.direct. No presence, typing or receipts. */
+ * coordinators and to say it cannot read), room names and aliases (to name groups in direct
+ * chats), and m.direct. No presence, typing or receipts. */
 static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
                                          "m.room.power_levels", "m.room.encryption",
-                                         "m.room.encrypted", "m.room.create"};
+                                         "m.room.encrypted", "m.room.create", "m.room.name",
+                                         "m.room.canonical_alias"};
+#define N_ROOM_TYPES ((int)(sizeof room_types / sizeof room_types[0]))
 
 char *tend_matrix_timeline_filter(void)
 {
     cJSON *f = cJSON_CreateObject();
-    cJSON_AddItemToObject(f, "types", cJSON_CreateStringArray(room_types, 7));
+    cJSON_AddItemToObject(f, "types", cJSON_CreateStringArray(room_types, N_ROOM_TYPES));
     char *json = cJSON_PrintUnformatted(f);
     cJSON_Delete(f);
     return json;
@@ -422,9 +425,9 @@ static char *filter_json(void)
     cJSON_AddItemToObject(ad, "types", cJSON_CreateStringArray((const char *const[]){"m.direct"}, 1));
     cJSON *room = cJSON_AddObjectToObject(f, "room");
     cJSON *state = cJSON_AddObjectToObject(room, "state");
-    cJSON_AddItemToObject(state, "types", cJSON_CreateStringArray(room_types + 2, 5));
+    cJSON_AddItemToObject(state, "types", cJSON_CreateStringArray(room_types + 2, N_ROOM_TYPES - 2));
     cJSON *timeline = cJSON_AddObjectToObject(room, "timeline");
-    cJSON_AddItemToObject(timeline, "types", cJSON_CreateStringArray(room_types, 7));
+    cJSON_AddItemToObject(timeline, "types", cJSON_CreateStringArray(room_types, N_ROOM_TYPES));
     cJSON_AddNumberToObject(timeline, "limit", TEND_MATRIX_TIMELINE_LIMIT);
     cJSON *eph = cJSON_AddObjectToObject(room, "ephemeral");
     cJSON_AddItemToObject(eph, "not_types", cJSON_CreateStringArray((const char *const[]){"*"}, 1));

@@ -61,9 +61,13 @@ void store_read_task(sqlite3_stmt *st, void *out);
 
 /* Check-in and rest rows, read one way by people.c and the export in process.c. */
 #define STORE_CHECKIN_COLUMNS "id, member_id, energy, note, created_at"
-#define STORE_REST_COLUMNS "id, member_id, started_at, until, ended_at, note, welcomed"
+#define STORE_REST_COLUMNS "id, member_id, started_at, until, ended_at, note, welcomed, announce"
 void store_read_checkin(sqlite3_stmt *st, void *out);
 void store_read_rest(sqlite3_stmt *st, void *out);
+
+/* The transaction under way erased a member: after it commits, the WAL is checkpointed and
+ * truncated, so nothing of them is left in any file (store.c). */
+void store_scrub_after_commit(tend_store *store);
 
 /* Copies column `col` as text into buf (always NUL-terminated, "" for NULL). */
 void store_copy_text(sqlite3_stmt *st, int col, char *buf, size_t buflen);

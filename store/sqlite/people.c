@@ -58,6 +58,7 @@ void store_read_rest(sqlite3_stmt *st, void *out)
     r->ended_at = sqlite3_column_int64(st, 4);
     store_copy_text(st, 5, r->note, sizeof r->note);
     r->welcomed = sqlite3_column_int(st, 6) != 0;
+    r->announce = sqlite3_column_int(st, 7) != 0;
 }
 
 static int set_resting_until(tend_store *store, int64_t member_id, int64_t until)
@@ -148,7 +149,7 @@ int tend_store_rests_due(tend_store *store, int64_t group_id, int64_t now,
                          int (*cb)(const tend_rest *r, void *ud), void *ud)
 {
     sqlite3_stmt *st = store_stmt(store, "SELECT r.id, r.member_id, r.started_at, r.until, r.ended_at,"
-                                         " r.note, r.welcomed FROM rests r"
+                                         " r.note, r.welcomed, r.announce FROM rests r"
                                          " JOIN members m ON m.id = r.member_id"
                                          " WHERE m.group_id = ?1 AND r.ended_at = 0 AND r.until <= ?2"
                                          " ORDER BY r.until, r.id");
@@ -163,7 +164,7 @@ int tend_store_rests_ended_between(tend_store *store, int64_t group_id, int64_t 
                                    int (*cb)(const tend_rest *r, void *ud), void *ud)
 {
     sqlite3_stmt *st = store_stmt(store, "SELECT r.id, r.member_id, r.started_at, r.until, r.ended_at,"
-                                         " r.note, r.welcomed FROM rests r"
+                                         " r.note, r.welcomed, r.announce FROM rests r"
                                          " JOIN members m ON m.id = r.member_id"
                                          " WHERE m.group_id = ?1 AND r.ended_at > 0"
                                          " AND r.ended_at >= ?2 AND r.ended_at < ?3"
@@ -174,6 +175,21 @@ int tend_store_rests_ended_between(tend_store *store, int64_t group_id, int64_t 
     sqlite3_bind_int64(st, 2, since);
     sqlite3_bind_int64(st, 3, until);
     return each_rest(store, st, cb, ud);
+}
+
+int tend_store_rest_announce(tend_store *store, int64_t member_id, int64_t since)
+{
+    sqlite3_stmt *st = store_stmt(store, "UPDATE rests SET announce = 1 WHERE id = (SELECT id FROM rests"
+                                         " WHERE member_id = ?1 AND ended_at >= ?2 AND ended_at > 0"
+                                         " ORDER BY ended_at DESC, id DESC LIMIT 1)");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, member_id);
+    sqlite3_bind_int64(st, 2, since);
+    int rc = store_exec_stmt(store, st);
+    if (rc == TEND_STORE_OK && sqlite3_changes(store_db(store)) == 0)
+        return TEND_STORE_NOTFOUND;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- thanks */

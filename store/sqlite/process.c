@@ -36,19 +36,26 @@ static void read_feedback(sqlite3_stmt *st, void *out)
     f->id = sqlite3_column_int64(st, 0);
     f->group_id = sqlite3_column_int64(st, 1);
     store_copy_text(st, 2, f->text, sizeof f->text);
-    store_copy_text(st, 3, f->day, sizeof f->day);
+    store_copy_text(st, 3, f->month, sizeof f->month);
     f->shown = sqlite3_column_int(st, 4) != 0;
 }
 
-int tend_store_feedback_add(tend_store *store, int64_t group_id, const char *text, const char *day)
+/* A random id (from SQLite's generator, seeded by the OS): a sequential one would say which
+ * suggestion came after which, and sit in step with the rows other tables wrote at that moment. */
+int tend_store_feedback_add(tend_store *store, int64_t group_id, const char *text, const char *month)
 {
-    sqlite3_stmt *st = store_stmt(store, "INSERT INTO feedback (group_id, text, day) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *st = store_stmt(store, "INSERT INTO feedback (id, group_id, text, month)"
+                                         " VALUES (random() & 9223372036854775807, ?1, ?2, ?3)");
     if (!st)
         return TEND_STORE_ERROR;
-    sqlite3_bind_int64(st, 1, group_id);
-    sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
-    return store_exec_stmt(store, st);
+    int rc = TEND_STORE_EXISTS;
+    for (int tries = 0; rc == TEND_STORE_EXISTS && tries < 4; tries++) { /* a collision: 2^-63 */
+        sqlite3_bind_int64(st, 1, group_id);
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, month, -1, SQLITE_STATIC);
+        rc = store_exec_stmt(store, st);
+    }
+    return rc;
 }
 
 int tend_store_feedback_count(tend_store *store, int64_t group_id, int *count)
@@ -73,8 +80,8 @@ int tend_store_feedback_unshown_count(tend_store *store, int64_t group_id, int *
 int tend_store_feedback_each(tend_store *store, int64_t group_id,
                              int (*cb)(const tend_feedback *f, void *ud), void *ud)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT id, group_id, text, day, shown FROM feedback"
-                                         " WHERE group_id = ?1 ORDER BY id");
+    sqlite3_stmt *st = store_stmt(store, "SELECT id, group_id, text, month, shown FROM feedback"
+                                         " WHERE group_id = ?1 ORDER BY month, id");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
@@ -84,7 +91,7 @@ int tend_store_feedback_each(tend_store *store, int64_t group_id,
 int tend_store_feedback_unshown_each(tend_store *store, int64_t group_id,
                                      int (*cb)(const tend_feedback *f, void *ud), void *ud)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT id, group_id, text, day, shown FROM feedback"
+    sqlite3_stmt *st = store_stmt(store, "SELECT id, group_id, text, month, shown FROM feedback"
                                          " WHERE group_id = ?1 AND shown = 0 ORDER BY id");
     if (!st)
         return TEND_STORE_ERROR;
@@ -338,6 +345,13 @@ int tend_store_member_forget(tend_store *store, int64_t member_id)
     rc = forget_in_audit(store, &m);
     for (size_t i = 0; rc == TEND_STORE_OK && i < sizeof steps / sizeof steps[0]; i++)
         rc = forget_step(store, steps[i], member_id);
+    /* an index's inner pages may keep a deleted key as a signpost: rebuilt, the old pages are
+     * freed (and zeroed, secure_delete) with whatever they held */
+    if (rc == TEND_STORE_OK && sqlite3_exec(store_db(store), "REINDEX members_name; REINDEX members_key;", NULL,
+                                            NULL, NULL) != SQLITE_OK)
+        rc = store_fail(store, sqlite3_errcode(store_db(store)));
+    if (rc == TEND_STORE_OK)
+        store_scrub_after_commit(store);
     return rc;
 }
 

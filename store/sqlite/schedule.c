@@ -130,17 +130,20 @@ int tend_store_nudge_answer(tend_store *store, int64_t member_id, const char *ki
 
 /* ---------------------------------------------------------------- what is due, across groups */
 
-/* Every statement below ends its WHERE with one of these, platform names bound at ?10..?14. A
- * subquery rather than a join: joined, the planner may build a Bloom filter over every group. */
+/* Every statement below ends its WHERE with one of these, platform names (or whole group keys)
+ * bound at ?10..?14. A subquery rather than a join: joined, the planner may build a Bloom filter
+ * over every group. */
+#define SERVED_KEY_IN \
+    " IN (?11, ?12, ?13, ?14) OR g.key IN (?11, ?12, ?13, ?14))))"
 #define SERVED_SCHEDULE \
-    "(?10 = 0 OR (SELECT substr(g.key, 1, instr(g.key, ':') - 1) FROM groups g" \
-    " WHERE g.id = s.group_id) IN (?11, ?12, ?13, ?14))"
+    "(?10 = 0 OR EXISTS (SELECT 1 FROM groups g WHERE g.id = s.group_id" \
+    " AND (substr(g.key, 1, instr(g.key, ':') - 1)" SERVED_KEY_IN
 #define SERVED_MEMBER \
-    "(?10 = 0 OR (SELECT substr(g.key, 1, instr(g.key, ':') - 1) FROM members m, groups g" \
-    " WHERE m.id = member_id AND g.id = m.group_id) IN (?11, ?12, ?13, ?14))"
+    "(?10 = 0 OR EXISTS (SELECT 1 FROM members m, groups g WHERE m.id = member_id AND g.id = m.group_id" \
+    " AND (substr(g.key, 1, instr(g.key, ':') - 1)" SERVED_KEY_IN
 #define SERVED_TASK \
-    "(?10 = 0 OR (SELECT substr(g.key, 1, instr(g.key, ':') - 1) FROM groups g" \
-    " WHERE g.id = t.group_id) IN (?11, ?12, ?13, ?14))"
+    "(?10 = 0 OR EXISTS (SELECT 1 FROM groups g WHERE g.id = t.group_id" \
+    " AND (substr(g.key, 1, instr(g.key, ':') - 1)" SERVED_KEY_IN
 
 static void bind_platforms(sqlite3_stmt *st, const tend_store_platforms *p)
 {

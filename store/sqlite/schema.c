@@ -251,6 +251,18 @@ const char *const tend_store_migrations[] = {
     "  reply_to TEXT,"                 /* the adapter's origin of the command it answers  */
     "  payload TEXT NOT NULL,"         /* the message, encoded by the bot                 */
     "  created_at INTEGER NOT NULL);",
+
+    /* 6: nothing kept with a suggestion, or with the member around it, can order or time it
+     * against the member's own actions (issue 12). A suggestion keeps only its month, and its id
+     * is drawn at random (store/sqlite/process.c), so neither its number nor its place in the table
+     * follows the rows other tables wrote in the same moment; the ones already there are given
+     * random ids too. A member's joined_at keeps only the day. And a rest remembers whether its
+     * member said yes to being welcomed back in the digest. */
+    ("ALTER TABLE feedback RENAME COLUMN day TO month;"
+     "UPDATE feedback SET month = substr(month, 1, 7);"
+     "UPDATE feedback SET id = random() & 9223372036854775807;"
+     "UPDATE members SET joined_at = joined_at - joined_at % 86400;"
+     "ALTER TABLE rests ADD COLUMN announce INTEGER NOT NULL DEFAULT 0;"),
 };
 
 const int tend_store_migration_count =

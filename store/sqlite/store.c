@@ -25,7 +25,24 @@ struct tend_store {
     char errmsg[256];
     int failing; /* the last failure's code until a transaction writes again; 0 when none */
     int changes_at_begin;
+    bool scrub_after_commit; /* a member was forgotten: see store_scrub_after_commit */
 };
+
+void store_scrub_after_commit(tend_store *store)
+{
+    store->scrub_after_commit = true;
+}
+
+/* What was deleted is zeroed where it lay (secure_delete), but the WAL still holds the pages as
+ * they were before: copy the new ones home and cut the WAL to nothing, so a forgotten member is
+ * gone from every file while tend runs, not only after a checkpoint some day. When a reader holds
+ * the WAL open (another process on the file) the next commit tries again. */
+static void scrub(tend_store *store)
+{
+    int log = -1, done = -1;
+    if (sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) == SQLITE_OK)
+        store->scrub_after_commit = false;
+}
 
 sqlite3 *store_db(tend_store *store)
 {
@@ -231,8 +248,10 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
     }
     sqlite3_extended_result_codes(store->db, 1);
     sqlite3_busy_timeout(store->db, 2000);
+    /* secure_delete: what is deleted (a forgotten member above all) is overwritten with zeros, not
+     * left in free space; Debian's build happens to default to it, others do not */
     int code = exec_sql(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                               "PRAGMA foreign_keys = ON;");
+                               "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;");
     if (code != TEND_STORE_OK && cannot_write(path) && open_immutable(store, path) == SQLITE_OK)
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
@@ -290,6 +309,8 @@ int tend_store_commit(tend_store *store)
     /* only a commit that wrote something shows the disk takes writes again */
     if (rc == TEND_STORE_OK && sqlite3_total_changes(store->db) != store->changes_at_begin)
         store->failing = TEND_STORE_OK;
+    if (rc == TEND_STORE_OK && store->scrub_after_commit)
+        scrub(store);
     return rc;
 }
 
@@ -300,6 +321,7 @@ int tend_store_failing(const tend_store *store)
 
 int tend_store_rollback(tend_store *store)
 {
+    store->scrub_after_commit = false; /* nobody was forgotten after all */
     if (sqlite3_get_autocommit(store->db))
         return TEND_STORE_OK; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
     return store_exec_stmt(store, store_stmt(store, "ROLLBACK"));
@@ -526,7 +548,7 @@ int tend_store_member_ensure(tend_store *store, int64_t group_id, const char *ke
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, name && *name ? name : key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 4, now - now % 86400); /* the day only: the second would time what came with it */
     rc = store_exec_stmt(store, st);
     if (rc != TEND_STORE_OK)
         return rc;

@@ -35,11 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     setup_once();
     if (size < 2)
         return 0;
-    /* byte 0 picks the speaker and their role, byte 1 may move the clock */
+    /* byte 0 picks the speaker, their role and where they type; byte 1 may move the clock */
     static const char *const members[] = {"ana", "bea", "cy", "dee"};
     const char *who = members[data[0] & 3];
     int coordinator = (data[0] >> 2) & 1;
     const char *group = (data[0] >> 3) & 1 ? "console:a" : "console:b";
+    int in_the_open = (data[0] >> 4) & 1; /* typed in the group's room, not the private chat */
     tend_clock_advance(clock_, (int64_t)data[1] * 600);
     char *text = malloc(size - 1);
     if (!text)
@@ -53,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .member_key = who,
         .member_name = who,
         .is_coordinator = coordinator,
+        .place = in_the_open ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE,
         .text = text,
         .refs = refs,
         .n_refs = 2,

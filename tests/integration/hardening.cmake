@@ -23,6 +23,9 @@ set_tests_properties(hardening.secrets PROPERTIES LABELS "integration;hardening;
 add_test(NAME hardening.privacy COMMAND ${Python3_EXECUTABLE} ${_hardening}/privacy.py $<TARGET_FILE:tend>)
 set_tests_properties(hardening.privacy PROPERTIES LABELS "integration;hardening;privacy" TIMEOUT 120)
 
+add_test(NAME hardening.forget COMMAND ${Python3_EXECUTABLE} ${_hardening}/forget.py $<TARGET_FILE:tend>)
+set_tests_properties(hardening.forget PROPERTIES LABELS "integration;hardening;privacy" TIMEOUT 120)
+
 # Memcheck is meaningless on a sanitizer or fuzzer build (they replace the allocator). Elsewhere
 # it always runs: without valgrind installed the case fails rather than quietly vanishing.
 if(NOT TEND_FUZZ AND NOT TEND_SANITIZE)

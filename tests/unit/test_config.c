@@ -19,6 +19,8 @@ static const char *const env_names[] = {
     "MATRIX_ACCESS_TOKEN", "TEND_MATRIX_ACCESS_TOKEN", "TEND_DISCORD_API_BASE", "TEND_LOG_LEVEL",
     "TEND_MATRIX_HOMESERVER", "TEND_MATRIX_USER_ID", "TEND_CONSOLE_GROUP", "XDG_DATA_HOME",
     "TEND_DISCORD_APPLICATION_ID", "TEND_MATRIX_PASSWORD", "TEND_OPS_LISTEN", "TEND_DISCORD_SHARDS",
+    "TEND_SIGNAL_ACCOUNT", "TEND_SIGNAL_RPC_URL",
+    "TELEGRAM_TOKEN", "TEND_TELEGRAM_TOKEN", "TEND_TELEGRAM_API_BASE",
 };
 
 static char conf_path[64];
@@ -385,8 +387,17 @@ static void a_half_set_up_platform_names_each_missing_key(void **state)
     unsetenv("MATRIX_ACCESS_TOKEN");
     unsetenv("TEND_MATRIX_USER_ID");
     unsetenv("TEND_MATRIX_HOMESERVER");
+    /* Signal needs its account, Telegram its token; their addresses alone mean they were meant */
+    expect_load("[signal]\nrpc_url = http://127.0.0.1:7583\n",
+                "Signal is half set up ([signal] rpc_url is set): [signal] account is missing "
+                "(or TEND_SIGNAL_ACCOUNT)");
+    setenv("TEND_TELEGRAM_API_BASE", "http://127.0.0.1:8081", 1);
+    expect_load(NULL, "Telegram is half set up (TEND_TELEGRAM_API_BASE is set): [telegram] token is missing "
+                      "(or TELEGRAM_TOKEN)");
+    unsetenv("TEND_TELEGRAM_API_BASE");
     /* a key left empty is not set: the console, no complaint */
-    expect_load("[discord]\ntoken =\n[matrix]\nhomeserver =\n[ops]\nlisten = 9464\n", NULL);
+    expect_load("[discord]\ntoken =\n[matrix]\nhomeserver =\n[signal]\naccount =\n[telegram]\ntoken =\n"
+                "[ops]\nlisten = 9464\n", NULL);
 }
 
 static void a_folder_is_not_a_config_file(void **state)
@@ -543,6 +554,113 @@ static void free_accepts_null(void **state)
     tend_config_free(NULL);
 }
 
+/* [signal]: off until an account is set; the account is checked but never echoed back. */
+static void signal_section_is_checked_and_the_number_never_shown(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[512];
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.signal_rpc_url, "http://127.0.0.1:8080");
+    assert_false(tend_config_has_signal(&cfg));
+    tend_config_free(&cfg);
+
+    assert_int_equal(load(&cfg, "[signal]\nrpc_url = http://127.0.0.1:7583\naccount = +15550001234\n", err,
+                          sizeof err), 0);
+    assert_true(tend_config_has_signal(&cfg));
+    assert_string_equal(cfg.signal_account, "+15550001234");
+    assert_string_equal(cfg.signal_rpc_url, "http://127.0.0.1:7583");
+    tend_config_free(&cfg);
+
+    /* the environment wins, as TEND_SIGNAL_<KEY> */
+    setenv("TEND_SIGNAL_ACCOUNT", "+4915112345678", 1);
+    setenv("TEND_SIGNAL_RPC_URL", "http://localhost:9000", 1);
+    assert_int_equal(load(&cfg, "[signal]\naccount = +15550001234\n", err, sizeof err), 0);
+    assert_string_equal(cfg.signal_account, "+4915112345678");
+    assert_string_equal(cfg.signal_rpc_url, "http://localhost:9000");
+    tend_config_free(&cfg);
+    unsetenv("TEND_SIGNAL_ACCOUNT");
+    unsetenv("TEND_SIGNAL_RPC_URL");
+
+    /* a number without its +, and a URL that is no URL: one line each, the number not shown */
+    assert_int_equal(load(&cfg, "[signal]\naccount = 015550001234\nrpc_url = 127.0.0.1:8080\nacount = x\n", err,
+                          sizeof err), -1);
+    assert_non_null(strstr(err, ":2: [signal] account must be a phone number in international form"));
+    assert_null(strstr(err, "015550001234"));
+    assert_non_null(strstr(err, ":3: [signal] rpc_url must be an http:// or https:// address"));
+    assert_non_null(strstr(err, ":4: unknown key 'acount' in [signal] (did you mean 'account'?)"));
+    tend_config_free(&cfg);
+    /* empty means not set */
+    assert_int_equal(load(&cfg, "[signal]\naccount =\n", err, sizeof err), 0);
+    assert_false(tend_config_has_signal(&cfg));
+    tend_config_free(&cfg);
+}
+
+#define TG_TOKEN "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
+
+static void telegram_section_file_and_environment(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[1024];
+    /* defaults: not configured, Telegram's own address */
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_false(tend_config_has_telegram(&cfg));
+    assert_string_equal(cfg.telegram_api_base, "https://api.telegram.org");
+    tend_config_free(&cfg);
+
+    assert_int_equal(load(&cfg, "[telegram]\ntoken = " TG_TOKEN "\napi_base = http://127.0.0.1:8081\n", err,
+                          sizeof err), 0);
+    assert_true(tend_config_has_telegram(&cfg));
+    assert_string_equal(cfg.telegram_token, TG_TOKEN);
+    assert_string_equal(cfg.telegram_api_base, "http://127.0.0.1:8081");
+    tend_config_free(&cfg);
+
+    /* TELEGRAM_TOKEN, then TEND_TELEGRAM_TOKEN over it, and both over the file */
+    setenv("TELEGRAM_TOKEN", "42:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1);
+    setenv("TEND_TELEGRAM_API_BASE", "http://127.0.0.1:9/", 1);
+    assert_int_equal(load(&cfg, "[telegram]\ntoken = " TG_TOKEN "\n", err, sizeof err), 0);
+    assert_string_equal(cfg.telegram_token, "42:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    assert_string_equal(cfg.telegram_api_base, "http://127.0.0.1:9/");
+    tend_config_free(&cfg);
+    setenv("TEND_TELEGRAM_TOKEN", TG_TOKEN, 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.telegram_token, TG_TOKEN);
+    tend_config_free(&cfg);
+
+    /* an empty token means unset, like the other platforms' (the address alone would make a
+     * half set-up Telegram, which a_half_set_up_platform_names_each_missing_key covers) */
+    unsetenv("TELEGRAM_TOKEN");
+    unsetenv("TEND_TELEGRAM_TOKEN");
+    unsetenv("TEND_TELEGRAM_API_BASE");
+    assert_int_equal(load(&cfg, "[telegram]\ntoken =\n", err, sizeof err), 0);
+    assert_false(tend_config_has_telegram(&cfg));
+    tend_config_free(&cfg);
+}
+
+static void telegram_token_shape_is_checked_without_showing_it(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[1024];
+    /* a Discord-style token pasted into [telegram]: refused, named, never echoed */
+    int rc = load(&cfg, "[telegram]\ntoken = MTA5.not-a-telegram-token-secretvalue\napi_base = api.telegram.org\n",
+                  err, sizeof err);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, ":2: [telegram] token must be the token BotFather gave"));
+    assert_non_null(strstr(err, ":3: [telegram] api_base must be an http:// or https:// address"));
+    assert_null(strstr(err, "secretvalue"));
+    assert_false(tend_config_has_telegram(&cfg));
+    tend_config_free(&cfg);
+
+    /* a typo in the key: the line may hold the token, which is masked */
+    rc = load(&cfg, "[telegram]\ntoken = " TG_TOKEN "\ntokn = " TG_TOKEN "\n", err, sizeof err);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, "unknown key 'tokn' in [telegram] (did you mean 'token'?)"));
+    assert_null(strstr(err, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"));
+    tend_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,7 +681,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(listen_addresses, setup, teardown),
         cmocka_unit_test_setup_teardown(files_start_up_touches_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(shard_ranges_are_read_and_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(signal_section_is_checked_and_the_number_never_shown, setup, teardown),
         cmocka_unit_test(free_accepts_null),
+        cmocka_unit_test_setup_teardown(telegram_section_file_and_environment, setup, teardown),
+        cmocka_unit_test_setup_teardown(telegram_token_shape_is_checked_without_showing_it, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,7 +46,8 @@ static const char *printed(fixture *f)
 {
     static char copy[65536];
     fflush(f->out);
-    snprintf(copy, sizeof copy, "%s", f->buf ? f->buf : "");
+    long end = ftell(f->out); /* what this round wrote: an earlier, longer round may linger after it */
+    snprintf(copy, sizeof copy, "%.*s", (int)end, f->buf ? f->buf : "");
     fseek(f->out, 0, SEEK_SET);
     f->buf[0] = '\0';
     return copy;
@@ -115,6 +116,41 @@ static void as_switches_and_creates_the_member(void **state)
     assert_non_null(strstr(printed(f), "[private sam] ")); /* still sam */
 }
 
+static int count_rows(testkit *kit, const char *table_sql)
+{
+    int n = -1;
+    assert_int_equal(tend_store_debug_find_text(kit->store, table_sql, &n), TEND_STORE_OK);
+    return n;
+}
+
+/* The console starts in the member's private chat; in the group room (:room) a private command
+ * is refused in private and records nothing, and :dm brings them back. */
+static void room_and_dm_move_where_the_member_types(void **state)
+{
+    fixture *f = *state;
+    tend_console_handle_line(f->console, ":as wren");
+    printed(f);
+    int cells = count_rows(f->kit, "wren");
+    tend_console_handle_line(f->console, ":room");
+    assert_string_equal(printed(f), "[console] wren is typing in the group room now, where everyone reads along\n");
+    tend_console_handle_line(f->console, "/checkin low wrenfeels-qz");
+    const char *said = printed(f);
+    assert_non_null(strstr(said, "[private wren] That one is just between you and me"));
+    assert_non_null(strstr(said, ":dm"));
+    assert_null(strstr(said, "[public]"));
+    assert_int_equal(count_rows(f->kit, "wrenfeels-qz"), 0);
+    assert_int_equal(count_rows(f->kit, "wren"), cells);
+    /* public commands still work from the room */
+    tend_console_handle_line(f->console, "/task add \"Sweep the hall\"");
+    assert_non_null(strstr(printed(f), "[public] "));
+    tend_console_handle_line(f->console, ":dm");
+    assert_string_equal(printed(f), "[console] wren is typing in their private chat with tend now\n");
+    tend_console_handle_line(f->console, "/checkin low wrenfeels-qz");
+    said = printed(f);
+    assert_non_null(strstr(said, "[private wren] Thanks for telling me"));
+    assert_int_equal(count_rows(f->kit, "wrenfeels-qz"), 1);
+}
+
 static void advance_moves_the_clock_exactly(void **state)
 {
     fixture *f = *state;
@@ -138,7 +174,7 @@ static void quit_ends_and_unknown_directives_are_explained(void **state)
     fixture *f = *state;
     assert_int_equal(tend_console_handle_line(f->console, ":quit"), 1);
     assert_int_equal(tend_console_handle_line(f->console, ":qiut"), 0);
-    assert_string_equal(printed(f), "[console] I know :as NAME, :advance DURATION and :quit\n");
+    assert_string_equal(printed(f), "[console] I know :as NAME, :dm, :room, :advance DURATION and :quit\n");
 }
 
 static void input_split_across_reads_and_crlf(void **state)
@@ -165,6 +201,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_line_is_a_command_with_or_without_slash, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_and_blank_lines_say_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(as_switches_and_creates_the_member, setup, teardown),
+        cmocka_unit_test_setup_teardown(room_and_dm_move_where_the_member_types, setup, teardown),
         cmocka_unit_test_setup_teardown(advance_moves_the_clock_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(quit_ends_and_unknown_directives_are_explained, setup, teardown),
         cmocka_unit_test_setup_teardown(input_split_across_reads_and_crlf, setup, teardown),

@@ -35,6 +35,7 @@ static void test_task_add_with_options(void **state)
     assert_string_equal(ev.req.member_key, "42");
     assert_string_equal(ev.req.member_name, "Ana");
     assert_false(ev.req.is_coordinator);
+    assert_int_equal(ev.req.place, TEND_PLACE_PRIVATE); /* seen by the member and tend alone */
     dc_event_free(&ev);
 }
 
@@ -124,6 +125,7 @@ static void test_message_mentioning_the_bot(void **state)
     assert_string_equal(ev.req.text, "thanks  \x1E" "0\x1F for the lift @everyone");
     assert_string_equal(ev.req.member_name, "A");
     assert_false(ev.req.is_coordinator);
+    assert_int_equal(ev.req.place, TEND_PLACE_SHARED); /* the message sits in the channel for everyone */
     dc_event_free(&ev);
     assert_int_equal(dc_event_from_message(d, "556", &ev, err, sizeof err), 0); /* not for tend */
     cJSON_Delete(d);

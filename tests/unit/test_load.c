@@ -184,8 +184,18 @@ static void concentration_is_spoken_of_only_when_it_is_a_pattern(void **state)
     /* two people: one doing most of it is just how a pair works */
     assert_int_equal(tend_load_concentration(w.kit->store, &w.g, NOW - 30 * DAY), 100);
     assert_false(tend_load_concentrated(w.kit->store, &w.g, NOW - 30 * DAY));
-    (void)member(&w, "c");
+    /* ten: the busiest fifth is two people everyone could name, so it is never told */
+    for (int i = 0; i < 8; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%d", i);
+        (void)member(&w, name);
+    }
+    assert_false(tend_load_concentrated(w.kit->store, &w.g, NOW - 30 * DAY));
+    assert_int_equal(tend_load_concentration_told(w.kit->store, &w.g, NOW - 30 * DAY), TEND_LOAD_TOO_FEW);
+    /* eleven: the busiest fifth is three people */
+    (void)member(&w, "c8");
     assert_true(tend_load_concentrated(w.kit->store, &w.g, NOW - 30 * DAY));
+    assert_int_equal(tend_load_concentration_told(w.kit->store, &w.g, NOW - 30 * DAY), 100);
 
     /* one task done by one person in a group of three is one busy afternoon, not a pattern */
     world small = world_new();
@@ -196,8 +206,15 @@ static void concentration_is_spoken_of_only_when_it_is_a_pattern(void **state)
     assert_int_equal(tend_load_concentration(small.kit->store, &small.g, NOW - 30 * DAY), 100);
     assert_false(tend_load_concentrated(small.kit->store, &small.g, NOW - 30 * DAY));
 
-    /* spread work is no worry: b and a share it evenly among three */
+    /* spread work is no worry: a, b and four more carry it evenly (the busiest three: half) */
     did(&w, &b, 3, NOW - DAY);
+    for (int i = 0; i < 4; i++) {
+        char name[16];
+        tend_member c;
+        snprintf(name, sizeof name, "c%d", i);
+        assert_int_equal(tend_store_member_get(w.kit->store, w.g.id, name, &c), TEND_STORE_OK);
+        did(&w, &c, 3, NOW - DAY);
+    }
     assert_false(tend_load_concentrated(w.kit->store, &w.g, NOW - 30 * DAY));
     testkit_free(w.kit);
     testkit_free(small.kit);

@@ -117,6 +117,43 @@ static void reply_is_a_notice_with_escaped_html_and_only_the_meant_mentions(void
     tend_messages_clear(&list);
 }
 
+/* A DM that asks for the member's attention notifies (m.text); a private reply stays a notice. */
+static void attention_dms_are_text_and_replies_notices(void **state)
+{
+    (void)state;
+    tend_messages list;
+    tend_messages_init(&list);
+    tend_messages_add(&list, TEND_TO_DM, "matrix:!r:x.org", "@cam:x.org", "cam", "promoted", "A spot opened.");
+    tend_messages_add(&list, TEND_TO_PRIVATE, "matrix:!r:x.org", "@cam:x.org", "cam", "reply", "Thanks.");
+    cJSON *dm = render(&list.items[0], NULL);
+    cJSON *reply = render(&list.items[1], NULL);
+    assert_string_equal(field(dm, "msgtype"), "m.text");
+    assert_string_equal(field(reply, "msgtype"), "m.notice");
+    cJSON_Delete(dm);
+    cJSON_Delete(reply);
+    tend_messages_clear(&list);
+}
+
+static void group_option_is_taken_out_of_a_direct_chat_command(void **state)
+{
+    (void)state;
+    char text[128], value[64];
+    snprintf(text, sizeof text, "checkin low tired group:\"Soup kitchen\"");
+    assert_int_equal(tend_matrix_take_group_option(text, value, sizeof value), 1);
+    assert_string_equal(text, "checkin low tired");
+    assert_string_equal(value, "Soup kitchen");
+    snprintf(text, sizeof text, "claim 3 GROUP:#soup:x.org please");
+    assert_int_equal(tend_matrix_take_group_option(text, value, sizeof value), 1);
+    assert_string_equal(text, "claim 3 please");
+    assert_string_equal(value, "#soup:x.org");
+    /* a title that mentions group: is the member's text, not an option */
+    snprintf(text, sizeof text, "task add \"ask group:pantry\" slots:2");
+    assert_int_equal(tend_matrix_take_group_option(text, value, sizeof value), 0);
+    assert_string_equal(text, "task add \"ask group:pantry\" slots:2");
+    snprintf(text, sizeof text, "regroup:x");
+    assert_int_equal(tend_matrix_take_group_option(text, value, sizeof value), 0);
+}
+
 static void mentions_are_always_present_even_when_empty(void **state)
 {
     (void)state;
@@ -189,6 +226,33 @@ static void path_segments_are_escaped(void **state)
     free(e);
 }
 
+/* A command's answers reply to its event; a reaction's reply to the message reacted to, while a
+ * take-down of a private command must remove the member's reaction, never the bot's message. */
+static void an_origin_names_the_reply_and_the_command_apart(void **state)
+{
+    (void)state;
+    char buf[3 * MX_KEY_MAX + 3];
+    tend_matrix_origin o;
+    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$typed", "$typed");
+    assert_string_equal(buf, "!room:x\t$typed");
+    tend_matrix_origin_read(buf, &o);
+    assert_string_equal(o.room, "!room:x");
+    assert_string_equal(o.reply, "$typed");
+    assert_string_equal(o.command, "$typed");
+    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$prompt", "$reaction");
+    tend_matrix_origin_read(buf, &o);
+    assert_string_equal(o.room, "!room:x");
+    assert_string_equal(o.reply, "$prompt");
+    assert_string_equal(o.command, "$reaction");
+    tend_matrix_origin_read(NULL, &o); /* an unprompted message */
+    assert_string_equal(o.room, "");
+    assert_string_equal(o.reply, "");
+    assert_string_equal(o.command, "");
+    tend_matrix_origin_read("!room:x\t", &o);
+    assert_string_equal(o.room, "!room:x");
+    assert_string_equal(o.reply, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,10 +263,13 @@ int main(void)
         cmocka_unit_test(reply_fallback_is_skipped),
         cmocka_unit_test(reply_is_a_notice_with_escaped_html_and_only_the_meant_mentions),
         cmocka_unit_test(mentions_are_always_present_even_when_empty),
+        cmocka_unit_test(attention_dms_are_text_and_replies_notices),
+        cmocka_unit_test(group_option_is_taken_out_of_a_direct_chat_command),
         cmocka_unit_test(inviters_follow_the_config),
         cmocka_unit_test(reaction_keys_ignore_the_variation_selector),
         cmocka_unit_test(backoff_grows_with_jitter_and_retry_after_is_honoured),
         cmocka_unit_test(path_segments_are_escaped),
+        cmocka_unit_test(an_origin_names_the_reply_and_the_command_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

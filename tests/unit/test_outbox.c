@@ -1,6 +1,6 @@
 /* test_outbox.c — every message tend says is in the outbox with its cause, and leaves it only once
  * delivered: the encoding round trip, the rows a command and a firing write, the anonymous thanks
- * that writes none, a restart that delivers what a crash left, and the sender's order and retries. */
+ * and the erasure's last word that write none, a restart that delivers what a crash left, and the sender's order and retries. */
 #include "testkit.h"
 
 #include <stdio.h>
@@ -75,6 +75,19 @@ static void a_commands_answers_are_written_with_it(void **state)
     assert_true(testkit_said_has(kit, "no name"));
     assert_int_equal(kit->out.items[0].outbox_id, 0);
     assert_int_equal(testkit_outbox_count(kit), before);
+
+    /* nor the word that a member was erased: it names them, after everything else of them is gone
+     * (nothing in any table, the outbox included, holds their name) */
+    before = testkit_outbox_count(kit);
+    assert_int_equal(testkit_run(kit, "Zephyrine", 0, "forgetme confirm"), 0);
+    assert_true(testkit_said_has(kit, "erased"));
+    for (size_t i = 0; i < kit->out.count; i++)
+        if (kit->out.items[i].member_key && strcmp(kit->out.items[i].member_key, "Zephyrine") == 0)
+            assert_int_equal(kit->out.items[i].outbox_id, 0);
+    assert_int_equal(testkit_outbox_count(kit), before);
+    int found = -1;
+    assert_int_equal(tend_store_debug_find_text(kit->store, "Zephyrine", &found), TEND_STORE_OK);
+    assert_int_equal(found, 0);
     testkit_free(kit);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bot/args.h"
+#include "store/store_people.h"
 
 static void unknown_command_gets_one_private_line(void **state)
 {
@@ -116,6 +117,56 @@ static void a_replayed_event_is_never_answered_twice(void **state)
     testkit_free(kit);
 }
 
+static int run_at(testkit *kit, const char *name, const char *text, const char *event_id, tend_place place)
+{
+    tend_messages_clear(&kit->out);
+    tend_request req = {.group_key = kit->group_key, .channel_key = "c", .member_key = name,
+                        .member_name = name, .text = text, .event_id = event_id, .place = place};
+    return tend_bot_handle(kit->bot, &req, &kit->out);
+}
+
+/* A check-in typed in a group chat (Signal) records nothing, not even the member, and says so
+ * privately; typed in the private chat it is recorded; what is public anyway runs anywhere. */
+static void a_private_command_typed_where_others_read_records_nothing(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    snprintf(kit->group_key, sizeof kit->group_key, "signal:grp");
+    assert_int_equal(run_at(kit, "ana", "checkin low so tired", "ev1", TEND_PLACE_SHARED), 0);
+    assert_int_equal(kit->out.count, 1);
+    assert_int_equal(kit->out.items[0].audience, TEND_TO_PRIVATE);
+    assert_true(testkit_said_has(kit, "stays between us"));
+    assert_true(testkit_said_has(kit, "/checkin to me in our private chat"));
+    assert_false(testkit_said_has(kit, "so tired"));
+    tend_group g;
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_NOTFOUND);
+    /* answered once: the same event again is a replay */
+    assert_int_equal(run_at(kit, "ana", "checkin low so tired", "ev1", TEND_PLACE_SHARED), TEND_BOT_DUPLICATE);
+    const char *private_ones[] = {"feedback the rota is hard", "stepback 1w", "me", "capacity 2",
+                                  "profile pronouns:she", "nudges off", "export", "forgetme"};
+    for (size_t i = 0; i < sizeof private_ones / sizeof private_ones[0]; i++) {
+        assert_int_equal(run_at(kit, "ana", private_ones[i], NULL, TEND_PLACE_SHARED), 0);
+        assert_true(testkit_said_has(kit, "stays between us"));
+    }
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_NOTFOUND);
+    /* the group's own business runs in the group */
+    assert_int_equal(run_at(kit, "ana", "task add Soup run", "ev2", TEND_PLACE_SHARED), 0);
+    assert_true(testkit_said_has(kit, "#1 Soup run"));
+    /* and the check-in, typed in the private chat, is recorded */
+    assert_int_equal(run_at(kit, "ana", "checkin low so tired", "ev3", TEND_PLACE_PRIVATE), 0);
+    assert_false(testkit_said_has(kit, "stays between us"));
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    tend_member m;
+    tend_checkin c;
+    assert_int_equal(tend_store_member_get(kit->store, g.id, "ana", &m), TEND_STORE_OK);
+    assert_int_equal(tend_store_checkin_latest(kit->store, m.id, &c), TEND_STORE_OK);
+    assert_string_equal(c.energy, "low");
+    /* a request that does not say where (a tool's) is not affected */
+    assert_int_equal(run_at(kit, "bo", "checkin ok", NULL, TEND_PLACE_UNSAID), 0);
+    assert_false(testkit_said_has(kit, "stays between us"));
+    testkit_free(kit);
+}
+
 static void text_clean_strips_markers_and_cuts_on_characters(void **state)
 {
     (void)state;
@@ -136,6 +187,7 @@ int main(void)
         cmocka_unit_test(text_clean_strips_markers_and_cuts_on_characters),
         cmocka_unit_test(free_text_keeps_what_was_typed),
         cmocka_unit_test(a_replayed_event_is_never_answered_twice),
+        cmocka_unit_test(a_private_command_typed_where_others_read_records_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,12 +90,34 @@ static void auckland_group_follows_its_own_clock(void **state)
 
 /* ---------------------------------------------------------------- the prompt itself */
 
-static void checkin_prompt_has_one_tap_answers_and_tasks_needing_hands(void **state)
+static void assert_four_answers(const tend_message *m)
+{
+    assert_int_equal(m->n_buttons, 4);
+    assert_string_equal(m->buttons[0].command, "checkin great");
+    assert_string_equal(m->buttons[1].command, "checkin ok");
+    assert_string_equal(m->buttons[2].command, "checkin low");
+    assert_string_equal(m->buttons[3].command, "checkin out");
+}
+
+/* Where a tap on the group's post would be seen by everyone (Matrix, the console), the prompt
+ * carries no answers: each member is asked in their private chat, except who rests, turned nudges
+ * off, or is in their quiet hours. */
+static void checkin_prompt_asks_each_member_privately(void **state)
 {
     (void)state;
     testkit *kit = testkit_new(); /* Monday 09:00 UTC */
     tend_group g = make_group(kit, "UTC", "mon 18:00", "sun 18:00");
     tend_member ana = make_member(kit, &g, "ana");
+    tend_member rests = make_member(kit, &g, "rests");
+    tend_member quiet = make_member(kit, &g, "quiet");
+    tend_member off = make_member(kit, &g, "off");
+    rests.resting_until = TESTKIT_START + 3 * DAY;
+    quiet.quiet_start = 17 * 60;
+    quiet.quiet_end = 19 * 60;
+    off.nudges = false;
+    save_member(kit, &rests);
+    save_member(kit, &quiet);
+    save_member(kit, &off);
     tend_task soup = make_task(kit, &g, "Soup run", 0, false);
     tend_task full = make_task(kit, &g, "Fix the bike", 0, false);
     claim(kit, &full, &ana);
@@ -109,14 +131,36 @@ static void checkin_prompt_has_one_tap_answers_and_tasks_needing_hands(void **st
     assert_non_null(p);
     assert_int_equal(p->audience, TEND_TO_PUBLIC);
     assert_string_equal(p->channel_key, "console:channel");
-    assert_int_equal(p->n_buttons, 4);
-    assert_string_equal(p->buttons[0].command, "checkin great");
-    assert_string_equal(p->buttons[1].command, "checkin ok");
-    assert_string_equal(p->buttons[2].command, "checkin low");
-    assert_string_equal(p->buttons[3].command, "checkin out");
-    assert_true(testkit_said_has(kit, "Soup run"));
-    assert_false(testkit_said_has(kit, "Fix the bike")); /* it has its hands */
+    assert_int_equal(p->n_buttons, 0); /* an answer on the group's post would be seen by all */
+    assert_non_null(strstr(p->text, "private check-in"));
+    assert_non_null(strstr(p->text, "Soup run"));
+    assert_null(strstr(p->text, "Fix the bike")); /* it has its hands */
     assert_int_equal(p->n_mentions, 0);
+    assert_int_equal(count_kind(&kit->out, "checkin.ask"), 1);
+    const tend_message *ask = find_kind(&kit->out, "checkin.ask");
+    assert_int_equal(ask->audience, TEND_TO_DM);
+    assert_string_equal(ask->member_key, "ana");
+    assert_four_answers(ask);
+    testkit_free(kit);
+}
+
+/* On Discord a button is answered so only the one who pressed it sees: the answers stay on the
+ * group's post and nobody gets a message of their own. */
+static void checkin_prompt_on_discord_has_one_tap_answers(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    snprintf(kit->group_key, sizeof kit->group_key, "discord:42");
+    tend_group g = make_group(kit, "UTC", "mon 18:00", "sun 18:00");
+    make_member(kit, &g, "ana");
+    make_task(kit, &g, "Soup run", 0, false);
+    set_now(kit, TESTKIT_START + 9 * HOUR);
+    assert_int_equal(testkit_tick(kit), 0);
+    const tend_message *p = find_kind(&kit->out, "checkin.prompt");
+    assert_non_null(p);
+    assert_four_answers(p);
+    assert_true(testkit_said_has(kit, "Soup run"));
+    assert_int_equal(count_kind(&kit->out, "checkin.ask"), 0);
     testkit_free(kit);
 }
 
@@ -441,6 +485,11 @@ static void digest_celebrates_the_week_without_names_for_concentration(void **st
     make_member(kit, &g, "cam");
     make_member(kit, &g, "dee");
     make_member(kit, &g, "eli");
+    for (int i = 0; i < 6; i++) { /* eleven: a share of the busiest fifth points at three people */
+        char name[16];
+        snprintf(name, sizeof name, "more%d", i);
+        make_member(kit, &g, name);
+    }
     for (int i = 0; i < 3; i++) {
         tend_task t = make_task(kit, &g, i == 0 ? "Soup run" : "Pantry shift", 0, false);
         tend_claim c = claim(kit, &t, &ana);
@@ -455,6 +504,7 @@ static void digest_celebrates_the_week_without_names_for_concentration(void **st
     set_now(kit, now_of(kit) + DAY);
     assert_int_equal(testkit_tick(kit), 0); /* her rest ends on Tuesday */
     assert_int_equal(count_kind(&kit->out, "welcome"), 1);
+    assert_int_equal(testkit_run(kit, "bea", 0, "back hello"), 0); /* yes to a welcome in the digest */
     set_now(kit, TESTKIT_START + 6 * DAY + 9 * HOUR); /* Sunday 18:00 */
     assert_int_equal(testkit_tick(kit), 0);
     const tend_message *d = find_kind(&kit->out, "digest");
@@ -570,7 +620,8 @@ int main(void)
         cmocka_unit_test(berlin_fall_back_fires_at_the_first_of_the_repeated_hour),
         cmocka_unit_test(new_york_spring_and_fall_weeks),
         cmocka_unit_test(auckland_group_follows_its_own_clock),
-        cmocka_unit_test(checkin_prompt_has_one_tap_answers_and_tasks_needing_hands),
+        cmocka_unit_test(checkin_prompt_asks_each_member_privately),
+        cmocka_unit_test(checkin_prompt_on_discord_has_one_tap_answers),
         cmocka_unit_test(exactly_once_across_a_crash_and_restart),
         cmocka_unit_test(missed_prompt_within_grace_fires_once_older_is_skipped),
         cmocka_unit_test(nothing_fires_for_occurrences_before_the_group_existed),

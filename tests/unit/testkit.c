@@ -40,6 +40,7 @@ int testkit_run(testkit *kit, const char *name, int coord, const char *text)
         .member_key = name,
         .member_name = name,
         .is_coordinator = coord != 0,
+        .place = kit->in_public ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE,
         .text = text,
     };
     return tend_bot_handle(kit->bot, &req, &kit->out);

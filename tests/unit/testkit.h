@@ -23,13 +23,15 @@ typedef struct testkit {
     tend_bot *bot;
     tend_messages out;    /* what the last command (or tick) said */
     char group_key[64];   /* "console:test" unless changed */
+    int in_public;        /* commands are typed in the group's room (not privately) when set */
 } testkit;
 
 /* Fresh kit with an in-memory database and a clock at TESTKIT_START. */
 testkit *testkit_new(void);
 void testkit_free(testkit *kit);
 
-/* Runs `text` as member `name` (key = name) in the kit's group; coordinator when coord != 0.
+/* Runs `text` as member `name` (key = name) in the kit's group; coordinator when coord != 0; typed
+ * in the member's private chat with the bot unless kit->in_public is set.
  * Replaces kit->out. Returns tend_bot_handle's result. */
 int testkit_run(testkit *kit, const char *name, int coord, const char *text);
 /* The rendered text of every message of kit->out, each line prefixed like the console does

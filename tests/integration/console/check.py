@@ -29,12 +29,13 @@ def check(cond, what, transcript=None):
         raise Failure(what)
 
 
-def run(tend, args, stdin_text, tmp):
+def run(tend, args, stdin_text, tmp, extra_env=None):
     env = dict(os.environ)
     for key in list(env):
         if key.startswith(("TEND_", "DISCORD_", "MATRIX_")):
             del env[key]  # a developer's own settings must not leak into the test
     env["XDG_DATA_HOME"] = tmp
+    env.update(extra_env or {})
     proc = subprocess.run([tend] + args, input=stdin_text.encode(), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env=env, timeout=90)
     out, err = proc.stdout.decode(), proc.stderr.decode()
@@ -103,10 +104,13 @@ def case_flow(tend, dir_, src, tmp):
     check(any("/stepback" in b for b in m["buttons"]), "the check-in reply offers a one-tap step back", out)
     c.expect("private", "bob", r"/back", what="/stepback is confirmed privately")
     c.expect("private", "bob", r"#2 Pantry shift \(0 of 1", what="/stepback released bob's claim on task 2")
-    c.expect("private", "bob", r"(?i)welcome back", what="/back welcomes bob back")
+    m = c.expect("private", "bob", r"(?i)welcome back", what="/back welcomes bob back")
+    check(any("/back hello" in b for b in m["buttons"]), "a welcome in the digest is offered, never assumed", out)
     m = c.expect("public", None, r"#1\b", r"Soup run", r"@ana", r"@cam", what="/done 1 celebrates ana and cam")
     check("@bob" not in m["text"], "bob gave task 1 back, so he is not credited", out)
-    c.expect("private", "ana", r"3 active", r"0 resting", r"\d+%", what="/team shows aggregate health")
+    m = c.expect("private", "ana", r"Members: 3\b", r"still need hands", what="/team shows aggregate health")
+    check(not re.search(r"resting\.|\d+%", m["text"]),
+          "in a group of three no count of the resting and no share of the work can be told", out)
     c.expect("private", "ana", r"1 finished", what="/me counts ana's finished task")
     c.expect("private", "ana", r"#2 Pantry shift \(0 of 1", r"#1 Soup run \(done\)",
              what="/tasks all shows the board")
@@ -167,9 +171,13 @@ def case_advance(tend, dir_, src, tmp):
     rc, out, err = run(tend, ["--database", db, "--now", "2026-11-02T09:00"], text, tmp)
     check(rc == 0, "tend exited %d: %s" % (rc, err), out)
     msgs = parse(out)
-    prompts = [m for m in msgs if m["audience"] == "public" and any("/checkin" in b for b in m["buttons"])]
+    prompts = [m for m in msgs if m["audience"] == "public" and "private check-in" in m["text"]]
     check(len(prompts) == 2, "two weeks bring exactly two weekly check-in prompts, not %d" % len(prompts), out)
     check(all("#1" in m["text"] for m in prompts), "each prompt lists the task that needs hands", out)
+    check(all(not m["buttons"] for m in prompts), "the group's prompt carries no answers to tap", out)
+    asks = [m for m in msgs if m["audience"] == "dm" and any("/checkin ok" in b for b in m["buttons"])]
+    check(len(asks) == 2 and all(m["who"] == "ana" for m in asks),
+          "each week ana is asked privately, with one-tap answers", out)
     clocks = [m["text"] for m in msgs if m["audience"] == "console" and "clock is now" in m["text"]]
     check(clocks == ["the clock is now Mon 2026-11-09 09:00 UTC", "the clock is now Mon 2026-11-16 09:00 UTC"],
           "the clock moved a week each time", out)
@@ -204,8 +212,63 @@ def case_cli(tend, dir_, src, tmp):
           "with no options the database goes to $XDG_DATA_HOME/tend/tend.db: " + err)
 
 
+def case_two_groups(tend, dir_, src, tmp):
+    """Two console groups on one file: each run serves its own group's schedule alone."""
+    db = os.path.join(tmp, "shared.db")
+    alpha = {"TEND_CONSOLE_GROUP": "alpha"}
+    first = ":as ana\n/task add \"Alpha soup\"\n/feedback alpha-idea-1\n:as bea\n/feedback alpha-idea-2\n" \
+            ":as cam\n/feedback alpha-idea-3\n:quit\n"
+    rc, out, err = run(tend, ["--console", "--database", db, "--now", "2026-11-02T09:00"], first, tmp, alpha)
+    check(rc == 0, "alpha's first run exited %d: %s" % (rc, err), out)
+    # beta lives a whole week on the same file: its own prompt, process check-in and digest only
+    second = ":as zed\n/task add \"Beta bread\"\n:advance 1w\n:quit\n"
+    rc, out, err = run(tend, ["--console", "--database", db, "--now", "2026-11-02T09:00"], second, tmp,
+                       {"TEND_CONSOLE_GROUP": "beta"})
+    check(rc == 0, "beta's run exited %d: %s" % (rc, err), out)
+    msgs = parse(out)
+    prompts = [m for m in msgs if m["audience"] == "public" and "Weekly check-in" in m["text"]]
+    check(len(prompts) == 1 and "Beta bread" in prompts[0]["text"], "beta hears its own prompt, once", out)
+    check("Alpha soup" not in out and "alpha-idea" not in out and "[dm ana]" not in out,
+          "beta's console printed alpha's posts", out)
+    # alpha's Monday evening is still alpha's: its prompt and its three suggestions come out now
+    third = ":as ana\n:advance 10h\n:quit\n"
+    rc, out, err = run(tend, ["--console", "--database", db, "--now", "2026-11-02T09:00"], third, tmp, alpha)
+    check(rc == 0, "alpha's second run exited %d: %s" % (rc, err), out)
+    msgs = parse(out)
+    check(any(m["audience"] == "public" and "Weekly check-in" in m["text"] and "Alpha soup" in m["text"]
+              for m in msgs), "alpha's prompt was used up by beta's run", out)
+    check(all(("alpha-idea-%d" % i) in out for i in (1, 2, 3)), "alpha's suggestions were used up", out)
+    check("Beta bread" not in out and "[dm zed]" not in out, "alpha's console printed beta's posts", out)
+
+
+def case_names(tend, dir_, src, tmp):
+    """Names as others read them: nothing invisible, and no second "Ana" that is someone else."""
+    db = os.path.join(tmp, "names.db")
+    text = (":as Ana\n/task add \"Soup run\"\n"
+            ":as \u0410na\n"                 # a Cyrillic A: someone else passing as Ana
+            ":as \u202eAna\u200b\n"          # Ana herself, with a bidi override and a zero-width space
+            ":as bea\n/profile name:ana\n"   # bea cannot take Ana's name in another case
+            "/thanks Ana for the soup\n:quit\n")
+    rc, out, err = run(tend, ["--database", db, "--now", START], text, tmp)
+    check(rc == 0, "tend exited %d: %s" % (rc, err), out)
+    msgs = parse(out)
+    consoles = [m["text"] for m in msgs if m["audience"] == "console"]
+    check(any("already goes by a name that looks like \u0410na" in t for t in consoles),
+          "a look-alike of Ana's name is refused", out)
+    check(consoles.count("now speaking as Ana") == 2, "Ana with invisible characters is Ana herself", out)
+    c = Cursor(msgs, out)
+    c.expect("private", "bea", r"looks just like", what="bea cannot rename herself to look like Ana")
+    c.expect("public", None, r"bea", r"@Ana\b", what="the thanks names the one Ana")
+    check("\u200b" not in out and "\u202e" not in out, "an invisible character reached the transcript", out)
+    import sqlite3
+    con = sqlite3.connect(db)
+    names = sorted(n for (n,) in con.execute("SELECT name FROM members"))
+    con.close()
+    check(names == ["Ana", "bea"], "the group has exactly Ana and bea: %s" % names, out)
+
+
 CASES = {"flow": case_flow, "restart": case_restart, "bad_input": case_bad_input,
-         "advance": case_advance, "cli": case_cli}
+         "advance": case_advance, "cli": case_cli, "two_groups": case_two_groups, "names": case_names}
 
 
 def main():

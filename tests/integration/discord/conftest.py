@@ -27,6 +27,7 @@ class Tend:
     def __init__(self, double, tmp, token=dd.TOKEN, env=None):
         self.double = double
         self.log_path = os.path.join(tmp, "tend.log")
+        self.db = os.path.join(tmp, "tend.db")
         environment = dict(os.environ)
         environment.update({
             "DISCORD_TOKEN": token,
@@ -38,9 +39,8 @@ class Tend:
         })
         environment.update(env or {})
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([TEND, "--database", os.path.join(tmp, "tend.db")],
-                                     env=environment, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([TEND, "--database", self.db], env=environment,
+                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
 
     def output(self):
         if not self.log.closed:

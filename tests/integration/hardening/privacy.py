@@ -69,24 +69,41 @@ def main():
         con.close()
         check(not any(re.search("member|author|user|who|by|key|name", c) for c in cols),
               "the feedback table has a column that could name someone: %s" % cols)
-        check(set(cols) <= {"id", "group_id", "text", "day", "shown"}, "unexpected feedback columns %s" % cols)
+        check(set(cols) <= {"id", "group_id", "text", "month", "shown"}, "unexpected feedback columns %s" % cols)
+        con = sqlite3.connect(db)
+        row = con.execute("SELECT id, month FROM feedback WHERE text LIKE ?", ("%" + IDEA + "%",)).fetchone()
+        top = {t: con.execute('SELECT coalesce(max(rowid), 0) FROM "%s"' % t).fetchone()[0]
+               for t in after if t != "feedback" and not t.startswith("sqlite_")}
+        con.close()
+        check(row is not None and re.fullmatch(r"\d{4}-\d{2}", row[1]), "the suggestion keeps only its month: %s" % (row,))
+        # its id is drawn at random, not the next number: nothing to line up with other tables' rows
+        check(row[0] > 2 ** 32 and all(abs(row[0] - n) > 2 ** 20 for n in top.values()),
+              "the suggestion's id follows a sequence: %s (tops: %s)" % (row[0], top))
         for table in after:
             if table == "feedback":
                 added = [r for r in after[table] if r not in before[table]]
                 check(len(added) == 1 and IDEA in added[0], "the suggestion was not stored once: %s" % added)
-                check(not re.search(r"\d{9,}", added[0]), "a timestamp in the suggestion's row: " + added[0])
+                rest = re.sub(r"^\(\d+, ", "(", added[0])  # all but the random id
+                check(not re.search(r"\d{9,}", rest), "a timestamp in the suggestion's row: " + added[0])
             else:
                 check(after[table] == before[table],
                       "/feedback changed table %s (audit log or a trace): %s" % (
                           table, [r for r in after[table] if r not in before[table]]))
         check("audit" in after, "no audit table to check")
 
-        # two more members make three suggestions; the monthly process check-in shares them
+        # two more members make three suggestions; the monthly process check-in shares them. A
+        # coordinator's export holds none of them before that, and then only their month.
         t = Tend(binary, db, member="bea", env=ENV, stderr_path=log)
+        export = "\n".join(t.say("export group"))
+        check(IDEA not in export, "the group export shows a suggestion the group was never shown")
         t.say("feedback Shorter meetings please")
         t.say(":as cam")
         t.say("feedback A shared calendar")
         shared = t.say(":advance 5w")
+        export = "\n".join(t.say("export group"))
+        check(IDEA in export, "a suggestion shared at the process check-in is missing from the export")
+        check(re.search(r'"month":\s*"\d{4}-\d{2}"', export) and not re.search(r'"day"', export),
+              "the export times a suggestion finer than its month:\n" + export)
         check(t.quit() == 0, "tend did not exit cleanly")
         shown = "\n".join(shared)
         check(IDEA in shown, "the suggestions were never shared at the process check-in:\n" + shown)

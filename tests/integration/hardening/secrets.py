@@ -6,7 +6,8 @@ usage: secrets.py TEND_BINARY
 Known secrets go in through every door (TEND_DISCORD_TOKEN, DISCORD_TOKEN, MATRIX_ACCESS_TOKEN,
 TEND_MATRIX_PASSWORD and a config file holding a token, a password and a misspelled token key),
 then tend runs --check-config on good and bad files, a console session at debug level, and the
-Discord and Matrix adapters against endpoints that refuse the connection (so their error paths log).
+Discord, Matrix and Telegram adapters against endpoints that refuse the connection (so their error
+paths log; Telegram's token is part of every Bot API address).
 Every byte of stdout and stderr is searched for every secret. A config file holding a token that
 other users can read gets a warning; the same file at 0600 does not.
 """
@@ -26,7 +27,10 @@ SECRETS = {
 }
 FILE_SECRETS = ["MTIzSecretFileDiscord.Gx3.eeee", "syt_SecretFileMatrix_ffff", "SecretTypoToken-gggg",
                 "SecretFilePassword-hhhh"]
-ALL = list(SECRETS.values()) + FILE_SECRETS
+# Telegram's are shaped like BotFather's; the badly shaped one is refused without being shown
+TELEGRAM_SECRETS = ["123456789:AAESecretTelegramEnvToken000000iiii", "123456789:AAESecretTelegramFileToken00000jjjj",
+                    "SecretTelegramMisshapen-kkkk"]
+ALL = list(SECRETS.values()) + FILE_SECRETS + TELEGRAM_SECRETS
 UNREACHABLE = "http://127.0.0.1:9"
 
 
@@ -119,6 +123,21 @@ def main():
             [binary, "--config", good, "--database", db],
             {"TEND_LOG_LEVEL": "debug", "TEND_DISCORD_API_BASE": UNREACHABLE + "/api",
              "TEND_MATRIX_HOMESERVER": UNREACHABLE}, 3)))
+
+        # Telegram: its token is part of every Bot API address; the start-up error path must show
+        # neither, and a misshapen token in a file is refused without being echoed
+        outputs.append(("telegram", run_for([binary, "--database", db],
+                                            {"TELEGRAM_TOKEN": TELEGRAM_SECRETS[0], "TEND_LOG_LEVEL": "debug",
+                                             "TEND_TELEGRAM_API_BASE": UNREACHABLE}, 3)))
+        tg_file = os.path.join(tmp, "telegram.conf")
+        write(tg_file, "[telegram]\ntoken = %s\n" % TELEGRAM_SECRETS[1], 0o600)
+        outputs.append(("telegram config file start", run_for(
+            [binary, "--config", tg_file, "--database", db],
+            {"TEND_LOG_LEVEL": "debug", "TEND_TELEGRAM_API_BASE": UNREACHABLE}, 3)))
+        write(tg_file, "[telegram]\ntoken = %s\n" % TELEGRAM_SECRETS[2], 0o600)
+        rc, out = run([binary, "--check-config", tg_file], {})
+        outputs.append(("--check-config telegram", out))
+        check(rc != 0 and "[telegram] token" in out, "a misshapen Telegram token was not explained:\n" + out)
 
         for what, text in outputs:
             assert_clean(what, text)

@@ -42,6 +42,7 @@ class Client:
         self.events = []      # (room_id, event) for every timeline event seen, in order
         self.invites = []     # room ids
         self.highlights = {}  # room id -> highlight_count
+        self.notifications = {}  # room id -> notification_count (what would reach a phone)
         self.autojoin = True
 
     def api(self, method, path, body=None, http_timeout=40, params=None):
@@ -63,6 +64,23 @@ class Client:
 
     def join(self, room):
         self.api("POST", f"/join/{q(room)}", {})
+
+    def leave(self, room):
+        self.api("POST", f"/rooms/{q(room)}/leave", {})
+
+    def create_dm(self, user_id):
+        """A direct chat the way Element opens one (without encryption: tend cannot read that)."""
+        return self.api("POST", "/createRoom", {"is_direct": True, "preset": "trusted_private_chat",
+                                                "invite": [user_id]})["room_id"]
+
+    def event(self, room, event_id):
+        return self.api("GET", f"/rooms/{q(room)}/event/{q(event_id)}")
+
+    def membership(self, room, user_id):
+        try:
+            return self.api("GET", f"/rooms/{q(room)}/state/m.room.member/{q(user_id)}").get("membership")
+        except requests.HTTPError:
+            return None
 
     def send(self, room, body, html=None, msgtype="m.text"):
         content = {"msgtype": msgtype, "body": body}
@@ -97,6 +115,7 @@ class Client:
                 new.append((room_id, ev))
             counts = data.get("unread_notifications", {})
             self.highlights[room_id] = counts.get("highlight_count", 0)
+            self.notifications[room_id] = counts.get("notification_count", 0)
         for room_id in body.get("rooms", {}).get("invite", {}):
             if room_id not in self.invites:
                 self.invites.append(room_id)

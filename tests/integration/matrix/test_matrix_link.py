@@ -126,13 +126,18 @@ def test_unlink_gives_the_room_its_own_group_back(users, rooms):
     assert "yours" not in ev["content"]["body"], "B is its own group again"
 
 
-def test_reacting_to_the_weekly_checkin_prompt_records_a_checkin(users, checkin_room):
+def test_weekly_checkin_is_answered_privately_and_no_one_else_sees_it(users, checkin_room):
     """The prompt is scheduled: set the check-in time to the current minute (UTC). The scheduler
     fires the latest unfired occurrence at once when it is newer than the group, so the prompt comes
     right after the /setup instead of up to a minute later; only when the group was born in this
-    very minute (this file run alone, quickly) does the test wait for the next one."""
+    very minute (this file run alone, quickly) does the test wait for the next one.
+
+    The group's post carries no answers (a reaction there is a room event every member receives):
+    bob is asked in his direct chat, answers there with a tap, and alice's own /sync of the group
+    room holds nothing that tells his answer."""
     alice, bob, bot = users["alice"], users["bob"], users["bot"]
     a = checkin_room["room"]
+    ask(bob, bot, a, "!tasks")  # bob is a member the bot knows, so he is asked too
     now = time.time()
     if now // 60 * 60 <= checkin_room["group_born"] + 1:
         time.sleep(60 - now % 60 + 1)
@@ -140,19 +145,38 @@ def test_reacting_to_the_weekly_checkin_prompt_records_a_checkin(users, checkin_
     when = f"{calendar.day_abbr[t.tm_wday].lower()} {t.tm_hour:02d}:{t.tm_min:02d}"
     alice.catch_up()
     bob.catch_up()
+    bob.sync(0)
     ask(alice, bot, a, f'!setup checkin:"{when}" timezone:UTC')
-    _, prompt = bob.wait_for(notice_from(bot.user_id, a, "How are you doing"), 30, "the check-in prompt")
+    _, prompt = alice.wait_for(notice_from(bot.user_id, a, "How is everyone doing"), 30, "the check-in prompt")
     check_notice_shape(prompt)
-    bob.wait_for(lambda r, e: r == a and e.get("type") == "m.reaction" and e.get("sender") == bot.user_id
-                 and e["content"]["m.relates_to"]["event_id"] == prompt["event_id"]
-                 and e["content"]["m.relates_to"]["key"] == THUMBS, 20, "the bot's offered 👍")
-    bob.catch_up()
+    assert "private check-in" in prompt["content"]["body"]
+    # bob's own check-in, in his direct chat, asks for his attention (m.text) with the bot's taps
+    dm, mine = bob.wait_for(lambda r, e: r != a and e.get("sender") == bot.user_id
+                            and e.get("type") == "m.room.message"
+                            and "How are you doing" in e["content"].get("body", ""), 30, "bob's private check-in")
+    assert mine["content"]["msgtype"] == "m.text"
+    bob.wait_for(lambda r, e: r == dm and e.get("type") == "m.reaction" and e.get("sender") == bot.user_id
+                 and e["content"]["m.relates_to"]["event_id"] == mine["event_id"]
+                 and e["content"]["m.relates_to"]["key"] == THUMBS, 20, "the bot's offered 👍 in the DM")
+    deadline = time.monotonic() + 10
+    while bob.notifications.get(dm, 0) == 0 and time.monotonic() < deadline:
+        bob.sync(500)
+    assert bob.notifications.get(dm, 0) > 0, "the private check-in must notify bob"
     sent_at = int(time.time() * 1000)
-    bob.react(a, prompt["event_id"], THUMBS)
-    where, ev = answer_to(bob, bot.user_id, a, prompt["event_id"], sent_at)
-    assert where != a, "a check-in is private: the answer goes to bob's DM room"
-    assert "Thanks for checking in" in ev["content"]["body"]
-    # and it was recorded: bob's own /me shows this week's check-in
-    where, ev, _ = ask(bob, bot, a, "!me")
-    assert where != a
+    bob.react(dm, mine["event_id"], THUMBS)
+    _, ev = bob.wait_for(lambda r, e: r == dm and e.get("sender") == bot.user_id
+                         and e.get("origin_server_ts", 0) >= sent_at - 100
+                         and "Thanks for checking in" in e["content"].get("body", ""), 20, "the thanks")
+    # alice reads the group room: the prompt, and no reaction, answer or word of bob's check-in
+    time.sleep(2)
+    alice.sync(0)
+    in_room = [e for r, e in alice.events if r == a]
+    assert not [e for e in in_room if e.get("type") == "m.reaction"], "a reaction in the room: %s" % in_room
+    assert not [e for e in in_room if e.get("sender") == bob.user_id], "bob's answer reached the room"
+    assert not [e for e in in_room if "checking in" in e.get("content", {}).get("body", "")]
+    assert not [e for r, e in alice.events if r == dm], "alice is nowhere near bob's direct chat"
+    # and it was recorded: bob's own /me (in his direct chat, naming this group) shows it
+    bob.catch_up()
+    bob.send(dm, '!me group:"check-ins"')
+    _, ev = bob.wait_for(notice_from(bot.user_id, dm, "last check-in"), 20, "bob's /me")
     assert "last check-in: ok" in ev["content"]["body"].lower()

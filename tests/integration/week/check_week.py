@@ -53,13 +53,18 @@ def main():
         assert len(clock) == 3, "three :advance lines expected"
         monday_evening, tuesday, sunday = clock
 
-        prompt = index_of(msgs, lambda m: m["audience"] == "public" and "check-in" in m["text"].lower()
-                          and "/checkin great" in m["buttons"], "weekly check-in prompt")
+        prompt = index_of(msgs, lambda m: m["audience"] == "public" and "weekly check-in" in m["text"].lower(),
+                          "weekly check-in prompt")
         assert prompt < monday_evening, "the prompt comes on Monday evening, during the first :advance"
         assert "#5 Fold flyers" in msgs[prompt]["text"], "the prompt lists the task still needing hands"
         assert "#1 Soup run" not in msgs[prompt]["text"], "a task with its hands is not listed"
-        for answer in ("checkin ok", "checkin low", "checkin out"):
-            assert answer in msgs[prompt]["buttons"], "one-tap answer " + answer
+        assert not msgs[prompt]["buttons"], "no answer is tapped on the group's post, where all would see it"
+        for who in ("ana", "bea"):
+            ask = index_of(msgs, lambda m: m["audience"] == "dm" and m["who"] == who
+                           and "/checkin great" in m["buttons"], "%s's private check-in" % who)
+            assert prompt < ask < monday_evening, "each member is asked privately with the prompt"
+            for answer in ("checkin ok", "checkin low", "checkin out"):
+                assert answer in msgs[ask]["buttons"], "one-tap answer " + answer
 
         third_done = index_of(msgs, lambda m: m["audience"] == "public" and "#3 Bike repair is done" in m["text"],
                               "third done task")
@@ -76,7 +81,9 @@ def main():
         digest = index_of(msgs, lambda m: m["audience"] == "public" and "#1 Soup run" in m["text"]
                           and "#3 Bike repair" in m["text"] and "bea to ana" in m["text"], "digest")
         assert stale < digest < sunday, "the digest comes on Sunday evening"
-        assert "pair up" in msgs[digest]["text"], "one member did all the month's work: the gentle note"
+        # one member did all the month's work, but in a group of three the gentle note would point
+        # at her: aggregates are told only when they cover three people or more
+        assert "pair up" not in msgs[digest]["text"], "the concentration note points at one person"
 
         for m in msgs:
             if m["audience"] == "public":

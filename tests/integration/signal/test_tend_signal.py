@@ -1,0 +1,173 @@
+"""The real tend binary against the signal-cli double: what members of a Signal group do, and what
+they see in the group and in their 1:1 chats with tend."""
+import calendar
+import os
+import time
+
+import double as sd
+
+FFFC = "\ufffc"
+KEYCAP_1 = "1\ufe0f\u20e3"
+
+
+def new(double, mark):
+    return double.sent[mark:]
+
+
+def wait_for(double, mark, pred, what, timeout=10):
+    ok = double.wait(lambda: any(pred(s) for s in new(double, mark)), timeout)
+    assert ok, "no %s; tend sent: %r" % (what, new(double, mark))
+    return next(s for s in new(double, mark) if pred(s))
+
+
+def to_group(s):
+    return s["group"]
+
+
+def to_member(who):
+    return lambda s: not s["group"] and s["to"] == sd.Double().members[who]["uuid"]
+
+
+def ask(double, who, text, group="Food Bank", mentions=(), expect=None, timeout=10):
+    """A member types text; returns the first thing tend sends that matches expect (default: any)."""
+    mark = len(double.sent)
+    double.say(who, text, group=group, mentions=mentions)
+    return wait_for(double, mark, expect or (lambda s: True), "answer to %r" % text, timeout)
+
+
+def settle(double, seconds=1.0):
+    """Waits until tend has said nothing new for a moment."""
+    last, quiet_since = len(double.sent), time.time()
+    while time.time() - quiet_since < seconds:
+        time.sleep(0.05)
+        if len(double.sent) != last:
+            last, quiet_since = len(double.sent), time.time()
+
+
+def test_core_flow_in_a_signal_group(tend, double):
+    # a task posted in the group is announced there, with the command to claim it
+    s = ask(double, "ana", '/task add "Soup run" slots:2', expect=to_group)
+    assert s["to"] == sd.group_id("foodbank")
+    assert "#1 Soup run (0 of 2 hands)" in s["text"] and "Claim: /claim 1" in s["text"], s["text"]
+    assert s["quote"] is not None, "the answer in the group quotes the command"
+    # ben claims by typing (with Signal's "!"); his confirmation is private, in his 1:1 chat
+    s = ask(double, "ben", "!claim 1")
+    assert to_member("ben")(s) and "is yours" in s["text"], s
+    # cai carries little: her capacity is 1, so a second task asks her privately to confirm,
+    # and a reaction in her 1:1 chat is the one tap that confirms
+    ask(double, "cai", "/capacity 1", group=None, expect=to_member("cai"))
+    ask(double, "ana", '/task add "Pantry shift" weight:2', expect=to_group)
+    confirm = ask(double, "cai", "/claim 2", expect=to_member("cai"))
+    assert "React to answer: " + KEYCAP_1 + " Claim it anyway" in confirm["text"], confirm["text"]
+    mark = len(double.sent)
+    double.react("cai", confirm["ts"], KEYCAP_1)
+    s = wait_for(double, mark, to_member("cai"), "the claim confirmed by a reaction")
+    assert "#2 Pantry shift" in s["text"] and "is yours" in s["text"], s["text"]
+    # a reaction on anything else answers nothing
+    mark = len(double.sent)
+    double.react("cai", confirm["ts"] - 1, KEYCAP_1)
+    settle(double)
+    assert new(double, mark) == []
+    # done: celebrated in the group, pinging ben alone
+    s = ask(double, "ben", "/done 1", expect=to_group)
+    assert "#1 Soup run is done" in s["text"] and "@Ben" in s["text"], s["text"]
+    assert [m[2] for m in s["mentions"]] == ["ben"], s
+    # thanks with a mention: Signal puts U+FFFC where the mention is, counted in UTF-16 units;
+    # the "@everyone" in the note pings nobody
+    text = "/thanks " + FFFC + " for the soup \U0001F33F @everyone"
+    s = ask(double, "ana", text, mentions=[("ben", 8, 1)], expect=to_group)
+    assert "Ana thanks @Ben for the soup \U0001F33F @everyone" in s["text"], s["text"]
+    assert [m[2] for m in s["mentions"]] == ["ben"], "exactly one member pinged: %r" % (s,)
+    start, length, _ = s["mentions"][0]
+    assert sd.utf16_slice(s["text"], start, length) == "@Ben"
+    # a wrong command gets one line, privately
+    mark = len(double.sent)
+    double.say("dee", "/frobnicate 12")
+    s = wait_for(double, mark, to_member("dee"), "the answer to a wrong command")
+    settle(double)
+    assert len(new(double, mark)) == 1 and "I don't know /frobnicate" in s["text"], new(double, mark)
+    assert s["text"].count("\n") == 0
+    # tend's own account typing on its phone is not a member: nothing happens
+    mark = len(double.sent)
+    double.sync_message("/tasks")
+    settle(double)
+    assert new(double, mark) == []
+    # ana is the group's admin, so a coordinator; ben is not
+    assert "Only the group's coordinators" in ask(double, "ben", "/team", expect=to_member("ben"))["text"]
+    assert "Only the group's coordinators" not in ask(double, "ana", "/team", expect=to_member("ana"))["text"]
+    out = os.environ.get("TEND_SIGNAL_TRANSCRIPT")
+    if out:
+        with open(out, "w") as f:
+            f.write("\n".join(double.transcript) + "\n")
+
+
+def test_a_private_command_typed_in_the_group_records_nothing(tend, double):
+    mark = len(double.sent)
+    double.say("cai", "/checkin low so tired this week")
+    s = wait_for(double, mark, to_member("cai"), "the pointer to the 1:1 chat")
+    settle(double)
+    assert [x for x in new(double, mark) if x["group"]] == [], "the group hears nothing"
+    assert "stays between us" in s["text"] and "/checkin to me in our private chat" in s["text"], s["text"]
+    assert tend.query("SELECT count(*) FROM checkins") == [(0,)]
+    assert tend.query("SELECT count(*) FROM members") == [(0,)], "not even the member was recorded"
+    # typed in the 1:1 chat, it is recorded, and the answer stays there
+    s = ask(double, "cai", "/checkin low so tired this week", group=None)
+    assert to_member("cai")(s) and "Low weeks happen" in s["text"], s
+    assert tend.query("SELECT energy FROM checkins") == [("low",)]
+
+
+def test_the_weekly_check_in_is_answered_privately_in_1to1_chats(tend, double):
+    """The prompt is scheduled: the check-in time is set to the current minute (UTC), which fires at
+    once when the group is older than that minute (else the test waits for the next minute)."""
+    ask(double, "ana", '/task add "Van" slots:1', expect=to_group)
+    born = time.time()
+    if int(time.time()) // 60 * 60 <= born + 1:
+        time.sleep(60 - time.time() % 60 + 1)
+    t = time.gmtime()
+    when = "%s %02d:%02d" % (calendar.day_abbr[t.tm_wday].lower(), t.tm_hour, t.tm_min)
+    mark = len(double.sent)
+    double.say("ana", '/setup checkin:"%s" timezone:UTC' % when)
+    prompt = wait_for(double, mark, lambda s: s["group"] and "Weekly check-in" in s["text"], "the prompt", 30)
+    assert "sent each of you a private check-in" in prompt["text"] and "#1 Van" in prompt["text"], prompt["text"]
+    assert "React" not in prompt["text"], "a reaction in the group would be seen by everyone"
+    # ana, whom tend knows already, is asked in her 1:1 chat, where a tap is hers alone
+    own = wait_for(double, mark, lambda s: to_member("ana")(s) and "How are you doing" in s["text"], "ana's ask")
+    assert "React to answer: \U0001F31F Great" in own["text"], own["text"]
+    # ben asks for his own prompt in his 1:1 chat and answers it with one tap there
+    mine = ask(double, "ben", "/checkin", group=None)
+    assert to_member("ben")(mine) and "React to answer: \U0001F31F Great" in mine["text"], mine["text"]
+    mark = len(double.sent)
+    double.react("ben", mine["ts"], "\U0001FAAB")  # 🪫 low
+    s = wait_for(double, mark, to_member("ben"), "the answer to ben's check-in")
+    assert "Low weeks happen" in s["text"] and "\U0001F33F Step back" in s["text"], s["text"]
+    # cai types hers in her 1:1 chat
+    s = ask(double, "cai", "!checkin great", group=None)
+    assert to_member("cai")(s) and "Glad to hear it" in s["text"]
+    settle(double)
+    later = [x["text"] for x in double.sent[double.sent.index(prompt) + 1:] if x["group"]]
+    assert not [t for t in later if any(w in t for w in ("Ben", "Cai", "low", "great", "Low", "Great"))], \
+        "nothing of the answers reaches the group: %r" % later
+    assert sorted(tend.query("SELECT energy FROM checkins")) == [("great",), ("low",)]
+
+
+def test_a_member_of_two_groups_names_the_group_once(tend, double):
+    double.groups[sd.group_id("drivers")] = {"name": "Drivers", "members": ["ana", "dee"], "admins": ["dee"]}
+    ask(double, "ana", '/task add "Tyres"', expect=to_group)
+    ask(double, "ana", '/task add "Route plan"', group="Drivers", expect=to_group)
+    # ana's last group was Drivers: her 1:1 commands act there
+    s = ask(double, "ana", "/tasks", group=None)
+    assert "Route plan" in s["text"] and "Tyres" not in s["text"], s["text"]
+    # dee is only in Drivers: no question
+    s = ask(double, "dee", "/tasks", group=None)
+    assert "Route plan" in s["text"], s["text"]
+    # a name picks the group and is remembered
+    s = ask(double, "ana", "/tasks group:food", group=None)
+    assert "Tyres" in s["text"] and "Route plan" not in s["text"], s["text"]
+    s = ask(double, "ana", "/tasks", group=None)
+    assert "Tyres" in s["text"], s["text"]
+    s = ask(double, "ana", "/tasks group:nowhere", group=None)
+    assert "couldn't find the group" in s["text"] and "Food Bank, Drivers" in s["text"], s["text"]
+    # someone in no group of tend's is told so, once per message
+    double.members["eve"] = {"uuid": "e5e5e5e5-0000-4000-8000-000000000005", "number": None, "name": "Eve"}
+    s = ask(double, "eve", "/tasks", group=None)
+    assert "couldn't find you in one" in s["text"], s["text"]
