@@ -4,8 +4,8 @@
 usage: check_config.py TEND_BINARY
 
 Each case is a configuration an operator really writes (a file, the environment, or both): half a
-Discord or Matrix setup, a folder where the file should be (what a Docker bind mount of a missing
-file makes), a UTF-8 byte order mark, a token pasted into the wrong keys, a database folder that
+Discord, Matrix, Signal or Telegram setup, a Signal number without its +, a folder where the file
+should be (what a Docker bind mount of a missing file makes), a UTF-8 byte order mark, a token pasted into the wrong keys, a database folder that
 does not exist. For each: the check's exact lines and exit code, then a real start with the same
 configuration, which must fail with the same lines (never quietly run the console instead) or
 start when the check said ok. No five characters in a row of any secret appear anywhere.
@@ -88,6 +88,16 @@ def main():
              {"TEND_MATRIX_USER_ID": "@tend:example.org", "MATRIX_ACCESS_TOKEN": MX_TOKEN},
              ["Matrix is half set up (TEND_MATRIX_USER_ID is set): [matrix] homeserver is missing "
               "(or TEND_MATRIX_HOMESERVER)"], path=os.devnull)
+        case(binary, tmp, "signal daemon, no account", "[signal]\nrpc_url = http://127.0.0.1:7583\n", {},
+             ["Signal is half set up ([signal] rpc_url is set): [signal] account is missing "
+              "(or TEND_SIGNAL_ACCOUNT)"])
+        out = case(binary, tmp, "a signal number without its +", None, {"TEND_SIGNAL_ACCOUNT": "015550001234"},
+                   ["TEND_SIGNAL_ACCOUNT must be a phone number in international form, like +15551234567"],
+                   path=os.devnull)
+        check("015550001234" not in out, "the account number was repeated:\n" + out)
+        case(binary, tmp, "telegram api base, no token", None, {"TEND_TELEGRAM_API_BASE": "http://127.0.0.1:8081"},
+             ["Telegram is half set up (TEND_TELEGRAM_API_BASE is set): [telegram] token is missing "
+              "(or TELEGRAM_TOKEN)"], path=os.devnull)
         folder = os.path.join(tmp, "tend.conf")
         os.mkdir(folder)
         case(binary, tmp, "a folder as the config file", None, {},
