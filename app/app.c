@@ -305,6 +305,14 @@ int tend_app_run(tend_app *app)
         app->failed = 1;
         tend_app_stop(app);
     }
+    char why[300] = "";
+    if (!app->stopping)
+        app->ops = tend_ops_start(app->loop, app->bot, app->cfg, app->adapters, app->n_adapters, why, sizeof why);
+    if (why[0]) {
+        tend_log(TEND_LOG_ERROR, "app", "%s", why);
+        app->failed = 1;
+        tend_app_stop(app);
+    }
     for (size_t i = 0; i < app->n_adapters && !app->stopping; i++) {
         tend_adapter *a = app->adapters[i];
         if (a->ops->start(a) != 0) {
@@ -338,6 +346,7 @@ void tend_app_stop(tend_app *app)
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->stop(app->adapters[i]);
     tend_sender_close(app->sender);
+    tend_ops_stop(app->ops);
 }
 
 void tend_app_destroy(tend_app *app)
@@ -347,5 +356,6 @@ void tend_app_destroy(tend_app *app)
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->destroy(app->adapters[i]);
     tend_sender_destroy(app->sender);
+    tend_ops_destroy(app->ops);
     free(app);
 }

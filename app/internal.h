@@ -10,6 +10,7 @@
 
 #include "adapters/adapter.h"
 #include "app/app.h"
+#include "app/ops.h"
 #include "app/sender.h"
 #include "bot/bot.h"
 #include "config/config.h"
@@ -30,6 +31,7 @@ struct tend_app {
     bool stopping;
     bool ticking, tick_again;
     int failed;
+    tend_ops *ops; /* systemd, SIGHUP, the health endpoint (app/ops.c) */
 };
 
 /* The host functions the adapters are given (host.c). */

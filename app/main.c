@@ -13,7 +13,10 @@
 #include <uv.h>
 
 #include "app/app.h"
+#include "app/health.h"
+#include "app/ops.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "config/config.h"
 #include "store/store.h"
 
@@ -22,12 +25,16 @@ typedef struct {
     const char *database;   /* --database FILE overrides the config        */
     const char *check;      /* --check-config FILE                         */
     const char *now;        /* --now: a frozen clock for scripted demos    */
+    const char *backup;     /* --backup FILE: an online copy, then exit    */
+    const char *health;     /* --health [URL]: ask a running tend, exit    */
     bool console;
 } options;
 
 static const char usage_text[] =
     "usage: tend [--config FILE] [--console] [--database FILE] [--now YYYY-MM-DDTHH:MM]\n"
     "       tend --check-config FILE\n"
+    "       tend [--config FILE] [--database FILE] --backup NEWFILE\n"
+    "       tend [--config FILE] --health [URL]\n"
     "       tend --help | --version\n"
     "\n"
     "  --config FILE        read settings from FILE (default: $TEND_CONFIG, else built-in defaults)\n"
@@ -37,6 +44,9 @@ static const char usage_text[] =
     "  --now TIME           start the console's clock at TIME (UTC) instead of the real time;\n"
     "                       it then moves only with :advance (for scripted demos and tests)\n"
     "  --check-config FILE  check FILE and the TEND_* environment, print each problem, exit 1 if any\n"
+    "  --backup NEWFILE     copy the database to NEWFILE (created 0600) while tend runs, then exit\n"
+    "  --health [URL]       ask a running tend whether it is healthy (default: [ops] listen's\n"
+    "                       /healthz); exit 0 when it is, 1 when not (for HEALTHCHECK)\n"
     "\n"
     "Every setting can also come from the environment as TEND_<SECTION>_<KEY>; see README.md.\n";
 
@@ -49,8 +59,12 @@ static int parse_options(int argc, char **argv, options *opts)
                             : strcmp(a, "--database") == 0     ? &opts->database
                             : strcmp(a, "--check-config") == 0 ? &opts->check
                             : strcmp(a, "--now") == 0          ? &opts->now
+                            : strcmp(a, "--backup") == 0       ? &opts->backup
                                                                : NULL;
-        if (slot) {
+        if (strcmp(a, "--health") == 0) {
+            /* the URL is optional: the next word is it unless it is another option */
+            opts->health = i + 1 < argc && argv[i + 1][0] != '-' ? argv[++i] : "";
+        } else if (slot) {
             if (i + 1 >= argc || !argv[i + 1][0]) {
                 fprintf(stderr, "tend: %s needs a value (tend --help shows how)\n", a);
                 return -1;
@@ -72,23 +86,106 @@ static int parse_options(int argc, char **argv, options *opts)
     return 0;
 }
 
-static int check_config(const char *path)
+/* Loads the configuration the way a start does: `path` (NULL: none), the environment, then
+ * --database. 0, or -1 with the problems in err. */
+static int load_config(tend_config *cfg, const char *path, const options *opts, char *err, size_t errlen)
+{
+    if (tend_config_defaults(cfg) != 0) {
+        snprintf(err, errlen, "tend: out of memory");
+        return -1;
+    }
+    int rc = tend_config_load(cfg, path && path[0] ? path : NULL, err, errlen);
+    if (opts->database) {
+        char *db = strdup(opts->database);
+        if (db) {
+            free(cfg->database);
+            cfg->database = db;
+            cfg->database_is_default = false;
+        }
+    }
+    return rc;
+}
+
+/* Everything a start checks before it touches anything, each problem one line on stdout: the
+ * file, the environment, platforms set up halfway, the database's folder and file. */
+static int check_config(const options *opts)
+{
+    tend_config cfg;
+    char err[8192], files[2048], warn[2048];
+    int rc = load_config(&cfg, opts->check, opts, err, sizeof err);
+    int file_problems = tend_config_check_files(&cfg, files, sizeof files, warn, sizeof warn);
+    tend_config_free(&cfg);
+    tend_log_clear_secrets();
+    if (rc != 0)
+        printf("%s\n", err);
+    if (file_problems)
+        printf("%s\n", files);
+    if (warn[0]) {
+        for (char *line = strtok(warn, "\n"); line; line = strtok(NULL, "\n"))
+            printf("warning: %s\n", line);
+    }
+    if (rc != 0 || file_problems)
+        return 1;
+    puts("ok");
+    return 0;
+}
+
+/* tend --backup NEWFILE: the configured database, copied while tend may be running. */
+static int backup(const options *opts)
 {
     tend_config cfg;
     char err[8192];
-    if (tend_config_defaults(&cfg) != 0) {
-        fputs("tend: out of memory\n", stderr);
-        return 1;
+    int rc = load_config(&cfg, opts->config, opts, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "%s\ntend: fix the configuration above (tend --check-config FILE checks it)\n", err);
+    } else {
+        tend_store_backup_info info;
+        if (tend_store_backup(cfg.database, opts->backup, &info, err, sizeof err) != TEND_STORE_OK) {
+            fprintf(stderr, "tend: no backup: %s\n", err);
+            rc = 1;
+        } else {
+            printf("backed up %s to %s (%lld bytes, schema %d, quick_check ok)\n", cfg.database, opts->backup,
+                   info.bytes, info.schema);
+        }
     }
-    int rc = tend_config_load(&cfg, path, err, sizeof err);
     tend_config_free(&cfg);
     tend_log_clear_secrets();
-    if (rc != 0) {
-        fprintf(stdout, "%s\n", err);
-        return 1;
+    return rc != 0;
+}
+
+/* tend --health [URL]: 0 when a running tend answers 200, 1 otherwise; the answer's line is printed. */
+static int health(const options *opts)
+{
+    char url[300];
+    if (opts->health[0]) {
+        snprintf(url, sizeof url, "%s", opts->health);
+    } else {
+        tend_config cfg;
+        char err[8192];
+        char host[64];
+        int port = 0;
+        int rc = load_config(&cfg, opts->config, opts, err, sizeof err);
+        if (rc == 0 && cfg.ops_listen)
+            tend_config_listen_parse(cfg.ops_listen, host, sizeof host, &port);
+        bool off = rc == 0 && !cfg.ops_listen;
+        tend_config_free(&cfg);
+        tend_log_clear_secrets();
+        if (rc != 0 || off) {
+            fprintf(stderr, rc ? "%s\n" : "tend: the health endpoint is off; set [ops] listen (or TEND_OPS_LISTEN)\n",
+                    err);
+            return 1;
+        }
+        /* a listener on every address is reached here through the loopback one */
+        const char *reach = strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp(host, "::") == 0 ? "::1" : host;
+        bool v6 = strchr(reach, ':') != NULL;
+        snprintf(url, sizeof url, "http://%s%s%s:%d/healthz", v6 ? "[" : "", reach, v6 ? "]" : "", port);
     }
-    puts("ok");
-    return 0;
+    char line[300];
+    long status = tend_health_probe(url, 5000, line, sizeof line);
+    printf("%s%s%s\n", status ? "" : "no answer from ", status ? "" : url, status ? line : "");
+    if (!status)
+        fprintf(stderr, "tend: %s\n", line);
+    return status == 200 ? 0 : 1;
 }
 
 /* mkdir -p for the database's folder; only for the default path, which nobody chose by hand. */
@@ -138,6 +235,29 @@ static int parse_now(const char *text, int64_t *out)
     return 0;
 }
 
+/* SIGTERM, SIGINT and SIGHUP wait until the loop watches them, so a stop asked for while tend
+ * starts is an orderly one, not death by the default action. The hold begins in the executable's
+ * preinit array, before the shared libraries' own initializers (libcurl's TLS stack, libgcrypt)
+ * run, which take most of tend's first milliseconds; tend_ops_start lets the signals in. Commands
+ * that never run the loop (--check-config, --backup, --health) let them in at once. */
+static void hold_signals_early(int argc, char **argv, char **envp)
+{
+    (void)argc, (void)argv, (void)envp;
+    tend_ops_hold_signals();
+}
+__attribute__((section(".preinit_array"), used)) static void (*const hold_at_preinit)(int, char **, char **) =
+    hold_signals_early;
+
+static void release_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 /* Runs tend with a loaded config. The exit code. */
 static int run(tend_config *cfg, const options *opts)
 {
@@ -151,7 +271,7 @@ static int run(tend_config *cfg, const options *opts)
     tend_store *store = NULL;
     char err[512] = "";
     if (tend_store_open(cfg->database, &store, err, sizeof err) != TEND_STORE_OK) {
-        fprintf(stderr, "tend: cannot open the database %s: %s\n", cfg->database, err);
+        fprintf(stderr, "tend: %s\n", err);
         return 1;
     }
     tend_store_set_synchronous(store, cfg->synchronous);
@@ -183,40 +303,45 @@ static int run(tend_config *cfg, const options *opts)
 
 int main(int argc, char **argv)
 {
+    tend_log_detect_journal();
     options opts = {0};
     int parsed = parse_options(argc, argv, &opts);
+    if (parsed != 0 || opts.check || opts.backup || opts.health)
+        release_signals(); /* no loop to watch them: Ctrl-C stops a long backup */
     if (parsed != 0)
         return parsed > 0 ? 0 : 2;
     if (opts.check)
-        return check_config(opts.check);
+        return check_config(&opts);
     /* a reader that goes away must not kill the process; writes fail and are handled instead */
     signal(SIGPIPE, SIG_IGN);
     if (!opts.config)
         opts.config = getenv("TEND_CONFIG");
+    if (opts.backup)
+        return backup(&opts);
+    if (opts.health)
+        return health(&opts);
     tend_config cfg;
-    char err[8192];
-    if (tend_config_defaults(&cfg) != 0) {
-        fputs("tend: out of memory\n", stderr);
-        return 1;
-    }
-    if (tend_config_load(&cfg, opts.config && opts.config[0] ? opts.config : NULL, err, sizeof err) != 0) {
+    char err[8192], warn[2048];
+    int rc = load_config(&cfg, opts.config, &opts, err, sizeof err);
+    if (rc != 0) {
         fprintf(stderr, "%s\ntend: fix the configuration above (tend --check-config FILE checks it)\n", err);
+    } else if (tend_config_check_files(&cfg, err, sizeof err, warn, sizeof warn) != 0) {
+        rc = -1;
+        for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+            fprintf(stderr, "tend: %s\n", line);
+    }
+    if (rc != 0) {
         tend_config_free(&cfg);
         tend_log_clear_secrets();
         return 1;
     }
-    if (opts.database) {
-        char *db = strdup(opts.database);
-        if (db) {
-            free(cfg.database);
-            cfg.database = db;
-            cfg.database_is_default = false;
-        }
-    }
     int level = tend_log_level_parse(cfg.log_level);
     tend_log_set_level(level >= 0 ? (tend_log_level)level : TEND_LOG_INFO);
-    int rc = run(&cfg, &opts);
+    for (char *line = warn[0] ? strtok(warn, "\n") : NULL; line; line = strtok(NULL, "\n"))
+        tend_log(TEND_LOG_WARN, "config", "%s", line);
+    rc = run(&cfg, &opts);
     tend_config_free(&cfg);
     tend_log_clear_secrets();
+    tend_metrics_reset(); /* the counters live as long as the process; free them for leak checkers */
     return rc;
 }

@@ -19,11 +19,22 @@
 
 #include "bot/outbox.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 
 #define RETRY_FIRST_MS 1000
 #define RETRY_MAX_MS (5 * 60 * 1000)
 #define GIVE_UP_AFTER_S (24 * 3600) /* a reply a day late is noise, not help */
 #define IDEM_MAX 48
+
+/* For the ops endpoint (app/health.c), labelled by platform only. */
+static const tend_metric_def outbox_depth = {
+    "tend_outbox_depth",
+    "Messages in the outbox waiting for the platform to accept them (in flight included).",
+    TEND_METRIC_GAUGE, {"platform", NULL}};
+static const tend_metric_def delivery_seconds = {
+    "tend_delivery_seconds",
+    "Time from a message entering the outbox (in this run) to the platform accepting it, in seconds.",
+    TEND_METRIC_HISTOGRAM, {"platform", NULL}};
 
 typedef struct item {
     int64_t id;            /* outbox row, or negative: a message the store could not take */
@@ -32,6 +43,7 @@ typedef struct item {
     tend_messages msg;     /* exactly one message */
     int64_t created_at;
     int attempts;
+    uint64_t queued_ns;    /* uv_hrtime() when it entered the queue, for delivery_seconds */
     uint64_t next_try_ms;  /* uv_now() before which it waits; 0 = now */
     bool in_flight, done;
     struct item *next;
@@ -97,6 +109,8 @@ static void enqueue(tend_sender *s, item *it)
         s->head = it;
     s->tail = it;
     s->count++;
+    it->queued_ns = uv_hrtime();
+    tend_metric_add(&outbox_depth, it->platform, NULL, 1);
 }
 
 static item *item_new(tend_sender *s, int64_t id, const char *platform, const char *dest, int64_t created_at)
@@ -250,6 +264,7 @@ static void sweep_done(tend_sender *s)
         item *it = *link;
         if (it->done) {
             *link = it->next;
+            tend_metric_add(&outbox_depth, it->platform, NULL, -1);
             item_free(it);
             s->count--;
         } else {
@@ -382,6 +397,8 @@ void tend_sender_sent(tend_sender *s, int64_t id, tend_sent_result result)
             tend_log(TEND_LOG_WARN, "outbox", "a %s %s message cannot be delivered; dropped", it->platform, m->kind);
         } else {
             s->stats.delivered++;
+            tend_metric_observe(&delivery_seconds, it->platform, NULL,
+                                (double)(uv_hrtime() - it->queued_ns) / 1e9);
         }
         it->done = true;
         tend_adapter *adapter = s->route(s->route_ud, it->platform);
@@ -440,6 +457,7 @@ static int load_row(const tend_outbox_row *row, void *ud)
 int tend_sender_load(tend_sender *s, const char *platform)
 {
     load_walk w = {s, 0, 0};
+    tend_metric_add(&outbox_depth, platform, NULL, 0); /* shown from the start, not from the first message */
     int rc = tend_store_outbox_each(s->store, platform, load_row, &w);
     if (w.loaded)
         tend_log(TEND_LOG_INFO, "outbox", "%zu %s message%s from before the restart to deliver", w.loaded,
@@ -498,6 +516,7 @@ void tend_sender_destroy(tend_sender *s)
     flush_removed(s);
     while (s->head) {
         item *next = s->head->next;
+        tend_metric_add(&outbox_depth, s->head->platform, NULL, -1);
         item_free(s->head);
         s->head = next;
     }

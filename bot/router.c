@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "bot/command.h"
 #include "bot/help.h"
 #include "bot/welcome.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "bot/messages.h"
 #include "bot/names.h"
 #include "bot/outbox.h"
@@ -325,13 +327,38 @@ static bool over_budget(const tend_env *env, tend_ratelimit *limits, const tend_
     return true;
 }
 
+/* How a command ended, for the ops metrics: a catalogue name (or "unknown") and one of a few
+ * fixed outcomes, never anything the member typed. */
+typedef struct {
+    char command[32];
+    const char *outcome;
+} command_note;
+
+static const tend_metric_def commands_total = {
+    "tend_commands_total", "Commands handled, by catalogue name and outcome.", TEND_METRIC_COUNTER,
+    {"command", "outcome"}};
+static const tend_metric_def command_seconds = {
+    "tend_command_seconds", "Time from a command reaching tend to its replies being ready, in seconds.",
+    TEND_METRIC_HISTOGRAM, {"platform", NULL}};
+
+static void note_command(command_note *note, const char *name)
+{
+    snprintf(note->command, sizeof note->command, "%s", name);
+    for (char *p = note->command; *p; p++)
+        if (*p == ' ')
+            *p = '_'; /* "task add" -> task_add, a word Prometheus and the label bound accept */
+}
+
 /* Answers a request; *recorded says whether its event went into the command's transaction. */
 static int answer(const tend_env *env, tend_ratelimit *limits, const tend_request *req, const char *platform,
-                  tend_messages *out, bool *recorded)
+                  tend_messages *out, bool *recorded, command_note *note)
 {
     *recorded = false;
-    if (over_budget(env, limits, req, out))
+    note->outcome = "unreadable";
+    if (over_budget(env, limits, req, out)) {
+        note->outcome = "limited";
         return 0;
+    }
     char *text = clean_request_text(req->text, req->n_refs);
     if (!text) {
         say_private(out, req, MSG_STORE_FAILED, NULL);
@@ -360,16 +387,20 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
         snprintf(shown, sizeof shown, "%s", name); /* echo at most a short, cleaned word */
         unknown_command(shown, said, sizeof said);
         say_private(out, req, "%s", said);
+        note->outcome = "unknown";
         tend_args_free(args);
         return 0;
     }
+    note_command(note, spec->name);
     if (!tend_privacy_may_run(spec, req)) {
         /* before any transaction: nothing of the member is written, not even their row */
+        note->outcome = "refused";
         tend_privacy_point_to_private(out, req, platform, spec);
         tend_args_free(args);
         return 0;
     }
     if (spec->coordinator_only && !req->is_coordinator) {
+        note->outcome = "refused";
         say_private(out, req, MSG_COORDINATORS_ONLY, spec->name);
         tend_args_free(args);
         return 0;
@@ -390,6 +421,12 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
     int result = run_in_transaction(&ctx);
     int status = 0;
     *recorded = result == TEND_OK || result == TEND_EDUPLICATE;
+    note->outcome = result == TEND_OK           ? "ok"
+                    : result == TEND_EDUPLICATE ? "duplicate"
+                    : result == TEND_EUSAGE     ? "usage"
+                    : result == TEND_EREFUSED   ? "refused"
+                    : result == TEND_ESTORE     ? "store_error"
+                                                : "error";
     if (result == TEND_EDUPLICATE) {
         status = TEND_BOT_DUPLICATE;
     } else if (result == TEND_EUSAGE) {
@@ -440,10 +477,17 @@ int tend_bot_handle_request(const tend_env *env, tend_ratelimit *limits, const t
     snprintf(platform, sizeof platform, "%.*s", (int)strcspn(req->group_key, ":"), req->group_key);
     if (req->event_id && tend_store_event_seen(env->store, platform, req->event_id) == TEND_STORE_OK)
         return TEND_BOT_DUPLICATE; /* answered before a restart or a resume */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     bool recorded;
+    command_note note = {"unknown", "error"};
     size_t before = out->count;
-    int status = answer(env, limits, req, platform, out, &recorded);
+    int status = answer(env, limits, req, platform, out, &recorded, &note);
     if (!recorded)
         remember_answer(env, req, platform, out, before);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    tend_metric_add(&commands_total, note.command, note.outcome, 1);
+    tend_metric_observe(&command_seconds, platform, NULL,
+                        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     return status;
 }

@@ -33,6 +33,7 @@
 
 #include "bot/load.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "bot/messages.h"
 #include "bot/outbox.h"
 #include "bot/parse.h"
@@ -277,6 +278,11 @@ static int occurrence_around(const tend_group *g, sched_kind kind, int64_t now, 
 
 typedef enum { OCC_NOTHING, OCC_FIRE, OCC_SKIP } occ_action;
 
+static const tend_metric_def scheduled_posts = {
+    "tend_scheduled_posts_total",
+    "Scheduled group posts (check-in, digest, process) fired, or skipped as too late to matter.",
+    TEND_METRIC_COUNTER, {"kind", "outcome"}};
+
 /* What to do about the latest occurrence of `kind` at now. TEND_STORE_OK or an error. */
 static int decide(const tend_env *env, const tend_group *g, sched_kind kind, int64_t now, occurrence *o,
                   occ_action *action)
@@ -323,7 +329,10 @@ static int fire(const tend_env *env, const tend_group *g, sched_kind kind, int64
         else
             rc = tend_sched_say_digest(env, g, o.prev_due, o.due, now, out);
     }
-    return tend_sched_end(env, rc, kind_names[kind], out, mark);
+    rc = tend_sched_end(env, rc, kind_names[kind], out, mark);
+    if (rc == TEND_STORE_OK)
+        tend_metric_add(&scheduled_posts, kind_names[kind], action == OCC_SKIP ? "skipped" : "fired", 1);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- budget, platforms, groups */

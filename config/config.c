@@ -4,7 +4,9 @@
  * Every key lives in one table below: its section, its name, where it goes in tend_config and how
  * its value is checked. The file, the TEND_<SECTION>_<KEY> variables and the problems reported all
  * come from that table, so a new key is one line. Problems are collected, not stopped at, so a
- * coordinator fixes the whole file in one go. A secret's value never reaches an error message.
+ * coordinator fixes the whole file in one go. A problem names the key the way the person wrote it
+ * (`[discord] application_id`, or `TEND_DISCORD_APPLICATION_ID` for the environment) and never
+ * repeats a value: a token pasted into the wrong key must not come back out, not even its start.
  */
 #include "config/config.h"
 
@@ -17,34 +19,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config/internal.h"
 #include "lib/log.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
-
-typedef enum {
-    K_TEXT,      /* any non-empty text                                  */
-    K_SECRET,    /* text that is never echoed                           */
-    K_INT,       /* whole number in [min, max]                          */
-    K_BOOL,      /* true/false, yes/no, on/off, 1/0                     */
-    K_SYNC,      /* normal | full                                       */
-    K_LEVEL,     /* debug | info | warn | error                         */
-    K_HTTP,      /* http:// or https:// URL                             */
-    K_WS,        /* ws:// or wss:// URL                                 */
-    K_SNOWFLAKE, /* Discord id: digits                                  */
-    K_SHARDS,    /* a shard count "8" or a range "0-3/8"                */
-    K_MXID,      /* @user:server                                        */
-    K_INVITERS,  /* comma-separated @user:server or :server             */
-    K_PHONE,     /* +<digits>, never echoed (an account number)         */
-    K_TGTOKEN    /* a Telegram bot token: digits ':' then 30+ [A-Za-z0-9_-]; secret */
-} key_kind;
-
-typedef struct {
-    const char *section;
-    const char *key;
-    key_kind kind;
-    size_t offset;
-    int min, max;
-} key_spec;
 
 #define AT(field) offsetof(tend_config, field)
 
@@ -75,11 +53,12 @@ static const key_spec keys[] = {
     {"signal", "account", K_PHONE, AT(signal_account), 0, 0},
     {"telegram", "token", K_TGTOKEN, AT(telegram_token), 0, 0},
     {"telegram", "api_base", K_HTTP, AT(telegram_api_base), 0, 0},
+    {"ops", "listen", K_LISTEN, AT(ops_listen), 0, 0},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 static const char *const sections[] = {"store", "log", "bot", "console", "discord", "matrix", "signal",
-                                       "telegram"};
+                                       "telegram", "ops"};
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 /* What one load collects: problems as lines in err, and where they come from. */
@@ -93,6 +72,8 @@ typedef struct {
     bool section_known;   /* false after an unknown [section]: its keys were reported with it */
     bool file_has_secret;
     bool oom;
+    char setby[N_KEYS][48]; /* how each key was set, as the person wrote it; "" when it was not */
+    bool bad[N_KEYS];       /* given a value that was refused (and reported) */
 } load_state;
 
 static void problem(load_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -117,49 +98,6 @@ static void problem(load_state *st, const char *fmt, ...)
     }
 }
 
-/* Levenshtein distance, for "did you mean"; names are short, so the small table is enough. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t row[41];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* The closest candidate when it is close enough to be a typo, else NULL. */
-static const char *nearest(const char *word, const char *const *candidates, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = 99;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(word, candidates[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = candidates[i];
-        }
-    }
-    size_t allowed = strlen(word) <= 4 ? 1 : strlen(word) <= 8 ? 2 : 3;
-    return best_d <= allowed ? best : NULL;
-}
-
 static const key_spec *find_key(const char *section, const char *key)
 {
     for (size_t i = 0; i < N_KEYS; i++)
@@ -176,224 +114,63 @@ static bool section_exists(const char *section)
     return false;
 }
 
+/* Names in the section (section NULL: every key) close enough to `key` to be a typo of one. */
 static const char *suggest_key(const char *section, const char *key)
 {
     const char *names[N_KEYS];
     size_t n = 0;
     for (size_t i = 0; i < N_KEYS; i++)
-        if (strcasecmp(keys[i].section, section) == 0)
+        if (!section || strcasecmp(keys[i].section, section) == 0)
             names[n++] = keys[i].key;
-    return nearest(key, names, n);
+    return tend_config_nearest(key, names, n);
 }
 
-/* ---------------------------------------------------------------- values */
-
-static bool parse_bool(const char *v, bool *out)
+/* A word from the file is repeated only when it is nearly a real name (a typo of one): anything
+ * else on the left of '=' may be half of a password that happened to hold one. */
+static bool safe_to_repeat(const char *word, const char *near)
 {
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-    for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(v, yes[i]) == 0)
-            return *out = true, true;
-        if (strcasecmp(v, no[i]) == 0)
-            return *out = false, true;
-    }
-    return false;
+    return near && strlen(word) <= 40;
 }
 
-static bool has_prefix(const char *s, const char *prefix)
+static void env_name(const key_spec *k, char *buf, size_t len)
 {
-    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+    snprintf(buf, len, "TEND_%s_%s", k->section, k->key);
+    for (char *p = buf; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
 }
 
-static bool url_ok(const char *v, const char *a, const char *b)
-{
-    const char *rest = has_prefix(v, a) ? v + strlen(a) : has_prefix(v, b) ? v + strlen(b) : NULL;
-    if (!rest || !*rest || *rest == '/')
-        return false;
-    for (const char *p = v; *p; p++)
-        if (isspace((unsigned char)*p))
-            return false;
-    return true;
-}
-
-/* "@local:server" with both parts non-empty and no spaces. */
-static bool mxid_ok(const char *v, size_t len)
-{
-    if (len < 4 || v[0] != '@')
-        return false;
-    const char *colon = memchr(v, ':', len);
-    if (!colon || colon == v + 1 || colon == v + len - 1)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (isspace((unsigned char)v[i]))
-            return false;
-    return true;
-}
-
-static bool inviters_ok(const char *v)
-{
-    const char *p = v;
-    while (*p) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        size_t len = strcspn(p, ",");
-        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
-        bool server = len > 1 && p[0] == ':' && !memchr(p, ' ', len);
-        if (!server && !mxid_ok(p, len))
-            return false;
-        p += strcspn(p, ",");
-        if (*p == ',')
-            p++;
-    }
-    return true;
-}
-
-/* BotFather's shape: the bot's numeric id, a colon, then the secret part (35 characters today). */
-static bool tgtoken_ok(const char *v)
-{
-    size_t id = strspn(v, "0123456789");
-    if (id == 0 || id > 20 || v[id] != ':')
-        return false;
-    const char *secret = v + id + 1;
-    size_t n = strspn(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
-    return n >= 30 && n <= 200 && !secret[n];
-}
-
-/* What a value of this kind should look like, for the message when it does not. */
-static void describe(const key_spec *k, char *buf, size_t len)
-{
-    switch (k->kind) {
-    case K_INT: snprintf(buf, len, "a whole number from %d to %d", k->min, k->max); break;
-    case K_BOOL: snprintf(buf, len, "true or false"); break;
-    case K_SYNC: snprintf(buf, len, "normal or full"); break;
-    case K_LEVEL: snprintf(buf, len, "debug, info, warn or error"); break;
-    case K_HTTP: snprintf(buf, len, "an http:// or https:// address"); break;
-    case K_WS: snprintf(buf, len, "a ws:// or wss:// address"); break;
-    case K_SNOWFLAKE: snprintf(buf, len, "the application's numeric id"); break;
-    case K_SHARDS:
-        snprintf(buf, len, "a shard count like 8 or a range of shards like 0-3/8 (first-last/total)");
-        break;
-    case K_MXID: snprintf(buf, len, "a Matrix user id like @tend:example.org"); break;
-    case K_INVITERS: snprintf(buf, len, "user ids and :server names separated by commas"); break;
-    case K_PHONE: snprintf(buf, len, "a phone number in international form, like +15551234567"); break;
-    case K_TGTOKEN: snprintf(buf, len, "the token BotFather gave, like 123456789:AA... (digits, a colon, then letters)"); break;
-    default: snprintf(buf, len, "some text"); break;
-    }
-}
-
-static bool value_ok(const key_spec *k, const char *v, int *number)
-{
-    if (!*v)
-        return false;
-    switch (k->kind) {
-    case K_INT: {
-        char *end = NULL;
-        errno = 0;
-        long n = strtol(v, &end, 10);
-        if (errno || end == v || *end || n < k->min || n > k->max)
-            return false;
-        *number = (int)n;
-        return true;
-    }
-    case K_BOOL: {
-        bool b;
-        if (!parse_bool(v, &b))
-            return false;
-        *number = b;
-        return true;
-    }
-    case K_SYNC:
-        if (strcasecmp(v, "normal") == 0)
-            return *number = 1, true;
-        if (strcasecmp(v, "full") == 0)
-            return *number = 2, true;
-        return false;
-    case K_LEVEL: return tend_log_level_parse(v) >= 0;
-    case K_HTTP: return url_ok(v, "http://", "https://");
-    case K_WS: return url_ok(v, "ws://", "wss://");
-    case K_SNOWFLAKE: return strspn(v, "0123456789") == strlen(v) && strlen(v) <= 20;
-    case K_SHARDS: {
-        int first, last, count;
-        return tend_config_shards(v, &first, &last, &count) == 0;
-    }
-    case K_MXID: return mxid_ok(v, strlen(v));
-    case K_INVITERS: return inviters_ok(v);
-    case K_PHONE: return v[0] == '+' && strlen(v) >= 7 && strlen(v) <= 16 && strspn(v + 1, "0123456789") == strlen(v + 1);
-    case K_TGTOKEN: return tgtoken_ok(v);
-    default: return true;
-    }
-}
-
-/* A whole number of at most 5 digits at *p, moving *p past it; -1 when there is none. */
-static int shard_number(const char **p)
-{
-    size_t n = strspn(*p, "0123456789");
-    if (n == 0 || n > 5)
-        return -1;
-    int v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + ((*p)[i] - '0');
-    *p += n;
-    return v;
-}
-
-int tend_config_shards(const char *text, int *first, int *last, int *count)
-{
-    const char *p = text;
-    int a = shard_number(&p);
-    if (a < 0)
-        return -1;
-    if (*p == '\0') { /* "8": every shard of 8 */
-        if (a < 1 || a > TEND_SHARDS_MAX)
-            return -1;
-        *first = 0, *last = a - 1, *count = a;
-        return 0;
-    }
-    int b = a;
-    if (*p == '-') {
-        p++;
-        if ((b = shard_number(&p)) < 0)
-            return -1;
-    }
-    if (*p++ != '/')
-        return -1;
-    int n = shard_number(&p);
-    if (*p != '\0' || n < 1 || n > TEND_SHARDS_MAX || a > b || b >= n)
-        return -1;
-    *first = a, *last = b, *count = n;
-    return 0;
-}
-
-/* Checks and stores one value. `where` is "path:line" or the variable's name. */
-static void set_value(load_state *st, const key_spec *k, const char *value, const char *where)
+/* Checks and stores one value. `where` is "path:line", or NULL when `name` is the variable. */
+static void set_value(load_state *st, const key_spec *k, const char *value, const char *where, const char *name)
 {
     int number = 0;
+    size_t index = (size_t)(k - keys);
     char *base = (char *)st->cfg + k->offset;
     bool optional = strcmp(k->section, "discord") == 0 || strcmp(k->section, "matrix") == 0 ||
-                    strcmp(k->section, "signal") == 0 ||
-                    strcmp(k->section, "telegram") == 0;
+                    strcmp(k->section, "signal") == 0 || strcmp(k->section, "telegram") == 0 ||
+                    strcmp(k->section, "ops") == 0;
     if (!*value && optional) {
         /* "token =" left empty means "not set", as if the line were not there */
         if (k->kind == K_BOOL)
             *(bool *)(void *)base = false;
         else
             free(*(char **)(void *)base), *(char **)(void *)base = NULL;
+        st->setby[index][0] = '\0';
         return;
     }
-    if (!value_ok(k, value, &number)) {
+    /* set, even if refused below: a refused Discord key still says Discord was meant */
+    if (where)
+        snprintf(st->setby[index], sizeof st->setby[index], "[%s] %s", k->section, k->key);
+    else
+        snprintf(st->setby[index], sizeof st->setby[index], "%s", name);
+    if (!tend_config_value_ok(k, value, &number)) {
+        st->bad[index] = true;
         char want[96];
-        describe(k, want, sizeof want);
-        if (k->kind == K_PHONE)
-            problem(st, "%s: %s in [%s] must be %s (not shown here)", where, k->key, k->section, want);
-        else if (k->kind == K_TGTOKEN && *value)
-            problem(st, "%s: %s in [%s] must be %s; the value is not shown, since it may be a secret", where,
-                    k->key, k->section, want);
-        else if (k->kind == K_SECRET || !*value)
-            problem(st, "%s: %s in [%s] needs a value", where, k->key, k->section);
+        tend_config_describe(k, want, sizeof want);
+        const char *verb = k->kind == K_SECRET || !*value ? "needs a value" : "must be ";
+        if (where)
+            problem(st, "%s: [%s] %s %s%s", where, k->section, k->key, verb, *verb == 'm' ? want : "");
         else
-            problem(st, "%s: %s in [%s] must be %s, not '%.40s'", where, k->key, k->section, want, value);
+            problem(st, "%s %s%s", name, verb, *verb == 'm' ? want : "");
         return;
     }
     if (k->kind == K_INT || k->kind == K_SYNC) {
@@ -436,12 +213,12 @@ static void check_line(load_state *st, const char *line)
         snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), line + 1);
         st->section_known = section_exists(name);
         if (!st->section_known) {
-            const char *near = nearest(name, sections, N_SECTIONS);
-            if (near)
+            const char *near = tend_config_nearest(name, sections, N_SECTIONS);
+            if (safe_to_repeat(name, near))
                 problem(st, "%s:%d: unknown section [%s] (did you mean [%s]?)", st->path, st->lineno, name,
                         near);
             else
-                problem(st, "%s:%d: unknown section [%s]", st->path, st->lineno, name);
+                problem(st, "%s:%d: unknown section (its name is not repeated here)", st->path, st->lineno);
         }
         return;
     }
@@ -481,7 +258,10 @@ static int on_key(void *user, const char *section, const char *name, const char 
     char where[600];
     snprintf(where, sizeof where, "%s:%d", st->path, st->lineno);
     if (!*section) {
-        problem(st, "%s: '%s' must be inside a section such as [bot]", where, name);
+        if (safe_to_repeat(name, suggest_key(NULL, name)))
+            problem(st, "%s: '%s' must be inside a section such as [bot]", where, name);
+        else
+            problem(st, "%s: a key must be inside a section such as [bot]", where);
         return 1;
     }
     if (!st->section_known)
@@ -489,15 +269,15 @@ static int on_key(void *user, const char *section, const char *name, const char 
     const key_spec *k = find_key(section, name);
     if (!k) {
         const char *near = suggest_key(section, name);
-        if (near)
+        if (safe_to_repeat(name, near))
             problem(st, "%s: unknown key '%s' in [%s] (did you mean '%s'?)", where, name, section, near);
         else
-            problem(st, "%s: unknown key '%s' in [%s]", where, name, section);
+            problem(st, "%s: unknown key in [%s] (its name is not repeated here)", where, section);
         return 1;
     }
     if ((k->kind == K_SECRET || k->kind == K_TGTOKEN) && *value)
         st->file_has_secret = true;
-    set_value(st, k, value, where);
+    set_value(st, k, value, where, NULL);
     return 1;
 }
 
@@ -519,7 +299,13 @@ static void load_file(load_state *st, const char *path)
         return;
     }
     struct stat sb;
-    bool exposed = fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077) != 0;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        /* what `docker run -v ./tend.conf:/etc/tend.conf` makes when ./tend.conf does not exist */
+        problem(st, "%s: is a folder, not a config file (a bind mount of a missing file makes one)", path);
+        fclose(f);
+        return;
+    }
+    bool exposed = (sb.st_mode & 077) != 0;
     size_t len = 0;
     char *text = slurp(f, &len);
     fclose(f);
@@ -532,7 +318,9 @@ static void load_file(load_state *st, const char *path)
     } else if (memchr(text, '\0', len)) {
         problem(st, "%s: not a text file", path);
     } else {
-        reader_state r = {text, st};
+        /* Windows editors start UTF-8 files with a byte order mark; it is not part of line 1 */
+        bool bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0;
+        reader_state r = {text + (bom ? 3 : 0), st};
         st->section_known = true;
         if (ini_parse_stream(read_line, &r, on_key, st) == -2)
             st->oom = true;
@@ -545,13 +333,6 @@ static void load_file(load_state *st, const char *path)
 }
 
 /* ---------------------------------------------------------------- the environment */
-
-static void env_name(const key_spec *k, char *buf, size_t len)
-{
-    snprintf(buf, len, "TEND_%s_%s", k->section, k->key);
-    for (char *p = buf; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-}
 
 static void load_env(load_state *st)
 {
@@ -572,7 +353,7 @@ static void load_env(load_state *st)
             snprintf(name, sizeof name, "TELEGRAM_TOKEN");
         }
         if (v && *v) {
-            set_value(st, &keys[i], v, name);
+            set_value(st, &keys[i], v, NULL, name);
             if (keys[i].offset == AT(database))
                 st->cfg->database_is_default = false;
         }
@@ -617,6 +398,57 @@ int tend_config_defaults(tend_config *cfg)
     return 0;
 }
 
+/* ---------------------------------------------------------------- platforms set up halfway */
+
+/* How the first key of `section` the person set was written, or NULL when they set none. */
+static const char *first_set(const load_state *st, const char *section)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(keys[i].section, section) == 0 && st->setby[i][0])
+            return st->setby[i];
+    return NULL;
+}
+
+/* Not set, and not given a refused value either (that was reported already). */
+static bool missing(const load_state *st, size_t offset)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (keys[i].offset == offset) {
+            const char *v = *(char *const *)(const void *)((const char *)st->cfg + offset);
+            return !st->bad[i] && !(v && *v);
+        }
+    return false;
+}
+
+/* A platform with some of its keys set is one the person meant to run: start it with a key missing
+ * and it fails later in a worse way, leave it off and tend quietly runs the console instead (under
+ * systemd or `docker run -d`, a service that "succeeds" and stops). So each missing key is a
+ * problem, named the way it can be set. */
+static void check_platforms(load_state *st)
+{
+    const char *why = first_set(st, "discord");
+    if (why && missing(st, AT(discord_token)))
+        problem(st, "Discord is half set up (%s is set): [discord] token is missing (or DISCORD_TOKEN)", why);
+    if (why && missing(st, AT(discord_application_id)))
+        problem(st, "Discord is half set up (%s is set): [discord] application_id is missing "
+                    "(or TEND_DISCORD_APPLICATION_ID)", why);
+    why = first_set(st, "matrix");
+    if (why && missing(st, AT(matrix_homeserver)))
+        problem(st, "Matrix is half set up (%s is set): [matrix] homeserver is missing (or TEND_MATRIX_HOMESERVER)",
+                why);
+    if (why && missing(st, AT(matrix_user_id)))
+        problem(st, "Matrix is half set up (%s is set): [matrix] user_id is missing (or TEND_MATRIX_USER_ID)", why);
+    if (why && missing(st, AT(matrix_access_token)) && missing(st, AT(matrix_password)))
+        problem(st, "Matrix is half set up (%s is set): [matrix] access_token or [matrix] password is missing "
+                    "(or MATRIX_ACCESS_TOKEN / TEND_MATRIX_PASSWORD)", why);
+    why = first_set(st, "signal");
+    if (why && missing(st, AT(signal_account)))
+        problem(st, "Signal is half set up (%s is set): [signal] account is missing (or TEND_SIGNAL_ACCOUNT)", why);
+    why = first_set(st, "telegram");
+    if (why && missing(st, AT(telegram_token)))
+        problem(st, "Telegram is half set up (%s is set): [telegram] token is missing (or TELEGRAM_TOKEN)", why);
+}
+
 /* A problem line may quote a key or a line that happens to hold a secret (a token pasted into a
  * misspelled key); the secrets are known only once the whole file is read, so mask them after. */
 static void mask_secret(char *err, const char *secret)
@@ -640,6 +472,9 @@ int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errle
             cfg->database_is_default = false;
     }
     load_env(&st);
+    check_platforms(&st);
+    if (path && !(cfg->file = strdup(path)))
+        st.oom = true;
     if (st.oom)
         problem(&st, "out of memory while reading the configuration");
     mask_secret(err, cfg->discord_token);
@@ -670,6 +505,8 @@ void tend_config_free(tend_config *cfg)
         free(*slot);
         *slot = NULL;
     }
+    free(cfg->file);
+    cfg->file = NULL;
 }
 
 bool tend_config_has_discord(const tend_config *cfg)

@@ -4,7 +4,9 @@
  * The file is INI (parsed by libinih). Every key can also be set as TEND_<SECTION>_<KEY> in the
  * environment (TEND_DISCORD_API_BASE, TEND_SIGNAL_ACCOUNT), which wins over the file; the tokens
  * also as DISCORD_TOKEN, MATRIX_ACCESS_TOKEN and TELEGRAM_TOKEN. Defaults serve the console demo
- * with no file.
+ * with no file. A platform with some but not all of its keys set is a problem, not a quiet fall
+ * back to the console; problems name keys as written (`[discord] application_id`) and never
+ * repeat a value.
  */
 #ifndef TEND_CONFIG_H
 #define TEND_CONFIG_H
@@ -48,7 +50,10 @@ typedef struct tend_config {
     /* [telegram] */
     char *telegram_token;            /* secret: "123456789:AA..." from BotFather        */
     char *telegram_api_base;         /* default https://api.telegram.org                 */
+    /* [ops] */
+    char *ops_listen;                /* "127.0.0.1:9464": health and metrics; NULL = off */
     /* what loading noticed */
+    char *file;                      /* the file read, NULL when none (SIGHUP reads it again) */
     bool file_secret_exposed;        /* the file holds a secret and group/others can read it */
 } tend_config;
 
@@ -69,5 +74,16 @@ bool tend_config_has_discord(const tend_config *cfg);
 bool tend_config_has_matrix(const tend_config *cfg);
 bool tend_config_has_signal(const tend_config *cfg);
 bool tend_config_has_telegram(const tend_config *cfg);
+
+/* Splits an [ops] listen value: "127.0.0.1:9464", "[::1]:9464", or a bare "9464" (127.0.0.1).
+ * Addresses are numeric (a name would need a lookup); port 0 asks the system for a free one.
+ * 0 with host and port filled (either may be NULL), or -1 when the value is not one of those. */
+int tend_config_listen_parse(const char *value, char *host, size_t hostlen, int *port);
+
+/* Checks what start-up will touch on disk: the database's folder exists (or, for the default
+ * path, can be made) and is writable, the database is a file tend can write. Each problem is one
+ * line appended to err, each warning (a database other users can read) one line to warn.
+ * Returns the number of problems. */
+int tend_config_check_files(const tend_config *cfg, char *err, size_t errlen, char *warn, size_t warnlen);
 
 #endif

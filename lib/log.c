@@ -5,13 +5,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_SECRETS 8
 
 static tend_log_level current_level = TEND_LOG_INFO;
 static char *secrets[MAX_SECRETS];
 static size_t n_secrets;
+static bool to_journal;
+
+tend_log_level tend_log_get_level(void)
+{
+    return current_level;
+}
+
+bool tend_log_detect_journal(void)
+{
+    /* systemd sets JOURNAL_STREAM=<device>:<inode> of the stream it connected; a child whose
+     * stderr was redirected elsewhere inherits the variable, hence the comparison */
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev = 0, ino = 0;
+    struct stat sb;
+    to_journal = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &sb) == 0 &&
+                 (unsigned long long)sb.st_dev == dev && (unsigned long long)sb.st_ino == ino;
+    return to_journal;
+}
 
 void tend_log_set_level(tend_log_level level)
 {
@@ -78,6 +98,11 @@ void tend_log(tend_log_level level, const char *module, const char *fmt, ...)
     for (char *p = line; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' '; /* one event, one line: a server's multi-line error cannot forge log lines */
+    if (to_journal) {
+        static const int priority[] = {7, 6, 4, 3}; /* syslog's debug, info, warning, err */
+        fprintf(stderr, "<%d>%s: %s\n", priority[level], module, line);
+        return;
+    }
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;

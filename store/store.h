@@ -54,8 +54,23 @@ enum {
 int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen);
 /* Finalizes every statement and closes the database. Accepts NULL. */
 void tend_store_close(tend_store *store);
+
+/* What a backup wrote. */
+typedef struct {
+    long long bytes; /* size of the copy    */
+    int schema;      /* its schema version  */
+} tend_store_backup_info;
+/* Copies the database at db_path to dest (which must not exist) while tend may be running, with
+ * SQLite's online backup: dest is created 0600, left as one self-contained file and checked with
+ * quick_check. Never migrates the source. TEND_STORE_OK with *info filled, else a code and a
+ * one-line reason in err (a partial copy is removed). */
+int tend_store_backup(const char *db_path, const char *dest, tend_store_backup_info *info, char *err,
+                      size_t errlen);
 /* The last error's message, for logs. Never contains secrets (the store holds none). */
 const char *tend_store_errmsg(const tend_store *store);
+/* TEND_STORE_OK, or the code of the last failure when no transaction has written since (for the
+ * health check: a full disk, a read-only database). */
+int tend_store_failing(const tend_store *store);
 /* The schema version the database is at after migrations. */
 int tend_store_schema_version(tend_store *store);
 /* The newest schema version this tend knows (what every database is migrated to). */

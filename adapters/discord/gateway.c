@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "adapters/discord/gateway.h"
+#include "adapters/metrics.h"
 #include "lib/log.h"
 
 #define BACKOFF_FIRST_MS 500
@@ -295,6 +296,19 @@ static void heartbeat_cb(uv_timer_t *t)
 
 /* ---------------------------------------------------------------- receiving */
 
+/* For the health check and the metrics: Discord counts as connected while every shard run here
+ * has a usable session (READY or RESUMED); a group on a shard that is down hears nothing. */
+static void note_connection(dc_shard *sh, bool up)
+{
+    if (up && sh->dropped_at)
+        tend_metric_add(&TEND_M_RECONNECTS, "discord", NULL, 1);
+    sh->up = up;
+    bool all = sh->gw->n_shards > 0;
+    for (int i = 0; i < sh->gw->n_shards && all; i++)
+        all = sh->gw->shards[i].up;
+    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, all ? 1 : 0);
+}
+
 static void on_dispatch(dc_shard *sh, const char *t, const cJSON *data)
 {
     discord *d = sh->d;
@@ -310,6 +324,7 @@ static void on_dispatch(dc_shard *sh, const char *t, const cJSON *data)
         if (cJSON_IsString(uid))
             snprintf(d->bot_user_id, sizeof d->bot_user_id, "%s", uid->valuestring);
         sh->failures = 0;
+        note_connection(sh, true);
         session_write(sh); /* a new session: kept at once, so a crash now can still resume it */
         tend_log(TEND_LOG_INFO, "discord", "gateway ready (user %s, shard %d of %d)", d->bot_user_id, sh->id,
                  sh->gw->count);
@@ -317,6 +332,7 @@ static void on_dispatch(dc_shard *sh, const char *t, const cJSON *data)
             dc_register_commands(d, NULL);
     } else if (strcmp(t, "RESUMED") == 0) {
         sh->failures = 0;
+        note_connection(sh, true);
         if (sh->dropped_at)
             tend_log(TEND_LOG_INFO, "discord", "shard %d: gateway session resumed %llu ms after the drop",
                      sh->id, (unsigned long long)(now_ms(sh) - sh->dropped_at));
@@ -436,6 +452,7 @@ void dc_shard_on_closed(dc_shard *sh)
 {
     uv_timer_stop(&sh->heartbeat);
     uv_timer_stop(&sh->later); /* an IDENTIFY waiting for its slot */
+    note_connection(sh, false);
     if (sh->hello) /* a working connection ended (not one more failed attempt) */
         sh->dropped_at = now_ms(sh);
     sh->hello = false;

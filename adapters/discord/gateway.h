@@ -72,6 +72,7 @@ struct dc_shard {
     uint64_t next_delay_ms;     /* set by whoever closed on purpose                         */
     bool have_delay;
     uint64_t dropped_at;
+    bool up;                    /* READY or RESUMED, and not closed since (for /healthz)    */
 };
 
 struct dc_gateway {

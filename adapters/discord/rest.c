@@ -28,6 +28,7 @@
 
 #include "adapters/discord/internal.h"
 #include "adapters/discord/restq.h"
+#include "adapters/metrics.h"
 #include "lib/log.h"
 
 #define MAX_429 5
@@ -443,6 +444,7 @@ static void on_429(rest_req *r, const tend_http_response *res, const cJSON *body
                   header_is(res, "X-RateLimit-Global", "true") ||
                   header_is(res, "X-RateLimit-Scope", "global");
     dc_ratelimit_on_429(r->rest->rl, &r->key, retry_after, global, now);
+    tend_metric_add(&TEND_M_THROTTLED, "discord", NULL, 1);
     tend_log(TEND_LOG_WARN, "discord", "rate limited on %s %s%s: waiting %.3f s", r->key.route,
              r->key.resource, global ? " (global)" : "", retry_after);
 }
@@ -544,6 +546,7 @@ static bool run_list(dc_rest *rest, rq_list *l, bool budgeted, uint64_t now, uin
             return false;
         uint64_t wait = dc_ratelimit_wait(rest->rl, &q->key, now);
         if (wait > 0) {
+            tend_metric_add(&TEND_M_RATELIMIT_WAITS, "discord", NULL, 1);
             q->wake.at = now + wait;
             if (dc_heap_push(&rest->timers, &q->wake) != 0) {
                 *soonest = wait; /* out of memory: look again then */

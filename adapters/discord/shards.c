@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "adapters/discord/gateway.h"
+#include "adapters/metrics.h"
 #include "lib/log.h"
 
 #define BACKOFF_MAX_MS 60000
@@ -65,6 +66,7 @@ dc_gateway *dc_gateway_create(discord *d)
         free(gw);
         return NULL;
     }
+    tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, 0); /* until every shard is READY */
     uv_timer_init(d->loop, &gw->retry);
     uv_timer_init(d->loop, &gw->save);
     uv_timer_init(d->loop, &gw->stop_wait);

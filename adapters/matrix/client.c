@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "adapters/matrix/internal.h"
+#include "adapters/metrics.h"
 #include "lib/log.h"
 #include "bot/messages.h"
 
@@ -300,7 +301,7 @@ static int authenticate(tend_matrix *mx)
     bool kept = !mx->token && load_kept_token(mx);
     if (!mx->token && (!mx->password || login(mx) != 0)) {
         if (!mx->password)
-            tend_log(TEND_LOG_ERROR, "matrix", "set matrix access_token (or a password) to connect");
+            tend_log(TEND_LOG_ERROR, "matrix", "set [matrix] access_token (or [matrix] password) to connect");
         return -1;
     }
     answer a;
@@ -433,18 +434,19 @@ static char *dup_nonempty(const char *s)
 tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)
 {
     if (!cfg->matrix_homeserver || !*cfg->matrix_homeserver) {
-        tend_log(TEND_LOG_ERROR, "matrix", "set matrix homeserver to the homeserver's URL");
+        tend_log(TEND_LOG_ERROR, "matrix", "set [matrix] homeserver to the homeserver's URL");
         return NULL;
     }
     bool has_token = cfg->matrix_access_token && *cfg->matrix_access_token;
     bool has_password = cfg->matrix_password && *cfg->matrix_password;
     if (!has_token && has_password && !(cfg->matrix_user_id && *cfg->matrix_user_id)) {
-        tend_log(TEND_LOG_ERROR, "matrix", "a password login needs matrix user_id too");
+        tend_log(TEND_LOG_ERROR, "matrix", "a password login needs [matrix] user_id too");
         return NULL;
     }
     tend_matrix *mx = calloc(1, sizeof *mx);
     if (!mx)
         return NULL;
+    tend_metric_set(&TEND_M_CONNECTED, TEND_MATRIX_PLATFORM, NULL, 0); /* until the first /sync answers */
     mx->base.ops = &matrix_ops;
     mx->base.impl = mx;
     mx->base.loop = loop;

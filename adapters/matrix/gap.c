@@ -427,6 +427,8 @@ static void on_page(const tend_http_response *res, void *ud)
     g->active--;
     char why[64];
     describe(res, why, sizeof why);
+    if (res->status == 429)
+        tend_matrix_note_throttled(tend_matrix_retry_after_ms(res, 2000));
     if (transient(res->status) && g->mx->gap_failures + 1 < GAP_MAX_TRIES) {
         fail(g, rf->room_id, why, res->status == 429 ? tend_matrix_retry_after_ms(res, 2000) : 0);
         advance(g);

@@ -96,6 +96,8 @@ char *tend_matrix_escape(const char *segment);
 uint64_t tend_matrix_backoff_ms(int failures, uint64_t base_ms, uint64_t cap_ms);
 /* How long a 429 asks us to wait: Retry-After header, else retry_after_ms, else `fallback`. */
 uint64_t tend_matrix_retry_after_ms(const tend_http_response *res, uint64_t fallback);
+/* Counts a 429 from the homeserver and says so in the log, at most once a minute. */
+void tend_matrix_note_throttled(uint64_t wait_ms);
 
 /* ---------------------------------------------------------------- sync.c */
 int tend_matrix_sync_start(tend_matrix *mx);

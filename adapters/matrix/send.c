@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/metrics.h"
 #include "lib/log.h"
 
 /* About eight minutes of trying before an event is given up: long enough for a homeserver restart. */
@@ -113,6 +114,22 @@ static void add_reactions(tend_matrix *mx, const char *room_id, const char *even
     }
 }
 
+/* Synapse's default limits (0.2 messages a second per user, bursts of 10) delay a busy group's
+ * answers by a minute, silently unless we say so; README "Matrix rate limits" tells the admin how
+ * to exempt the bot. */
+void tend_matrix_note_throttled(uint64_t wait_ms)
+{
+    static int64_t last_said_ms;
+    tend_metric_add(&TEND_M_THROTTLED, TEND_MATRIX_PLATFORM, NULL, 1);
+    int64_t now = tend_matrix_now_ms();
+    if (last_said_ms && now - last_said_ms < 60000)
+        return;
+    last_said_ms = now;
+    tend_log(TEND_LOG_WARN, "matrix",
+             "the homeserver is rate-limiting tend (HTTP 429): messages wait %.1f s; ask its admin to "
+             "exempt the bot (README: Matrix rate limits)", (double)wait_ms / 1000.0);
+}
+
 static void on_sent(const tend_http_response *res, void *ud)
 {
     tend_matrix_sender *s = ud;
@@ -124,7 +141,9 @@ static void on_sent(const tend_http_response *res, void *ud)
         return;
     }
     if (res->status == 429) {
-        retry_later(s, tend_matrix_retry_after_ms(res, 1000));
+        uint64_t wait = tend_matrix_retry_after_ms(res, 1000);
+        tend_matrix_note_throttled(wait);
+        retry_later(s, wait);
         return;
     }
     if ((res->status == 0 || res->status >= 500) && j->attempts < MAX_ATTEMPTS) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/metrics.h"
 #include "lib/log.h"
 #include "bot/messages.h"
 
@@ -320,6 +321,7 @@ static void on_sync(const tend_http_response *res, void *ud)
     if (!next) {
         cJSON *err = res->status ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
         const char *code = str(err, "errcode");
+        tend_metric_set(&TEND_M_CONNECTED, TEND_MATRIX_PLATFORM, NULL, 0);
         if (res->status == 401) {
             tend_log(TEND_LOG_ERROR, "matrix", "the homeserver no longer accepts the access token (%s); "
                      "make a new one and restart tend", code ? code : "401");
@@ -334,12 +336,16 @@ static void on_sync(const tend_http_response *res, void *ud)
         }
         uint64_t wait = res->status == 429 ? tend_matrix_retry_after_ms(res, 2000)
                                            : tend_matrix_backoff_ms(mx->sync_failures, 500, 30000);
+        if (res->status == 429)
+            tend_matrix_note_throttled(wait);
         cJSON_Delete(err);
         cJSON_Delete(json);
         schedule_sync(mx, wait);
         return;
     }
+    tend_metric_set(&TEND_M_CONNECTED, TEND_MATRIX_PLATFORM, NULL, 1);
     if (mx->sync_failures) {
+        tend_metric_add(&TEND_M_RECONNECTS, TEND_MATRIX_PLATFORM, NULL, 1);
         tend_log(TEND_LOG_INFO, "matrix", "back in contact with the homeserver after %lld ms",
                  (long long)(tend_matrix_now_ms() - mx->down_since_ms));
         mx->sync_failures = 0;

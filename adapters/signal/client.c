@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/metrics.h"
 #include "adapters/signal/internal.h"
 #include "lib/log.h"
 
@@ -267,6 +268,8 @@ static int sg_start(tend_adapter *self)
     }
     tend_log(TEND_LOG_INFO, "signal", "in %d group%s", cJSON_GetArraySize(sg->groups),
              cJSON_GetArraySize(sg->groups) == 1 ? "" : "s");
+    /* the daemon answered for the account just now; the event stream says from here on */
+    tend_metric_set(&TEND_M_CONNECTED, TEND_SIGNAL_PLATFORM, NULL, 1);
     return tend_signal_stream_start(sg);
 }
 
@@ -336,6 +339,7 @@ tend_adapter *tend_signal_adapter_create(uv_loop_t *loop, tend_host *host, const
     tend_signal *sg = calloc(1, sizeof *sg);
     if (!sg)
         return NULL;
+    tend_metric_set(&TEND_M_CONNECTED, TEND_SIGNAL_PLATFORM, NULL, 0); /* until signal-cli answers */
     sg->base.ops = &signal_ops;
     sg->base.impl = sg;
     sg->base.loop = loop;

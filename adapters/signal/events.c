@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/metrics.h"
 #include "lib/log.h"
 
 #define SILENCE_MS 45000
@@ -244,6 +245,7 @@ static void on_timer(uv_timer_t *t)
         return;
     /* no keep-alive for too long: the daemon hangs, or a connection died without a word */
     tend_log(TEND_LOG_WARN, "signal", "signal-cli's event stream went silent; reconnecting");
+    tend_metric_set(&TEND_M_CONNECTED, TEND_SIGNAL_PLATFORM, NULL, 0);
     tend_http_destroy(sg->stream_http); /* cancels the stream without calling back */
     sg->stream_http = tend_http_create(sg->loop, "tend/" TEND_VERSION, 1);
     sg->stream_open = false;
@@ -261,9 +263,12 @@ static int on_chunk(const char *data, size_t len, void *ud)
     sg->last_byte_ms = tend_signal_now_ms(sg);
     if (!sg->stream_live) {
         sg->stream_live = true;
-        if (sg->stream_failures)
+        tend_metric_set(&TEND_M_CONNECTED, TEND_SIGNAL_PLATFORM, NULL, 1);
+        if (sg->stream_failures) {
+            tend_metric_add(&TEND_M_RECONNECTS, TEND_SIGNAL_PLATFORM, NULL, 1);
             tend_log(TEND_LOG_INFO, "signal", "back in contact with signal-cli after %llu ms",
                      (unsigned long long)(sg->last_byte_ms - sg->down_since_ms));
+        }
         sg->stream_failures = 0;
         /* what changed while we were away (members, admins) is asked again */
         tend_signal_groups_refresh(sg);
@@ -282,6 +287,7 @@ static void on_stream_end(const tend_http_response *res, void *ud)
     if (sg->stopping)
         return;
     tend_signal_sse_reset(sg->sse);
+    tend_metric_set(&TEND_M_CONNECTED, TEND_SIGNAL_PLATFORM, NULL, 0);
     if (sg->stream_failures++ == 0) {
         sg->down_since_ms = tend_signal_now_ms(sg);
         if (res->status == 400)
@@ -320,6 +326,7 @@ static void connect_stream(tend_signal *sg)
         sg->stream_open = true;
         uv_timer_start(&sg->stream_timer, on_timer, WATCH_EVERY_MS, WATCH_EVERY_MS);
     } else {
+        tend_metric_set(&TEND_M_CONNECTED, TEND_SIGNAL_PLATFORM, NULL, 0);
         uv_timer_start(&sg->stream_timer, on_timer, backoff_ms(++sg->stream_failures), WATCH_EVERY_MS);
     }
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adapters/metrics.h"
 #include "adapters/telegram/internal.h"
 #include "lib/log.h"
 
@@ -228,6 +229,9 @@ static int tg_start(tend_adapter *self)
         tg->open_handles++;
     }
     tend_telegram_register_commands(tg);
+    /* getMe answered just now; the first long-poll may wait 30 s for an update, so health does
+     * not wait for it: from here on each getUpdates says */
+    tend_metric_set(&TEND_M_CONNECTED, TEND_TELEGRAM_PLATFORM, NULL, 1);
     return tend_telegram_poll_start(tg);
 }
 
@@ -327,6 +331,7 @@ tend_adapter *tend_telegram_adapter_create(uv_loop_t *loop, tend_host *host, con
     tend_telegram *tg = calloc(1, sizeof *tg);
     if (!tg)
         return NULL;
+    tend_metric_set(&TEND_M_CONNECTED, TEND_TELEGRAM_PLATFORM, NULL, 0); /* until the Bot API answers */
     tg->base.ops = &telegram_ops;
     tg->base.impl = tg;
     tg->base.loop = loop;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/metrics.h"
 #include "adapters/telegram/internal.h"
 #include "lib/log.h"
 
@@ -200,6 +201,8 @@ static void on_updates(const tend_http_response *res, void *ud)
     tg_answer a;
     tend_telegram_answer_read(res, &a);
     if (!a.ok || !cJSON_IsArray(a.result)) {
+        /* a 409 too: another reader gets the updates, so tend gets none */
+        tend_metric_set(&TEND_M_CONNECTED, TEND_TELEGRAM_PLATFORM, NULL, 0);
         if (a.error_code == 401 || a.error_code == 404) {
             tend_log(TEND_LOG_ERROR, "telegram", "Telegram no longer accepts the bot token (%d %s); get a new "
                      "one from @BotFather and restart tend", a.error_code, a.description);
@@ -227,7 +230,9 @@ static void on_updates(const tend_http_response *res, void *ud)
         schedule_poll(tg, wait);
         return;
     }
+    tend_metric_set(&TEND_M_CONNECTED, TEND_TELEGRAM_PLATFORM, NULL, 1);
     if (tg->poll_failures) {
+        tend_metric_add(&TEND_M_RECONNECTS, TEND_TELEGRAM_PLATFORM, NULL, 1);
         tend_log(TEND_LOG_INFO, "telegram", "reading updates again%s", tg->conflict_said ? "" : " after a break");
         tg->poll_failures = 0;
         tg->conflict_said = false;
@@ -262,7 +267,11 @@ static void do_poll(tend_telegram *tg)
     cJSON *body = cJSON_CreateObject();
     if (rc == 0 && tend_telegram_id_ok(offset))
         cJSON_AddNumberToObject(body, "offset", strtod(offset, NULL));
-    cJSON_AddNumberToObject(body, "timeout", POLL_TIMEOUT_S);
+    /* after a failure, one quick poll: an answer at once says the Bot API is back (health, the
+     * reconnect) instead of a long-poll holding that news for up to 30 s. Not while another reader
+     * holds the updates: quick polls would slip in between its polls and look like a comeback */
+    bool quick = tg->poll_failures && !tg->conflict_said;
+    cJSON_AddNumberToObject(body, "timeout", quick ? 0 : POLL_TIMEOUT_S);
     cJSON_AddItemToObject(body, "allowed_updates",
                           cJSON_CreateStringArray((const char *const[]){"message", "callback_query", "my_chat_member"}, 3));
     char *json = cJSON_PrintUnformatted(body);

@@ -73,4 +73,13 @@ void store_scrub_after_commit(tend_store *store);
 /* Copies column `col` as text into buf (always NUL-terminated, "" for NULL). */
 void store_copy_text(sqlite3_stmt *st, int col, char *buf, size_t buflen);
 
+/* True when the file system holding `path` has next to no space left: what SQLite's "disk I/O
+ * error" means when a file it must grow cannot grow. */
+bool store_nearly_no_space(const char *path);
+/* Creates the database file 0600 when it does not exist yet (its -wal and -shm follow its mode).
+ * 0, or the errno that stopped it. */
+int store_create_private(const char *path);
+/* True for the errno values of a full disk (or a spent quota). */
+bool store_disk_full(int error);
+
 #endif

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/metrics.h"
+
 #define STMT_CACHE_SIZE 256 /* open addressing; the whole backend has fewer distinct statements */
 
 typedef struct {
@@ -21,6 +23,8 @@ struct tend_store {
     sqlite3 *db;
     stmt_slot cache[STMT_CACHE_SIZE];
     char errmsg[256];
+    int failing; /* the last failure's code until a transaction writes again; 0 when none */
+    int changes_at_begin;
     bool scrub_after_commit; /* a member was forgotten: see store_scrub_after_commit */
 };
 
@@ -45,9 +49,12 @@ sqlite3 *store_db(tend_store *store)
     return store->db;
 }
 
-int store_fail(tend_store *store, int rc)
+static const tend_metric_def store_errors = {
+    "tend_store_errors_total", "Database operations that failed, by kind (full, readonly, busy, error).",
+    TEND_METRIC_COUNTER, {"kind", NULL}};
+
+static int classify(int rc)
 {
-    snprintf(store->errmsg, sizeof store->errmsg, "%s", sqlite3_errmsg(store->db));
     switch (rc & 0xff) {
     case SQLITE_FULL:
         return TEND_STORE_FULL;
@@ -63,6 +70,20 @@ int store_fail(tend_store *store, int rc)
     default:
         return TEND_STORE_ERROR;
     }
+}
+
+int store_fail(tend_store *store, int rc)
+{
+    snprintf(store->errmsg, sizeof store->errmsg, "%s", sqlite3_errmsg(store->db));
+    int code = classify(rc);
+    store->failing = code;
+    tend_metric_add(&store_errors,
+                    code == TEND_STORE_FULL       ? "full"
+                    : code == TEND_STORE_READONLY ? "readonly"
+                    : code == TEND_STORE_BUSY     ? "busy"
+                                                  : "error",
+                    NULL, 1);
+    return code;
 }
 
 sqlite3_stmt *store_stmt(tend_store *store, const char *sql)
@@ -119,7 +140,8 @@ static int exec_sql(tend_store *store, const char *sql)
     if (rc != SQLITE_OK) {
         snprintf(store->errmsg, sizeof store->errmsg, "%s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
-        return store_fail(store, rc) == TEND_STORE_OK ? TEND_STORE_ERROR : store_fail(store, rc);
+        int code = store_fail(store, rc); /* once: it counts the failure */
+        return code == TEND_STORE_OK ? TEND_STORE_ERROR : code;
     }
     return TEND_STORE_OK;
 }
@@ -206,6 +228,10 @@ static bool cannot_write(const char *path)
 int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen)
 {
     *out = NULL;
+    if (store_disk_full(store_create_private(path))) {
+        snprintf(err, errlen, "the disk holding %s is full; free some space and start tend again", path);
+        return TEND_STORE_FULL;
+    }
     tend_store *store = calloc(1, sizeof *store);
     if (!store) {
         snprintf(err, errlen, "out of memory");
@@ -230,6 +256,14 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
         code = migrate(store);
+    if (code == TEND_STORE_FULL || (code == TEND_STORE_ERROR && store_nearly_no_space(path))) {
+        code = TEND_STORE_FULL;
+        /* SQLite says "disk I/O error" for a WAL it cannot grow; the person at the console needs
+         * to hear what to do about it */
+        snprintf(err, errlen, "the disk holding %s is full; free some space and start tend again", path);
+        tend_store_close(store);
+        return code;
+    }
     if (code != TEND_STORE_OK) {
         snprintf(err, errlen, "cannot use database %s: %s", path, store->errmsg);
         tend_store_close(store);
@@ -265,15 +299,24 @@ int tend_store_set_synchronous(tend_store *store, int level)
 
 int tend_store_begin(tend_store *store)
 {
+    store->changes_at_begin = sqlite3_total_changes(store->db);
     return store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
 }
 
 int tend_store_commit(tend_store *store)
 {
     int rc = store_exec_stmt(store, store_stmt(store, "COMMIT"));
+    /* only a commit that wrote something shows the disk takes writes again */
+    if (rc == TEND_STORE_OK && sqlite3_total_changes(store->db) != store->changes_at_begin)
+        store->failing = TEND_STORE_OK;
     if (rc == TEND_STORE_OK && store->scrub_after_commit)
         scrub(store);
     return rc;
+}
+
+int tend_store_failing(const tend_store *store)
+{
+    return store ? store->failing : TEND_STORE_ERROR;
 }
 
 int tend_store_rollback(tend_store *store)

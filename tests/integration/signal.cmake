@@ -22,7 +22,7 @@ set_tests_properties(integration.signal.double_vs_real PROPERTIES
                      FIXTURES_REQUIRED "signal_venv;signal_cli" LABELS "integration;signal" TIMEOUT 300
                      SKIP_RETURN_CODE 77 ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;PYTHONDONTWRITEBYTECODE=1")
 
-foreach(suite tend_signal faults)
+foreach(suite tend_signal faults health)
   add_test(NAME integration.signal.${suite}
            COMMAND ${TEND_SIGNAL_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
                    ${TEND_SIGNAL_TESTS}/test_${suite}.py

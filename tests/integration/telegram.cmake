@@ -11,7 +11,7 @@ add_test(NAME integration.telegram.setup
 set_tests_properties(integration.telegram.setup PROPERTIES
                      FIXTURES_SETUP telegram_venv LABELS "integration;telegram" TIMEOUT 600)
 
-foreach(suite double tend_telegram faults pacing)
+foreach(suite double tend_telegram faults pacing health)
   add_test(NAME integration.telegram.${suite}
            COMMAND ${TEND_TELEGRAM_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
                    ${TEND_TELEGRAM_TESTS}/test_${suite}.py

@@ -11,6 +11,7 @@
 #include "adapters/console/console_impl.h"
 #include "app/sender.h"
 #include "bot/outbox.h"
+#include "lib/metrics.h"
 
 static void a_message_survives_encoding_whole(void **state)
 {
@@ -245,11 +246,19 @@ static void one_destination_keeps_its_order_through_a_retry(void **state)
     tend_messages_add(&said, TEND_TO_DM, "fake:g", "sam", "sam", "nudge", "one");
     tend_messages_add(&said, TEND_TO_DM, "fake:g", "sam", "sam", "nudge", "two");
     tend_messages_add(&said, TEND_TO_DM, "fake:g", "kim", "kim", "nudge", "other");
+    tend_metrics_reset();
     tend_sender_take(f.sender, &said);
     /* "one" was refused; "two" waits behind it, "other" (another member) does not wait */
     assert_string_equal(f.log, "one:0 other:0 ");
+    /* the ops endpoint's view: two waiting, one delivered */
+    static const tend_metric_def depth = {"tend_outbox_depth", "", TEND_METRIC_GAUGE, {"platform", NULL}};
+    static const tend_metric_def took = {"tend_delivery_seconds", "", TEND_METRIC_HISTOGRAM, {"platform", NULL}};
+    assert_true(tend_metric_value(&depth, "fake", NULL) == 2);
+    assert_true(tend_metric_value(&took, "fake", NULL) == 1);
     uv_run(&loop, UV_RUN_DEFAULT); /* the retry timer: one second */
     assert_string_equal(f.log, "one:0 other:0 one:1 two:0 ");
+    assert_true(tend_metric_value(&depth, "fake", NULL) == 0);
+    assert_true(tend_metric_value(&took, "fake", NULL) == 3);
     tend_sender_stats st;
     tend_sender_get_stats(f.sender, &st);
     assert_int_equal(st.waiting, 0);
@@ -262,6 +271,7 @@ static void one_destination_keeps_its_order_through_a_retry(void **state)
     tend_sender_destroy(f.sender);
     assert_int_equal(uv_loop_close(&loop), 0);
     testkit_free(kit);
+    tend_metrics_reset();
 }
 
 /* A platform that answers later, from a timer (the way curl reads an answer in its timeout's

@@ -1,5 +1,6 @@
 """Fixtures: the Discord double on 127.0.0.1 and the real tend binary pointed at it."""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -8,7 +9,9 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
 import double as dd  # noqa: E402
+import scrape  # noqa: E402
 
 TEND = os.environ.get("TEND_BIN", "tend")
 
@@ -32,6 +35,7 @@ class Tend:
             "TEND_DISCORD_API_BASE": double.api_base,
             "TEND_LOG_LEVEL": "debug",
             "TEND_CONFIG": "",
+            "TEND_OPS_LISTEN": "127.0.0.1:0",  # every session is scraped at its end (stop)
         })
         environment.update(env or {})
         self.log = open(self.log_path, "a")
@@ -44,12 +48,23 @@ class Tend:
         with open(self.log_path) as f:
             return f.read()
 
+    def ops_port(self):
+        # the log is appended across restarts: the last start's port is the one listening
+        ports = re.findall(r"health and metrics on http://127\.0\.0\.1:(\d+)/healthz", self.output())
+        return int(ports[-1]) if ports else None
+
     def kill(self):
         """kill -9: no close frame, nothing saved at the end."""
         self.proc.kill()
         self.proc.wait()
 
     def stop(self):
+        port, text, failed = self.ops_port(), None, None
+        if self.proc.poll() is None and port:
+            try:
+                text = scrape.fetch(port)[1]
+            except OSError as e:
+                failed = e
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -58,6 +73,10 @@ class Tend:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        assert failed is None, "the ops endpoint did not answer at the end of the session: %s" % failed
+        if text is not None:
+            # the session's metrics, read by Prometheus's own parser: bounded, plain labels
+            self.metrics = scrape.parse(text)
 
 
 @pytest.fixture

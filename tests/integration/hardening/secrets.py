@@ -76,7 +76,8 @@ def main():
         db = os.path.join(tmp, "tend.db")
         good = os.path.join(tmp, "good.conf")
         write(good, "[discord]\ntoken = %s\napplication_id = 123456789012345678\n"
-                    "[matrix]\nuser_id = @tend:localhost\naccess_token = %s\npassword = %s\n"
+                    "[matrix]\nhomeserver = http://127.0.0.1:9\nuser_id = @tend:localhost\n"
+                    "access_token = %s\npassword = %s\n"
               % (FILE_SECRETS[0], FILE_SECRETS[1], FILE_SECRETS[3]), 0o644)
         bad = os.path.join(tmp, "bad.conf")
         write(bad, "[discord]\ntokn = %s\ntoken = %s\napplication_id = not-a-number\n"
@@ -136,7 +137,7 @@ def main():
         write(tg_file, "[telegram]\ntoken = %s\n" % TELEGRAM_SECRETS[2], 0o600)
         rc, out = run([binary, "--check-config", tg_file], {})
         outputs.append(("--check-config telegram", out))
-        check(rc != 0 and "token in [telegram]" in out, "a misshapen Telegram token was not explained:\n" + out)
+        check(rc != 0 and "[telegram] token" in out, "a misshapen Telegram token was not explained:\n" + out)
 
         for what, text in outputs:
             assert_clean(what, text)

@@ -9,6 +9,8 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
+import scrape  # noqa: E402
 from mxclient import Tend, notice_from, register  # noqa: E402
 
 FIGURES = {"reply_ms": []}
@@ -51,7 +53,12 @@ def tend(env, users, workdir):
              os.path.join(workdir, "tend.log"),
              allowed=f"{users['alice'].user_id},:elsewhere.example").start()
     yield t
+    # the session's metrics, read by Prometheus's own parser before tend stops
+    port = t.ops_port() if t.alive() else None
+    metrics = scrape.fetch(port)[1] if port else None
     t.stop()
+    if metrics is not None:
+        scrape.parse(metrics, forbidden=[u.user_id for u in users.values()])
     text = t.log_text()
     log = os.environ.get("TEND_MATRIX_LOG")
     if log:

@@ -18,7 +18,8 @@ class GateProxy:
         self.waiting = 0        # /messages requests being held right now
         self.busy = 0           # /messages requests between arriving and being answered
         self.hold_after = None  # hold every /messages request once this many were served
-        self.fail_next = 0      # answer this many /messages requests with 502
+        self.fail_next = 0      # answer this many /messages requests with fail_status
+        self.fail_status = 502  # 429: a homeserver that throttles tend
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -52,8 +53,9 @@ class GateProxy:
             with self.lock:
                 if self.fail_next > 0:
                     self.fail_next -= 1
-                    self._reply(h, 502, b'{"errcode":"M_UNKNOWN","error":"gate proxy"}',
-                                [("Content-Type", "application/json")])
+                    body = (b'{"errcode":"M_LIMIT_EXCEEDED","error":"gate proxy","retry_after_ms":200}'
+                            if self.fail_status == 429 else b'{"errcode":"M_UNKNOWN","error":"gate proxy"}')
+                    self._reply(h, self.fail_status, body, [("Content-Type", "application/json")])
                     return
                 self.waiting += 1
                 self.busy += 1

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -174,7 +175,7 @@ class Tend:
     def start(self):
         e = dict(os.environ)
         e.update(TEND_MATRIX_HOMESERVER=self.env["url"], TEND_MATRIX_USER_ID=self.bot.user_id,
-                 TEND_LOG_LEVEL="debug")
+                 TEND_LOG_LEVEL="debug", TEND_OPS_LISTEN="127.0.0.1:0")
         e.pop("MATRIX_ACCESS_TOKEN", None)
         if self.token:
             e["TEND_MATRIX_ACCESS_TOKEN"] = self.token
@@ -208,6 +209,11 @@ class Tend:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def ops_port(self):
+        """The port of this run's health and metrics endpoint (the last one logged)."""
+        ports = re.findall(r"health and metrics on http://127\.0\.0\.1:(\d+)/healthz", self.log_text())
+        return int(ports[-1]) if ports else None
 
     def log_text(self):
         with open(self.log, errors="replace") as f:

@@ -20,6 +20,9 @@ from conftest import record  # noqa: E402
 from gate_proxy import GateProxy  # noqa: E402
 from mxclient import Tend, notice_from, q, register  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
+import scrape  # noqa: E402
+
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..")
 GAP_NOTICE = "I was away for a while"
 
@@ -215,6 +218,26 @@ def test_a_failed_page_leaves_the_gap_to_be_read_again(users, gap, proxied):
     log = log_since(t, offset)
     assert len([ln for ln in log.splitlines() if "could not read back" in ln]) == 1, "one line per outage"
     assert proxied.fail_next == 0
+    time.sleep(2)
+    assert len(replies_to(bot_messages(alice, room, bot.user_id), cmd)) == 1
+
+
+def test_a_throttled_page_is_said_counted_and_read_again(users, gap, proxied):
+    """A 429 on /messages is the homeserver throttling tend, as on /sync and sends: the admin hears
+    of it in the log and in tend_rest_429_total, and the gap is read once the wait is over."""
+    alice, bob = users["alice"], users["bob"]
+    bot, t, room = gap["bot"], gap["tend"], gap["room"]
+    cmd = alice.send(room, '!task add "Gap throttled run"')
+    flood(bob, room, TIMELINE_LIMIT + 20, "t")
+    proxied.fail_next, proxied.fail_status = 1, 429
+    offset = len(t.log_text())
+    t.start()
+    wait_until(lambda: answered(alice, room, bot.user_id, cmd), 60, "the answer once the wait is over")
+    assert proxied.fail_next == 0
+    throttled = [ln for ln in log_since(t, offset).splitlines() if "rate-limiting tend (HTTP 429)" in ln]
+    assert len(throttled) == 1, "one line for the 429"
+    counted = scrape.parse(scrape.fetch(t.ops_port())[1]).value("tend_rest_429_total", platform="matrix")
+    assert counted >= 1, "the 429 was not counted"
     time.sleep(2)
     assert len(replies_to(bot_messages(alice, room, bot.user_id), cmd)) == 1
 

@@ -1,0 +1,118 @@
+"""The ops endpoint of tend on Discord (issue 16): /healthz follows the gateway, 503 when the double
+drops it and 200 again after RESUME; /metrics of a session with commands, a dropped gateway and a
+429, read with the Prometheus project's parser. The scrape is printed (`pytest -s`) for the
+issue's closing note."""
+import os
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import scrape
+
+sys.path.insert(0, os.path.dirname(__file__))
+from conftest import Tend  # noqa: E402
+from test_tend_discord import run  # noqa: E402
+
+MEMBERS = ["ana", "ben", "Ana", "Ben"]  # the double's members: never in a metric
+
+
+def healthz(port):
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=2) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def wait_health(port, status, timeout=15):
+    t0 = time.monotonic()
+    last = None
+    while time.monotonic() - t0 < timeout:
+        last = healthz(port)
+        if last[0] == status:
+            return time.monotonic() - t0, last[1]
+        time.sleep(0.02)
+    raise AssertionError("/healthz never answered %d (last %r)" % (status, last))
+
+
+def test_health_follows_the_gateway(tend, double):
+    port = tend.ops_port()
+    assert port, tend.output()
+    wait_health(port, 200)
+    assert healthz(port) == (200, "ok: discord up, the database answers\n")
+    resumes = double.resumes
+    double.drop()
+    down, body = wait_health(port, 503, 10)
+    assert body == "unhealthy: not connected to discord\n"
+    assert double.wait(lambda: double.resumes > resumes, 15), tend.output()
+    up, body = wait_health(port, 200, 10)
+    run(double, "ana", "help")
+    print("\nhealthz: 503 %.0f ms after the drop, 200 %.0f ms after that (RESUME)" % (down * 1000, up * 1000))
+
+
+def test_health_with_shards_needs_every_shard(double):
+    """Sharded, Discord is up only while every shard run here is: a server on a dropped shard
+    hears nothing, so one shard down is 503 until that shard has RESUMEd."""
+    double.max_concurrency = 1  # shard 1 IDENTIFYs 5 s after shard 0
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Tend(double, tmp, env={"TEND_DISCORD_SHARDS": "2"})
+        try:
+            assert double.wait(lambda: "shard 0 of 2)" in t.output(), 15), t.output()  # tend saw READY
+            port = t.ops_port()
+            assert port, t.output()
+            assert double.shard_session(1) is None, "shard 1 came up in shard 0's IDENTIFY slot"
+            assert healthz(port) == (503, "unhealthy: not connected to discord\n")  # shard 0 alone
+            assert double.wait(lambda: double.shard_session(1), 15), t.output()
+            wait_health(port, 200, 10)
+            resumes = double.resumes
+            double.drop(shard=1)
+            _, body = wait_health(port, 503, 10)
+            assert body == "unhealthy: not connected to discord\n"
+            assert double.wait(lambda: double.resumes > resumes, 15), t.output()
+            wait_health(port, 200, 10)
+            assert double.shard_session(0).ws is not None  # shard 0 never left
+        finally:
+            t.stop()
+        assert t.metrics.value("tend_platform_connected", platform="discord") == 1
+        assert t.metrics.value("tend_platform_reconnects_total", platform="discord") == 1
+        assert not double.violations, "\n".join(double.violations)
+
+
+def test_metrics_of_a_discord_session(tend, double):
+    port = tend.ops_port()
+    run(double, "ana", "task", {"title": "Soup run"}, sub="add")
+    run(double, "ana", "claim", {"task": "1"})
+    run(double, "ben", "claim", {"task": "1"})
+    run(double, "ben", "checkin", {"energy": "low", "note": "tired"})
+    run(double, "ben", "team")  # not a coordinator on the double: refused
+    double.fail_rest(r"^POST /interactions/", 429, retry_after=0.2)
+    run(double, "ana", "help")
+    resumes = double.resumes
+    double.drop()
+    assert double.wait(lambda: double.resumes > resumes and double.ws is not None, 15)
+    wait_health(port, 200)
+    # every answer is accepted by the double in the end: nothing is left waiting in the outbox
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 10:
+        ctype, text = scrape.fetch(port)
+        if scrape.parse(text).value("tend_outbox_depth", platform="discord") == 0:
+            break
+        time.sleep(0.05)
+    assert ctype == "text/plain; version=0.0.4; charset=utf-8"
+    sc = scrape.parse(text, forbidden=["Soup", "tired"] + [double._user(m)["id"] for m in ("ana", "ben")])
+    assert not sc.label_values("command") & set(MEMBERS)
+    assert sc.value("tend_commands_total", command="task_add", outcome="ok") == 1
+    assert sc.value("tend_commands_total", command="claim", outcome="ok") == 2
+    assert sc.total("tend_commands_total", command="checkin") == 1
+    assert sc.value("tend_commands_total", command="help", outcome="ok") == 1
+    assert sc.total("tend_commands_total", command="team") == 1
+    assert sc.value("tend_command_seconds_count", platform="discord") >= 6
+    assert sc.value("tend_platform_connected", platform="discord") == 1
+    assert sc.value("tend_platform_reconnects_total", platform="discord") >= 1
+    assert sc.value("tend_rest_429_total", platform="discord") == 1
+    assert sc.value("tend_outbox_depth", platform="discord") == 0
+    assert sc.value("tend_delivery_seconds_count", platform="discord") >= 6
+    assert sc.value("process_resident_memory_bytes") > 1e6
+    print("\n--- /metrics after a Discord session ---\n" + text + "--- end ---")

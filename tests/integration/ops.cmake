@@ -1,0 +1,22 @@
+# ops.cmake — tend as the person who runs it meets it (issue 16): --check-config's lines and a
+# start that agrees; file modes, backup and restore, a full disk; SIGHUP, signals during start-up,
+# systemd's notify socket and the journal; the health and metrics endpoint (read with the
+# Prometheus project's parser, from the Discord suite's venv); the systemd unit. Scripts live in
+# tests/integration/ops/. Labels: integration;ops plus one per concern.
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+set(_ops ${CMAKE_CURRENT_LIST_DIR}/ops)
+
+foreach(case check_config files signals)
+  add_test(NAME ops.${case} COMMAND ${Python3_EXECUTABLE} ${_ops}/${case}.py $<TARGET_FILE:tend>)
+  set_tests_properties(ops.${case} PROPERTIES LABELS "integration;ops" TIMEOUT 120)
+endforeach()
+
+add_test(NAME ops.systemd
+         COMMAND ${Python3_EXECUTABLE} ${_ops}/systemd.py $<TARGET_FILE:tend> ${CMAKE_SOURCE_DIR}/config/tend.service)
+set_tests_properties(ops.systemd PROPERTIES LABELS "integration;ops;systemd" TIMEOUT 120)
+
+# prometheus_client comes with the Discord suite's venv (integration.discord.setup makes it)
+add_test(NAME ops.health
+         COMMAND ${CMAKE_BINARY_DIR}/discord-venv/bin/python ${_ops}/health.py $<TARGET_FILE:tend>)
+set_tests_properties(ops.health PROPERTIES LABELS "integration;ops" TIMEOUT 180
+                     FIXTURES_REQUIRED discord_venv ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")
