@@ -283,7 +283,7 @@ def test_discord_py_resumes_a_dropped_session_on_the_resume_url_and_gets_what_wa
     assert resumes and all(r["on_resume_url"] for r in double.resume_log), double.resume_log
     # discord.py's close() says goodbye with 1000: Discord ends that session, a RESUME of it fails
     # (the double logs the close when its side of the socket ends, a moment after close() returns)
-    assert double.wait(lambda: double.close_log and double.close_log[-1]["code"] == 1000, 5), double.close_log
+    assert double.wait(lambda: double.close_log and double.close_log[-1]["code"] == 1000, 15), double.close_log
     assert double.session_objs[resumes[-1]["session"]].invalid
     assert not double.violations, double.violations
 
