@@ -2,6 +2,7 @@
 and an INTERACTION_CREATE, and answers through the double's REST API. If discord.py cannot talk to
 the double, the double is wrong, and the tests against tend prove nothing."""
 import asyncio
+import pytest
 
 import discord
 import discord.gateway
@@ -281,10 +282,17 @@ def test_discord_py_resumes_a_dropped_session_on_the_resume_url_and_gets_what_wa
     assert double.identifies == 1
     resumes = [r for r in double.resume_log if r["ok"]]
     assert resumes and all(r["on_resume_url"] for r in double.resume_log), double.resume_log
-    # discord.py's close() says goodbye with 1000: Discord ends that session, a RESUME of it fails
-    # (the double logs the close when its side of the socket ends, a moment after close() returns)
-    assert double.wait(lambda: double.close_log and double.close_log[-1]["code"] == 1000, 15), double.close_log
-    assert double.session_objs[resumes[-1]["session"]].invalid
+    # discord.py's close() means to say goodbye with 1000, and Discord then ends the session; but when
+    # its reader is waiting, aiohttp wakes the reader first and discord.py's poll_event closes with
+    # 4000 before close() gets to send its 1000 (a race inside discord.py, seen on a loaded CI machine).
+    # Either way the double must do what Discord does with the code it got: 1000 ends the session,
+    # 4000 keeps it resumable. (The double logs the close when its side of the socket ends, a moment
+    # after close() returns.)
+    last = resumes[-1]["session"]
+    goodbye = lambda: [c for c in double.close_log if c["session"] == last and c["t"] > resumes[-1]["t"]]
+    assert double.wait(lambda: goodbye() and goodbye()[-1]["code"] in (1000, 4000), 15), double.close_log
+    ended = goodbye()[-1]["code"] == 1000
+    assert double.session_objs[last].invalid == ended, double.close_log
     assert not double.violations, double.violations
 
 
@@ -301,6 +309,36 @@ def test_a_resume_of_an_ended_session_gets_op9_false(double):
 
     answer = asyncio.run(main())
     assert answer["op"] == 9 and answer["d"] is False
+
+
+@pytest.mark.parametrize("goodbye,resumable", [(1000, False), (1001, False), (4000, True)])
+def test_a_session_ends_only_when_the_bot_closes_with_1000_or_1001(double, goodbye, resumable):
+    # Discord's rule, which discord.py's own close() cannot be relied on to exercise (see above)
+    import aiohttp
+    identify = {"op": 2, "d": {"token": dd.TOKEN, "intents": 513,
+                               "properties": {"os": "linux", "browser": "t", "device": "t"}}}
+
+    async def main():
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(double.gateway_url + "?v=10&encoding=json") as ws:
+                assert (await ws.receive_json())["op"] == 10
+                await ws.send_json(identify)
+                ready = await ws.receive_json()
+                while ready.get("t") != "READY":
+                    ready = await ws.receive_json()
+                await ws.close(code=goodbye)
+            assert double.wait(lambda: double.close_log and double.close_log[-1]["code"] == goodbye, 10)
+            async with http.ws_connect(ready["d"]["resume_gateway_url"] + "?v=10&encoding=json") as ws:
+                assert (await ws.receive_json())["op"] == 10
+                await ws.send_json({"op": 6, "d": {"token": dd.TOKEN, "session_id": ready["d"]["session_id"],
+                                                   "seq": ready["s"]}})
+                return await ws.receive_json()
+
+    answer = asyncio.run(main())
+    if resumable:
+        assert answer["op"] == 0 and answer["t"] in ("RESUMED", "GUILD_CREATE"), answer
+    else:
+        assert answer["op"] == 9 and answer["d"] is False, answer
 
 
 def test_discord_py_shards_agree_with_the_double_on_which_guild_goes_where(double):
