@@ -121,9 +121,14 @@ static const char *skip_space(const char *p)
 static void move_to(console *c, bool room)
 {
     c->in_room = room;
-    fprintf(c->out, room ? "[console] %s is typing in the group room now, where everyone reads along\n"
-                         : "[console] %s is typing in their private chat with tend now\n",
-            c->member);
+    if (strcmp(c->member, "you") == 0) /* the default person: "you is typing" reads as a mistake */
+        fputs(room ? "[console] you are typing in the group room now, where everyone reads along\n"
+                   : "[console] you are typing in your private chat with tend now\n",
+              c->out);
+    else
+        fprintf(c->out, room ? "[console] %s is typing in the group room now, where everyone reads along\n"
+                             : "[console] %s is typing in their private chat with tend now\n",
+                c->member);
 }
 
 static int directive(console *c, const char *line)

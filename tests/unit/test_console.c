@@ -145,6 +145,14 @@ static void room_and_dm_move_where_the_member_types(void **state)
     assert_non_null(strstr(printed(f), "[public] "));
     tend_console_handle_line(f->console, ":dm");
     assert_string_equal(printed(f), "[console] wren is typing in their private chat with tend now\n");
+    tend_console_handle_line(f->console, ":as you"); /* the default person is spoken to, not of */
+    printed(f);
+    tend_console_handle_line(f->console, ":room");
+    assert_string_equal(printed(f), "[console] you are typing in the group room now, where everyone reads along\n");
+    tend_console_handle_line(f->console, ":dm");
+    assert_string_equal(printed(f), "[console] you are typing in your private chat with tend now\n");
+    tend_console_handle_line(f->console, ":as wren");
+    printed(f);
     tend_console_handle_line(f->console, "/checkin low wrenfeels-qz");
     said = printed(f);
     assert_non_null(strstr(said, "[private wren] Thanks for telling me"));
