@@ -472,4 +472,8 @@
     "or to me in our private chat."
 #define MSG_TELEGRAM_BUTTON_STRANGER "That button belongs to a group I haven't seen you in."
 
+/* ---------------------------------------------------------------- issue 14: the small things */
+/* After MSG_CANNOT_READ's "I couldn't read that: " */
+#define MSG_NOT_TEXT_REASON "part of it isn't text I can read (a broken character or a NUL byte), so nothing changed"
+
 #endif
