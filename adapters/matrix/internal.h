@@ -26,7 +26,7 @@
 #define TEND_MATRIX_PLATFORM "matrix"
 /* room, event and user ids, and display names, as the store keeps them */
 #define MX_KEY_MAX 160
-#define MX_NAME_MAX 160
+#define MX_NAME_MAX 256 /* a display name of 60 characters (4 bytes each at most) */
 
 /* An outbox row's identity, carried with its event so the verdict reaches the host and a resend
  * uses the same transaction id. row 0: the adapter's own event (a reaction, a notice). */
