@@ -186,13 +186,9 @@ int tend_cmd_task_add(tend_ctx *ctx)
     t.slots = t.weight = 1;
     size_t title_words = tend_args_count(ctx->args);
     (void)tend_args_named_tail(ctx->args, "note", &title_words); /* the title ends where note: starts */
-    char *title = tend_args_join(ctx->args, 0);
+    char *title = tend_args_text(ctx->args, 0, title_words); /* quotes inside kept as typed */
     if (!title)
         return out_of_memory(ctx);
-    char *cut = title;
-    for (size_t i = 0; i < title_words && *cut; i++) /* keep the first title_words words */
-        cut += strlen(tend_args_word(ctx->args, i)) + (i + 1 < title_words);
-    *cut = '\0';
     char understood[96];
     int result = set_title(ctx, &t, title);
     free(title);
