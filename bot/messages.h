@@ -489,4 +489,8 @@
 #define MSG_NAME_LEN "A name is 1 to %d characters others can see."
 #define MSG_PRONOUNS_LEN "Pronouns are up to %d characters."
 
+/* Matrix: a command edited after it was sent (said once per command, as a reply to it). */
+#define MSG_MATRIX_EDIT_NOT_RUN                                                                    \
+    "I don't run edited commands again. If you meant the new version, send it as a new message."
+
 #endif
