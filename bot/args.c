@@ -16,6 +16,7 @@ typedef struct {
     const tend_member_ref *ref;  /* non-NULL when the word is a member reference    */
     size_t offset;               /* where it starts in the original line            */
     size_t end;                  /* where it ends                                    */
+    bool whole_quoted;           /* typed as one "quoted span" and nothing else      */
 } word;
 
 typedef struct {
@@ -106,6 +107,18 @@ static char *read_word(const char **p, size_t *quoted_at, char *err, size_t errl
     out[n] = '\0';
     *p = s;
     return out;
+}
+
+/* True when the quote opened at w[0] is closed exactly at w[last] (escapes inside skipped). */
+static bool quote_closes_at(const char *w, size_t last)
+{
+    size_t i = 1;
+    while (w[i] && w[i] != '"') {
+        if (w[i] == '\\' && (w[i + 1] == '"' || w[i + 1] == '\\'))
+            i++;
+        i++;
+    }
+    return i == last;
 }
 
 static int parse_ref(const char *w, size_t n_refs)
@@ -224,6 +237,9 @@ int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs
         memset(slot, 0, sizeof *slot);
         slot->offset = offset;
         slot->end = (size_t)(p - (text ? text : ""));
+        /* "..." and nothing else: the closing quote ends the word (read_word stops at a blank) */
+        slot->whole_quoted = quoted_at == 0 && slot->end - offset >= 2 && a->line[offset] == '"' &&
+                             a->line[slot->end - 1] == '"' && quote_closes_at(a->line + offset, slot->end - offset - 1);
         int r = quoted_at != SIZE_MAX ? -1 : parse_ref(w, n_refs);
         if (r >= 0) {
             free(w);
@@ -324,5 +340,37 @@ char *tend_args_join(const tend_args *args, size_t from)
         n += wl;
         out[n] = '\0';
     }
+    return out;
+}
+
+char *tend_args_text(const tend_args *args, size_t from, size_t to)
+{
+    size_t count = tend_args_count(args);
+    if (to > count)
+        to = count;
+    if (from >= to)
+        return strdup("");
+    const word *first = &args->words[args->first + from];
+    if (to - from == 1 && first->whole_quoted)
+        return strdup(first->text); /* "Soup run": the quotes only held the words together */
+    size_t len = 1;
+    for (size_t i = from; i < to; i++) {
+        const word *w = &args->words[args->first + i];
+        len += (w->ref ? strlen(w->text) : w->end - w->offset) + 1;
+    }
+    char *out = malloc(len);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        const word *w = &args->words[args->first + i];
+        const char *src = w->ref ? w->text : args->line + w->offset; /* a mention reads as @name */
+        size_t wl = w->ref ? strlen(w->text) : w->end - w->offset;
+        if (i > from)
+            out[n++] = ' ';
+        memcpy(out + n, src, wl);
+        n += wl;
+    }
+    out[n] = '\0';
     return out;
 }

@@ -44,6 +44,11 @@ const char *tend_args_named_tail(const tend_args *args, const char *key, size_t 
  * after the command name, so text that looks like an option is kept too. Leading blanks skipped;
  * "" when nothing follows. Valid while args lives. Reference markers inside it are NOT removed. */
 const char *tend_args_rest(const tend_args *args, size_t from);
+/* Words [from, to) as the member typed them, joined by single spaces: a quote inside stays
+ * (Fix the "big" fridge), and only when the span is one word typed wholly in quotes ("Soup run")
+ * are they taken off, escapes and all. For titles and other text members read back. A new
+ * string ("" when none), NULL on OOM. */
+char *tend_args_text(const tend_args *args, size_t from, size_t to);
 /* Words from..end joined by single spaces, as a new string ("" when none). NULL on OOM. */
 char *tend_args_join(const tend_args *args, size_t from);
 

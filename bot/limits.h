@@ -1,6 +1,8 @@
 /*
  * limits.h — how long and how many: every limit a member can meet, in one place (the README's
- * "Limits" section lists them). Lengths count characters (UTF-8 code points), not bytes.
+ * "Limits" section lists them). Lengths count characters (Unicode code points), never bytes: a
+ * 60-character name is 60 Chinese characters or 60 emoji (a skin-toned emoji is two code points).
+ * The store's buffers (store.h) hold every limit at 4 bytes a character.
  */
 #ifndef TEND_LIMITS_H
 #define TEND_LIMITS_H
@@ -14,5 +16,9 @@
 #define TEND_LIMIT_CAPACITY 20           /* the most a weekly capacity can be               */
 #define TEND_LIMIT_OPEN_TASKS 500        /* open tasks a group can have at once             */
 #define TEND_LIMIT_WAITLIST 50           /* members waiting on one task                     */
+
+/* Past twice its limit a text's length is not told back to the member ("much longer than...");
+ * a platform may have cut it short already, so the count would not even be true. */
+#define TEND_FAR_TOO_LONG(chars, limit) ((chars) > 2 * (size_t)(limit))
 
 #endif

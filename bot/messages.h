@@ -472,4 +472,25 @@
     "or to me in our private chat."
 #define MSG_TELEGRAM_BUTTON_STRANGER "That button belongs to a group I haven't seen you in."
 
+/* ---------------------------------------------------------------- issue 14: the small things */
+/* After MSG_CANNOT_READ's "I couldn't read that: " */
+#define MSG_NOT_TEXT_REASON "part of it isn't text I can read (a broken character or a NUL byte), so nothing changed"
+
+/* Lengths are counted in characters (limits.h). A text far over its limit (a paste, or a body the
+ * platform cut short) is not counted back at the member: the count would mean nothing to them. */
+#define MSG_TITLE_TOO_LONG "That title is %zu characters; a title can be up to %d. Could you shorten it?"
+#define MSG_TITLE_FAR_TOO_LONG "That's much longer than a title can be: up to %d characters. Could you shorten it?"
+#define MSG_TASK_NOTE_TOO_LONG "That note is %zu characters; a task's note can be up to %d."
+#define MSG_TASK_NOTE_FAR_TOO_LONG "That's much longer than a task's note can be: up to %d characters, please."
+#define MSG_NOTE_TOO_LONG "That note is %zu characters; a note can be up to %d."
+#define MSG_NOTE_FAR_TOO_LONG "That's much longer than a note can be: up to %d characters, please."
+#define MSG_LONG_TEXT_TOO_LONG "That's %zu characters; I can keep up to %d characters."
+#define MSG_LONG_TEXT_FAR_TOO_LONG "That's much longer than I can keep: up to %d characters, please."
+#define MSG_NAME_LEN "A name is 1 to %d characters others can see."
+#define MSG_PRONOUNS_LEN "Pronouns are up to %d characters."
+
+/* Matrix: a command edited after it was sent (said once per command, as a reply to it). */
+#define MSG_MATRIX_EDIT_NOT_RUN                                                                    \
+    "I don't run edited commands again. If you meant the new version, send it as a new message."
+
 #endif

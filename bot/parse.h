@@ -5,6 +5,7 @@
 #ifndef TEND_PARSE_H
 #define TEND_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,5 +26,8 @@ int tend_parse_weekly(const char *text, int *weekday, int *minutes);
 int tend_parse_date(const char *text, int *year, int *month, int *day);
 /* Counts UTF-8 characters (code points) in s. */
 size_t tend_utf8_length(const char *s);
+/* True when the len bytes at s are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF) with no NUL byte: text tend can store and show as it came. */
+bool tend_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -131,7 +131,7 @@ static int apply_name(tend_ctx *ctx, tend_member *m, const char *typed)
 {
     char name[TEND_NAME_MAX];
     if (tend_utf8_length(typed) > TEND_LIMIT_NAME_CHARS || tend_name_clean(typed, name, sizeof name) != 0)
-        return tend_usage(ctx, MSG_PEOPLE_PROFILE_NAME_LEN);
+        return tend_usage(ctx, MSG_NAME_LEN, TEND_LIMIT_NAME_CHARS);
     bool taken = false;
     int rc = tend_name_taken(ctx->env->store, ctx->group.id, name, m->id, &taken);
     if (rc != TEND_STORE_OK)
@@ -192,7 +192,7 @@ static int apply_profile(tend_ctx *ctx, tend_member *m)
     }
     if (pronouns) {
         if (tend_utf8_length(pronouns) > TEND_LIMIT_PRONOUNS_CHARS || strlen(pronouns) >= sizeof m->pronouns)
-            return tend_usage(ctx, MSG_PEOPLE_PROFILE_PRONOUNS_LEN);
+            return tend_usage(ctx, MSG_PRONOUNS_LEN, TEND_LIMIT_PRONOUNS_CHARS);
         snprintf(m->pronouns, sizeof m->pronouns, "%s", pronouns);
     }
     if (quiet && parse_quiet(quiet, &m->quiet_start, &m->quiet_end) != 0)

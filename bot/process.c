@@ -49,8 +49,10 @@ static int read_long_text(tend_ctx *ctx, size_t extra, const char *empty_msg, ch
     int rc = TEND_OK;
     if (chars == 0)
         rc = tend_usage(ctx, "%s", empty_msg);
+    else if (TEND_FAR_TOO_LONG(chars, TEND_LIMIT_LONG_TEXT_CHARS))
+        rc = tend_refuse(ctx, MSG_LONG_TEXT_FAR_TOO_LONG, TEND_LIMIT_LONG_TEXT_CHARS);
     else if (chars > TEND_LIMIT_LONG_TEXT_CHARS)
-        rc = tend_refuse(ctx, MSG_PROCESS_TEXT_TOO_LONG, TEND_LIMIT_LONG_TEXT_CHARS, chars);
+        rc = tend_refuse(ctx, MSG_LONG_TEXT_TOO_LONG, chars, TEND_LIMIT_LONG_TEXT_CHARS);
     if (rc != TEND_OK) {
         free(*out);
         *out = NULL;

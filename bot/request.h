@@ -49,6 +49,10 @@ typedef struct tend_request {
     /* A private command (a check-in, a suggestion, a rest: TEND_CMD_PRIVATE) typed in a SHARED
      * place records nothing; the member is pointed to their private chat with the bot. */
     tend_place place;
+    /* One person at their own keyboard (the console): no per-minute budget applies. The budget
+     * keeps a shared room from being flooded; at the console the one typing owns the machine, and
+     * a piped script under a fixed --now clock would otherwise never see its minute pass. */
+    bool own_keyboard;
 } tend_request;
 
 /* An autocomplete suggestion: what the member sees and the value the command gets. */

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "bot/messages.h"
+#include "bot/parse.h"
 #include "bot/names.h"
 #include "bot/outbox.h"
 #include "bot/privacy.h"
@@ -315,6 +316,8 @@ static int run_in_transaction(tend_ctx *ctx)
 static bool over_budget(const tend_env *env, tend_ratelimit *limits, const tend_request *req,
                         tend_messages *out)
 {
+    if (req->own_keyboard)
+        return false;
     tend_rate_result r =
         tend_ratelimit_check(limits, req->group_key, req->member_key, tend_clock_now(env->clock));
     if (r == TEND_RATE_OK)
@@ -357,6 +360,10 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
     note->outcome = "unreadable";
     if (over_budget(env, limits, req, out)) {
         note->outcome = "limited";
+        return 0;
+    }
+    if (!tend_utf8_valid(req->text ? req->text : "", req->text ? strlen(req->text) : 0)) {
+        say_private(out, req, MSG_CANNOT_READ, MSG_NOT_TEXT_REASON); /* stored as it came, it would show as junk */
         return 0;
     }
     char *text = clean_request_text(req->text, req->n_refs);

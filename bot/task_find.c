@@ -21,28 +21,6 @@ char *tend_task_trimmed(const char *s)
     return strndup(s, len);
 }
 
-/* Words [from, to) joined by spaces; "" when none. NULL on OOM. */
-static char *join_words(const tend_args *args, size_t from, size_t to)
-{
-    size_t len = 1;
-    for (size_t i = from; i < to; i++)
-        len += strlen(tend_args_word(args, i)) + 1;
-    char *out = malloc(len);
-    if (!out)
-        return NULL;
-    size_t n = 0;
-    for (size_t i = from; i < to; i++) {
-        const char *w = tend_args_word(args, i);
-        size_t wl = strlen(w);
-        if (i > from)
-            out[n++] = ' ';
-        memcpy(out + n, w, wl);
-        n += wl;
-    }
-    out[n] = '\0';
-    return out;
-}
-
 typedef struct {
     char text[64];
     size_t len;
@@ -155,8 +133,8 @@ int tend_task_find_before(tend_ctx *ctx, const char *tail_key, tend_task_prefer 
         tend_store_task_get(ctx->env->store, ctx->group.id, number, &meant) != TEND_STORE_OK)
         return result;
     /* "/done 3 it went well": the member meant #3 and a note; say how, rather than guess */
-    char *typed = join_words(ctx->args, 0, words);
-    char *rest = join_words(ctx->args, 1, words);
+    char *typed = tend_args_text(ctx->args, 0, words);
+    char *rest = tend_args_text(ctx->args, 1, words);
     char *shown = typed ? tend_text_clean(typed, 60) : NULL;
     char *shown_rest = rest ? tend_text_clean(rest, 60) : NULL;
     result = shown && shown_rest ? tend_refuse(ctx, MSG_TASKS_SEPARATOR_HINT, shown, number, tail_key,
@@ -172,7 +150,7 @@ int tend_task_find_before(tend_ctx *ctx, const char *tail_key, tend_task_prefer 
 /* Finds the task named by words [from, to). */
 int tend_task_find_words(tend_ctx *ctx, size_t from, size_t to, tend_task_prefer prefer, tend_task *out)
 {
-    char *ref = join_words(ctx->args, from, to);
+    char *ref = tend_args_text(ctx->args, from, to);
     if (!ref)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     int result = find_task(ctx, ref, prefer, out);

@@ -37,8 +37,10 @@ static int set_title(tend_ctx *ctx, tend_task *t, const char *typed)
     size_t chars = tend_utf8_length(s);
     if (chars == 0)
         result = tend_usage(ctx, MSG_TASKS_NO_TITLE);
+    else if (TEND_FAR_TOO_LONG(chars, TEND_LIMIT_TITLE_CHARS))
+        result = tend_refuse(ctx, MSG_TITLE_FAR_TOO_LONG, TEND_LIMIT_TITLE_CHARS);
     else if (chars > TEND_LIMIT_TITLE_CHARS || strlen(s) >= sizeof t->title)
-        result = tend_refuse(ctx, MSG_TASKS_TITLE_TOO_LONG, chars);
+        result = tend_refuse(ctx, MSG_TITLE_TOO_LONG, chars, TEND_LIMIT_TITLE_CHARS);
     else
         memcpy(t->title, s, strlen(s) + 1);
     for (char *p = t->title; result == TEND_OK && *p; p++)
@@ -55,8 +57,10 @@ static int set_note(tend_ctx *ctx, tend_task *t, const char *typed)
         return out_of_memory(ctx);
     size_t chars = tend_utf8_length(s);
     int result = TEND_OK;
-    if (chars > TEND_LIMIT_TASK_NOTE_CHARS || strlen(s) >= sizeof t->note)
-        result = tend_refuse(ctx, MSG_TASKS_TASK_NOTE_TOO_LONG, chars, TEND_LIMIT_TASK_NOTE_CHARS);
+    if (TEND_FAR_TOO_LONG(chars, TEND_LIMIT_TASK_NOTE_CHARS))
+        result = tend_refuse(ctx, MSG_TASK_NOTE_FAR_TOO_LONG, TEND_LIMIT_TASK_NOTE_CHARS);
+    else if (chars > TEND_LIMIT_TASK_NOTE_CHARS || strlen(s) >= sizeof t->note)
+        result = tend_refuse(ctx, MSG_TASK_NOTE_TOO_LONG, chars, TEND_LIMIT_TASK_NOTE_CHARS);
     else
         memcpy(t->note, s, strlen(s) + 1);
     free(s);
@@ -182,13 +186,9 @@ int tend_cmd_task_add(tend_ctx *ctx)
     t.slots = t.weight = 1;
     size_t title_words = tend_args_count(ctx->args);
     (void)tend_args_named_tail(ctx->args, "note", &title_words); /* the title ends where note: starts */
-    char *title = tend_args_join(ctx->args, 0);
+    char *title = tend_args_text(ctx->args, 0, title_words); /* quotes inside kept as typed */
     if (!title)
         return out_of_memory(ctx);
-    char *cut = title;
-    for (size_t i = 0; i < title_words && *cut; i++) /* keep the first title_words words */
-        cut += strlen(tend_args_word(ctx->args, i)) + (i + 1 < title_words);
-    *cut = '\0';
     char understood[96];
     int result = set_title(ctx, &t, title);
     free(title);
@@ -341,7 +341,9 @@ int tend_cmd_task_cancel(tend_ctx *ctx)
     size_t chars = tend_utf8_length(note);
     if (chars > TEND_LIMIT_NOTE_CHARS || strlen(note) >= TEND_NOTE_MAX) {
         free(note);
-        return tend_refuse(ctx, MSG_TASKS_NOTE_TOO_LONG, chars);
+        if (TEND_FAR_TOO_LONG(chars, TEND_LIMIT_NOTE_CHARS))
+            return tend_refuse(ctx, MSG_NOTE_FAR_TOO_LONG, TEND_LIMIT_NOTE_CHARS);
+        return tend_refuse(ctx, MSG_NOTE_TOO_LONG, chars, TEND_LIMIT_NOTE_CHARS);
     }
     /* told first, while they are still on it; then everyone is let go and the task leaves the
      * board, the prompts and the digests */

@@ -434,8 +434,10 @@ static int cmd_done(tend_ctx *ctx)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     size_t chars = tend_utf8_length(note);
     claim_list doers = {0};
-    if (chars > TEND_LIMIT_NOTE_CHARS || strlen(note) >= TEND_NOTE_MAX)
-        result = tend_refuse(ctx, MSG_TASKS_NOTE_TOO_LONG, chars);
+    if (TEND_FAR_TOO_LONG(chars, TEND_LIMIT_NOTE_CHARS))
+        result = tend_refuse(ctx, MSG_NOTE_FAR_TOO_LONG, TEND_LIMIT_NOTE_CHARS);
+    else if (chars > TEND_LIMIT_NOTE_CHARS || strlen(note) >= TEND_NOTE_MAX)
+        result = tend_refuse(ctx, MSG_NOTE_TOO_LONG, chars, TEND_LIMIT_NOTE_CHARS);
     else
         result = credit_doers(ctx, &t, note, &doers);
     tend_message *m = NULL;

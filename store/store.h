@@ -38,9 +38,9 @@ enum {
 };
 
 /* Field sizes, in bytes, including the terminating NUL. */
-#define TEND_KEY_MAX 160
-#define TEND_NAME_MAX 160
-#define TEND_PRONOUNS_MAX 64
+#define TEND_KEY_MAX 256      /* a Matrix user id is up to 255 bytes; a console key is a name */
+#define TEND_NAME_MAX 256     /* names are limited to 60 characters; 4 bytes each at most */
+#define TEND_PRONOUNS_MAX 128 /* pronouns: 30 characters */
 #define TEND_TZ_MAX 64
 #define TEND_SCHEDULE_MAX 32
 #define TEND_TITLE_MAX 1024  /* titles are limited to 200 characters; 4 bytes each at most */

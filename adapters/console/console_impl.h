@@ -10,7 +10,7 @@
 
 #include "adapters/console/console.h"
 
-#define CONSOLE_KEY_MAX 160
+#define CONSOLE_KEY_MAX 256 /* TEND_KEY_MAX: the console's member key is the name, 60 characters */
 
 typedef enum { CONSOLE_IN_NONE, CONSOLE_IN_TTY, CONSOLE_IN_PIPE, CONSOLE_IN_FILE } console_input;
 

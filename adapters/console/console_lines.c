@@ -12,10 +12,10 @@
 #include <time.h>
 
 #include "lib/log.h"
+#include "bot/limits.h"
 #include "bot/parse.h"
 
 #define LINE_MAX_BYTES (1024 * 1024) /* far above any title or note; keeps memory bounded */
-#define NAME_MAX_CHARS 64
 
 static void print_text(FILE *out, const char *head, const char *text)
 {
@@ -60,6 +60,7 @@ static void run_command(console *c, const char *text)
         .member_key = c->member,
         .member_name = c->member,
         .is_coordinator = true, /* whoever sits at the console runs the group */
+        .own_keyboard = true,   /* ...and types every line: no per-minute budget (request.h) */
         .place = c->in_room ? TEND_PLACE_SHARED : TEND_PLACE_PRIVATE,
         .text = text,
     };
@@ -70,8 +71,8 @@ static void run_command(console *c, const char *text)
 static void speak_as(console *c, const char *name)
 {
     size_t chars = tend_utf8_length(name);
-    if (!*name || chars > NAME_MAX_CHARS) {
-        fprintf(c->out, "[console] :as needs a name of 1 to %d characters, like :as sam\n", NAME_MAX_CHARS);
+    if (!*name || chars > TEND_LIMIT_NAME_CHARS) {
+        fprintf(c->out, "[console] :as needs a name of 1 to %d characters, like :as sam\n", TEND_LIMIT_NAME_CHARS);
         return;
     }
     char key[CONSOLE_KEY_MAX] = "";
@@ -149,9 +150,19 @@ static int directive(console *c, const char *line)
     return 0;
 }
 
+static void refuse_unreadable(console *c)
+{
+    fprintf(c->out, "[console] that line has a byte that isn't text (a NUL or broken UTF-8), so I skipped it\n");
+    fflush(c->out);
+}
+
 int tend_console_handle_line(tend_adapter *adapter, const char *raw)
 {
     console *c = adapter->impl;
+    if (!tend_utf8_valid(raw, strlen(raw))) {
+        refuse_unreadable(c);
+        return 0;
+    }
     char *line = strdup(skip_space(raw));
     if (!line)
         return 0;
@@ -184,8 +195,15 @@ static int end_line(console *c)
         c->line_len = 0;
         return 0;
     }
-    c->line[c->line_len] = '\0';
+    size_t len = c->line_len;
+    c->line[len] = '\0';
     c->line_len = 0;
+    /* a NUL would cut the line short and a broken byte would be stored as it came: neither is a
+     * command anyone meant, so the line is refused whole */
+    if (!tend_utf8_valid(c->line, len)) {
+        refuse_unreadable(c);
+        return 0;
+    }
     return tend_console_handle_line(&c->adapter, c->line);
 }
 

@@ -10,6 +10,7 @@
  *   render.c  pure text work: commands out of message bodies, replies into event content
  *   dm.c      direct chats: commands there (which group?), labels, invites, private things kept out
  *             of group rooms (a private command typed there is taken down)
+ *   relations.c  threads (answered in them), a ✅ taken back (unclaims), edits (not re-run)
  */
 #ifndef TEND_MATRIX_INTERNAL_H
 #define TEND_MATRIX_INTERNAL_H
@@ -26,7 +27,7 @@
 #define TEND_MATRIX_PLATFORM "matrix"
 /* room, event and user ids, and display names, as the store keeps them */
 #define MX_KEY_MAX 160
-#define MX_NAME_MAX 160
+#define MX_NAME_MAX 256 /* a display name of 60 characters (4 bytes each at most) */
 
 /* An outbox row's identity, carried with its event so the verdict reaches the host and a resend
  * uses the same transaction id. row 0: the adapter's own event (a reaction, a notice). */
@@ -112,8 +113,9 @@ void tend_matrix_run_as(tend_matrix *mx, const char *room_id, const char *group_
  * sent. malloc'd JSON, NULL on OOM. */
 char *tend_matrix_timeline_filter(void);
 /* Hands one request to the host; its answers come back through tend_matrix_send_row, as replies
- * to event `reply_to` in room_id (or NULL), with its origin (tend_matrix_origin_write). */
-void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to,
+ * to event `reply_to` in room_id (or NULL), inside thread `thread` when not NULL, with its origin
+ * (tend_matrix_origin_write). */
+void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to, const char *thread,
                              tend_request *req);
 
 /* ---------------------------------------------------------------- gap.c */
@@ -266,6 +268,27 @@ size_t tend_matrix_pending(const tend_matrix *mx);
  * the homeserver answered. 0 or -1. */
 int tend_matrix_send_row(tend_matrix *mx, const tend_outgoing *o);
 
+/* ---------------------------------------------------------------- relations.c */
+/* The root of the thread a message was typed in (its m.relates_to is m.thread), or NULL. */
+const char *tend_matrix_thread_of(const cJSON *content);
+/* Content JSON made a reply to reply_to inside thread_root (is_falling_back false: a real reply),
+ * or, without reply_to, a plain message in the thread. malloc'd, NULL on OOM or bad JSON. */
+char *tend_matrix_in_thread(const char *content, const char *thread_root, const char *reply_to);
+/* tend_matrix_send_message, in a thread. 0 or -1. */
+int tend_matrix_send_in_thread(tend_matrix *mx, const char *room_id, const tend_message *msg,
+                               const char *reply_to, const char *thread_root, const tend_matrix_ticket *ticket);
+/* A reaction (reaction_id, by sender, on target) ran `command` in group_room's group: a claim is
+ * remembered, so taking the reaction back can unclaim it. */
+void tend_matrix_reaction_ran(tend_matrix *mx, const char *reaction_id, const char *sender,
+                              const char *group_room, const char *target, const char *command);
+/* An m.room.redaction: when it takes back the sender's own reaction that claimed a task, the task
+ * is unclaimed for them (the redaction is the command's event). */
+void tend_matrix_handle_redaction(tend_matrix *mx, const char *room_id, const cJSON *ev, const char *event_id,
+                                  const char *sender);
+/* True when a message's content is an edit (m.replace): it is never run; when its new content is
+ * a command, the room is told once per edited command that edits are not re-run. */
+bool tend_matrix_handle_edit(tend_matrix *mx, const char *room_id, const cJSON *content);
+
 /* ---------------------------------------------------------------- links.c */
 /* Why a link or unlink was refused, or TEND_MATRIX_LINK_OK. */
 typedef enum {
@@ -324,9 +347,12 @@ typedef struct {
     char room[MX_KEY_MAX];
     char reply[MX_KEY_MAX];   /* "" when none */
     char command[MX_KEY_MAX]; /* the reply's event when the command had no other */
+    char thread[MX_KEY_MAX];  /* the thread the command was typed in, "" when none */
 } tend_matrix_origin;
+/* With a thread, "\t<thread root>" follows the command's own event (written even when it is the
+ * reply's). thread may be NULL. */
 void tend_matrix_origin_write(char *out, size_t outlen, const char *room_id, const char *reply_to,
-                              const char *event_id);
+                              const char *event_id, const char *thread);
 void tend_matrix_origin_read(const char *origin, tend_matrix_origin *out);
 /* The room id inside a "matrix:<room id>" group key, or NULL. */
 const char *tend_matrix_room_of_group(const char *group_key);
@@ -337,6 +363,7 @@ struct tend_matrix_command {
     char *ref_keys[16];
     char *ref_names[16];
     size_t n_refs;
+    const char *thread;         /* the thread it was typed in (borrowed from the event), or NULL */
 };
 
 /* Finds a command ("!name args", or "/name args") at the start of an m.text message. Pills in the

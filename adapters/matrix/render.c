@@ -448,17 +448,20 @@ int tend_matrix_take_group_option(char *text, char *value, size_t valuelen)
 }
 
 void tend_matrix_origin_write(char *out, size_t outlen, const char *room_id, const char *reply_to,
-                              const char *event_id)
+                              const char *event_id, const char *thread)
 {
     const char *own = event_id && reply_to && strcmp(event_id, reply_to) != 0 ? event_id : NULL;
-    snprintf(out, outlen, "%s\t%s%s%s", room_id, reply_to ? reply_to : "", own ? "\t" : "", own ? own : "");
+    if (thread && *thread)
+        snprintf(out, outlen, "%s\t%s\t%s\t%s", room_id, reply_to ? reply_to : "", own ? own : "", thread);
+    else
+        snprintf(out, outlen, "%s\t%s%s%s", room_id, reply_to ? reply_to : "", own ? "\t" : "", own ? own : "");
 }
 
 void tend_matrix_origin_read(const char *origin, tend_matrix_origin *out)
 {
-    char *parts[] = {out->room, out->reply, out->command};
+    char *parts[] = {out->room, out->reply, out->command, out->thread};
     const char *p = origin ? origin : "";
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < 4; i++) {
         size_t n = strcspn(p, "\t");
         snprintf(parts[i], MX_KEY_MAX, "%.*s", (int)n, p);
         p += p[n] ? n + 1 : n;

@@ -357,5 +357,7 @@ int tend_matrix_send_row(tend_matrix *mx, const tend_outgoing *o)
         return 0;
     }
     bool here = from.room[0] && strcmp(room, from.room) == 0 && from.reply[0];
+    if (here && from.thread[0])
+        return tend_matrix_send_in_thread(mx, room, m, from.reply, from.thread, &ticket);
     return tend_matrix_send_message(mx, room, m, here ? from.reply : NULL, &ticket);
 }

@@ -20,7 +20,8 @@
 #include "bot/messages.h"
 
 #define SYNC_TIMEOUT_MS 30000
-#define FILTER_KEY "filter:v2" /* v2: room names and aliases, to name groups in direct chats */
+#define FILTER_KEY "filter:v3" /* v2: room names and aliases, to name groups in direct chats;
+                                  v3: redactions, so a ✅ taken back unclaims */
 
 static const char *str(const cJSON *obj, const char *name)
 {
@@ -37,11 +38,12 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms);
 
 /* ---------------------------------------------------------------- commands */
 
-void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to, tend_request *req)
+void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to, const char *thread,
+                             tend_request *req)
 {
     /* where the answers go back (send.c reads it) */
-    char origin[3 * MX_KEY_MAX + 3];
-    tend_matrix_origin_write(origin, sizeof origin, room_id, reply_to, req->event_id);
+    char origin[4 * MX_KEY_MAX + 4];
+    tend_matrix_origin_write(origin, sizeof origin, room_id, reply_to, req->event_id, thread);
     req->reply_to = origin;
     if (tend_host_handle(mx->base.host, req) == TEND_HOST_FAILED)
         tend_log(TEND_LOG_WARN, "matrix", "a command in %s hit a store failure", room_id);
@@ -115,7 +117,7 @@ void tend_matrix_run_as(tend_matrix *mx, const char *room_id, const char *group_
         .n_refs = cmd ? cmd->n_refs : 0,
         .event_id = event_id,
     };
-    tend_matrix_run_command(mx, room_id, reply_to, &req);
+    tend_matrix_run_command(mx, room_id, reply_to, cmd ? cmd->thread : NULL, &req);
 }
 
 static void handle_message(tend_matrix *mx, const char *room_id, const cJSON *ev, const char *event_id,
@@ -124,7 +126,7 @@ static void handle_message(tend_matrix *mx, const char *room_id, const cJSON *ev
     const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev, "content");
     const char *msgtype = str(content, "msgtype");
     /* m.notice is what bots say; answering them is how two bots talk forever */
-    if (!msgtype || strcmp(msgtype, "m.text") != 0)
+    if (!msgtype || strcmp(msgtype, "m.text") != 0 || tend_matrix_handle_edit(mx, room_id, content))
         return;
     const char *format = str(content, "format");
     const char *html = format && strcmp(format, "org.matrix.custom.html") == 0 ? str(content, "formatted_body")
@@ -132,6 +134,7 @@ static void handle_message(tend_matrix *mx, const char *room_id, const cJSON *ev
     tend_matrix_command cmd;
     if (tend_matrix_parse_command(str(content, "body"), html, &cmd) != 1)
         return;
+    cmd.thread = tend_matrix_thread_of(content); /* answered in the thread it was typed in */
     if (tend_matrix_is_dm_room(mx, room_id)) {
         tend_matrix_dm_command(mx, room_id, sender, event_id, &cmd);
     } else if (tend_matrix_link_command(mx, room_id, sender, event_id, cmd.text) == 0) {
@@ -166,6 +169,7 @@ static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *e
     if (!group_room)
         group_room = room_id;
     tend_matrix_run_as(mx, room_id, group_room, sender, event_id, target, tab + 1, NULL);
+    tend_matrix_reaction_ran(mx, event_id, sender, group_room, target, tab + 1);
 }
 
 /* ---------------------------------------------------------------- one room */
@@ -180,6 +184,8 @@ static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *e
     bool message = strcmp(type, "m.room.message") == 0;
     bool reaction = strcmp(type, "m.reaction") == 0;
     bool encrypted = strcmp(type, "m.room.encrypted") == 0;
+    if (strcmp(type, "m.room.redaction") == 0)
+        tend_matrix_handle_redaction(mx, room->room_id, ev, event_id, sender);
     if (!message && !reaction && !encrypted)
         return;
     if (message)
@@ -400,7 +406,7 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms)
 /* Only what tend acts on: messages, membership, reactions, power levels and encryption (to know
  * coordinators and to say it cannot read), room names and aliases (to name groups in direct
  * chats), and m.direct. No presence, typing or receipts. */
-static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.member",
+static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.redaction", "m.room.member",
                                          "m.room.power_levels", "m.room.encryption",
                                          "m.room.encrypted", "m.room.create", "m.room.name",
                                          "m.room.canonical_alias"};
@@ -425,7 +431,7 @@ static char *filter_json(void)
     cJSON_AddItemToObject(ad, "types", cJSON_CreateStringArray((const char *const[]){"m.direct"}, 1));
     cJSON *room = cJSON_AddObjectToObject(f, "room");
     cJSON *state = cJSON_AddObjectToObject(room, "state");
-    cJSON_AddItemToObject(state, "types", cJSON_CreateStringArray(room_types + 2, N_ROOM_TYPES - 2));
+    cJSON_AddItemToObject(state, "types", cJSON_CreateStringArray(room_types + 3, N_ROOM_TYPES - 3));
     cJSON *timeline = cJSON_AddObjectToObject(room, "timeline");
     cJSON_AddItemToObject(timeline, "types", cJSON_CreateStringArray(room_types, N_ROOM_TYPES));
     cJSON_AddNumberToObject(timeline, "limit", TEND_MATRIX_TIMELINE_LIMIT);

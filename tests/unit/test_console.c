@@ -191,7 +191,7 @@ static void input_split_across_reads_and_crlf(void **state)
     console *c = f->console->impl;
     assert_int_equal(console_feed(c, ":as r", 5), 0);
     assert_string_equal(printed(f), ""); /* half a line waits for the rest */
-    assert_int_equal(console_feed(c, "ia\r\n:as", 8), 0);
+    assert_int_equal(console_feed(c, "ia\r\n:as", 7), 0);
     assert_string_equal(printed(f), "[console] now speaking as ria\n");
     console_feed_end(c); /* the last line needs no newline */
     assert_non_null(strstr(printed(f), "[console] :as needs a name"));
@@ -200,6 +200,76 @@ static void input_split_across_reads_and_crlf(void **state)
     c->quit = false;
     assert_int_equal(console_feed(c, ":quit\n:as zed\n", 14), 1);
     assert_string_equal(printed(f), "");
+}
+
+/* A piped script runs under a frozen clock (--now): the minute never passes, yet every line is the
+ * one person at the keyboard, so no per-minute budget may cut the script off (issue 14). */
+static void a_long_script_under_a_frozen_clock_runs_every_line(void **state)
+{
+    fixture *f = *state;
+    tend_console_handle_line(f->console, ":as ana");
+    printed(f);
+    int64_t frozen = tend_clock_now(f->kit->clock);
+    char line[64];
+    for (int i = 1; i <= 45; i++) { /* the default budget is 30 a minute */
+        snprintf(line, sizeof line, "/task add Chore number %d", i);
+        tend_console_handle_line(f->console, line);
+        testkit_app_turn(&f->ta);
+        const char *said = printed(f);
+        assert_null(strstr(said, "a lot of commands"));
+        snprintf(line, sizeof line, "#%d Chore number %d", i, i);
+        assert_non_null(strstr(said, line));
+    }
+    assert_int_equal(tend_clock_now(f->kit->clock), frozen);
+    assert_int_equal(count_rows(f->kit, "Chore number 45"), 1);
+}
+
+/* A NUL or a byte that is no UTF-8: one line from the console, nothing run, nothing stored. */
+static void a_line_that_is_not_text_is_refused_whole(void **state)
+{
+    fixture *f = *state;
+    console *c = f->console->impl;
+    tend_console_handle_line(f->console, ":as ana");
+    printed(f);
+    static const char *const bad[] = {
+        "/task add Soup \xff\xfe run\n",        /* not UTF-8 at all            */
+        "/task add Soup \xc3\n",                /* a character cut in half      */
+        "/task add Soup \xed\xa0\x80 run\n",    /* a UTF-16 surrogate           */
+        "/task add Soup \xc0\xaf run\n",        /* an overlong "/"              */
+        "/task add Soup \xf4\x90\x80\x80\n",    /* past U+10FFFF                */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(console_feed(c, bad[i], strlen(bad[i])), 0);
+        assert_string_equal(printed(f),
+                            "[console] that line has a byte that isn't text (a NUL or broken UTF-8), so I skipped it\n");
+    }
+    static const char nul[] = "/task add Bread\0 and butter\n";
+    assert_int_equal(console_feed(c, nul, sizeof nul - 1), 0);
+    assert_string_equal(printed(f),
+                        "[console] that line has a byte that isn't text (a NUL or broken UTF-8), so I skipped it\n");
+    tend_console_handle_line(f->console, "/task add Soup \xff run");
+    assert_non_null(strstr(printed(f), "isn't text"));
+    assert_int_equal(count_rows(f->kit, "Soup"), 0);
+    assert_int_equal(count_rows(f->kit, "Bread"), 0);
+    /* and the next good line runs as usual, in CJK and emoji too */
+    static const char good[] = "/task add \xe5\xad\x97 soup \xf0\x9f\x8d\xb2\n";
+    assert_int_equal(console_feed(c, good, sizeof good - 1), 0);
+    testkit_app_turn(&f->ta);
+    assert_non_null(strstr(printed(f), "[public] New task: #1 \xe5\xad\x97 soup \xf0\x9f\x8d\xb2"));
+}
+
+/* :as takes the same names /profile does: up to 60 characters, counted as characters. */
+static void as_takes_sixty_characters_in_any_script(void **state)
+{
+    fixture *f = *state;
+    char name[61 * 4 + 8] = ":as ";
+    for (int i = 0; i < 60; i++)
+        strcat(name, "\xf0\x9f\x98\x80"); /* U+1F600, four bytes each */
+    tend_console_handle_line(f->console, name);
+    assert_non_null(strstr(printed(f), "[console] now speaking as \xf0\x9f\x98\x80"));
+    strcat(name, "\xe5\xad\x97");
+    tend_console_handle_line(f->console, name);
+    assert_string_equal(printed(f), "[console] :as needs a name of 1 to 60 characters, like :as sam\n");
 }
 
 int main(void)
@@ -213,6 +283,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(advance_moves_the_clock_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(quit_ends_and_unknown_directives_are_explained, setup, teardown),
         cmocka_unit_test_setup_teardown(input_split_across_reads_and_crlf, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_long_script_under_a_frozen_clock_runs_every_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_line_that_is_not_text_is_refused_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(as_takes_sixty_characters_in_any_script, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

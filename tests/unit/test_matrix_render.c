@@ -233,13 +233,13 @@ static void an_origin_names_the_reply_and_the_command_apart(void **state)
     (void)state;
     char buf[3 * MX_KEY_MAX + 3];
     tend_matrix_origin o;
-    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$typed", "$typed");
+    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$typed", "$typed", NULL);
     assert_string_equal(buf, "!room:x\t$typed");
     tend_matrix_origin_read(buf, &o);
     assert_string_equal(o.room, "!room:x");
     assert_string_equal(o.reply, "$typed");
     assert_string_equal(o.command, "$typed");
-    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$prompt", "$reaction");
+    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$prompt", "$reaction", NULL);
     tend_matrix_origin_read(buf, &o);
     assert_string_equal(o.room, "!room:x");
     assert_string_equal(o.reply, "$prompt");
@@ -251,6 +251,52 @@ static void an_origin_names_the_reply_and_the_command_apart(void **state)
     tend_matrix_origin_read("!room:x\t", &o);
     assert_string_equal(o.room, "!room:x");
     assert_string_equal(o.reply, "");
+}
+
+/* A command typed in a thread: its origin keeps the thread root, and the answer's content is a
+ * reply to the command inside that thread (so Element shows it there, not in the timeline). */
+static void an_answer_in_a_thread_carries_the_thread_relation(void **state)
+{
+    (void)state;
+    char buf[4 * MX_KEY_MAX + 4];
+    tend_matrix_origin o;
+    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$typed", "$typed", "$root");
+    tend_matrix_origin_read(buf, &o);
+    assert_string_equal(o.room, "!room:x");
+    assert_string_equal(o.reply, "$typed");
+    assert_string_equal(o.command, "$typed");
+    assert_string_equal(o.thread, "$root");
+    tend_matrix_origin_write(buf, sizeof buf, "!room:x", "$typed", "$typed", NULL);
+    tend_matrix_origin_read(buf, &o);
+    assert_string_equal(o.thread, "");
+
+    cJSON *typed = cJSON_Parse("{\"msgtype\":\"m.text\",\"body\":\"!tasks\",\"m.relates_to\":"
+                               "{\"rel_type\":\"m.thread\",\"event_id\":\"$root\",\"is_falling_back\":true,"
+                               "\"m.in_reply_to\":{\"event_id\":\"$last\"}}}");
+    assert_string_equal(tend_matrix_thread_of(typed), "$root");
+    cJSON_Delete(typed);
+    typed = cJSON_Parse("{\"msgtype\":\"m.text\",\"body\":\"!tasks\",\"m.relates_to\":"
+                        "{\"m.in_reply_to\":{\"event_id\":\"$other\"}}}");
+    assert_null(tend_matrix_thread_of(typed)); /* a plain reply is not a thread */
+    cJSON_Delete(typed);
+
+    tend_messages list;
+    tend_messages_init(&list);
+    tend_message *m = tend_messages_add(&list, TEND_TO_PUBLIC, "matrix:!room:x", NULL, NULL, "reply", "Done");
+    char *plain = tend_matrix_render_content(m, "$typed");
+    char *json = tend_matrix_in_thread(plain, "$root", "$typed");
+    cJSON *c = cJSON_Parse(json);
+    const cJSON *rel = cJSON_GetObjectItemCaseSensitive(c, "m.relates_to");
+    assert_string_equal(field(rel, "rel_type"), "m.thread");
+    assert_string_equal(field(rel, "event_id"), "$root");
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(rel, "is_falling_back")));
+    assert_string_equal(field(cJSON_GetObjectItemCaseSensitive(rel, "m.in_reply_to"), "event_id"), "$typed");
+    assert_string_equal(field(c, "msgtype"), "m.notice");
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(c, "m.mentions"));
+    cJSON_Delete(c);
+    free(json);
+    free(plain);
+    tend_messages_clear(&list);
 }
 
 int main(void)
@@ -270,6 +316,7 @@ int main(void)
         cmocka_unit_test(backoff_grows_with_jitter_and_retry_after_is_honoured),
         cmocka_unit_test(path_segments_are_escaped),
         cmocka_unit_test(an_origin_names_the_reply_and_the_command_apart),
+        cmocka_unit_test(an_answer_in_a_thread_carries_the_thread_relation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

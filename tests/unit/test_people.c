@@ -1,6 +1,8 @@
 /* test_people.c — /me, /capacity, /profile, /nudges: a member's own settings, always private. */
 #include "testkit.h"
 
+#include "bot/parse.h"
+
 #include <string.h>
 
 static tend_member member_named(testkit *kit, const char *key)
@@ -205,6 +207,40 @@ static void me_shows_claims_load_rest_nudges_and_checkin_privately(void **state)
     testkit_free(kit);
 }
 
+/* "Up to 60 characters" means characters: 60 Chinese characters or 60 emoji are a name, kept
+ * whole (not cut at a byte count), and the 61st is refused with the real limit. */
+static void names_and_pronouns_count_characters_not_bytes(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    testkit_run(kit, "ana", 0, "me");
+    static const char *const chars[] = {"\xE5\x90\x8D", "\xF0\x9F\x98\x80"}; /* 名 (3 bytes), 😀 (4) */
+    for (size_t k = 0; k < 2; k++) {
+        char cmd[400] = "profile name:";
+        for (int i = 0; i < 60; i++)
+            strcat(cmd, chars[k]);
+        testkit_run(kit, "ana", 0, cmd);
+        assert_true(testkit_said_has(kit, "Saved"));
+        tend_member m = member_named(kit, "ana");
+        assert_int_equal(tend_utf8_length(m.name), 60);
+        assert_string_equal(m.name, cmd + strlen("profile name:"));
+        strcat(cmd, chars[k]);
+        testkit_run(kit, "ana", 0, cmd);
+        assert_true(testkit_said_has(kit, "A name is 1 to 60 characters"));
+        assert_int_equal(tend_utf8_length(member_named(kit, "ana").name), 60);
+    }
+    char cmd[200] = "profile pronouns:";
+    for (int i = 0; i < 30; i++)
+        strcat(cmd, "\xE5\xA5\xB9"); /* 她 */
+    testkit_run(kit, "ana", 0, cmd);
+    assert_true(testkit_said_has(kit, "Saved"));
+    assert_int_equal(tend_utf8_length(member_named(kit, "ana").pronouns), 30);
+    strcat(cmd, "\xE5\xA5\xB9");
+    testkit_run(kit, "ana", 0, cmd);
+    assert_true(testkit_said_has(kit, "Pronouns are up to 30 characters"));
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +250,7 @@ int main(void)
         cmocka_unit_test(profile_sets_every_field),
         cmocka_unit_test(profile_mistakes_change_nothing),
         cmocka_unit_test(profile_name_someone_else_has_is_refused),
+        cmocka_unit_test(names_and_pronouns_count_characters_not_bytes),
         cmocka_unit_test(me_shows_claims_load_rest_nudges_and_checkin_privately),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

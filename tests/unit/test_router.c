@@ -7,6 +7,7 @@
 
 #include "bot/args.h"
 #include "store/store_people.h"
+#include "store/store_process.h"
 
 static void unknown_command_gets_one_private_line(void **state)
 {
@@ -30,6 +31,25 @@ static void empty_and_unbalanced_quotes_are_explained(void **state)
     testkit_run(kit, "ana", 0, "task add \"never closed");
     assert_int_equal(kit->out.count, 1);
     assert_true(testkit_said_has(kit, "never closed"));
+    testkit_free(kit);
+}
+
+/* Text that is not UTF-8 (a Discord or Matrix client should never send it, the console may) is
+ * answered with one line and nothing is stored as it came. */
+static void text_that_is_not_utf8_changes_nothing(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    int before = -1, after = -1;
+    assert_int_equal(tend_store_debug_find_text(kit->store, "Soup", &before), TEND_STORE_OK);
+    testkit_run(kit, "ana", 0, "task add Soup \xff\xfe run");
+    assert_int_equal(kit->out.count, 1);
+    assert_int_equal(kit->out.items[0].audience, TEND_TO_PRIVATE);
+    assert_true(testkit_said_has(kit, "isn't text I can read"));
+    testkit_run(kit, "ana", 0, "task add Soup \xed\xa0\x80");
+    assert_true(testkit_said_has(kit, "isn't text I can read"));
+    assert_int_equal(tend_store_debug_find_text(kit->store, "Soup", &after), TEND_STORE_OK);
+    assert_int_equal(after, before);
     testkit_free(kit);
 }
 
@@ -184,6 +204,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unknown_command_gets_one_private_line),
         cmocka_unit_test(empty_and_unbalanced_quotes_are_explained),
+        cmocka_unit_test(text_that_is_not_utf8_changes_nothing),
         cmocka_unit_test(args_split_words_quotes_and_options),
         cmocka_unit_test(text_clean_strips_markers_and_cuts_on_characters),
         cmocka_unit_test(free_text_keeps_what_was_typed),

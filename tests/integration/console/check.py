@@ -36,7 +36,8 @@ def run(tend, args, stdin_text, tmp, extra_env=None):
             del env[key]  # a developer's own settings must not leak into the test
     env["XDG_DATA_HOME"] = tmp
     env.update(extra_env or {})
-    proc = subprocess.run([tend] + args, input=stdin_text.encode(), stdout=subprocess.PIPE,
+    raw = stdin_text if isinstance(stdin_text, bytes) else stdin_text.encode()
+    proc = subprocess.run([tend] + args, input=raw, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env=env, timeout=90)
     out, err = proc.stdout.decode(), proc.stderr.decode()
     check("Sanitizer" not in err and "runtime error" not in err, "sanitizer report:\n" + err)
@@ -267,8 +268,48 @@ def case_names(tend, dir_, src, tmp):
     check(names == ["Ana", "bea"], "the group has exactly Ana and bea: %s" % names, out)
 
 
+def case_small_things(tend, dir_, src, tmp):
+    """Issue 14's small things, as a member meets them in one piped script under a frozen clock."""
+    db = os.path.join(tmp, "small.db")
+    chores = "".join("/task add Chore number %d\n" % i for i in range(1, 46))  # the budget is 30 a minute
+    han, emoji = "\u540d" * 60, "\U0001F600" * 60
+    text = (":as ana\n" + chores +
+            "/profile name:%s\n/profile name:%s\n/profile name:%s\u540d\n" % (han, emoji, emoji) +
+            "/task add Fix the \"big\" fridge\n/task add \"Soup run\" slots:2\n"
+            "/task add %s\n" % ("\U0001F600" * 16384) +
+            "/task add %s\n" % ("x" * 201)).encode()
+    text += b"/task add Soup \xff\xfe run\n/task add Bread\x00 and butter\n/tasks all\n:quit\n"
+    rc, out, err = run(tend, ["--database", db, "--now", START], text, tmp)
+    check(rc == 0, "tend exited %d: %s" % (rc, err), out)
+    msgs = parse(out)
+    check("a lot of commands" not in out, "the console's own script was held to a per-minute budget", out)
+    announced = [m for m in msgs if m["audience"] == "public" and "Chore number" in m["text"]]
+    check(len(announced) == 45, "every line of the script ran: %d of 45 chores announced" % len(announced), out)
+    c = Cursor(msgs, out)
+    c.expect("private", han, r"Saved", what="a 60-character name in Chinese is a name")
+    c.expect("private", emoji, r"Saved", what="a 60-emoji name is kept whole, not cut at a byte count")
+    c.expect("private", None, r"1 to 60 characters", what="the 61st character is refused with the real limit")
+    c.expect("public", None, r'#46 Fix the "big" fridge', what="a quote inside a title stays")
+    c.expect("public", None, r"#47 Soup run \(0 of 2", what="quotes around a title still only hold it together")
+    m = c.expect("private", None, r"up to 200 characters", what="64 KB of title hears the real limit")
+    check(not re.search(r"\d{4,}", m["text"]), "a huge title is not answered with a count", out)
+    c.expect("private", None, r"201 characters; a title can be up to 200", what="just over: the count helps")
+    consoles = [m["text"] for m in msgs if m["audience"] == "console" and "isn't text" in m["text"]]
+    check(len(consoles) == 2, "broken UTF-8 and a NUL each get one console line", out)
+    c.expect("private", None, r'#47 Soup run.*\n.*#46 Fix the "big" fridge', what="the board as typed")
+    check("Bread" not in out and "Soup \ufffd" not in out, "a line that is not text was stored", out)
+    import sqlite3
+    con = sqlite3.connect(db)
+    titles = [t for (t,) in con.execute("SELECT title FROM tasks WHERE number > 45 ORDER BY number")]
+    names = [n for (n,) in con.execute("SELECT name FROM members")]
+    con.close()
+    check(titles == ['Fix the "big" fridge', "Soup run"], "the stored titles: %r" % titles, out)
+    check(names == [emoji], "ana's name is the 60 emoji, whole: %r" % names, out)
+
+
 CASES = {"flow": case_flow, "restart": case_restart, "bad_input": case_bad_input,
-         "advance": case_advance, "cli": case_cli, "two_groups": case_two_groups, "names": case_names}
+         "advance": case_advance, "cli": case_cli, "two_groups": case_two_groups, "names": case_names,
+         "small_things": case_small_things}
 
 
 def main():

@@ -6,7 +6,8 @@ usage: valgrind.py TEND_BINARY CONSOLE_SCRIPTS_DIR
 Runs, each under `valgrind --leak-check=full --errors-for-leak-kinds=all --error-exitcode=1`:
 the console flow script (two members, slots, waitlist, stepback, thanks, team), the bad-input
 script, a second start on the same database (reopening and reading it back), and a month of
-scheduled posts with suggestions and a tight rate limit (the scheduler and the limiter's paths).
+scheduled posts with suggestions under a tight rate limit that the console, one person at
+its own keyboard, is not held to (the scheduler's paths).
 """
 import os
 import subprocess
@@ -62,7 +63,9 @@ def main():
             out = valgrind(binary, os.path.join(tmp, "bad.db"), f.read())
         check("Usage" in out or "usage" in out, "the bad input got no usage lines:\n" + out)
         out = valgrind(binary, os.path.join(tmp, "month.db"), MONTH, {"TEND_BOT_COMMANDS_PER_MINUTE": "3"})
-        check("idea-one" in out and "idea-three" in out and "a lot of commands" in out, "the month did not show suggestions and the limit:\n" + out)
+        # a tight budget, yet the console is one person at their own keyboard: every line runs
+        check("idea-one" in out and "idea-three" in out and "a lot of commands" not in out,
+              "the month did not show suggestions, or the console was held to a rate limit:\n" + out)
     print("valgrind: flow, restart, bad input and a month with the rate limit: 0 errors, 0 leaks")
 
 
