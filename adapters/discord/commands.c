@@ -35,7 +35,8 @@ typedef struct {
 #define SHAPE_OPTIONS_MAX 8
 
 static const char *const energy_choices[] = {"great", "ok", "low", "out", NULL};
-static const char *const filter_choices[] = {"open", "mine", "all", NULL};
+/* "ics" is a command of its own (tasks ics: a calendar file); on Discord it is one more choice */
+static const char *const filter_choices[] = {"open", "mine", "all", "ics", NULL};
 static const char *const onoff_choices[] = {"on", "off", NULL};
 static const char *const off_choices[] = {"off", NULL};
 
