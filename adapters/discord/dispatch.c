@@ -244,12 +244,14 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
     send_next(s);
 }
 
+/* A piece that carries a file goes as multipart/form-data (its JSON names the file). */
 static int post(sending *s, const char *path, cJSON *json)
 {
+    const tend_message *m = &s->pieces.items[s->next];
     char *body = dc_json_take(json);
     if (!body)
         return -1;
-    int rc = dc_rest_send(s->d->rest, s->chain, "POST", path, body, piece_done, s);
+    int rc = dc_rest_send_file(s->d->rest, s->chain, "POST", path, body, m->file, piece_done, s);
     free(body);
     return rc;
 }

@@ -99,6 +99,10 @@ void dc_rest_destroy(dc_rest *rest);
  * the parsed body (may be NULL). 0, or -1 on OOM. */
 int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *path,
                  const char *body, dc_rest_done cb, void *ud);
+/* dc_rest_send with a file: the body (required) goes as payload_json and the file as files[0] of a
+ * multipart/form-data request, the way Discord takes uploads; the body's attachments name it. */
+int dc_rest_send_file(dc_rest *rest, uint64_t chain, const char *method, const char *path, const char *body,
+                      const tend_attachment *file, dc_rest_done cb, void *ud);
 /* A fresh chain id. */
 uint64_t dc_rest_new_chain(dc_rest *rest);
 size_t dc_rest_pending(const dc_rest *rest);
