@@ -168,6 +168,17 @@ int tend_message_attach(tend_message *msg, const char *name, const char *content
     return 0;
 }
 
+int tend_message_inline_file(tend_message *msg)
+{
+    if (!msg->file)
+        return 0;
+    if (tend_message_appendf(msg, "\n%s", msg->file->data) != 0)
+        return -1;
+    attachment_free(msg->file);
+    msg->file = NULL;
+    return 0;
+}
+
 int tend_message_appendf(tend_message *msg, const char *fmt, ...)
 {
     va_list ap;
