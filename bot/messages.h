@@ -480,6 +480,8 @@
 #define MSG_CALENDAR_NONE "None of the open tasks has a time yet, so there's nothing to put in a calendar."
 #define MSG_CALENDAR_NONE_MINE "None of the tasks you hold has a time, so there's nothing to put in a calendar."
 #define MSG_CALENDAR_WORDS "For the group's tasks that have a time, type " TEND_CMD "tasks ics; for just yours, " TEND_CMD "tasks ics mine."
+/* After the text of a message whose file the platform would not take (%zu: its size in MB; %s: the platform). */
+#define MSG_FILE_TOO_BIG "\n(The file is %zu MB, more than %s takes, so it couldn't come along.)"
 /* Inside the calendar file, under each task's title (no command markers: a file is not rendered). */
 #define MSG_CALENDAR_EVENT_TASK "Task %d on the group's board."
 

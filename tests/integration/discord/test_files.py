@@ -125,3 +125,42 @@ def test_a_calendar_is_an_ephemeral_attachment_and_goes_by_dm_from_a_channel(ten
     assert up["path"] == "/channels/%s/messages" % dm, up["path"]
     assert message_of(up).get("nonce"), "a DM upload carries the row's nonce like any other"
     assert up["files"][0]["data"].decode().count("BEGIN:VEVENT") == 1
+
+
+def test_a_file_over_discords_limit_leaves_its_words_and_says_why(double):
+    """A group export over the 10 MiB a bot may upload: Discord would refuse it (413) and the
+    coordinator would get nothing; the answer comes without the file and says so."""
+    import sqlite3
+    import tempfile
+    from conftest import Tend
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Tend(double, tmp)
+        try:
+            assert double.wait_ready(15), t.output()
+            assert double.answer(double.slash("ana", "task", {"title": "Seed"}, sub="add"))
+        finally:
+            t.stop()
+        con = sqlite3.connect(t.db)
+        try:
+            # 11,000 tasks of about 1 KB each in the export: over 10 MiB of JSON
+            con.execute("INSERT INTO tasks (group_id, number, title, note, created_at) "
+                        "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 11001) "
+                        "SELECT group_id, i, 'Task ' || i || ' ' || hex(randomblob(90)), hex(randomblob(300)), "
+                        "created_at FROM tasks, n WHERE number = 1")
+            con.commit()
+        finally:
+            con.close()
+        t = Tend(double, tmp)
+        try:
+            assert double.wait_ready(15), t.output()
+            iid = double.slash("ana", "export", sub="group")
+            bodies = double.answer(iid, timeout=20)
+            assert double.wait(lambda: any("couldn't come along" in (b.get("data") or b).get("content", "")
+                                           for b in double.callbacks[iid]), 20), double.callbacks[iid]
+            said = [(b.get("data") or b) for b in bodies]
+            assert all(s.get("flags", 0) & 64 for s in said), "the answer is still private"
+            assert not uploads_for(double, iid), "an upload Discord would refuse went anyway"
+            assert "over Discord's upload limit" in t.output()
+        finally:
+            t.stop()
+    assert not double.violations, double.violations
