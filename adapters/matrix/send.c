@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "adapters/metrics.h"
+#include "bot/messages.h"
 #include "lib/log.h"
 
 /* About eight minutes of trying before an event is given up: long enough for a homeserver restart. */
@@ -314,6 +315,11 @@ static void on_uploaded(const tend_http_response *res, void *ud)
          * is the upload's, and the room goes on with its next event */
         tend_log(TEND_LOG_WARN, "matrix", "the homeserver refused a file upload for %s (HTTP %ld)", s->room_id,
                  res->status);
+        if (res->status == 413) { /* the words went before it: they say why the file does not follow */
+            char note[256];
+            snprintf(note, sizeof note, MSG_FILE_TOO_BIG, (j->upload->len + (1u << 20) - 1) >> 20, "this homeserver");
+            tend_matrix_send_notice(mx, s->room_id, note + 1);
+        }
         s->head = j->next;
         if (!s->head)
             s->tail = NULL;
