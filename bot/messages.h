@@ -288,6 +288,15 @@
 #define MSG_PROCESS_HELP_HEAD "Here's what I can do:"
 #define MSG_PROCESS_HELP_LINE "\n" TEND_CMD "%s — %s"
 #define MSG_PROCESS_HELP_COORDINATORS "\n\nFor coordinators:"
+#define MSG_HELP_MORE "\n\n" TEND_CMD "help <command> shows how one goes, with an example."
+#define MSG_HELP_ONE "%s\n%s."
+#define MSG_HELP_EXAMPLE "\nFor example: %s"
+#define MSG_HELP_COORDINATORS_ONLY "\n(For coordinators.)"
+#define MSG_HELP_FAMILY "The " TEND_CMD "%s commands:"
+#define MSG_HELP_USAGE_LINE "\n%s\n%s."
+#define MSG_HELP_UNKNOWN "I don't know " TEND_CMD "%s. " TEND_CMD "help lists what I can do."
+#define MSG_HELP_UNKNOWN_NEAR "I don't know " TEND_CMD "%s. Did you mean " TEND_CMD "%s? Try " TEND_CMD "help %s."
+#define MSG_HELP_ONE_COMMAND "Name one command, like " TEND_CMD "help claim."
 
 /* ---------------------------------------------------------------- files: exports and calendars */
 #define MSG_EXPORT_READY "Here's everything I keep about you in this group, as a file: %s."
@@ -301,15 +310,6 @@
 #define MSG_FILE_TOO_BIG "\n(The file is %zu MB, more than %s takes, so it couldn't come along.)"
 /* Inside the calendar file, under each task's title (no command markers: a file is not rendered). */
 #define MSG_CALENDAR_EVENT_TASK "Task %d on the group's board."
-#define MSG_HELP_MORE "\n\n" TEND_CMD "help <command> shows how one goes, with an example."
-#define MSG_HELP_ONE "%s\n%s."
-#define MSG_HELP_EXAMPLE "\nFor example: %s"
-#define MSG_HELP_COORDINATORS_ONLY "\n(For coordinators.)"
-#define MSG_HELP_FAMILY "The " TEND_CMD "%s commands:"
-#define MSG_HELP_USAGE_LINE "\n%s\n%s."
-#define MSG_HELP_UNKNOWN "I don't know " TEND_CMD "%s. " TEND_CMD "help lists what I can do."
-#define MSG_HELP_UNKNOWN_NEAR "I don't know " TEND_CMD "%s. Did you mean " TEND_CMD "%s? Try " TEND_CMD "help %s."
-#define MSG_HELP_ONE_COMMAND "Name one command, like " TEND_CMD "help claim."
 
 /* ---------------------------------------------------------------- team and setup (coordinators) */
 #define MSG_SETUP_SETTINGS "Channel: %s\nTime zone: %s\nCheck-in prompt: %s\nWeekly digest: %s\nDefault capacity: %d\nNew tasks: %s"
