@@ -116,6 +116,13 @@ def test_a_calendar_is_an_ephemeral_attachment_and_goes_by_dm_from_a_channel(ten
     iid = double.slash("cai", "tasks", {"filter": "ics"})
     ics = one_private_upload(double, iid, ".ics", "text/calendar")
     assert "SUMMARY:Soup\\, run\\; @everyone\r\n" in ics and "RRULE:FREQ=WEEKLY\r\n" in ics
+    # only what cai holds: nothing yet, then the task once claimed
+    iid = double.slash("cai", "tasks", {"filter": "ics mine"})
+    bodies = double.answer(iid)
+    assert "None of the tasks you hold" in (bodies[0].get("data") or bodies[0])["content"]
+    assert double.answer(double.slash("cai", "claim", {"task": "1"}))
+    iid = double.slash("cai", "tasks", {"filter": "ics mine"})
+    assert "Soup" in one_private_upload(double, iid, ".ics", "text/calendar")
     # typed as a mention in the channel, the calendar goes to cai's DM, not to the channel
     n = len(double.uploads)
     double.mention("cai", "<@%s> tasks ics" % dd.BOT_ID)
