@@ -43,6 +43,7 @@ static const help_example examples[] = {
     {"agreements amend", TEND_CMD "agreements amend 2 We rotate the Monday call every month."},
     {"export", TEND_CMD "export"},
     {"export group", TEND_CMD "export group"},
+    {"tasks ics", TEND_CMD "tasks ics, or " TEND_CMD "tasks ics mine"},
     {"forgetme", TEND_CMD "forgetme, then " TEND_CMD "forgetme confirm"},
     {"help", TEND_CMD "help claim"},
     {"setup", TEND_CMD "setup timezone:Europe/Berlin checkin:\"mon 18:00\" digest:\"sun 18:00\""},

@@ -298,6 +298,19 @@
 #define MSG_HELP_UNKNOWN_NEAR "I don't know " TEND_CMD "%s. Did you mean " TEND_CMD "%s? Try " TEND_CMD "help %s."
 #define MSG_HELP_ONE_COMMAND "Name one command, like " TEND_CMD "help claim."
 
+/* ---------------------------------------------------------------- files: exports and calendars */
+#define MSG_EXPORT_READY "Here's everything I keep about you in this group, as a file: %s."
+#define MSG_EXPORT_GROUP_READY "Here's the group's data as a file: %s. What's private to each member stays out of it."
+#define MSG_CALENDAR_READY_ONE "Here's a calendar file with the one task that has a time: %s. Your calendar app can import it."
+#define MSG_CALENDAR_READY "Here's a calendar file with the %zu tasks that have a time: %s. Your calendar app can import it."
+#define MSG_CALENDAR_NONE "None of the open tasks has a time yet, so there's nothing to put in a calendar."
+#define MSG_CALENDAR_NONE_MINE "None of the tasks you hold has a time, so there's nothing to put in a calendar."
+#define MSG_CALENDAR_WORDS "For the group's tasks that have a time, type " TEND_CMD "tasks ics; for just yours, " TEND_CMD "tasks ics mine."
+/* After the text of a message whose file the platform would not take (%zu: its size in MB; %s: the platform). */
+#define MSG_FILE_TOO_BIG "\n(The file is %zu MB, more than %s takes, so it couldn't come along.)"
+/* Inside the calendar file, under each task's title (no command markers: a file is not rendered). */
+#define MSG_CALENDAR_EVENT_TASK "Task %d on the group's board."
+
 /* ---------------------------------------------------------------- team and setup (coordinators) */
 #define MSG_SETUP_SETTINGS "Channel: %s\nTime zone: %s\nCheck-in prompt: %s\nWeekly digest: %s\nDefault capacity: %d\nNew tasks: %s"
 #define MSG_SETUP_CURRENT "This group's settings:\n"

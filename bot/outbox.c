@@ -42,6 +42,16 @@ char *tend_message_encode(const tend_message *m)
         add_string(x, "command", m->buttons[i].command);
         cJSON_AddItemToArray(buttons, x);
     }
+    if (m->file) {
+        cJSON *f = cJSON_AddObjectToObject(o, "file");
+        add_string(f, "name", m->file->name);
+        add_string(f, "type", m->file->content_type);
+        add_string(f, "data", m->file->data);
+        if (!f || !cJSON_GetObjectItemCaseSensitive(f, "data")) {
+            cJSON_Delete(o); /* a message without its file is not the message */
+            return NULL;
+        }
+    }
     char *out = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return out;
@@ -94,6 +104,11 @@ int tend_message_decode(const char *payload, tend_messages *list)
             break;
         const char *label = get_string(x, "label"), *command = get_string(x, "command");
         failed = !label || !command || tend_message_add_button(m, label, get_string(x, "emoji"), command) != 0;
+    }
+    const cJSON *file = cJSON_GetObjectItemCaseSensitive(o, "file");
+    if (!failed && file) {
+        const char *name = get_string(file, "name"), *type = get_string(file, "type"), *data = get_string(file, "data");
+        failed = !name || !type || !data || tend_message_attach(m, name, type, data) != 0;
     }
     cJSON_Delete(o);
     if (failed) {

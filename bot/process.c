@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bot/calendar.h"
 #include "bot/command.h"
 #include "bot/help.h"
 #include "bot/export.h"
@@ -16,6 +17,7 @@
 #include "bot/limits.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
+#include "bot/tz.h"
 
 /* ---------------------------------------------------------------- free text */
 
@@ -176,6 +178,25 @@ static int run_agreements_amend(tend_ctx *ctx)
 
 /* ---------------------------------------------------------------- export, forgetme */
 
+/* "tend-export-2026-12-05.json": the day in the member's own zone, so two downloads sort apart */
+static void file_name(tend_ctx *ctx, const char *stem, const char *ext, char *out, size_t outlen)
+{
+    struct tm local;
+    char day[16] = "";
+    if (tend_tz_local(tend_tz_of_member(&ctx->group, &ctx->member), ctx->now, &local) == 0)
+        strftime(day, sizeof day, "-%Y-%m-%d", &local);
+    snprintf(out, outlen, "%s%s.%s", stem, day, ext);
+}
+
+/* A private answer that carries `data` as the file `name`: it goes to the member who asked and no
+ * one else, on every platform (an ephemeral Discord follow-up, their Matrix direct chat). */
+static int reply_with_file(tend_ctx *ctx, tend_message *m, const char *name, const char *type, const char *data)
+{
+    if (!m || tend_message_attach(m, name, type, data) != 0)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    return TEND_OK;
+}
+
 static int run_export(tend_ctx *ctx)
 {
     if (tend_args_count(ctx->args) > 0)
@@ -184,9 +205,11 @@ static int run_export(tend_ctx *ctx)
     int rc = tend_export_member(ctx->env->store, &ctx->group, &ctx->member, &json);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    tend_message *m = tend_reply_private(ctx, "export", "%s", json);
+    char name[64];
+    file_name(ctx, "tend-export", "json", name, sizeof name);
+    rc = reply_with_file(ctx, tend_reply_private(ctx, "export", MSG_EXPORT_READY, name), name, "application/json", json);
     free(json);
-    return m ? TEND_OK : tend_store_failed(ctx, TEND_STORE_ERROR);
+    return rc;
 }
 
 static int run_export_group(tend_ctx *ctx)
@@ -197,9 +220,78 @@ static int run_export_group(tend_ctx *ctx)
     int rc = tend_export_group(ctx->env->store, &ctx->group, &json);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    tend_message *m = tend_reply_private(ctx, "export", "%s", json);
+    char name[64];
+    file_name(ctx, "tend-group-export", "json", name, sizeof name);
+    rc = reply_with_file(ctx, tend_reply_private(ctx, "export", MSG_EXPORT_GROUP_READY, name), name,
+                         "application/json", json);
     free(json);
-    return m ? TEND_OK : tend_store_failed(ctx, TEND_STORE_ERROR);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- calendar */
+
+typedef struct {
+    tend_ctx *ctx;
+    tend_calendar *cal;
+    bool mine;
+    int rc;
+} calendar_walk;
+
+static int calendar_task(const tend_task *t, void *ud)
+{
+    calendar_walk *w = ud;
+    if (t->due_at == 0 || t->state != TEND_TASK_OPEN)
+        return 0;
+    tend_claim c;
+    if (w->mine && (tend_store_claim_current(w->ctx->env->store, t->id, w->ctx->member.id, &c) != TEND_STORE_OK ||
+                    c.state != TEND_CLAIM_ACTIVE))
+        return 0; /* waiting for a slot is not holding it */
+    char *text = NULL;
+    if (asprintf(&text, "%s%s" MSG_CALENDAR_EVENT_TASK, t->note, t->note[0] ? "\n\n" : "", t->number) < 0) {
+        w->rc = TEND_STORE_ERROR;
+        return 1;
+    }
+    if (tend_calendar_add(w->cal, t, text) != 0)
+        w->rc = TEND_STORE_ERROR;
+    free(text);
+    return w->rc != TEND_STORE_OK;
+}
+
+/* /tasks ics: the group's open tasks that have a time; /tasks ics mine: the ones I hold. */
+static int run_tasks_ics(tend_ctx *ctx)
+{
+    const char *word = tend_args_word(ctx->args, 0);
+    bool mine = word && strcasecmp(word, "mine") == 0;
+    if ((word && !mine) || tend_args_count(ctx->args) > 1)
+        return tend_usage(ctx, MSG_CALENDAR_WORDS);
+    calendar_walk w = {ctx, tend_calendar_new(&ctx->group, ctx->now), mine, TEND_STORE_OK};
+    if (!w.cal)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    int rc = tend_store_tasks_each(ctx->env->store, ctx->group.id, mine ? TEND_TASKS_MINE : TEND_TASKS_OPEN,
+                                   ctx->member.id, 0, 0, calendar_task, &w);
+    if (rc == TEND_STORE_OK)
+        rc = w.rc;
+    if (rc != TEND_STORE_OK) {
+        tend_calendar_free(w.cal);
+        return tend_store_failed(ctx, rc);
+    }
+    size_t count = tend_calendar_count(w.cal);
+    if (count == 0) {
+        tend_calendar_free(w.cal);
+        return tend_reply_private(ctx, "calendar", "%s", mine ? MSG_CALENDAR_NONE_MINE : MSG_CALENDAR_NONE)
+                   ? TEND_OK
+                   : tend_store_failed(ctx, TEND_STORE_ERROR);
+    }
+    char *ics = tend_calendar_finish(w.cal);
+    if (!ics)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    char name[64];
+    file_name(ctx, mine ? "tend-my-tasks" : "tend-tasks", "ics", name, sizeof name);
+    tend_message *m = count == 1 ? tend_reply_private(ctx, "calendar", MSG_CALENDAR_READY_ONE, name)
+                                 : tend_reply_private(ctx, "calendar", MSG_CALENDAR_READY, count, name);
+    rc = reply_with_file(ctx, m, name, "text/calendar", ics);
+    free(ics);
+    return rc;
 }
 
 /* Destructive and irreversible, so the bare command only explains; "forgetme confirm" erases. */
@@ -240,9 +332,11 @@ const tend_command_spec tend_process_commands[] = {
     {"agreements add", TEND_CMD "agreements add <text>", "record a new agreement", true, run_agreements_add, 0},
     {"agreements amend", TEND_CMD "agreements amend <number> <text>",
      "amend an agreement (the old wording is kept)", true, run_agreements_amend, 0},
-    {"export", TEND_CMD "export", "your own data, as JSON", false, run_export, TEND_CMD_PRIVATE},
-    {"export group", TEND_CMD "export group", "the group's data, as JSON", true, run_export_group,
+    {"export", TEND_CMD "export", "your own data, as a JSON file", false, run_export, TEND_CMD_PRIVATE},
+    {"export group", TEND_CMD "export group", "the group's data, as a JSON file", true, run_export_group,
      TEND_CMD_PRIVATE},
+    {"tasks ics", TEND_CMD "tasks ics [mine]", "tasks that have a time, as a file for your calendar", false,
+     run_tasks_ics, 0},
     {"forgetme", TEND_CMD "forgetme [confirm]", "erase your data from this group", false, run_forgetme,
      TEND_CMD_PRIVATE},
     {"help", TEND_CMD "help [command]", "what I can do, or how one command goes", false, tend_cmd_help, 0},

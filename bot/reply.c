@@ -19,8 +19,19 @@ void tend_messages_init(tend_messages *list)
     list->cap = 0;
 }
 
+static void attachment_free(tend_attachment *a)
+{
+    if (!a)
+        return;
+    free(a->name);
+    free(a->content_type);
+    free(a->data);
+    free(a);
+}
+
 static void message_free(tend_message *m)
 {
+    attachment_free(m->file);
     free(m->group_key);
     free(m->channel_key);
     free(m->member_key);
@@ -123,11 +134,49 @@ tend_message *tend_messages_add_copy(tend_messages *list, const tend_message *sr
     for (size_t i = 0; !failed && i < src->n_buttons; i++)
         failed = tend_message_add_button(m, src->buttons[i].label, src->buttons[i].emoji,
                                          src->buttons[i].command) != 0;
+    if (!failed && src->file)
+        failed = tend_message_attach(m, src->file->name, src->file->content_type, src->file->data) != 0;
     if (failed) {
         tend_messages_truncate(list, list->count - 1);
         return NULL;
     }
     return m;
+}
+
+int tend_message_attach(tend_message *msg, const char *name, const char *content_type, const char *data)
+{
+    tend_attachment *a = calloc(1, sizeof *a);
+    if (!a)
+        return -1;
+    /* whatever folders it names, only its last part: no platform may read it as a path */
+    const char *slash = strrchr(name ? name : "", '/');
+    const char *base = slash ? slash + 1 : name ? name : "";
+    a->name = tend_text_clean(base[0] && strcmp(base, ".") != 0 && strcmp(base, "..") != 0 ? base : "tend.txt",
+                              200);
+    for (char *p = a->name; p && *p; p++)
+        if (*p == '\\' || *p == '\n' || *p == '\t' || *p == '"')
+            *p = '_';
+    a->content_type = strdup(content_type ? content_type : "text/plain");
+    a->len = strlen(data ? data : "");
+    a->data = strdup(data ? data : "");
+    if (!a->name || !a->content_type || !a->data) {
+        attachment_free(a);
+        return -1;
+    }
+    attachment_free(msg->file);
+    msg->file = a;
+    return 0;
+}
+
+int tend_message_inline_file(tend_message *msg)
+{
+    if (!msg->file)
+        return 0;
+    if (tend_message_appendf(msg, "\n%s", msg->file->data) != 0)
+        return -1;
+    attachment_free(msg->file);
+    msg->file = NULL;
+    return 0;
 }
 
 int tend_message_appendf(tend_message *msg, const char *fmt, ...)

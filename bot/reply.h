@@ -49,6 +49,16 @@ typedef struct {
  * (a Matrix redaction, when the bot may) do so when they see it. */
 #define TEND_KIND_PRIVATE_ONLY "private.only"
 
+/* A file that goes with a message (an export, a calendar): Discord attaches it, Matrix uploads it and
+ * sends an m.file, the console writes it to a file of its own. Text only (JSON, iCalendar), so it
+ * travels in the outbox row like the rest of the message. */
+typedef struct {
+    char *name;          /* a plain file name, no folders: "tend-export.json"  */
+    char *content_type;  /* "application/json", "text/calendar"                */
+    char *data;          /* NUL-terminated; len bytes before the NUL          */
+    size_t len;
+} tend_attachment;
+
 typedef struct tend_message {
     tend_audience audience;
     char *group_key;     /* the group it belongs to; selects the adapter by its platform prefix */
@@ -68,6 +78,7 @@ typedef struct tend_message {
     int64_t outbox_id;   /* its row in the durable outbox; 0 when it was not written there        */
     bool leaves_no_trace; /* never written to the outbox (the thanks for an anonymous suggestion):
                              sent at once, and lost if tend dies before it leaves               */
+    tend_attachment *file; /* NULL, or a file that goes with the text (see tend_message_attach)   */
 } tend_message;
 
 /* A growable list of messages; owns everything it holds. */
@@ -100,6 +111,12 @@ int tend_message_appendf(tend_message *msg, const char *fmt, ...) __attribute__(
 int tend_message_add_mention(tend_message *msg, const char *member_key, const char *name);
 /* Adds a one-tap answer. 0 or -1. */
 int tend_message_add_button(tend_message *msg, const char *label, const char *emoji, const char *command);
+/* Gives msg a file (copied; a file it had is replaced). The name is reduced to a plain file name
+ * (no folders, no control characters). 0 or -1 on OOM. */
+int tend_message_attach(tend_message *msg, const char *name, const char *content_type, const char *data);
+/* For a platform that cannot carry files yet (Signal, Telegram): the file's text goes after the
+ * message's own, as one message, and the file is dropped. 0 or -1 on OOM (msg unchanged). */
+int tend_message_inline_file(tend_message *msg);
 /* Sets where a PUBLIC message goes. 0 or -1. */
 int tend_message_set_channel(tend_message *msg, const char *channel_key);
 

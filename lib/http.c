@@ -28,6 +28,7 @@ struct transfer {
     tend_http *http;
     CURL *easy;
     struct curl_slist *headers;
+    curl_mime *mime;           /* a multipart body, freed after the easy handle */
     tend_http_done cb;
     tend_http_chunk on_chunk;  /* streaming: the body goes here, not into `body` */
     void *ud;
@@ -94,6 +95,7 @@ static void transfer_free(transfer *t)
         return;
     if (t->easy)
         curl_easy_cleanup(t->easy);
+    curl_mime_free(t->mime);
     curl_slist_free_all(t->headers);
     free(t->body);
     free(t->raw_headers);
@@ -332,6 +334,18 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
         failed |= !h;
         if (h)
             t->headers = h;
+    } else if (req->parts && req->n_parts) {
+        failed |= !(t->mime = curl_mime_init(e));
+        for (size_t i = 0; !failed && i < req->n_parts; i++) {
+            const tend_http_part *p = &req->parts[i];
+            curl_mimepart *part = curl_mime_addpart(t->mime);
+            failed |= !part || curl_mime_name(part, p->name) != CURLE_OK ||
+                      curl_mime_data(part, p->data ? p->data : "", p->data ? p->len : 0) != CURLE_OK ||
+                      (p->filename && curl_mime_filename(part, p->filename) != CURLE_OK) ||
+                      (p->content_type && curl_mime_type(part, p->content_type) != CURLE_OK);
+        }
+        if (!failed)
+            curl_easy_setopt(e, CURLOPT_MIMEPOST, t->mime);
     } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
         curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, "");

@@ -20,6 +20,15 @@ typedef struct tend_http tend_http;
  * request (its tend_http_done then reports status 0 and an error). */
 typedef int (*tend_http_chunk)(const char *data, size_t len, void *ud);
 
+/* One part of a multipart/form-data body (an upload with its JSON beside it). */
+typedef struct tend_http_part {
+    const char *name;                /* the form field: "payload_json", "files[0]"              */
+    const char *filename;            /* a file's name, or NULL for a plain field                */
+    const char *content_type;        /* the part's type, or NULL                                */
+    const char *data;                /* len bytes; copied                                       */
+    size_t len;
+} tend_http_part;
+
 typedef struct tend_http_request {
     const char *method;              /* "GET", "POST", "PUT", "DELETE"                          */
     const char *url;
@@ -28,6 +37,8 @@ typedef struct tend_http_request {
     const char *const *headers;      /* NULL-terminated "Name: value" lines; copied             */
     long timeout_ms;                 /* whole request; 0 = 30 s, or no limit when streaming      */
     tend_http_chunk on_chunk;        /* set: the body streams to it instead of being collected  */
+    const tend_http_part *parts;     /* set (and body NULL): a multipart/form-data body of      */
+    size_t n_parts;                  /* these parts, its boundary chosen by curl                 */
 } tend_http_request;
 
 typedef struct tend_http_response {

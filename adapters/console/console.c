@@ -132,6 +132,13 @@ static int console_send(tend_adapter *self, const tend_outgoing *o)
 {
     console *c = self->impl;
     tend_console_print(c->out, o->msg);
+    if (o->msg->file) {
+        char path[PATH_MAX + 64], err[PATH_MAX + 128];
+        if (console_write_file(c, o->msg->file, path, sizeof path, err, sizeof err) == 0)
+            fprintf(c->out, "  \U0001F4CE file: %s\n", path);
+        else
+            fprintf(c->out, "  (the file could not be written: %s)\n", err);
+    }
     fflush(c->out);
     tend_host_sent(self->host, o->id, TEND_SENT_OK);
     return 0;
@@ -189,6 +196,7 @@ tend_adapter *tend_console_adapter_create(uv_loop_t *loop, tend_host *host, cons
     const char *member = cfg && cfg->console_member ? cfg->console_member : "you";
     snprintf(c->group_key, sizeof c->group_key, "console:%.100s", group);
     snprintf(c->member, sizeof c->member, "%s", member);
+    console_files_init(c, cfg ? cfg->database : NULL);
     return &c->adapter;
 }
 

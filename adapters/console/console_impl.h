@@ -5,6 +5,7 @@
 #ifndef TEND_CONSOLE_IMPL_H
 #define TEND_CONSOLE_IMPL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -33,7 +34,15 @@ typedef struct console {
     char *line;                      /* the line being assembled               */
     size_t line_len, line_cap;
     bool line_too_long;
+    char files_dir[PATH_MAX];        /* where files that messages carry are written */
 } console;
+
+/* Files beside the database (console_files.c): sets c->files_dir from the database's path. */
+void console_files_init(console *c, const char *database);
+/* Writes the file under c->files_dir with mode 0600, never over an earlier one; its path goes to
+ * `path`. 0, or -1 with a one-line reason in err (nothing is left half-written). */
+int console_write_file(console *c, const tend_attachment *file, char *path, size_t pathlen, char *err,
+                       size_t errlen);
 
 /* Feeds raw input bytes; complete lines are handled at once. Returns 1 once a line asked to quit. */
 int console_feed(console *c, const char *bytes, size_t len);

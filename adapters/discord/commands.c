@@ -35,7 +35,9 @@ typedef struct {
 #define SHAPE_OPTIONS_MAX 8
 
 static const char *const energy_choices[] = {"great", "ok", "low", "out", NULL};
-static const char *const filter_choices[] = {"open", "mine", "all", NULL};
+/* "tasks ics [mine]" is a command of its own (a calendar file); on Discord it is two more choices,
+ * passed on as typed (Discord takes only these values), so "ics mine" stays two words */
+static const char *const filter_choices[] = {"open", "mine", "all", "ics", "ics mine", NULL};
 static const char *const onoff_choices[] = {"on", "off", NULL};
 static const char *const off_choices[] = {"off", NULL};
 
@@ -51,7 +53,7 @@ static const dc_shape shapes[] = {
     {"checkin", "checkin", NULL, "How you're doing this week",
      {{"energy", "How your week is going", T_STRING, false, false, DC_OPT_WORD, energy_choices, 0, 0}, NOTE_OPT}},
     {"tasks", "tasks", NULL, "The task board",
-     {{"filter", "Which tasks", T_STRING, false, false, DC_OPT_WORD, filter_choices, 0, 0},
+     {{"filter", "Which tasks (ics: a calendar file)", T_STRING, false, false, DC_OPT_RAW, filter_choices, 0, 0},
       {"page", "Which page of a long board", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 0}}},
     {"task add", "task", "add", "Post a task",
      {{"title", "What needs doing", T_STRING, true, false, DC_OPT_WORD, NULL, 0, 0}, WHEN_OPT, SLOTS_OPT, WEIGHT_OPT,

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "adapters/discord/internal.h"
+#include "bot/messages.h"
 #include "lib/log.h"
 
 #define PATH_MAX_LEN 512
@@ -244,12 +245,14 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
     send_next(s);
 }
 
+/* A piece that carries a file goes as multipart/form-data (its JSON names the file). */
 static int post(sending *s, const char *path, cJSON *json)
 {
+    const tend_message *m = &s->pieces.items[s->next];
     char *body = dc_json_take(json);
     if (!body)
         return -1;
-    int rc = dc_rest_send(s->d->rest, s->chain, "POST", path, body, piece_done, s);
+    int rc = dc_rest_send_file(s->d->rest, s->chain, "POST", path, body, m->file, piece_done, s);
     free(body);
     return rc;
 }
@@ -424,6 +427,21 @@ int dc_send(discord *d, const tend_outgoing *o)
     if (dc_split_message(o->msg, &s->pieces) != 0 || s->pieces.count == 0) {
         sending_free(s);
         return -1;
+    }
+    /* Discord refuses a bigger upload with 413, and the member would get nothing at all: the
+     * words go, and say why the file did not */
+    tend_message *last = &s->pieces.items[s->pieces.count - 1];
+    if (last->file && last->file->len > DC_FILE_MAX) {
+        size_t mb = (last->file->len + 1024 * 1024 - 1) / (1024 * 1024);
+        tend_log(TEND_LOG_WARN, "discord", "a %s file of %zu MB is over Discord's upload limit; sent without it",
+                 last->kind, mb);
+        size_t words = strlen(last->text ? last->text : "");
+        if (tend_message_inline_file(last) == 0)
+            last->text[words] = '\0'; /* the file's text itself, cut in 2000-byte pieces, is no use */
+        if (last->file || tend_message_appendf(last, MSG_FILE_TOO_BIG, mb, "Discord") != 0) {
+            sending_free(s);
+            return -1;
+        }
     }
     choose_route(d, s, o);
     if ((s->route == ROUTE_CHANNEL || s->route == ROUTE_DM) && !s->target[0]) {

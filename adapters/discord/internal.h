@@ -39,6 +39,7 @@
 #define DC_PERM_MANAGE_GUILD (1ULL << 5)
 #define DC_FLAG_EPHEMERAL 64
 #define DC_CONTENT_MAX 2000
+#define DC_FILE_MAX (10u * 1024 * 1024) /* what a bot may upload per file */
 /* Raw text per piece when a long message is split; the margin covers mentions growing from a
  * 3-byte marker to "<@snowflake>" when rendered. */
 #define DC_SPLIT_BYTES 1800
@@ -99,6 +100,10 @@ void dc_rest_destroy(dc_rest *rest);
  * the parsed body (may be NULL). 0, or -1 on OOM. */
 int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *path,
                  const char *body, dc_rest_done cb, void *ud);
+/* dc_rest_send with a file: the body (required) goes as payload_json and the file as files[0] of a
+ * multipart/form-data request, the way Discord takes uploads; the body's attachments name it. */
+int dc_rest_send_file(dc_rest *rest, uint64_t chain, const char *method, const char *path, const char *body,
+                      const tend_attachment *file, dc_rest_done cb, void *ud);
 /* A fresh chain id. */
 uint64_t dc_rest_new_chain(dc_rest *rest);
 size_t dc_rest_pending(const dc_rest *rest);

@@ -122,6 +122,18 @@ cJSON *dc_render_message(const tend_message *msg, bool ephemeral)
         else
             cJSON_Delete(rows);
     }
+    if (msg->file) {
+        /* the file itself goes as files[0] beside this JSON (dc_rest_send_file); id 0 names it */
+        cJSON *list = cJSON_AddArrayToObject(body, "attachments");
+        cJSON *a = cJSON_CreateObject();
+        if (!list || !a || !cJSON_AddItemToArray(list, a) || !cJSON_AddStringToObject(a, "id", "0") ||
+            !cJSON_AddStringToObject(a, "filename", msg->file->name)) {
+            if (!cJSON_IsObject(a) || !list)
+                cJSON_Delete(a);
+            cJSON_Delete(body);
+            return NULL;
+        }
+    }
     return body;
 }
 
@@ -202,8 +214,10 @@ int dc_split_message(const tend_message *msg, tend_messages *out)
         p += cut;
         if (*p == '\n')
             p++;
-        if (*p)
+        if (*p) {
             part.n_buttons = 0; /* the buttons belong under the end of what they answer */
+            part.file = NULL;   /* and so does the file, once */
+        }
         tend_message *copy = tend_messages_add_copy(out, &part);
         free(piece);
         if (!copy)

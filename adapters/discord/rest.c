@@ -56,6 +56,8 @@ typedef struct rest_req {
     char *method;
     char *path;
     char *body;
+    char *file_name, *file_type, *file_data; /* set: body is payload_json beside files[0] */
+    size_t file_len;
     dc_rl_key key;
     char counted[DC_RL_ID_MAX]; /* the limit it was counted on when it went out */
     dc_rest_done cb;
@@ -134,6 +136,9 @@ static void free_req(rest_req *r)
     free(r->method);
     free(r->path);
     free(r->body);
+    free(r->file_name);
+    free(r->file_type);
+    free(r->file_data);
     free(r);
 }
 
@@ -328,8 +333,16 @@ static void chain_advance(dc_rest *rest, rest_req *r)
     }
 }
 
+static int queue_req(dc_rest *rest, rest_req *r);
+
 int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *path,
                  const char *body, dc_rest_done cb, void *ud)
+{
+    return dc_rest_send_file(rest, chain, method, path, body, NULL, cb, ud);
+}
+
+int dc_rest_send_file(dc_rest *rest, uint64_t chain, const char *method, const char *path, const char *body,
+                      const tend_attachment *file, dc_rest_done cb, void *ud)
 {
     if (!rest || rest->closing)
         return -1;
@@ -344,10 +357,26 @@ int dc_rest_send(dc_rest *rest, uint64_t chain, const char *method, const char *
     r->cb = cb;
     r->ud = ud;
     r->pause.is_req = true;
-    if (!r->method || !r->path || (body && !r->body)) {
+    bool file_ok = true;
+    if (file) {
+        r->file_name = strdup(file->name);
+        r->file_type = strdup(file->content_type);
+        r->file_data = malloc(file->len + 1);
+        if (r->file_data)
+            memcpy(r->file_data, file->data, file->len + 1);
+        r->file_len = file->len;
+        file_ok = r->file_name && r->file_type && r->file_data && body;
+    }
+    if (!r->method || !r->path || (body && !r->body) || !file_ok) {
         free_req(r);
         return -1;
     }
+    return queue_req(rest, r);
+}
+
+static int queue_req(dc_rest *rest, rest_req *r)
+{
+    const char *method = r->method, *path = r->path;
     dc_ratelimit_key(method, path, &r->key);
     int ready = chain_join(rest, r);
     if (ready < 0 || (ready && make_ready(rest, r, false) != 0)) {
@@ -500,6 +529,17 @@ static int start(rest_req *r)
     const char *headers[] = {d->auth_header, NULL};
     tend_http_request req = {.method = r->method, .url = url, .body = r->body,
                              .headers = headers, .timeout_ms = 15000};
+    /* Discord's uploads: the JSON as payload_json, the file as files[0], each with its own type */
+    tend_http_part parts[2] = {
+        {"payload_json", NULL, "application/json", r->body, r->body ? strlen(r->body) : 0},
+        {"files[0]", r->file_name, r->file_type, r->file_data, r->file_len},
+    };
+    if (r->file_data) {
+        req.body = NULL;
+        req.parts = parts;
+        req.n_parts = 2;
+        req.timeout_ms = 60000;
+    }
     uint64_t now = uv_now(d->loop);
     int rc = tend_http_send(r->key.interaction ? rest->fast : d->http, &req, done_cb, r);
     free(url);

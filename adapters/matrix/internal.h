@@ -377,6 +377,9 @@ void tend_matrix_command_free(tend_matrix_command *cmd);
  * (TEND_TO_DM: an offer, a promotion, a reminder, a nudge, a welcome) is m.text, so it notifies;
  * everything else, replies to commands above all, is m.notice. malloc'd JSON, NULL on OOM. */
 char *tend_matrix_render_content(const tend_message *msg, const char *reply_to);
+/* The content of an m.file event for an uploaded file (its mxc:// URI), with empty m.mentions.
+ * malloc'd JSON, NULL on OOM. */
+char *tend_matrix_render_file(const char *name, const char *content_type, size_t size, const char *mxc);
 /* A notice without mentions or markup: content JSON. malloc'd, NULL on OOM. */
 char *tend_matrix_render_notice(const char *text);
 /* Escapes &, <, >, " and ' for HTML, turning newlines into <br>. malloc'd, NULL on OOM. */

@@ -139,6 +139,22 @@ out:
     return json;
 }
 
+char *tend_matrix_render_file(const char *name, const char *content_type, size_t size, const char *mxc)
+{
+    cJSON *c = cJSON_CreateObject();
+    cJSON *info = c ? cJSON_AddObjectToObject(c, "info") : NULL;
+    char *json = NULL;
+    if (info && cJSON_AddStringToObject(c, "msgtype", "m.file") && cJSON_AddStringToObject(c, "body", name) &&
+        cJSON_AddStringToObject(c, "filename", name) && cJSON_AddStringToObject(c, "url", mxc) &&
+        cJSON_AddStringToObject(info, "mimetype", content_type) &&
+        cJSON_AddNumberToObject(info, "size", (double)size) &&
+        /* present and empty: a file pings nobody, whatever its name says */
+        cJSON_AddArrayToObject(cJSON_AddObjectToObject(c, "m.mentions"), "user_ids"))
+        json = cJSON_PrintUnformatted(c);
+    cJSON_Delete(c);
+    return json;
+}
+
 char *tend_matrix_render_notice(const char *text)
 {
     tend_message msg = {0};

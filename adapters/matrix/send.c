@@ -5,6 +5,10 @@
  * homeserver treats a repeated PUT with the same id as the same event, so a retry after a lost
  * answer never posts twice. 429 waits as long as the server asks; network errors and 5xx back off
  * with jitter. Only one event per room is in flight, which is what keeps a room's order.
+ *
+ * A message with a file (an export, a calendar) is two events: its text, then an m.file whose
+ * content is uploaded to the media repository first, when its turn comes, so the room's order
+ * holds and a retry uploads again rather than pointing at nothing.
  */
 #include "adapters/matrix/internal.h"
 
@@ -14,6 +18,7 @@
 #include <string.h>
 
 #include "adapters/metrics.h"
+#include "bot/messages.h"
 #include "lib/log.h"
 
 /* About eight minutes of trying before an event is given up: long enough for a homeserver restart. */
@@ -28,6 +33,7 @@ typedef struct job {
     char **emojis, **commands; /* the buttons to turn into reactions once it is sent    */
     size_t n_buttons;
     int attempts;
+    tend_attachment *upload;   /* an m.file whose content waits to be uploaded; content NULL till then */
     struct job *next;
 } job;
 
@@ -54,6 +60,12 @@ static void job_free(job *j)
     free(j->type);
     free(j->content);
     free(j->group_key);
+    if (j->upload) {
+        free(j->upload->name);
+        free(j->upload->content_type);
+        free(j->upload->data);
+        free(j->upload);
+    }
     free(j);
 }
 
@@ -177,6 +189,8 @@ static void on_sent(const tend_http_response *res, void *ud)
     send_next(s);
 }
 
+static void upload_next(tend_matrix_sender *s, job *j);
+
 static void send_next(tend_matrix_sender *s)
 {
     tend_matrix *mx = s->mx;
@@ -184,6 +198,10 @@ static void send_next(tend_matrix_sender *s)
     s->in_flight = false;
     if (!j || !mx->http)
         return;
+    if (!j->content) {
+        upload_next(s, j);
+        return;
+    }
     char *room = tend_matrix_escape(s->room_id);
     char *txn = tend_matrix_escape(j->txn);
     char path[1024];
@@ -207,15 +225,15 @@ static job *job_new(tend_matrix *mx, const char *type, const char *content, cons
     if (!j)
         return NULL;
     j->type = strdup(type);
-    j->content = strdup(content);
+    j->content = content ? strdup(content) : NULL;
     /* an outbox row keeps its key across restarts, so the homeserver recognises a repeat */
-    if (ticket && ticket->row) {
+    if (ticket && ticket->txn[0]) {
         j->row = ticket->row;
         snprintf(j->txn, sizeof j->txn, "tend-%s", ticket->txn);
     } else {
         snprintf(j->txn, sizeof j->txn, "tend%" PRId64 "-%" PRIu64, mx->txn_epoch_ms, ++mx->txn_counter);
     }
-    if (!j->type || !j->content)
+    if (!j->type || (content && !j->content))
         goto fail;
     size_t n = btn ? btn->n_buttons : 0;
     if (n) {
@@ -241,6 +259,8 @@ fail:
     return NULL;
 }
 
+static void enqueue_job(tend_matrix_sender *s, job *j);
+
 int tend_matrix_send_event(tend_matrix *mx, const char *room_id, const char *type, const char *content,
                            const tend_message *buttons_from, const tend_matrix_ticket *ticket)
 {
@@ -248,6 +268,12 @@ int tend_matrix_send_event(tend_matrix *mx, const char *room_id, const char *typ
     job *j = s ? job_new(mx, type, content, buttons_from, ticket) : NULL;
     if (!j)
         return -1;
+    enqueue_job(s, j);
+    return 0;
+}
+
+static void enqueue_job(tend_matrix_sender *s, job *j)
+{
     if (s->tail)
         s->tail->next = j;
     else
@@ -255,12 +281,116 @@ int tend_matrix_send_event(tend_matrix *mx, const char *room_id, const char *typ
     s->tail = j;
     if (!s->in_flight)
         send_next(s);
+}
+
+/* ---------------------------------------------------------------- files */
+
+static void on_uploaded(const tend_http_response *res, void *ud)
+{
+    tend_matrix_sender *s = ud;
+    tend_matrix *mx = s->mx;
+    job *j = s->head;
+    if (!j || j->content || (mx->stopping && res->status == 0)) {
+        s->in_flight = false;
+        return;
+    }
+    if (res->status == 429) {
+        uint64_t wait = tend_matrix_retry_after_ms(res, 1000);
+        tend_matrix_note_throttled(wait);
+        retry_later(s, wait);
+        return;
+    }
+    if ((res->status == 0 || res->status >= 500) && j->attempts < MAX_ATTEMPTS) {
+        retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
+        return;
+    }
+    cJSON *json = res->status == 200 ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
+    const cJSON *uri = cJSON_GetObjectItemCaseSensitive(json, "content_uri");
+    if (cJSON_IsString(uri) && strncmp(uri->valuestring, "mxc://", 6) == 0)
+        j->content = tend_matrix_render_file(j->upload->name, j->upload->content_type, j->upload->len,
+                                             uri->valuestring);
+    cJSON_Delete(json);
+    if (!j->content) {
+        /* refused for good (too large for the homeserver, no right to upload): the row's verdict
+         * is the upload's, and the room goes on with its next event */
+        tend_log(TEND_LOG_WARN, "matrix", "the homeserver refused a file upload for %s (HTTP %ld)", s->room_id,
+                 res->status);
+        if (res->status == 413) { /* the words went before it: they say why the file does not follow */
+            char note[256];
+            snprintf(note, sizeof note, MSG_FILE_TOO_BIG, (j->upload->len + (1u << 20) - 1) >> 20, "this homeserver");
+            tend_matrix_send_notice(mx, s->room_id, note + 1);
+        }
+        s->head = j->next;
+        if (!s->head)
+            s->tail = NULL;
+        if (j->row)
+            tend_host_sent(mx->base.host, j->row, res->status == 200 ? TEND_SENT_RETRY : TEND_SENT_DROP);
+        job_free(j);
+    } else {
+        j->attempts = 0; /* the event's own tries start now */
+    }
+    send_next(s);
+}
+
+/* POST /_matrix/media/v3/upload: the file's bytes with its type; the answer's content_uri goes in
+ * the m.file event. */
+static void upload_next(tend_matrix_sender *s, job *j)
+{
+    tend_matrix *mx = s->mx;
+    char *name = tend_matrix_escape(j->upload->name);
+    size_t n = strlen(mx->homeserver) + (name ? strlen(name) : 0) + 64;
+    char *url = malloc(n);
+    if (url)
+        snprintf(url, n, "%s/_matrix/media/v3/upload?filename=%s", mx->homeserver, name ? name : "file");
+    free(name);
+    const char *headers[] = {mx->auth_header, NULL};
+    tend_http_request req = {.method = "POST", .url = url, .body = j->upload->data,
+                             .content_type = j->upload->content_type, .headers = headers, .timeout_ms = 60000};
+    j->attempts++;
+    s->in_flight = true;
+    if (!url || tend_http_send(mx->http, &req, on_uploaded, s) != 0)
+        retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
+    free(url);
+}
+
+/* The text as its own event, then the m.file; the row's verdict is the file's, and both keep
+ * transaction ids from the row's key, so a resend after a restart repeats neither. */
+static int send_with_file(tend_matrix *mx, const char *room_id, const tend_message *msg, const char *reply_to,
+                          const tend_matrix_ticket *ticket)
+{
+    tend_matrix_sender *s = sender_get(mx, room_id);
+    if (!s)
+        return -1;
+    tend_matrix_ticket text_ticket = {.row = 0};
+    if (ticket && ticket->txn[0])
+        snprintf(text_ticket.txn, sizeof text_ticket.txn, "%.40s-t", ticket->txn);
+    char *content = tend_matrix_render_content(msg, reply_to);
+    job *text = content ? job_new(mx, "m.room.message", content, msg, &text_ticket) : NULL;
+    job *file = text ? job_new(mx, "m.room.message", NULL, NULL, ticket) : NULL;
+    free(content);
+    tend_attachment *a = file ? calloc(1, sizeof *a) : NULL;
+    if (a) {
+        file->upload = a;
+        a->name = strdup(msg->file->name);
+        a->content_type = strdup(msg->file->content_type);
+        a->data = strdup(msg->file->data);
+        a->len = msg->file->len;
+    }
+    if (!a || !a->name || !a->content_type || !a->data) {
+        job_free(text);
+        job_free(file);
+        return -1;
+    }
+    enqueue_job(s, text);
+    enqueue_job(s, file);
     return 0;
 }
 
 int tend_matrix_send_message(tend_matrix *mx, const char *room_id, const tend_message *msg,
                              const char *reply_to, const tend_matrix_ticket *ticket)
 {
+    if (msg->file)
+        return send_with_file(mx, room_id, msg, reply_to, ticket);
     char *content = tend_matrix_render_content(msg, reply_to);
     if (!content)
         return -1;

@@ -226,7 +226,17 @@ int tend_signal_send_row(tend_signal *sg, const tend_outgoing *o)
         return 0;
     }
     sg_rendered text;
-    if (tend_signal_render(m, to_member, &text, j->emojis, TEND_MAX_CHOICES) != 0) {
+    /* a file (an export, a calendar) goes as text after the message until attachments are wired */
+    tend_messages inlined;
+    tend_messages_init(&inlined);
+    const tend_message *shown = m;
+    if (m->file) {
+        tend_message *c = tend_messages_add_copy(&inlined, m);
+        shown = c && tend_message_inline_file(c) == 0 ? c : NULL;
+    }
+    int rendered = shown ? tend_signal_render(shown, to_member, &text, j->emojis, TEND_MAX_CHOICES) : -1;
+    tend_messages_clear(&inlined);
+    if (rendered != 0) {
         job_free(j);
         return -1;
     }

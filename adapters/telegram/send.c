@@ -344,7 +344,24 @@ typedef struct {
     const char *group_chat;
 } send_plan;
 
+static int queue_message_shown(tend_telegram *tg, const send_plan *p);
+
+/* A file (an export, a calendar) goes as text after the message until sendDocument is wired. */
 static int queue_message(tend_telegram *tg, const send_plan *p)
+{
+    if (!p->msg->file)
+        return queue_message_shown(tg, p);
+    tend_messages copy;
+    tend_messages_init(&copy);
+    tend_message *m = tend_messages_add_copy(&copy, p->msg);
+    send_plan inlined = *p;
+    inlined.msg = m;
+    int rc = m && tend_message_inline_file(m) == 0 ? queue_message_shown(tg, &inlined) : -1;
+    tend_messages_clear(&copy);
+    return rc;
+}
+
+static int queue_message_shown(tend_telegram *tg, const send_plan *p)
 {
     tend_telegram_part parts[TG_MAX_PARTS];
     size_t n = tend_telegram_render(p->msg, parts, TG_MAX_PARTS);

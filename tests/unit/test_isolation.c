@@ -113,7 +113,7 @@ static const char *const attempts[] = {
     "handoff accept 1", "handoff accept 2", "handoff decline 2", "handoff accept \"Alpha pantry\"",
     "thanks anaA", "thanks beaA for everything", "thanks @caiA", "thanks daiA",
     "agreements amend 1 hijacked", "agreements", "tasks", "tasks all", "tasks open", "tasks mine",
-    "me", "export", "export group", "team", "checkin low", "checkin", "stepback 1w",
+    "me", "export", "export group", "tasks ics", "tasks ics mine", "team", "checkin low", "checkin", "stepback 1w",
     "back", "capacity 9", "profile name:Mallory pronouns:x", "nudges off", "help",
     "setup timezone:Europe/Paris", "pause-new 1w", "resume-new", "feedback from b",
     "forgetme", "forgetme confirm", NULL,

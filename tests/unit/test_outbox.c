@@ -52,6 +52,39 @@ static void a_message_survives_encoding_whole(void **state)
     tend_messages_clear(&list);
 }
 
+/* An export or a calendar rides in its row whole, through a restart: name, type and every byte. */
+static void a_file_survives_encoding_whole(void **state)
+{
+    (void)state;
+    tend_messages list;
+    tend_messages_init(&list);
+    tend_message *m = tend_messages_add(&list, TEND_TO_PRIVATE, "matrix:!r:hs", "@ana:hs", "Ana", "export",
+                                        "Here it is.");
+    const char *data = "{\n  \"title\": \"Soup, run; @everyone \\\\ \u00e9\U0001F372\"\n}";
+    assert_int_equal(tend_message_attach(m, "../../etc/tend-export.json", "application/json", data), 0);
+    assert_string_equal(m->file->name, "tend-export.json"); /* never a path */
+    char *payload = tend_message_encode(m);
+    assert_non_null(payload);
+    assert_int_equal(tend_message_decode(payload, &list), 0);
+    const tend_message *b = &list.items[1];
+    assert_non_null(b->file);
+    assert_string_equal(b->file->name, "tend-export.json");
+    assert_string_equal(b->file->content_type, "application/json");
+    assert_string_equal(b->file->data, data);
+    assert_int_equal(b->file->len, strlen(data));
+    /* a copy (an adapter holding a message for a room) keeps it too */
+    tend_message *c = tend_messages_add_copy(&list, b);
+    assert_non_null(c);
+    assert_string_equal(c->file->data, data);
+    free(payload);
+    /* a row whose file lost its bytes is not that message */
+    assert_int_equal(tend_message_decode("{\"audience\":1,\"text\":\"x\",\"file\":{\"name\":\"a\",\"type\":\"t\"}}",
+                                         &list),
+                     -1);
+    assert_int_equal(list.count, 3);
+    tend_messages_clear(&list);
+}
+
 static void a_commands_answers_are_written_with_it(void **state)
 {
     (void)state;
@@ -352,6 +385,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_message_survives_encoding_whole),
+        cmocka_unit_test(a_file_survives_encoding_whole),
         cmocka_unit_test(a_commands_answers_are_written_with_it),
         cmocka_unit_test(the_answers_know_their_command_and_which_came_first),
         cmocka_unit_test(a_scheduled_post_is_written_with_its_firing),

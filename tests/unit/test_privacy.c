@@ -130,7 +130,8 @@ static cJSON *export_after_process_checkin(int suggestions)
     tend_clock_advance(kit->clock, 9 * 3600);
     assert_int_equal(testkit_tick(kit), 0);
     assert_int_equal(testkit_run(kit, "cora", 1, "export group"), 0);
-    cJSON *j = cJSON_Parse(kit->out.items[0].text);
+    assert_non_null(kit->out.items[0].file); /* the export is the file; the text only names it */
+    cJSON *j = cJSON_Parse(kit->out.items[0].file->data);
     assert_non_null(j);
     testkit_free(kit);
     return j;

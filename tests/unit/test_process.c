@@ -259,10 +259,17 @@ static void agreement_text_pings_nobody(void **state)
 
 /* ---------------------------------------------------------------- export */
 
+/* The export is a file on the one private answer; the chat text only says so (no wall of JSON). */
 static cJSON *said_json(testkit *kit)
 {
     only_private_reply(kit, "export");
-    cJSON *j = cJSON_Parse(kit->out.items[0].text);
+    const tend_message *m = &kit->out.items[0];
+    assert_non_null(m->file);
+    assert_string_equal(m->file->content_type, "application/json");
+    assert_non_null(strstr(m->file->name, ".json"));
+    assert_null(strchr(m->text, '{'));
+    assert_non_null(strstr(m->text, m->file->name));
+    cJSON *j = cJSON_Parse(m->file->data);
     assert_non_null(j);
     return j;
 }
@@ -311,7 +318,7 @@ static void export_gives_a_member_their_own_data(void **state)
     assert_string_equal(json_str(j, "thanks_given", 0, "to"), "bea");
     assert_string_equal(json_str(j, "thanks_received", 0, "from"), "bea");
     assert_string_equal(json_str(j, "thanks_received", 0, "for"), "the soup");
-    assert_null(strstr(kit->out.items[0].text, "bea-private"));
+    assert_null(strstr(kit->out.items[0].file->data, "bea-private"));
     cJSON_Delete(j);
 
     testkit_run(kit, "ana", 0, "export everything");
@@ -340,10 +347,11 @@ static void export_group_is_for_coordinators_and_leaves_private_things_out(void 
     testkit_run(kit, "ana", 0, "export group");
     only_private_reply(kit, "error");
     assert_true(testkit_said_has(kit, "Only the group's coordinators"));
+    assert_null(kit->out.items[0].file);
 
     assert_int_equal(testkit_run(kit, "cora", 1, "export group"), 0);
-    const char *text = kit->out.items[0].text;
     cJSON *j = said_json(kit);
+    const char *text = kit->out.items[0].file->data;
     assert_string_equal(json_str(j, "group", -1, "timezone"), "UTC");
     assert_string_equal(json_str(j, "members", 0, "name"), "ana");
     assert_string_equal(json_str(j, "members", 0, "pronouns"), "she/her");

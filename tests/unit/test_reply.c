@@ -91,6 +91,26 @@ static void strbuf_builds_and_starts_empty(void **state)
     free(s);
 }
 
+/* Where a platform cannot carry the file yet, its text follows the message's, and it is gone. */
+static void a_file_can_go_inline(void **state)
+{
+    (void)state;
+    tend_messages list;
+    tend_messages_init(&list);
+    tend_message *m = tend_messages_add(&list, TEND_TO_PRIVATE, "telegram:1", "5", "Ben", "export", "Here:");
+    assert_int_equal(tend_message_attach(m, "a/b/c.json", "application/json", "{\"x\": 1}"), 0);
+    assert_string_equal(m->file->name, "c.json");
+    assert_int_equal(tend_message_inline_file(m), 0);
+    assert_null(m->file);
+    assert_string_equal(m->text, "Here:\n{\"x\": 1}");
+    assert_int_equal(tend_message_inline_file(m), 0); /* nothing more to do */
+    assert_string_equal(m->text, "Here:\n{\"x\": 1}");
+    /* a name that is only folders falls back to a plain one */
+    assert_int_equal(tend_message_attach(m, "../", "text/plain", ""), 0);
+    assert_string_equal(m->file->name, "tend.txt");
+    tend_messages_clear(&list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +118,7 @@ int main(void)
         cmocka_unit_test(a_forged_marker_renders_as_nothing),
         cmocka_unit_test(a_copy_outlives_its_original),
         cmocka_unit_test(strbuf_builds_and_starts_empty),
+        cmocka_unit_test(a_file_can_go_inline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

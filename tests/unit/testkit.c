@@ -71,6 +71,13 @@ const char *testkit_said(testkit *kit)
         if (w < 0 || (size_t)w >= sizeof buf - n)
             break;
         n += (size_t)w;
+        /* a file the message carries is part of what was said (an export must not leak either) */
+        if (m->file) {
+            w = snprintf(buf + n, sizeof buf - n, "\n  [file %s] %s", m->file->name, m->file->data);
+            if (w < 0 || (size_t)w >= sizeof buf - n)
+                break;
+            n += (size_t)w;
+        }
     }
     return buf;
 }

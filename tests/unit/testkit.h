@@ -35,7 +35,8 @@ void testkit_free(testkit *kit);
  * Replaces kit->out. Returns tend_bot_handle's result. */
 int testkit_run(testkit *kit, const char *name, int coord, const char *text);
 /* The rendered text of every message of kit->out, each line prefixed like the console does
- * ("[public] ...", "[private NAME] ...", "[dm NAME] ..."), joined by newlines. Static buffer. */
+ * ("[public] ...", "[private NAME] ...", "[dm NAME] ..."), joined by newlines, a message's file
+ * after it ("  [file NAME] its text"). Static buffer. */
 const char *testkit_said(testkit *kit);
 /* True when some message in kit->out contains `needle` (after rendering with "/" prefixes). */
 int testkit_said_has(testkit *kit, const char *needle);

@@ -18,6 +18,7 @@ from aiohttp import web
 import jsonschema
 
 import limits as rl
+import multipart
 from double_gateway import Gateway, shard_of  # noqa: F401 (shard_of: for tests)
 
 API = "/api/v10"
@@ -93,7 +94,8 @@ class Double(Gateway):
             "ben": {"id": "800000000000000002", "name": "Ben", "coord": False},
             "cai": {"id": "800000000000000003", "name": "Cai", "coord": False},
         }
-        self.requests = []        # every REST request: dict(method, path, body, t)
+        self.requests = []        # every REST request: dict(method, path, body, t, files)
+        self.uploads = []         # the requests that carried files (multipart.parse's files)
         self.violations = []      # schema violations and protocol mistakes the bot made
         self.callbacks = {}       # interaction id -> list of callback bodies
         self.sent_at = {}         # interaction id -> when INTERACTION_CREATE left
@@ -170,14 +172,25 @@ class Double(Gateway):
     async def _rest(self, request):
         path = "/" + request.match_info["tail"]
         raw = await request.read()
-        body = None
-        if raw:
+        body, files, refused = None, None, None
+        ctype = request.headers.get("Content-Type", "")
+        if raw and ctype.startswith("multipart/"):
+            try:
+                body, files = multipart.parse(ctype, raw)
+            except multipart.Refused as e:
+                refused = str(e)
+                self.violations.append("%s %s: upload refused: %s" % (request.method, path, refused))
+        elif raw:
             try:
                 body = json.loads(raw)
             except ValueError:
                 self.violations.append("%s %s: body is not JSON" % (request.method, path))
+            # a JSON body cannot bring new files: attachments it lists would be unknown to Discord
+            msg = body.get("data") if isinstance(body, dict) and isinstance(body.get("data"), dict) else body
+            if isinstance(msg, dict) and msg.get("attachments"):
+                self.violations.append("%s %s: attachments without a multipart upload" % (request.method, path))
         entry = {"method": request.method, "path": path, "body": body, "t": time.monotonic(),
-                 "headers": dict(request.headers)}
+                 "headers": dict(request.headers), "files": files}
         # counted when it arrives, as Discord counts it
         verdict = self.limits.check(request.method, path, entry["t"])
         self.requests.append(entry)
@@ -191,6 +204,11 @@ class Double(Gateway):
                 for err in validator.iter_errors(body):
                     self.violations.append("%s %s: %s at %s" % (request.method, template, err.message[:300],
                                                                "/".join(map(str, err.absolute_path))))
+        if refused:
+            entry["status"] = 400
+            return jr({"message": "Invalid Form Body", "code": 50035, "errors": {"_errors": [refused]}}, status=400)
+        if files:
+            self.uploads.append(entry)
         if self.rest_delay:
             await asyncio.sleep(self.rest_delay)
         for i, (rx, status, count, extra) in enumerate(self.rest_faults):

@@ -37,6 +37,14 @@ def dump(db):
         con.close()
 
 
+def export_file(lines):
+    """The group export is a file now: its path is the console's \U0001F4CE line."""
+    paths = [l.split("file: ", 1)[1] for l in lines if "\U0001F4CE file: " in l]
+    check(len(paths) == 1, "the group export names no file:\n" + "\n".join(lines))
+    with open(paths[0], encoding="utf-8") as f:
+        return f.read()
+
+
 def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,13 +102,13 @@ def main():
         # two more members make three suggestions; the monthly process check-in shares them. A
         # coordinator's export holds none of them before that, and then only their month.
         t = Tend(binary, db, member="bea", env=ENV, stderr_path=log)
-        export = "\n".join(t.say("export group"))
+        export = export_file(t.say("export group"))
         check(IDEA not in export, "the group export shows a suggestion the group was never shown")
         t.say("feedback Shorter meetings please")
         t.say(":as cam")
         t.say("feedback A shared calendar")
         shared = t.say(":advance 5w")
-        export = "\n".join(t.say("export group"))
+        export = export_file(t.say("export group"))
         check(IDEA in export, "a suggestion shared at the process check-in is missing from the export")
         check(re.search(r'"month":\s*"\d{4}-\d{2}"', export) and not re.search(r'"day"', export),
               "the export times a suggestion finer than its month:\n" + export)

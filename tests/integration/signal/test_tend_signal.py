@@ -177,3 +177,14 @@ def test_a_member_of_two_groups_names_the_group_once(tend, double):
     double.members["eve"] = {"uuid": "e5e5e5e5-0000-4000-8000-000000000005", "number": None, "name": "Eve"}
     s = ask(double, "eve", "/tasks", group=None)
     assert "couldn't find you in one" in s["text"], s["text"]
+
+
+def test_an_export_reaches_the_1to1_chat_as_text_until_files_are_wired(tend, double):
+    """Signal does not carry tend's files yet: the export's JSON follows the line that names it, in
+    the member's 1:1 chat, and the group hears nothing of it."""
+    ask(double, "cai", "/task add Pantry shift", expect=to_group)
+    mark = len(double.sent)
+    s = ask(double, "cai", "/export", group=None, expect=lambda s: to_member("cai")(s) and "as a file" in s["text"])
+    assert '"profile"' in s["text"] and "tend-export" in s["text"], s["text"]
+    settle(double)
+    assert [x for x in new(double, mark) if x["group"]] == [], "the group hears nothing"

@@ -152,6 +152,24 @@ def test_a_private_command_in_the_group_records_nothing_and_points_to_the_privat
         assert member_id not in tend.output()
 
 
+def test_an_export_reaches_the_private_chat_as_text_until_files_are_wired(tend, double):
+    """Telegram does not carry tend's files yet: the export's JSON follows the line that names it,
+    in the member's private chat, and nothing of it reaches the group."""
+    d = double
+    d.says("ana", "/task add Pantry shift")
+    wait_group(d, "Pantry shift")
+    d.says("ben", "/claim 1")
+    wait_private(d, "ben", "is yours")
+    before = len(d.in_group())
+    d.says("ben", "/export", private=True)
+    line = wait_private(d, "ben", "as a file")
+    assert d.wait(lambda: any('"profile"' in t for t in texts(d.in_private("ben"))), 10), \
+        texts(d.in_private("ben"))
+    assert "tend-export" in line["text"]
+    time.sleep(1.2)
+    assert len(d.in_group()) == before
+
+
 def test_the_weekly_check_in_prompt_comes_once_by_catch_up(double, tmp):
     """The check-in time is seeded a few minutes back (the group older than that) while tend is
     down: the scheduler's catch-up posts the prompt once at start, never again after a restart."""
