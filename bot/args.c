@@ -306,6 +306,63 @@ const char *tend_args_named_tail(const tend_args *args, const char *key, size_t 
     return NULL;
 }
 
+/* Is there an option (other than o) typed between o's end and offset? */
+static bool option_between(const tend_args *args, const named *o, size_t offset)
+{
+    for (size_t i = 0; i < args->n_opts; i++)
+        if (&args->opts[i] != o && args->opts[i].start >= o->end && args->opts[i].start < offset)
+            return true;
+    return false;
+}
+
+size_t tend_args_absorb(tend_args *args, const char *key, size_t max_words,
+                        bool (*accept)(const char *value, void *arg), void *arg)
+{
+    named *o = NULL;
+    for (size_t i = 0; i < args->n_opts && !o; i++)
+        if (strcmp(args->opts[i].key, key) == 0)
+            o = &args->opts[i];
+    if (!o || !o->value[0])
+        return 0;
+    size_t at = args->first; /* the first word typed after the option */
+    while (at < args->n_words && args->words[at].offset < o->end)
+        at++;
+    size_t cap = strlen(o->value) + 1;
+    for (size_t i = at; i < args->n_words && i < at + max_words; i++)
+        cap += strlen(args->words[i].text) + 1;
+    char *candidate = malloc(cap);
+    if (!candidate)
+        return 0;
+    size_t len = (size_t)snprintf(candidate, cap, "%s", o->value);
+    size_t taken = 0, best = 0, best_len = 0;
+    for (size_t i = at; i < args->n_words && taken < max_words; i++) {
+        const word *w = &args->words[i];
+        if (w->ref || w->whole_quoted || option_between(args, o, w->offset))
+            break;
+        len += (size_t)snprintf(candidate + len, cap - len, " %s", w->text);
+        taken++;
+        if (accept(candidate, arg)) {
+            best = taken;
+            best_len = len;
+        }
+    }
+    if (best == 0) {
+        free(candidate);
+        return 0;
+    }
+    candidate[best_len] = '\0';
+    free(o->value);
+    o->value = candidate;
+    for (size_t i = at; i < at + best; i++)
+        free(args->words[i].text);
+    memmove(&args->words[at], &args->words[at + best], (args->n_words - at - best) * sizeof *args->words);
+    args->n_words -= best;
+    for (size_t i = 0; i < args->n_opts; i++) /* options typed after the words taken have fewer before them */
+        if (args->opts[i].words_before >= at + best)
+            args->opts[i].words_before -= best;
+    return best;
+}
+
 const char *tend_args_rest(const tend_args *args, size_t from)
 {
     const char *p;

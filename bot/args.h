@@ -52,6 +52,13 @@ char *tend_args_text(const tend_args *args, size_t from, size_t to);
 /* Words from..end joined by single spaces, as a new string ("" when none). NULL on OOM. */
 char *tend_args_join(const tend_args *args, size_t from);
 
+/* Lets key:'s value run on over the plain words typed right after it (no mention, no quoted
+ * word, no option in between), as far as accept() takes them, at most max_words: so
+ * `when:thu 17:00` is one time rather than a day and a title word. The longest run accept() takes
+ * wins; the words taken leave the word list, so they are no longer part of a title. Returns how
+ * many words were taken (0 when none, the key is absent, or memory ran out). */
+size_t tend_args_absorb(tend_args *args, const char *key, size_t max_words,
+                        bool (*accept)(const char *value, void *arg), void *arg);
 bool tend_args_is_option_key(const char *key, size_t len);
 
 #endif

@@ -106,6 +106,36 @@ static int set_when(tend_ctx *ctx, tend_task *t, const char *typed, char *unders
     return result;
 }
 
+/* when: may run on over the words after it (`when:thu 17:00`, `when:dec 3rd 6pm`), as people type
+ * it: a word joins while the longer text still reads as a time. A bare number joins only when
+ * the time needs it (`dec 3`), so in `when:fri 6 cans of soup` the 6 stays in the title. */
+typedef struct {
+    const char *zone;
+    int64_t now;
+} when_reading;
+
+static bool reads_as_when(const char *text, void *arg)
+{
+    const when_reading *r = arg;
+    tend_when w;
+    if (tend_when_parse(text, r->zone, r->now, &w) != TEND_WHEN_OK)
+        return false;
+    const char *space = strrchr(text, ' ');
+    const char *last = space ? space + 1 : text;
+    if (!space || last[strspn(last, "0123456789")] != '\0')
+        return true;
+    char *before = strndup(text, (size_t)(space - text));
+    bool needed = before && tend_when_parse(before, r->zone, r->now, &w) != TEND_WHEN_OK;
+    free(before);
+    return needed;
+}
+
+static void absorb_when(tend_ctx *ctx)
+{
+    when_reading r = {tend_tz_of_group(&ctx->group), ctx->now};
+    (void)tend_args_absorb(ctx->args, "when", 4, reads_as_when, &r);
+}
+
 /* slots:, weight:, repeat:, note: and when: onto t; each given one replaces t's. */
 static int apply_options(tend_ctx *ctx, tend_task *t, char *understood, size_t len)
 {
@@ -181,6 +211,7 @@ int tend_cmd_task_add(tend_ctx *ctx)
         return tend_store_failed(ctx, rc);
     if (open >= TEND_LIMIT_OPEN_TASKS)
         return tend_refuse(ctx, MSG_TASKS_TOO_MANY_OPEN, TEND_LIMIT_OPEN_TASKS);
+    absorb_when(ctx);
     tend_task t;
     memset(&t, 0, sizeof t);
     t.slots = t.weight = 1;
@@ -282,6 +313,7 @@ int tend_cmd_task_edit(tend_ctx *ctx)
 {
     if (!any_change_asked(ctx))
         return tend_args_count(ctx->args) ? tend_usage(ctx, MSG_TASKS_EDIT_WHAT) : tend_usage(ctx, MSG_TASKS_WHICH);
+    absorb_when(ctx);
     tend_task t;
     const char *unused;
     int result = find_own_open_task(ctx, "note", &t, &unused); /* the task is what comes before note: */

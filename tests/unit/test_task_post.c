@@ -313,6 +313,32 @@ static void a_title_shared_by_two_means_the_one_that_fits(void **state)
     testkit_free(kit);
 }
 
+/* when: runs on over the words typed after it, as people type a time, and those words are not the
+ * title; a bare number the time does not need stays in the title. */
+static void a_time_typed_in_several_words_is_one_time(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    run_ok(kit, "ana", "task add Pantry drive when:thu 17:00 repeat:weekly");
+    assert_string_equal(task_of(kit, 1).title, "Pantry drive");
+    assert_int_equal(task_of(kit, 1).due_at, 1793898000); /* Thu 5 Nov 17:00 UTC */
+    assert_true(testkit_said_has(kit, "when:\"thu 17:00\""));
+    run_ok(kit, "ana", "task add Soup run when:nov 20 6 pm slots:2");
+    assert_string_equal(task_of(kit, 2).title, "Soup run");
+    assert_int_equal(task_of(kit, 2).due_at, 1795197600); /* Fri 20 Nov 18:00 */
+    assert_int_equal(task_of(kit, 2).slots, 2);
+    run_ok(kit, "ana", "task add when:fri 6 cans of soup");
+    assert_string_equal(task_of(kit, 3).title, "6 cans of soup"); /* "fri" is whole; the 6 is the title's */
+    run_ok(kit, "ana", "task add Coffee when:sat noon note: bring the key");
+    assert_string_equal(task_of(kit, 4).title, "Coffee");
+    assert_int_equal(task_of(kit, 4).due_at, 1794052800); /* Sat 7 Nov 12:00 */
+    assert_string_equal(task_of(kit, 4).note, "bring the key");
+    run_ok(kit, "ana", "task edit 1 when:fri 18:30");
+    assert_int_equal(task_of(kit, 1).due_at, 1793989800); /* Fri 6 Nov 18:30 */
+    assert_string_equal(task_of(kit, 1).title, "Pantry drive");
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +351,7 @@ int main(void)
         cmocka_unit_test(every_command_takes_a_whole_title),
         cmocka_unit_test(words_after_a_number_are_explained_not_guessed),
         cmocka_unit_test(a_title_shared_by_two_means_the_one_that_fits),
+        cmocka_unit_test(a_time_typed_in_several_words_is_one_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
