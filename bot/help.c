@@ -19,11 +19,11 @@ typedef struct {
 
 static const help_example examples[] = {
     {"checkin", TEND_CMD "checkin ok, or " TEND_CMD "checkin low note:long week at work"},
-    {"tasks", TEND_CMD "tasks, " TEND_CMD "tasks mine, or " TEND_CMD "tasks all page:2"},
+    {"tasks", TEND_CMD "tasks, " TEND_CMD "tasks mine, " TEND_CMD "tasks learn, or " TEND_CMD "tasks all page:2"},
     {"task add", TEND_CMD "task add Soup run when:\"fri 18:00\" slots:2 repeat:weekly note:bring a big pot"},
     {"task edit", TEND_CMD "task edit 12 when:\"sat 10am\", or " TEND_CMD "task edit Soup run slots:3"},
     {"task cancel", TEND_CMD "task cancel 12 note:the kitchen is closed this week"},
-    {"claim", TEND_CMD "claim 12, or " TEND_CMD "claim Soup run"},
+    {"claim", TEND_CMD "claim 12, or " TEND_CMD "claim Soup run; " TEND_CMD "claim 12 learn to learn it alongside"},
     {"unclaim", TEND_CMD "unclaim 12"},
     {"keep", TEND_CMD "keep 12"},
     {"done", TEND_CMD "done 12, or " TEND_CMD "done Soup run note:fed 40 people"},
@@ -49,6 +49,8 @@ static const help_example examples[] = {
     {"pause-new", TEND_CMD "pause-new 2 weeks"},
     {"resume-new", TEND_CMD "resume-new"},
     {"team", TEND_CMD "team"},
+    {"backup", TEND_CMD "backup driving on, or " TEND_CMD "backup to see yours"},
+    {"pass", TEND_CMD "pass 12"},
 };
 
 const char *tend_help_example(const char *command)
