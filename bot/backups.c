@@ -146,7 +146,8 @@ int tend_offers_after_claim(tend_ctx *ctx, const tend_task *t)
 static int cmd_pass(tend_ctx *ctx)
 {
     tend_task t;
-    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_NONE, &t);
+    /* an offer is always for a slot still open: last week's copy, held, is not the one meant */
+    int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_NEEDS_HANDS, &t);
     if (result != TEND_OK)
         return result;
     tend_offer o;
@@ -223,6 +224,7 @@ static int cmd_backup(tend_ctx *ctx)
 const tend_command_spec tend_fillin_commands[] = {
     {"backup", TEND_CMD "backup [kind on|off]", "be asked first when a kind of task needs a hand", false,
      cmd_backup, TEND_CMD_PRIVATE},
-    {"pass", TEND_CMD "pass <task>", "not this time: say no to a task I offered you", false, cmd_pass, 0},
+    {"pass", TEND_CMD "pass <task>", "not this time: say no to a task I offered you", false, cmd_pass,
+     TEND_CMD_PRIVATE},
     {NULL, NULL, NULL, false, NULL, 0},
 };

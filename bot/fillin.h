@@ -94,6 +94,7 @@ int tend_rotation_move_on(const tend_env *env, const tend_group *g, int64_t task
 int tend_rotation_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
 int64_t tend_rotation_next(const tend_env *env, const tend_group *g, int64_t now);
 #define TEND_ROTATION_ANSWER_WITHIN (24 * 3600)
+#define TEND_ROTATION_MAX_ASKED 3 /* members offered one copy in turn before the group hears */
 
 /* ---------------------------------------------------------------- learning.c */
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bot/fillin.h"
 #include "bot/load.h"
@@ -161,6 +162,25 @@ static int thank_teacher(const tend_claim *c, void *ud)
     return 0;
 }
 
+typedef struct {
+    const tend_task *done;
+    int64_t now;
+    tend_task next;
+    bool found;
+} next_walk;
+
+/* The next one of the same role already on the board, still needing hands. */
+static int find_next(const tend_task *c, void *ud)
+{
+    next_walk *w = ud;
+    if (c->id == w->done->id || strcasecmp(c->title, w->done->title) != 0 || c->active >= c->slots ||
+        (c->over_at && c->over_at <= w->now))
+        return 0;
+    w->next = *c;
+    w->found = true;
+    return 1;
+}
+
 int tend_learning_after_done(tend_ctx *ctx, const tend_task *t)
 {
     tend_store *store = ctx->env->store;
@@ -175,6 +195,13 @@ int tend_learning_after_done(tend_ctx *ctx, const tend_task *t)
         if (rc == TEND_STORE_OK)
             rc = w.rc;
     }
+    /* a repeat whose next one went up at its time, before this was marked done: the learner is
+     * offered that one now */
+    next_walk nw = {t, ctx->now, {0}, false};
+    if (rc == TEND_STORE_OK && w.learners > 0 && t->repeat[0])
+        rc = tend_store_tasks_matching(store, ctx->group.id, t->title, 0, find_next, &nw);
+    if (rc == TEND_STORE_OK && nw.found)
+        rc = tend_learning_offer_next(ctx->env, &ctx->group, &nw.next, ctx->now, ctx->out);
     return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
 }
 

@@ -86,7 +86,9 @@ int tend_rotation_move_on(const tend_env *env, const tend_group *g, int64_t task
         (t.over_at && t.over_at <= now))
         return rc;
     bool offered = false;
-    rc = offer_next(env, g, &t, now, out, &offered);
+    /* a few turns at most, a day each: then the group hears, while there is still time */
+    if (asked < TEND_ROTATION_MAX_ASKED)
+        rc = offer_next(env, g, &t, now, out, &offered);
     if (rc == TEND_STORE_OK && !offered)
         rc = announce_open(g, &t, now, out);
     return rc;

@@ -124,7 +124,10 @@ static int roll_forward(const tend_env *env, const tend_group *g, tend_task *t, 
         return rc;
     if (move_to_next(g, t, now) != 0)
         return TEND_STORE_ERROR;
-    rc = tend_store_task_update(env->store, t);
+    /* a turn offered for the date that passed is over: the group hears of the new date */
+    rc = tend_store_offers_close(env->store, t->id);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_task_update(env->store, t);
     return rc == TEND_STORE_OK ? announce(g, t, now, MSG_SCHED_ROLLED, out) : rc;
 }
 
