@@ -13,6 +13,7 @@
 
 #include "bot/fillin.h"
 #include "bot/messages.h"
+#include "bot/schedule_internal.h"
 #include "bot/tasks.h"
 #include "bot/tasks_internal.h"
 
@@ -80,17 +81,78 @@ int tend_backups_after_release(tend_ctx *ctx, int64_t task_id)
     size_t want = open < TEND_BACKUP_FIRST_WAVE ? (size_t)(TEND_BACKUP_FIRST_WAVE - open) : 0, invited = 0;
     if (rc == TEND_STORE_OK && want)
         rc = invite(ctx->env, &ctx->group, &t, ctx->now, want, ctx->out, &invited);
+    /* the group hears that it needs a hand from the scheduler, in its own channel: said here, it
+     * would be the answer to whoever let go (on Discord, a reply showing whose command it was) */
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_backup_call_add(ctx->env->store, t.id, TEND_OFFER_BACKUP, ctx->now);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_schedule_group_set(ctx->env->store, ctx->group.id, ctx->now);
+    return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
+}
+
+/* ---------------------------------------------------------------- the group hears */
+
+typedef struct {
+    const tend_env *env;
+    const tend_group *g;
+    int64_t now;
+    tend_messages *out;
+    int rc;
+    bool any;
+} call_walk;
+
+static int announce_call(int64_t call_id, int64_t task_id, tend_offer_why why, void *ud)
+{
+    call_walk *w = ud;
+    w->any = true;
+    if (!w->out)
+        return 1;
+    tend_task t;
+    int rc = tend_store_task_by_id(w->env->store, task_id, &t);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_backup_call_announced(w->env->store, call_id, w->now);
+    /* filled meanwhile, or too late: nothing to say */
+    if (rc == TEND_STORE_OK && t.state == TEND_TASK_OPEN && t.active < t.slots &&
+        (why == TEND_OFFER_BACKUP ? t.starts_at > w->now : !t.over_at || t.over_at > w->now)) {
+        char line[TEND_TITLE_MAX + 300], claim[32];
+        tend_task_view v = tend_task_view_group(w->g, w->now);
+        tend_task_describe(&t, &v, line, sizeof line);
+        snprintf(claim, sizeof claim, "claim %d", t.number);
+        tend_message *m = why == TEND_OFFER_BACKUP
+                              ? tend_fillin_post(w->out, w->g, "backup.public", MSG_BACKUP_PUBLIC, line, t.number)
+                              : tend_fillin_post(w->out, w->g, "task.announce", MSG_ROTATION_OPEN, line);
+        if (!m || (why == TEND_OFFER_ROTATION && t.note[0] && tend_message_appendf(m, MSG_TASKS_NOTE_LINE, t.note)) ||
+            tend_message_add_button(m, MSG_TASKS_CLAIM_BUTTON, "\xE2\x9C\x85", claim))
+            rc = TEND_STORE_ERROR;
+    }
+    w->rc = rc;
+    return rc != TEND_STORE_OK;
+}
+
+int tend_backups_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out)
+{
+    call_walk peek = {env, g, now, NULL, TEND_STORE_OK, false};
+    int rc = tend_store_backup_calls_pending(env->store, g->id, announce_call, &peek);
+    if (rc != TEND_STORE_OK || !peek.any)
+        return rc;
+    size_t mark = out->count;
+    rc = tend_sched_begin(env);
     if (rc != TEND_STORE_OK)
-        return tend_store_failed(ctx, rc);
-    /* the group hears that it needs a hand, in its own channel, whoever let go and wherever */
-    char line[TEND_TITLE_MAX + 300], claim[32];
-    tend_task_view v = tend_task_view_group(&ctx->group, ctx->now);
-    tend_task_describe(&t, &v, line, sizeof line);
-    snprintf(claim, sizeof claim, "claim %d", t.number);
-    tend_message *m = tend_fillin_post(ctx->out, &ctx->group, "backup.public", MSG_BACKUP_PUBLIC, line, t.number);
-    if (!m || tend_message_add_button(m, MSG_TASKS_CLAIM_BUTTON, "\xE2\x9C\x85", claim))
-        return tend_store_failed(ctx, TEND_STORE_ERROR);
-    return TEND_OK;
+        return rc;
+    call_walk w = {env, g, now, out, TEND_STORE_OK, false};
+    rc = tend_store_backup_calls_pending(env->store, g->id, announce_call, &w);
+    if (rc == TEND_STORE_OK)
+        rc = w.rc;
+    return tend_sched_end(env, rc, "a task's call for a hand", out, mark);
+}
+
+int64_t tend_backups_next(const tend_env *env, const tend_group *g, int64_t now)
+{
+    call_walk peek = {env, g, now, NULL, TEND_STORE_OK, false};
+    int rc = tend_store_backup_calls_pending(env->store, g->id, announce_call, &peek);
+    if (rc != TEND_STORE_OK)
+        return now + 60;
+    return peek.any ? now : INT64_MAX;
 }
 
 typedef struct {

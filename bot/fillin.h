@@ -78,6 +78,10 @@ int tend_backups_after_release(tend_ctx *ctx, int64_t task_id);
 /* The member took a slot on task t: their offer is answered, and a task that is full closes the
  * rest. TEND_OK or TEND_ESTORE. */
 int tend_offers_after_claim(tend_ctx *ctx, const tend_task *t);
+/* The group hears that a task which lost a hand could use one (the scheduler, per group), naming
+ * nobody and in no answer to anyone's command. */
+int tend_backups_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
+int64_t tend_backups_next(const tend_env *env, const tend_group *g, int64_t now);
 /* The commands /backup and /pass. */
 extern const tend_command_spec tend_fillin_commands[];
 

@@ -48,20 +48,6 @@ static int offer_next(const tend_env *env, const tend_group *g, const tend_task 
     return TEND_STORE_OK;
 }
 
-/* Nobody took their turn: the group hears it is up, like any repeat. */
-static int announce_open(const tend_group *g, const tend_task *t, int64_t now, tend_messages *out)
-{
-    char line[TEND_TITLE_MAX + 300], claim[32];
-    tend_task_view v = tend_task_view_group(g, now);
-    tend_task_describe(t, &v, line, sizeof line);
-    snprintf(claim, sizeof claim, "claim %d", t->number);
-    tend_message *m = tend_fillin_post(out, g, "task.announce", MSG_ROTATION_OPEN, line);
-    if (!m || (t->note[0] && tend_message_appendf(m, MSG_TASKS_NOTE_LINE, t->note)) ||
-        tend_message_add_button(m, MSG_TASKS_CLAIM_BUTTON, "\xE2\x9C\x85", claim))
-        return TEND_STORE_ERROR;
-    return TEND_STORE_OK;
-}
-
 int tend_rotation_start(const tend_env *env, const tend_group *g, const tend_task *t, int64_t now,
                         tend_messages *out, bool *offered)
 {
@@ -89,8 +75,12 @@ int tend_rotation_move_on(const tend_env *env, const tend_group *g, int64_t task
     /* a few turns at most, a day each: then the group hears, while there is still time */
     if (asked < TEND_ROTATION_MAX_ASKED)
         rc = offer_next(env, g, &t, now, out, &offered);
+    /* nobody took their turn: the group hears it is up, like any repeat, from the scheduler
+     * (backups.c), so it is never the answer to the last pass */
     if (rc == TEND_STORE_OK && !offered)
-        rc = announce_open(g, &t, now, out);
+        rc = tend_store_backup_call_add(env->store, t.id, TEND_OFFER_ROTATION, now);
+    if (rc == TEND_STORE_OK && !offered)
+        rc = tend_store_schedule_group_set(env->store, g->id, now);
     return rc;
 }
 

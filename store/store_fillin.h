@@ -64,6 +64,15 @@ int tend_store_offers_stale(tend_store *store, int64_t group_id, int64_t before,
 /* The oldest open rotation offer's time: OK with *at, or NOTFOUND. */
 int tend_store_offers_oldest_open(tend_store *store, int64_t group_id, int64_t *at);
 
+/* The group is to hear that a task could use a hand: it lost one (backup), or nobody took their
+ * turn (rotation). The scheduler says it, so it is never the answer to anyone's command. */
+int tend_store_backup_call_add(tend_store *store, int64_t task_id, tend_offer_why why, int64_t now);
+/* Calls of the group not yet announced, oldest first. */
+int tend_store_backup_calls_pending(tend_store *store, int64_t group_id,
+                                    int (*cb)(int64_t call_id, int64_t task_id, tend_offer_why why, void *ud),
+                                    void *ud);
+int tend_store_backup_call_announced(tend_store *store, int64_t call_id, int64_t now);
+
 /* ---------------------------------------------------------------- who to ask */
 
 /* Every member of the group who can be asked (not forgotten) with the last time they took a task

@@ -245,6 +245,62 @@ int tend_store_offers_oldest_open(tend_store *store, int64_t group_id, int64_t *
     return have ? TEND_STORE_OK : TEND_STORE_NOTFOUND;
 }
 
+int tend_store_backup_call_add(tend_store *store, int64_t task_id, tend_offer_why why, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(store, "INSERT INTO backup_calls (task_id, created_at, why) VALUES (?1, ?2, ?3)");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, task_id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, why_names[why], -1, SQLITE_STATIC);
+    return store_exec_stmt(store, st);
+}
+
+typedef struct {
+    int64_t call_id;
+    int64_t task_id;
+    tend_offer_why why;
+} call_row;
+
+static void read_call(sqlite3_stmt *st, void *out)
+{
+    call_row *r = out;
+    r->call_id = sqlite3_column_int64(st, 0);
+    r->task_id = sqlite3_column_int64(st, 1);
+    const unsigned char *why = sqlite3_column_text(st, 2);
+    r->why = why && strcmp((const char *)why, "rotation") == 0 ? TEND_OFFER_ROTATION : TEND_OFFER_BACKUP;
+}
+
+int tend_store_backup_calls_pending(tend_store *store, int64_t group_id,
+                                    int (*cb)(int64_t call_id, int64_t task_id, tend_offer_why why, void *ud),
+                                    void *ud)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT b.id, b.task_id, b.why FROM backup_calls b JOIN tasks t ON t.id = b.task_id"
+                                         " WHERE b.announced_at = 0 AND t.group_id = ?1 ORDER BY b.id");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    void *rows;
+    size_t n;
+    int rc = store_collect_rows(store, st, sizeof(call_row), read_call, &rows, &n);
+    for (size_t i = 0; rc == TEND_STORE_OK && i < n; i++)
+        if (cb(((const call_row *)rows)[i].call_id, ((const call_row *)rows)[i].task_id, ((const call_row *)rows)[i].why,
+               ud))
+            break;
+    free(rows);
+    return rc;
+}
+
+int tend_store_backup_call_announced(tend_store *store, int64_t call_id, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(store, "UPDATE backup_calls SET announced_at = ?2 WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, call_id);
+    sqlite3_bind_int64(st, 2, now);
+    return store_exec_stmt(store, st);
+}
+
 /* ---------------------------------------------------------------- who to ask */
 
 typedef struct {

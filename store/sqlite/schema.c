@@ -369,7 +369,16 @@ const char *const tend_store_migrations[] = {
      "  learned_at INTEGER NOT NULL DEFAULT 0,"
      "  offered INTEGER NOT NULL DEFAULT 0,"
      "  UNIQUE (task_id, member_id));"
-     "CREATE INDEX learners_member ON learners(member_id);"),
+     "CREATE INDEX learners_member ON learners(member_id);"
+     /* a task that lost a hand: the group hears it from the scheduler, never in the answer to
+      * the command that let go of it (a Discord reply would show whose command it was) */
+     "CREATE TABLE backup_calls ("
+     "  id INTEGER PRIMARY KEY,"
+     "  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+     "  why TEXT NOT NULL DEFAULT 'backup' CHECK (why IN ('backup','rotation')),"
+     "  created_at INTEGER NOT NULL,"
+     "  announced_at INTEGER NOT NULL DEFAULT 0);"
+     "CREATE INDEX backup_calls_pending ON backup_calls(task_id) WHERE announced_at = 0;"),
 };
 
 const int tend_store_migration_count =

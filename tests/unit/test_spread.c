@@ -101,7 +101,7 @@ static void rotation_asks_the_last_holder_only_when_nobody_else_can(void **state
 }
 
 /* A member resting, over capacity or with nudges off is never asked; without anyone to ask, the
- * group hears it is up. */
+ * group hears it is up, once, from the scheduler. */
 static void rotation_skips_those_without_room(void **state)
 {
     (void)state;
@@ -121,7 +121,12 @@ static void rotation_skips_those_without_room(void **state)
     assert_false(dm_to(kit, "cam", "It's your turn"));
     assert_false(dm_to(kit, "dan", "It's your turn"));
     assert_int_equal(testkit_run(kit, "bea", 0, "pass 3"), 0);
-    assert_true(testkit_said_has(kit, "The next one is up for anyone: #3 Restock the fridge"));
+    /* the group hears it from the scheduler, never in the answer to whoever passed last */
+    assert_false(testkit_said_has(kit, "up for anyone"));
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_true(testkit_said_has(kit, "[public] The next one is up for anyone: #3 Restock the fridge"));
+    assert_int_equal(testkit_tick(kit), 0);
+    assert_false(testkit_said_has(kit, "up for anyone")); /* once */
     testkit_free(kit);
 }
 
