@@ -284,9 +284,9 @@ static int cmd_backup(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_fillin_commands[] = {
-    {"backup", TEND_CMD "backup [kind on|off]", "be asked first when a kind of task needs a hand", false,
+    {"backup", TEND_CMD "backup [kind on|off]", "be asked first for a kind of task", false,
      cmd_backup, TEND_CMD_PRIVATE},
-    {"pass", TEND_CMD "pass <task>", "not this time: say no to a task I offered you", false, cmd_pass,
+    {"pass", TEND_CMD "pass <task>", "say no thanks to an offer", false, cmd_pass,
      TEND_CMD_PRIVATE},
     {NULL, NULL, NULL, false, NULL, 0},
 };
