@@ -17,14 +17,16 @@ OK_HAND = "\U0001F44C"
 INVITE = "could use a hand, and you have room"
 
 
-def ask(client, bot, room, text, timeout=20):
-    """Sends a command and waits for the bot's first message after it (in the room or a DM)."""
+def ask(client, bot, room, text, timeout=20, answer_in=None):
+    """Sends a command and waits for the bot's first message after it (in answer_in when given,
+    else anywhere: the room, or the member's direct chat for a private answer)."""
     client.catch_up()
     sent_at = int(time.time() * 1000)
     client.send(room, text)
 
     def pred(room_id, ev):
         return ev.get("sender") == bot.user_id and ev.get("type") == "m.room.message" and \
+            (answer_in is None or room_id == answer_in) and \
             "Welcome! I'm tend" not in ev["content"].get("body", "") and ev.get("origin_server_ts", 0) >= sent_at - 100
     return client.wait_for(pred, timeout, f"an answer to {text}")
 
@@ -70,27 +72,28 @@ def test_a_backup_call_by_dm_with_reactions(users, pantry):
     assert "yours" in ev["content"]["body"], ev
     ask(finn, bot, room, "!tasks")
     dora_dm, gil_dm, sam_dm = dm_of(dora, bot, room), dm_of(gil, bot, room), dm_of(sam, bot, room)
-    _, ev = ask(dora, bot, dora_dm, "!backup driving on")
+    _, ev = ask(dora, bot, dora_dm, "!backup driving on", answer_in=dora_dm)
     assert "ask you first" in ev["content"]["body"], ev
-    _, ev = ask(gil, bot, gil_dm, "!stepback 1w")
+    _, ev = ask(gil, bot, gil_dm, "!stepback 1w", answer_in=gil_dm)
     assert "Rest well" in ev["content"]["body"], ev
     for c in (alice, dora, finn, gil, sam):
         c.catch_up()
 
     # sam rests the day before the drive
-    _, ev = ask(sam, bot, sam_dm, "!stepback 1w")
+    _, ev = ask(sam, bot, sam_dm, "!stepback 1w", answer_in=sam_dm)
     assert "went back to the group" in ev["content"]["body"], ev
     # dora first (a standing backup for driving), then alice (never took a task, first in the group)
     where, inv = dora.wait_for(notice_from(bot.user_id, None, INVITE), 20, "dora's invitation")
     assert where == dora_dm and "Pantry drive" in inv["content"]["body"]
     assert inv["content"]["msgtype"] == "m.text", "an invitation is an attention message: it notifies"
-    assert inv["content"]["m.mentions"] == {}
+    assert not inv["content"]["m.mentions"].get("user_ids") and "room" not in inv["content"]["m.mentions"]
     wait_reaction(dora, bot, where, inv["event_id"], CHECK)
     wait_reaction(dora, bot, where, inv["event_id"], OK_HAND)
     alice.wait_for(notice_from(bot.user_id, None, INVITE), 20, "alice's invitation")
     # the group room: it could use a hand, naming and pinging nobody
     _, line = alice.wait_for(notice_from(bot.user_id, room, "could use a hand. !claim 1"), 20, "the room's line")
-    assert "sam" not in line["content"]["body"].lower() and line["content"]["m.mentions"] == {}
+    assert "sam" not in line["content"]["body"].lower() and not line["content"]["m.mentions"].get("user_ids")
+    assert "room" not in line["content"]["m.mentions"]
 
     # dora taps 👌: thanked, and finn is asked next
     dora.catch_up()
