@@ -21,12 +21,6 @@ typedef struct {
 
 int tend_store_task_traits_get(tend_store *store, int64_t task_id, tend_task_traits *out);
 int tend_store_task_traits_set(tend_store *store, int64_t task_id, const tend_task_traits *t);
-/* The kinds the group's open and recent tasks use, most used first, at most `limit`. */
-int tend_store_kinds_each(tend_store *store, int64_t group_id, int limit,
-                          int (*cb)(const char *kind, void *ud), void *ud);
-/* How many of the member's claims taken since `since` (active or done) are on tasks of `kind`. */
-int tend_store_kind_count_since(tend_store *store, int64_t member_id, const char *kind, int64_t since,
-                                int *count);
 /* The kind the member took most since `since` (at least `min` of it): OK with kind and *count,
  * NOTFOUND when none reaches min. */
 int tend_store_kind_busiest_since(tend_store *store, int64_t member_id, int64_t since, int min, char *kind,
