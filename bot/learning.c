@@ -137,8 +137,10 @@ static int thank_learner(const tend_learner *l, void *ud)
     if (w->rc != TEND_STORE_OK)
         return 1;
     w->learners++;
-    if (who.key[0] && !tend_dm(w->ctx, &who, "learn.thanks", MSG_LEARN_THANKS_LEARNER, w->task->number,
-                               w->task->title)) {
+    /* "next time" is a promise only a repeating task can keep */
+    if (who.key[0] && !tend_dm(w->ctx, &who, "learn.thanks",
+                               w->task->repeat[0] ? MSG_LEARN_THANKS_LEARNER : MSG_LEARN_THANKS_LEARNER_ONCE,
+                               w->task->number, w->task->title)) {
         w->rc = TEND_STORE_ERROR;
         return 1;
     }

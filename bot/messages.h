@@ -529,6 +529,7 @@
 #define MSG_LEARN_HOLDER "You already hold #%d, so you're the one showing how. Thank you!"
 #define MSG_LEARN_THANKS_LEARNER                                                                   \
     "Thank you for learning #%d %s! Next time it comes round, you're among the first I'll ask."
+#define MSG_LEARN_THANKS_LEARNER_ONCE "Thank you for learning #%d %s! Now you know how it goes."
 #define MSG_LEARN_THANKS_TEACHER "Thank you for showing someone how #%d %s goes. That's how a group grows."
 #define MSG_LEARN_LIST_HEAD "Tasks someone is happy to teach:\n"
 #define MSG_LEARN_LIST_LINE "- %s\n"

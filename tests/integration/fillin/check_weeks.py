@@ -158,6 +158,10 @@ def check(msgs):
     assert msgs[taught[0]]["who"] == "ana"
     nxt = find(kind(lambda t: t.startswith("You learned this one last time")), "the learner's offer", 1)[0]
     assert msgs[nxt]["who"] == "gus" and "#7 Pharmacy run" in msgs[nxt]["text"] and nxt > thanks
+    # the books do not repeat: their two learners are thanked without a promise of a next time
+    books = find(kind(lambda t: t.startswith("Thank you for learning #5 Bookkeeping")), "the books' learners", 2)
+    assert sorted(msgs[i]["who"] for i in books) == ["eve", "fen"]
+    assert all("Next time" not in msgs[i]["text"] for i in books)
     # the learner took no slot: the pharmacy run said 1 of 1 hand (ana) while gus learned
     done4 = find(lambda m: m["audience"] == "public" and "#4 Pharmacy run is done" in m["text"], "done #4", 1)[0]
     assert "@gus" not in msgs[done4]["text"], "a learner is not credited as a doer"
