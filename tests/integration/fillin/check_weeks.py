@@ -109,6 +109,15 @@ def check(msgs):
                 "the group heard something of sam's rest: %r" % m["text"]
             assert "pass" not in low, "the group heard about a pass: %r" % m["text"]
 
+    # fen's own view of it, privately: listed, stopped, and her export says none is left
+    find(lambda m: m["audience"] == "private" and m["who"] == "fen" and "standing backup for: driving" in m["text"],
+         "fen's list", 1)
+    find(lambda m: m["audience"] == "private" and m["who"] == "fen" and "won't ask you first for driving"
+         in m["text"], "fen's off", 1)
+    export = find(lambda m: m["audience"] == "private" and m["who"] == "fen" and '"standing_backup_for"' in m["text"],
+                  "fen's export", 1)[0]
+    assert re.search(r'"standing_backup_for":\s*\[\]', msgs[export]["text"]), msgs[export]["text"]
+
     # ---------------------------------------------------------------- rotation
     offer = lambda m: m["audience"] == "dm" and m["text"].startswith("It's your turn for this one")  # noqa
     holders = ["bea"]  # week 1, claimed from the board
