@@ -31,20 +31,35 @@ def parse(transcript):
     return messages
 
 
-def run(tend, script):
+def run(tend, script, tmp):
     with open(script, encoding="utf-8") as f:
         text = f.read()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
-        env["XDG_DATA_HOME"] = tmp
-        proc = subprocess.run([tend, "--console", "--now", "2026-11-02T09:00"], input=text.encode(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
+    env["XDG_DATA_HOME"] = tmp
+    proc = subprocess.run([tend, "--console", "--now", "2026-11-02T09:00"], input=text.encode(),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
     assert proc.returncode == 0, "tend exited with %d: %s" % (proc.returncode, proc.stderr.decode())
     return proc.stdout.decode()
 
 
+def exported(text):
+    """An export's JSON: in the message itself, or in the file the console says it wrote."""
+    if '"standing_backup_for"' in text:
+        return text
+    for path in re.findall(r"(/\S+\.json)", text):
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+    return ""
+
+
 def main():
-    out = run(sys.argv[1], sys.argv[2])
+    with tempfile.TemporaryDirectory() as tmp:  # kept until the checks are done: exports are files
+        out = run(sys.argv[1], sys.argv[2], tmp)
+        return report(out)
+
+
+def report(out):
     try:
         check(parse(out))
     except AssertionError as e:
@@ -114,9 +129,10 @@ def check(msgs):
          "fen's list", 1)
     find(lambda m: m["audience"] == "private" and m["who"] == "fen" and "won't ask you first for driving"
          in m["text"], "fen's off", 1)
-    export = find(lambda m: m["audience"] == "private" and m["who"] == "fen" and '"standing_backup_for"' in m["text"],
-                  "fen's export", 1)[0]
-    assert re.search(r'"standing_backup_for":\s*\[\]', msgs[export]["text"]), msgs[export]["text"]
+    export = [exported(m["text"]) for m in msgs if m["audience"] == "private" and m["who"] == "fen"]
+    export = [e for e in export if e]
+    assert len(export) == 1, "fen's export: expected 1, found %d" % len(export)
+    assert re.search(r'"standing_backup_for":\s*\[\]', export[0]), export[0]
 
     # ---------------------------------------------------------------- rotation
     offer = lambda m: m["audience"] == "dm" and m["text"].startswith("It's your turn for this one")  # noqa
