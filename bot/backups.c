@@ -48,7 +48,10 @@ static int invite(const tend_env *env, const tend_group *g, const tend_task *t, 
         want = (size_t)(TEND_BACKUP_MAX_ASKED - asked);
     tend_member picked[TEND_BACKUP_MAX_ASKED];
     size_t n = 0;
-    rc = tend_spread_pick(env, g, t, TEND_SPREAD_BACKUP, now, want, picked, &n);
+    tend_task_traits tr;
+    rc = tend_store_task_traits_get(env->store, t->id, &tr);
+    if (rc == TEND_STORE_OK)
+        rc = tend_spread_pick(env, g, t, TEND_SPREAD_BACKUP, now, want, picked, &n);
     for (size_t i = 0; rc == TEND_STORE_OK && i < n; i++) {
         char line[TEND_TITLE_MAX + 300], claim[32], pass[32];
         tend_task_view v = tend_task_view_member(g, &picked[i], now);
@@ -58,7 +61,12 @@ static int invite(const tend_env *env, const tend_group *g, const tend_task *t, 
         rc = tend_store_offer_add(env->store, t->id, picked[i].id, TEND_OFFER_BACKUP, now);
         if (rc != TEND_STORE_OK)
             break;
+        bool standing = false;
+        if (tr.kind[0] && (rc = tend_store_backup_is(env->store, picked[i].id, tr.kind, &standing)) != TEND_STORE_OK)
+            break;
         tend_message *m = tend_fillin_dm(out, g, &picked[i], "backup.invite", MSG_BACKUP_INVITE, line);
+        if (m && tr.kind[0] && !standing && tend_message_appendf(m, MSG_BACKUP_INVITE_HINT, tr.kind, tr.kind))
+            m = NULL;
         if (!m || tend_message_add_button(m, MSG_BACKUP_BTN_CLAIM, "\xE2\x9C\x85", claim) ||
             tend_message_add_button(m, MSG_BACKUP_BTN_PASS, "\xF0\x9F\x91\x8C", pass))
             rc = TEND_STORE_ERROR;

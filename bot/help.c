@@ -185,6 +185,14 @@ typedef struct {
     bool failed;
 } list_walk;
 
+/* Commands members meet where they answer an offer (the buttons of a backup call or a turn of a
+ * rotation, which say what to type): /help NAME tells their usage, but the general list leaves
+ * them out, so it stays one Discord message (DC_SPLIT_BYTES). */
+static bool met_in_offers(const char *name)
+{
+    return strcmp(name, "pass") == 0 || strcmp(name, "backup") == 0;
+}
+
 static int list_command(const tend_command_spec *c, void *ud)
 {
     list_walk *w = ud;
@@ -196,7 +204,7 @@ static int list_command(const tend_command_spec *c, void *ud)
         w->failed |= tend_message_appendf(w->m, w->shown ? "\n" MSG_HELP_USAGE_LINE : MSG_HELP_USAGE_LINE, c->usage,
                                           c->summary) != 0 ||
                      (example && tend_message_appendf(w->m, MSG_HELP_EXAMPLE, example) != 0);
-    } else if (c->coordinator_only == w->coordinator_only && c->summary) {
+    } else if (c->coordinator_only == w->coordinator_only && c->summary && !met_in_offers(c->name)) {
         w->failed |= tend_message_appendf(w->m, MSG_PROCESS_HELP_LINE, c->name, c->summary) != 0;
     }
     w->shown++;

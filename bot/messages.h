@@ -489,6 +489,8 @@
 #define MSG_BACKUP_INVITE                                                                          \
     "A task coming up soon could use a hand, and you have room this week: %s. Would you like it? " \
     "No worries if not."
+/* after an invitation for a task with a kind, to someone not yet a standing backup for it */
+#define MSG_BACKUP_INVITE_HINT " If you'd like to be asked first for %s tasks, " TEND_CMD "backup %s on."
 #define MSG_BACKUP_PUBLIC "%s could use a hand. " TEND_CMD "claim %d if you have room."
 #define MSG_BACKUP_BTN_CLAIM "Claim"
 #define MSG_BACKUP_BTN_PASS "Not this time"

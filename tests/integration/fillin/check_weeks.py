@@ -98,6 +98,8 @@ def check(msgs):
     for i in invites:
         assert "#3 Pantry drive" in msgs[i]["text"], msgs[i]["text"]
         assert msgs[i]["buttons"] == "Claim: /claim 3 \u00b7 Not this time: /pass 3", msgs[i]["buttons"]
+    # someone not yet a standing backup hears how to become one; fen, who is, does not
+    assert "/backup driving on" in msgs[invites[1]]["text"] and "/backup" not in msgs[invites[0]]["text"]
     # the first two at once when sam rested, the third only after fen's "not this time"
     between(invites[0], "2026-11-03 09:00", "2026-11-03 10:00", "the first invitations")
     between(invites[1], "2026-11-03 09:00", "2026-11-03 10:00", "the first invitations")
