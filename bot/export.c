@@ -141,6 +141,17 @@ static int own_thanks_to_json(const tend_export_thanks *t, void *ud)
     return 0;
 }
 
+static int backup_to_json(const char *kind, void *ud)
+{
+    walk *w = ud;
+    cJSON *s = cJSON_CreateString(kind);
+    if (!s || !cJSON_AddItemToArray(w->arr, s)) {
+        cJSON_Delete(s);
+        *w->ok = false;
+    }
+    return 0;
+}
+
 static void profile_to_json(cJSON *root, const tend_group *g, const tend_member *m, bool *ok)
 {
     cJSON *p = put_object(root, "profile", ok);
@@ -176,6 +187,10 @@ int tend_export_member(tend_store *store, const tend_group *g, const tend_member
         w.arr = put_array(root, "thanks_given", &ok);
         w.other = put_array(root, "thanks_received", &ok);
         rc = tend_store_export_thanks(store, g->id, m->id, own_thanks_to_json, &w);
+    }
+    if (rc == TEND_STORE_OK) {
+        w.arr = put_array(root, "standing_backup_for", &ok); /* /backup KIND on */
+        rc = tend_store_backups_of(store, m->id, backup_to_json, &w);
     }
     return finish(root, rc, ok, json);
 }

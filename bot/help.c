@@ -19,11 +19,11 @@ typedef struct {
 
 static const help_example examples[] = {
     {"checkin", TEND_CMD "checkin ok, or " TEND_CMD "checkin low note:long week at work"},
-    {"tasks", TEND_CMD "tasks, " TEND_CMD "tasks mine, or " TEND_CMD "tasks all page:2"},
+    {"tasks", TEND_CMD "tasks, " TEND_CMD "tasks mine, " TEND_CMD "tasks learn, or " TEND_CMD "tasks all page:2"},
     {"task add", TEND_CMD "task add Soup run when:\"fri 18:00\" slots:2 repeat:weekly note:bring a big pot"},
     {"task edit", TEND_CMD "task edit 12 when:\"sat 10am\", or " TEND_CMD "task edit Soup run slots:3"},
     {"task cancel", TEND_CMD "task cancel 12 note:the kitchen is closed this week"},
-    {"claim", TEND_CMD "claim 12, or " TEND_CMD "claim Soup run"},
+    {"claim", TEND_CMD "claim 12, or " TEND_CMD "claim Soup run; " TEND_CMD "claim 12 learn to learn it alongside"},
     {"unclaim", TEND_CMD "unclaim 12"},
     {"keep", TEND_CMD "keep 12"},
     {"done", TEND_CMD "done 12, or " TEND_CMD "done Soup run note:fed 40 people"},
@@ -50,6 +50,8 @@ static const help_example examples[] = {
     {"pause-new", TEND_CMD "pause-new 2 weeks"},
     {"resume-new", TEND_CMD "resume-new"},
     {"team", TEND_CMD "team"},
+    {"backup", TEND_CMD "backup driving on, or " TEND_CMD "backup to see yours"},
+    {"pass", TEND_CMD "pass 12"},
 };
 
 const char *tend_help_example(const char *command)
@@ -184,6 +186,14 @@ typedef struct {
     bool failed;
 } list_walk;
 
+/* Commands members meet where they answer an offer (the buttons of a backup call or a turn of a
+ * rotation, which say what to type): /help NAME tells their usage, but the general list leaves
+ * them out, so it stays one Discord message (DC_SPLIT_BYTES). */
+static bool met_in_offers(const char *name)
+{
+    return strcmp(name, "pass") == 0 || strcmp(name, "backup") == 0;
+}
+
 static int list_command(const tend_command_spec *c, void *ud)
 {
     list_walk *w = ud;
@@ -195,7 +205,7 @@ static int list_command(const tend_command_spec *c, void *ud)
         w->failed |= tend_message_appendf(w->m, w->shown ? "\n" MSG_HELP_USAGE_LINE : MSG_HELP_USAGE_LINE, c->usage,
                                           c->summary) != 0 ||
                      (example && tend_message_appendf(w->m, MSG_HELP_EXAMPLE, example) != 0);
-    } else if (c->coordinator_only == w->coordinator_only && c->summary) {
+    } else if (c->coordinator_only == w->coordinator_only && c->summary && !met_in_offers(c->name)) {
         w->failed |= tend_message_appendf(w->m, MSG_PROCESS_HELP_LINE, c->name, c->summary) != 0;
     }
     w->shown++;

@@ -505,5 +505,73 @@
 /* Matrix: a command edited after it was sent (said once per command, as a reply to it). */
 #define MSG_MATRIX_EDIT_NOT_RUN                                                                    \
     "I don't run edited commands again. If you meant the new version, send it as a new message."
+/* ---------------------------------------------------------------- others fill in (issue 15) */
+/* task kinds */
+#define MSG_KIND_BAD                                                                               \
+    "A kind is a word or two of your group's own, up to 24 letters, like kind:driving or "        \
+    "kind:\"pharmacy run\"."
+#define MSG_KIND_BAD_YESNO "rotate: and teach: take yes or no."
+#define MSG_KIND_ROTATE_NEEDS_REPEAT "rotate:yes goes with a repeat, like repeat:weekly rotate:yes."
+#define MSG_KIND_SAID " It's a %s task."
+#define MSG_KIND_ROTATES " Each new one is offered round the group in turn."
+#define MSG_KIND_TEACHES " Whoever takes it is happy to show someone how."
+/* "That's three driving tasks this week." after the nudge */
+#define MSG_KIND_NUDGE_COUNT " That's %s %s tasks this week."
+
+/* backups: a timed task that lost a hand close to its time */
+#define MSG_BACKUP_INVITE                                                                          \
+    "A task coming up soon could use a hand, and you have room this week: %s. Would you like it? " \
+    "No worries if not."
+/* after an invitation for a task with a kind, to someone not yet a standing backup for it */
+#define MSG_BACKUP_INVITE_HINT " If you'd like to be asked first for %s tasks, " TEND_CMD "backup %s on."
+#define MSG_BACKUP_PUBLIC "%s could use a hand. " TEND_CMD "claim %d if you have room."
+#define MSG_BACKUP_BTN_CLAIM "Claim"
+#define MSG_BACKUP_BTN_PASS "Not this time"
+#define MSG_BACKUP_USAGE_KIND "Which kind? Like " TEND_CMD "backup driving on."
+#define MSG_BACKUP_ON                                                                              \
+    "Thanks! When a %s task loses a hand close to its time, I'll ask you first, as long as you "   \
+    "have room. " TEND_CMD "backup %s off stops it."
+#define MSG_BACKUP_OFF "Done: I won't ask you first for %s tasks any more."
+#define MSG_BACKUP_NONE                                                                            \
+    "You're not a standing backup for anything. " TEND_CMD "backup driving on (or any kind) and " \
+    "I'll ask you first when one needs a hand."
+#define MSG_BACKUP_LIST "You're a standing backup for: %s. " TEND_CMD "backup <kind> off stops one."
+#define MSG_BACKUP_COVERED "#%d is covered now. Thank you for having room; nothing more needed."
+#define MSG_BACKUP_ON_OFF "Say on or off, like " TEND_CMD "backup driving on."
+
+/* offers: "not this time" */
+#define MSG_PASS_NOTHING "There's nothing of #%d waiting on your answer. All good."
+#define MSG_PASS_THANKS "No problem at all, thanks for letting me know."
+
+/* rotation */
+#define MSG_ROTATION_OFFER                                                                         \
+    "It's your turn for this one, if you'd like it: %s. Accept, or pass and I'll ask someone "    \
+    "else; no reason needed."
+#define MSG_ROTATION_LEARNED_OFFER                                                                 \
+    "You learned this one last time, so you're among the first I ask: %s. Would you like it?"
+#define MSG_ROTATION_BTN_ACCEPT "Accept"
+#define MSG_ROTATION_BTN_PASS "Pass"
+#define MSG_ROTATION_OPEN "The next one is up for anyone: %s"
+
+/* learning together */
+#define MSG_LEARN_JOINED                                                                           \
+    "You're learning #%d %s alongside whoever does it. It takes no slot, and it's fine to just "  \
+    "watch."
+#define MSG_LEARN_JOINED_WITH " You'll be with %s."
+#define MSG_LEARN_TELL_TEACHER                                                                     \
+    "%s would like to learn #%d %s alongside you. Thank you for showing them how it goes."
+#define MSG_LEARN_ALREADY "You're already learning #%d. Thank you for wanting to!"
+#define MSG_LEARN_HOLDER "You already hold #%d, so you're the one showing how. Thank you!"
+#define MSG_LEARN_THANKS_LEARNER                                                                   \
+    "Thank you for learning #%d %s! Next time it comes round, you're among the first I'll ask."
+#define MSG_LEARN_THANKS_LEARNER_ONCE "Thank you for learning #%d %s! Now you know how it goes."
+#define MSG_LEARN_THANKS_TEACHER "Thank you for showing someone how #%d %s goes. That's how a group grows."
+#define MSG_LEARN_LIST_HEAD "Tasks someone is happy to teach:\n"
+#define MSG_LEARN_LIST_LINE "- %s\n"
+#define MSG_LEARN_LIST_HINT TEND_CMD "claim <task> learn to join one as a learner, without taking a slot."
+#define MSG_LEARN_LIST_NONE                                                                        \
+    "Nothing is marked for learning right now. Whoever posts a task can add teach:yes, and anyone " \
+    "can " TEND_CMD "claim <task> learn."
+#define MSG_LEARN_DIGEST "%d people learned a new task this month. Lovely to see the circle grow."
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bot/command.h"
+#include "bot/fillin.h"
 #include "bot/help.h"
 #include "bot/welcome.h"
 #include "lib/log.h"
@@ -24,7 +25,7 @@
 static const tend_command_spec *const families[] = {
     tend_tasks_commands,   tend_handoff_commands, tend_checkin_commands, tend_rest_commands,
     tend_thanks_commands,  tend_people_commands,  tend_process_commands, tend_team_commands,
-    tend_setup_commands,   NULL,
+    tend_setup_commands,   tend_fillin_commands, NULL,
 };
 
 const tend_command_spec *const *tend_command_families(void)

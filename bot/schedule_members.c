@@ -19,6 +19,7 @@
  */
 #include <stdio.h>
 
+#include "bot/fillin.h"
 #include "bot/load.h"
 #include "bot/messages.h"
 #include "bot/rest.h"
@@ -214,9 +215,14 @@ static int look_at_nudge(const tend_env *env, const tend_group *g, int64_t membe
         rc = tend_store_nudge_record(env->store, m.id, NUDGE_KIND, now);
         if (rc == TEND_STORE_OK)
             rc = tend_store_nudge_check_set(env->store, member_id, now + NUDGE_EVERY);
+        char kind_words[160] = ""; /* " That's three driving tasks this week." (task_kind.c) */
+        if (rc == TEND_STORE_OK)
+            rc = tend_kind_nudge_words(env->store, &m, now, kind_words, sizeof kind_words);
         tend_message *msg = rc == TEND_STORE_OK ? tend_sched_dm(out, g, &m, "nudge", MSG_SCHED_NUDGE, load.total,
                                                                 load.capacity)
                                                 : NULL;
+        if (msg && kind_words[0] && tend_message_appendf(msg, "%s", kind_words))
+            msg = NULL;
         /* "No thanks" runs a harmless /me until a one-tap snooze command exists */
         if (rc == TEND_STORE_OK && (!msg || tend_message_add_button(msg, MSG_SCHED_BTN_WEEK_OFF, "🛌", "stepback 1w") ||
                                     tend_message_add_button(msg, MSG_SCHED_BTN_NO_THANKS, "👌", "nudges later")))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bot/load.h"
+#include "bot/fillin.h"
 #include "bot/messages.h"
 #include "bot/privacy.h"
 #include "bot/schedule_internal.h"
@@ -172,6 +173,8 @@ int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t sinc
     if (rc == TEND_STORE_OK && tend_load_concentrated(env->store, g, until - 30LL * DAY_SECONDS) &&
         tend_message_appendf(msg, MSG_SCHED_DIGEST_SHARE) != 0)
         return TEND_STORE_ERROR;
+    if (rc == TEND_STORE_OK)
+        rc = tend_learning_digest_line(env->store, g, until, msg); /* learning.c: an aggregate */
     return rc;
 }
 

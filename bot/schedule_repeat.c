@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "bot/fillin.h"
 #include "bot/messages.h"
 #include "bot/schedule_internal.h"
 #include "bot/task_time.h"
@@ -99,7 +100,19 @@ static int post_copy(const tend_env *env, const tend_group *g, const tend_task *
     rc = tend_store_task_add(env->store, &copy);
     if (rc == TEND_STORE_OK)
         rc = tend_store_task_by_id(env->store, copy.id, &copy);
-    return rc == TEND_STORE_OK ? announce(g, &copy, now, MSG_SCHED_REPEAT, out) : rc;
+    if (rc == TEND_STORE_OK)
+        rc = tend_task_traits_copy(env->store, t->id, copy.id); /* its kind, rotation, teach */
+    /* a rotating role is offered round privately first (rotation.c); the group hears of it when
+     * nobody takes their turn */
+    bool offered = false;
+    if (rc == TEND_STORE_OK)
+        rc = tend_rotation_start(env, g, &copy, now, out, &offered);
+    if (rc == TEND_STORE_OK && !offered)
+        rc = announce(g, &copy, now, MSG_SCHED_REPEAT, out);
+    /* whoever learned it last time is among the first asked (a rotation asks them itself) */
+    if (rc == TEND_STORE_OK && !offered)
+        rc = tend_learning_offer_next(env, g, &copy, now, out);
+    return rc;
 }
 
 static int roll_forward(const tend_env *env, const tend_group *g, tend_task *t, int64_t now, tend_messages *out)
@@ -111,7 +124,10 @@ static int roll_forward(const tend_env *env, const tend_group *g, tend_task *t, 
         return rc;
     if (move_to_next(g, t, now) != 0)
         return TEND_STORE_ERROR;
-    rc = tend_store_task_update(env->store, t);
+    /* a turn offered for the date that passed is over: the group hears of the new date */
+    rc = tend_store_offers_close(env->store, t->id);
+    if (rc == TEND_STORE_OK)
+        rc = tend_store_task_update(env->store, t);
     return rc == TEND_STORE_OK ? announce(g, t, now, MSG_SCHED_ROLLED, out) : rc;
 }
 

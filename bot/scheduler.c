@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/fillin.h"
 #include "bot/load.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -384,6 +385,8 @@ static int64_t group_next(const tend_env *env, const tend_group *g, int64_t now)
         group_schedule_next(env, g, SCHED_PROCESS, now),
         group_schedule_next(env, g, SCHED_DIGEST, now),
         tend_sched_repeats_next(env, g, now),
+        tend_rotation_next(env, g, now),
+        tend_backups_next(env, g, now),
     };
     int64_t best = INT64_MAX;
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
@@ -421,6 +424,8 @@ static int visit_group(const tend_store_due_item *item, void *ud)
         fire(w->env, &g, SCHED_PROCESS, w->now, w->out),
         fire(w->env, &g, SCHED_DIGEST, w->now, w->out),
         tend_sched_repeats_tick(w->env, &g, w->now, w->out),
+        tend_rotation_tick(w->env, &g, w->now, w->out), /* rotation.c: offers unanswered for a day */
+        tend_backups_tick(w->env, &g, w->now, w->out),  /* backups.c: "could use a hand"        */
     };
     for (size_t i = 0; i < sizeof fired / sizeof fired[0]; i++)
         if (fired[i] != TEND_STORE_OK)

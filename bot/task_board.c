@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/fillin.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
@@ -62,6 +63,9 @@ static int read_board_words(tend_ctx *ctx, tend_task_filter *filter, const char 
 
 int tend_cmd_tasks(tend_ctx *ctx)
 {
+    const char *first = tend_args_word(ctx->args, 0);
+    if (first && strcasecmp(first, "learn") == 0 && tend_args_count(ctx->args) == 1)
+        return tend_learn_list(ctx); /* learning.c */
     tend_task_filter filter;
     const char *name;
     int page, total = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/fillin.h"
 #include "bot/limits.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
@@ -168,6 +169,16 @@ static int say_understood(tend_ctx *ctx, const char *typed, const char *understo
     return m ? TEND_OK : out_of_memory(ctx);
 }
 
+/* kind:, rotate:, teach: (task_kind.c), said back privately when given. */
+static int say_traits(tend_ctx *ctx, const tend_task *t)
+{
+    char said[200];
+    int result = tend_task_traits_apply(ctx, t, said, sizeof said);
+    if (result != TEND_OK || !said[0])
+        return result;
+    return tend_reply_private(ctx, "reply", "%s", said + 1) ? TEND_OK : out_of_memory(ctx);
+}
+
 /* ---------------------------------------------------------------- /task add */
 
 static int refuse_paused(tend_ctx *ctx)
@@ -233,6 +244,8 @@ int tend_cmd_task_add(tend_ctx *ctx)
     result = post_task(ctx, &t);
     if (result == TEND_OK)
         result = say_understood(ctx, tend_args_named(ctx->args, "when"), understood);
+    if (result == TEND_OK)
+        result = say_traits(ctx, &t);
     return result == TEND_OK ? tend_task_audit(ctx, "task.add", &t, NULL) : result;
 }
 
@@ -306,7 +319,7 @@ static bool any_change_asked(const tend_ctx *ctx)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (tend_args_named(ctx->args, keys[i]))
             return true;
-    return false;
+    return tend_task_traits_asked(ctx);
 }
 
 int tend_cmd_task_edit(tend_ctx *ctx)
@@ -351,6 +364,8 @@ int tend_cmd_task_edit(tend_ctx *ctx)
         result = out_of_memory(ctx);
     if (result == TEND_OK)
         result = say_understood(ctx, tend_args_named(ctx->args, "when"), understood);
+    if (result == TEND_OK)
+        result = say_traits(ctx, &changed);
     return result == TEND_OK ? tend_task_audit(ctx, "task.edit", &changed, NULL) : result;
 }
 

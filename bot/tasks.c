@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bot/fillin.h"
 #include "bot/limits.h"
 #include "bot/load.h"
 #include "bot/messages.h"
@@ -152,6 +153,8 @@ int tend_tasks_release_all(tend_ctx *ctx, const tend_member *m, int *released)
         } else if (c->state == TEND_CLAIM_ACTIVE) {
             (*released)++;
             result = tend_task_promote_waiting(ctx, c->task_id, NULL);
+            if (result == TEND_OK)
+                result = tend_backups_after_release(ctx, c->task_id);
         }
     }
     free(held.items);
@@ -252,10 +255,13 @@ static int cmd_claim(tend_ctx *ctx)
 {
     size_t n = tend_args_count(ctx->args);
     bool confirm = n >= 2 && strcasecmp(tend_args_word(ctx->args, n - 1), "confirm") == 0;
+    bool learn = n >= 2 && strcasecmp(tend_args_word(ctx->args, n - 1), "learn") == 0;
     tend_task t;
-    int result = tend_task_find_words(ctx, 0, confirm ? n - 1 : n, TEND_PREFER_NEEDS_HANDS, &t);
+    int result = tend_task_find_words(ctx, 0, confirm || learn ? n - 1 : n, TEND_PREFER_NEEDS_HANDS, &t);
     if (result != TEND_OK)
         return result;
+    if (learn)
+        return tend_learn_join(ctx, &t); /* alongside, without a slot: learning.c */
     if (t.state != TEND_TASK_OPEN)
         return tend_task_refuse_closed(ctx, &t);
     tend_claim c;
@@ -288,6 +294,9 @@ static int cmd_claim(tend_ctx *ctx)
     tend_task_describe(&t, &v, line, sizeof line);
     if (!tend_reply_private(ctx, "reply", MSG_TASKS_CLAIMED, line, t.number))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
+    int answered = tend_offers_after_claim(ctx, &t); /* an offer taken, or a filled task's closed */
+    if (answered != TEND_OK)
+        return answered;
     return tend_task_audit(ctx, "claim", &t, confirm ? "confirmed" : NULL);
 }
 
@@ -338,6 +347,8 @@ static int cmd_unclaim(tend_ctx *ctx)
     if (was_active && (result = tend_task_promote_waiting(ctx, t.id, &promoted)) != TEND_OK)
         return result;
     if (was_active && (result = retire_if_superseded(ctx, t.id, &retired)) != TEND_OK)
+        return result;
+    if (was_active && !retired && !promoted && (result = tend_backups_after_release(ctx, t.id)) != TEND_OK)
         return result;
     /* a slot someone from the waitlist took is not "back on the board" */
     const char *said = retired     ? MSG_TASKS_UNCLAIMED_RETIRED
@@ -440,6 +451,8 @@ static int cmd_done(tend_ctx *ctx)
         result = tend_refuse(ctx, MSG_NOTE_TOO_LONG, chars, TEND_LIMIT_NOTE_CHARS);
     else
         result = credit_doers(ctx, &t, note, &doers);
+    if (result == TEND_OK)
+        result = tend_learning_after_done(ctx, &t);
     tend_message *m = NULL;
     if (result == TEND_OK) {
         m = tend_reply_public(ctx, "task.done", MSG_TASKS_DONE_PUBLIC, t.number, t.title);
@@ -456,12 +469,12 @@ static int cmd_done(tend_ctx *ctx)
 }
 
 const tend_command_spec tend_tasks_commands[] = {
-    {"tasks", TEND_CMD "tasks [open|mine|all] [page:N]", "the task board", false, tend_cmd_tasks, 0},
+    {"tasks", TEND_CMD "tasks [open|mine|all|learn] [page:N]", "the task board", false, tend_cmd_tasks, 0},
     {"task add",
      TEND_CMD "task add <title> [when:...] [slots:1-20] [weight:1-5] [repeat:weekly|biweekly|monthly|every:3d] "
-              "[note:...]",
+              "[kind:...] [rotate:yes] [teach:yes] [note:...]",
      "post a task for the group", false, tend_cmd_task_add, 0},
-    {"task edit", TEND_CMD "task edit <task> [title:...] [when:...] [slots:...] [weight:...] [repeat:...] [note:...]",
+    {"task edit", TEND_CMD "task edit <task> [title:...] [when:...] [slots:...] [weight:...] [repeat:...] [kind:...] [rotate:...] [teach:...] [note:...]",
      "fix a task you posted", false, tend_cmd_task_edit, 0},
     {"task cancel", TEND_CMD "task cancel <task> [note:reason] [repeat:off]", "call off a task you posted", false,
      tend_cmd_task_cancel, 0},

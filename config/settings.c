@@ -8,4 +8,5 @@ void tend_settings_defaults(tend_settings *s)
     s->thanks_per_day = 5;
     s->default_capacity = 3;
     s->commands_per_minute = 30;
+    s->backup_window_days = 3;
 }

@@ -12,6 +12,7 @@ typedef struct tend_settings {
     int thanks_per_day;       /* /thanks a member may give per day; default 5              */
     int default_capacity;     /* for new groups; default 3                                 */
     int commands_per_minute;  /* per member, before a polite "slow down"; default 30      */
+    int backup_window_days;   /* a timed task losing a hand this close asks backups; 3   */
 } tend_settings;
 
 /* Fills s with the defaults above. */

@@ -30,14 +30,16 @@ typedef struct {
     const char *cmd;           /* Discord command: "task"        */
     const char *sub;           /* Discord subcommand or NULL     */
     const char *description;   /* when tend's summary is missing */
-    dc_option options[8];
+    dc_option options[10];
 } dc_shape;
-#define SHAPE_OPTIONS_MAX 8
+#define SHAPE_OPTIONS_MAX 10
 
 static const char *const energy_choices[] = {"great", "ok", "low", "out", NULL};
 /* "tasks ics [mine]" is a command of its own (a calendar file); on Discord it is two more choices,
  * passed on as typed (Discord takes only these values), so "ics mine" stays two words */
-static const char *const filter_choices[] = {"open", "mine", "all", "ics", "ics mine", NULL};
+static const char *const filter_choices[] = {"open", "mine", "all", "ics", "ics mine", "learn", NULL};
+static const char *const yesno_choices[] = {"yes", "no", NULL};
+static const char *const learn_choices[] = {"learn", NULL};
 static const char *const onoff_choices[] = {"on", "off", NULL};
 static const char *const off_choices[] = {"off", NULL};
 
@@ -47,6 +49,9 @@ static const char *const off_choices[] = {"off", NULL};
 #define SLOTS_OPT {"slots", "How many people it needs", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 20}
 #define WEIGHT_OPT {"weight", "How big it is, 1 to 5", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 5}
 #define REPEAT_OPT {"repeat", "weekly, biweekly, monthly or every:3d", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
+#define KIND_OPT {"kind", "Your group's word for this sort of task, like driving", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
+#define ROTATE_OPT {"rotate", "Offer each new one round the group in turn", T_STRING, false, false, DC_OPT_NAMED, yesno_choices, 0, 0}
+#define TEACH_OPT {"teach", "Whoever takes it is happy to show someone how", T_STRING, false, false, DC_OPT_NAMED, yesno_choices, 0, 0}
 #define TASK_NOTE_OPT {"note", "Details: where, what to bring", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
 
 static const dc_shape shapes[] = {
@@ -57,14 +62,20 @@ static const dc_shape shapes[] = {
       {"page", "Which page of a long board", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 0}}},
     {"task add", "task", "add", "Post a task",
      {{"title", "What needs doing", T_STRING, true, false, DC_OPT_WORD, NULL, 0, 0}, WHEN_OPT, SLOTS_OPT, WEIGHT_OPT,
-      REPEAT_OPT, TASK_NOTE_OPT}},
+      REPEAT_OPT, KIND_OPT, ROTATE_OPT, TEACH_OPT, TASK_NOTE_OPT}},
     {"task edit", "task", "edit", "Fix a task you posted",
      {TASK_OPT, {"title", "A new title", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}, WHEN_OPT, SLOTS_OPT,
-      WEIGHT_OPT, REPEAT_OPT, TASK_NOTE_OPT}},
+      WEIGHT_OPT, REPEAT_OPT, KIND_OPT, ROTATE_OPT, TEACH_OPT, TASK_NOTE_OPT}},
     {"task cancel", "task", "cancel", "Call off a task you posted",
      {TASK_OPT, {"note", "Why, for the people on it", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0},
       {"repeat", "off: call off the whole series", T_STRING, false, false, DC_OPT_NAMED, off_choices, 0, 0}}},
-    {"claim", "claim", NULL, "Take a slot on a task", {TASK_OPT}},
+    {"claim", "claim", NULL, "Take a slot on a task",
+     {TASK_OPT, {"learn", "Learn it alongside whoever does it, without a slot", T_STRING, false, false, DC_OPT_WORD,
+                 learn_choices, 0, 0}}},
+    {"pass", "pass", NULL, "Not this time: say no to a task I offered you", {TASK_OPT}},
+    {"backup", "backup", NULL, "Be asked first when a kind of task needs a hand",
+     {{"kind", "Your group's word for the kind, like driving", T_STRING, false, false, DC_OPT_WORD, NULL, 0, 0},
+      {"setting", "on or off", T_STRING, false, false, DC_OPT_WORD, onoff_choices, 0, 0}}},
     {"unclaim", "unclaim", NULL, "Give a task back", {TASK_OPT}},
     {"handoff", "handoff", "offer", "Offer your slot to someone",
      {TASK_OPT, {"member", "Who to offer it to", T_USER, true, false, DC_OPT_WORD, NULL, 0, 0}}},

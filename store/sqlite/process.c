@@ -335,6 +335,9 @@ int tend_store_member_forget(tend_store *store, int64_t member_id)
         "DELETE FROM rests WHERE member_id = ?1",
         "DELETE FROM nudges WHERE member_id = ?1",
         "UPDATE claims SET note = '' WHERE member_id = ?1",
+        /* others fill in: no more asking someone who is gone, nor them being anyone's backup */
+        "DELETE FROM standing_backups WHERE member_id = ?1",
+        "UPDATE offers SET state = 'closed' WHERE member_id = ?1 AND state = 'open'",
         /* an offer to or from someone who is gone can never be accepted */
         "UPDATE handoffs SET state = 'withdrawn' WHERE state = 'offered'"
         " AND (from_member = ?1 OR to_member = ?1)",

@@ -335,6 +335,50 @@ const char *const tend_store_migrations[] = {
      "  AND remind_at < CAST(strftime('%s', 'now') AS INTEGER);"
      "UPDATE claims SET followup_at = 0 WHERE followup_at > 0"
      "  AND followup_at < CAST(strftime('%s', 'now') AS INTEGER);"),
+
+    /* 8: others fill in (issue 15). What a task is besides its title lives beside it (task_traits:
+     * its kind in the group's own words, whether each new copy is offered round in turn, whether a
+     * learner is welcome), so the tasks table and its readers stay as they were. An offer is one
+     * private invitation of one member to one task, a backup or a turn of a rotation, asked at most
+     * once (UNIQUE) and answered or closed. A standing backup is a member's yes to being asked first
+     * for a kind. A learner joins a task without a slot and has learned it when it is done. */
+    ("CREATE TABLE task_traits ("
+     "  task_id INTEGER PRIMARY KEY REFERENCES tasks(id),"
+     "  kind TEXT NOT NULL DEFAULT '',"
+     "  rotate INTEGER NOT NULL DEFAULT 0,"
+     "  teach INTEGER NOT NULL DEFAULT 0);"
+     "CREATE INDEX task_traits_kind ON task_traits(kind) WHERE kind <> '';"
+     "CREATE TABLE offers ("
+     "  id INTEGER PRIMARY KEY,"
+     "  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+     "  member_id INTEGER NOT NULL REFERENCES members(id),"
+     "  why TEXT NOT NULL CHECK (why IN ('backup','rotation')),"
+     "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','taken','passed','closed')),"
+     "  created_at INTEGER NOT NULL,"
+     "  UNIQUE (task_id, member_id));"
+     "CREATE INDEX offers_open ON offers(state, created_at) WHERE state = 'open';"
+     "CREATE TABLE standing_backups ("
+     "  member_id INTEGER NOT NULL REFERENCES members(id),"
+     "  kind TEXT NOT NULL,"
+     "  PRIMARY KEY (member_id, kind));"
+     "CREATE TABLE learners ("
+     "  id INTEGER PRIMARY KEY,"
+     "  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+     "  member_id INTEGER NOT NULL REFERENCES members(id),"
+     "  created_at INTEGER NOT NULL,"
+     "  learned_at INTEGER NOT NULL DEFAULT 0,"
+     "  offered INTEGER NOT NULL DEFAULT 0,"
+     "  UNIQUE (task_id, member_id));"
+     "CREATE INDEX learners_member ON learners(member_id);"
+     /* a task that lost a hand: the group hears it from the scheduler, never in the answer to
+      * the command that let go of it (a Discord reply would show whose command it was) */
+     "CREATE TABLE backup_calls ("
+     "  id INTEGER PRIMARY KEY,"
+     "  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+     "  why TEXT NOT NULL DEFAULT 'backup' CHECK (why IN ('backup','rotation')),"
+     "  created_at INTEGER NOT NULL,"
+     "  announced_at INTEGER NOT NULL DEFAULT 0);"
+     "CREATE INDEX backup_calls_pending ON backup_calls(task_id) WHERE announced_at = 0;"),
 };
 
 const int tend_store_migration_count =
