@@ -47,7 +47,7 @@ typedef struct tend_outgoing {
 typedef struct tend_host_ops {
     int (*handle)(tend_host *h, const tend_request *req);
     size_t (*complete)(tend_host *h, const char *group_key, const char *member_key, const char *command,
-                       const char *typed, tend_choice *out, size_t max);
+                       const char *option, const char *typed, tend_choice *out, size_t max);
     int (*state_get)(tend_host *h, const char *key, char *value, size_t valuelen);
     int (*state_set)(tend_host *h, const char *key, const char *value);
     int (*state_delete)(tend_host *h, const char *key);
@@ -76,12 +76,14 @@ static inline int tend_host_handle(tend_host *h, const tend_request *req)
     return h->ops->handle(h, req);
 }
 
-/* Up to `max` suggestions for a task option of `command` (the command text: "claim", "handoff accept", ...) as the member types
- * `typed`: the host decides which tasks fit (open ones to claim, the member's own to finish). */
+/* Up to `max` suggestions for the option named `option` ("task", "kind"; NULL: a task) of `command`
+ * (the command text: "claim", "handoff accept", ...) as the member types `typed`: the host decides
+ * what fits (open tasks to claim, the member's own to finish, the group's own kinds). */
 static inline size_t tend_host_complete(tend_host *h, const char *group_key, const char *member_key,
-                                        const char *command, const char *typed, tend_choice *out, size_t max)
+                                        const char *command, const char *option, const char *typed,
+                                        tend_choice *out, size_t max)
 {
-    return h->ops->complete(h, group_key, member_key, command, typed, out, max);
+    return h->ops->complete(h, group_key, member_key, command, option, typed, out, max);
 }
 
 /* A small value the adapter keeps across restarts (a sync token, a DM channel, a session), in its

@@ -40,8 +40,10 @@ static int handle(tend_host *h, const tend_request *req)
 }
 
 static size_t complete(tend_host *h, const char *group_key, const char *member_key, const char *command,
-                       const char *typed, tend_choice *out, size_t max)
+                       const char *option, const char *typed, tend_choice *out, size_t max)
 {
+    if (option && strcmp(option, "kind") == 0)
+        return tend_bot_complete_kind(tend_bot_env(app_of(h)->bot), group_key, typed, out, max);
     return tend_bot_complete(tend_bot_env(app_of(h)->bot), group_key, member_key, command, typed, out, max);
 }
 

@@ -66,6 +66,11 @@ const tend_env *tend_bot_env(const tend_bot *bot);
  * failed: an empty list still answers). */
 size_t tend_bot_complete(const tend_env *env, const char *group_key, const char *member_key, const char *command,
                          const char *typed, tend_choice *out, size_t max);
+/* The kinds the group's tasks carry (kind:driving), most used first, as a member types `typed`
+ * into a kind: option: the group's own words, so "driving" is offered once it has been used.
+ * Reads only; 0 when the group is unknown or the store failed. */
+size_t tend_bot_complete_kind(const tend_env *env, const char *group_key, const char *typed, tend_choice *out,
+                              size_t max);
 
 /* From now on every message the bot says is written to the outbox in the transaction of its cause,
  * with its row id in outbox_id (the app's sender delivers them). */

@@ -181,3 +181,34 @@ size_t tend_bot_complete(const tend_env *env, const char *group_key, const char 
     /* a store that failed half-way offers nothing rather than a list it could not check */
     return rc == TEND_STORE_OK && p.rc == TEND_STORE_OK ? p.n : 0;
 }
+
+/* ---------------------------------------------------------------- kinds */
+
+typedef struct {
+    const char *typed;
+    tend_choice *out;
+    size_t max, n;
+} kind_picker;
+
+static int pick_kind(const char *kind, void *ud)
+{
+    kind_picker *p = ud;
+    if (p->typed && *p->typed && !strcasestr(kind, p->typed))
+        return 0;
+    snprintf(p->out[p->n].name, sizeof p->out[p->n].name, "%s", kind);
+    snprintf(p->out[p->n].value, sizeof p->out[p->n].value, "%s", kind);
+    return ++p->n == p->max;
+}
+
+size_t tend_bot_complete_kind(const tend_env *env, const char *group_key, const char *typed, tend_choice *out,
+                              size_t max)
+{
+    if (!env || !group_key || !out || max == 0)
+        return 0;
+    tend_group g;
+    if (tend_store_group_get(env->store, group_key, &g) != TEND_STORE_OK)
+        return 0;
+    kind_picker p = {typed, out, max, 0};
+    /* read them all (a group has a handful), so a typed word can match past the first `max` */
+    return tend_store_kinds_each(env->store, g.id, 0, pick_kind, &p) == TEND_STORE_OK ? p.n : 0;
+}

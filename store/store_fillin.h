@@ -21,6 +21,10 @@ typedef struct {
 
 int tend_store_task_traits_get(tend_store *store, int64_t task_id, tend_task_traits *out);
 int tend_store_task_traits_set(tend_store *store, int64_t task_id, const tend_task_traits *t);
+/* The kinds the group's tasks use, most used first, at most `limit` (0: all); cb returns nonzero
+ * to stop. For a kind: option's autocomplete. */
+int tend_store_kinds_each(tend_store *store, int64_t group_id, int limit,
+                          int (*cb)(const char *kind, void *ud), void *ud);
 /* The kind the member took most since `since` (at least `min` of it): OK with kind and *count,
  * NOTFOUND when none reaches min. */
 int tend_store_kind_busiest_since(tend_store *store, int64_t member_id, int64_t since, int min, char *kind,

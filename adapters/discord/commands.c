@@ -49,7 +49,7 @@ static const char *const off_choices[] = {"off", NULL};
 #define SLOTS_OPT {"slots", "How many people it needs", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 20}
 #define WEIGHT_OPT {"weight", "How big it is, 1 to 5", T_INTEGER, false, false, DC_OPT_NAMED, NULL, 1, 5}
 #define REPEAT_OPT {"repeat", "weekly, biweekly, monthly or every:3d", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
-#define KIND_OPT {"kind", "Your group's word for this sort of task, like driving", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
+#define KIND_OPT {"kind", "Your group's word for this sort of task, like driving", T_STRING, false, true, DC_OPT_NAMED, NULL, 0, 0}
 #define ROTATE_OPT {"rotate", "Offer each new one round the group in turn", T_STRING, false, false, DC_OPT_NAMED, yesno_choices, 0, 0}
 #define TEACH_OPT {"teach", "Whoever takes it is happy to show someone how", T_STRING, false, false, DC_OPT_NAMED, yesno_choices, 0, 0}
 #define TASK_NOTE_OPT {"note", "Details: where, what to bring", T_STRING, false, false, DC_OPT_NAMED, NULL, 0, 0}
@@ -74,7 +74,7 @@ static const dc_shape shapes[] = {
                  learn_choices, 0, 0}}},
     {"pass", "pass", NULL, "Not this time: say no to a task I offered you", {TASK_OPT}},
     {"backup", "backup", NULL, "Be asked first when a kind of task needs a hand",
-     {{"kind", "Your group's word for the kind, like driving", T_STRING, false, false, DC_OPT_WORD, NULL, 0, 0},
+     {{"kind", "Your group's word for the kind, like driving", T_STRING, false, true, DC_OPT_WORD, NULL, 0, 0},
       {"setting", "on or off", T_STRING, false, false, DC_OPT_WORD, onoff_choices, 0, 0}}},
     {"unclaim", "unclaim", NULL, "Give a task back", {TASK_OPT}},
     {"handoff", "handoff", "offer", "Offer your slot to someone",

@@ -486,7 +486,7 @@ static void answer_autocomplete(discord *d, const dc_event *ev)
     tend_choice *c = calloc(TEND_MAX_CHOICES, sizeof *c);
     if (!c)
         return;
-    size_t n = tend_host_complete(d->base.host, ev->group_key, ev->user_id, ev->text, ev->focused, c,
+    size_t n = tend_host_complete(d->base.host, ev->group_key, ev->user_id, ev->text, ev->focused_option, ev->focused, c,
                                   TEND_MAX_CHOICES);
     const char *names[TEND_MAX_CHOICES], *values[TEND_MAX_CHOICES];
     for (size_t i = 0; i < n; i++) {

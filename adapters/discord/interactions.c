@@ -38,6 +38,7 @@ void dc_event_free(dc_event *ev)
     free(ev->group_key);
     free(ev->text);
     free(ev->focused);
+    free(ev->focused_option);
     for (size_t i = 0; i < ev->n_refs; i++) {
         free((char *)ev->refs[i].member_key);
         free((char *)ev->refs[i].name);
@@ -144,8 +145,10 @@ static int add_option(dc_event *ev, const cJSON *data, const char *cmd, const ch
     if (!name || !cJSON_IsNumber(type) || !value)
         return 0; /* nothing usable: the bot will ask for what is missing */
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opt, "focused")) && cJSON_IsString(value) &&
-        !ev->focused)
+        !ev->focused) {
         ev->focused = tend_text_clean(value->valuestring, 100);
+        ev->focused_option = tend_text_clean(name, 32);
+    }
     dc_opt_mode mode = dc_commands_option_mode(cmd, sub, name);
     if (type->valueint == 6 && cJSON_IsString(value)) {
         if (mode == DC_OPT_NAMED && (append(text, len, " ", 1) != 0 ||

@@ -156,6 +156,7 @@ typedef struct {
     char *group_key;        /* "discord:<guild id>"                                */
     char *text;             /* the command text, refs marked                       */
     char *focused;          /* AUTOCOMPLETE: what the member typed so far          */
+    char *focused_option;   /* AUTOCOMPLETE: the option it was typed into ("task") */
     tend_member_ref refs[DC_MAX_REFS];
     size_t n_refs;
     tend_request req;

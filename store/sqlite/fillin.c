@@ -66,6 +66,19 @@ static int each_kind(sqlite3_stmt *st, tend_store *store, int (*cb)(const char *
     return rc;
 }
 
+int tend_store_kinds_each(tend_store *store, int64_t group_id, int limit, int (*cb)(const char *kind, void *ud),
+                          void *ud)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT k.kind FROM task_traits k JOIN tasks t ON t.id = k.task_id"
+                                         " WHERE t.group_id = ?1 AND k.kind <> ''"
+                                         " GROUP BY k.kind ORDER BY count(*) DESC, k.kind LIMIT ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, group_id);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    return each_kind(st, store, cb, ud);
+}
+
 int tend_store_kind_busiest_since(tend_store *store, int64_t member_id, int64_t since, int min, char *kind,
                                   size_t kindlen, int *count)
 {

@@ -136,6 +136,28 @@ static void at_most_max_and_labels_cut_on_a_character(void **state)
     testkit_free(kit);
 }
 
+/* A kind: option offers the group's own words, most used first, narrowed by what was typed; one
+ * group's words never show in another's. */
+static void kinds_are_the_groups_own_words(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    tend_choice c[TEND_MAX_CHOICES];
+    assert_int_equal(tend_bot_complete_kind(tend_bot_env(kit->bot), kit->group_key, "", c, TEND_MAX_CHOICES), 0);
+    run_ok(kit, "ana", "task add Soup for Friday kind:cooking");
+    run_ok(kit, "ana", "task add Pantry drive kind:driving");
+    run_ok(kit, "ana", "task add Clinic drive kind:driving");
+    size_t n = tend_bot_complete_kind(tend_bot_env(kit->bot), kit->group_key, NULL, c, TEND_MAX_CHOICES);
+    assert_int_equal(n, 2);
+    assert_string_equal(c[0].value, "driving");
+    assert_string_equal(c[1].value, "cooking");
+    n = tend_bot_complete_kind(tend_bot_env(kit->bot), kit->group_key, "COOK", c, TEND_MAX_CHOICES);
+    assert_int_equal(n, 1);
+    assert_string_equal(c[0].name, "cooking");
+    assert_int_equal(tend_bot_complete_kind(tend_bot_env(kit->bot), "discord:404", NULL, c, TEND_MAX_CHOICES), 0);
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +166,7 @@ int main(void)
         cmocka_unit_test(task_edit_and_cancel_offer_the_whole_open_board),
         cmocka_unit_test(handoff_accept_offers_what_was_offered),
         cmocka_unit_test(at_most_max_and_labels_cut_on_a_character),
+        cmocka_unit_test(kinds_are_the_groups_own_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

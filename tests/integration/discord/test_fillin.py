@@ -109,3 +109,26 @@ def test_a_backup_call_by_dm_with_buttons(six):
         assert not dms_to(double, who, invite), who
     assert len(dms_to(double, "cai", invite)) == 1 and len(dms_to(double, "ana", invite)) == 1
     assert not dms_to(double, "ben", "covered now")  # he had answered already
+
+
+def test_kinds_are_the_groups_own_words_offered_as_a_member_types(six):
+    double, tend = six
+    assert double.wait(lambda: double.registered is not None), tend.output()
+    by_name = {c["name"]: c for c in double.registered}
+    backup_kind = [o for o in by_name["backup"]["options"] if o["name"] == "kind"][0]
+    assert backup_kind["autocomplete"] is True
+    add = [o for o in by_name["task"]["options"] if o["name"] == "add"][0]
+    assert [o for o in add["options"] if o["name"] == "kind"][0]["autocomplete"] is True
+
+    def kinds(typed):
+        b = double.answer(double.autocomplete("ben", "backup", "kind", typed))
+        assert b and b[0]["type"] == 8, b
+        return [(c["name"], c["value"]) for c in b[0]["data"]["choices"]]
+
+    assert kinds("") == []  # a new group has no words of its own yet
+    run(double, "ana", "task", {"title": "Pantry drive", "kind": "driving"}, sub="add")
+    run(double, "ana", "task", {"title": "Clinic drive", "kind": "driving"}, sub="add")
+    run(double, "ana", "task", {"title": "Soup for Friday", "kind": "cooking"}, sub="add")
+    assert kinds("") == [("driving", "driving"), ("cooking", "cooking")]  # most used first
+    assert kinds("COOK") == [("cooking", "cooking")]
+    assert kinds("gardening") == []
