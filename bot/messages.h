@@ -362,7 +362,7 @@
 #define MSG_SCHED_DIGEST_QUIET "\nA quiet week, and that's fine: rest is part of the work. 💛"
 #define MSG_SCHED_DIGEST_SHARE "\nA few of us carried most of this month's work. If you have a little room, an open task is a good way in, or pair up with someone to learn one together."
 /* A private nudge when someone carries more than their own capacity: an offer, never a push. */
-#define MSG_SCHED_NUDGE "Hey, you're carrying a lot this week: %d, with a capacity of %d. Want to take a week off, or hand a task to someone with " TEND_CMD "handoff? Carrying on is fine too; it's your call."
+#define MSG_SCHED_NUDGE "Hey, you're carrying a lot this week: a load of %d, and your capacity is %d. Want to take a week off, or hand a task to someone with " TEND_CMD "handoff? Carrying on is fine too; it's your call."
 #define MSG_SCHED_BTN_WEEK_OFF "Take a week off"
 #define MSG_SCHED_BTN_NO_THANKS "No thanks"
 /* A claim nobody touched for a while. */
