@@ -6,7 +6,8 @@ set(TEND_DISCORD_VENV ${CMAKE_BINARY_DIR}/discord-venv)
 set(TEND_DISCORD_TESTS ${CMAKE_CURRENT_SOURCE_DIR}/integration/discord)
 
 add_test(NAME integration.discord.setup
-         COMMAND sh ${TEND_DISCORD_TESTS}/setup_venv.sh ${TEND_DISCORD_VENV})
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/python_venv.sh ${TEND_DISCORD_VENV} "aiohttp, discord, jsonschema, pytest, prometheus_client"
+                 aiohttp discord.py jsonschema pytest prometheus-client)
 set_tests_properties(integration.discord.setup PROPERTIES
                      FIXTURES_SETUP discord_venv LABELS "integration;discord" TIMEOUT 600)
 

