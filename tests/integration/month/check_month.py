@@ -10,28 +10,12 @@ audiences, times, counts and order may not.
 usage: check_month.py TEND_BINARY SCRIPT
 """
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
-HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
-CLOCK = re.compile(r"the clock is now \w+ (\d{4}-\d\d-\d\d \d\d:\d\d) UTC")
-
-
-def parse(transcript):
-    messages = []
-    for raw in transcript.splitlines():
-        m = HEAD.match(raw)
-        if m:
-            messages.append({"audience": m.group(1), "who": m.group(2), "text": m.group(3), "buttons": ""})
-        elif raw.startswith("  \u2192 ") and messages:
-            messages[-1]["buttons"] = raw[4:]
-        elif raw.startswith("  ") and messages:
-            messages[-1]["text"] += "\n" + raw[2:]
-        elif raw.strip():
-            raise AssertionError("a line with no audience prefix: %r" % raw)
-    return messages
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from console_transcript import CLOCK, parse  # noqa: E402
 
 
 def main():

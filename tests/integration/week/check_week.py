@@ -6,28 +6,12 @@ private reached the group. Wording may change; audiences, order and counts may n
 usage: check_week.py TEND_BINARY SCRIPT
 """
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
-HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
-
-
-def parse(transcript):
-    """Messages in order; continuation lines (two spaces) and the button line join their message."""
-    messages = []
-    for raw in transcript.splitlines():
-        m = HEAD.match(raw)
-        if m:
-            messages.append({"audience": m.group(1), "who": m.group(2), "text": m.group(3), "buttons": ""})
-        elif raw.startswith("  \u2192 ") and messages:
-            messages[-1]["buttons"] = raw[4:]
-        elif raw.startswith("  ") and messages:
-            messages[-1]["text"] += "\n" + raw[2:]
-        elif raw.strip():
-            raise AssertionError("a line with no audience prefix: %r" % raw)
-    return messages
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from console_transcript import parse  # noqa: E402
 
 
 def index_of(messages, pred, what):

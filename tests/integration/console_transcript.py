@@ -1,0 +1,24 @@
+"""console_transcript.py — reads what `tend --console` printed as the messages members saw, for the
+scripted-weeks checks (week/, month/, fillin/). Each message: its audience (public, private, dm or
+console), who it was for, its text (continuation lines, two spaces in, joined with newlines) and its
+button line. A line with no audience prefix fails: the console contract says every line has one."""
+import re
+
+HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
+CLOCK = re.compile(r"the clock is now \w+ (\d{4}-\d\d-\d\d \d\d:\d\d) UTC")
+
+
+def parse(transcript):
+    """Messages in order; continuation lines (two spaces) and the button line join their message."""
+    messages = []
+    for raw in transcript.splitlines():
+        m = HEAD.match(raw)
+        if m:
+            messages.append({"audience": m.group(1), "who": m.group(2), "text": m.group(3), "buttons": ""})
+        elif raw.startswith("  \u2192 ") and messages:
+            messages[-1]["buttons"] = raw[4:]
+        elif raw.startswith("  ") and messages:
+            messages[-1]["text"] += "\n" + raw[2:]
+        elif raw.strip():
+            raise AssertionError("a line with no audience prefix: %r" % raw)
+    return messages
