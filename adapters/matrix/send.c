@@ -142,6 +142,23 @@ void tend_matrix_note_throttled(uint64_t wait_ms)
              "exempt the bot (README: Matrix rate limits)", (double)wait_ms / 1000.0);
 }
 
+/* A throttled answer (429) or a passing failure (no answer, 5xx) puts the job at the head back
+ * on the queue for later: true when it did, so the caller leaves the job where it is. */
+static bool retried_later(tend_matrix_sender *s, const tend_http_response *res, const job *j)
+{
+    if (res->status == 429) {
+        uint64_t wait = tend_matrix_retry_after_ms(res, 1000);
+        tend_matrix_note_throttled(wait);
+        retry_later(s, wait);
+        return true;
+    }
+    if ((res->status == 0 || res->status >= 500) && j->attempts < MAX_ATTEMPTS) {
+        retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
+        return true;
+    }
+    return false;
+}
+
 static void on_sent(const tend_http_response *res, void *ud)
 {
     tend_matrix_sender *s = ud;
@@ -152,16 +169,8 @@ static void on_sent(const tend_http_response *res, void *ud)
         s->in_flight = false;
         return;
     }
-    if (res->status == 429) {
-        uint64_t wait = tend_matrix_retry_after_ms(res, 1000);
-        tend_matrix_note_throttled(wait);
-        retry_later(s, wait);
+    if (retried_later(s, res, j))
         return;
-    }
-    if ((res->status == 0 || res->status >= 500) && j->attempts < MAX_ATTEMPTS) {
-        retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
-        return;
-    }
     s->head = j->next;
     if (!s->head)
         s->tail = NULL;
@@ -294,16 +303,8 @@ static void on_uploaded(const tend_http_response *res, void *ud)
         s->in_flight = false;
         return;
     }
-    if (res->status == 429) {
-        uint64_t wait = tend_matrix_retry_after_ms(res, 1000);
-        tend_matrix_note_throttled(wait);
-        retry_later(s, wait);
+    if (retried_later(s, res, j))
         return;
-    }
-    if ((res->status == 0 || res->status >= 500) && j->attempts < MAX_ATTEMPTS) {
-        retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
-        return;
-    }
     cJSON *json = res->status == 200 ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
     const cJSON *uri = cJSON_GetObjectItemCaseSensitive(json, "content_uri");
     if (cJSON_IsString(uri) && strncmp(uri->valuestring, "mxc://", 6) == 0)
