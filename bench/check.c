@@ -13,6 +13,9 @@
 
 #define FLAG_EPHEMERAL 64
 
+const char check_throttled[] = "throttled";
+#define THROTTLED check_throttled
+
 static const char *const names[KIND_COUNT] = {"none", "tasks", "autocomplete", "claim", "checkin", "done",
                                               "thanks", "button-claim", "button-checkin"};
 
@@ -76,6 +79,10 @@ static const char *check_message(check_kind k, const cJSON *data)
     const cJSON *flags = cJSON_GetObjectItemCaseSensitive(data, "flags");
     bool ephemeral = cJSON_IsNumber(flags) && ((int)flags->valuedouble & FLAG_EPHEMERAL);
     const char *text = content->valuestring;
+    /* a bot's own per-member limit ("a lot of commands in a minute, try again"): a right answer
+     * when private, counted apart by the driver so a comparison sees it */
+    if (ephemeral && strcasestr(text, "try again") && strcasestr(text, "a lot of"))
+        return THROTTLED;
     static const char *const board[] = {"#", "task", NULL};
     static const char *const claim[] = {"claim", "yours", "taken", "full", "waitlist", "already", "on it", NULL};
     static const char *const checkin[] = {"check", "energy", "thank", NULL};
@@ -96,9 +103,11 @@ static const char *check_message(check_kind k, const cJSON *data)
         if (!says(text, done))
             return "a /done answer about no task";
         return ephemeral || strcasestr(text, " done") ? NULL : "a /done refusal answered in public";
-    case KIND_THANKS: /* said where the group sees it, naming who is thanked */
-        return ephemeral ? "a thanks nobody else sees" : !strstr(text, "<@") ? "a thanks that names nobody"
-               : says(text, thanks) ? NULL : "a thanks that thanks nobody";
+    case KIND_THANKS: /* passed on where the group sees it, naming who is thanked; a refusal
+                       * (a daily limit) only to the one thanking */
+        if (!says(text, thanks))
+            return "a thanks answer about no thanks";
+        return ephemeral || strstr(text, "<@") ? NULL : "a public thanks that names nobody";
     default:
         return NULL;
     }

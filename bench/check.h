@@ -27,7 +27,9 @@ typedef enum {
 check_kind check_kind_of(const char *kind_name, const char *payload, size_t len);
 const char *check_kind_name(check_kind k);
 /* NULL when `body` (a callback's JSON) is a right first answer to an interaction of kind k whose
- * open tasks are numbered up to task_hi; otherwise why not, in a few words. */
+ * tasks are numbered up to task_hi; check_throttled when it is a private "too many commands, try
+ * again" (right, but no work done: counted apart); otherwise why not, in a few words. */
+extern const char check_throttled[];
 const char *check_callback(check_kind k, const char *body, size_t len, int task_hi);
 
 #endif

@@ -73,6 +73,7 @@ typedef struct {
     uint64_t in_time, late, late_followups;
     uint64_t right;           /* first answers in time with the right content (check.c)  */
     uint64_t wrong;           /* first answers Discord took but a member would not: wrong  */
+    uint64_t throttled;       /* of the right ones: "too many commands, try again"          */
     uint64_t wrong_by_kind[KIND_COUNT];
     char wrong_first[160];    /* the first wrong one, for the report                      */
     FILE *dump;               /* TEND_BENCH_DUMP: every first answer, kind<TAB>body       */
@@ -355,8 +356,9 @@ static void judge(const token_state *ts, const wire_request *req, bool in_time)
     if (D.dump)
         fprintf(D.dump, "%s\t%s\t%.*s\n", check_kind_name((check_kind)ts->kind), why ? why : "ok",
                 (int)req->body_len, req->body);
-    if (!why) {
+    if (!why || why == check_throttled) {
         D.right += in_time;
+        D.throttled += why != NULL;
         return;
     }
     D.wrong++;
@@ -695,7 +697,8 @@ static void report(void)
     printf("latency_samples=%zu\np50_ms=%.3f\np99_ms=%.3f\nmax_ms=%.3f\n", D.n_lat, pct(50), pct(99), pct(100));
     printf("answered_in_3s=%llu\nlate=%llu\nlate_followups=%llu\n", (unsigned long long)D.in_time,
            (unsigned long long)D.late, (unsigned long long)D.late_followups);
-    printf("answered_right=%llu\nwrong=%llu\n", (unsigned long long)D.right, (unsigned long long)D.wrong);
+    printf("answered_right=%llu\nwrong=%llu\nthrottled=%llu\n", (unsigned long long)D.right,
+           (unsigned long long)D.wrong, (unsigned long long)D.throttled);
     for (int k = 1; k < KIND_COUNT; k++)
         if (D.wrong_by_kind[k])
             printf("wrong_%s=%llu\n", check_kind_name((check_kind)k), (unsigned long long)D.wrong_by_kind[k]);

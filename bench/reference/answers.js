@@ -3,6 +3,10 @@
 // and the board are ephemeral; a finished task and a thanks are for the whole channel, as in tend.
 const { MessageFlags } = require('discord.js');
 const { ENERGIES } = require('./commands');
+const { Cooldowns } = require('./cooldowns');
+
+const cooldowns = new Cooldowns();
+const THANKS_PER_DAY = 5;
 
 const EPHEMERAL = MessageFlags.Ephemeral;
 const MAX_CONTENT = 2000;
@@ -101,8 +105,17 @@ function thank(store, interaction) {
     return interaction.reply({ content: 'Thanking yourself counts too, but it stays between us. 💛', flags: EPHEMERAL });
   }
   const to = store.member(groupId, user.id, user.globalName ?? user.username);
-  const result = store.once(() => store.s.thanks.run(groupId, member.id, to.id, reason))(interaction.id);
+  const result = store.once(() => {
+    const given = store.s.thanksGiven.get(member.id).n;
+    if (given >= THANKS_PER_DAY) return { given };
+    store.s.thanks.run(groupId, member.id, to.id, reason);
+    return {};
+  })(interaction.id);
   if (result.duplicate) return undefined;
+  if (result.given !== undefined) {
+    return interaction.reply({ content: `That's ${result.given} thanks in the last day already, the most I pass on. More tomorrow!`,
+      flags: EPHEMERAL });
+  }
   return interaction.reply({
     content: `💛 ${member.name} thanks <@${user.id}>${reason ? ` for ${reason}` : ''}!`,
     allowedMentions: { parse: [], users: [user.id] },
@@ -131,6 +144,10 @@ function press(store, interaction) {
 async function answer(store, interaction) {
   if (!interaction.inGuild()) return undefined;
   if (interaction.isAutocomplete()) return suggest(store, interaction);
+  if (!cooldowns.take(interaction.guildId, interaction.user.id)) {
+    return interaction.reply({ content: "That's a lot of commands in a minute; give me a moment and try again.",
+      flags: EPHEMERAL });
+  }
   if (interaction.isButton()) return press(store, interaction);
   if (!interaction.isChatInputCommand()) return undefined;
   switch (interaction.commandName) {

@@ -48,6 +48,7 @@ class Store {
                                 WHERE task_id = ? AND state = 'active'`),
       finishTask: db.prepare("UPDATE tasks SET state = 'done', done_at = unixepoch() WHERE id = ?"),
       checkin: db.prepare('INSERT INTO checkins (member_id, energy, note, created_at) VALUES (?, ?, \'\', unixepoch())'),
+      thanksGiven: db.prepare('SELECT count(*) AS n FROM thanks WHERE from_member = ? AND created_at > unixepoch() - 86400'),
       thanks: db.prepare(`INSERT INTO thanks (group_id, from_member, to_member, reason, created_at)
                           VALUES (?, ?, ?, ?, unixepoch())`),
     };
