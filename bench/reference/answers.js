@@ -50,7 +50,7 @@ function tasksBoard(store, interaction) {
 function claimTask(store, interaction, number) {
   const { groupId, member } = who(store, interaction);
   const s = store.s;
-  const result = store.once(() => {
+  const result = store.once(interaction.id, () => {
     const task = s.task.get(groupId, number);
     if (!task) return { text: `I couldn't find task #${number} to claim.` };
     if (task.state !== 'open') return { text: `#${number} is already ${task.state}.` };
@@ -59,7 +59,7 @@ function claimTask(store, interaction, number) {
     if (taken >= task.slots) return { text: `#${number} has all the hands it needs (claimed by ${taken}).` };
     s.claim.run(task.id, member.id);
     return { text: `${line({ ...task, taken: taken + 1 })} is yours. Thank you! If plans change, /unclaim ${number} is always fine.` };
-  })(interaction.id);
+  });
   if (result.duplicate) return undefined;
   return interaction.reply({ content: result.text, flags: EPHEMERAL });
 }
@@ -69,7 +69,7 @@ function finishTask(store, interaction) {
   const note = interaction.options.getString('note') ?? '';
   const { groupId, member } = who(store, interaction);
   const s = store.s;
-  const result = store.once(() => {
+  const result = store.once(interaction.id, () => {
     const task = Number.isInteger(number) ? s.task.get(groupId, number) : undefined;
     if (!task) return { text: `I couldn't find task #${number} to mark done.`, private: true };
     if (task.state === 'done') return { text: `#${number} is already marked done. Thank you all the same!`, private: true };
@@ -81,7 +81,7 @@ function finishTask(store, interaction) {
     s.finishTask.run(task.id);
     return { text: `🎉 #${number} ${task.title} is done! Thank you, ${people.map((id) => `<@${id}>`).join(' and ')}.`
       + (note ? `\n"${note}"` : ''), people };
-  })(interaction.id);
+  });
   if (result.duplicate) return undefined;
   if (result.private) return interaction.reply({ content: result.text, flags: EPHEMERAL });
   return interaction.reply({ content: result.text, allowedMentions: { parse: [], users: result.people } });
@@ -92,7 +92,7 @@ function checkIn(store, interaction, energy) {
     return interaction.reply({ content: `Energy is one of ${ENERGIES.join(', ')}.`, flags: EPHEMERAL });
   }
   const { member } = who(store, interaction);
-  const result = store.once(() => store.s.checkin.run(member.id, energy))(interaction.id);
+  const result = store.once(interaction.id, () => { store.s.checkin.run(member.id, energy); });
   if (result.duplicate) return undefined;
   return interaction.reply({ content: ENERGY_REPLY[energy], flags: EPHEMERAL });
 }
@@ -105,12 +105,12 @@ function thank(store, interaction) {
     return interaction.reply({ content: 'Thanking yourself counts too, but it stays between us. 💛', flags: EPHEMERAL });
   }
   const to = store.member(groupId, user.id, user.globalName ?? user.username);
-  const result = store.once(() => {
+  const result = store.once(interaction.id, () => {
     const given = store.s.thanksGiven.get(member.id).n;
     if (given >= THANKS_PER_DAY) return { given };
     store.s.thanks.run(groupId, member.id, to.id, reason);
     return {};
-  })(interaction.id);
+  });
   if (result.duplicate) return undefined;
   if (result.given !== undefined) {
     return interaction.reply({ content: `That's ${result.given} thanks in the last day already, the most I pass on. More tomorrow!`,

@@ -36,7 +36,7 @@ const client = new Client({
 });
 
 client.once(Events.ClientReady, async (c) => {
-  console.log(`ready as ${c.user.tag}`);
+  console.log(`ready as ${c.user.username}`);
   try {
     await c.application.commands.set(definitions);
   } catch (err) {

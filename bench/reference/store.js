@@ -53,9 +53,10 @@ class Store {
                           VALUES (?, ?, ?, ?, unixepoch())`),
     };
     // one transaction per command that writes; `seen` first, so a redelivery changes nothing
-    this.once = (fn) => db.transaction((interactionId, ...args) => {
+    // store.once(interactionId, work): work runs in the same transaction, unless already seen
+    this.once = db.transaction((interactionId, work) => {
       if (this.s.seen.run(interactionId).changes === 0) return { duplicate: true };
-      return fn(...args);
+      return work() ?? {};
     });
   }
 
