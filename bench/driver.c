@@ -29,6 +29,7 @@
 #define HASH_CALLBACK "4b7c6a3b5e1f0d2a9c8b7a6f5e4d3c2b"
 #define HASH_FOLLOWUP "d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6"
 
+#include "bench/check.h"
 #include "bench/mix.h"
 #include "bench/proc.h"
 #include "bench/wire.h"
@@ -70,6 +71,12 @@ typedef struct {
     uint64_t *sent_at;    /* by seq - load_first_seq; 0 once answered */
     size_t sent_cap;
     uint64_t in_time, late, late_followups;
+    uint64_t right;           /* first answers in time with the right content (check.c)  */
+    uint64_t wrong;           /* first answers Discord took but a member would not: wrong  */
+    uint64_t throttled;       /* of the right ones: "too many commands, try again"          */
+    uint64_t wrong_by_kind[KIND_COUNT];
+    char wrong_first[160];    /* the first wrong one, for the report                      */
+    FILE *dump;               /* TEND_BENCH_DUMP: every first answer, kind<TAB>body       */
     uint32_t *lat_us;
     size_t n_lat, lat_cap;
     proc_sample cpu0, cpu1;
@@ -206,6 +213,7 @@ static void ws_close(wire_conn *c, void *ud)
  * answer came too late (then Discord forgets it: follow-ups are refused too). */
 typedef struct {
     uint8_t callbacks, followups;
+    uint8_t kind; /* check_kind: what a right first answer looks like */
     bool late;
 } token_state;
 
@@ -341,11 +349,31 @@ static void channel_message(wire_conn *c, unsigned long long channel)
     wire_respond(c, 200, headers, body, (size_t)n);
 }
 
+/* A first answer's content: right, or counted wrong with the first reason kept for the report. */
+static void judge(const token_state *ts, const wire_request *req, bool in_time)
+{
+    const char *why = check_callback((check_kind)ts->kind, req->body, req->body_len, D.o.shape.task_hi);
+    if (D.dump)
+        fprintf(D.dump, "%s\t%s\t%.*s\n", check_kind_name((check_kind)ts->kind), why ? why : "ok",
+                (int)req->body_len, req->body);
+    if (!why || why == check_throttled) {
+        D.right += in_time;
+        D.throttled += why != NULL;
+        return;
+    }
+    D.wrong++;
+    D.wrong_by_kind[ts->kind < KIND_COUNT ? ts->kind : 0]++;
+    if (!D.wrong_first[0])
+        snprintf(D.wrong_first, sizeof D.wrong_first, "%s: %s", check_kind_name((check_kind)ts->kind), why);
+}
+
 /* POST /interactions/{id}/{token}/callback: its own bucket per token, and Discord's 3 seconds. */
-static void callback(wire_conn *c, uint64_t seq)
+static void callback(wire_conn *c, uint64_t seq, const wire_request *req)
 {
     answer_kind k = record_answer(seq);
     token_state *ts = token_of(seq);
+    if (ts && (k == ANSWER_IN_TIME || k == ANSWER_LATE))
+        judge(ts, req, k == ANSWER_IN_TIME);
     int used = ts ? (ts->callbacks < 255 ? ++ts->callbacks : 255) : 1;
     char headers[320];
     rate_headers(headers, sizeof headers, BUCKET_LIMIT, used, BUCKET_WINDOW_S, HASH_CALLBACK);
@@ -389,7 +417,7 @@ static void http(wire_conn *c, const wire_request *req, void *ud)
     unsigned long long id;
     char headers[320];
     if (strncmp(p, "/interactions/", 14) == 0) {
-        callback(c, strtoull(p + 14, NULL, 10) - D.o.shape.id_base);
+        callback(c, strtoull(p + 14, NULL, 10) - D.o.shape.id_base, req);
     } else if (strncmp(p, "/webhooks/", 10) == 0) {
         const char *token = strchr(p + 10, '/');
         followup(c, token ? token + 1 : "");
@@ -428,9 +456,10 @@ static void http(wire_conn *c, const wire_request *req, void *ud)
 
 static void send_interaction(void)
 {
-    char buf[2048];
+    char buf[4096];
     uint64_t seq = ++D.seq;
-    size_t n = mix_next(D.mix, seq, buf, sizeof buf, NULL);
+    const char *kind = NULL;
+    size_t n = mix_next(D.mix, seq, buf, sizeof buf, &kind);
     if (!n)
         fail("an interaction payload did not fit");
     if (!D.load_sent)
@@ -447,6 +476,7 @@ static void send_interaction(void)
         D.sent_cap = cap;
     }
     D.sent_at[i] = now_ns();
+    D_tokens[i].kind = (uint8_t)check_kind_of(kind, buf, n);
     D.load_sent++;
     send_frame(buf, n);
 }
@@ -522,7 +552,7 @@ static void on_tick(uv_timer_t *timer)
         break;
     case S_REGISTER: /* every guild's commands are in: the first command, as a member would */
         if (D.registrations >= registrations_due()) {
-            char buf[1024];
+            char buf[4096];
             D.probe_seq = ++D.seq;
             size_t n = mix_tasks_for(D.probe_seq, 0, 0, &D.o.shape, buf, sizeof buf);
             D.t_probe_sent = t;
@@ -667,6 +697,13 @@ static void report(void)
     printf("latency_samples=%zu\np50_ms=%.3f\np99_ms=%.3f\nmax_ms=%.3f\n", D.n_lat, pct(50), pct(99), pct(100));
     printf("answered_in_3s=%llu\nlate=%llu\nlate_followups=%llu\n", (unsigned long long)D.in_time,
            (unsigned long long)D.late, (unsigned long long)D.late_followups);
+    printf("answered_right=%llu\nwrong=%llu\nthrottled=%llu\n", (unsigned long long)D.right,
+           (unsigned long long)D.wrong, (unsigned long long)D.throttled);
+    for (int k = 1; k < KIND_COUNT; k++)
+        if (D.wrong_by_kind[k])
+            printf("wrong_%s=%llu\n", check_kind_name((check_kind)k), (unsigned long long)D.wrong_by_kind[k]);
+    if (D.wrong_first[0])
+        printf("wrong_first=%s\n", D.wrong_first);
     printf("heartbeats=%llu\nheartbeat_late_max_ms=%.1f\n", (unsigned long long)D.beats, D.beat_late_max_ms);
     printf("posts=%llu\nposts_seconds=%.3f\ndms=%llu\nfollowups=%llu\nstatus_429=%llu\nunknown_requests=%llu\n",
            (unsigned long long)D.posts, ms_between(D.first_post, D.last_post) / 1000.0,
@@ -731,6 +768,9 @@ int main(int argc, char **argv)
     /* the clock in the id: a second run on the same database is not "answered already" */
     D.o.shape.id_base = BENCH_INTERACTION_BASE + ((uint64_t)time(NULL) % 100000000ULL) * 1000000000ULL;
     D.mix = mix_create(&D.o.shape, 42);
+    const char *dump = getenv("TEND_BENCH_DUMP");
+    if (dump && *dump && !(D.dump = fopen(dump, "w")))
+        fail("cannot write TEND_BENCH_DUMP");
     D.chan_reset = calloc(D.o.shape.guilds, sizeof *D.chan_reset);
     D.chan_left = calloc(D.o.shape.guilds, sizeof *D.chan_left);
     if (!D.mix || !D.chan_reset || !D.chan_left)
@@ -745,6 +785,8 @@ int main(int argc, char **argv)
     spawn_tend();
     uv_run(D.loop, UV_RUN_DEFAULT);
     report();
+    if (D.dump)
+        fclose(D.dump);
     mix_destroy(D.mix);
     return 0;
 }

@@ -49,20 +49,31 @@ void mix_destroy(mix_state *m)
 }
 
 static size_t wrap(char *buf, size_t buflen, uint64_t id_base, uint64_t seq, int type, uint64_t guild, uint64_t user,
-                   const char *data)
+                   const char *data, const char *message)
 {
     int n = snprintf(buf, buflen,
                      "{\"op\":0,\"s\":%llu,\"t\":\"INTERACTION_CREATE\",\"d\":{\"id\":\"%llu\","
                      "\"application_id\":\"" BENCH_APP_ID "\",\"type\":%d,\"token\":\"tok%llu." BENCH_TOKEN_TAIL "\","
-                     "\"version\":1,\"guild_id\":\"%llu\",\"channel_id\":\"%llu\",\"member\":{\"user\":"
-                     "{\"id\":\"%llu\",\"username\":\"m%llu\",\"global_name\":\"Member %llu\"},"
-                     "\"nick\":null,\"roles\":[],\"permissions\":\"2048\"},\"app_permissions\":\"2048\","
-                     "\"locale\":\"en-US\",\"data\":%s}}",
+                     "\"version\":1,\"guild_id\":\"%llu\",\"channel_id\":\"%llu\","
+                     /* the fields Discord sends with every interaction today (client libraries
+                      * such as discord.js read them unconditionally) */
+                     "\"guild\":{\"id\":\"%llu\",\"locale\":\"en-US\",\"features\":[]},"
+                     "\"guild_locale\":\"en-US\",\"entitlements\":[],\"entitlement_sku_ids\":[],"
+                     "\"authorizing_integration_owners\":{\"0\":\"%llu\"},\"context\":0,"
+                     "\"attachment_size_limit\":26214400,"
+                     "\"member\":{\"user\":"
+                     "{\"id\":\"%llu\",\"username\":\"m%llu\",\"global_name\":\"Member %llu\","
+                     "\"discriminator\":\"0\",\"avatar\":null,\"public_flags\":0},"
+                     "\"nick\":null,\"avatar\":null,\"roles\":[],\"joined_at\":\"2026-01-01T00:00:00.000000+00:00\","
+                     "\"premium_since\":null,\"deaf\":false,\"mute\":false,\"pending\":false,\"flags\":0,"
+                     "\"permissions\":\"2048\"},\"app_permissions\":\"2048\","
+                     "\"locale\":\"en-US\",%s\"data\":%s}}",
                      (unsigned long long)seq, (unsigned long long)(id_base + seq), type,
                      (unsigned long long)seq, (unsigned long long)(BENCH_GUILD_BASE + guild),
-                     (unsigned long long)(BENCH_CHANNEL_BASE + guild),
+                     (unsigned long long)(BENCH_CHANNEL_BASE + guild), (unsigned long long)(BENCH_GUILD_BASE + guild),
+                     (unsigned long long)(BENCH_GUILD_BASE + guild),
                      (unsigned long long)(BENCH_USER_BASE + user), (unsigned long long)user,
-                     (unsigned long long)user, data);
+                     (unsigned long long)user, message ? message : "", data);
     return n > 0 && (size_t)n < buflen ? (size_t)n : 0;
 }
 
@@ -70,7 +81,7 @@ size_t mix_tasks_for(uint64_t seq, uint64_t guild, uint64_t member, const mix_sh
                      size_t buflen)
 {
     return wrap(buf, buflen, shape->id_base, seq, 2, guild, guild * shape->members_per_guild + member,
-                "{\"id\":\"1\",\"name\":\"tasks\",\"type\":1}");
+                "{\"id\":\"1\",\"name\":\"tasks\",\"type\":1}", NULL);
 }
 
 size_t mix_next(mix_state *m, uint64_t seq, char *buf, size_t buflen, const char **kind_out)
@@ -83,7 +94,7 @@ size_t mix_next(mix_state *m, uint64_t seq, char *buf, size_t buflen, const char
     int task = s->task_lo + (int)(next_rand(m) % (uint64_t)(span > 0 ? span : 1));
     unsigned roll = (unsigned)(next_rand(m) % 100);
     static const char *const energies[] = {"great", "ok", "ok", "low"};
-    char data[768];
+    char data[768], message[1280] = "";
     int type = 2;
     const char *kind;
     if (roll < 20) {
@@ -137,8 +148,22 @@ size_t mix_next(mix_state *m, uint64_t seq, char *buf, size_t buflen, const char
         } else {
             snprintf(data, sizeof data, "{\"custom_id\":\"tend:checkin great\",\"component_type\":2}");
         }
+        /* a button press carries the message the button is on, as Discord sends it */
+        snprintf(message, sizeof message,
+                 "\"message\":{\"id\":\"%llu\",\"channel_id\":\"%llu\",\"type\":0,\"content\":\"%s\","
+                 "\"author\":{\"id\":\"100000000000000002\",\"username\":\"tend\",\"discriminator\":\"0\","
+                 "\"global_name\":null,\"avatar\":null,\"bot\":true,\"public_flags\":0},"
+                 "\"timestamp\":\"2026-01-05T18:00:00.000000+00:00\",\"edited_timestamp\":null,\"tts\":false,"
+                 "\"mention_everyone\":false,\"mentions\":[],\"mention_roles\":[],\"attachments\":[],"
+                 "\"embeds\":[],\"pinned\":false,\"flags\":0,\"application_id\":\"" BENCH_APP_ID "\","
+                 "\"components\":[{\"type\":1,\"id\":1,\"components\":[{\"type\":2,\"id\":2,\"style\":1,"
+                 "\"label\":\"%s\",\"custom_id\":\"%s\"}]}]},",
+                 (unsigned long long)(BENCH_MESSAGE_BASE + seq), (unsigned long long)(BENCH_CHANNEL_BASE + guild),
+                 roll % 2 ? "A new task needs hands: #12 Soup run. Tap to claim it." :
+                            "Weekly check-in \xF0\x9F\x8C\xB1 How is everyone doing this week?",
+                 roll % 2 ? "Claim" : "Great", roll % 2 ? "tend:claim 12" : "tend:checkin great");
     }
     if (kind_out)
         *kind_out = kind;
-    return wrap(buf, buflen, s->id_base, seq, type, guild, user, data);
+    return wrap(buf, buflen, s->id_base, seq, type, guild, user, data, message[0] ? message : NULL);
 }

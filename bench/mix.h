@@ -14,6 +14,7 @@
 #define BENCH_USER_BASE 1200000000000000000ULL     /* member u (global): BASE + u */
 #define BENCH_DM_BASE 1300000000000000000ULL       /* DM channel of u:   BASE + u */
 #define BENCH_INTERACTION_BASE 9000000000000000000ULL
+#define BENCH_MESSAGE_BASE 1400000000000000000ULL  /* the message a pressed button is on */
 /* Interaction tokens are "tok<seq>." and this: as long as Discord's (about 190 characters), so
  * tend's paths, keys and hashes carry their real weight. */
 #define BENCH_TOKEN_TAIL                                                                            \

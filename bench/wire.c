@@ -134,9 +134,12 @@ static const char *reason(int status)
 void wire_respond(wire_conn *c, int status, const char *headers, const char *body, size_t body_len)
 {
     char head[1024];
-    int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
-                     status, reason(status), body ? body_len : 0, headers ? headers : "");
+    /* like Discord, no Content-Type on an answer without a body (a callback's 204): a client that
+     * trusts the header (discord.js's REST) would otherwise try to parse nothing as JSON */
+    bool has_body = body && body_len;
+    int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n%sContent-Length: %zu\r\n%s\r\n", status,
+                     reason(status), has_body ? "Content-Type: application/json\r\n" : "",
+                     has_body ? body_len : 0, headers ? headers : "");
     out_append(c, head, (size_t)n < sizeof head ? (size_t)n : sizeof head - 1);
     if (body && body_len)
         out_append(c, body, body_len);
