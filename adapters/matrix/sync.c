@@ -188,6 +188,12 @@ static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *e
         tend_matrix_handle_redaction(mx, room->room_id, ev, event_id, sender);
     if (!message && !reaction && !encrypted)
         return;
+    if ((message || reaction) && room->encrypted && !tend_matrix_is_dm_room(mx, room->room_id)) {
+        /* a client that did not encrypt (a script, a bridge) in a room its members keep encrypted:
+         * tend's answers would go out in plain text there, so it runs nothing and says why, once */
+        say_encrypted_once(mx, room->room_id);
+        return;
+    }
     if (message)
         handle_message(mx, room->room_id, ev, event_id, sender);
     else if (reaction)

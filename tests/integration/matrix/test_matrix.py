@@ -281,7 +281,7 @@ def test_invite_from_a_disallowed_user_is_declined(users, tend):
     assert tend.alive()
 
 
-def test_encrypted_room_gets_the_plain_notice(users):
+def test_encrypted_room_gets_the_plain_notice(users, room):
     alice, bot = users["alice"], users["bot"]
     alice.catch_up()
     enc = alice.create_room("secret", encrypted=True)
@@ -292,6 +292,16 @@ def test_encrypted_room_gets_the_plain_notice(users):
     time.sleep(2)
     alice.sync(0)
     assert len(alice.bot_notices(bot.user_id, enc)) == 1, "said once"
+    # a command sent unencrypted into the encrypted room (a client that does not encrypt) is not
+    # run: the new task would be announced in plain text where members expect encryption
+    sent_at = int(time.time() * 1000)
+    alice.send(enc, "!task add Secret plan")
+    help_id = alice.send(room, "!help")  # after it in the same stream: once this is answered, so was that
+    answer_to(alice, bot.user_id, room, help_id, sent_at)
+    time.sleep(1.5)
+    alice.sync(0)
+    said = [e["content"]["body"] for _, e in alice.bot_notices(bot.user_id, enc)]
+    assert len(said) == 1 and "Secret plan" not in said[0], said
 
 
 def test_bad_token_stops_with_one_clear_line(env, users, workdir):
