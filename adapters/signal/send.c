@@ -10,11 +10,17 @@
  * again and may show twice; the log says so. The sender hands us one row per destination at a
  * time, so one mark per destination is enough.
  *
+ * A file (an export, a calendar) goes in the same `send`, as an attachment in the member's 1:1
+ * chat only: a data URI (RFC 2397) with its name, as signal-cli takes it
+ * ("data:<type>;filename=<name>;base64,<data>"), so the mark above covers it too.
+ *
  * A message in a 1:1 chat carries its buttons as emoji: the member's reaction on it runs the
  * button's command (inbound.c looks the reaction up by the message's timestamp).
  */
 #include "adapters/signal/internal.h"
 
+#include <curl/curl.h>
+#include <libwebsockets.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +181,46 @@ static int add_quote(cJSON *params, const char *reply_to, const char *dest)
                : -1;
 }
 
+/* "data:<type>;filename=<name>;base64,<data>". signal-cli URL-decodes parameter values, so the
+ * name is escaped; the type keeps only "type/subtype" (a ";charset=" would read as a parameter).
+ * NULL on OOM, or for an empty file (a data URI needs at least one byte of data). */
+static char *data_uri(const tend_attachment *f)
+{
+    if (!f->len || f->len > INT32_MAX / 2)
+        return NULL;
+    char type[100];
+    const char *ct = f->content_type && *f->content_type ? f->content_type : "application/octet-stream";
+    size_t tlen = strcspn(ct, "; \t,");
+    snprintf(type, sizeof type, "%.*s", (int)(tlen < sizeof type ? tlen : sizeof type - 1), ct);
+    char *name = curl_easy_escape(NULL, f->name && *f->name ? f->name : "file", 0);
+    size_t b64_cap = (f->len + 2) / 3 * 4 + 1;
+    size_t cap = sizeof "data:;filename=;base64," + strlen(type) + (name ? strlen(name) : 0) + b64_cap;
+    char *uri = name ? malloc(cap) : NULL;
+    if (uri) {
+        int head = snprintf(uri, cap, "data:%s;filename=%s;base64,", type, name);
+        if (lws_b64_encode_string(f->data, (int)f->len, uri + head, (int)(cap - (size_t)head)) < 0) {
+            free(uri);
+            uri = NULL;
+        }
+    }
+    curl_free(name);
+    return uri;
+}
+
+static int add_attachment(cJSON *params, const tend_message *m)
+{
+    char *uri = data_uri(m->file);
+    if (!uri) {
+        if (!m->file->len)
+            tend_log(TEND_LOG_WARN, "signal", "a %s message carried an empty file; the text goes alone", m->kind);
+        return m->file->len ? -1 : 0;
+    }
+    cJSON *list = cJSON_AddArrayToObject(params, "attachments");
+    cJSON *item = list ? cJSON_CreateString(uri) : NULL;
+    free(uri);
+    return item && cJSON_AddItemToArray(list, item) ? 0 : (cJSON_Delete(item), -1);
+}
+
 static cJSON *send_params(const tend_outgoing *o, const char *dest, bool to_member, const sg_rendered *text)
 {
     cJSON *params = cJSON_CreateObject();
@@ -191,6 +237,14 @@ static cJSON *send_params(const tend_outgoing *o, const char *dest, bool to_memb
     if (ok && text->n_mentions) {
         cJSON *list = cJSON_CreateStringArray((const char *const *)text->mentions, (int)text->n_mentions);
         ok = list && cJSON_AddItemToObject(params, "mention", list);
+    }
+    if (ok && o->msg->file) {
+        /* every file tend makes is one member's: it goes to their 1:1 chat, never to a group */
+        if (to_member)
+            ok = add_attachment(params, o->msg) == 0;
+        else
+            tend_log(TEND_LOG_WARN, "signal", "a %s message for a group carried a file; it was left off",
+                     o->msg->kind);
     }
     if (!ok || add_quote(params, o->reply_to, dest) != 0) {
         cJSON_Delete(params);
@@ -226,17 +280,7 @@ int tend_signal_send_row(tend_signal *sg, const tend_outgoing *o)
         return 0;
     }
     sg_rendered text;
-    /* a file (an export, a calendar) goes as text after the message until attachments are wired */
-    tend_messages inlined;
-    tend_messages_init(&inlined);
-    const tend_message *shown = m;
-    if (m->file) {
-        tend_message *c = tend_messages_add_copy(&inlined, m);
-        shown = c && tend_message_inline_file(c) == 0 ? c : NULL;
-    }
-    int rendered = shown ? tend_signal_render(shown, to_member, &text, j->emojis, TEND_MAX_CHOICES) : -1;
-    tend_messages_clear(&inlined);
-    if (rendered != 0) {
+    if (tend_signal_render(m, to_member, &text, j->emojis, TEND_MAX_CHOICES) != 0) {
         job_free(j);
         return -1;
     }
