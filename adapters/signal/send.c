@@ -26,10 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/messages.h"
 #include "lib/log.h"
 
 #define SEND_TIMEOUT_MS 60000          /* a large group takes a while: one message per member */
 #define RATE_LIMIT_DEFAULT_MS 60000
+#define ATTACHMENT_MAX (100u * 1024 * 1024) /* Signal's largest attachment */
 
 typedef struct {
     int64_t row;
@@ -253,6 +255,19 @@ static cJSON *send_params(const tend_outgoing *o, const char *dest, bool to_memb
     return params;
 }
 
+/* A file past Signal's limit would be refused after all: a copy of m (in list) whose line goes
+ * alone and says why. NULL on OOM. */
+static const tend_message *without_file(tend_messages *list, const tend_message *m)
+{
+    size_t mb = (m->file->len + 1024 * 1024 - 1) / (1024 * 1024), words = strlen(m->text);
+    tend_log(TEND_LOG_WARN, "signal", "a %s file of %zu MB is over Signal's limit; sent without it", m->kind, mb);
+    tend_message *c = tend_messages_add_copy(list, m);
+    if (!c || tend_message_inline_file(c) != 0)
+        return NULL;
+    c->text[words] = '\0'; /* the file's text itself, in a chat message, is no use */
+    return tend_message_appendf(c, MSG_FILE_TOO_BIG, mb, "Signal") == 0 ? c : NULL;
+}
+
 int tend_signal_send_row(tend_signal *sg, const tend_outgoing *o)
 {
     const tend_message *m = o->msg;
@@ -279,8 +294,18 @@ int tend_signal_send_row(tend_signal *sg, const tend_outgoing *o)
         job_free(j);
         return 0;
     }
+    tend_messages alone;
+    tend_messages_init(&alone);
+    if (m->file && m->file->len > ATTACHMENT_MAX && !(m = without_file(&alone, m))) {
+        tend_messages_clear(&alone);
+        job_free(j);
+        return -1;
+    }
+    tend_outgoing shown = *o;
+    shown.msg = m;
     sg_rendered text;
     if (tend_signal_render(m, to_member, &text, j->emojis, TEND_MAX_CHOICES) != 0) {
+        tend_messages_clear(&alone);
         job_free(j);
         return -1;
     }
@@ -293,8 +318,9 @@ int tend_signal_send_row(tend_signal *sg, const tend_outgoing *o)
             break;
         j->n_buttons++;
     }
-    cJSON *params = send_params(o, dest, to_member, &text);
+    cJSON *params = send_params(&shown, dest, to_member, &text);
     tend_signal_rendered_free(&text);
+    tend_messages_clear(&alone);
     char mark[128];
     snprintf(mark, sizeof mark, "sending\t%s", j->idem);
     if (!params || (o->id > 0 && tend_host_state_set(sg->base.host, j->mark, mark) != 0)) {

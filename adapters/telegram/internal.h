@@ -30,6 +30,7 @@
 #define TG_TEXT_UNITS 4096      /* what one message may hold, in UTF-16 units                 */
 #define TG_CALLBACK_DATA_MAX 64 /* bytes of a button's callback_data                          */
 #define TG_MAX_REFS 16
+#define TG_UPLOAD_MAX (50u * 1024 * 1024) /* "Bots can currently send files of any type of up to 50 MB" */
 
 typedef struct tg_chatq tg_chatq;
 typedef struct tg_admins tg_admins;

@@ -400,7 +400,37 @@ static const tend_attachment *file_of(const send_plan *p)
     return p->msg->file;
 }
 
+static int queue_parts(tend_telegram *tg, const send_plan *p);
+
+/* A file past what a bot may upload would be refused (413) after its line went: the line goes
+ * alone and says why the file did not come. */
 static int queue_message(tend_telegram *tg, const send_plan *p)
+{
+    const tend_attachment *file = p->msg->file;
+    if (!file || file->len <= TG_UPLOAD_MAX)
+        return queue_parts(tg, p);
+    size_t mb = (file->len + 1024 * 1024 - 1) / (1024 * 1024);
+    tend_log(TEND_LOG_WARN, "telegram", "a %s file of %zu MB is over Telegram's upload limit; sent without it",
+             p->msg->kind, mb);
+    tend_messages copy;
+    tend_messages_init(&copy);
+    tend_message *m = tend_messages_add_copy(&copy, p->msg);
+    int rc = -1;
+    if (m) {
+        size_t words = strlen(m->text);
+        if (tend_message_inline_file(m) == 0) {
+            m->text[words] = '\0'; /* the file's text itself, cut in 4096-unit pieces, is no use */
+            send_plan alone = *p;
+            alone.msg = m;
+            if (tend_message_appendf(m, MSG_FILE_TOO_BIG, mb, "Telegram") == 0)
+                rc = queue_parts(tg, &alone);
+        }
+    }
+    tend_messages_clear(&copy);
+    return rc;
+}
+
+static int queue_parts(tend_telegram *tg, const send_plan *p)
 {
     tend_telegram_part parts[TG_MAX_PARTS];
     size_t n = tend_telegram_render(p->msg, parts, TG_MAX_PARTS);
