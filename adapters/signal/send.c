@@ -194,6 +194,8 @@ static char *data_uri(const tend_attachment *f)
     const char *ct = f->content_type && *f->content_type ? f->content_type : "application/octet-stream";
     size_t tlen = strcspn(ct, "; \t,");
     snprintf(type, sizeof type, "%.*s", (int)(tlen < sizeof type ? tlen : sizeof type - 1), ct);
+    if (!strchr(type, '/'))
+        snprintf(type, sizeof type, "application/octet-stream"); /* signal-cli reads a type as "a/b" */
     char *name = curl_easy_escape(NULL, f->name && *f->name ? f->name : "file", 0);
     size_t b64_cap = (f->len + 2) / 3 * 4 + 1;
     size_t cap = sizeof "data:;filename=;base64," + strlen(type) + (name ? strlen(name) : 0) + b64_cap;
@@ -220,7 +222,10 @@ static int add_attachment(cJSON *params, const tend_message *m)
     cJSON *list = cJSON_AddArrayToObject(params, "attachments");
     cJSON *item = list ? cJSON_CreateString(uri) : NULL;
     free(uri);
-    return item && cJSON_AddItemToArray(list, item) ? 0 : (cJSON_Delete(item), -1);
+    if (item && cJSON_AddItemToArray(list, item))
+        return 0;
+    cJSON_Delete(item);
+    return -1;
 }
 
 static cJSON *send_params(const tend_outgoing *o, const char *dest, bool to_member, const sg_rendered *text)

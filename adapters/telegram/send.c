@@ -397,6 +397,10 @@ static const tend_attachment *file_of(const send_plan *p)
         tend_log(TEND_LOG_WARN, "telegram", "a %s message for a group carried a file; it was left off", p->msg->kind);
         return NULL;
     }
+    if (!p->msg->file->len) {
+        tend_log(TEND_LOG_WARN, "telegram", "a %s message carried an empty file; the text goes alone", p->msg->kind);
+        return NULL; /* Telegram refuses an empty upload */
+    }
     return p->msg->file;
 }
 
