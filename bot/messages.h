@@ -574,4 +574,10 @@
     "can " TEND_CMD "claim <task> learn."
 #define MSG_LEARN_DIGEST "%d people learned a new task this month. Lovely to see the circle grow."
 
+/* Telegram, held for a member who had not opened the private chat: a file too big to keep (sent as
+ * is, so no TEND_CMD in it). */
+#define MSG_TELEGRAM_FILE_NOT_KEPT                                                                 \
+    "Your file %s was too big for me to keep until you opened our chat. Ask me for it again here " \
+    "and it'll come right away."
+
 #endif

@@ -114,8 +114,8 @@ int tend_message_add_button(tend_message *msg, const char *label, const char *em
 /* Gives msg a file (copied; a file it had is replaced). The name is reduced to a plain file name
  * (no folders, no control characters). 0 or -1 on OOM. */
 int tend_message_attach(tend_message *msg, const char *name, const char *content_type, const char *data);
-/* For a platform that cannot carry files yet (Signal, Telegram): the file's text goes after the
- * message's own, as one message, and the file is dropped. 0 or -1 on OOM (msg unchanged). */
+/* For a file that cannot go as a file (one past a platform's upload limit): the file's text goes
+ * after the message's own, as one message, and the file is dropped. 0 or -1 on OOM (msg unchanged). */
 int tend_message_inline_file(tend_message *msg);
 /* Sets where a PUBLIC message goes. 0 or -1. */
 int tend_message_set_channel(tend_message *msg, const char *channel_key);

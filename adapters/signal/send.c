@@ -10,20 +10,28 @@
  * again and may show twice; the log says so. The sender hands us one row per destination at a
  * time, so one mark per destination is enough.
  *
+ * A file (an export, a calendar) goes in the same `send`, as an attachment in the member's 1:1
+ * chat only: a data URI (RFC 2397) with its name, as signal-cli takes it
+ * ("data:<type>;filename=<name>;base64,<data>"), so the mark above covers it too.
+ *
  * A message in a 1:1 chat carries its buttons as emoji: the member's reaction on it runs the
  * button's command (inbound.c looks the reaction up by the message's timestamp).
  */
 #include "adapters/signal/internal.h"
 
+#include <curl/curl.h>
+#include <libwebsockets.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/messages.h"
 #include "lib/log.h"
 
 #define SEND_TIMEOUT_MS 60000          /* a large group takes a while: one message per member */
 #define RATE_LIMIT_DEFAULT_MS 60000
+#define ATTACHMENT_MAX (100u * 1024 * 1024) /* Signal's largest attachment */
 
 typedef struct {
     int64_t row;
@@ -175,6 +183,51 @@ static int add_quote(cJSON *params, const char *reply_to, const char *dest)
                : -1;
 }
 
+/* "data:<type>;filename=<name>;base64,<data>". signal-cli URL-decodes parameter values, so the
+ * name is escaped; the type keeps only "type/subtype" (a ";charset=" would read as a parameter).
+ * NULL on OOM, or for an empty file (a data URI needs at least one byte of data). */
+static char *data_uri(const tend_attachment *f)
+{
+    if (!f->len || f->len > INT32_MAX / 2)
+        return NULL;
+    char type[100];
+    const char *ct = f->content_type && *f->content_type ? f->content_type : "application/octet-stream";
+    size_t tlen = strcspn(ct, "; \t,");
+    snprintf(type, sizeof type, "%.*s", (int)(tlen < sizeof type ? tlen : sizeof type - 1), ct);
+    if (!strchr(type, '/'))
+        snprintf(type, sizeof type, "application/octet-stream"); /* signal-cli reads a type as "a/b" */
+    char *name = curl_easy_escape(NULL, f->name && *f->name ? f->name : "file", 0);
+    size_t b64_cap = (f->len + 2) / 3 * 4 + 1;
+    size_t cap = sizeof "data:;filename=;base64," + strlen(type) + (name ? strlen(name) : 0) + b64_cap;
+    char *uri = name ? malloc(cap) : NULL;
+    if (uri) {
+        int head = snprintf(uri, cap, "data:%s;filename=%s;base64,", type, name);
+        if (lws_b64_encode_string(f->data, (int)f->len, uri + head, (int)(cap - (size_t)head)) < 0) {
+            free(uri);
+            uri = NULL;
+        }
+    }
+    curl_free(name);
+    return uri;
+}
+
+static int add_attachment(cJSON *params, const tend_message *m)
+{
+    char *uri = data_uri(m->file);
+    if (!uri) {
+        if (!m->file->len)
+            tend_log(TEND_LOG_WARN, "signal", "a %s message carried an empty file; the text goes alone", m->kind);
+        return m->file->len ? -1 : 0;
+    }
+    cJSON *list = cJSON_AddArrayToObject(params, "attachments");
+    cJSON *item = list ? cJSON_CreateString(uri) : NULL;
+    free(uri);
+    if (item && cJSON_AddItemToArray(list, item))
+        return 0;
+    cJSON_Delete(item);
+    return -1;
+}
+
 static cJSON *send_params(const tend_outgoing *o, const char *dest, bool to_member, const sg_rendered *text)
 {
     cJSON *params = cJSON_CreateObject();
@@ -192,11 +245,32 @@ static cJSON *send_params(const tend_outgoing *o, const char *dest, bool to_memb
         cJSON *list = cJSON_CreateStringArray((const char *const *)text->mentions, (int)text->n_mentions);
         ok = list && cJSON_AddItemToObject(params, "mention", list);
     }
+    if (ok && o->msg->file) {
+        /* every file tend makes is one member's: it goes to their 1:1 chat, never to a group */
+        if (to_member)
+            ok = add_attachment(params, o->msg) == 0;
+        else
+            tend_log(TEND_LOG_WARN, "signal", "a %s message for a group carried a file; it was left off",
+                     o->msg->kind);
+    }
     if (!ok || add_quote(params, o->reply_to, dest) != 0) {
         cJSON_Delete(params);
         return NULL;
     }
     return params;
+}
+
+/* A file past Signal's limit would be refused after all: a copy of m (in list) whose line goes
+ * alone and says why. NULL on OOM. */
+static const tend_message *without_file(tend_messages *list, const tend_message *m)
+{
+    size_t mb = (m->file->len + 1024 * 1024 - 1) / (1024 * 1024), words = strlen(m->text);
+    tend_log(TEND_LOG_WARN, "signal", "a %s file of %zu MB is over Signal's limit; sent without it", m->kind, mb);
+    tend_message *c = tend_messages_add_copy(list, m);
+    if (!c || tend_message_inline_file(c) != 0)
+        return NULL;
+    c->text[words] = '\0'; /* the file's text itself, in a chat message, is no use */
+    return tend_message_appendf(c, MSG_FILE_TOO_BIG, mb, "Signal") == 0 ? c : NULL;
 }
 
 int tend_signal_send_row(tend_signal *sg, const tend_outgoing *o)
@@ -225,18 +299,18 @@ int tend_signal_send_row(tend_signal *sg, const tend_outgoing *o)
         job_free(j);
         return 0;
     }
-    sg_rendered text;
-    /* a file (an export, a calendar) goes as text after the message until attachments are wired */
-    tend_messages inlined;
-    tend_messages_init(&inlined);
-    const tend_message *shown = m;
-    if (m->file) {
-        tend_message *c = tend_messages_add_copy(&inlined, m);
-        shown = c && tend_message_inline_file(c) == 0 ? c : NULL;
+    tend_messages alone;
+    tend_messages_init(&alone);
+    if (m->file && m->file->len > ATTACHMENT_MAX && !(m = without_file(&alone, m))) {
+        tend_messages_clear(&alone);
+        job_free(j);
+        return -1;
     }
-    int rendered = shown ? tend_signal_render(shown, to_member, &text, j->emojis, TEND_MAX_CHOICES) : -1;
-    tend_messages_clear(&inlined);
-    if (rendered != 0) {
+    tend_outgoing shown = *o;
+    shown.msg = m;
+    sg_rendered text;
+    if (tend_signal_render(m, to_member, &text, j->emojis, TEND_MAX_CHOICES) != 0) {
+        tend_messages_clear(&alone);
         job_free(j);
         return -1;
     }
@@ -249,8 +323,9 @@ int tend_signal_send_row(tend_signal *sg, const tend_outgoing *o)
             break;
         j->n_buttons++;
     }
-    cJSON *params = send_params(o, dest, to_member, &text);
+    cJSON *params = send_params(&shown, dest, to_member, &text);
     tend_signal_rendered_free(&text);
+    tend_messages_clear(&alone);
     char mark[128];
     snprintf(mark, sizeof mark, "sending\t%s", j->idem);
     if (!params || (o->id > 0 && tend_host_state_set(sg->base.host, j->mark, mark) != 0)) {

@@ -73,6 +73,22 @@ int tend_telegram_call(tend_telegram *tg, const char *method, const char *body, 
     return call_on(tg->http, tg->api_base, tg->token, method, body, timeout_ms, cb, ud);
 }
 
+int tend_telegram_upload(tend_telegram *tg, const char *method, const tend_http_part *parts, size_t n_parts,
+                         long timeout_ms, tend_http_done cb, void *ud)
+{
+    if (!tg->http)
+        return -1;
+    char *url = method_url(tg->api_base, tg->token, method);
+    if (!url)
+        return -1;
+    tend_http_request req = {
+        .method = "POST", .url = url, .parts = parts, .n_parts = n_parts, .timeout_ms = timeout_ms,
+    };
+    int rc = tend_http_send(tg->http, &req, cb, ud);
+    free(url);
+    return rc;
+}
+
 void tend_telegram_answer_read(const tend_http_response *res, tg_answer *a)
 {
     memset(a, 0, sizeof *a);

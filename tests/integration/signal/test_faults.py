@@ -140,3 +140,30 @@ def test_a_message_signal_cli_took_is_not_sent_again_after_a_crash(double, tmp_p
     t.stop()
     t.log.close()
     check_log(t.output())
+
+
+def test_an_export_signal_cli_took_is_not_sent_again_after_a_crash(double, tmp_path):
+    """The file travels in the same `send` as its line, so the mark that keeps a delivered message
+    from going twice keeps the file from going twice too."""
+    t = Tend(double, str(tmp_path))
+    assert double.wait(double.listening, 15), t.output()
+    ask(double, "ana", "/tasks", expect=lambda s: "Welcome! I'm tend" in s["text"])
+    assert double.wait(lambda: t.query("SELECT count(*) FROM outbox") == [(0,)], 15), t.output()
+    t.stop()
+    assert double.wait(lambda: not double.listening(), 15)
+    t.start(env={"TEND_TEST_FAILPOINT": "signal-after-send"})
+    assert double.wait(double.listening, 15), t.output()
+    double.say("ana", "/export", group=None)
+    t.proc.wait(15)
+    assert t.proc.returncode == -9
+    files = lambda: [f for s in double.sent for f in s["attachments"]]  # noqa: E731
+    assert len(files()) == 1
+    t.start(env={"TEND_TEST_FAILPOINT": ""})
+    assert double.wait(lambda: t.query("SELECT count(*) FROM outbox") == [(0,)], 15), t.output()
+    settle(double)
+    assert len(files()) == 1, "not sent again"
+    assert "delivered before the restart; not again" in t.output()
+    t.stop()
+    t.log.close()
+    check_log(t.output())
+    assert not double.violations, double.violations

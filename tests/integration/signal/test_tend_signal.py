@@ -1,7 +1,9 @@
 """The real tend binary against the signal-cli double: what members of a Signal group do, and what
 they see in the group and in their 1:1 chats with tend."""
 import calendar
+import json
 import os
+import re
 import time
 
 import double as sd
@@ -179,12 +181,36 @@ def test_a_member_of_two_groups_names_the_group_once(tend, double):
     assert "couldn't find you in one" in s["text"], s["text"]
 
 
-def test_an_export_reaches_the_1to1_chat_as_text_until_files_are_wired(tend, double):
-    """Signal does not carry tend's files yet: the export's JSON follows the line that names it, in
-    the member's 1:1 chat, and the group hears nothing of it."""
-    ask(double, "cai", "/task add Pantry shift", expect=to_group)
+def test_an_export_arrives_as_an_attachment_in_the_1to1_chat_only(tend, double):
+    """/export: one message in the member's 1:1 chat, the line that names the file with the file
+    attached (a data URI signal-cli reads, byte for byte); the JSON is in no message text, and the
+    group hears nothing of it."""
+    ask(double, "cai", "/task add Pantry shift \U0001F96B caf\u00e9", expect=to_group)
+    ask(double, "cai", "/claim 1", expect=to_member("cai"))
     mark = len(double.sent)
     s = ask(double, "cai", "/export", group=None, expect=lambda s: to_member("cai")(s) and "as a file" in s["text"])
-    assert '"profile"' in s["text"] and "tend-export" in s["text"], s["text"]
+    assert len(s["attachments"]) == 1, s
+    f = s["attachments"][0]
+    assert f["filename"] in s["text"] and re.fullmatch(r"tend-export-\d{4}-\d{2}-\d{2}\.json", f["filename"])
+    assert f["contentType"] == "application/json"
+    exported = json.loads(f["data"].decode("utf-8"))
+    assert exported["profile"]["name"] == "Cai", exported["profile"]
+    assert "Pantry shift \U0001F96B caf\u00e9" in f["data"].decode("utf-8"), "the bytes arrive as tend wrote them"
+    assert '"profile"' not in s["text"], "the JSON is no longer inlined"
     settle(double)
     assert [x for x in new(double, mark) if x["group"]] == [], "the group hears nothing"
+    assert [x for x in new(double, mark) if x["attachments"]] == [s], "one file, once"
+    assert not double.violations, double.violations
+
+
+def test_a_calendar_asked_in_the_group_arrives_as_an_ics_file_in_the_1to1_chat(tend, double):
+    ask(double, "ana", "/task add Soup run when:tomorrow 18:00", expect=to_group)
+    mark = len(double.sent)
+    s = ask(double, "ana", "/tasks ics", expect=lambda s: to_member("ana")(s) and bool(s["attachments"]))
+    f = s["attachments"][0]
+    assert f["contentType"] == "text/calendar" and f["filename"].endswith(".ics") and f["filename"] in s["text"]
+    ics = f["data"].decode("utf-8")
+    assert ics.startswith("BEGIN:VCALENDAR") and "SUMMARY:Soup run" in ics, ics
+    settle(double)
+    assert [x for x in new(double, mark) if x["group"]] == [], "the group hears nothing"
+    assert not double.violations, double.violations

@@ -16,6 +16,12 @@ faults Telegram really produces. What it enforces, as Telegram does:
     callback_data; 403 "bot can't initiate conversation with a user" in the private chat of a member
     who never opened it; about one message a second per chat and 20 a minute per group, else 429
     with retry_after;
+  - sendDocument: a file uploaded as multipart/form-data (the only way to send new bytes), the
+    `document` field a file part with a file name, not empty and at most 50 MB (a bot's upload
+    limit; Telegram answers 413 past it), a caption of at most 1024 characters; the same
+    private-chat and rate rules as sendMessage. A document given as a string (a file_id or a URL
+    for Telegram to fetch) is a violation here: tend only uploads; a file part sent to any other
+    method is refused;
   - answerCallbackQuery once per press and within 15 seconds, a url only as a t.me link to this bot.
 Protocol mistakes the bot makes are collected in `violations`; 429s it earned itself in `earned_429`.
 """
@@ -34,8 +40,19 @@ OTHER_BOT = {"id": 7099999999, "is_bot": True, "first_name": "Weather", "usernam
 GROUP_ID = -1001234567890
 GROUP_TITLE = "Soup kitchen"
 ANSWER_WINDOW_S = 15
+UPLOAD_MAX = 50 * 1024 * 1024      # "Bots can currently send files of any type of up to 50 MB in size"
+CAPTION_MAX = 1024
 
-JSON_PARAMS = {"entities", "reply_markup", "allowed_updates", "commands", "scope", "reply_parameters",
+
+class Upload:
+    """A file part of a multipart/form-data request, as the bot sent it."""
+    def __init__(self, filename, content_type, data):
+        self.filename, self.content_type, self.data = filename, content_type, data
+
+    def __repr__(self):
+        return "Upload(%r, %r, %d bytes)" % (self.filename, self.content_type, len(self.data))
+
+JSON_PARAMS = {"entities", "caption_entities", "reply_markup", "allowed_updates", "commands", "scope", "reply_parameters",
                "link_preview_options"}
 ENTITY_TYPES = {"mention", "hashtag", "cashtag", "bot_command", "url", "email", "phone_number", "bold",
                 "italic", "underline", "strikethrough", "spoiler", "blockquote", "expandable_blockquote",
@@ -118,7 +135,8 @@ class Double:
         return self
 
     async def _start(self):
-        app = web.Application()
+        # room past Telegram's 50 MB so that the double itself answers an upload that is too big
+        app = web.Application(client_max_size=UPLOAD_MAX + 8 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         self.runner = web.AppRunner(app)
@@ -183,7 +201,7 @@ class Double:
             elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 form = await request.post()
                 for k, v in form.items():
-                    params[k] = v if isinstance(v, str) else v.file.read().decode()
+                    params[k] = v if isinstance(v, str) else Upload(v.filename, v.content_type, v.file.read())
         for k in JSON_PARAMS:
             if isinstance(params.get(k), str):
                 try:
@@ -200,6 +218,11 @@ class Double:
             params = await self._params(request)
             with self.lock:
                 self.requests.append((time.monotonic(), method, params))
+            if method != "senddocument" and any(isinstance(v, Upload) for v in params.values()):
+                raise ApiError(400, "Bad Request: a file was sent where none is expected")
+            if method == "senddocument" and request.content_type != "multipart/form-data":
+                # new bytes can only travel as multipart/form-data
+                raise ApiError(400, "Bad Request: there is no document in the request")
             if method == "getupdates":
                 return await self._get_updates(request, params)
             handler = getattr(self, "_m_" + method, None)
@@ -660,3 +683,62 @@ class Double:
             line += "\n    buttons: " + " | ".join(buttons)
         self.transcript.append(line)
         return msg
+
+    def _m_senddocument(self, p):
+        if "chat_id" not in p:
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        raw = p["chat_id"]
+        if isinstance(raw, str) and not re.fullmatch(r"-?\d+", raw):
+            raise ApiError(400, "Bad Request: chat not found")
+        chat = self.chat(raw)
+        chat_id = chat["id"]
+        if chat_id in self.upgraded:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": self.upgraded[chat_id]})
+        doc = p.get("document")
+        if doc is None or doc == "":
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if not isinstance(doc, Upload):
+            # a string is a file_id or an HTTP URL for Telegram to fetch: tend never has either
+            self.violations.append("sendDocument with document=%r instead of an uploaded file" % str(doc)[:40])
+            raise ApiError(400, "Bad Request: wrong remote file identifier specified: wrong string length")
+        if not doc.filename:
+            self.violations.append("sendDocument: the document part has no filename")
+        if len(doc.data) == 0:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        if len(doc.data) > UPLOAD_MAX:
+            raise ApiError(413, "Request Entity Too Large")
+        caption = p.get("caption")
+        if caption is not None and units(caption) > CAPTION_MAX:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        if chat["type"] == "private":
+            if chat_id in self.blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if chat_id not in self.started:
+                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        entities = self._check_entities(caption, p.get("caption_entities")) if caption else []
+        self._check_keyboard(p.get("reply_markup"))
+        self._rate(chat_id)
+        n = len(self.sent) + 1
+        document = {"file_name": doc.filename, "mime_type": doc.content_type or "application/octet-stream",
+                    "file_id": "BQACAgIAAxkBAAI%06d" % n, "file_unique_id": "AgAD%06d" % n,
+                    "file_size": len(doc.data)}
+        extra = {"document": document}
+        if caption:
+            extra["caption"] = caption
+            if entities:
+                extra["caption_entities"] = entities
+        msg = self._new_message(chat_id, BOT, None, None, extra)
+        msg.pop("text")
+        self.send_times.setdefault(chat_id, []).append(time.monotonic())
+        if chat_id < 0:
+            self.last_bot[chat_id] = BOT["id"]
+        self.sent.append(dict(msg, text=caption or "", data=doc.data, pings=[], at=time.monotonic()))
+        where = "group" if chat_id < 0 else "private " + chat["first_name"]
+        self.transcript.append("[%s] tend: (a file: %s, %s, %d bytes)" % (where, doc.filename, document["mime_type"],
+                                                                          len(doc.data)))
+        return msg
+
+    def documents_to(self, chat_id):
+        with self.lock:
+            return [m for m in self.sent_to(chat_id) if "document" in m]

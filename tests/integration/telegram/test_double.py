@@ -138,3 +138,31 @@ def test_privacy_mode_hides_plain_messages_and_other_bots_commands(double):
     assert uid is None      # now it is the weather bot's turn for plain commands
     _m, uid = double.says("ben", "/claim@tend_test_bot 1")
     assert uid is not None
+
+
+def test_ptb_uploads_a_document_and_meets_the_upload_limits(double):
+    """python-telegram-bot's own multipart upload is what the double takes: the file arrives byte
+    for byte with its name and type; Telegram's refusals come back as its exception types (a
+    private chat never opened, an empty file, a caption past 1024 characters, a file past 50 MB)."""
+    data = "{\"tasks\": [\"Pantry shift \U0001F96B caf\u00e9\"]}\n".encode()
+
+    async def main():
+        async with bot_for(double) as bot:
+            sent = await bot.send_document(5001, document=data, filename="tend-export.json",
+                                           caption="Your export")
+            assert sent.document.file_name == "tend-export.json" and sent.document.file_size == len(data)
+            assert sent.caption == "Your export" and sent.text is None
+            with pytest.raises(Forbidden, match="can't initiate conversation"):
+                await bot.send_document(5003, document=data, filename="x.json")
+            with pytest.raises(BadRequest, match="(?i)non-empty"):
+                await bot.send_document(5001, document=b"", filename="empty.json")
+            await asyncio.sleep(1)
+            with pytest.raises(BadRequest, match="(?i)caption is too long"):
+                await bot.send_document(5001, document=data, filename="x.json", caption="x" * 1025)
+            with pytest.raises(telegram.error.TelegramError, match="(?i)too large"):
+                await bot.send_document(5001, document=b"x" * (dd.UPLOAD_MAX + 1), filename="big.json",
+                                        write_timeout=60)
+    run(main())
+    docs = double.documents_to(5001)
+    assert len(docs) == 1 and docs[0]["data"] == data and docs[0]["document"]["mime_type"] == "application/json"
+    assert not double.violations

@@ -201,3 +201,49 @@ def test_a_clean_restart_starts_after_the_last_update(double, tmp):
         assert len([x for x in texts(d.in_private("ben")) if "what I can do" in x]) == 1
     finally:
         again.stop()
+
+
+def test_a_crash_between_a_files_line_and_the_file_sends_only_the_file_after_the_restart(double, tmp):
+    """Telegram has no idempotency key, so tend notes how far a row with a file got: killed right
+    after the line that names the export arrived, tend sends only the file after the restart."""
+    d = double
+    t = Tend(d, tmp, env={"TEND_TEST_FAILPOINT": "telegram-between-parts"})
+    assert ready(d), t.output()
+    d.says("ana", "/task add Pantry shift")   # tend learns ana's group
+    assert d.wait(lambda: any("Pantry shift" in m["text"] for m in d.in_group()), 10), t.output()
+    d.says("ana", "/export", private=True)
+    assert d.wait(lambda: t.proc.poll() is not None, 15), "the crash point did not stop tend"
+    assert t.proc.returncode == -9
+    t.log.close()
+    assert len([m for m in d.in_private("ana") if "as a file" in m["text"]]) == 1
+    assert d.documents_to(5001) == []
+    # a new process cannot know when the old one last wrote to the chat; a second's pause keeps this
+    # test about the file (a 429 there would be waited out, as test_a_429_... shows)
+    time.sleep(1.1)
+    mark = len(d.requests)
+    again = Tend(d, tmp)
+    try:
+        assert ready(d, mark), again.output()
+        assert d.wait(lambda: d.documents_to(5001), 15), again.output()
+        time.sleep(1.5)
+        assert len(d.documents_to(5001)) == 1
+        assert len([m for m in d.in_private("ana") if "as a file" in m["text"]]) == 1, texts(d.in_private("ana"))
+        assert '"profile"' in d.documents_to(5001)[0]["data"].decode()
+    finally:
+        again.stop()
+    check_log(again.output())
+    assert not d.violations and not d.earned_429
+
+
+def test_a_failed_upload_is_tried_again_without_repeating_the_line(tend, double):
+    """Telegram fails the upload (a 500): the outbox sends the row again, and only the file goes."""
+    d = double
+    d.says("ana", "/task add Pantry shift")
+    assert d.wait(lambda: any("Pantry shift" in m["text"] for m in d.in_group()), 10)
+    d.fail_next("sendDocument", 500, "Internal Server Error", chat=5001)
+    d.says("ana", "/export", private=True)
+    assert d.wait(lambda: d.documents_to(5001), 30), texts(d.in_private("ana"))
+    time.sleep(1.5)
+    assert len([p for _t, m, p in d.requests if m == "senddocument"]) == 2, "the failed upload, then the one that took"
+    assert len(d.documents_to(5001)) == 1
+    assert len([m for m in d.in_private("ana") if "as a file" in m["text"]]) == 1, texts(d.in_private("ana"))

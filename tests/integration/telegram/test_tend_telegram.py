@@ -3,6 +3,7 @@ button, claims by button and by command, done, thanks that pings one member, a w
 private chat, coordinators from the group's admins, the command menu, and the weekly check-in.
 The `tend` fixture fails a test that made a protocol mistake, went past Telegram's rate limits or
 let the token reach the log."""
+import json
 import os
 import re
 import sqlite3
@@ -152,22 +153,82 @@ def test_a_private_command_in_the_group_records_nothing_and_points_to_the_privat
         assert member_id not in tend.output()
 
 
-def test_an_export_reaches_the_private_chat_as_text_until_files_are_wired(tend, double):
-    """Telegram does not carry tend's files yet: the export's JSON follows the line that names it,
-    in the member's private chat, and nothing of it reaches the group."""
+def export_name(text):
+    m = re.search(r"(tend-export-\d{4}-\d{2}-\d{2}\.json)", text)
+    assert m, text
+    return m.group(1)
+
+
+def test_an_export_arrives_as_a_document_in_the_private_chat_only(tend, double):
+    """/export: the line that names the file, then the file itself (sendDocument, uploaded), in
+    the member's private chat; the JSON is in the file and in no message, and the group gets
+    nothing of it."""
     d = double
-    d.says("ana", "/task add Pantry shift")
+    d.says("ana", "/task add Pantry shift 🥫 café")
     wait_group(d, "Pantry shift")
     d.says("ben", "/claim 1")
     wait_private(d, "ben", "is yours")
     before = len(d.in_group())
     d.says("ben", "/export", private=True)
     line = wait_private(d, "ben", "as a file")
-    assert d.wait(lambda: any('"profile"' in t for t in texts(d.in_private("ben"))), 10), \
-        texts(d.in_private("ben"))
-    assert "tend-export" in line["text"]
+    assert d.wait(lambda: d.documents_to(5002), 10), texts(d.in_private("ben"))
+    doc = d.documents_to(5002)[0]
+    assert doc["message_id"] > line["message_id"], "the file comes after the line that names it"
+    assert doc["document"]["file_name"] == export_name(line["text"])
+    assert doc["document"]["mime_type"] == "application/json"
+    assert doc["document"]["file_size"] == len(doc["data"])
+    exported = json.loads(doc["data"].decode("utf-8"))
+    assert exported["profile"]["name"] == "Ben", exported["profile"]
+    assert "Pantry shift 🥫 café" in doc["data"].decode("utf-8"), "the bytes arrive as tend wrote them"
+    assert not any('"profile"' in t for t in texts(d.in_private("ben"))), "the JSON is no longer inlined"
+    time.sleep(1.5)
+    assert len(d.in_group()) == before and d.documents_to(GROUP) == []
+    assert len(d.documents_to(5002)) == 1
+    uploads = [p for _t, m, p in d.requests if m == "senddocument"]
+    assert len(uploads) == 1 and set(uploads[0]) == {"chat_id", "document"}
+    assert uploads[0]["chat_id"] == "5002"
+
+
+def test_a_calendar_asked_in_the_group_goes_to_the_private_chat_as_an_ics_file(tend, double):
+    d = double
+    d.says("ana", "/task add Soup run when:tomorrow 18:00")
+    wait_group(d, "Soup run")
+    d.says("ana", "/claim 1")
+    wait_private(d, "ana", "is yours")
+    before = len(d.in_group())
+    d.says("ana", "/tasks ics mine")
+    assert d.wait(lambda: d.documents_to(5001), 10), texts(d.in_private("ana"))
+    doc = d.documents_to(5001)[0]
+    assert doc["document"]["mime_type"] == "text/calendar"
+    assert re.fullmatch(r"tend-my-tasks-\d{4}-\d{2}-\d{2}\.ics", doc["document"]["file_name"])
+    ics = doc["data"].decode("utf-8")
+    assert ics.startswith("BEGIN:VCALENDAR") and "SUMMARY:Soup run" in ics, ics
+    time.sleep(1.5)
+    assert len(d.in_group()) == before and d.documents_to(GROUP) == []
+
+
+def test_a_file_for_someone_who_never_opened_the_chat_waits_with_its_line(tend, double):
+    """Cai never opened the private chat and asks for the group's calendar in the group: the group
+    hears one line that pings Cai alone, with the link; the file (and the line naming it) wait,
+    and both arrive, once, when Cai opens the chat."""
+    d = double
+    d.says("ana", "/task add Soup run when:tomorrow 18:00")
+    wait_group(d, "Soup run")
+    d.says("cai", "/tasks ics")
+    pointer = wait_group(d, "open our chat")
+    assert pointer["pings"] == [5003]
+    time.sleep(1.5)
+    assert d.documents_to(5003) == [] and d.documents_to(GROUP) == []
+    assert not any("VCALENDAR" in t for t in texts(d.in_group()))
+    d.opens_private_chat("cai")
+    line = wait_private(d, "cai", "calendar file")
+    assert d.wait(lambda: d.documents_to(5003), 10), texts(d.in_private("cai"))
+    doc = d.documents_to(5003)[0]
+    assert doc["message_id"] > line["message_id"]
+    assert doc["document"]["file_name"] in line["text"] and doc["document"]["mime_type"] == "text/calendar"
+    assert "SUMMARY:Soup run" in doc["data"].decode("utf-8")
     time.sleep(1.2)
-    assert len(d.in_group()) == before
+    assert len(d.documents_to(5003)) == 1 and d.documents_to(GROUP) == []
 
 
 def test_the_weekly_check_in_prompt_comes_once_by_catch_up(double, tmp):
