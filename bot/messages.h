@@ -55,8 +55,8 @@
 /* ---------------------------------------------------------------- tasks */
 /* task lines: "#12 Soup run (1 of 2 hands, fri 18:00)" */
 #define MSG_TASKS_LINE "#%d %s (%s)"
-#define MSG_TASKS_HANDS "%d of %d hands"
-#define MSG_TASKS_HAND "%d of %d hand"
+/* A name ending in _N is a counted sentence: singular, plural (tend_ntr picks by the number). */
+#define MSG_TASKS_HANDS_N "%d of %d hand", "%d of %d hands"
 #define MSG_TASKS_WAITING ", %d waiting"
 #define MSG_TASKS_TIME_PASSED ", time passed"
 #define MSG_TASKS_STATE_DONE "done"
@@ -249,7 +249,10 @@
 #define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off), tz:Area/City and remind:2h (or remind:off)."
 #define MSG_PEOPLE_PROFILE_REMIND_BAD "Reminders before a task look like remind:2h, remind:30m or remind:1d (5 minutes to a week), or remind:off."
 #define MSG_PEOPLE_PROFILE_REMIND_OFF "off"
-#define MSG_PEOPLE_PROFILE_REMIND_BEFORE "%d %s%s before a task you hold%s"
+#define MSG_PEOPLE_PROFILE_REMIND_BEFORE "%s before a task you hold%s"
+#define MSG_PEOPLE_PROFILE_REMIND_DAYS_N "%d day", "%d days"
+#define MSG_PEOPLE_PROFILE_REMIND_HOURS_N "%d hour", "%d hours"
+#define MSG_PEOPLE_PROFILE_REMIND_MINUTES_N "%d minute", "%d minutes"
 #define MSG_PEOPLE_PROFILE_REMIND_DEFAULT " (the default)"
 #define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters others can see."
 #define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s, or a name that looks just like it; pick another?"
@@ -573,5 +576,19 @@
     "Nothing is marked for learning right now. Whoever posts a task can add teach:yes, and anyone " \
     "can " TEND_CMD "claim <task> learn."
 #define MSG_LEARN_DIGEST "%d people learned a new task this month. Lovely to see the circle grow."
+
+/* ---------------------------------------------------------------- languages (issue 18) */
+/* Each catalogue's name for its own language: "English" here, "español" in es.po. */
+#define MSG_LANGUAGE_SELF "English"
+/* An unknown language code: one line, nothing changed. %s: what was typed; %s: the list, like
+ * "English (en), español (es)". */
+#define MSG_LANGUAGE_UNKNOWN "I don't speak %s yet, so nothing changed. I can use: %s."
+/* After the group's settings (MSG_SETUP_SETTINGS). */
+#define MSG_SETUP_LANGUAGE "\nLanguage: %s"
+/* After a member's profile (MSG_PEOPLE_PROFILE_SHOW). */
+#define MSG_PEOPLE_PROFILE_LANGUAGE " Language: %s."
+/* A member who never chose: the language they are answered in, and where it comes from. */
+#define MSG_PEOPLE_PROFILE_LANGUAGE_GROUP "%s, the group's"
+#define MSG_PEOPLE_PROFILE_LANGUAGE_APP "%s, from your app"
 
 #endif
