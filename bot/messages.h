@@ -102,12 +102,12 @@
 #define MSG_TASKS_BAD_WEIGHT "weight: takes a number from 1 to 5."
 #define MSG_TASKS_BAD_REPEAT "repeat: can be weekly, biweekly, monthly or every:3d (a number of days, up to 365), or off."
 #define MSG_TASKS_PAUSED_UNTIL \
-    "New tasks are paused until %s while the group catches its breath. A coordinator can " \
+    "New tasks are paused until %s while the group rests a little. A coordinator can " \
     TEND_CMD "resume-new sooner."
 #define MSG_TASKS_PAUSED \
-    "New tasks are paused for now while the group catches its breath. A coordinator can " \
+    "New tasks are paused for now while the group rests a little. A coordinator can " \
     TEND_CMD "resume-new when it's time."
-#define MSG_TASKS_ANNOUNCE "New task: %s. " TEND_CMD "claim %d to lend a hand."
+#define MSG_TASKS_ANNOUNCE "New task: %s. " TEND_CMD "claim %d to take it on."
 #define MSG_TASKS_CLAIM_BUTTON "Claim"
 /* claim */
 #define MSG_TASKS_IS_DONE "#%d is already done."
@@ -171,12 +171,12 @@
 #define MSG_TASKS_EDIT_SLOTS_BELOW \
     "%d people are on #%d, so it needs at least %d slots. One of them can " TEND_CMD "unclaim first."
 #define MSG_TASKS_EDITED_PUBLIC "Updated: %s"
-#define MSG_TASKS_EDITED_DM "Heads-up: %s changed a task you're on. It now reads: %s"
+#define MSG_TASKS_EDITED_DM "%s changed a task you're on. It now reads: %s"
 #define MSG_TASKS_CANCEL_REPEAT "To call off the whole series, add repeat:off; without it, only this one is off."
 #define MSG_TASKS_CANCELLED_PUBLIC "#%d %s is called off."
 #define MSG_TASKS_CANCELLED_NEXT " The next one goes up as usual."
 #define MSG_TASKS_CANCELLED_DM \
-    "%s called off a task you were on: %s. Nothing more to do there. Thank you for stepping up."
+    "%s called off a task you were on: %s. Nothing more to do there. Thank you for offering to help."
 #define MSG_TASKS_CANCELLED_NOTE "\nTheir note: \"%s\""
 #define MSG_TASKS_CANCELLED "Done: #%d is off the board, and everyone on it has been told."
 #define MSG_TASKS_CANCELLED_REPEATS \
@@ -196,7 +196,7 @@
     "Thanks for telling me. Low weeks happen to all of us. If a break would help, "               \
     TEND_CMD "stepback hands your tasks back to the group, no questions asked."
 #define MSG_CHECKIN_OUT                                                                            \
-    "Thanks for telling me. Being out of steam is allowed. " TEND_CMD "stepback hands your tasks " \
+    "Thanks for telling me. Running out of energy happens, and that's okay. " TEND_CMD "stepback hands your tasks " \
     "back to the group and I'll stay quiet until you're back."
 #define MSG_CHECKIN_HOLDING "\nWhat you're holding right now (" TEND_CMD "unclaim <task> gives one back, no questions asked):"
 #define MSG_CHECKIN_BUTTON_STEPBACK "Step back for a week"
@@ -328,17 +328,17 @@
 #define MSG_SETUP_BAD_DIGEST "digest:%s isn't a time I can use; I need a day and a time, like digest:\"sun 19:00\"."
 #define MSG_SETUP_BAD_CAPACITY "capacity:%s isn't a capacity I can use; I need a whole number from 1 to 20."
 #define MSG_SETUP_STRAY_WORD "I didn't follow \"%s\"; settings are written like timezone:Europe/Berlin."
-#define MSG_TEAM_PAUSED "Let's catch our breath: no new tasks for now. Everything already on the board still stands, and " TEND_CMD "resume-new opens it up again."
-#define MSG_TEAM_PAUSED_UNTIL "Let's catch our breath: no new tasks until %s. Everything already on the board still stands."
+#define MSG_TEAM_PAUSED "Let's rest a little: no new tasks for now. Everything already on the board still stands, and " TEND_CMD "resume-new opens it up again."
+#define MSG_TEAM_PAUSED_UNTIL "Let's rest a little: no new tasks until %s. Everything already on the board still stands."
 #define MSG_TEAM_BAD_DURATION "%s isn't a length of time I know; try 3 days, a week or 2w (or nothing, to pause until " TEND_CMD "resume-new)."
-#define MSG_TEAM_RESUMED "New tasks are welcome again. Thanks, everyone, for taking that breath together."
+#define MSG_TEAM_RESUMED "New tasks are welcome again. Thanks, everyone, for resting together."
 #define MSG_TEAM_NOT_PAUSED "New tasks aren't paused right now, so there's nothing to resume."
 #define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need hands: %d."
 #define MSG_TEAM_SHARE "\nThe busiest fifth of members did %d%% of the last 30 days' work."
 #define MSG_TEAM_SHARE_NONE "\nNo tasks were marked done in the last 30 days."
 #define MSG_TEAM_HEALTH_FEW_RESTING "How the group is doing:\nMembers: %d (how many are resting shows once it's %d or more, so it never points at anyone).\nOpen tasks that still need hands: %d."
 #define MSG_TEAM_SHARE_FEW "\nHow the work is shared shows once the group has %d members, so it never points at anyone."
-#define MSG_TEAM_SHARE_HIGH "\nThat's a lot on a few shoulders. Inviting others to open tasks, or pairing someone new with someone who knows the task, can spread it out."
+#define MSG_TEAM_SHARE_HIGH "\nThat's a lot of work for a few people. Inviting others to open tasks, or pairing someone new with someone who knows the task, can spread it out."
 
 /* ---------------------------------------------------------------- scheduler */
 /* The weekly check-in prompt, in the group's channel; answers are private. */

@@ -53,7 +53,7 @@ with tempfile.TemporaryDirectory() as tmp:
     out, msgs = run(script, db, tmp)
     expect(msgs, "private", "ana", r"^Guardado\. La configuración de este grupo ahora:[\s\S]*Idioma: español \(es\)",
            "the coordinator's /setup answered in the group's new language", out)
-    expect(msgs, "public", None, r"^Nueva tarea: #1 Reparto de sopa \(0 de 2 personas\)\. /claim 1 para echar una mano",
+    expect(msgs, "public", None, r"^Nueva tarea: #1 Reparto de sopa \(0 de 2 personas\)\. /claim 1 para apuntarte",
            "the announcement in Spanish, with its number and places", out)
     expect(msgs, "private", "bea", r"^#1 Reparto de sopa \(1 de 2 personas\) es tuya\. ¡Gracias!",
            "a claim answered in Spanish with the task number", out)

@@ -63,7 +63,7 @@ static void test_alternating_languages(void **state)
                  round % 3);
         char want_hands[64];
         if (strcmp(lang, "es") == 0) {
-            assert_string_equal(claim, "Tomar");
+            assert_string_equal(claim, "Me apunto");
             assert_string_equal(board, "Tareas abiertas");
             snprintf(want_hands, sizeof want_hands, round % 3 == 1 ? "1 de 1 persona" : "1 de %d personas", round % 3);
         } else if (strcmp(lang, "qps") == 0) {
@@ -102,13 +102,13 @@ static void test_two_groups_interleaved(void **state)
         snprintf(kit->group_key, sizeof kit->group_key, "console:uno");
         snprintf(add, sizeof add, "task add \"Sopa %d\"", i);
         assert_int_equal(testkit_run(kit, "ana", 0, add), 0);
-        snprintf(want, sizeof want, "Nueva tarea: #%d Sopa %d (0 de 1 persona). /claim %d para echar una mano.", i, i,
+        snprintf(want, sizeof want, "Nueva tarea: #%d Sopa %d (0 de 1 persona). /claim %d para apuntarte.", i, i,
                  i);
         assert_true(testkit_said_has(kit, want));
         snprintf(kit->group_key, sizeof kit->group_key, "console:two");
         snprintf(add, sizeof add, "task add \"Bread %d\" slots:2", i);
         assert_int_equal(testkit_run(kit, "bob", 0, add), 0);
-        snprintf(want, sizeof want, "⟦New task: ⟦#%d Bread %d (⟦0 of 2 hands⟧)⟧. /claim %d to lend a hand.⟧", i, i, i);
+        snprintf(want, sizeof want, "⟦New task: ⟦#%d Bread %d (⟦0 of 2 hands⟧)⟧. /claim %d to take it on.⟧", i, i, i);
         assert_true(testkit_said_has(kit, want));
         assert_false(testkit_said_has(kit, "Nueva"));
         snprintf(kit->group_key, sizeof kit->group_key, "console:uno");
@@ -136,7 +136,7 @@ static void test_member_language(void **state)
                         .member_name = "eva", .place = TEND_PLACE_PRIVATE, .text = "task add \"Soup run\"",
                         .locale = "es-ES", .guild_locale = "en-US"};
     assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
-    assert_true(testkit_said_has(kit, "New task: #1 Soup run (0 of 1 hand). /claim 1 to lend a hand."));
+    assert_true(testkit_said_has(kit, "New task: #1 Soup run (0 of 1 hand). /claim 1 to take it on."));
     req.text = "claim 1";
     tend_messages_clear(&kit->out);
     assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
