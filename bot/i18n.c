@@ -116,7 +116,7 @@ bool tend_i18n_match(const char *typed, char *out, size_t outlen)
                 return false;
             cut = n;
             want[n++] = '_';
-        } else if (isalpha(c)) {
+        } else if (isalpha(c) || (cut && isdigit(c))) { /* a region may be numeric: es-419 */
             want[n++] = (char)(cut ? toupper(c) : tolower(c));
         } else {
             return false;

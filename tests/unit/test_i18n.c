@@ -32,6 +32,8 @@ static void test_match_codes(void **state)
     assert_string_equal(out, "es");
     assert_true(tend_i18n_match("es-ES", out, sizeof out)); /* Discord's locale: language and region */
     assert_string_equal(out, "es");
+    assert_true(tend_i18n_match("es-419", out, sizeof out)); /* Discord's Latin American Spanish */
+    assert_string_equal(out, "es");
     assert_true(tend_i18n_match("ES", out, sizeof out));
     assert_string_equal(out, "es");
     assert_true(tend_i18n_match("en-US", out, sizeof out));

@@ -3,7 +3,7 @@ and she never chose a language with /profile. What only she reads is Spanish; wh
 reads stays English; ana, whose Discord is English, reads English. Once eva chooses English with
 /profile language:en, that wins over her Discord. Every body tend sends is checked against the
 OpenAPI description by the double, command registration included (/setup and /profile carry a
-language option)."""
+language option, and descriptions carry description_localizations from the catalogue)."""
 import os
 import tempfile
 
@@ -53,6 +53,19 @@ def test_a_spanish_member_in_an_english_server(two):
     for cmd in double.registered:
         names[cmd["name"]] = {o["name"] for o in cmd.get("options", [])}
     assert "language" in names.get("setup", set()) and "language" in names.get("profile", set()), names
+    # ... and Spanish descriptions for Spanish Discord apps, under both of Discord's Spanish locales
+    cmds = {c["name"]: c for c in double.registered}
+    assert cmds["claim"]["description_localizations"] == {"es-ES": "Apuntarte a una tarea",
+                                                          "es-419": "Apuntarte a una tarea"}, cmds["claim"]
+    lang = [o for o in cmds["setup"]["options"] if o["name"] == "language"][0]
+    assert lang["description_localizations"]["es-ES"] == "El idioma del grupo, como es", lang
+    task = cmds["task"]
+    assert task["description_localizations"]["es-ES"] == "Publicar una tarea", task  # its first subcommand's
+    add = [o for o in task["options"] if o["name"] == "add"][0]
+    title = [o for o in add["options"] if o["name"] == "title"][0]
+    assert title["description_localizations"]["es-419"] == "Qué hace falta hacer", title
+    for c in double.registered:  # only Discord's locale names, never a gettext code
+        assert set(c.get("description_localizations", {})) <= {"es-ES", "es-419"}, c
 
     # eva posts a task: the channel's announcement is English, her own answers Spanish
     b = run(double, "eva", "task", {"title": "Soup run", "slots": 2}, sub="add")
