@@ -323,7 +323,7 @@ const tend_command_spec tend_people_commands[] = {
     {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity,
      TEND_CMD_PRIVATE},
     {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City] [remind:2h|off] [language:es|off]",
-     "how you're shown, your quiet hours, time zone and reminders", false, cmd_profile, TEND_CMD_PRIVATE},
+     "how you're shown, your quiet hours, time zone, reminders and language", false, cmd_profile, TEND_CMD_PRIVATE},
     {"nudges", TEND_CMD "nudges on|off|later", "whether I may nudge you (at most once a week)", false,
      cmd_nudges, TEND_CMD_PRIVATE},
     {NULL, NULL, NULL, false, NULL, 0},

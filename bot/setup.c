@@ -190,7 +190,7 @@ static int run_resume_new(tend_ctx *ctx)
 const tend_command_spec tend_setup_commands[] = {
     {"setup", TEND_CMD "setup [channel:<channel>] [timezone:Area/City] [checkin:\"mon 18:00\"] "
               "[digest:\"sun 19:00\"] [capacity:1-20] [language:es]",
-     "where and when I post, the group's time zone and default capacity", true, run_setup, 0},
+     "where and when I post, the group's time zone, default capacity and language", true, run_setup, 0},
     {"pause-new", TEND_CMD "pause-new [for]", "pause new tasks while the group rests a little", true, run_pause_new, 0},
     {"resume-new", TEND_CMD "resume-new", "welcome new tasks again", true, run_resume_new, 0},
     {NULL, NULL, NULL, false, NULL, 0},

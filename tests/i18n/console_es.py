@@ -49,7 +49,7 @@ with tempfile.TemporaryDirectory() as tmp:
               ":as cam\n/profile language:en\n/claim 1\n"
               ":as bea\n/done 1\n"
               ":as ana\n/setup language:xx\n/setup\n"
-              ":as dan\n/tasks\n/clam 1\n:quit\n")
+              ":as dan\n/tasks\n/clam 1\n/help\n:quit\n")
     out, msgs = run(script, db, tmp)
     expect(msgs, "private", "ana", r"^Guardado\. La configuración de este grupo ahora:[\s\S]*Idioma: español \(es\)",
            "the coordinator's /setup answered in the group's new language", out)
@@ -72,6 +72,8 @@ with tempfile.TemporaryDirectory() as tmp:
            "a newcomer reads the group's Spanish", out)
     expect(msgs, "private", "dan", r"^No conozco /clam\. ¿Querías decir /claim\?",
            "a mistake explained in Spanish", out)
+    expect(msgs, "private", "dan", r"^Esto es lo que puedo hacer:[\s\S]*\n/claim — apuntarte a una tarea\n",
+           "/help's list in Spanish, the command tables' summaries included", out)
     # a second run on the same file: the language is stored, and English members stay English
     out, msgs = run(":as cam\n/me\n:as bea\n/me\n:quit\n", db, tmp)
     expect(msgs, "private", "cam", r"^Here's how things look for you:", "cam's English is remembered", out)

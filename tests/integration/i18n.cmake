@@ -20,6 +20,8 @@ add_custom_command(
   COMMENT "Making the test locale tree (es, qps)"
   VERBATIM)
 add_custom_target(tend_test_locale DEPENDS ${test_locale}/qps/LC_MESSAGES/tend.mo)
+# the .pot is made in po/: a file made in another folder needs its target built first
+add_dependencies(tend_test_locale tend_translations)
 if(TARGET test_i18n)
   add_dependencies(test_i18n tend_test_locale tend_translations)
   target_compile_definitions(test_i18n PRIVATE TEND_TEST_LOCALE_DIR="${test_locale}")
