@@ -262,6 +262,8 @@ static int run_in_transaction(tend_ctx *ctx)
                      ? anonymous_member(ctx)
                      : tend_member_ensure(store, ctx->group.id, ctx->req->member_key,
                                           ctx->req->member_name, ctx->now, &ctx->member);
+        if (rc == TEND_STORE_OK && !(ctx->spec->flags & TEND_CMD_ANONYMOUS))
+            rc = tend_lang_note_app(store, &ctx->member, ctx->req);
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: cannot load group or member, %s: %s",
                      ctx->spec->name, store_failure_reason(rc), tend_store_errmsg(store));

@@ -127,6 +127,7 @@ typedef struct {
     bool forgotten;
     int64_t joined_at;               /* the UTC day they were first seen (midnight)        */
     char language[16];               /* their own for private answers; "" = never chose    */
+    char app_language[16];           /* their app's (Discord locale), when tend speaks it  */
 } tend_member;
 
 /* Finds the member by (group, key), creating them with `name` when new. An existing member's name

@@ -480,7 +480,7 @@ int tend_store_groups_each(tend_store *store, int (*cb)(const tend_group *g, voi
 
 #define MEMBER_COLUMNS                                                                            \
     "id, group_id, key, name, pronouns, capacity, nudges, quiet_start, quiet_end, timezone, "     \
-    "resting_until, forgotten, joined_at, remind_minutes, welcomed, language"
+    "resting_until, forgotten, joined_at, remind_minutes, welcomed, language, app_language"
 
 static void read_member(sqlite3_stmt *st, void *out)
 {
@@ -502,6 +502,7 @@ static void read_member(sqlite3_stmt *st, void *out)
     m->remind_minutes = sqlite3_column_int(st, 13);
     m->welcomed = sqlite3_column_int(st, 14) != 0;
     store_copy_text(st, 15, m->language, sizeof m->language);
+    store_copy_text(st, 16, m->app_language, sizeof m->app_language);
 }
 
 int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, tend_member *out)
@@ -566,7 +567,7 @@ int tend_store_member_save(tend_store *store, const tend_member *m)
                                   "UPDATE members SET key = ?2, name = ?3, pronouns = ?4, capacity = ?5,"
                                   " nudges = ?6, quiet_start = ?7, quiet_end = ?8, timezone = ?9,"
                                   " resting_until = ?10, forgotten = ?11, remind_minutes = ?12,"
-                                  " welcomed = ?13, language = ?14 WHERE id = ?1");
+                                  " welcomed = ?13, language = ?14, app_language = ?15 WHERE id = ?1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, m->id);
@@ -583,6 +584,7 @@ int tend_store_member_save(tend_store *store, const tend_member *m)
     sqlite3_bind_int(st, 12, m->remind_minutes);
     sqlite3_bind_int(st, 13, m->welcomed ? 1 : 0);
     sqlite3_bind_text(st, 14, m->language, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 15, m->app_language, -1, SQLITE_STATIC);
     return store_exec_stmt(store, st);
 }
 

@@ -176,6 +176,36 @@ static void test_member_language(void **state)
     testkit_free(kit);
 }
 
+/* A member who never chose reads their app's language in what tend sends later, unasked: the
+ * locale of their last command is remembered (and forgotten with them). */
+static void test_app_language_remembered(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    assert_int_equal(testkit_run(kit, "ana", 0, "task add \"Soup run\" when:\"tomorrow 18:00\""), 0);
+    tend_request req = {.group_key = kit->group_key, .channel_key = "console:channel", .member_key = "eva",
+                        .member_name = "eva", .place = TEND_PLACE_PRIVATE, .text = "claim 1", .locale = "es-419"};
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+    tend_group g;
+    tend_member m;
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_get(kit->store, g.id, "eva", &m), TEND_STORE_OK);
+    assert_string_equal(m.app_language, "es");
+    assert_string_equal(m.language, "");
+    /* the reminder two hours before: to eva in Spanish, though the group is English */
+    tend_clock_advance(kit->clock, 31 * 3600); /* tomorrow 16:00 UTC: two hours before */
+    assert_int_equal(testkit_tick(kit), 0);
+    const char *said = testkit_said(kit);
+    assert_non_null(strstr(said, "[dm eva] Un recordatorio: #1 Soup run"));
+    /* /forgetme takes it away with the rest */
+    req.text = "forgetme confirm";
+    tend_messages_clear(&kit->out);
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+    assert_int_equal(tend_store_member_by_id(kit->store, m.id, &m), TEND_STORE_OK);
+    assert_string_equal(m.app_language, "");
+    testkit_free(kit);
+}
+
 /* What a language switch costs, per message: reported, never asserted on time. */
 static void test_switch_cost(void **state)
 {
@@ -205,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_alternating_languages),
         cmocka_unit_test(test_two_groups_interleaved),
         cmocka_unit_test(test_member_language),
+        cmocka_unit_test(test_app_language_remembered),
         cmocka_unit_test(test_switch_cost),
     };
     return cmocka_run_group_tests(tests, setup_languages, NULL);
