@@ -217,14 +217,23 @@ const char *tend_i18n_lang_for(bool to_group, const char *member_key)
     return scope.group;
 }
 
+static const char *text_lang; /* NULL: the scope's private language */
+
+const char *tend_i18n_text_lang(const char *lang)
+{
+    const char *before = text_lang;
+    text_lang = lang;
+    return before;
+}
+
 const char *tend_tr(const char *msgid)
 {
-    return tend_i18n_tr(tend_i18n_private_lang(), msgid);
+    return tend_i18n_tr(text_lang ? text_lang : tend_i18n_private_lang(), msgid);
 }
 
 const char *tend_ntr(const char *singular, const char *plural, unsigned long n)
 {
-    return tend_i18n_ntr(tend_i18n_private_lang(), singular, plural, n);
+    return tend_i18n_ntr(text_lang ? text_lang : tend_i18n_private_lang(), singular, plural, n);
 }
 
 uint64_t tend_i18n_switches(void)

@@ -60,7 +60,11 @@ const char *tend_i18n_lang_for(bool to_group, const char *member_key);
 const char *tend_i18n_private_lang(void);
 const char *tend_i18n_group_lang(void);
 
-/* msgid in the scope's private language (see above). */
+/* Sets the language tend_tr uses for a while (a task line for the group, or for one member who is
+ * not the asker): NULL goes back to the scope's private language. Returns the one before. */
+const char *tend_i18n_text_lang(const char *lang);
+
+/* msgid in the scope's private language (see above), or tend_i18n_text_lang's. */
 const char *tend_tr(const char *msgid) __attribute__((format_arg(1)));
 const char *tend_ntr(const char *singular, const char *plural, unsigned long n)
     __attribute__((format_arg(1))) __attribute__((format_arg(2)));

@@ -69,10 +69,12 @@ void tend_task_describe(const tend_task *t, const tend_task_view *v, char *out, 
         }
         if (t->due_at) {
             tend_when w = tend_task_when(t);
+            const char *was = tend_i18n_text_lang(v->lang ? v->lang : ""); /* the line's reader's */
             if (t->all_day && v->day_zone)
                 tend_when_format(&w, v->day_zone, false, v->now, TEND_WHEN_SHORT, text, sizeof text);
             else
                 tend_when_format(&w, v->zone, v->name_zone, v->now, TEND_WHEN_SHORT, text, sizeof text);
+            tend_i18n_text_lang(was);
             detail_add(detail, sizeof detail, &n, ", %s", text);
             if (t->over_at && t->over_at <= v->now)
                 detail_add(detail, sizeof detail, &n, "%s", tend_i18n_tr(v->lang, MSG_TASKS_TIME_PASSED));

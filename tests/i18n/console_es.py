@@ -48,7 +48,7 @@ with tempfile.TemporaryDirectory() as tmp:
               ":as bea\n/claim 1\n"
               ":as cam\n/profile language:en\n/claim 1\n"
               ":as bea\n/done 1\n"
-              ":as ana\n/setup language:xx\n/setup\n"
+              ":as ana\n/setup language:xx\n/setup\n/task add \"Pan\" when:\"fri 18:00\"\n:as cam\n/tasks\n"
               ":as dan\n/tasks\n/clam 1\n/help\n:quit\n")
     out, msgs = run(script, db, tmp)
     expect(msgs, "private", "ana", r"^Guardado\. La configuración de este grupo ahora:[\s\S]*Idioma: español \(es\)",
@@ -68,6 +68,12 @@ with tempfile.TemporaryDirectory() as tmp:
                  r"español \(es\)", "an unknown code: one line with what there is", out)
     assert "\n" not in bad["text"], bad
     expect(msgs, "private", "ana", r"Idioma: español \(es\)", "nothing changed after the unknown code", out)
+    expect(msgs, "public", None, r"^Nueva tarea: #2 Pan \(0 de 1 persona, vie 6 nov, 18:00\)\.",
+           "a task's day and time in Spanish for the group", out)
+    expect(msgs, "private", "ana", r"^Entendí when:\"fri 18:00\" como viernes 6 de noviembre a las 18:00",
+           "the time read back in Spanish", out)
+    expect(msgs, "private", "cam", r"#2 Pan \(0 of 1 hand, Fri 6 Nov, 18:00\)",
+           "the same task line in English for the member who reads English", out)
     expect(msgs, "private", "dan", r"^Todas las tareas|^Tareas abiertas|^No hay nada en el tablero",
            "a newcomer reads the group's Spanish", out)
     expect(msgs, "private", "dan", r"^No conozco /clam\. ¿Querías decir /claim\?",
