@@ -635,5 +635,11 @@
 #define MSG_WHEN_OCTOBER "October"
 #define MSG_WHEN_NOVEMBER "November"
 #define MSG_WHEN_DECEMBER "December"
+/* How a task repeats, in its line: "(1 of 2 hands, Fri 6 Nov, 18:00, weekly)". */
+#define MSG_REPEAT_MONTHLY "monthly"
+#define MSG_REPEAT_WEEKLY "weekly"
+#define MSG_REPEAT_DAILY "daily"
+#define MSG_REPEAT_WEEKS_N "every %d week", "every %d weeks"
+#define MSG_REPEAT_DAYS_N "every %d day", "every %d days"
 
 #endif

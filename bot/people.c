@@ -15,6 +15,7 @@
 #include "bot/load.h"
 #include "bot/messages.h"
 #include "bot/names.h"
+#include "bot/when.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
@@ -39,7 +40,7 @@ static int append_rest_status(tend_ctx *ctx, tend_message *m)
     char day[64] = "later";
     /* a rest ends at a local midnight: its last day is the one before */
     if (tend_tz_local(tend_tz_of_member(&ctx->group, &ctx->member), r.until - 1, &end) == 0)
-        strftime(day, sizeof day, "%A %-d %B", &end);
+        tend_when_day_long(&end, false, day, sizeof day);
     return tend_message_appendf(m, MSG_PEOPLE_ME_RESTING, day) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
 }
 

@@ -81,7 +81,9 @@ void tend_task_describe(const tend_task *t, const tend_task_view *v, char *out, 
         } else if (t->when_text[0]) {
             detail_add(detail, sizeof detail, &n, ", %s", t->when_text); /* from before times were read */
         }
+        const char *was = tend_i18n_text_lang(v->lang ? v->lang : "");
         tend_repeat_describe(t->repeat, text, sizeof text);
+        tend_i18n_text_lang(was);
         if (text[0])
             detail_add(detail, sizeof detail, &n, ", %s", text);
     }

@@ -321,6 +321,16 @@ tend_when_result tend_when_parse(const char *text, const char *zone, int64_t now
 
 /* ---------------------------------------------------------------- showing */
 
+void tend_when_day_long(const struct tm *day, bool with_year, char *out, size_t outlen)
+{
+    if (outlen == 0)
+        return;
+    int n = snprintf(out, outlen, tend_tr(MSG_WHEN_DATE), tend_tr(long_weekdays[day->tm_wday % 7]), day->tm_mday,
+                     tend_tr(long_months[day->tm_mon % 12]));
+    if (with_year && n > 0 && (size_t)n < outlen)
+        snprintf(out + n, outlen - (size_t)n, " %d", day->tm_year + 1900);
+}
+
 void tend_when_format(const tend_when *w, const char *zone, bool name_zone, int64_t now, tend_when_style style,
                       char *out, size_t outlen)
 {
