@@ -228,6 +228,55 @@ static void test_switch_cost(void **state)
                   "(%llu switches)\n", same, alt, (unsigned long long)switched);
 }
 
+static double run_commands(testkit *kit, const char *const *groups, int n)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < n; i++) {
+        /* at the member's own keyboard, as the console is: no per-minute budget to run into */
+        tend_request req = {.group_key = groups[i % 2], .channel_key = "console:channel", .member_key = "ana",
+                            .member_name = "ana", .place = TEND_PLACE_PRIVATE, .text = "tasks", .own_keyboard = true};
+        tend_messages_clear(&kit->out);
+        assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+        assert_int_equal(kit->out.count, 1);
+        assert_non_null(strstr(kit->out.items[0].text, "#10 Soup run")); /* the board, not a "slow down" */
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / n / 1000.0;
+}
+
+/* The same per whole command: /tasks alternating between two groups in one language, then between
+ * a Spanish and a pseudo-translated group (a switch before every answer). Reported only. */
+static void test_switch_cost_per_command(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    set_group_language(kit, "console:es1", "setup language:es");
+    set_group_language(kit, "console:es2", "setup language:es");
+    set_group_language(kit, "console:qps", "setup language:qps");
+    for (int g = 0; g < 3; g++) { /* a board of ten tasks in each */
+        static const char *const keys[] = {"console:es1", "console:es2", "console:qps"};
+        snprintf(kit->group_key, sizeof kit->group_key, "%s", keys[g]);
+        for (int i = 0; i < 10; i++)
+            assert_int_equal(testkit_run(kit, "coord", 1, "task add \"Soup run\" when:\"fri 18:00\" slots:2"), 0);
+    }
+    static const char *const same[] = {"console:es1", "console:es2"};
+    static const char *const mixed[] = {"console:es1", "console:qps"};
+    enum { N = 2000 };
+    run_commands(kit, same, 200); /* warm the statement cache */
+    uint64_t before = tend_i18n_switches();
+    double one = run_commands(kit, same, N);
+    uint64_t switches_same = tend_i18n_switches() - before;
+    before = tend_i18n_switches();
+    double two = run_commands(kit, mixed, N);
+    uint64_t switches_mixed = tend_i18n_switches() - before;
+    assert_true(switches_mixed >= N - 1); /* every answer switched */
+    print_message("i18n: /tasks (10 tasks) %.1f us per command in one language (%llu switches), %.1f us "
+                  "alternating two languages (%llu switches)\n", one, (unsigned long long)switches_same, two,
+                  (unsigned long long)switches_mixed);
+    testkit_free(kit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_member_language),
         cmocka_unit_test(test_app_language_remembered),
         cmocka_unit_test(test_switch_cost),
+        cmocka_unit_test(test_switch_cost_per_command),
     };
     return cmocka_run_group_tests(tests, setup_languages, NULL);
 }
