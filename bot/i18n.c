@@ -89,8 +89,8 @@ int tend_i18n_init(const char *locale_dir)
         !bind_textdomain_codeset(TEND_TEXTDOMAIN, "UTF-8") || !textdomain(TEND_TEXTDOMAIN))
         return locale_dir ? -1 : 0;
     ready = true;
-    if (n_langs)
-        tend_log(TEND_LOG_INFO, "i18n", "%zu languages besides English from %s", n_langs, locale_dir);
+    /* debug: start-up stays quiet, and a start that fails says so in its one line */
+    tend_log(TEND_LOG_DEBUG, "i18n", "translations from %s: %zu besides English", locale_dir, n_langs);
     return 0;
 }
 
