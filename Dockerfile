@@ -11,7 +11,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential cmake pkg-config ca-certificates \
+      build-essential cmake pkg-config ca-certificates gettext \
       libuv1-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev libinih-dev libicu-dev \
       libsystemd-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -37,6 +37,8 @@ RUN apt-get update \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin tend \
  && mkdir -p /data && chown tend:tend /data
 COPY --from=build /build/tend /usr/local/bin/tend
+# the translations, where tend looks for installed ones (glibc's built-in C.UTF-8 needs no locales)
+COPY --from=build /build/locale /usr/local/share/locale
 COPY config/tend.conf /usr/share/doc/tend/tend.conf.example
 
 ENV TEND_STORE_DATABASE=/data/tend.db

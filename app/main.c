@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "app/health.h"
+#include "app/languages.h"
 #include "app/ops.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -339,6 +340,7 @@ int main(int argc, char **argv)
     tend_log_set_level(level >= 0 ? (tend_log_level)level : TEND_LOG_INFO);
     for (char *line = warn[0] ? strtok(warn, "\n") : NULL; line; line = strtok(NULL, "\n"))
         tend_log(TEND_LOG_WARN, "config", "%s", line);
+    tend_app_languages(cfg.locale_dir);
     rc = run(&cfg, &opts);
     tend_config_free(&cfg);
     tend_log_clear_secrets();

@@ -43,7 +43,7 @@ struct tend_args {
 static const char *const option_keys[] = {
     "when", "slots", "weight", "repeat", "for", "note", "energy", "channel", "timezone", "tz",
     "checkin", "digest", "capacity", "name", "pronouns", "quiet", "task", "member", "filter",
-    "title", "reason", "page", "remind", "kind", "rotate", "teach",
+    "title", "reason", "page", "remind", "kind", "rotate", "teach", "language",
 };
 
 bool tend_args_is_option_key(const char *key, size_t len)

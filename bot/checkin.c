@@ -72,7 +72,7 @@ static int cmd_checkin(tend_ctx *ctx)
     free(note);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    tend_message *m = tend_reply_private(ctx, "checkin", "%s", answer_for(energy));
+    tend_message *m = tend_reply_private(ctx, "checkin", "%s", tend_tr(answer_for(energy)));
     if (!m)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     if (strcmp(energy, "low") == 0 || strcmp(energy, "out") == 0)

@@ -163,6 +163,8 @@ static void profile_to_json(cJSON *root, const tend_group *g, const tend_member 
     put_num(p, "quiet_start_minutes", m->quiet_start, ok);
     put_num(p, "quiet_end_minutes", m->quiet_end, ok);
     put_str(p, "timezone", m->timezone, ok);
+    put_str(p, "language", m->language, ok);
+    put_str(p, "app_language", m->app_language, ok);
     put_time(p, "resting_until", m->resting_until, ok);
     put_time(p, "joined_at", m->joined_at, ok);
 }

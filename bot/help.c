@@ -3,6 +3,7 @@
  * does not know. The commands themselves come from the families' tables; the examples live here,
  * and a test checks that every command has one, so a new command cannot ship without.
  */
+#include "bot/i18n.h"
 #include "bot/help.h"
 
 #include <stdio.h>
@@ -202,11 +203,13 @@ static int list_command(const tend_command_spec *c, void *ud)
         if (n != strlen(w->first) || strncasecmp(c->name, w->first, n) != 0)
             return 0;
         const char *example = tend_help_example(c->name);
-        w->failed |= tend_message_appendf(w->m, w->shown ? "\n" MSG_HELP_USAGE_LINE : MSG_HELP_USAGE_LINE, c->usage,
-                                          c->summary) != 0 ||
+        w->failed |= (w->shown && tend_message_appendf(w->m, "\n")) ||
+                     tend_message_appendf(w->m, MSG_HELP_USAGE_LINE, c->usage,
+                                          tend_message_tr(w->m, c->summary)) != 0 ||
                      (example && tend_message_appendf(w->m, MSG_HELP_EXAMPLE, example) != 0);
     } else if (c->coordinator_only == w->coordinator_only && c->summary && !met_in_offers(c->name)) {
-        w->failed |= tend_message_appendf(w->m, MSG_PROCESS_HELP_LINE, c->name, c->summary) != 0;
+        w->failed |= tend_message_appendf(w->m, MSG_PROCESS_HELP_LINE, c->name,
+                                                  tend_message_tr(w->m, c->summary)) != 0;
     }
     w->shown++;
     return w->failed;
@@ -229,7 +232,7 @@ static int help_for(tend_ctx *ctx, const char *first, const char *second)
         }
     if (exact) {
         const char *example = tend_help_example(exact->name);
-        tend_message *m = tend_reply_private(ctx, "help", MSG_HELP_ONE, exact->usage, exact->summary);
+        tend_message *m = tend_reply_private(ctx, "help", MSG_HELP_ONE, exact->usage, tend_tr(exact->summary));
         if (!m || (example && tend_message_appendf(m, MSG_HELP_EXAMPLE, example) != 0) ||
             (exact->coordinator_only && tend_message_appendf(m, MSG_HELP_COORDINATORS_ONLY) != 0))
             return tend_store_failed(ctx, TEND_STORE_ERROR);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/i18n.h"
 #include "bot/fillin.h"
 #include "bot/load.h"
 #include "bot/messages.h"
@@ -275,7 +276,7 @@ int tend_learning_digest_line(tend_store *store, const tend_group *g, int64_t un
     if (rc != TEND_STORE_OK)
         return rc;
     /* an aggregate points at nobody only from three people up */
-    if (count >= TEND_AGGREGATE_MIN_PEOPLE && tend_message_appendf(digest, "\n" MSG_LEARN_DIGEST, count))
+    if (count >= TEND_AGGREGATE_MIN_PEOPLE && (tend_message_appendf(digest, "\n") || tend_message_appendf(digest, MSG_LEARN_DIGEST, count)))
         return TEND_STORE_ERROR;
     return TEND_STORE_OK;
 }

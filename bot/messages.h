@@ -55,8 +55,8 @@
 /* ---------------------------------------------------------------- tasks */
 /* task lines: "#12 Soup run (1 of 2 hands, fri 18:00)" */
 #define MSG_TASKS_LINE "#%d %s (%s)"
-#define MSG_TASKS_HANDS "%d of %d hands"
-#define MSG_TASKS_HAND "%d of %d hand"
+/* A name ending in _N is a counted sentence: singular, plural (tend_ntr picks by the number). */
+#define MSG_TASKS_HANDS_N "%d of %d hand", "%d of %d hands"
 #define MSG_TASKS_WAITING ", %d waiting"
 #define MSG_TASKS_TIME_PASSED ", time passed"
 #define MSG_TASKS_STATE_DONE "done"
@@ -102,12 +102,12 @@
 #define MSG_TASKS_BAD_WEIGHT "weight: takes a number from 1 to 5."
 #define MSG_TASKS_BAD_REPEAT "repeat: can be weekly, biweekly, monthly or every:3d (a number of days, up to 365), or off."
 #define MSG_TASKS_PAUSED_UNTIL \
-    "New tasks are paused until %s while the group catches its breath. A coordinator can " \
+    "New tasks are paused until %s while the group rests a little. A coordinator can " \
     TEND_CMD "resume-new sooner."
 #define MSG_TASKS_PAUSED \
-    "New tasks are paused for now while the group catches its breath. A coordinator can " \
+    "New tasks are paused for now while the group rests a little. A coordinator can " \
     TEND_CMD "resume-new when it's time."
-#define MSG_TASKS_ANNOUNCE "New task: %s. " TEND_CMD "claim %d to lend a hand."
+#define MSG_TASKS_ANNOUNCE "New task: %s. " TEND_CMD "claim %d to take it on."
 #define MSG_TASKS_CLAIM_BUTTON "Claim"
 /* claim */
 #define MSG_TASKS_IS_DONE "#%d is already done."
@@ -171,12 +171,12 @@
 #define MSG_TASKS_EDIT_SLOTS_BELOW \
     "%d people are on #%d, so it needs at least %d slots. One of them can " TEND_CMD "unclaim first."
 #define MSG_TASKS_EDITED_PUBLIC "Updated: %s"
-#define MSG_TASKS_EDITED_DM "Heads-up: %s changed a task you're on. It now reads: %s"
+#define MSG_TASKS_EDITED_DM "%s changed a task you're on. It now reads: %s"
 #define MSG_TASKS_CANCEL_REPEAT "To call off the whole series, add repeat:off; without it, only this one is off."
 #define MSG_TASKS_CANCELLED_PUBLIC "#%d %s is called off."
 #define MSG_TASKS_CANCELLED_NEXT " The next one goes up as usual."
 #define MSG_TASKS_CANCELLED_DM \
-    "%s called off a task you were on: %s. Nothing more to do there. Thank you for stepping up."
+    "%s called off a task you were on: %s. Nothing more to do there. Thank you for offering to help."
 #define MSG_TASKS_CANCELLED_NOTE "\nTheir note: \"%s\""
 #define MSG_TASKS_CANCELLED "Done: #%d is off the board, and everyone on it has been told."
 #define MSG_TASKS_CANCELLED_REPEATS \
@@ -196,7 +196,7 @@
     "Thanks for telling me. Low weeks happen to all of us. If a break would help, "               \
     TEND_CMD "stepback hands your tasks back to the group, no questions asked."
 #define MSG_CHECKIN_OUT                                                                            \
-    "Thanks for telling me. Being out of steam is allowed. " TEND_CMD "stepback hands your tasks " \
+    "Thanks for telling me. Running out of energy happens, and that's okay. " TEND_CMD "stepback hands your tasks " \
     "back to the group and I'll stay quiet until you're back."
 #define MSG_CHECKIN_HOLDING "\nWhat you're holding right now (" TEND_CMD "unclaim <task> gives one back, no questions asked):"
 #define MSG_CHECKIN_BUTTON_STEPBACK "Step back for a week"
@@ -249,7 +249,10 @@
 #define MSG_PEOPLE_PROFILE_HOW "Set it with name:, pronouns:, quiet:HH:MM-HH:MM (or quiet:off), tz:Area/City and remind:2h (or remind:off)."
 #define MSG_PEOPLE_PROFILE_REMIND_BAD "Reminders before a task look like remind:2h, remind:30m or remind:1d (5 minutes to a week), or remind:off."
 #define MSG_PEOPLE_PROFILE_REMIND_OFF "off"
-#define MSG_PEOPLE_PROFILE_REMIND_BEFORE "%d %s%s before a task you hold%s"
+#define MSG_PEOPLE_PROFILE_REMIND_BEFORE "%s before a task you hold%s"
+#define MSG_PEOPLE_PROFILE_REMIND_DAYS_N "%d day", "%d days"
+#define MSG_PEOPLE_PROFILE_REMIND_HOURS_N "%d hour", "%d hours"
+#define MSG_PEOPLE_PROFILE_REMIND_MINUTES_N "%d minute", "%d minutes"
 #define MSG_PEOPLE_PROFILE_REMIND_DEFAULT " (the default)"
 #define MSG_PEOPLE_PROFILE_NAME_LEN "A name is 1 to 60 characters others can see."
 #define MSG_PEOPLE_PROFILE_NAME_TAKEN "Someone here already goes by %s, or a name that looks just like it; pick another?"
@@ -325,17 +328,17 @@
 #define MSG_SETUP_BAD_DIGEST "digest:%s isn't a time I can use; I need a day and a time, like digest:\"sun 19:00\"."
 #define MSG_SETUP_BAD_CAPACITY "capacity:%s isn't a capacity I can use; I need a whole number from 1 to 20."
 #define MSG_SETUP_STRAY_WORD "I didn't follow \"%s\"; settings are written like timezone:Europe/Berlin."
-#define MSG_TEAM_PAUSED "Let's catch our breath: no new tasks for now. Everything already on the board still stands, and " TEND_CMD "resume-new opens it up again."
-#define MSG_TEAM_PAUSED_UNTIL "Let's catch our breath: no new tasks until %s. Everything already on the board still stands."
+#define MSG_TEAM_PAUSED "Let's rest a little: no new tasks for now. Everything already on the board still stands, and " TEND_CMD "resume-new opens it up again."
+#define MSG_TEAM_PAUSED_UNTIL "Let's rest a little: no new tasks until %s. Everything already on the board still stands."
 #define MSG_TEAM_BAD_DURATION "%s isn't a length of time I know; try 3 days, a week or 2w (or nothing, to pause until " TEND_CMD "resume-new)."
-#define MSG_TEAM_RESUMED "New tasks are welcome again. Thanks, everyone, for taking that breath together."
+#define MSG_TEAM_RESUMED "New tasks are welcome again. Thanks, everyone, for resting together."
 #define MSG_TEAM_NOT_PAUSED "New tasks aren't paused right now, so there's nothing to resume."
 #define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need hands: %d."
 #define MSG_TEAM_SHARE "\nThe busiest fifth of members did %d%% of the last 30 days' work."
 #define MSG_TEAM_SHARE_NONE "\nNo tasks were marked done in the last 30 days."
 #define MSG_TEAM_HEALTH_FEW_RESTING "How the group is doing:\nMembers: %d (how many are resting shows once it's %d or more, so it never points at anyone).\nOpen tasks that still need hands: %d."
 #define MSG_TEAM_SHARE_FEW "\nHow the work is shared shows once the group has %d members, so it never points at anyone."
-#define MSG_TEAM_SHARE_HIGH "\nThat's a lot on a few shoulders. Inviting others to open tasks, or pairing someone new with someone who knows the task, can spread it out."
+#define MSG_TEAM_SHARE_HIGH "\nThat's a lot of work for a few people. Inviting others to open tasks, or pairing someone new with someone who knows the task, can spread it out."
 
 /* ---------------------------------------------------------------- scheduler */
 /* The weekly check-in prompt, in the group's channel; answers are private. */
@@ -579,5 +582,70 @@
 #define MSG_TELEGRAM_FILE_NOT_KEPT                                                                 \
     "Your file %s was too big for me to keep until you opened our chat. Ask me for it again here " \
     "and it'll come right away."
+
+/* ---------------------------------------------------------------- languages (issue 18) */
+/* Each catalogue's name for its own language: "English" here, "español" in es.po. */
+#define MSG_LANGUAGE_SELF "English"
+/* An unknown language code: one line, nothing changed. %s: what was typed; %s: the list, like
+ * "English (en), español (es)". */
+#define MSG_LANGUAGE_UNKNOWN "I don't speak %s yet, so nothing changed. I can use: %s."
+/* After the group's settings (MSG_SETUP_SETTINGS). */
+#define MSG_SETUP_LANGUAGE "\nLanguage: %s"
+/* After a member's profile (MSG_PEOPLE_PROFILE_SHOW). */
+#define MSG_PEOPLE_PROFILE_LANGUAGE " Language: %s."
+/* A member who never chose: the language they are answered in, and where it comes from. */
+#define MSG_PEOPLE_PROFILE_LANGUAGE_GROUP "%s, the group's"
+#define MSG_PEOPLE_PROFILE_LANGUAGE_APP "%s, from your app"
+
+/* Dates and times as tasks show them (bot/when.c): "Fri 6 Nov, 18:00", "Friday 6 November at 18:00",
+ * "tomorrow at 18:00". MSG_WHEN_DATE: weekday, day of the month, month. A full month name may carry
+ * what its language puts before it ("de noviembre"). */
+#define MSG_WHEN_DATE "%s %d %s"
+#define MSG_WHEN_AT " at "
+#define MSG_WHEN_TODAY "today"
+#define MSG_WHEN_TOMORROW "tomorrow"
+#define MSG_WHEN_SUN "Sun"
+#define MSG_WHEN_MON "Mon"
+#define MSG_WHEN_TUE "Tue"
+#define MSG_WHEN_WED "Wed"
+#define MSG_WHEN_THU "Thu"
+#define MSG_WHEN_FRI "Fri"
+#define MSG_WHEN_SAT "Sat"
+#define MSG_WHEN_SUNDAY "Sunday"
+#define MSG_WHEN_MONDAY "Monday"
+#define MSG_WHEN_TUESDAY "Tuesday"
+#define MSG_WHEN_WEDNESDAY "Wednesday"
+#define MSG_WHEN_THURSDAY "Thursday"
+#define MSG_WHEN_FRIDAY "Friday"
+#define MSG_WHEN_SATURDAY "Saturday"
+#define MSG_WHEN_JAN "Jan"
+#define MSG_WHEN_FEB "Feb"
+#define MSG_WHEN_MAR "Mar"
+#define MSG_WHEN_APR "Apr"
+#define MSG_WHEN_MAY "May" /* the same word as the month's full name: one translation serves both */
+#define MSG_WHEN_JUN "Jun"
+#define MSG_WHEN_JUL "Jul"
+#define MSG_WHEN_AUG "Aug"
+#define MSG_WHEN_SEP "Sep"
+#define MSG_WHEN_OCT "Oct"
+#define MSG_WHEN_NOV "Nov"
+#define MSG_WHEN_DEC "Dec"
+#define MSG_WHEN_JANUARY "January"
+#define MSG_WHEN_FEBRUARY "February"
+#define MSG_WHEN_MARCH "March"
+#define MSG_WHEN_APRIL "April"
+#define MSG_WHEN_JUNE "June"
+#define MSG_WHEN_JULY "July"
+#define MSG_WHEN_AUGUST "August"
+#define MSG_WHEN_SEPTEMBER "September"
+#define MSG_WHEN_OCTOBER "October"
+#define MSG_WHEN_NOVEMBER "November"
+#define MSG_WHEN_DECEMBER "December"
+/* How a task repeats, in its line: "(1 of 2 hands, Fri 6 Nov, 18:00, weekly)". */
+#define MSG_REPEAT_MONTHLY "monthly"
+#define MSG_REPEAT_WEEKLY "weekly"
+#define MSG_REPEAT_DAILY "daily"
+#define MSG_REPEAT_WEEKS_N "every %d week", "every %d weeks"
+#define MSG_REPEAT_DAYS_N "every %d day", "every %d days"
 
 #endif

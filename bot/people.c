@@ -9,10 +9,13 @@
 #include <time.h>
 
 #include "bot/command.h"
+#include "bot/i18n.h"
+#include "bot/language.h"
 #include "bot/limits.h"
 #include "bot/load.h"
 #include "bot/messages.h"
 #include "bot/names.h"
+#include "bot/when.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
@@ -37,7 +40,7 @@ static int append_rest_status(tend_ctx *ctx, tend_message *m)
     char day[64] = "later";
     /* a rest ends at a local midnight: its last day is the one before */
     if (tend_tz_local(tend_tz_of_member(&ctx->group, &ctx->member), r.until - 1, &end) == 0)
-        strftime(day, sizeof day, "%A %-d %B", &end);
+        tend_when_day_long(&end, false, day, sizeof day);
     return tend_message_appendf(m, MSG_PEOPLE_ME_RESTING, day) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
 }
 
@@ -165,14 +168,19 @@ static int parse_remind(const char *text, int *minutes)
 static void describe_remind(int minutes, char *out, size_t outlen)
 {
     if (minutes == 0) {
-        snprintf(out, outlen, MSG_PEOPLE_PROFILE_REMIND_OFF);
+        snprintf(out, outlen, "%s", tend_tr(MSG_PEOPLE_PROFILE_REMIND_OFF));
         return;
     }
     int m = minutes < 0 ? 120 : minutes;
-    int n = m % 1440 == 0 ? m / 1440 : m % 60 == 0 ? m / 60 : m;
-    const char *unit = m % 1440 == 0 ? "day" : m % 60 == 0 ? "hour" : "minute";
-    snprintf(out, outlen, MSG_PEOPLE_PROFILE_REMIND_BEFORE, n, unit, n == 1 ? "" : "s",
-             minutes < 0 ? MSG_PEOPLE_PROFILE_REMIND_DEFAULT : "");
+    char lead[48];
+    if (m % 1440 == 0)
+        snprintf(lead, sizeof lead, tend_ntr(MSG_PEOPLE_PROFILE_REMIND_DAYS_N, (unsigned long)(m / 1440)), m / 1440);
+    else if (m % 60 == 0)
+        snprintf(lead, sizeof lead, tend_ntr(MSG_PEOPLE_PROFILE_REMIND_HOURS_N, (unsigned long)(m / 60)), m / 60);
+    else
+        snprintf(lead, sizeof lead, tend_ntr(MSG_PEOPLE_PROFILE_REMIND_MINUTES_N, (unsigned long)m), m);
+    snprintf(out, outlen, tend_tr(MSG_PEOPLE_PROFILE_REMIND_BEFORE), lead,
+             minutes < 0 ? tend_tr(MSG_PEOPLE_PROFILE_REMIND_DEFAULT) : "");
 }
 
 /* Applies every named option to m, checking each; TEND_OK or the first mistake. */
@@ -199,6 +207,15 @@ static int apply_profile(tend_ctx *ctx, tend_member *m)
         return tend_usage(ctx, MSG_PEOPLE_PROFILE_QUIET_BAD);
     if (remind && parse_remind(remind, &m->remind_minutes) != 0)
         return tend_usage(ctx, MSG_PEOPLE_PROFILE_REMIND_BAD);
+    const char *language = tend_args_named(ctx->args, "language");
+    if (language && (strcasecmp(language, "off") == 0 || strcasecmp(language, "auto") == 0)) {
+        m->language[0] = '\0'; /* back to the app's language, else the group's */
+    } else if (language && !tend_i18n_match(language, m->language, sizeof m->language)) {
+        char shown[24], list[400];
+        snprintf(shown, sizeof shown, "%s", language);
+        tend_i18n_list(list, sizeof list);
+        return tend_refuse(ctx, MSG_LANGUAGE_UNKNOWN, shown, list);
+    }
     if (tz) {
         if (strcasecmp(tz, "off") == 0)
             m->timezone[0] = '\0';
@@ -218,25 +235,35 @@ static int reply_profile(tend_ctx *ctx, const tend_member *m, bool saved)
     char remind[64];
     describe_remind(m->remind_minutes, remind, sizeof remind);
     if (m->pronouns[0])
-        snprintf(pronouns, sizeof pronouns, MSG_PEOPLE_PROFILE_PRONOUNS, m->pronouns);
+        snprintf(pronouns, sizeof pronouns, tend_tr(MSG_PEOPLE_PROFILE_PRONOUNS), m->pronouns);
     if (m->quiet_start >= 0 && m->quiet_end >= 0)
         snprintf(quiet, sizeof quiet, "%02d:%02d-%02d:%02d", m->quiet_start / 60, m->quiet_start % 60,
                  m->quiet_end / 60, m->quiet_end % 60);
     else
-        snprintf(quiet, sizeof quiet, "%s", MSG_PEOPLE_PROFILE_NO_QUIET);
+        snprintf(quiet, sizeof quiet, "%s", tend_tr(MSG_PEOPLE_PROFILE_NO_QUIET));
     if (m->timezone[0])
         snprintf(zone, sizeof zone, "%s", m->timezone);
     else
-        snprintf(zone, sizeof zone, MSG_PEOPLE_PROFILE_GROUP_TZ, ctx->group.timezone);
-    tend_message *msg = tend_reply_private(ctx, "profile", "%s" MSG_PEOPLE_PROFILE_SHOW,
-                                           saved ? MSG_PEOPLE_PROFILE_SAVED : "", m->name, pronouns,
-                                           quiet, zone, remind);
+        snprintf(zone, sizeof zone, tend_tr(MSG_PEOPLE_PROFILE_GROUP_TZ), ctx->group.timezone);
+    tend_message *msg = tend_reply_private(ctx, "profile", "%s", saved ? tend_tr(MSG_PEOPLE_PROFILE_SAVED) : "");
+    if (msg && tend_message_appendf(msg, MSG_PEOPLE_PROFILE_SHOW, m->name, pronouns, quiet, zone, remind) != 0)
+        msg = NULL;
+    char language[96], shown[128];
+    tend_i18n_describe(tend_i18n_private_lang(), language, sizeof language);
+    if (m->language[0])
+        snprintf(shown, sizeof shown, "%s", language);
+    else if (strcmp(tend_i18n_private_lang(), tend_i18n_group_lang()) != 0)
+        snprintf(shown, sizeof shown, tend_tr(MSG_PEOPLE_PROFILE_LANGUAGE_APP), language);
+    else
+        snprintf(shown, sizeof shown, tend_tr(MSG_PEOPLE_PROFILE_LANGUAGE_GROUP), language);
+    if (msg && tend_message_appendf(msg, MSG_PEOPLE_PROFILE_LANGUAGE, shown) != 0)
+        msg = NULL;
     return msg ? TEND_OK : out_of_memory(ctx);
 }
 
 static int cmd_profile(tend_ctx *ctx)
 {
-    static const char *const keys[] = {"name", "pronouns", "quiet", "tz", "timezone", "remind"};
+    static const char *const keys[] = {"name", "pronouns", "quiet", "tz", "timezone", "remind", "language"};
     bool any = false;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         any = any || tend_args_named(ctx->args, keys[i]) != NULL;
@@ -252,6 +279,7 @@ static int cmd_profile(tend_ctx *ctx)
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
     ctx->member = m;
+    tend_lang_scope_rows(&ctx->group, &ctx->member, ctx->req); /* "Saved" in their new language */
     return reply_profile(ctx, &m, true);
 }
 
@@ -264,7 +292,7 @@ static int nudge_no_thanks(tend_ctx *ctx)
     int rc = tend_store_nudge_answer(ctx->env->store, ctx->member.id, "load", "no thanks");
     if (rc != TEND_STORE_OK && rc != TEND_STORE_NOTFOUND)
         return tend_store_failed(ctx, rc);
-    return tend_reply_private(ctx, "nudges", "%s", MSG_PEOPLE_NUDGES_NO_THANKS) ? TEND_OK : out_of_memory(ctx);
+    return tend_reply_private(ctx, "nudges", "%s", tend_tr(MSG_PEOPLE_NUDGES_NO_THANKS)) ? TEND_OK : out_of_memory(ctx);
 }
 
 static int cmd_nudges(tend_ctx *ctx)
@@ -285,7 +313,7 @@ static int cmd_nudges(tend_ctx *ctx)
     int rc = tend_store_member_save(ctx->env->store, &ctx->member);
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
-    return tend_reply_private(ctx, "nudges", "%s", on ? MSG_PEOPLE_NUDGES_ON : MSG_PEOPLE_NUDGES_OFF)
+    return tend_reply_private(ctx, "nudges", "%s", tend_tr(on ? MSG_PEOPLE_NUDGES_ON : MSG_PEOPLE_NUDGES_OFF))
                ? TEND_OK
                : out_of_memory(ctx);
 }
@@ -295,8 +323,8 @@ const tend_command_spec tend_people_commands[] = {
      TEND_CMD_PRIVATE},
     {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity,
      TEND_CMD_PRIVATE},
-    {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City] [remind:2h|off]",
-     "how you're shown, your quiet hours, time zone and reminders", false, cmd_profile, TEND_CMD_PRIVATE},
+    {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City] [remind:2h|off] [language:es|off]",
+     "how you're shown, your quiet hours, time zone, reminders and language", false, cmd_profile, TEND_CMD_PRIVATE},
     {"nudges", TEND_CMD "nudges on|off|later", "whether I may nudge you (at most once a week)", false,
      cmd_nudges, TEND_CMD_PRIVATE},
     {NULL, NULL, NULL, false, NULL, 0},

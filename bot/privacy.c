@@ -1,4 +1,5 @@
 /* privacy.c — see privacy.h. */
+#include "bot/i18n.h"
 #include "bot/privacy.h"
 
 #include <stdio.h>
@@ -29,7 +30,7 @@ tend_message *tend_privacy_point_to_private(tend_messages *out, const tend_reque
         return tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key, req->member_name,
                                  TEND_KIND_PRIVATE_ONLY, MSG_PRIVATE_ONLY_SIGNAL, spec->name);
     return tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key, req->member_name,
-                             TEND_KIND_PRIVATE_ONLY, "%s", hint_for(platform));
+                             TEND_KIND_PRIVATE_ONLY, "%s", tend_tr(hint_for(platform)));
 }
 
 bool tend_privacy_taps_are_private(const char *platform)

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bot/i18n.h"
 #include "bot/calendar.h"
 #include "bot/command.h"
 #include "bot/help.h"
@@ -50,7 +51,7 @@ static int read_long_text(tend_ctx *ctx, size_t extra, const char *empty_msg, ch
     size_t chars = tend_utf8_length(*out);
     int rc = TEND_OK;
     if (chars == 0)
-        rc = tend_usage(ctx, "%s", empty_msg);
+        rc = tend_usage(ctx, "%s", tend_tr(empty_msg));
     else if (TEND_FAR_TOO_LONG(chars, TEND_LIMIT_LONG_TEXT_CHARS))
         rc = tend_refuse(ctx, MSG_LONG_TEXT_FAR_TOO_LONG, TEND_LIMIT_LONG_TEXT_CHARS);
     else if (chars > TEND_LIMIT_LONG_TEXT_CHARS)
@@ -246,8 +247,9 @@ static int calendar_task(const tend_task *t, void *ud)
     if (w->mine && (tend_store_claim_current(w->ctx->env->store, t->id, w->ctx->member.id, &c) != TEND_STORE_OK ||
                     c.state != TEND_CLAIM_ACTIVE))
         return 0; /* waiting for a slot is not holding it */
-    char *text = NULL;
-    if (asprintf(&text, "%s%s" MSG_CALENDAR_EVENT_TASK, t->note, t->note[0] ? "\n\n" : "", t->number) < 0) {
+    char event[128], *text = NULL;
+    snprintf(event, sizeof event, tend_tr(MSG_CALENDAR_EVENT_TASK), t->number);
+    if (asprintf(&text, "%s%s%s", t->note, t->note[0] ? "\n\n" : "", event) < 0) {
         w->rc = TEND_STORE_ERROR;
         return 1;
     }
@@ -278,7 +280,7 @@ static int run_tasks_ics(tend_ctx *ctx)
     size_t count = tend_calendar_count(w.cal);
     if (count == 0) {
         tend_calendar_free(w.cal);
-        return tend_reply_private(ctx, "calendar", "%s", mine ? MSG_CALENDAR_NONE_MINE : MSG_CALENDAR_NONE)
+        return tend_reply_private(ctx, "calendar", "%s", tend_tr(mine ? MSG_CALENDAR_NONE_MINE : MSG_CALENDAR_NONE))
                    ? TEND_OK
                    : tend_store_failed(ctx, TEND_STORE_ERROR);
     }

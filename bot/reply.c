@@ -76,9 +76,9 @@ static char *vformat(const char *fmt, va_list ap)
     return out;
 }
 
-tend_message *tend_messages_add(tend_messages *list, tend_audience audience, const char *group_key,
-                                const char *member_key, const char *member_name, const char *kind,
-                                const char *fmt, ...)
+tend_message *tend_messages_vadd_lang(tend_messages *list, const char *lang, tend_audience audience,
+                                      const char *group_key, const char *member_key, const char *member_name,
+                                      const char *kind, const char *fmt, va_list ap)
 {
     if (list->count == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 4;
@@ -91,10 +91,8 @@ tend_message *tend_messages_add(tend_messages *list, tend_audience audience, con
     tend_message *m = &list->items[list->count];
     memset(m, 0, sizeof *m);
     m->audience = audience;
-    va_list ap;
-    va_start(ap, fmt);
-    m->text = vformat(fmt, ap);
-    va_end(ap);
+    snprintf(m->lang, sizeof m->lang, "%s", lang ? lang : "");
+    m->text = vformat(tend_i18n_tr(m->lang, fmt), ap);
     m->group_key = dup_or_null(group_key);
     m->member_key = dup_or_null(member_key);
     m->member_name = dup_or_null(member_name);
@@ -108,10 +106,34 @@ tend_message *tend_messages_add(tend_messages *list, tend_audience audience, con
     return m;
 }
 
+tend_message *tend_messages_add_lang(tend_messages *list, const char *lang, tend_audience audience,
+                                     const char *group_key, const char *member_key, const char *member_name,
+                                     const char *kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tend_message *m = tend_messages_vadd_lang(list, lang, audience, group_key, member_key, member_name, kind,
+                                              fmt, ap);
+    va_end(ap);
+    return m;
+}
+
+tend_message *tend_messages_add(tend_messages *list, tend_audience audience, const char *group_key,
+                                const char *member_key, const char *member_name, const char *kind,
+                                const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tend_message *m = tend_messages_vadd_lang(list, tend_i18n_lang_for(audience == TEND_TO_PUBLIC, member_key),
+                                              audience, group_key, member_key, member_name, kind, fmt, ap);
+    va_end(ap);
+    return m;
+}
+
 tend_message *tend_messages_add_copy(tend_messages *list, const tend_message *src)
 {
-    tend_message *m = tend_messages_add(list, src->audience, src->group_key, src->member_key,
-                                        src->member_name, src->kind, "%s", src->text ? src->text : "");
+    tend_message *m = tend_messages_add_lang(list, src->lang, src->audience, src->group_key, src->member_key,
+                                             src->member_name, src->kind, "%s", src->text ? src->text : "");
     if (!m)
         return NULL;
     int failed = tend_message_set_channel(m, src->channel_key) != 0;
@@ -183,7 +205,7 @@ int tend_message_appendf(tend_message *msg, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *more = vformat(fmt, ap);
+    char *more = vformat(tend_i18n_tr(msg->lang, fmt), ap);
     va_end(ap);
     if (!more)
         return -1;
@@ -197,6 +219,11 @@ int tend_message_appendf(tend_message *msg, const char *fmt, ...)
     msg->text = joined;
     free(more);
     return 0;
+}
+
+const char *tend_message_tr(const tend_message *msg, const char *msgid)
+{
+    return tend_i18n_tr(msg->lang, msgid);
 }
 
 int tend_message_add_mention(tend_message *msg, const char *member_key, const char *name)
@@ -224,7 +251,7 @@ int tend_message_add_button(tend_message *msg, const char *label, const char *em
         return -1;
     msg->buttons = bs;
     tend_button *b = &bs[msg->n_buttons];
-    b->label = strdup(label);
+    b->label = strdup(tend_i18n_tr(msg->lang, label)); /* "Claim" in the message's own language */
     b->emoji = dup_or_null(emoji);
     b->command = strdup(command);
     if (!b->label || !b->command || (emoji && !b->emoji)) {

@@ -16,9 +16,12 @@
 #ifndef TEND_REPLY_H
 #define TEND_REPLY_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "bot/i18n.h"
 
 #define TEND_CMD "\x1D"
 #define TEND_MARK_MENTION_OPEN '\x1E'
@@ -79,6 +82,8 @@ typedef struct tend_message {
     bool leaves_no_trace; /* never written to the outbox (the thanks for an anonymous suggestion):
                              sent at once, and lost if tend dies before it leaves               */
     tend_attachment *file; /* NULL, or a file that goes with the text (see tend_message_attach)   */
+    char lang[TEND_LANG_MAX]; /* the language it is written in ("" = English): what appendf adds
+                                 is translated into it too                                      */
 } tend_message;
 
 /* A growable list of messages; owns everything it holds. */
@@ -96,17 +101,32 @@ void tend_messages_clear(tend_messages *list);
 void tend_messages_truncate(tend_messages *list, size_t count);
 
 /* Appends a message with a printf-formatted text. Returns the new message (owned by the list)
- * or NULL when out of memory. Strings are copied; NULL keys stay NULL. */
+ * or NULL when out of memory. Strings are copied; NULL keys stay NULL. fmt is a msgid: it is
+ * translated into the destination's language (bot/i18n.h: the group's for a public message, the
+ * asker's own for theirs) before it is formatted. */
 tend_message *tend_messages_add(tend_messages *list, tend_audience audience, const char *group_key,
                                 const char *member_key, const char *member_name, const char *kind,
                                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* The same, in lang ("" = English) whoever the destination is: the scheduler and DMs to members
+ * other than the one who asked know their language. */
+tend_message *tend_messages_add_lang(tend_messages *list, const char *lang, tend_audience audience,
+                                     const char *group_key, const char *member_key, const char *member_name,
+                                     const char *kind, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+tend_message *tend_messages_vadd_lang(tend_messages *list, const char *lang, tend_audience audience,
+                                      const char *group_key, const char *member_key, const char *member_name,
+                                      const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 8, 0)));
 
 /* Appends a deep copy of src (for adapters that must hold a message until a room or channel
  * exists). Returns the copy, or NULL on OOM (the list is then unchanged). */
 tend_message *tend_messages_add_copy(tend_messages *list, const tend_message *src);
 
-/* Appends more printf-formatted text to msg->text. 0 on success, -1 when out of memory. */
+/* Appends more printf-formatted text to msg->text, fmt translated into msg->lang. 0 on success,
+ * -1 when out of memory. */
 int tend_message_appendf(tend_message *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* msgid in the language msg is written in: for pieces added with "%s". */
+const char *tend_message_tr(const tend_message *msg, const char *msgid) __attribute__((format_arg(2)));
 /* Appends a mention marker for (member_key, name) to msg->text and records it. 0 or -1. */
 int tend_message_add_mention(tend_message *msg, const char *member_key, const char *name);
 /* Adds a one-tap answer. 0 or -1. */

@@ -53,6 +53,10 @@ typedef struct tend_request {
      * keeps a shared room from being flooded; at the console the one typing owns the machine, and
      * a piped script under a fixed --now clock would otherwise never see its minute pass. */
     bool own_keyboard;
+    /* The member's and the server's language as the platform says them (Discord's "es-ES"), or
+     * NULL. A member who never chose a language with /profile is answered privately in theirs. */
+    const char *locale;
+    const char *guild_locale;
 } tend_request;
 
 /* An autocomplete suggestion: what the member sees and the value the command gets. */

@@ -16,6 +16,7 @@
 #include "bot/rest.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
+#include "bot/when.h"
 
 #define WEEK (7 * 24 * 3600)
 #define REST_MAX (366 * 24 * 3600)
@@ -30,7 +31,7 @@ static void format_rest_end(const tend_ctx *ctx, int64_t until, char *out, size_
         snprintf(out, outlen, "later");
         return;
     }
-    strftime(out, outlen, end.tm_year == today.tm_year ? "%A %-d %B" : "%A %-d %B %Y", &end);
+    tend_when_day_long(&end, end.tm_year != today.tm_year, out, outlen); /* in the member's language */
 }
 
 /* The first moment after the local day `text` names ("2026-12-24" ends at midnight that night).

@@ -12,6 +12,8 @@
 #include "bot/command.h"
 #include "bot/fillin.h"
 #include "bot/help.h"
+#include "bot/i18n.h"
+#include "bot/language.h"
 #include "bot/welcome.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -38,12 +40,12 @@ const tend_command_spec *const *tend_command_families(void)
 static tend_message *vreply(tend_ctx *ctx, tend_audience audience, const tend_member *to,
                             const char *kind, const char *fmt, va_list ap)
 {
-    char *text = NULL;
-    if (vasprintf(&text, fmt, ap) < 0)
-        return NULL;
-    tend_message *m = tend_messages_add(ctx->out, audience, ctx->group.key, to ? to->key : NULL,
-                                        to ? to->name : NULL, kind, "%s", text);
-    free(text);
+    /* the group reads the group's language; the asker and anyone else their own */
+    const char *lang = audience == TEND_TO_PUBLIC ? tend_i18n_group_lang()
+                       : to && strcmp(to->key, ctx->member.key) != 0 ? tend_lang_of_member(&ctx->group, to)
+                                                                      : tend_i18n_private_lang();
+    tend_message *m = tend_messages_vadd_lang(ctx->out, lang, audience, ctx->group.key, to ? to->key : NULL,
+                                              to ? to->name : NULL, kind, fmt, ap);
     if (m && audience == TEND_TO_PUBLIC && ctx->req->channel_key &&
         tend_message_set_channel(m, ctx->req->channel_key) != 0)
         return NULL;
@@ -81,7 +83,7 @@ int tend_usage(tend_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    vsnprintf(ctx->error, sizeof ctx->error, tend_tr(fmt), ap); /* said privately, in their language */
     va_end(ap);
     return TEND_EUSAGE;
 }
@@ -90,7 +92,7 @@ int tend_refuse(tend_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    vsnprintf(ctx->error, sizeof ctx->error, tend_tr(fmt), ap);
     va_end(ap);
     return TEND_EREFUSED;
 }
@@ -206,11 +208,11 @@ static void unknown_command(const char *name, char *out, size_t outlen)
 {
     char near[32], seconds[200];
     if (tend_help_second_words(name, seconds, sizeof seconds))
-        snprintf(out, outlen, MSG_UNKNOWN_SECOND_WORD, name, seconds, name);
+        snprintf(out, outlen, tend_tr(MSG_UNKNOWN_SECOND_WORD), name, seconds, name);
     else if (tend_help_suggest(name, near, sizeof near))
-        snprintf(out, outlen, MSG_UNKNOWN_COMMAND_NEAR, name, near, near);
+        snprintf(out, outlen, tend_tr(MSG_UNKNOWN_COMMAND_NEAR), name, near, near);
     else
-        snprintf(out, outlen, MSG_UNKNOWN_COMMAND, name);
+        snprintf(out, outlen, tend_tr(MSG_UNKNOWN_COMMAND), name);
 }
 
 static const char *store_failure_message(int rc)
@@ -260,6 +262,8 @@ static int run_in_transaction(tend_ctx *ctx)
                      ? anonymous_member(ctx)
                      : tend_member_ensure(store, ctx->group.id, ctx->req->member_key,
                                           ctx->req->member_name, ctx->now, &ctx->member);
+        if (rc == TEND_STORE_OK && !(ctx->spec->flags & TEND_CMD_ANONYMOUS))
+            rc = tend_lang_note_app(store, &ctx->member, ctx->req);
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: cannot load group or member, %s: %s",
                      ctx->spec->name, store_failure_reason(rc), tend_store_errmsg(store));
@@ -327,7 +331,7 @@ static bool over_budget(const tend_env *env, tend_ratelimit *limits, const tend_
     tend_log(TEND_LOG_DEBUG, "router", "%s over its command budget",
              r == TEND_RATE_GROUP ? "a group" : "a member");
     tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key, req->member_name, "ratelimit",
-                      "%s", r == TEND_RATE_GROUP ? MSG_SLOW_DOWN_GROUP : MSG_SLOW_DOWN);
+                      "%s", tend_tr(r == TEND_RATE_GROUP ? MSG_SLOW_DOWN_GROUP : MSG_SLOW_DOWN));
     return true;
 }
 
@@ -359,6 +363,7 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
 {
     *recorded = false;
     note->outcome = "unreadable";
+    tend_lang_scope_request(env, req);
     if (over_budget(env, limits, req, out)) {
         note->outcome = "limited";
         return 0;
@@ -440,8 +445,8 @@ static int answer(const tend_env *env, tend_ratelimit *limits, const tend_reques
     } else if (result == TEND_EUSAGE) {
         tend_message *m = tend_messages_add(out, TEND_TO_PRIVATE, req->group_key, req->member_key,
                                             req->member_name, "error", "%s", ctx.error);
-        if (m)
-            tend_message_appendf(m, "%s" MSG_USAGE, ctx.error[0] ? " " : "", spec->usage);
+        if (m && tend_message_appendf(m, "%s", ctx.error[0] ? " " : "") == 0)
+            tend_message_appendf(m, MSG_USAGE, spec->usage);
     } else if (result == TEND_EREFUSED) {
         say_private(out, req, "%s", ctx.error);
     } else if (result == TEND_ESTORE) {

@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 
+#include "bot/i18n.h"
 #include "bot/messages.h"
 #include "bot/schedule_internal.h"
 #include "bot/tasks.h"
@@ -57,7 +58,9 @@ static int say_reminder(const tend_group *g, const tend_member *m, const tend_ta
     char when[96], title[TEND_TITLE_MAX + 16], unclaim[32];
     tend_task_view v = tend_task_view_member(g, m, now);
     tend_when w = {t->due_at, t->all_day};
+    const char *was = tend_i18n_text_lang(v.lang); /* the member's language, as the reminder is */
     tend_when_format(&w, w.all_day ? v.day_zone : v.zone, v.name_zone, now, TEND_WHEN_NEAR, when, sizeof when);
+    tend_i18n_text_lang(was);
     snprintf(title, sizeof title, "#%d %s", t->number, t->title);
     snprintf(unclaim, sizeof unclaim, "unclaim %d", t->number);
     tend_message *msg = tend_sched_dm(out, g, m, "task.reminder", MSG_SCHED_REMIND, title, when);

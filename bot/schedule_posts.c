@@ -30,7 +30,7 @@ static int add_task_line(const tend_task *t, void *ud)
     task_lines *l = ud;
     char line[TEND_TITLE_MAX + 300];
     tend_task_describe(t, &l->view, line, sizeof line);
-    if ((l->count == 0 && tend_message_appendf(l->msg, "%s", l->header) != 0) ||
+    if ((l->count == 0 && tend_message_appendf(l->msg, "%s", tend_message_tr(l->msg, l->header)) != 0) ||
         tend_message_appendf(l->msg, MSG_SCHED_TASK_LINE, line) != 0)
         return 1;
     l->count++;
@@ -183,7 +183,7 @@ int tend_sched_say_digest(const tend_env *env, const tend_group *g, int64_t sinc
 static int add_feedback_line(const tend_feedback *f, void *ud)
 {
     task_lines *l = ud;
-    if ((l->count == 0 && tend_message_appendf(l->msg, "%s", l->header) != 0) ||
+    if ((l->count == 0 && tend_message_appendf(l->msg, "%s", tend_message_tr(l->msg, l->header)) != 0) ||
         tend_message_appendf(l->msg, MSG_SCHED_PROCESS_FEEDBACK_LINE, f->text) != 0)
         return 1;
     l->count++;
@@ -198,7 +198,7 @@ static int show_feedback_when_enough(const tend_env *env, const tend_group *g, t
     int rc = tend_store_feedback_unshown_count(env->store, g->id, &unshown);
     if (rc != TEND_STORE_OK || unshown < FEEDBACK_SHOWN_FROM)
         return rc;
-    task_lines l = {msg, 0, MSG_SCHED_PROCESS_FEEDBACK, {NULL, false, 0, NULL}};
+    task_lines l = {msg, 0, MSG_SCHED_PROCESS_FEEDBACK, {NULL, false, 0, NULL, NULL}};
     rc = tend_store_feedback_unshown_each(env->store, g->id, add_feedback_line, &l);
     if (rc == TEND_STORE_OK && l.count < unshown)
         rc = TEND_STORE_ERROR; /* out of memory half-way: try the whole post again */

@@ -24,6 +24,7 @@
  *   - The monthly process check-in is the first check-in weekday of each month, at the check-in
  *     time, posted just after that day's check-in prompt.
  */
+#include "bot/language.h"
 #include "bot/scheduler.h"
 
 #include <stdarg.h>
@@ -136,12 +137,10 @@ int64_t tend_sched_quiet_over(const tend_group *g, const tend_member *m, int64_t
 static tend_message *vadd(tend_messages *out, tend_audience audience, const tend_group *g,
                           const tend_member *m, const char *kind, const char *fmt, va_list ap)
 {
-    char *text = NULL;
-    if (vasprintf(&text, fmt, ap) < 0)
-        return NULL;
-    tend_message *msg = tend_messages_add(out, audience, g->key, m ? m->key : NULL, m ? m->name : NULL,
-                                          kind, "%s", text);
-    free(text);
+    /* the group reads the group's language; a member their own */
+    const char *lang = audience == TEND_TO_PUBLIC ? g->language : tend_lang_of_member(g, m);
+    tend_message *msg = tend_messages_vadd_lang(out, lang, audience, g->key, m ? m->key : NULL,
+                                                m ? m->name : NULL, kind, fmt, ap);
     if (msg && audience == TEND_TO_PUBLIC && g->channel_key[0] &&
         tend_message_set_channel(msg, g->channel_key) != 0)
         return NULL;
@@ -360,6 +359,8 @@ const tend_group *tend_sched_group(const tend_env *env, tend_sched_group_cache *
     if (cache->have && cache->g.id == group_id)
         return &cache->g;
     cache->have = tend_store_group_by_id(env->store, group_id, &cache->g) == TEND_STORE_OK;
+    if (cache->have)
+        tend_lang_scope_group(&cache->g); /* pieces of its sentences are in its language */
     return cache->have ? &cache->g : NULL;
 }
 
@@ -419,6 +420,7 @@ static int visit_group(const tend_store_due_item *item, void *ud)
         w->failed |= rc != TEND_STORE_OK;
         return 0; /* not ours: the process that serves its platform looks after it */
     }
+    tend_lang_scope_group(&g);
     int fired[] = {
         fire(w->env, &g, SCHED_CHECKIN, w->now, w->out),
         fire(w->env, &g, SCHED_PROCESS, w->now, w->out),

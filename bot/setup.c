@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bot/i18n.h"
+#include "bot/language.h"
 #include "bot/command.h"
 #include "bot/limits.h"
 #include "bot/messages.h"
@@ -28,13 +30,13 @@ static void format_local(const tend_group *g, int64_t t, char *out, size_t outle
 static void describe_new_tasks(const tend_group *g, int64_t now, char *out, size_t outlen)
 {
     if (g->new_tasks_paused_until == INT64_MAX) {
-        snprintf(out, outlen, MSG_SETUP_NEW_PAUSED);
+        snprintf(out, outlen, "%s", tend_tr(MSG_SETUP_NEW_PAUSED));
     } else if (g->new_tasks_paused_until > now) {
         char when[64];
         format_local(g, g->new_tasks_paused_until, when, sizeof when);
-        snprintf(out, outlen, MSG_SETUP_NEW_PAUSED_UNTIL, when);
+        snprintf(out, outlen, tend_tr(MSG_SETUP_NEW_PAUSED_UNTIL), when);
     } else {
-        snprintf(out, outlen, MSG_SETUP_NEW_WELCOME);
+        snprintf(out, outlen, "%s", tend_tr(MSG_SETUP_NEW_WELCOME));
     }
 }
 
@@ -43,11 +45,15 @@ static int reply_settings(tend_ctx *ctx, const char *head)
     const tend_group *g = &ctx->group;
     char new_tasks[128];
     describe_new_tasks(g, ctx->now, new_tasks, sizeof new_tasks);
-    tend_message *m = tend_reply_private(ctx, "setup", "%s", head);
+    tend_message *m = tend_reply_private(ctx, "setup", "%s", tend_tr(head));
     if (!m || tend_message_appendf(m, MSG_SETUP_SETTINGS,
-                                   g->channel_key[0] ? g->channel_key : MSG_SETUP_CHANNEL_UNSET,
+                                   g->channel_key[0] ? g->channel_key : tend_message_tr(m, MSG_SETUP_CHANNEL_UNSET),
                                    g->timezone, g->checkin_at, g->digest_at, g->default_capacity,
                                    new_tasks) != 0)
+        return tend_store_failed(ctx, TEND_STORE_ERROR);
+    char language[96];
+    tend_i18n_describe(g->language, language, sizeof language);
+    if (tend_message_appendf(m, MSG_SETUP_LANGUAGE, language) != 0)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return TEND_OK;
 }
@@ -92,12 +98,19 @@ static int apply_options(tend_ctx *ctx, tend_group *g)
         return tend_usage(ctx, MSG_SETUP_BAD_DIGEST, digest);
     if (capacity && tend_parse_int(capacity, 1, TEND_LIMIT_CAPACITY, &g->default_capacity) != 0)
         return tend_usage(ctx, MSG_SETUP_BAD_CAPACITY, capacity);
+    const char *language = tend_args_named(ctx->args, "language");
+    if (language && !tend_i18n_match(language, g->language, sizeof g->language)) {
+        char shown[24], list[400];
+        snprintf(shown, sizeof shown, "%s", language); /* a short echo of what was typed */
+        tend_i18n_list(list, sizeof list);
+        return tend_refuse(ctx, MSG_LANGUAGE_UNKNOWN, shown, list);
+    }
     return TEND_OK;
 }
 
 static bool has_options(const tend_args *args)
 {
-    static const char *const keys[] = {"channel", "timezone", "tz", "checkin", "digest", "capacity"};
+    static const char *const keys[] = {"channel", "timezone", "tz", "checkin", "digest", "capacity", "language"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (tend_args_named(args, keys[i]))
             return true;
@@ -124,6 +137,7 @@ static int run_setup(tend_ctx *ctx)
     if (src != TEND_STORE_OK)
         return tend_store_failed(ctx, src);
     ctx->group = g;
+    tend_lang_scope_rows(&ctx->group, &ctx->member, ctx->req); /* "Saved" in the group's new language */
     return reply_settings(ctx, MSG_SETUP_SAVED);
 }
 
@@ -175,9 +189,9 @@ static int run_resume_new(tend_ctx *ctx)
 
 const tend_command_spec tend_setup_commands[] = {
     {"setup", TEND_CMD "setup [channel:<channel>] [timezone:Area/City] [checkin:\"mon 18:00\"] "
-              "[digest:\"sun 19:00\"] [capacity:1-20]",
-     "where and when I post, the group's time zone and default capacity", true, run_setup, 0},
-    {"pause-new", TEND_CMD "pause-new [for]", "pause new tasks while the group catches its breath", true, run_pause_new, 0},
+              "[digest:\"sun 19:00\"] [capacity:1-20] [language:es]",
+     "where and when I post, the group's time zone, default capacity and language", true, run_setup, 0},
+    {"pause-new", TEND_CMD "pause-new [for]", "pause new tasks while the group rests a little", true, run_pause_new, 0},
     {"resume-new", TEND_CMD "resume-new", "welcome new tasks again", true, run_resume_new, 0},
     {NULL, NULL, NULL, false, NULL, 0},
 };

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/language.h"
 #include "bot/fillin.h"
 #include "bot/load.h"
 #include "bot/schedule_internal.h"
@@ -161,12 +162,10 @@ int tend_spread_pick(const tend_env *env, const tend_group *g, const tend_task *
 static tend_message *vsay(tend_messages *out, tend_audience audience, const tend_group *g, const tend_member *m,
                           const char *kind, const char *fmt, va_list ap)
 {
-    char *text = NULL;
-    if (vasprintf(&text, fmt, ap) < 0)
-        return NULL;
-    tend_message *msg = tend_messages_add(out, audience, g->key, m ? m->key : NULL, m ? m->name : NULL, kind,
-                                          "%s", text);
-    free(text);
+    /* the group reads the group's language; a member their own */
+    const char *lang = audience == TEND_TO_PUBLIC ? g->language : tend_lang_of_member(g, m);
+    tend_message *msg = tend_messages_vadd_lang(out, lang, audience, g->key, m ? m->key : NULL,
+                                                m ? m->name : NULL, kind, fmt, ap);
     if (msg && audience == TEND_TO_PUBLIC && g->channel_key[0] && tend_message_set_channel(msg, g->channel_key))
         return NULL;
     return msg;

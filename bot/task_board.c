@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/i18n.h"
 #include "bot/fillin.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
@@ -34,7 +35,8 @@ static int board_line(const tend_task *t, void *ud)
     if (b->mine && tend_store_claim_current(b->ctx->env->store, t->id, b->ctx->member.id, &c) ==
                        TEND_STORE_OK && c.state == TEND_CLAIM_WAITING &&
         tend_store_claim_waitlist_position(b->ctx->env->store, &c, &position) == TEND_STORE_OK)
-        b->failed = tend_message_appendf(b->msg, "\n%s" MSG_TASKS_BOARD_YOU_WAIT, line, position) != 0;
+        b->failed = tend_message_appendf(b->msg, "\n%s", line) != 0 ||
+                    tend_message_appendf(b->msg, MSG_TASKS_BOARD_YOU_WAIT, position) != 0;
     else
         b->failed = tend_message_appendf(b->msg, "\n%s", line) != 0;
     return b->failed;
@@ -77,7 +79,7 @@ int tend_cmd_tasks(tend_ctx *ctx)
         return tend_store_failed(ctx, rc);
     if (total == 0)
         return tend_reply_private(ctx, "tasks.board", "%s",
-                                  filter == TEND_TASKS_MINE ? MSG_TASKS_BOARD_MINE_EMPTY : MSG_TASKS_BOARD_EMPTY)
+                                  tend_tr(filter == TEND_TASKS_MINE ? MSG_TASKS_BOARD_MINE_EMPTY : MSG_TASKS_BOARD_EMPTY))
                    ? TEND_OK
                    : tend_store_failed(ctx, TEND_STORE_ERROR);
     int pages = (total + BOARD_PAGE - 1) / BOARD_PAGE;
@@ -85,9 +87,9 @@ int tend_cmd_tasks(tend_ctx *ctx)
         return tend_refuse(ctx, MSG_TASKS_NO_PAGE_ONE, page, name);
     if (page > pages)
         return tend_refuse(ctx, MSG_TASKS_NO_PAGE, page, pages, name, pages);
-    const char *header = filter == TEND_TASKS_MINE ? MSG_TASKS_BOARD_MINE
-                         : filter == TEND_TASKS_ALL ? MSG_TASKS_BOARD_ALL
-                                                    : MSG_TASKS_BOARD_OPEN;
+    const char *header = tend_tr(filter == TEND_TASKS_MINE  ? MSG_TASKS_BOARD_MINE
+                                 : filter == TEND_TASKS_ALL ? MSG_TASKS_BOARD_ALL
+                                                            : MSG_TASKS_BOARD_OPEN);
     board b = {ctx, tend_task_view_member(&ctx->group, &ctx->member, ctx->now), NULL, filter == TEND_TASKS_MINE,
                false};
     b.msg = pages > 1 ? tend_reply_private(ctx, "tasks.board", MSG_TASKS_BOARD_HEAD_PAGE, header, page, pages, total)

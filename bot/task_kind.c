@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/i18n.h"
 #include "bot/fillin.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
@@ -88,11 +89,11 @@ int tend_task_traits_apply(tend_ctx *ctx, const tend_task *t, char *said, size_t
         return tend_store_failed(ctx, rc);
     int n = 0;
     if (tr.kind[0])
-        n = snprintf(said, saidlen, MSG_KIND_SAID, tr.kind);
+        n = snprintf(said, saidlen, tend_tr(MSG_KIND_SAID), tr.kind);
     if (tr.rotate && n >= 0 && (size_t)n < saidlen)
-        n += snprintf(said + n, saidlen - (size_t)n, "%s", MSG_KIND_ROTATES);
+        n += snprintf(said + n, saidlen - (size_t)n, "%s", tend_tr(MSG_KIND_ROTATES));
     if (tr.teach && n >= 0 && (size_t)n < saidlen)
-        snprintf(said + n, saidlen - (size_t)n, "%s", MSG_KIND_TEACHES);
+        snprintf(said + n, saidlen - (size_t)n, "%s", tend_tr(MSG_KIND_TEACHES));
     return TEND_OK;
 }
 
@@ -123,6 +124,6 @@ int tend_kind_nudge_words(tend_store *store, const tend_member *m, int64_t now, 
         snprintf(number, sizeof number, "%s", numbers[count]);
     else
         snprintf(number, sizeof number, "%d", count);
-    snprintf(out, outlen, MSG_KIND_NUDGE_COUNT, number, kind);
+    snprintf(out, outlen, tend_tr(MSG_KIND_NUDGE_COUNT), number, kind);
     return TEND_STORE_OK;
 }

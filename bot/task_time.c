@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bot/i18n.h"
+#include "bot/messages.h"
 #include "bot/tz.h"
 
 #define REPEAT_DAYS_MAX 365
@@ -179,13 +181,13 @@ void tend_repeat_describe(const char *rule, char *out, size_t outlen)
     if (rule_step(rule, &months, &days) != 0)
         out[0] = '\0';
     else if (months)
-        snprintf(out, outlen, "monthly");
+        snprintf(out, outlen, "%s", tend_tr(MSG_REPEAT_MONTHLY));
     else if (days == 7)
-        snprintf(out, outlen, "weekly");
+        snprintf(out, outlen, "%s", tend_tr(MSG_REPEAT_WEEKLY));
     else if (days == 1)
-        snprintf(out, outlen, "daily");
+        snprintf(out, outlen, "%s", tend_tr(MSG_REPEAT_DAILY));
     else if (days % 7 == 0)
-        snprintf(out, outlen, "every %d weeks", days / 7);
+        snprintf(out, outlen, tend_ntr(MSG_REPEAT_WEEKS_N, (unsigned long)(days / 7)), days / 7);
     else
-        snprintf(out, outlen, "every %d days", days);
+        snprintf(out, outlen, tend_ntr(MSG_REPEAT_DAYS_N, (unsigned long)days), days);
 }

@@ -8,6 +8,8 @@
  * mention markers, so a task called "@everyone" pings nobody. The only pings are the doers named
  * in a celebration, added with tend_message_add_mention.
  */
+#include "bot/i18n.h"
+#include "bot/language.h"
 #include "bot/tasks.h"
 #include "bot/tasks_internal.h"
 
@@ -30,13 +32,15 @@
 
 tend_task_view tend_task_view_group(const tend_group *g, int64_t now)
 {
-    return (tend_task_view){tend_tz_of_group(g), false, now, tend_tz_of_group(g)};
+    return (tend_task_view){tend_tz_of_group(g), false, now, tend_tz_of_group(g), g->language};
 }
 
 tend_task_view tend_task_view_member(const tend_group *g, const tend_member *m, int64_t now)
 {
     const char *zone = tend_tz_of_member(g, m);
-    return (tend_task_view){zone, strcmp(zone, tend_tz_of_group(g)) != 0, now, tend_tz_of_group(g)};
+    /* the member answering a command may read their app's language; anyone else their own */
+    const char *lang = tend_i18n_is_asker(m->key) ? tend_i18n_private_lang() : tend_lang_of_member(g, m);
+    return (tend_task_view){zone, strcmp(zone, tend_tz_of_group(g)) != 0, now, tend_tz_of_group(g), lang};
 }
 
 /* Appends to detail at *n (bounded). */
@@ -52,34 +56,38 @@ void tend_task_describe(const tend_task *t, const tend_task_view *v, char *out, 
 {
     char detail[256];
     if (t->state == TEND_TASK_DONE) {
-        snprintf(detail, sizeof detail, MSG_TASKS_STATE_DONE);
+        snprintf(detail, sizeof detail, "%s", tend_i18n_tr(v->lang, MSG_TASKS_STATE_DONE));
     } else if (t->state == TEND_TASK_CANCELLED) {
-        snprintf(detail, sizeof detail, MSG_TASKS_STATE_CANCELLED);
+        snprintf(detail, sizeof detail, "%s", tend_i18n_tr(v->lang, MSG_TASKS_STATE_CANCELLED));
     } else {
-        int n = snprintf(detail, sizeof detail, t->slots == 1 ? MSG_TASKS_HAND : MSG_TASKS_HANDS,
-                         t->active, t->slots);
+        int n = snprintf(detail, sizeof detail,
+                         tend_i18n_ntr(v->lang, MSG_TASKS_HANDS_N, (unsigned long)t->slots), t->active, t->slots);
         char text[96];
         if (t->waiting > 0) {
-            snprintf(text, sizeof text, MSG_TASKS_WAITING, t->waiting);
+            snprintf(text, sizeof text, tend_i18n_tr(v->lang, MSG_TASKS_WAITING), t->waiting);
             detail_add(detail, sizeof detail, &n, "%s", text);
         }
         if (t->due_at) {
             tend_when w = tend_task_when(t);
+            const char *was = tend_i18n_text_lang(v->lang ? v->lang : ""); /* the line's reader's */
             if (t->all_day && v->day_zone)
                 tend_when_format(&w, v->day_zone, false, v->now, TEND_WHEN_SHORT, text, sizeof text);
             else
                 tend_when_format(&w, v->zone, v->name_zone, v->now, TEND_WHEN_SHORT, text, sizeof text);
+            tend_i18n_text_lang(was);
             detail_add(detail, sizeof detail, &n, ", %s", text);
             if (t->over_at && t->over_at <= v->now)
-                detail_add(detail, sizeof detail, &n, "%s", MSG_TASKS_TIME_PASSED);
+                detail_add(detail, sizeof detail, &n, "%s", tend_i18n_tr(v->lang, MSG_TASKS_TIME_PASSED));
         } else if (t->when_text[0]) {
             detail_add(detail, sizeof detail, &n, ", %s", t->when_text); /* from before times were read */
         }
+        const char *was = tend_i18n_text_lang(v->lang ? v->lang : "");
         tend_repeat_describe(t->repeat, text, sizeof text);
+        tend_i18n_text_lang(was);
         if (text[0])
             detail_add(detail, sizeof detail, &n, ", %s", text);
     }
-    snprintf(out, outlen, MSG_TASKS_LINE, t->number, t->title, detail);
+    snprintf(out, outlen, tend_i18n_tr(v->lang, MSG_TASKS_LINE), t->number, t->title, detail);
 }
 
 int tend_task_promote_waiting(tend_ctx *ctx, int64_t task_id, int64_t *promoted)
@@ -186,7 +194,7 @@ static int list_claim(const tend_claim *c, void *ud)
     char line[TEND_TITLE_MAX + 300];
     tend_task_view v = tend_task_view_member(&w->ctx->group, &w->ctx->member, w->ctx->now);
     tend_task_describe(&t, &v, line, sizeof line);
-    if ((w->listed == 0 && tend_message_appendf(w->msg, "%s", w->heading) != 0) ||
+    if ((w->listed == 0 && tend_message_appendf(w->msg, "%s", tend_message_tr(w->msg, w->heading)) != 0) ||
         tend_message_appendf(w->msg, MSG_TASKS_CLAIM_LINE, line) != 0) {
         w->rc = TEND_STORE_ERROR;
         return 1;
@@ -394,7 +402,7 @@ static int mention_doers(tend_ctx *ctx, tend_message *m, const claim_list *doers
         if (rc != TEND_STORE_OK)
             return tend_store_failed(ctx, rc);
         const char *sep = i == 0 ? "" : i + 1 == doers->count ? MSG_TASKS_DONE_AND : MSG_TASKS_DONE_COMMA;
-        int err = tend_message_appendf(m, "%s", sep);
+        int err = tend_message_appendf(m, "%s", tend_message_tr(m, sep));
         if (!err && who.key[0])
             err = tend_message_add_mention(m, who.key, who.name);
         else if (!err)

@@ -25,6 +25,7 @@ typedef struct {
     bool name_zone;
     int64_t now;
     const char *day_zone;
+    const char *lang;    /* the reader's language ("" = English) */
 } tend_task_view;
 
 /* For the group's channel: the group's zone. */

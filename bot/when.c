@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bot/i18n.h"
+#include "bot/messages.h"
 #include "bot/tz.h"
 
 #define WORDS_MAX 12
@@ -22,13 +24,19 @@ static const char *const weekday_names[] = {"sunday", "monday", "tuesday", "wedn
                                             "thursday", "friday", "saturday"};
 static const char *const month_names[] = {"january", "february", "march",     "april",   "may",      "june",
                                           "july",    "august",   "september", "october", "november", "december"};
-static const char *const short_weekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-static const char *const short_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-static const char *const long_weekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
-                                            "Thursday", "Friday", "Saturday"};
-static const char *const long_months[] = {"January", "February", "March",     "April",   "May",      "June",
-                                          "July",    "August",   "September", "October", "November", "December"};
+/* shown in the reader's language (bot/i18n.h: tend_tr, or the language a task line is for) */
+static const char *const short_weekdays[] = {MSG_WHEN_SUN, MSG_WHEN_MON, MSG_WHEN_TUE, MSG_WHEN_WED,
+                                             MSG_WHEN_THU, MSG_WHEN_FRI, MSG_WHEN_SAT};
+static const char *const short_months[] = {MSG_WHEN_JAN, MSG_WHEN_FEB, MSG_WHEN_MAR, MSG_WHEN_APR,
+                                           MSG_WHEN_MAY, MSG_WHEN_JUN, MSG_WHEN_JUL, MSG_WHEN_AUG,
+                                           MSG_WHEN_SEP, MSG_WHEN_OCT, MSG_WHEN_NOV, MSG_WHEN_DEC};
+static const char *const long_weekdays[] = {MSG_WHEN_SUNDAY,   MSG_WHEN_MONDAY, MSG_WHEN_TUESDAY,
+                                            MSG_WHEN_WEDNESDAY, MSG_WHEN_THURSDAY, MSG_WHEN_FRIDAY,
+                                            MSG_WHEN_SATURDAY};
+static const char *const long_months[] = {MSG_WHEN_JANUARY, MSG_WHEN_FEBRUARY, MSG_WHEN_MARCH,
+                                          MSG_WHEN_APRIL,   MSG_WHEN_MAY,      MSG_WHEN_JUNE,
+                                          MSG_WHEN_JULY,    MSG_WHEN_AUGUST,   MSG_WHEN_SEPTEMBER,
+                                          MSG_WHEN_OCTOBER, MSG_WHEN_NOVEMBER, MSG_WHEN_DECEMBER};
 
 /* What the words said. -1 = not said. */
 typedef struct {
@@ -313,6 +321,16 @@ tend_when_result tend_when_parse(const char *text, const char *zone, int64_t now
 
 /* ---------------------------------------------------------------- showing */
 
+void tend_when_day_long(const struct tm *day, bool with_year, char *out, size_t outlen)
+{
+    if (outlen == 0)
+        return;
+    int n = snprintf(out, outlen, tend_tr(MSG_WHEN_DATE), tend_tr(long_weekdays[day->tm_wday % 7]), day->tm_mday,
+                     tend_tr(long_months[day->tm_mon % 12]));
+    if (with_year && n > 0 && (size_t)n < outlen)
+        snprintf(out + n, outlen - (size_t)n, " %d", day->tm_year + 1900);
+}
+
 void tend_when_format(const tend_when *w, const char *zone, bool name_zone, int64_t now, tend_when_style style,
                       char *out, size_t outlen)
 {
@@ -329,16 +347,18 @@ void tend_when_format(const tend_when *w, const char *zone, bool name_zone, int6
     if (style == TEND_WHEN_NEAR) {
         date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
         date t = {today.tm_year + 1900, today.tm_mon + 1, today.tm_mday};
-        const char *rel = date_cmp(d, t) == 0 ? "today" : date_cmp(d, date_add(t, 1)) == 0 ? "tomorrow" : NULL;
+        const char *rel = date_cmp(d, t) == 0                  ? MSG_WHEN_TODAY
+                          : date_cmp(d, date_add(t, 1)) == 0 ? MSG_WHEN_TOMORROW
+                                                             : NULL;
         if (rel) {
-            snprintf(out, outlen, "%s%s%s", rel, w->all_day ? "" : " at ", clock);
+            snprintf(out, outlen, "%s%s%s", tend_tr(rel), w->all_day ? "" : tend_tr(MSG_WHEN_AT), clock);
             return;
         }
     }
-    if (style == TEND_WHEN_LONG)
-        snprintf(out, outlen, "%s %d %s%s%s", long_weekdays[tm.tm_wday], tm.tm_mday, long_months[tm.tm_mon],
-                 w->all_day ? "" : " at ", clock);
-    else
-        snprintf(out, outlen, "%s %d %s%s%s", short_weekdays[tm.tm_wday], tm.tm_mday, short_months[tm.tm_mon],
-                 w->all_day ? "" : ", ", clock);
+    bool full = style == TEND_WHEN_LONG;
+    char day[96];
+    snprintf(day, sizeof day, tend_tr(MSG_WHEN_DATE),
+             tend_tr(full ? long_weekdays[tm.tm_wday] : short_weekdays[tm.tm_wday]), tm.tm_mday,
+             tend_tr(full ? long_months[tm.tm_mon] : short_months[tm.tm_mon]));
+    snprintf(out, outlen, "%s%s%s", day, w->all_day ? "" : tend_tr(full ? MSG_WHEN_AT : MSG_TASKS_DONE_COMMA), clock);
 }

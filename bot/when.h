@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef struct {
     int64_t at;    /* the instant; for a whole day, the start of that local day */
@@ -43,6 +44,9 @@ typedef enum {
 
 /* Writes w as seen in `zone`; with name_zone, the zone's abbreviation follows the time ("18:00
  * CET"). `now` is only read by TEND_WHEN_NEAR. Always NUL-terminates; "" when the zone fails. */
+/* "Monday 9 November" (with " 2027" when with_year) for a local day, in tend_tr's language. */
+void tend_when_day_long(const struct tm *day, bool with_year, char *out, size_t outlen);
+
 void tend_when_format(const tend_when *w, const char *zone, bool name_zone, int64_t now, tend_when_style style,
                       char *out, size_t outlen);
 

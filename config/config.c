@@ -36,6 +36,7 @@ static const key_spec keys[] = {
     {"bot", "default_capacity", K_INT, AT(settings.default_capacity), 1, 50},
     {"bot", "commands_per_minute", K_INT, AT(settings.commands_per_minute), 0, 1000},
     {"bot", "backup_window_days", K_INT, AT(settings.backup_window_days), 0, 60},
+    {"bot", "locale_dir", K_TEXT, AT(locale_dir), 0, 0},
     {"console", "group", K_TEXT, AT(console_group), 0, 0},
     {"console", "member", K_TEXT, AT(console_member), 0, 0},
     {"discord", "token", K_SECRET, AT(discord_token), 0, 0},

@@ -25,6 +25,8 @@ typedef struct tend_config {
     char *log_level;           /* debug | info | warn | error                            */
     /* [bot] and [schedule] */
     tend_settings settings;
+    char *locale_dir;          /* the translations (<lang>/LC_MESSAGES/tend.mo); NULL = the
+                                  installed ones, else the build's                        */
     /* [console] */
     char *console_group;       /* group name of the console demo, default "demo"         */
     char *console_member;      /* who types first, default "you"                          */

@@ -95,6 +95,7 @@ typedef struct {
     int default_capacity;                /* default 3                                           */
     int64_t new_tasks_paused_until;      /* 0 = new tasks welcome; INT64_MAX = until resumed   */
     int64_t created_at;
+    char language[16];                   /* gettext code, "es", "pt_BR"; "" = English           */
 } tend_group;
 
 /* Finds the group by key, creating it with defaults (and channel_key, if given) when new. */
@@ -125,6 +126,8 @@ typedef struct {
     bool welcomed;                   /* has had the one-time welcome                        */
     bool forgotten;
     int64_t joined_at;               /* the UTC day they were first seen (midnight)        */
+    char language[16];               /* their own for private answers; "" = never chose    */
+    char app_language[16];           /* their app's (Discord locale), when tend speaks it  */
 } tend_member;
 
 /* Finds the member by (group, key), creating them with `name` when new. An existing member's name

@@ -39,6 +39,8 @@ void dc_event_free(dc_event *ev)
     free(ev->text);
     free(ev->focused);
     free(ev->focused_option);
+    free(ev->locale);
+    free(ev->guild_locale);
     for (size_t i = 0; i < ev->n_refs; i++) {
         free((char *)ev->refs[i].member_key);
         free((char *)ev->refs[i].name);
@@ -253,6 +255,8 @@ static void fill_request(dc_event *ev)
     ev->req.refs = ev->refs;
     ev->req.n_refs = ev->n_refs;
     ev->req.event_id = ev->id; /* snowflakes are unique across interactions and messages */
+    ev->req.locale = ev->locale;
+    ev->req.guild_locale = ev->guild_locale;
 }
 
 /* `dm_guild`: the guild a button in a DM belongs to (from its custom_id), else NULL. */
@@ -279,6 +283,11 @@ static int common_fields(const cJSON *d, dc_event *ev, const char *dm_guild, cha
     }
     ev->guild_id = strdup(guild);
     ev->channel_id = strdup(channel);
+    /* what the member's and the server's Discord is set to ("es-ES"): the bot answers a member who
+     * never chose a language in theirs; a short code, so cut anything longer */
+    const char *locale = str_at(d, "locale"), *guild_locale = str_at(d, "guild_locale");
+    ev->locale = locale ? tend_text_clean(locale, 15) : NULL;
+    ev->guild_locale = guild_locale ? tend_text_clean(guild_locale, 15) : NULL;
     size_t n = strlen(guild) + sizeof "discord:";
     ev->group_key = malloc(n);
     if (ev->group_key)

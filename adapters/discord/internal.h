@@ -157,6 +157,8 @@ typedef struct {
     char *text;             /* the command text, refs marked                       */
     char *focused;          /* AUTOCOMPLETE: what the member typed so far          */
     char *focused_option;   /* AUTOCOMPLETE: the option it was typed into ("task") */
+    char *locale;           /* the member's Discord language ("es-ES"), or NULL     */
+    char *guild_locale;     /* the server's, or NULL                               */
     tend_member_ref refs[DC_MAX_REFS];
     size_t n_refs;
     tend_request req;

@@ -343,7 +343,7 @@ int tend_store_member_forget(tend_store *store, int64_t member_id)
         " AND (from_member = ?1 OR to_member = ?1)",
         "UPDATE members SET key = '', name = '" FORMER_MEMBER "', pronouns = '', timezone = '',"
         " capacity = 0, nudges = 0, quiet_start = -1, quiet_end = -1, resting_until = 0,"
-        " forgotten = 1 WHERE id = ?1",
+        " language = '', app_language = '', forgotten = 1 WHERE id = ?1",
     };
     rc = forget_in_audit(store, &m);
     for (size_t i = 0; rc == TEND_STORE_OK && i < sizeof steps / sizeof steps[0]; i++)

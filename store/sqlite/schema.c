@@ -379,6 +379,14 @@ const char *const tend_store_migrations[] = {
      "  created_at INTEGER NOT NULL,"
      "  announced_at INTEGER NOT NULL DEFAULT 0);"
      "CREATE INDEX backup_calls_pending ON backup_calls(task_id) WHERE announced_at = 0;"),
+
+    /* 9: languages (issue 18). A group's language for what the group reads, a member's own for
+     * what only they read; '' is English for a group and "never chose" for a member, who then
+     * reads their app's language (app_language: the last Discord locale tend has a catalogue for),
+     * else the group's. Codes are gettext's: es, pt_BR. */
+    ("ALTER TABLE groups ADD COLUMN language TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE members ADD COLUMN language TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE members ADD COLUMN app_language TEXT NOT NULL DEFAULT '';"),
 };
 
 const int tend_store_migration_count =

@@ -331,7 +331,7 @@ int tend_store_rollback(tend_store *store)
 
 #define GROUP_COLUMNS                                                                             \
     "id, key, channel_key, timezone, checkin_at, digest_at, default_capacity, "                  \
-    "new_tasks_paused_until, created_at"
+    "new_tasks_paused_until, created_at, language"
 
 static void read_group(sqlite3_stmt *st, tend_group *g)
 {
@@ -345,6 +345,7 @@ static void read_group(sqlite3_stmt *st, tend_group *g)
     g->default_capacity = sqlite3_column_int(st, 6);
     g->new_tasks_paused_until = sqlite3_column_int64(st, 7);
     g->created_at = sqlite3_column_int64(st, 8);
+    store_copy_text(st, 9, g->language, sizeof g->language);
 }
 
 int store_step_one(tend_store *store, sqlite3_stmt *st, store_row_reader read, void *out)
@@ -452,8 +453,8 @@ int tend_store_group_save(tend_store *store, const tend_group *g)
 {
     sqlite3_stmt *st = store_stmt(store,
                                   "UPDATE groups SET channel_key = ?2, timezone = ?3, checkin_at = ?4, "
-                                  "digest_at = ?5, default_capacity = ?6, new_tasks_paused_until = ?7 "
-                                  "WHERE id = ?1");
+                                  "digest_at = ?5, default_capacity = ?6, new_tasks_paused_until = ?7, "
+                                  "language = ?8 WHERE id = ?1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, g->id);
@@ -463,6 +464,7 @@ int tend_store_group_save(tend_store *store, const tend_group *g)
     sqlite3_bind_text(st, 5, g->digest_at, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, g->default_capacity);
     sqlite3_bind_int64(st, 7, g->new_tasks_paused_until);
+    sqlite3_bind_text(st, 8, g->language, -1, SQLITE_STATIC);
     return store_exec_stmt(store, st);
 }
 
@@ -478,7 +480,7 @@ int tend_store_groups_each(tend_store *store, int (*cb)(const tend_group *g, voi
 
 #define MEMBER_COLUMNS                                                                            \
     "id, group_id, key, name, pronouns, capacity, nudges, quiet_start, quiet_end, timezone, "     \
-    "resting_until, forgotten, joined_at, remind_minutes, welcomed"
+    "resting_until, forgotten, joined_at, remind_minutes, welcomed, language, app_language"
 
 static void read_member(sqlite3_stmt *st, void *out)
 {
@@ -499,6 +501,8 @@ static void read_member(sqlite3_stmt *st, void *out)
     m->joined_at = sqlite3_column_int64(st, 12);
     m->remind_minutes = sqlite3_column_int(st, 13);
     m->welcomed = sqlite3_column_int(st, 14) != 0;
+    store_copy_text(st, 15, m->language, sizeof m->language);
+    store_copy_text(st, 16, m->app_language, sizeof m->app_language);
 }
 
 int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, tend_member *out)
@@ -563,7 +567,7 @@ int tend_store_member_save(tend_store *store, const tend_member *m)
                                   "UPDATE members SET key = ?2, name = ?3, pronouns = ?4, capacity = ?5,"
                                   " nudges = ?6, quiet_start = ?7, quiet_end = ?8, timezone = ?9,"
                                   " resting_until = ?10, forgotten = ?11, remind_minutes = ?12,"
-                                  " welcomed = ?13 WHERE id = ?1");
+                                  " welcomed = ?13, language = ?14, app_language = ?15 WHERE id = ?1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, m->id);
@@ -579,6 +583,8 @@ int tend_store_member_save(tend_store *store, const tend_member *m)
     sqlite3_bind_int(st, 11, m->forgotten ? 1 : 0);
     sqlite3_bind_int(st, 12, m->remind_minutes);
     sqlite3_bind_int(st, 13, m->welcomed ? 1 : 0);
+    sqlite3_bind_text(st, 14, m->language, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 15, m->app_language, -1, SQLITE_STATIC);
     return store_exec_stmt(store, st);
 }
 

@@ -117,7 +117,7 @@ static void pause_and_resume_new_tasks(void **state)
     testkit *kit = testkit_new();
     assert_int_equal(testkit_run(kit, "cora", 1, "pause-new"), 0);
     only_one(kit, TEND_TO_PUBLIC, "pause");
-    assert_true(testkit_said_has(kit, "catch our breath"));
+    assert_true(testkit_said_has(kit, "Let's rest a little: no new tasks"));
     assert_true(testkit_said_has(kit, "/resume-new"));
     assert_true(group_now(kit).new_tasks_paused_until == INT64_MAX);
     testkit_run(kit, "cora", 1, "setup");

@@ -823,10 +823,10 @@ static void describe_formats_a_board_line(void **state)
     t.slots = 2;
     t.active = 1;
     char out[300];
-    tend_task_view berlin = {"Europe/Berlin", false, TESTKIT_START, "Europe/Berlin"};
+    tend_task_view berlin = {"Europe/Berlin", false, TESTKIT_START, "Europe/Berlin", NULL};
     tend_task_describe(&t, &berlin, out, sizeof out);
     assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov, 18:00)");
-    tend_task_view new_york = {"America/New_York", true, TESTKIT_START, "Europe/Berlin"};
+    tend_task_view new_york = {"America/New_York", true, TESTKIT_START, "Europe/Berlin", NULL};
     tend_task_describe(&t, &new_york, out, sizeof out); /* a member's own zone, named */
     assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov, 12:00 EST)");
     tend_task day = t; /* a whole day is the group's date wherever the reader is */
@@ -838,7 +838,7 @@ static void describe_formats_a_board_line(void **state)
     snprintf(t.repeat, sizeof t.repeat, "every:14d");
     tend_task_describe(&t, &berlin, out, sizeof out);
     assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, Fri 6 Nov, 18:00, every 2 weeks)");
-    tend_task_view later = {"Europe/Berlin", false, fri.at + 60, "Europe/Berlin"};
+    tend_task_view later = {"Europe/Berlin", false, fri.at + 60, "Europe/Berlin", NULL};
     tend_task_describe(&t, &later, out, sizeof out);
     assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, Fri 6 Nov, 18:00, time passed, every 2 weeks)");
     t.due_at = t.starts_at = t.over_at = t.followup_at = 0; /* written before times were read */

@@ -77,7 +77,7 @@ static void team_counts_without_names_and_notices_concentration(void **state)
     assert_true(testkit_said_has(kit, "still need hands: 2"));
     /* twelve members: the busiest fifth is three people, who did 9 of 10 */
     assert_true(testkit_said_has(kit, "did 90% of the last 30 days' work"));
-    assert_true(testkit_said_has(kit, "a few shoulders"));
+    assert_true(testkit_said_has(kit, "a lot of work for a few people"));
     assert_null(strstr(kit->out.items[0].text, "Qmember"));
     assert_int_equal(kit->out.items[0].n_mentions, 0);
     testkit_free(kit);
@@ -93,7 +93,7 @@ static void team_even_share_gets_no_suggestion(void **state)
         did(kit, &m[i], "Pantry shift");
     testkit_run(kit, "Qmember11", 1, "team");
     assert_true(testkit_said_has(kit, "did 30% of"));
-    assert_false(testkit_said_has(kit, "a few shoulders"));
+    assert_false(testkit_said_has(kit, "a lot of work for a few people"));
     testkit_free(kit);
 }
 
@@ -115,7 +115,7 @@ static void team_in_a_group_of_three_points_at_nobody(void **state)
     assert_null(strstr(text, "1 resting"));
     assert_null(strstr(text, "2 active"));
     assert_null(strstr(text, "%"));
-    assert_null(strstr(text, "a few shoulders"));
+    assert_null(strstr(text, "a lot of work for a few people"));
     assert_non_null(strstr(text, "once the group has 11 members"));
     testkit_free(kit);
 }

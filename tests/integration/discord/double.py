@@ -400,7 +400,9 @@ class Double(Gateway):
              "guild": {"id": guild, "locale": "en-US", "features": []},
              "channel_id": channel, "channel": {"id": channel, "type": 0, "guild_id": guild, "name": "general"},
              "member": self._member(member), "token": token, "version": 1, "app_permissions": "2048",
-             "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "context": 0,
+             # a member's own Discord language (members[...]["locale"]), the server's English
+             "locale": self.members.get(member, {}).get("locale", "en-US"), "guild_locale": "en-US",
+             "entitlements": [], "context": 0,
              "authorizing_integration_owners": {"0": guild}, "attachment_size_limit": 10485760}
         if message is not None:
             d["message"] = message

@@ -113,7 +113,7 @@ def main():
         # nothing private reaches the group's channel
         for m in msgs:
             if m["audience"] == "public":
-                for secret in ("A reminder", "Did #", "Heads-up", "inventory", "Rest well", "Reminders:"):
+                for secret in ("A reminder", "Did #", "changed a task you're on", "inventory", "Rest well", "Reminders:"):
                     assert secret not in m["text"], "private words in public: " + m["text"]
     except (AssertionError, KeyError) as e:
         sys.stderr.write("---- transcript ----\n" + out + "--------------------\n")
