@@ -135,6 +135,13 @@ bool tend_i18n_match(const char *typed, char *out, size_t outlen)
         snprintf(out, outlen, "%s", want);
         return true;
     }
+    /* "pt" (or Discord's "pt-PT") when only pt_BR is there: the one catalogue of that language */
+    size_t base = strlen(want);
+    for (size_t i = 0; i < n_langs; i++)
+        if (strncmp(langs[i], want, base) == 0 && langs[i][base] == '_') {
+            snprintf(out, outlen, "%s", langs[i]);
+            return true;
+        }
     return false;
 }
 

@@ -119,14 +119,16 @@ static bool reads_as_when(const char *text, void *arg)
 {
     const when_reading *r = arg;
     tend_when w;
-    if (tend_when_parse(text, r->zone, r->now, &w) != TEND_WHEN_OK)
+    /* a time that cannot be (31 nov, a past hour) still reads as one: it joins, so the member is
+     * told what is wrong with the whole of it, not that "31" means nothing */
+    if (tend_when_parse(text, r->zone, r->now, &w) == TEND_WHEN_UNKNOWN)
         return false;
     const char *space = strrchr(text, ' ');
     const char *last = space ? space + 1 : text;
     if (!space || last[strspn(last, "0123456789")] != '\0')
         return true;
     char *before = strndup(text, (size_t)(space - text));
-    bool needed = before && tend_when_parse(before, r->zone, r->now, &w) != TEND_WHEN_OK;
+    bool needed = before && tend_when_parse(before, r->zone, r->now, &w) == TEND_WHEN_UNKNOWN;
     free(before);
     return needed;
 }

@@ -65,7 +65,8 @@ with tempfile.TemporaryDirectory() as tmp:
                   "the celebration in the group's Spanish, whoever reads English", out)
     assert "Thank" not in done["text"], done
     bad = expect(msgs, "private", "ana", r"^Todavía no hablo xx, así que no cambié nada\. Puedo usar: English \(en\), "
-                 r"español \(es\)", "an unknown code: one line with what there is", out)
+                 r"Deutsch \(de\), español \(es\), français \(fr\), português \(Brasil\) \(pt_BR\)\.",
+                 "an unknown code: one line with what there is", out)
     assert "\n" not in bad["text"], bad
     expect(msgs, "private", "ana", r"Idioma: español \(es\)", "nothing changed after the unknown code", out)
     expect(msgs, "public", None, r"^Nueva tarea: #2 Pan \(0 de 1 persona, vie 6 nov, 18:00\)\.",

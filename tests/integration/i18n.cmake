@@ -48,3 +48,9 @@ add_test(NAME i18n.console
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/i18n/console_es.py $<TARGET_FILE:tend>
                  ${CMAKE_BINARY_DIR}/locale)
 set_tests_properties(i18n.console PROPERTIES LABELS "i18n;integration" TIMEOUT 120)
+
+# a short session in each of the other shipped languages (Portuguese chosen as plain "pt")
+add_test(NAME i18n.console_langs
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/i18n/console_langs.py $<TARGET_FILE:tend>
+                 ${CMAKE_BINARY_DIR}/locale)
+set_tests_properties(i18n.console_langs PROPERTIES LABELS "i18n;integration" TIMEOUT 120)

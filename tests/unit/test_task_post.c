@@ -333,6 +333,8 @@ static void a_time_typed_in_several_words_is_one_time(void **state)
     assert_string_equal(task_of(kit, 4).title, "Coffee");
     assert_int_equal(task_of(kit, 4).due_at, 1794052800); /* Sat 7 Nov 12:00 */
     assert_string_equal(task_of(kit, 4).note, "bring the key");
+    testkit_run(kit, "ana", 0, "task add Soup when:31 nov 18:00"); /* the whole impossible day is named */
+    assert_true(testkit_said_has(kit, "when:\"31 nov 18:00\" names a day that doesn't exist"));
     run_ok(kit, "ana", "task edit 1 when:fri 18:30");
     assert_int_equal(task_of(kit, 1).due_at, 1793989800); /* Fri 6 Nov 18:30 */
     assert_string_equal(task_of(kit, 1).title, "Pantry drive");

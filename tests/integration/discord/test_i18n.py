@@ -55,8 +55,10 @@ def test_a_spanish_member_in_an_english_server(two):
     assert "language" in names.get("setup", set()) and "language" in names.get("profile", set()), names
     # ... and Spanish descriptions for Spanish Discord apps, under both of Discord's Spanish locales
     cmds = {c["name"]: c for c in double.registered}
-    assert cmds["claim"]["description_localizations"] == {"es-ES": "Apuntarte a una tarea",
-                                                          "es-419": "Apuntarte a una tarea"}, cmds["claim"]
+    claim = cmds["claim"]["description_localizations"]
+    assert claim["es-ES"] == claim["es-419"] == "Apuntarte a una tarea", cmds["claim"]
+    # every other language shipped in po/ goes under its own Discord locale, and nothing else does
+    assert set(claim) == {"es-ES", "es-419", "pt-BR", "fr", "de"}, claim
     lang = [o for o in cmds["setup"]["options"] if o["name"] == "language"][0]
     assert lang["description_localizations"]["es-ES"] == "El idioma del grupo, como es", lang
     task = cmds["task"]
@@ -65,7 +67,7 @@ def test_a_spanish_member_in_an_english_server(two):
     title = [o for o in add["options"] if o["name"] == "title"][0]
     assert title["description_localizations"]["es-419"] == "Qué hace falta hacer", title
     for c in double.registered:  # only Discord's locale names, never a gettext code
-        assert set(c.get("description_localizations", {})) <= {"es-ES", "es-419"}, c
+        assert set(c.get("description_localizations", {})) <= {"es-ES", "es-419", "pt-BR", "fr", "de"}, c
 
     # eva posts a task: the channel's announcement is English, her own answers Spanish
     b = run(double, "eva", "task", {"title": "Soup run", "slots": 2}, sub="add")
