@@ -70,6 +70,18 @@ void tend_args_free(tend_args *args)
     free(args);
 }
 
+/* Marker bytes (a command prefix, a mention's open and close) that are not a whole reference have
+ * no business in a word: a word is echoed back in answers ("I didn't follow ..."), where a stray
+ * marker would render as a broken mention. Removed in place. */
+static void drop_markers(char *s)
+{
+    char *out = s;
+    for (; *s; s++)
+        if (*s != TEND_MARK_MENTION_OPEN && *s != TEND_MARK_MENTION_CLOSE && *s != '\x1D')
+            *out++ = *s;
+    *out = '\0';
+}
+
 /* Reads one word starting at *p into a new string, unwrapping quotes. *quoted_at is the offset in
  * the result where the first quoted part begins (SIZE_MAX when nothing was quoted), so
  * when:"fri 18:00" is still an option while "note: x" is plain text. */
@@ -202,6 +214,8 @@ int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs
             named *o = &a->opts[a->n_opts++];
             o->key = strndup(w, (size_t)(colon - w));
             o->value = strdup(colon + 1);
+            if (o->value)
+                drop_markers(o->value);
             o->start = offset;
             o->value_offset = offset + (size_t)(colon - w) + 1;
             o->end = (size_t)(p - (text ? text : ""));
@@ -251,6 +265,7 @@ int tend_args_parse(const char *text, const tend_member_ref *refs, size_t n_refs
                 return -1;
             }
         } else {
+            drop_markers(w);
             slot->text = w;
         }
     }
