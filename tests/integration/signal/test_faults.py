@@ -110,7 +110,7 @@ def test_a_message_signal_cli_took_is_not_sent_again_after_a_crash(double, tmp_p
     # command would also bring her welcome, and either could be the send the crash follows)
     t = Tend(double, str(tmp_path))
     assert double.wait(double.listening, 15), t.output()
-    ask(double, "ana", "/tasks", expect=lambda s: "Welcome! I'm tend" in s["text"])
+    ask(double, "ana", "/tasks", expect=lambda s: "Welcome! I'm tend" in s["text"], welcome=True)
     assert double.wait(lambda: t.query("SELECT count(*) FROM outbox") == [(0,)], 15), t.output()
     t.stop()
     assert double.wait(lambda: not double.listening(), 15)
@@ -147,7 +147,7 @@ def test_an_export_signal_cli_took_is_not_sent_again_after_a_crash(double, tmp_p
     from going twice keeps the file from going twice too."""
     t = Tend(double, str(tmp_path))
     assert double.wait(double.listening, 15), t.output()
-    ask(double, "ana", "/tasks", expect=lambda s: "Welcome! I'm tend" in s["text"])
+    ask(double, "ana", "/tasks", expect=lambda s: "Welcome! I'm tend" in s["text"], welcome=True)
     assert double.wait(lambda: t.query("SELECT count(*) FROM outbox") == [(0,)], 15), t.output()
     t.stop()
     assert double.wait(lambda: not double.listening(), 15)

@@ -30,11 +30,18 @@ def to_member(who):
     return lambda s: not s["group"] and s["to"] == sd.Double().members[who]["uuid"]
 
 
-def ask(double, who, text, group="Food Bank", mentions=(), expect=None, timeout=10):
-    """A member types text; returns the first thing tend sends that matches expect (default: any)."""
+WELCOME = "Welcome! I'm tend"
+
+
+def ask(double, who, text, group="Food Bank", mentions=(), expect=None, timeout=10, welcome=False):
+    """A member types text; returns the first thing tend sends that matches expect (default: any).
+    A member's first command in a group also brings the one-time welcome to their 1:1 chat, which
+    may arrive after the answer to a later command: it counts only when asked for (welcome=True)."""
     mark = len(double.sent)
     double.say(who, text, group=group, mentions=mentions)
-    return wait_for(double, mark, expect or (lambda s: True), "answer to %r" % text, timeout)
+    want = expect or (lambda s: True)
+    match = want if welcome else (lambda s: WELCOME not in s["text"] and want(s))
+    return wait_for(double, mark, match, "answer to %r" % text, timeout)
 
 
 def settle(double, seconds=1.0):
