@@ -73,6 +73,7 @@ class Gateway:
         self.close_events = []    # close codes the bot's connections ended with
         self.undelivered = []     # (t, d) of events no live session could take
         self.withhold_ack = False
+        self.hello_delay = 0.0    # seconds a new connection waits for its HELLO (a slow gateway)
         self.last_identify = None
         self.conns = set()
         self._conn_of = {}        # websocket -> Conn
@@ -168,6 +169,8 @@ class Gateway:
         self._conn_of[ws] = conn
         if request.query.get("v") != "10" or request.query.get("encoding") != "json":
             self.violations.append("gateway connection without v=10&encoding=json: %s" % request.query_string)
+        if self.hello_delay:
+            await asyncio.sleep(self.hello_delay)
         await self._send(ws, {"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": self.heartbeat_interval}})
         bot_code = None  # the code of the bot's close frame; none when the socket just dropped
         try:

@@ -43,8 +43,12 @@ def test_health_follows_the_gateway(tend, double):
     wait_health(port, 200)
     assert healthz(port) == (200, "ok: discord up, the database answers\n")
     resumes = double.resumes
+    # tend RESUMEs within milliseconds, faster than a poll can see; a slow gateway HELLO keeps it
+    # away long enough to be seen (it once passed unseen on a loaded machine)
+    double.hello_delay = 1.0
     double.drop()
     down, body = wait_health(port, 503, 10)
+    double.hello_delay = 0.0
     assert body == "unhealthy: not connected to discord\n"
     assert double.wait(lambda: double.resumes > resumes, 15), tend.output()
     up, body = wait_health(port, 200, 10)
