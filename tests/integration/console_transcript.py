@@ -22,3 +22,26 @@ def parse(transcript):
         elif raw.strip():
             raise AssertionError("a line with no audience prefix: %r" % raw)
     return messages
+
+
+def clock_index(messages):
+    """"2026-10-23 13:59" -> the index of the console line saying the clock got there."""
+    clock = {}
+    for i, m in enumerate(messages):
+        c = CLOCK.search(m["text"]) if m["audience"] == "console" else None
+        if c:
+            clock[c.group(1)] = i
+    return clock
+
+
+def find(messages, pred, what, count=None):
+    """The indexes of the messages pred takes; exactly `count` of them when count is given."""
+    found = [i for i, m in enumerate(messages) if pred(m)]
+    if count is not None:
+        assert len(found) == count, "%s: expected %d, found %d" % (what, count, len(found))
+    return found
+
+
+def between(clock, i, start, end, what):
+    """Message i came after the clock reached start and before it reached end (UTC)."""
+    assert clock[start] < i < clock[end], "%s: not between %s and %s UTC" % (what, start, end)

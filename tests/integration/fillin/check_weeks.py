@@ -5,6 +5,7 @@ hears. Wording may change; audiences, order, who and how often may not.
 
 usage: check_weeks.py TEND_BINARY SCRIPT
 """
+import functools
 import os
 import re
 import subprocess
@@ -12,7 +13,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from console_transcript import CLOCK, parse  # noqa: E402
+import console_transcript as transcript  # noqa: E402
+from console_transcript import parse  # noqa: E402
 
 MEMBERS = ("ana", "bea", "cam", "dan", "eve", "fen", "gus", "sam")
 
@@ -57,20 +59,9 @@ def report(out):
 
 
 def check(msgs):
-    clock = {}
-    for i, m in enumerate(msgs):
-        c = CLOCK.search(m["text"]) if m["audience"] == "console" else None
-        if c:
-            clock[c.group(1)] = i
-
-    def find(pred, what, count=None):
-        found = [i for i, m in enumerate(msgs) if pred(m)]
-        if count is not None:
-            assert len(found) == count, "%s: expected %d, found %d" % (what, count, len(found))
-        return found
-
-    def between(i, start, end, what):
-        assert clock[start] < i < clock[end], "%s: not between %s and %s UTC" % (what, start, end)
+    clock = transcript.clock_index(msgs)
+    find = functools.partial(transcript.find, msgs)
+    between = functools.partial(transcript.between, clock)
 
     def kind(k):
         return lambda m: m["audience"] == "dm" and k(m["text"])  # noqa

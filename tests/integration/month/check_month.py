@@ -9,13 +9,15 @@ audiences, times, counts and order may not.
 
 usage: check_month.py TEND_BINARY SCRIPT
 """
+import functools
 import os
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from console_transcript import CLOCK, parse  # noqa: E402
+import console_transcript as transcript  # noqa: E402
+from console_transcript import parse  # noqa: E402
 
 
 def main():
@@ -31,20 +33,9 @@ def main():
     try:
         assert proc.returncode == 0, "tend exited with %d: %s" % (proc.returncode, proc.stderr.decode())
         msgs = parse(out)
-        clock = {}  # "2026-10-23 13:59" -> index of the console line saying the clock got there
-        for i, m in enumerate(msgs):
-            c = CLOCK.search(m["text"]) if m["audience"] == "console" else None
-            if c:
-                clock[c.group(1)] = i
-
-        def find(pred, what, count=None):
-            found = [i for i, m in enumerate(msgs) if pred(m)]
-            if count is not None:
-                assert len(found) == count, "%s: expected %d, found %d" % (what, count, len(found))
-            return found
-
-        def between(i, start, end, what):
-            assert clock[start] < i < clock[end], "%s: not between %s and %s UTC" % (what, start, end)
+        clock = transcript.clock_index(msgs)
+        find = functools.partial(transcript.find, msgs)
+        between = functools.partial(transcript.between, clock)
 
         dm = lambda who, words: lambda m: m["audience"] == "dm" and m["who"] == who and words in m["text"]  # noqa
         public = lambda words: lambda m: m["audience"] == "public" and words in m["text"]  # noqa
