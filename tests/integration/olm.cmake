@@ -1,12 +1,18 @@
-# olm.cmake — the encryption library (lib/olm) beyond its unit test (tests/unit/test_olm.c): a
-# cross-check against libolm, a second implementation, through Debian's python3-olm; and the unit
-# test under valgrind. Only in builds with end-to-end encryption (TEND_E2EE); tests/run says when
+# olm.cmake — the encryption library (lib/olm) beyond its unit test (tests/unit/test_olm.c): the
+# Rust side's own tests (a panic is an error value and poisons its handle; olm.h's error enum is
+# the Rust one), a cross-check against libolm, a second implementation, through Debian's
+# python3-olm; and the unit test under valgrind. Only in builds with end-to-end encryption (TEND_E2EE); tests/run says when
 # a build has none. Labels: olm, plus valgrind.
 if(NOT TEND_E2EE_ENABLED)
   return()
 endif()
 
 set(_olm ${CMAKE_CURRENT_LIST_DIR}/olm)
+add_test(NAME olm.rust
+         COMMAND ${CMAKE_COMMAND} -E env CARGO_TARGET_DIR=${TEND_OLM_TARGET_DIR}
+                 ${TEND_CARGO} test --release --locked --manifest-path ${TEND_OLM_DIR}/Cargo.toml)
+set_tests_properties(olm.rust PROPERTIES LABELS "olm" TIMEOUT 600)
+
 add_executable(olm_crosscheck ${_olm}/crosscheck.c)
 target_link_libraries(olm_crosscheck PRIVATE tend_lib PkgConfig::CJSON)
 

@@ -260,3 +260,53 @@ pub extern "C" fn tend_olm_ed25519_verify(
         key.verify(in_bytes(message, message_len)?, &signature).map_err(|_| TEND_OLM_ERR_BAD_SIGNATURE)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_an_error_value_and_poisons_the_handle() {
+        let h = Handle::boxed(7u32);
+        assert_eq!(with_mut(h, |_| panic!("a bug")), TEND_OLM_ERR_INTERNAL);
+        assert_eq!(with_mut(h, |_| Ok(())), TEND_OLM_ERR_POISONED);
+        assert_eq!(with_ref(h, |_| Ok(())), TEND_OLM_ERR_POISONED);
+        let other = Handle::boxed(7u32); // handles share nothing
+        assert_eq!(with_ref(other, |v| if *v == 7 { Ok(()) } else { Err(TEND_OLM_ERR_INTERNAL) }), TEND_OLM_OK);
+        assert_eq!(guard(|| panic!("a bug")), TEND_OLM_ERR_INTERNAL);
+        free_handle(h);
+        free_handle(other);
+    }
+
+    #[test]
+    fn strings_carry_any_bytes_and_end_with_nul() {
+        let p = out_bytes(b"a\0b");
+        unsafe {
+            assert_eq!(((p as *const u8).sub(HEADER) as *const usize).read(), 3);
+            assert_eq!(std::slice::from_raw_parts(p as *const u8, 4), b"a\0b\0");
+            tend_olm_free_string(p);
+            tend_olm_free_string(ptr::null_mut());
+        }
+    }
+
+    #[test]
+    fn error_values_are_those_of_the_header() {
+        // olm.h's enum and this one must list the same names in the same order (the values cross).
+        let header = include_str!("../olm.h");
+        let body = &header[header.find("typedef enum tend_olm_error {").unwrap()..];
+        let body = &body[..body.find("} tend_olm_error;").unwrap()];
+        let names: Vec<&str> = body
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.trim().split([',', ' ', '=']).next())
+            .filter(|n| n.starts_with("TEND_OLM_"))
+            .collect();
+        let ours: Vec<String> = (0..=TEND_OLM_ERR_INTERNAL as i32)
+            .map(|v| format!("{:?}", unsafe { std::mem::transmute::<i32, tend_olm_error>(v) }))
+            .collect();
+        assert_eq!(names, ours);
+        for v in 0..=TEND_OLM_ERR_INTERNAL as i32 + 1 {
+            assert!(!unsafe { CStr::from_ptr(tend_olm_strerror(v)) }.to_bytes().is_empty());
+        }
+    }
+}
