@@ -17,10 +17,12 @@
  * - Secrets. Returned strings can hold key material (a Megolm session key, a plaintext that carries
  *   a room key), so tend_olm_free_string overwrites the whole allocation with zeroes before it frees
  *   it, and so does every …_free for the keys inside a handle (vodozemac zeroes its keys on drop).
- *   Temporary copies inside the library are zeroed the same way. Handles are saved only as pickles:
- *   the object's state encrypted and authenticated with a 32-byte key the caller provides
- *   (AES-256-CBC + HMAC-SHA-256, vodozemac's pickle format), so a pickle at rest reveals nothing
- *   without that key, and a pickle changed or opened with another key is refused.
+ *   The library's own temporary copies of secrets (plaintexts, session keys, exported keys) are
+ *   zeroed the same way. Handles are saved only as pickles: the object's state encrypted and
+ *   authenticated with a 32-byte key the caller provides (vodozemac's pickle format: AES-256-CBC
+ *   and HMAC-SHA-256 truncated to 8 bytes, keys derived from the pickle key with HKDF), so a pickle
+ *   at rest reveals nothing without that key, and a pickle changed or opened with another key is
+ *   refused.
  * - Errors. Every call that can fail returns a tend_olm_error; TEND_OLM_OK is 0. On any error every
  *   output is NULL or 0 and the handle is unchanged (vodozemac checks a message before it advances a
  *   ratchet). tend_olm_strerror gives a fixed English sentence per value, never built from input
