@@ -18,6 +18,9 @@
 #include "app/ops.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#ifdef TEND_HAVE_E2EE
+#include "lib/olm/olm.h"
+#endif
 #include "config/config.h"
 #include "store/store.h"
 
@@ -78,6 +81,12 @@ static int parse_options(int argc, char **argv, options *opts)
             return 1;
         } else if (strcmp(a, "--version") == 0) {
             puts("tend " TEND_VERSION);
+#ifdef TEND_HAVE_E2EE
+            /* asked of the library linked in, so the line proves it is there */
+            printf("Matrix end-to-end encryption: yes (vodozemac %s)\n", tend_olm_vodozemac_version());
+#else
+            puts("Matrix end-to-end encryption: no: " TEND_E2EE_OFF_REASON);
+#endif
             return 1;
         } else {
             fprintf(stderr, "tend: unknown option '%.80s' (tend --help shows the options)\n", a);

@@ -188,7 +188,9 @@ def case_cli(tend, dir_, src, tmp):
     rc, out, _ = run(tend, ["--help"], "", tmp)
     check(rc == 0 and "usage: tend" in out and "--check-config" in out, "--help explains the options")
     rc, out, _ = run(tend, ["--version"], "", tmp)
-    check(rc == 0 and re.match(r"^tend \d+\.\d+\.\d+\n$", out), "--version prints one line: " + out)
+    check(rc == 0 and re.match(r"^tend \d+\.\d+\.\d+\n"
+                               r"Matrix end-to-end encryption: (yes \(vodozemac \d+\.\d+\.\d+\)|no: built .+)\n$", out),
+          "--version prints the version and whether end-to-end encryption is in: " + out)
     rc, out, err = run(tend, ["--frobnicate"], "", tmp)
     check(rc == 2 and err.count("\n") == 1 and "--frobnicate" in err, "an unknown option is one line: " + err)
     rc, out, err = run(tend, ["--check-config", os.path.join(src, "config", "tend.conf")], "", tmp)
