@@ -13,6 +13,7 @@
 
 #include "bot/fillin.h"
 #include "bot/messages.h"
+#include "bot/parse.h"
 #include "bot/schedule_internal.h"
 #include "bot/tasks.h"
 #include "bot/tasks_internal.h"
@@ -269,7 +270,8 @@ static int cmd_backup(tend_ctx *ctx)
         return m ? TEND_OK : tend_store_failed(ctx, TEND_STORE_ERROR);
     }
     const char *last = tend_args_word(ctx->args, n - 1);
-    bool on = strcasecmp(last, "on") == 0, off = strcasecmp(last, "off") == 0;
+    int said = tend_parse_switch(last); /* on/off, or the member's words for them */
+    bool on = said == 1, off = said == 0;
     if (!on && !off)
         return tend_usage(ctx, MSG_BACKUP_ON_OFF);
     if (n < 2)

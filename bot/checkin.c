@@ -58,10 +58,12 @@ static int cmd_checkin(tend_ctx *ctx)
     if (!word)
         return reply_prompt(ctx);
     const char *energy;
-    if (tend_parse_energy(word, &energy) != 0)
+    size_t used = 0; /* words of the energy: "muy bien" is two, and the note comes after them */
+    if (named ? tend_parse_energy(word, &energy) != 0
+              : tend_parse_energy_words(word, tend_args_word(ctx->args, 1), &energy, &used) != 0)
         return tend_usage(ctx, MSG_CHECKIN_BAD_ENERGY);
     const char *named_note = tend_args_named(ctx->args, "note");
-    char *note = named_note ? strdup(named_note) : tend_args_join(ctx->args, named ? 0 : 1);
+    char *note = named_note ? strdup(named_note) : tend_args_join(ctx->args, used);
     if (!note)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     if (tend_utf8_length(note) > TEND_LIMIT_NOTE_CHARS) {

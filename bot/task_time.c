@@ -10,6 +10,7 @@
 
 #include "bot/i18n.h"
 #include "bot/messages.h"
+#include "bot/parse.h"
 #include "bot/tz.h"
 
 #define REPEAT_DAYS_MAX 365
@@ -119,7 +120,7 @@ int tend_repeat_parse(const char *text, char *canon, size_t canonlen)
 {
     if (!text || canonlen < TEND_REPEAT_MAX)
         return -1;
-    if (strcasecmp(text, "off") == 0 || strcasecmp(text, "none") == 0 || strcasecmp(text, "no") == 0) {
+    if (tend_parse_switch(text) == 0) { /* off, none, no, or the member's words for them */
         canon[0] = '\0';
         return 0;
     }

@@ -27,6 +27,12 @@ if(TARGET test_i18n)
   target_compile_definitions(test_i18n PRIVATE TEND_TEST_LOCALE_DIR="${test_locale}")
 endif()
 
+# test_words reads the word lists members type from every shipped catalogue (the build's own tree)
+if(TARGET test_words)
+  add_dependencies(test_words tend_translations)
+  target_compile_definitions(test_words PRIVATE TEND_BUILD_LOCALE_DIR="${CMAKE_BINARY_DIR}/locale")
+endif()
+
 # msgfmt --check (formats in order, headers, plural forms) on every translation
 foreach(po ${TEND_PO_FILES})
   get_filename_component(lang ${po} NAME_WE)
