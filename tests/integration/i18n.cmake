@@ -60,3 +60,10 @@ add_test(NAME i18n.console_langs
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/i18n/console_langs.py $<TARGET_FILE:tend>
                  ${CMAKE_BINARY_DIR}/locale)
 set_tests_properties(i18n.console_langs PROPERTIES LABELS "i18n;integration" TIMEOUT 120)
+
+# members typing their own language's words (check-in, two weeks of rest, a Friday task, nudges off)
+# in a Spanish and a German group, read back as stored
+add_test(NAME i18n.console_words
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/i18n/console_words.py $<TARGET_FILE:tend>
+                 ${CMAKE_BINARY_DIR}/locale)
+set_tests_properties(i18n.console_words PROPERTIES LABELS "i18n;integration" TIMEOUT 120)
