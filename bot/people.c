@@ -19,6 +19,7 @@
 #include "bot/parse.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
+#include "bot/words.h"
 
 
 static int out_of_memory(tend_ctx *ctx)
@@ -304,11 +305,12 @@ static int cmd_nudges(tend_ctx *ctx)
     if (word && strcasecmp(word, "later") == 0 && tend_args_count(ctx->args) == 1)
         return nudge_no_thanks(ctx);
     int said = word ? tend_parse_switch(word) : -1; /* on/off, or the member's words for them */
-    if (said < 0)
-        return tend_usage(ctx, MSG_PEOPLE_NUDGES_BAD);
+    if (said < 0 || tend_args_count(ctx->args) > 1) {
+        int rc = tend_usage(ctx, MSG_PEOPLE_NUDGES_BAD);
+        tend_words_hint(ctx->error, sizeof ctx->error, TEND_WORD_ON, TEND_WORD_OFF); /* "sí, no" */
+        return rc;
+    }
     on = said == 1;
-    if (tend_args_count(ctx->args) > 1)
-        return tend_usage(ctx, MSG_PEOPLE_NUDGES_BAD);
     ctx->member.nudges = on;
     int rc = tend_store_member_save(ctx->env->store, &ctx->member);
     if (rc != TEND_STORE_OK)

@@ -216,10 +216,12 @@ static tend_when_result read_facts(const char *text, facts *f, bool own_first)
         return TEND_WHEN_UNKNOWN;
     int pending_day = -1; /* "3" waiting for its month, or "dec" for its day */
     int pending_month = -1;
+    bool ends_in_filler = false;
     for (int i = 0; i < n; i++) {
         const char *w = words[i];
         const char *next = i + 1 < n ? words[i + 1] : NULL;
         int v, year, said = -1;
+        ends_in_filler = false;
         bool took_next = false;
         for (int k = n - i < PHRASE_MAX ? n - i : PHRASE_MAX; k > 1 && said < 0 && !isdigit((unsigned char)w[0]); k--) {
             char phrase[WORDS_MAX * WORD_MAX];
@@ -232,6 +234,7 @@ static tend_when_result read_facts(const char *text, facts *f, bool own_first)
             tend_when_result r = take_word(said, f, &pending_month);
             if (r != TEND_WHEN_OK)
                 return r;
+            ends_in_filler = said == TEND_WORD_FILLER;
         } else if ((v = clock_minutes(w, next, own_first, &took_next)) >= 0) {
             SET_ONCE(f->minute, v);
             if (took_next)
@@ -243,6 +246,7 @@ static tend_when_result read_facts(const char *text, facts *f, bool own_first)
             tend_when_result r = take_word(said, f, &pending_month);
             if (r != TEND_WHEN_OK)
                 return r;
+            ends_in_filler = said == TEND_WORD_FILLER;
         } else if ((v = day_number(w, own_first)) >= 0) {
             SET_ONCE(pending_day, v);
         } else if (is_year(w, &year) && pending_month != -1) {
@@ -251,6 +255,10 @@ static tend_when_result read_facts(const char *text, facts *f, bool own_first)
             return TEND_WHEN_UNKNOWN;
         }
     }
+    /* "fri 18:00 de": a small word with nothing after it belongs to what follows (when: stops
+     * before it, so "de la sopa" stays in the title) */
+    if (ends_in_filler)
+        return TEND_WHEN_UNKNOWN;
     if ((pending_day == -1) != (pending_month == -1))
         return TEND_WHEN_UNKNOWN; /* "3" with no month, or "dec" with no day */
     if (pending_day != -1) {

@@ -11,6 +11,7 @@
 #include <unicode/ustring.h>
 
 #include "bot/i18n.h"
+#include "bot/messages.h"
 
 /* Marks a list for xgettext (po/CMakeLists.txt: --keyword=W_:1c,2): context, English words. */
 #define W_(ctx, words) {ctx, words}
@@ -132,6 +133,38 @@ void tend_words_first(const char *lang, tend_word w, char *out, size_t outlen)
     const char *list = tend_words_list(lang, w);
     if (outlen > 0)
         snprintf(out, outlen, "%.*s", (int)strcspn(list, "|"), list);
+}
+
+static bool reader_is_english(void)
+{
+    const char *lang = tend_i18n_private_lang();
+    return !lang[0] || strncmp(lang, "en", 2) == 0;
+}
+
+static void append_hint(char *text, size_t size, const char *words)
+{
+    size_t used = strnlen(text, size);
+    if (used < size && words[0])
+        snprintf(text + used, size - used, tend_tr(MSG_WORDS_TOO), words);
+}
+
+void tend_words_hint(char *text, size_t size, tend_word first, tend_word last)
+{
+    if (reader_is_english() || (unsigned)last >= TEND_WORD_COUNT)
+        return;
+    char words[256] = "", one[64];
+    size_t used = 0;
+    for (int w = (int)first; w <= (int)last && used < sizeof words; w++) {
+        tend_words_first(tend_i18n_private_lang(), (tend_word)w, one, sizeof one);
+        used += (size_t)snprintf(words + used, sizeof words - used, "%s%s", used ? ", " : "", one);
+    }
+    append_hint(text, size, words);
+}
+
+void tend_words_hint_examples(char *text, size_t size, const char *examples_msgid)
+{
+    if (!reader_is_english())
+        append_hint(text, size, tend_tr(examples_msgid));
 }
 
 /* ---------------------------------------------------------------- folding */

@@ -71,6 +71,13 @@ const char *tend_words_list(const char *lang, tend_word w);
 /* The first word of lang's list for w ("genial" for great in Spanish): how tend says it back. */
 void tend_words_first(const char *lang, tend_word w, char *out, size_t outlen);
 
+/* After a refusal in text (size bytes) that names English words, the reader's own words for
+ * first..last ("genial, bien, bajo, agotado"), said with MSG_WORDS_TOO; nothing when the scope's
+ * private language is English. */
+void tend_words_hint(char *text, size_t size, tend_word first, tend_word last);
+/* The same with a translated list of examples (MSG_WORDS_DURATION_EXAMPLES, ..._WHEN_...). */
+void tend_words_hint_examples(char *text, size_t size, const char *examples_msgid);
+
 /* Which word of `kind` the len bytes at text name (a phrase too: "muy bien", with single spaces),
  * in English, the asking member's language and the group's. With own_first, the member's and the
  * group's languages are asked before English: when: asks that way a second time when the English

@@ -22,7 +22,8 @@ LANGS = {
                   "/checkin müde\n/checkin cansada semana larga\n/stepback 2 semanas\n/nudges no\n/me\n:quit\n",
         "task": r"^Nueva tarea: #1 Sopa \(0 de 1 persona, vie 6 nov, 18:00\)",
         "read": r"^Entendí when:\"viernes 18:00\" como viernes 6 de noviembre a las 18:00",
-        "refused": r"^Entiendo .*great",  # müde is German: not read in a Spanish group
+        # müde is German: not read in a Spanish group; the refusal names the Spanish words
+        "refused": r"^Entiendo great, ok, low u out\. En español: genial, bien, bajo, agotado\.",
         "rest": r"^Descansa bien\. Estás de descanso hasta martes 17 de noviembre",
         "nudges": r"no te enviaré avisos",
         "me": [r"Estás de descanso hasta martes 17 de noviembre", r"Tu último check-in: bajo\.",
@@ -33,7 +34,7 @@ LANGS = {
                   "/checkin cansada\n/checkin müde lange Woche\n/stepback 2 Wochen\n/nudges aus\n/me\n:quit\n",
         "task": r"^Neue Aufgabe: #1 Suppe \(0 von 1 Person, Fr\., 6\. Nov\., 18:00\)",
         "read": r"^Ich habe when:\"Fr 18 Uhr\" als Freitag, 6\. November um 18:00 UTC gelesen",
-        "refused": r"^Ich verstehe .*great",  # cansada is Spanish: not read in a German group
+        "refused": r"^Ich verstehe great, ok, low oder out\. Auf Deutsch: super, gut, müde, erschöpft\.",
         "rest": r"^Erhol dich gut\. Du hast Pause bis Dienstag, 17\. November",
         "nudges": r"keine Anstupser",
         "me": [r"Du machst Pause bis Dienstag, 17\. November", r"Dein letzter Check-in: müde\.",

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bot/i18n.h"
+#include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tz.h"
 #include "bot/when.h"
@@ -273,6 +274,8 @@ static void when_in_spanish(void **state)
     reads_as("3 mar", 2027, 3, 3, 0, 0, true);
     reads_as("mar 18:00", 2026, 11, 3, 18, 0, false);
     reads_as("fri 18:00", 2026, 11, 6, 18, 0, false); /* English always */
+    reads_as("a las 18:00 del viernes", 2026, 11, 6, 18, 0, false);
+    not_read("vie 18:00 de"); /* a small word at the end is the title's: "... de la sopa" */
     not_read("Freitag 18:00");                        /* German: nobody here speaks it */
     not_read("next fri");                             /* still refused: which Friday? */
 }
@@ -374,6 +377,63 @@ static void yes_and_no_in_each_language(void **state)
     assert_int_equal(tend_parse_switch("on|off"), -1); /* the list's separator is never a word */
 }
 
+/* ---------------------------------------------------------------- refusals show the member's words */
+
+/* The examples each translation gives after a refusal read in that language: a volunteer who
+ * writes "2 Wochen" there must also have listed "Wochen". */
+static void each_languages_examples_read_in_it(void **state)
+{
+    (void)state;
+    DIR *d = opendir(TEND_BUILD_LOCALE_DIR);
+    assert_non_null(d);
+    struct dirent *e;
+    int checked = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        speak(e->d_name, NULL);
+        char list[256];
+        snprintf(list, sizeof list, "%s", tend_i18n_tr(e->d_name, MSG_WORDS_DURATION_EXAMPLES));
+        for (char *save = NULL, *one = strtok_r(list, ",", &save); one; one = strtok_r(NULL, ",", &save)) {
+            one += strspn(one, " ");
+            if (duration(one) <= 0)
+                fail_msg("%s: the example \"%s\" is no length of time in that language", e->d_name, one);
+            checked++;
+        }
+        snprintf(list, sizeof list, "%s", tend_i18n_tr(e->d_name, MSG_WORDS_WHEN_EXAMPLES));
+        for (char *save = NULL, *one = strtok_r(list, ",", &save); one; one = strtok_r(NULL, ",", &save)) {
+            one += strspn(one, " ");
+            tend_when w;
+            if (tend_when_parse(one, BERLIN, TESTKIT_START, &w) != TEND_WHEN_OK)
+                fail_msg("%s: the example when:\"%s\" does not read in that language", e->d_name, one);
+            checked++;
+        }
+    }
+    closedir(d);
+    assert_true(checked >= 4 * 6);
+}
+
+static void a_refusal_adds_the_readers_words(void **state)
+{
+    (void)state;
+    char text[200] = "I understand great, ok, low or out.";
+    speak("es", NULL);
+    tend_words_hint(text, sizeof text, TEND_WORD_GREAT, TEND_WORD_OUT);
+    assert_string_equal(text, "I understand great, ok, low or out. En español: genial, bien, bajo, agotado.");
+    snprintf(text, sizeof text, "Say on or off.");
+    speak("es", "de"); /* a German member in a Spanish group: their own words */
+    tend_words_hint(text, sizeof text, TEND_WORD_ON, TEND_WORD_OFF);
+    assert_string_equal(text, "Say on or off. Auf Deutsch: ja, nein.");
+    snprintf(text, sizeof text, "Say on or off.");
+    speak("es", "en"); /* a member who reads English reads nothing more */
+    tend_words_hint(text, sizeof text, TEND_WORD_ON, TEND_WORD_OFF);
+    assert_string_equal(text, "Say on or off.");
+    char tiny[12] = "Say on";
+    speak("de", NULL);
+    tend_words_hint(tiny, sizeof tiny, TEND_WORD_ON, TEND_WORD_OFF);
+    assert_int_equal(strlen(tiny), sizeof tiny - 1); /* cut, never overrun */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +447,8 @@ int main(void)
         cmocka_unit_test(when_in_french_and_portuguese),
         cmocka_unit_test(weekly_settings_in_the_groups_words),
         cmocka_unit_test(yes_and_no_in_each_language),
+        cmocka_unit_test(each_languages_examples_read_in_it),
+        cmocka_unit_test(a_refusal_adds_the_readers_words),
     };
     return cmocka_run_group_tests(tests, setup_languages, NULL);
 }
