@@ -108,6 +108,14 @@ static const struct {
     [TEND_WORD_ON] = W_("words: switch on", "on|yes|y|true"),
     /* TRANSLATORS: words (see "energy great"): no, off, turn it off, none */
     [TEND_WORD_OFF] = W_("words: switch off", "off|no|n|false|none"),
+    /* TRANSLATORS: words (see "energy great"): repeat:, a task that comes back every day */
+    [TEND_WORD_DAILY] = W_("words: repeat daily", "daily|every day"),
+    /* TRANSLATORS: words (see "energy great"): repeat:, every week */
+    [TEND_WORD_WEEKLY] = W_("words: repeat weekly", "weekly|every week"),
+    /* TRANSLATORS: words (see "energy great"): repeat:, every two weeks */
+    [TEND_WORD_BIWEEKLY] = W_("words: repeat biweekly", "biweekly|fortnightly|every two weeks|every other week"),
+    /* TRANSLATORS: words (see "energy great"): repeat:, every month (the same day of the month) */
+    [TEND_WORD_MONTHLY] = W_("words: repeat monthly", "monthly|every month"),
 };
 
 static const struct {
@@ -119,6 +127,7 @@ static const struct {
     [TEND_WORDS_CLOCK] = {TEND_WORD_AM, TEND_WORD_OCLOCK},
     [TEND_WORDS_ORDINAL] = {TEND_WORD_ORDINAL, TEND_WORD_ORDINAL},
     [TEND_WORDS_SWITCH] = {TEND_WORD_ON, TEND_WORD_OFF},
+    [TEND_WORDS_REPEAT] = {TEND_WORD_DAILY, TEND_WORD_MONTHLY},
 };
 
 const char *tend_words_list(const char *lang, tend_word w)
@@ -354,4 +363,16 @@ bool tend_words_clash(const char *lang, char *word, size_t wordlen, tend_word *a
                 p += n + (p[n] == '|');
             }
     return false;
+}
+
+void tend_words_cleanup(void)
+{
+    for (size_t i = 0; i < CACHE_LANGS; i++) {
+        for (size_t w = 0; w < TEND_WORD_COUNT; w++) {
+            free(cache[i].folded[w]);
+            cache[i].folded[w] = NULL;
+        }
+        cache[i].lang[0] = '\0';
+    }
+    cache_next = 0;
 }

@@ -51,6 +51,11 @@ typedef enum {
     /* yes and no, on and off */
     TEND_WORD_ON,
     TEND_WORD_OFF,
+    /* repeat: how a task comes back */
+    TEND_WORD_DAILY,
+    TEND_WORD_WEEKLY,
+    TEND_WORD_BIWEEKLY,
+    TEND_WORD_MONTHLY,
     TEND_WORD_COUNT
 } tend_word;
 
@@ -62,6 +67,7 @@ typedef enum {
     TEND_WORDS_CLOCK,
     TEND_WORDS_ORDINAL,
     TEND_WORDS_SWITCH,
+    TEND_WORDS_REPEAT,
     TEND_WORDS_KINDS
 } tend_words_kind;
 
@@ -94,5 +100,8 @@ int tend_words_fold(const char *text, size_t len, char *out, size_t outlen);
 /* A word of lang that two lists of one kind both claim (written to word, with the two lists), so
  * a translation whose words are ambiguous is caught by a test. True when there is one. */
 bool tend_words_clash(const char *lang, char *word, size_t wordlen, tend_word *a, tend_word *b);
+
+/* Forgets the lists read so far (at shutdown, so a leak check sees nothing left). */
+void tend_words_cleanup(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include "bot/i18n.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
+#include "bot/task_time.h"
 #include "bot/tz.h"
 #include "bot/when.h"
 #include "bot/words.h"
@@ -33,6 +34,13 @@ static int setup_languages(void **state)
 {
     (void)state;
     return tend_i18n_init(TEND_BUILD_LOCALE_DIR) == 0 ? 0 : -1;
+}
+
+static int forget_lists(void **state)
+{
+    (void)state;
+    tend_words_cleanup();
+    return 0;
 }
 
 /* A group speaking group_lang, and its member ana speaking member_lang (NULL: the group's). */
@@ -377,6 +385,45 @@ static void yes_and_no_in_each_language(void **state)
     assert_int_equal(tend_parse_switch("on|off"), -1); /* the list's separator is never a word */
 }
 
+/* ---------------------------------------------------------------- repeat: */
+
+static const char *repeat(const char *typed)
+{
+    static char canon[TEND_REPEAT_MAX];
+    return tend_repeat_parse(typed, canon, sizeof canon) == 0 ? canon : "(refused)";
+}
+
+static void repeats_in_each_language(void **state)
+{
+    (void)state;
+    speak("es", NULL);
+    assert_string_equal(repeat("semanal"), "weekly");
+    assert_string_equal(repeat("cada dos semanas"), "biweekly");
+    assert_string_equal(repeat("Mensual"), "monthly");
+    assert_string_equal(repeat("a diario"), "every:1d");
+    assert_string_equal(repeat("every:3 días"), "every:3d");
+    assert_string_equal(repeat("every:2semanas"), "biweekly");
+    assert_string_equal(repeat("no"), "");
+    assert_string_equal(repeat("weekly"), "weekly"); /* English always */
+    assert_string_equal(repeat("fortnightly"), "biweekly");
+    assert_string_equal(repeat("every:2w"), "biweekly");
+    assert_string_equal(repeat("wöchentlich"), "(refused)");
+    assert_string_equal(repeat("every:2 horas"), "(refused)"); /* days or weeks only */
+    speak("de", NULL);
+    assert_string_equal(repeat("wöchentlich"), "weekly");
+    assert_string_equal(repeat("wochentlich"), "weekly");
+    assert_string_equal(repeat("alle zwei Wochen"), "biweekly");
+    assert_string_equal(repeat("every:3 Tage"), "every:3d");
+    assert_string_equal(repeat("aus"), "");
+    speak("fr", NULL);
+    assert_string_equal(repeat("hebdo"), "weekly");
+    assert_string_equal(repeat("tous les 15 jours"), "biweekly");
+    speak("pt_BR", NULL);
+    assert_string_equal(repeat("quinzenal"), "biweekly");
+    assert_string_equal(repeat("todo mês"), "monthly");
+    assert_string_equal(repeat("every:10 dias"), "every:10d");
+}
+
 /* ---------------------------------------------------------------- refusals show the member's words */
 
 /* The examples each translation gives after a refusal read in that language: a volunteer who
@@ -447,8 +494,9 @@ int main(void)
         cmocka_unit_test(when_in_french_and_portuguese),
         cmocka_unit_test(weekly_settings_in_the_groups_words),
         cmocka_unit_test(yes_and_no_in_each_language),
+        cmocka_unit_test(repeats_in_each_language),
         cmocka_unit_test(each_languages_examples_read_in_it),
         cmocka_unit_test(a_refusal_adds_the_readers_words),
     };
-    return cmocka_run_group_tests(tests, setup_languages, NULL);
+    return cmocka_run_group_tests(tests, setup_languages, forget_lists);
 }
