@@ -100,8 +100,9 @@ static const struct {
     /* TRANSLATORS: words (see "energy great"): after an hour, afternoon and evening ("6pm") */
     [TEND_WORD_PM] = W_("words: clock pm", "pm|p.m."),
     /* TRANSLATORS: words (see "energy great"): after an hour on the 24-hour clock, as in "18 Uhr",
-       "18h" or "18h30" */
-    [TEND_WORD_OCLOCK] = W_("words: clock o'clock", "o'clock"),
+       "18h" or "18h30". (English "o'clock" is left out on purpose: "6 o'clock" may mean 6 in the
+       evening.) */
+    [TEND_WORD_OCLOCK] = W_("words: clock 24-hour mark", "h"),
     /* TRANSLATORS: words (see "energy great"): endings of a day of the month ("3rd", "1er", "3.") */
     [TEND_WORD_ORDINAL] = W_("words: ordinal ending", "st|nd|rd|th"),
     /* TRANSLATORS: words (see "energy great"): yes, on, turn it on (as in /nudges on, rotate:yes) */

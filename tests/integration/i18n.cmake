@@ -31,6 +31,7 @@ endif()
 if(TARGET test_words)
   add_dependencies(test_words tend_translations)
   target_compile_definitions(test_words PRIVATE TEND_BUILD_LOCALE_DIR="${CMAKE_BINARY_DIR}/locale")
+  set_tests_properties(unit.test_words PROPERTIES LABELS "unit;i18n")
 endif()
 
 # msgfmt --check (formats in order, headers, plural forms) on every translation

@@ -334,6 +334,20 @@ static void when_in_french_and_portuguese(void **state)
     not_read("viernes 18h");
 }
 
+/* English as before, and a few more: the day after tomorrow, 18h; never a guess at "6 o'clock" */
+static void when_in_english_everywhere(void **state)
+{
+    (void)state;
+    speak(NULL, NULL);
+    reads_as("thurs 6:30pm", 2026, 11, 5, 18, 30, false);
+    reads_as("the day after tomorrow at noon", 2026, 11, 4, 12, 0, false);
+    reads_as("fri 18h", 2026, 11, 6, 18, 0, false);
+    not_read("fri 6 o'clock");
+    not_read("fri at");
+    not_read("viernes 18:00"); /* an English group reads English */
+    not_read("mar 18:00");     /* March, with no day */
+}
+
 static void weekly_settings_in_the_groups_words(void **state)
 {
     (void)state;
@@ -492,6 +506,7 @@ int main(void)
         cmocka_unit_test(when_in_spanish),
         cmocka_unit_test(when_in_german),
         cmocka_unit_test(when_in_french_and_portuguese),
+        cmocka_unit_test(when_in_english_everywhere),
         cmocka_unit_test(weekly_settings_in_the_groups_words),
         cmocka_unit_test(yes_and_no_in_each_language),
         cmocka_unit_test(repeats_in_each_language),
