@@ -145,10 +145,11 @@ void tend_words_first(const char *lang, tend_word w, char *out, size_t outlen)
         snprintf(out, outlen, "%.*s", (int)strcspn(list, "|"), list);
 }
 
+static bool english(const char *lang);
+
 static bool reader_is_english(void)
 {
-    const char *lang = tend_i18n_private_lang();
-    return !lang[0] || strncmp(lang, "en", 2) == 0;
+    return english(tend_i18n_private_lang());
 }
 
 static void append_hint(char *text, size_t size, const char *words)
@@ -239,8 +240,8 @@ static size_t cache_next;
 
 static char *fold_list(const char *list)
 {
-    size_t len = strlen(list);
-    char *out = malloc(len * 3 + 3); /* folding can grow a word (ß -> ss) but not threefold */
+    size_t cap = strlen(list) * 3 + 3; /* folding may grow a word a little, never threefold */
+    char *out = malloc(cap);
     if (!out)
         return NULL;
     size_t used = 0;
@@ -249,7 +250,7 @@ static char *fold_list(const char *list)
         size_t n = strcspn(p, "|");
         char word[FOLD_UNITS];
         /* a word that does not fold is left out rather than kept unfolded, so it cannot match */
-        if (n > 0 && tend_words_fold(p, n, word, sizeof word) == 0 && used + strlen(word) + 2 <= len * 3 + 3) {
+        if (n > 0 && tend_words_fold(p, n, word, sizeof word) == 0 && used + strlen(word) + 2 <= cap) {
             memcpy(out + used, word, strlen(word));
             used += strlen(word);
             out[used++] = '|';
@@ -262,9 +263,14 @@ static char *fold_list(const char *list)
     return out;
 }
 
+static bool english(const char *lang)
+{
+    return !lang || !lang[0] || (lang[0] == 'e' && lang[1] == 'n' && (!lang[2] || lang[2] == '_'));
+}
+
 static lang_lists *lists_of(const char *lang)
 {
-    const char *code = lang && lang[0] ? lang : "en";
+    const char *code = english(lang) ? "en" : lang;
     uint64_t generation = tend_i18n_generation();
     lang_lists *slot = NULL;
     for (size_t i = 0; i < CACHE_LANGS; i++)
@@ -294,13 +300,14 @@ static bool english_start(tend_word w, const char *key, size_t len)
     return len <= strlen(full) && strncmp(full, key, len) == 0;
 }
 
+/* lang "" is English */
 static int find_in_lang(const char *lang, tend_word first, tend_word last, const char *fenced, size_t len)
 {
     lang_lists *l = lists_of(lang);
     for (int w = (int)first; w <= (int)last; w++)
         if (l->folded[w] && strstr(l->folded[w], fenced))
             return w;
-    if (!lang || !lang[0])
+    if (!lang[0])
         for (int w = (int)first; w <= (int)last; w++)
             if (english_start((tend_word)w, fenced + 1, len))
                 return w;
@@ -316,7 +323,9 @@ int tend_words_find_in(tend_word first, tend_word last, const char *text, size_t
     key[0] = '|';
     key[n + 1] = '|';
     key[n + 2] = '\0';
-    const char *own = tend_i18n_private_lang(), *group = tend_i18n_group_lang();
+    /* English, the member's own, the group's (or the member's and the group's first): each once */
+    const char *own = english(tend_i18n_private_lang()) ? "" : tend_i18n_private_lang();
+    const char *group = english(tend_i18n_group_lang()) ? "" : tend_i18n_group_lang();
     const char *order[3] = {"", own, group};
     if (own_first) {
         order[0] = own;
@@ -324,14 +333,10 @@ int tend_words_find_in(tend_word first, tend_word last, const char *text, size_t
         order[2] = "";
     }
     for (size_t i = 0; i < 3; i++) {
-        bool english = !order[i] || !order[i][0] || strcmp(order[i], "en") == 0;
         bool seen = false;
-        for (size_t j = 0; j < i; j++) /* each language once */
-            seen = seen || strcmp(order[j] ? order[j] : "", order[i] ? order[i] : "") == 0 ||
-                   (english && (!order[j] || !order[j][0] || strcmp(order[j], "en") == 0));
-        if (seen)
-            continue;
-        int w = find_in_lang(english ? NULL : order[i], first, last, key, n);
+        for (size_t j = 0; j < i; j++)
+            seen = seen || strcmp(order[j], order[i]) == 0;
+        int w = seen ? -1 : find_in_lang(order[i], first, last, key, n);
         if (w >= 0)
             return w;
     }
