@@ -13,9 +13,11 @@
 
 #include "bot/fillin.h"
 #include "bot/messages.h"
+#include "bot/parse.h"
 #include "bot/schedule_internal.h"
 #include "bot/tasks.h"
 #include "bot/tasks_internal.h"
+#include "bot/words.h"
 
 #define DAY_SECONDS (24 * 3600)
 
@@ -269,9 +271,13 @@ static int cmd_backup(tend_ctx *ctx)
         return m ? TEND_OK : tend_store_failed(ctx, TEND_STORE_ERROR);
     }
     const char *last = tend_args_word(ctx->args, n - 1);
-    bool on = strcasecmp(last, "on") == 0, off = strcasecmp(last, "off") == 0;
-    if (!on && !off)
-        return tend_usage(ctx, MSG_BACKUP_ON_OFF);
+    int said = tend_parse_switch(last); /* on/off, or the member's words for them */
+    bool on = said == 1, off = said == 0;
+    if (!on && !off) {
+        int rc = tend_usage(ctx, MSG_BACKUP_ON_OFF);
+        tend_words_hint(ctx->error, sizeof ctx->error, TEND_WORD_ON, TEND_WORD_OFF); /* "sí, no" */
+        return rc;
+    }
     if (n < 2)
         return tend_usage(ctx, MSG_BACKUP_USAGE_KIND);
     char *words = tend_args_join(ctx->args, 0);

@@ -7,6 +7,7 @@
 
 #include "bot/names.h"
 #include "bot/ratelimit.h"
+#include "bot/words.h"
 #include "bot/router.h"
 #include "bot/scheduler.h"
 
@@ -47,6 +48,7 @@ void tend_bot_destroy(tend_bot *bot)
         return;
     tend_ratelimit_destroy(bot->limits);
     free(bot);
+    tend_words_cleanup();
     tend_names_cleanup();
 }
 

@@ -10,6 +10,7 @@
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tasks.h"
+#include "bot/words.h"
 
 
 static int reply_prompt(tend_ctx *ctx)
@@ -51,6 +52,14 @@ static const char *answer_for(const char *energy)
     return MSG_CHECKIN_OUT;
 }
 
+/* The four English words, and the member's own for them when they read another language. */
+static int bad_energy(tend_ctx *ctx)
+{
+    int rc = tend_usage(ctx, MSG_CHECKIN_BAD_ENERGY);
+    tend_words_hint(ctx->error, sizeof ctx->error, TEND_WORD_GREAT, TEND_WORD_OUT);
+    return rc;
+}
+
 static int cmd_checkin(tend_ctx *ctx)
 {
     const char *named = tend_args_named(ctx->args, "energy");
@@ -58,10 +67,12 @@ static int cmd_checkin(tend_ctx *ctx)
     if (!word)
         return reply_prompt(ctx);
     const char *energy;
-    if (tend_parse_energy(word, &energy) != 0)
-        return tend_usage(ctx, MSG_CHECKIN_BAD_ENERGY);
+    size_t used = 0; /* words of the energy: "muy bien" is two, and the note comes after them */
+    if (named ? tend_parse_energy(word, &energy) != 0
+              : tend_parse_energy_words(word, tend_args_word(ctx->args, 1), &energy, &used) != 0)
+        return bad_energy(ctx);
     const char *named_note = tend_args_named(ctx->args, "note");
-    char *note = named_note ? strdup(named_note) : tend_args_join(ctx->args, named ? 0 : 1);
+    char *note = named_note ? strdup(named_note) : tend_args_join(ctx->args, used);
     if (!note)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     if (tend_utf8_length(note) > TEND_LIMIT_NOTE_CHARS) {

@@ -20,6 +20,7 @@ static char langs[MAX_LANGS][TEND_LANG_MAX]; /* with a catalogue, sorted; "en" i
 static size_t n_langs;
 static char current[TEND_LANG_MAX];         /* what LANGUAGE says now                          */
 static uint64_t switches;
+static uint64_t generation;
 
 static struct {
     char group[TEND_LANG_MAX];
@@ -79,6 +80,7 @@ int tend_i18n_init(const char *locale_dir)
 {
     ready = false;
     current[0] = '\0';
+    generation++;
     scan(locale_dir);
     /* not "C": glibc ignores LANGUAGE there; C.UTF-8 is built into glibc 2.35 and later */
     if (!setlocale(LC_MESSAGES, "C.UTF-8")) {
@@ -241,6 +243,25 @@ const char *tend_tr(const char *msgid)
 const char *tend_ntr(const char *singular, const char *plural, unsigned long n)
 {
     return tend_i18n_ntr(text_lang ? text_lang : tend_i18n_private_lang(), singular, plural, n);
+}
+
+const char *tend_i18n_ptr(const char *lang, const char *ctx, const char *msgid)
+{
+    char key[512];
+    if (!ready || english(lang) || !msgid || !msgid[0] || !ctx)
+        return msgid;
+    /* how pgettext finds an entry with a msgctxt: the context, byte 4, the msgid */
+    int n = snprintf(key, sizeof key, "%s\004%s", ctx, msgid);
+    if (n < 0 || (size_t)n >= sizeof key)
+        return msgid;
+    use(lang);
+    const char *found = dgettext(TEND_TEXTDOMAIN, key);
+    return found == key ? msgid : found; /* untranslated: gettext hands back the key itself */
+}
+
+uint64_t tend_i18n_generation(void)
+{
+    return generation;
 }
 
 uint64_t tend_i18n_switches(void)

@@ -69,6 +69,14 @@ const char *tend_tr(const char *msgid) __attribute__((format_arg(1)));
 const char *tend_ntr(const char *singular, const char *plural, unsigned long n)
     __attribute__((format_arg(1))) __attribute__((format_arg(2)));
 
+/* msgid under the context ctx (gettext's msgctxt, as pgettext reads it) in lang; msgid itself when
+ * the language has no translation for it. Used for the word lists members type (bot/words.h). */
+const char *tend_i18n_ptr(const char *lang, const char *ctx, const char *msgid) __attribute__((format_arg(3)));
+
+/* Changes each time tend_i18n_init binds another folder: what is cached from the catalogues (the
+ * word lists) is read again. */
+uint64_t tend_i18n_generation(void);
+
 /* How many times the process switched language, for tests and the bench. */
 uint64_t tend_i18n_switches(void);
 

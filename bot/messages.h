@@ -648,4 +648,14 @@
 #define MSG_REPEAT_WEEKS_N "every %d week", "every %d weeks"
 #define MSG_REPEAT_DAYS_N "every %d day", "every %d days"
 
+/* ---------------------------------------------------------------- words members type (bot/words.h) */
+/* After a refusal that names the English words (great, ok, low or out; on or off), for a member who
+ * reads another language: the same things in their words, the first of each of their word lists. */
+#define MSG_WORDS_TOO " In your language: %s."
+/* Examples in the member's language after a refusal of a length of time. Each, between the commas,
+ * must read as a length of time with that language's words (test_words checks every .po). */
+#define MSG_WORDS_DURATION_EXAMPLES "3 days, a week, 2 weeks"
+/* The same for when: (test_words checks each reads as a time in that language). */
+#define MSG_WORDS_WHEN_EXAMPLES "fri 18:00, tomorrow 6pm, 3 dec"
+
 #endif

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include "bot/words.h"
 
 #define YEAR_SECONDS (366LL * 24 * 3600)
 
@@ -26,39 +27,32 @@ int tend_parse_int(const char *text, int min, int max, int *out)
     return 0;
 }
 
-/* "d", "day", "days" ... -> seconds per unit; 0 when it is no unit. */
+/* A unit of time in any language of the scope ("days", "días", "Wochen") -> seconds; 0 when it is
+ * none. A month counts as 30 days. */
 static long long unit_seconds(const char *u, size_t len)
 {
-    static const struct {
-        const char *name;
-        long long seconds;
-    } units[] = {
-        {"m", 60},          {"min", 60},     {"mins", 60},    {"minute", 60},   {"minutes", 60},
-        {"h", 3600},        {"hr", 3600},    {"hrs", 3600},   {"hour", 3600},   {"hours", 3600},
-        {"d", 86400},       {"day", 86400},  {"days", 86400}, {"w", 604800},    {"wk", 604800},
-        {"week", 604800},   {"weeks", 604800},
-    };
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strlen(units[i].name) == len && strncasecmp(u, units[i].name, len) == 0)
-            return units[i].seconds;
-    return 0;
+    static const long long seconds[] = {60, 3600, 86400, 604800, 30 * 86400};
+    int w = tend_words_find_in(TEND_WORD_MINUTE, TEND_WORD_MONTH, u, len, false);
+    return w < 0 ? 0 : seconds[w - TEND_WORD_MINUTE];
 }
 
 int tend_parse_duration(const char *text, int64_t *seconds)
 {
-    if (!text)
+    if (!text || strlen(text) > 64)
         return -1;
     long long n;
     const char *p;
-    if (strncasecmp(text, "a ", 2) == 0 || strncasecmp(text, "an ", 3) == 0) {
-        n = 1; /* "a week", "an hour" */
-        p = text + (text[1] == ' ' ? 2 : 3);
-    } else {
-        if (!isdigit((unsigned char)text[0]) || strlen(text) > 32)
-            return -1;
+    if (isdigit((unsigned char)text[0])) {
         char *end = NULL;
         n = strtoll(text, &end, 10);
         p = end;
+    } else {
+        /* "a week", "una semana", "eine Woche": a word for one, then the unit */
+        size_t len = strcspn(text, " ");
+        if (!text[len] || tend_words_find_in(TEND_WORD_ONE, TEND_WORD_ONE, text, len, false) < 0)
+            return -1;
+        n = 1;
+        p = text + len;
     }
     while (*p == ' ')
         p++;
@@ -88,15 +82,50 @@ int tend_parse_duration_words(const char *first, const char *second, int64_t *se
     return 0;
 }
 
+static const char *const energy_levels[] = {"great", "ok", "low", "out"};
+
 int tend_parse_energy(const char *text, const char **out)
 {
-    static const char *const levels[] = {"great", "ok", "low", "out"};
-    for (size_t i = 0; text && i < 4; i++)
-        if (strcasecmp(text, levels[i]) == 0) {
-            *out = levels[i];
+    int w = text ? tend_words_find(TEND_WORDS_ENERGY, text, strlen(text), false) : -1;
+    if (w < 0)
+        return -1;
+    *out = energy_levels[w - TEND_WORD_GREAT];
+    return 0;
+}
+
+int tend_parse_energy_words(const char *first, const char *second, const char **out, size_t *used)
+{
+    char both[80];
+    size_t a = first ? strlen(first) : 0, b = second ? strlen(second) : 0;
+    if (first && second && a + b + 2 <= sizeof both) { /* "muy bien", "sin energía", "geht so" */
+        memcpy(both, first, a);
+        both[a] = ' ';
+        memcpy(both + a + 1, second, b + 1);
+        if (tend_parse_energy(both, out) == 0) {
+            *used = 2;
             return 0;
         }
-    return -1;
+    }
+    if (tend_parse_energy(first, out) != 0)
+        return -1;
+    *used = 1;
+    return 0;
+}
+
+void tend_energy_say(const char *energy, const char *lang, char *out, size_t outlen)
+{
+    for (size_t i = 0; energy && i < sizeof energy_levels / sizeof energy_levels[0]; i++)
+        if (strcmp(energy, energy_levels[i]) == 0) {
+            tend_words_first(lang, (tend_word)(TEND_WORD_GREAT + (int)i), out, outlen);
+            return;
+        }
+    snprintf(out, outlen, "%s", energy ? energy : "");
+}
+
+int tend_parse_switch(const char *text)
+{
+    int w = text ? tend_words_find(TEND_WORDS_SWITCH, text, strlen(text), false) : -1;
+    return w < 0 ? -1 : w == TEND_WORD_ON;
 }
 
 int tend_parse_clock(const char *text, int *minutes)
@@ -113,27 +142,21 @@ int tend_parse_clock(const char *text, int *minutes)
 
 int tend_parse_weekly(const char *text, int *weekday, int *minutes)
 {
-    static const char *const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-    static const char *const long_days[] = {"sunday", "monday", "tuesday", "wednesday",
-                                            "thursday", "friday", "saturday"};
     if (!text)
         return -1;
     const char *space = strchr(text, ' ');
     if (!space)
         return -1;
-    size_t len = (size_t)(space - text);
-    for (int d = 0; d < 7; d++) {
-        if ((len == 3 && strncasecmp(text, days[d], 3) == 0) ||
-            (len == strlen(long_days[d]) && strncasecmp(text, long_days[d], len) == 0)) {
-            while (*space == ' ')
-                space++;
-            if (tend_parse_clock(space, minutes) != 0)
-                return -1;
-            *weekday = d;
-            return 0;
-        }
-    }
-    return -1;
+    /* "mon", "monday", and in the scope's languages "lunes", "Mo" */
+    int w = tend_words_find_in(TEND_WORD_SUNDAY, TEND_WORD_SATURDAY, text, (size_t)(space - text), false);
+    if (w < 0)
+        return -1;
+    while (*space == ' ')
+        space++;
+    if (tend_parse_clock(space, minutes) != 0)
+        return -1;
+    *weekday = w - TEND_WORD_SUNDAY;
+    return 0;
 }
 
 int tend_parse_date(const char *text, int *year, int *month, int *day)

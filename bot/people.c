@@ -19,6 +19,7 @@
 #include "bot/parse.h"
 #include "bot/tasks.h"
 #include "bot/tz.h"
+#include "bot/words.h"
 
 
 static int out_of_memory(tend_ctx *ctx)
@@ -64,8 +65,9 @@ static int append_checkin(tend_ctx *ctx, tend_message *m)
         return TEND_STORE_OK;
     if (rc != TEND_STORE_OK)
         return rc;
-    return tend_message_appendf(m, MSG_PEOPLE_ME_CHECKIN, c.energy) == 0 ? TEND_STORE_OK
-                                                                          : TEND_STORE_ERROR;
+    char energy[48]; /* in the words the member types: "bajo" in Spanish */
+    tend_energy_say(c.energy, tend_i18n_private_lang(), energy, sizeof energy);
+    return tend_message_appendf(m, MSG_PEOPLE_ME_CHECKIN, energy) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
 }
 
 static int cmd_me(tend_ctx *ctx)
@@ -114,7 +116,7 @@ static int cmd_capacity(tend_ctx *ctx)
 /* "22:00-07:00" -> minutes; "off" -> -1, -1. 0 or -1. */
 static int parse_quiet(const char *text, int *start, int *end)
 {
-    if (strcasecmp(text, "off") == 0) {
+    if (tend_parse_switch(text) == 0) { /* off, or "aus", "no"... */
         *start = *end = -1;
         return 0;
     }
@@ -152,9 +154,10 @@ static int apply_name(tend_ctx *ctx, tend_member *m, const char *typed)
 static int parse_remind(const char *text, int *minutes)
 {
     int64_t seconds;
-    if (strcasecmp(text, "off") == 0 || strcasecmp(text, "none") == 0)
+    int on = tend_parse_switch(text);
+    if (on == 0)
         *minutes = 0;
-    else if (strcasecmp(text, "default") == 0 || strcasecmp(text, "on") == 0)
+    else if (strcasecmp(text, "default") == 0 || on == 1)
         *minutes = -1;
     else if (tend_parse_duration(text, &seconds) == 0 && seconds >= REMIND_MIN_MINUTES * 60 &&
              seconds <= REMIND_MAX_MINUTES * 60)
@@ -301,14 +304,13 @@ static int cmd_nudges(tend_ctx *ctx)
     bool on;
     if (word && strcasecmp(word, "later") == 0 && tend_args_count(ctx->args) == 1)
         return nudge_no_thanks(ctx);
-    if (word && strcasecmp(word, "on") == 0)
-        on = true;
-    else if (word && strcasecmp(word, "off") == 0)
-        on = false;
-    else
-        return tend_usage(ctx, MSG_PEOPLE_NUDGES_BAD);
-    if (tend_args_count(ctx->args) > 1)
-        return tend_usage(ctx, MSG_PEOPLE_NUDGES_BAD);
+    int said = word ? tend_parse_switch(word) : -1; /* on/off, or the member's words for them */
+    if (said < 0 || tend_args_count(ctx->args) > 1) {
+        int rc = tend_usage(ctx, MSG_PEOPLE_NUDGES_BAD);
+        tend_words_hint(ctx->error, sizeof ctx->error, TEND_WORD_ON, TEND_WORD_OFF); /* "sí, no" */
+        return rc;
+    }
+    on = said == 1;
     ctx->member.nudges = on;
     int rc = tend_store_member_save(ctx->env->store, &ctx->member);
     if (rc != TEND_STORE_OK)

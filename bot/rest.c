@@ -17,6 +17,7 @@
 #include "bot/tasks.h"
 #include "bot/tz.h"
 #include "bot/when.h"
+#include "bot/words.h"
 
 #define WEEK (7 * 24 * 3600)
 #define REST_MAX (366 * 24 * 3600)
@@ -71,7 +72,9 @@ static int read_rest_end(tend_ctx *ctx, int64_t *until, size_t *used)
         if (*until - ctx->now > REST_MAX)
             return tend_usage(ctx, MSG_REST_DATE_FAR);
     } else {
-        return tend_usage(ctx, MSG_REST_BAD_FOR);
+        int rc = tend_usage(ctx, MSG_REST_BAD_FOR);
+        tend_words_hint_examples(ctx->error, sizeof ctx->error, MSG_WORDS_DURATION_EXAMPLES); /* "2 semanas" */
+        return rc;
     }
     *used = named ? 0 : words;
     return TEND_OK;

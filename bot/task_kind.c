@@ -28,17 +28,10 @@ bool tend_task_traits_asked(const tend_ctx *ctx)
     return false;
 }
 
-/* yes/no, on/off, true/false: 1 or 0; -1 for anything else. */
+/* yes/no, on/off, true/false and the member's words for them: 1 or 0; -1 for anything else. */
 static int yes_no(const char *s)
 {
-    static const char *const yes[] = {"yes", "on", "true", "y"}, *const no[] = {"no", "off", "false", "n"};
-    for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(s, yes[i]) == 0)
-            return 1;
-        if (strcasecmp(s, no[i]) == 0)
-            return 0;
-    }
-    return -1;
+    return tend_parse_switch(s);
 }
 
 /* A kind as the group will read it: trimmed, lower case, letters, digits, spaces and dashes, at

@@ -18,6 +18,7 @@
 #include "bot/tasks_internal.h"
 #include "bot/tz.h"
 #include "bot/when.h"
+#include "bot/words.h"
 
 #define WHEN_MAX_BYTES 100
 
@@ -83,10 +84,10 @@ static int set_when(tend_ctx *ctx, tend_task *t, const char *typed, char *unders
     tend_when w;
     tend_when_result r = strcasecmp(typed, "none") == 0 ? TEND_WHEN_OK : tend_when_parse(typed, zone, ctx->now, &w);
     /* each explanation carries its examples: the command's whole usage would bury them */
-    if (r == TEND_WHEN_UNKNOWN)
-        result = tend_refuse(ctx, MSG_TASKS_WHEN_UNKNOWN, shown);
-    else if (r == TEND_WHEN_NO_DAY)
-        result = tend_refuse(ctx, MSG_TASKS_WHEN_NO_DAY, shown);
+    if (r == TEND_WHEN_UNKNOWN || r == TEND_WHEN_NO_DAY) {
+        result = tend_refuse(ctx, r == TEND_WHEN_UNKNOWN ? MSG_TASKS_WHEN_UNKNOWN : MSG_TASKS_WHEN_NO_DAY, shown);
+        tend_words_hint_examples(ctx->error, sizeof ctx->error, MSG_WORDS_WHEN_EXAMPLES); /* "vie 18:00" */
+    }
     else if (r == TEND_WHEN_CONFLICT)
         result = tend_refuse(ctx, MSG_TASKS_WHEN_CONFLICT, shown);
     else if (r == TEND_WHEN_PAST)

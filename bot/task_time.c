@@ -10,7 +10,9 @@
 
 #include "bot/i18n.h"
 #include "bot/messages.h"
+#include "bot/parse.h"
 #include "bot/tz.h"
+#include "bot/words.h"
 
 #define REPEAT_DAYS_MAX 365
 
@@ -119,29 +121,26 @@ int tend_repeat_parse(const char *text, char *canon, size_t canonlen)
 {
     if (!text || canonlen < TEND_REPEAT_MAX)
         return -1;
-    if (strcasecmp(text, "off") == 0 || strcasecmp(text, "none") == 0 || strcasecmp(text, "no") == 0) {
+    if (tend_parse_switch(text) == 0) { /* off, none, no, or the member's words for them */
         canon[0] = '\0';
         return 0;
     }
-    static const char *const words[] = {"weekly", "biweekly", "monthly"};
-    for (size_t i = 0; i < 3; i++)
-        if (strcasecmp(text, words[i]) == 0) {
-            snprintf(canon, canonlen, "%s", words[i]);
-            return 0;
-        }
-    if (strcasecmp(text, "fortnightly") == 0) {
-        snprintf(canon, canonlen, "biweekly");
+    /* "weekly", "fortnightly", and the member's words: "semanal", "monatlich" */
+    static const char *const canonical[] = {"every:1d", "weekly", "biweekly", "monthly"};
+    int said = tend_words_find(TEND_WORDS_REPEAT, text, strlen(text), false);
+    if (said >= 0) {
+        snprintf(canon, canonlen, "%s", canonical[said - TEND_WORD_DAILY]);
         return 0;
     }
     if (strncasecmp(text, "every:", 6) != 0 || text[6] < '1' || text[6] > '9')
         return -1;
+    /* every:3d, every:2w, every:2semanas: a number of days or weeks in any of the scope's words */
     char *end = NULL;
     long n = strtol(text + 6, &end, 10);
-    long days = 0;
-    if (end && (strcasecmp(end, "d") == 0 || strcasecmp(end, "day") == 0 || strcasecmp(end, "days") == 0))
-        days = n;
-    else if (end && (strcasecmp(end, "w") == 0 || strcasecmp(end, "week") == 0 || strcasecmp(end, "weeks") == 0))
-        days = n * 7;
+    while (*end == ' ')
+        end++;
+    int unit = tend_words_find_in(TEND_WORD_DAY, TEND_WORD_WEEK, end, strlen(end), false);
+    long days = unit == TEND_WORD_DAY ? n : unit == TEND_WORD_WEEK ? n * 7 : 0;
     if (n < 1 || days < 1 || days > REPEAT_DAYS_MAX)
         return -1;
     if (days == 7 || days == 14)

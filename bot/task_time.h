@@ -26,8 +26,9 @@ int tend_task_set_time(tend_task *t, const tend_when *w, const char *zone);
 /* The time t has, as a tend_when (at 0 when it has none). */
 tend_when tend_task_when(const tend_task *t);
 
-/* Reads a repeat rule a member typed: "weekly", "biweekly" (or "fortnightly"), "monthly",
- * "every:3d", "every:2w" (1 to 365 days), or "off" / "none" for no repeat (canon ""). Writes the
+/* Reads a repeat rule a member typed: "daily", "weekly", "biweekly" (or "fortnightly"), "monthly",
+ * "every:3d", "every:2w" (1 to 365 days), or "off" / "none" for no repeat (canon ""), each also in
+ * the words of the scope's languages (bot/words.h: "semanal", "every:2semanas"). Writes the
  * canonical rule ("weekly", "biweekly", "monthly", "every:3d"). 0, or -1 when it does not read. */
 int tend_repeat_parse(const char *text, char *canon, size_t canonlen);
 /* The first date of the repeat after `after`, keeping the local wall time of `from` in `zone`

@@ -15,15 +15,13 @@
 #include "bot/i18n.h"
 #include "bot/messages.h"
 #include "bot/tz.h"
+#include "bot/words.h"
 
 #define WORDS_MAX 12
-#define WORD_MAX 24
+#define WORD_MAX 32
+#define PHRASE_MAX 4 /* "the day after tomorrow", "depois de amanhã" */
 #define YEAR_SECONDS (366LL * 24 * 3600)
 
-static const char *const weekday_names[] = {"sunday", "monday", "tuesday", "wednesday",
-                                            "thursday", "friday", "saturday"};
-static const char *const month_names[] = {"january", "february", "march",     "april",   "may",      "june",
-                                          "july",    "august",   "september", "october", "november", "december"};
 /* shown in the reader's language (bot/i18n.h: tend_tr, or the language a task line is for) */
 static const char *const short_weekdays[] = {MSG_WHEN_SUN, MSG_WHEN_MON, MSG_WHEN_TUE, MSG_WHEN_WED,
                                              MSG_WHEN_THU, MSG_WHEN_FRI, MSG_WHEN_SAT};
@@ -48,29 +46,27 @@ typedef struct {
 
 /* ---------------------------------------------------------------- words */
 
-/* "thurs" and "thursday" name Thursday; at least three letters, a prefix of the full name. */
-static int name_index(const char *w, const char *const *names, int n)
+/* The word of kind w names in the scope's languages (bot/words.h), also without a last '.'
+ * ("Fr.", "Nov."). -1 when none. */
+static int word_of(tend_words_kind kind, const char *w, bool own_first)
 {
     size_t len = strlen(w);
-    if (len < 3)
-        return -1;
-    for (int i = 0; i < n; i++)
-        if (len <= strlen(names[i]) && strncmp(w, names[i], len) == 0)
-            return i;
-    return -1;
+    int found = tend_words_find(kind, w, len, own_first);
+    if (found < 0 && len > 1 && w[len - 1] == '.')
+        found = tend_words_find(kind, w, len - 1, own_first);
+    return found;
 }
 
-/* "3", "3rd", "21st": a day of the month, 1..31. -1 otherwise. */
-static int day_number(const char *w)
+/* "3", "3rd", "21st", "1er", "3.": a day of the month, 1..31. -1 otherwise. */
+static int day_number(const char *w, bool own_first)
 {
     char *end = NULL;
-    if (!isdigit((unsigned char)w[0]) || strlen(w) > 4)
+    if (!isdigit((unsigned char)w[0]) || strlen(w) > 8)
         return -1;
     long n = strtol(w, &end, 10);
-    if (n < 1 || n > 31)
+    if (n < 1 || n > 31 || end - w > 2)
         return -1;
-    if (*end && strcmp(end, "st") != 0 && strcmp(end, "nd") != 0 && strcmp(end, "rd") != 0 &&
-        strcmp(end, "th") != 0)
+    if (*end && tend_words_find(TEND_WORDS_ORDINAL, end, strlen(end), own_first) < 0)
         return -1;
     return (int)n;
 }
@@ -89,9 +85,23 @@ static bool is_year(const char *w, int *year)
     return y >= 2000 && y <= 2200;
 }
 
-/* "18:00", "6:30", "6pm", "6:30pm", "12am", or "6" with "pm" as the next word (*took_next is then
- * set). Minutes after midnight, or -1. */
-static int clock_minutes(const char *w, const char *next, bool *took_next)
+/* What follows an hour: am, pm, or the 24-hour clock's mark ("Uhr", "h"), which may carry the
+ * minutes itself ("18h30": *minutes set). -1 when it is none of them. */
+static int clock_mark(const char *rest, bool own_first, int *minutes)
+{
+    int kind = word_of(TEND_WORDS_CLOCK, rest, own_first);
+    size_t len = strlen(rest);
+    if (kind < 0 && len > 2 && isdigit((unsigned char)rest[len - 1]) && isdigit((unsigned char)rest[len - 2]) &&
+        tend_words_find(TEND_WORDS_CLOCK, rest, len - 2, own_first) == TEND_WORD_OCLOCK) {
+        *minutes = (rest[len - 2] - '0') * 10 + (rest[len - 1] - '0');
+        kind = TEND_WORD_OCLOCK;
+    }
+    return kind;
+}
+
+/* "18:00", "6:30", "6pm", "6:30pm", "12am", "18h", "18h30", or "6" with "pm" (or "Uhr") as the
+ * next word (*took_next is then set). Minutes after midnight, or -1. */
+static int clock_minutes(const char *w, const char *next, bool own_first, bool *took_next)
 {
     int h = 0, m = 0, digits = 0;
     const char *p = w;
@@ -109,15 +119,21 @@ static int clock_minutes(const char *w, const char *next, bool *took_next)
         p += 2;
         has_minutes = true;
     }
-    const char *ampm = *p ? p : next;
-    if (ampm && (strcmp(ampm, "am") == 0 || strcmp(ampm, "pm") == 0)) {
+    int mark_minutes = -1;
+    int mark = *p ? clock_mark(p, own_first, &mark_minutes) : next ? clock_mark(next, own_first, &mark_minutes) : -1;
+    if (mark >= 0 && mark_minutes >= 0) {
+        if (has_minutes || !*p)
+            return -1; /* "18:00h30", or "18 h30" */
+        m = mark_minutes;
+    }
+    if (mark == TEND_WORD_AM || mark == TEND_WORD_PM) {
         if (h < 1 || h > 12 || m > 59)
             return -1;
-        h = h % 12 + (ampm[0] == 'p' ? 12 : 0);
-        *took_next = !*p;
-    } else if (*p || !has_minutes) {
+        h = h % 12 + (mark == TEND_WORD_PM ? 12 : 0);
+    } else if (mark != TEND_WORD_OCLOCK && (*p || !has_minutes)) {
         return -1; /* "6" alone is a day of the month, not a time */
     }
+    *took_next = mark >= 0 && !*p;
     if (h > 23 || m > 59)
         return -1;
     return h * 60 + m;
@@ -155,6 +171,15 @@ static int split(const char *text, char words[WORDS_MAX][WORD_MAX])
     }
 }
 
+/* words[i..i+k-1] joined by single spaces into out. */
+static void join(char words[WORDS_MAX][WORD_MAX], int i, int k, char *out, size_t outlen)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int j = i; j < i + k && used < outlen; j++)
+        used += (size_t)snprintf(out + used, outlen - used, "%s%s", j > i ? " " : "", words[j]);
+}
+
 #define SET_ONCE(field, value)                  \
     do {                                        \
         if ((field) != -1 && (field) != (value)) \
@@ -162,7 +187,27 @@ static int split(const char *text, char words[WORDS_MAX][WORD_MAX])
         (field) = (value);                      \
     } while (0)
 
-static tend_when_result read_facts(const char *text, facts *f)
+/* One word (or phrase) of a day: what it says goes into f or the pending day and month. */
+static tend_when_result take_word(int w, facts *f, int *pending_month)
+{
+    if (w == TEND_WORD_TODAY)
+        SET_ONCE(f->rel_days, 0);
+    else if (w == TEND_WORD_TOMORROW)
+        SET_ONCE(f->rel_days, 1);
+    else if (w == TEND_WORD_AFTER_TOMORROW)
+        SET_ONCE(f->rel_days, 2);
+    else if (w == TEND_WORD_NOON)
+        SET_ONCE(f->minute, 12 * 60);
+    else if (w >= TEND_WORD_SUNDAY && w <= TEND_WORD_SATURDAY)
+        SET_ONCE(f->weekday, w - TEND_WORD_SUNDAY);
+    else if (w >= TEND_WORD_JANUARY && w <= TEND_WORD_DECEMBER)
+        SET_ONCE(*pending_month, w - TEND_WORD_JANUARY + 1);
+    return TEND_WHEN_OK; /* a filler ("at", "next", "a las") says nothing */
+}
+
+/* The facts the words say. With own_first, a word is read in the member's and the group's
+ * languages before English (see tend_when_parse). */
+static tend_when_result read_facts(const char *text, facts *f, bool own_first)
 {
     char words[WORDS_MAX][WORD_MAX];
     int n = text ? split(text, words) : -1;
@@ -171,31 +216,38 @@ static tend_when_result read_facts(const char *text, facts *f)
         return TEND_WHEN_UNKNOWN;
     int pending_day = -1; /* "3" waiting for its month, or "dec" for its day */
     int pending_month = -1;
+    bool ends_in_filler = false;
     for (int i = 0; i < n; i++) {
         const char *w = words[i];
         const char *next = i + 1 < n ? words[i + 1] : NULL;
-        int v, year;
+        int v, year, said = -1;
+        ends_in_filler = false;
         bool took_next = false;
-        if (strcmp(w, "at") == 0 || strcmp(w, "on") == 0 || strcmp(w, "this") == 0)
-            continue;
-        if (strcmp(w, "today") == 0) {
-            SET_ONCE(f->rel_days, 0);
-        } else if (strcmp(w, "tomorrow") == 0) {
-            SET_ONCE(f->rel_days, 1);
-        } else if (strcmp(w, "noon") == 0) {
-            SET_ONCE(f->minute, 12 * 60);
-        } else if ((v = clock_minutes(w, next, &took_next)) >= 0) {
+        for (int k = n - i < PHRASE_MAX ? n - i : PHRASE_MAX; k > 1 && said < 0 && !isdigit((unsigned char)w[0]); k--) {
+            char phrase[WORDS_MAX * WORD_MAX];
+            join(words, i, k, phrase, sizeof phrase);
+            said = tend_words_find(TEND_WORDS_WHEN, phrase, strlen(phrase), own_first);
+            if (said >= 0)
+                i += k - 1; /* "pasado mañana": both words were this one's */
+        }
+        if (said >= 0) {
+            tend_when_result r = take_word(said, f, &pending_month);
+            if (r != TEND_WHEN_OK)
+                return r;
+            ends_in_filler = said == TEND_WORD_FILLER;
+        } else if ((v = clock_minutes(w, next, own_first, &took_next)) >= 0) {
             SET_ONCE(f->minute, v);
             if (took_next)
                 i++; /* "6 pm": the next word was this time's */
         } else if (f->month == -1 && iso_date(w, f)) {
             if (pending_day != -1 || pending_month != -1)
                 return TEND_WHEN_CONFLICT;
-        } else if ((v = name_index(w, weekday_names, 7)) >= 0) {
-            SET_ONCE(f->weekday, v);
-        } else if ((v = name_index(w, month_names, 12)) >= 0) {
-            SET_ONCE(pending_month, v + 1);
-        } else if ((v = day_number(w)) >= 0) {
+        } else if ((said = word_of(TEND_WORDS_WHEN, w, own_first)) >= 0) {
+            tend_when_result r = take_word(said, f, &pending_month);
+            if (r != TEND_WHEN_OK)
+                return r;
+            ends_in_filler = said == TEND_WORD_FILLER;
+        } else if ((v = day_number(w, own_first)) >= 0) {
             SET_ONCE(pending_day, v);
         } else if (is_year(w, &year) && pending_month != -1) {
             SET_ONCE(f->year, year);
@@ -203,6 +255,10 @@ static tend_when_result read_facts(const char *text, facts *f)
             return TEND_WHEN_UNKNOWN;
         }
     }
+    /* "fri 18:00 de": a small word with nothing after it belongs to what follows (when: stops
+     * before it, so "de la sopa" stays in the title) */
+    if (ends_in_filler)
+        return TEND_WHEN_UNKNOWN;
     if ((pending_day == -1) != (pending_month == -1))
         return TEND_WHEN_UNKNOWN; /* "3" with no month, or "dec" with no day */
     if (pending_day != -1) {
@@ -296,7 +352,11 @@ static tend_when_result pick_day(const facts *f, date today, int now_minute, dat
 tend_when_result tend_when_parse(const char *text, const char *zone, int64_t now, tend_when *out)
 {
     facts f;
-    tend_when_result r = read_facts(text, &f);
+    tend_when_result r = read_facts(text, &f, false);
+    /* English first ("mar 3" is March); when that made no sense, the member's own words first
+     * ("mar 18:00" is Tuesday in Spanish and French) */
+    if (r == TEND_WHEN_UNKNOWN)
+        r = read_facts(text, &f, true);
     if (r != TEND_WHEN_OK)
         return r;
     struct tm local;

@@ -2,11 +2,17 @@
  * when.h — the time a member gives a task ("fri 18:00", "tomorrow 6pm", "2026-12-02 15:00",
  * "3 dec"), read in a zone relative to now, and shown back in a zone.
  *
- * What it understands, in any order, commas and the words "at", "on" and "this" ignored:
- *   a day:   today, tomorrow, a weekday (mon, monday, thurs...: the next one, today included while
- *            the time is still ahead), a date 2026-12-02, or a day and a month (3 dec, dec 3rd,
- *            3 december 2026; without a year, the next such day)
- *   a time:  18:00, 6:30, 6pm, 6:30pm, 6 pm, 12am, noon
+ * What it understands, in any order, commas and the words "at", "on", "this" and "the" ignored
+ * ("next fri" is refused: this coming Friday to some, the one after to others):
+ *   a day:   today, tomorrow, the day after tomorrow, a weekday (mon, monday, thurs...: the next
+ *            one, today included while the time is still ahead), a date 2026-12-02, or a day and a
+ *            month (3 dec, dec 3rd, 3 december 2026; without a year, the next such day)
+ *   a time:  18:00, 6:30, 6pm, 6:30pm, 6 pm, 12am, noon, and on the 24-hour clock with a mark
+ *            where a language has one (18h, 18h30, 18 Uhr)
+ * The words are read in English and in the asking member's and the group's languages
+ * (bot/words.h: "viernes 18:00", "mañana 18h", "3. Dez"). English is read first ("3 mar" is
+ * March 3); when the English reading makes no sense, the member's words come first ("mar 18:00"
+ * is Tuesday in Spanish).
  * A time alone is the next such time (today, else tomorrow). A day alone is the whole day. Local
  * times go through tz.h (the system's tz database): a time skipped by a spring-forward change is
  * moved on by the gap, one repeated in the fall is the first of the two.

@@ -4,11 +4,26 @@
 #include <string.h>
 
 #include "bot/args.h"
+#include "bot/i18n.h"
 #include "bot/parse.h"
 #include "bot/reply.h"
+#include "bot/task_time.h"
 #include "bot/when.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The word lists of every shipped language (bot/words.h), so their folding (ICU) and lookups are
+ * fuzzed too, not English alone. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+#ifdef TEND_FUZZ_LOCALE_DIR
+    tend_i18n_init(TEND_FUZZ_LOCALE_DIR);
+#endif
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,6 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t secs;
     int a, b, c;
     const char *energy;
+    static const char *const scopes[][2] = {{"", ""}, {"es", "de"}, {"fr", "pt_BR"}};
+    tend_i18n_scope(scopes[size % 3][0], "u1", scopes[size % 3][1]);
+    tend_parse_switch(s);
+    char rule[TEND_REPEAT_MAX];
+    tend_repeat_parse(s, rule, sizeof rule);
     if (tend_parse_duration(s, &secs) == 0 && (secs <= 0 || secs > 366LL * 24 * 3600))
         abort();
     tend_parse_int(s, 1, 20, &a);

@@ -30,13 +30,13 @@ for n in names:
 if len(names) < 300:
     problems.append("only %d MSG_ defines found in bot/messages.h: the reader is broken" % len(names))
 
-key = lambda e: (e["msgid"], e["msgid_plural"])  # noqa: E731
+key = lambda e: (e["msgctxt"], e["msgid"], e["msgid_plural"])  # noqa: E731
 want = {key(e) for e in pot}
 committed = {key(e) for e in pocat.read(os.path.join(src, "po/tend.pot")) if e["msgid"]}
 for k in sorted(want - committed, key=str):
-    problems.append("po/tend.pot lacks %r: copy the build's tend.pot over it" % (k[0][:60],))
+    problems.append("po/tend.pot lacks %r: copy the build's tend.pot over it" % (k[1][:60],))
 for k in sorted(committed - want, key=str):
-    problems.append("po/tend.pot has %r, which the code no longer says" % (k[0][:60],))
+    problems.append("po/tend.pot has %r, which the code no longer says" % (k[1][:60],))
 
 pos = sorted(glob.glob(os.path.join(src, "po", "*.po")))
 if not pos:
@@ -48,9 +48,9 @@ for po in pos:
         if e["msgid"] and not e["obsolete"]:
             have[key(e)] = e
     for k in sorted(want - set(have), key=str):
-        problems.append("%s: missing %r" % (lang, k[0][:60]))
+        problems.append("%s: missing %r" % (lang, k[1][:60]))
     for k in sorted(set(have) - want, key=str):
-        problems.append("%s: %r is no longer in the code (msgmerge drops it)" % (lang, k[0][:60]))
+        problems.append("%s: %r is no longer in the code (msgmerge drops it)" % (lang, k[1][:60]))
     for k, e in have.items():
         if k not in want:
             continue

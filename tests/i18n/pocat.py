@@ -1,6 +1,6 @@
 """pocat.py — a small reader of .po/.pot files for tend's catalogue tests (no third-party module).
 
-An entry is a dict: msgid, msgid_plural (or None), msgstr (a list: one string, or one per plural
+An entry is a dict: msgctxt (or None: the word lists of bot/words.c have one), msgid, msgid_plural (or None), msgstr (a list: one string, or one per plural
 form), flags (a set: "fuzzy", "c-format"), names (the MSG_ names from the TRANSLATORS comments)."""
 
 
@@ -38,7 +38,7 @@ def _unquote(s):
 def read(path):
     entries = []
     for block in open(path, encoding="utf-8").read().split("\n\n"):
-        e = {"msgid": None, "msgid_plural": None, "msgstr": [], "flags": set(), "names": [], "obsolete": False}
+        e = {"msgctxt": None, "msgid": None, "msgid_plural": None, "msgstr": [], "flags": set(), "names": [], "obsolete": False}
         field = None
         for line in block.split("\n"):
             if line.startswith("#~"):
@@ -49,6 +49,9 @@ def read(path):
                 e["names"].append(line.split(":", 1)[1].strip())
             elif line.startswith("#"):
                 continue
+            elif line.startswith("msgctxt "):
+                field = "msgctxt"
+                e[field] = _unquote(line[len("msgctxt "):])
             elif line.startswith("msgid_plural "):
                 field = "msgid_plural"
                 e[field] = _unquote(line[len("msgid_plural "):])

@@ -25,6 +25,8 @@ res = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"',
 for e in pocat.read(pot):
     if e["msgid"] == "":
         continue
+    if e["msgctxt"] is not None:
+        res.append("msgctxt " + pocat.quote(e["msgctxt"]))
     res.append("msgid " + pocat.quote(e["msgid"]))
     if e["msgid_plural"] is not None:
         res.append("msgid_plural " + pocat.quote(e["msgid_plural"]))

@@ -27,6 +27,13 @@ if(TARGET test_i18n)
   target_compile_definitions(test_i18n PRIVATE TEND_TEST_LOCALE_DIR="${test_locale}")
 endif()
 
+# test_words reads the word lists members type from every shipped catalogue (the build's own tree)
+if(TARGET test_words)
+  add_dependencies(test_words tend_translations)
+  target_compile_definitions(test_words PRIVATE TEND_BUILD_LOCALE_DIR="${CMAKE_BINARY_DIR}/locale")
+  set_tests_properties(unit.test_words PROPERTIES LABELS "unit;i18n")
+endif()
+
 # msgfmt --check (formats in order, headers, plural forms) on every translation
 foreach(po ${TEND_PO_FILES})
   get_filename_component(lang ${po} NAME_WE)
@@ -54,3 +61,10 @@ add_test(NAME i18n.console_langs
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/i18n/console_langs.py $<TARGET_FILE:tend>
                  ${CMAKE_BINARY_DIR}/locale)
 set_tests_properties(i18n.console_langs PROPERTIES LABELS "i18n;integration" TIMEOUT 120)
+
+# members typing their own language's words (check-in, two weeks of rest, a Friday task, nudges off)
+# in a Spanish and a German group, read back as stored
+add_test(NAME i18n.console_words
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/i18n/console_words.py $<TARGET_FILE:tend>
+                 ${CMAKE_BINARY_DIR}/locale)
+set_tests_properties(i18n.console_words PROPERTIES LABELS "i18n;integration" TIMEOUT 120)
