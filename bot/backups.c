@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/handlers.h"
 #include "bot/fillin.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
@@ -215,7 +216,7 @@ int tend_offers_after_claim(tend_ctx *ctx, const tend_task *t)
 
 /* ---------------------------------------------------------------- /pass */
 
-static int cmd_pass(tend_ctx *ctx)
+int tend_cmd_pass(tend_ctx *ctx)
 {
     tend_task t;
     /* an offer is always for a slot still open: last week's copy, held, is not the one meant */
@@ -258,7 +259,7 @@ static int list_kind(const char *kind, void *ud)
     return 0;
 }
 
-static int cmd_backup(tend_ctx *ctx)
+int tend_cmd_backup(tend_ctx *ctx)
 {
     size_t n = tend_args_count(ctx->args);
     if (n == 0) {
@@ -296,11 +297,3 @@ static int cmd_backup(tend_ctx *ctx)
                          : tend_reply_private(ctx, "reply", MSG_BACKUP_OFF, kind);
     return m ? TEND_OK : tend_store_failed(ctx, TEND_STORE_ERROR);
 }
-
-const tend_command_spec tend_fillin_commands[] = {
-    {"backup", TEND_CMD "backup [kind on|off]", "be asked first for a kind of task", false,
-     cmd_backup, TEND_CMD_PRIVATE},
-    {"pass", TEND_CMD "pass <task>", "say no thanks to an offer", false, cmd_pass,
-     TEND_CMD_PRIVATE},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

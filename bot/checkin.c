@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/handlers.h"
 #include "bot/command.h"
 #include "bot/limits.h"
 #include "bot/messages.h"
@@ -60,7 +61,7 @@ static int bad_energy(tend_ctx *ctx)
     return rc;
 }
 
-static int cmd_checkin(tend_ctx *ctx)
+int tend_cmd_checkin(tend_ctx *ctx)
 {
     const char *named = tend_args_named(ctx->args, "energy");
     const char *word = named ? named : tend_args_word(ctx->args, 0);
@@ -90,10 +91,3 @@ static int cmd_checkin(tend_ctx *ctx)
         return offer_rest(ctx, m);
     return TEND_OK;
 }
-
-const tend_command_spec tend_checkin_commands[] = {
-    {"checkin", TEND_CMD "checkin [great|ok|low|out] [note]",
-     "tell me privately how you're doing this week", false, cmd_checkin,
-     TEND_CMD_PRIVATE},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

@@ -1,8 +1,9 @@
 /*
  * command.h — what a command handler gets and how it answers.
  *
- * The router (router.c) parses the text, finds the command, ensures the group and the member,
- * checks the coordinator permission, opens a transaction and calls the handler. A handler:
+ * The commands themselves are declared once, in the catalogue (catalogue.h). The router (router.c)
+ * parses the text, finds the command, ensures the group and the member, checks the coordinator
+ * permission, opens a transaction and calls the handler. A handler:
  *   - reads its words and options from ctx->args (positions count after the command name),
  *   - reads and writes only through store.h,
  *   - answers with tend_reply_private / tend_reply_public / tend_dm,
@@ -19,6 +20,7 @@
 
 #include "bot/args.h"
 #include "bot/bot.h"
+#include "bot/catalogue.h"
 #include "bot/reply.h"
 #include "bot/request.h"
 #include "store/store.h"
@@ -31,20 +33,7 @@ enum {
     TEND_ESTORE = -1    /* the store failed: "nothing was changed, try again"   */
 };
 
-typedef struct tend_command_spec tend_command_spec;
-
-/* What a command needs of the place it is typed in (tend_command_spec.flags). */
-enum {
-    /* Between the member and the bot: typed where others can read it (req->place is
-     * TEND_PLACE_SHARED), it records nothing and the member is pointed to their private chat
-     * (bot/privacy.h). */
-    TEND_CMD_PRIVATE = 1u << 0,
-    /* Stores nothing that is the member's: no member row is made or touched, so what the command
-     * writes can never be tied to its author (ctx->member has only the key and name, id 0). */
-    TEND_CMD_ANONYMOUS = 1u << 1,
-};
-
-typedef struct tend_ctx {
+struct tend_ctx {
     const tend_env *env;
     int64_t now;
     const tend_request *req;
@@ -55,30 +44,7 @@ typedef struct tend_ctx {
     tend_messages *out;
     const char *platform;  /* "discord", from the group key                      */
     char error[600];       /* set by tend_usage / tend_refuse                    */
-} tend_ctx;
-
-typedef int (*tend_handler)(tend_ctx *ctx);
-
-struct tend_command_spec {
-    const char *name;      /* "claim", "task add", "agreements amend"                    */
-    const char *usage;     /* TEND_CMD "claim <task>"                                     */
-    const char *summary;   /* one line for /help                                          */
-    bool coordinator_only;
-    tend_handler run;
-    unsigned flags;        /* TEND_CMD_PRIVATE, TEND_CMD_ANONYMOUS                         */
 };
-
-/* Each command family (tasks.c, handoff.c, checkin.c, rest.c, thanks.c, people.c, process.c, team.c, setup.c)
- * exports its table, terminated by an entry whose name is NULL. The router lists the families. */
-extern const tend_command_spec tend_tasks_commands[];
-extern const tend_command_spec tend_handoff_commands[];
-extern const tend_command_spec tend_checkin_commands[];
-extern const tend_command_spec tend_rest_commands[];
-extern const tend_command_spec tend_thanks_commands[];
-extern const tend_command_spec tend_people_commands[];
-extern const tend_command_spec tend_process_commands[];
-extern const tend_command_spec tend_team_commands[];
-extern const tend_command_spec tend_setup_commands[];
 
 /* A private reply to the member who typed the command. NULL on OOM. */
 tend_message *tend_reply_private(tend_ctx *ctx, const char *kind, const char *fmt, ...)
@@ -104,8 +70,5 @@ int tend_resolve_member(tend_ctx *ctx, size_t word_index, tend_member *out);
 
 /* The member's capacity: their own, or the group's default. */
 int tend_member_capacity(const tend_ctx *ctx, const tend_member *m);
-
-/* All commands, for /help and the Discord adapter's registration. Ends with a NULL name. */
-const tend_command_spec *const *tend_command_families(void);
 
 #endif

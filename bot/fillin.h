@@ -82,9 +82,6 @@ int tend_offers_after_claim(tend_ctx *ctx, const tend_task *t);
  * nobody and in no answer to anyone's command. */
 int tend_backups_tick(const tend_env *env, const tend_group *g, int64_t now, tend_messages *out);
 int64_t tend_backups_next(const tend_env *env, const tend_group *g, int64_t now);
-/* The commands /backup and /pass. */
-extern const tend_command_spec tend_fillin_commands[];
-
 /* ---------------------------------------------------------------- rotation.c */
 
 /* A rotating task's new copy: offer it privately to whoever is next in turn. *offered says whether

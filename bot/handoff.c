@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/handlers.h"
 #include "bot/messages.h"
 #include "bot/tasks.h"
 #include "bot/tasks_internal.h"
@@ -77,7 +78,7 @@ static int read_member_after_title(tend_ctx *ctx, tend_member *to, size_t *task_
     return rc;
 }
 
-static int cmd_handoff(tend_ctx *ctx)
+int tend_cmd_handoff(tend_ctx *ctx)
 {
     size_t n = tend_args_count(ctx->args);
     if (n < 2 && !(n == 1 && tend_args_named(ctx->args, "member")))
@@ -135,7 +136,7 @@ static int find_offer(tend_ctx *ctx, tend_task *t, tend_handoff *h, tend_member 
     return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
 }
 
-static int cmd_handoff_accept(tend_ctx *ctx)
+int tend_cmd_handoff_accept(tend_ctx *ctx)
 {
     tend_task t;
     tend_handoff h;
@@ -173,7 +174,7 @@ static int cmd_handoff_accept(tend_ctx *ctx)
     return tend_task_audit(ctx, "handoff", &t, "accepted");
 }
 
-static int cmd_handoff_decline(tend_ctx *ctx)
+int tend_cmd_handoff_decline(tend_ctx *ctx)
 {
     tend_task t;
     tend_handoff h;
@@ -190,10 +191,3 @@ static int cmd_handoff_decline(tend_ctx *ctx)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return tend_task_audit(ctx, "handoff", &t, "declined");
 }
-
-const tend_command_spec tend_handoff_commands[] = {
-    {"handoff", TEND_CMD "handoff <task> <member>", "offer your slot to someone", false, cmd_handoff, 0},
-    {"handoff accept", TEND_CMD "handoff accept <task>", "take a task someone offered you", false, cmd_handoff_accept, 0},
-    {"handoff decline", TEND_CMD "handoff decline <task>", "say no to a handoff, kindly", false, cmd_handoff_decline, 0},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

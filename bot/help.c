@@ -1,7 +1,7 @@
 /*
- * help.c — /help, /help COMMAND (its usage and an example), and "did you mean" for a command tend
- * does not know. The commands themselves come from the families' tables; the examples live here,
- * and a test checks that every command has one, so a new command cannot ship without.
+ * help.c — /help, /help COMMAND (its usage, help text and example), and "did you mean" for a command
+ * tend does not know. Everything it says of a command comes from the catalogue (catalogue.c), where
+ * a test checks that every command has an example, so a new command cannot ship without.
  */
 #include "bot/i18n.h"
 #include "bot/help.h"
@@ -13,54 +13,10 @@
 
 #include "bot/messages.h"
 
-typedef struct {
-    const char *command;
-    const char *example; /* TEND_CMD-marked commands, as a member would type them */
-} help_example;
-
-static const help_example examples[] = {
-    {"checkin", TEND_CMD "checkin ok, or " TEND_CMD "checkin low note:long week at work"},
-    {"tasks", TEND_CMD "tasks, " TEND_CMD "tasks mine, " TEND_CMD "tasks learn, or " TEND_CMD "tasks all page:2"},
-    {"task add", TEND_CMD "task add Soup run when:\"fri 18:00\" slots:2 repeat:weekly note:bring a big pot"},
-    {"task edit", TEND_CMD "task edit 12 when:\"sat 10am\", or " TEND_CMD "task edit Soup run slots:3"},
-    {"task cancel", TEND_CMD "task cancel 12 note:the kitchen is closed this week"},
-    {"claim", TEND_CMD "claim 12, or " TEND_CMD "claim Soup run; " TEND_CMD "claim 12 learn to learn it alongside"},
-    {"unclaim", TEND_CMD "unclaim 12"},
-    {"keep", TEND_CMD "keep 12"},
-    {"done", TEND_CMD "done 12, or " TEND_CMD "done Soup run note:fed 40 people"},
-    {"handoff", TEND_CMD "handoff 12 Ana, or " TEND_CMD "handoff Drive to the pantry Ana"},
-    {"handoff accept", TEND_CMD "handoff accept 12"},
-    {"handoff decline", TEND_CMD "handoff decline 12"},
-    {"stepback", TEND_CMD "stepback a week, " TEND_CMD "stepback 3 days, or " TEND_CMD "stepback 2026-12-24"},
-    {"back", TEND_CMD "back"},
-    {"thanks", TEND_CMD "thanks Ana for the lift"},
-    {"me", TEND_CMD "me"},
-    {"capacity", TEND_CMD "capacity 2"},
-    {"profile", TEND_CMD "profile quiet:22:00-07:00 tz:Europe/Berlin remind:1h"},
-    {"nudges", TEND_CMD "nudges off"},
-    {"feedback", TEND_CMD "feedback the Monday prompt comes too early for shift workers"},
-    {"agreements", TEND_CMD "agreements"},
-    {"agreements add", TEND_CMD "agreements add We rotate who runs the Monday call."},
-    {"agreements amend", TEND_CMD "agreements amend 2 We rotate the Monday call every month."},
-    {"export", TEND_CMD "export"},
-    {"export group", TEND_CMD "export group"},
-    {"tasks ics", TEND_CMD "tasks ics, or " TEND_CMD "tasks ics mine"},
-    {"forgetme", TEND_CMD "forgetme, then " TEND_CMD "forgetme confirm"},
-    {"help", TEND_CMD "help claim"},
-    {"setup", TEND_CMD "setup timezone:Europe/Berlin checkin:\"mon 18:00\" digest:\"sun 18:00\""},
-    {"pause-new", TEND_CMD "pause-new 2 weeks"},
-    {"resume-new", TEND_CMD "resume-new"},
-    {"team", TEND_CMD "team"},
-    {"backup", TEND_CMD "backup driving on, or " TEND_CMD "backup to see yours"},
-    {"pass", TEND_CMD "pass 12"},
-};
-
 const char *tend_help_example(const char *command)
 {
-    for (size_t i = 0; i < sizeof examples / sizeof examples[0]; i++)
-        if (strcmp(examples[i].command, command) == 0)
-            return examples[i].example;
-    return NULL;
+    const tend_command_spec *spec = tend_catalogue_find(command);
+    return spec ? spec->example : NULL;
 }
 
 /* ---------------------------------------------------------------- finding commands by name */
@@ -69,11 +25,9 @@ typedef int (*spec_visit)(const tend_command_spec *spec, void *ud);
 
 static void each_spec(spec_visit visit, void *ud)
 {
-    const tend_command_spec *const *families = tend_command_families();
-    for (size_t f = 0; families[f]; f++)
-        for (const tend_command_spec *c = families[f]; c->name; c++)
-            if (visit(c, ud))
-                return;
+    for (const tend_command_spec *c = tend_catalogue(); c->name; c++)
+        if (visit(c, ud))
+            return;
 }
 
 /* The length of a command's first word ("task" of "task add"). */
@@ -187,14 +141,6 @@ typedef struct {
     bool failed;
 } list_walk;
 
-/* Commands members meet where they answer an offer (the buttons of a backup call or a turn of a
- * rotation, which say what to type): /help NAME tells their usage, but the general list leaves
- * them out, so it stays one Discord message (DC_SPLIT_BYTES). */
-static bool met_in_offers(const char *name)
-{
-    return strcmp(name, "pass") == 0 || strcmp(name, "backup") == 0;
-}
-
 static int list_command(const tend_command_spec *c, void *ud)
 {
     list_walk *w = ud;
@@ -202,12 +148,12 @@ static int list_command(const tend_command_spec *c, void *ud)
         size_t n = first_word_len(c->name);
         if (n != strlen(w->first) || strncasecmp(c->name, w->first, n) != 0)
             return 0;
-        const char *example = tend_help_example(c->name);
+        const char *example = c->example;
         w->failed |= (w->shown && tend_message_appendf(w->m, "\n")) ||
                      tend_message_appendf(w->m, MSG_HELP_USAGE_LINE, c->usage,
                                           tend_message_tr(w->m, c->summary)) != 0 ||
                      (example && tend_message_appendf(w->m, MSG_HELP_EXAMPLE, example) != 0);
-    } else if (c->coordinator_only == w->coordinator_only && c->summary && !met_in_offers(c->name)) {
+    } else if (c->coordinator_only == w->coordinator_only && c->summary && !(c->flags & TEND_CMD_UNLISTED)) {
         w->failed |= tend_message_appendf(w->m, MSG_PROCESS_HELP_LINE, c->name,
                                                   tend_message_tr(w->m, c->summary)) != 0;
     }
@@ -221,17 +167,15 @@ static int help_for(tend_ctx *ctx, const char *first, const char *second)
     if (first[0] == '/' || first[0] == '!')
         first++;
     const tend_command_spec *exact = NULL;
-    const tend_command_spec *const *families = tend_command_families();
-    for (size_t f = 0; families[f] && !exact; f++)
-        for (const tend_command_spec *c = families[f]; c->name && !exact; c++) {
-            size_t n = first_word_len(c->name);
-            bool first_matches = n == strlen(first) && strncasecmp(c->name, first, n) == 0;
-            if (first_matches && ((second && c->name[n] && strcasecmp(c->name + n + 1, second) == 0) ||
-                                  (!second && !c->name[n])))
-                exact = c;
-        }
+    for (const tend_command_spec *c = tend_catalogue(); c->name && !exact; c++) {
+        size_t n = first_word_len(c->name);
+        bool first_matches = n == strlen(first) && strncasecmp(c->name, first, n) == 0;
+        if (first_matches && ((second && c->name[n] && strcasecmp(c->name + n + 1, second) == 0) ||
+                              (!second && !c->name[n])))
+            exact = c;
+    }
     if (exact) {
-        const char *example = tend_help_example(exact->name);
+        const char *example = exact->example;
         tend_message *m = tend_reply_private(ctx, "help", MSG_HELP_ONE, exact->usage, tend_tr(exact->summary));
         if (!m || (example && tend_message_appendf(m, MSG_HELP_EXAMPLE, example) != 0) ||
             (exact->coordinator_only && tend_message_appendf(m, MSG_HELP_COORDINATORS_ONLY) != 0))

@@ -19,7 +19,7 @@ bool tend_help_suggest(const char *typed, char *out, size_t outlen);
 /* For the first word of two-word commands ("task"), their second words: "add, edit, cancel".
  * false when no command starts with that word and more. */
 bool tend_help_second_words(const char *first, char *out, size_t outlen);
-/* /help [command]: the handler, listed in process.c's table. */
+/* /help [command]: the handler, named in the catalogue (catalogue.c). */
 int tend_cmd_help(tend_ctx *ctx);
 
 #endif

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bot/handlers.h"
 #include "bot/command.h"
 #include "bot/i18n.h"
 #include "bot/language.h"
@@ -70,7 +71,7 @@ static int append_checkin(tend_ctx *ctx, tend_message *m)
     return tend_message_appendf(m, MSG_PEOPLE_ME_CHECKIN, energy) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
 }
 
-static int cmd_me(tend_ctx *ctx)
+int tend_cmd_me(tend_ctx *ctx)
 {
     tend_message *m = tend_reply_private(ctx, "me", MSG_PEOPLE_ME_TITLE);
     if (!m)
@@ -97,7 +98,7 @@ static int cmd_me(tend_ctx *ctx)
 
 /* ---------------------------------------------------------------- /capacity */
 
-static int cmd_capacity(tend_ctx *ctx)
+int tend_cmd_capacity(tend_ctx *ctx)
 {
     const char *named = tend_args_named(ctx->args, "capacity");
     const char *word = named ? named : tend_args_word(ctx->args, 0);
@@ -264,7 +265,7 @@ static int reply_profile(tend_ctx *ctx, const tend_member *m, bool saved)
     return msg ? TEND_OK : out_of_memory(ctx);
 }
 
-static int cmd_profile(tend_ctx *ctx)
+int tend_cmd_profile(tend_ctx *ctx)
 {
     static const char *const keys[] = {"name", "pronouns", "quiet", "tz", "timezone", "remind", "language"};
     bool any = false;
@@ -298,7 +299,7 @@ static int nudge_no_thanks(tend_ctx *ctx)
     return tend_reply_private(ctx, "nudges", "%s", tend_tr(MSG_PEOPLE_NUDGES_NO_THANKS)) ? TEND_OK : out_of_memory(ctx);
 }
 
-static int cmd_nudges(tend_ctx *ctx)
+int tend_cmd_nudges(tend_ctx *ctx)
 {
     const char *word = tend_args_word(ctx->args, 0);
     bool on;
@@ -319,15 +320,3 @@ static int cmd_nudges(tend_ctx *ctx)
                ? TEND_OK
                : out_of_memory(ctx);
 }
-
-const tend_command_spec tend_people_commands[] = {
-    {"me", TEND_CMD "me", "your own load, claims and rest, just for you", false, cmd_me,
-     TEND_CMD_PRIVATE},
-    {"capacity", TEND_CMD "capacity <1-20>", "how much you want to carry in a week", false, cmd_capacity,
-     TEND_CMD_PRIVATE},
-    {"profile", TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City] [remind:2h|off] [language:es|off]",
-     "how you're shown, your quiet hours, time zone, reminders and language", false, cmd_profile, TEND_CMD_PRIVATE},
-    {"nudges", TEND_CMD "nudges on|off|later", "whether I may nudge you (at most once a week)", false,
-     cmd_nudges, TEND_CMD_PRIVATE},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bot/i18n.h"
+#include "bot/handlers.h"
 #include "bot/calendar.h"
 #include "bot/command.h"
 #include "bot/help.h"
@@ -70,7 +71,7 @@ static int read_long_text(tend_ctx *ctx, size_t extra, const char *empty_msg, ch
  * to the writer. The command is anonymous (TEND_CMD_ANONYMOUS), so not even the writer's member row
  * is made or touched alongside it. There is no audit row either: even one with no member would sit
  * between its neighbours' rows in id order, and those say who did what, when. */
-static int run_feedback(tend_ctx *ctx)
+int tend_cmd_feedback(tend_ctx *ctx)
 {
     char *text = NULL;
     int rc = read_long_text(ctx, 0, MSG_PROCESS_FEEDBACK_EMPTY, &text);
@@ -111,7 +112,7 @@ static int count_agreement(const tend_agreement *a, void *ud)
     return 0;
 }
 
-static int run_agreements(tend_ctx *ctx)
+int tend_cmd_agreements(tend_ctx *ctx)
 {
     if (tend_args_count(ctx->args) > 0)
         return tend_usage(ctx, MSG_PROCESS_AGREEMENTS_WORDS);
@@ -130,7 +131,7 @@ static int run_agreements(tend_ctx *ctx)
     return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
 }
 
-static int run_agreements_add(tend_ctx *ctx)
+int tend_cmd_agreements_add(tend_ctx *ctx)
 {
     char *text = NULL;
     int rc = read_long_text(ctx, 0, MSG_PROCESS_AGREEMENT_EMPTY, &text);
@@ -150,7 +151,7 @@ static int run_agreements_add(tend_ctx *ctx)
     return src == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, src);
 }
 
-static int run_agreements_amend(tend_ctx *ctx)
+int tend_cmd_agreements_amend(tend_ctx *ctx)
 {
     int number = 0;
     if (tend_parse_int(tend_args_word(ctx->args, 0), 1, 1000000, &number) != 0)
@@ -198,7 +199,7 @@ static int reply_with_file(tend_ctx *ctx, tend_message *m, const char *name, con
     return TEND_OK;
 }
 
-static int run_export(tend_ctx *ctx)
+int tend_cmd_export(tend_ctx *ctx)
 {
     if (tend_args_count(ctx->args) > 0)
         return tend_usage(ctx, MSG_PROCESS_EXPORT_EXTRA);
@@ -213,7 +214,7 @@ static int run_export(tend_ctx *ctx)
     return rc;
 }
 
-static int run_export_group(tend_ctx *ctx)
+int tend_cmd_export_group(tend_ctx *ctx)
 {
     if (tend_args_count(ctx->args) > 0)
         return tend_usage(ctx, MSG_PROCESS_EXPORT_EXTRA);
@@ -260,7 +261,7 @@ static int calendar_task(const tend_task *t, void *ud)
 }
 
 /* /tasks ics: the group's open tasks that have a time; /tasks ics mine: the ones I hold. */
-static int run_tasks_ics(tend_ctx *ctx)
+int tend_cmd_tasks_ics(tend_ctx *ctx)
 {
     const char *word = tend_args_word(ctx->args, 0);
     bool mine = word && strcasecmp(word, "mine") == 0;
@@ -297,7 +298,7 @@ static int run_tasks_ics(tend_ctx *ctx)
 }
 
 /* Destructive and irreversible, so the bare command only explains; "forgetme confirm" erases. */
-static int run_forgetme(tend_ctx *ctx)
+int tend_cmd_forgetme(tend_ctx *ctx)
 {
     const char *word = tend_args_word(ctx->args, 0);
     if (!word) {
@@ -325,22 +326,3 @@ static int run_forgetme(tend_ctx *ctx)
         done->leaves_no_trace = true;
     return TEND_OK;
 }
-
-const tend_command_spec tend_process_commands[] = {
-    {"feedback", TEND_CMD "feedback <suggestion>",
-     "an anonymous suggestion: no name is kept with it", false, run_feedback,
-     TEND_CMD_PRIVATE | TEND_CMD_ANONYMOUS},
-    {"agreements", TEND_CMD "agreements", "the group's agreements", false, run_agreements, 0},
-    {"agreements add", TEND_CMD "agreements add <text>", "record a new agreement", true, run_agreements_add, 0},
-    {"agreements amend", TEND_CMD "agreements amend <number> <text>",
-     "amend an agreement (the old wording is kept)", true, run_agreements_amend, 0},
-    {"export", TEND_CMD "export", "your own data, as a JSON file", false, run_export, TEND_CMD_PRIVATE},
-    {"export group", TEND_CMD "export group", "the group's data, as a JSON file", true, run_export_group,
-     TEND_CMD_PRIVATE},
-    {"tasks ics", TEND_CMD "tasks ics [mine]", "tasks that have a time, as a file for your calendar", false,
-     run_tasks_ics, 0},
-    {"forgetme", TEND_CMD "forgetme [confirm]", "erase your data from this group", false, run_forgetme,
-     TEND_CMD_PRIVATE},
-    {"help", TEND_CMD "help [command]", "what I can do, or how one command goes", false, tend_cmd_help, 0},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bot/handlers.h"
 #include "bot/command.h"
 #include "bot/limits.h"
 #include "bot/messages.h"
@@ -122,7 +123,7 @@ static int reply_rest(tend_ctx *ctx, int64_t until, bool extended, int released)
     return rc == 0 ? TEND_OK : tend_store_failed(ctx, TEND_STORE_ERROR);
 }
 
-static int cmd_stepback(tend_ctx *ctx)
+int tend_cmd_stepback(tend_ctx *ctx)
 {
     int64_t until;
     size_t used;
@@ -170,7 +171,7 @@ int tend_rest_offer_hello(tend_message *m)
                : -1;
 }
 
-static int cmd_back(tend_ctx *ctx)
+int tend_cmd_back(tend_ctx *ctx)
 {
     const char *word = tend_args_word(ctx->args, 0);
     if (word && strcasecmp(word, "hello") == 0 && tend_args_count(ctx->args) == 1)
@@ -192,12 +193,3 @@ static int cmd_back(tend_ctx *ctx)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return TEND_OK;
 }
-
-const tend_command_spec tend_rest_commands[] = {
-    {"stepback", TEND_CMD "stepback [3 days|1w|2 weeks|YYYY-MM-DD] [note]",
-     "take a break: your tasks go back to the group, and I stay quiet until you're back", false,
-     cmd_stepback, TEND_CMD_PRIVATE},
-    {"back", TEND_CMD "back [hello]", "end a break early (hello: be welcomed back in the digest)", false,
-     cmd_back, TEND_CMD_PRIVATE},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

@@ -24,17 +24,6 @@
 #include "bot/privacy.h"
 #include "bot/router.h"
 
-static const tend_command_spec *const families[] = {
-    tend_tasks_commands,   tend_handoff_commands, tend_checkin_commands, tend_rest_commands,
-    tend_thanks_commands,  tend_people_commands,  tend_process_commands, tend_team_commands,
-    tend_setup_commands,   tend_fillin_commands, NULL,
-};
-
-const tend_command_spec *const *tend_command_families(void)
-{
-    return families;
-}
-
 /* ---------------------------------------------------------------- replies */
 
 static tend_message *vreply(tend_ctx *ctx, tend_audience audience, const tend_member *to,
@@ -149,19 +138,17 @@ static const tend_command_spec *find_command(const tend_args *args, size_t *word
     if (first[0] == '/' || first[0] == '!')
         first++;
     const tend_command_spec *single = NULL;
-    for (size_t f = 0; families[f]; f++) {
-        for (const tend_command_spec *c = families[f]; c->name; c++) {
-            const char *space = strchr(c->name, ' ');
-            if (space) {
-                size_t n = (size_t)(space - c->name);
-                if (second && strlen(first) == n && strncasecmp(first, c->name, n) == 0 &&
-                    strcasecmp(second, space + 1) == 0) {
-                    *words_used = 2;
-                    return c; /* two-word names win: "agreements add" over "agreements" */
-                }
-            } else if (!single && strcasecmp(first, c->name) == 0) {
-                single = c;
+    for (const tend_command_spec *c = tend_catalogue(); c->name; c++) {
+        const char *space = strchr(c->name, ' ');
+        if (space) {
+            size_t n = (size_t)(space - c->name);
+            if (second && strlen(first) == n && strncasecmp(first, c->name, n) == 0 &&
+                strcasecmp(second, space + 1) == 0) {
+                *words_used = 2;
+                return c; /* two-word names win: "agreements add" over "agreements" */
             }
+        } else if (!single && strcasecmp(first, c->name) == 0) {
+            single = c;
         }
     }
     *words_used = 1;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bot/i18n.h"
+#include "bot/handlers.h"
 #include "bot/language.h"
 #include "bot/command.h"
 #include "bot/limits.h"
@@ -117,7 +118,7 @@ static bool has_options(const tend_args *args)
     return false;
 }
 
-static int run_setup(tend_ctx *ctx)
+int tend_cmd_setup(tend_ctx *ctx)
 {
     const char *stray = tend_args_word(ctx->args, 0);
     if (stray) {
@@ -143,7 +144,7 @@ static int run_setup(tend_ctx *ctx)
 
 /* ---------------------------------------------------------------- pause-new, resume-new */
 
-static int run_pause_new(tend_ctx *ctx)
+int tend_cmd_pause_new(tend_ctx *ctx)
 {
     const char *text = tend_args_named(ctx->args, "for");
     size_t used = 0;
@@ -173,7 +174,7 @@ static int run_pause_new(tend_ctx *ctx)
     return TEND_OK;
 }
 
-static int run_resume_new(tend_ctx *ctx)
+int tend_cmd_resume_new(tend_ctx *ctx)
 {
     if (ctx->group.new_tasks_paused_until <= ctx->now)
         return tend_refuse(ctx, MSG_TEAM_NOT_PAUSED);
@@ -186,12 +187,3 @@ static int run_resume_new(tend_ctx *ctx)
     tend_reply_public(ctx, "resume", MSG_TEAM_RESUMED);
     return TEND_OK;
 }
-
-const tend_command_spec tend_setup_commands[] = {
-    {"setup", TEND_CMD "setup [channel:<channel>] [timezone:Area/City] [checkin:\"mon 18:00\"] "
-              "[digest:\"sun 19:00\"] [capacity:1-20] [language:es]",
-     "where and when I post, the group's time zone, default capacity and language", true, run_setup, 0},
-    {"pause-new", TEND_CMD "pause-new [for]", "pause new tasks while the group rests a little", true, run_pause_new, 0},
-    {"resume-new", TEND_CMD "resume-new", "welcome new tasks again", true, run_resume_new, 0},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

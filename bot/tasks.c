@@ -9,6 +9,7 @@
  * in a celebration, added with tend_message_add_mention.
  */
 #include "bot/i18n.h"
+#include "bot/handlers.h"
 #include "bot/language.h"
 #include "bot/tasks.h"
 #include "bot/tasks_internal.h"
@@ -259,7 +260,7 @@ static int ask_to_confirm(tend_ctx *ctx, const tend_task *t, const tend_load *lo
     return TEND_OK;
 }
 
-static int cmd_claim(tend_ctx *ctx)
+int tend_cmd_claim(tend_ctx *ctx)
 {
     size_t n = tend_args_count(ctx->args);
     bool confirm = n >= 2 && strcasecmp(tend_args_word(ctx->args, n - 1), "confirm") == 0;
@@ -336,7 +337,7 @@ static int retire_if_superseded(tend_ctx *ctx, int64_t task_id, bool *retired)
     return TEND_OK;
 }
 
-static int cmd_unclaim(tend_ctx *ctx)
+int tend_cmd_unclaim(tend_ctx *ctx)
 {
     tend_task t;
     int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_HELD, &t);
@@ -372,7 +373,7 @@ static int cmd_unclaim(tend_ctx *ctx)
 
 /* "Still on it": the answer to the stale-claim reminder. Marks the claim fresh, so the next
  * reminder is days away again. */
-static int cmd_keep(tend_ctx *ctx)
+int tend_cmd_keep(tend_ctx *ctx)
 {
     tend_task t;
     int result = tend_task_find_words(ctx, 0, tend_args_count(ctx->args), TEND_PREFER_HELD, &t);
@@ -437,7 +438,7 @@ static int credit_doers(tend_ctx *ctx, const tend_task *t, const char *note, cla
     return rc == TEND_STORE_OK ? TEND_OK : tend_store_failed(ctx, rc);
 }
 
-static int cmd_done(tend_ctx *ctx)
+int tend_cmd_done(tend_ctx *ctx)
 {
     tend_task t;
     const char *typed_note = NULL;
@@ -475,20 +476,3 @@ static int cmd_done(tend_ctx *ctx)
     free(doers.items);
     return result == TEND_OK ? tend_task_audit(ctx, "done", &t, NULL) : result;
 }
-
-const tend_command_spec tend_tasks_commands[] = {
-    {"tasks", TEND_CMD "tasks [open|mine|all|learn] [page:N]", "the task board", false, tend_cmd_tasks, 0},
-    {"task add",
-     TEND_CMD "task add <title> [when:...] [slots:1-20] [weight:1-5] [repeat:weekly|biweekly|monthly|every:3d] "
-              "[kind:...] [rotate:yes] [teach:yes] [note:...]",
-     "post a task for the group", false, tend_cmd_task_add, 0},
-    {"task edit", TEND_CMD "task edit <task> [title:...] [when:...] [slots:...] [weight:...] [repeat:...] [kind:...] [rotate:...] [teach:...] [note:...]",
-     "fix a task you posted", false, tend_cmd_task_edit, 0},
-    {"task cancel", TEND_CMD "task cancel <task> [note:reason] [repeat:off]", "call off a task you posted", false,
-     tend_cmd_task_cancel, 0},
-    {"claim", TEND_CMD "claim <task>", "take a slot on a task", false, cmd_claim, 0},
-    {"unclaim", TEND_CMD "unclaim <task>", "give a task back, no questions asked", false, cmd_unclaim, 0},
-    {"keep", TEND_CMD "keep <task>", "tell me you're still on a task", false, cmd_keep, 0},
-    {"done", TEND_CMD "done <task> [note:...]", "mark a task finished and celebrate", false, cmd_done, 0},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

@@ -4,6 +4,7 @@
  */
 #include <stdint.h>
 
+#include "bot/handlers.h"
 #include "bot/command.h"
 #include "bot/load.h"
 #include "bot/messages.h"
@@ -35,7 +36,7 @@ static int count_task(const tend_task *t, void *ud)
     return 0;
 }
 
-static int run_team(tend_ctx *ctx)
+int tend_cmd_team(tend_ctx *ctx)
 {
     headcount h = {.now = ctx->now};
     int rc = tend_store_members_each(ctx->env->store, ctx->group.id, count_member, &h);
@@ -63,8 +64,3 @@ static int run_team(tend_ctx *ctx)
     }
     return TEND_OK;
 }
-
-const tend_command_spec tend_team_commands[] = {
-    {"team", TEND_CMD "team", "group health at a glance, without names", true, run_team, 0},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

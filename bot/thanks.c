@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/handlers.h"
 #include "bot/command.h"
 #include "bot/limits.h"
 #include "bot/messages.h"
@@ -54,7 +55,7 @@ static int announce(tend_ctx *ctx, const tend_member *to, const char *reason)
     return TEND_OK;
 }
 
-static int cmd_thanks(tend_ctx *ctx)
+int tend_cmd_thanks(tend_ctx *ctx)
 {
     if (tend_args_count(ctx->args) == 0)
         return tend_usage(ctx, MSG_THANKS_WHO);
@@ -85,9 +86,3 @@ static int cmd_thanks(tend_ctx *ctx)
     free(reason);
     return result;
 }
-
-const tend_command_spec tend_thanks_commands[] = {
-    {"thanks", TEND_CMD "thanks <member> [for what]", "say thank you to someone, in front of the group",
-     false, cmd_thanks, 0},
-    {NULL, NULL, NULL, false, NULL, 0},
-};

@@ -119,13 +119,13 @@ void dc_intro_on_guild_create(discord *d, const cJSON *guild);
 
 /* ---------------------------------------------------------------- commands.c (pure) */
 
-/* The JSON array for PUT .../commands: every command of tend_command_families() in its Discord
- * shape. NULL on OOM. */
+/* The JSON array for PUT .../commands: every command of the catalogue (bot/catalogue.h) in its
+ * Discord shape. NULL on OOM. */
 cJSON *dc_commands_json(void);
 typedef enum {
     DC_OPT_WORD,   /* the value as one word, quoted when needed: claim 12, task add "Soup run" */
     DC_OPT_NAMED,  /* key:value, quoted when needed: when:"fri 18:00"                          */
-    DC_OPT_RAW     /* the member's text as typed, for commands tend knows no shape of         */
+    DC_OPT_RAW     /* the member's text as typed, and every option of a command tend does not know */
 } dc_opt_mode;
 
 /* The tend command a Discord command (and subcommand, or NULL) stands for: "task" + "add" ->

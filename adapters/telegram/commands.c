@@ -1,6 +1,6 @@
 /*
- * commands.c — the command menu Telegram shows when a member types "/", from the bot's own
- * command table (tend_command_families), so a new command appears without anyone listing it here.
+ * commands.c — the command menu Telegram shows when a member types "/", from the bot's command
+ * catalogue (bot/catalogue.h), so a new command appears without anyone listing it here.
  *
  * Telegram's names are 1-32 of a-z, 0-9 and "_": "pause-new" is offered as "pause_new" (and read
  * back as "pause-new", render.c). Two-word commands ("task add") appear once, by their first word.
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "adapters/telegram/internal.h"
-#include "bot/command.h"
+#include "bot/catalogue.h"
 #include "lib/log.h"
 
 #define MENU_MAX 100         /* Telegram's limit              */
@@ -50,29 +50,26 @@ static cJSON *find_entry(cJSON *menu, const char *word)
 cJSON *tend_telegram_command_menu(bool coordinators)
 {
     cJSON *menu = cJSON_CreateArray();
-    const tend_command_spec *const *families = tend_command_families();
-    for (size_t f = 0; menu && families[f]; f++) {
-        for (const tend_command_spec *c = families[f]; c->name; c++) {
-            char word[40];
-            if ((c->coordinator_only && !coordinators) || !menu_word(c->name, word, sizeof word))
-                continue;
-            char description[DESCRIPTION_MAX + 1];
-            snprintf(description, sizeof description, "%s", c->summary && *c->summary ? c->summary : c->name);
-            cJSON *entry = find_entry(menu, word);
-            bool single = strchr(c->name, ' ') == NULL;
-            if (entry) {
-                /* "agreements" describes the menu word better than "agreements add" */
-                if (single)
-                    cJSON_ReplaceItemInObjectCaseSensitive(entry, "description", cJSON_CreateString(description));
-                continue;
-            }
-            if (cJSON_GetArraySize(menu) == MENU_MAX)
-                break;
-            entry = cJSON_CreateObject();
-            cJSON_AddStringToObject(entry, "command", word);
-            cJSON_AddStringToObject(entry, "description", description);
-            cJSON_AddItemToArray(menu, entry);
+    for (const tend_command_spec *c = tend_catalogue(); menu && c->name; c++) {
+        char word[40];
+        if ((c->coordinator_only && !coordinators) || !menu_word(c->name, word, sizeof word))
+            continue;
+        char description[DESCRIPTION_MAX + 1];
+        snprintf(description, sizeof description, "%s", c->summary && *c->summary ? c->summary : c->name);
+        cJSON *entry = find_entry(menu, word);
+        bool single = strchr(c->name, ' ') == NULL;
+        if (entry) {
+            /* "agreements" describes the menu word better than "agreements add" */
+            if (single)
+                cJSON_ReplaceItemInObjectCaseSensitive(entry, "description", cJSON_CreateString(description));
+            continue;
         }
+        if (cJSON_GetArraySize(menu) == MENU_MAX)
+            break;
+        entry = cJSON_CreateObject();
+        cJSON_AddStringToObject(entry, "command", word);
+        cJSON_AddStringToObject(entry, "description", description);
+        cJSON_AddItemToArray(menu, entry);
     }
     return menu;
 }

@@ -122,18 +122,16 @@ static void test_every_tend_command_is_registered(void **state)
 {
     (void)state;
     cJSON *list = dc_commands_json();
-    const tend_command_spec *const *fam = tend_command_families();
     size_t n = 0;
-    for (size_t f = 0; fam[f]; f++)
-        for (const tend_command_spec *s = fam[f]; s->name; s++, n++) {
-            char top[64];
-            snprintf(top, sizeof top, "%.*s", (int)strcspn(s->name, " "), s->name);
-            int found = 0;
-            cJSON *c;
-            cJSON_ArrayForEach(c, list) found |= strcmp(cJSON_GetObjectItem(c, "name")->valuestring, top) == 0;
-            if (!found)
-                fail_msg("command %s has no Discord shape", s->name);
-        }
+    for (const tend_command_spec *s = tend_catalogue(); s->name; s++, n++) {
+        char top[64];
+        snprintf(top, sizeof top, "%.*s", (int)strcspn(s->name, " "), s->name);
+        int found = 0;
+        cJSON *c;
+        cJSON_ArrayForEach(c, list) found |= strcmp(cJSON_GetObjectItem(c, "name")->valuestring, top) == 0;
+        if (!found)
+            fail_msg("command %s has no Discord shape", s->name);
+    }
     assert_true(n > 10);
     cJSON *c;
     cJSON_ArrayForEach(c, list)

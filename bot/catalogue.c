@@ -1,0 +1,397 @@
+/*
+ * catalogue.c — every command, declared once (what each field means: catalogue.h).
+ *
+ * One file for all of them, so whoever reads or rewords what members see (summaries, briefs,
+ * option descriptions, usages and examples, in plain English first) finds every command's words
+ * side by side; the handlers stay in their families' files (handlers.h lists them).
+ *
+ * The order is /help's. Each option is asked for in the order written; required ones first.
+ */
+#include "bot/catalogue.h"
+
+#include <string.h>
+
+#include "bot/handlers.h"
+#include "bot/limits.h"
+#include "bot/reply.h"
+
+/* An English msgid: po/list_commands.c reads every one of them from this table into tend.pot. */
+#define N_(s) s
+
+static const char *const energy_choices[] = {"great", "ok", "low", "out", NULL};
+/* "tasks ics [mine]" is a command of its own (a calendar file); in a picker it is two more
+ * choices of /tasks, passed on as typed, so "ics mine" stays two words */
+static const char *const filter_choices[] = {"open", "mine", "all", "ics", "ics mine", "learn", NULL};
+static const char *const yesno_choices[] = {"yes", "no", NULL};
+static const char *const learn_choices[] = {"learn", NULL};
+static const char *const onoff_choices[] = {"on", "off", NULL};
+static const char *const off_choices[] = {"off", NULL};
+
+/* Options several commands share. */
+#define OPT_TASK                                                                                   \
+    {"task", N_("The task: its number or a few words of its title"), TEND_OPT_TEXT, TEND_OPT_WORD,  \
+     .required = true, .autocomplete = true}
+#define OPT_NOTE {"note", N_("A short note"), TEND_OPT_TEXT, TEND_OPT_NAMED}
+#define OPT_WHEN {"when", N_("When, like fri 18:00, tomorrow 6pm or 3 dec"), TEND_OPT_TEXT, TEND_OPT_NAMED}
+#define OPT_SLOTS {"slots", N_("How many people it needs"), TEND_OPT_NUMBER, TEND_OPT_NAMED, .min = 1, .max = 20}
+#define OPT_WEIGHT {"weight", N_("How big it is, 1 to 5"), TEND_OPT_NUMBER, TEND_OPT_NAMED, .min = 1, .max = 5}
+#define OPT_REPEAT {"repeat", N_("weekly, biweekly, monthly or every:3d"), TEND_OPT_TEXT, TEND_OPT_NAMED}
+#define OPT_KIND                                                                                   \
+    {"kind", N_("Your group's word for this sort of task, like driving"), TEND_OPT_TEXT, TEND_OPT_NAMED, \
+     .autocomplete = true}
+#define OPT_ROTATE                                                                                 \
+    {"rotate", N_("Offer each new one round the group in turn"), TEND_OPT_TEXT, TEND_OPT_NAMED,     \
+     .choices = yesno_choices}
+#define OPT_TEACH                                                                                  \
+    {"teach", N_("Whoever takes it is happy to show someone how"), TEND_OPT_TEXT, TEND_OPT_NAMED,   \
+     .choices = yesno_choices}
+#define OPT_TASK_NOTE {"note", N_("Details: where, what to bring"), TEND_OPT_TEXT, TEND_OPT_NAMED}
+/* what task add and task edit share after the title */
+#define OPT_TASK_DETAILS OPT_WHEN, OPT_SLOTS, OPT_WEIGHT, OPT_REPEAT, OPT_KIND, OPT_ROTATE, OPT_TEACH, OPT_TASK_NOTE
+
+static const tend_command_spec catalogue[] = {
+    /* ------------------------------------------------------------ tasks (tasks.c, task_*.c) */
+    {.name = "tasks",
+     .usage = TEND_CMD "tasks [open|mine|all|learn] [page:N]",
+     .summary = N_("the task board"),
+     .brief = N_("The task board"),
+     .example = TEND_CMD "tasks, " TEND_CMD "tasks mine, " TEND_CMD "tasks learn, or " TEND_CMD "tasks all page:2",
+     .run = tend_cmd_tasks,
+     .options = {{"filter", N_("Which tasks (ics: a calendar file)"), TEND_OPT_TEXT, TEND_OPT_RAW,
+                  .choices = filter_choices},
+                 {"page", N_("Which page of a long board"), TEND_OPT_NUMBER, TEND_OPT_NAMED, .min = 1}}},
+    {.name = "task add",
+     .usage = TEND_CMD "task add <title> [when:...] [slots:1-20] [weight:1-5] "
+                       "[repeat:weekly|biweekly|monthly|every:3d] [kind:...] [rotate:yes] [teach:yes] [note:...]",
+     .summary = N_("post a task for the group"),
+     .brief = N_("Post a task"),
+     .example = TEND_CMD "task add Soup run when:\"fri 18:00\" slots:2 repeat:weekly note:bring a big pot",
+     .run = tend_cmd_task_add,
+     .options = {{"title", N_("What needs doing"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true,
+                  .max = TEND_LIMIT_TITLE_CHARS},
+                 OPT_TASK_DETAILS}},
+    {.name = "task edit",
+     .usage = TEND_CMD "task edit <task> [title:...] [when:...] [slots:...] [weight:...] [repeat:...] [kind:...] "
+                       "[rotate:...] [teach:...] [note:...]",
+     .summary = N_("fix a task you posted"),
+     .brief = N_("Fix a task you posted"),
+     .example = TEND_CMD "task edit 12 when:\"sat 10am\", or " TEND_CMD "task edit Soup run slots:3",
+     .run = tend_cmd_task_edit,
+     .options = {OPT_TASK,
+                 {"title", N_("A new title"), TEND_OPT_TEXT, TEND_OPT_NAMED, .max = TEND_LIMIT_TITLE_CHARS},
+                 OPT_TASK_DETAILS}},
+    {.name = "task cancel",
+     .usage = TEND_CMD "task cancel <task> [note:reason] [repeat:off]",
+     .summary = N_("call off a task you posted"),
+     .brief = N_("Call off a task you posted"),
+     .example = TEND_CMD "task cancel 12 note:the kitchen is closed this week",
+     .run = tend_cmd_task_cancel,
+     .options = {OPT_TASK,
+                 {"note", N_("Why, for the people on it"), TEND_OPT_TEXT, TEND_OPT_NAMED},
+                 {"repeat", N_("off: call off the whole series"), TEND_OPT_TEXT, TEND_OPT_NAMED,
+                  .choices = off_choices}}},
+    {.name = "claim",
+     .usage = TEND_CMD "claim <task>",
+     .summary = N_("take a slot on a task"),
+     .brief = N_("Take a slot on a task"),
+     .example = TEND_CMD "claim 12, or " TEND_CMD "claim Soup run; " TEND_CMD "claim 12 learn to learn it alongside",
+     .run = tend_cmd_claim,
+     .options = {OPT_TASK,
+                 {"learn", N_("Learn it alongside whoever does it, without a slot"), TEND_OPT_TEXT, TEND_OPT_WORD,
+                  .choices = learn_choices}}},
+    {.name = "unclaim",
+     .usage = TEND_CMD "unclaim <task>",
+     .summary = N_("give a task back, no questions asked"),
+     .brief = N_("Give a task back"),
+     .example = TEND_CMD "unclaim 12",
+     .run = tend_cmd_unclaim,
+     .options = {OPT_TASK}},
+    {.name = "keep",
+     .usage = TEND_CMD "keep <task>",
+     .summary = N_("tell me you're still on a task"),
+     .example = TEND_CMD "keep 12",
+     .run = tend_cmd_keep,
+     .options = {{"details", N_("Anything after the command"), TEND_OPT_TEXT, TEND_OPT_RAW}}},
+    {.name = "done",
+     .usage = TEND_CMD "done <task> [note:...]",
+     .summary = N_("mark a task finished and celebrate"),
+     .brief = N_("Mark a task finished"),
+     .example = TEND_CMD "done 12, or " TEND_CMD "done Soup run note:fed 40 people",
+     .run = tend_cmd_done,
+     .options = {OPT_TASK, OPT_NOTE}},
+
+    /* ------------------------------------------------------------ handing on (handoff.c) */
+    {.name = "handoff",
+     .usage = TEND_CMD "handoff <task> <member>",
+     .summary = N_("offer your slot to someone"),
+     .brief = N_("Offer your slot to someone"),
+     .example = TEND_CMD "handoff 12 Ana, or " TEND_CMD "handoff Drive to the pantry Ana",
+     .run = tend_cmd_handoff,
+     .picker = "handoff offer",
+     .options = {OPT_TASK, {"member", N_("Who to offer it to"), TEND_OPT_MEMBER, TEND_OPT_WORD, .required = true}}},
+    {.name = "handoff accept",
+     .usage = TEND_CMD "handoff accept <task>",
+     .summary = N_("take a task someone offered you"),
+     .brief = N_("Take a slot someone offered you"),
+     .example = TEND_CMD "handoff accept 12",
+     .run = tend_cmd_handoff_accept,
+     .options = {OPT_TASK}},
+    {.name = "handoff decline",
+     .usage = TEND_CMD "handoff decline <task>",
+     .summary = N_("say no to a handoff, kindly"),
+     .brief = N_("Say no thanks to an offered slot"),
+     .example = TEND_CMD "handoff decline 12",
+     .run = tend_cmd_handoff_decline,
+     .options = {OPT_TASK}},
+
+    /* ------------------------------------------------------------ how members are (checkin.c, rest.c) */
+    {.name = "checkin",
+     .usage = TEND_CMD "checkin [great|ok|low|out] [note]",
+     .summary = N_("tell me privately how you're doing this week"),
+     .brief = N_("How you're doing this week"),
+     .example = TEND_CMD "checkin ok, or " TEND_CMD "checkin low note:long week at work",
+     .run = tend_cmd_checkin,
+     .flags = TEND_CMD_PRIVATE,
+     .options = {{"energy", N_("How your week is going"), TEND_OPT_TEXT, TEND_OPT_WORD, .choices = energy_choices},
+                 OPT_NOTE}},
+    {.name = "stepback",
+     .usage = TEND_CMD "stepback [3 days|1w|2 weeks|YYYY-MM-DD] [note]",
+     .summary = N_("take a break: your tasks go back to the group, and I stay quiet until you're back"),
+     .brief = N_("Rest for a while"),
+     .example = TEND_CMD "stepback a week, " TEND_CMD "stepback 3 days, or " TEND_CMD "stepback 2026-12-24",
+     .run = tend_cmd_stepback,
+     .flags = TEND_CMD_PRIVATE,
+     .options = {{"for", N_("How long: 3 days, a week, 2w or a date"), TEND_OPT_TEXT, TEND_OPT_NAMED}, OPT_NOTE}},
+    {.name = "back",
+     .usage = TEND_CMD "back [hello]",
+     .summary = N_("end a break early (hello: be welcomed back in the digest)"),
+     .brief = N_("End your rest early"),
+     .example = TEND_CMD "back",
+     .run = tend_cmd_back,
+     .flags = TEND_CMD_PRIVATE},
+
+    /* ------------------------------------------------------------ thanks.c */
+    {.name = "thanks",
+     .usage = TEND_CMD "thanks <member> [for what]",
+     .summary = N_("say thank you to someone, in front of the group"),
+     .brief = N_("Thank someone"),
+     .example = TEND_CMD "thanks Ana for the lift",
+     .run = tend_cmd_thanks,
+     .options = {{"member", N_("Who to thank"), TEND_OPT_MEMBER, TEND_OPT_WORD, .required = true},
+                 {"for", N_("What for"), TEND_OPT_TEXT, TEND_OPT_NAMED}}},
+
+    /* ------------------------------------------------------------ oneself (people.c) */
+    {.name = "me",
+     .usage = TEND_CMD "me",
+     .summary = N_("your own load, claims and rest, just for you"),
+     .brief = N_("Your own load"),
+     .example = TEND_CMD "me",
+     .run = tend_cmd_me,
+     .flags = TEND_CMD_PRIVATE},
+    {.name = "capacity",
+     .usage = TEND_CMD "capacity <1-20>",
+     .summary = N_("how much you want to carry in a week"),
+     .brief = N_("Your weekly capacity"),
+     .example = TEND_CMD "capacity 2",
+     .run = tend_cmd_capacity,
+     .flags = TEND_CMD_PRIVATE,
+     .options = {{"n", N_("How much you can take on in a week"), TEND_OPT_NUMBER, TEND_OPT_WORD, .required = true,
+                  .max = TEND_LIMIT_CAPACITY}}},
+    {.name = "profile",
+     .usage = TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City] [remind:2h|off] "
+                       "[language:es|off]",
+     .summary = N_("how you're shown, your quiet hours, time zone, reminders and language"),
+     .brief = N_("How you're shown, quiet hours, time zone, reminders"),
+     .example = TEND_CMD "profile quiet:22:00-07:00 tz:Europe/Berlin remind:1h",
+     .run = tend_cmd_profile,
+     .flags = TEND_CMD_PRIVATE,
+     .options = {{"name", N_("Your name"), TEND_OPT_TEXT, TEND_OPT_NAMED},
+                 {"pronouns", N_("Your pronouns"), TEND_OPT_TEXT, TEND_OPT_NAMED},
+                 {"quiet", N_("Quiet hours, like 22:00-07:00, or off"), TEND_OPT_TEXT, TEND_OPT_NAMED},
+                 {"tz", N_("Your time zone, like Europe/Berlin"), TEND_OPT_TEXT, TEND_OPT_NAMED},
+                 {"remind", N_("A reminder before a task you hold: 2h, 30m, 1d or off"), TEND_OPT_TEXT,
+                  TEND_OPT_NAMED},
+                 {"language", N_("Your language for what only you read, like es, or off"), TEND_OPT_TEXT,
+                  TEND_OPT_NAMED}}},
+    {.name = "nudges",
+     .usage = TEND_CMD "nudges on|off|later",
+     .summary = N_("whether I may nudge you (at most once a week)"),
+     .brief = N_("Whether I may nudge you"),
+     .example = TEND_CMD "nudges off",
+     .run = tend_cmd_nudges,
+     .flags = TEND_CMD_PRIVATE,
+     .options = {{"setting", N_("on or off"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true,
+                  .choices = onoff_choices}}},
+
+    /* ------------------------------------------------------------ the group's process (process.c) */
+    {.name = "feedback",
+     .usage = TEND_CMD "feedback <suggestion>",
+     .summary = N_("an anonymous suggestion: no name is kept with it"),
+     .brief = N_("An anonymous suggestion"),
+     .example = TEND_CMD "feedback the Monday prompt comes too early for shift workers",
+     .run = tend_cmd_feedback,
+     .flags = TEND_CMD_PRIVATE | TEND_CMD_ANONYMOUS,
+     .options = {{"text", N_("Your suggestion; no name is kept"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true}}},
+    {.name = "agreements",
+     .usage = TEND_CMD "agreements",
+     .summary = N_("the group's agreements"),
+     .brief = N_("The group's agreements"),
+     .example = TEND_CMD "agreements",
+     .run = tend_cmd_agreements,
+     .picker = "agreements show"},
+    {.name = "agreements add",
+     .usage = TEND_CMD "agreements add <text>",
+     .summary = N_("record a new agreement"),
+     .brief = N_("Record an agreement"),
+     .example = TEND_CMD "agreements add We rotate who runs the Monday call.",
+     .coordinator_only = true,
+     .run = tend_cmd_agreements_add,
+     .options = {{"text", N_("The agreement"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true}}},
+    {.name = "agreements amend",
+     .usage = TEND_CMD "agreements amend <number> <text>",
+     .summary = N_("amend an agreement (the old wording is kept)"),
+     .brief = N_("Amend an agreement"),
+     .example = TEND_CMD "agreements amend 2 We rotate the Monday call every month.",
+     .coordinator_only = true,
+     .run = tend_cmd_agreements_amend,
+     .options = {{"number", N_("Which agreement"), TEND_OPT_NUMBER, TEND_OPT_WORD, .required = true, .min = 1},
+                 {"text", N_("The new wording"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true}}},
+    {.name = "export",
+     .usage = TEND_CMD "export",
+     .summary = N_("your own data, as a JSON file"),
+     .brief = N_("Your own data"),
+     .example = TEND_CMD "export",
+     .run = tend_cmd_export,
+     .flags = TEND_CMD_PRIVATE,
+     .picker = "export me"},
+    {.name = "export group",
+     .usage = TEND_CMD "export group",
+     .summary = N_("the group's data, as a JSON file"),
+     .brief = N_("The group's data"),
+     .example = TEND_CMD "export group",
+     .coordinator_only = true,
+     .run = tend_cmd_export_group,
+     .flags = TEND_CMD_PRIVATE},
+    {.name = "tasks ics",
+     .usage = TEND_CMD "tasks ics [mine]",
+     .summary = N_("tasks that have a time, as a file for your calendar"),
+     .example = TEND_CMD "tasks ics, or " TEND_CMD "tasks ics mine",
+     .run = tend_cmd_tasks_ics,
+     .flags = TEND_CMD_NO_PICKER},
+    {.name = "forgetme",
+     .usage = TEND_CMD "forgetme [confirm]",
+     .summary = N_("erase your data from this group"),
+     .brief = N_("Erase your data"),
+     .example = TEND_CMD "forgetme, then " TEND_CMD "forgetme confirm",
+     .run = tend_cmd_forgetme,
+     .flags = TEND_CMD_PRIVATE},
+    {.name = "help",
+     .usage = TEND_CMD "help [command]",
+     .summary = N_("what I can do, or how one command goes"),
+     .brief = N_("What I can do"),
+     .example = TEND_CMD "help claim",
+     .run = tend_cmd_help,
+     .options = {{"command", N_("One command, to see how it goes"), TEND_OPT_TEXT, TEND_OPT_RAW}}},
+
+    /* ------------------------------------------------------------ coordinators (team.c, setup.c) */
+    {.name = "team",
+     .usage = TEND_CMD "team",
+     .summary = N_("group health at a glance, without names"),
+     .brief = N_("Group health"),
+     .example = TEND_CMD "team",
+     .coordinator_only = true,
+     .run = tend_cmd_team},
+    {.name = "setup",
+     .usage = TEND_CMD "setup [channel:<channel>] [timezone:Area/City] [checkin:\"mon 18:00\"] "
+                       "[digest:\"sun 19:00\"] [capacity:1-20] [language:es]",
+     .summary = N_("where and when I post, the group's time zone, default capacity and language"),
+     .brief = N_("Where and when I post"),
+     .example = TEND_CMD "setup timezone:Europe/Berlin checkin:\"mon 18:00\" digest:\"sun 18:00\"",
+     .coordinator_only = true,
+     .run = tend_cmd_setup,
+     .options = {{"channel", N_("Where I post"), TEND_OPT_CHANNEL, TEND_OPT_NAMED},
+                 {"timezone", N_("The group's time zone, like Europe/Berlin"), TEND_OPT_TEXT, TEND_OPT_NAMED},
+                 {"checkin", N_("Weekly check-in, like mon 18:00"), TEND_OPT_TEXT, TEND_OPT_NAMED},
+                 {"digest", N_("Weekly digest, like sun 18:00"), TEND_OPT_TEXT, TEND_OPT_NAMED},
+                 {"capacity", N_("Default weekly capacity"), TEND_OPT_NUMBER, TEND_OPT_NAMED, .min = 1,
+                  .max = TEND_LIMIT_CAPACITY},
+                 {"language", N_("The group's language, like es"), TEND_OPT_TEXT, TEND_OPT_NAMED}}},
+    {.name = "pause-new",
+     .usage = TEND_CMD "pause-new [for]",
+     .summary = N_("pause new tasks while the group rests a little"),
+     .brief = N_("Pause new tasks for a while"),
+     .example = TEND_CMD "pause-new 2 weeks",
+     .coordinator_only = true,
+     .run = tend_cmd_pause_new,
+     .options = {{"for", N_("How long: 3 days, a week, 2w"), TEND_OPT_TEXT, TEND_OPT_NAMED}}},
+    {.name = "resume-new",
+     .usage = TEND_CMD "resume-new",
+     .summary = N_("welcome new tasks again"),
+     .brief = N_("Welcome new tasks again"),
+     .example = TEND_CMD "resume-new",
+     .coordinator_only = true,
+     .run = tend_cmd_resume_new},
+
+    /* ------------------------------------------------------------ answering offers (backups.c) */
+    {.name = "backup",
+     .usage = TEND_CMD "backup [kind on|off]",
+     .summary = N_("be asked first for a kind of task"),
+     .brief = N_("Be asked first when a kind of task needs someone"),
+     .example = TEND_CMD "backup driving on, or " TEND_CMD "backup to see yours",
+     .run = tend_cmd_backup,
+     .flags = TEND_CMD_PRIVATE | TEND_CMD_UNLISTED,
+     .options = {{"kind", N_("Your group's word for the kind, like driving"), TEND_OPT_TEXT, TEND_OPT_WORD,
+                  .autocomplete = true},
+                 {"setting", N_("on or off"), TEND_OPT_TEXT, TEND_OPT_WORD, .choices = onoff_choices}}},
+    {.name = "pass",
+     .usage = TEND_CMD "pass <task>",
+     .summary = N_("say no thanks to an offer"),
+     .brief = N_("Not this time: say no to a task I offered you"),
+     .example = TEND_CMD "pass 12",
+     .run = tend_cmd_pass,
+     .flags = TEND_CMD_PRIVATE | TEND_CMD_UNLISTED,
+     .options = {OPT_TASK}},
+
+    {.name = NULL},
+};
+
+const tend_command_spec *tend_catalogue(void)
+{
+    return catalogue;
+}
+
+const tend_command_spec *tend_catalogue_find(const char *name)
+{
+    for (const tend_command_spec *c = catalogue; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+const char *tend_catalogue_picker(const tend_command_spec *spec)
+{
+    return spec->picker ? spec->picker : spec->name;
+}
+
+const tend_command_spec *tend_catalogue_by_picker(const char *top, const char *sub)
+{
+    size_t n = strlen(top);
+    for (const tend_command_spec *c = catalogue; c->name; c++) {
+        if (c->flags & TEND_CMD_NO_PICKER)
+            continue;
+        const char *words = tend_catalogue_picker(c);
+        if (strncmp(words, top, n) != 0)
+            continue;
+        if (sub ? words[n] == ' ' && strcmp(words + n + 1, sub) == 0 : words[n] == '\0')
+            return c;
+    }
+    return NULL;
+}
+
+const tend_option *tend_catalogue_option(const tend_command_spec *spec, const char *name)
+{
+    for (size_t i = 0; i < TEND_OPTIONS_MAX && spec->options[i].name; i++)
+        if (strcmp(spec->options[i].name, name) == 0)
+            return &spec->options[i];
+    return NULL;
+}
