@@ -54,8 +54,18 @@ static int date_end(const tend_ctx *ctx, const char *text, int64_t *until)
  * or the default applies). The first word is always the length of the rest, so "stepback soon"
  * is explained rather than quietly taken as a week with the note "soon"; a note alone can follow
  * note:. TEND_OK, or TEND_EUSAGE after explaining. */
+static bool reads_as_duration(const char *value, void *unused)
+{
+    (void)unused;
+    int64_t seconds;
+    return tend_parse_duration(value, &seconds) == 0;
+}
+
 static int read_rest_end(tend_ctx *ctx, int64_t *until, size_t *used)
 {
+    /* for:2 weeks typed as text (the console, Matrix): the option runs on over "weeks", as Discord's
+     * for:"2 weeks" does; the note starts after it */
+    (void)tend_args_absorb(ctx->args, "for", 2, reads_as_duration, NULL);
     const char *named = tend_args_named(ctx->args, "for");
     const char *word = named ? named : tend_args_word(ctx->args, 0);
     int64_t seconds;

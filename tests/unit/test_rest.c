@@ -75,6 +75,21 @@ static void stepback_reads_durations_and_keeps_the_note(void **state)
     testkit_free(kit);
 }
 
+/* Typed as text (console, Matrix), for:2 weeks runs on over "weeks" as Discord's for:"2 weeks" does,
+ * and the words after it are the note. */
+static void stepback_for_option_typed_as_text_takes_two_words(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    assert_int_equal(testkit_run(kit, "ana", 0, "stepback for:2 weeks worn out"), 0);
+    tend_member ana = member_named(kit, "ana");
+    tend_rest r;
+    assert_int_equal(tend_store_rest_current(kit->store, ana.id, &r), TEND_STORE_OK);
+    assert_int_equal(r.until, TESTKIT_START + 2 * WEEK);
+    assert_string_equal(r.note, "worn out");
+    testkit_free(kit);
+}
+
 static void stepback_first_word_must_be_a_length_and_a_note_can_stand_alone(void **state)
 {
     (void)state;
@@ -250,6 +265,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stepback_defaults_to_a_week_privately),
         cmocka_unit_test(stepback_reads_durations_and_keeps_the_note),
+        cmocka_unit_test(stepback_for_option_typed_as_text_takes_two_words),
         cmocka_unit_test(stepback_first_word_must_be_a_length_and_a_note_can_stand_alone),
         cmocka_unit_test(stepback_until_a_date_ends_that_night_in_the_members_zone),
         cmocka_unit_test(stepback_bad_durations_get_usage_and_change_nothing),
