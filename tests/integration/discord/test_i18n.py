@@ -72,14 +72,14 @@ def test_a_spanish_member_in_an_english_server(two):
     # eva posts a task: the channel's announcement is English, her own answers Spanish
     b = run(double, "eva", "task", {"title": "Soup run", "slots": 2}, sub="add")
     said = [content(x) for x in b]
-    assert any("New task: #1 Soup run (0 of 2 hands). /claim 1" in s for s in said), said
+    assert any("New task: #1 Soup run (0 of 2 people). /claim 1" in s for s in said), said
     b = run(double, "eva", "claim", {"task": "1"})
     assert ephemeral(b[0]) and content(b[0]).startswith("#1 Soup run (1 de 2 personas) es tuya. ¡Gracias!"), b
     b = run(double, "eva", "profile")
     assert ephemeral(b[0]) and "Idioma: español (es), el de tu aplicación." in content(b[0]), b
     # ana's Discord is English: English to her, in the same server, in between
     b = run(double, "ana", "claim", {"task": "1"})
-    assert content(b[0]).startswith("#1 Soup run (2 of 2 hands) is yours. Thank you!"), b
+    assert content(b[0]).startswith("#1 Soup run (2 of 2 people) is yours. Thank you!"), b
     # a mistake of eva's is explained in Spanish
     b = run(double, "eva", "unclaim", {"task": "7"})
     assert ephemeral(b[0]) and content(b[0]).startswith("No encuentro una tarea «7» aquí. /tasks muestra"), b

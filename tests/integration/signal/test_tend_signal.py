@@ -57,7 +57,7 @@ def test_core_flow_in_a_signal_group(tend, double):
     # a task posted in the group is announced there, with the command to claim it
     s = ask(double, "ana", '/task add "Soup run" slots:2', expect=to_group)
     assert s["to"] == sd.group_id("foodbank")
-    assert "#1 Soup run (0 of 2 hands)" in s["text"] and "Claim: /claim 1" in s["text"], s["text"]
+    assert "#1 Soup run (0 of 2 people)" in s["text"] and "Claim: /claim 1" in s["text"], s["text"]
     assert s["quote"] is not None, "the answer in the group quotes the command"
     # ben claims by typing (with Signal's "!"); his confirmation is private, in his 1:1 chat
     s = ask(double, "ben", "!claim 1")
