@@ -651,6 +651,8 @@
 /* ---------------------------------------------------------------- issue 18: adapters' words, plain English */
 /* language: with nothing after it (/setup, /profile): one line, nothing changed. %s: the list, like
  * "English (en), español (es)". */
+/* Matrix: the %s of MSG_FILE_TOO_BIG when the member's homeserver refused a file. */
+#define MSG_MATRIX_THIS_HOMESERVER "this homeserver"
 #define MSG_LANGUAGE_EMPTY "Which language? Put its code after language:, like language:es. I can use: %s."
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/languages.h"
 #include "bot/i18n.h"
 #include "bot/messages.h"
 #include "store/store.h"
@@ -201,6 +202,63 @@ static void test_member_language(void **state)
     testkit_free(kit);
 }
 
+/* A server that speaks Spanish (Discord's guild_locale) starts its group in Spanish with its first
+ * command; a group that exists already keeps its language whatever the server says. */
+static void test_new_group_starts_in_its_servers_language(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    snprintf(kit->group_key, sizeof kit->group_key, "discord:1");
+    tend_request req = {.group_key = kit->group_key, .channel_key = "discord:channel", .member_key = "ana",
+                        .member_name = "ana", .place = TEND_PLACE_SHARED, .text = "task add \"Sopa\"",
+                        .locale = "en-US", .guild_locale = "es-ES"};
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+    assert_true(testkit_said_has(kit, "Nueva tarea: #1 Sopa (0 de 1 persona)"));
+    tend_group g;
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    assert_string_equal(g.language, "es");
+    /* an English group met before the server's language was known stays English */
+    snprintf(kit->group_key, sizeof kit->group_key, "discord:2");
+    assert_int_equal(testkit_run(kit, "ana", 0, "tasks"), 0);
+    tend_clock_advance(kit->clock, 60); /* a later command: the group is not new any more */
+    tend_messages_clear(&kit->out);
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+    assert_true(testkit_said_has(kit, "New task: #1 Sopa"));
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    assert_string_equal(g.language, "");
+    testkit_free(kit);
+}
+
+/* What an adapter's own sentence is written in (the host's language op): the group's for the room;
+ * for one member their own choice, else their app's language now, else the one remembered, else
+ * the group's; and for someone tend knows nothing of, their app's language or English. */
+static void test_adapter_language(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    set_group_language(kit, "console:huerto", "setup language:es");
+    assert_int_equal(testkit_run(kit, "otto", 0, "profile language:qps"), 0);
+    assert_int_equal(testkit_run(kit, "rosa", 0, "me"), 0);
+    char out[TEND_LANG_MAX];
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", NULL, NULL, out, sizeof out), 0);
+    assert_string_equal(out, "es");
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", "otto", "en-US", out, sizeof out), 0);
+    assert_string_equal(out, "qps"); /* their own choice wins over their app's */
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", "rosa", NULL, out, sizeof out), 0);
+    assert_string_equal(out, "es"); /* never chose, no app language: the group's */
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", "rosa", "en-GB", out, sizeof out), 0);
+    assert_string_equal(out, "en"); /* their app says English */
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", "nobody", "tlh", out, sizeof out), 0);
+    assert_string_equal(out, "es"); /* not a member yet, an app language tend lacks: the group's */
+    assert_int_equal(tend_app_language_of(kit->store, "console:elsewhere", "rosa", "es-419", out, sizeof out), 1);
+    assert_string_equal(out, "es"); /* no group known: only the app's language to go on */
+    assert_int_equal(tend_app_language_of(kit->store, "console:elsewhere", NULL, NULL, out, sizeof out), 1);
+    assert_string_equal(out, "");
+    assert_int_equal(tend_app_language_of(kit->store, NULL, "rosa", NULL, out, sizeof out), 1);
+    assert_string_equal(out, "");
+    testkit_free(kit);
+}
+
 /* A member who never chose reads their app's language in what tend sends later, unasked: the
  * locale of their last command is remembered (and forgotten with them). */
 static void test_app_language_remembered(void **state)
@@ -309,6 +367,8 @@ int main(void)
         cmocka_unit_test(test_alternating_languages),
         cmocka_unit_test(test_two_groups_interleaved),
         cmocka_unit_test(test_setup_language_empty),
+        cmocka_unit_test(test_adapter_language),
+        cmocka_unit_test(test_new_group_starts_in_its_servers_language),
         cmocka_unit_test(test_member_language),
         cmocka_unit_test(test_app_language_remembered),
         cmocka_unit_test(test_switch_cost),
