@@ -649,10 +649,10 @@
 #define MSG_REPEAT_DAYS_N "every %d day", "every %d days"
 
 /* ---------------------------------------------------------------- issue 18: adapters' words, plain English */
-/* language: with nothing after it (/setup, /profile): one line, nothing changed. %s: the list, like
- * "English (en), español (es)". */
 /* Matrix: the %s of MSG_FILE_TOO_BIG when the member's homeserver refused a file. */
 #define MSG_MATRIX_THIS_HOMESERVER "this homeserver"
+/* language: with nothing after it (/setup, /profile): one line, nothing changed. %s: the list, like
+ * "English (en), español (es)". */
 #define MSG_LANGUAGE_EMPTY "Which language? Put its code after language:, like language:es. I can use: %s."
 
 #endif
