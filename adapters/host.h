@@ -60,6 +60,8 @@ typedef struct tend_host_ops {
     void (*stop)(tend_host *h, int exit_code);
     int (*introduce)(tend_host *h, const char *group_key, const char *name, char *member_key, size_t keylen);
     int (*advance)(tend_host *h, int64_t seconds);
+    int (*language)(tend_host *h, const char *group_key, const char *member_key, const char *locale, char *out,
+                    size_t outlen);
 } tend_host_ops;
 
 struct tend_host {
@@ -152,6 +154,22 @@ static inline int tend_host_introduce(tend_host *h, const char *group_key, const
 static inline int tend_host_advance(tend_host *h, int64_t seconds)
 {
     return h->ops->advance(h, seconds);
+}
+
+/* The language an adapter's own sentence is written in (a bot/i18n.h code, "" = English), to put it
+ * in with tend_i18n_tr or tend_messages_add_lang. With member_key NULL: what group_key's group
+ * reads (its /setup language). With a member: what only they read, their /profile language, else
+ * `locale` (the language their app reports now, as the platform spells it; may be NULL) when tend
+ * speaks it, else their app's language last time they used tend, else their group's. group_key
+ * NULL (a member whose group is not known): their app's locale, else English. 0 when the group was
+ * found, 1 when tend knows nothing of it (out is then the locale's language, or ""), negative on a
+ * store failure (out ""). Reads only; nothing of the bot's current answer changes. */
+static inline int tend_host_language(tend_host *h, const char *group_key, const char *member_key,
+                                     const char *locale, char *out, size_t outlen)
+{
+    if (outlen)
+        out[0] = '\0';
+    return h->ops->language ? h->ops->language(h, group_key, member_key, locale, out, outlen) : 1;
 }
 
 #endif

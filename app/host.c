@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/internal.h"
+#include "app/languages.h"
 #include "bot/names.h"
 #include "bot/scheduler.h"
 #include "lib/log.h"
@@ -143,6 +144,12 @@ static int advance(tend_host *h, int64_t seconds)
     return tend_app_advance(app_of(h), seconds);
 }
 
+static int language(tend_host *h, const char *group_key, const char *member_key, const char *locale, char *out,
+                    size_t outlen)
+{
+    return tend_app_language_of(store_of(h), group_key, member_key, locale, out, outlen);
+}
+
 const tend_host_ops tend_app_host_ops = {
     .handle = handle,
     .complete = complete,
@@ -156,4 +163,5 @@ const tend_host_ops tend_app_host_ops = {
     .stop = stop,
     .introduce = introduce,
     .advance = advance,
+    .language = language,
 };

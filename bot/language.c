@@ -28,6 +28,23 @@ int tend_lang_note_app(tend_store *store, tend_member *m, const tend_request *re
     return rc;
 }
 
+int tend_lang_start_group(tend_store *store, tend_group *g, const tend_request *req, int64_t now)
+{
+    char lang[TEND_LANG_MAX];
+    /* only a group this very command made: a group that exists keeps what it has */
+    if (g->created_at != now || g->language[0] || !req->guild_locale ||
+        !tend_i18n_match(req->guild_locale, lang, sizeof lang) || strcmp(lang, "en") == 0)
+        return TEND_STORE_OK;
+    tend_group updated = *g;
+    snprintf(updated.language, sizeof updated.language, "%s", lang);
+    int rc = tend_store_group_save(store, &updated);
+    if (rc != TEND_STORE_OK)
+        return rc;
+    *g = updated;
+    tend_lang_scope_rows(g, NULL, req); /* a new group has no member rows yet: the asker is new too */
+    return TEND_STORE_OK;
+}
+
 void tend_lang_scope_rows(const tend_group *g, const tend_member *m, const tend_request *req)
 {
     const char *own = m && m->language[0] ? m->language : m ? m->app_language : "";

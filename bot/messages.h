@@ -28,7 +28,7 @@
 /* A member's first command in a shared room: once, privately, after the answer. */
 #define MSG_WELCOME_FIRST                                                                          \
     "Welcome! I'm tend: I help this group share the work, rest without guilt and thank each other. " \
-    "The basics: " TEND_CMD "tasks shows what could use a hand, " TEND_CMD "claim 12 takes task 12, " \
+    "The basics: " TEND_CMD "tasks shows what needs doing, " TEND_CMD "claim 12 takes task 12, " \
     TEND_CMD "done 12 celebrates it, and " TEND_CMD "stepback is there whenever you need a break. "  \
     "Your check-ins, load and rest stay between you and me. " TEND_CMD "help lists the rest."
 #define MSG_MEMBER_NOT_FOUND_AFTER_TASK \
@@ -53,10 +53,10 @@
     "it to me in a private chat instead."
 
 /* ---------------------------------------------------------------- tasks */
-/* task lines: "#12 Soup run (1 of 2 hands, fri 18:00)" */
+/* task lines: "#12 Soup run (1 of 2 people, fri 18:00)" */
 #define MSG_TASKS_LINE "#%d %s (%s)"
 /* A name ending in _N is a counted sentence: singular, plural (tend_ntr picks by the number). */
-#define MSG_TASKS_HANDS_N "%d of %d hand", "%d of %d hands"
+#define MSG_TASKS_HANDS_N "%d of %d person", "%d of %d people"
 #define MSG_TASKS_WAITING ", %d waiting"
 #define MSG_TASKS_TIME_PASSED ", time passed"
 #define MSG_TASKS_STATE_DONE "done"
@@ -107,7 +107,7 @@
 #define MSG_TASKS_PAUSED \
     "New tasks are paused for now while the group rests a little. A coordinator can " \
     TEND_CMD "resume-new when it's time."
-#define MSG_TASKS_ANNOUNCE "New task: %s. " TEND_CMD "claim %d to take it on."
+#define MSG_TASKS_ANNOUNCE "New task: %s. " TEND_CMD "claim %d to take it."
 #define MSG_TASKS_CLAIM_BUTTON "Claim"
 /* claim */
 #define MSG_TASKS_IS_DONE "#%d is already done."
@@ -119,10 +119,10 @@
 #define MSG_TASKS_WAITLIST_FULL \
     "#%d already has a long waitlist, so I can't add you to it. Another open task might be a good fit: " TEND_CMD "tasks shows them."
 #define MSG_TASKS_WAITLISTED \
-    "#%d has all the hands it needs right now, so you're on its waitlist: number %d. " \
+    "#%d has all the people it needs right now, so you're on its waitlist: number %d. " \
     "I'll tell you if a spot opens."
 #define MSG_TASKS_OVER_CAPACITY \
-    "Taking #%d would put you at %d of your %d this week. That's your call: if you'd like it " \
+    "Taking #%d would put you at %d of your %d this week. You decide: if you'd like it " \
     "anyway, tap below or type " TEND_CMD "claim %d confirm."
 #define MSG_TASKS_CLAIM_ANYWAY "Claim it anyway"
 #define MSG_TASKS_CLAIMED \
@@ -194,9 +194,9 @@
 #define MSG_CHECKIN_OK "Thanks for checking in."
 #define MSG_CHECKIN_LOW                                                                            \
     "Thanks for telling me. Low weeks happen to all of us. If a break would help, "               \
-    TEND_CMD "stepback hands your tasks back to the group, no questions asked."
+    TEND_CMD "stepback gives your tasks back to the group, no questions asked."
 #define MSG_CHECKIN_OUT                                                                            \
-    "Thanks for telling me. Running out of energy happens, and that's okay. " TEND_CMD "stepback hands your tasks " \
+    "Thanks for telling me. Running out of energy happens, and that's okay. " TEND_CMD "stepback gives your tasks " \
     "back to the group and I'll stay quiet until you're back."
 #define MSG_CHECKIN_HOLDING "\nWhat you're holding right now (" TEND_CMD "unclaim <task> gives one back, no questions asked):"
 #define MSG_CHECKIN_BUTTON_STEPBACK "Step back for a week"
@@ -208,12 +208,12 @@
 #define MSG_REST_NOTE_TOO_LONG "That note is a bit long for me: up to 500 characters, please."
 #define MSG_REST_STARTED "Rest well. You're off until %s, and I'll keep quiet toward you until then."
 #define MSG_REST_EXTENDED "Rest well. Your break now runs until %s."
-#define MSG_REST_RELEASED_NONE " You had nothing to hand back."
+#define MSG_REST_RELEASED_NONE " You had nothing to give back."
 #define MSG_REST_RELEASED_ONE " Your 1 task went back to the group."
 #define MSG_REST_RELEASED_MANY " Your %d tasks went back to the group."
 #define MSG_REST_BACK_HINT " " TEND_CMD "back ends it early whenever you like."
 #define MSG_REST_WELCOME_BACK                                                                      \
-    "Welcome back, good to have you. " TEND_CMD "tasks shows what needs hands, whenever you're ready."
+    "Welcome back, good to have you. " TEND_CMD "tasks shows what needs help, whenever you're ready."
 #define MSG_REST_NOT_RESTING "You're not on a break right now, so there's nothing to end. Good to see you."
 /* A welcome back may be shared in the week's digest, only when the member says yes. */
 #define MSG_REST_ASK_HELLO "\nIf you'd like the group to welcome you back in this week's digest, tap below; otherwise nobody hears a thing."
@@ -333,10 +333,10 @@
 #define MSG_TEAM_BAD_DURATION "%s isn't a length of time I know; try 3 days, a week or 2w (or nothing, to pause until " TEND_CMD "resume-new)."
 #define MSG_TEAM_RESUMED "New tasks are welcome again. Thanks, everyone, for resting together."
 #define MSG_TEAM_NOT_PAUSED "New tasks aren't paused right now, so there's nothing to resume."
-#define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need hands: %d."
+#define MSG_TEAM_HEALTH "How the group is doing:\nMembers: %d active, %d resting.\nOpen tasks that still need people: %d."
 #define MSG_TEAM_SHARE "\nThe busiest fifth of members did %d%% of the last 30 days' work."
 #define MSG_TEAM_SHARE_NONE "\nNo tasks were marked done in the last 30 days."
-#define MSG_TEAM_HEALTH_FEW_RESTING "How the group is doing:\nMembers: %d (how many are resting shows once it's %d or more, so it never points at anyone).\nOpen tasks that still need hands: %d."
+#define MSG_TEAM_HEALTH_FEW_RESTING "How the group is doing:\nMembers: %d (how many are resting shows once it's %d or more, so it never points at anyone).\nOpen tasks that still need people: %d."
 #define MSG_TEAM_SHARE_FEW "\nHow the work is shared shows once the group has %d members, so it never points at anyone."
 #define MSG_TEAM_SHARE_HIGH "\nThat's a lot of work for a few people. Inviting others to open tasks, or pairing someone new with someone who knows the task, can spread it out."
 
@@ -351,7 +351,7 @@
 #define MSG_SCHED_BTN_OK "OK"
 #define MSG_SCHED_BTN_LOW "Low"
 #define MSG_SCHED_BTN_OUT "Out"
-#define MSG_SCHED_NEEDS_HANDS "\nThese could use a hand:"
+#define MSG_SCHED_NEEDS_HANDS "\nThese still need people:"
 #define MSG_SCHED_TASK_LINE "\n• %s"
 #define MSG_SCHED_MORE_TASKS "\n" TEND_CMD "tasks open shows them all."
 /* The weekly digest. */
@@ -363,9 +363,9 @@
 #define MSG_SCHED_DIGEST_THANKS_FOR " for %s"
 #define MSG_SCHED_DIGEST_WELCOMES "\nWelcome back, %s! 🌱"
 #define MSG_SCHED_DIGEST_QUIET "\nA quiet week, and that's fine: rest is part of the work. 💛"
-#define MSG_SCHED_DIGEST_SHARE "\nA few of us carried most of this month's work. If you have a little room, an open task is a good way in, or pair up with someone to learn one together."
-/* A private nudge when someone carries more than their own capacity: an offer, never a push. */
-#define MSG_SCHED_NUDGE "Hey, you're carrying a lot this week: a load of %d, and your capacity is %d. Want to take a week off, or hand a task to someone with " TEND_CMD "handoff? Carrying on is fine too; it's your call."
+#define MSG_SCHED_DIGEST_SHARE "\nA few of us did most of this month's work. If you have a little time, an open task is a good place to start, or pair up with someone to learn one together."
+/* A private nudge when someone does more than their own capacity: an offer, never a push. */
+#define MSG_SCHED_NUDGE "Hey, you're doing a lot this week: a load of %d, and your capacity is %d. Want to take a week off, or give a task to someone with " TEND_CMD "handoff? Keeping it all is fine too; you decide."
 #define MSG_SCHED_BTN_WEEK_OFF "Take a week off"
 #define MSG_SCHED_BTN_NO_THANKS "No thanks"
 /* A claim nobody touched for a while. */
@@ -377,20 +377,20 @@
 #define MSG_SCHED_BTN_DONE "Done"
 #define MSG_SCHED_BTN_UNCLAIM "Unclaim"
 /* A rest ended. */
-#define MSG_SCHED_WELCOME "Welcome back 🌱 Good to have you. Whenever you're ready, " TEND_CMD "tasks open shows what could use a hand."
+#define MSG_SCHED_WELCOME "Welcome back 🌱 Good to have you. Whenever you're ready, " TEND_CMD "tasks open shows what needs help."
 /* The monthly process check-in. */
 #define MSG_SCHED_PROCESS "Monthly check-in on how we work together: what's working, and what could be better? Say it here, or send me " TEND_CMD "feedback privately: no name is kept with it."
 #define MSG_SCHED_PROCESS_FEEDBACK "\nAnonymous suggestions from the box:"
 #define MSG_SCHED_PROCESS_FEEDBACK_LINE "\n• %s"
 /* A repeating task's next one, posted like a new task; one nobody took, moved on to its next date. */
 #define MSG_SCHED_REPEAT "The next one is up: %s"
-#define MSG_SCHED_ROLLED "Moved on to its next date, still looking for hands: %s"
+#define MSG_SCHED_ROLLED "Moved on to its next date, still looking for people: %s"
 #define MSG_SCHED_BTN_CLAIM "Claim"
 
 /* ---------------------------------------------------------------- discord adapter */
 #define MSG_DISCORD_INTRO                                                                          \
     "Hi, I'm tend 🌱 I help this server's group share tasks fairly, rest without guilt and thank "   \
-    "each other, without anyone keeping score. A coordinator can start with " TEND_CMD "setup "      \
+    "each other, with no points or rankings. A coordinator can start with " TEND_CMD "setup "      \
     "(where I post, the time zone); everyone can try " TEND_CMD "tasks, and " TEND_CMD "help shows " \
     "the rest. What you tell me about yourself stays between us."
 
@@ -412,7 +412,7 @@
 
 /* ---------------------------------------------------------------- matrix adapter */
 #define MSG_MATRIX_INTRO                                                                           \
-    "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \
+    "Hi, I'm tend. I help this group share tasks, check in and rest, with no points or rankings. " \
     "Type " TEND_CMD "help to see what I can do. Anything private (check-ins, rest, suggestions) "  \
     "you send me in a direct chat, where only you and I read it."
 #define MSG_MATRIX_ENCRYPTED                                                                       \
@@ -467,7 +467,7 @@
 
 /* ---------------------------------------------------------------- telegram adapter */
 #define MSG_TELEGRAM_INTRO                                                                         \
-    "Hi, I'm tend. I help this group share tasks, check in and rest without anyone keeping score. " \
+    "Hi, I'm tend. I help this group share tasks, check in and rest, with no points or rankings. " \
     "Type " TEND_CMD "help to see what I can do. Anything just for you, I'll send in our own chat."
 #define MSG_TELEGRAM_HELLO                                                                         \
     "Hi! Anything just for you from your group comes here, and you can send me commands here too, " \
@@ -521,23 +521,23 @@
 /* "That's three driving tasks this week." after the nudge */
 #define MSG_KIND_NUDGE_COUNT " That's %s %s tasks this week."
 
-/* backups: a timed task that lost a hand close to its time */
+/* backups: a timed task that lost a person close to its time */
 #define MSG_BACKUP_INVITE                                                                          \
-    "A task coming up soon could use a hand, and you have room this week: %s. Would you like it? " \
-    "No worries if not."
+    "A task coming up soon needs help, and you have room this week: %s. Would you like it? " \
+    "It's fine if not."
 /* after an invitation for a task with a kind, to someone not yet a standing backup for it */
 #define MSG_BACKUP_INVITE_HINT " If you'd like to be asked first for %s tasks, " TEND_CMD "backup %s on."
-#define MSG_BACKUP_PUBLIC "%s could use a hand. " TEND_CMD "claim %d if you have room."
+#define MSG_BACKUP_PUBLIC "%s needs help. " TEND_CMD "claim %d if you have room."
 #define MSG_BACKUP_BTN_CLAIM "Claim"
 #define MSG_BACKUP_BTN_PASS "Not this time"
 #define MSG_BACKUP_USAGE_KIND "Which kind? Like " TEND_CMD "backup driving on."
 #define MSG_BACKUP_ON                                                                              \
-    "Thanks! When a %s task loses a hand close to its time, I'll ask you first, as long as you "   \
+    "Thanks! When a %s task loses a person close to its time, I'll ask you first, as long as you "   \
     "have room. " TEND_CMD "backup %s off stops it."
 #define MSG_BACKUP_OFF "Done: I won't ask you first for %s tasks any more."
 #define MSG_BACKUP_NONE                                                                            \
     "You're not a standing backup for anything. " TEND_CMD "backup driving on (or any kind) and " \
-    "I'll ask you first when one needs a hand."
+    "I'll ask you first when one needs help."
 #define MSG_BACKUP_LIST "You're a standing backup for: %s. " TEND_CMD "backup <kind> off stops one."
 #define MSG_BACKUP_COVERED "#%d is covered now. Thank you for having room; nothing more needed."
 #define MSG_BACKUP_ON_OFF "Say on or off, like " TEND_CMD "backup driving on."
@@ -554,7 +554,7 @@
     "You learned this one last time, so you're among the first I ask: %s. Would you like it?"
 #define MSG_ROTATION_BTN_ACCEPT "Accept"
 #define MSG_ROTATION_BTN_PASS "Pass"
-#define MSG_ROTATION_OPEN "The next one is up for anyone: %s"
+#define MSG_ROTATION_OPEN "The next one is open to anyone: %s"
 
 /* learning together */
 #define MSG_LEARN_JOINED                                                                           \
@@ -566,7 +566,7 @@
 #define MSG_LEARN_ALREADY "You're already learning #%d. Thank you for wanting to!"
 #define MSG_LEARN_HOLDER "You already hold #%d, so you're the one showing how. Thank you!"
 #define MSG_LEARN_THANKS_LEARNER                                                                   \
-    "Thank you for learning #%d %s! Next time it comes round, you're among the first I'll ask."
+    "Thank you for learning #%d %s! Next time it comes back, you're among the first I'll ask."
 #define MSG_LEARN_THANKS_LEARNER_ONCE "Thank you for learning #%d %s! Now you know how it goes."
 #define MSG_LEARN_THANKS_TEACHER "Thank you for showing someone how #%d %s goes. That's how a group grows."
 #define MSG_LEARN_LIST_HEAD "Tasks someone is happy to teach:\n"
@@ -641,7 +641,7 @@
 #define MSG_WHEN_OCTOBER "October"
 #define MSG_WHEN_NOVEMBER "November"
 #define MSG_WHEN_DECEMBER "December"
-/* How a task repeats, in its line: "(1 of 2 hands, Fri 6 Nov, 18:00, weekly)". */
+/* How a task repeats, in its line: "(1 of 2 people, Fri 6 Nov, 18:00, weekly)". */
 #define MSG_REPEAT_MONTHLY "monthly"
 #define MSG_REPEAT_WEEKLY "weekly"
 #define MSG_REPEAT_DAILY "daily"
@@ -657,5 +657,12 @@
 #define MSG_WORDS_DURATION_EXAMPLES "3 days, a week, 2 weeks"
 /* The same for when: (test_words checks each reads as a time in that language). */
 #define MSG_WORDS_WHEN_EXAMPLES "fri 18:00, tomorrow 6pm, 3 dec"
+
+/* ---------------------------------------------------------------- issue 18: adapters' words, plain English */
+/* Matrix: the %s of MSG_FILE_TOO_BIG when the member's homeserver refused a file. */
+#define MSG_MATRIX_THIS_HOMESERVER "this homeserver"
+/* language: with nothing after it (/setup, /profile): one line, nothing changed. %s: the list, like
+ * "English (en), español (es)". */
+#define MSG_LANGUAGE_EMPTY "Which language? Put its code after language:, like language:es. I can use: %s."
 
 #endif

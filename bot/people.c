@@ -218,6 +218,8 @@ static int apply_profile(tend_ctx *ctx, tend_member *m)
         char shown[24], list[400];
         snprintf(shown, sizeof shown, "%s", language);
         tend_i18n_list(list, sizeof list);
+        if (!language[0])
+            return tend_refuse(ctx, MSG_LANGUAGE_EMPTY, list);
         return tend_refuse(ctx, MSG_LANGUAGE_UNKNOWN, shown, list);
     }
     if (tz) {

@@ -245,6 +245,8 @@ static int run_in_transaction(tend_ctx *ctx)
             rc = tend_store_group_save(store, &ctx->group);
         }
         if (rc == TEND_STORE_OK)
+            rc = tend_lang_start_group(store, &ctx->group, ctx->req, ctx->now);
+        if (rc == TEND_STORE_OK)
             rc = (ctx->spec->flags & TEND_CMD_ANONYMOUS)
                      ? anonymous_member(ctx)
                      : tend_member_ensure(store, ctx->group.id, ctx->req->member_key,

@@ -104,6 +104,8 @@ static int apply_options(tend_ctx *ctx, tend_group *g)
         char shown[24], list[400];
         snprintf(shown, sizeof shown, "%s", language); /* a short echo of what was typed */
         tend_i18n_list(list, sizeof list);
+        if (!language[0]) /* language: with nothing after it: no empty name to echo */
+            return tend_refuse(ctx, MSG_LANGUAGE_EMPTY, list);
         return tend_refuse(ctx, MSG_LANGUAGE_UNKNOWN, shown, list);
     }
     return TEND_OK;

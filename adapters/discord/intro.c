@@ -169,16 +169,30 @@ static bool remember_hello(discord *d, const char *key)
     return tend_host_state_set(d->base.host, key, "1") == 0;
 }
 
+/* The language of the hello: the group's when tend knows the server already (it was here before),
+ * else the server's own (preferred_locale, "es-ES") when tend speaks it, else English. The group's
+ * first command starts it in that same language (bot/language.h, from the interaction's
+ * guild_locale), so the hello and what follows agree. */
+static void hello_language(discord *d, const char *group_key, const cJSON *guild, char *out, size_t outlen)
+{
+    if (tend_host_language(d->base.host, group_key, NULL, NULL, out, outlen) == 0)
+        return;
+    if (!tend_i18n_match(str_of(guild, "preferred_locale"), out, outlen))
+        out[0] = '\0';
+}
+
 /* The hello goes straight to Discord, like Matrix's introduction: it is the adapter's own word, no
  * command's answer, and a lost one is not worth a resend. */
-static int say_hello(discord *d, const char *guild_id, const char *channel)
+static int say_hello(discord *d, const cJSON *guild, const char *guild_id, const char *channel)
 {
-    char group_key[64], path[128];
+    char group_key[64], path[128], lang[TEND_LANG_MAX];
     snprintf(group_key, sizeof group_key, "discord:%s", guild_id);
     snprintf(path, sizeof path, "/channels/%s/messages", channel);
+    hello_language(d, group_key, guild, lang, sizeof lang);
     tend_messages out;
     tend_messages_init(&out);
-    tend_message *m = tend_messages_add(&out, TEND_TO_PUBLIC, group_key, NULL, NULL, "intro", "%s", MSG_DISCORD_INTRO);
+    tend_message *m = tend_messages_add_lang(&out, lang, TEND_TO_PUBLIC, group_key, NULL, NULL, "intro",
+                                             MSG_DISCORD_INTRO);
     char *body = m ? dc_json_take(dc_render_message(m, false)) : NULL;
     int rc = body ? dc_rest_send(d->rest, 0, "POST", path, body, NULL, NULL) : -1;
     free(body);
@@ -199,6 +213,6 @@ void dc_intro_on_guild_create(discord *d, const cJSON *guild)
         return;
     if (dc_intro_channel(guild, d->bot_user_id, channel, sizeof channel) != 0)
         tend_log(TEND_LOG_INFO, "discord", "joined a server where I may not post: no hello");
-    else if (say_hello(d, guild_id, channel) != 0)
+    else if (say_hello(d, guild, guild_id, channel) != 0)
         tend_log(TEND_LOG_WARN, "discord", "could not say hello in a server just joined");
 }

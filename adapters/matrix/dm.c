@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/i18n.h"
 #include "bot/messages.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
@@ -122,8 +123,8 @@ static char *list_groups(tend_matrix *mx, char groups[][MX_KEY_MAX], size_t n)
 }
 
 /* Says, in the direct chat, why nothing ran: no group, an unknown name, or which one? */
-static void ask_which(tend_matrix *mx, const char *room_id, const char *event_id, char groups[][MX_KEY_MAX],
-                      size_t n, const char *wanted)
+static void ask_which(tend_matrix *mx, const char *room_id, const char *sender, const char *event_id,
+                      char groups[][MX_KEY_MAX], size_t n, const char *wanted)
 {
     /* a replay after a restart was asked already */
     if (tend_host_event_claim(mx->base.host, event_id) != 0)
@@ -133,13 +134,17 @@ static void ask_which(tend_matrix *mx, const char *room_id, const char *event_id
     char first[MX_KEY_MAX] = "";
     if (n > 0)
         tend_matrix_group_label(mx, groups[0], first, sizeof first);
+    /* in the member's own language as their first group knows it; in none, tend knows nothing: English */
+    char lang[TEND_LANG_MAX] = "";
+    if (n > 0)
+        tend_matrix_lang(mx, groups[0], sender, lang, sizeof lang);
     int rc;
     if (n == 0)
         rc = asprintf(&text, "%s", MSG_MATRIX_DM_NO_GROUP);
     else if (wanted)
-        rc = asprintf(&text, MSG_MATRIX_DM_GROUP_UNKNOWN, wanted, list ? list : "");
+        rc = asprintf(&text, tend_i18n_tr(lang, MSG_MATRIX_DM_GROUP_UNKNOWN), wanted, list ? list : "");
     else
-        rc = asprintf(&text, MSG_MATRIX_DM_WHICH_GROUP, list ? list : "", first);
+        rc = asprintf(&text, tend_i18n_tr(lang, MSG_MATRIX_DM_WHICH_GROUP), list ? list : "", first);
     if (rc >= 0 && text)
         tend_matrix_send_notice(mx, room_id, text);
     free(text);
@@ -155,7 +160,7 @@ void tend_matrix_dm_command(tend_matrix *mx, const char *room_id, const char *se
     size_t n = tend_matrix_groups_of(mx, sender, groups, TEND_MATRIX_GROUPS_MAX);
     const char *group = named ? find_named(mx, groups, n, wanted) : n == 1 ? groups[0] : NULL;
     if (!group) {
-        ask_which(mx, room_id, event_id, groups, n, named ? wanted : NULL);
+        ask_which(mx, room_id, sender, event_id, groups, n, named ? wanted : NULL);
         return;
     }
     tend_matrix_run_as(mx, room_id, group, sender, event_id, event_id, cmd->text, cmd);
@@ -278,9 +283,11 @@ int tend_matrix_dm_deliver(tend_matrix *mx, const tend_message *msg, const tend_
     tend_messages copy;
     tend_messages_init(&copy);
     tend_message *m = tend_messages_add_copy(&copy, msg);
-    char *text = NULL;
+    char *text = NULL, label_of[MX_KEY_MAX + 32];
     int rc = -1;
-    if (m && asprintf(&text, MSG_MATRIX_DM_LABEL "%s", label, m->text ? m->text : "") >= 0) {
+    if (m)
+        snprintf(label_of, sizeof label_of, tend_message_tr(m, MSG_MATRIX_DM_LABEL), label);
+    if (m && asprintf(&text, "%s%s", label_of, m->text ? m->text : "") >= 0) {
         free(m->text);
         m->text = text;
         rc = tend_matrix_dm_send(mx, msg->member_key, m, ticket);
@@ -318,7 +325,8 @@ void tend_matrix_take_down(tend_matrix *mx, const char *room_id, const char *eve
     free(e);
     free(t);
     cJSON *body = cJSON_CreateObject();
-    cJSON_AddStringToObject(body, "reason", MSG_MATRIX_TAKEN_DOWN);
+    /* the room sees the reason: in its group's language */
+    cJSON_AddStringToObject(body, "reason", tend_matrix_words(mx, room_id, NULL, MSG_MATRIX_TAKEN_DOWN));
     char *json = cJSON_PrintUnformatted(body);
     char *url = tend_matrix_url(mx, path);
     if (json && url)

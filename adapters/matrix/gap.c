@@ -330,7 +330,7 @@ static void say_gap_once(tend_matrix *mx, const room_fill *rf, const char *since
     tend_log(TEND_LOG_WARN, "matrix", "%s: not all that happened while tend was away was read back (%s); "
              "commands sent before that are not run", rf->room_id, rf->unread);
     if (record_notice(mx, rf->room_id, since) && notice_fits(mx, rf))
-        tend_matrix_send_notice(mx, rf->room_id, MSG_MATRIX_GAP);
+        tend_matrix_send_notice(mx, rf->room_id, tend_matrix_words(mx, rf->room_id, NULL, MSG_MATRIX_GAP));
 }
 
 static void set_false(cJSON *obj, const char *name)

@@ -244,6 +244,14 @@ void tend_matrix_decline_invite(tend_matrix *mx, const char *room_id, const char
 /* Leaves a room (a direct chat its member left). */
 void tend_matrix_leave_room(tend_matrix *mx, const char *room_id);
 
+/* ---------------------------------------------------------------- words.c */
+/* The language of the adapter's own words in room_id (its group's, a linked room's group's), or,
+ * with member not NULL, of what only that member of it reads (adapters/host.h). "" = English. */
+void tend_matrix_lang(tend_matrix *mx, const char *room_id, const char *member, char *out, size_t outlen);
+/* msgid (bot/messages.h) in that language. Lives as long as the process. */
+const char *tend_matrix_words(tend_matrix *mx, const char *room_id, const char *member, const char *msgid)
+    __attribute__((format_arg(4)));
+
 /* ---------------------------------------------------------------- send.c */
 /* Queues one event for the room; events to one room leave in the order queued. When it has been
  * sent and `buttons_from` is not NULL, the bot reacts to it with each button's emoji and records

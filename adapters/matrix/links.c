@@ -152,7 +152,9 @@ static void say_private(tend_matrix *mx, const char *room_id, const char *sender
     tend_messages_init(&out);
     char group_key[MX_KEY_MAX];
     snprintf(group_key, sizeof group_key, TEND_MATRIX_PLATFORM ":%s", room_id);
-    tend_message *m = tend_messages_add(&out, TEND_TO_PRIVATE, group_key, sender, NULL, "error", "%s", "");
+    char lang[TEND_LANG_MAX];
+    tend_matrix_lang(mx, room_id, sender, lang, sizeof lang); /* theirs: only they read it */
+    tend_message *m = tend_messages_add_lang(&out, lang, TEND_TO_PRIVATE, group_key, sender, NULL, "error", "%s", "");
     if (m && tend_message_appendf(m, fmt, a ? a : "", b ? b : "") == 0 &&
         tend_matrix_dm_send(mx, sender, m, NULL) != 0)
         tend_log(TEND_LOG_WARN, "matrix", "could not answer a room link command");
@@ -166,10 +168,14 @@ static void say_both(tend_matrix *mx, const char *room_id, const char *event_id,
 {
     tend_messages out;
     tend_messages_init(&out);
-    tend_message *m = tend_messages_add(&out, TEND_TO_PUBLIC, NULL, NULL, NULL, "link", "%s", "");
+    /* each room in the language of the group it shares now */
+    char lang_here[TEND_LANG_MAX], lang_there[TEND_LANG_MAX];
+    tend_matrix_lang(mx, room_id, NULL, lang_here, sizeof lang_here);
+    tend_matrix_lang(mx, other_room, NULL, lang_there, sizeof lang_there);
+    tend_message *m = tend_messages_add_lang(&out, lang_here, TEND_TO_PUBLIC, NULL, NULL, NULL, "link", "%s", "");
     if (m)
         tend_message_appendf(m, here, other_room);
-    tend_message *n = tend_messages_add(&out, TEND_TO_PUBLIC, NULL, NULL, NULL, "link", "%s", "");
+    tend_message *n = tend_messages_add_lang(&out, lang_there, TEND_TO_PUBLIC, NULL, NULL, NULL, "link", "%s", "");
     if (n && tend_message_set_channel(n, other_room) == 0)
         tend_message_appendf(n, there, room_id);
     /* the link is the adapter's own bookkeeping, so its two lines are sent by the adapter */

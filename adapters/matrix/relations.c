@@ -155,7 +155,7 @@ bool tend_matrix_handle_edit(tend_matrix *mx, const char *room_id, const cJSON *
         tend_host_state_set(mx->base.host, key, "1") != 0)
         return true;
     tend_message msg = {0};
-    msg.text = (char *)MSG_MATRIX_EDIT_NOT_RUN;
+    msg.text = (char *)tend_matrix_words(mx, room_id, NULL, MSG_MATRIX_EDIT_NOT_RUN); /* the room reads it */
     char *json = tend_matrix_render_content(&msg, original); /* a reply to the command they edited */
     if (json)
         tend_matrix_send_event(mx, room_id, "m.room.message", json, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "adapters/metrics.h"
+#include "bot/i18n.h"
 #include "bot/messages.h"
 #include "lib/log.h"
 
@@ -34,6 +35,7 @@ typedef struct job {
     size_t n_buttons;
     int attempts;
     tend_attachment *upload;   /* an m.file whose content waits to be uploaded; content NULL till then */
+    char lang[TEND_LANG_MAX];  /* the language of its message, for a word about the upload  */
     struct job *next;
 } job;
 
@@ -318,7 +320,9 @@ static void on_uploaded(const tend_http_response *res, void *ud)
                  res->status);
         if (res->status == 413) { /* the words went before it: they say why the file does not follow */
             char note[256];
-            snprintf(note, sizeof note, MSG_FILE_TOO_BIG, (j->upload->len + (1u << 20) - 1) >> 20, "this homeserver");
+            size_t mb = (j->upload->len + (1u << 20) - 1) >> 20;
+            snprintf(note, sizeof note, tend_i18n_tr(j->lang, MSG_FILE_TOO_BIG), mb,
+                     tend_i18n_tr(j->lang, MSG_MATRIX_THIS_HOMESERVER));
             tend_matrix_send_notice(mx, s->room_id, note + 1);
         }
         s->head = j->next;
@@ -372,6 +376,7 @@ static int send_with_file(tend_matrix *mx, const char *room_id, const tend_messa
     tend_attachment *a = file ? calloc(1, sizeof *a) : NULL;
     if (a) {
         file->upload = a;
+        snprintf(file->lang, sizeof file->lang, "%s", msg->lang);
         a->name = strdup(msg->file->name);
         a->content_type = strdup(msg->file->content_type);
         a->data = strdup(msg->file->data);

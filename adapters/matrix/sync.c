@@ -57,7 +57,7 @@ static void say_encrypted_once(tend_matrix *mx, const char *room_id)
     if (tend_host_state_get(mx->base.host, key, value, sizeof value) == 0)
         return;
     if (tend_host_state_set(mx->base.host, key, "1") == 0)
-        tend_matrix_send_notice(mx, room_id, MSG_MATRIX_ENCRYPTED);
+        tend_matrix_send_notice(mx, room_id, tend_matrix_words(mx, room_id, NULL, MSG_MATRIX_ENCRYPTED));
 }
 
 static void introduce_once(tend_matrix *mx, const tend_matrix_room *room)
@@ -74,7 +74,7 @@ static void introduce_once(tend_matrix *mx, const tend_matrix_room *room)
     if (tend_host_state_get(mx->base.host, key, value, sizeof value) == 0)
         return;
     if (tend_host_state_set(mx->base.host, key, "1") == 0)
-        tend_matrix_send_notice(mx, room->room_id, MSG_MATRIX_INTRO);
+        tend_matrix_send_notice(mx, room->room_id, tend_matrix_words(mx, room->room_id, NULL, MSG_MATRIX_INTRO));
 }
 
 /* The room that knows this member's display name: where they typed, else the group's room. */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/i18n.h"
 #include "bot/messages.h"
 #include "lib/log.h"
 
@@ -216,6 +217,18 @@ static void take_group_word(char *text, char *named, size_t namedlen)
     }
 }
 
+/* The language of what only this member reads in their 1:1 chat: their own, as the first of their
+ * groups knows it (adapters/host.h); in no group, tend knows nothing of them: English. */
+static void member_lang(tend_signal *sg, const char *uuid, const cJSON *first_group, char *out, size_t outlen)
+{
+    char group_key[SG_KEY_MAX];
+    out[0] = '\0';
+    if (!first_group || !str(first_group, "id"))
+        return;
+    snprintf(group_key, sizeof group_key, TEND_SIGNAL_PLATFORM ":%s", str(first_group, "id"));
+    tend_host_language(sg->base.host, group_key, uuid, NULL, out, outlen);
+}
+
 /* The group a 1:1 command is for, or NULL with what to tell the member written into `why`. */
 static const char *group_for_private(tend_signal *sg, const char *uuid, char *text, const char *command_name,
                                      char *why, size_t whylen)
@@ -229,6 +242,8 @@ static const char *group_for_private(tend_signal *sg, const char *uuid, char *te
         return NULL;
     }
     list_names(mine, n, names, sizeof names);
+    char lang[TEND_LANG_MAX];
+    member_lang(sg, uuid, mine[0], lang, sizeof lang);
     if (named[0]) {
         char want[SG_NAME_MAX], have[SG_NAME_MAX];
         squash(named, want, sizeof want);
@@ -246,7 +261,7 @@ static const char *group_for_private(tend_signal *sg, const char *uuid, char *te
         }
         if (found && prefixed == 1)
             return str(found, "id");
-        snprintf(why, whylen, MSG_SIGNAL_UNKNOWN_GROUP, named, names);
+        snprintf(why, whylen, tend_i18n_tr(lang, MSG_SIGNAL_UNKNOWN_GROUP), named, names);
         return NULL;
     }
     snprintf(key, sizeof key, "group:%s", uuid);
@@ -258,7 +273,8 @@ static const char *group_for_private(tend_signal *sg, const char *uuid, char *te
         return str(mine[0], "id");
     char example[SG_NAME_MAX];
     squash(str(mine[0], "name"), example, sizeof example);
-    snprintf(why, whylen, MSG_SIGNAL_WHICH_GROUP, names, command_name, example[0] ? example : "name");
+    snprintf(why, whylen, tend_i18n_tr(lang, MSG_SIGNAL_WHICH_GROUP), names, command_name,
+             example[0] ? example : "name");
     return NULL;
 }
 
@@ -271,8 +287,12 @@ static void hint_once_a_day(tend_signal *sg, const char *uuid)
     if (tend_host_state_get(sg->base.host, key, value, sizeof value) == 0 && strtoll(value, NULL, 10) == day)
         return;
     snprintf(value, sizeof value, "%lld", day);
-    if (tend_host_state_set(sg->base.host, key, value) == 0)
-        tell(sg, uuid, MSG_SIGNAL_DM_HINT);
+    if (tend_host_state_set(sg->base.host, key, value) != 0)
+        return;
+    const cJSON *mine[1];
+    char lang[TEND_LANG_MAX];
+    member_lang(sg, uuid, tend_signal_groups_of(sg, uuid, mine, 1) ? mine[0] : NULL, lang, sizeof lang);
+    tell(sg, uuid, tend_i18n_tr(lang, MSG_SIGNAL_DM_HINT));
 }
 
 static void handle_private_command(tend_signal *sg, origin *o, sg_command *cmd)

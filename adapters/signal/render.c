@@ -237,7 +237,9 @@ static void put_buttons(writer *w, const tend_message *msg, bool with_reactions,
 {
     if (msg->n_buttons == 0)
         return;
-    w_puts(w, with_reactions ? "\n" MSG_SIGNAL_REACT_TO_ANSWER : "\n\xE2\x86\x92 ");
+    w_puts(w, with_reactions ? "\n" : "\n\xE2\x86\x92 ");
+    if (with_reactions)
+        w_puts(w, tend_message_tr(msg, MSG_SIGNAL_REACT_TO_ANSWER)); /* in the message's own language */
     size_t keycap = 0;
     for (size_t i = 0; i < msg->n_buttons; i++) {
         const tend_button *b = &msg->buttons[i];

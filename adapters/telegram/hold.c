@@ -154,8 +154,10 @@ void tend_telegram_point_to_chat(tend_telegram *tg, const char *member, const ch
     tend_telegram_start_link(tg, group_chat, link, sizeof link);
     tend_messages list;
     tend_messages_init(&list);
-    tend_message *m = tend_messages_add(&list, TEND_TO_PUBLIC, TEND_TELEGRAM_PLATFORM ":0", NULL, NULL,
-                                        "telegram.open_chat", "%s", "");
+    char lang[TEND_LANG_MAX];
+    tend_telegram_lang(tg, group_chat, NULL, NULL, lang, sizeof lang); /* the group reads it */
+    tend_message *m = tend_messages_add_lang(&list, lang, TEND_TO_PUBLIC, TEND_TELEGRAM_PLATFORM ":0", NULL, NULL,
+                                             "telegram.open_chat", "%s", "");
     if (m && tend_message_add_mention(m, member, name && name[0] ? name : "you") == 0 &&
         tend_message_appendf(m, MSG_TELEGRAM_OPEN_CHAT, link) == 0)
         tend_telegram_say(tg, group_chat, m, 0);

@@ -107,6 +107,15 @@ int tend_telegram_admin(tend_telegram *tg, const char *chat, const char *user, b
 void tend_telegram_admins_free(tend_telegram *tg);
 
 /* ---------------------------------------------------------------- updates.c */
+/* The language of the adapter's own words (adapters/host.h): with user NULL, what group_chat's
+ * group reads; with a user, what only they read (their own, else `locale`, their Telegram's
+ * language_code, else the group's), group_chat NULL meaning the first group they are known in.
+ * Into out; "" = English. */
+void tend_telegram_lang(tend_telegram *tg, const char *group_chat, const char *user, const char *locale, char *out,
+                        size_t outlen);
+/* msgid (bot/messages.h) in that language; lives as long as the process. */
+const char *tend_telegram_words(tend_telegram *tg, const char *group_chat, const char *user, const char *locale,
+                                const char *msgid) __attribute__((format_arg(5)));
 /* Handles one update. false: it waits for a group's admins; call it again when the batch resumes
  * (everything it did before waiting is safe to do twice). */
 bool tend_telegram_handle_update(tend_telegram *tg, const cJSON *update);

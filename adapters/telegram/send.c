@@ -162,7 +162,8 @@ static bool hold_job(tend_telegram *tg, const tg_job *j)
              "they are asked to fetch it again");
     cJSON *body = cJSON_CreateObject();
     char text[512];
-    snprintf(text, sizeof text, MSG_TELEGRAM_FILE_NOT_KEPT, name);
+    snprintf(text, sizeof text, tend_telegram_words(tg, j->group_chat, j->member, NULL, MSG_TELEGRAM_FILE_NOT_KEPT),
+             name);
     cJSON_AddStringToObject(body, "chat_id", j->member);
     cJSON_AddStringToObject(body, "text", text);
     char *json = cJSON_PrintUnformatted(body);

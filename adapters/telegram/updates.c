@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "adapters/telegram/internal.h"
+#include "bot/i18n.h"
 #include "bot/messages.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
@@ -184,6 +185,27 @@ static size_t groups_of(tend_telegram *tg, const char *user, char out[][TG_ID_MA
     return n;
 }
 
+void tend_telegram_lang(tend_telegram *tg, const char *group_chat, const char *user, const char *locale, char *out,
+                        size_t outlen)
+{
+    char first[1][TG_ID_MAX], group[TG_ID_MAX], key[TG_ID_MAX + 16];
+    if ((!group_chat || !group_chat[0]) && user && groups_of(tg, user, first, 1) == 1)
+        group_chat = first[0];
+    if (group_chat && group_chat[0]) {
+        group_chat_of(tg, group_chat, group, sizeof group);
+        snprintf(key, sizeof key, TEND_TELEGRAM_PLATFORM ":%s", group);
+    }
+    tend_host_language(tg->base.host, group_chat && group_chat[0] ? key : NULL, user, locale, out, outlen);
+}
+
+const char *tend_telegram_words(tend_telegram *tg, const char *group_chat, const char *user, const char *locale,
+                                const char *msgid)
+{
+    char lang[TEND_LANG_MAX];
+    tend_telegram_lang(tg, group_chat, user, locale, lang, sizeof lang);
+    return tend_i18n_tr(lang, msgid);
+}
+
 static void group_title(tend_telegram *tg, const char *chat, char *out, size_t outlen)
 {
     char key[64];
@@ -213,7 +235,8 @@ static void say_once(tend_telegram *tg, const char *event_id, const char *chat, 
     tend_messages list;
     tend_messages_init(&list);
     tend_message *m =
-        tend_messages_add(&list, TEND_TO_PUBLIC, TEND_TELEGRAM_PLATFORM ":0", NULL, NULL, "telegram", "%s", text);
+        tend_messages_add_lang(&list, "", TEND_TO_PUBLIC, TEND_TELEGRAM_PLATFORM ":0", NULL, NULL, "telegram", "%s",
+                               text); /* already in its reader's language */
     if (m)
         tend_telegram_say(tg, chat, m, reply_to);
     tend_messages_clear(&list);
@@ -252,6 +275,7 @@ static void run(tend_telegram *tg, const origin *o, const char *text, tend_teleg
         .event_id = o->event_id,
         .reply_to = reply_to,
         .place = o->place,
+        .locale = str(o->from, "language_code"), /* their Telegram's language, like Discord's locale */
     };
     tend_telegram_note_group(tg, user, o->group_chat);
     if (tend_host_handle(tg->base.host, &req) == TEND_HOST_FAILED)
@@ -276,8 +300,8 @@ static char *list_titles(tend_telegram *tg, char groups[][TG_ID_MAX], size_t n)
 
 /* The group a command typed in the private chat acts on, into out; false when the member was
  * told why none (no group yet, an unknown name, or which one?). */
-static bool pick_group(tend_telegram *tg, const char *user, const char *chat, int64_t mid, const char *event_id,
-                       char *text, char *out, size_t outlen)
+static bool pick_group(tend_telegram *tg, const char *user, const char *locale, const char *chat, int64_t mid,
+                       const char *event_id, char *text, char *out, size_t outlen)
 {
     char groups[MAX_GROUPS_KEPT][TG_ID_MAX], wanted[TG_NAME_MAX];
     size_t n = groups_of(tg, user, groups, MAX_GROUPS_KEPT);
@@ -295,17 +319,18 @@ static bool pick_group(tend_telegram *tg, const char *user, const char *chat, in
         snprintf(out, outlen, "%s", groups[0]);
         return true;
     }
-    if (n == 0) {
-        say_once(tg, event_id, chat, mid, MSG_TELEGRAM_NO_GROUP);
+    if (n == 0) { /* in no group: only their Telegram's language to go on */
+        say_once(tg, event_id, chat, mid, tend_telegram_words(tg, NULL, user, locale, MSG_TELEGRAM_NO_GROUP));
         return false;
     }
     char *list = list_titles(tg, groups, n);
-    char first[TG_NAME_MAX], said[1024];
+    char first[TG_NAME_MAX], said[1024], lang[TEND_LANG_MAX];
     group_title(tg, groups[0], first, sizeof first);
+    tend_telegram_lang(tg, groups[0], user, locale, lang, sizeof lang);
     if (named)
-        snprintf(said, sizeof said, MSG_TELEGRAM_GROUP_UNKNOWN, wanted, list ? list : "");
+        snprintf(said, sizeof said, tend_i18n_tr(lang, MSG_TELEGRAM_GROUP_UNKNOWN), wanted, list ? list : "");
     else
-        snprintf(said, sizeof said, MSG_TELEGRAM_WHICH_GROUP, list ? list : "", first);
+        snprintf(said, sizeof said, tend_i18n_tr(lang, MSG_TELEGRAM_WHICH_GROUP), list ? list : "", first);
     say_once(tg, event_id, chat, mid, said);
     free(list);
     return false;
@@ -315,13 +340,14 @@ static bool private_message(tend_telegram *tg, const cJSON *msg, const char *cha
 {
     const cJSON *from = cJSON_GetObjectItemCaseSensitive(msg, "from");
     const char *text = str(msg, "text");
+    const char *locale = str(from, "language_code");
     tend_telegram_command cmd;
     int rc = text ? tend_telegram_parse_command(text, cJSON_GetObjectItemCaseSensitive(msg, "entities"), tg->username,
                                                 resolve_username, tg, &cmd)
                   : 0;
     if (rc == 1 && strcmp(cmd.name, "start") == 0) {
         /* the deep link or the Start button: a hello, then whatever was held for them */
-        say_once(tg, event_id, chat, 0, MSG_TELEGRAM_HELLO);
+        say_once(tg, event_id, chat, 0, tend_telegram_words(tg, NULL, chat, locale, MSG_TELEGRAM_HELLO));
         tend_telegram_member_started(tg, chat);
         tend_telegram_command_free(&cmd);
         return true;
@@ -330,12 +356,12 @@ static bool private_message(tend_telegram *tg, const cJSON *msg, const char *cha
     if (rc < 0 || !text)
         return true;
     if (rc == 0) {
-        say_once(tg, event_id, chat, mid, MSG_TELEGRAM_PRIVATE_HINT);
+        say_once(tg, event_id, chat, mid, tend_telegram_words(tg, NULL, chat, locale, MSG_TELEGRAM_PRIVATE_HINT));
         return true;
     }
     char group[TG_ID_MAX];
     bool ready = true;
-    if (pick_group(tg, chat, chat, mid, event_id, cmd.text, group, sizeof group)) {
+    if (pick_group(tg, chat, locale, chat, mid, event_id, cmd.text, group, sizeof group)) {
         bool admin;
         if (tend_telegram_admin(tg, group, chat, &admin) == 1) {
             ready = false;
@@ -359,7 +385,7 @@ static bool group_message(tend_telegram *tg, const cJSON *msg, const char *chat,
     remember_title(tg, cJSON_GetObjectItemCaseSensitive(msg, "chat"), chat);
     if (cJSON_GetObjectItemCaseSensitive(msg, "sender_chat")) {
         /* an admin posting anonymously as the group, or a linked channel: nobody to answer */
-        say_once(tg, event_id, chat, mid, MSG_TELEGRAM_ANONYMOUS);
+        say_once(tg, event_id, chat, mid, tend_telegram_words(tg, chat, NULL, NULL, MSG_TELEGRAM_ANONYMOUS));
         tend_telegram_command_free(&cmd);
         return true;
     }
@@ -465,7 +491,8 @@ static bool handle_callback(tend_telegram *tg, const cJSON *cb)
         for (size_t i = 0; i < n; i++)
             known |= strcmp(mine[i], wanted) == 0;
         if (!known) {
-            answer_callback(tg, id, MSG_TELEGRAM_BUTTON_STRANGER, NULL);
+            const char *locale = str(from, "language_code");
+            answer_callback(tg, id, tend_telegram_words(tg, NULL, user, locale, MSG_TELEGRAM_BUTTON_STRANGER), NULL);
             return true;
         }
         snprintf(group, sizeof group, "%s", data_chat);
@@ -513,7 +540,7 @@ static void handle_membership(tend_telegram *tg, const cJSON *upd)
     if (tend_host_state_get(tg->base.host, key, value, sizeof value) == 0)
         return;
     if (tend_host_state_set(tg->base.host, key, "1") == 0)
-        say_once(tg, NULL, chat, 0, MSG_TELEGRAM_INTRO);
+        say_once(tg, NULL, chat, 0, tend_telegram_words(tg, chat, NULL, NULL, MSG_TELEGRAM_INTRO));
     tend_log(TEND_LOG_INFO, "telegram", "added to group %s", chat);
 }
 

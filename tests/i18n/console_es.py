@@ -59,7 +59,7 @@ with tempfile.TemporaryDirectory() as tmp:
            "a claim answered in Spanish with the task number", out)
     expect(msgs, "private", "cam", r"^Saved\. Your profile: cam\..*Language: English \(en\)\.",
            "a member's own English, said in English", out)
-    expect(msgs, "private", "cam", r"^#1 Reparto de sopa \(2 of 2 hands\) is yours\. Thank you!",
+    expect(msgs, "private", "cam", r"^#1 Reparto de sopa \(2 of 2 people\) is yours\. Thank you!",
            "her claim answered in her English", out)
     done = expect(msgs, "public", None, r"^🎉 ¡La #1 Reparto de sopa está hecha! Gracias, @bea y @cam\.",
                   "the celebration in the group's Spanish, whoever reads English", out)
@@ -73,7 +73,7 @@ with tempfile.TemporaryDirectory() as tmp:
            "a task's day and time in Spanish for the group", out)
     expect(msgs, "private", "ana", r"^Entendí when:\"fri 18:00\" como viernes 6 de noviembre a las 18:00",
            "the time read back in Spanish", out)
-    expect(msgs, "private", "cam", r"#2 Pan \(0 of 1 hand, Fri 6 Nov, 18:00\)",
+    expect(msgs, "private", "cam", r"#2 Pan \(0 of 1 person, Fri 6 Nov, 18:00\)",
            "the same task line in English for the member who reads English", out)
     expect(msgs, "private", "dan", r"^Todas las tareas|^Tareas abiertas|^No hay nada en el tablero",
            "a newcomer reads the group's Spanish", out)

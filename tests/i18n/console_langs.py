@@ -41,7 +41,7 @@ LANGS = {
         "nov31": r"when:\"31 nov\" .*(den es nicht gibt|existiert nicht)",
     },
 }
-ENGLISH = ("Thank you", "is yours", "New task", "hands", "Saved", "doesn't exist")
+ENGLISH = ("Thank you", "is yours", "New task", "people", "Saved", "doesn't exist")
 
 
 def run(code, tmp):

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/languages.h"
 #include "bot/i18n.h"
 #include "bot/messages.h"
 #include "store/store.h"
@@ -71,11 +72,11 @@ static void test_alternating_languages(void **state)
         } else if (strcmp(lang, "qps") == 0) {
             assert_string_equal(claim, "⟦Claim⟧");
             assert_string_equal(board, "⟦Open tasks⟧");
-            snprintf(want_hands, sizeof want_hands, round % 3 == 1 ? "⟦1 of 1 hand⟧" : "⟦1 of %d hands⟧", round % 3);
+            snprintf(want_hands, sizeof want_hands, round % 3 == 1 ? "⟦1 of 1 person⟧" : "⟦1 of %d people⟧", round % 3);
         } else {
             assert_string_equal(claim, "Claim");
             assert_string_equal(board, "Open tasks");
-            snprintf(want_hands, sizeof want_hands, round % 3 == 1 ? "1 of 1 hand" : "1 of %d hands", round % 3);
+            snprintf(want_hands, sizeof want_hands, round % 3 == 1 ? "1 of 1 person" : "1 of %d people", round % 3);
         }
         assert_string_equal(hands, want_hands);
         assert_string_equal(tend_i18n_tr(lang, ""), ""); /* gettext's "" is the header, never said */
@@ -110,7 +111,7 @@ static void test_two_groups_interleaved(void **state)
         snprintf(kit->group_key, sizeof kit->group_key, "console:two");
         snprintf(add, sizeof add, "task add \"Bread %d\" slots:2", i);
         assert_int_equal(testkit_run(kit, "bob", 0, add), 0);
-        snprintf(want, sizeof want, "⟦New task: ⟦#%d Bread %d (⟦0 of 2 hands⟧)⟧. /claim %d to take it on.⟧", i, i, i);
+        snprintf(want, sizeof want, "⟦New task: ⟦#%d Bread %d (⟦0 of 2 people⟧)⟧. /claim %d to take it.⟧", i, i, i);
         assert_true(testkit_said_has(kit, want));
         assert_false(testkit_said_has(kit, "Nueva"));
         snprintf(kit->group_key, sizeof kit->group_key, "console:uno");
@@ -128,6 +129,23 @@ static void test_two_groups_interleaved(void **state)
     testkit_free(kit);
 }
 
+/* /setup language: with nothing after it names the languages there are and changes nothing. */
+static void test_setup_language_empty(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    set_group_language(kit, "console:empty", "setup language:es");
+    assert_int_equal(testkit_run(kit, "coord", 1, "setup language:"), 0);
+    const char *said = testkit_said(kit);
+    assert_non_null(strstr(said, "¿Qué idioma?"));
+    assert_non_null(strstr(said, "English (en), español (es), ⟦English⟧ (qps)"));
+    assert_null(strstr(said, "  ")); /* no empty name between two spaces */
+    tend_group g;
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    assert_string_equal(g.language, "es");
+    testkit_free(kit);
+}
+
 /* A member's own language for what only they read, the group's for what everyone reads; a member
  * who never chose gets their app's (Discord's es-ES) in private. */
 static void test_member_language(void **state)
@@ -138,7 +156,7 @@ static void test_member_language(void **state)
                         .member_name = "eva", .place = TEND_PLACE_PRIVATE, .text = "task add \"Soup run\"",
                         .locale = "es-ES", .guild_locale = "en-US"};
     assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
-    assert_true(testkit_said_has(kit, "New task: #1 Soup run (0 of 1 hand). /claim 1 to take it on."));
+    assert_true(testkit_said_has(kit, "New task: #1 Soup run (0 of 1 person). /claim 1 to take it."));
     req.text = "claim 1";
     tend_messages_clear(&kit->out);
     assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
@@ -160,6 +178,14 @@ static void test_member_language(void **state)
     assert_non_null(strstr(kit->out.items[0].text, "klingon"));
     assert_non_null(strstr(kit->out.items[0].text, "English (en), español (es), ⟦English⟧ (qps)"));
     assert_null(strchr(kit->out.items[0].text, '\n'));
+    /* language: with nothing after it: which one, and the list; not "I don't speak  yet" */
+    req.text = "profile language:";
+    tend_messages_clear(&kit->out);
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+    assert_int_equal(kit->out.count, 1);
+    assert_non_null(strstr(kit->out.items[0].text, "⟦Which language?"));
+    assert_non_null(strstr(kit->out.items[0].text, "English (en), español (es), ⟦English⟧ (qps)"));
+    assert_null(strchr(kit->out.items[0].text, '\n'));
     tend_group g;
     tend_member m;
     assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
@@ -173,6 +199,63 @@ static void test_member_language(void **state)
     const char *said = testkit_said(kit);
     assert_non_null(strstr(said, "[dm ana] eva quiere pasarte #1 Soup run (1 de 1 persona). ¿La tomas?"));
     assert_non_null(strstr(said, "[private eva] ⟦I've offered #1 to ana."));
+    testkit_free(kit);
+}
+
+/* A server that speaks Spanish (Discord's guild_locale) starts its group in Spanish with its first
+ * command; a group that exists already keeps its language whatever the server says. */
+static void test_new_group_starts_in_its_servers_language(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    snprintf(kit->group_key, sizeof kit->group_key, "discord:1");
+    tend_request req = {.group_key = kit->group_key, .channel_key = "discord:channel", .member_key = "ana",
+                        .member_name = "ana", .place = TEND_PLACE_SHARED, .text = "task add \"Sopa\"",
+                        .locale = "en-US", .guild_locale = "es-ES"};
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+    assert_true(testkit_said_has(kit, "Nueva tarea: #1 Sopa (0 de 1 persona)"));
+    tend_group g;
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    assert_string_equal(g.language, "es");
+    /* an English group met before the server's language was known stays English */
+    snprintf(kit->group_key, sizeof kit->group_key, "discord:2");
+    assert_int_equal(testkit_run(kit, "ana", 0, "tasks"), 0);
+    tend_clock_advance(kit->clock, 60); /* a later command: the group is not new any more */
+    tend_messages_clear(&kit->out);
+    assert_int_equal(tend_bot_handle(kit->bot, &req, &kit->out), 0);
+    assert_true(testkit_said_has(kit, "New task: #1 Sopa"));
+    assert_int_equal(tend_store_group_get(kit->store, kit->group_key, &g), TEND_STORE_OK);
+    assert_string_equal(g.language, "");
+    testkit_free(kit);
+}
+
+/* What an adapter's own sentence is written in (the host's language op): the group's for the room;
+ * for one member their own choice, else their app's language now, else the one remembered, else
+ * the group's; and for someone tend knows nothing of, their app's language or English. */
+static void test_adapter_language(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    set_group_language(kit, "console:huerto", "setup language:es");
+    assert_int_equal(testkit_run(kit, "otto", 0, "profile language:qps"), 0);
+    assert_int_equal(testkit_run(kit, "rosa", 0, "me"), 0);
+    char out[TEND_LANG_MAX];
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", NULL, NULL, out, sizeof out), 0);
+    assert_string_equal(out, "es");
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", "otto", "en-US", out, sizeof out), 0);
+    assert_string_equal(out, "qps"); /* their own choice wins over their app's */
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", "rosa", NULL, out, sizeof out), 0);
+    assert_string_equal(out, "es"); /* never chose, no app language: the group's */
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", "rosa", "en-GB", out, sizeof out), 0);
+    assert_string_equal(out, "en"); /* their app says English */
+    assert_int_equal(tend_app_language_of(kit->store, "console:huerto", "nobody", "tlh", out, sizeof out), 0);
+    assert_string_equal(out, "es"); /* not a member yet, an app language tend lacks: the group's */
+    assert_int_equal(tend_app_language_of(kit->store, "console:elsewhere", "rosa", "es-419", out, sizeof out), 1);
+    assert_string_equal(out, "es"); /* no group known: only the app's language to go on */
+    assert_int_equal(tend_app_language_of(kit->store, "console:elsewhere", NULL, NULL, out, sizeof out), 1);
+    assert_string_equal(out, "");
+    assert_int_equal(tend_app_language_of(kit->store, NULL, "rosa", NULL, out, sizeof out), 1);
+    assert_string_equal(out, "");
     testkit_free(kit);
 }
 
@@ -283,6 +366,9 @@ int main(void)
         cmocka_unit_test(test_match_codes),
         cmocka_unit_test(test_alternating_languages),
         cmocka_unit_test(test_two_groups_interleaved),
+        cmocka_unit_test(test_setup_language_empty),
+        cmocka_unit_test(test_adapter_language),
+        cmocka_unit_test(test_new_group_starts_in_its_servers_language),
         cmocka_unit_test(test_member_language),
         cmocka_unit_test(test_app_language_remembered),
         cmocka_unit_test(test_switch_cost),

@@ -50,7 +50,7 @@ static void stepback_defaults_to_a_week_privately(void **state)
     assert_int_equal(kit->out.items[0].audience, TEND_TO_PRIVATE);
     assert_true(testkit_said_has(kit, "Rest well"));
     assert_true(testkit_said_has(kit, "Monday 9 November"));
-    assert_true(testkit_said_has(kit, "nothing to hand back"));
+    assert_true(testkit_said_has(kit, "nothing to give back"));
     assert_true(testkit_said_has(kit, "/back"));
     tend_member ana = member_named(kit, "ana");
     assert_int_equal(ana.resting_until, TESTKIT_START + WEEK);

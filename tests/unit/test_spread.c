@@ -122,11 +122,11 @@ static void rotation_skips_those_without_room(void **state)
     assert_false(dm_to(kit, "dan", "It's your turn"));
     assert_int_equal(testkit_run(kit, "bea", 0, "pass 3"), 0);
     /* the group hears it from the scheduler, never in the answer to whoever passed last */
-    assert_false(testkit_said_has(kit, "up for anyone"));
+    assert_false(testkit_said_has(kit, "open to anyone"));
     assert_int_equal(testkit_tick(kit), 0);
-    assert_true(testkit_said_has(kit, "[public] The next one is up for anyone: #3 Restock the fridge"));
+    assert_true(testkit_said_has(kit, "[public] The next one is open to anyone: #3 Restock the fridge"));
     assert_int_equal(testkit_tick(kit), 0);
-    assert_false(testkit_said_has(kit, "up for anyone")); /* once */
+    assert_false(testkit_said_has(kit, "open to anyone")); /* once */
     testkit_free(kit);
 }
 

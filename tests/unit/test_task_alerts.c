@@ -181,7 +181,7 @@ static void did_it_happen_goes_to_claimers_after_and_the_task_stops_asking_for_h
     assert_null(strstr(prompt.text[0], "Soup run"));
     /* the board says its time passed; Done from the question celebrates it */
     run_ok(kit, "bea", "tasks");
-    assert_true(testkit_said_has(kit, "#2 Fold flyers (0 of 2 hands, Mon 2 Nov, 20:00, time passed)"));
+    assert_true(testkit_said_has(kit, "#2 Fold flyers (0 of 2 people, Mon 2 Nov, 20:00, time passed)"));
     /* bea gives it back after its time: cara, who waited, is not handed a task that already happened */
     run_ok(kit, "ana", "task add Tidy the shed when:\"mon 20:00\" slots:1");
     run_ok(kit, "dan", "claim 3");
@@ -247,7 +247,7 @@ static void an_untaken_repeat_rolls_forward_and_a_held_one_makes_way(void **stat
     sent rolls = run_to(kit, berlin(2026, 12, 7, 12, 0), "task.announce", NULL);
     assert_int_equal(rolls.n, 5);
     assert_int_equal(rolls.at[0], berlin(2026, 11, 3, 18, 0));
-    assert_non_null(strstr(rolls.text[4], "#1 Restock the community fridge (0 of 1 hand, Tue 8 Dec, 18:00, weekly)"));
+    assert_non_null(strstr(rolls.text[4], "#1 Restock the community fridge (0 of 1 person, Tue 8 Dec, 18:00, weekly)"));
     tend_task t;
     assert_int_equal(tend_store_task_get(kit->store, 1, 2, &t), TEND_STORE_NOTFOUND);
     run_ok(kit, "bea", "tasks");
@@ -258,7 +258,7 @@ static void an_untaken_repeat_rolls_forward_and_a_held_one_makes_way(void **stat
     run_ok(kit, "bea", "claim 1");
     sent next = run_to(kit, berlin(2026, 12, 8, 19, 0), "task.announce", NULL);
     assert_int_equal(next.n, 1);
-    assert_non_null(strstr(next.text[0], "#2 Restock the community fridge (0 of 1 hand, Tue 15 Dec, 18:00, weekly)"));
+    assert_non_null(strstr(next.text[0], "#2 Restock the community fridge (0 of 1 person, Tue 15 Dec, 18:00, weekly)"));
     run_ok(kit, "bea", "unclaim 1");
     assert_true(testkit_said_has(kit, "next one is already on the board"));
     run_ok(kit, "bea", "tasks");
@@ -274,8 +274,8 @@ static void monthly_and_every_n_days_find_their_next_date(void **state)
     run_ok(kit, "ana", "task add Rent meeting when:\"31 dec 19:00\" repeat:monthly");
     run_ok(kit, "ana", "task add Water the plants when:\"tue 9:00\" repeat:every:3d");
     run_ok(kit, "ana", "tasks");
-    assert_true(testkit_said_has(kit, "#1 Rent meeting (0 of 1 hand, Thu 31 Dec, 19:00, monthly)"));
-    assert_true(testkit_said_has(kit, "#2 Water the plants (0 of 1 hand, Tue 3 Nov, 09:00, every 3 days)"));
+    assert_true(testkit_said_has(kit, "#1 Rent meeting (0 of 1 person, Thu 31 Dec, 19:00, monthly)"));
+    assert_true(testkit_said_has(kit, "#2 Water the plants (0 of 1 person, Tue 3 Nov, 09:00, every 3 days)"));
     run_to(kit, TESTKIT_START + 3 * DAY, "x", NULL);
     tend_task t;
     assert_int_equal(tend_store_task_get(kit->store, 1, 2, &t), TEND_STORE_OK);

@@ -95,7 +95,7 @@ static void the_author_edits_and_everyone_on_it_hears_privately(void **state)
     const tend_message *pub = to(kit, NULL, "task.edited");
     assert_non_null(pub);
     assert_int_equal(pub->audience, TEND_TO_PUBLIC);
-    assert_true(strstr(pub->text, "#1 Soup run (3 of 3 hands, Sat 7 Nov, 10:00)") != NULL);
+    assert_true(strstr(pub->text, "#1 Soup run (3 of 3 people, Sat 7 Nov, 10:00)") != NULL);
     assert_true(strstr(pub->text, "bring two big pots") != NULL);
     assert_int_equal(pub->n_mentions, 0);
     /* bea and dan are told privately; cara moved up into the new slot and hears that instead */

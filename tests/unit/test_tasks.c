@@ -134,8 +134,8 @@ static void board_shows_open_mine_and_all(void **state)
 
     run_ok(kit, "bea", "tasks");
     assert_one_private(kit, "bea");
-    assert_true(testkit_said_has(kit, "#1 Soup run (1 of 2 hands, Fri 6 Nov, 18:00)"));
-    assert_true(testkit_said_has(kit, "#2 Pharmacy pickup (0 of 1 hand)"));
+    assert_true(testkit_said_has(kit, "#1 Soup run (1 of 2 people, Fri 6 Nov, 18:00)"));
+    assert_true(testkit_said_has(kit, "#2 Pharmacy pickup (0 of 1 person)"));
 
     run_ok(kit, "bea", "tasks mine");
     assert_true(testkit_said_has(kit, "#1 Soup run"));
@@ -170,7 +170,7 @@ static void board_mine_shows_waitlist_place(void **state)
     run_ok(kit, "bea", "claim 1");
     run_ok(kit, "cara", "claim 1");
     run_ok(kit, "cara", "tasks mine");
-    assert_true(testkit_said_has(kit, "#1 Soup run (1 of 1 hand, 2 waiting) (you're number 2 on the waitlist)"));
+    assert_true(testkit_said_has(kit, "#1 Soup run (1 of 1 person, 2 waiting) (you're number 2 on the waitlist)"));
     testkit_free(kit);
 }
 
@@ -191,7 +191,7 @@ static void task_add_announces_with_a_claim_button(void **state)
     assert_string_equal(m->buttons[0].label, "Claim");
     assert_string_equal(m->buttons[0].emoji, "\xE2\x9C\x85");
     assert_string_equal(m->buttons[0].command, "claim 1");
-    assert_true(testkit_said_has(kit, "New task: #1 Soup run (0 of 3 hands, Fri 6 Nov). /claim 1"));
+    assert_true(testkit_said_has(kit, "New task: #1 Soup run (0 of 3 people, Fri 6 Nov). /claim 1"));
     tend_task t = task_of(kit, 1);
     assert_int_equal(t.slots, 3);
     assert_int_equal(t.weight, 2);
@@ -348,7 +348,7 @@ static void full_task_waitlists_and_unclaim_promotes_with_a_dm(void **state)
     run_ok(kit, "ana", "task add Soup run slots:1");
     run_ok(kit, "bea", "claim 1");
     assert_one_private(kit, "bea");
-    assert_true(testkit_said_has(kit, "#1 Soup run (1 of 1 hand) is yours"));
+    assert_true(testkit_said_has(kit, "#1 Soup run (1 of 1 person) is yours"));
     run_ok(kit, "cara", "claim #1");
     assert_one_private(kit, "cara");
     assert_true(testkit_said_has(kit, "waitlist: number 1"));
@@ -469,7 +469,7 @@ static void over_capacity_asks_once_then_respects_confirm(void **state)
     const tend_message *m = find_kind(kit, "claim.confirm");
     assert_non_null(m);
     assert_true(testkit_said_has(kit, "put you at 4 of your 3 this week"));
-    assert_true(testkit_said_has(kit, "your call"));
+    assert_true(testkit_said_has(kit, "You decide"));
     assert_int_equal(m->n_buttons, 1);
     assert_string_equal(m->buttons[0].label, "Claim it anyway");
     assert_null(m->buttons[0].emoji);
@@ -825,27 +825,27 @@ static void describe_formats_a_board_line(void **state)
     char out[300];
     tend_task_view berlin = {"Europe/Berlin", false, TESTKIT_START, "Europe/Berlin", NULL};
     tend_task_describe(&t, &berlin, out, sizeof out);
-    assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov, 18:00)");
+    assert_string_equal(out, "#12 Soup run (1 of 2 people, Fri 6 Nov, 18:00)");
     tend_task_view new_york = {"America/New_York", true, TESTKIT_START, "Europe/Berlin", NULL};
     tend_task_describe(&t, &new_york, out, sizeof out); /* a member's own zone, named */
-    assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov, 12:00 EST)");
+    assert_string_equal(out, "#12 Soup run (1 of 2 people, Fri 6 Nov, 12:00 EST)");
     tend_task day = t; /* a whole day is the group's date wherever the reader is */
     tend_when friday = {1793919600LL, true}; /* Fri 6 Nov 00:00 in Berlin, Thu 18:00 in New York */
     assert_int_equal(tend_task_set_time(&day, &friday, "Europe/Berlin"), 0);
     tend_task_describe(&day, &new_york, out, sizeof out);
-    assert_string_equal(out, "#12 Soup run (1 of 2 hands, Fri 6 Nov)");
+    assert_string_equal(out, "#12 Soup run (1 of 2 people, Fri 6 Nov)");
     t.waiting = 3;
     snprintf(t.repeat, sizeof t.repeat, "every:14d");
     tend_task_describe(&t, &berlin, out, sizeof out);
-    assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, Fri 6 Nov, 18:00, every 2 weeks)");
+    assert_string_equal(out, "#12 Soup run (1 of 2 people, 3 waiting, Fri 6 Nov, 18:00, every 2 weeks)");
     tend_task_view later = {"Europe/Berlin", false, fri.at + 60, "Europe/Berlin", NULL};
     tend_task_describe(&t, &later, out, sizeof out);
-    assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, Fri 6 Nov, 18:00, time passed, every 2 weeks)");
+    assert_string_equal(out, "#12 Soup run (1 of 2 people, 3 waiting, Fri 6 Nov, 18:00, time passed, every 2 weeks)");
     t.due_at = t.starts_at = t.over_at = t.followup_at = 0; /* written before times were read */
     snprintf(t.when_text, sizeof t.when_text, "fri 18:00");
     t.repeat[0] = '\0';
     tend_task_describe(&t, &berlin, out, sizeof out);
-    assert_string_equal(out, "#12 Soup run (1 of 2 hands, 3 waiting, fri 18:00)");
+    assert_string_equal(out, "#12 Soup run (1 of 2 people, 3 waiting, fri 18:00)");
     t.state = TEND_TASK_DONE;
     tend_task_describe(&t, &berlin, out, sizeof out);
     assert_string_equal(out, "#12 Soup run (done)");

@@ -74,7 +74,7 @@ static void team_counts_without_names_and_notices_concentration(void **state)
     assert_int_equal(kit->out.items[0].audience, TEND_TO_PRIVATE);
     assert_string_equal(kit->out.items[0].kind, "team");
     assert_true(testkit_said_has(kit, "9 active, 3 resting"));
-    assert_true(testkit_said_has(kit, "still need hands: 2"));
+    assert_true(testkit_said_has(kit, "still need people: 2"));
     /* twelve members: the busiest fifth is three people, who did 9 of 10 */
     assert_true(testkit_said_has(kit, "did 90% of the last 30 days' work"));
     assert_true(testkit_said_has(kit, "a lot of work for a few people"));

@@ -109,7 +109,7 @@ def case_flow(tend, dir_, src, tmp):
     check(any("/back hello" in b for b in m["buttons"]), "a welcome in the digest is offered, never assumed", out)
     m = c.expect("public", None, r"#1\b", r"Soup run", r"@ana", r"@cam", what="/done 1 celebrates ana and cam")
     check("@bob" not in m["text"], "bob gave task 1 back, so he is not credited", out)
-    m = c.expect("private", "ana", r"Members: 3\b", r"still need hands", what="/team shows aggregate health")
+    m = c.expect("private", "ana", r"Members: 3\b", r"still need people", what="/team shows aggregate health")
     check(not re.search(r"resting\.|\d+%", m["text"]),
           "in a group of three no count of the resting and no share of the work can be told", out)
     c.expect("private", "ana", r"1 finished", what="/me counts ana's finished task")

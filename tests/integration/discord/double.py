@@ -117,6 +117,8 @@ class Double(Gateway):
         self.repeated_callbacks = []  # interaction ids whose callback came again (refused with 40060)
         # when the bot joined the server: long ago unless a test plays a fresh invite
         self.joined_at = "2026-01-01T00:00:00+00:00"
+        # the servers' language: GUILD_CREATE's preferred_locale and each interaction's guild_locale
+        self.guild_locale = "en-US"
         self.bot_role_permissions = VIEW_CHANNEL | SEND_MESSAGES
 
     # ------------------------------------------------------------------ running
@@ -367,7 +369,7 @@ class Double(Gateway):
                 "emojis": [], "stickers": [], "features": [], "channels": channels,
                 "threads": [], "members": [bot_member], "voice_states": [], "presences": [], "stage_instances": [],
                 "guild_scheduled_events": [], "verification_level": 0, "default_message_notifications": 0,
-                "explicit_content_filter": 0, "mfa_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
+                "explicit_content_filter": 0, "mfa_level": 0, "premium_tier": 0, "preferred_locale": self.guild_locale,
                 "nsfw_level": 0, "system_channel_flags": 0, "application_id": None, "afk_channel_id": None,
                 "afk_timeout": 300, "system_channel_id": ANNOUNCE_ID if main else None, "rules_channel_id": None,
                 "vanity_url_code": None,
@@ -397,11 +399,11 @@ class Double(Gateway):
         self.tokens[token] = iid
         channel = self.channel_of(guild)
         d = {"id": iid, "application_id": APP_ID, "type": itype, "data": data, "guild_id": guild,
-             "guild": {"id": guild, "locale": "en-US", "features": []},
+             "guild": {"id": guild, "locale": self.guild_locale, "features": []},
              "channel_id": channel, "channel": {"id": channel, "type": 0, "guild_id": guild, "name": "general"},
              "member": self._member(member), "token": token, "version": 1, "app_permissions": "2048",
-             # a member's own Discord language (members[...]["locale"]), the server's English
-             "locale": self.members.get(member, {}).get("locale", "en-US"), "guild_locale": "en-US",
+             # a member's own Discord language (members[...]["locale"]), the server's (English unless set)
+             "locale": self.members.get(member, {}).get("locale", "en-US"), "guild_locale": self.guild_locale,
              "entitlements": [], "context": 0,
              "authorizing_integration_owners": {"0": guild}, "attachment_size_limit": 10485760}
         if message is not None:

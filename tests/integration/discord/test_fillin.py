@@ -73,7 +73,7 @@ def test_a_backup_call_by_dm_with_buttons(six):
     rest = double.slash("sam", "stepback", {"for": "1w"})
     b = double.answer(rest)
     assert b and "went back to the group" in content(b[0]), b
-    invite = "could use a hand, and you have room"
+    invite = "needs help, and you have room"
     assert double.wait(lambda: dms_to(double, "ben", invite) and dms_to(double, "ana", invite), 10), tend.output()
     # ben first (a standing backup), then ana (never took a task, the first to join); one each
     for who in ("ben", "ana"):
@@ -84,14 +84,14 @@ def test_a_backup_call_by_dm_with_buttons(six):
         assert set(buttons(got[0])) == {"Claim", "Not this time"}, buttons(got[0])
     # the group's channel: it could use a hand, and nothing of who rested
     public = [b for c, b in double.channel_messages[before:] if c == dd.CHANNEL_ID]
-    line = [b for b in public if "could use a hand" in b.get("content", "")]
+    line = [b for b in public if "needs help" in b.get("content", "")]
     assert len(line) == 1, public
     assert "Sam" not in line[0]["content"] and "<@" not in line[0]["content"]
     assert line[0]["allowed_mentions"] == NONE_PINGED
     assert buttons(line[0]) == {"Claim": "tend:%s:claim 1" % dd.GUILD_ID}
     # ... posted in the channel on its own, never as a reply to sam's command (which would show
     # whose /stepback it answered)
-    assert all("could use a hand" not in content(x) for x in double.callbacks[rest]), double.callbacks[rest]
+    assert all("needs help" not in content(x) for x in double.callbacks[rest]), double.callbacks[rest]
 
     # ben taps Not this time in his DM: the next one with room, cai, is asked
     ben_buttons = buttons(dms_to(double, "ben", invite)[0])

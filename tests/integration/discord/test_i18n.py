@@ -5,6 +5,7 @@ reads stays English; ana, whose Discord is English, reads English. Once eva choo
 OpenAPI description by the double, command registration included (/setup and /profile carry a
 language option, and descriptions carry description_localizations from the catalogue)."""
 import os
+import time
 import tempfile
 
 import pytest
@@ -72,14 +73,14 @@ def test_a_spanish_member_in_an_english_server(two):
     # eva posts a task: the channel's announcement is English, her own answers Spanish
     b = run(double, "eva", "task", {"title": "Soup run", "slots": 2}, sub="add")
     said = [content(x) for x in b]
-    assert any("New task: #1 Soup run (0 of 2 hands). /claim 1" in s for s in said), said
+    assert any("New task: #1 Soup run (0 of 2 people). /claim 1" in s for s in said), said
     b = run(double, "eva", "claim", {"task": "1"})
     assert ephemeral(b[0]) and content(b[0]).startswith("#1 Soup run (1 de 2 personas) es tuya. ¡Gracias!"), b
     b = run(double, "eva", "profile")
     assert ephemeral(b[0]) and "Idioma: español (es), el de tu aplicación." in content(b[0]), b
     # ana's Discord is English: English to her, in the same server, in between
     b = run(double, "ana", "claim", {"task": "1"})
-    assert content(b[0]).startswith("#1 Soup run (2 of 2 hands) is yours. Thank you!"), b
+    assert content(b[0]).startswith("#1 Soup run (2 of 2 people) is yours. Thank you!"), b
     # a mistake of eva's is explained in Spanish
     b = run(double, "eva", "unclaim", {"task": "7"})
     assert ephemeral(b[0]) and content(b[0]).startswith("No encuentro una tarea «7» aquí. /tasks muestra"), b
@@ -92,3 +93,31 @@ def test_a_spanish_member_in_an_english_server(two):
     b = run(double, "ana", "setup", {"language": "tlh"})
     assert content(b[0]).startswith("I don't speak tlh yet, so nothing changed. I can use: English (en)"), b
     assert "\n" not in content(b[0]), b
+
+
+def test_a_spanish_server_is_greeted_and_answered_in_spanish():
+    """A server whose Discord language is Spanish (preferred_locale es-ES) that has just added tend:
+    the hello is Spanish, and the group its first command makes starts in Spanish (what the channel
+    reads), without anyone finding /setup language first."""
+    d = dd.Double(members=MEMBERS)
+    d.guild_locale = "es-ES"
+    d.joined_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 60))
+    d.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            t = Tend(d, tmp, env={"TEND_BOT_LOCALE_DIR": os.environ["TEND_LOCALE_TREE"]})
+            assert d.wait_ready(15), t.output()
+            hello = lambda: [b for c, b in d.channel_messages if "/setup" in b.get("content", "")]  # noqa: E731
+            assert d.wait(hello, 10), t.output()
+            said = hello()[0]["content"]
+            # Spanish words the English hello lacks, and the command names left as they are typed
+            assert said.startswith("Hola, soy tend") and "sin culpa" in said and "/help" in said, said
+            b = run(d, "ana", "task", {"title": "Sopa", "slots": 2}, sub="add")
+            assert any("Nueva tarea: #1 Sopa (0 de 2 personas)" in content(x) for x in b), b
+            # the group's language is Spanish; ana's own Discord is English, so /setup tells her so in English
+            b = run(d, "ana", "setup")
+            assert "Language: español (es)" in content(b[0]), b
+            t.stop()
+            assert not d.violations, "\n".join(d.violations)
+    finally:
+        d.stop()

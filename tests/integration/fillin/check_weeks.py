@@ -67,7 +67,7 @@ def check(msgs):
         return lambda m: m["audience"] == "dm" and k(m["text"])  # noqa
 
     # ---------------------------------------------------------------- backups
-    invite = lambda m: m["audience"] == "dm" and "could use a hand, and you have room" in m["text"]  # noqa
+    invite = lambda m: m["audience"] == "dm" and "needs help, and you have room" in m["text"]  # noqa
     invites = find(invite, "backup invitations")
     assert [msgs[i]["who"] for i in invites] == ["fen", "gus", "bea"], \
         "invited, in order: fen (a standing backup for driving), gus (never took a task), then, after fen " \
@@ -88,12 +88,12 @@ def check(msgs):
         find(lambda m: invite(m) and m["who"] == who, "an invitation to %s" % who, 0)
     # gus's claim fills the slot: no one is asked after it, and bea, asked and unanswered, hears so
     claimed = find(lambda m: m["audience"] == "private" and m["who"] == "gus" and
-                   m["text"].startswith("#3 Pantry drive (1 of 1 hand"), "gus's claim", 1)[0]
+                   m["text"].startswith("#3 Pantry drive (1 of 1 person"), "gus's claim", 1)[0]
     assert all(i < claimed for i in invites), "an invitation after the slot was filled"
     covered = find(kind(lambda t: t.startswith("#3 is covered now")), "covered notes", 1)[0]
     assert msgs[covered]["who"] == "bea" and covered > claimed, msgs[covered]
     # the group hears once that it could use a hand, naming nobody
-    public = find(lambda m: m["audience"] == "public" and "could use a hand. /claim 3" in m["text"],
+    public = find(lambda m: m["audience"] == "public" and "needs help. /claim 3" in m["text"],
                   "the public line", 1)[0]
     between(public, "2026-11-03 09:00", "2026-11-03 10:00", "the public line")
     for m in msgs:
@@ -144,8 +144,8 @@ def check(msgs):
     assert [msgs[i]["who"] for i in sixth] == ["sam", "bea"], [msgs[i]["who"] for i in sixth]
     between(sixth[0], "2026-12-02 20:00", "2026-12-09 20:00", "sam's turn")
     between(sixth[1], "2026-12-09 20:00", "2026-12-10 20:00", "a day later, bea's turn")
-    # a copy someone accepted was never announced to the group as up for anyone
-    find(lambda m: m["audience"] == "public" and "Host the meeting" in m["text"] and "up for anyone" in m["text"],
+    # a copy someone accepted was never announced to the group as open to anyone
+    find(lambda m: m["audience"] == "public" and "Host the meeting" in m["text"] and "open to anyone" in m["text"],
          "a host announced though someone accepted", 0)
 
     # ---------------------------------------------------------------- learning together
@@ -166,7 +166,7 @@ def check(msgs):
     books = find(kind(lambda t: t.startswith("Thank you for learning #5 Bookkeeping")), "the books' learners", 2)
     assert sorted(msgs[i]["who"] for i in books) == ["eve", "fen"]
     assert all("Next time" not in msgs[i]["text"] for i in books)
-    # the learner took no slot: the pharmacy run said 1 of 1 hand (ana) while gus learned
+    # the learner took no slot: the pharmacy run said 1 of 1 person (ana) while gus learned
     done4 = find(lambda m: m["audience"] == "public" and "#4 Pharmacy run is done" in m["text"], "done #4", 1)[0]
     assert "@gus" not in msgs[done4]["text"], "a learner is not credited as a doer"
     # the digest: three learned (gus, fen, eve), as a number only
@@ -178,7 +178,7 @@ def check(msgs):
             assert "@" + who not in msgs[i]["text"].split("3 people learned")[1], msgs[i]["text"]
 
     # ---------------------------------------------------------------- three drives
-    nudges = find(lambda m: m["audience"] == "dm" and m["who"] == "bea" and "carrying a lot" in m["text"], "nudges")
+    nudges = find(lambda m: m["audience"] == "dm" and m["who"] == "bea" and "doing a lot" in m["text"], "nudges")
     assert nudges and "three driving tasks this week" in msgs[nudges[0]]["text"], msgs[nudges[0]]["text"]
     between(nudges[0], "2026-11-18 20:00", "2026-11-19 20:00", "bea's nudge after her third drive")
     # nothing about others filling in ever named a member in the group's channel except a celebration

@@ -14,7 +14,7 @@ from mxclient import notice_from, register  # noqa: E402
 
 CHECK = "\u2705"
 OK_HAND = "\U0001F44C"
-INVITE = "could use a hand, and you have room"
+INVITE = "needs help, and you have room"
 
 
 def ask(client, bot, room, text, timeout=20, answer_in=None):
@@ -91,7 +91,7 @@ def test_a_backup_call_by_dm_with_reactions(users, pantry):
     wait_reaction(dora, bot, where, inv["event_id"], OK_HAND)
     alice.wait_for(notice_from(bot.user_id, None, INVITE), 20, "alice's invitation")
     # the group room: it could use a hand, naming and pinging nobody
-    _, line = alice.wait_for(notice_from(bot.user_id, room, "could use a hand. !claim 1"), 20, "the room's line")
+    _, line = alice.wait_for(notice_from(bot.user_id, room, "needs help. !claim 1"), 20, "the room's line")
     assert "sam" not in line["content"]["body"].lower() and not line["content"]["m.mentions"].get("user_ids")
     assert "room" not in line["content"]["m.mentions"]
 

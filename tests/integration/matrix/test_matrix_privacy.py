@@ -136,6 +136,42 @@ def test_a_member_of_several_groups_is_asked_which_and_can_name_it(users, garden
     assert "don't know a group" in ev["content"]["body"]
 
 
+def test_the_adapters_own_words_are_in_each_readers_language(users, garden):
+    """What the Matrix adapter says itself (not a command's answer) is in its reader's language: a
+    notice in the room in the group's (Spanish here), a question in bob's direct chat in his own
+    (German, chosen with !profile). Both are put back to English after, for the tests that follow."""
+    from test_matrix_relations import send_content
+    alice, bob, bot = users["alice"], users["bob"], users["bot"]
+    room = garden["room"]
+    ask(alice, bot, room, "!setup language:es")
+    alice.catch_up()
+    original = alice.send(room, '!task add "Sopa"')
+    alice.wait_for(notice_from(bot.user_id, room, "Sopa", reply_to=original), 20, "the task's announcement")
+    alice.catch_up()
+    send_content(alice, room, {
+        "msgtype": "m.text", "body": '* !task add "Sopa fría"',
+        "m.new_content": {"msgtype": "m.text", "body": '!task add "Sopa fría"'},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": original}})
+    _, said = alice.wait_for(notice_from(bot.user_id, room, reply_to=original, contains="editados"), 20,
+                             "the word about edits, in Spanish")
+    assert said["content"]["body"].startswith("No vuelvo a ejecutar comandos editados"), said["content"]
+    # bob is in two groups; he reads German in both, whatever the garden speaks
+    dm = dm_of(bob, bot, room)
+    for group in (ROOM_NAME, "check-ins"):
+        bob.catch_up()
+        bob.send(dm, '!profile language:de group:"%s"' % group)
+        said_in_dm(bob, bot.user_id, dm, "Gespeichert")
+    bob.catch_up()
+    bob.send(dm, "!me")
+    ev = said_in_dm(bob, bot.user_id, dm, "mehr als einer Gruppe")
+    assert "Für welche ist das?" in ev["content"]["body"], ev["content"]
+    ask(alice, bot, room, "!setup language:en")
+    for group in (ROOM_NAME, "check-ins"):
+        bob.catch_up()
+        bob.send(dm, '!profile language:off group:"%s"' % group)
+        said_in_dm(bob, bot.user_id, dm, "Saved")
+
+
 def test_an_attention_dm_is_text_and_notifies(users, garden):
     alice, bob, bot = users["alice"], users["bob"], users["bot"]
     room = garden["room"]

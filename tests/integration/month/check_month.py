@@ -47,7 +47,7 @@ def main():
 
         # nobody took the fridge on Tuesday: the same task moved on a week, announced once
         rolled = find(public("Moved on to its next date"), "a roll forward")
-        assert "#1 Restock the community fridge (0 of 1 hand, Tue 27 Oct, 18:00, weekly)" in msgs[rolled[0]]["text"]
+        assert "#1 Restock the community fridge (0 of 1 person, Tue 27 Oct, 18:00, weekly)" in msgs[rolled[0]]["text"]
         between(rolled[0], "2026-10-20 09:00", "2026-10-20 17:00", "the first roll forward")
 
         # the soup run: one reminder each to bea and cam at 16:00 in Berlin (14:00 UTC in summer
@@ -70,7 +70,7 @@ def main():
         find(dm("bea", "Did #1 Restock the community fridge happen?"), "bea's fridge question", 1)
 
         # the edit: cam, on the task, hears privately; the group sees the new line
-        find(dm("cam", "ana changed a task you're on. It now reads: #4 Pantry shift (1 of 2 hands, Sat 31 Oct, 11:00)"),
+        find(dm("cam", "ana changed a task you're on. It now reads: #4 Pantry shift (1 of 2 people, Sat 31 Oct, 11:00)"),
              "cam told of the edit", 1)
         find(public("Updated: #4 Pantry shift"), "the public update", 1)
         # the cancellation: cam hears why, privately; the group only that it is off

@@ -57,7 +57,7 @@ def test_core_flow_in_a_signal_group(tend, double):
     # a task posted in the group is announced there, with the command to claim it
     s = ask(double, "ana", '/task add "Soup run" slots:2', expect=to_group)
     assert s["to"] == sd.group_id("foodbank")
-    assert "#1 Soup run (0 of 2 hands)" in s["text"] and "Claim: /claim 1" in s["text"], s["text"]
+    assert "#1 Soup run (0 of 2 people)" in s["text"] and "Claim: /claim 1" in s["text"], s["text"]
     assert s["quote"] is not None, "the answer in the group quotes the command"
     # ben claims by typing (with Signal's "!"); his confirmation is private, in his 1:1 chat
     s = ask(double, "ben", "!claim 1")
@@ -182,6 +182,20 @@ def test_a_member_of_two_groups_names_the_group_once(tend, double):
     assert "Tyres" in s["text"], s["text"]
     s = ask(double, "ana", "/tasks group:nowhere", group=None)
     assert "couldn't find the group" in s["text"] and "Food Bank, Drivers" in s["text"], s["text"]
+    # ana chooses German for herself, in each of her groups: what the adapter itself tells her alone
+    # is German too (a name it cannot find, the hint for a 1:1 message that is no command)
+    for group in ("food", "drivers"):
+        s = ask(double, "ana", "/profile language:de group:%s" % group, group=None)
+        assert "Gespeichert" in s["text"], s["text"]
+    s = ask(double, "ana", "/tasks group:nowhere", group=None)
+    assert s["text"].startswith("Die Gruppe „nowhere“ finde ich") and "Food Bank, Drivers" in s["text"], s["text"]
+    s = ask(double, "ana", "hallo", group=None)
+    assert s["text"].startswith("Hallo! Ich bin tend. Schreib /help"), s["text"]
+    # Drivers speaks Spanish: dee (who never chose) is asked in Spanish, the tap-to-answer line too
+    ask(double, "dee", "/setup language:es", group="Drivers", expect=lambda x: "Guardado" in x["text"])
+    s = ask(double, "dee", "/checkin", group=None)
+    assert "¿Cómo estás esta semana?" in s["text"] and "Reacciona para responder: " in s["text"], s["text"]
+    assert "React" not in s["text"], s["text"]
     # someone in no group of tend's is told so, once per message
     double.members["eve"] = {"uuid": "e5e5e5e5-0000-4000-8000-000000000005", "number": None, "name": "Eve"}
     s = ask(double, "eve", "/tasks", group=None)

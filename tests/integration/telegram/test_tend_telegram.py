@@ -115,11 +115,19 @@ def test_a_private_command_in_the_group_records_nothing_and_points_to_the_privat
     assert len(d.in_group()) == before
     assert first_with(d.in_private("ben"), "how things look") is None
 
+    # the group speaks Spanish from here on (what everyone reads); members' own Telegram is English
+    d.says("ana", "/setup language:es")
+    wait_private(d, "ana", "Language: español (es)")
+    # tend added to the group again: its hello is in the group's language
+    d.bot_added_to_group()
+    intro = wait_group(d, "Hola, soy tend")
+    assert "Escribe /help para ver lo que puedo hacer" in intro["text"], intro["text"]
     # Dee never opened the private chat: the group hears one line that pings her with the link,
     # and nothing of what she said; her check-in typed in the group is not recorded
     d.says("dee", "/checkin low tired")
     line = wait_group(d, "start=")
     assert line["pings"] == [5004]
+    assert "tengo algo solo para ti" in line["text"], "the adapter's own line, in the group's language"
     assert "tired" not in line["text"] and "low" not in line["text"].lower()
     d.says("dee", "/me")
     time.sleep(2.5)
@@ -134,9 +142,18 @@ def test_a_private_command_in_the_group_records_nothing_and_points_to_the_privat
     d.says("dee", "/me", private=True)
     assert d.wait(lambda: len([t for t in texts(d.in_private("dee")) if "how things look" in t]) == 1)
     assert "last check-in: low" in [t for t in texts(d.in_private("dee")) if "how things look" in t][-1]
-    # someone the bot never saw in a group is told how to begin
+    # someone the bot never saw in a group is told how to begin (in English: tend knows nothing of them
+    # but their English Telegram)
     d.says("eve", "/me", private=True)
     wait_private(d, "eve", "which group")
+    # Ben reads German by his own choice: the adapter's hint for chat that is no command is German too
+    d.says("ben", "/profile language:de", private=True)
+    wait_private(d, "ben", "Gespeichert")
+    d.says("ben", "hallo", private=True)
+    hint = wait_private(d, "ben", "Hier lese ich Befehle")
+    assert "/help" in hint["text"], hint["text"]
+    d.says("ben", "/profile language:off", private=True)
+    wait_private(d, "ben", "Saved")
 
     # Ben blocks the bot: his answers wait for him, and the group hears nothing of it
     d.blocked.add(5002)
