@@ -381,6 +381,33 @@ static void discord_registers_each_command_with_its_options(void **state)
     assert_string_equal(es->valuestring, tend_i18n_tr("es", tend_catalogue_find("claim")->brief));
     assert_string_not_equal(es->valuestring, tend_catalogue_find("claim")->brief);
     assert_non_null(cJSON_GetObjectItemCaseSensitive(loc, "es-419"));
+
+    /* a choice is named in the member's language; what Discord sends back is still the English
+     * word every parser takes */
+    const cJSON *energy = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(named(list, "checkin"), "options"), 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(energy, "name")->valuestring, "energy");
+    const cJSON *great = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(energy, "choices"), 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(great, "value")->valuestring, "great");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(great, "name")->valuestring, "great");
+    const cJSON *names = cJSON_GetObjectItemCaseSensitive(great, "name_localizations");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(names, "es-ES")->valuestring, "genial");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(names, "es-419")->valuestring, "genial");
+    assert_null(cJSON_GetObjectItemCaseSensitive(names, "en-US"));
+    /* "no" is "no" in Spanish: nothing to say there; German says "nein" */
+    const cJSON *teach = NULL, *o;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(named(list, "task"), "options"))
+    if (strcmp(cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring, "add") == 0)
+        teach = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "options"), 7);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(teach, "name")->valuestring, "teach");
+    const cJSON *yes = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(teach, "choices"), 0);
+    const cJSON *no = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(teach, "choices"), 1);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(
+                            cJSON_GetObjectItemCaseSensitive(yes, "name_localizations"), "es-ES")->valuestring,
+                        "sí");
+    const cJSON *no_names = cJSON_GetObjectItemCaseSensitive(no, "name_localizations");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(no, "value")->valuestring, "no");
+    assert_null(cJSON_GetObjectItemCaseSensitive(no_names, "es-ES"));
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(no_names, "de")->valuestring, "nein");
     cJSON_Delete(list);
 }
 
