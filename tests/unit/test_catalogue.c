@@ -441,6 +441,31 @@ static void telegram_menus_list_each_first_word_for_who_may_run_it(void **state)
     cJSON_Delete(admins);
 }
 
+/* The menu a member whose Telegram is in Spanish sees: the same command words, described in
+ * Spanish, never cut inside a character. */
+static void telegram_menu_in_another_language(void **state)
+{
+    (void)state;
+    cJSON *en = tend_telegram_command_menu(false);
+    cJSON *es = tend_telegram_command_menu_in(false, "es");
+    assert_int_equal(cJSON_GetArraySize(es), cJSON_GetArraySize(en));
+    const cJSON *e, *checkin = NULL;
+    cJSON_ArrayForEach(e, es) {
+        const char *word = cJSON_GetObjectItemCaseSensitive(e, "command")->valuestring;
+        const char *said = cJSON_GetObjectItemCaseSensitive(e, "description")->valuestring;
+        assert_true(strlen(said) >= 1 && strlen(said) <= 256);
+        if (strcmp(word, "checkin") == 0)
+            checkin = e;
+    }
+    assert_non_null(checkin);
+    const char *summary = tend_catalogue_find("checkin")->summary;
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(checkin, "description")->valuestring,
+                        tend_i18n_tr("es", summary));
+    assert_string_not_equal(tend_i18n_tr("es", summary), summary);
+    cJSON_Delete(en);
+    cJSON_Delete(es);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +473,7 @@ int main(void)
         cmocka_unit_test(every_usage_tells_the_options_it_needs),
         cmocka_unit_test(discord_registers_each_command_with_its_options),
         cmocka_unit_test(telegram_menus_list_each_first_word_for_who_may_run_it),
+        cmocka_unit_test(telegram_menu_in_another_language),
     };
     return cmocka_run_group_tests(tests, setup_translations, NULL);
 }
