@@ -144,6 +144,23 @@ static void help_shows_the_readers_example_and_words(void **state)
     testkit_free(kit);
 }
 
+/* A refusal that names English words adds the reader's (repeat:, rotate:/teach:, /pause-new). */
+static void refusals_add_the_readers_words(void **state)
+{
+    (void)state;
+    testkit *kit = group_in("es");
+    assert_int_equal(testkit_run(kit, "ana", 0, "task add X repeat:raro"), 0);
+    assert_true(testkit_said_has(kit, "En español: semanal, quincenal, mensual."));
+    assert_int_equal(testkit_run(kit, "ana", 0, "task add X rotate:quizas"), 0);
+    assert_true(testkit_said_has(kit, "En español: sí, no."));
+    assert_int_equal(testkit_run(kit, "coord", 1, "pause-new pronto"), 0);
+    assert_true(testkit_said_has(kit, "En español: 3 días, una semana, 2 semanas."));
+    assert_int_equal(testkit_run(kit, "ana", 0, "profile language:en"), 0);
+    assert_int_equal(testkit_run(kit, "ana", 0, "task add X repeat:raro"), 0);
+    assert_false(testkit_said_has(kit, "semanal")); /* who reads English reads nothing more */
+    testkit_free(kit);
+}
+
 /* The weekly check-in names the four answers in its reader's words: each member's own in their
  * private ask, the group's on a post everyone answers from; a tap still sends the English word. */
 static void the_weekly_checkin_names_the_readers_answers(void **state)
@@ -202,6 +219,7 @@ int main(void)
         cmocka_unit_test(a_broken_example_is_caught),
         cmocka_unit_test(every_example_runs_in_every_language),
         cmocka_unit_test(help_shows_the_readers_example_and_words),
+        cmocka_unit_test(refusals_add_the_readers_words),
         cmocka_unit_test(the_weekly_checkin_names_the_readers_answers),
     };
     return cmocka_run_group_tests(tests, setup_languages, NULL);
