@@ -37,6 +37,17 @@ typedef enum {
     TEND_OPT_RAW,    /* as typed, however many words: tasks ics mine, help task add                 */
 } tend_option_form;
 
+/* The words members type for an option's values that tend reads in their language too
+ * (bot/words.h): /help COMMAND and the picker's choices show them in the reader's words. */
+typedef enum {
+    TEND_OPT_WORDS_NONE,
+    TEND_OPT_WORDS_ENERGY,   /* great, ok, low, out                    */
+    TEND_OPT_WORDS_SWITCH,   /* on/off, yes/no                         */
+    TEND_OPT_WORDS_DURATION, /* 3 days, a week, 2 weeks                */
+    TEND_OPT_WORDS_WHEN,     /* fri 18:00, tomorrow 6pm                */
+    TEND_OPT_WORDS_REPEAT,   /* weekly, biweekly, monthly              */
+} tend_option_words;
+
 typedef struct {
     const char *name;          /* "task": lower case, digits and '-' only                  */
     const char *description;   /* msgid, at most 100 characters in every language         */
@@ -48,6 +59,7 @@ typedef struct {
     /* a number's bounds, 0 = unbounded; a text's most characters, 0 = the longest text tend
      * takes (TEND_LIMIT_LONG_TEXT_CHARS) unless it has choices or autocomplete */
     int min, max;
+    tend_option_words words;   /* values read in the member's language too              */
 } tend_option;
 
 #define TEND_OPTIONS_MAX 12
@@ -77,7 +89,9 @@ typedef struct tend_command_spec {
      * the member's language (Discord's description_localizations; Discord's English is the
      * summary when it fits). NULL: the summary, in English only. */
     const char *brief;
-    const char *example;   /* TEND_CMD "claim 12, or " TEND_CMD "claim Soup run"                 */
+    /* msgid: TEND_CMD "claim 12, or " TEND_CMD "claim Soup run". Each command in it runs up to
+     * the next ',', ';' or '(' (test_examples runs every one, in every language). */
+    const char *example;
     bool coordinator_only;
     tend_handler run;
     unsigned flags;        /* TEND_CMD_*                                                         */

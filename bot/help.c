@@ -12,11 +12,40 @@
 #include <strings.h>
 
 #include "bot/messages.h"
+#include "bot/option_words.h"
 
 const char *tend_help_example(const char *command)
 {
     const tend_command_spec *spec = tend_catalogue_find(command);
     return spec ? spec->example : NULL;
+}
+
+/* After a command's usage, for a reader of another language: the values it names in English, in
+ * their words, one line per kind of value. An option the usage writes as name: is named by it
+ * ("when: vie 18:00, ..."); options with the same words share a line ("rotate/teach: sí, no"). */
+static int append_words(tend_message *m, const tend_command_spec *spec)
+{
+    const tend_option *o = spec->options;
+    bool done[TEND_OPTIONS_MAX] = {false};
+    for (size_t i = 0; i < TEND_OPTIONS_MAX && o[i].name; i++) {
+        char words[256], other[256], names[120], named[40];
+        if (done[i] || !tend_option_words_in(&o[i], m->lang, words, sizeof words))
+            continue;
+        snprintf(named, sizeof named, "%s:", o[i].name);
+        bool as_named = strstr(spec->usage, named) != NULL; /* /stepback 2 semanas has no for: */
+        size_t used = (size_t)snprintf(names, sizeof names, "%s", o[i].name);
+        for (size_t j = i + 1; j < TEND_OPTIONS_MAX && o[j].name && used < sizeof names; j++)
+            if (o[j].words == o[i].words && tend_option_words_in(&o[j], m->lang, other, sizeof other) &&
+                strcmp(other, words) == 0) {
+                done[j] = true;
+                used += (size_t)snprintf(names + used, sizeof names - used, "/%s", o[j].name);
+            }
+        int rc = as_named ? tend_message_appendf(m, MSG_HELP_WORDS_NAMED, names, words)
+                          : tend_message_appendf(m, MSG_HELP_WORDS, words);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- finding commands by name */
@@ -148,10 +177,11 @@ static int list_command(const tend_command_spec *c, void *ud)
         size_t n = first_word_len(c->name);
         if (n != strlen(w->first) || strncasecmp(c->name, w->first, n) != 0)
             return 0;
-        const char *example = c->example;
+        const char *example = c->example ? tend_message_tr(w->m, c->example) : NULL;
         w->failed |= (w->shown && tend_message_appendf(w->m, "\n")) ||
                      tend_message_appendf(w->m, MSG_HELP_USAGE_LINE, c->usage,
                                           tend_message_tr(w->m, c->summary)) != 0 ||
+                     append_words(w->m, c) != 0 ||
                      (example && tend_message_appendf(w->m, MSG_HELP_EXAMPLE, example) != 0);
     } else if (c->coordinator_only == w->coordinator_only && c->summary && !(c->flags & TEND_CMD_UNLISTED)) {
         w->failed |= tend_message_appendf(w->m, MSG_PROCESS_HELP_LINE, c->name,
@@ -175,9 +205,9 @@ static int help_for(tend_ctx *ctx, const char *first, const char *second)
             exact = c;
     }
     if (exact) {
-        const char *example = exact->example;
+        const char *example = exact->example ? tend_tr(exact->example) : NULL;
         tend_message *m = tend_reply_private(ctx, "help", MSG_HELP_ONE, exact->usage, tend_tr(exact->summary));
-        if (!m || (example && tend_message_appendf(m, MSG_HELP_EXAMPLE, example) != 0) ||
+        if (!m || append_words(m, exact) != 0 || (example && tend_message_appendf(m, MSG_HELP_EXAMPLE, example) != 0) ||
             (exact->coordinator_only && tend_message_appendf(m, MSG_HELP_COORDINATORS_ONLY) != 0))
             return tend_store_failed(ctx, TEND_STORE_ERROR);
         return TEND_OK;

@@ -153,6 +153,11 @@ void tend_i18n_describe(const char *lang, char *out, size_t outlen)
     snprintf(out, outlen, "%.60s (%.15s)", tend_i18n_tr(code, MSG_LANGUAGE_SELF), code);
 }
 
+const char *tend_i18n_lang_at(size_t i)
+{
+    return i < n_langs ? langs[i] : NULL;
+}
+
 void tend_i18n_list(char *out, size_t outlen)
 {
     char one[96];

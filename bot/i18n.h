@@ -41,6 +41,9 @@ void tend_i18n_describe(const char *lang, char *out, size_t outlen);
 /* "en, es" — every language tend speaks, for the one line that answers an unknown code. */
 void tend_i18n_list(char *out, size_t outlen);
 
+/* The i-th language tend has a catalogue for besides English ("de", "es", "pt_BR"), or NULL past the
+ * last: for a platform that is told each language's words once (Telegram's menus). */
+const char *tend_i18n_lang_at(size_t i);
 /* msgid in lang (NULL or "" = English). The result lives as long as the process. */
 const char *tend_i18n_tr(const char *lang, const char *msgid) __attribute__((format_arg(2)));
 /* The singular or plural of a counted sentence in lang, by that language's plural rule. */

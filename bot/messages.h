@@ -342,11 +342,13 @@
 
 /* ---------------------------------------------------------------- scheduler */
 /* The weekly check-in prompt, in the group's channel; answers are private. */
-#define MSG_SCHED_CHECKIN_PROMPT "Weekly check-in 🌱 How are you doing this week? Tap one (or type " TEND_CMD "checkin great, ok, low or out). Only I see your answer, and every answer is a fine one."
+/* %s: the four answers in the reader's words, MSG_WORDS_ENERGY_LIST ("great, ok, low or out"). */
+#define MSG_SCHED_CHECKIN_PROMPT "Weekly check-in 🌱 How are you doing this week? Tap one (or type " TEND_CMD "checkin %s). Only I see your answer, and every answer is a fine one."
 /* Where a tap on the group's post would be seen by all: the prompt points to each private chat. */
 #define MSG_SCHED_CHECKIN_PROMPT_PRIVATE "Weekly check-in 🌱 How is everyone doing this week? I've sent each of you a private check-in, so only I see your answer. If yours didn't come, send me " TEND_CMD "checkin in our private chat whenever you like."
 /* The private check-in itself, with one-tap answers. */
-#define MSG_SCHED_CHECKIN_ASK "How are you doing this week? Tap one, or type " TEND_CMD "checkin great, ok, low or out. Only I see your answer, and every answer is a fine one."
+/* %s: the four answers in the reader's words, MSG_WORDS_ENERGY_LIST ("great, ok, low or out"). */
+#define MSG_SCHED_CHECKIN_ASK "How are you doing this week? Tap one, or type " TEND_CMD "checkin %s. Only I see your answer, and every answer is a fine one."
 #define MSG_SCHED_BTN_GREAT "Great"
 #define MSG_SCHED_BTN_OK "OK"
 #define MSG_SCHED_BTN_LOW "Low"
@@ -664,5 +666,16 @@
 /* language: with nothing after it (/setup, /profile): one line, nothing changed. %s: the list, like
  * "English (en), español (es)". */
 #define MSG_LANGUAGE_EMPTY "Which language? Put its code after language:, like language:es. I can use: %s."
+
+/* ---------------------------------------------------------------- issue 18: the reader's words in /help */
+/* The four check-in answers, the first word of each of the reader's lists (bot/words.h): "great,
+ * ok, low or out", "genial, bien, bajo o agotado". */
+#define MSG_WORDS_ENERGY_LIST "%s, %s, %s or %s"
+/* /help COMMAND, after the usage, for a member who reads another language: the values the usage
+ * names in English, in their words. %s: "genial, bien, bajo, agotado". */
+#define MSG_HELP_WORDS "\nIn your language: %s."
+/* The same for a named option. The first %s is its name as typed ("when"), the second its words:
+ * "In your language, when: vie 18:00, mañana 18h, 3 dic." */
+#define MSG_HELP_WORDS_NAMED "\nIn your language, %s: %s."
 
 #endif

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bot/language.h"
 #include "bot/load.h"
 #include "bot/fillin.h"
 #include "bot/messages.h"
 #include "bot/privacy.h"
 #include "bot/schedule_internal.h"
 #include "bot/tasks.h"
+#include "bot/words.h"
 
 #define DAY_SECONDS (24 * 3600)
 #define HANDS_LISTED 10
@@ -71,7 +73,9 @@ static int ask_privately(const tend_member *m, void *ud)
     private_asks *a = ud;
     if (!m->key[0] || m->resting_until > a->now || !m->nudges || tend_sched_is_quiet(a->g, m, a->now))
         return 0;
-    tend_message *dm = tend_sched_dm(a->out, a->g, m, "checkin.ask", MSG_SCHED_CHECKIN_ASK);
+    char answers[200]; /* in the reader's words; a tap still sends the English one */
+    tend_words_energy(tend_lang_of_member(a->g, m), answers, sizeof answers);
+    tend_message *dm = tend_sched_dm(a->out, a->g, m, "checkin.ask", MSG_SCHED_CHECKIN_ASK, answers);
     a->rc = dm ? add_checkin_answers(dm) : TEND_STORE_ERROR;
     return a->rc != TEND_STORE_OK;
 }
@@ -82,7 +86,9 @@ int tend_sched_say_checkin(const tend_env *env, const tend_group *g, int64_t now
     tend_privacy_platform_of(g->key, platform, sizeof platform);
     if (tend_privacy_taps_are_private(platform)) {
         /* a tap on the group's post is seen by the one who tapped alone */
-        tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT);
+        char answers[200]; /* in the group's words; a tap still sends the English one */
+        tend_words_energy(g->language, answers, sizeof answers);
+        tend_message *msg = tend_sched_post(out, g, "checkin.prompt", MSG_SCHED_CHECKIN_PROMPT, answers);
         if (!msg || add_checkin_answers(msg) != TEND_STORE_OK)
             return TEND_STORE_ERROR;
         return list_needing_hands(env, g, now, msg);

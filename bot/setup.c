@@ -16,6 +16,7 @@
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tz.h"
+#include "bot/words.h"
 
 #define CHANNEL_MAX_CHARS 150
 
@@ -146,6 +147,14 @@ int tend_cmd_setup(tend_ctx *ctx)
 
 /* ---------------------------------------------------------------- pause-new, resume-new */
 
+/* A length of time /pause-new cannot read: the English examples, then the reader's own. */
+static int bad_pause(tend_ctx *ctx, const char *typed)
+{
+    int rc = tend_usage(ctx, MSG_TEAM_BAD_DURATION, typed);
+    tend_words_hint_examples(ctx->error, sizeof ctx->error, MSG_WORDS_DURATION_EXAMPLES); /* "2 semanas" */
+    return rc;
+}
+
 int tend_cmd_pause_new(tend_ctx *ctx)
 {
     const char *text = tend_args_named(ctx->args, "for");
@@ -154,11 +163,11 @@ int tend_cmd_pause_new(tend_ctx *ctx)
     if (!text)
         text = tend_args_word(ctx->args, 0);
     else if (tend_args_count(ctx->args) > 0)
-        return tend_usage(ctx, MSG_TEAM_BAD_DURATION, tend_args_word(ctx->args, 0));
+        return bad_pause(ctx, tend_args_word(ctx->args, 0));
     if (text && tend_parse_duration_words(text, tend_args_word(ctx->args, 1), &seconds, &used) != 0)
-        return tend_usage(ctx, MSG_TEAM_BAD_DURATION, text);
+        return bad_pause(ctx, text);
     if (tend_args_count(ctx->args) > used && !tend_args_named(ctx->args, "for"))
-        return tend_usage(ctx, MSG_TEAM_BAD_DURATION, tend_args_word(ctx->args, used));
+        return bad_pause(ctx, tend_args_word(ctx->args, used));
     ctx->group.new_tasks_paused_until = text ? ctx->now + seconds : INT64_MAX;
     int rc = tend_store_group_save(ctx->env->store, &ctx->group);
     if (rc == TEND_STORE_OK)

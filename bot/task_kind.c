@@ -15,6 +15,7 @@
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tasks_internal.h"
+#include "bot/words.h"
 
 #define KIND_MAX_CHARS 24
 
@@ -71,8 +72,11 @@ int tend_task_traits_apply(tend_ctx *ctx, const tend_task *t, char *said, size_t
     if (kind && tend_kind_clean(kind, tr.kind, sizeof tr.kind) != 0)
         return tend_usage(ctx, MSG_KIND_BAD);
     int r = rotate ? yes_no(rotate) : tr.rotate, k = teach ? yes_no(teach) : tr.teach;
-    if (r < 0 || k < 0)
-        return tend_usage(ctx, MSG_KIND_BAD_YESNO);
+    if (r < 0 || k < 0) {
+        int bad = tend_usage(ctx, MSG_KIND_BAD_YESNO);
+        tend_words_hint(ctx->error, sizeof ctx->error, TEND_WORD_ON, TEND_WORD_OFF); /* "sí, no" */
+        return bad;
+    }
     if (r && !t->repeat[0])
         return tend_usage(ctx, MSG_KIND_ROTATE_NEEDS_REPEAT);
     tr.rotate = r;

@@ -153,8 +153,11 @@ static int apply_options(tend_ctx *ctx, tend_task *t, char *understood, size_t l
         return tend_usage(ctx, MSG_TASKS_BAD_SLOTS);
     if (weight && tend_parse_int(weight, 1, 5, &t->weight) != 0)
         return tend_usage(ctx, MSG_TASKS_BAD_WEIGHT);
-    if (repeat && tend_repeat_parse(repeat, t->repeat, sizeof t->repeat) != 0)
-        return tend_usage(ctx, MSG_TASKS_BAD_REPEAT);
+    if (repeat && tend_repeat_parse(repeat, t->repeat, sizeof t->repeat) != 0) {
+        int bad = tend_usage(ctx, MSG_TASKS_BAD_REPEAT);
+        tend_words_hint(ctx->error, sizeof ctx->error, TEND_WORD_WEEKLY, TEND_WORD_MONTHLY); /* "semanal, ..." */
+        return bad;
+    }
     int result = note ? set_note(ctx, t, note) : TEND_OK;
     if (result == TEND_OK && when)
         result = set_when(ctx, t, when, understood, len);

@@ -159,16 +159,46 @@ static void append_hint(char *text, size_t size, const char *words)
         snprintf(text + used, size - used, tend_tr(MSG_WORDS_TOO), words);
 }
 
+void tend_words_firsts(const char *lang, tend_word first, tend_word last, char *out, size_t outlen)
+{
+    if (outlen == 0)
+        return;
+    out[0] = '\0';
+    char one[64];
+    size_t used = 0;
+    for (int w = (int)first; w <= (int)last && w < TEND_WORD_COUNT && used < outlen; w++) {
+        tend_words_first(lang, (tend_word)w, one, sizeof one);
+        used += (size_t)snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", one);
+    }
+}
+
+void tend_words_energy(const char *lang, char *out, size_t outlen)
+{
+    char w[4][64];
+    for (int i = 0; i < 4; i++)
+        tend_words_first(lang, (tend_word)(TEND_WORD_GREAT + i), w[i], sizeof w[i]);
+    snprintf(out, outlen, tend_i18n_tr(lang, MSG_WORDS_ENERGY_LIST), w[0], w[1], w[2], w[3]);
+}
+
+int tend_words_english(tend_word first, tend_word last, const char *word)
+{
+    size_t n = strlen(word);
+    for (int w = (int)first; w <= (int)last && w < TEND_WORD_COUNT; w++)
+        for (const char *p = lists[w].english; *p;) {
+            size_t k = strcspn(p, "|");
+            if (k == n && strncmp(p, word, n) == 0)
+                return w;
+            p += k + (p[k] == '|');
+        }
+    return -1;
+}
+
 void tend_words_hint(char *text, size_t size, tend_word first, tend_word last)
 {
     if (reader_is_english() || (unsigned)last >= TEND_WORD_COUNT)
         return;
-    char words[256] = "", one[64];
-    size_t used = 0;
-    for (int w = (int)first; w <= (int)last && used < sizeof words; w++) {
-        tend_words_first(tend_i18n_private_lang(), (tend_word)w, one, sizeof one);
-        used += (size_t)snprintf(words + used, sizeof words - used, "%s%s", used ? ", " : "", one);
-    }
+    char words[256];
+    tend_words_firsts(tend_i18n_private_lang(), first, last, words, sizeof words);
     append_hint(text, size, words);
 }
 

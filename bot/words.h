@@ -77,6 +77,17 @@ const char *tend_words_list(const char *lang, tend_word w);
 /* The first word of lang's list for w ("genial" for great in Spanish): how tend says it back. */
 void tend_words_first(const char *lang, tend_word w, char *out, size_t outlen);
 
+/* The first words of lang's lists first..last, joined by ", " ("genial, bien, bajo, agotado"). */
+void tend_words_firsts(const char *lang, tend_word first, tend_word last, char *out, size_t outlen);
+
+/* The four check-in answers as lang says a choice of them ("genial, bien, bajo o agotado";
+ * MSG_WORDS_ENERGY_LIST): what the weekly check-in tells its reader to type. */
+void tend_words_energy(const char *lang, char *out, size_t outlen);
+
+/* Which of first..last has word in its English list, exactly ("yes" is TEND_WORD_ON); -1 when none.
+ * A platform's choice carries the English word; this finds what to call it in another language. */
+int tend_words_english(tend_word first, tend_word last, const char *word);
+
 /* After a refusal in text (size bytes) that names English words, the reader's own words for
  * first..last ("genial, bien, bajo, agotado"), said with MSG_WORDS_TOO; nothing when the scope's
  * private language is English. */

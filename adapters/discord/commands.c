@@ -14,6 +14,7 @@
 #include "bot/catalogue.h"
 #include "bot/i18n.h"
 #include "bot/limits.h"
+#include "bot/option_words.h"
 
 /* Discord's ApplicationCommandOptionType */
 enum { T_SUB = 1, T_STRING = 3, T_INTEGER = 4, T_USER = 6, T_CHANNEL = 7 };
@@ -100,6 +101,22 @@ static void add_localizations(cJSON *obj, const char *english)
     }
 }
 
+/* A choice's "name_localizations": what each language calls it ("genial" for great); its value
+ * stays the English word, which tend reads whatever the member's language. */
+static void add_choice_names(cJSON *choice, const tend_option *o, const char *value)
+{
+    cJSON *map = NULL;
+    for (size_t i = 0; i < sizeof discord_locales / sizeof discord_locales[0]; i++) {
+        char lang[TEND_LANG_MAX], name[101];
+        if (!tend_i18n_match(discord_locales[i], lang, sizeof lang) ||
+            !tend_option_choice_name(o, value, lang, name, sizeof name) || utf8_chars(name) > 100)
+            continue;
+        if (!map && !(map = cJSON_AddObjectToObject(choice, "name_localizations")))
+            return;
+        cJSON_AddStringToObject(map, discord_locales[i], name);
+    }
+}
+
 static cJSON *option_json(const tend_option *o)
 {
     int type = option_type(o->type);
@@ -117,6 +134,7 @@ static cJSON *option_json(const tend_option *o)
             cJSON *c = cJSON_CreateObject();
             cJSON_AddStringToObject(c, "name", o->choices[i]);
             cJSON_AddStringToObject(c, "value", o->choices[i]);
+            add_choice_names(c, o, o->choices[i]);
             cJSON_AddItemToArray(choices, c);
         }
     }
@@ -173,7 +191,13 @@ static cJSON *new_top(cJSON *list, const char *name, const char *description)
 }
 
 /* One command: a command of its own ("claim"), or a subcommand under its first word ("task add"
- * under "task"), as the catalogue's picker words say. */
+ * under "task"), as the catalogue's picker words say.
+ *
+ * Command and option NAMES are never localised (no name_localizations on a command or option),
+ * though Discord allows it: a member types the same /claim on every platform, in a room where
+ * others read another language, and every message tend sends says /claim and note:. A Spanish
+ * picker showing /reclamar would teach a word that nothing else understands. What the picker
+ * describes (descriptions) and the values a member picks (choices) are in their language. */
 static void add_command(cJSON *list, const tend_command_spec *spec)
 {
     const char *words = tend_catalogue_picker(spec);

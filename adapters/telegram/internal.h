@@ -176,10 +176,13 @@ void tend_telegram_point_to_chat(tend_telegram *tg, const char *member, const ch
 void tend_telegram_start_link(const tend_telegram *tg, const char *group_chat, char *out, size_t outlen);
 
 /* ---------------------------------------------------------------- commands.c */
-/* Registers the command menu: members' commands for everyone, all of them for group admins. */
+/* Registers the command menu: members' commands for everyone, all of them for group admins; in
+ * English by default and in each language tend speaks for members whose app uses it. */
 void tend_telegram_register_commands(tend_telegram *tg);
 /* The menu entries as setMyCommands takes them (for tests): members' only, or every command. */
 cJSON *tend_telegram_command_menu(bool coordinators);
+/* The same with its descriptions in lang (NULL or "" = English). */
+cJSON *tend_telegram_command_menu_in(bool coordinators, const char *lang);
 
 /* ---------------------------------------------------------------- render.c (pure) */
 /* UTF-16 code units in the first nbytes of UTF-8 text (Telegram counts offsets in them). */

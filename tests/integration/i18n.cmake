@@ -34,6 +34,13 @@ if(TARGET test_words)
   set_tests_properties(unit.test_words PROPERTIES LABELS "unit;i18n")
 endif()
 
+# test_examples runs every command's /help example in every shipped language (the build's tree)
+if(TARGET test_examples)
+  add_dependencies(test_examples tend_translations)
+  target_compile_definitions(test_examples PRIVATE TEND_BUILD_LOCALE_DIR="${CMAKE_BINARY_DIR}/locale")
+  set_tests_properties(unit.test_examples PROPERTIES LABELS "unit;i18n")
+endif()
+
 # msgfmt --check (formats in order, headers, plural forms) on every translation
 foreach(po ${TEND_PO_FILES})
   get_filename_component(lang ${po} NAME_WE)

@@ -381,6 +381,33 @@ static void discord_registers_each_command_with_its_options(void **state)
     assert_string_equal(es->valuestring, tend_i18n_tr("es", tend_catalogue_find("claim")->brief));
     assert_string_not_equal(es->valuestring, tend_catalogue_find("claim")->brief);
     assert_non_null(cJSON_GetObjectItemCaseSensitive(loc, "es-419"));
+
+    /* a choice is named in the member's language; what Discord sends back is still the English
+     * word every parser takes */
+    const cJSON *energy = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(named(list, "checkin"), "options"), 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(energy, "name")->valuestring, "energy");
+    const cJSON *great = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(energy, "choices"), 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(great, "value")->valuestring, "great");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(great, "name")->valuestring, "great");
+    const cJSON *names = cJSON_GetObjectItemCaseSensitive(great, "name_localizations");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(names, "es-ES")->valuestring, "genial");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(names, "es-419")->valuestring, "genial");
+    assert_null(cJSON_GetObjectItemCaseSensitive(names, "en-US"));
+    /* "no" is "no" in Spanish: nothing to say there; German says "nein" */
+    const cJSON *teach = NULL, *o;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(named(list, "task"), "options"))
+    if (strcmp(cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring, "add") == 0)
+        teach = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "options"), 7);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(teach, "name")->valuestring, "teach");
+    const cJSON *yes = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(teach, "choices"), 0);
+    const cJSON *no = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(teach, "choices"), 1);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(
+                            cJSON_GetObjectItemCaseSensitive(yes, "name_localizations"), "es-ES")->valuestring,
+                        "sí");
+    const cJSON *no_names = cJSON_GetObjectItemCaseSensitive(no, "name_localizations");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(no, "value")->valuestring, "no");
+    assert_null(cJSON_GetObjectItemCaseSensitive(no_names, "es-ES"));
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(no_names, "de")->valuestring, "nein");
     cJSON_Delete(list);
 }
 
@@ -414,6 +441,31 @@ static void telegram_menus_list_each_first_word_for_who_may_run_it(void **state)
     cJSON_Delete(admins);
 }
 
+/* The menu a member whose Telegram is in Spanish sees: the same command words, described in
+ * Spanish, never cut inside a character. */
+static void telegram_menu_in_another_language(void **state)
+{
+    (void)state;
+    cJSON *en = tend_telegram_command_menu(false);
+    cJSON *es = tend_telegram_command_menu_in(false, "es");
+    assert_int_equal(cJSON_GetArraySize(es), cJSON_GetArraySize(en));
+    const cJSON *e, *checkin = NULL;
+    cJSON_ArrayForEach(e, es) {
+        const char *word = cJSON_GetObjectItemCaseSensitive(e, "command")->valuestring;
+        const char *said = cJSON_GetObjectItemCaseSensitive(e, "description")->valuestring;
+        assert_true(strlen(said) >= 1 && strlen(said) <= 256);
+        if (strcmp(word, "checkin") == 0)
+            checkin = e;
+    }
+    assert_non_null(checkin);
+    const char *summary = tend_catalogue_find("checkin")->summary;
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(checkin, "description")->valuestring,
+                        tend_i18n_tr("es", summary));
+    assert_string_not_equal(tend_i18n_tr("es", summary), summary);
+    cJSON_Delete(en);
+    cJSON_Delete(es);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +473,7 @@ int main(void)
         cmocka_unit_test(every_usage_tells_the_options_it_needs),
         cmocka_unit_test(discord_registers_each_command_with_its_options),
         cmocka_unit_test(telegram_menus_list_each_first_word_for_who_may_run_it),
+        cmocka_unit_test(telegram_menu_in_another_language),
     };
     return cmocka_run_group_tests(tests, setup_translations, NULL);
 }

@@ -67,6 +67,15 @@ def test_a_spanish_member_in_an_english_server(two):
     add = [o for o in task["options"] if o["name"] == "add"][0]
     title = [o for o in add["options"] if o["name"] == "title"][0]
     assert title["description_localizations"]["es-419"] == "Qué hace falta hacer", title
+    # the check-in's answers are named in each language; the value sent stays the English word
+    energy = [o for o in cmds["checkin"]["options"] if o["name"] == "energy"][0]
+    low = [ch for ch in energy["choices"] if ch["value"] == "low"][0]
+    assert low["name"] == "low" and low["name_localizations"]["es-ES"] == "bajo", low
+    assert low["name_localizations"]["de"] == "müde" and low["name_localizations"]["pt-BR"] == "baixo", low
+    nudges = [o for o in cmds["nudges"]["options"] if o["name"] == "setting"][0]
+    on = [ch for ch in nudges["choices"] if ch["value"] == "on"][0]
+    assert on["name_localizations"]["fr"] == "oui", on
+    assert not double.violations, double.violations  # Discord's schema takes them (the double checks)
     for c in double.registered:  # only Discord's locale names, never a gettext code
         assert set(c.get("description_localizations", {})) <= {"es-ES", "es-419", "pt-BR", "fr", "de"}, c
 

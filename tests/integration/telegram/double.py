@@ -111,6 +111,7 @@ class Double:
         self.last_bot = {}               # chat id -> user id of the last bot to speak there
         self.callbacks = {}              # id -> dict(time, answered, answer)
         self.commands = {}               # scope type -> list of BotCommand
+        self.commands_in = {}            # (scope type, language_code) -> list of BotCommand
         self.transcript = []
         self.loop = None
         self.port = None
@@ -527,11 +528,20 @@ class Double:
         scope = p.get("scope") or {"type": "default"}
         if scope.get("type") not in SCOPES:
             raise ApiError(400, "Bad Request: wrong scope type specified")
-        self.commands[scope["type"]] = commands
+        lang = p.get("language_code") or ""
+        # "A two-letter ISO 639-1 language code"; empty: for every language without its own menu
+        if not isinstance(lang, str) or not (lang == "" or re.fullmatch(r"[a-z]{2}", lang)):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        if lang:
+            self.commands_in[(scope["type"], lang)] = commands
+        else:
+            self.commands[scope["type"]] = commands
         return True
 
     def _m_getmycommands(self, p):
-        return self.commands.get((p.get("scope") or {}).get("type", "default"), [])
+        scope = (p.get("scope") or {}).get("type", "default")
+        lang = p.get("language_code") or ""
+        return self.commands_in.get((scope, lang), []) if lang else self.commands.get(scope, [])
 
     def _m_getchatadministrators(self, p):
         chat = self.chat(p.get("chat_id", 0))

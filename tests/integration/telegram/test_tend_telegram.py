@@ -33,6 +33,15 @@ def test_start_registers_the_menus_and_long_polls(tend, double):
     admins = {c["command"] for c in double.commands["all_chat_administrators"]}
     assert {"claim", "task", "done", "thanks", "checkin", "me", "help"} <= members
     assert "pause_new" in admins and "pause_new" not in members and "setup" not in members
+    # the same menus for a member whose app speaks Spanish (or Portuguese): the descriptions in their
+    # language, the command words as they are typed everywhere
+    assert double.wait(lambda: ("default", "es") in double.commands_in and ("all_chat_administrators", "pt")
+                       in double.commands_in)
+    es = {c["command"]: c["description"] for c in double.commands_in[("default", "es")]}
+    assert set(es) == members
+    assert es["checkin"] != {c["command"]: c["description"] for c in double.commands["default"]}["checkin"]
+    assert "semana" in es["checkin"] and "privad" in es["checkin"]
+    assert "pause_new" in {c["command"] for c in double.commands_in[("all_chat_administrators", "pt")]}
     polls = [p for _t, m, p in double.requests if m == "getupdates"]
     assert polls[0]["timeout"] == 30
     assert set(polls[0]["allowed_updates"]) == {"message", "callback_query", "my_chat_member"}
