@@ -138,7 +138,11 @@ static int add_thanks_line(const tend_thanks *t, void *ud)
     if ((p->count == 0 && tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS) != 0) ||
         tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS_LINE, name_of(p->env, t->from_member, &from),
                              name_of(p->env, t->to_member, &to)) != 0 ||
-        (t->reason[0] && tend_message_appendf(p->msg, MSG_SCHED_DIGEST_THANKS_FOR, t->reason) != 0))
+        (t->reason[0] && tend_message_appendf(p->msg,
+                                              tend_words_starts_with(TEND_WORD_THANKS_FOR, t->reason)
+                                                  ? " %s"
+                                                  : MSG_SCHED_DIGEST_THANKS_FOR,
+                                              t->reason) != 0))
         return 1;
     p->count++;
     return 0;

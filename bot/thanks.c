@@ -12,18 +12,21 @@
 #include "bot/limits.h"
 #include "bot/messages.h"
 #include "bot/parse.h"
+#include "bot/words.h"
 
 #define DAY (24 * 3600)
 
-/* The words after the member, without a leading "for" (the announcement adds its own). */
+/* The words after the member, as typed. A reason that starts with its own "for" ("for the soup",
+ * "por el viaje", "pela carona") is shown as it is; any other gets the reader's " for %s", so a
+ * member never reads "por por el viaje" and a Portuguese contraction keeps its article. */
 static char *read_reason(const tend_ctx *ctx)
 {
     const char *named = tend_args_named(ctx->args, "for");
-    if (named)
-        return strdup(named);
-    const char *first = tend_args_word(ctx->args, 1);
-    size_t from = first && strcasecmp(first, "for") == 0 && !tend_args_ref(ctx->args, 1) ? 2 : 1;
-    return tend_args_join(ctx->args, from);
+    char *reason = named ? strdup(named) : tend_args_join(ctx->args, 1);
+    /* "for" alone says nothing */
+    if (reason && strcspn(reason, " ") == strlen(reason) && tend_words_starts_with(TEND_WORD_THANKS_FOR, reason))
+        reason[0] = '\0';
+    return reason;
 }
 
 static int within_daily_limit(tend_ctx *ctx, int *given)
@@ -49,7 +52,9 @@ static int announce(tend_ctx *ctx, const tend_member *to, const char *reason)
 {
     tend_message *m = tend_reply_public(ctx, "thanks", MSG_THANKS_GIVEN, ctx->member.name);
     if (!m || tend_message_add_mention(m, to->key, to->name) != 0 ||
-        (reason[0] && tend_message_appendf(m, MSG_THANKS_FOR, reason) != 0) ||
+        (reason[0] && tend_message_appendf(m, tend_words_starts_with(TEND_WORD_THANKS_FOR, reason) ? " %s"
+                                                                                                : MSG_THANKS_FOR,
+                                           reason) != 0) ||
         (!ends_in_punctuation(reason) && tend_message_appendf(m, MSG_THANKS_END) != 0))
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     return TEND_OK;

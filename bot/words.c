@@ -117,6 +117,11 @@ static const struct {
     [TEND_WORD_BIWEEKLY] = W_("words: repeat biweekly", "biweekly|fortnightly|every two weeks|every other week"),
     /* TRANSLATORS: words (see "energy great"): repeat:, every month (the same day of the month) */
     [TEND_WORD_MONTHLY] = W_("words: repeat monthly", "monthly|every month"),
+    /* TRANSLATORS: words (see "energy great"): the word a member starts the reason of a /thanks
+       with, "for" in "/thanks Ana for the soup run". A reason that starts with one of these is shown
+       as typed; any other gets your translation of " for %s" in front. List every form your
+       language uses there, contractions too (Portuguese "pelo|pela"). */
+    [TEND_WORD_THANKS_FOR] = W_("words: thanks for", "for"),
 };
 
 static const struct {
@@ -129,6 +134,7 @@ static const struct {
     [TEND_WORDS_ORDINAL] = {TEND_WORD_ORDINAL, TEND_WORD_ORDINAL},
     [TEND_WORDS_SWITCH] = {TEND_WORD_ON, TEND_WORD_OFF},
     [TEND_WORDS_REPEAT] = {TEND_WORD_DAILY, TEND_WORD_MONTHLY},
+    [TEND_WORDS_REASON] = {TEND_WORD_THANKS_FOR, TEND_WORD_THANKS_FOR},
 };
 
 const char *tend_words_list(const char *lang, tend_word w)
@@ -411,4 +417,12 @@ void tend_words_cleanup(void)
         cache[i].lang[0] = '\0';
     }
     cache_next = 0;
+}
+
+bool tend_words_starts_with(tend_word w, const char *text)
+{
+    if (!text)
+        return false;
+    size_t len = strcspn(text, " \t\n");
+    return len > 0 && tend_words_find_in(w, w, text, len, false) == (int)w;
 }

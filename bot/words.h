@@ -56,6 +56,8 @@ typedef enum {
     TEND_WORD_WEEKLY,
     TEND_WORD_BIWEEKLY,
     TEND_WORD_MONTHLY,
+    /* /thanks: the word that starts a reason ("for the soup", "por el viaje", "pela carona") */
+    TEND_WORD_THANKS_FOR,
     TEND_WORD_COUNT
 } tend_word;
 
@@ -68,6 +70,7 @@ typedef enum {
     TEND_WORDS_ORDINAL,
     TEND_WORDS_SWITCH,
     TEND_WORDS_REPEAT,
+    TEND_WORDS_REASON,
     TEND_WORDS_KINDS
 } tend_words_kind;
 
@@ -103,6 +106,10 @@ int tend_words_find(tend_words_kind kind, const char *text, size_t len, bool own
 
 /* Like tend_words_find, but only the words from first to last (the weekdays alone, say). */
 int tend_words_find_in(tend_word first, tend_word last, const char *text, size_t len, bool own_first);
+
+/* True when text's first word is w's (in the languages tend_words_find reads): "por el viaje" for
+ * TEND_WORD_THANKS_FOR in a Spanish scope. */
+bool tend_words_starts_with(tend_word w, const char *text);
 
 /* text folded for comparing: decomposed, marks dropped, case folded, as UTF-8. 0, or -1 when it is
  * not UTF-8 or does not fit. */

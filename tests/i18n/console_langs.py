@@ -5,7 +5,8 @@ For Brazilian Portuguese (chosen as plain "pt", which finds the one Portuguese c
 and German: the coordinator's /setup is answered in the new language and names it, the group's
 announcement carries the task number, the places counted in that language's plural and the day in
 that language, the claim is answered privately in it with the task number, a low check-in is met
-kindly in it, and an impossible time is explained in it. English never leaks into those lines."""
+kindly in it, an impossible time is explained in it, and a
+thank you reads with one word for "for" (the member's own when they typed one). English never leaks into those lines."""
 import os
 import re
 import subprocess
@@ -16,7 +17,7 @@ tend, locale_dir = sys.argv[1], sys.argv[2]
 HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
 
 SCRIPT = (":as ana\n/setup language:{code}\n/task add Soup run when:fri 18:00 slots:2\n"
-          ":as bea\n/claim 1\n/checkin low\n:as ana\n/task add Bread when:31 nov\n:quit\n")
+          ":as bea\n/claim 1\n/checkin low\n:as ana\n/task add Bread when:31 nov\n/thanks bea {thanks}\n:quit\n")
 
 LANGS = {
     "pt": {
@@ -25,6 +26,9 @@ LANGS = {
         "claim": r"^#1 Soup run \(1 de 2 pessoas, .*\) está com você\. Valeu!",
         "low": r"^Valeu por me contar\. .*/stepback",
         "nov31": r"^when:\"31 nov\" .*(não existe|inexistente)",
+        # a reason with its own "for" (a contraction: por + a) is shown as typed, never "por pela"
+        "thanks_typed": "pela carona",
+        "thanks": r"@bea pela carona!$",
     },
     "fr": {
         "setup": r"^Enregistré\..*Langue\s:\sfrançais \(fr\)",
@@ -32,6 +36,8 @@ LANGS = {
         "claim": r"^#1 Soup run \(1 sur 2 personnes, .*\) est à toi\. Merci\s!",
         "low": r"^Merci de me le dire\. .*/stepback",
         "nov31": r"when:\"31 nov\" .*(n'existe pas|existe pas)",  # French typography: U+00A0 before : and !
+        "thanks_typed": "pour le pain",
+        "thanks": r"@bea pour le pain\s?!$",
     },
     "de": {
         "setup": r"^Gespeichert\..*Sprache: Deutsch \(de\)",
@@ -39,6 +45,8 @@ LANGS = {
         "claim": r"^#1 Soup run \(1 von 2 Personen, .*\) gehört dir\. Danke!",
         "low": r"^Danke, dass du es mir sagst\. .*/stepback",
         "nov31": r"when:\"31 nov\" .*(den es nicht gibt|existiert nicht)",
+        "thanks_typed": "die Suppe",  # no "für" typed: the translation's own is put in front
+        "thanks": r"@bea für die Suppe!$",
     },
 }
 ENGLISH = ("Thank you", "is yours", "New task", "people", "Saved", "doesn't exist")
@@ -48,7 +56,7 @@ def run(code, tmp):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
     env.update({"XDG_DATA_HOME": tmp, "TEND_BOT_LOCALE_DIR": locale_dir})
     p = subprocess.run([tend, "--console", "--database", os.path.join(tmp, code + ".db"), "--now",
-                        "2026-11-03T10:00"], input=SCRIPT.format(code=code).encode(),
+                        "2026-11-03T10:00"], input=SCRIPT.format(code=code, thanks=LANGS[code]["thanks_typed"]).encode(),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
     assert p.returncode == 0, p.stderr.decode()
     msgs = []
@@ -80,4 +88,5 @@ with tempfile.TemporaryDirectory() as tmp:
         one(msgs, "private", "bea", want["claim"], code + ": the claim answered privately, with the number", out)
         one(msgs, "private", "bea", want["low"], code + ": a low check-in met kindly", out)
         one(msgs, "private", "ana", want["nov31"], code + ": an impossible day explained", out)
+        one(msgs, "public", None, want["thanks"], code + ": a thank you whose reason reads once, in the language", out)
 print("pt_BR, fr, de: each language's session reads as it should")

@@ -58,7 +58,7 @@ static void thanks_is_public_and_pings_only_the_member(void **state)
                      TEND_STORE_OK);
     assert_int_equal(stored.to_member, bea.id);
     assert_int_equal(stored.from_member, member_named(kit, "ana").id);
-    assert_string_equal(stored.reason, "the lift @everyone");
+    assert_string_equal(stored.reason, "for the lift @everyone"); /* as typed: its own "for" */
     testkit_free(kit);
 }
 
