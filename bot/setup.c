@@ -16,17 +16,17 @@
 #include "bot/messages.h"
 #include "bot/parse.h"
 #include "bot/tz.h"
+#include "bot/when.h"
 #include "bot/words.h"
 
 #define CHANNEL_MAX_CHARS 150
 
 /* "Mon 09 Nov 18:00" in the group's zone. */
+/* "Mon 16 Nov, 09:00" in the group's zone, in tend_tr's language. */
 static void format_local(const tend_group *g, int64_t t, char *out, size_t outlen)
 {
-    struct tm local;
-    out[0] = '\0';
-    if (tend_tz_local(g->timezone, t, &local) == 0 || tend_tz_local("UTC", t, &local) == 0)
-        strftime(out, outlen, "%a %d %b %H:%M", &local);
+    tend_when w = {.at = t, .all_day = false};
+    tend_when_format(&w, tend_tz_of_group(g), false, t, TEND_WHEN_SHORT, out, outlen);
 }
 
 static void describe_new_tasks(const tend_group *g, int64_t now, char *out, size_t outlen)
@@ -176,8 +176,10 @@ int tend_cmd_pause_new(tend_ctx *ctx)
     if (rc != TEND_STORE_OK)
         return tend_store_failed(ctx, rc);
     if (text) {
-        char until[64];
+        char until[96];
+        const char *was = tend_i18n_text_lang(tend_i18n_group_lang()); /* the group reads it */
         format_local(&ctx->group, ctx->group.new_tasks_paused_until, until, sizeof until);
+        tend_i18n_text_lang(was);
         tend_reply_public(ctx, "pause", MSG_TEAM_PAUSED_UNTIL, until);
     } else {
         tend_reply_public(ctx, "pause", MSG_TEAM_PAUSED);

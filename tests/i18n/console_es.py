@@ -83,11 +83,13 @@ with tempfile.TemporaryDirectory() as tmp:
            "/help's list in Spanish, the command tables' summaries included", out)
     # a second run on the same file: the language is stored, and English members stay English
     out, msgs = run(":as cam\n/me\n:as bea\n/me\n/task add \"Pan\" when:\"fri 9:00\" repeat:weekly\n"
-                    "/stepback 1w\n:quit\n", db, tmp)
+                    "/stepback 1w\n:as ana\n/pause-new 2 semanas\n:quit\n", db, tmp)
     expect(msgs, "private", "cam", r"^Here's how things look for you:", "cam's English is remembered", out)
     expect(msgs, "private", "bea", r"^Así van las cosas para ti:", "the group's Spanish is remembered", out)
     expect(msgs, "public", None, r"^Nueva tarea: #3 Pan \(0 de 1 persona, vie 6 nov, 09:00, cada semana\)",
            "how a task repeats, in Spanish", out)
     expect(msgs, "private", "bea", r"^Descansa bien\. Estás de descanso hasta martes 10 de noviembre,",
            "the day a rest ends, in Spanish", out)
+    expect(msgs, "public", None, r"^Descansemos un poco: no hay tareas nuevas hasta mar 17 nov, 10:00\.",
+           "the day new tasks come back, in Spanish, to the group", out)
 print("ok")
