@@ -209,7 +209,7 @@
 #define MSG_REST_STARTED "Rest well. You're off until %s, and I'll keep quiet toward you until then."
 #define MSG_REST_EXTENDED "Rest well. Your break now runs until %s."
 #define MSG_REST_RELEASED_NONE " You had nothing to give back."
-#define MSG_REST_RELEASED_ONE " Your 1 task went back to the group."
+#define MSG_REST_RELEASED_ONE " Your task went back to the group."
 #define MSG_REST_RELEASED_MANY " Your %d tasks went back to the group."
 #define MSG_REST_BACK_HINT " " TEND_CMD "back ends it early whenever you like."
 #define MSG_REST_WELCOME_BACK                                                                      \
