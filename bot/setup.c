@@ -42,15 +42,29 @@ static void describe_new_tasks(const tend_group *g, int64_t now, char *out, size
     }
 }
 
+/* A stored "mon 18:00" as its reader says it ("lun 18:00"); the stored form stays English, the one
+ * the scheduler reads. */
+static void show_weekly(const char *stored, char *out, size_t outlen)
+{
+    int weekday, minutes;
+    if (tend_parse_weekly(stored, &weekday, &minutes) != 0)
+        snprintf(out, outlen, "%s", stored);
+    else
+        snprintf(out, outlen, "%s %02d:%02d", tend_when_weekday_short(weekday), minutes / 60, minutes % 60);
+}
+
 static int reply_settings(tend_ctx *ctx, const char *head)
 {
     const tend_group *g = &ctx->group;
     char new_tasks[128];
     describe_new_tasks(g, ctx->now, new_tasks, sizeof new_tasks);
+    char checkin[48], digest[48];
+    show_weekly(g->checkin_at, checkin, sizeof checkin);
+    show_weekly(g->digest_at, digest, sizeof digest);
     tend_message *m = tend_reply_private(ctx, "setup", "%s", tend_tr(head));
     if (!m || tend_message_appendf(m, MSG_SETUP_SETTINGS,
                                    g->channel_key[0] ? g->channel_key : tend_message_tr(m, MSG_SETUP_CHANNEL_UNSET),
-                                   g->timezone, g->checkin_at, g->digest_at, g->default_capacity,
+                                   g->timezone, checkin, digest, g->default_capacity,
                                    new_tasks) != 0)
         return tend_store_failed(ctx, TEND_STORE_ERROR);
     char language[96];

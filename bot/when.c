@@ -422,3 +422,8 @@ void tend_when_format(const tend_when *w, const char *zone, bool name_zone, int6
              tend_tr(full ? long_months[tm.tm_mon] : short_months[tm.tm_mon]));
     snprintf(out, outlen, "%s%s%s", day, w->all_day ? "" : tend_tr(full ? MSG_WHEN_AT : MSG_TASKS_DONE_COMMA), clock);
 }
+
+const char *tend_when_weekday_short(int wday)
+{
+    return wday >= 0 && wday <= 6 ? tend_tr(short_weekdays[wday]) : "";
+}

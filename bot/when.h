@@ -53,6 +53,9 @@ typedef enum {
 /* "Monday 9 November" (with " 2027" when with_year) for a local day, in tend_tr's language. */
 void tend_when_day_long(const struct tm *day, bool with_year, char *out, size_t outlen);
 
+/* "Mon" for tm_wday 1, in tend_tr's language ("lun", "Mo."); "" outside 0..6. */
+const char *tend_when_weekday_short(int wday);
+
 void tend_when_format(const tend_when *w, const char *zone, bool name_zone, int64_t now, tend_when_style style,
                       char *out, size_t outlen);
 

@@ -51,7 +51,7 @@ with tempfile.TemporaryDirectory() as tmp:
               ":as ana\n/setup language:xx\n/setup\n/task add \"Pan\" when:\"fri 18:00\"\n:as cam\n/tasks\n"
               ":as dan\n/tasks\n/clam 1\n/help\n:quit\n")
     out, msgs = run(script, db, tmp)
-    expect(msgs, "private", "ana", r"^Guardado\. La configuración de este grupo ahora:[\s\S]*Idioma: español \(es\)",
+    expect(msgs, "private", "ana", r"^Guardado\. La configuración de este grupo ahora:[\s\S]*Check-in semanal: lun 18:00\n[\s\S]*Idioma: español \(es\)",
            "the coordinator's /setup answered in the group's new language", out)
     expect(msgs, "public", None, r"^Nueva tarea: #1 Reparto de sopa \(0 de 2 personas\)\. /claim 1 para apuntarte",
            "the announcement in Spanish, with its number and places", out)

@@ -24,7 +24,7 @@ static void setup_without_options_shows_the_settings(void **state)
     assert_int_equal(testkit_run(kit, "cora", 1, "setup"), 0);
     only_one(kit, TEND_TO_PRIVATE, "setup");
     assert_true(testkit_said_has(kit, "Time zone: UTC"));
-    assert_true(testkit_said_has(kit, "Check-in prompt: mon 18:00"));
+    assert_true(testkit_said_has(kit, "Check-in prompt: Mon 18:00"));
     assert_true(testkit_said_has(kit, "Default capacity: 3"));
     assert_true(testkit_said_has(kit, "New tasks: welcome"));
     testkit_free(kit);
