@@ -71,8 +71,10 @@ def test_health_with_shards_needs_every_shard(double):
             assert double.wait(lambda: double.shard_session(1), 15), t.output()
             wait_health(port, 200, 10)
             resumes = double.resumes
+            double.hello_delay = 1.0  # as above: the RESUME must not pass between two polls
             double.drop(shard=1)
             _, body = wait_health(port, 503, 10)
+            double.hello_delay = 0.0
             assert body == "unhealthy: not connected to discord\n"
             assert double.wait(lambda: double.resumes > resumes, 15), t.output()
             wait_health(port, 200, 10)
