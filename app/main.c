@@ -87,6 +87,10 @@ static int parse_options(int argc, char **argv, options *opts)
 #else
             puts("Matrix end-to-end encryption: no: " TEND_E2EE_OFF_REASON);
 #endif
+            if (tend_store_postgres_library())
+                printf("PostgreSQL store: yes (%s)\n", tend_store_postgres_library());
+            else
+                puts("PostgreSQL store: no: built without libpq (libpq-dev)");
             return 1;
         } else {
             fprintf(stderr, "tend: unknown option '%.80s' (tend --help shows the options)\n", a);
@@ -150,7 +154,8 @@ static int backup(const options *opts)
         fprintf(stderr, "%s\ntend: fix the configuration above (tend --check-config FILE checks it)\n", err);
     } else {
         tend_store_backup_info info;
-        if (tend_store_backup(cfg.database, opts->backup, &info, err, sizeof err) != TEND_STORE_OK) {
+        const char *where = cfg.store_url && *cfg.store_url ? cfg.store_url : cfg.database;
+        if (tend_store_backup(where, opts->backup, &info, err, sizeof err) != TEND_STORE_OK) {
             fprintf(stderr, "tend: no backup: %s\n", err);
             rc = 1;
         } else {
@@ -276,11 +281,12 @@ static int run(tend_config *cfg, const options *opts)
         fprintf(stderr, "tend: --now needs a time like 2026-11-02T09:00 (UTC)\n");
         return 2;
     }
-    if (cfg->database_is_default)
+    bool postgres = cfg->store_url && *cfg->store_url;
+    if (cfg->database_is_default && !postgres)
         make_parent_dirs(cfg->database);
     tend_store *store = NULL;
     char err[512] = "";
-    if (tend_store_open(cfg->database, &store, err, sizeof err) != TEND_STORE_OK) {
+    if (tend_store_open(postgres ? cfg->store_url : cfg->database, &store, err, sizeof err) != TEND_STORE_OK) {
         fprintf(stderr, "tend: %s\n", err);
         return 1;
     }
