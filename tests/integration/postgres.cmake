@@ -1,0 +1,34 @@
+# postgres.cmake — the PostgreSQL store backend under test: one PostgreSQL server for the whole run
+# (the postgres fixture: started in the build folder, a unix socket there and no TCP port, stopped
+# and removed at the end), and the same assertions as SQLite's for the store's unit tests, some
+# handler tests and the console suite, each as NAME.pg. Labels: postgres (plus unit / console).
+# Without PostgreSQL's binaries each says "skipped: no PostgreSQL" and is counted as skipped.
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+if(TEND_HAVE_POSTGRES)
+  set(TEND_PG_DIR ${CMAKE_BINARY_DIR}/pg-test)
+  set(TEND_PG_CTL ${CMAKE_CURRENT_LIST_DIR}/postgres_ctl.sh)
+  set(TEND_WITH_PG ${CMAKE_CURRENT_LIST_DIR}/with_postgres.sh ${TEND_PG_DIR})
+
+  add_test(NAME postgres.start COMMAND ${TEND_PG_CTL} start ${TEND_PG_DIR})
+  add_test(NAME postgres.stop COMMAND ${TEND_PG_CTL} stop ${TEND_PG_DIR})
+  set_tests_properties(postgres.start PROPERTIES FIXTURES_SETUP postgres LABELS postgres
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+  set_tests_properties(postgres.stop PROPERTIES FIXTURES_CLEANUP postgres LABELS postgres TIMEOUT 60)
+
+  # the store's own tests, the outbox, and handler tests that reach most of the store's queries
+  foreach(name test_store_backend test_store_tasks test_store_people test_store_process test_outbox test_router
+               test_people test_rest test_checkin test_spread test_load test_task_post test_thanks
+               test_team test_setup test_i18n)
+    add_test(NAME unit.${name}.pg COMMAND ${TEND_WITH_PG} $<TARGET_FILE:${name}>)
+    set_tests_properties(unit.${name}.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "unit;postgres"
+                         SKIP_RETURN_CODE 77 TIMEOUT 300)
+  endforeach()
+
+  foreach(case flow restart bad_input advance two_groups names small_things)
+    add_test(NAME console.${case}.pg
+             COMMAND ${TEND_WITH_PG} ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/console/check.py ${case}
+                     $<TARGET_FILE:tend> ${CMAKE_CURRENT_LIST_DIR}/console ${CMAKE_SOURCE_DIR})
+    set_tests_properties(console.${case}.pg PROPERTIES FIXTURES_REQUIRED postgres
+                         LABELS "integration;console;postgres" SKIP_RETURN_CODE 77 TIMEOUT 180)
+  endforeach()
+endif()

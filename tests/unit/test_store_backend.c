@@ -1,0 +1,153 @@
+/* test_store_backend.c — what every store backend must do alike (run on SQLite, and as
+ * unit.test_store_backend.pg on PostgreSQL): transactions, the event-id dedupe inside a command's
+ * transaction, outbox ids never reused, migrations; and how a PostgreSQL URL fails. */
+#include "testkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool on_postgres(void)
+{
+    const char *url = getenv("TEND_TEST_STORE_URL");
+    return url && *url;
+}
+
+static void a_replayed_event_is_refused_and_the_command_goes_on(void **state)
+{
+    (void)state;
+    tend_store *s;
+    testkit_store_open(&s);
+    tend_group g;
+    assert_int_equal(tend_store_begin(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_claim(s, "discord", "1234", TESTKIT_START), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_claim(s, "discord", "1234", TESTKIT_START), TEND_STORE_EXISTS);
+    /* the refusal is an answer, not a failure: the transaction it came in still writes and commits
+     * (PostgreSQL would abort a transaction on a failed INSERT; the store must not let it) */
+    assert_int_equal(tend_store_group_ensure(s, "console:after", "c", TESTKIT_START, &g), TEND_STORE_OK);
+    assert_int_equal(tend_store_commit(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_seen(s, "discord", "1234"), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_seen(s, "discord", "5678"), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_group_get(s, "console:after", &g), TEND_STORE_OK);
+    /* a week later the same id is new again: old ones are pruned */
+    assert_int_equal(tend_store_event_claim(s, "discord", "1234", TESTKIT_START + 8 * 86400), TEND_STORE_OK);
+    tend_store_close(s);
+}
+
+static void a_rollback_leaves_nothing(void **state)
+{
+    (void)state;
+    tend_store *s;
+    testkit_store_open(&s);
+    tend_group g;
+    assert_int_equal(tend_store_begin(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_group_ensure(s, "console:gone", "c", TESTKIT_START, &g), TEND_STORE_OK);
+    int64_t id;
+    assert_int_equal(tend_store_outbox_add(s, "console", "c", NULL, "hello", TESTKIT_START, &id), TEND_STORE_OK);
+    assert_int_equal(tend_store_rollback(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_group_get(s, "console:gone", &g), TEND_STORE_NOTFOUND);
+    int64_t count = -1;
+    assert_int_equal(tend_store_outbox_count(s, &count), TEND_STORE_OK);
+    assert_int_equal(count, 0);
+    tend_store_close(s);
+}
+
+static int collect_payload(const tend_outbox_row *row, void *ud)
+{
+    char *buf = ud;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 64 - n, "%s%s", row->payload, row->reply_to ? "|" : "|-|");
+    return 0;
+}
+
+static void outbox_ids_are_never_reused(void **state)
+{
+    (void)state;
+    tend_store *s;
+    testkit_store_open(&s);
+    int64_t first, second, third;
+    assert_int_equal(tend_store_outbox_add(s, "matrix", "!room", NULL, "one", TESTKIT_START, &first), TEND_STORE_OK);
+    assert_int_equal(tend_store_outbox_add(s, "matrix", "!room", "$ev", "two", TESTKIT_START, &second), TEND_STORE_OK);
+    assert_true(second > first);
+    char seen[64] = "";
+    assert_int_equal(tend_store_outbox_each(s, "matrix", collect_payload, seen), TEND_STORE_OK);
+    assert_string_equal(seen, "one|-|two|"); /* in id order; a missing reply_to reads as NULL */
+    assert_int_equal(tend_store_outbox_remove(s, second), TEND_STORE_OK);
+    /* the newest row gone, a new one still gets a new id: a Matrix txn id is never sent twice */
+    assert_int_equal(tend_store_outbox_add(s, "matrix", "!room", NULL, "three", TESTKIT_START, &third), TEND_STORE_OK);
+    assert_true(third > second);
+    tend_store_close(s);
+}
+
+static void the_schema_is_the_newest(void **state)
+{
+    (void)state;
+    tend_store *s;
+    testkit_store_open(&s);
+    assert_int_equal(tend_store_schema_version(s), tend_store_schema_latest());
+    assert_true(tend_store_schema_latest() >= 9);
+    /* a setting only SQLite has is answered, not failed */
+    assert_int_equal(tend_store_set_synchronous(s, 2), TEND_STORE_OK);
+    tend_store_close(s);
+}
+
+static void a_postgresql_url_fails_in_one_line_without_its_password(void **state)
+{
+    (void)state;
+    tend_store *s = (tend_store *)1;
+    char err[512];
+    /* libpq quotes the piece of a URL it cannot read: here, the password */
+    int rc = tend_store_open("postgresql://tend:Sec%zzretPass@localhost/tend", &s, err, sizeof err);
+    assert_int_not_equal(rc, TEND_STORE_OK);
+    assert_null(s);
+    assert_null(strchr(err, '\n'));
+    assert_null(strstr(err, "Sec%zz"));
+    assert_null(strstr(err, "retPass"));
+#ifdef TEND_HAVE_POSTGRES
+    assert_non_null(strstr(err, "postgresql://tend:***@localhost/tend"));
+    /* nobody listens there: said in one line, the password still hidden */
+    rc = tend_store_open("postgresql://tend:SecretPass@/tend?host=/nonexistent-tend-socket", &s, err, sizeof err);
+    assert_int_equal(rc, TEND_STORE_ERROR);
+    assert_null(strchr(err, '\n'));
+    assert_null(strstr(err, "SecretPass"));
+    assert_non_null(strstr(err, "cannot connect to PostgreSQL"));
+#else
+    assert_non_null(strstr(err, "built without PostgreSQL"));
+#endif
+    tend_store_backup_info info;
+    rc = tend_store_backup("postgresql://tend@db/tend", "/tmp/never-written.db", &info, err, sizeof err);
+    assert_int_not_equal(rc, TEND_STORE_OK);
+    assert_non_null(strstr(err, "pg_dump"));
+}
+
+static void a_second_open_finds_the_schema_there(void **state)
+{
+    (void)state;
+    if (!on_postgres())
+        return; /* SQLite's reopen is test_store_files' */
+    tend_store *s;
+    testkit_store_open(&s);
+    tend_group g;
+    assert_int_equal(tend_store_group_ensure(s, "console:kept", "c", TESTKIT_START, &g), TEND_STORE_OK);
+    /* the URL testkit made for this store is its search_path; open it again beside the first */
+    tend_store *again = NULL;
+    char err[512];
+    assert_int_equal(tend_store_open(testkit_store_url(), &again, err, sizeof err), TEND_STORE_OK);
+    assert_int_equal(tend_store_schema_version(again), tend_store_schema_latest());
+    assert_int_equal(tend_store_group_get(again, "console:kept", &g), TEND_STORE_OK);
+    tend_store_close(again);
+    tend_store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_replayed_event_is_refused_and_the_command_goes_on),
+        cmocka_unit_test(a_rollback_leaves_nothing),
+        cmocka_unit_test(outbox_ids_are_never_reused),
+        cmocka_unit_test(the_schema_is_the_newest),
+        cmocka_unit_test(a_postgresql_url_fails_in_one_line_without_its_password),
+        cmocka_unit_test(a_second_open_finds_the_schema_there),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
