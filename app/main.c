@@ -44,7 +44,7 @@ static const char usage_text[] =
     "  --config FILE        read settings from FILE (default: $TEND_CONFIG, else built-in defaults)\n"
     "  --console            talk to tend in this terminal, even when Discord or Matrix is set up\n"
     "  --database FILE      the SQLite database (default: $XDG_DATA_HOME/tend/tend.db or\n"
-    "                       ~/.local/share/tend/tend.db)\n"
+    "                       ~/.local/share/tend/tend.db), or a postgresql:// URL\n"
     "  --now TIME           start the console's clock at TIME (UTC) instead of the real time;\n"
     "                       it then moves only with :advance (for scripted demos and tests)\n"
     "  --check-config FILE  check FILE and the TEND_* environment, print each problem, exit 1 if any\n"
@@ -109,12 +109,21 @@ static int load_config(tend_config *cfg, const char *path, const options *opts, 
         return -1;
     }
     int rc = tend_config_load(cfg, path && path[0] ? path : NULL, err, errlen);
-    if (opts->database) {
+    if (opts->database && tend_store_is_url(opts->database)) {
+        /* --database postgresql://...: the store is PostgreSQL, files stay beside the default path */
+        char *url = strdup(opts->database);
+        if (url) {
+            free(cfg->store_url);
+            cfg->store_url = url;
+        }
+    } else if (opts->database) {
         char *db = strdup(opts->database);
         if (db) {
             free(cfg->database);
             cfg->database = db;
             cfg->database_is_default = false;
+            free(cfg->store_url); /* a file named on the command line wins over [store] url */
+            cfg->store_url = NULL;
         }
     }
     return rc;

@@ -218,6 +218,24 @@ static void quiet(void *arg, const char *message)
     (void)message;
 }
 
+/* What every session of tend's sets, at open and after a reconnect. */
+static int session_setup(tend_pg_conn *c)
+{
+    PQsetNoticeProcessor(c->conn, quiet, NULL);
+    /* a lock held by another process waits as long as SQLite's busy timeout, then BUSY */
+    return tend_pg_exec(c, "SET client_min_messages = warning; SET lock_timeout = '2s';"
+                           " SET statement_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s'");
+}
+
+int tend_pg_reconnect(tend_pg_conn *c)
+{
+    PQreset(c->conn);
+    c->generation++; /* the server forgot the prepared statements with the session */
+    if (PQstatus(c->conn) != CONNECTION_OK)
+        return tend_pg_fail(c, NULL);
+    return session_setup(c);
+}
+
 static int read_version(tend_pg_conn *c, int *version)
 {
     PGresult *res = PQexec(c->conn, "SELECT coalesce(max(version), 0) FROM schema_version");
@@ -243,10 +261,14 @@ int tend_pg_schema_version(sqlite3 *db)
  * database at once migrate it once: the second waits, then finds the version already there. */
 static int migrate(tend_pg_conn *c)
 {
-    int rc = tend_pg_exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)");
+    int rc = SQLITE_OK;
     for (int done = 0; rc == SQLITE_OK && !done;) {
         int version = 0;
-        rc = tend_pg_exec(c, "BEGIN; SELECT pg_advisory_xact_lock(7310594286661955910)");
+        /* a migration may take long on a big database, and waits for another process's; the
+         * table is made under the lock too (two CREATE ... IF NOT EXISTS at once can collide) */
+        rc = tend_pg_exec(c, "BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0;"
+                             " SELECT pg_advisory_xact_lock(7310594286661955910);"
+                             " CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)");
         if (rc == SQLITE_OK)
             rc = read_version(c, &version);
         if (rc == SQLITE_OK && version > tend_pg_migration_count) {
@@ -259,6 +281,7 @@ static int migrate(tend_pg_conn *c)
             rc = tend_pg_exec(c, "COMMIT");
             break;
         }
+        bool migrating = rc == SQLITE_OK;
         if (rc == SQLITE_OK)
             rc = tend_pg_exec(c, tend_pg_migrations[version]);
         if (rc == SQLITE_OK) {
@@ -271,7 +294,10 @@ static int migrate(tend_pg_conn *c)
             char why[400];
             snprintf(why, sizeof why, "%.399s", c->errmsg);
             PQclear(PQexec(c->conn, "ROLLBACK"));
-            snprintf(c->errmsg, sizeof c->errmsg, "migration %d failed: %s", version + 1, why);
+            if (migrating)
+                snprintf(c->errmsg, sizeof c->errmsg, "migration %d failed: %s", version + 1, why);
+            else
+                snprintf(c->errmsg, sizeof c->errmsg, "%s", why);
         }
     }
     return rc;
@@ -302,8 +328,12 @@ int tend_pg_open(const char *url, sqlite3 **db, char *err, size_t errlen)
         return TEND_STORE_ERROR;
     }
     tend_pg_redact(url, c->where, sizeof c->where);
-    const char *const keys[] = {"dbname", "fallback_application_name", "connect_timeout", NULL};
-    const char *const values[] = {url, "tend", "10", NULL};
+    /* defaults first, so the URL's own settings win: tend's calls run on its one loop thread, so a
+     * server gone quiet must fail them in seconds, not hang every platform (keepalives and
+     * tcp_user_timeout for a network path; statement and lock timeouts below for the server) */
+    const char *const keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                "tcp_user_timeout", "fallback_application_name", "dbname", NULL};
+    const char *const values[] = {"10", "10", "5", "3", "15000", "tend", url, NULL};
     c->conn = PQconnectdbParams(keys, values, 1);
     c->generation = 1;
     if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
@@ -319,9 +349,8 @@ int tend_pg_open(const char *url, sqlite3 **db, char *err, size_t errlen)
         free(c);
         return TEND_STORE_ERROR;
     }
-    PQsetNoticeProcessor(c->conn, quiet, NULL);
     tend_pg_registry_add(c);
-    int rc = tend_pg_exec(c, "SET client_min_messages = warning");
+    int rc = session_setup(c);
     if (rc == SQLITE_OK)
         rc = migrate(c);
     if (rc != SQLITE_OK) {

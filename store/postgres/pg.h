@@ -53,6 +53,10 @@ int tend_pg_fail(tend_pg_conn *c, const void *res);
 /* Runs SQL with no parameters and no rows (several statements allowed): SQLITE_OK or a code. */
 int tend_pg_exec(tend_pg_conn *c, const char *sql);
 
+/* Makes a lost connection again (same URL, session settings again; every statement prepares
+ * again): SQLITE_OK or SQLITE_IOERR with the reason in c->errmsg. */
+int tend_pg_reconnect(tend_pg_conn *c);
+
 /* The registry of what the shim made, so a pointer can be told apart without looking in it. */
 void tend_pg_registry_add(const void *p);
 void tend_pg_registry_remove(const void *p);

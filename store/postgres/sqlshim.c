@@ -219,6 +219,16 @@ static void count_changes(tend_pg_conn *c, PGresult *res)
     }
 }
 
+/* Prepares the statement if this connection has not, then runs it; NULL when the prepare failed
+ * (c->errcode says why). */
+static PGresult *run(pg_stmt *st)
+{
+    tend_pg_conn *c = st->pg;
+    if (st->prepared_in != c->generation && prepare_on_server(st) != SQLITE_OK)
+        return NULL;
+    return PQexecPrepared(c->conn, st->name, st->nparams, (const char *const *)st->values, NULL, NULL, 0);
+}
+
 int tend_shim_step(sqlite3_stmt *s)
 {
     pg_stmt *st = as_pg(s);
@@ -228,12 +238,20 @@ int tend_shim_step(sqlite3_stmt *s)
     if (!st->res) {
         if (!st->sql[0])
             return SQLITE_DONE;
-        int rc = st->prepared_in == c->generation ? SQLITE_OK : prepare_on_server(st);
-        if (rc != SQLITE_OK)
-            return rc;
-        PGresult *res = PQexecPrepared(c->conn, st->name, st->nparams, (const char *const *)st->values, NULL,
-                                       NULL, 0);
+        PGresult *res = run(st);
+        /* a lost connection (a server restart, a failover) is made again where nothing can be
+         * half done: at the start of a transaction, which is then tried once more */
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && PQstatus(c->conn) == CONNECTION_BAD &&
+            strcmp(st->sql, "BEGIN") == 0) {
+            PQclear(res);
+            if (tend_pg_reconnect(c) != SQLITE_OK)
+                return debug_fail(st, c->errcode);
+            res = run(st);
+        }
+        if (!res)
+            return c->errcode;
         ExecStatusType status = PQresultStatus(res);
+        int rc;
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             rc = debug_fail(st, tend_pg_fail(c, res));
             PQclear(res);
@@ -287,12 +305,9 @@ int tend_shim_finalize(sqlite3_stmt *s)
         return sqlite3_finalize(s);
     tend_shim_reset(s);
     tend_shim_clear_bindings(s);
-    /* the server forgets the prepared statement with the session; a long session deallocates it */
-    if (st->prepared_in && st->prepared_in == st->pg->generation && PQstatus(st->pg->conn) == CONNECTION_OK) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
-        PQclear(PQexec(st->pg->conn, sql));
-    }
+    /* the server's prepared statement is left to end with the session: the store's statements
+     * live as long as it, and a round trip each would make closing slow (only the privacy check's
+     * one-off queries are finalized earlier, a few names per call) */
     tend_pg_registry_remove(st);
     free(st->values);
     free(st->types);
