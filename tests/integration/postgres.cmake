@@ -4,6 +4,16 @@
 # handler tests and the console suite, each as NAME.pg. Labels: postgres (plus unit / console).
 # Without PostgreSQL's binaries each says "skipped: no PostgreSQL" and is counted as skipped.
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
+
+# the store's per-command latency on a backend (bench/store_latency.c): a smoke run here, figures
+# printed, not checked; `tend_store_latency DATABASE 20000` for real numbers
+add_executable(tend_store_latency ${CMAKE_SOURCE_DIR}/bench/store_latency.c)
+target_link_libraries(tend_store_latency PRIVATE tend_app)
+add_test(NAME bench.store_latency.sqlite
+         COMMAND sh -c "rm -f \"$1\" && exec \"$0\" \"$1\" 500" $<TARGET_FILE:tend_store_latency>
+                 ${CMAKE_BINARY_DIR}/store_latency.db)
+set_tests_properties(bench.store_latency.sqlite PROPERTIES LABELS bench TIMEOUT 120)
+
 if(TEND_HAVE_POSTGRES)
   set(TEND_PG_DIR ${CMAKE_BINARY_DIR}/pg-test)
   set(TEND_PG_CTL ${CMAKE_CURRENT_LIST_DIR}/postgres_ctl.sh)
@@ -23,6 +33,26 @@ if(TEND_HAVE_POSTGRES)
     set_tests_properties(unit.${name}.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "unit;postgres"
                          SKIP_RETURN_CODE 77 TIMEOUT 300)
   endforeach()
+
+  add_test(NAME bench.store_latency.pg
+           COMMAND ${TEND_WITH_PG} sh -c "exec \"$0\" \"$(${TEND_PG_CTL} schema ${TEND_PG_DIR} latency)\" 500"
+                   $<TARGET_FILE:tend_store_latency>)
+  set_tests_properties(bench.store_latency.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "bench;postgres"
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+
+  # the Discord double against PostgreSQL: the durable outbox across kill -9 and restarts, and ops
+  if(TEND_DISCORD_VENV)
+    foreach(suite outbox ops)
+      add_test(NAME integration.discord.${suite}.pg
+               COMMAND ${TEND_WITH_PG} ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
+                       ${TEND_DISCORD_TESTS}/test_${suite}.py
+               WORKING_DIRECTORY ${TEND_DISCORD_TESTS})
+      set_tests_properties(integration.discord.${suite}.pg PROPERTIES
+                           FIXTURES_REQUIRED "discord_venv;postgres" LABELS "integration;discord;postgres"
+                           SKIP_RETURN_CODE 77 TIMEOUT 600
+                           ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
+    endforeach()
+  endif()
 
   foreach(case flow restart bad_input advance two_groups names small_things)
     add_test(NAME console.${case}.pg

@@ -139,6 +139,137 @@ static void a_second_open_finds_the_schema_there(void **state)
     tend_store_close(s);
 }
 
+#ifdef TEND_HAVE_POSTGRES
+#include <libpq-fe.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Ends every other session on this test's database, as a server restart or a failover would. */
+static void drop_other_sessions(void)
+{
+    const char *const keys[] = {"dbname", NULL};
+    const char *const values[] = {testkit_store_url(), NULL};
+    PGconn *c = PQconnectdbParams(keys, values, 1);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *res = PQexec(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                              " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(res, 0, 0), "1");
+    PQclear(res);
+    PQfinish(c);
+}
+#endif
+
+/* Several tends starting at once on one new database: each opens it, and it is migrated once. */
+static void processes_starting_together_migrate_once(void **state)
+{
+    (void)state;
+#ifdef TEND_HAVE_POSTGRES
+    if (!on_postgres())
+        return;
+    tend_store *s;
+    testkit_store_open(&s); /* a fresh schema, migrated; emptied again below */
+    tend_store_close(s);
+    const char *const keys[] = {"dbname", NULL};
+    const char *const values[] = {testkit_store_url(), NULL};
+    PGconn *c = PQconnectdbParams(keys, values, 1);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *res = PQexec(c, "SET client_min_messages = warning; DO $$ BEGIN EXECUTE 'DROP SCHEMA '"
+                              " || current_schema() || ' CASCADE; CREATE SCHEMA ' || current_schema(); END $$");
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    enum { N = 4 };
+    pid_t kids[N];
+    for (int i = 0; i < N; i++) {
+        kids[i] = fork();
+        assert_true(kids[i] >= 0);
+        if (kids[i] == 0) {
+            tend_store *mine = NULL;
+            char err[512];
+            int rc = tend_store_open(testkit_store_url(), &mine, err, sizeof err);
+            if (rc != TEND_STORE_OK)
+                fprintf(stderr, "child %d: %s\n", i, err);
+            tend_store_close(mine);
+            _exit(rc == TEND_STORE_OK ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    res = PQexec(c, "SELECT count(*), max(version) FROM schema_version");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(res, 0, 0), "1");
+    char latest[16];
+    snprintf(latest, sizeof latest, "%d", tend_store_schema_latest());
+    assert_string_equal(PQgetvalue(res, 0, 1), latest);
+    PQclear(res);
+    PQfinish(c);
+#endif
+}
+
+/* A database a newer tend migrated is refused, in one line, and left as it is. */
+static void a_newer_schema_is_refused(void **state)
+{
+    (void)state;
+#ifdef TEND_HAVE_POSTGRES
+    if (!on_postgres())
+        return;
+    tend_store *s;
+    testkit_store_open(&s);
+    tend_store_close(s);
+    const char *const keys[] = {"dbname", NULL};
+    const char *const values[] = {testkit_store_url(), NULL};
+    PGconn *c = PQconnectdbParams(keys, values, 1);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    char sql[96];
+    snprintf(sql, sizeof sql, "UPDATE schema_version SET version = %d", tend_store_schema_latest() + 1);
+    PQclear(PQexec(c, sql));
+    char err[512];
+    s = (tend_store *)1;
+    assert_int_equal(tend_store_open(testkit_store_url(), &s, err, sizeof err), TEND_STORE_ERROR);
+    assert_null(s);
+    assert_non_null(strstr(err, "from a newer tend"));
+    assert_null(strstr(err, "migration"));
+    assert_null(strchr(err, '\n'));
+    PGresult *res = PQexec(c, "SELECT version FROM schema_version");
+    assert_int_equal(strtol(PQgetvalue(res, 0, 0), NULL, 10), tend_store_schema_latest() + 1);
+    PQclear(res);
+    PQfinish(c);
+#endif
+}
+
+static void a_lost_connection_is_made_again_at_the_next_command(void **state)
+{
+    (void)state;
+#ifdef TEND_HAVE_POSTGRES
+    if (!on_postgres())
+        return;
+    tend_store *s;
+    testkit_store_open(&s);
+    tend_group g;
+    assert_int_equal(tend_store_group_ensure(s, "console:before", "c", TESTKIT_START, &g), TEND_STORE_OK);
+    drop_other_sessions();
+    /* the next command begins a transaction: the store connects again, prepares again, goes on */
+    assert_int_equal(tend_store_begin(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_group_get(s, "console:before", &g), TEND_STORE_OK);
+    assert_int_equal(tend_store_group_ensure(s, "console:after", "c", TESTKIT_START, &g), TEND_STORE_OK);
+    assert_int_equal(tend_store_commit(s), TEND_STORE_OK);
+    /* lost in the middle of one: that command fails whole (nothing of it lands), the next works */
+    assert_int_equal(tend_store_begin(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_group_ensure(s, "console:half", "c", TESTKIT_START, &g), TEND_STORE_OK);
+    drop_other_sessions();
+    assert_int_not_equal(tend_store_group_ensure(s, "console:half2", "c", TESTKIT_START, &g), TEND_STORE_OK);
+    tend_store_rollback(s);
+    assert_int_equal(tend_store_begin(s), TEND_STORE_OK);
+    assert_int_equal(tend_store_group_get(s, "console:half", &g), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_group_get(s, "console:after", &g), TEND_STORE_OK);
+    assert_int_equal(tend_store_commit(s), TEND_STORE_OK);
+    tend_store_close(s);
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +279,9 @@ int main(void)
         cmocka_unit_test(the_schema_is_the_newest),
         cmocka_unit_test(a_postgresql_url_fails_in_one_line_without_its_password),
         cmocka_unit_test(a_second_open_finds_the_schema_there),
+        cmocka_unit_test(a_lost_connection_is_made_again_at_the_next_command),
+        cmocka_unit_test(processes_starting_together_migrate_once),
+        cmocka_unit_test(a_newer_schema_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -227,6 +227,11 @@ def case_cli(tend, dir_, src, tmp):
                                r"Matrix end-to-end encryption: (yes \(vodozemac \d+\.\d+\.\d+\)|no: built .+)\n"
                                r"PostgreSQL store: (yes \(libpq \d+\.\d+\)|no: built without libpq .+)\n$", out),
           "--version prints the version and whether end-to-end encryption and PostgreSQL are in: " + out)
+    # a PostgreSQL URL libpq cannot read (or a tend without PostgreSQL): one line, tend does not
+    # start, and the password (which libpq would quote) is not in it
+    rc, out, err = run(tend, ["--database", "postgresql://tend:Sec%zzretPw@/tend"], "/me\n", tmp)
+    check(rc == 1 and err.count("\n") == 1 and "PostgreSQL" in err and "zzret" not in err and not out,
+          "a bad PostgreSQL URL is one line without its password: " + err)
     rc, out, err = run(tend, ["--frobnicate"], "", tmp)
     check(rc == 2 and err.count("\n") == 1 and "--frobnicate" in err, "an unknown option is one line: " + err)
     rc, out, err = run(tend, ["--check-config", os.path.join(src, "config", "tend.conf")], "", tmp)
