@@ -9,7 +9,9 @@
  *   INSERT OR REPLACE INTO t   → INSERT ... ON CONFLICT (t's key) DO UPDATE SET every other column
  *   INSERT ... VALUES          → ... ON CONFLICT DO NOTHING, a conflict reported as SQLite's
  *                                constraint error (a failed statement would abort PostgreSQL's
- *                                whole transaction; SQLite's goes on, and the callers rely on it)
+ *                                whole transaction; SQLite's goes on, and the callers rely on it);
+ *                                into a table with an id column also RETURNING id, which the shim
+ *                                keeps as SQLite's last_insert_rowid (no second round trip)
  *   max(a, b) / min(a, b)      → greatest / least (the one-argument aggregates stay)
  *   LIMIT ?N                   → a negative limit is no limit, as in SQLite
  *   CAST(x AS INTEGER)         → BIGINT
@@ -41,6 +43,23 @@ static const struct {
     {"fired", "group_id, kind, slot"},
     {"standing_backups", "member_id, kind"},
 };
+
+/* The tables whose id is an identity column (store/postgres/schema.c): an INSERT into one returns
+ * the id it drew. */
+static const char *const identity_tables[] = {
+    "groups", "members", "tasks", "claims", "handoffs", "checkins", "rests", "thanks",
+    "agreements", "audit", "nudges", "outbox", "offers", "learners", "backup_calls",
+};
+
+static bool has_identity(const char *insert)
+{
+    const char *table = insert + strlen("INSERT INTO ");
+    size_t n = strcspn(table, " (");
+    for (size_t i = 0; i < sizeof identity_tables / sizeof identity_tables[0]; i++)
+        if (strlen(identity_tables[i]) == n && strncmp(table, identity_tables[i], n) == 0)
+            return true;
+    return false;
+}
 
 /* Statements that are SQLite housekeeping with no PostgreSQL meaning: run as nothing. */
 static const char *const no_ops[] = {
@@ -370,8 +389,13 @@ char *tend_pg_dialect(const char *sqlite_sql, int *nparams, unsigned *flags, cha
     } else if (strncmp(s, "INSERT OR REPLACE ", 18) == 0) {
         s = insert_or_replace(s, err, errlen);
     } else if (strncmp(s, "INSERT ", 7) == 0 && strstr(s, " VALUES") && !strstr(s, "ON CONFLICT")) {
+        bool returns = strstr(s, " RETURNING ") != NULL;
         s = splice(s, conflict_at(s), 0, " ON CONFLICT DO NOTHING");
         *flags |= TEND_PG_CONFLICT_IS_ERROR;
+        if (s && !returns && strncmp(s, "INSERT INTO ", 12) == 0 && has_identity(s)) {
+            s = splice(s, conflict_at(s), 0, " RETURNING id");
+            *flags |= TEND_PG_RETURNS_ID;
+        }
     }
     return s;
 }

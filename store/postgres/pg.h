@@ -22,7 +22,9 @@ extern const int tend_pg_migration_count;
 
 /* dialect.c. A statement flagged CONFLICT_IS_ERROR got "ON CONFLICT DO NOTHING" in place of
  * SQLite's constraint error: when it writes no row, the shim reports SQLITE_CONSTRAINT. */
-enum { TEND_PG_CONFLICT_IS_ERROR = 1 };
+enum { TEND_PG_CONFLICT_IS_ERROR = 1, TEND_PG_RETURNS_ID = 2 };
+/* A statement flagged RETURNS_ID got "RETURNING id": the shim keeps the id for
+ * sqlite3_last_insert_rowid and hands out no row, as SQLite's INSERT does. */
 /* The PostgreSQL text of one SQLite query (malloc'd; "" for a statement that is nothing there),
  * with the number of parameters it takes; NULL with a reason in err when it cannot be. */
 char *tend_pg_dialect(const char *sqlite_sql, int *nparams, unsigned *flags, char *err, size_t errlen);
@@ -43,6 +45,7 @@ typedef struct tend_pg_conn {
     int errcode;             /* the SQLite code of the last failure */
     long long changes;       /* rows the last statement wrote */
     long long total_changes; /* rows written since the connection opened */
+    long long last_id;       /* the id the last INSERT into a table with an identity drew */
     unsigned generation;     /* bumped on reconnect: statements prepare again */
     unsigned next_name;
     char where[256];         /* the redacted URL, for messages */

@@ -267,6 +267,10 @@ int tend_shim_step(sqlite3_stmt *s)
         }
         st->res = res;
         st->row = -1;
+        if ((st->flags & TEND_PG_RETURNS_ID) && PQntuples(res) == 1) {
+            c->last_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+            st->row = 0; /* the id was ours to keep: the caller's INSERT hands out no row */
+        }
     }
     if (st->row + 1 < PQntuples(st->res)) {
         st->row++;
@@ -381,21 +385,12 @@ int tend_shim_total_changes(sqlite3 *db)
     return c ? (int)c->total_changes : sqlite3_total_changes(db);
 }
 
-/* The id the last INSERT drew from its identity column, as SQLite's rowid: lastval() is the
- * session's own, so another process inserting meanwhile does not change it. */
+/* The id the last INSERT into a table with an identity drew (dialect.c added RETURNING id), as
+ * SQLite's rowid. */
 sqlite3_int64 tend_shim_last_insert_rowid(sqlite3 *db)
 {
     tend_pg_conn *c = as_conn(db);
-    if (!c)
-        return sqlite3_last_insert_rowid(db);
-    PGresult *res = PQexec(c->conn, "SELECT lastval()");
-    sqlite3_int64 id = 0;
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-        id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    else
-        tend_pg_fail(c, res);
-    PQclear(res);
-    return id;
+    return c ? c->last_id : sqlite3_last_insert_rowid(db);
 }
 
 const char *tend_shim_errmsg(sqlite3 *db)
