@@ -87,6 +87,19 @@ void testkit_store_open(tend_store **out)
 #endif
 }
 
+void testkit_store_open_at(const char *path, int fresh, tend_store **out)
+{
+    char err[512] = "";
+    const char *url = getenv("TEND_TEST_STORE_URL");
+    if (url && *url && fresh) {
+        testkit_store_open(out);
+        return;
+    }
+    int rc = tend_store_open(url && *url ? last_url : path, out, err, sizeof err);
+    if (rc != TEND_STORE_OK)
+        fail_msg("testkit: %s", err);
+}
+
 testkit *testkit_new(void)
 {
     testkit *kit = calloc(1, sizeof *kit);
