@@ -291,7 +291,7 @@ static int run(tend_config *cfg, const options *opts)
         return 2;
     }
     bool postgres = cfg->store_url && *cfg->store_url;
-    if (cfg->database_is_default && !postgres)
+    if (cfg->database_is_default) /* with PostgreSQL too: the console's files go beside that path */
         make_parent_dirs(cfg->database);
     tend_store *store = NULL;
     char err[512] = "";

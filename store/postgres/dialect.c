@@ -16,6 +16,8 @@
  *   LIMIT ?N                   → a negative limit is no limit, as in SQLite
  *   CAST(x AS INTEGER)         → BIGINT
  *   random() & 9223372036854775807 → 63 random bits
+ *   HAVING alias               → HAVING the aliased expression (PostgreSQL knows output names
+ *                                only in ORDER BY)
  *   BEGIN IMMEDIATE            → BEGIN
  *   CROSS JOIN ... ON          → JOIN (SQLite's way to fix the join order; PostgreSQL plans it)
  *   INDEXED BY name            → dropped (the same: a hint to SQLite's planner)
@@ -265,6 +267,32 @@ static char *replace_all(char *s, const char *from, const char *to)
     return s;
 }
 
+/* HAVING n, where the select list says count(*) AS n → HAVING count(*) */
+static char *having_alias(char *s)
+{
+    char *hit = s ? strstr(s, " HAVING ") : NULL;
+    if (!hit)
+        return s;
+    size_t at = (size_t)(hit - s) + strlen(" HAVING ");
+    size_t n = 0;
+    while (ident_char(s[at + n]))
+        n++;
+    char as[72];
+    snprintf(as, sizeof as, " AS %.*s", (int)(n < 64 ? n : 64), s + at);
+    const char *p;
+    for (p = strstr(s, as); p; p = strstr(p + 1, as))
+        if (!ident_char(p[strlen(as)]))
+            break;
+    if (!n || !p || (size_t)(p - s) > at)
+        return s;
+    size_t end = (size_t)(p - s);
+    size_t start = token_start(s, end);
+    char *expr = strndup(s + start, end - start);
+    s = splice(s, at, n, expr);
+    free(expr);
+    return s;
+}
+
 /* LIMIT $N → SQLite's "negative is no limit" */
 static char *limits(char *s)
 {
@@ -374,6 +402,7 @@ char *tend_pg_dialect(const char *sqlite_sql, int *nparams, unsigned *flags, cha
     s = nocase(s);
     s = scalar_minmax(s);
     s = limits(s);
+    s = having_alias(s);
     s = replace_all(s, "AS INTEGER)", "AS BIGINT)");
     s = replace_all(s, " CROSS JOIN ", " JOIN ");
     s = no_index_hints(s);

@@ -58,6 +58,19 @@ if(TEND_HAVE_POSTGRES)
     endforeach()
   endif()
 
+  # the scripted weeks (the scheduler, reminders across a daylight-saving change, others filling in)
+  foreach(suite week month fillin)
+    set(script ${CMAKE_CURRENT_LIST_DIR}/${suite}/check_${suite}.py)
+    set(input ${CMAKE_CURRENT_LIST_DIR}/${suite}/${suite}.txt)
+    if(suite STREQUAL "fillin")
+      set(script ${CMAKE_CURRENT_LIST_DIR}/fillin/check_weeks.py)
+      set(input ${CMAKE_CURRENT_LIST_DIR}/fillin/weeks.txt)
+    endif()
+    add_test(NAME console.${suite}.pg COMMAND ${TEND_WITH_PG} ${Python3_EXECUTABLE} ${script} $<TARGET_FILE:tend> ${input})
+    set_tests_properties(console.${suite}.pg PROPERTIES FIXTURES_REQUIRED postgres
+                         LABELS "integration;console;scheduler;postgres" SKIP_RETURN_CODE 77 TIMEOUT 180)
+  endforeach()
+
   foreach(case flow restart bad_input advance two_groups names small_things)
     add_test(NAME console.${case}.pg
              COMMAND ${TEND_WITH_PG} ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/console/check.py ${case}

@@ -101,6 +101,11 @@ static void sqlite_functions_and_hints(void **state)
            " ORDER BY c.id LIMIT (CASE WHEN $2 < 0 THEN NULL ELSE $2 END)",
            2, 0);
     expect("SELECT CAST(x AS INTEGER) FROM t", "SELECT CAST(x AS BIGINT) FROM t", 0, 0);
+    expect("SELECT k.kind, count(*) AS n FROM claims c JOIN task_traits k ON k.task_id = c.task_id"
+           " GROUP BY k.kind HAVING n >= ?3 ORDER BY n DESC, k.kind LIMIT 1",
+           "SELECT k.kind, count(*) AS n FROM claims c JOIN task_traits k ON k.task_id = c.task_id"
+           " GROUP BY k.kind HAVING count(*) >= $3 ORDER BY n DESC, k.kind LIMIT 1",
+           3, 0);
     expect("BEGIN IMMEDIATE", "BEGIN", 0, 0);
     expect("REINDEX members_name; REINDEX members_key;", "", 0, 0);
 }
