@@ -256,6 +256,7 @@ static int open_postgres(const char *url, tend_store **out, char *err, size_t er
     return TEND_STORE_OK;
 #else
     (void)url;
+    (void)out;
     snprintf(err, errlen, "this tend was built without PostgreSQL (libpq-dev); use a SQLite database");
     return TEND_STORE_ERROR;
 #endif
