@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static bool on_postgres(void)
 {
@@ -240,6 +241,41 @@ static void a_newer_schema_is_refused(void **state)
 #endif
 }
 
+/* Another process holding a row this one must write: a wait as long as SQLite's busy timeout, then
+ * BUSY (a failure the health check and the member hear), never a hang of the loop. */
+static void a_row_held_by_another_process_is_busy_after_two_seconds(void **state)
+{
+    (void)state;
+#ifdef TEND_HAVE_POSTGRES
+    if (!on_postgres())
+        return;
+    tend_store *a, *b;
+    testkit_store_open(&a);
+    tend_group g;
+    assert_int_equal(tend_store_group_ensure(a, "console:held", "c", TESTKIT_START, &g), TEND_STORE_OK);
+    char err[512];
+    assert_int_equal(tend_store_open(testkit_store_url(), &b, err, sizeof err), TEND_STORE_OK);
+    assert_int_equal(tend_store_begin(a), TEND_STORE_OK);
+    g.default_capacity = 4;
+    assert_int_equal(tend_store_group_save(a, &g), TEND_STORE_OK);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(tend_store_begin(b), TEND_STORE_OK);
+    g.default_capacity = 5;
+    assert_int_equal(tend_store_group_save(b, &g), TEND_STORE_BUSY);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(waited >= 1.5 && waited < 5.0);
+    assert_int_equal(tend_store_failing(b), TEND_STORE_BUSY);
+    assert_int_equal(tend_store_rollback(b), TEND_STORE_OK);
+    assert_int_equal(tend_store_commit(a), TEND_STORE_OK);
+    assert_int_equal(tend_store_group_get(b, "console:held", &g), TEND_STORE_OK);
+    assert_int_equal(g.default_capacity, 4);
+    tend_store_close(b);
+    tend_store_close(a);
+#endif
+}
+
 static void a_lost_connection_is_made_again_at_the_next_command(void **state)
 {
     (void)state;
@@ -282,6 +318,7 @@ int main(void)
         cmocka_unit_test(a_lost_connection_is_made_again_at_the_next_command),
         cmocka_unit_test(processes_starting_together_migrate_once),
         cmocka_unit_test(a_newer_schema_is_refused),
+        cmocka_unit_test(a_row_held_by_another_process_is_busy_after_two_seconds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
