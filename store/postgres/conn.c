@@ -83,6 +83,22 @@ void tend_pg_registry_remove(const void *p)
 
 /* ---------------------------------------------------------------- errors */
 
+/* libpq's messages run over lines with tabs ("...failed: No such file\n\tIs the server running");
+ * a log line and tend's start-up message are one line, its whitespace single spaces */
+static void one_line(char *text)
+{
+    char *w = text;
+    for (const char *r = text; *r; r++) {
+        bool space = *r == '\n' || *r == '\t' || *r == '\r' || *r == ' ';
+        if (space && (w == text || w[-1] == ' '))
+            continue;
+        *w++ = space ? ' ' : *r;
+    }
+    while (w > text && w[-1] == ' ')
+        w--;
+    *w = '\0';
+}
+
 int tend_pg_fail(tend_pg_conn *c, const void *result)
 {
     const PGresult *res = result;
@@ -92,12 +108,7 @@ int tend_pg_fail(tend_pg_conn *c, const void *result)
     if (!msg || !*msg)
         msg = PQerrorMessage(c->conn);
     snprintf(c->errmsg, sizeof c->errmsg, "%s", msg && *msg ? msg : "PostgreSQL failed");
-    size_t len = strlen(c->errmsg);
-    while (len > 0 && (c->errmsg[len - 1] == '\n' || c->errmsg[len - 1] == ' '))
-        c->errmsg[--len] = '\0';
-    for (char *p = c->errmsg; *p; p++) /* one line in a log */
-        if (*p == '\n')
-            *p = ' ';
+    one_line(c->errmsg);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     int code = SQLITE_ERROR;
     if (PQstatus(c->conn) != CONNECTION_OK)
@@ -340,9 +351,7 @@ int tend_pg_open(const char *url, sqlite3 **db, char *err, size_t errlen)
         char why[400] = "out of memory";
         if (c->conn)
             snprintf(why, sizeof why, "%s", PQerrorMessage(c->conn));
-        for (char *p = why; *p; p++)
-            if (*p == '\n')
-                *p = *(p + 1) ? ' ' : '\0';
+        one_line(why);
         mask_password(why, sizeof why, url);
         snprintf(err, errlen, "cannot connect to PostgreSQL at %s: %s", c->where, why);
         PQfinish(c->conn);
