@@ -333,6 +333,12 @@ static int to_store_code(int sqlite_rc)
 int tend_pg_open(const char *url, sqlite3 **db, char *err, size_t errlen)
 {
     *db = NULL;
+    if (tend_pg_migration_count != tend_store_schema_latest()) {
+        /* a migration added to store/sqlite/schema.c and not to store/postgres/schema.c */
+        snprintf(err, errlen, "this tend knows %d SQLite migrations but %d for PostgreSQL; it cannot use PostgreSQL",
+                 tend_store_schema_latest(), tend_pg_migration_count);
+        return TEND_STORE_ERROR;
+    }
     tend_pg_conn *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");

@@ -1,7 +1,8 @@
 /*
  * schema.c — store/sqlite/schema.c's numbered migrations, step for step, in PostgreSQL's words.
  * Migration N here takes a database to the same version N as there; schema_version records where a
- * database is. A new migration is added to both lists (the build checks they are as long).
+ * database is. A new migration is added to both lists: a tend whose lists differ refuses to open a
+ * PostgreSQL database (conn.c), and unit.test_store_backend.pg fails.
  *
  * What differs, and why: ids are identity columns; SQLite's triggers become one trigger function
  * each (their WHEN clauses stay on the trigger); SQLite's NOCASE index is an index on lower(name);
