@@ -1,5 +1,5 @@
 # postgres.cmake — the PostgreSQL store backend under test: one PostgreSQL server for the whole run
-# (the postgres fixture: started in the build folder, a unix socket there and no TCP port, stopped
+# (the postgres fixture: files in a folder under /tmp, a unix socket there and no TCP port, stopped
 # and removed at the end), and the same assertions as SQLite's for the store's unit tests, some
 # handler tests and the console suite, each as NAME.pg. Labels: postgres (plus unit / console).
 # Without PostgreSQL's binaries each says "skipped: no PostgreSQL" and is counted as skipped.
