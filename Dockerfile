@@ -13,11 +13,11 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates gettext \
       libuv1-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev libinih-dev libicu-dev \
-      libsystemd-dev \
+      libsystemd-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DTEND_TESTS=OFF -DTEND_WERROR=ON \
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DTEND_TESTS=OFF -DTEND_WERROR=ON -DTEND_POSTGRES=ON \
  && cmake --build /build -j "$(nproc)" --target tend \
  && strip /build/tend
 
@@ -32,7 +32,7 @@ LABEL org.opencontainers.image.title="tend" \
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates tzdata libuv1 libwebsockets17 libwebsockets-evlib-uv libcurl4 libcjson1 \
-      libsqlite3-0 libinih1 libicu72 libsystemd0 sqlite3 \
+      libsqlite3-0 libinih1 libicu72 libsystemd0 sqlite3 libpq5 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin tend \
  && mkdir -p /data && chown tend:tend /data

@@ -44,7 +44,7 @@ static const char usage_text[] =
     "  --config FILE        read settings from FILE (default: $TEND_CONFIG, else built-in defaults)\n"
     "  --console            talk to tend in this terminal, even when Discord or Matrix is set up\n"
     "  --database FILE      the SQLite database (default: $XDG_DATA_HOME/tend/tend.db or\n"
-    "                       ~/.local/share/tend/tend.db)\n"
+    "                       ~/.local/share/tend/tend.db), or a postgresql:// URL\n"
     "  --now TIME           start the console's clock at TIME (UTC) instead of the real time;\n"
     "                       it then moves only with :advance (for scripted demos and tests)\n"
     "  --check-config FILE  check FILE and the TEND_* environment, print each problem, exit 1 if any\n"
@@ -87,6 +87,10 @@ static int parse_options(int argc, char **argv, options *opts)
 #else
             puts("Matrix end-to-end encryption: no: " TEND_E2EE_OFF_REASON);
 #endif
+            if (tend_store_postgres_library())
+                printf("PostgreSQL store: yes (%s)\n", tend_store_postgres_library());
+            else
+                puts("PostgreSQL store: no: built without libpq (libpq-dev)");
             return 1;
         } else {
             fprintf(stderr, "tend: unknown option '%.80s' (tend --help shows the options)\n", a);
@@ -105,12 +109,21 @@ static int load_config(tend_config *cfg, const char *path, const options *opts, 
         return -1;
     }
     int rc = tend_config_load(cfg, path && path[0] ? path : NULL, err, errlen);
-    if (opts->database) {
+    if (opts->database && tend_store_is_url(opts->database)) {
+        /* --database postgresql://...: the store is PostgreSQL, files stay beside the default path */
+        char *url = strdup(opts->database);
+        if (url) {
+            free(cfg->store_url);
+            cfg->store_url = url;
+        }
+    } else if (opts->database) {
         char *db = strdup(opts->database);
         if (db) {
             free(cfg->database);
             cfg->database = db;
             cfg->database_is_default = false;
+            free(cfg->store_url); /* a file named on the command line wins over [store] url */
+            cfg->store_url = NULL;
         }
     }
     return rc;
@@ -150,7 +163,8 @@ static int backup(const options *opts)
         fprintf(stderr, "%s\ntend: fix the configuration above (tend --check-config FILE checks it)\n", err);
     } else {
         tend_store_backup_info info;
-        if (tend_store_backup(cfg.database, opts->backup, &info, err, sizeof err) != TEND_STORE_OK) {
+        const char *where = cfg.store_url && *cfg.store_url ? cfg.store_url : cfg.database;
+        if (tend_store_backup(where, opts->backup, &info, err, sizeof err) != TEND_STORE_OK) {
             fprintf(stderr, "tend: no backup: %s\n", err);
             rc = 1;
         } else {
@@ -276,11 +290,12 @@ static int run(tend_config *cfg, const options *opts)
         fprintf(stderr, "tend: --now needs a time like 2026-11-02T09:00 (UTC)\n");
         return 2;
     }
-    if (cfg->database_is_default)
+    bool postgres = cfg->store_url && *cfg->store_url;
+    if (cfg->database_is_default) /* with PostgreSQL too: the console's files go beside that path */
         make_parent_dirs(cfg->database);
     tend_store *store = NULL;
     char err[512] = "";
-    if (tend_store_open(cfg->database, &store, err, sizeof err) != TEND_STORE_OK) {
+    if (tend_store_open(postgres ? cfg->store_url : cfg->database, &store, err, sizeof err) != TEND_STORE_OK) {
         fprintf(stderr, "tend: %s\n", err);
         return 1;
     }

@@ -71,8 +71,8 @@ int tend_config_check_files(const tend_config *cfg, char *err, size_t errlen, ch
     if (warn && warnlen)
         warn[0] = '\0';
     const char *db = cfg->database;
-    if (!db || strcmp(db, ":memory:") == 0)
-        return 0;
+    if (!db || strcmp(db, ":memory:") == 0 || strstr(db, "://") || (cfg->store_url && *cfg->store_url))
+        return 0; /* in memory, or on a PostgreSQL server: no file here to check */
     int count = 0;
     char dir[4096];
     folder_of(db, dir, sizeof dir);

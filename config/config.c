@@ -29,6 +29,7 @@
 static const key_spec keys[] = {
     {"store", "database", K_TEXT, AT(database), 0, 0},
     {"store", "synchronous", K_SYNC, AT(synchronous), 0, 0},
+    {"store", "url", K_PGURL, AT(store_url), 0, 0},
     {"log", "level", K_LEVEL, AT(log_level), 0, 0},
     {"bot", "stale_claim_days", K_INT, AT(settings.stale_claim_days), 1, 365},
     {"bot", "grace_hours", K_INT, AT(settings.grace_hours), 0, 168},
@@ -277,7 +278,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
             problem(st, "%s: unknown key in [%s] (its name is not repeated here)", where, section);
         return 1;
     }
-    if ((k->kind == K_SECRET || k->kind == K_TGTOKEN) && *value)
+    if ((k->kind == K_SECRET || k->kind == K_TGTOKEN || (k->kind == K_PGURL && strchr(value, '@'))) && *value)
         st->file_has_secret = true;
     set_value(st, k, value, where, NULL);
     return 1;
@@ -479,12 +480,19 @@ int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errle
         st.oom = true;
     if (st.oom)
         problem(&st, "out of memory while reading the configuration");
+    char url_password[256];
+    tend_config_url_password(cfg->store_url, url_password, sizeof url_password);
+    mask_secret(err, url_password);
     mask_secret(err, cfg->discord_token);
     mask_secret(err, cfg->matrix_access_token);
     mask_secret(err, cfg->matrix_password);
     mask_secret(err, cfg->signal_account);
     mask_secret(err, cfg->telegram_token);
     /* Whatever happens next, no log line may show these. */
+    if (url_password[0]) {
+        tend_log_add_secret(url_password);
+        tend_log_add_secret(cfg->store_url); /* the whole URL too: its password may be percent-encoded */
+    }
     tend_log_add_secret(cfg->discord_token);
     tend_log_add_secret(cfg->matrix_access_token);
     tend_log_add_secret(cfg->matrix_password);

@@ -19,6 +19,7 @@
 typedef struct tend_config {
     /* [store] */
     char *database;            /* path of the SQLite file                                */
+    char *store_url;           /* postgresql://... : the store is PostgreSQL; NULL = SQLite */
     bool database_is_default;  /* the per-user data folder: main creates its folder      */
     int synchronous;           /* 1 NORMAL (default), 2 FULL                             */
     /* [log] */

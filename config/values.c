@@ -84,6 +84,45 @@ static bool url_ok(const char *v, const char *a, const char *b)
     return true;
 }
 
+/* postgresql://[user[:password]@][host][:port][/dbname][?param=value...]: the scheme and no spaces or
+ * control characters; libpq parses the rest when the store opens (a host may be empty: the local
+ * socket). */
+static bool pgurl_ok(const char *v)
+{
+    const char *rest = has_prefix(v, "postgresql://") ? v + 13 : has_prefix(v, "postgres://") ? v + 11 : NULL;
+    if (!rest)
+        return false;
+    for (const char *p = v; *p; p++)
+        if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+            return false;
+    return true;
+}
+
+void tend_config_url_password(const char *url, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    const char *auth = url ? strstr(url, "://") : NULL;
+    if (!auth)
+        return;
+    auth += 3;
+    size_t authlen = strcspn(auth, "/?");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + authlen; p++)
+        if (*p == '@')
+            at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) {
+        snprintf(out, outlen, "%.*s", (int)(at - colon - 1), colon + 1);
+        return;
+    }
+    for (const char *p = strstr(url, "password="); p; p = strstr(p + 1, "password="))
+        if (p[-1] == '?' || p[-1] == '&') {
+            p += strlen("password=");
+            snprintf(out, outlen, "%.*s", (int)strcspn(p, "&"), p);
+            return;
+        }
+}
+
 /* "@local:server" with both parts non-empty and no spaces. */
 static bool mxid_ok(const char *v, size_t len)
 {
@@ -224,6 +263,7 @@ void tend_config_describe(const key_spec *k, char *buf, size_t len)
         snprintf(buf, len, "the token BotFather gave, like 123456789:AA... (digits, a colon, then letters)");
         break;
     case K_LISTEN: snprintf(buf, len, "an address and port like 127.0.0.1:9464 (numbers, no host name)"); break;
+    case K_PGURL: snprintf(buf, len, "a PostgreSQL URL like postgresql://tend@db.example.org/tend"); break;
     default: snprintf(buf, len, "some text"); break;
     }
 }
@@ -269,6 +309,7 @@ bool tend_config_value_ok(const key_spec *k, const char *v, int *number)
         return v[0] == '+' && strlen(v) >= 7 && strlen(v) <= 16 && strspn(v + 1, "0123456789") == strlen(v + 1);
     case K_TGTOKEN: return tgtoken_ok(v);
     case K_LISTEN: return tend_config_listen_parse(v, NULL, 0, NULL) == 0;
+    case K_PGURL: return pgurl_ok(v);
     default: return true;
     }
 }

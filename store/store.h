@@ -49,9 +49,14 @@ enum {
 #define TEND_REPEAT_MAX 16
 
 /* Opens (creating if needed) the database at `path` and applies pending migrations. ":memory:" gives
- * a private in-memory database for tests. On failure returns an error code, sets *out to NULL and
- * writes a one-line reason to err. */
+ * a private in-memory database for tests. A postgresql:// (or postgres://) URL opens a PostgreSQL
+ * database instead (store/postgres/, when built with libpq), migrated the same way. On failure
+ * returns an error code, sets *out to NULL and writes a one-line reason to err (never a password). */
 int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen);
+/* "libpq 15.18" when this tend can open PostgreSQL URLs, NULL when it was built without libpq. */
+const char *tend_store_postgres_library(void);
+/* True when `path` is a PostgreSQL URL rather than a SQLite file. */
+bool tend_store_is_url(const char *path);
 /* Finalizes every statement and closes the database. Accepts NULL. */
 void tend_store_close(tend_store *store);
 
@@ -75,7 +80,8 @@ int tend_store_failing(const tend_store *store);
 int tend_store_schema_version(tend_store *store);
 /* The newest schema version this tend knows (what every database is migrated to). */
 int tend_store_schema_latest(void);
-/* Sets PRAGMA synchronous (0 OFF, 1 NORMAL, 2 FULL); NORMAL is the default in WAL mode. */
+/* Sets PRAGMA synchronous (0 OFF, 1 NORMAL, 2 FULL); NORMAL is the default in WAL mode. On
+ * PostgreSQL it changes nothing (the server's synchronous_commit decides) and returns OK. */
 int tend_store_set_synchronous(tend_store *store, int level);
 
 /* Transactions. begin starts an IMMEDIATE transaction; commit/rollback end it. Not nestable. */

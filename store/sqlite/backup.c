@@ -87,6 +87,11 @@ int tend_store_backup(const char *db_path, const char *dest, tend_store_backup_i
 {
     err[0] = '\0';
     memset(info, 0, sizeof *info);
+    if (tend_store_is_url(db_path)) {
+        snprintf(err, errlen, "tend backup copies a SQLite file; a PostgreSQL database is backed up with "
+                              "pg_dump (pg_dump -Fc -f FILE DBNAME) while tend runs");
+        return TEND_STORE_ERROR;
+    }
     struct stat sb;
     if (stat(db_path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         snprintf(err, errlen, "there is no database at %s", db_path);

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "lib/metrics.h"
+#ifdef TEND_HAVE_POSTGRES
+#include "store/postgres/pg.h"
+#endif
 
 #define STMT_CACHE_SIZE 256 /* open addressing; the whole backend has fewer distinct statements */
 
@@ -26,6 +29,7 @@ struct tend_store {
     int failing; /* the last failure's code until a transaction writes again; 0 when none */
     int changes_at_begin;
     bool scrub_after_commit; /* a member was forgotten: see store_scrub_after_commit */
+    bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */
 };
 
 void store_scrub_after_commit(tend_store *store)
@@ -39,6 +43,10 @@ void store_scrub_after_commit(tend_store *store)
  * the WAL open (another process on the file) the next commit tries again. */
 static void scrub(tend_store *store)
 {
+    if (store->postgres) { /* no WAL of ours to cut: PostgreSQL's VACUUM is the operator's (README) */
+        store->scrub_after_commit = false;
+        return;
+    }
     int log = -1, done = -1;
     if (sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) == SQLITE_OK)
         store->scrub_after_commit = false;
@@ -153,6 +161,10 @@ int tend_store_schema_latest(void)
 
 int tend_store_schema_version(tend_store *store)
 {
+#ifdef TEND_HAVE_POSTGRES
+    if (store->postgres)
+        return tend_pg_schema_version(store->db);
+#endif
     sqlite3_stmt *st = NULL;
     int version = -1;
     if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
@@ -225,9 +237,50 @@ static bool cannot_write(const char *path)
     return strcmp(path, ":memory:") != 0 && access(path, F_OK) == 0 && access(path, W_OK) != 0;
 }
 
+/* A PostgreSQL store: the same struct and statement cache, its handle made by store/postgres/. */
+static int open_postgres(const char *url, tend_store **out, char *err, size_t errlen)
+{
+#ifdef TEND_HAVE_POSTGRES
+    tend_store *store = calloc(1, sizeof *store);
+    if (!store) {
+        snprintf(err, errlen, "out of memory");
+        return TEND_STORE_ERROR;
+    }
+    int rc = tend_pg_open(url, &store->db, err, errlen);
+    if (rc != TEND_STORE_OK) {
+        free(store);
+        return rc;
+    }
+    store->postgres = true;
+    *out = store;
+    return TEND_STORE_OK;
+#else
+    (void)url;
+    (void)out;
+    snprintf(err, errlen, "this tend was built without PostgreSQL (libpq-dev); use a SQLite database");
+    return TEND_STORE_ERROR;
+#endif
+}
+
+const char *tend_store_postgres_library(void)
+{
+#ifdef TEND_HAVE_POSTGRES
+    return tend_pg_library();
+#else
+    return NULL;
+#endif
+}
+
+bool tend_store_is_url(const char *path)
+{
+    return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+}
+
 int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen)
 {
     *out = NULL;
+    if (tend_store_is_url(path))
+        return open_postgres(path, out, err, errlen);
     if (store_disk_full(store_create_private(path))) {
         snprintf(err, errlen, "the disk holding %s is full; free some space and start tend again", path);
         return TEND_STORE_FULL;
@@ -294,6 +347,8 @@ int tend_store_set_synchronous(tend_store *store, int level)
                                           "PRAGMA synchronous = FULL;"};
     if (level < 0 || level > 2)
         return TEND_STORE_ERROR;
+    if (store->postgres)
+        return TEND_STORE_OK; /* the server's synchronous_commit decides, for every client alike */
     return exec_sql(store, pragmas[level]);
 }
 

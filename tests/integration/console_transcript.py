@@ -2,10 +2,24 @@
 scripted-weeks checks (week/, month/, fillin/). Each message: its audience (public, private, dm or
 console), who it was for, its text (continuation lines, two spaces in, joined with newlines) and its
 button line. A line with no audience prefix fails: the console contract says every line has one."""
+import os
 import re
+import subprocess
 
 HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
 CLOCK = re.compile(r"the clock is now \w+ (\d{4}-\d\d-\d\d \d\d:\d\d) UTC")
+
+
+def database_args(name):
+    """[] for tend's default SQLite file; under TEND_TEST_PG_DIR (the *.pg cases of
+    tests/integration/postgres.cmake) --database with a fresh schema on the test PostgreSQL."""
+    pg_dir = os.environ.get("TEND_TEST_PG_DIR")
+    if not pg_dir:
+        return []
+    ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "postgres_ctl.sh")
+    url = subprocess.run([ctl, "schema", pg_dir, name], check=True, stdout=subprocess.PIPE,
+                         timeout=60).stdout.decode().strip()
+    return ["--database", url]
 
 
 def parse(transcript):

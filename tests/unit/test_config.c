@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "lib/log.h"
 
 static const char *const env_names[] = {
     "TEND_STORE_DATABASE", "TEND_BOT_GRACE_HOURS", "TEND_DISCORD_TOKEN", "DISCORD_TOKEN",
@@ -661,6 +662,62 @@ static void telegram_token_shape_is_checked_without_showing_it(void **state)
     tend_config_free(&cfg);
 }
 
+static void store_url_chooses_postgresql_and_its_password_stays_hidden(void **state)
+{
+    (void)state;
+    tend_config cfg;
+    char err[1024];
+    tend_log_clear_secrets(); /* the earlier cases' secrets fill the list otherwise */
+    /* no [store] url: SQLite, as always */
+    assert_int_equal(load(&cfg, "[store]\nsynchronous = full\n", err, sizeof err), 0);
+    assert_null(cfg.store_url);
+    tend_config_free(&cfg);
+
+    assert_int_equal(load(&cfg, "[store]\nurl = postgresql://tend:Hunter2Secret@db.example.org/tend\n", err,
+                          sizeof err),
+                     0);
+    assert_string_equal(cfg.store_url, "postgresql://tend:Hunter2Secret@db.example.org/tend");
+    /* whatever is logged from now on, the password is not */
+    char log_path[] = "/tmp/tend-config-log-XXXXXX";
+    int fd = mkstemp(log_path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    tend_log(TEND_LOG_ERROR, "store", "could not reach %s (password Hunter2Secret)", cfg.store_url);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char logged[512] = "";
+    ssize_t n = pread(fd, logged, sizeof logged - 1, 0);
+    close(fd);
+    unlink(log_path);
+    assert_true(n > 0);
+    assert_non_null(strstr(logged, "could not reach"));
+    assert_null(strstr(logged, "Hunter2Secret"));
+    tend_config_free(&cfg);
+    tend_log_clear_secrets();
+
+    /* a URL that is not PostgreSQL's: one line naming the key, the value (password and all) not repeated */
+    assert_int_equal(load(&cfg, "[store]\nurl = mysql://tend:Hunter2Secret@db/tend\n", err, sizeof err), -1);
+    assert_non_null(strstr(err, ":2: [store] url must be a PostgreSQL URL like postgresql://"));
+    assert_null(strchr(err, '\n'));
+    assert_no_piece_of(err, "Hunter2Secret");
+    tend_config_free(&cfg);
+
+    /* the environment too, with its own name */
+    setenv("TEND_STORE_URL", "postgres://tend@%2Fvar%2Frun%2Fpostgresql/tend", 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), 0);
+    assert_string_equal(cfg.store_url, "postgres://tend@%2Fvar%2Frun%2Fpostgresql/tend");
+    tend_config_free(&cfg);
+    setenv("TEND_STORE_URL", "postgresql://tend:pw with space@db/tend", 1);
+    assert_int_equal(load(&cfg, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "TEND_STORE_URL must be a PostgreSQL URL"));
+    assert_null(strstr(err, "with space"));
+    tend_config_free(&cfg);
+    unsetenv("TEND_STORE_URL");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -685,6 +742,7 @@ int main(void)
         cmocka_unit_test(free_accepts_null),
         cmocka_unit_test_setup_teardown(telegram_section_file_and_environment, setup, teardown),
         cmocka_unit_test_setup_teardown(telegram_token_shape_is_checked_without_showing_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(store_url_chooses_postgresql_and_its_password_stays_hidden, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,9 +15,8 @@ typedef struct {
 
 static void fixture_open(fixture *f)
 {
-    char err[200];
     memset(f, 0, sizeof *f);
-    assert_int_equal(tend_store_open(":memory:", &f->store, err, sizeof err), TEND_STORE_OK);
+    testkit_store_open(&f->store);
     assert_int_equal(tend_store_group_ensure(f->store, "console:g", "c", T0, &f->group), TEND_STORE_OK);
     assert_int_equal(tend_store_member_ensure(f->store, f->group.id, "ana", "Ana", T0, &f->ana),
                      TEND_STORE_OK);

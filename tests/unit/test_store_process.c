@@ -7,8 +7,7 @@
 static tend_store *open_store(void)
 {
     tend_store *s = NULL;
-    char err[200];
-    assert_int_equal(tend_store_open(":memory:", &s, err, sizeof err), TEND_STORE_OK);
+    testkit_store_open(&s);
     return s;
 }
 

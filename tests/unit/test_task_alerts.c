@@ -357,10 +357,9 @@ static void a_reminder_is_sent_once_across_a_restart(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    char err[256];
     tend_store *store;
     tend_clock *clock = tend_clock_create_fixed(TESTKIT_START);
-    assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
+    testkit_store_open_at(path, 1, &store);
     tend_bot *bot = tend_bot_create(store, clock, NULL);
     tend_bot_use_outbox(bot);
     tend_messages out;
@@ -379,7 +378,7 @@ static void a_reminder_is_sent_once_across_a_restart(void **state)
     tend_bot_destroy(bot);
     tend_store_close(store);
 
-    assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
+    testkit_store_open_at(path, 0, &store); /* the same database again */
     bot = tend_bot_create(store, clock, NULL);
     tend_bot_use_outbox(bot);
     assert_true(tend_bot_next_due(bot) > tend_clock_now(clock));

@@ -4,13 +4,107 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef TEND_HAVE_POSTGRES
+#include <errno.h> /* program_invocation_short_name */
+#include <libpq-fe.h>
+#endif
+
+#ifdef TEND_HAVE_POSTGRES
+static void pg_run(PGconn *c, const char *sql)
+{
+    PGresult *res = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        fail_msg("testkit: %s: %s", sql, PQresultErrorMessage(res));
+    PQclear(res);
+}
+
+/* A database of this test program's own (programs run in parallel) on the server the URL names,
+ * and in it a new, empty schema for every store (a test may hold two stores at once), which the
+ * returned URL makes the store's search_path. */
+static void pg_fresh(const char *url, char *out, size_t outlen)
+{
+    static int stores;
+    char db[64], schema[32];
+    snprintf(db, sizeof db, "t_%s", program_invocation_short_name);
+    for (char *p = db; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            *p = '_';
+    snprintf(schema, sizeof schema, "kit%d", ++stores);
+    const char *const keys[] = {"dbname", NULL};
+    const char *values[] = {url, NULL};
+    PGconn *c = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("testkit: TEND_TEST_STORE_URL: %s", PQerrorMessage(c));
+    PGresult *res = PQexecParams(c, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL,
+                                 (const char *const[]){db}, NULL, NULL, 0);
+    bool have = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    PQclear(res);
+    char sql[160];
+    if (!have) {
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+        pg_run(c, sql);
+    }
+    PQfinish(c);
+    /* the same server and user, this program's database, the new schema */
+    const char *slash = strrchr(url, '/');
+    const char *query = strchr(url, '?');
+    snprintf(out, outlen, "%.*s/%s%s%soptions=-csearch_path%%3D%s", (int)(slash - url), url, db,
+             query ? query : "", query ? "&" : "?", schema);
+    values[0] = out;
+    c = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("testkit: %s: %s", db, PQerrorMessage(c));
+    snprintf(sql, sizeof sql, "SET client_min_messages = warning; DROP SCHEMA IF EXISTS %s CASCADE;"
+                              " CREATE SCHEMA %s", schema, schema);
+    pg_run(c, sql);
+    PQfinish(c);
+}
+#endif
+
+static char last_url[1024];
+
+const char *testkit_store_url(void)
+{
+    return last_url;
+}
+
+void testkit_store_open(tend_store **out)
+{
+    char err[512] = "";
+    const char *url = getenv("TEND_TEST_STORE_URL");
+    if (!url || !*url) {
+        assert_int_equal(tend_store_open(":memory:", out, err, sizeof err), TEND_STORE_OK);
+        return;
+    }
+#ifdef TEND_HAVE_POSTGRES
+    pg_fresh(url, last_url, sizeof last_url);
+    int rc = tend_store_open(last_url, out, err, sizeof err);
+    if (rc != TEND_STORE_OK)
+        fail_msg("testkit: %s", err);
+#else
+    fail_msg("TEND_TEST_STORE_URL is set but this tend was built without PostgreSQL");
+#endif
+}
+
+void testkit_store_open_at(const char *path, int fresh, tend_store **out)
+{
+    char err[512] = "";
+    const char *url = getenv("TEND_TEST_STORE_URL");
+    if (url && *url && fresh) {
+        testkit_store_open(out);
+        return;
+    }
+    int rc = tend_store_open(url && *url ? last_url : path, out, err, sizeof err);
+    if (rc != TEND_STORE_OK)
+        fail_msg("testkit: %s", err);
+}
 
 testkit *testkit_new(void)
 {
     testkit *kit = calloc(1, sizeof *kit);
     assert_non_null(kit);
-    char err[256];
-    assert_int_equal(tend_store_open(":memory:", &kit->store, err, sizeof err), TEND_STORE_OK);
+    testkit_store_open(&kit->store);
     kit->clock = tend_clock_create_fixed(TESTKIT_START);
     assert_non_null(kit->clock);
     kit->bot = tend_bot_create(kit->store, kit->clock, NULL);

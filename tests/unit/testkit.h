@@ -26,7 +26,15 @@ typedef struct testkit {
     int in_public;        /* commands are typed in the group's room (not privately) when set */
 } testkit;
 
-/* Fresh kit with an in-memory database and a clock at TESTKIT_START. */
+/* A fresh, empty store: in memory, or, when TEND_TEST_STORE_URL names a PostgreSQL server (ctest's
+ * *.pg cases), that server's database of this test program, emptied. Fails the test otherwise. */
+void testkit_store_open(tend_store **out);
+/* A store a test opens, closes and opens again (a restart): the SQLite file at `path`, or, under
+ * TEND_TEST_STORE_URL, a fresh PostgreSQL schema when `fresh` and the last one again when not. */
+void testkit_store_open_at(const char *path, int fresh, tend_store **out);
+/* The URL of the last PostgreSQL store testkit_store_open made ("" on SQLite), to open it twice. */
+const char *testkit_store_url(void);
+/* Fresh kit with testkit_store_open's database and a clock at TESTKIT_START. */
 testkit *testkit_new(void);
 void testkit_free(testkit *kit);
 

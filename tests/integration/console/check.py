@@ -7,6 +7,10 @@ Each case starts tend with a fresh database in a temporary folder and a frozen c
 the transcript back into messages ({audience, who, lines, buttons}) and asserts the facts a member
 depends on: who was told what, privately or publicly, and what the board says afterwards. Wording
 may change; task numbers, slot counts, audiences and names may not.
+
+With TEND_TEST_PG_DIR set (the console.*.pg cases, through tests/integration/with_postgres.sh) every
+database is a fresh schema on that test PostgreSQL instead of a SQLite file, and the same assertions
+run against it.
 """
 import os
 import re
@@ -18,8 +22,39 @@ START = "2026-11-03T10:00"  # a Tuesday morning: nothing scheduled falls due whi
 HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
 
 
+PG_DIR = os.environ.get("TEND_TEST_PG_DIR")  # read before run() clears TEND_* for tend itself
+CASE = sys.argv[1] if len(sys.argv) > 1 else ""
+
+
 class Failure(Exception):
     pass
+
+
+def database(tmp, name):
+    """A fresh database for this case: a SQLite file in tmp, or a new schema on the test PostgreSQL."""
+    if not PG_DIR:
+        return os.path.join(tmp, name)
+    schema = re.sub(r"[^a-z0-9_]", "_", "console_%s_%s" % (CASE, name.split(".")[0]))
+    ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres_ctl.sh")
+    proc = subprocess.run([ctl, "schema", PG_DIR, schema], stdout=subprocess.PIPE, timeout=60)
+    if proc.returncode != 0:
+        raise Failure("cannot make schema %s on the test PostgreSQL" % schema)
+    return proc.stdout.decode().strip()
+
+
+def column(db, sql):
+    """The first column of a query's rows, from either backend."""
+    if not PG_DIR:
+        import sqlite3
+        con = sqlite3.connect(db)
+        values = [row[0] for row in con.execute(sql)]
+        con.close()
+        return values
+    psql = sorted(__import__("glob").glob("/usr/lib/postgresql/*/bin/psql")) or ["psql"]
+    proc = subprocess.run([psql[-1], "-qAt", "-d", db, "-c", sql], stdout=subprocess.PIPE, timeout=60)
+    if proc.returncode != 0:
+        raise Failure("psql failed on: " + sql)
+    return proc.stdout.decode().splitlines()
 
 
 def check(cond, what, transcript=None):
@@ -85,7 +120,7 @@ def script(dir_, name):
 
 
 def case_flow(tend, dir_, src, tmp):
-    db = os.path.join(tmp, "flow.db")
+    db = database(tmp, "flow.db")
     rc, out, err = run(tend, ["--database", db, "--now", START], script(dir_, "flow.txt"), tmp)
     check(rc == 0, "tend exited %d: %s" % (rc, err), out)
     msgs = parse(out)
@@ -122,7 +157,7 @@ def case_flow(tend, dir_, src, tmp):
 
 
 def case_restart(tend, dir_, src, tmp):
-    db = os.path.join(tmp, "restart.db")
+    db = database(tmp, "restart.db")
     first = ":as ana\n/task add \"Soup run\" slots:2\n/task add \"Pantry shift\"\n/claim 1\n" \
             ":as bob\n/claim 2\n/stepback 3d\n:as ana\n/tasks all\n/me\n:quit\n"
     again = ":as ana\n/tasks all\n/me\n"
@@ -140,7 +175,7 @@ def case_restart(tend, dir_, src, tmp):
 
 
 def case_bad_input(tend, dir_, src, tmp):
-    db = os.path.join(tmp, "bad.db")
+    db = database(tmp, "bad.db")
     text = script(dir_, "bad_input.txt").replace("{{LONG}}", "\u05e9\u05dc\u05d5\u05dd x" * 1024)
     rc, out, err = run(tend, ["--database", db, "--now", START], text, tmp)
     check(rc == 0, "tend exited %d on bad input: %s" % (rc, err), out)
@@ -167,7 +202,7 @@ def case_bad_input(tend, dir_, src, tmp):
 
 
 def case_advance(tend, dir_, src, tmp):
-    db = os.path.join(tmp, "advance.db")
+    db = database(tmp, "advance.db")
     text = ":as ana\n/task add \"Soup run\"\n:advance 1w\n:advance 1w\n"
     rc, out, err = run(tend, ["--database", db, "--now", "2026-11-02T09:00"], text, tmp)
     check(rc == 0, "tend exited %d: %s" % (rc, err), out)
@@ -189,8 +224,14 @@ def case_cli(tend, dir_, src, tmp):
     check(rc == 0 and "usage: tend" in out and "--check-config" in out, "--help explains the options")
     rc, out, _ = run(tend, ["--version"], "", tmp)
     check(rc == 0 and re.match(r"^tend \d+\.\d+\.\d+\n"
-                               r"Matrix end-to-end encryption: (yes \(vodozemac \d+\.\d+\.\d+\)|no: built .+)\n$", out),
-          "--version prints the version and whether end-to-end encryption is in: " + out)
+                               r"Matrix end-to-end encryption: (yes \(vodozemac \d+\.\d+\.\d+\)|no: built .+)\n"
+                               r"PostgreSQL store: (yes \(libpq \d+\.\d+\)|no: built without libpq .+)\n$", out),
+          "--version prints the version and whether end-to-end encryption and PostgreSQL are in: " + out)
+    # a PostgreSQL URL libpq cannot read (or a tend without PostgreSQL): one line, tend does not
+    # start, and the password (which libpq would quote) is not in it
+    rc, out, err = run(tend, ["--database", "postgresql://tend:Sec%zzretPw@/tend"], "/me\n", tmp)
+    check(rc == 1 and err.count("\n") == 1 and "PostgreSQL" in err and "zzret" not in err and not out,
+          "a bad PostgreSQL URL is one line without its password: " + err)
     rc, out, err = run(tend, ["--frobnicate"], "", tmp)
     check(rc == 2 and err.count("\n") == 1 and "--frobnicate" in err, "an unknown option is one line: " + err)
     rc, out, err = run(tend, ["--check-config", os.path.join(src, "config", "tend.conf")], "", tmp)
@@ -217,7 +258,7 @@ def case_cli(tend, dir_, src, tmp):
 
 def case_two_groups(tend, dir_, src, tmp):
     """Two console groups on one file: each run serves its own group's schedule alone."""
-    db = os.path.join(tmp, "shared.db")
+    db = database(tmp, "shared.db")
     alpha = {"TEND_CONSOLE_GROUP": "alpha"}
     first = ":as ana\n/task add \"Alpha soup\"\n/feedback alpha-idea-1\n:as bea\n/feedback alpha-idea-2\n" \
             ":as cam\n/feedback alpha-idea-3\n:quit\n"
@@ -246,7 +287,7 @@ def case_two_groups(tend, dir_, src, tmp):
 
 def case_names(tend, dir_, src, tmp):
     """Names as others read them: nothing invisible, and no second "Ana" that is someone else."""
-    db = os.path.join(tmp, "names.db")
+    db = database(tmp, "names.db")
     text = (":as Ana\n/task add \"Soup run\"\n"
             ":as \u0410na\n"                 # a Cyrillic A: someone else passing as Ana
             ":as \u202eAna\u200b\n"          # Ana herself, with a bidi override and a zero-width space
@@ -263,16 +304,13 @@ def case_names(tend, dir_, src, tmp):
     c.expect("private", "bea", r"looks just like", what="bea cannot rename herself to look like Ana")
     c.expect("public", None, r"bea", r"@Ana\b", what="the thanks names the one Ana")
     check("\u200b" not in out and "\u202e" not in out, "an invisible character reached the transcript", out)
-    import sqlite3
-    con = sqlite3.connect(db)
-    names = sorted(n for (n,) in con.execute("SELECT name FROM members"))
-    con.close()
+    names = sorted(column(db, "SELECT name FROM members"))
     check(names == ["Ana", "bea"], "the group has exactly Ana and bea: %s" % names, out)
 
 
 def case_small_things(tend, dir_, src, tmp):
     """Issue 14's small things, as a member meets them in one piped script under a frozen clock."""
-    db = os.path.join(tmp, "small.db")
+    db = database(tmp, "small.db")
     chores = "".join("/task add Chore number %d\n" % i for i in range(1, 46))  # the budget is 30 a minute
     han, emoji = "\u540d" * 60, "\U0001F600" * 60
     text = (":as ana\n" + chores +
@@ -300,11 +338,8 @@ def case_small_things(tend, dir_, src, tmp):
     check(len(consoles) == 2, "broken UTF-8 and a NUL each get one console line", out)
     c.expect("private", None, r'#47 Soup run.*\n.*#46 Fix the "big" fridge', what="the board as typed")
     check("Bread" not in out and "Soup \ufffd" not in out, "a line that is not text was stored", out)
-    import sqlite3
-    con = sqlite3.connect(db)
-    titles = [t for (t,) in con.execute("SELECT title FROM tasks WHERE number > 45 ORDER BY number")]
-    names = [n for (n,) in con.execute("SELECT name FROM members")]
-    con.close()
+    titles = column(db, "SELECT title FROM tasks WHERE number > 45 ORDER BY number")
+    names = column(db, "SELECT name FROM members")
     check(titles == ['Fix the "big" fridge', "Soup run"], "the stored titles: %r" % titles, out)
     check(names == [emoji], "ana's name is the 60 emoji, whole: %r" % names, out)
 

@@ -14,6 +14,22 @@ import double as dd  # noqa: E402
 import scrape  # noqa: E402
 
 TEND = os.environ.get("TEND_BIN", "tend")
+# the *.pg cases (tests/integration/postgres.cmake): each session's database is a schema on the test
+# PostgreSQL, the same one again when a test restarts tend on the same folder
+PG_DIR = os.environ.get("TEND_TEST_PG_DIR")
+_schemas = {}
+
+
+def database(tmp):
+    if not PG_DIR:
+        return os.path.join(tmp, "tend.db")
+    if tmp not in _schemas:
+        import hashlib
+        name = "discord_" + hashlib.sha1(tmp.encode()).hexdigest()[:12]
+        ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres_ctl.sh")
+        _schemas[tmp] = subprocess.run([ctl, "schema", PG_DIR, name], check=True,
+                                       stdout=subprocess.PIPE).stdout.decode().strip()
+    return _schemas[tmp]
 
 
 @pytest.fixture
@@ -27,7 +43,7 @@ class Tend:
     def __init__(self, double, tmp, token=dd.TOKEN, env=None):
         self.double = double
         self.log_path = os.path.join(tmp, "tend.log")
-        self.db = os.path.join(tmp, "tend.db")
+        self.db = database(tmp)
         environment = dict(os.environ)
         environment.update({
             "DISCORD_TOKEN": token,

@@ -24,7 +24,7 @@ def run(tend, script, tmp):
         text = f.read()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
     env["XDG_DATA_HOME"] = tmp
-    proc = subprocess.run([tend, "--console", "--now", "2026-11-02T09:00"], input=text.encode(),
+    proc = subprocess.run([tend, "--console", "--now", "2026-11-02T09:00"] + transcript.database_args("fillin"), input=text.encode(),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
     assert proc.returncode == 0, "tend exited with %d: %s" % (proc.returncode, proc.stderr.decode())
     return proc.stdout.decode()

@@ -27,7 +27,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
         env["XDG_DATA_HOME"] = tmp
-        proc = subprocess.run([tend, "--console", "--now", "2026-10-19T09:00"], input=text.encode(),
+        proc = subprocess.run([tend, "--console", "--now", "2026-10-19T09:00"] + transcript.database_args("month"), input=text.encode(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
     out = proc.stdout.decode()
     try:

@@ -11,6 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import console_transcript as transcript  # noqa: E402
 from console_transcript import parse  # noqa: E402
 
 
@@ -27,7 +28,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
         env["XDG_DATA_HOME"] = tmp
-        proc = subprocess.run([tend, "--console", "--now", "2026-11-02T09:00"], input=text.encode(),
+        proc = subprocess.run([tend, "--console", "--now", "2026-11-02T09:00"] + transcript.database_args("week"), input=text.encode(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
     out = proc.stdout.decode()
     try:

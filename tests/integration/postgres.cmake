@@ -1,0 +1,81 @@
+# postgres.cmake — the PostgreSQL store backend under test: one PostgreSQL server for the whole run
+# (the postgres fixture: files in a folder under /tmp, a unix socket there and no TCP port, stopped
+# and removed at the end), and the same assertions as SQLite's for the store's unit tests, some
+# handler tests and the console suite, each as NAME.pg. Labels: postgres (plus unit / console).
+# Without PostgreSQL's binaries each says "skipped: no PostgreSQL" and is counted as skipped.
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+
+# dialect.c's rules need no server; without PostgreSQL built in, the program says it skipped
+set_tests_properties(unit.test_pg_dialect PROPERTIES SKIP_RETURN_CODE 77 LABELS "unit;postgres")
+
+# the store's per-command latency on a backend (bench/store_latency.c): a smoke run here, figures
+# printed, not checked; `tend_store_latency DATABASE 20000` for real numbers
+add_executable(tend_store_latency ${CMAKE_SOURCE_DIR}/bench/store_latency.c)
+target_link_libraries(tend_store_latency PRIVATE tend_app)
+add_test(NAME bench.store_latency.sqlite
+         COMMAND sh -c "rm -f \"$1\" && exec \"$0\" \"$1\" 500" $<TARGET_FILE:tend_store_latency>
+                 ${CMAKE_BINARY_DIR}/store_latency.db)
+set_tests_properties(bench.store_latency.sqlite PROPERTIES LABELS bench TIMEOUT 120)
+
+if(TEND_HAVE_POSTGRES)
+  set(TEND_PG_DIR ${CMAKE_BINARY_DIR}/pg-test)
+  set(TEND_PG_CTL ${CMAKE_CURRENT_LIST_DIR}/postgres_ctl.sh)
+  set(TEND_WITH_PG ${CMAKE_CURRENT_LIST_DIR}/with_postgres.sh ${TEND_PG_DIR})
+
+  add_test(NAME postgres.start COMMAND ${TEND_PG_CTL} start ${TEND_PG_DIR})
+  add_test(NAME postgres.stop COMMAND ${TEND_PG_CTL} stop ${TEND_PG_DIR})
+  set_tests_properties(postgres.start PROPERTIES FIXTURES_SETUP postgres LABELS postgres
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+  set_tests_properties(postgres.stop PROPERTIES FIXTURES_CLEANUP postgres LABELS postgres TIMEOUT 60)
+
+  # the store's own tests, the outbox, and handler tests that reach most of the store's queries
+  foreach(name test_store_backend test_store_tasks test_store_people test_store_process test_outbox test_router
+               test_people test_rest test_checkin test_spread test_load test_task_post test_thanks
+               test_team test_setup test_i18n test_task_alerts test_complete test_calendar test_console
+               test_matrix_links)
+    add_test(NAME unit.${name}.pg COMMAND ${TEND_WITH_PG} $<TARGET_FILE:${name}>)
+    set_tests_properties(unit.${name}.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "unit;postgres"
+                         SKIP_RETURN_CODE 77 TIMEOUT 300)
+  endforeach()
+
+  add_test(NAME bench.store_latency.pg
+           COMMAND ${TEND_WITH_PG} sh -c "exec \"$0\" \"$(${TEND_PG_CTL} schema ${TEND_PG_DIR} latency)\" 500"
+                   $<TARGET_FILE:tend_store_latency>)
+  set_tests_properties(bench.store_latency.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "bench;postgres"
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+
+  # the Discord double against PostgreSQL: the durable outbox across kill -9 and restarts, and ops
+  if(TEND_DISCORD_VENV)
+    foreach(suite outbox ops)
+      add_test(NAME integration.discord.${suite}.pg
+               COMMAND ${TEND_WITH_PG} ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
+                       ${TEND_DISCORD_TESTS}/test_${suite}.py
+               WORKING_DIRECTORY ${TEND_DISCORD_TESTS})
+      set_tests_properties(integration.discord.${suite}.pg PROPERTIES
+                           FIXTURES_REQUIRED "discord_venv;postgres" LABELS "integration;discord;postgres"
+                           SKIP_RETURN_CODE 77 TIMEOUT 600
+                           ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
+    endforeach()
+  endif()
+
+  # the scripted weeks (the scheduler, reminders across a daylight-saving change, others filling in)
+  foreach(suite week month fillin)
+    set(script ${CMAKE_CURRENT_LIST_DIR}/${suite}/check_${suite}.py)
+    set(input ${CMAKE_CURRENT_LIST_DIR}/${suite}/${suite}.txt)
+    if(suite STREQUAL "fillin")
+      set(script ${CMAKE_CURRENT_LIST_DIR}/fillin/check_weeks.py)
+      set(input ${CMAKE_CURRENT_LIST_DIR}/fillin/weeks.txt)
+    endif()
+    add_test(NAME console.${suite}.pg COMMAND ${TEND_WITH_PG} ${Python3_EXECUTABLE} ${script} $<TARGET_FILE:tend> ${input})
+    set_tests_properties(console.${suite}.pg PROPERTIES FIXTURES_REQUIRED postgres
+                         LABELS "integration;console;scheduler;postgres" SKIP_RETURN_CODE 77 TIMEOUT 180)
+  endforeach()
+
+  foreach(case flow restart bad_input advance two_groups names small_things)
+    add_test(NAME console.${case}.pg
+             COMMAND ${TEND_WITH_PG} ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/console/check.py ${case}
+                     $<TARGET_FILE:tend> ${CMAKE_CURRENT_LIST_DIR}/console ${CMAKE_SOURCE_DIR})
+    set_tests_properties(console.${case}.pg PROPERTIES FIXTURES_REQUIRED postgres
+                         LABELS "integration;console;postgres" SKIP_RETURN_CODE 77 TIMEOUT 180)
+  endforeach()
+endif()
