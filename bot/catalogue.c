@@ -29,27 +29,27 @@ static const char *const off_choices[] = {"off", NULL};
 
 /* Options several commands share. */
 #define OPT_TASK                                                                                   \
-    {"task", N_("The task: its number or a few words of its title"), TEND_OPT_TEXT, TEND_OPT_WORD,  \
+    {.name = "task", .description = N_("The task: its number or a few words of its title"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD,  \
      .required = true, .autocomplete = true}
-#define OPT_NOTE {"note", N_("A short note"), TEND_OPT_TEXT, TEND_OPT_NAMED}
+#define OPT_NOTE {.name = "note", .description = N_("A short note"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED}
 #define OPT_WHEN                                                                                   \
-    {"when", N_("When, like fri 18:00, tomorrow 6pm or 3 dec"), TEND_OPT_TEXT, TEND_OPT_NAMED,      \
+    {.name = "when", .description = N_("When, like fri 18:00, tomorrow 6pm or 3 dec"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED,      \
      .words = TEND_OPT_WORDS_WHEN}
-#define OPT_SLOTS {"slots", N_("How many people it needs"), TEND_OPT_NUMBER, TEND_OPT_NAMED, .min = 1, .max = 20}
-#define OPT_WEIGHT {"weight", N_("How big it is, 1 to 5"), TEND_OPT_NUMBER, TEND_OPT_NAMED, .min = 1, .max = 5}
+#define OPT_SLOTS {.name = "slots", .description = N_("How many people it needs"), .type = TEND_OPT_NUMBER, .form = TEND_OPT_NAMED, .min = 1, .max = 20}
+#define OPT_WEIGHT {.name = "weight", .description = N_("How big it is, 1 to 5"), .type = TEND_OPT_NUMBER, .form = TEND_OPT_NAMED, .min = 1, .max = 5}
 #define OPT_REPEAT                                                                                 \
-    {"repeat", N_("weekly, biweekly, monthly or every:3d"), TEND_OPT_TEXT, TEND_OPT_NAMED,          \
+    {.name = "repeat", .description = N_("weekly, biweekly, monthly or every:3d"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED,          \
      .words = TEND_OPT_WORDS_REPEAT}
 #define OPT_KIND                                                                                   \
-    {"kind", N_("Your group's word for this sort of task, like driving"), TEND_OPT_TEXT, TEND_OPT_NAMED, \
+    {.name = "kind", .description = N_("Your group's word for this sort of task, like driving"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED, \
      .autocomplete = true}
 #define OPT_ROTATE                                                                                 \
-    {"rotate", N_("Offer each new one round the group in turn"), TEND_OPT_TEXT, TEND_OPT_NAMED,     \
+    {.name = "rotate", .description = N_("Offer each new one round the group in turn"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED,     \
      .choices = yesno_choices, .words = TEND_OPT_WORDS_SWITCH}
 #define OPT_TEACH                                                                                  \
-    {"teach", N_("Whoever takes it is happy to show someone how"), TEND_OPT_TEXT, TEND_OPT_NAMED,   \
+    {.name = "teach", .description = N_("Whoever takes it is happy to show someone how"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED,   \
      .choices = yesno_choices, .words = TEND_OPT_WORDS_SWITCH}
-#define OPT_TASK_NOTE {"note", N_("Details: where, what to bring"), TEND_OPT_TEXT, TEND_OPT_NAMED}
+#define OPT_TASK_NOTE {.name = "note", .description = N_("Details: where, what to bring"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED}
 /* what task add and task edit share after the title */
 #define OPT_TASK_DETAILS OPT_WHEN, OPT_SLOTS, OPT_WEIGHT, OPT_REPEAT, OPT_KIND, OPT_ROTATE, OPT_TEACH, OPT_TASK_NOTE
 
@@ -61,9 +61,9 @@ static const tend_command_spec catalogue[] = {
      .brief = N_("The task board"),
      .example = N_(TEND_CMD "tasks, " TEND_CMD "tasks mine, " TEND_CMD "tasks learn, or " TEND_CMD "tasks all page:2"),
      .run = tend_cmd_tasks,
-     .options = {{"filter", N_("Which tasks (ics: a calendar file)"), TEND_OPT_TEXT, TEND_OPT_RAW,
+     .options = {{.name = "filter", .description = N_("Which tasks (ics: a calendar file)"), .type = TEND_OPT_TEXT, .form = TEND_OPT_RAW,
                   .choices = filter_choices},
-                 {"page", N_("Which page of a long board"), TEND_OPT_NUMBER, TEND_OPT_NAMED, .min = 1}}},
+                 {.name = "page", .description = N_("Which page of a long board"), .type = TEND_OPT_NUMBER, .form = TEND_OPT_NAMED, .min = 1}}},
     {.name = "task add",
      .usage = TEND_CMD "task add <title> [when:...] [slots:1-20] [weight:1-5] "
                        "[repeat:weekly|biweekly|monthly|every:3d] [kind:...] [rotate:yes] [teach:yes] [note:...]",
@@ -71,7 +71,7 @@ static const tend_command_spec catalogue[] = {
      .brief = N_("Post a task"),
      .example = N_(TEND_CMD "task add Soup run when:\"fri 18:00\" slots:2 repeat:weekly note:bring a big pot"),
      .run = tend_cmd_task_add,
-     .options = {{"title", N_("What needs doing"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true,
+     .options = {{.name = "title", .description = N_("What needs doing"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD, .required = true,
                   .max = TEND_LIMIT_TITLE_CHARS},
                  OPT_TASK_DETAILS}},
     {.name = "task edit",
@@ -82,7 +82,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "task edit 12 when:\"sat 10am\", or " TEND_CMD "task edit Soup run slots:3"),
      .run = tend_cmd_task_edit,
      .options = {OPT_TASK,
-                 {"title", N_("A new title"), TEND_OPT_TEXT, TEND_OPT_NAMED, .max = TEND_LIMIT_TITLE_CHARS},
+                 {.name = "title", .description = N_("A new title"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED, .max = TEND_LIMIT_TITLE_CHARS},
                  OPT_TASK_DETAILS}},
     {.name = "task cancel",
      .usage = TEND_CMD "task cancel <task> [note:reason] [repeat:off]",
@@ -91,8 +91,8 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "task cancel 12 note:the kitchen is closed this week"),
      .run = tend_cmd_task_cancel,
      .options = {OPT_TASK,
-                 {"note", N_("Why, for the people on it"), TEND_OPT_TEXT, TEND_OPT_NAMED},
-                 {"repeat", N_("off: call off the whole series"), TEND_OPT_TEXT, TEND_OPT_NAMED,
+                 {.name = "note", .description = N_("Why, for the people on it"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED},
+                 {.name = "repeat", .description = N_("off: call off the whole series"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED,
                   .choices = off_choices}}},
     {.name = "claim",
      .usage = TEND_CMD "claim <task>",
@@ -101,7 +101,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "claim 12, or " TEND_CMD "claim Soup run; " TEND_CMD "claim 12 learn (to learn it alongside)"),
      .run = tend_cmd_claim,
      .options = {OPT_TASK,
-                 {"learn", N_("Learn it alongside whoever does it, without a slot"), TEND_OPT_TEXT, TEND_OPT_WORD,
+                 {.name = "learn", .description = N_("Learn it alongside whoever does it, without a slot"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD,
                   .choices = learn_choices}}},
     {.name = "unclaim",
      .usage = TEND_CMD "unclaim <task>",
@@ -115,7 +115,7 @@ static const tend_command_spec catalogue[] = {
      .summary = N_("tell me you're still on a task"),
      .example = N_(TEND_CMD "keep 12"),
      .run = tend_cmd_keep,
-     .options = {{"details", N_("Anything after the command"), TEND_OPT_TEXT, TEND_OPT_RAW}}},
+     .options = {{.name = "details", .description = N_("Anything after the command"), .type = TEND_OPT_TEXT, .form = TEND_OPT_RAW}}},
     {.name = "done",
      .usage = TEND_CMD "done <task> [note:...]",
      .summary = N_("mark a task finished and celebrate"),
@@ -132,7 +132,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "handoff 12 Ana, or " TEND_CMD "handoff Drive to the pantry Ana"),
      .run = tend_cmd_handoff,
      .picker = "handoff offer",
-     .options = {OPT_TASK, {"member", N_("Who to offer it to"), TEND_OPT_MEMBER, TEND_OPT_WORD, .required = true}}},
+     .options = {OPT_TASK, {.name = "member", .description = N_("Who to offer it to"), .type = TEND_OPT_MEMBER, .form = TEND_OPT_WORD, .required = true}}},
     {.name = "handoff accept",
      .usage = TEND_CMD "handoff accept <task>",
      .summary = N_("take a task someone offered you"),
@@ -156,7 +156,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "checkin ok, or " TEND_CMD "checkin low note:long week at work"),
      .run = tend_cmd_checkin,
      .flags = TEND_CMD_PRIVATE,
-     .options = {{"energy", N_("How your week is going"), TEND_OPT_TEXT, TEND_OPT_WORD, .choices = energy_choices,
+     .options = {{.name = "energy", .description = N_("How your week is going"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD, .choices = energy_choices,
                   .words = TEND_OPT_WORDS_ENERGY},
                  OPT_NOTE}},
     {.name = "stepback",
@@ -166,7 +166,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "stepback a week, " TEND_CMD "stepback 3 days, or " TEND_CMD "stepback 2026-12-24"),
      .run = tend_cmd_stepback,
      .flags = TEND_CMD_PRIVATE,
-     .options = {{"for", N_("How long: 3 days, a week, 2w or a date"), TEND_OPT_TEXT, TEND_OPT_NAMED,
+     .options = {{.name = "for", .description = N_("How long: 3 days, a week, 2w or a date"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED,
                   .words = TEND_OPT_WORDS_DURATION}, OPT_NOTE}},
     {.name = "back",
      .usage = TEND_CMD "back [hello]",
@@ -183,8 +183,8 @@ static const tend_command_spec catalogue[] = {
      .brief = N_("Thank someone"),
      .example = N_(TEND_CMD "thanks Ana for the lift"),
      .run = tend_cmd_thanks,
-     .options = {{"member", N_("Who to thank"), TEND_OPT_MEMBER, TEND_OPT_WORD, .required = true},
-                 {"for", N_("What for"), TEND_OPT_TEXT, TEND_OPT_NAMED}}},
+     .options = {{.name = "member", .description = N_("Who to thank"), .type = TEND_OPT_MEMBER, .form = TEND_OPT_WORD, .required = true},
+                 {.name = "for", .description = N_("What for"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED}}},
 
     /* ------------------------------------------------------------ oneself (people.c) */
     {.name = "me",
@@ -201,7 +201,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "capacity 2"),
      .run = tend_cmd_capacity,
      .flags = TEND_CMD_PRIVATE,
-     .options = {{"n", N_("How much you can take on in a week"), TEND_OPT_NUMBER, TEND_OPT_WORD, .required = true,
+     .options = {{.name = "n", .description = N_("How much you can take on in a week"), .type = TEND_OPT_NUMBER, .form = TEND_OPT_WORD, .required = true,
                   .max = TEND_LIMIT_CAPACITY}}},
     {.name = "profile",
      .usage = TEND_CMD "profile [name:...] [pronouns:...] [quiet:HH:MM-HH:MM|off] [tz:Area/City] [remind:2h|off] "
@@ -211,14 +211,14 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "profile quiet:22:00-07:00 tz:Europe/Berlin remind:1h"),
      .run = tend_cmd_profile,
      .flags = TEND_CMD_PRIVATE,
-     .options = {{"name", N_("Your name"), TEND_OPT_TEXT, TEND_OPT_NAMED},
-                 {"pronouns", N_("Your pronouns"), TEND_OPT_TEXT, TEND_OPT_NAMED},
-                 {"quiet", N_("Quiet hours, like 22:00-07:00, or off"), TEND_OPT_TEXT, TEND_OPT_NAMED},
-                 {"tz", N_("Your time zone, like Europe/Berlin"), TEND_OPT_TEXT, TEND_OPT_NAMED},
-                 {"remind", N_("A reminder before a task you hold: 2h, 30m, 1d or off"), TEND_OPT_TEXT,
-                  TEND_OPT_NAMED},
-                 {"language", N_("Your language for what only you read, like es, or off"), TEND_OPT_TEXT,
-                  TEND_OPT_NAMED}}},
+     .options = {{.name = "name", .description = N_("Your name"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED},
+                 {.name = "pronouns", .description = N_("Your pronouns"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED},
+                 {.name = "quiet", .description = N_("Quiet hours, like 22:00-07:00, or off"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED},
+                 {.name = "tz", .description = N_("Your time zone, like Europe/Berlin"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED},
+                 {.name = "remind", .description = N_("A reminder before a task you hold: 2h, 30m, 1d or off"), .type = TEND_OPT_TEXT,
+                  .form = TEND_OPT_NAMED},
+                 {.name = "language", .description = N_("Your language for what only you read, like es, or off"), .type = TEND_OPT_TEXT,
+                  .form = TEND_OPT_NAMED}}},
     {.name = "nudges",
      .usage = TEND_CMD "nudges on|off|later",
      .summary = N_("whether I may nudge you (at most once a week)"),
@@ -226,7 +226,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "nudges off"),
      .run = tend_cmd_nudges,
      .flags = TEND_CMD_PRIVATE,
-     .options = {{"setting", N_("on or off"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true,
+     .options = {{.name = "setting", .description = N_("on or off"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD, .required = true,
                   .choices = onoff_choices, .words = TEND_OPT_WORDS_SWITCH}}},
 
     /* ------------------------------------------------------------ the group's process (process.c) */
@@ -237,7 +237,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "feedback the Monday prompt comes too early for shift workers"),
      .run = tend_cmd_feedback,
      .flags = TEND_CMD_PRIVATE | TEND_CMD_ANONYMOUS,
-     .options = {{"text", N_("Your suggestion; no name is kept"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true}}},
+     .options = {{.name = "text", .description = N_("Your suggestion; no name is kept"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD, .required = true}}},
     {.name = "agreements",
      .usage = TEND_CMD "agreements",
      .summary = N_("the group's agreements"),
@@ -252,7 +252,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "agreements add We rotate who runs the Monday call."),
      .coordinator_only = true,
      .run = tend_cmd_agreements_add,
-     .options = {{"text", N_("The agreement"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true}}},
+     .options = {{.name = "text", .description = N_("The agreement"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD, .required = true}}},
     {.name = "agreements amend",
      .usage = TEND_CMD "agreements amend <number> <text>",
      .summary = N_("amend an agreement (the old wording is kept)"),
@@ -260,8 +260,8 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "agreements amend 2 We rotate the Monday call every month."),
      .coordinator_only = true,
      .run = tend_cmd_agreements_amend,
-     .options = {{"number", N_("Which agreement"), TEND_OPT_NUMBER, TEND_OPT_WORD, .required = true, .min = 1},
-                 {"text", N_("The new wording"), TEND_OPT_TEXT, TEND_OPT_WORD, .required = true}}},
+     .options = {{.name = "number", .description = N_("Which agreement"), .type = TEND_OPT_NUMBER, .form = TEND_OPT_WORD, .required = true, .min = 1},
+                 {.name = "text", .description = N_("The new wording"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD, .required = true}}},
     {.name = "export",
      .usage = TEND_CMD "export",
      .summary = N_("your own data, as a JSON file"),
@@ -297,7 +297,7 @@ static const tend_command_spec catalogue[] = {
      .brief = N_("What I can do"),
      .example = N_(TEND_CMD "help claim"),
      .run = tend_cmd_help,
-     .options = {{"command", N_("One command, to see how it goes"), TEND_OPT_TEXT, TEND_OPT_RAW}}},
+     .options = {{.name = "command", .description = N_("One command, to see how it goes"), .type = TEND_OPT_TEXT, .form = TEND_OPT_RAW}}},
 
     /* ------------------------------------------------------------ coordinators (team.c, setup.c) */
     {.name = "team",
@@ -315,13 +315,13 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "setup timezone:Europe/Berlin checkin:\"mon 18:00\" digest:\"sun 18:00\""),
      .coordinator_only = true,
      .run = tend_cmd_setup,
-     .options = {{"channel", N_("Where I post"), TEND_OPT_CHANNEL, TEND_OPT_NAMED},
-                 {"timezone", N_("The group's time zone, like Europe/Berlin"), TEND_OPT_TEXT, TEND_OPT_NAMED},
-                 {"checkin", N_("Weekly check-in, like mon 18:00"), TEND_OPT_TEXT, TEND_OPT_NAMED},
-                 {"digest", N_("Weekly digest, like sun 18:00"), TEND_OPT_TEXT, TEND_OPT_NAMED},
-                 {"capacity", N_("Default weekly capacity"), TEND_OPT_NUMBER, TEND_OPT_NAMED, .min = 1,
+     .options = {{.name = "channel", .description = N_("Where I post"), .type = TEND_OPT_CHANNEL, .form = TEND_OPT_NAMED},
+                 {.name = "timezone", .description = N_("The group's time zone, like Europe/Berlin"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED},
+                 {.name = "checkin", .description = N_("Weekly check-in, like mon 18:00"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED},
+                 {.name = "digest", .description = N_("Weekly digest, like sun 18:00"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED},
+                 {.name = "capacity", .description = N_("Default weekly capacity"), .type = TEND_OPT_NUMBER, .form = TEND_OPT_NAMED, .min = 1,
                   .max = TEND_LIMIT_CAPACITY},
-                 {"language", N_("The group's language, like es"), TEND_OPT_TEXT, TEND_OPT_NAMED}}},
+                 {.name = "language", .description = N_("The group's language, like es"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED}}},
     {.name = "pause-new",
      .usage = TEND_CMD "pause-new [for]",
      .summary = N_("pause new tasks while the group rests a little"),
@@ -329,7 +329,7 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "pause-new 2 weeks"),
      .coordinator_only = true,
      .run = tend_cmd_pause_new,
-     .options = {{"for", N_("How long: 3 days, a week, 2w"), TEND_OPT_TEXT, TEND_OPT_NAMED,
+     .options = {{.name = "for", .description = N_("How long: 3 days, a week, 2w"), .type = TEND_OPT_TEXT, .form = TEND_OPT_NAMED,
                   .words = TEND_OPT_WORDS_DURATION}}},
     {.name = "resume-new",
      .usage = TEND_CMD "resume-new",
@@ -347,9 +347,9 @@ static const tend_command_spec catalogue[] = {
      .example = N_(TEND_CMD "backup driving on, or " TEND_CMD "backup (to see yours)"),
      .run = tend_cmd_backup,
      .flags = TEND_CMD_PRIVATE | TEND_CMD_UNLISTED,
-     .options = {{"kind", N_("Your group's word for the kind, like driving"), TEND_OPT_TEXT, TEND_OPT_WORD,
+     .options = {{.name = "kind", .description = N_("Your group's word for the kind, like driving"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD,
                   .autocomplete = true},
-                 {"setting", N_("on or off"), TEND_OPT_TEXT, TEND_OPT_WORD, .choices = onoff_choices,
+                 {.name = "setting", .description = N_("on or off"), .type = TEND_OPT_TEXT, .form = TEND_OPT_WORD, .choices = onoff_choices,
                   .words = TEND_OPT_WORDS_SWITCH}}},
     {.name = "pass",
      .usage = TEND_CMD "pass <task>",
