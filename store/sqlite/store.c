@@ -218,8 +218,11 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
     sqlite3_busy_timeout(store->db, 2000);
     /* secure_delete: what is deleted (a forgotten member above all) is overwritten with zeros, not
      * left in free space; Debian's build happens to default to it, others do not */
+    /* temp_store in memory: a savepoint of a group commit (transaction.c) keeps the pages it may
+     * have to undo in a journal of its own, which would otherwise be a file made and unlinked */
     int code = exec_sql(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                               "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;");
+                               "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
+                               "PRAGMA temp_store = MEMORY;");
     if (code != TEND_STORE_OK && cannot_write(path) && open_immutable(store, path) == SQLITE_OK)
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
