@@ -245,13 +245,12 @@ static int run_handler(tend_ctx *ctx)
 }
 
 /* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays.
- * The transaction takes the write lock only when something writes: a command that only read (the
- * task board, autocomplete's neighbours, /me) commits nothing, stores neither its event nor its
- * answers, and its event is remembered in memory (a replay after a restart reads again). */
+ * A command that only read (the task board, /me) writes nothing at all: neither its event nor its
+ * answers are stored, and its event is remembered in memory (a replay after a restart reads again). */
 static int run_in_transaction(tend_ctx *ctx)
 {
     tend_store *store = ctx->env->store;
-    int rc = tend_store_begin_deferred(store);
+    int rc = tend_store_begin(store);
     if (rc == TEND_STORE_OK) {
         rc = tend_store_group_ensure(store, ctx->req->group_key, ctx->req->channel_key, ctx->now,
                                      &ctx->group);

@@ -1,6 +1,6 @@
 /*
- * store_batch.h — what makes a command cheap: a read that never takes the write lock, events
- * answered by a read remembered without a write, and commands that arrive together committed
+ * store_batch.h — what makes a command cheap: a read that writes nothing (not even its event),
+ * events answered by a read remembered in memory, and commands that arrive together committed
  * together. Included by store.h.
  */
 #ifndef TEND_STORE_BATCH_H
@@ -8,11 +8,8 @@
 
 #include <stdbool.h>
 
-/* Opens a transaction that takes the write lock only when a statement first writes: for a
- * command that may turn out to only read. Ends with tend_store_commit or tend_store_rollback. */
-int tend_store_begin_deferred(tend_store *store);
-
-/* Whether the transaction under way wrote (or tried to write) anything since it began. */
+/* Whether the transaction (or savepoint) under way changed any row since it began: a command that
+ * did not only read. */
 bool tend_store_wrote(tend_store *store);
 
 /* Remembers in memory only, for a while, that an event was answered by a read: a second delivery

@@ -46,21 +46,11 @@ int tend_store_begin(tend_store *store)
     return store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
 }
 
-int tend_store_begin_deferred(tend_store *store)
-{
-    if (store->batching)
-        return savepoint(store);
-    store->changes_at_begin = sqlite3_total_changes(store->db);
-    return store_exec_stmt(store, store_stmt(store, "BEGIN"));
-}
-
 bool tend_store_wrote(tend_store *store)
 {
-    if (sqlite3_total_changes(store->db) != store->changes_at_begin)
-        return true;
-    /* a statement that only tried to write took the write lock: counted as a write, the safe side
-     * (in a group the lock may be an earlier command's, so only the changes tell) */
-    return !store->batching && sqlite3_txn_state(store->db, "main") == SQLITE_TXN_WRITE;
+    /* every row inserted, updated or deleted counts, by triggers too; a statement that matched
+     * nothing wrote nothing */
+    return sqlite3_total_changes(store->db) != store->changes_at_begin;
 }
 
 int tend_store_event_note(tend_store *store, const char *platform, const char *event_id)
@@ -113,8 +103,9 @@ int tend_store_batch_begin(tend_store *store)
 {
     if (store->batching)
         return TEND_STORE_OK;
-    /* deferred: a group of reads never takes the write lock */
-    int rc = store_exec_stmt(store, store_stmt(store, "BEGIN"));
+    /* immediate, as every transaction here: with a second process on the file (a shared database)
+     * a deferred one could not take the write lock later without failing; once a turn it is cheap */
+    int rc = store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
     if (rc != TEND_STORE_OK)
         return rc;
     store->batching = true;

@@ -179,10 +179,10 @@ static void a_group_commits_together_and_a_failed_command_changes_nothing(void *
     assert_int_equal(tend_store_state_set(f->store, "t", "kept", "1"), TEND_STORE_OK);
     assert_true(tend_store_wrote(f->store));
     assert_int_equal(tend_store_commit(f->store), TEND_STORE_OK);
-    assert_int_equal(tend_store_begin_deferred(f->store), TEND_STORE_OK);
+    assert_int_equal(tend_store_begin(f->store), TEND_STORE_OK);
     assert_int_equal(tend_store_state_set(f->store, "t", "undone", "1"), TEND_STORE_OK);
     assert_int_equal(tend_store_rollback(f->store), TEND_STORE_OK);
-    assert_int_equal(tend_store_begin_deferred(f->store), TEND_STORE_OK);
+    assert_int_equal(tend_store_begin(f->store), TEND_STORE_OK);
     char value[8];
     assert_int_equal(tend_store_state_get(f->store, "t", "kept", value, sizeof value), TEND_STORE_OK);
     assert_false(tend_store_wrote(f->store)); /* a read inside a group that already wrote */
