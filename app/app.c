@@ -75,6 +75,7 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
         return NULL;
     }
     tend_bot_use_outbox(bot);
+    app->batch = tend_batch_create(app);
     bool discord = tend_config_has_discord(cfg), matrix = tend_config_has_matrix(cfg);
     bool signal_on = tend_config_has_signal(cfg);
     bool telegram = tend_config_has_telegram(cfg);
@@ -343,6 +344,7 @@ void tend_app_stop(tend_app *app)
         uv_close((uv_handle_t *)&app->sigint, NULL);
         uv_close((uv_handle_t *)&app->sigterm, NULL);
     }
+    tend_batch_close(app->batch); /* the turn's commands commit, and their answers leave before the stop */
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->stop(app->adapters[i]);
     tend_sender_close(app->sender);
@@ -355,6 +357,8 @@ void tend_app_destroy(tend_app *app)
         return;
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->destroy(app->adapters[i]);
+    tend_batch_close(app->batch);
+    tend_batch_destroy(app->batch);
     tend_sender_destroy(app->sender);
     tend_ops_destroy(app->ops);
     free(app);

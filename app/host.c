@@ -26,13 +26,18 @@ static int handle(tend_host *h, const tend_request *req)
     tend_app *app = app_of(h);
     tend_messages said;
     tend_messages_init(&said);
+    /* the console answers one keyboard, line by line: its commands commit one by one */
+    bool grouped = strcmp(h->platform, "console") != 0;
+    if (grouped)
+        tend_batch_enter(app->batch);
     int rc = tend_bot_handle(app->bot, req, &said);
     if (rc == TEND_BOT_DUPLICATE) {
         tend_log(TEND_LOG_DEBUG, "app", "a %s event was handled before; not again", h->platform);
         tend_messages_clear(&said);
         return TEND_HOST_DUPLICATE;
     }
-    tend_app_failpoint("after-commit");
+    if (!tend_batch_open(app->batch))
+        tend_app_failpoint("after-commit"); /* a group's commit comes later (app/batch.c) */
     tend_app_take(app, &said);
     tend_messages_clear(&said);
     if (tend_app_after_command(app, req->group_key, req->member_key) != 0)

@@ -10,6 +10,7 @@
 
 #include "adapters/adapter.h"
 #include "app/app.h"
+#include "app/batch.h"
 #include "app/ops.h"
 #include "app/sender.h"
 #include "bot/bot.h"
@@ -22,6 +23,7 @@ struct tend_app {
     tend_bot *bot;
     const tend_config *cfg;
     tend_sender *sender;
+    tend_batch *batch;     /* group commit of a turn's commands (batch.c) */
     tend_adapter *adapters[TEND_APP_MAX_ADAPTERS];
     tend_host hosts[TEND_APP_MAX_ADAPTERS]; /* one per adapter, bound to its platform */
     size_t n_adapters;

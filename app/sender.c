@@ -39,6 +39,7 @@ static const tend_metric_def delivery_seconds = {
 typedef struct item {
     int64_t id;            /* outbox row, or negative: a message the store could not take */
     char *platform, *dest;
+    uint64_t dest_hash;    /* of dest: a pass hashes each destination once, not once a pass */
     char idem[IDEM_MAX];
     tend_messages msg;     /* exactly one message */
     int64_t created_at;
@@ -46,6 +47,7 @@ typedef struct item {
     uint64_t queued_ns;    /* uv_hrtime() when it entered the queue, for delivery_seconds */
     uint64_t next_try_ms;  /* uv_now() before which it waits; 0 = now */
     bool in_flight, done;
+    bool held;             /* taken during a group commit: waits for tend_sender_release */
     struct item *next;
 } item;
 
@@ -66,6 +68,8 @@ struct tend_sender {
     uv_idle_t awake;       /* while removals wait for the flush: the loop's poll must not block */
     bool handles_open, closing;
     bool pumping, again;
+    bool holding;          /* a group commit is open: what is taken now is held */
+    size_t n_held;
     tend_sender_stats stats;
 };
 
@@ -90,6 +94,14 @@ static int load_epoch(tend_sender *s)
 }
 
 /* ---------------------------------------------------------------- the queue */
+
+static uint64_t hash_str(const char *p)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
 
 static void item_free(item *it)
 {
@@ -122,6 +134,7 @@ static item *item_new(tend_sender *s, int64_t id, const char *platform, const ch
     it->created_at = created_at;
     it->platform = strdup(platform);
     it->dest = strdup(dest);
+    it->dest_hash = it->dest ? hash_str(it->dest) : 0;
     tend_messages_init(&it->msg);
     if (id > 0)
         snprintf(it->idem, sizeof it->idem, "%s-%lld", s->epoch, (long long)id);
@@ -225,29 +238,21 @@ static void remember_removed(tend_sender *s, int64_t id, bool at_once)
 /* ---------------------------------------------------------------- a small set of destinations */
 
 typedef struct {
-    const char **slots;
+    const item **slots;
     size_t cap;
 } dest_set;
 
-static uint64_t hash_str(const char *p)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return h;
-}
-
-/* true when dest was in the set already (it is added either way) */
-static bool dest_seen(dest_set *set, const char *dest)
+/* true when the item's destination was in the set already (it is added either way) */
+static bool dest_seen(dest_set *set, const item *it)
 {
     if (!set->slots)
         return false; /* no memory for the set: every row goes, order kept by the adapters' chains */
-    for (size_t i = hash_str(dest) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+    for (size_t i = it->dest_hash & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
         if (!set->slots[i]) {
-            set->slots[i] = dest;
+            set->slots[i] = it;
             return false;
         }
-        if (strcmp(set->slots[i], dest) == 0)
+        if (set->slots[i]->dest_hash == it->dest_hash && strcmp(set->slots[i]->dest, it->dest) == 0)
             return true;
     }
 }
@@ -307,13 +312,19 @@ static void send_one(tend_sender *s, item *it, tend_adapter *adapter)
 
 static void pass(tend_sender *s)
 {
+    uint64_t now = uv_now(s->loop);
+    item *first = s->head;
+    while (first && (first->done || first->in_flight || first->held || first->next_try_ms > now))
+        first = first->next;
+    if (!first)
+        return; /* everything is on its way or waiting: the common case while answers are in flight */
     size_t cap = 16;
     while (cap < s->count * 2)
         cap *= 2;
-    dest_set set = {calloc(cap, sizeof(const char *)), cap};
-    uint64_t now = uv_now(s->loop);
+    dest_set set = {calloc(cap, sizeof(const item *)), cap};
     for (item *it = s->head; it; it = it->next) {
-        if (it->done || dest_seen(&set, it->dest) || it->in_flight || it->next_try_ms > now)
+        /* a held row keeps its place: what follows it to the same destination waits too */
+        if (it->done || dest_seen(&set, it) || it->in_flight || it->held || it->next_try_ms > now)
             continue;
         tend_adapter *adapter = s->route(s->route_ud, it->platform);
         if (!adapter) {
@@ -424,9 +435,51 @@ void tend_sender_take(tend_sender *s, const tend_messages *said)
             item_free(it);
             continue;
         }
+        if (s->holding) {
+            it->held = true;
+            s->n_held++;
+        }
         enqueue(s, it);
     }
+    if (!s->holding)
+        pump(s);
+}
+
+void tend_sender_hold(tend_sender *s)
+{
+    s->holding = true;
+}
+
+void tend_sender_release(tend_sender *s, bool committed, void (*lost)(void *ud, const tend_message *m), void *ud)
+{
+    s->holding = false;
+    if (s->n_held == 0)
+        return;
+    s->n_held = 0;
+    tend_messages gone;
+    tend_messages_init(&gone);
+    for (item *it = s->head; it; it = it->next) {
+        if (!it->held)
+            continue;
+        it->held = false;
+        /* a row of a group that did not commit does not exist, and its id may be a later row's:
+         * the message goes nowhere and is never marked delivered; one without a row (a read's
+         * answer, a "the store failed") is true whatever happened to the group */
+        if (!committed && it->id > 0) {
+            it->done = true;
+            if (lost && it->msg.items[0].first_answer && !tend_messages_add_copy(&gone, &it->msg.items[0]))
+                tend_log(TEND_LOG_ERROR, "outbox", "out of memory: a member whose command failed is not told");
+        }
+    }
     pump(s);
+    for (size_t i = 0; i < gone.count; i++)
+        lost(ud, &gone.items[i]); /* after the walk: telling them takes new messages */
+    tend_messages_clear(&gone);
+}
+
+void tend_sender_flush(tend_sender *s)
+{
+    flush_removed(s);
 }
 
 typedef struct {

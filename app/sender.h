@@ -43,6 +43,16 @@ void tend_sender_take(tend_sender *s, const tend_messages *said);
 /* The platform's verdict on row `id` (called by adapters through their host). */
 void tend_sender_sent(tend_sender *s, int64_t id, tend_sent_result result);
 
+/* Group commit (app/batch.c): what is taken after hold() waits, in its place in the queue, until
+ * release(). committed says whether the group's transaction reached the disk: if not, every held
+ * message with an outbox row is dropped (its row never existed) and `lost` is called with each
+ * that was the first answer to a command, so the member can be told the store failed; messages
+ * without a row go out either way. */
+void tend_sender_hold(tend_sender *s);
+void tend_sender_release(tend_sender *s, bool committed, void (*lost)(void *ud, const tend_message *m), void *ud);
+/* Marks the messages delivered so far in the store now (a group commit takes them along). */
+void tend_sender_flush(tend_sender *s);
+
 /* Messages waiting or in flight, and the totals since start (for tests and the operator). */
 typedef struct {
     size_t waiting;

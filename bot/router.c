@@ -231,7 +231,9 @@ static int run_handler(tend_ctx *ctx)
     return tend_welcome_if_new(ctx);
 }
 
-/* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays. */
+/* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays.
+ * A command that only read (the task board, /me) writes nothing at all: neither its event nor its
+ * answers are stored, and its event is remembered in memory (a replay after a restart reads again). */
 static int run_in_transaction(tend_ctx *ctx)
 {
     tend_store *store = ctx->env->store;
@@ -267,31 +269,30 @@ static int run_in_transaction(tend_ctx *ctx)
         return TEND_ESTORE;
     }
 
-    if (ctx->req->event_id) {
+    size_t before = ctx->out->count;
+    int result = run_handler(ctx);
+    bool wrote = result == TEND_OK && tend_store_wrote(store);
+    if (wrote && ctx->req->event_id) {
         /* in the command's own transaction: recorded exactly when the command's effect is */
         rc = tend_store_event_claim(store, ctx->platform, ctx->req->event_id, ctx->now);
         if (rc == TEND_STORE_EXISTS) {
-            tend_store_rollback(store);
-            return TEND_EDUPLICATE;
-        }
-        if (rc != TEND_STORE_OK) {
+            result = TEND_EDUPLICATE;
+        } else if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: cannot record its event, %s: %s", ctx->spec->name,
                      store_failure_reason(rc), tend_store_errmsg(store));
-            tend_store_rollback(store);
             last_store_rc = rc;
-            return TEND_ESTORE;
+            result = TEND_ESTORE;
         }
     }
-
-    size_t before = ctx->out->count;
-    int result = run_handler(ctx);
     if (result == TEND_OK) {
         /* the answers land with the effect: a crash after this commit cannot lose them */
         rc = tend_outbox_mark_answers(ctx->req, ctx->out, before) == 0 ? TEND_STORE_OK : TEND_STORE_ERROR;
-        if (rc == TEND_STORE_OK)
+        if (rc == TEND_STORE_OK && wrote)
             rc = tend_outbox_write(ctx->env, ctx->out, before, ctx->now);
         if (rc == TEND_STORE_OK)
             rc = tend_store_commit(store);
+        if (rc == TEND_STORE_OK && !wrote && ctx->req->event_id)
+            (void)tend_store_event_note(store, ctx->platform, ctx->req->event_id); /* else a replay reads again */
         if (rc != TEND_STORE_OK) {
             tend_log(TEND_LOG_ERROR, "store", "command %s: commit failed, %s: %s", ctx->spec->name,
                      store_failure_reason(rc), tend_store_errmsg(store));

@@ -177,5 +177,6 @@ int tend_store_audit(tend_store *store, int64_t group_id, int64_t member_id, con
 #include "store/store_schedule.h"
 #include "store/store_outbox.h"
 #include "store/store_fillin.h"
+#include "store/store_batch.h"
 
 #endif

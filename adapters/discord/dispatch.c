@@ -513,8 +513,10 @@ void dc_dispatch_interaction(discord *d, const cJSON *payload)
         return;
     }
     if (ev.kind == DC_EVENT_AUTOCOMPLETE) {
-        /* suggestions change nothing; a replay is only skipped so Discord is not answered twice */
-        if (tend_host_event_claim(d->base.host, ev.id) == 0)
+        /* suggestions change nothing, so nothing is written: a second delivery in this run is
+         * skipped by the map of interactions seen; one after a restart is answered again, and
+         * Discord refuses that second callback (40060) without the member seeing anything */
+        if (seen_add(d, ev.id, wall_ms()))
             answer_autocomplete(d, &ev);
     } else {
         run_command(d, &ev); /* the host records the interaction with the command's effect */

@@ -5,9 +5,34 @@
 #define TEND_STORE_SQLITE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "store/store.h"
+
+#define STMT_CACHE_SIZE 256 /* open addressing; the whole backend has fewer distinct statements */
+
+typedef struct store_recent store_recent;
+
+typedef struct {
+    const char *sql;
+    sqlite3_stmt *stmt;
+} stmt_slot;
+
+struct tend_store {
+    sqlite3 *db;
+    stmt_slot cache[STMT_CACHE_SIZE];
+    char errmsg[256];
+    int failing; /* the last failure's code until a transaction writes again; 0 when none */
+    int changes_at_begin;
+    bool scrub_after_commit; /* a member was forgotten: see store_scrub_after_commit */
+    store_recent *recent;    /* events answered by a read: made on the first one */
+    bool batching;           /* a group commit is open: begin/commit are savepoints in it */
+    bool batch_lost;         /* SQLite rolled the group's transaction back under it */
+    int changes_at_batch;
+    int wal_frames;          /* in the WAL after the last commit (the WAL hook) */
+    bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */
+};
 
 extern const char *const tend_store_migrations[];
 extern const int tend_store_migration_count;
@@ -69,6 +94,15 @@ void store_read_rest(sqlite3_stmt *st, void *out);
 /* The transaction under way erased a member: after it commits, the WAL is checkpointed and
  * truncated, so nothing of them is left in any file (store.c). */
 void store_scrub_after_commit(tend_store *store);
+
+/* Replaces SQLite's automatic checkpoint by tend_store_checkpoint (transaction.c). */
+void store_watch_wal(tend_store *store);
+
+/* Events answered without a write, remembered in memory for a while (recent.c). */
+store_recent *store_recent_create(void);
+void store_recent_destroy(store_recent *r);
+bool store_recent_has(const store_recent *r, const char *platform, const char *event_id);
+void store_recent_add(store_recent *r, const char *platform, const char *event_id);
 
 /* Copies column `col` as text into buf (always NUL-terminated, "" for NULL). */
 void store_copy_text(sqlite3_stmt *st, int col, char *buf, size_t buflen);

@@ -15,43 +15,6 @@
 #include "store/postgres/pg.h"
 #endif
 
-#define STMT_CACHE_SIZE 256 /* open addressing; the whole backend has fewer distinct statements */
-
-typedef struct {
-    const char *sql;
-    sqlite3_stmt *stmt;
-} stmt_slot;
-
-struct tend_store {
-    sqlite3 *db;
-    stmt_slot cache[STMT_CACHE_SIZE];
-    char errmsg[256];
-    int failing; /* the last failure's code until a transaction writes again; 0 when none */
-    int changes_at_begin;
-    bool scrub_after_commit; /* a member was forgotten: see store_scrub_after_commit */
-    bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */
-};
-
-void store_scrub_after_commit(tend_store *store)
-{
-    store->scrub_after_commit = true;
-}
-
-/* What was deleted is zeroed where it lay (secure_delete), but the WAL still holds the pages as
- * they were before: copy the new ones home and cut the WAL to nothing, so a forgotten member is
- * gone from every file while tend runs, not only after a checkpoint some day. When a reader holds
- * the WAL open (another process on the file) the next commit tries again. */
-static void scrub(tend_store *store)
-{
-    if (store->postgres) { /* no WAL of ours to cut: PostgreSQL's VACUUM is the operator's (README) */
-        store->scrub_after_commit = false;
-        return;
-    }
-    int log = -1, done = -1;
-    if (sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) == SQLITE_OK)
-        store->scrub_after_commit = false;
-}
-
 sqlite3 *store_db(tend_store *store)
 {
     return store->db;
@@ -303,12 +266,17 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
     sqlite3_busy_timeout(store->db, 2000);
     /* secure_delete: what is deleted (a forgotten member above all) is overwritten with zeros, not
      * left in free space; Debian's build happens to default to it, others do not */
+    /* temp_store in memory: a savepoint of a group commit (transaction.c) keeps the pages it may
+     * have to undo in a journal of its own, which would otherwise be a file made and unlinked */
     int code = exec_sql(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                               "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;");
+                               "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
+                               "PRAGMA temp_store = MEMORY;");
     if (code != TEND_STORE_OK && cannot_write(path) && open_immutable(store, path) == SQLITE_OK)
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
         code = migrate(store);
+    if (code == TEND_STORE_OK)
+        store_watch_wal(store);
     if (code == TEND_STORE_FULL || (code == TEND_STORE_ERROR && store_nearly_no_space(path))) {
         code = TEND_STORE_FULL;
         /* SQLite says "disk I/O error" for a WAL it cannot grow; the person at the console needs
@@ -333,6 +301,7 @@ void tend_store_close(tend_store *store)
     for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
         sqlite3_finalize(store->cache[i].stmt);
     sqlite3_close(store->db);
+    store_recent_destroy(store->recent);
     free(store);
 }
 
@@ -350,36 +319,6 @@ int tend_store_set_synchronous(tend_store *store, int level)
     if (store->postgres)
         return TEND_STORE_OK; /* the server's synchronous_commit decides, for every client alike */
     return exec_sql(store, pragmas[level]);
-}
-
-int tend_store_begin(tend_store *store)
-{
-    store->changes_at_begin = sqlite3_total_changes(store->db);
-    return store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
-}
-
-int tend_store_commit(tend_store *store)
-{
-    int rc = store_exec_stmt(store, store_stmt(store, "COMMIT"));
-    /* only a commit that wrote something shows the disk takes writes again */
-    if (rc == TEND_STORE_OK && sqlite3_total_changes(store->db) != store->changes_at_begin)
-        store->failing = TEND_STORE_OK;
-    if (rc == TEND_STORE_OK && store->scrub_after_commit)
-        scrub(store);
-    return rc;
-}
-
-int tend_store_failing(const tend_store *store)
-{
-    return store ? store->failing : TEND_STORE_ERROR;
-}
-
-int tend_store_rollback(tend_store *store)
-{
-    store->scrub_after_commit = false; /* nobody was forgotten after all */
-    if (sqlite3_get_autocommit(store->db))
-        return TEND_STORE_OK; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
-    return store_exec_stmt(store, store_stmt(store, "ROLLBACK"));
 }
 
 /* ---------------------------------------------------------------- groups */
@@ -702,6 +641,8 @@ int tend_store_state_delete(tend_store *store, const char *platform, const char 
 
 int tend_store_event_seen(tend_store *store, const char *platform, const char *event_id)
 {
+    if (store_recent_has(store->recent, platform, event_id))
+        return TEND_STORE_OK;
     sqlite3_stmt *st = store_stmt(store, "SELECT 1 FROM seen_events WHERE platform = ?1 AND event_id = ?2");
     if (!st)
         return TEND_STORE_ERROR;

@@ -1,0 +1,187 @@
+/*
+ * transaction.c — transactions, and the group commit that folds several into one.
+ *
+ * Outside a group, begin/commit/rollback are SQLite's own. Inside one (tend_store_batch_begin),
+ * the group is one SQLite transaction and each begin/commit/rollback is a savepoint in it: a
+ * command that fails rolls back to its savepoint, leaving the others' writes alone, and nothing
+ * of the group is on disk until tend_store_batch_commit. The caller holds every answer until then.
+ */
+#include "store/sqlite/internal.h"
+
+void store_scrub_after_commit(tend_store *store)
+{
+    store->scrub_after_commit = true;
+}
+
+/* What was deleted is zeroed where it lay (secure_delete), but the WAL still holds the pages as
+ * they were before: copy the new ones home and cut the WAL to nothing, so a forgotten member is
+ * gone from every file while tend runs, not only after a checkpoint some day. When a reader holds
+ * the WAL open (another process on the file) the next commit tries again. */
+static void scrub(tend_store *store)
+{
+    if (store->postgres) { /* no WAL of ours to cut: PostgreSQL's VACUUM is the operator's (README) */
+        store->scrub_after_commit = false;
+        return;
+    }
+    int log = -1, done = -1;
+    if (sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) == SQLITE_OK)
+        store->scrub_after_commit = false;
+}
+
+/* A savepoint in the group. SQLite ends the group's transaction by itself after some failures
+ * (SQLITE_FULL, an I/O error): then nothing of the group is left, and nothing more may join it,
+ * or a savepoint would quietly commit on its own. */
+static int savepoint(tend_store *store)
+{
+    if (store->batch_lost || sqlite3_get_autocommit(store->db)) {
+        store->batch_lost = true;
+        snprintf(store->errmsg, sizeof store->errmsg, "the group commit was rolled back by an earlier failure");
+        return store->failing ? store->failing : TEND_STORE_ERROR;
+    }
+    store->changes_at_begin = sqlite3_total_changes(store->db);
+    return store_exec_stmt(store, store_stmt(store, "SAVEPOINT command"));
+}
+
+int tend_store_begin(tend_store *store)
+{
+    if (store->batching)
+        return savepoint(store);
+    store->changes_at_begin = sqlite3_total_changes(store->db);
+    return store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
+}
+
+bool tend_store_wrote(tend_store *store)
+{
+    /* every row inserted, updated or deleted counts, by triggers too; a statement that matched
+     * nothing wrote nothing */
+    return sqlite3_total_changes(store->db) != store->changes_at_begin;
+}
+
+int tend_store_event_note(tend_store *store, const char *platform, const char *event_id)
+{
+    if (!store->recent && !(store->recent = store_recent_create()))
+        return TEND_STORE_ERROR;
+    store_recent_add(store->recent, platform, event_id);
+    return TEND_STORE_OK;
+}
+
+int tend_store_commit(tend_store *store)
+{
+    if (store->batching) /* durable with the group: the caller holds the answers until then */
+        return store_exec_stmt(store, store_stmt(store, "RELEASE command"));
+    int rc = store_exec_stmt(store, store_stmt(store, "COMMIT"));
+    /* only a commit that wrote something shows the disk takes writes again */
+    if (rc == TEND_STORE_OK && sqlite3_total_changes(store->db) != store->changes_at_begin)
+        store->failing = TEND_STORE_OK;
+    if (rc == TEND_STORE_OK && store->scrub_after_commit)
+        scrub(store);
+    return rc;
+}
+
+int tend_store_failing(const tend_store *store)
+{
+    return store ? store->failing : TEND_STORE_ERROR;
+}
+
+int tend_store_rollback(tend_store *store)
+{
+    if (sqlite3_get_autocommit(store->db)) {
+        store->batch_lost = store->batching; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
+        if (!store->batching)
+            store->scrub_after_commit = false;
+        return TEND_STORE_OK;
+    }
+    if (!store->batching) {
+        store->scrub_after_commit = false; /* nobody was forgotten after all */
+        return store_exec_stmt(store, store_stmt(store, "ROLLBACK"));
+    }
+    /* an earlier command of the group may have forgotten someone: the scrub stays asked for */
+    int rc = store_exec_stmt(store, store_stmt(store, "ROLLBACK TO command"));
+    int rel = store_exec_stmt(store, store_stmt(store, "RELEASE command"));
+    return rc != TEND_STORE_OK ? rc : rel;
+}
+
+/* ---------------------------------------------------------------- group commit */
+
+int tend_store_batch_begin(tend_store *store)
+{
+    if (store->batching)
+        return TEND_STORE_OK;
+    /* immediate, as every transaction here: with a second process on the file (a shared database)
+     * a deferred one could not take the write lock later without failing; once a turn it is cheap */
+    int rc = store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
+    if (rc != TEND_STORE_OK)
+        return rc;
+    store->batching = true;
+    store->batch_lost = false;
+    store->changes_at_batch = sqlite3_total_changes(store->db);
+    return TEND_STORE_OK;
+}
+
+bool tend_store_batching(const tend_store *store)
+{
+    return store->batching;
+}
+
+int tend_store_batch_commit(tend_store *store)
+{
+    if (!store->batching)
+        return TEND_STORE_OK;
+    store->batching = false;
+    int rc;
+    if (store->batch_lost || sqlite3_get_autocommit(store->db)) {
+        rc = store->failing ? store->failing : TEND_STORE_ERROR;
+        if (!sqlite3_get_autocommit(store->db))
+            (void)store_exec_stmt(store, store_stmt(store, "ROLLBACK"));
+        snprintf(store->errmsg, sizeof store->errmsg, "the group commit was rolled back by a failure");
+    } else if ((rc = store_exec_stmt(store, store_stmt(store, "COMMIT"))) != TEND_STORE_OK) {
+        if (!sqlite3_get_autocommit(store->db))
+            (void)store_exec_stmt(store, store_stmt(store, "ROLLBACK"));
+    }
+    store->batch_lost = false;
+    if (rc == TEND_STORE_OK && sqlite3_total_changes(store->db) != store->changes_at_batch)
+        store->failing = TEND_STORE_OK;
+    if (rc == TEND_STORE_OK && store->scrub_after_commit)
+        scrub(store);
+    if (rc != TEND_STORE_OK)
+        store->scrub_after_commit = false;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- checkpoints */
+
+/* SQLite's own checkpoint runs inside the commit that crosses 1,000 pages: a command's answer
+ * waits for it. Instead the WAL's length is noted here and tend_store_checkpoint runs when the
+ * caller has nothing more urgent; past WAL_HARD_FRAMES (a caller that never does) it runs here. */
+#define WAL_SOFT_FRAMES 1000
+#define WAL_HARD_FRAMES 8000
+
+static int on_wal(void *ud, sqlite3 *db, const char *name, int frames)
+{
+    tend_store *store = ud;
+    store->wal_frames = frames;
+    if (frames >= WAL_HARD_FRAMES)
+        (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+void store_watch_wal(tend_store *store)
+{
+    sqlite3_wal_hook(store->db, on_wal, store);
+}
+
+bool tend_store_checkpoint_due(const tend_store *store)
+{
+    return store->wal_frames >= WAL_SOFT_FRAMES && !store->batching;
+}
+
+int tend_store_checkpoint(tend_store *store)
+{
+    if (store->batching || store->postgres) /* PostgreSQL checkpoints itself */
+        return TEND_STORE_OK;
+    int log = -1, done = -1;
+    int rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && done == log)
+        store->wal_frames = 0; /* all copied home: the next commit starts the WAL over */
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? TEND_STORE_OK : store_fail(store, rc);
+}

@@ -1,0 +1,34 @@
+/*
+ * store_batch.h — what makes a command cheap: a read that writes nothing (not even its event),
+ * events answered by a read remembered in memory, and commands that arrive together committed
+ * together. Included by store.h.
+ */
+#ifndef TEND_STORE_BATCH_H
+#define TEND_STORE_BATCH_H
+
+#include <stdbool.h>
+
+/* Whether the transaction (or savepoint) under way changed any row since it began: a command that
+ * did not only read. */
+bool tend_store_wrote(tend_store *store);
+
+/* Remembers in memory only, for a while, that an event was answered by a read: a second delivery
+ * in this run is then seen by tend_store_event_seen. A restart forgets it; the replayed read is
+ * answered by reading again. */
+int tend_store_event_note(tend_store *store, const char *platform, const char *event_id);
+
+/* Group commit: from tend_store_batch_begin to tend_store_batch_commit everything written is one
+ * SQLite transaction, and each tend_store_begin ... commit or rollback inside is a savepoint in it
+ * (a failed command changes nothing, the others keep their writes). A "commit" inside a group is
+ * durable only once tend_store_batch_commit returns TEND_STORE_OK: hold every answer until then.
+ * When the group fails (or SQLite rolled it back after an error), none of it was written. */
+int tend_store_batch_begin(tend_store *store);
+int tend_store_batch_commit(tend_store *store);
+bool tend_store_batching(const tend_store *store);
+
+/* The WAL has grown enough that a checkpoint should run soon, at a quiet moment. */
+bool tend_store_checkpoint_due(const tend_store *store);
+/* A passive WAL checkpoint, for that quiet moment (the automatic one would fall on a command). */
+int tend_store_checkpoint(tend_store *store);
+
+#endif
