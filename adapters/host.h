@@ -60,6 +60,7 @@ typedef struct tend_host_ops {
     void (*stop)(tend_host *h, int exit_code);
     int (*introduce)(tend_host *h, const char *group_key, const char *name, char *member_key, size_t keylen);
     int (*advance)(tend_host *h, int64_t seconds);
+    const struct tend_host_crypto_ops *crypto; /* adapters/host_crypto.h; NULL: the host keeps none */
 } tend_host_ops;
 
 struct tend_host {

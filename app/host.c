@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adapters/host_crypto.h"
 #include "app/internal.h"
 #include "bot/names.h"
 #include "bot/scheduler.h"
@@ -156,4 +157,5 @@ const tend_host_ops tend_app_host_ops = {
     .stop = stop,
     .introduce = introduce,
     .advance = advance,
+    .crypto = &tend_app_host_crypto_ops,
 };

@@ -80,6 +80,9 @@ struct tend_matrix {
     uv_timer_t drain;        /* a stop waits for queued replies, a few seconds at most */
     int64_t drain_deadline;
     int open_handles;
+    /* end-to-end encryption (e2ee.h): NULL when off for this run or this build */
+    struct tend_matrix_e2ee *e2ee;
+    char *pickle_key_file;
 };
 
 /* ---------------------------------------------------------------- client.c */

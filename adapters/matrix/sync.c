@@ -10,6 +10,7 @@
  * after a restart without keeping them anywhere.
  */
 #include "adapters/matrix/internal.h"
+#include "adapters/matrix/e2ee.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +243,7 @@ static void accept_invite(tend_matrix *mx, const char *room_id, const cJSON *dat
 
 static void handle_batch(tend_matrix *mx, const cJSON *json, bool first)
 {
+    tend_matrix_e2ee_sync(mx, json); /* keys first: this batch's encrypted events may need them */
     const cJSON *ev;
     cJSON_ArrayForEach(ev, path2(json, "account_data", "events")) {
         const char *type = str(ev, "type");
