@@ -648,4 +648,10 @@
 #define MSG_REPEAT_WEEKS_N "every %d week", "every %d weeks"
 #define MSG_REPEAT_DAYS_N "every %d day", "every %d days"
 
+/* ---- Matrix end-to-end encryption (issue 20) ---- */
+/* An encrypted message whose key never reached the bot, after a minute of waiting for it. */
+#define MSG_MATRIX_UNDECRYPTABLE                                                                   \
+    "I couldn't read a message sent here: its encryption key never reached me. If it was meant " \
+    "for me, could you send it again?"
+
 #endif

@@ -4,6 +4,11 @@
  *   e2ee_json.c    canonical JSON (what Matrix signs) and signature checks of device keys
  *   e2ee_device.c  the bot's device: the pickle key, the Olm account kept in the store, identity,
  *                  one-time and fallback keys signed and uploaded (/keys/upload) and replenished
+ *   e2ee_sync.c    what /sync brings: to-device messages, device list changes, members leaving
+ *   e2ee_devices.c members' devices (/keys/query), their keys checked by their own signatures
+ *   e2ee_olm.c     Olm sessions with those devices (/keys/claim), to-device messages in and out
+ *   e2ee_in.c      room keys kept; encrypted room events decrypted, held while keys are missing
+ *   e2ee_out.c     the bot's own events encrypted, one Megolm session per room shared over Olm
  *
  * Only builds with TEND_HAVE_E2EE (lib/olm) have it; without, every call below is a no-op that
  * says "no encryption", so an encrypted room keeps today's one-time notice.
@@ -32,9 +37,22 @@ bool tend_matrix_signed_by(const cJSON *obj, const char *user_id, const char *ke
  * Then uploads what the homeserver lacks of its keys, on the loop. 0 when encryption is on;
  * -1 when it is off for this run (logged once: encrypted rooms get today's notice). */
 int tend_matrix_e2ee_start(tend_matrix *mx, const char *pickle_key_file);
-/* What /sync says of the device's keys: how many one-time keys the server still holds, and
- * whether the fallback key was used; uploads more when they run low. */
+/* A /sync batch, before its rooms are handled: key counts, to-device messages (room keys),
+ * device list changes, members who left an encrypted room (its room key is replaced). */
 void tend_matrix_e2ee_sync(tend_matrix *mx, const cJSON *batch);
+/* After the batch's rooms: members of encrypted rooms tracked, their devices asked for, held
+ * events tried again. */
+void tend_matrix_e2ee_after_sync(tend_matrix *mx);
+/* An m.room.encrypted timeline event: decrypted and run like a plain one (through
+ * tend_matrix_handle_decrypted), or held until its key comes. 0, or -1 when encryption is off
+ * (the caller says so in the room). */
+int tend_matrix_e2ee_room_event(tend_matrix *mx, const char *room_id, const cJSON *ev);
+/* True when events to room_id must go out encrypted (and can: encryption is on). */
+bool tend_matrix_e2ee_room_needs(tend_matrix *mx, const char *room_id);
+/* Replaces *type and *content (malloc'd) by the m.room.encrypted event carrying them: 0 done;
+ * 1 the room key is being shared first: the room's queue is resumed by tend_matrix_send_resume;
+ * -1 failed (try again later). */
+int tend_matrix_e2ee_encrypt(tend_matrix *mx, const char *room_id, char **type, char **content);
 /* True once the device has an account this run (encrypted rooms are served). */
 bool tend_matrix_e2ee_on(const tend_matrix *mx);
 /* Frees everything, zeroing the pickle key. */
@@ -48,6 +66,25 @@ static inline int tend_matrix_e2ee_start(tend_matrix *mx, const char *pickle_key
 static inline void tend_matrix_e2ee_sync(tend_matrix *mx, const cJSON *batch)
 {
     (void)mx, (void)batch;
+}
+static inline void tend_matrix_e2ee_after_sync(tend_matrix *mx)
+{
+    (void)mx;
+}
+static inline int tend_matrix_e2ee_room_event(tend_matrix *mx, const char *room_id, const cJSON *ev)
+{
+    (void)mx, (void)room_id, (void)ev;
+    return -1;
+}
+static inline bool tend_matrix_e2ee_room_needs(tend_matrix *mx, const char *room_id)
+{
+    (void)mx, (void)room_id;
+    return false;
+}
+static inline int tend_matrix_e2ee_encrypt(tend_matrix *mx, const char *room_id, char **type, char **content)
+{
+    (void)mx, (void)room_id, (void)type, (void)content;
+    return -1;
 }
 static inline bool tend_matrix_e2ee_on(const tend_matrix *mx)
 {

@@ -351,7 +351,7 @@ int tend_matrix_e2ee_start(tend_matrix *mx, const char *pickle_key_file)
     return 0;
 }
 
-void tend_matrix_e2ee_sync(tend_matrix *mx, const cJSON *batch)
+void tend_matrix_e2ee_key_counts(tend_matrix *mx, const cJSON *batch)
 {
     struct tend_matrix_e2ee *e = mx->e2ee;
     if (!e)
@@ -384,6 +384,9 @@ void tend_matrix_e2ee_free(tend_matrix *mx)
     struct tend_matrix_e2ee *e = mx->e2ee;
     if (!e)
         return;
+    tend_matrix_e2ee_held_free(mx);
+    tend_matrix_e2ee_outbound_free(mx);
+    cJSON_Delete(e->users);
     tend_olm_account_free(e->account);
     free(e->curve25519);
     free(e->ed25519);

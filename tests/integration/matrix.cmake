@@ -40,5 +40,5 @@ if(TEND_E2EE_ENABLED)
   set_tests_properties(integration.matrix.e2ee PROPERTIES
                        LABELS "integration;matrix;olm" TIMEOUT 900
                        FIXTURES_REQUIRED "matrix_venv;matrix_server"
-                       ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV}")
+                       ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV};TEND_MATRIX_E2EE_LOG=${CMAKE_BINARY_DIR}/matrix-e2ee-tend.log")
 endif()

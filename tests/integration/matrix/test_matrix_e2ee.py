@@ -27,6 +27,12 @@ def e2ee_bot(env, workdir):
     t = Tend(binary, env, bot, db, os.path.join(workdir, "e2ee.log")).start()
     yield {"tend": t, "user": bot, "db": db}
     t.stop()
+    log = os.environ.get("TEND_MATRIX_E2EE_LOG")
+    if log:
+        with open(log, "w") as f:
+            f.write(t.log_text())
+    for secret in (bot.token, bot.password):
+        assert secret not in t.log_text(), "a secret of the bot reached tend's log"
 
 
 def device_of(client, user_id, timeout=20):
@@ -116,3 +122,140 @@ def test_device_keys_signed_uploaded_and_kept_across_a_restart(e2ee_bot, users, 
     assert ("account", device_id) in [(k, i) for k, i, _ in rows]
     for _, _, pickle in rows:
         assert curve not in pickle and ed not in pickle and "curve25519" not in pickle
+
+
+# ---------------------------------------------------------------- steps 2 and 3: a whole flow
+
+from conftest import record  # noqa: E402
+from e2eeclient import Human, from_bot  # noqa: E402
+
+CHECK = "\u2705"
+
+
+@pytest.fixture(scope="module")
+def humans(env, workdir):
+    tag = os.urandom(3).hex()
+    made = {}
+    for name in ("ann", "ben"):
+        plain = register(env, f"{name}{tag}")
+        store = os.path.join(workdir, f"nio-{name}")
+        os.makedirs(store)
+        made[name] = Human(env["url"], plain.user_id, plain.password, store)
+        made[name + "_plain"] = plain
+    yield made
+    for name in ("ann", "ben"):
+        made[name].close()
+
+
+def bot_said(human, bot_id, room, cmd, sent_at=0, timeout=40):
+    """The bot's answer to event cmd, as the human's client decrypted it: a reply in the room, or
+    (a private answer) a message in the human's direct chat with the bot, which is encrypted too."""
+    def pred(room_id, ev):
+        if ev.get("sender") != bot_id or ev.get("type") != "m.room.message":
+            return False
+        body = ev.get("content", {}).get("body", "")
+        if room_id == room:
+            return ev["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == cmd
+        return ev.get("origin_server_ts", 0) >= sent_at - 100 and "Welcome! I'm tend" not in body
+    _, ev = human.wait_for(pred, timeout, f"the bot's answer to {cmd}")
+    assert ev["_decrypted"], "the bot answered in clear"
+    return ev
+
+
+def ask(human, bot_id, room, text, html=None):
+    human.catch_up()
+    t0 = time.monotonic()
+    sent_at = int(time.time() * 1000)
+    cmd = human.send(room, text, html)
+    ev = bot_said(human, bot_id, room, cmd, sent_at)
+    record("e2ee_reply_ms", (time.monotonic() - t0) * 1000)
+    return ev
+
+
+def wire_events(plain, room):
+    """The room's events as the homeserver holds them (what anyone without the keys sees)."""
+    out, frm = [], None
+    for _ in range(20):
+        params = {"dir": "b", "limit": "100"}
+        if frm:
+            params["from"] = frm
+        page = plain.api("GET", f"/rooms/{room}/messages", params=params)
+        out += page.get("chunk", [])
+        frm = page.get("end")
+        if not frm or not page.get("chunk"):
+            break
+    return out
+
+
+def test_a_whole_flow_in_an_encrypted_room_with_a_restart(e2ee_bot, humans, env):
+    ann, ben, bot, t = humans["ann"], humans["ben"], e2ee_bot["user"], e2ee_bot["tend"]
+    tag = os.urandom(4).hex()  # words no other test writes, to look for in Synapse's database
+    room = ann.create_room(f"soup kitchen {tag}", invite=[ben.user_id, bot.user_id])
+    ben.join(room)
+    _, intro = ann.wait_for(from_bot(bot.user_id, room, "I'm tend"), 60, "the bot's introduction")
+    assert intro["_decrypted"] and intro["_verified"] is not None
+
+    # a task posted, claimed by a reaction, done and thanked: every word encrypted both ways
+    ann_post = ask(ann, bot.user_id, room, f'!task add "Soup run {tag}"')
+    assert f"Soup run {tag}" in ann_post["content"]["body"]
+    ann.wait_for(lambda r, e: r == room and e.get("sender") == bot.user_id and e.get("type") == "m.reaction"
+                 and e["content"].get("m.relates_to", {}).get("event_id") == ann_post["event_id"]
+                 and e["_decrypted"], 30, "the bot's encrypted ✅ offer")
+    number = "".join(ch for ch in ann_post["content"]["body"].split("!claim ")[1] if ch.isdigit())
+    ben.catch_up()
+    sent_at = int(time.time() * 1000)
+    ben.react(room, ann_post["event_id"], CHECK)
+    claimed = bot_said(ben, bot.user_id, room, ann_post["event_id"], sent_at)
+    assert "yours" in claimed["content"]["body"] or "Soup run" in claimed["content"]["body"]
+    done = ask(ben, bot.user_id, room, f"!done {number}")
+    assert done["content"]["body"]
+    pill = f'<a href="https://matrix.to/#/{ben.user_id}">Ben</a>'
+    thanks = ask(ann, bot.user_id, room, f"!thanks Ben for the soup {tag}", html=f"!thanks {pill} for the soup {tag}")
+    assert f"for the soup {tag}" in thanks["content"]["body"]
+    assert thanks["content"]["m.mentions"]["user_ids"] == [ben.user_id]
+
+    # a check-in in an encrypted direct chat ben opens the way Element does
+    dm = ben.create_room(None, invite=[bot.user_id], direct=True)
+    deadline = time.monotonic() + 30
+    while humans["ben_plain"].membership(dm, bot.user_id) != "join" and time.monotonic() < deadline:
+        time.sleep(0.3)
+    ben.catch_up()
+    cmd = ben.send(dm, "!checkin ok")
+    _, ev = ben.wait_for(lambda r, e: r == dm and e.get("sender") == bot.user_id
+                         and "checking in" in e.get("content", {}).get("body", ""), 40, "the check-in's thanks")
+    assert ev["_decrypted"]
+
+    # the bot restarts: the same identity, and the same room key (its session came from the store)
+    def bot_sessions():
+        return {e["content"].get("session_id") for e in wire_events(humans["ann_plain"], room)
+                if e.get("sender") == bot.user_id and e.get("type") == "m.room.encrypted"}
+    before = bot_sessions()
+    t.stop()
+    t.start()
+    after_restart = ask(ann, bot.user_id, room, "!tasks")
+    assert "Soup run" in after_restart["content"]["body"] or after_restart["content"]["body"]
+    assert bot_sessions() == before, "a restart made a new room key instead of keeping the stored one"
+    assert t.log_text().count("made new encryption keys") == 1
+
+    # what the server holds: every message and reaction in the room encrypted, by everyone
+    wire = wire_events(humans["ann_plain"], room)
+    clear = [e for e in wire if e.get("type") in ("m.room.message", "m.reaction")]
+    assert not clear, f"events in clear in the encrypted room: {clear}"
+    mine = [e for e in wire if e.get("sender") == bot.user_id and e.get("type") == "m.room.encrypted"]
+    assert len(mine) >= 5  # the introduction, the task, its ✅, the answers to done and thanks
+    assert not ann.undecrypted and not ben.undecrypted, "a human could not decrypt an event"
+    dm_wire = wire_events(humans["ben_plain"], dm)
+    assert not [e for e in dm_wire if e.get("type") in ("m.room.message", "m.reaction")]
+
+    # and Synapse's own database holds none of the words
+    con = sqlite3.connect(f"file:{os.path.join(env['dir'], 'homeserver.db')}?mode=ro", uri=True)
+    try:
+        def hits(table, column, words):
+            return con.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} LIKE ?", (f"%{words}%",)).fetchone()[0]
+        # the room's name is state, in clear by Matrix's design: the search does find words
+        assert hits("event_json", "json", f"soup kitchen {tag}") > 0
+        for words in (f"Soup run {tag}", f"for the soup {tag}"):
+            for table, column in (("event_json", "json"), ("event_search", "value")):
+                assert hits(table, column, words) == 0, f"{words!r} is in Synapse's {table} in clear"
+    finally:
+        con.close()
