@@ -347,6 +347,7 @@ int tend_matrix_e2ee_start(tend_matrix *mx, const char *pickle_key_file)
         tend_host_state_get(mx->base.host, PUBLISHED_KEY, value, sizeof value) == 0 && strcmp(value, want) == 0;
     tend_log(TEND_LOG_INFO, "matrix", "end-to-end encryption on: device %s, ed25519 %s", mx->device_id,
              mx->e2ee->ed25519);
+    tend_matrix_e2ee_held_load(mx);
     upload_keys(mx);
     return 0;
 }

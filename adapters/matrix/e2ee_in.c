@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "adapters/host_crypto.h"
 #include "bot/messages.h"
@@ -245,6 +246,37 @@ out:
 
 /* ---------------------------------------------------------------- held events */
 
+/* Held events are kept in the store too (their ciphertext, never a plaintext), so one held when
+ * tend stops is tried again, or noticed, after the restart rather than lost. */
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void keep_held(tend_matrix *mx, const struct tend_matrix_held *h)
+{
+    cJSON *row = cJSON_CreateObject();
+    cJSON_AddStringToObject(row, "room", h->room_id);
+    /* the hold's clock is monotonic; across a restart only the wall clock says how long it was */
+    cJSON_AddNumberToObject(row, "since", (double)(wall_ms() - (tend_matrix_now_ms() - h->since_ms)));
+    cJSON_AddItemToObject(row, "ev", cJSON_Duplicate(h->ev, 1));
+    char *text = cJSON_PrintUnformatted(row);
+    cJSON_Delete(row);
+    if (text)
+        tend_host_crypto_put(mx->base.host, "held", str(h->ev, "event_id"), text);
+    free(text);
+}
+
+static void release(tend_matrix *mx, struct tend_matrix_held *h)
+{
+    tend_host_crypto_remove(mx->base.host, "held", str(h->ev, "event_id"));
+    free(h->room_id);
+    cJSON_Delete(h->ev);
+    free(h);
+}
+
 static void hold(tend_matrix *mx, const char *room_id, const cJSON *ev)
 {
     struct tend_matrix_e2ee *e = mx->e2ee;
@@ -267,6 +299,37 @@ static void hold(tend_matrix *mx, const char *room_id, const cJSON *ev)
     if (n >= HELD_MAX)
         e->held->since_ms = 0; /* the oldest is given up on the next pass */
     *tail = h;
+    keep_held(mx, h);
+}
+
+static int load_one(const char *id, const char *text, void *ud)
+{
+    tend_matrix *mx = ud;
+    (void)id;
+    cJSON *row = cJSON_Parse(text);
+    const cJSON *since = cJSON_GetObjectItemCaseSensitive(row, "since");
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(row, "ev");
+    struct tend_matrix_held *h = str(row, "room") && cJSON_IsNumber(since) && str(ev, "event_id")
+                                     ? calloc(1, sizeof *h)
+                                     : NULL;
+    if (h && (h->room_id = strdup(str(row, "room"))) && (h->ev = cJSON_Duplicate(ev, 1))) {
+        int64_t age = wall_ms() - (int64_t)since->valuedouble;
+        h->since_ms = tend_matrix_now_ms() - (age > 0 ? age : 0);
+        struct tend_matrix_held **tail = &mx->e2ee->held;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = h;
+    } else if (h) {
+        free(h->room_id);
+        free(h);
+    }
+    cJSON_Delete(row);
+    return 0;
+}
+
+void tend_matrix_e2ee_held_load(tend_matrix *mx)
+{
+    tend_host_crypto_each(mx->base.host, "held", "", load_one, mx);
 }
 
 int tend_matrix_e2ee_room_event(tend_matrix *mx, const char *room_id, const cJSON *ev)
@@ -308,9 +371,7 @@ void tend_matrix_e2ee_retry_held(tend_matrix *mx)
                 tend_matrix_send_notice(mx, h->room_id, MSG_MATRIX_UNDECRYPTABLE);
             snprintf(told, sizeof told, "%s", h->room_id);
         }
-        free(h->room_id);
-        cJSON_Delete(h->ev);
-        free(h);
+        release(mx, h);
     }
     /* events held by try_event's own callbacks meanwhile (none today) go after the kept ones */
     *keep_tail = e->held;

@@ -87,6 +87,8 @@ void tend_matrix_e2ee_room_key(tend_matrix *mx, const char *sender, const char *
 /* Tries the held events again (keys or devices arrived); gives up on those held too long. */
 void tend_matrix_e2ee_retry_held(tend_matrix *mx);
 void tend_matrix_e2ee_held_free(tend_matrix *mx);
+/* Brings back the events held when tend last stopped (from the store). */
+void tend_matrix_e2ee_held_load(tend_matrix *mx);
 
 /* ---------------------------------------------------------------- e2ee_out.c */
 /* Keys were just made or devices learned: shares waiting for them go on. */

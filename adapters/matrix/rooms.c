@@ -196,6 +196,7 @@ struct tend_matrix_dm {
     char *room_id;      /* NULL while the room is being created */
     pending_send *queue;
     tend_matrix *mx;
+    bool encrypted;     /* the room being created is encrypted (rooms.c: wants_encryption) */
     tend_matrix_dm *next;
 };
 
@@ -365,7 +366,7 @@ static void on_dm_created(const tend_http_response *res, void *ud)
     }
     free(d->room_id); /* a chat the member opened meanwhile gives way to this one */
     d->room_id = strdup(room_id);
-    tend_matrix_room *made = tend_matrix_e2ee_on(mx) ? tend_matrix_room_get(mx, room_id, true) : NULL;
+    tend_matrix_room *made = d->encrypted ? tend_matrix_room_get(mx, room_id, true) : NULL;
     if (made) { /* encrypted from its first event: what is queued for it must not wait for /sync */
         made->encrypted = true;
         if (!cJSON_GetObjectItemCaseSensitive(made->invited, d->user_id))
@@ -382,6 +383,19 @@ static void on_dm_created(const tend_http_response *res, void *ud)
         flush_pending(mx, d);
 }
 
+/* A member who shares an encrypted room with the bot has a client that encrypts: their direct
+ * chat is encrypted too. Others get today's plain one (their client may not read encryption). */
+static bool wants_encryption(tend_matrix *mx, const char *user_id)
+{
+    if (!tend_matrix_e2ee_on(mx))
+        return false;
+    for (const tend_matrix_room *r = mx->rooms; r; r = r->next)
+        if (r->encrypted && cJSON_GetObjectItemCaseSensitive(r->names, user_id) &&
+            cJSON_GetObjectItemCaseSensitive(r->names, mx->user_id) && !tend_matrix_is_dm_room(mx, r->room_id))
+            return true;
+    return false;
+}
+
 static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d)
 {
     cJSON *body = cJSON_CreateObject();
@@ -394,7 +408,8 @@ static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d)
     cJSON_AddStringToObject(visibility, "state_key", "");
     cJSON_AddStringToObject(cJSON_AddObjectToObject(visibility, "content"), "history_visibility", "invited");
     cJSON_AddItemToArray(state, visibility);
-    if (tend_matrix_e2ee_on(mx)) { /* private answers as private as the member's client makes them */
+    d->encrypted = wants_encryption(mx, d->user_id);
+    if (d->encrypted) {
         cJSON *enc = cJSON_CreateObject();
         cJSON_AddStringToObject(enc, "type", "m.room.encryption");
         cJSON_AddStringToObject(enc, "state_key", "");
