@@ -62,6 +62,7 @@ typedef struct tend_host_ops {
     int (*advance)(tend_host *h, int64_t seconds);
     int (*language)(tend_host *h, const char *group_key, const char *member_key, const char *locale, char *out,
                     size_t outlen);
+    const struct tend_host_crypto_ops *crypto; /* adapters/host_crypto.h; NULL: the host keeps none */
 } tend_host_ops;
 
 struct tend_host {

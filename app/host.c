@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adapters/host_crypto.h"
 #include "app/internal.h"
 #include "app/languages.h"
 #include "bot/names.h"
@@ -169,4 +170,5 @@ const tend_host_ops tend_app_host_ops = {
     .introduce = introduce,
     .advance = advance,
     .language = language,
+    .crypto = &tend_app_host_crypto_ops,
 };

@@ -678,4 +678,10 @@
  * "In your language, when: vie 18:00, mañana 18h, 3 dic." */
 #define MSG_HELP_WORDS_NAMED "\nIn your language, %s: %s."
 
+/* ---- Matrix end-to-end encryption (issue 20) ---- */
+/* An encrypted message whose key never reached the bot, after a minute of waiting for it. */
+#define MSG_MATRIX_UNDECRYPTABLE                                                                   \
+    "I couldn't read a message sent here: its encryption key never reached me. If it was meant " \
+    "for me, could you send it again?"
+
 #endif

@@ -52,6 +52,7 @@ static const key_spec keys[] = {
     {"matrix", "password", K_SECRET, AT(matrix_password), 0, 0},
     {"matrix", "device_id", K_TEXT, AT(matrix_device_id), 0, 0},
     {"matrix", "allowed_inviters", K_INVITERS, AT(matrix_allowed_inviters), 0, 0},
+    {"matrix", "pickle_key_file", K_TEXT, AT(matrix_pickle_key_file), 0, 0},
     {"signal", "rpc_url", K_HTTP, AT(signal_rpc_url), 0, 0},
     {"signal", "account", K_PHONE, AT(signal_account), 0, 0},
     {"telegram", "token", K_TGTOKEN, AT(telegram_token), 0, 0},

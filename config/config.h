@@ -46,6 +46,8 @@ typedef struct tend_config {
     char *matrix_device_id;
     char *matrix_allowed_inviters;   /* comma-separated user ids and/or :server names; */
                                      /* default: the bot's own server                    */
+    char *matrix_pickle_key_file;    /* the key encryption state is kept under; NULL: the
+                                        database's path + ".pickle-key"; made when absent  */
     /* [signal] */
     char *signal_rpc_url;            /* signal-cli daemon --http, default http://127.0.0.1:8080 */
     char *signal_account;            /* the bot's number, +15551234567; setting it turns Signal on;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "adapters/matrix/internal.h"
+#include "adapters/matrix/e2ee.h"
 #include "adapters/metrics.h"
 #include "lib/log.h"
 #include "bot/messages.h"
@@ -276,6 +277,9 @@ static int whoami(tend_matrix *mx, answer *a)
     }
     free(mx->user_id);
     mx->user_id = strdup(uid->valuestring);
+    const cJSON *dev = cJSON_GetObjectItemCaseSensitive(a->json, "device_id");
+    if (!mx->device_id && cJSON_IsString(dev)) /* encryption's keys belong to the token's device */
+        mx->device_id = strdup(dev->valuestring);
     return mx->user_id ? 0 : -1;
 }
 
@@ -339,6 +343,7 @@ static int mx_start(tend_adapter *self)
         return -1;
     }
     tend_log(TEND_LOG_INFO, "matrix", "signed in as %s on %s", mx->user_id, mx->homeserver);
+    tend_matrix_e2ee_start(mx, mx->pickle_key_file); /* off: encrypted rooms get today's notice */
     return tend_matrix_sync_start(mx);
 }
 
@@ -406,6 +411,8 @@ static void mx_destroy(tend_adapter *self)
     tend_matrix_rooms_free(mx);
     tend_matrix_dms_free(mx);
     tend_matrix_groups_index_free(mx);
+    tend_matrix_e2ee_free(mx);
+    free(mx->pickle_key_file);
     free(mx->homeserver);
     free(mx->user_id);
     free(mx->server_name);
@@ -429,6 +436,19 @@ static const tend_adapter_ops matrix_ops = {
 static char *dup_nonempty(const char *s)
 {
     return s && *s ? strdup(s) : NULL;
+}
+
+/* [matrix] pickle_key_file, else beside the database: "<database>.pickle-key". */
+static char *pickle_key_path(const tend_config *cfg)
+{
+    if (cfg->matrix_pickle_key_file && *cfg->matrix_pickle_key_file)
+        return strdup(cfg->matrix_pickle_key_file);
+    const char *db = cfg->database ? cfg->database : "tend.db";
+    size_t n = strlen(db) + sizeof ".pickle-key";
+    char *path = malloc(n);
+    if (path)
+        snprintf(path, n, "%s.pickle-key", db);
+    return path;
 }
 
 tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)
@@ -457,6 +477,7 @@ tend_adapter *tend_matrix_adapter_create(uv_loop_t *loop, tend_host *host, const
     mx->password = dup_nonempty(cfg->matrix_password);
     mx->device_id = dup_nonempty(cfg->matrix_device_id);
     mx->allowed_inviters = dup_nonempty(cfg->matrix_allowed_inviters);
+    mx->pickle_key_file = pickle_key_path(cfg);
     mx->txn_epoch_ms = (int64_t)time(NULL) * 1000 + (tend_matrix_now_ms() % 1000);
     srand((unsigned)(time(NULL) ^ getpid()));
     if (!mx->homeserver) {

@@ -12,6 +12,7 @@
  * bot serves where both are joined, linked rooms counted as their group's room.
  */
 #include "adapters/matrix/internal.h"
+#include "adapters/matrix/e2ee.h"
 
 #include <search.h>
 #include <stdio.h>
@@ -34,7 +35,8 @@ static bool joined(const tend_matrix_room *room, const char *user_id)
 /* A room that is a group's: the bot and others meet there, it can be read, it is nobody's DM. */
 static bool serves_group(tend_matrix *mx, const tend_matrix_room *room)
 {
-    return !room->encrypted && joined(room, mx->user_id) && !tend_matrix_is_dm_room(mx, room->room_id);
+    return (!room->encrypted || tend_matrix_e2ee_on(mx)) && joined(room, mx->user_id) &&
+           !tend_matrix_is_dm_room(mx, room->room_id);
 }
 
 size_t tend_matrix_groups_of(tend_matrix *mx, const char *user_id, char out[][MX_KEY_MAX], size_t max)
@@ -348,7 +350,7 @@ bool tend_matrix_invite_is_direct(tend_matrix *mx, const cJSON *invite)
         const cJSON *key = cJSON_GetObjectItemCaseSensitive(ev, "state_key");
         if (!cJSON_IsString(type))
             continue;
-        if (strcmp(type->valuestring, "m.room.encryption") == 0)
+        if (strcmp(type->valuestring, "m.room.encryption") == 0 && !tend_matrix_e2ee_on(mx))
             return false; /* the bot could not read a word of it: no chat it can serve */
         if (strcmp(type->valuestring, "m.room.member") == 0 && cJSON_IsString(key) &&
             strcmp(key->valuestring, mx->user_id) == 0)

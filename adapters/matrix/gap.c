@@ -21,6 +21,7 @@
  * remembered per room with the `since` it was given for, so a replayed gap does not repeat it.
  */
 #include "adapters/matrix/internal.h"
+#include "adapters/matrix/e2ee.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,6 +303,8 @@ static bool notice_fits(tend_matrix *mx, const room_fill *rf)
 {
     if (tend_matrix_is_dm_room(mx, rf->room_id))
         return false;
+    if (tend_matrix_e2ee_on(mx))
+        return true; /* encrypted rooms are read, and the notice goes out encrypted */
     const tend_matrix_room *known = tend_matrix_room_get(mx, rf->room_id, false);
     if (known && known->encrypted)
         return false;

@@ -80,6 +80,9 @@ struct tend_matrix {
     uv_timer_t drain;        /* a stop waits for queued replies, a few seconds at most */
     int64_t drain_deadline;
     int open_handles;
+    /* end-to-end encryption (e2ee.h): NULL when off for this run or this build */
+    struct tend_matrix_e2ee *e2ee;
+    char *pickle_key_file;
 };
 
 /* ---------------------------------------------------------------- client.c */
@@ -117,6 +120,10 @@ char *tend_matrix_timeline_filter(void);
  * (tend_matrix_origin_write). */
 void tend_matrix_run_command(tend_matrix *mx, const char *room_id, const char *reply_to, const char *thread,
                              tend_request *req);
+
+/* A decrypted m.room.encrypted event (type and content as its sender wrote them): handled as
+ * the plain event would be (e2ee_in.c calls it). */
+void tend_matrix_handle_decrypted(tend_matrix *mx, const char *room_id, const cJSON *ev);
 
 /* ---------------------------------------------------------------- gap.c */
 /* Called once when a fill ends: with the batch (taken back, its gaps now in its timelines), or
@@ -182,6 +189,7 @@ struct tend_matrix_room {
     cJSON *creators;     /* creator and additional_creators, from m.room.create      */
     bool creators_rule;  /* room version 12+: creators outrank everyone, unlisted   */
     bool encrypted;
+    cJSON *encryption;   /* content of m.room.encryption (rotation periods), or NULL */
     tend_matrix_room *next;
 };
 
@@ -267,6 +275,8 @@ void tend_matrix_senders_stop(tend_matrix *mx);
 void tend_matrix_senders_free(tend_matrix *mx);
 /* Events queued or in flight across all rooms (for tests and an orderly stop). */
 size_t tend_matrix_pending(const tend_matrix *mx);
+/* The room's queue, waiting for its room key to be shared (e2ee_out.c), goes on. */
+void tend_matrix_send_resume(tend_matrix *mx, const char *room_id);
 
 /* Sends one outbox row where it belongs (the adapter's send op): a public one to its room (as a
  * reply to the command's event when it goes where the command was typed), a private one or a DM

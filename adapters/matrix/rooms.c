@@ -4,6 +4,7 @@
  * replies go to: one per member, made once with is_direct, recorded in m.direct and the store.
  */
 #include "adapters/matrix/internal.h"
+#include "adapters/matrix/e2ee.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ tend_matrix_room *tend_matrix_room_get(tend_matrix *mx, const char *room_id, boo
         free(r->room_id);
         cJSON_Delete(r->names);
         cJSON_Delete(r->invited);
+        cJSON_Delete(r->encryption);
         free(r);
         return NULL;
     }
@@ -52,6 +54,7 @@ void tend_matrix_rooms_free(tend_matrix *mx)
         cJSON_Delete(r->power);
         cJSON_Delete(r->names);
         cJSON_Delete(r->invited);
+        cJSON_Delete(r->encryption);
         free(r);
         r = next;
     }
@@ -139,6 +142,8 @@ void tend_matrix_room_apply_state(tend_matrix_room *room, const cJSON *event)
         room->power = cJSON_Duplicate(content, 1);
     } else if (strcmp(type, "m.room.encryption") == 0 && !*state_key) {
         room->encrypted = true;
+        cJSON_Delete(room->encryption);
+        room->encryption = cJSON_Duplicate(content, 1);
     } else if (strcmp(type, "m.room.create") == 0 && !*state_key) {
         apply_create(room, string_field(event, "sender"), content);
     } else if (strcmp(type, "m.room.name") == 0 && !*state_key) {
@@ -191,6 +196,7 @@ struct tend_matrix_dm {
     char *room_id;      /* NULL while the room is being created */
     pending_send *queue;
     tend_matrix *mx;
+    bool encrypted;     /* the room being created is encrypted (rooms.c: wants_encryption) */
     tend_matrix_dm *next;
 };
 
@@ -360,6 +366,12 @@ static void on_dm_created(const tend_http_response *res, void *ud)
     }
     free(d->room_id); /* a chat the member opened meanwhile gives way to this one */
     d->room_id = strdup(room_id);
+    tend_matrix_room *made = d->encrypted ? tend_matrix_room_get(mx, room_id, true) : NULL;
+    if (made) { /* encrypted from its first event: what is queued for it must not wait for /sync */
+        made->encrypted = true;
+        if (!cJSON_GetObjectItemCaseSensitive(made->invited, d->user_id))
+            cJSON_AddTrueToObject(made->invited, d->user_id);
+    }
     remember_dm(mx, d->user_id, room_id);
     char key[MX_KEY_MAX + 16], when[32];
     snprintf(key, sizeof key, "dmopened:%s", d->user_id);
@@ -369,6 +381,19 @@ static void on_dm_created(const tend_http_response *res, void *ud)
     cJSON_Delete(json);
     if (d->room_id)
         flush_pending(mx, d);
+}
+
+/* A member who shares an encrypted room with the bot has a client that encrypts: their direct
+ * chat is encrypted too. Others get today's plain one (their client may not read encryption). */
+static bool wants_encryption(tend_matrix *mx, const char *user_id)
+{
+    if (!tend_matrix_e2ee_on(mx))
+        return false;
+    for (const tend_matrix_room *r = mx->rooms; r; r = r->next)
+        if (r->encrypted && cJSON_GetObjectItemCaseSensitive(r->names, user_id) &&
+            cJSON_GetObjectItemCaseSensitive(r->names, mx->user_id) && !tend_matrix_is_dm_room(mx, r->room_id))
+            return true;
+    return false;
 }
 
 static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d)
@@ -383,6 +408,14 @@ static int create_dm_room(tend_matrix *mx, tend_matrix_dm *d)
     cJSON_AddStringToObject(visibility, "state_key", "");
     cJSON_AddStringToObject(cJSON_AddObjectToObject(visibility, "content"), "history_visibility", "invited");
     cJSON_AddItemToArray(state, visibility);
+    d->encrypted = wants_encryption(mx, d->user_id);
+    if (d->encrypted) {
+        cJSON *enc = cJSON_CreateObject();
+        cJSON_AddStringToObject(enc, "type", "m.room.encryption");
+        cJSON_AddStringToObject(enc, "state_key", "");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(enc, "content"), "algorithm", "m.megolm.v1.aes-sha2");
+        cJSON_AddItemToArray(state, enc);
+    }
     cJSON *invite = cJSON_AddArrayToObject(body, "invite");
     cJSON_AddItemToArray(invite, cJSON_CreateString(d->user_id));
     char *json = cJSON_PrintUnformatted(body);

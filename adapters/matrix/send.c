@@ -11,6 +11,7 @@
  * holds and a retry uploads again rather than pointing at nothing.
  */
 #include "adapters/matrix/internal.h"
+#include "adapters/matrix/e2ee.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ struct tend_matrix_sender {
     char *room_id;
     job *head, *tail;
     bool in_flight;
+    bool waiting_keys; /* the head waits for the room key to be shared (e2ee_out.c) */
     bool timer_open;
     uv_timer_t retry;
     tend_matrix_sender *next;
@@ -202,12 +204,55 @@ static void on_sent(const tend_http_response *res, void *ud)
 
 static void upload_next(tend_matrix_sender *s, job *j);
 
+/* In an encrypted room the head goes out as m.room.encrypted: 0 when it may go now, else it waits
+ * (for its room key to be shared, or a back-off). A file is not uploaded there: the media
+ * repository would keep it in clear (encrypted attachments are not done yet). */
+static int encrypt_head(tend_matrix_sender *s, job *j)
+{
+    tend_matrix *mx = s->mx;
+    if (!j->content) {
+        tend_log(TEND_LOG_WARN, "matrix", "a file for the encrypted room %s was not sent: tend cannot encrypt "
+                 "files yet", s->room_id);
+        s->head = j->next;
+        if (!s->head)
+            s->tail = NULL;
+        if (j->row)
+            tend_host_sent(mx->base.host, j->row, TEND_SENT_DROP);
+        job_free(j);
+        send_next(s);
+        return 1;
+    }
+    if (strcmp(j->type, "m.room.encrypted") == 0)
+        return 0; /* encrypted on an earlier try: the same ciphertext under the same txn id */
+    int rc = tend_matrix_e2ee_encrypt(mx, s->room_id, &j->type, &j->content);
+    if (rc == 0)
+        return 0;
+    s->in_flight = true; /* nothing else leaves this room before it */
+    if (rc == 1) {
+        s->waiting_keys = true;
+    } else {
+        j->attempts++;
+        retry_later(s, tend_matrix_backoff_ms(j->attempts, 1000, 30000));
+    }
+    return 1;
+}
+
+void tend_matrix_send_resume(tend_matrix *mx, const char *room_id)
+{
+    for (tend_matrix_sender *s = mx->senders; s; s = s->next)
+        if (s->waiting_keys && strcmp(s->room_id, room_id) == 0)
+            send_next(s);
+}
+
 static void send_next(tend_matrix_sender *s)
 {
     tend_matrix *mx = s->mx;
     job *j = s->head;
     s->in_flight = false;
+    s->waiting_keys = false;
     if (!j || !mx->http)
+        return;
+    if (tend_matrix_e2ee_room_needs(mx, s->room_id) && encrypt_head(s, j) != 0)
         return;
     if (!j->content) {
         upload_next(s, j);

@@ -10,6 +10,7 @@
  * after a restart without keeping them anywhere.
  */
 #include "adapters/matrix/internal.h"
+#include "adapters/matrix/e2ee.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,7 @@ static void introduce_once(tend_matrix *mx, const tend_matrix_room *room)
     /* a room the bot made itself is a DM room; its answer may arrive before /createRoom's */
     if ((room->creator && strcmp(room->creator, mx->user_id) == 0) || tend_matrix_is_dm_room(mx, room->room_id))
         return;
-    if (room->encrypted) {
+    if (room->encrypted && !tend_matrix_e2ee_on(mx)) {
         say_encrypted_once(mx, room->room_id);
         return;
     }
@@ -174,7 +175,7 @@ static void handle_reaction(tend_matrix *mx, const char *room_id, const cJSON *e
 
 /* ---------------------------------------------------------------- one room */
 
-static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *ev)
+static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *ev, bool decrypted)
 {
     const char *type = str(ev, "type");
     const char *event_id = str(ev, "event_id");
@@ -188,9 +189,12 @@ static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *e
         tend_matrix_handle_redaction(mx, room->room_id, ev, event_id, sender);
     if (!message && !reaction && !encrypted)
         return;
-    if ((message || reaction) && room->encrypted && !tend_matrix_is_dm_room(mx, room->room_id)) {
+    if ((message || reaction) && !decrypted && room->encrypted && !tend_matrix_e2ee_on(mx) &&
+        !tend_matrix_is_dm_room(mx, room->room_id)) {
         /* a client that did not encrypt (a script, a bridge) in a room its members keep encrypted:
-         * tend's answers would go out in plain text there, so it runs nothing and says why, once */
+         * tend's answers would go out in plain text there, so it runs nothing and says why, once.
+         * With encryption on, the answers go out encrypted whatever the client did (some send
+         * reactions in clear, as the spec once said), so the event runs. */
         say_encrypted_once(mx, room->room_id);
         return;
     }
@@ -198,8 +202,17 @@ static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *e
         handle_message(mx, room->room_id, ev, event_id, sender);
     else if (reaction)
         handle_reaction(mx, room->room_id, ev, event_id, sender);
+    else if (!decrypted && tend_matrix_e2ee_room_event(mx, room->room_id, ev) == 0)
+        return; /* decrypted and run, or held until its key comes */
     else if (!tend_matrix_is_dm_room(mx, room->room_id))
         say_encrypted_once(mx, room->room_id); /* once per room, kept in the store */
+}
+
+void tend_matrix_handle_decrypted(tend_matrix *mx, const char *room_id, const cJSON *ev)
+{
+    tend_matrix_room *room = tend_matrix_room_get(mx, room_id, false);
+    if (room)
+        handle_event(mx, room, ev, true);
 }
 
 static void apply_state_list(tend_matrix_room *room, const cJSON *events)
@@ -231,7 +244,7 @@ static void handle_joined_room(tend_matrix *mx, const char *room_id, const cJSON
         if (cJSON_GetObjectItemCaseSensitive(ev, "state_key"))
             tend_matrix_room_apply_state(room, ev);
         if (!first && i > join_at)
-            handle_event(mx, room, ev);
+            handle_event(mx, room, ev, false);
         i++;
     }
     if (join_at >= 0 && !first)
@@ -242,6 +255,7 @@ static void accept_invite(tend_matrix *mx, const char *room_id, const cJSON *dat
 
 static void handle_batch(tend_matrix *mx, const cJSON *json, bool first)
 {
+    tend_matrix_e2ee_sync(mx, json); /* keys first: this batch's encrypted events may need them */
     const cJSON *ev;
     cJSON_ArrayForEach(ev, path2(json, "account_data", "events")) {
         const char *type = str(ev, "type");
@@ -255,6 +269,7 @@ static void handle_batch(tend_matrix *mx, const cJSON *json, bool first)
     cJSON_ArrayForEach(room, path2(json, "rooms", "invite")) {
         accept_invite(mx, room->string, room);
     }
+    tend_matrix_e2ee_after_sync(mx);
 }
 
 /* ---------------------------------------------------------------- invites */

@@ -352,6 +352,14 @@ const char *const tend_pg_migrations[] = {
     "ALTER TABLE groups ADD COLUMN language " PG_TEXT " NOT NULL DEFAULT '';"
     "ALTER TABLE members ADD COLUMN language " PG_TEXT " NOT NULL DEFAULT '';"
     "ALTER TABLE members ADD COLUMN app_language " PG_TEXT " NOT NULL DEFAULT '';",
+
+    /* 10: end-to-end encryption (Matrix): pickles, already encrypted with the pickle key */
+    "CREATE TABLE crypto_state ("
+    "  platform " PG_TEXT " NOT NULL,"
+    "  kind " PG_TEXT " NOT NULL,"
+    "  id " PG_TEXT " NOT NULL,"
+    "  pickle " PG_TEXT " NOT NULL,"
+    "  PRIMARY KEY (platform, kind, id));",
 };
 
 const int tend_pg_migration_count = (int)(sizeof tend_pg_migrations / sizeof tend_pg_migrations[0]);

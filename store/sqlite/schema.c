@@ -387,6 +387,15 @@ const char *const tend_store_migrations[] = {
     ("ALTER TABLE groups ADD COLUMN language TEXT NOT NULL DEFAULT '';"
      "ALTER TABLE members ADD COLUMN language TEXT NOT NULL DEFAULT '';"
      "ALTER TABLE members ADD COLUMN app_language TEXT NOT NULL DEFAULT '';"),
+
+    /* 10: end-to-end encryption (issue 20). Pickles only (already encrypted with the pickle key),
+     * named by what they are and an id of device and key ids: nothing a member wrote or is. */
+    ("CREATE TABLE crypto_state ("
+     "  platform TEXT NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  id TEXT NOT NULL,"
+     "  pickle TEXT NOT NULL,"
+     "  PRIMARY KEY (platform, kind, id));"),
 };
 
 const int tend_store_migration_count =

@@ -1,0 +1,100 @@
+/*
+ * e2ee_state.h — what the e2ee_*.c files share of the device's encryption state; only they
+ * include it. Built only with TEND_HAVE_E2EE.
+ */
+#ifndef TEND_MATRIX_E2EE_STATE_H
+#define TEND_MATRIX_E2EE_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "adapters/matrix/e2ee.h"
+#include "adapters/matrix/internal.h"
+#include "lib/olm/olm.h"
+
+/* What the server should hold of our one-time keys is decided by the account's capacity (half
+ * of it, as other clients do), so keys claimed before their messages arrive are still known. */
+struct tend_matrix_e2ee {
+    uint8_t pickle_key[TEND_OLM_PICKLE_KEY_BYTES]; /* secret: zeroed on free */
+    tend_olm_account *account;
+    char *curve25519;        /* the device's identity keys (public) */
+    char *ed25519;
+    bool device_published;   /* the device keys are on the server (kept in adapter state) */
+    bool uploading;          /* one /keys/upload at a time */
+    bool fallback_needed;    /* the server's fallback key was used: make and upload another */
+    long server_otks;        /* one-time keys the server holds, -1 until told */
+    /* e2ee_devices.c: every member of an encrypted room, with their verified devices:
+     * {"@user": {"stale": bool, "devices": {"DEVICE": {"c": curve25519, "e": ed25519}}}} */
+    cJSON *users;
+    bool querying;           /* one /keys/query at a time */
+    int64_t query_failed_ms; /* when the last one failed, so a failing server is not hammered */
+    uint64_t txn_counter;    /* to-device transaction ids */
+    /* e2ee_in.c: encrypted room events waiting for their keys (held), oldest first */
+    struct tend_matrix_held *held;
+    cJSON *asked;            /* session ids a key request went out for: {"id": true} */
+    /* e2ee_out.c: per room, its outbound Megolm session and who has its key */
+    struct tend_matrix_outbound *outbound;
+    struct tend_matrix_share *sharing; /* the rooms whose key is being shared, NULL when none */
+};
+
+/* ---------------------------------------------------------------- e2ee_device.c */
+
+/* The device's row in the store (kind "account", id the device id). */
+#define TEND_MATRIX_E2EE_ACCOUNT "account"
+/* Pickles the account into the store: 0 or -1 (logged). Call after every change to it. */
+int tend_matrix_e2ee_save_account(tend_matrix *mx);
+
+
+/* What /sync says of the device's keys (one-time key count, unused fallback key): uploads more
+ * when they run low. */
+void tend_matrix_e2ee_key_counts(tend_matrix *mx, const cJSON *batch);
+
+/* ---------------------------------------------------------------- e2ee_devices.c */
+/* Tracks user_id's devices (a member of an encrypted room); their keys are asked for soon. */
+void tend_matrix_e2ee_track(tend_matrix *mx, const char *user_id);
+/* device_lists from /sync: changed users are asked again, left ones forgotten. */
+void tend_matrix_e2ee_device_lists(tend_matrix *mx, const cJSON *device_lists);
+/* True when every tracked user's devices are known (no query pending or needed). */
+bool tend_matrix_e2ee_devices_fresh(tend_matrix *mx, const char *user_id);
+/* Starts a /keys/query for the stale users, if none runs. When it ends, held events are retried
+ * and key shares waiting for devices go on. */
+void tend_matrix_e2ee_query(tend_matrix *mx);
+/* The verified devices of user_id ({"DEVICE": {"c","e"}}), or NULL when unknown. */
+const cJSON *tend_matrix_e2ee_devices(tend_matrix *mx, const char *user_id);
+/* The device of user_id whose curve25519 key is curve, or NULL. */
+const cJSON *tend_matrix_e2ee_device_by_curve(tend_matrix *mx, const char *user_id, const char *curve,
+                                              const char **device_id);
+
+/* ---------------------------------------------------------------- e2ee_olm.c */
+/* Decrypts one to-device m.room.encrypted (Olm) sent by sender: the verified payload (its sender,
+ * recipient and recipient key checked), or NULL. *sender_key gets the sender's curve25519 key
+ * (borrowed from ev). */
+cJSON *tend_matrix_olm_decrypt(tend_matrix *mx, const cJSON *ev, const char **sender_key);
+/* The content of a to-device m.room.encrypted carrying {type, content} to one device, through
+ * an Olm session with it (which must exist: tend_matrix_olm_has_session). NULL on failure. */
+cJSON *tend_matrix_olm_encrypt(tend_matrix *mx, const char *user_id, const char *device_id, const char *curve,
+                               const char *ed25519, const char *type, const cJSON *content);
+bool tend_matrix_olm_has_session(tend_matrix *mx, const char *curve);
+/* Claims one-time keys for `wanted` ({"@user": {"DEVICE": true}}) and makes Olm sessions with
+ * each device whose key is signed by it; then calls done(mx, ud) (also on failure). 0, or -1 when
+ * nothing was started (done is not called). */
+int tend_matrix_olm_claim(tend_matrix *mx, const cJSON *wanted, void (*done)(tend_matrix *mx, void *ud), void *ud);
+
+/* ---------------------------------------------------------------- e2ee_in.c */
+/* A room key arrived (m.room_key through Olm): kept for the room. */
+void tend_matrix_e2ee_room_key(tend_matrix *mx, const char *sender, const char *sender_key,
+                               const cJSON *payload);
+/* Tries the held events again (keys or devices arrived); gives up on those held too long. */
+void tend_matrix_e2ee_retry_held(tend_matrix *mx);
+void tend_matrix_e2ee_held_free(tend_matrix *mx);
+/* Brings back the events held when tend last stopped (from the store). */
+void tend_matrix_e2ee_held_load(tend_matrix *mx);
+
+/* ---------------------------------------------------------------- e2ee_out.c */
+/* Keys were just made or devices learned: shares waiting for them go on. */
+void tend_matrix_e2ee_share_resume(tend_matrix *mx);
+/* A member left room_id: its outbound session is not used again. */
+void tend_matrix_e2ee_rotate(tend_matrix *mx, const char *room_id);
+void tend_matrix_e2ee_outbound_free(tend_matrix *mx);
+
+#endif

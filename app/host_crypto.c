@@ -1,0 +1,49 @@
+/*
+ * host_crypto.c — the host's crypto-state table (adapters/host_crypto.h) over the store
+ * (store/store_crypto.h), in the adapter's own namespace.
+ */
+#include "adapters/host_crypto.h"
+
+#include "app/internal.h"
+#include "store/store_crypto.h"
+
+static tend_store *store_of(tend_host *h)
+{
+    return tend_bot_env(((tend_app *)h->app)->bot)->store;
+}
+
+static int result_of(int rc)
+{
+    return rc == TEND_STORE_OK ? 0 : rc == TEND_STORE_NOTFOUND ? 1 : -1;
+}
+
+static int crypto_get(tend_host *h, const char *kind, const char *id, char **pickle_out)
+{
+    return result_of(tend_store_crypto_get(store_of(h), h->platform, kind, id, pickle_out));
+}
+
+static int crypto_put(tend_host *h, const char *kind, const char *id, const char *pickle)
+{
+    return result_of(tend_store_crypto_put(store_of(h), h->platform, kind, id, pickle));
+}
+
+static int crypto_remove(tend_host *h, const char *kind, const char *id)
+{
+    return result_of(tend_store_crypto_delete(store_of(h), h->platform, kind, id));
+}
+
+static int crypto_each(tend_host *h, const char *kind, const char *id_prefix,
+                       int (*cb)(const char *id, const char *pickle, void *ud), void *ud)
+{
+    /* cb stops the walk with a positive value, which comes back as it is; the store's failures
+     * are negative */
+    int rc = tend_store_crypto_each(store_of(h), h->platform, kind, id_prefix, cb, ud);
+    return rc < 0 ? -1 : rc;
+}
+
+const tend_host_crypto_ops tend_app_host_crypto_ops = {
+    .get = crypto_get,
+    .put = crypto_put,
+    .remove = crypto_remove,
+    .each = crypto_each,
+};
