@@ -46,6 +46,12 @@ typedef struct tend_request {
      * room and event id), or NULL. Stored with the answers in the outbox, so after a restart the
      * adapter can still answer the way the member would see it. */
     const char *reply_to;
+    /* The platform forgets the command soon by itself and never delivers it again after its
+     * answer window (a Discord interaction: one callback, a token that lasts 15 minutes). Then a
+     * command that only read needs no durable record: its answers go from memory, and a crash
+     * before they went leaves the member to ask again, as the platform would anyway. Elsewhere
+     * (a Telegram or Signal message, a Matrix event, the console) every answer is durable. */
+    bool answers_expire;
     /* A private command (a check-in, a suggestion, a rest: TEND_CMD_PRIVATE) typed in a SHARED
      * place records nothing; the member is pointed to their private chat with the bot. */
     tend_place place;

@@ -232,8 +232,10 @@ static int run_handler(tend_ctx *ctx)
 }
 
 /* Runs the handler inside one transaction; on anything but success, nothing it wrote or said stays.
- * A command that only read (the task board, /me) writes nothing at all: neither its event nor its
- * answers are stored, and its event is remembered in memory (a replay after a restart reads again). */
+ * A command that only read (the task board, /me) where the platform lets its answers expire (a
+ * Discord interaction) writes nothing at all: neither its event nor its answers are stored, and its
+ * event is remembered in memory (a replay after a restart reads again). Elsewhere a read is stored
+ * like a write, so a crash can lose none of its answers. */
 static int run_in_transaction(tend_ctx *ctx)
 {
     tend_store *store = ctx->env->store;
@@ -271,7 +273,8 @@ static int run_in_transaction(tend_ctx *ctx)
 
     size_t before = ctx->out->count;
     int result = run_handler(ctx);
-    bool wrote = result == TEND_OK && tend_store_wrote(store);
+    /* a read whose answers must survive a crash is stored like a write (request.h: answers_expire) */
+    bool wrote = result == TEND_OK && (tend_store_wrote(store) || !ctx->req->answers_expire);
     if (wrote && ctx->req->event_id) {
         /* in the command's own transaction: recorded exactly when the command's effect is */
         rc = tend_store_event_claim(store, ctx->platform, ctx->req->event_id, ctx->now);

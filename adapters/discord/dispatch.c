@@ -466,6 +466,7 @@ static void run_command(discord *d, dc_event *ev)
     } else {
         fresh = seen_add(d, ev->id, wall_ms());
         snprintf(reply_to, sizeof reply_to, "i:%s:%s", ev->id, ev->token);
+        ev->req.answers_expire = true; /* an interaction is answered within its window or never */
     }
     ev->req.reply_to = reply_to;
     if (tend_host_handle(d->base.host, &ev->req) == TEND_HOST_DUPLICATE) {

@@ -103,6 +103,7 @@ static int run(filebot *f, const char *event_id, const char *text)
         .text = text,
         .event_id = event_id,
         .reply_to = "i:token",
+        .answers_expire = true, /* a Discord interaction */
     };
     return tend_bot_handle(f->bot, &req, &f->out);
 }

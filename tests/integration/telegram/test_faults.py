@@ -27,8 +27,11 @@ def test_a_dropped_long_poll_loses_nothing_and_answers_once(tend, double):
     assert d.dropped == 1
     assert d.deliveries[uid] == 2, "the command came again after the drop"
     assert len([t for t in texts(d.in_private("ben")) if "Nothing on the board" in t]) == 1
+    # tend may never see the cut: libcurl sends a request again by itself when the kept-alive
+    # connection it reused turns out dead, which it is here once start-up requests came before the
+    # poll; when it does see it, it says so and says when it reads again
     out = tend.output()
-    assert "lost contact with the Bot API" in out and "reading updates again" in out
+    assert ("lost contact with the Bot API" in out) == ("reading updates again" in out), out
 
 
 def test_a_429_is_waited_out_as_asked_and_the_message_sent_once(tend, double):
@@ -123,8 +126,9 @@ def test_an_answer_cut_off_by_a_crash_arrives_once_after_the_restart(double, tmp
     try:
         assert ready(d, mark), again.output()
         assert d.wait(lambda: count_in_group(d, "Crash soup") == 1, 10), again.output()
-        # Telegram gave the command again (its offset was never confirmed): recognised, not redone
-        assert d.deliveries[uid] == 2
+        # Telegram gave the command again when its offset was not confirmed before the crash (with
+        # group commit the offset can be on disk with the command): either way, recognised, not redone
+        assert d.deliveries[uid] in (1, 2)
         d.says("ana", "/tasks all")
         assert d.wait(lambda: [t for t in texts(d.in_private("ana")) if "Crash soup" in t], 10)
         board = [t for t in texts(d.in_private("ana")) if "Crash soup" in t][-1]
