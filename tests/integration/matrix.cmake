@@ -27,18 +27,20 @@ add_test(NAME integration.matrix.pytest
                  --ignore=${TEND_MATRIX_TESTS}/test_matrix_e2ee.py ${TEND_MATRIX_TESTS})
 set_tests_properties(integration.matrix.pytest PROPERTIES
                      LABELS "integration;matrix" TIMEOUT 900
-                     FIXTURES_REQUIRED "matrix_venv;matrix_server"
+                     FIXTURES_REQUIRED "matrix_venv;matrix_server" RESOURCE_LOCK synapse
                      ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV};TEND_MATRIX_LOG=${CMAKE_BINARY_DIR}/matrix-tend.log")
 
 
 # End-to-end encryption (issue 20): only builds with it (TEND_E2EE); tests/run says when a build
 # has none. Its own bot and database, beside the plain suite's.
+# the two suites share one Synapse, and some of the plain suite's tests stop and start it (the gap
+# tests): never both at once under ctest -j
 if(TEND_E2EE_ENABLED)
   add_test(NAME integration.matrix.e2ee
            COMMAND ${TEND_SYNAPSE_VENV}/bin/python -m pytest -v -p no:cacheprovider
                    ${TEND_MATRIX_TESTS}/test_matrix_e2ee.py)
   set_tests_properties(integration.matrix.e2ee PROPERTIES
                        LABELS "integration;matrix;olm" TIMEOUT 900
-                       FIXTURES_REQUIRED "matrix_venv;matrix_server"
+                       FIXTURES_REQUIRED "matrix_venv;matrix_server" RESOURCE_LOCK synapse
                        ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV};TEND_MATRIX_E2EE_LOG=${CMAKE_BINARY_DIR}/matrix-e2ee-tend.log")
 endif()
