@@ -21,6 +21,7 @@
 
 #include "config/internal.h"
 #include "lib/log.h"
+#include "lib/url.h"
 
 #define CONFIG_FILE_MAX (1024 * 1024)
 
@@ -482,7 +483,7 @@ int tend_config_load(tend_config *cfg, const char *path, char *err, size_t errle
     if (st.oom)
         problem(&st, "out of memory while reading the configuration");
     char url_password[256];
-    tend_config_url_password(cfg->store_url, url_password, sizeof url_password);
+    tend_url_password(cfg->store_url, url_password, sizeof url_password);
     mask_secret(err, url_password);
     mask_secret(err, cfg->discord_token);
     mask_secret(err, cfg->matrix_access_token);

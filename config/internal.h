@@ -39,8 +39,6 @@ typedef struct {
 bool tend_config_value_ok(const key_spec *k, const char *v, int *number);
 /* What a value of this kind should look like, for the message when it does not. */
 void tend_config_describe(const key_spec *k, char *buf, size_t len);
-/* The password a PostgreSQL URL carries (after user: or as password=), "" when none or url is NULL. */
-void tend_config_url_password(const char *url, char *out, size_t outlen);
 /* The closest candidate when it is close enough to be a typo, else NULL. */
 const char *tend_config_nearest(const char *word, const char *const *candidates, size_t n);
 

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "config/internal.h"
 #include "lib/log.h"
+#include "lib/url.h"
 
 /* Levenshtein distance, for "did you mean"; names are short, so the small table is enough. */
 static size_t edit_distance(const char *a, const char *b)
@@ -96,31 +97,6 @@ static bool pgurl_ok(const char *v)
         if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
             return false;
     return true;
-}
-
-void tend_config_url_password(const char *url, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    const char *auth = url ? strstr(url, "://") : NULL;
-    if (!auth)
-        return;
-    auth += 3;
-    size_t authlen = strcspn(auth, "/?");
-    const char *at = NULL;
-    for (const char *p = auth; p < auth + authlen; p++)
-        if (*p == '@')
-            at = p;
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (colon) {
-        snprintf(out, outlen, "%.*s", (int)(at - colon - 1), colon + 1);
-        return;
-    }
-    for (const char *p = strstr(url, "password="); p; p = strstr(p + 1, "password="))
-        if (p[-1] == '?' || p[-1] == '&') {
-            p += strlen("password=");
-            snprintf(out, outlen, "%.*s", (int)strcspn(p, "&"), p);
-            return;
-        }
 }
 
 /* "@local:server" with both parts non-empty and no spaces. */

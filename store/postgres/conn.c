@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/url.h"
 #include "store/store.h"
 
 /* ---------------------------------------------------------------- registry */
@@ -175,38 +176,12 @@ void tend_pg_redact(const char *url, char *out, size_t outlen)
     snprintf(out, outlen, "%s", buf);
 }
 
-/* The password a URL carries, as written (after user: or as password=); "" when none. */
-static void url_password(const char *url, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    const char *auth = strstr(url, "://");
-    if (!auth)
-        return;
-    auth += 3;
-    const char *end = auth + strcspn(auth, "/?");
-    const char *at = NULL;
-    for (const char *p = auth; p < end; p++)
-        if (*p == '@')
-            at = p;
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (colon) {
-        snprintf(out, outlen, "%.*s", (int)(at - colon - 1), colon + 1);
-        return;
-    }
-    for (const char *p = strstr(url, "password="); p; p = strstr(p + 1, "password="))
-        if (p[-1] == '?' || p[-1] == '&') {
-            p += strlen("password=");
-            snprintf(out, outlen, "%.*s", (int)strcspn(p, "&"), p);
-            return;
-        }
-}
-
 /* libpq quotes a URL's piece it cannot parse ("invalid percent-encoded token: ..."), which may be
  * the password: every copy of it in text becomes *** */
 static void mask_password(char *text, size_t size, const char *url)
 {
     char secret[256];
-    url_password(url, secret, sizeof secret);
+    tend_url_password(url, secret, sizeof secret);
     size_t n = strlen(secret);
     if (!n)
         return;
