@@ -7,29 +7,17 @@ told what, in which language, with which task number. The locale folder comes th
 environment form of [bot] locale_dir."""
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import console_session  # noqa: E402
+
 tend, locale_dir = sys.argv[1], sys.argv[2]
-HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
 
 
 def run(script, db, tmp):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
-    env.update({"XDG_DATA_HOME": tmp, "TEND_BOT_LOCALE_DIR": locale_dir})
-    p = subprocess.run([tend, "--console", "--database", db, "--now", "2026-11-03T10:00"], input=script.encode(),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
-    out = p.stdout.decode()
-    assert p.returncode == 0, p.stderr.decode()
-    msgs = []
-    for line in out.splitlines():
-        m = HEAD.match(line)
-        if m:
-            msgs.append({"aud": m.group(1), "who": m.group(2), "text": m.group(3)})
-        elif line.startswith("  ") and msgs:
-            msgs[-1]["text"] += "\n" + line[2:]
-    return out, msgs
+    return console_session.run(tend, locale_dir, db, script)
 
 
 def expect(msgs, aud, who, pattern, what, out):

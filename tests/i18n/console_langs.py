@@ -9,12 +9,13 @@ kindly in it, an impossible time is explained in it, and a
 thank you reads with one word for "for" (the member's own when they typed one). English never leaks into those lines."""
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import console_session  # noqa: E402
+
 tend, locale_dir = sys.argv[1], sys.argv[2]
-HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
 
 SCRIPT = (":as ana\n/setup language:{code}\n/task add Soup run when:fri 18:00 slots:2\n"
           ":as bea\n/claim 1\n/checkin low\n:as ana\n/task add Bread when:31 nov\n/thanks bea {thanks}\n:quit\n")
@@ -53,20 +54,8 @@ ENGLISH = ("Thank you", "is yours", "New task", "people", "Saved", "doesn't exis
 
 
 def run(code, tmp):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
-    env.update({"XDG_DATA_HOME": tmp, "TEND_BOT_LOCALE_DIR": locale_dir})
-    p = subprocess.run([tend, "--console", "--database", os.path.join(tmp, code + ".db"), "--now",
-                        "2026-11-03T10:00"], input=SCRIPT.format(code=code, thanks=LANGS[code]["thanks_typed"]).encode(),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=90)
-    assert p.returncode == 0, p.stderr.decode()
-    msgs = []
-    for line in p.stdout.decode().splitlines():
-        m = HEAD.match(line)
-        if m:
-            msgs.append({"aud": m.group(1), "who": m.group(2), "text": m.group(3)})
-        elif line.startswith("  ") and msgs:
-            msgs[-1]["text"] += "\n" + line[2:]
-    return p.stdout.decode(), msgs
+    script = SCRIPT.format(code=code, thanks=LANGS[code]["thanks_typed"])
+    return console_session.run(tend, locale_dir, os.path.join(tmp, code + ".db"), script)
 
 
 def one(msgs, aud, who, pattern, what, out):

@@ -9,12 +9,13 @@ off in /me. A word of the other language is refused and changes nothing. Now is 
 2026-11-03 10:00 UTC: Friday is 6 November, two weeks of rest end on Tuesday 17 November."""
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import console_session  # noqa: E402
+
 tend, locale_dir = sys.argv[1], sys.argv[2]
-HEAD = re.compile(r"^\[(public|private|dm|console)(?: ([^\]]+))?\] ?(.*)$")
 
 LANGS = {
     "es": {
@@ -44,20 +45,7 @@ LANGS = {
 
 
 def run(code, script, tmp):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEND_", "DISCORD_", "MATRIX_"))}
-    env.update({"XDG_DATA_HOME": tmp, "TEND_BOT_LOCALE_DIR": locale_dir})
-    p = subprocess.run([tend, "--console", "--database", os.path.join(tmp, code + ".db"), "--now",
-                        "2026-11-03T10:00"], input=script.encode(), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, env=env, timeout=90)
-    assert p.returncode == 0, p.stderr.decode()
-    msgs = []
-    for line in p.stdout.decode().splitlines():
-        m = HEAD.match(line)
-        if m:
-            msgs.append({"aud": m.group(1), "who": m.group(2), "text": m.group(3)})
-        elif line.startswith("  ") and msgs:
-            msgs[-1]["text"] += "\n" + line[2:]
-    return p.stdout.decode(), msgs
+    return console_session.run(tend, locale_dir, os.path.join(tmp, code + ".db"), script)
 
 
 def one(msgs, aud, who, pattern, what, out):
