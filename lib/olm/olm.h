@@ -197,6 +197,60 @@ tend_olm_error tend_olm_inbound_group_pickle(const tend_olm_inbound_group *group
 tend_olm_error tend_olm_inbound_group_unpickle(const char *pickle, const uint8_t key[TEND_OLM_PICKLE_KEY_BYTES],
                                                tend_olm_inbound_group **out);
 
+
+/* ---- Signing key: one Ed25519 key of the bot's cross-signing identity ---- */
+/* Matrix cross-signing gives a user three Ed25519 keys besides each device's: the master key
+ * (the user's identity), the self-signing key (signs the user's own devices) and the user-signing
+ * key (signs other users' master keys once they are verified). Each is a handle here, saved only
+ * as a pickle under the pickle key (the same format as the other pickles), zeroed on free. */
+typedef struct tend_olm_signing_key tend_olm_signing_key;
+
+tend_olm_error tend_olm_signing_key_new(tend_olm_signing_key **out);
+void tend_olm_signing_key_free(tend_olm_signing_key *key);
+/* The public half (unpadded base64): the key id after "ed25519:" and its value in the key object. */
+tend_olm_error tend_olm_signing_key_public(const tend_olm_signing_key *key, char **public_out);
+/* The Ed25519 signature (unpadded base64) of message (canonical JSON of a key object). */
+tend_olm_error tend_olm_signing_key_sign(const tend_olm_signing_key *key, const uint8_t *message,
+                                         size_t message_len, char **signature_out);
+tend_olm_error tend_olm_signing_key_pickle(const tend_olm_signing_key *key,
+                                           const uint8_t key_bytes[TEND_OLM_PICKLE_KEY_BYTES], char **pickle_out);
+tend_olm_error tend_olm_signing_key_unpickle(const char *pickle, const uint8_t key_bytes[TEND_OLM_PICKLE_KEY_BYTES],
+                                             tend_olm_signing_key **out);
+
+/* ---- SAS: the short authentication string of interactive (emoji) verification ---- */
+/* One verification's ephemeral Curve25519 key (m.key.verification.key), then, once the other
+ * side's key is known, the shared secret that gives the emoji and decimals people compare and the
+ * MACs of the keys being verified. The secret never leaves the handle; free zeroes it. A SAS
+ * handle is used for one verification only. */
+typedef struct tend_olm_sas tend_olm_sas;
+
+/* The emoji as indices 0..63 into the spec's emoji table, and the three decimals 1000..9191. */
+#define TEND_OLM_SAS_EMOJI 7
+typedef struct tend_olm_sas_string {
+    uint8_t emoji[TEND_OLM_SAS_EMOJI];
+    uint16_t decimals[3];
+} tend_olm_sas_string;
+
+tend_olm_error tend_olm_sas_new(tend_olm_sas **out);
+void tend_olm_sas_free(tend_olm_sas *sas);
+/* Our ephemeral public key (unpadded base64), for m.key.verification.key and the commitment. */
+tend_olm_error tend_olm_sas_public_key(const tend_olm_sas *sas, char **public_out);
+/* Agrees the shared secret with their ephemeral key (curve25519-hkdf-sha256). Once only:
+ * a second call is TEND_OLM_ERR_INVALID_ARGUMENT; a low-order key TEND_OLM_ERR_INSECURE_KEY. */
+tend_olm_error tend_olm_sas_establish(tend_olm_sas *sas, const char *their_public_key);
+/* The emoji and decimals for info ("MATRIX_KEY_VERIFICATION_SAS|..." as the spec builds it).
+ * TEND_OLM_ERR_INVALID_ARGUMENT before establish. */
+tend_olm_error tend_olm_sas_string_for(const tend_olm_sas *sas, const char *info, tend_olm_sas_string *out);
+/* The MAC (unpadded base64) of input (a public key, or the comma-joined sorted key ids) under
+ * info, as "hkdf-hmac-sha256.v2" defines it. legacy_base64 gives instead the base64 of the older
+ * "hkdf-hmac-sha256" (libolm's encoding, still spoken by older clients). */
+tend_olm_error tend_olm_sas_mac(const tend_olm_sas *sas, const char *input, const char *info, int legacy_base64,
+                                char **mac_out);
+/* OK when mac is input's MAC under info (either encoding, as legacy_base64 says), else
+ * TEND_OLM_ERR_BAD_MAC; compared in constant time. */
+tend_olm_error tend_olm_sas_verify_mac(const tend_olm_sas *sas, const char *input, const char *info,
+                                       int legacy_base64, const char *mac);
+
 #ifdef __cplusplus
 }
 #endif
