@@ -185,6 +185,19 @@ mod tests {
     }
 
     #[test]
+    fn the_string_struct_is_the_header_one() {
+        // olm.h's tend_olm_sas_string and this one must have the same fields in the same order.
+        let header = include_str!("../olm.h");
+        assert!(header.contains("#define TEND_OLM_SAS_EMOJI 7\n"));
+        let body = &header[header.find("typedef struct tend_olm_sas_string {").unwrap()..];
+        let body = &body[..body.find("} tend_olm_sas_string;").unwrap()];
+        let fields: Vec<&str> = body.lines().skip(1).map(str::trim).collect();
+        assert_eq!(fields, ["uint8_t emoji[TEND_OLM_SAS_EMOJI];", "uint16_t decimals[3];"]);
+        assert_eq!(std::mem::size_of::<tend_olm_sas_string>(), 14);
+        assert_eq!(std::mem::offset_of!(tend_olm_sas_string, decimals), 8);
+    }
+
+    #[test]
     fn both_sides_agree_and_macs_cross() {
         let (a, b) = pair();
         let (sa, sb) = (a.established().unwrap(), b.established().unwrap());
