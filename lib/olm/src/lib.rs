@@ -15,7 +15,9 @@ use zeroize::Zeroize;
 
 mod account;
 mod group;
+mod sas;
 mod session;
+mod signing;
 
 /// Mirrors `tend_olm_error` in olm.h (same order, same values).
 #[repr(C)]
