@@ -15,6 +15,7 @@ use zeroize::Zeroize;
 
 mod account;
 mod group;
+mod hash;
 mod session;
 
 /// Mirrors `tend_olm_error` in olm.h (same order, same values).
