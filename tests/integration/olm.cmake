@@ -1,8 +1,9 @@
-# olm.cmake — the encryption library (lib/olm) beyond its unit test (tests/unit/test_olm.c): the
-# Rust side's own tests (a panic is an error value and poisons its handle; olm.h's error enum is
-# the Rust one), a cross-check against libolm, a second implementation, through Debian's
-# python3-olm; and the unit test under valgrind. Only in builds with end-to-end encryption (TEND_E2EE); tests/run says when
-# a build has none. Labels: olm, plus valgrind.
+# olm.cmake — the encryption library (lib/olm) beyond its unit tests (tests/unit/test_olm.c and
+# test_olm_verify.c): the Rust side's own tests (a panic is an error value and poisons its handle;
+# olm.h's error enum is the Rust one), a cross-check against libolm, a second implementation,
+# through Debian's python3-olm (Olm, Megolm, Ed25519 signatures and SAS); and the unit tests under
+# valgrind. Only in builds with end-to-end encryption (TEND_E2EE); tests/run says when a build has
+# none. Labels: olm, plus valgrind.
 if(NOT TEND_E2EE_ENABLED)
   return()
 endif()
@@ -27,4 +28,9 @@ if(NOT TEND_FUZZ AND NOT TEND_SANITIZE)
            COMMAND ${TEND_VALGRIND} -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
                    $<TARGET_FILE:test_olm>)
   set_tests_properties(olm.valgrind PROPERTIES LABELS "olm;valgrind" TIMEOUT 300)
+  # the signing keys and the SAS (test_olm_verify.c), the same way
+  add_test(NAME olm.valgrind_verify
+           COMMAND ${TEND_VALGRIND} -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
+                   $<TARGET_FILE:test_olm_verify>)
+  set_tests_properties(olm.valgrind_verify PROPERTIES LABELS "olm;valgrind" TIMEOUT 300)
 endif()

@@ -16,7 +16,9 @@ use zeroize::Zeroize;
 mod account;
 mod group;
 mod hash;
+mod sas;
 mod session;
+mod signing;
 
 /// Mirrors `tend_olm_error` in olm.h (same order, same values).
 #[repr(C)]

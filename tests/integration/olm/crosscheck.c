@@ -5,7 +5,12 @@
  * answers our identity keys, a signature, an Olm pre-key message to that one-time key, a Megolm
  * session key with three messages, what libolm's Megolm messages decrypt to, and the account and
  * session as pickles. Second run, {"account","session","reply":{"type","body"}}: unpickles them
- * (a restart) and answers what libolm's Olm reply decrypts to. */
+ * (a restart) and answers what libolm's Olm reply decrypts to.
+ *
+ * SAS run, a dialogue of two lines: {"sas":{"their_key","infos":[...],"macs":[{"input","info"}],
+ * "signed"}} answers our SAS public key, the emoji and decimals for each info, our MACs of each
+ * input in both encodings, and a new signing key's public key and signature of "signed"; then
+ * {"verify":[{"input","info","mac","legacy"}]} answers, for each, whether our side accepts it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,25 +131,120 @@ static void second_run(const cJSON *req, cJSON *ans)
     tend_olm_account_free(account);
 }
 
-int main(void)
+/* The SAS answers (the handle stays open for the second line, which verifies libolm's MACs). */
+static void sas_run(const cJSON *req, cJSON *ans, tend_olm_sas **sas)
+{
+    char *s = NULL;
+    check(tend_olm_sas_new(sas), "SAS");
+    check(tend_olm_sas_public_key(*sas, &s), "SAS public key");
+    add(ans, "sas_key", s);
+    check(tend_olm_sas_establish(*sas, field(req, "their_key")), "SAS establish");
+    cJSON *strings = cJSON_AddArrayToObject(ans, "strings");
+    const cJSON *info;
+    cJSON_ArrayForEach(info, cJSON_GetObjectItemCaseSensitive(req, "infos"))
+    {
+        tend_olm_sas_string str;
+        check(tend_olm_sas_string_for(*sas, info->valuestring, &str), "SAS string");
+        cJSON *one = cJSON_CreateObject();
+        cJSON *emoji = cJSON_AddArrayToObject(one, "emoji");
+        for (int i = 0; i < TEND_OLM_SAS_EMOJI; i++)
+            cJSON_AddItemToArray(emoji, cJSON_CreateNumber(str.emoji[i]));
+        cJSON *decimals = cJSON_AddArrayToObject(one, "decimals");
+        for (int i = 0; i < 3; i++)
+            cJSON_AddItemToArray(decimals, cJSON_CreateNumber(str.decimals[i]));
+        cJSON_AddItemToArray(strings, one);
+    }
+    cJSON *macs = cJSON_AddArrayToObject(ans, "macs");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(req, "macs"))
+    {
+        cJSON *one = cJSON_CreateObject();
+        check(tend_olm_sas_mac(*sas, field(m, "input"), field(m, "info"), 0, &s), "SAS MAC");
+        add(one, "v2", s);
+        check(tend_olm_sas_mac(*sas, field(m, "input"), field(m, "info"), 1, &s), "SAS legacy MAC");
+        add(one, "legacy", s);
+        cJSON_AddItemToArray(macs, one);
+    }
+
+    tend_olm_signing_key *master = NULL;
+    const char *signed_text = field(req, "signed");
+    check(tend_olm_signing_key_new(&master), "signing key");
+    check(tend_olm_signing_key_public(master, &s), "signing key public");
+    add(ans, "signing_key", s);
+    check(tend_olm_signing_key_sign(master, (const uint8_t *)signed_text, strlen(signed_text), &s), "signing key sign");
+    add(ans, "signature", s);
+    tend_olm_signing_key_free(master);
+}
+
+static void sas_verify(const tend_olm_sas *sas, const cJSON *req, cJSON *ans)
+{
+    cJSON *results = cJSON_AddArrayToObject(ans, "accepted");
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(req, "verify"))
+    {
+        int legacy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "legacy"));
+        tend_olm_error e = tend_olm_sas_verify_mac(sas, field(v, "input"), field(v, "info"), legacy, field(v, "mac"));
+        if (e != TEND_OLM_OK && e != TEND_OLM_ERR_BAD_MAC)
+            check(e, "SAS verify");
+        cJSON_AddItemToArray(results, cJSON_CreateBool(e == TEND_OLM_OK));
+    }
+}
+
+/* One request: a line, or everything up to the end of stdin. NULL at the end. */
+static cJSON *read_request(void)
 {
     static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, stdin);
+    if (!fgets(buf, sizeof buf, stdin))
+        return NULL;
+    size_t n = strlen(buf);
+    if (n > 0 && buf[n - 1] != '\n')
+        n += fread(buf + n, 1, sizeof buf - 1 - n, stdin);
     buf[n] = '\0';
     cJSON *req = cJSON_Parse(buf);
     if (!req) {
         fputs("crosscheck: the request is not JSON\n", stderr);
+        exit(1);
+    }
+    return req;
+}
+
+static void answer(cJSON *ans)
+{
+    char *text = cJSON_PrintUnformatted(ans);
+    puts(text);
+    fflush(stdout);
+    free(text);
+    cJSON_Delete(ans);
+}
+
+int main(void)
+{
+    cJSON *req = read_request();
+    if (!req) {
+        fputs("crosscheck: no request\n", stderr);
         return 1;
     }
     cJSON *ans = cJSON_CreateObject();
-    if (cJSON_GetObjectItemCaseSensitive(req, "reply"))
+    const cJSON *sas_req = cJSON_GetObjectItemCaseSensitive(req, "sas");
+    if (sas_req) {
+        tend_olm_sas *sas = NULL;
+        sas_run(sas_req, ans, &sas);
+        answer(ans);
+        cJSON_Delete(req);
+        req = read_request();
+        if (!req) {
+            fputs("crosscheck: no verify request\n", stderr);
+            return 1;
+        }
+        ans = cJSON_CreateObject();
+        sas_verify(sas, req, ans);
+        tend_olm_sas_free(sas);
+    } else if (cJSON_GetObjectItemCaseSensitive(req, "reply")) {
         second_run(req, ans);
-    else
+    } else {
         first_run(req, ans);
-    char *text = cJSON_PrintUnformatted(ans);
-    puts(text);
-    free(text);
-    cJSON_Delete(ans);
+    }
+    answer(ans);
     cJSON_Delete(req);
     return 0;
 }
