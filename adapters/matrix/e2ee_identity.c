@@ -47,7 +47,7 @@ static void forget_keys(struct tend_matrix_e2ee *e)
     for (int i = 0; i < TEND_MATRIX_CROSS_SIGNING_KEYS; i++) {
         tend_olm_signing_key_free(e->cross_signing[i]);
         e->cross_signing[i] = NULL;
-        free(e->cross_signing_public[i]);
+        tend_olm_free_string(e->cross_signing_public[i]); /* the library's string: never free() */
         e->cross_signing_public[i] = NULL;
     }
 }

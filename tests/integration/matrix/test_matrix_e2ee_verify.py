@@ -41,9 +41,14 @@ def bot(env, workdir):
     db = os.path.join(workdir, "verify.db")
     t = Tend(os.environ["TEND_BIN"], env, user, db, os.path.join(workdir, "verify.log")).start()
     yield {"tend": t, "user": user, "db": db}
-    t.stop()
+    rc = t.stop()
+    log = os.environ.get("TEND_MATRIX_E2EE_LOG")
+    if log:
+        with open(log + ".verify", "w") as f:
+            f.write(t.log_text())
     for secret in (user.token, user.password):
         assert secret not in t.log_text(), "a secret of the bot reached tend's log"
+    assert rc == 0, f"tend exited with {rc} on SIGTERM"
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +104,7 @@ def test_the_bot_has_a_cross_signing_identity_that_signs_its_device_and_survives
     assert master_key in t.log_text(), "the log does not name the master key for the operator"
 
     # the same identity after a restart, published once
-    t.stop()
+    assert t.stop() == 0, "tend did not stop cleanly"
     t.start()
     again, _, again_device = identity_of(coordinator.plain, user.user_id)
     assert again == master and again_device["keys"] == device["keys"]
@@ -189,7 +194,7 @@ class Verifier:
                 f"{self.bot_id}|{self.bot_device}|{self.bot_key}|{self.txn}")
         raw = self.sas.generate_bytes(info, 6)
         bits = int.from_bytes(raw, "big")
-        emoji = [NioSas.emoji[(bits >> (42 - 6 * (i + 1))) & 63][0] for i in range(7)]
+        emoji = [NioSas.emoji[(bits >> (48 - 6 * (i + 1))) & 63][0] for i in range(7)]
         numbers = [((bits >> (48 - 13 * (i + 1))) & 0x1FFF) + 1000 for i in range(3)]
         return emoji, numbers
 
@@ -218,13 +223,20 @@ class Verifier:
         self.send("m.key.verification.mac", {"mac": {key_id: mac}, "keys": self.mac(key_id, base + "KEY_IDS")})
 
 
-def bot_line(t, verifier, timeout=10):
-    """The line tend writes for the operator: what the bot's screen would show."""
+def shown_lines(t, human):
+    return [line for line in t.log_text().splitlines()
+            if f"verification with {human.user_id} (device {human.device_id})" in line and "the bot shows" in line]
+
+
+def bot_line(t, verifier, before, timeout=10):
+    """The line tend writes for the operator: what the bot's screen would show (this verification's:
+    the first after the `before` earlier ones)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for line in t.log_text().splitlines():
-            if f"verification with {verifier.h.user_id} (device {verifier.h.device_id})" in line and "shows" in line:
-                return line
+        lines = shown_lines(t, verifier.h)
+        if len(lines) > before:
+            assert len(lines) == before + 1, lines
+            return lines[-1]
         time.sleep(0.2)
     raise AssertionError("tend's log does not show the verification's emoji")
 
@@ -239,11 +251,12 @@ def run_verification(bot, coordinator, room=None, macs=(SAS_V2, SAS_LEGACY)):
     _, master_key = only_key(master)
     device_id = device["device_id"]
     v = Verifier(coordinator, user.user_id, device_id, room, macs)
+    before = len(shown_lines(t, coordinator))
     v.request()
     v.start()
     emoji, numbers = v.shown()
     # the coordinator compares: the operator reads the bot's emoji from tend's log
-    line = bot_line(t, v)
+    line = bot_line(t, v, before)
     shown = line.split("the bot shows ", 1)[1]
     assert [part.split(" ", 1)[0] for part in shown.split(";", 1)[0].split(", ")] == emoji, (emoji, line)
     assert f"the numbers {numbers[0]} {numbers[1]} {numbers[2]}." in line, (numbers, line)
