@@ -9,6 +9,8 @@
  *   e2ee_olm.c     Olm sessions with those devices (/keys/claim), to-device messages in and out
  *   e2ee_in.c      room keys kept; encrypted room events decrypted, held while keys are missing
  *   e2ee_out.c     the bot's own events encrypted, one Megolm session per room shared over Olm
+ *   e2ee_identity.c the bot's cross-signing keys, published once, its device signed by them
+ *   e2ee_verify.c  a member verifies the bot with emoji (SAS), to-device or in a direct chat
  *
  * Only builds with TEND_HAVE_E2EE (lib/olm) have it; without, every call below is a no-op that
  * says "no encryption", so an encrypted room keeps today's one-time notice.
@@ -53,6 +55,9 @@ bool tend_matrix_e2ee_room_needs(tend_matrix *mx, const char *room_id);
  * 1 the room key is being shared first: the room's queue is resumed by tend_matrix_send_resume;
  * -1 failed (try again later). */
 int tend_matrix_e2ee_encrypt(tend_matrix *mx, const char *room_id, char **type, char **content);
+/* A room event of interactive verification (m.key.verification.*, or an m.room.message of
+ * msgtype m.key.verification.request to the bot): handled, and true; false for any other event. */
+bool tend_matrix_e2ee_verify_room_event(tend_matrix *mx, const char *room_id, const cJSON *ev);
 /* True once the device has an account this run (encrypted rooms are served). */
 bool tend_matrix_e2ee_on(const tend_matrix *mx);
 /* Frees everything, zeroing the pickle key. */
@@ -85,6 +90,11 @@ static inline int tend_matrix_e2ee_encrypt(tend_matrix *mx, const char *room_id,
 {
     (void)mx, (void)room_id, (void)type, (void)content;
     return -1;
+}
+static inline bool tend_matrix_e2ee_verify_room_event(tend_matrix *mx, const char *room_id, const cJSON *ev)
+{
+    (void)mx, (void)room_id, (void)ev;
+    return false;
 }
 static inline bool tend_matrix_e2ee_on(const tend_matrix *mx)
 {

@@ -162,8 +162,18 @@ static int load_account(tend_matrix *mx)
 
 /* ---------------------------------------------------------------- /keys/upload */
 
-/* Adds a signature by our device to obj (device keys, a one-time key). */
-static int sign_into(tend_matrix *mx, cJSON *obj)
+int tend_matrix_e2ee_add_signature(cJSON *obj, const char *user_id, const char *key_name, const char *signature)
+{
+    cJSON *sigs = cJSON_GetObjectItemCaseSensitive(obj, "signatures");
+    if (!sigs)
+        sigs = cJSON_AddObjectToObject(obj, "signatures");
+    cJSON *mine = cJSON_GetObjectItemCaseSensitive(sigs, user_id);
+    if (!mine)
+        mine = cJSON_AddObjectToObject(sigs, user_id);
+    return mine && cJSON_AddStringToObject(mine, key_name, signature) ? 0 : -1;
+}
+
+int tend_matrix_e2ee_sign_as_device(tend_matrix *mx, cJSON *obj)
 {
     char *canon = tend_matrix_canonical_json(obj);
     char *sig = NULL;
@@ -175,19 +185,13 @@ static int sign_into(tend_matrix *mx, cJSON *obj)
     if (rc == 0) {
         char name[MX_KEY_MAX];
         snprintf(name, sizeof name, "ed25519:%s", mx->device_id);
-        cJSON *sigs = cJSON_GetObjectItemCaseSensitive(obj, "signatures");
-        if (!sigs)
-            sigs = cJSON_AddObjectToObject(obj, "signatures");
-        cJSON *mine = cJSON_GetObjectItemCaseSensitive(sigs, mx->user_id);
-        if (!mine)
-            mine = cJSON_AddObjectToObject(sigs, mx->user_id);
-        rc = mine && cJSON_AddStringToObject(mine, name, sig) ? 0 : -1;
+        rc = tend_matrix_e2ee_add_signature(obj, mx->user_id, name, sig);
     }
     tend_olm_free_string(sig);
     return rc;
 }
 
-static cJSON *device_keys(tend_matrix *mx)
+cJSON *tend_matrix_e2ee_device_keys(tend_matrix *mx)
 {
     struct tend_matrix_e2ee *e = mx->e2ee;
     cJSON *dk = cJSON_CreateObject();
@@ -201,7 +205,7 @@ static cJSON *device_keys(tend_matrix *mx)
     cJSON_AddStringToObject(keys, name, e->curve25519);
     snprintf(name, sizeof name, "ed25519:%s", mx->device_id);
     cJSON_AddStringToObject(keys, name, e->ed25519);
-    if (sign_into(mx, dk) != 0) {
+    if (tend_matrix_e2ee_sign_as_device(mx, dk) != 0) {
         cJSON_Delete(dk);
         return NULL;
     }
@@ -227,7 +231,7 @@ static int add_signed_keys(tend_matrix *mx, cJSON *into, const char *json, bool 
             cJSON_AddTrueToObject(signed_key, "fallback");
         char name[MX_KEY_MAX];
         snprintf(name, sizeof name, "signed_curve25519:%s", k->string);
-        if (sign_into(mx, signed_key) != 0) {
+        if (tend_matrix_e2ee_sign_as_device(mx, signed_key) != 0) {
             cJSON_Delete(signed_key);
             rc = -1;
             break;
@@ -267,7 +271,8 @@ static void on_uploaded(const tend_http_response *res, void *ud)
         tend_log(TEND_LOG_INFO, "matrix", "device %s: encryption keys published (ed25519 %s)", mx->device_id,
                  e->ed25519);
     }
-    upload_keys(mx); /* more, when the server is still short */
+    tend_matrix_e2ee_identity_publish(mx); /* the device must be on the server before it is signed */
+    upload_keys(mx);                        /* more, when the server is still short */
 }
 
 /* Uploads what the server lacks: the device keys once, one-time keys up to half the account's
@@ -297,7 +302,7 @@ static void upload_keys(tend_matrix *mx)
     cJSON *body = cJSON_CreateObject();
     bool any = false;
     if (!e->device_published) {
-        cJSON *dk = device_keys(mx);
+        cJSON *dk = tend_matrix_e2ee_device_keys(mx);
         if (dk)
             cJSON_AddItemToObject(body, "device_keys", dk), any = true;
     }
@@ -348,7 +353,9 @@ int tend_matrix_e2ee_start(tend_matrix *mx, const char *pickle_key_file)
     tend_log(TEND_LOG_INFO, "matrix", "end-to-end encryption on: device %s, ed25519 %s", mx->device_id,
              mx->e2ee->ed25519);
     tend_matrix_e2ee_held_load(mx);
+    tend_matrix_e2ee_identity_start(mx); /* without it the bot still encrypts: said in the log */
     upload_keys(mx);
+    tend_matrix_e2ee_identity_publish(mx);
     return 0;
 }
 
@@ -373,6 +380,7 @@ void tend_matrix_e2ee_key_counts(tend_matrix *mx, const cJSON *batch)
             e->fallback_needed = true;
     }
     upload_keys(mx);
+    tend_matrix_e2ee_identity_publish(mx); /* again after a failure */
 }
 
 bool tend_matrix_e2ee_on(const tend_matrix *mx)
@@ -387,6 +395,8 @@ void tend_matrix_e2ee_free(tend_matrix *mx)
         return;
     tend_matrix_e2ee_held_free(mx);
     tend_matrix_e2ee_outbound_free(mx);
+    tend_matrix_e2ee_identity_free(mx);
+    tend_matrix_e2ee_verify_free(mx);
     cJSON_Delete(e->users);
     tend_olm_account_free(e->account);
     free(e->curve25519);

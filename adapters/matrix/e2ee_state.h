@@ -35,7 +35,21 @@ struct tend_matrix_e2ee {
     /* e2ee_out.c: per room, its outbound Megolm session and who has its key */
     struct tend_matrix_outbound *outbound;
     struct tend_matrix_share *sharing; /* the rooms whose key is being shared, NULL when none */
+    /* e2ee_identity.c: the bot's cross-signing keys (secret: freed zeroed) and their public halves */
+    tend_olm_signing_key *cross_signing[3];
+    char *cross_signing_public[3];
+    bool identity_published; /* the keys are on the server and this device is signed (adapter state) */
+    bool identity_busy;      /* one publication at a time */
+    bool identity_refused;   /* the server holds another identity: not tried again this run */
+    /* e2ee_verify.c: interactive verifications under way, newest first */
+    struct tend_matrix_verification *verifications;
 };
+
+/* The three cross-signing keys, in e2ee_identity.c's order. */
+#define TEND_MATRIX_CROSS_SIGNING_KEYS 3
+#define TEND_MATRIX_MASTER_KEY 0
+#define TEND_MATRIX_SELF_SIGNING_KEY 1
+#define TEND_MATRIX_USER_SIGNING_KEY 2
 
 /* ---------------------------------------------------------------- e2ee_device.c */
 
@@ -44,6 +58,13 @@ struct tend_matrix_e2ee {
 /* Pickles the account into the store: 0 or -1 (logged). Call after every change to it. */
 int tend_matrix_e2ee_save_account(tend_matrix *mx);
 
+
+/* The device's key object ({user_id, device_id, algorithms, keys}) signed by the device. */
+cJSON *tend_matrix_e2ee_device_keys(tend_matrix *mx);
+/* Adds the device's signature to obj (canonical JSON, "signatures" and "unsigned" left out). */
+int tend_matrix_e2ee_sign_as_device(tend_matrix *mx, cJSON *obj);
+/* Puts signature under obj.signatures[user_id][key_name]. 0 or -1. */
+int tend_matrix_e2ee_add_signature(cJSON *obj, const char *user_id, const char *key_name, const char *signature);
 
 /* What /sync says of the device's keys (one-time key count, unused fallback key): uploads more
  * when they run low. */
@@ -89,6 +110,21 @@ void tend_matrix_e2ee_retry_held(tend_matrix *mx);
 void tend_matrix_e2ee_held_free(tend_matrix *mx);
 /* Brings back the events held when tend last stopped (from the store). */
 void tend_matrix_e2ee_held_load(tend_matrix *mx);
+
+/* ---------------------------------------------------------------- e2ee_identity.c */
+/* Loads (or makes and saves) the bot's cross-signing keys: 0, or -1 (no identity this run). */
+int tend_matrix_e2ee_identity_start(tend_matrix *mx);
+/* Publishes the identity and signs the device with it, once the device's keys are on the server;
+ * a no-op once done (or while it runs). */
+void tend_matrix_e2ee_identity_publish(tend_matrix *mx);
+/* The bot's master key (unpadded base64), NULL without an identity. */
+const char *tend_matrix_e2ee_master_key(const tend_matrix *mx);
+void tend_matrix_e2ee_identity_free(tend_matrix *mx);
+
+/* ---------------------------------------------------------------- e2ee_verify.c */
+/* A to-device m.key.verification.* event (interactive verification of the bot by a member). */
+void tend_matrix_e2ee_verify_to_device(tend_matrix *mx, const cJSON *ev);
+void tend_matrix_e2ee_verify_free(tend_matrix *mx);
 
 /* ---------------------------------------------------------------- e2ee_out.c */
 /* Keys were just made or devices learned: shares waiting for them go on. */

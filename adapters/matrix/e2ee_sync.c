@@ -22,6 +22,10 @@ static const cJSON *path2(const cJSON *obj, const char *a, const char *b)
 static void to_device(tend_matrix *mx, const cJSON *ev)
 {
     const char *type = str(ev, "type"), *sender = str(ev, "sender");
+    if (type && strncmp(type, "m.key.verification.", 19) == 0) {
+        tend_matrix_e2ee_verify_to_device(mx, ev); /* sent in clear, as clients send them */
+        return;
+    }
     if (!type || !sender || strcmp(type, "m.room.encrypted") != 0)
         return; /* key requests to the bot are not answered: it forwards no one's keys */
     const char *sender_key = NULL;

@@ -187,6 +187,8 @@ static void handle_event(tend_matrix *mx, tend_matrix_room *room, const cJSON *e
     bool encrypted = strcmp(type, "m.room.encrypted") == 0;
     if (strcmp(type, "m.room.redaction") == 0)
         tend_matrix_handle_redaction(mx, room->room_id, ev, event_id, sender);
+    if (tend_matrix_e2ee_verify_room_event(mx, room->room_id, ev))
+        return; /* a member verifying the bot: no command */
     if (!message && !reaction && !encrypted)
         return;
     if ((message || reaction) && !decrypted && room->encrypted && !tend_matrix_e2ee_on(mx) &&
@@ -426,11 +428,12 @@ static void schedule_sync(tend_matrix *mx, uint64_t delay_ms)
 
 /* Only what tend acts on: messages, membership, reactions, power levels and encryption (to know
  * coordinators and to say it cannot read), room names and aliases (to name groups in direct
- * chats), and m.direct. No presence, typing or receipts. */
+ * chats), verification steps in a direct chat (a member verifying the bot), and m.direct. No
+ * presence, typing or receipts. */
 static const char *const room_types[] = {"m.room.message", "m.reaction", "m.room.redaction", "m.room.member",
                                          "m.room.power_levels", "m.room.encryption",
                                          "m.room.encrypted", "m.room.create", "m.room.name",
-                                         "m.room.canonical_alias"};
+                                         "m.room.canonical_alias", "m.key.verification.*"};
 #define N_ROOM_TYPES ((int)(sizeof room_types / sizeof room_types[0]))
 
 char *tend_matrix_timeline_filter(void)

@@ -88,6 +88,9 @@ void tend_olm_free_string(char *s);
 tend_olm_error tend_olm_ed25519_verify(const char *public_key, const uint8_t *message, size_t message_len,
                                        const char *signature);
 
+/* The SHA-256 of data as unpadded base64 (an SAS commitment: m.key.verification.accept). */
+tend_olm_error tend_olm_sha256(const uint8_t *data, size_t data_len, char **base64_out);
+
 /* ---- Account: the device's identity keys, one-time keys and fallback key ---- */
 typedef struct tend_olm_account tend_olm_account;
 

@@ -15,6 +15,7 @@ use zeroize::Zeroize;
 
 mod account;
 mod group;
+mod hash;
 mod sas;
 mod session;
 mod signing;
