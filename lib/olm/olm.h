@@ -7,8 +7,9 @@
  * store: it turns keys, plaintexts and ciphertexts into each other, and the caller does the rest.
  *
  * Why it is safe to call from C:
- * - Ownership. Every object (account, Olm session, outbound and inbound group session) is an
- *   opaque handle the library creates (…_new, …_unpickle) and only its own …_free releases;
+ * - Ownership. Every object (account, Olm session, outbound and inbound group session, signing
+ *   key, SAS) is an opaque handle the library creates (…_new, …_unpickle) and only its own …_free
+ *   releases;
  *   …_free(NULL) does nothing. Every string the library returns (char **out) is a new allocation
  *   the caller owns and releases with tend_olm_free_string, never with free(). The library keeps
  *   no pointer the caller passed in after a call returns, and has no global state: two handles
