@@ -147,6 +147,7 @@ static void on_query(const tend_http_response *res, void *ud)
         cJSON_ReplaceItemInObjectCaseSensitive(mine, "stale", cJSON_CreateFalse());
     }
     cJSON_Delete(json);
+    tend_matrix_e2ee_rotate_for_lost_devices(mx); /* before a waiting share goes on with the old key */
     tend_matrix_e2ee_retry_held(mx);
     tend_matrix_e2ee_share_resume(mx);
     tend_matrix_e2ee_query(mx); /* users that went stale meanwhile */
