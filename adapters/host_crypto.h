@@ -8,6 +8,7 @@
 #define TEND_HOST_CRYPTO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "adapters/host.h"
 
@@ -17,6 +18,8 @@ typedef struct tend_host_crypto_ops {
     int (*remove)(tend_host *h, const char *kind, const char *id);
     int (*each)(tend_host *h, const char *kind, const char *id_prefix,
                 int (*cb)(const char *id, const char *pickle, void *ud), void *ud);
+    int (*megolm_seen)(tend_host *h, const char *session_id, int64_t index, const char *event_id);
+    int (*megolm_prune)(tend_host *h, int64_t older_than_s, int *removed);
 } tend_host_crypto_ops;
 
 /* The app's table (app/host_crypto.c). */
@@ -48,6 +51,19 @@ static inline int tend_host_crypto_each(tend_host *h, const char *kind, const ch
                                         int (*cb)(const char *id, const char *pickle, void *ud), void *ud)
 {
     return h->ops->crypto ? h->ops->crypto->each(h, kind, id_prefix, cb, ud) : -1;
+}
+
+/* The replay guard (store_crypto.h's tend_store_megolm_seen, seen at the host's clock): 0 when the
+ * (session, index) is new or was seen under this event id, 1 when it is a replay, negative on
+ * failure. */
+static inline int tend_host_megolm_seen(tend_host *h, const char *session_id, int64_t index, const char *event_id)
+{
+    return h->ops->crypto ? h->ops->crypto->megolm_seen(h, session_id, index, event_id) : -1;
+}
+/* Forgets pairs seen more than older_than_s seconds ago (each session's floor remembers them). */
+static inline int tend_host_megolm_prune(tend_host *h, int64_t older_than_s, int *removed)
+{
+    return h->ops->crypto ? h->ops->crypto->megolm_prune(h, older_than_s, removed) : -1;
 }
 
 #endif

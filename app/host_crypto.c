@@ -41,9 +41,22 @@ static int crypto_each(tend_host *h, const char *kind, const char *id_prefix,
     return rc < 0 ? -1 : rc;
 }
 
+static int megolm_seen(tend_host *h, const char *session_id, int64_t index, const char *event_id)
+{
+    int rc = tend_store_megolm_seen(store_of(h), h->platform, session_id, index, event_id, tend_host_now(h));
+    return rc == TEND_STORE_OK ? 0 : rc == TEND_STORE_EXISTS ? 1 : -1;
+}
+
+static int megolm_prune(tend_host *h, int64_t older_than_s, int *removed)
+{
+    return result_of(tend_store_megolm_prune(store_of(h), h->platform, tend_host_now(h) - older_than_s, removed));
+}
+
 const tend_host_crypto_ops tend_app_host_crypto_ops = {
     .get = crypto_get,
     .put = crypto_put,
     .remove = crypto_remove,
     .each = crypto_each,
+    .megolm_seen = megolm_seen,
+    .megolm_prune = megolm_prune,
 };

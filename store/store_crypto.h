@@ -12,6 +12,8 @@
 #ifndef TEND_STORE_CRYPTO_H
 #define TEND_STORE_CRYPTO_H
 
+#include <stdint.h>
+
 #include "store/store.h"
 
 /* The pickle of (platform, kind, id) into *pickle_out (malloc'd; the caller frees it).
@@ -26,5 +28,15 @@ int tend_store_crypto_delete(tend_store *store, const char *platform, const char
  * order; a non-zero return from cb stops the walk and is returned. */
 int tend_store_crypto_each(tend_store *store, const char *platform, const char *kind, const char *id_prefix,
                            int (*cb)(const char *id, const char *pickle, void *ud), void *ud);
+
+/* The replay guard of decrypted Megolm messages: each (session, message index) is remembered with
+ * the event id it came in. TEND_STORE_OK when the pair is new (now remembered, at now, in seconds)
+ * or was seen under this very event id; TEND_STORE_EXISTS when it is a replay: seen under another
+ * event id, or at or below the session's floor (the highest index pruned, whose row is gone). */
+int tend_store_megolm_seen(tend_store *store, const char *platform, const char *session_id, int64_t index,
+                           const char *event_id, int64_t now);
+/* Forgets the pairs seen before `before` (seconds), raising each session's floor to the highest
+ * index forgotten, so a forgotten pair still counts as seen. *removed (may be NULL) gets how many. */
+int tend_store_megolm_prune(tend_store *store, const char *platform, int64_t before, int *removed);
 
 #endif

@@ -146,7 +146,10 @@ static void on_query(const tend_http_response *res, void *ud)
         cJSON_ReplaceItemInObjectCaseSensitive(mine, "devices", fresh);
         cJSON_ReplaceItemInObjectCaseSensitive(mine, "stale", cJSON_CreateFalse());
     }
+    bool learned = cJSON_IsObject(answered);
     cJSON_Delete(json);
+    if (learned)
+        tend_matrix_e2ee_rotate_for_lost_devices(mx); /* before a waiting share goes on with the old key */
     tend_matrix_e2ee_retry_held(mx);
     tend_matrix_e2ee_share_resume(mx);
     tend_matrix_e2ee_query(mx); /* users that went stale meanwhile */

@@ -11,6 +11,16 @@
  * An event whose key has not arrived is held and tried again whenever keys or devices come in;
  * its sender's devices are asked for the key once (m.room_key_request). After HOLD_MS the room is
  * told, once for the events given up together, that a message could not be read.
+ *
+ * When the sender's device says it will not share the key (m.room_key.withheld, naming the room,
+ * its curve25519 key and the session), waiting is pointless: the events of that session from that
+ * sender get the same notice at the next pass (after the sync that brought it) and no key request
+ * goes out for it. Only the event's own sender can say so: to-device events carry a sender the
+ * homeserver vouches for, and the sender_key must be the one on the held event; anyone else's
+ * withheld is ignored. m.unavailable (one device lacks the key) proves nothing of the others, and
+ * m.no_olm names no session: both leave the minute's wait as it is. As with the minute's notice, an
+ * event given up is released: a key that arrives after the notice runs nothing (the member was
+ * told to send it again). A key that arrives before the pass still runs it.
  */
 #ifdef TEND_HAVE_E2EE
 #include "adapters/matrix/e2ee_state.h"
@@ -28,6 +38,7 @@
 #define MEGOLM_ALGORITHM "m.megolm.v1.aes-sha2"
 #define HOLD_MS 60000
 #define HELD_MAX 500 /* beyond this the oldest is given up at once (noticed, never silent) */
+#define WITHHELD_MAX 1000 /* withheld sessions remembered; beyond, the oldest is forgotten */
 
 struct tend_matrix_held {
     char *room_id;
@@ -99,6 +110,53 @@ out:
     tend_olm_inbound_group_free(g);
 }
 
+/* ---------------------------------------------------------------- withheld keys */
+
+/* e->withheld's name for a session withheld by sender: the room, the sender's device key and the
+ * session (inbound_id), then who said it, so one member cannot speak for another's session. */
+static void withheld_id(char *out, size_t len, const char *room_id, const char *sender_key, const char *session_id,
+                        const char *sender)
+{
+    snprintf(out, len, "%s|%s|%s|%s", room_id, sender_key, session_id, sender);
+}
+
+static bool is_withheld(tend_matrix *mx, const char *room_id, const char *sender, const char *sender_key,
+                        const char *session_id)
+{
+    if (!mx->e2ee->withheld || !room_id || !sender || !sender_key || !session_id)
+        return false;
+    char id[1280];
+    withheld_id(id, sizeof id, room_id, sender_key, session_id, sender);
+    return cJSON_GetObjectItemCaseSensitive(mx->e2ee->withheld, id) != NULL;
+}
+
+/* The held event's session was withheld by the event's own sender. */
+static bool held_withheld(tend_matrix *mx, const struct tend_matrix_held *h)
+{
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(h->ev, "content");
+    return is_withheld(mx, h->room_id, str(h->ev, "sender"), str(content, "sender_key"), str(content, "session_id"));
+}
+
+void tend_matrix_e2ee_withheld(tend_matrix *mx, const char *sender, const cJSON *content)
+{
+    struct tend_matrix_e2ee *e = mx->e2ee;
+    const char *alg = str(content, "algorithm"), *code = str(content, "code"), *room_id = str(content, "room_id");
+    const char *sender_key = str(content, "sender_key"), *session_id = str(content, "session_id");
+    if (!e || !sender || !alg || strcmp(alg, MEGOLM_ALGORITHM) != 0 || !code || !room_id || !sender_key ||
+        !session_id || strcmp(code, "m.unavailable") == 0 || strcmp(code, "m.no_olm") == 0)
+        return;
+    char id[1280];
+    withheld_id(id, sizeof id, room_id, sender_key, session_id, sender);
+    if (!e->withheld)
+        e->withheld = cJSON_CreateObject();
+    if (!e->withheld || cJSON_GetObjectItemCaseSensitive(e->withheld, id))
+        return;
+    if (cJSON_GetArraySize(e->withheld) >= WITHHELD_MAX)
+        cJSON_Delete(cJSON_DetachItemViaPointer(e->withheld, e->withheld->child));
+    cJSON_AddTrueToObject(e->withheld, id);
+    tend_log(TEND_LOG_INFO, "matrix", "%s withholds a room key in %s (%s)", sender, room_id, code);
+}
+
 /* ---------------------------------------------------------------- key requests */
 
 static void on_request_sent(const tend_http_response *res, void *ud)
@@ -115,7 +173,8 @@ static void request_key(tend_matrix *mx, const char *room_id, const char *sender
     struct tend_matrix_e2ee *e = mx->e2ee;
     if (!e->asked)
         e->asked = cJSON_CreateObject();
-    if (!e->asked || cJSON_GetObjectItemCaseSensitive(e->asked, session_id))
+    if (!e->asked || cJSON_GetObjectItemCaseSensitive(e->asked, session_id) ||
+        is_withheld(mx, room_id, sender, sender_key, session_id))
         return;
     cJSON_AddTrueToObject(e->asked, session_id);
     char request_id[64];
@@ -145,15 +204,42 @@ static void request_key(tend_matrix *mx, const char *room_id, const char *sender
 
 /* ---------------------------------------------------------------- one event */
 
-/* The same (session, index) seen under another event id is a replay. */
+/* The same (session, index) seen under another event id is a replay. The store remembers each pair
+ * (tend_store_megolm_seen); a failing store refuses rather than risk running a replay. */
 static bool replayed(tend_matrix *mx, const char *session_id, uint32_t index, const char *event_id)
 {
-    char key[MX_KEY_MAX + 32], seen[MX_KEY_MAX];
-    snprintf(key, sizeof key, "mi:%s:%" PRIu32, session_id, index);
-    if (tend_host_state_get(mx->base.host, key, seen, sizeof seen) == 0)
-        return strcmp(seen, event_id) != 0;
-    tend_host_state_set(mx->base.host, key, event_id);
-    return false;
+    int rc = tend_host_megolm_seen(mx->base.host, session_id, index, event_id);
+    if (rc < 0)
+        tend_log(TEND_LOG_WARN, "matrix", "could not check an encrypted event against replays; ignored");
+    return rc != 0;
+}
+
+/* How long a (session, index) pair is kept: 7 days. Safe because a pruned pair still counts as
+ * seen: the prune raises its session's floor to the highest index it forgets, and an index at or
+ * below the floor with no row is refused. So no ciphertext, however old, runs twice. What the
+ * retention bounds is how late a message never seen before may come below the floor and still
+ * run: Megolm's index grows with each message of a session, so that is a message that reached
+ * tend more than 7 days after a later one of its sender. Nothing legitimate is that late: held
+ * events are given up after a minute, a gap is read back in order, and the app forgets event ids
+ * after the same 7 days (seen_events), so a /sync that gives an event again after that is refused
+ * here rather than run twice. Pruned at start and once a day, never per event. */
+#define REPLAY_KEEP_S (7LL * 24 * 3600)
+#define PRUNE_EVERY_MS (24LL * 3600 * 1000)
+
+void tend_matrix_e2ee_prune_replays(tend_matrix *mx)
+{
+    struct tend_matrix_e2ee *e = mx->e2ee;
+    int64_t now = tend_matrix_now_ms();
+    if (!e || (e->replays_pruned && now - e->replays_pruned_ms < PRUNE_EVERY_MS))
+        return;
+    e->replays_pruned = true;
+    e->replays_pruned_ms = now;
+    int removed = 0;
+    if (tend_host_megolm_prune(mx->base.host, REPLAY_KEEP_S, &removed) != 0)
+        tend_log(TEND_LOG_WARN, "matrix", "could not prune the replay guard; trying again tomorrow");
+    else if (removed > 0)
+        tend_log(TEND_LOG_INFO, "matrix", "pruned %d replay guard rows older than %lld days", removed,
+                 REPLAY_KEEP_S / 86400);
 }
 
 static outcome try_event(tend_matrix *mx, const char *room_id, const cJSON *ev)
@@ -358,15 +444,20 @@ void tend_matrix_e2ee_retry_held(tend_matrix *mx)
         list = h->next;
         h->next = NULL;
         outcome r = try_event(mx, h->room_id, h->ev);
-        if (r == WAIT && now - h->since_ms < HOLD_MS) {
+        bool withheld = r == WAIT && held_withheld(mx, h);
+        if (r == WAIT && now - h->since_ms < HOLD_MS && !withheld) {
             *keep_tail = h;
             keep_tail = &h->next;
             continue;
         }
         if (r == WAIT) {
             /* given up: said once per room for the events given up together, never silently */
-            tend_log(TEND_LOG_WARN, "matrix", "no key came for an encrypted event in %s within %d s",
-                     h->room_id, HOLD_MS / 1000);
+            if (withheld)
+                tend_log(TEND_LOG_WARN, "matrix", "the key of an encrypted event in %s was withheld by its "
+                         "sender", h->room_id);
+            else
+                tend_log(TEND_LOG_WARN, "matrix", "no key came for an encrypted event in %s within %d s",
+                         h->room_id, HOLD_MS / 1000);
             if (strcmp(told, h->room_id) != 0)
                 tend_matrix_send_notice(mx, h->room_id, MSG_MATRIX_UNDECRYPTABLE);
             snprintf(told, sizeof told, "%s", h->room_id);
@@ -392,6 +483,8 @@ void tend_matrix_e2ee_held_free(tend_matrix *mx)
         mx->e2ee->held = NULL;
         cJSON_Delete(mx->e2ee->asked);
         mx->e2ee->asked = NULL;
+        cJSON_Delete(mx->e2ee->withheld);
+        mx->e2ee->withheld = NULL;
     }
 }
 #endif

@@ -8,8 +8,9 @@
  * is saved after every message it encrypts, before the message leaves: a crash never makes it
  * encrypt two messages at one index. It is replaced when the room's m.room.encryption says
  * (rotation_period_ms, rotation_period_msgs) and whenever a member leaves, so a leaver cannot
- * read what follows. A device that has no one-time key left to claim is skipped until the next
- * session (logged).
+ * read what follows; likewise when /keys/query no longer lists a device the session went to (a
+ * device signed out, or removed because it was lost: whoever holds it must not read on). A device
+ * that has no one-time key left to claim is skipped until the next session (logged).
  */
 #ifdef TEND_HAVE_E2EE
 #include "adapters/matrix/e2ee_state.h"
@@ -427,6 +428,63 @@ void tend_matrix_e2ee_rotate(tend_matrix *mx, const char *room_id)
     struct tend_matrix_outbound *ob = find(mx, room_id);
     if (ob)
         ob->rotate = true;
+}
+
+/* True when shared (a session's {"@user": {"DEVICE": had it}}) names a device that had the key and
+ * that its user, whose device list is fresh, no longer has. */
+static bool lost_device(tend_matrix *mx, const cJSON *shared)
+{
+    const cJSON *u;
+    cJSON_ArrayForEach(u, shared) {
+        if (!tend_matrix_e2ee_devices_fresh(mx, u->string))
+            continue; /* not known yet, or no longer tracked (a member who left rotated already) */
+        const cJSON *now = tend_matrix_e2ee_devices(mx, u->string);
+        const cJSON *d;
+        cJSON_ArrayForEach(d, u) {
+            if (cJSON_IsTrue(d) && !cJSON_GetObjectItemCaseSensitive(now, d->string))
+                return true;
+        }
+    }
+    return false;
+}
+
+typedef struct {
+    tend_matrix *mx;
+    cJSON *rooms; /* [room_id]: stored sessions to replace */
+} lost_walk;
+
+static int stored_lost(const char *room_id, const char *text, void *ud)
+{
+    lost_walk *w = ud;
+    if (find(w->mx, room_id))
+        return 0; /* the one in memory is newer */
+    cJSON *row = cJSON_Parse(text);
+    if (lost_device(w->mx, cJSON_GetObjectItemCaseSensitive(row, "shared")))
+        cJSON_AddItemToArray(w->rooms, cJSON_CreateString(room_id));
+    cJSON_Delete(row);
+    return 0;
+}
+
+void tend_matrix_e2ee_rotate_for_lost_devices(tend_matrix *mx)
+{
+    if (!mx->e2ee)
+        return;
+    /* sessions in memory, and those only in the store (not used since the start: a device removed
+     * while tend was down shows here, on the first answer after the start) */
+    lost_walk w = {mx, cJSON_CreateArray()};
+    if (!w.rooms)
+        return;
+    for (struct tend_matrix_outbound *ob = mx->e2ee->outbound; ob; ob = ob->next)
+        if (ob->session && !ob->rotate && lost_device(mx, ob->shared))
+            cJSON_AddItemToArray(w.rooms, cJSON_CreateString(ob->room_id));
+    tend_host_crypto_each(mx->base.host, "outbound", "", stored_lost, &w);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, w.rooms) {
+        tend_log(TEND_LOG_INFO, "matrix", "a device that had the room key of %s is gone; a new key follows",
+                 r->valuestring);
+        tend_matrix_e2ee_rotate(mx, r->valuestring);
+    }
+    cJSON_Delete(w.rooms);
 }
 
 void tend_matrix_e2ee_outbound_free(tend_matrix *mx)

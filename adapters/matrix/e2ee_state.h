@@ -32,6 +32,9 @@ struct tend_matrix_e2ee {
     /* e2ee_in.c: encrypted room events waiting for their keys (held), oldest first */
     struct tend_matrix_held *held;
     cJSON *asked;            /* session ids a key request went out for: {"id": true} */
+    cJSON *withheld;         /* sessions their senders withhold: {"room|key|session|sender": true} */
+    bool replays_pruned;     /* the replay guard was pruned this run, last at replays_pruned_ms */
+    int64_t replays_pruned_ms;
     /* e2ee_out.c: per room, its outbound Megolm session and who has its key */
     struct tend_matrix_outbound *outbound;
     struct tend_matrix_share *sharing; /* the rooms whose key is being shared, NULL when none */
@@ -108,6 +111,11 @@ void tend_matrix_e2ee_room_key(tend_matrix *mx, const char *sender, const char *
 /* Tries the held events again (keys or devices arrived); gives up on those held too long. */
 void tend_matrix_e2ee_retry_held(tend_matrix *mx);
 void tend_matrix_e2ee_held_free(tend_matrix *mx);
+/* An m.room_key.withheld to-device event from sender: events held for that session from that
+ * sender (and device key) are given up with the notice at the next retry; no key is asked for it. */
+void tend_matrix_e2ee_withheld(tend_matrix *mx, const char *sender, const cJSON *content);
+/* Prunes the replay guard's old rows: the first call of a run, then once a day. */
+void tend_matrix_e2ee_prune_replays(tend_matrix *mx);
 /* Brings back the events held when tend last stopped (from the store). */
 void tend_matrix_e2ee_held_load(tend_matrix *mx);
 
@@ -131,6 +139,9 @@ void tend_matrix_e2ee_verify_free(tend_matrix *mx);
 void tend_matrix_e2ee_share_resume(tend_matrix *mx);
 /* A member left room_id: its outbound session is not used again. */
 void tend_matrix_e2ee_rotate(tend_matrix *mx, const char *room_id);
+/* After a /keys/query answer: every room whose current session went to a device its user no
+ * longer has is rotated (the device was signed out or removed). */
+void tend_matrix_e2ee_rotate_for_lost_devices(tend_matrix *mx);
 void tend_matrix_e2ee_outbound_free(tend_matrix *mx);
 
 #endif

@@ -26,6 +26,8 @@ static void to_device(tend_matrix *mx, const cJSON *ev)
         tend_matrix_e2ee_verify_to_device(mx, ev); /* sent in clear, as clients send them */
         return;
     }
+    if (type && sender && strcmp(type, "m.room_key.withheld") == 0) /* sent in clear, as the spec has it */
+        tend_matrix_e2ee_withheld(mx, sender, cJSON_GetObjectItemCaseSensitive(ev, "content"));
     if (!type || !sender || strcmp(type, "m.room.encrypted") != 0)
         return; /* key requests to the bot are not answered: it forwards no one's keys */
     const char *sender_key = NULL;
@@ -90,5 +92,6 @@ void tend_matrix_e2ee_after_sync(tend_matrix *mx)
     }
     tend_matrix_e2ee_query(mx);
     tend_matrix_e2ee_retry_held(mx);
+    tend_matrix_e2ee_prune_replays(mx);
 }
 #endif

@@ -360,6 +360,26 @@ const char *const tend_pg_migrations[] = {
     "  id " PG_TEXT " NOT NULL,"
     "  pickle " PG_TEXT " NOT NULL,"
     "  PRIMARY KEY (platform, kind, id));",
+
+    /* 11: the Megolm replay guard, prunable, with each session's floor (sqlite/schema.c says why) */
+    "CREATE TABLE megolm_seen ("
+    "  platform " PG_TEXT " NOT NULL,"
+    "  session_id " PG_TEXT " NOT NULL,"
+    "  msg_index BIGINT NOT NULL,"
+    "  event_id " PG_TEXT " NOT NULL,"
+    "  seen_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (platform, session_id, msg_index));"
+    "CREATE INDEX megolm_seen_age ON megolm_seen(seen_at);"
+    "CREATE TABLE megolm_floor ("
+    "  platform " PG_TEXT " NOT NULL,"
+    "  session_id " PG_TEXT " NOT NULL,"
+    "  below BIGINT NOT NULL,"
+    "  PRIMARY KEY (platform, session_id));"
+    "INSERT INTO megolm_seen (platform, session_id, msg_index, event_id, seen_at)"
+    "  SELECT platform, split_part(key, ':', 2), split_part(key, ':', 3)::bigint, value,"
+    "         extract(epoch from now())::bigint"
+    "  FROM adapter_state WHERE key ~ '^mi:[^:]+:[0-9]+$' ON CONFLICT DO NOTHING;"
+    "DELETE FROM adapter_state WHERE key LIKE 'mi:%';",
 };
 
 const int tend_pg_migration_count = (int)(sizeof tend_pg_migrations / sizeof tend_pg_migrations[0]);

@@ -396,6 +396,29 @@ const char *const tend_store_migrations[] = {
      "  id TEXT NOT NULL,"
      "  pickle TEXT NOT NULL,"
      "  PRIMARY KEY (platform, kind, id));"),
+
+    /* 11: the Megolm replay guard (issue 20) in a table of its own, with when each pair was seen,
+     * so old pairs can be pruned; a session's floor keeps the pruned ones counting as seen. The
+     * pairs kept so far in adapter_state ("mi:<session>:<index>") move here, seen now. */
+    ("CREATE TABLE megolm_seen ("
+     "  platform TEXT NOT NULL,"
+     "  session_id TEXT NOT NULL,"
+     "  msg_index INTEGER NOT NULL,"
+     "  event_id TEXT NOT NULL,"
+     "  seen_at INTEGER NOT NULL,"
+     "  PRIMARY KEY (platform, session_id, msg_index));"
+     "CREATE INDEX megolm_seen_age ON megolm_seen(seen_at);"
+     "CREATE TABLE megolm_floor ("
+     "  platform TEXT NOT NULL,"
+     "  session_id TEXT NOT NULL,"
+     "  below INTEGER NOT NULL,"
+     "  PRIMARY KEY (platform, session_id));"
+     "INSERT OR IGNORE INTO megolm_seen (platform, session_id, msg_index, event_id, seen_at)"
+     "  SELECT platform, substr(key, 4, instr(substr(key, 4), ':') - 1),"
+     "         CAST(substr(key, 4 + instr(substr(key, 4), ':')) AS INTEGER), value,"
+     "         CAST(strftime('%s', 'now') AS INTEGER)"
+     "  FROM adapter_state WHERE substr(key, 1, 3) = 'mi:' AND instr(substr(key, 4), ':') > 1;"
+     "DELETE FROM adapter_state WHERE substr(key, 1, 3) = 'mi:';"),
 };
 
 const int tend_store_migration_count =

@@ -1,8 +1,11 @@
 """A small reverse proxy between tend and the local Synapse that can hold or fail tend's
 /rooms/{roomId}/messages requests, so a test can crash tend in the middle of reading back a gap (a
-real fill takes a few milliseconds) or make one page fail. Everything else passes through as is.
+real fill takes a few milliseconds) or make one page fail. Everything else passes through as is;
+the bodies of tend's to-device sends are kept (to_device), so a test can see which devices a room
+key went to.
 Listens on 127.0.0.1 only; each request is one thread; stop() ends it."""
 import http.server
+import json
 import threading
 
 import requests
@@ -20,6 +23,7 @@ class GateProxy:
         self.hold_after = None  # hold every /messages request once this many were served
         self.fail_next = 0      # answer this many /messages requests with fail_status
         self.fail_status = 502  # 429: a homeserver that throttles tend
+        self.to_device = []     # (path, body as JSON) of every /sendToDevice/ request, in order
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -65,6 +69,9 @@ class GateProxy:
                 self.waiting -= 1
         n = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(n) if n else None
+        if "/sendToDevice/" in h.path and body:
+            with self.lock:
+                self.to_device.append((h.path, json.loads(body)))
         headers = {k: v for k, v in h.headers.items() if k.lower() not in HOP and k.lower() != "host"}
         try:
             r = requests.request(h.command, self.upstream + h.path, data=body, headers=headers, timeout=90)

@@ -401,3 +401,123 @@ def test_a_replayed_ciphertext_runs_nothing(e2ee_bot, humans):
     posts = [e for r_, e in ann.events if r_ == room and e.get("sender") == bot.user_id
              and "Count the chairs" in e.get("content", {}).get("body", "")]
     assert len(posts) == 1, "the replayed command ran again"
+
+
+# ---------------------------------------------------------------- withheld keys, removed devices
+
+def bot_notices(human, bot_id, room, words="couldn't read"):
+    human.sync(0)
+    return [e for r, e in human.events if r == room and e.get("sender") == bot_id
+            and words in e.get("content", {}).get("body", "")]
+
+
+def test_a_withheld_room_key_gets_the_notice_at_once_but_only_from_the_sender(e2ee_bot, humans):
+    """ben's client keeps its room key from the bot (as in the minute's test) and then says so with
+    m.room_key.withheld: the bot gives up at once. The same words from ann, about ben's session,
+    change nothing: only an event's sender can withhold its key."""
+    import uuid
+    from nio import ToDeviceMessage
+    ann, ben, bot, t = humans["ann"], humans["ben"], e2ee_bot["user"], e2ee_bot["tend"]
+    room = ann.create_room("withheld at once", invite=[ben.user_id, bot.user_id])
+    ben.join(room)
+    ann.wait_for(from_bot(bot.user_id, room, "I'm tend"), 60, "the bot's introduction")
+    ben.sync(0)
+    ben.run(ben.nio.joined_members(room))
+    ben._keys()
+    bot_devices = list(ben.nio.device_store.active_user_devices(bot.user_id))
+    assert len(bot_devices) == 1
+    for device in bot_devices:
+        ben.nio.blacklist_device(device)
+    ben.catch_up()
+    holds = t.log_text().count("waits for its key")
+    t0 = time.monotonic()
+    ben.send(room, "!tasks")
+    deadline = time.monotonic() + 20
+    while t.log_text().count("waits for its key") == holds and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert t.log_text().count("waits for its key") > holds, "the bot did not hold the message"
+
+    content = {"algorithm": "m.megolm.v1.aes-sha2", "room_id": room, "code": "m.blacklisted",
+               "reason": "You have been blocked",
+               "session_id": ben.nio.olm.outbound_group_sessions[room].id,
+               "sender_key": ben.nio.olm.account.identity_keys["curve25519"]}
+
+    def withhold(human):
+        msg = ToDeviceMessage("m.room_key.withheld", bot.user_id, bot_devices[0].id, content)
+        resp = human.run(human.nio.to_device(msg, uuid.uuid4().hex))
+        assert not hasattr(resp, "status_code"), resp
+
+    # ann speaks for ben's session: the bot reads it, and still waits
+    withhold(ann)
+    deadline = time.monotonic() + 15
+    while f"{ann.user_id} withholds a room key" not in t.log_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert f"{ann.user_id} withholds a room key" in t.log_text(), "the bot never got ann's withheld"
+    time.sleep(3)
+    assert not bot_notices(ben, bot.user_id, room), "someone else's withheld gave up ben's message"
+    assert "was withheld by its sender" not in t.log_text()
+
+    # ben's own device says it: the notice comes at once, not after the minute
+    withhold(ben)
+    _, ev = ben.wait_for(from_bot(bot.user_id, room, "couldn't read a message"), 15, "the notice after a withheld")
+    assert ev["_decrypted"]
+    assert time.monotonic() - t0 < 40, "the notice waited for the minute instead of the withheld"
+    assert "was withheld by its sender" in t.log_text()
+    time.sleep(3)
+    assert len(bot_notices(ben, bot.user_id, room)) == 1, "said once"
+
+
+def test_a_removed_device_makes_a_new_room_key_it_never_gets(env, humans, workdir):
+    """ann signs in a second device; the bot's room key goes to both. The second device is removed:
+    the bot's next message is under a new room key, and no to-device message (the new key) goes to
+    the removed device. Its own bot, through a proxy that keeps the bot's to-device sends."""
+    from gate_proxy import GateProxy
+    import requests
+    ann, ann_plain = humans["ann"], humans["ann_plain"]
+    proxy = GateProxy(env["url"])
+    bot = register(env, f"tendrot{os.urandom(3).hex()}")
+    t = Tend(os.environ["TEND_BIN"], {**env, "url": proxy.url}, bot, os.path.join(workdir, "rotate.db"),
+             os.path.join(workdir, "rotate.log")).start()
+    store = os.path.join(workdir, "nio-ann-second")
+    os.makedirs(store)
+    ann2 = Human(env["url"], ann.user_id, ann_plain.password, store)
+    try:
+        assert ann2.device_id != ann.device_id
+        room = ann.create_room("device removal", invite=[bot.user_id])
+        ann.wait_for(from_bot(bot.user_id, room, "I'm tend"), 60, "the bot's introduction")
+        ask(ann, bot.user_id, room, '!task add "Sweep the hall"')
+        _, seen = ann2.wait_for(from_bot(bot.user_id, room, "Sweep the hall"), 40, "the post on ann's second device")
+        assert seen["_decrypted"]
+
+        def bot_sessions():
+            return [e["content"]["session_id"] for e in wire_events(ann_plain, room)
+                    if e.get("sender") == bot.user_id and e.get("type") == "m.room.encrypted"]
+        before = set(bot_sessions())
+        assert len(before) == 1
+        assert any(ann2.device_id in body["messages"].get(ann.user_id, {}) for _, body in proxy.to_device), \
+            "the first room key never went to the second device"
+
+        # the second device is removed (user-interactive auth with ann's password)
+        url = f"{env['url']}/_matrix/client/v3/devices/{ann2.device_id}"
+        headers = {"Authorization": "Bearer " + ann.token}
+        r = requests.delete(url, json={}, headers=headers, timeout=30)
+        assert r.status_code == 401, r.text
+        auth = {"type": "m.login.password", "session": r.json()["session"], "password": ann_plain.password,
+                "identifier": {"type": "m.id.user", "user": ann.user_id}}
+        r = requests.delete(url, json={"auth": auth}, headers=headers, timeout=30)
+        assert r.status_code == 200, r.text
+        mark = len(proxy.to_device)
+        time.sleep(2)
+        ask(ann, bot.user_id, room, '!task add "Mop the floor"')
+        after = bot_sessions()
+        assert after[0] not in before, "the room key did not change when a device that had it was removed"
+        sent = proxy.to_device[mark:]
+        assert any(ann.device_id in body["messages"].get(ann.user_id, {}) for _, body in sent), \
+            "the new room key never went to ann's remaining device"
+        assert not [p for p, body in sent if ann2.device_id in body["messages"].get(ann.user_id, {})], \
+            "the removed device was sent the new room key"
+        assert "a device that had the room key" in t.log_text()
+    finally:
+        ann2.close()
+        t.stop()
+        proxy.stop()
