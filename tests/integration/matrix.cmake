@@ -24,7 +24,8 @@ set_tests_properties(integration.matrix.synapse_stop PROPERTIES
 
 add_test(NAME integration.matrix.pytest
          COMMAND ${TEND_SYNAPSE_VENV}/bin/python -m pytest -v -p no:cacheprovider
-                 --ignore=${TEND_MATRIX_TESTS}/test_matrix_e2ee.py ${TEND_MATRIX_TESTS})
+                 --ignore=${TEND_MATRIX_TESTS}/test_matrix_e2ee.py
+                 --ignore=${TEND_MATRIX_TESTS}/test_matrix_e2ee_files.py ${TEND_MATRIX_TESTS})
 set_tests_properties(integration.matrix.pytest PROPERTIES
                      LABELS "integration;matrix" TIMEOUT 900
                      FIXTURES_REQUIRED "matrix_venv;matrix_server" RESOURCE_LOCK synapse
@@ -38,7 +39,7 @@ set_tests_properties(integration.matrix.pytest PROPERTIES
 if(TEND_E2EE_ENABLED)
   add_test(NAME integration.matrix.e2ee
            COMMAND ${TEND_SYNAPSE_VENV}/bin/python -m pytest -v -p no:cacheprovider
-                   ${TEND_MATRIX_TESTS}/test_matrix_e2ee.py)
+                   ${TEND_MATRIX_TESTS}/test_matrix_e2ee.py ${TEND_MATRIX_TESTS}/test_matrix_e2ee_files.py)
   set_tests_properties(integration.matrix.e2ee PROPERTIES
                        LABELS "integration;matrix;olm" TIMEOUT 900
                        FIXTURES_REQUIRED "matrix_venv;matrix_server" RESOURCE_LOCK synapse
