@@ -9,6 +9,7 @@
  *   e2ee_olm.c     Olm sessions with those devices (/keys/claim), to-device messages in and out
  *   e2ee_in.c      room keys kept; encrypted room events decrypted, held while keys are missing
  *   e2ee_out.c     the bot's own events encrypted, one Megolm session per room shared over Olm
+ *   e2ee_file.c    files for encrypted rooms sealed as encrypted attachments (before their upload)
  *
  * Only builds with TEND_HAVE_E2EE (lib/olm) have it; without, every call below is a no-op that
  * says "no encryption", so an encrypted room keeps today's one-time notice.
