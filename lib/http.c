@@ -326,7 +326,8 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
     int failed = 0;
     if (req->body) {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
+        size_t body_len = req->body_len ? req->body_len : strlen(req->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
         curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body);
         char ct[128];
         snprintf(ct, sizeof ct, "Content-Type: %s", req->content_type ? req->content_type : "application/json");

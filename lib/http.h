@@ -33,6 +33,7 @@ typedef struct tend_http_request {
     const char *method;              /* "GET", "POST", "PUT", "DELETE"                          */
     const char *url;
     const char *body;                /* NULL for none; copied                                   */
+    size_t body_len;                 /* body's length; 0: strlen(body) (a binary body sets it)  */
     const char *content_type;        /* default "application/json" when body is set            */
     const char *const *headers;      /* NULL-terminated "Name: value" lines; copied             */
     long timeout_ms;                 /* whole request; 0 = 30 s, or no limit when streaming      */

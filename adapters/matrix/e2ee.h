@@ -11,6 +11,7 @@
  *   e2ee_out.c     the bot's own events encrypted, one Megolm session per room shared over Olm
  *   e2ee_identity.c the bot's cross-signing keys, published once, its device signed by them
  *   e2ee_verify.c  a member verifies the bot with emoji (SAS), to-device or in a direct chat
+ *   e2ee_file.c    files for encrypted rooms sealed as encrypted attachments (before their upload)
  *
  * Only builds with TEND_HAVE_E2EE (lib/olm) have it; without, every call below is a no-op that
  * says "no encryption", so an encrypted room keeps today's one-time notice.
@@ -20,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct tend_matrix tend_matrix;
 
@@ -104,6 +106,29 @@ static inline bool tend_matrix_e2ee_on(const tend_matrix *mx)
 static inline void tend_matrix_e2ee_free(tend_matrix *mx)
 {
     (void)mx;
+}
+#endif
+
+/* ---------------------------------------------------------------- e2ee_file.c */
+/* A file for an encrypted room (an export, a calendar): its len bytes of data encrypted as
+ * Matrix's encrypted attachments say (lib/olm: AES-256-CTR under a fresh key each call).
+ * *ciphertext (the same len bytes) is what is uploaded; *file_info is the EncryptedFile object
+ * without url, for tend_matrix_render_encrypted_file. Both go back through
+ * tend_matrix_e2ee_file_release, which zeroes them (file_info holds the key). 0, or -1 (logged;
+ * always -1 without encryption in the build). */
+#ifdef TEND_HAVE_E2EE
+int tend_matrix_e2ee_file_seal(const char *data, size_t len, char **ciphertext, char **file_info);
+void tend_matrix_e2ee_file_release(char *sealed);
+#else
+static inline int tend_matrix_e2ee_file_seal(const char *data, size_t len, char **ciphertext, char **file_info)
+{
+    (void)data, (void)len;
+    *ciphertext = *file_info = NULL;
+    return -1;
+}
+static inline void tend_matrix_e2ee_file_release(char *sealed)
+{
+    (void)sealed;
 }
 #endif
 

@@ -394,6 +394,7 @@ int tend_matrix_e2ee_encrypt(tend_matrix *mx, const char *room_id, char **type, 
         char *enc_type = strdup("m.room.encrypted");
         if (json && enc_type) {
             free(*type);
+            explicit_bzero(*content, strlen(*content)); /* a file's key, a member's words */
             free(*content);
             *type = enc_type;
             *content = json;

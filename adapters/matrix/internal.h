@@ -398,6 +398,12 @@ char *tend_matrix_render_content(const tend_message *msg, const char *reply_to);
 /* The content of an m.file event for an uploaded file (its mxc:// URI), with empty m.mentions.
  * malloc'd JSON, NULL on OOM. */
 char *tend_matrix_render_file(const char *name, const char *content_type, size_t size, const char *mxc);
+/* The same for a file in an encrypted room: its ciphertext uploaded, the m.file carries "file",
+ * the EncryptedFile object file_info (JSON, from tend_matrix_e2ee_file_seal) with url set to mxc,
+ * instead of "url"; info says what the file itself is. malloc'd JSON holding the file's key (zero
+ * it before freeing), NULL on OOM or a file_info that is not an object. */
+char *tend_matrix_render_encrypted_file(const char *name, const char *content_type, size_t size,
+                                        const char *mxc, const char *file_info);
 /* A notice without mentions or markup: content JSON. malloc'd, NULL on OOM. */
 char *tend_matrix_render_notice(const char *text);
 /* Escapes &, <, >, " and ' for HTML, turning newlines into <br>. malloc'd, NULL on OOM. */

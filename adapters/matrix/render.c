@@ -139,18 +139,53 @@ out:
     return json;
 }
 
-char *tend_matrix_render_file(const char *name, const char *content_type, size_t size, const char *mxc)
+/* What an m.file says of its file, wherever its bytes are: its name, type and size, and a
+ * present, empty m.mentions (a file pings nobody, whatever its name says). */
+static cJSON *file_content(const char *name, const char *content_type, size_t size)
 {
     cJSON *c = cJSON_CreateObject();
     cJSON *info = c ? cJSON_AddObjectToObject(c, "info") : NULL;
-    char *json = NULL;
     if (info && cJSON_AddStringToObject(c, "msgtype", "m.file") && cJSON_AddStringToObject(c, "body", name) &&
-        cJSON_AddStringToObject(c, "filename", name) && cJSON_AddStringToObject(c, "url", mxc) &&
-        cJSON_AddStringToObject(info, "mimetype", content_type) &&
+        cJSON_AddStringToObject(c, "filename", name) && cJSON_AddStringToObject(info, "mimetype", content_type) &&
         cJSON_AddNumberToObject(info, "size", (double)size) &&
-        /* present and empty: a file pings nobody, whatever its name says */
         cJSON_AddArrayToObject(cJSON_AddObjectToObject(c, "m.mentions"), "user_ids"))
+        return c;
+    cJSON_Delete(c);
+    return NULL;
+}
+
+char *tend_matrix_render_file(const char *name, const char *content_type, size_t size, const char *mxc)
+{
+    cJSON *c = file_content(name, content_type, size);
+    char *json = c && cJSON_AddStringToObject(c, "url", mxc) ? cJSON_PrintUnformatted(c) : NULL;
+    cJSON_Delete(c);
+    return json;
+}
+
+/* Zeroes the strings of a tree before it is freed: an encrypted file's key is one of them. */
+static void wipe_json(cJSON *v)
+{
+    for (; v; v = v->next) {
+        if (cJSON_IsString(v) && v->valuestring)
+            explicit_bzero(v->valuestring, strlen(v->valuestring));
+        wipe_json(v->child);
+    }
+}
+
+char *tend_matrix_render_encrypted_file(const char *name, const char *content_type, size_t size,
+                                        const char *mxc, const char *file_info)
+{
+    cJSON *c = file_content(name, content_type, size);
+    cJSON *file = c ? cJSON_Parse(file_info) : NULL;
+    char *json = NULL;
+    if (cJSON_IsObject(file) && cJSON_AddStringToObject(file, "url", mxc)) {
+        cJSON_AddItemToObject(c, "file", file);
+        file = NULL;
         json = cJSON_PrintUnformatted(c);
+    }
+    wipe_json(file);
+    cJSON_Delete(file);
+    wipe_json(c);
     cJSON_Delete(c);
     return json;
 }

@@ -8,7 +8,9 @@
  *
  * A message with a file (an export, a calendar) is two events: its text, then an m.file whose
  * content is uploaded to the media repository first, when its turn comes, so the room's order
- * holds and a retry uploads again rather than pointing at nothing.
+ * holds and a retry uploads again rather than pointing at nothing. In an encrypted room the bytes
+ * uploaded are the file sealed under a new key each try (e2ee_file.c), and the m.file that carries
+ * the key goes out Megolm-encrypted like every other event there.
  */
 #include "adapters/matrix/internal.h"
 #include "adapters/matrix/e2ee.h"
@@ -36,6 +38,7 @@ typedef struct job {
     size_t n_buttons;
     int attempts;
     tend_attachment *upload;   /* an m.file whose content waits to be uploaded; content NULL till then */
+    char *file_info;           /* its sealed upload's key, iv and hash while that upload is out */
     char lang[TEND_LANG_MAX];  /* the language of its message, for a word about the upload  */
     struct job *next;
 } job;
@@ -62,7 +65,10 @@ static void job_free(job *j)
     free(j->emojis);
     free(j->commands);
     free(j->type);
+    if (j->content) /* an m.file's content holds its key until it is encrypted */
+        explicit_bzero(j->content, strlen(j->content));
     free(j->content);
+    tend_matrix_e2ee_file_release(j->file_info);
     free(j->group_key);
     if (j->upload) {
         free(j->upload->name);
@@ -205,23 +211,13 @@ static void on_sent(const tend_http_response *res, void *ud)
 static void upload_next(tend_matrix_sender *s, job *j);
 
 /* In an encrypted room the head goes out as m.room.encrypted: 0 when it may go now, else it waits
- * (for its room key to be shared, or a back-off). A file is not uploaded there: the media
- * repository would keep it in clear (encrypted attachments are not done yet). */
+ * (for its room key to be shared, or a back-off). A file not yet uploaded may go: upload_next
+ * seals it first, and its m.file comes back here. */
 static int encrypt_head(tend_matrix_sender *s, job *j)
 {
     tend_matrix *mx = s->mx;
-    if (!j->content) {
-        tend_log(TEND_LOG_WARN, "matrix", "a file for the encrypted room %s was not sent: tend cannot encrypt "
-                 "files yet", s->room_id);
-        s->head = j->next;
-        if (!s->head)
-            s->tail = NULL;
-        if (j->row)
-            tend_host_sent(mx->base.host, j->row, TEND_SENT_DROP);
-        job_free(j);
-        send_next(s);
-        return 1;
-    }
+    if (!j->content)
+        return 0;
     if (strcmp(j->type, "m.room.encrypted") == 0)
         return 0; /* encrypted on an earlier try: the same ciphertext under the same txn id */
     int rc = tend_matrix_e2ee_encrypt(mx, s->room_id, &j->type, &j->content);
@@ -355,9 +351,13 @@ static void on_uploaded(const tend_http_response *res, void *ud)
     cJSON *json = res->status == 200 ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
     const cJSON *uri = cJSON_GetObjectItemCaseSensitive(json, "content_uri");
     if (cJSON_IsString(uri) && strncmp(uri->valuestring, "mxc://", 6) == 0)
-        j->content = tend_matrix_render_file(j->upload->name, j->upload->content_type, j->upload->len,
-                                             uri->valuestring);
+        j->content = j->file_info ? tend_matrix_render_encrypted_file(j->upload->name, j->upload->content_type,
+                                                                      j->upload->len, uri->valuestring, j->file_info)
+                                  : tend_matrix_render_file(j->upload->name, j->upload->content_type,
+                                                            j->upload->len, uri->valuestring);
     cJSON_Delete(json);
+    tend_matrix_e2ee_file_release(j->file_info);
+    j->file_info = NULL;
     if (!j->content) {
         /* refused for good (too large for the homeserver, no right to upload): the row's verdict
          * is the upload's, and the room goes on with its next event */
@@ -383,24 +383,40 @@ static void on_uploaded(const tend_http_response *res, void *ud)
 }
 
 /* POST /_matrix/media/v3/upload: the file's bytes with its type; the answer's content_uri goes in
- * the m.file event. */
+ * the m.file event. For an encrypted room the bytes are sealed anew on every try (a retry never
+ * reuses a key), and go as the opaque application/octet-stream without their name, as clients
+ * upload encrypted files: the media repository learns neither. */
 static void upload_next(tend_matrix_sender *s, job *j)
 {
     tend_matrix *mx = s->mx;
-    char *name = tend_matrix_escape(j->upload->name);
-    size_t n = strlen(mx->homeserver) + (name ? strlen(name) : 0) + 64;
-    char *url = malloc(n);
-    if (url)
-        snprintf(url, n, "%s/_matrix/media/v3/upload?filename=%s", mx->homeserver, name ? name : "file");
-    free(name);
-    const char *headers[] = {mx->auth_header, NULL};
-    tend_http_request req = {.method = "POST", .url = url, .body = j->upload->data,
-                             .content_type = j->upload->content_type, .headers = headers, .timeout_ms = 60000};
+    bool sealed = tend_matrix_e2ee_room_needs(mx, s->room_id);
+    char *ciphertext = NULL, *url = NULL;
+    tend_matrix_e2ee_file_release(j->file_info);
+    j->file_info = NULL;
     j->attempts++;
     s->in_flight = true;
+    if (sealed && tend_matrix_e2ee_file_seal(j->upload->data, j->upload->len, &ciphertext, &j->file_info) != 0) {
+        retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
+        return;
+    }
+    char *name = sealed ? NULL : tend_matrix_escape(j->upload->name);
+    size_t n = strlen(mx->homeserver) + (name ? strlen(name) : 0) + 64;
+    if ((url = malloc(n)) != NULL) {
+        if (sealed)
+            snprintf(url, n, "%s/_matrix/media/v3/upload", mx->homeserver);
+        else
+            snprintf(url, n, "%s/_matrix/media/v3/upload?filename=%s", mx->homeserver, name ? name : "file");
+    }
+    free(name);
+    const char *headers[] = {mx->auth_header, NULL};
+    tend_http_request req = {.method = "POST", .url = url, .body = sealed ? ciphertext : j->upload->data,
+                             .body_len = j->upload->len,
+                             .content_type = sealed ? "application/octet-stream" : j->upload->content_type,
+                             .headers = headers, .timeout_ms = 60000};
     if (!url || tend_http_send(mx->http, &req, on_uploaded, s) != 0)
         retry_later(s, tend_matrix_backoff_ms(j->attempts, 500, 30000));
     free(url);
+    tend_matrix_e2ee_file_release(ciphertext); /* lib/http copied it */
 }
 
 /* The text as its own event, then the m.file; the row's verdict is the file's, and both keep

@@ -255,6 +255,28 @@ tend_olm_error tend_olm_sas_mac(const tend_olm_sas *sas, const char *input, cons
 tend_olm_error tend_olm_sas_verify_mac(const tend_olm_sas *sas, const char *input, const char *info,
                                        int legacy_base64, const char *mac);
 
+/* ---- Encrypted attachments: a file for an encrypted room (Matrix's EncryptedFile, v2) ---- */
+/* The file is encrypted with AES-256-CTR under a fresh key from the OS's random numbers and a
+ * 128-bit counter block whose high 64 bits are random and low 64 bits zero; every call makes a new
+ * key, so a retried upload never reuses a key with other bytes. The ciphertext is what goes to the
+ * media repository (as application/octet-stream); the key, the counter block and the SHA-256 of
+ * the ciphertext go inside the Megolm-encrypted event, which is what makes a changed upload fail.
+ *
+ * Encrypts len bytes of data: *ciphertext_out (exactly *ciphertext_len_out bytes, the same length,
+ * NUL-terminated after them) and *file_info_out, the EncryptedFile object without its url:
+ *   {"hashes":{"sha256":"<b64>"},"iv":"<b64>","key":{"alg":"A256CTR","ext":true,"k":"<b64url>",
+ *    "key_ops":["encrypt","decrypt"],"kty":"oct"},"v":"v2"}
+ * (unpadded base64; k in the URL-safe alphabet, as a JSON Web Key has it). The caller adds "url"
+ * once the upload has one. *file_info_out holds the key: a secret (tend_olm_free_string zeroes it). */
+tend_olm_error tend_olm_attachment_encrypt(const uint8_t *data, size_t len, char **ciphertext_out,
+                                           size_t *ciphertext_len_out, char **file_info_out);
+/* Checks ciphertext's SHA-256 against file_info (an EncryptedFile object as above; its url, if
+ * any, is ignored), then decrypts it: *plaintext_out (NUL-terminated, *plaintext_len_out bytes).
+ * TEND_OLM_ERR_BAD_MAC when the hash differs (a changed ciphertext), TEND_OLM_ERR_BAD_KEY when a
+ * field is missing or does not decode, TEND_OLM_ERR_UNSUPPORTED for another version or algorithm. */
+tend_olm_error tend_olm_attachment_decrypt(const uint8_t *ciphertext, size_t len, const char *file_info,
+                                           char **plaintext_out, size_t *plaintext_len_out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,4 +33,9 @@ if(NOT TEND_FUZZ AND NOT TEND_SANITIZE)
            COMMAND ${TEND_VALGRIND} -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
                    $<TARGET_FILE:test_olm_verify>)
   set_tests_properties(olm.valgrind_verify PROPERTIES LABELS "olm;valgrind" TIMEOUT 300)
+  # encrypted attachments (test_olm_attachment.c): the same, for the file buffers crossing over
+  add_test(NAME olm.valgrind_attachment
+           COMMAND ${TEND_VALGRIND} -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
+                   $<TARGET_FILE:test_olm_attachment>)
+  set_tests_properties(olm.valgrind_attachment PROPERTIES LABELS "olm;valgrind" TIMEOUT 300)
 endif()

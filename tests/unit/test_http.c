@@ -1,5 +1,6 @@
 /* test_http.c — the loop-driven HTTP client against a tiny server on 127.0.0.1 in the same loop:
- * answers arrive with status, body and headers, and a slow answer never stalls other timers. */
+ * answers arrive with status, body and headers, a slow answer never stalls other timers, and a
+ * binary body (an encrypted file, NUL bytes and all) goes out whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,8 @@ typedef struct {
     uv_tcp_t server;
     int port;
     int delay_ms;         /* answer this late */
+    char last[4096];      /* the last request's body, as it arrived */
+    size_t last_len;
 } test_server;
 
 typedef struct {
@@ -70,7 +73,15 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         return;
     c->len += (size_t)n;
     c->request[c->len] = '\0';
-    if (strstr(c->request, "\r\n\r\n")) {
+    const char *end = strstr(c->request, "\r\n\r\n");
+    if (end) {
+        /* the whole body, as long as its Content-Length says (the client sends one) */
+        const char *cl = strstr(c->request, "Content-Length: ");
+        size_t want = cl && cl < end ? strtoul(cl + 16, NULL, 10) : 0, head = (size_t)(end + 4 - c->request);
+        if (c->len < head + want && c->len < sizeof c->request - 1)
+            return;
+        c->srv->last_len = c->len - head;
+        memcpy(c->srv->last, end + 4, c->srv->last_len);
         uv_read_stop(s);
         uv_timer_start(&c->delay, send_reply, (uint64_t)c->srv->delay_ms, 0);
     }
@@ -199,11 +210,41 @@ static void refused_connection_reports_an_error(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+static void a_binary_body_goes_out_whole(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    test_server srv = {0};
+    server_start(&loop, &srv);
+    tend_http *http = tend_http_create(&loop, "tend-test", 0);
+    ticks = 0;
+    result r = {.ticks = &ticks, .http = http, .srv = &srv};
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/_matrix/media/v3/upload", srv.port);
+    static const char bytes[] = {'\x8f', 0, 'a', 0, 0, '\xff', 'b'};
+    tend_http_request req = {.method = "POST", .url = url, .body = bytes, .body_len = sizeof bytes,
+                             .content_type = "application/octet-stream"};
+    assert_int_equal(tend_http_send(http, &req, on_done, &r), 0);
+    uv_timer_t tick;
+    uv_timer_init(&loop, &tick);
+    tick.data = &r;
+    uv_timer_start(&tick, on_tick, 10, 10);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(srv.last_len, sizeof bytes); /* not cut at the first NUL */
+    assert_memory_equal(srv.last, bytes, sizeof bytes);
+    tend_http_destroy(http);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(slow_answer_leaves_the_loop_free),
         cmocka_unit_test(refused_connection_reports_an_error),
+        cmocka_unit_test(a_binary_body_goes_out_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -299,6 +299,42 @@ static void an_answer_in_a_thread_carries_the_thread_relation(void **state)
     tend_messages_clear(&list);
 }
 
+/* A file in an encrypted room: "file" (the sealed upload's key, iv and hash, with its url)
+ * instead of "url", info about the file itself, and no mention of anyone. */
+static void an_encrypted_file_carries_its_key_beside_its_url(void **state)
+{
+    (void)state;
+    const char *info = "{\"hashes\":{\"sha256\":\"aGFzaA\"},\"iv\":\"aXY\",\"key\":{\"alg\":\"A256CTR\","
+                       "\"ext\":true,\"k\":\"a2V5\",\"key_ops\":[\"encrypt\",\"decrypt\"],\"kty\":\"oct\"},\"v\":\"v2\"}";
+    char *json = tend_matrix_render_encrypted_file("tend-export.json", "application/json", 1234,
+                                                   "mxc://example.org/sealed", info);
+    assert_non_null(json);
+    cJSON *c = cJSON_Parse(json);
+    assert_string_equal(cJSON_GetObjectItem(c, "msgtype")->valuestring, "m.file");
+    assert_string_equal(cJSON_GetObjectItem(c, "body")->valuestring, "tend-export.json");
+    assert_null(cJSON_GetObjectItem(c, "url")); /* a client finds the file under "file" only */
+    const cJSON *file = cJSON_GetObjectItem(c, "file");
+    assert_string_equal(cJSON_GetObjectItem(file, "url")->valuestring, "mxc://example.org/sealed");
+    assert_string_equal(cJSON_GetObjectItem(file, "v")->valuestring, "v2");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(file, "key"), "k")->valuestring, "a2V5");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(file, "hashes"), "sha256")->valuestring, "aGFzaA");
+    const cJSON *about = cJSON_GetObjectItem(c, "info");
+    assert_string_equal(cJSON_GetObjectItem(about, "mimetype")->valuestring, "application/json");
+    assert_int_equal((int)cJSON_GetObjectItem(about, "size")->valuedouble, 1234);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "m.mentions"), "user_ids")), 0);
+    cJSON_Delete(c);
+    free(json);
+    /* a plain file keeps its url where it was */
+    json = tend_matrix_render_file("tend-export.json", "application/json", 5, "mxc://example.org/plain");
+    c = cJSON_Parse(json);
+    assert_string_equal(cJSON_GetObjectItem(c, "url")->valuestring, "mxc://example.org/plain");
+    assert_null(cJSON_GetObjectItem(c, "file"));
+    cJSON_Delete(c);
+    free(json);
+    assert_null(tend_matrix_render_encrypted_file("a", "text/plain", 1, "mxc://x/y", "[1]"));
+    assert_null(tend_matrix_render_encrypted_file("a", "text/plain", 1, "mxc://x/y", "not json"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +353,7 @@ int main(void)
         cmocka_unit_test(path_segments_are_escaped),
         cmocka_unit_test(an_origin_names_the_reply_and_the_command_apart),
         cmocka_unit_test(an_answer_in_a_thread_carries_the_thread_relation),
+        cmocka_unit_test(an_encrypted_file_carries_its_key_beside_its_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

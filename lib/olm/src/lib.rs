@@ -14,6 +14,7 @@ use std::ptr;
 use zeroize::Zeroize;
 
 mod account;
+mod attachment;
 mod group;
 mod hash;
 mod sas;
