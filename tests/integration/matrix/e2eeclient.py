@@ -21,6 +21,7 @@ class Human:
         self.token = resp.access_token
         self.device_id = resp.device_id
         self.events = []      # (room_id, dict) as the client read them
+        self.seen = []        # the same, never cleared by catch_up (a record of the whole test)
         self.undecrypted = []  # (room_id, event_id) of events it could not decrypt
         self.run(self.nio.keys_upload())
         self.sync(0)
@@ -53,6 +54,7 @@ class Human:
                 d["_decrypted"] = bool(getattr(ev, "decrypted", False))
                 d["_verified"] = bool(getattr(ev, "verified", False))
                 self.events.append((room_id, d))
+                self.seen.append((room_id, d))
                 new.append((room_id, d))
         for room_id in resp.rooms.invite:
             self.run(self.nio.join(room_id))

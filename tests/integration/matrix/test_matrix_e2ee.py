@@ -247,6 +247,21 @@ def test_a_whole_flow_in_an_encrypted_room_with_a_restart(e2ee_bot, humans, env)
     dm_wire = wire_events(humans["ben_plain"], dm)
     assert not [e for e in dm_wire if e.get("type") in ("m.room.message", "m.reaction")]
 
+    # the flow as the humans' clients decrypted it, for the record (ctest keeps it beside the log)
+    log = os.environ.get("TEND_MATRIX_E2EE_LOG")
+    if log:
+        names = {ann.user_id: "ann", ben.user_id: "ben", bot.user_id: "tend"}
+        with open(log + ".transcript", "w") as f:
+            for who, human, where in (("ann", ann, room), ("ben", ben, dm)):
+                for r, e in human.seen:
+                    if r != where:
+                        continue
+                    c = e.get("content", {})
+                    text = c.get("body") or c.get("m.relates_to", {}).get("key", "")
+                    f.write(f"{who}'s client | {'room' if r == room else 'dm'} | {names.get(e.get('sender'), '?')} | "
+                            f"{e.get('type')} | {'decrypted' if e['_decrypted'] else 'CLEAR'} | "
+                            f"{text.splitlines()[0] if text else ''}\n")
+
     # and Synapse's own database holds none of the words
     con = sqlite3.connect(f"file:{os.path.join(env['dir'], 'homeserver.db')}?mode=ro", uri=True)
     try:
