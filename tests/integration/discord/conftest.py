@@ -20,6 +20,17 @@ PG_DIR = os.environ.get("TEND_TEST_PG_DIR")
 _schemas = {}
 
 
+# every tend asked to stop (SIGTERM) must exit 0: a crash or a hang in the orderly stop is a bug even
+# when every answer was right
+BAD_STOPS = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_stop_is_clean():
+    yield
+    assert not BAD_STOPS, f"tend did not stop cleanly (exit statuses): {BAD_STOPS}"
+
+
 def database(tmp):
     if not PG_DIR:
         return os.path.join(tmp, "tend.db")
@@ -81,13 +92,16 @@ class Tend:
                 text = scrape.fetch(port)[1]
             except OSError as e:
                 failed = e
-        if self.proc.poll() is None:
+        asked = self.proc.poll() is None
+        if asked:
             self.proc.terminate()
             try:
                 self.proc.wait(10 * dd.SLOW)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            if self.proc.returncode != 0:
+                BAD_STOPS.append(self.proc.returncode)
         self.log.close()
         assert failed is None, "the ops endpoint did not answer at the end of the session: %s" % failed
         if text is not None:

@@ -16,6 +16,13 @@ from mxclient import Tend, notice_from, register  # noqa: E402
 FIGURES = {"reply_ms": []}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def every_stop_is_clean():
+    """After the whole session: every tend asked to stop (SIGTERM) exited 0."""
+    yield
+    assert not Tend.bad_stops, f"tend did not stop cleanly (log, exit status): {Tend.bad_stops}"
+
+
 @pytest.fixture(scope="session")
 def env():
     d = os.environ.get("TEND_SYNAPSE_DIR")

@@ -188,8 +188,14 @@ class Tend:
                                      stderr=subprocess.STDOUT)
         return self
 
+    # (log, exit status) of every run that did not exit 0 when asked to stop: a crash or a hang in
+    # the orderly stop (a double free, a handle left open) is a bug even when every answer was right
+    bad_stops = []
+
     def stop(self):
+        asked = False
         if self.proc and self.proc.poll() is None:
+            asked = True
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(15)
@@ -198,6 +204,8 @@ class Tend:
                 self.proc.wait()
         rc = self.proc.returncode if self.proc else None
         self.proc = None
+        if asked and rc != 0:
+            Tend.bad_stops.append((self.log, rc))
         return rc
 
     def kill(self):

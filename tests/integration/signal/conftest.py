@@ -14,6 +14,17 @@ import double as sd  # noqa: E402
 TEND = os.environ.get("TEND_BIN", "tend")
 
 
+# every tend asked to stop (SIGTERM) must exit 0: a crash or a hang in the orderly stop is a bug even
+# when every answer was right
+BAD_STOPS = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_stop_is_clean():
+    yield
+    assert not BAD_STOPS, f"tend did not stop cleanly (exit statuses): {BAD_STOPS}"
+
+
 @pytest.fixture
 def double():
     # keep-alives every second (signal-cli: 15 s), so a dead listener is noticed quickly
@@ -59,13 +70,16 @@ class Tend:
         self.proc.wait()
 
     def stop(self):
-        if self.proc.poll() is None:
+        asked = self.proc.poll() is None
+        if asked:
             self.proc.terminate()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            if self.proc.returncode != 0:
+                BAD_STOPS.append(self.proc.returncode)
 
     def query(self, sql, *args):
         con = sqlite3.connect(self.db)

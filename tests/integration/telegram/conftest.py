@@ -14,6 +14,17 @@ TEND = os.environ.get("TEND_BIN", "tend")
 SECRET_PART = dd.TOKEN.split(":", 1)[1]
 
 
+# every tend asked to stop (SIGTERM) must exit 0: a crash or a hang in the orderly stop is a bug even
+# when every answer was right
+BAD_STOPS = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_stop_is_clean():
+    yield
+    assert not BAD_STOPS, f"tend did not stop cleanly (exit statuses): {BAD_STOPS}"
+
+
 @pytest.fixture
 def double():
     d = dd.Double().start()
@@ -55,13 +66,16 @@ class Tend:
         self.log.close()
 
     def stop(self):
-        if self.proc.poll() is None:
+        asked = self.proc.poll() is None
+        if asked:
             self.proc.terminate()
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            if self.proc.returncode != 0:
+                BAD_STOPS.append(self.proc.returncode)
         if not self.log.closed:
             self.log.close()
 
