@@ -23,13 +23,15 @@ struct tend_http {
     uv_loop_t *loop;
     CURLM *multi;
     uv_timer_t timer;
+    uv_check_t kick;       /* curl's "timeout 0": run it after this turn's I/O, see timer_cb */
+    uv_idle_t kick_awake;  /* ...and keep the poll from sleeping until then                 */
     char *user_agent;
     size_t in_flight;
     transfer *transfers;   /* every live transfer, to cancel them on destroy */
     CURL *idle[HTTP_IDLE_EASY];
     size_t n_idle;
     int closing;
-    int open_handles;      /* timer + socket watchers still to be closed      */
+    int open_handles;      /* timer, kick + socket watchers still to be closed */
 };
 
 struct transfer {
@@ -211,17 +213,41 @@ static void on_watch_closed(uv_handle_t *handle)
     maybe_free_http(http);
 }
 
+static void on_kick(uv_check_t *check)
+{
+    tend_http *http = check->data;
+    uv_check_stop(&http->kick);
+    uv_idle_stop(&http->kick_awake);
+    int running = 0;
+    curl_multi_socket_action(http->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(http);
+}
+
+static void on_awake(uv_idle_t *idle)
+{
+    (void)idle; /* only there so the poll does not sleep while a kick waits */
+}
+
 static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
     tend_http *http = userp;
     if (http->closing)
         return 0;
-    if (timeout_ms < 0)
+    uv_check_stop(&http->kick);
+    uv_idle_stop(&http->kick_awake);
+    if (timeout_ms < 0) {
         uv_timer_stop(&http->timer);
-    else
-        /* 0 means "now": run it on the next loop turn rather than re-entering curl */
-        uv_timer_start(&http->timer, on_timeout, (uint64_t)(timeout_ms ? timeout_ms : 1), 0);
+    } else if (timeout_ms == 0) {
+        /* "now" (a request just added): after this turn's I/O, never inside curl. It was a 1 ms
+         * timer, which held every interaction's callback back by up to a millisecond of sleep
+         * (a timer of 0 could run again in the same pass of libuv 1.44's timers, starving I/O) */
+        uv_timer_stop(&http->timer);
+        uv_check_start(&http->kick, on_kick);
+        uv_idle_start(&http->kick_awake, on_awake);
+    } else {
+        uv_timer_start(&http->timer, on_timeout, (uint64_t)timeout_ms, 0);
+    }
     return 0;
 }
 
@@ -275,6 +301,7 @@ tend_http *tend_http_create(uv_loop_t *loop, const char *user_agent, long max_co
     http->loop = loop;
     http->user_agent = strdup(user_agent ? user_agent : "tend");
     http->multi = curl_multi_init();
+    /* check and idle handles cannot fail to initialise (libuv only fills them in) */
     if (!http->user_agent || !http->multi || uv_timer_init(loop, &http->timer) != 0) {
         if (http->multi)
             curl_multi_cleanup(http->multi);
@@ -282,8 +309,10 @@ tend_http *tend_http_create(uv_loop_t *loop, const char *user_agent, long max_co
         free(http);
         return NULL;
     }
-    http->timer.data = http;
-    http->open_handles = 1;
+    uv_check_init(loop, &http->kick);
+    uv_idle_init(loop, &http->kick_awake);
+    http->timer.data = http->kick.data = http->kick_awake.data = http;
+    http->open_handles = 3;
     curl_multi_setopt(http->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
     curl_multi_setopt(http->multi, CURLMOPT_SOCKETDATA, http);
     curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -314,7 +343,11 @@ void tend_http_destroy(tend_http *http)
         http->in_flight--;
     }
     uv_timer_stop(&http->timer);
+    uv_check_stop(&http->kick);
+    uv_idle_stop(&http->kick_awake);
     uv_close((uv_handle_t *)&http->timer, on_timer_closed);
+    uv_close((uv_handle_t *)&http->kick, on_timer_closed);
+    uv_close((uv_handle_t *)&http->kick_awake, on_timer_closed);
 }
 
 int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done cb, void *ud)
