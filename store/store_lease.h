@@ -39,6 +39,11 @@ typedef struct tend_store_lease {
  * ttl that is not positive (the callers build them: a programming error, never a member's input). */
 int tend_store_lease_take(tend_store *store, const char *name, const char *holder, int64_t now_ms,
                           int64_t ttl_ms, int64_t *epoch);
+/* Takes `name` for `holder` only if `from` holds it now, whatever its time left: for a lease
+ * whose holder is known to be gone (an earlier run on this host whose process no longer exists).
+ * TEND_STORE_OK (the epoch moves on), or TEND_STORE_EXISTS when `from` no longer holds it. */
+int tend_store_lease_take_from(tend_store *store, const char *name, const char *holder, const char *from,
+                               int64_t now_ms, int64_t ttl_ms, int64_t *epoch);
 /* Ends holder's lease on `name` at once (its row stays, with its epoch). TEND_STORE_OK, or
  * TEND_STORE_NOTFOUND when holder did not hold it (a lease already taken over is left alone). */
 int tend_store_lease_release(tend_store *store, const char *name, const char *holder);

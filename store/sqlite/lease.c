@@ -18,6 +18,23 @@ static bool fits(const char *s, size_t max)
     return s && *s && strlen(s) < max;
 }
 
+/* A write that RETURNs the epoch when it changed the row: OK with *epoch, or EXISTS when the
+ * WHERE kept the row as it was. */
+static int step_returning_epoch(tend_store *store, sqlite3_stmt *st, int64_t *epoch)
+{
+    int rc = sqlite3_step(st), code = TEND_STORE_EXISTS;
+    if (rc == SQLITE_ROW) {
+        code = TEND_STORE_OK;
+        if (epoch)
+            *epoch = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st); /* finishes the statement, so SQLite commits the write */
+    }
+    if (rc != SQLITE_DONE)
+        code = store_fail(store, rc);
+    sqlite3_reset(st);
+    return code;
+}
+
 int tend_store_lease_take(tend_store *store, const char *name, const char *holder, int64_t now_ms,
                           int64_t ttl_ms, int64_t *epoch)
 {
@@ -40,17 +57,25 @@ int tend_store_lease_take(tend_store *store, const char *name, const char *holde
     sqlite3_bind_text(st, 2, holder, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now_ms + ttl_ms);
     sqlite3_bind_int64(st, 4, now_ms);
-    int rc = sqlite3_step(st), code = TEND_STORE_EXISTS;
-    if (rc == SQLITE_ROW) {
-        code = TEND_STORE_OK;
-        if (epoch)
-            *epoch = sqlite3_column_int64(st, 0);
-        rc = sqlite3_step(st); /* finishes the statement, so SQLite commits the write */
-    }
-    if (rc != SQLITE_DONE)
-        code = store_fail(store, rc);
-    sqlite3_reset(st);
-    return code;
+    return step_returning_epoch(store, st, epoch);
+}
+
+int tend_store_lease_take_from(tend_store *store, const char *name, const char *holder, const char *from,
+                               int64_t now_ms, int64_t ttl_ms, int64_t *epoch)
+{
+    if (!fits(name, TEND_LEASE_NAME_MAX) || !fits(holder, TEND_LEASE_HOLDER_MAX) || !fits(from, TEND_LEASE_HOLDER_MAX) ||
+        ttl_ms <= 0 || now_ms > INT64_MAX - ttl_ms)
+        return TEND_STORE_ERROR;
+    sqlite3_stmt *st = store_stmt(store, "UPDATE leases SET holder = ?2, expires_at = ?3,"
+                                         " epoch = CASE WHEN holder = ?2 THEN epoch ELSE epoch + 1 END"
+                                         " WHERE name = ?1 AND holder = ?4 RETURNING epoch");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, holder, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now_ms + ttl_ms);
+    sqlite3_bind_text(st, 4, from, -1, SQLITE_STATIC);
+    return step_returning_epoch(store, st, epoch);
 }
 
 int tend_store_lease_release(tend_store *store, const char *name, const char *holder)

@@ -51,23 +51,23 @@ static void one_holder_until_it_lapses_then_the_next_with_a_new_epoch(void **sta
     (void)state;
     tend_store *s = open_shared();
     int64_t epoch = 0;
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:0", "a", T0, TTL, &epoch), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "a", T0, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(epoch, 1);
     /* b cannot take it while a's time runs, up to its last millisecond */
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:0", "b", T0 + 1, TTL, &epoch), TEND_STORE_EXISTS);
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:0", "b", T0 + TTL - 1, TTL, NULL), TEND_STORE_EXISTS);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "b", T0 + 1, TTL, &epoch), TEND_STORE_EXISTS);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "b", T0 + TTL - 1, TTL, NULL), TEND_STORE_EXISTS);
     /* a renews: same epoch, later end */
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:0", "a", T0 + 5000, TTL, &epoch), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "a", T0 + 5000, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(epoch, 1);
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:0", "b", T0 + TTL, TTL, NULL), TEND_STORE_EXISTS);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "b", T0 + TTL, TTL, NULL), TEND_STORE_EXISTS);
     /* a stops renewing: once its end passed, b takes it, and the epoch moves on */
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:0", "b", T0 + 5000 + TTL, TTL, &epoch), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "b", T0 + 5000 + TTL, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(epoch, 2);
     /* a, back late, has lost it: its renewal is refused and changes nothing */
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:0", "a", T0 + 5000 + TTL + 1, TTL, &epoch),
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "a", T0 + 5000 + TTL + 1, TTL, &epoch),
                      TEND_STORE_EXISTS);
     /* other leases are apart */
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:1", "a", T0 + 5000 + TTL + 1, TTL, &epoch), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.1", "a", T0 + 5000 + TTL + 1, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(epoch, 1);
     close_shared(s);
 }
@@ -77,12 +77,12 @@ static void a_release_frees_it_at_once_and_only_its_holder_can(void **state)
     (void)state;
     tend_store *s = open_shared();
     int64_t epoch = 0;
-    assert_int_equal(tend_store_lease_take(s, "matrix:sync", "a", T0, TTL, &epoch), TEND_STORE_OK);
-    assert_int_equal(tend_store_lease_release(s, "matrix:sync", "b"), TEND_STORE_NOTFOUND);
-    assert_int_equal(tend_store_lease_take(s, "matrix:sync", "b", T0 + 1, TTL, NULL), TEND_STORE_EXISTS);
-    assert_int_equal(tend_store_lease_release(s, "matrix:sync", "a"), TEND_STORE_OK);
-    assert_int_equal(tend_store_lease_release(s, "matrix:sync", "a"), TEND_STORE_NOTFOUND);
-    assert_int_equal(tend_store_lease_take(s, "matrix:sync", "b", T0 + 2, TTL, &epoch), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "matrix.sync", "a", T0, TTL, &epoch), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_release(s, "matrix.sync", "b"), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_lease_take(s, "matrix.sync", "b", T0 + 1, TTL, NULL), TEND_STORE_EXISTS);
+    assert_int_equal(tend_store_lease_release(s, "matrix.sync", "a"), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_release(s, "matrix.sync", "a"), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_lease_take(s, "matrix.sync", "b", T0 + 2, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(epoch, 2);
     close_shared(s);
 }
@@ -99,6 +99,30 @@ static int list_one(const tend_store_lease *lease, void *ud)
         snprintf(l->seen[l->n++], sizeof l->seen[0], "%s=%s@%lld#%lld", lease->name, lease->holder,
                  (long long)(lease->expires_at - T0), (long long)lease->epoch);
     return 0;
+}
+
+/* A holder known to be gone (an earlier run on this host) is taken over at once, before its time
+ * runs out; but only while it still holds the lease. */
+static void a_gone_holder_is_taken_over_at_once_but_only_from_it(void **state)
+{
+    (void)state;
+    tend_store *s = open_shared();
+    int64_t epoch = 0;
+    assert_int_equal(tend_store_lease_take(s, "matrix.sync", "host:100", T0, TTL, &epoch), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take_from(s, "matrix.sync", "host:200", "host:100", T0 + 1, TTL, &epoch),
+                     TEND_STORE_OK);
+    assert_int_equal(epoch, 2);
+    /* host:100's lease is gone: taking "from" it again, or from anyone not holding it, changes nothing */
+    assert_int_equal(tend_store_lease_take_from(s, "matrix.sync", "host:300", "host:100", T0 + 2, TTL, NULL),
+                     TEND_STORE_EXISTS);
+    assert_int_equal(tend_store_lease_take(s, "matrix.sync", "host:300", T0 + 2, TTL, NULL), TEND_STORE_EXISTS);
+    assert_int_equal(tend_store_lease_take_from(s, "nothing", "host:300", "host:100", T0 + 2, TTL, NULL),
+                     TEND_STORE_EXISTS);
+    struct listing l = {0};
+    assert_int_equal(tend_store_lease_each(s, "", list_one, &l), TEND_STORE_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.seen[0], "matrix.sync=host:200@15001#2");
+    close_shared(s);
 }
 
 static void bad_names_and_times_are_refused(void **state)
@@ -124,20 +148,25 @@ static void the_leases_are_listed_by_prefix(void **state)
 {
     (void)state;
     tend_store *s = open_shared();
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:1", "b", T0, TTL, NULL), TEND_STORE_OK);
-    assert_int_equal(tend_store_lease_take(s, "discord:shard:0", "a", T0, TTL, NULL), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.1", "b", T0, TTL, NULL), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "a", T0, TTL, NULL), TEND_STORE_OK);
     assert_int_equal(tend_store_lease_take(s, "discord_x", "c", T0, TTL, NULL), TEND_STORE_OK);
-    assert_int_equal(tend_store_lease_take(s, "matrix:sync", "a", T0, TTL, NULL), TEND_STORE_OK);
-    assert_int_equal(tend_store_lease_release(s, "matrix:sync", "a"), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "matrix.sync", "a", T0, TTL, NULL), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_release(s, "matrix.sync", "a"), TEND_STORE_OK);
     struct listing l = {0};
-    assert_int_equal(tend_store_lease_each(s, "discord:", list_one, &l), TEND_STORE_OK);
-    assert_int_equal(l.n, 2); /* "discord_x" is not "discord:" (no LIKE wildcard) */
-    assert_string_equal(l.seen[0], "discord:shard:0=a@15000#1");
-    assert_string_equal(l.seen[1], "discord:shard:1=b@15000#1");
+    assert_int_equal(tend_store_lease_each(s, "discord.", list_one, &l), TEND_STORE_OK);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.seen[0], "discord.shard.0=a@15000#1");
+    assert_string_equal(l.seen[1], "discord.shard.1=b@15000#1");
+    /* a prefix is taken as it is written: '_' is no wildcard (LIKE 'discord_%' would list all three) */
+    memset(&l, 0, sizeof l);
+    assert_int_equal(tend_store_lease_each(s, "discord_", list_one, &l), TEND_STORE_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.seen[0], "discord_x=c@15000#1");
     memset(&l, 0, sizeof l);
     assert_int_equal(tend_store_lease_each(s, "", list_one, &l), TEND_STORE_OK);
     assert_int_equal(l.n, 4);
-    assert_string_equal(l.seen[3], "matrix:sync=a@-1700000000000#1"); /* released: ended at 0 */
+    assert_string_equal(l.seen[3], "matrix.sync=a@-1700000000000#1"); /* released: ended at 0 */
     close_shared(s);
 }
 
@@ -229,6 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_holder_until_it_lapses_then_the_next_with_a_new_epoch),
         cmocka_unit_test(a_release_frees_it_at_once_and_only_its_holder_can),
+        cmocka_unit_test(a_gone_holder_is_taken_over_at_once_but_only_from_it),
         cmocka_unit_test(bad_names_and_times_are_refused),
         cmocka_unit_test(the_leases_are_listed_by_prefix),
         cmocka_unit_test(processes_racing_for_a_free_lease_get_one_winner),
