@@ -58,6 +58,17 @@ if(TEND_HAVE_POSTGRES)
     endforeach()
   endif()
 
+  # two tends sharing one Matrix bot through PostgreSQL, as on two machines (app/leases.h)
+  if(TEND_SYNAPSE_VENV)
+    add_test(NAME integration.matrix.leases.pg
+             COMMAND ${TEND_WITH_PG} ${TEND_SYNAPSE_VENV}/bin/python -m pytest -v -p no:cacheprovider
+                     ${TEND_MATRIX_TESTS}/test_matrix_leases.py)
+    set_tests_properties(integration.matrix.leases.pg PROPERTIES
+                         FIXTURES_REQUIRED "matrix_venv;matrix_server;postgres" RESOURCE_LOCK synapse
+                         LABELS "integration;matrix;postgres" SKIP_RETURN_CODE 77 TIMEOUT 600
+                         ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV}")
+  endif()
+
   # the scripted weeks (the scheduler, reminders across a daylight-saving change, others filling in)
   foreach(suite week month fillin)
     set(script ${CMAKE_CURRENT_LIST_DIR}/${suite}/check_${suite}.py)
