@@ -151,3 +151,23 @@ def test_an_orderly_stop_hands_over_at_once_and_a_restart_waits(users, pair):
     time.sleep(2)
     msgs = bot_messages(alice, room, bot.user_id)
     assert [len(replies_to(msgs, c)) for c in pair["cmds"]] == [1] * len(pair["cmds"])
+
+
+def test_a_killed_holder_on_this_host_is_taken_over_at_once(users, pair):
+    alice, bot, a, b, room = users["alice"], pair["bot"], pair["a"], pair["b"], pair["room"]
+    offset = len(b.log_text())
+    b.start()  # a holds the lease since the last test
+    wait_until(lambda: "waits in standby" in b.log_text()[offset:], 30, "b in standby again")
+    started = time.monotonic()
+    a.kill()  # kill -9: no lease given back, but its process is gone from this host
+    cmd = alice.send(room, '!task add "Lease tea run"')
+    pair["cmds"].append(cmd)
+    assert answered_once(alice, room, bot, cmd, 30, "the answer after the holder was killed") == 1
+    took = time.monotonic() - started
+    record("lease_takeover_after_kill_s", took)
+    print(f"\nthe holder killed (kill -9); the next command answered {took:.1f} s later")
+    assert took < TTL_S - RENEW_S, "a holder whose process is gone is not waited for until its lease runs out"
+    assert "took over matrix.sync from" in b.log_text()[offset:]
+    time.sleep(2)
+    msgs = bot_messages(alice, room, bot.user_id)
+    assert [len(replies_to(msgs, c)) for c in pair["cmds"]] == [1] * len(pair["cmds"])
