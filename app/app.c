@@ -25,6 +25,7 @@
 #include "lib/log.h"
 
 #define MAX_ADAPTERS TEND_APP_MAX_ADAPTERS
+#define TEND_APP_MATRIX "matrix" /* the Matrix adapter's platform name (adapters/matrix/internal.h) */
 #define TICK_MAX_MS 60000
 #define TICK_MIN_MS 1000
 #define TICK_NEXT_SLICE_MS 1 /* not 0: a 0 ms timer started in a timer callback runs before I/O */
@@ -53,6 +54,22 @@ static tend_adapter *route(void *ud, const char *platform)
         if (strcmp(app->adapters[i]->ops->platform, platform) == 0)
             return app->adapters[i];
     return NULL;
+}
+
+/* The scheduler serves the groups of the platforms this process runs now: a platform in standby
+ * is served by the process holding its lease, so its posts are not made twice (nor queued here
+ * for an adapter that is not running). */
+static void serve_platforms(tend_app *app)
+{
+    const char *platforms[MAX_ADAPTERS];
+    size_t n = 0;
+    for (size_t i = 0; i < app->n_adapters; i++) { /* a console serves its own group, no other console's */
+        if (app->standby[i])
+            continue;
+        const char *platform = app->adapters[i]->ops->platform;
+        platforms[n++] = strcmp(platform, "console") == 0 ? tend_console_group_key(app->adapters[i]) : platform;
+    }
+    tend_bot_serve_platforms(app->bot, platforms, n);
 }
 
 tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg, bool console, char *err,
@@ -95,12 +112,12 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
         if (!ok)
             snprintf(err, errlen, "a configured chat platform cannot start (see the lines above)");
     }
-    const char *platforms[MAX_ADAPTERS];
-    for (size_t i = 0; i < app->n_adapters; i++) { /* a console serves its own group, no other console's */
-        const char *platform = app->adapters[i]->ops->platform;
-        platforms[i] = strcmp(platform, "console") == 0 ? tend_console_group_key(app->adapters[i]) : platform;
-    }
-    tend_bot_serve_platforms(bot, platforms, app->n_adapters);
+    /* the Matrix account is synced by one process of those sharing the database: this one waits
+     * for the lease before it starts the adapter (tend_app_run) */
+    for (size_t i = 0; i < app->n_adapters; i++)
+        if ((app->standby[i] = strcmp(app->adapters[i]->ops->platform, TEND_APP_MATRIX) == 0))
+            tend_metric_set(&TEND_M_PLATFORM_STANDBY, TEND_APP_MATRIX, NULL, 1);
+    serve_platforms(app);
     if (app->n_adapters == 0 || err[0]) {
         if (!err[0])
             snprintf(err, errlen, "nothing to run");
@@ -285,11 +302,49 @@ static bool open_handles(tend_app *app)
            uv_signal_start(&app->sigterm, on_signal, SIGTERM) == 0;
 }
 
+/* This process took the Matrix account's sync (at start, or from a process that stopped or died):
+ * the adapter starts, what is owed on Matrix is queued, and its groups' schedule is served here.
+ * Lost (another process holds it now): this process stops, so no two sync the same account; its
+ * supervisor starts it again, in standby. */
+static void on_matrix_lease(tend_lease *lease, bool held, const char *other, void *ud)
+{
+    (void)lease;
+    (void)other;
+    tend_app *app = ud;
+    size_t i = 0;
+    while (i < app->n_adapters && strcmp(app->adapters[i]->ops->platform, TEND_APP_MATRIX) != 0)
+        i++;
+    if (i == app->n_adapters || app->stopping)
+        return;
+    if (!held) {
+        tend_log(TEND_LOG_ERROR, "app", "stopping: another tend process syncs the Matrix account now");
+        app->failed = 1;
+        tend_app_stop(app);
+        return;
+    }
+    app->standby[i] = false;
+    tend_metric_set(&TEND_M_PLATFORM_STANDBY, TEND_APP_MATRIX, NULL, 0);
+    if (app->adapters[i]->ops->start(app->adapters[i]) != 0) {
+        tend_log(TEND_LOG_ERROR, "app", "%s could not start", TEND_APP_MATRIX);
+        app->failed = 1;
+        tend_app_stop(app);
+        return;
+    }
+    if (tend_sender_load(app->sender, TEND_APP_MATRIX) != 0)
+        tend_log(TEND_LOG_WARN, "app", "cannot read the %s outbox: %s", TEND_APP_MATRIX,
+                 tend_store_errmsg(tend_bot_env(app->bot)->store));
+    serve_platforms(app);
+    if (app->handles_open && !app->ticking)
+        uv_timer_start(&app->timer, on_timer, 0, 0); /* what fell due for Matrix groups meanwhile */
+}
+
 int tend_app_resume_outbox(tend_app *app)
 {
     int rc = 0;
     for (size_t i = 0; i < app->n_adapters; i++) {
         const char *platform = app->adapters[i]->ops->platform;
+        if (app->standby[i])
+            continue; /* loaded when this process takes the platform's lease */
         if (tend_sender_load(app->sender, platform) != 0) {
             tend_log(TEND_LOG_WARN, "app", "cannot read the %s outbox: %s", platform,
                      tend_store_errmsg(tend_bot_env(app->bot)->store));
@@ -316,6 +371,8 @@ int tend_app_run(tend_app *app)
     }
     for (size_t i = 0; i < app->n_adapters && !app->stopping; i++) {
         tend_adapter *a = app->adapters[i];
+        if (app->standby[i])
+            continue;
         if (a->ops->start(a) != 0) {
             tend_log(TEND_LOG_ERROR, "app", "%s could not start", a->ops->platform);
             app->failed = 1;
@@ -326,6 +383,16 @@ int tend_app_run(tend_app *app)
      * adapter sends it once it is connected (a send before that is retried) */
     if (!app->stopping)
         tend_app_resume_outbox(app);
+    for (size_t i = 0; i < app->n_adapters && !app->stopping; i++)
+        if (app->standby[i] && !app->matrix_lease) {
+            app->matrix_lease = tend_lease_start(app->loop, tend_bot_env(app->bot)->store, "matrix.sync",
+                                                 on_matrix_lease, app);
+            if (!app->matrix_lease) {
+                tend_log(TEND_LOG_ERROR, "app", "out of memory starting the Matrix lease");
+                app->failed = 1;
+                tend_app_stop(app);
+            }
+        }
     /* A first tick at once catches up on anything that fell due while tend was not running. */
     if (!app->stopping)
         uv_timer_start(&app->timer, on_timer, 0, 0);
@@ -345,6 +412,7 @@ void tend_app_stop(tend_app *app)
         uv_close((uv_handle_t *)&app->sigterm, NULL);
     }
     tend_batch_close(app->batch); /* the turn's commands commit, and their answers leave before the stop */
+    tend_lease_stop(app->matrix_lease); /* given back once the adapter has drained (destroy) */
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->stop(app->adapters[i]);
     tend_sender_close(app->sender);
@@ -355,6 +423,7 @@ void tend_app_destroy(tend_app *app)
 {
     if (!app)
         return;
+    tend_lease_release_free(app->matrix_lease); /* the Matrix adapter stopped: another may sync now */
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->destroy(app->adapters[i]);
     tend_batch_close(app->batch);

@@ -11,6 +11,7 @@
 #include "adapters/adapter.h"
 #include "app/app.h"
 #include "app/batch.h"
+#include "app/leases.h"
 #include "app/ops.h"
 #include "app/sender.h"
 #include "bot/bot.h"
@@ -34,6 +35,9 @@ struct tend_app {
     bool ticking, tick_again;
     int failed;
     tend_ops *ops; /* systemd, SIGHUP, the health endpoint (app/ops.c) */
+    /* an adapter in standby is created but not started: another process holds its lease */
+    bool standby[TEND_APP_MAX_ADAPTERS];
+    tend_lease *matrix_lease; /* the Matrix account's sync, one process at a time (leases.h) */
 };
 
 /* The host functions the adapters are given (host.c). */

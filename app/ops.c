@@ -18,6 +18,7 @@
 
 #include "adapters/metrics.h"
 #include "app/health.h"
+#include "app/leases.h"
 #include "lib/log.h"
 
 #define STATUS_EVERY_MS 10000 /* without a watchdog: how often STATUS= is brought up to date */
@@ -70,11 +71,13 @@ static bool verdict(void *ud, char *reason, size_t len)
                                                   : "the database fails");
         return false;
     }
-    char down[80] = "", up[80] = "";
+    char down[80] = "", up[80] = "", waiting[80] = "";
     for (size_t i = 0; i < ops->n_platforms; i++) {
         const char *p = ops->platforms[i];
         bool connected = strcmp(p, "console") == 0 || tend_metric_value(&TEND_M_CONNECTED, p, NULL) > 0;
-        char *list = connected ? up : down;
+        /* another process of this bot holds the platform's lease: waiting is this one's job */
+        bool standby = !connected && tend_metric_value(&TEND_M_PLATFORM_STANDBY, p, NULL) > 0;
+        char *list = connected ? up : standby ? waiting : down;
         size_t used = strlen(list);
         snprintf(list + used, sizeof up - used, "%s%s", used ? " and " : "", p);
     }
@@ -82,7 +85,8 @@ static bool verdict(void *ud, char *reason, size_t len)
         snprintf(reason, len, "unhealthy: not connected to %s", down);
         return false;
     }
-    snprintf(reason, len, "ok: %s up, the database answers", up[0] ? up : "nothing");
+    snprintf(reason, len, "ok: %s up,%s%s%s the database answers", up[0] ? up : "nothing", waiting[0] ? " " : "",
+             waiting, waiting[0] ? " in standby (another tend process holds it)," : "");
     return true;
 }
 

@@ -380,6 +380,13 @@ const char *const tend_pg_migrations[] = {
     "         extract(epoch from now())::bigint"
     "  FROM adapter_state WHERE key ~ '^mi:[^:]+:[0-9]+$' ON CONFLICT DO NOTHING;"
     "DELETE FROM adapter_state WHERE key LIKE 'mi:%';",
+
+    /* 12: leases, so several tend processes on one database share the work (store_lease.h) */
+    "CREATE TABLE leases ("
+    "  name " PG_TEXT " PRIMARY KEY,"
+    "  holder " PG_TEXT " NOT NULL,"
+    "  expires_at BIGINT NOT NULL,"
+    "  epoch BIGINT NOT NULL);",
 };
 
 const int tend_pg_migration_count = (int)(sizeof tend_pg_migrations / sizeof tend_pg_migrations[0]);

@@ -419,6 +419,13 @@ const char *const tend_store_migrations[] = {
      "         CAST(strftime('%s', 'now') AS INTEGER)"
      "  FROM adapter_state WHERE substr(key, 1, 3) = 'mi:' AND instr(substr(key, 4), ':') > 1;"
      "DELETE FROM adapter_state WHERE substr(key, 1, 3) = 'mi:';"),
+
+    /* 12: leases, so several tend processes on one database share the work (store_lease.h) */
+    ("CREATE TABLE leases ("
+     "  name TEXT PRIMARY KEY,"
+     "  holder TEXT NOT NULL,"
+     "  expires_at INTEGER NOT NULL,"
+     "  epoch INTEGER NOT NULL);"),
 };
 
 const int tend_store_migration_count =

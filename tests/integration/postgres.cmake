@@ -32,7 +32,7 @@ if(TEND_HAVE_POSTGRES)
   foreach(name test_store_backend test_store_tasks test_store_people test_store_process test_outbox test_router
                test_people test_rest test_checkin test_spread test_load test_task_post test_thanks
                test_team test_setup test_i18n test_task_alerts test_complete test_calendar test_console
-               test_matrix_links test_store_megolm)
+               test_matrix_links test_store_megolm test_store_lease)
     add_test(NAME unit.${name}.pg COMMAND ${TEND_WITH_PG} $<TARGET_FILE:${name}>)
     set_tests_properties(unit.${name}.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "unit;postgres"
                          SKIP_RETURN_CODE 77 TIMEOUT 300)
@@ -56,6 +56,17 @@ if(TEND_HAVE_POSTGRES)
                            SKIP_RETURN_CODE 77 TIMEOUT 600
                            ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
     endforeach()
+  endif()
+
+  # two tends sharing one Matrix bot through PostgreSQL, as on two machines (app/leases.h)
+  if(TEND_SYNAPSE_VENV)
+    add_test(NAME integration.matrix.leases.pg
+             COMMAND ${TEND_WITH_PG} ${TEND_SYNAPSE_VENV}/bin/python -m pytest -v -p no:cacheprovider
+                     ${TEND_MATRIX_TESTS}/test_matrix_leases.py)
+    set_tests_properties(integration.matrix.leases.pg PROPERTIES
+                         FIXTURES_REQUIRED "matrix_venv;matrix_server;postgres" RESOURCE_LOCK synapse
+                         LABELS "integration;matrix;postgres" SKIP_RETURN_CODE 77 TIMEOUT 600
+                         ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV}")
   endif()
 
   # the scripted weeks (the scheduler, reminders across a daylight-saving change, others filling in)

@@ -113,13 +113,15 @@ static void the_upgrade_moves_the_pairs_kept_before(void **state)
     tend_store *s = NULL;
     testkit_store_open_at(path, 1, &s);
     int version = tend_store_schema_version(s);
+    /* back to version 10, the one before the guard: what migration 11 and the later ones made goes
+     * (a new migration adds its own DROP here) */
     assert_int_equal(sqlite3_exec(store_db(s),
-                                  "DROP TABLE megolm_seen; DROP TABLE megolm_floor;"
+                                  "DROP TABLE megolm_seen; DROP TABLE megolm_floor; DROP TABLE leases;"
                                   "INSERT INTO adapter_state VALUES ('matrix', 'mi:SX:4', '$ev4');"
                                   "INSERT INTO adapter_state VALUES ('matrix', 'sync_token', 's1');",
                                   NULL, NULL, NULL), SQLITE_OK);
     char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version - 1);
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", 10);
     assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
     tend_store_close(s);
     testkit_store_open_at(path, 0, &s);

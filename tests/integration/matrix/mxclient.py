@@ -185,6 +185,7 @@ class Tend:
         self.token = bot.token
         self.password = None
         self.args = []        # extra command-line arguments for the next start (e.g. --now)
+        self.extra_env = {}   # extra environment for the next start (e.g. a pickle key file)
 
     def start(self):
         e = dict(os.environ)
@@ -197,6 +198,7 @@ class Tend:
             e["TEND_MATRIX_PASSWORD"] = self.password
         if self.allowed:
             e["TEND_MATRIX_ALLOWED_INVITERS"] = self.allowed
+        e.update(self.extra_env)
         self.proc = subprocess.Popen([self.binary, "--database", self.db, *self.args], env=e,
                                      stdin=subprocess.DEVNULL, stdout=open(self.log, "ab"),
                                      stderr=subprocess.STDOUT)
