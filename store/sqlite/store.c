@@ -152,6 +152,16 @@ static int migrate(tend_store *store)
         char bump[64];
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
         int rc = exec_sql(store, "BEGIN IMMEDIATE;");
+        /* another tend starting on the same file may have migrated while this one waited for the
+         * write lock: go on from where it left the schema */
+        int now = rc == TEND_STORE_OK ? tend_store_schema_version(store) : -1;
+        if (now > v && now <= tend_store_migration_count) {
+            rc = exec_sql(store, "COMMIT;");
+            if (rc == TEND_STORE_OK) {
+                v = now - 1;
+                continue;
+            }
+        }
         if (rc == TEND_STORE_OK)
             rc = exec_sql(store, tend_store_migrations[v]);
         if (rc == TEND_STORE_OK)

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static bool on_postgres(void)
 {
@@ -142,8 +144,6 @@ static void a_second_open_finds_the_schema_there(void **state)
 
 #ifdef TEND_HAVE_POSTGRES
 #include <libpq-fe.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 /* Ends every other session on this test's database, as a server restart or a failover would. */
 static void drop_other_sessions(void)
@@ -208,6 +208,62 @@ static void processes_starting_together_migrate_once(void **state)
     PQclear(res);
     PQfinish(c);
 #endif
+}
+
+/* The same on a new SQLite file: tends on one machine starting together (a standby beside the
+ * main one) each open it, and each migration runs once (before, the second died on "table groups
+ * already exists"). Ten rounds, four processes let go at once each time. */
+static void processes_starting_together_on_a_new_file_migrate_once(void **state)
+{
+    (void)state;
+    if (getenv("TEND_TEST_STORE_URL") && *getenv("TEND_TEST_STORE_URL"))
+        skip(); /* the PostgreSQL case is the one above */
+    enum { N = 4, ROUNDS = 10 };
+    for (int round = 0; round < ROUNDS; round++) {
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/tend-migrate-%d-%d.db", (int)getpid(), round);
+        unlink(path);
+        int go[N][2];
+        pid_t kids[N];
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(pipe(go[i]), 0);
+            kids[i] = fork();
+            assert_true(kids[i] >= 0);
+            if (kids[i] == 0) {
+                char c;
+                close(go[i][1]);
+                if (read(go[i][0], &c, 1) != 1)
+                    _exit(2);
+                tend_store *mine = NULL;
+                char err[512];
+                int rc = tend_store_open(path, &mine, err, sizeof err);
+                if (rc != TEND_STORE_OK)
+                    fprintf(stderr, "child %d: %s\n", i, err);
+                tend_store_close(mine);
+                _exit(rc == TEND_STORE_OK ? 0 : 1);
+            }
+            close(go[i][0]);
+        }
+        for (int i = 0; i < N; i++)
+            assert_int_equal(write(go[i][1], "g", 1), 1);
+        for (int i = 0; i < N; i++) {
+            int status = 0;
+            close(go[i][1]);
+            assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+            assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+        tend_store *s = NULL;
+        char err[512];
+        assert_int_equal(tend_store_open(path, &s, err, sizeof err), TEND_STORE_OK);
+        assert_int_equal(tend_store_schema_version(s), tend_store_schema_latest());
+        tend_store_close(s);
+        char side[96];
+        unlink(path);
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
 }
 
 /* A database a newer tend migrated is refused, in one line, and left as it is. */
@@ -317,6 +373,7 @@ int main(void)
         cmocka_unit_test(a_second_open_finds_the_schema_there),
         cmocka_unit_test(a_lost_connection_is_made_again_at_the_next_command),
         cmocka_unit_test(processes_starting_together_migrate_once),
+        cmocka_unit_test(processes_starting_together_on_a_new_file_migrate_once),
         cmocka_unit_test(a_newer_schema_is_refused),
         cmocka_unit_test(a_row_held_by_another_process_is_busy_after_two_seconds),
     };
