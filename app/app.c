@@ -92,6 +92,8 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
         return NULL;
     }
     tend_bot_use_outbox(bot);
+    /* the rows this process writes are its to send; others take them only once it is gone */
+    tend_store_outbox_set_owner(env->store, tend_lease_me());
     app->batch = tend_batch_create(app);
     bool discord = tend_config_has_discord(cfg), matrix = tend_config_has_matrix(cfg);
     bool signal_on = tend_config_has_signal(cfg);
@@ -333,9 +335,39 @@ static void on_matrix_lease(tend_lease *lease, bool held, const char *other, voi
     if (tend_sender_load(app->sender, TEND_APP_MATRIX) != 0)
         tend_log(TEND_LOG_WARN, "app", "cannot read the %s outbox: %s", TEND_APP_MATRIX,
                  tend_store_errmsg(tend_bot_env(app->bot)->store));
+    tend_app_claim_orphans(app, TEND_APP_MATRIX); /* what the last holder could not deliver */
     serve_platforms(app);
     if (app->handles_open && !app->ticking)
         uv_timer_start(&app->timer, on_timer, 0, 0); /* what fell due for Matrix groups meanwhile */
+}
+
+static void on_process_lease(tend_lease *lease, bool held, const char *other, void *ud)
+{
+    (void)lease;
+    (void)other;
+    tend_app *app = ud;
+    if (held || app->stopping)
+        return;
+    tend_log(TEND_LOG_ERROR, "app", "stopping: this process could not show it is alive, and others may be "
+             "sending its messages now");
+    app->failed = 1;
+    tend_app_stop(app);
+}
+
+/* "This process is alive", held before anything is written, so no other tend sharing the database
+ * takes this one's outbox rows; renewed while it runs, given back at the end. */
+static void start_process_lease(tend_app *app)
+{
+    tend_store *store = tend_bot_env(app->bot)->store;
+    int rc = tend_lease_take_now(store, tend_lease_process_name());
+    if (rc == TEND_STORE_OK)
+        app->process_lease = tend_lease_start(app->loop, store, tend_lease_process_name(), on_process_lease, app);
+    if (rc != TEND_STORE_OK || !app->process_lease || tend_app_orphans_start(app) != 0) {
+        tend_log(TEND_LOG_ERROR, "app", "cannot record this process in the database: %s",
+                 rc == TEND_STORE_OK ? "out of memory" : tend_store_errmsg(store));
+        app->failed = 1;
+        tend_app_stop(app);
+    }
 }
 
 int tend_app_resume_outbox(tend_app *app)
@@ -351,6 +383,7 @@ int tend_app_resume_outbox(tend_app *app)
             rc = -1;
         }
     }
+    tend_app_claim_orphans(app, NULL); /* an earlier run's rows, under its own process name */
     return rc;
 }
 
@@ -369,6 +402,8 @@ int tend_app_run(tend_app *app)
         app->failed = 1;
         tend_app_stop(app);
     }
+    if (!app->stopping)
+        start_process_lease(app);
     for (size_t i = 0; i < app->n_adapters && !app->stopping; i++) {
         tend_adapter *a = app->adapters[i];
         if (app->standby[i])
@@ -413,6 +448,8 @@ void tend_app_stop(tend_app *app)
     }
     tend_batch_close(app->batch); /* the turn's commands commit, and their answers leave before the stop */
     tend_lease_stop(app->matrix_lease); /* given back once the adapter has drained (destroy) */
+    tend_lease_stop(app->process_lease);
+    tend_app_orphans_stop(app);
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->stop(app->adapters[i]);
     tend_sender_close(app->sender);
@@ -424,6 +461,7 @@ void tend_app_destroy(tend_app *app)
     if (!app)
         return;
     tend_lease_release_free(app->matrix_lease); /* the Matrix adapter stopped: another may sync now */
+    tend_lease_release_free(app->process_lease); /* what is left in the outbox is others' to send */
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->destroy(app->adapters[i]);
     tend_batch_close(app->batch);

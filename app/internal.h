@@ -38,6 +38,9 @@ struct tend_app {
     /* an adapter in standby is created but not started: another process holds its lease */
     bool standby[TEND_APP_MAX_ADAPTERS];
     tend_lease *matrix_lease; /* the Matrix account's sync, one process at a time (leases.h) */
+    tend_lease *process_lease; /* "this process is alive": others leave its outbox rows alone */
+    uv_timer_t orphan_timer;   /* looks for outbox rows of stopped processes (orphans.c) */
+    bool orphan_timer_open;
 };
 
 /* The host functions the adapters are given (host.c). */
@@ -48,6 +51,13 @@ extern const tend_host_ops tend_app_host_ops;
  * yet handed to the sender; "after-fire": a scheduled post committed, not yet sent), the process
  * kills itself with SIGKILL, as a power cut would. Costs one getenv at start otherwise. */
 void tend_app_failpoint(const char *point);
+
+/* Claims and queues the undelivered rows of gone processes for `platform` (NULL: every platform
+ * this process runs, not those in standby) (orphans.c). */
+void tend_app_claim_orphans(tend_app *app, const char *platform);
+/* The timer that does it every TEND_LEASE_RENEW_MS; stop closes it. */
+int tend_app_orphans_start(tend_app *app);
+void tend_app_orphans_stop(tend_app *app);
 
 /* What the bot said, queued for delivery (the outbox rows were written with their cause). */
 void tend_app_take(tend_app *app, tend_messages *said);

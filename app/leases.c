@@ -45,7 +45,7 @@ static int64_t wall_ms(void)
 
 const char *tend_lease_me(void)
 {
-    static char me[TEND_LEASE_HOLDER_MAX];
+    static char me[96]; /* a host name of 63 bytes, a colon, a process id */
     if (!me[0]) {
         char host[64] = "";
         if (gethostname(host, sizeof host) != 0 || !host[0])
@@ -73,6 +73,14 @@ static bool holder_is_gone_from_here(const char *holder)
     return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+const char *tend_lease_process_name(void)
+{
+    static char name[TEND_LEASE_NAME_MAX];
+    if (!name[0])
+        snprintf(name, sizeof name, "process.%s", tend_lease_me());
+    return name;
+}
+
 struct find {
     const char *name;
     tend_store_lease found;
@@ -87,6 +95,26 @@ static int find_one(const tend_store_lease *l, void *ud)
     f->found = *l;
     f->have = true;
     return 1;
+}
+
+int tend_lease_take_now(tend_store *store, const char *name)
+{
+    return tend_store_lease_take(store, name, tend_lease_me(), wall_ms(), TEND_LEASE_TTL_MS, NULL);
+}
+
+bool tend_lease_holder_gone(tend_store *store, const char *holder)
+{
+    if (strcmp(holder, tend_lease_me()) == 0)
+        return false;
+    if (!holder[0] || holder_is_gone_from_here(holder))
+        return true;
+    char name[TEND_LEASE_NAME_MAX];
+    if ((size_t)snprintf(name, sizeof name, "process.%s", holder) >= sizeof name)
+        return false;
+    struct find f = {.name = name};
+    if (tend_store_lease_each(store, name, find_one, &f) != TEND_STORE_OK)
+        return false;
+    return !f.have || f.found.expires_at <= wall_ms();
 }
 
 static void try_take(tend_lease *lease)

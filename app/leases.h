@@ -55,6 +55,19 @@ void tend_lease_release_free(tend_lease *lease);
 extern const tend_metric_def TEND_M_LEASE_HELD;
 extern const tend_metric_def TEND_M_PLATFORM_STANDBY;
 
+/* Takes or renews `name` for this process once, now (before work that must not start without it).
+ * TEND_STORE_OK, TEND_STORE_EXISTS (another holds it) or an error. */
+int tend_lease_take_now(tend_store *store, const char *name);
+
+/* Whether the process `holder` names is gone, so what it owns may be taken: "" (rows from before
+ * owners existed), an earlier run on this host whose process no longer exists, or a process whose
+ * lease "process.<holder>" ran out (or never was). Not this process. A store failure answers false
+ * (nothing is taken on a guess). */
+bool tend_lease_holder_gone(tend_store *store, const char *holder);
+/* The name of this process's own lease, "process.<host>:<pid>": held while it runs, so others know
+ * it is alive and leave its outbox rows alone. */
+const char *tend_lease_process_name(void);
+
 /* This process as a lease holder: "<host name>:<process id>". */
 const char *tend_lease_me(void);
 

@@ -522,6 +522,20 @@ int tend_sender_load(tend_sender *s, const char *platform)
     return rc == TEND_STORE_OK ? 0 : -1;
 }
 
+int tend_sender_claim(tend_sender *s, const char *platform, const char *from)
+{
+    load_walk w = {s, 0, 0};
+    int rc = tend_store_outbox_claim(s->store, platform, from, load_row, &w);
+    if (w.loaded)
+        tend_log(TEND_LOG_INFO, "outbox", "%zu %s message%s left by a stopped tend process (%s) to deliver",
+                 w.loaded, platform, w.loaded == 1 ? "" : "s", from[0] ? from : "from before owners");
+    if (w.broken)
+        tend_log(TEND_LOG_WARN, "outbox", "%zu unreadable %s messages removed", w.broken, platform);
+    flush_removed(s);
+    pump(s);
+    return rc == TEND_STORE_OK ? 0 : -1;
+}
+
 /* ---------------------------------------------------------------- life */
 
 tend_sender *tend_sender_create(uv_loop_t *loop, tend_store *store, tend_clock *clock, tend_sender_route route,

@@ -32,8 +32,12 @@ void tend_sender_destroy(tend_sender *s);
 /* Closes the sender's loop handles (call when the app stops); what was delivered is removed. */
 void tend_sender_close(tend_sender *s);
 
-/* Queues every undelivered row of `platform` (after a start, before anything new). 0 or -1. */
+/* Queues every undelivered row of `platform` this process owns (after a start, before anything
+ * new). 0 or -1. */
 int tend_sender_load(tend_sender *s, const char *platform);
+/* Takes the undelivered rows of `platform` that the process `from` owned (it is gone: app/leases.h
+ * decides) and queues them; rows another process took first are left to it. 0 or -1. */
+int tend_sender_claim(tend_sender *s, const char *platform, const char *from);
 
 /* Queues what a command or the scheduler said (written to the outbox already: outbox_id > 0; a
  * message the store could not take, outbox_id 0, is sent once, best effort) and starts sending at

@@ -22,9 +22,25 @@ typedef struct {
     int64_t created_at;
 } tend_outbox_row;
 
-/* Every undelivered row of `platform` in id order (for the sender after a start). */
+/* Every undelivered row of `platform` this process owns, in id order (for the sender after a
+ * start: rows an earlier run under the same owner name left). */
 int tend_store_outbox_each(tend_store *store, const char *platform,
                            int (*cb)(const tend_outbox_row *row, void *ud), void *ud);
+
+/* Several tends on one database (issue 21): each row names the process that sends it, the owner
+ * set here for every row this store adds from now on (a holder name, "<host>:<pid>"; "" when
+ * unset: the one process). At most 127 bytes; longer is refused (TEND_STORE_ERROR). */
+int tend_store_outbox_set_owner(tend_store *store, const char *owner);
+/* The owners other than this store's of `platform`'s undelivered rows, each once (to decide which
+ * are gone; "" is the owner of rows from before owners existed). */
+int tend_store_outbox_owners(tend_store *store, const char *platform, int (*cb)(const char *owner, void *ud),
+                             void *ud);
+/* Takes every undelivered row of `platform` that `from` owns (a process known to be gone) for this
+ * store's owner, in one statement, and hands each taken row to cb in id order. Two processes
+ * claiming the same rows at once each get a share, never the same row: the owner is compared and
+ * set by the database in one write. */
+int tend_store_outbox_claim(tend_store *store, const char *platform, const char *from,
+                            int (*cb)(const tend_outbox_row *row, void *ud), void *ud);
 
 /* Removes delivered (or given-up) rows; ids not there are ignored. One statement per id: call inside
  * a transaction to batch. */

@@ -387,6 +387,9 @@ const char *const tend_pg_migrations[] = {
     "  holder " PG_TEXT " NOT NULL,"
     "  expires_at BIGINT NOT NULL,"
     "  epoch BIGINT NOT NULL);",
+
+    /* 13: the outbox row's sending process (sqlite/schema.c says why) */
+    "ALTER TABLE outbox ADD COLUMN owner " PG_TEXT " NOT NULL DEFAULT '';",
 };
 
 const int tend_pg_migration_count = (int)(sizeof tend_pg_migrations / sizeof tend_pg_migrations[0]);

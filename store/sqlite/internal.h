@@ -32,6 +32,7 @@ struct tend_store {
     int changes_at_batch;
     int wal_frames;          /* in the WAL after the last commit (the WAL hook) */
     bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */
+    char outbox_owner[128];  /* the process that sends the outbox rows this store writes ("": one process) */
 };
 
 extern const char *const tend_store_migrations[];

@@ -426,6 +426,11 @@ const char *const tend_store_migrations[] = {
      "  holder TEXT NOT NULL,"
      "  expires_at INTEGER NOT NULL,"
      "  epoch INTEGER NOT NULL);"),
+
+    /* 13: each outbox row names the process that sends it, so tends sharing a database send each
+     * row once; a row of a process that is gone is claimed by another (store_outbox.h). Rows
+     * written before belong to "" (no process): the first to look claims them. */
+    "ALTER TABLE outbox ADD COLUMN owner TEXT NOT NULL DEFAULT '';",
 };
 
 const int tend_store_migration_count =

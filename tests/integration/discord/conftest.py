@@ -51,10 +51,10 @@ def double():
 
 
 class Tend:
-    def __init__(self, double, tmp, token=dd.TOKEN, env=None):
+    def __init__(self, double, tmp, token=dd.TOKEN, env=None, db=None):
         self.double = double
         self.log_path = os.path.join(tmp, "tend.log")
-        self.db = database(tmp)
+        self.db = db or database(tmp)  # db: another process's database, shared (test_processes)
         environment = dict(os.environ)
         environment.update({
             "DISCORD_TOKEN": token,
