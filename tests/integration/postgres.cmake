@@ -32,7 +32,7 @@ if(TEND_HAVE_POSTGRES)
   foreach(name test_store_backend test_store_tasks test_store_people test_store_process test_outbox test_router
                test_people test_rest test_checkin test_spread test_load test_task_post test_thanks
                test_team test_setup test_i18n test_task_alerts test_complete test_calendar test_console
-               test_matrix_links test_store_megolm)
+               test_matrix_links test_store_megolm test_storeq)
     add_test(NAME unit.${name}.pg COMMAND ${TEND_WITH_PG} $<TARGET_FILE:${name}>)
     set_tests_properties(unit.${name}.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "unit;postgres"
                          SKIP_RETURN_CODE 77 TIMEOUT 300)
