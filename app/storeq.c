@@ -46,11 +46,15 @@ static void push(fifo *f, job *j)
     f->tail = j;
 }
 
-static job *take_all(fifo *f)
+static job *pop(fifo *f)
 {
-    job *all = f->head;
-    f->head = f->tail = NULL;
-    return all;
+    job *j = f->head;
+    if (j) {
+        f->head = j->next;
+        if (!f->head)
+            f->tail = NULL;
+    }
+    return j;
 }
 
 static void worker(void *arg)
@@ -60,12 +64,9 @@ static void worker(void *arg)
     for (;;) {
         while (!q->todo.head && !q->closing)
             uv_cond_wait(&q->more, &q->lock);
-        job *j = q->todo.head;
+        job *j = pop(&q->todo);
         if (!j)
             break; /* closing and nothing left */
-        q->todo.head = j->next;
-        if (!q->todo.head)
-            q->todo.tail = NULL;
         uint64_t start = uv_hrtime();
         uint64_t waited = (start - j->queued_ns) / 1000;
         uv_mutex_unlock(&q->lock);
@@ -82,22 +83,23 @@ static void worker(void *arg)
     uv_mutex_unlock(&q->lock);
 }
 
-/* Runs the dones of every finished job, oldest first (the thread finishes them in that order). */
+/* Runs the dones of every finished job, oldest first (the thread finishes them in that order).
+ * One at a time off the shared list, so a done that closes the queue (tend stopping) delivers the
+ * rest itself, still in order, and this loop then finds nothing left. */
 static void deliver(tend_storeq *q)
 {
-    uv_mutex_lock(&q->lock);
-    job *j = take_all(&q->finished);
-    uv_mutex_unlock(&q->lock);
-    while (j) {
-        job *next = j->next;
-        q->pending--;
+    for (;;) {
         uv_mutex_lock(&q->lock);
-        q->st.done++;
+        job *j = pop(&q->finished);
+        if (j)
+            q->st.done++;
         uv_mutex_unlock(&q->lock);
+        if (!j)
+            return;
+        q->pending--;
         if (j->done)
             j->done(j->ud);
         free(j);
-        j = next;
     }
 }
 

@@ -3,7 +3,8 @@
  * slow, and loses no command and runs none twice:
  *   - jobs run once each, in the order given, their results back on the loop in that order, while
  *     a 10 ms loop timer keeps its beat although every job takes 20 ms;
- *   - closing the queue still runs (and delivers) everything queued before it;
+ *   - closing the queue still runs (and delivers) everything queued before it, also when a result
+ *     closes it (tend stopping) while later ones wait;
  *   - on PostgreSQL (unit.test_storeq.pg): another connection holds a lock every command needs for
  *     1.5 s. Run on the loop thread, as today, one command stalls the loop for the whole 1.5 s
  *     (measured, and asserted, so the test shows the lock really bites); run through the store
@@ -182,6 +183,41 @@ static void closing_runs_and_delivers_what_was_queued(void **state)
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     assert_int_equal(uv_loop_close(&loop), 0);
+    free(l);
+}
+
+/* tend stopping from inside a result (a done that closes the queue): the jobs after it are still
+ * run and delivered, once each and in order. */
+static tend_storeq *closing_queue;
+
+static void done_then_close(void *ud)
+{
+    slow_done(ud);
+    if (((slow_job *)ud)->index == 2)
+        tend_storeq_close(closing_queue);
+}
+
+static void a_done_may_close_the_queue(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    closing_queue = tend_storeq_create(&loop);
+    assert_non_null(closing_queue);
+    ledger *l = calloc(1, sizeof *l);
+    slow_job jobs[10];
+    for (int i = 0; i < 10; i++) { /* the first five done before the loop looks, the rest later */
+        jobs[i] = (slow_job){.l = l, .index = i, .work_ms = i < 5 ? 0 : 20};
+        assert_int_equal(tend_storeq_submit(closing_queue, slow_work, done_then_close, &jobs[i]), 0);
+    }
+    uv_sleep(10);
+    uv_run(&loop, UV_RUN_DEFAULT); /* ends once the closed queue's handle is gone */
+    assert_int_equal(uv_loop_close(&loop), 0);
+    assert_int_equal(l->n_delivered, 10);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(l->delivered[i], i);
+        assert_int_equal(l->times_done[i], 1);
+    }
     free(l);
 }
 
@@ -507,6 +543,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(jobs_run_once_in_order_while_the_loop_keeps_its_beat),
         cmocka_unit_test(closing_runs_and_delivers_what_was_queued),
+        cmocka_unit_test(a_done_may_close_the_queue),
         cmocka_unit_test(a_locked_database_stalls_the_store_thread_not_the_loop),
         cmocka_unit_test(two_stores_on_two_threads),
         cmocka_unit_test(a_bounded_connection_gives_up_on_a_lock),
