@@ -16,6 +16,11 @@ add_test(NAME bench.store_latency.sqlite
          COMMAND sh -c "rm -f \"$1\" && exec \"$0\" \"$1\" 500" $<TARGET_FILE:tend_store_latency>
                  ${CMAKE_BINARY_DIR}/store_latency.db)
 set_tests_properties(bench.store_latency.sqlite PROPERTIES LABELS bench TIMEOUT 120)
+# the same commands through the store thread (app/storeq.h): what the hop off the loop costs
+add_test(NAME bench.store_latency.thread.sqlite
+         COMMAND sh -c "rm -f \"$1\" && exec \"$0\" --thread \"$1\" 500" $<TARGET_FILE:tend_store_latency>
+                 ${CMAKE_BINARY_DIR}/store_latency_thread.db)
+set_tests_properties(bench.store_latency.thread.sqlite PROPERTIES LABELS bench TIMEOUT 120)
 
 if(TEND_HAVE_POSTGRES)
   set(TEND_PG_DIR ${CMAKE_BINARY_DIR}/pg-test)
