@@ -51,7 +51,7 @@ if(TEND_HAVE_POSTGRES)
 
   # the Discord double against PostgreSQL: the durable outbox across kill -9 and restarts, and ops
   if(TEND_DISCORD_VENV)
-    foreach(suite outbox ops)
+    foreach(suite outbox ops slowdb)
       add_test(NAME integration.discord.${suite}.pg
                COMMAND ${TEND_WITH_PG} ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
                        ${TEND_DISCORD_TESTS}/test_${suite}.py
