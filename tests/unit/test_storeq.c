@@ -224,7 +224,7 @@ static void a_done_may_close_the_queue(void **state)
 /* ---------------------------------------------------------------- a locked PostgreSQL */
 
 #ifdef TEND_HAVE_POSTGRES
-#define HOLD_MS 1500
+#define HOLD_MS 1500 /* under the session's 2 s lock timeout (conn.c): the commands wait, then succeed */
 #define COMMANDS 20
 
 typedef struct {
