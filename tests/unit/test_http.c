@@ -1,6 +1,7 @@
 /* test_http.c — the loop-driven HTTP client against a tiny server on 127.0.0.1 in the same loop:
  * answers arrive with status, body and headers, a slow answer never stalls other timers, and a
- * binary body (an encrypted file, NUL bytes and all) goes out whole. */
+ * binary body (an encrypted file, NUL bytes and all) goes out whole, and a request sent on a reused
+ * easy handle carries nothing of the one before it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@ typedef struct {
     int delay_ms;         /* answer this late */
     char last[4096];      /* the last request's body, as it arrived */
     size_t last_len;
+    char head[4096];      /* the last request's line and headers */
 } test_server;
 
 typedef struct {
@@ -81,6 +83,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         if (c->len < head + want && c->len < sizeof c->request - 1)
             return;
         c->srv->last_len = c->len - head;
+        snprintf(c->srv->head, sizeof c->srv->head, "%.*s", (int)head, c->request);
         memcpy(c->srv->last, end + 4, c->srv->last_len);
         uv_read_stop(s);
         uv_timer_start(&c->delay, send_reply, (uint64_t)c->srv->delay_ms, 0);
@@ -239,12 +242,70 @@ static void a_binary_body_goes_out_whole(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+static void stop_when_done(uv_timer_t *t)
+{
+    result *r = t->data;
+    if (r->done)
+        uv_stop(t->loop);
+}
+
+static void run_until_done(uv_loop_t *loop, result *r)
+{
+    uv_timer_t tick;
+    uv_timer_init(loop, &tick);
+    tick.data = r;
+    uv_timer_start(&tick, stop_when_done, 5, 5);
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&tick, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+}
+
+static void a_reused_handle_forgets_the_request_before(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    test_server srv = {0};
+    server_start(&loop, &srv);
+    tend_http *http = tend_http_create(&loop, "tend-test", 0);
+    ticks = 0;
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/first", srv.port);
+    const char *headers[] = {"Authorization: Bot first-secret", NULL};
+    tend_http_request first = {.method = "PATCH", .url = url, .body = "{\"a\":1}", .headers = headers};
+    result r1 = {.ticks = &ticks, .http = http, .srv = &srv};
+    assert_int_equal(tend_http_send(http, &first, on_done, &r1), 0);
+    run_until_done(&loop, &r1);
+    assert_int_equal(r1.status, 200);
+    assert_non_null(strstr(srv.head, "PATCH /first "));
+    assert_non_null(strstr(srv.head, "first-secret"));
+
+    /* the second goes out on the first's easy handle (the pool keeps it): a plain GET, no body */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/second", srv.port);
+    tend_http_request second = {.url = url};
+    result r2 = {.ticks = &ticks, .http = http, .srv = &srv};
+    assert_int_equal(tend_http_send(http, &second, on_done, &r2), 0);
+    run_until_done(&loop, &r2);
+    assert_int_equal(r2.status, 200);
+    assert_string_equal(r2.body, "{\"ok\":true}");
+    assert_non_null(strstr(srv.head, "GET /second "));
+    assert_null(strstr(srv.head, "first-secret"));
+    assert_null(strstr(srv.head, "Content-Type"));
+    assert_int_equal(srv.last_len, 0);
+
+    uv_close((uv_handle_t *)&srv.server, NULL);
+    tend_http_destroy(http);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(slow_answer_leaves_the_loop_free),
         cmocka_unit_test(refused_connection_reports_an_error),
         cmocka_unit_test(a_binary_body_goes_out_whole),
+        cmocka_unit_test(a_reused_handle_forgets_the_request_before),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,6 +161,20 @@ def notice_from(bot_id, room=None, contains=None, reply_to=None):
     return pred
 
 
+def stop_and_keep_log(t, bot, keep_as=None, mode="w"):
+    """Stops a test's own tend, copies its log to keep_as (ctest keeps it beside the build) and
+    checks that none of the bot's secrets reached it. Returns the exit status."""
+    rc = t.stop()
+    text = t.log_text()
+    if keep_as:
+        with open(keep_as, mode) as f:
+            f.write(text)
+    for secret in (bot.token, bot.password):
+        if secret:
+            assert secret not in text, "a secret of the bot reached tend's log"
+    return rc
+
+
 class Tend:
     """The real tend binary, pointed at the local Synapse with a temporary database."""
 

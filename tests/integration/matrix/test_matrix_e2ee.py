@@ -14,7 +14,7 @@ import pytest
 from signedjson.key import decode_verify_key_bytes
 from signedjson.sign import verify_signed_json
 
-from mxclient import Tend, register
+from mxclient import Tend, register, stop_and_keep_log
 
 ALG = "signed_curve25519"
 
@@ -26,13 +26,7 @@ def e2ee_bot(env, workdir):
     db = os.path.join(workdir, "e2ee.db")
     t = Tend(binary, env, bot, db, os.path.join(workdir, "e2ee.log")).start()
     yield {"tend": t, "user": bot, "db": db}
-    t.stop()
-    log = os.environ.get("TEND_MATRIX_E2EE_LOG")
-    if log:
-        with open(log, "w") as f:
-            f.write(t.log_text())
-    for secret in (bot.token, bot.password):
-        assert secret not in t.log_text(), "a secret of the bot reached tend's log"
+    stop_and_keep_log(t, bot, os.environ.get("TEND_MATRIX_E2EE_LOG"))
 
 
 def device_of(client, user_id, timeout=20):

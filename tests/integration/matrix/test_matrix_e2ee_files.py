@@ -18,7 +18,7 @@ from nio.exceptions import EncryptionError
 
 from e2eeclient import Human, from_bot
 from gate_proxy import HOP, GateProxy
-from mxclient import Tend, q, register
+from mxclient import Tend, q, register, stop_and_keep_log
 
 UPLOAD = "/_matrix/media/v3/upload"
 
@@ -62,13 +62,7 @@ def files_bot(env, workdir, gate):
     t = Tend(os.environ["TEND_BIN"], dict(env, url=gate.url), bot, os.path.join(workdir, "e2ee-files.db"),
              os.path.join(workdir, "e2ee-files.log")).start()
     yield {"tend": t, "user": bot}
-    t.stop()
-    log = os.environ.get("TEND_MATRIX_E2EE_LOG")
-    if log:
-        with open(log, "a") as f:
-            f.write(t.log_text())
-    for secret in (bot.token, bot.password):
-        assert secret not in t.log_text(), "a secret of the bot reached tend's log"
+    stop_and_keep_log(t, bot, os.environ.get("TEND_MATRIX_E2EE_LOG"), mode="a")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from signedjson.key import decode_verify_key_bytes
 from signedjson.sign import verify_signed_json
 
 from e2eeclient import Human
-from mxclient import Tend, register
+from mxclient import Tend, register, stop_and_keep_log
 
 SAS_V2 = "hkdf-hmac-sha256.v2"
 SAS_LEGACY = "hkdf-hmac-sha256"
@@ -41,14 +41,8 @@ def bot(env, workdir):
     db = os.path.join(workdir, "verify.db")
     t = Tend(os.environ["TEND_BIN"], env, user, db, os.path.join(workdir, "verify.log")).start()
     yield {"tend": t, "user": user, "db": db}
-    rc = t.stop()
     log = os.environ.get("TEND_MATRIX_E2EE_LOG")
-    if log:
-        with open(log + ".verify", "w") as f:
-            f.write(t.log_text())
-    for secret in (user.token, user.password):
-        assert secret not in t.log_text(), "a secret of the bot reached tend's log"
-    assert rc == 0, f"tend exited with {rc} on SIGTERM"
+    stop_and_keep_log(t, user, log and log + ".verify")  # its exit status: conftest's every_stop_is_clean
 
 
 @pytest.fixture(scope="module")
