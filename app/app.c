@@ -68,9 +68,14 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
     app->bot = bot;
     app->cfg = cfg;
     const tend_env *env = tend_bot_env(bot);
-    app->sender = tend_sender_create(loop, env->store, env->clock, route, app);
+    if (tend_app_async_open(app, console, err, errlen) != 0) { /* PostgreSQL: the bot off the loop */
+        free(app);
+        return NULL;
+    }
+    app->sender = tend_sender_create(loop, app->loop_store ? app->loop_store : env->store, env->clock, route, app);
     if (!app->sender) {
         snprintf(err, errlen, "cannot set up the outbox (see the line above)");
+        tend_app_async_destroy(app);
         free(app);
         return NULL;
     }
@@ -112,7 +117,7 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
 
 void tend_app_host_init(tend_app *app, tend_host *host, const char *platform)
 {
-    host->ops = &tend_app_host_ops;
+    host->ops = app->loop_store ? &tend_app_host_async_ops : &tend_app_host_ops;
     host->app = app;
     host->platform = platform;
 }
@@ -179,6 +184,11 @@ static void arm_timer_at(tend_app *app, int64_t due, int64_t min_ms)
     uv_timer_start(&app->timer, on_timer, (uint64_t)wait_ms, 0);
 }
 
+void tend_app_arm_timer_at(tend_app *app, int64_t due, int64_t min_ms)
+{
+    arm_timer_at(app, due, min_ms);
+}
+
 static void arm_timer(tend_app *app)
 {
     arm_timer_at(app, tend_bot_next_due(app->bot), TICK_MIN_MS);
@@ -199,6 +209,10 @@ static void after_slice(tend_app *app, int rc)
 static void on_timer(uv_timer_t *timer)
 {
     tend_app *app = timer->data;
+    if (app->loop_store) {
+        tend_app_async_tick(app);
+        return;
+    }
     after_slice(app, run_slice(app));
 }
 
@@ -307,13 +321,20 @@ int tend_app_run(tend_app *app)
         tend_app_stop(app);
     }
     char why[300] = "";
-    if (!app->stopping)
-        app->ops = tend_ops_start(app->loop, app->bot, app->cfg, app->adapters, app->n_adapters, why, sizeof why);
-    if (why[0]) {
+    if (!app->stopping && app->loop_store && tend_app_async_start(app, why, sizeof why) != 0) {
         tend_log(TEND_LOG_ERROR, "app", "%s", why);
         app->failed = 1;
         tend_app_stop(app);
     }
+    if (!app->stopping)
+        app->ops = tend_ops_start(app->loop, app->bot, app->cfg, app->adapters, app->n_adapters, why, sizeof why);
+    if (why[0] && !app->stopping) {
+        tend_log(TEND_LOG_ERROR, "app", "%s", why);
+        app->failed = 1;
+        tend_app_stop(app);
+    }
+    if (app->loop_store)
+        tend_ops_use_store(app->ops, app->loop_store, &app->store_failing);
     for (size_t i = 0; i < app->n_adapters && !app->stopping; i++) {
         tend_adapter *a = app->adapters[i];
         if (a->ops->start(a) != 0) {
@@ -345,6 +366,7 @@ void tend_app_stop(tend_app *app)
         uv_close((uv_handle_t *)&app->sigterm, NULL);
     }
     tend_batch_close(app->batch); /* the turn's commands commit, and their answers leave before the stop */
+    tend_app_async_close(app);    /* the same for commands still on the store thread */
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->stop(app->adapters[i]);
     tend_sender_close(app->sender);
@@ -359,7 +381,9 @@ void tend_app_destroy(tend_app *app)
         app->adapters[i]->ops->destroy(app->adapters[i]);
     tend_batch_close(app->batch);
     tend_batch_destroy(app->batch);
+    tend_app_async_close(app);
     tend_sender_destroy(app->sender);
+    tend_app_async_destroy(app); /* after the sender, which marks its last deliveries through it */
     tend_ops_destroy(app->ops);
     free(app);
 }

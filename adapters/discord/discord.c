@@ -31,6 +31,11 @@ static int send_op(tend_adapter *a, const tend_outgoing *o)
     return dc_send(impl(a), o);
 }
 
+static void handled_op(tend_adapter *a, const char *reply_to, int rc)
+{
+    dc_dispatch_handled(impl(a), reply_to, rc);
+}
+
 static void stop_op(tend_adapter *a)
 {
     discord *d = impl(a);
@@ -73,6 +78,7 @@ static const tend_adapter_ops ops = {
     .send = send_op,
     .stop = stop_op,
     .destroy = destroy_op,
+    .handled = handled_op,
 };
 
 static void fatal_stop_cb(uv_timer_t *t)

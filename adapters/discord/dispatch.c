@@ -40,6 +40,8 @@ typedef struct {
     char id[32];
     uint64_t arrived_ms;
     bool acked;
+    bool fresh;     /* arrived in this run as a command the host took (a replay is forgotten) */
+    bool answering; /* its first answer reached dc_send                                      */
 } seen_interaction;
 
 static uint64_t wall_ms(void)
@@ -384,6 +386,8 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
             return;
         }
         uint64_t age = now > seen->arrived_ms ? now - seen->arrived_ms : 0;
+        if (!seen->acked && age < CALLBACK_WINDOW_MS)
+            seen->answering = true;
         if (seen->acked && age < FOLLOWUP_WINDOW_MS)
             s->route = ROUTE_FOLLOWUP;
         else if (!seen->acked && age < CALLBACK_WINDOW_MS)
@@ -469,7 +473,10 @@ static void run_command(discord *d, dc_event *ev)
         ev->req.answers_expire = true; /* an interaction is answered within its window or never */
     }
     ev->req.reply_to = reply_to;
-    if (tend_host_handle(d->base.host, &ev->req) == TEND_HOST_DUPLICATE) {
+    int rc = tend_host_handle(d->base.host, &ev->req);
+    if (rc == TEND_HOST_QUEUED && fresh)
+        seen_find(d, ev->id)->fresh = true; /* it runs off the loop: the verdict comes to handled() */
+    if (rc == TEND_HOST_DUPLICATE) {
         tend_log(TEND_LOG_DEBUG, "discord", "event %s was answered already", ev->id);
         /* a replay after a restart did not arrive now: its answers still waiting go by their own
          * age, not by a fresh 3-second window that passed long ago */
@@ -482,25 +489,47 @@ static void run_command(discord *d, dc_event *ev)
 
 /* Which tasks to offer is the bot's answer, through the host; here it only becomes choices. The
  * whole command text goes, so "handoff accept" is not read as "handoff". */
-static void answer_autocomplete(discord *d, const dc_event *ev)
+typedef struct {
+    discord *d;
+    char id[32], token[160];
+} choosing;
+
+static void post_choices(void *ud, const tend_choice *c, size_t n)
 {
-    tend_choice *c = calloc(TEND_MAX_CHOICES, sizeof *c);
-    if (!c)
+    choosing *ch = ud;
+    discord *d = ch->d;
+    if (d->stopping) {
+        free(ch);
         return;
-    size_t n = tend_host_complete(d->base.host, ev->group_key, ev->user_id, ev->text, ev->focused_option, ev->focused, c,
-                                  TEND_MAX_CHOICES);
+    }
     const char *names[TEND_MAX_CHOICES], *values[TEND_MAX_CHOICES];
+    if (n > TEND_MAX_CHOICES)
+        n = TEND_MAX_CHOICES;
     for (size_t i = 0; i < n; i++) {
         names[i] = c[i].name;
         values[i] = c[i].value;
     }
     char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "/interactions/%s/%s/callback", ev->id, ev->token);
+    snprintf(path, sizeof path, "/interactions/%s/%s/callback", ch->id, ch->token);
     char *body = dc_json_take(dc_render_choices(names, values, n));
     if (body)
         dc_rest_send(d->rest, dc_rest_new_chain(d->rest), "POST", path, body, NULL, NULL);
     free(body);
-    free(c);
+    free(ch);
+}
+
+static void answer_autocomplete(discord *d, const dc_event *ev)
+{
+    choosing *ch = calloc(1, sizeof *ch);
+    if (!ch)
+        return;
+    ch->d = d;
+    snprintf(ch->id, sizeof ch->id, "%s", ev->id);
+    snprintf(ch->token, sizeof ch->token, "%s", ev->token);
+    /* at once, or (a PostgreSQL store) when the host's store thread has the answer */
+    if (tend_host_complete_then(d->base.host, ev->group_key, ev->user_id, ev->text, ev->focused_option, ev->focused,
+                                post_choices, ch) != 0)
+        free(ch);
 }
 
 /* ---------------------------------------------------------------- entry points */
@@ -536,4 +565,18 @@ void dc_dispatch_message(discord *d, const cJSON *payload)
         return;
     run_command(d, &ev);
     dc_event_free(&ev);
+}
+
+/* ---------------------------------------------------------------- a host that answers later */
+
+void dc_dispatch_handled(discord *d, const char *reply_to, int rc)
+{
+    char id[32];
+    if (!d || rc != TEND_HOST_DUPLICATE || !reply_to || sscanf(reply_to, "i:%31[^:]:", id) != 1)
+        return;
+    /* as run_command does for a host that answers at once: a replay's answers still waiting go by
+     * their own age. Only an entry this replay made, before anything was sent for it. */
+    seen_interaction *seen = seen_find(d, id);
+    if (seen && seen->fresh && !seen->acked && !seen->answering)
+        seen_forget(d, id);
 }

@@ -199,6 +199,9 @@ void dc_dispatch_message(discord *d, const cJSON *payload);
 int dc_send(discord *d, const tend_outgoing *o);
 /* Frees what dispatch.c remembers about interactions. */
 void dc_dispatch_free(discord *d);
+/* The adapter's handled(): a command the host took has run (rc: TEND_HOST_DUPLICATE, a replay). */
+void dc_dispatch_handled(discord *d, const char *reply_to, int rc);
+
 
 /* ---------------------------------------------------------------- shards.c (the gateway) */
 
