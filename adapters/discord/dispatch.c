@@ -41,7 +41,11 @@ typedef struct {
     uint64_t arrived_ms;
     bool acked;
     bool fresh;     /* arrived in this run as a command the host took (a replay is forgotten) */
-    bool answering; /* its first answer reached dc_send                                      */
+    bool answering; /* its first answer reached dc_send: no deferral                          */
+    bool deferred;  /* our deferral took the callback (defer.c)                              */
+    bool filled;    /* a private answer filled the deferral's loading message                 */
+    bool cleared;   /* the loading message was deleted (the answer went to the channel)       */
+    uint64_t chain; /* after a deferral: the REST chain its follow-ups keep order on          */
 } seen_interaction;
 
 static uint64_t wall_ms(void)
@@ -358,6 +362,27 @@ static void send_next(sending *s)
         finish(s, TEND_SENT_RETRY);
 }
 
+/* Discord shows the first follow-up after a deferral in the deferral's place, as private as the
+ * deferral was (always: ephemeral). A private answer fills it; a public one goes to the channel,
+ * where the group reads it, and the loading message is deleted unless a private answer filled it. */
+static void after_deferral(discord *d, seen_interaction *seen, sending *s, const tend_message *m, uint64_t age)
+{
+    s->chain = seen->chain;
+    if (m->audience != TEND_TO_PUBLIC && age < FOLLOWUP_WINDOW_MS) {
+        s->route = ROUTE_FOLLOWUP;
+        seen->filled = true;
+        return;
+    }
+    go_around(s, m);
+    if (seen->filled || seen->cleared || age >= FOLLOWUP_WINDOW_MS)
+        return;
+    seen->cleared = true;
+    char path[PATH_MAX_LEN];
+    snprintf(path, sizeof path, "/webhooks/%s/%s/messages/@original", d->app_id, s->token);
+    if (dc_rest_send(d->rest, seen->chain, "DELETE", path, NULL, NULL, NULL) != 0)
+        tend_log(TEND_LOG_WARN, "discord", "could not clear a deferred answer's loading message");
+}
+
 /* Picks the way for a row from its origin and its age. */
 static void choose_route(discord *d, sending *s, const tend_outgoing *o)
 {
@@ -386,6 +411,10 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
             return;
         }
         uint64_t age = now > seen->arrived_ms ? now - seen->arrived_ms : 0;
+        if (seen->deferred) {
+            after_deferral(d, seen, s, m, age);
+            return;
+        }
         if (!seen->acked && age < CALLBACK_WINDOW_MS)
             seen->answering = true;
         if (seen->acked && age < FOLLOWUP_WINDOW_MS)
@@ -453,8 +482,9 @@ int dc_send(discord *d, const tend_outgoing *o)
         finish(s, TEND_SENT_DROP);
         return 0;
     }
-    s->chain = s->route == ROUTE_CALLBACK || s->route == ROUTE_FOLLOWUP ? dc_rest_new_chain(d->rest)
-                                                                        : chain_for(s->target);
+    if (!s->chain || (s->route != ROUTE_CALLBACK && s->route != ROUTE_FOLLOWUP))
+        s->chain = s->route == ROUTE_CALLBACK || s->route == ROUTE_FOLLOWUP ? dc_rest_new_chain(d->rest)
+                                                                            : chain_for(s->target);
     send_next(s);
     return 0;
 }
@@ -474,8 +504,12 @@ static void run_command(discord *d, dc_event *ev)
     }
     ev->req.reply_to = reply_to;
     int rc = tend_host_handle(d->base.host, &ev->req);
-    if (rc == TEND_HOST_QUEUED && fresh)
-        seen_find(d, ev->id)->fresh = true; /* it runs off the loop: the verdict comes to handled() */
+    if (rc == TEND_HOST_QUEUED && fresh) {
+        /* it runs off the loop: its verdict comes to dc_dispatch_handled, and if its answer is slow,
+         * a deferral keeps Discord's 3 seconds */
+        seen_find(d, ev->id)->fresh = true;
+        dc_defer_watch(d, ev->id, ev->token);
+    }
     if (rc == TEND_HOST_DUPLICATE) {
         tend_log(TEND_LOG_DEBUG, "discord", "event %s was answered already", ev->id);
         /* a replay after a restart did not arrive now: its answers still waiting go by their own
@@ -579,4 +613,43 @@ void dc_dispatch_handled(discord *d, const char *reply_to, int rc)
     seen_interaction *seen = seen_find(d, id);
     if (seen && seen->fresh && !seen->acked && !seen->answering)
         seen_forget(d, id);
+}
+
+static void deferral_done(discord *d, long status, const cJSON *body, void *ud)
+{
+    char *id = ud;
+    seen_interaction *seen = d->stopping ? NULL : seen_find(d, id);
+    if (seen && (status < 200 || status >= 300) && error_code(body) != DC_ERR_ALREADY_ACKNOWLEDGED) {
+        /* expired or refused: its answers go around (a DM, or the channel when public) */
+        tend_log(TEND_LOG_INFO, "discord", "a deferral was refused (status %ld); its answer goes around", status);
+        seen->deferred = seen->acked = false;
+        seen->arrived_ms = 0;
+    }
+    free(id);
+}
+
+void dc_dispatch_defer(discord *d, const char *id, const char *token)
+{
+    seen_interaction *seen = seen_find(d, id);
+    if (d->stopping || !seen || seen->acked || seen->answering)
+        return;
+    cJSON *json = cJSON_CreateObject();
+    cJSON *data = json ? cJSON_AddObjectToObject(json, "data") : NULL;
+    char *body = NULL, *keep = strdup(id);
+    if (data && cJSON_AddNumberToObject(json, "type", 5) && cJSON_AddNumberToObject(data, "flags", DC_FLAG_EPHEMERAL))
+        body = dc_json_take(json);
+    else
+        cJSON_Delete(json);
+    char path[PATH_MAX_LEN];
+    snprintf(path, sizeof path, "/interactions/%s/%s/callback", id, token);
+    uint64_t chain = dc_rest_new_chain(d->rest);
+    if (!body || !keep || dc_rest_send(d->rest, chain, "POST", path, body, deferral_done, keep) != 0) {
+        free(body);
+        free(keep);
+        return; /* its answer still goes: as the callback in time, else around */
+    }
+    free(body);
+    seen->acked = seen->deferred = true;
+    seen->chain = chain;
+    tend_log(TEND_LOG_DEBUG, "discord", "an answer is slow; its interaction was deferred");
 }

@@ -4,11 +4,12 @@ While another session holds, for 4 seconds, a lock that every command writing ne
 keep its gateway heartbeats on time, answer each interaction within Discord's 3 seconds (a
 deferral at worst), and then carry out every command once: none lost, none twice.
 
-tend does not do that yet: its store calls still run on the loop thread, so each command waits on
-the lock there (up to the session's 2 s lock timeout, then "nothing was changed") and the whole
-loop waits with it (store/postgres/SEAM.md). The test is therefore marked xfail(strict): it prints
-today's figures, and it fails the day the seam makes it pass, so that the mark goes with it.
-Run only on PostgreSQL (integration.discord.slowdb.pg); elsewhere it is skipped and says why.
+Before the store seam (store/postgres/SEAM.md) each command waited on the lock on the loop thread,
+and the whole loop with it: heartbeats 3 s late, half the interactions past their window, one
+command lost to the lock timeout. Now commands run on the store thread, the loop's own calls on a
+bounded connection of their own, and an answer slower than 1.5 s is deferred. The test prints its
+timeline either way. Run only on PostgreSQL (integration.discord.slowdb.pg); elsewhere it is
+skipped and says why.
 """
 import glob
 import subprocess
@@ -44,7 +45,10 @@ def everything_sent(double):
     return bodies + [b for _channel, b in double.channel_messages]
 
 
-@pytest.mark.xfail(strict=True, reason="the store seam is not wired in yet (store/postgres/SEAM.md)")
+def answers_to(double, n):
+    return sum("Slow soup %d" % n in text_of(b) for b in everything_sent(double))
+
+
 def test_a_locked_database_keeps_heartbeats_and_answers_every_command_once(double):
     with tempfile.TemporaryDirectory() as tmp:
         t = Tend(double, tmp)
@@ -63,7 +67,10 @@ def test_a_locked_database_keeps_heartbeats_and_answers_every_command_once(doubl
                 time.sleep(0.3)
             assert holder.wait(HOLD + 10) == 0, holder.stderr.read()
             double.wait(lambda: all(i in double.callbacks for i in sent), 15)
-            time.sleep(1.5)  # follow-ups and anything sent twice have arrived
+            # a public answer after a deferral goes to the channel, whose rate limit (5 posts in 5 s)
+            # spaces six of them out: wait for all, then a little more for anything sent twice
+            double.wait(lambda: all(answers_to(double, n) for n in range(COMMANDS)), 15)
+            time.sleep(1.5)
             end = time.monotonic()
 
             every_beat = [when for when, _seq in double.heartbeats]
@@ -73,8 +80,9 @@ def test_a_locked_database_keeps_heartbeats_and_answers_every_command_once(doubl
             worst_beat = max(gaps) - interval if gaps else float("inf")
             waits = [double.answered_at[i] - double.sent_at[i] for i in sent if i in double.answered_at]
             saved = int(psql(t.db, "SELECT count(*) FROM tasks WHERE title LIKE 'Slow soup %'"))
-            said = [text_of(b) for b in everything_sent(double)]
-            twice = [n for n in range(COMMANDS) if sum("Slow soup %d" % n in s for s in said) > 1]
+            times = [answers_to(double, n) for n in range(COMMANDS)]
+            twice = [n for n in range(COMMANDS) if times[n] > 1]
+            unanswered = [n for n in range(COMMANDS) if times[n] == 0]
             # the timeline, in seconds from the first command: when each heartbeat came, when each
             # command was sent and when its callback came (none: it never had one in time)
             print("\nslowdb: heartbeats at", " ".join("%.2f" % (b - start) for b in beats))
@@ -90,6 +98,40 @@ def test_a_locked_database_keeps_heartbeats_and_answers_every_command_once(doubl
             assert not double.late, double.late
             assert saved == COMMANDS, "commands lost while the database was slow"
             assert not twice, twice
+            assert not unanswered, "commands saved but never answered: %s" % unanswered
+            # a deferral (when the answer was slow) is private until the answer's privacy is known,
+            # and a public answer reached the channel with its loading message cleared
+            for i in sent:
+                if i in double.deferred:
+                    assert double.deferred[i] & dd.EPHEMERAL, "a deferral shown to everyone"
+                    assert i in double.filled or i in double.deleted_originals, "a loading message left behind"
+            assert not double.violations, double.violations
             assert not double.repeated_callbacks, double.repeated_callbacks
+        finally:
+            t.stop()
+
+
+def test_a_private_answer_after_a_deferral_stays_private(double):
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Tend(double, tmp)
+        try:
+            assert double.wait_ready(15), t.output()
+            first = double.slash("ana", "task", {"title": "Warm soup"}, sub="add")
+            assert double.wait(lambda: first in double.callbacks, 10), t.output()
+            holder = psql(t.db, "BEGIN; LOCK TABLE seen_events IN EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT",
+                          wait=False)
+            time.sleep(0.3)  # the lock is taken
+            iid = double.slash("ben", "claim", {"task": "1"})
+            assert holder.wait(15) == 0, holder.stderr.read()
+            assert double.wait(lambda: len(double.callbacks.get(iid, [])) >= 2, 10), t.output()
+            waited = double.answered_at[iid] - double.sent_at[iid]
+            deferral, answer = double.callbacks[iid][:2]
+            print("\nslowdb: the claim's deferral after %.2f s; its answer: %r" % (waited, text_of(answer)))
+            assert waited <= dd.INTERACTION_DEADLINE
+            assert deferral == {"type": 5, "data": {"flags": dd.EPHEMERAL}}, deferral
+            assert "yours" in text_of(answer) and answer.get("flags", 0) & dd.EPHEMERAL, answer
+            assert not any("yours" in text_of(b) for _channel, b in double.channel_messages)
+            assert iid not in double.deleted_originals  # the answer is in the loading message's place
+            assert not double.violations, double.violations
         finally:
             t.stop()

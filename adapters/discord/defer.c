@@ -1,0 +1,75 @@
+/*
+ * defer.c — Discord's 3 seconds, when the host runs commands off the loop (a PostgreSQL store).
+ *
+ * Discord refuses an interaction's first answer after 3 seconds. A command the host took
+ * (TEND_HOST_QUEUED) is watched from the moment it was handed over: if no answer reached dc_send
+ * within DC_DEFER_AFTER_MS (a slow or locked database), the interaction is answered with a
+ * deferral (dispatch.c), which gives tend 15 minutes for the real answer. Watches end in the
+ * order they began, so one timer armed for the oldest is enough.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "adapters/discord/internal.h"
+
+typedef struct dc_deferral {
+    struct dc_deferral *next;
+    char id[32];
+    char token[160];
+    uint64_t due_ms; /* loop time */
+} dc_deferral;
+
+static void on_due(uv_timer_t *t);
+
+static void arm(discord *d)
+{
+    if (!d->deferrals || d->stopping)
+        return;
+    uint64_t now = uv_now(d->loop);
+    uv_timer_start(&d->defer_timer, on_due, d->deferrals->due_ms > now ? d->deferrals->due_ms - now : 0, 0);
+}
+
+static void on_due(uv_timer_t *t)
+{
+    discord *d = t->data;
+    uint64_t now = uv_now(d->loop);
+    while (d->deferrals && d->deferrals->due_ms <= now && !d->stopping) {
+        dc_deferral *w = d->deferrals;
+        d->deferrals = w->next;
+        if (!d->deferrals)
+            d->deferrals_tail = NULL;
+        dc_dispatch_defer(d, w->id, w->token);
+        free(w);
+    }
+    arm(d);
+}
+
+void dc_defer_watch(discord *d, const char *id, const char *token)
+{
+    if (d->stopping)
+        return;
+    dc_deferral *w = calloc(1, sizeof *w);
+    if (!w)
+        return; /* its answer still goes: as the callback in time, else around (dispatch.c) */
+    snprintf(w->id, sizeof w->id, "%s", id);
+    snprintf(w->token, sizeof w->token, "%s", token);
+    w->due_ms = uv_now(d->loop) + DC_DEFER_AFTER_MS;
+    bool first = !d->deferrals;
+    if (d->deferrals_tail)
+        d->deferrals_tail->next = w;
+    else
+        d->deferrals = w;
+    d->deferrals_tail = w;
+    if (first)
+        arm(d);
+}
+
+void dc_defer_free(discord *d)
+{
+    while (d->deferrals) {
+        dc_deferral *w = d->deferrals;
+        d->deferrals = w->next;
+        free(w);
+    }
+    d->deferrals_tail = NULL;
+}
