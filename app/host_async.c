@@ -359,25 +359,100 @@ static size_t complete_now(tend_host *h, const char *group_key, const char *memb
     return 0;
 }
 
-/* ---------------------------------------------------------------- the loop's own connection */
+/* ---------------------------------------------------------------- the adapter's state */
+
+/* A state write made while commands are still queued goes behind them, on the store thread: the
+ * Discord gateway's saved sequence number must not become durable before the commands it covers,
+ * or a crash would lose them (a RESUME replays only what came after it). Until it ran, reads of
+ * that key are answered from here (a DM channel just opened is not looked up twice). */
+typedef struct state_write {
+    struct state_write *next;
+    tend_app *app;
+    const char *platform;
+    char *key, *value; /* value NULL: a delete */
+    int rc;
+} state_write;
 
 static int result_of(int rc)
 {
     return rc == TEND_STORE_OK ? 0 : rc == TEND_STORE_NOTFOUND ? 1 : -1;
 }
 
+static void state_write_work(void *ud)
+{
+    state_write *w = ud;
+    tend_store *store = env_of(w->app)->store;
+    w->rc = w->value ? tend_store_state_set(store, w->platform, w->key, w->value)
+                     : tend_store_state_delete(store, w->platform, w->key);
+}
+
+static void state_write_done(void *ud)
+{
+    state_write *w = ud;
+    tend_app *app = w->app;
+    if (w->rc != TEND_STORE_OK && w->rc != TEND_STORE_NOTFOUND)
+        tend_log(TEND_LOG_WARN, "app", "could not save %s state behind the queued commands", w->platform);
+    for (state_write **p = &app->state_writes; *p; p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    free(w->key);
+    free(w->value);
+    free(w);
+}
+
+/* 0 when the write went behind the queue, 1 when nothing is queued (write it now), -1 on OOM. */
+static int write_behind(tend_host *h, const char *key, const char *value)
+{
+    tend_app *app = app_of(h);
+    if (!app->storeq || tend_storeq_pending(app->storeq) == 0)
+        return 1;
+    state_write *w = calloc(1, sizeof *w);
+    if (!w || !(w->key = strdup(key)) || (value && !(w->value = strdup(value)))) {
+        if (w)
+            free(w->key);
+        free(w);
+        return -1;
+    }
+    w->app = app;
+    w->platform = h->platform;
+    if (tend_storeq_submit(app->storeq, state_write_work, state_write_done, w) != 0) {
+        free(w->key);
+        free(w->value);
+        free(w);
+        return 1;
+    }
+    w->next = app->state_writes; /* newest first: what a read finds first */
+    app->state_writes = w;
+    return 0;
+}
+
 static int state_get(tend_host *h, const char *key, char *value, size_t valuelen)
 {
+    for (const state_write *w = app_of(h)->state_writes; w; w = w->next)
+        if (w->platform == h->platform && strcmp(w->key, key) == 0) {
+            if (!w->value)
+                return 1;
+            snprintf(value, valuelen, "%s", w->value);
+            return 0;
+        }
     return result_of(tend_store_state_get(app_of(h)->loop_store, h->platform, key, value, valuelen));
 }
 
 static int state_set(tend_host *h, const char *key, const char *value)
 {
+    int rc = write_behind(h, key, value);
+    if (rc <= 0)
+        return rc;
     return result_of(tend_store_state_set(app_of(h)->loop_store, h->platform, key, value));
 }
 
 static int state_delete(tend_host *h, const char *key)
 {
+    int rc = write_behind(h, key, NULL);
+    if (rc <= 0)
+        return rc;
     return result_of(tend_store_state_delete(app_of(h)->loop_store, h->platform, key));
 }
 

@@ -39,6 +39,7 @@ struct tend_app {
     struct tend_storeq *storeq;
     tend_store *loop_store;
     int store_failing; /* the store thread's tend_store_failing, published with each job's done */
+    struct state_write *state_writes; /* adapter state written behind queued commands (host_async.c) */
     bool tick_queued;
 };
 

@@ -184,6 +184,8 @@ static long error_code(const cJSON *body)
 }
 
 static void send_next(sending *s);
+static void after_deferral(discord *d, seen_interaction *seen, sending *s, const tend_message *m, uint64_t age);
+static uint64_t chain_for(const char *key);
 
 /* The late path, when an interaction can no longer be answered in place. */
 static void go_around(sending *s, const tend_message *m)
@@ -196,6 +198,43 @@ static void go_around(sending *s, const tend_message *m)
         snprintf(s->target, sizeof s->target, "%s", m->member_key ? m->member_key : "");
     }
     s->ephemeral = false;
+}
+
+/* After a 40060 on an answer's callback: a deferral from before a restart is still loading
+ * (flags LOADING) and waits for this answer as its follow-up; anything else was the answer. */
+static void original_done(discord *d, long status, const cJSON *body, void *ud)
+{
+    sending *s = ud;
+    if (d->stopping) {
+        sending_free(s);
+        return;
+    }
+    const cJSON *flags = cJSON_GetObjectItemCaseSensitive(body, "flags");
+    if (status < 200 || status >= 300 || !cJSON_IsNumber(flags) || !((long)flags->valuedouble & DC_FLAG_LOADING)) {
+        finish(s, TEND_SENT_OK);
+        return;
+    }
+    seen_interaction *seen = seen_find(d, s->interaction);
+    if (!seen && seen_add(d, s->interaction, wall_ms()))
+        seen = seen_find(d, s->interaction);
+    if (!seen) {
+        s->route = ROUTE_FOLLOWUP; /* out of memory: the follow-up keeps the deferral's privacy */
+    } else {
+        seen->acked = seen->deferred = true;
+        seen->chain = s->chain;
+        after_deferral(d, seen, s, &s->pieces.items[0], 0);
+        if (s->route != ROUTE_FOLLOWUP)
+            s->chain = chain_for(s->target);
+    }
+    send_next(s);
+}
+
+static void ask_original(sending *s)
+{
+    char path[PATH_MAX_LEN];
+    snprintf(path, sizeof path, "/webhooks/%s/%s/messages/@original", s->d->app_id, s->token);
+    if (dc_rest_send(s->d->rest, s->chain, "GET", path, NULL, original_done, s) != 0)
+        finish(s, TEND_SENT_RETRY);
 }
 
 static void piece_done(discord *d, long status, const cJSON *body, void *ud)
@@ -212,8 +251,9 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
             if (seen)
                 seen->acked = true;
             if (s->pieces.items[0].first_answer && s->next == 0) {
-                /* this very answer went out before a crash, its row not yet removed */
-                finish(s, TEND_SENT_OK);
+                /* this very answer went out before a crash, its row not yet removed, or only our
+                 * deferral did: the original response, still loading, tells which */
+                ask_original(s);
                 return;
             }
             s->route = ROUTE_FOLLOWUP; /* another answer took the callback: follow on */

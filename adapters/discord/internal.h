@@ -38,6 +38,7 @@
 #define DC_PERM_ADMINISTRATOR (1ULL << 3)
 #define DC_PERM_MANAGE_GUILD (1ULL << 5)
 #define DC_FLAG_EPHEMERAL 64
+#define DC_FLAG_LOADING 128 /* a deferred response still "thinking" */
 #define DC_CONTENT_MAX 2000
 #define DC_FILE_MAX (10u * 1024 * 1024) /* what a bot may upload per file */
 /* Raw text per piece when a long message is split; the margin covers mentions growing from a

@@ -33,6 +33,7 @@ INTERACTION_DEADLINE = 3.0 * SLOW
 # an interaction's token (its follow-ups, its original response) lives 15 minutes
 TOKEN_LIFETIME = 15 * 60.0 * SLOW
 EPHEMERAL = 1 << 6
+LOADING = 1 << 7
 CHANNEL_ID = "900000000000000002"
 APP_ID = "900000000000000003"
 BOT_ID = "900000000000000004"
@@ -328,6 +329,15 @@ class Double(Gateway):
             self.callbacks[iid].append(body)
             return jr(self._message(CHANNEL_ID, body))
         m = re.match(r"^/webhooks/(\d+)/([^/]+)/messages/@original$", path)
+        if m and method == "GET":
+            iid = self.tokens.get(m.group(2))
+            if iid is None or iid not in self.callbacks or iid in self.deleted_originals or self._token_expired(iid):
+                return jr({"message": "Unknown Message", "code": 10008}, status=404)
+            if iid in self.deferred and iid not in self.filled:
+                # still "thinking": Discord's LOADING flag, nothing written yet
+                return jr(self._message(CHANNEL_ID, {"content": "", "flags": self.deferred[iid] | LOADING}))
+            first = self.callbacks[iid][1] if iid in self.deferred else (self.callbacks[iid][0].get("data") or {})
+            return jr(self._message(CHANNEL_ID, first))
         if m and method == "DELETE":
             iid = self.tokens.get(m.group(2))
             if iid is None or iid not in self.callbacks or self._token_expired(iid):

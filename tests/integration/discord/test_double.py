@@ -95,7 +95,9 @@ def test_double_plays_a_deferral_and_the_tokens_fifteen_minutes_as_discord_does(
     iid = double.slash("ben", "claim", {"task": "1"})
     tok = token_of_(double, iid)
     assert _post(double, "/interactions/%s/%s/callback" % (iid, tok), {"type": 5, "data": {"flags": 64}}) == 204
+    assert _original(double, tok)["flags"] == 64 | dd.LOADING, "a deferral is loading until its follow-up"
     assert _post(double, "/webhooks/%s/%s" % (dd.APP_ID, tok), {"content": "yours"}) == 200
+    assert _original(double, tok)["content"] == "yours"
     assert double.callbacks[iid][1]["flags"] & 64, "the first follow-up after a private deferral is private"
     assert _post(double, "/webhooks/%s/%s" % (dd.APP_ID, tok), {"content": "and public"}) == 200
     assert not double.callbacks[iid][2].get("flags", 0) & 64, "later follow-ups keep their own flags"
@@ -111,6 +113,15 @@ def test_double_plays_a_deferral_and_the_tokens_fifteen_minutes_as_discord_does(
     assert _post(double, "/webhooks/%s/%s" % (dd.APP_ID, tok), {"content": "late"}) == 404
     assert _post(double, "/webhooks/%s/%s/messages/@original" % (dd.APP_ID, tok), None, "DELETE") == 404
     assert double.expired_tokens == [iid, iid]
+
+
+def _original(double, tok):
+    import json
+    import urllib.request
+    req = urllib.request.Request(double.api_base + "/webhooks/%s/%s/messages/@original" % (dd.APP_ID, tok),
+                                 headers={"User-Agent": "DiscordBot (x, 1)"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read())
 
 
 def token_of_(double, iid):
