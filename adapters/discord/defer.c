@@ -9,8 +9,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "adapters/discord/internal.h"
+#include "lib/log.h"
 
 typedef struct dc_deferral {
     struct dc_deferral *next;
@@ -72,4 +74,52 @@ void dc_defer_free(discord *d)
         free(w);
     }
     d->deferrals_tail = NULL;
+}
+
+/* ---------------------------------------------------------------- the deferral itself */
+
+/* 40060: a callback went before (tend's own, before a restart): its answers follow on. */
+static bool already_acknowledged(const cJSON *body)
+{
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "code");
+    return cJSON_IsNumber(code) && (long)code->valuedouble == 40060;
+}
+
+static void deferral_done(discord *d, long status, const cJSON *body, void *ud)
+{
+    char *id = ud;
+    dc_seen *seen = d->stopping ? NULL : dc_seen_find(d, id);
+    if (seen && (status < 200 || status >= 300) && !already_acknowledged(body)) {
+        /* expired or refused: its answers go around (a DM, or the channel when public) */
+        tend_log(TEND_LOG_INFO, "discord", "a deferral was refused (status %ld); its answer goes around", status);
+        seen->deferred = seen->acked = false;
+        seen->arrived_ms = 0;
+    }
+    free(id);
+}
+
+void dc_dispatch_defer(discord *d, const char *id, const char *token)
+{
+    dc_seen *seen = dc_seen_find(d, id);
+    if (d->stopping || !seen || seen->acked || seen->answering)
+        return;
+    cJSON *json = cJSON_CreateObject();
+    cJSON *data = json ? cJSON_AddObjectToObject(json, "data") : NULL;
+    char *body = NULL, *keep = strdup(id);
+    if (data && cJSON_AddNumberToObject(json, "type", 5) && cJSON_AddNumberToObject(data, "flags", DC_FLAG_EPHEMERAL))
+        body = dc_json_take(json);
+    else
+        cJSON_Delete(json);
+    char path[512];
+    snprintf(path, sizeof path, "/interactions/%s/%s/callback", id, token);
+    uint64_t chain = dc_rest_new_chain(d->rest);
+    if (!body || !keep || dc_rest_send(d->rest, chain, "POST", path, body, deferral_done, keep) != 0) {
+        free(body);
+        free(keep);
+        return; /* its answer still goes: as the callback in time, else around */
+    }
+    free(body);
+    seen->acked = seen->deferred = true;
+    seen->chain = chain;
+    tend_log(TEND_LOG_DEBUG, "discord", "an answer is slow; its interaction was deferred");
 }

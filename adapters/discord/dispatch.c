@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "adapters/discord/internal.h"
 #include "bot/messages.h"
@@ -26,91 +25,9 @@
 
 #define PATH_MAX_LEN 512
 #define CALLBACK_WINDOW_MS 2500           /* Discord allows 3 s; keep a margin for the trip */
-#define FOLLOWUP_WINDOW_MS (14 * 60 * 1000) /* the token lives 15 minutes */
 #define DC_NONCE_MAX 25 /* characters, Discord's limit */
 #define DC_ERR_UNKNOWN_INTERACTION 10062
 #define DC_ERR_ALREADY_ACKNOWLEDGED 40060
-
-/* ---------------------------------------------------------------- interactions we have seen */
-
-/* Arrival time and whether the callback went out, per interaction, so its answers know which way
- * to go. Forgotten after the follow-up window. */
-typedef struct {
-    dc_hnode node; /* first */
-    char id[32];
-    uint64_t arrived_ms;
-    bool acked;
-    bool fresh;     /* arrived in this run as a command the host took (a replay is forgotten) */
-    bool answering; /* its first answer reached dc_send: no deferral                          */
-    bool deferred;  /* our deferral took the callback (defer.c)                              */
-    bool filled;    /* a private answer filled the deferral's loading message                 */
-    bool cleared;   /* the loading message was deleted (the answer went to the channel)       */
-    uint64_t chain; /* after a deferral: the REST chain its follow-ups keep order on          */
-} seen_interaction;
-
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static seen_interaction *seen_find(discord *d, const char *id)
-{
-    uint64_t h = dc_hash_text(id);
-    for (dc_hnode *n = dc_hmap_first(&d->interactions, h); n; n = n->next)
-        if (n->hash == h && strcmp(((seen_interaction *)n)->id, id) == 0)
-            return (seen_interaction *)n;
-    return NULL;
-}
-
-/* Drops what is past the follow-up window; cheap because it runs only when the map has grown. */
-static void seen_prune(discord *d, uint64_t now)
-{
-    if (d->interactions.count < 1024 || d->interactions.count < 2 * d->interactions_pruned_at)
-        return;
-    for (size_t i = 0; i < d->interactions.n_slots; i++) {
-        dc_hnode *n = d->interactions.slots[i];
-        while (n) {
-            dc_hnode *next = n->next;
-            if (now - ((seen_interaction *)n)->arrived_ms > FOLLOWUP_WINDOW_MS) {
-                dc_hmap_remove(&d->interactions, n);
-                free(n);
-            }
-            n = next;
-        }
-    }
-    d->interactions_pruned_at = d->interactions.count;
-}
-
-/* Remembers that the interaction arrived at `arrived` (ms); false when it was known already (or
- * memory ran out). */
-static bool seen_add(discord *d, const char *id, uint64_t arrived)
-{
-    seen_prune(d, wall_ms());
-    if (seen_find(d, id))
-        return false;
-    seen_interaction *s = calloc(1, sizeof *s);
-    if (!s)
-        return false; /* its answers then take the late path: a DM or a channel post, still delivered */
-    snprintf(s->id, sizeof s->id, "%s", id);
-    s->arrived_ms = arrived;
-    s->node.hash = dc_hash_text(s->id);
-    if (dc_hmap_insert(&d->interactions, &s->node) != 0) {
-        free(s);
-        return false;
-    }
-    return true;
-}
-
-static void seen_forget(discord *d, const char *id)
-{
-    seen_interaction *s = seen_find(d, id);
-    if (s) {
-        dc_hmap_remove(&d->interactions, &s->node);
-        free(s);
-    }
-}
 
 static void sending_free(struct dc_sending *s);
 
@@ -184,7 +101,7 @@ static long error_code(const cJSON *body)
 }
 
 static void send_next(sending *s);
-static void after_deferral(discord *d, seen_interaction *seen, sending *s, const tend_message *m, uint64_t age);
+static void after_deferral(discord *d, dc_seen *seen, sending *s, const tend_message *m, uint64_t age);
 static uint64_t chain_for(const char *key);
 
 /* The late path, when an interaction can no longer be answered in place. */
@@ -214,9 +131,9 @@ static void original_done(discord *d, long status, const cJSON *body, void *ud)
         finish(s, TEND_SENT_OK);
         return;
     }
-    seen_interaction *seen = seen_find(d, s->interaction);
-    if (!seen && seen_add(d, s->interaction, wall_ms()))
-        seen = seen_find(d, s->interaction);
+    dc_seen *seen = dc_seen_find(d, s->interaction);
+    if (!seen && dc_seen_add(d, s->interaction, dc_wall_ms()))
+        seen = dc_seen_find(d, s->interaction);
     if (!seen) {
         s->route = ROUTE_FOLLOWUP; /* out of memory: the follow-up keeps the deferral's privacy */
     } else {
@@ -246,7 +163,7 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
     }
     if (s->route == ROUTE_CALLBACK && (status < 200 || status >= 300)) {
         long code = error_code(body);
-        seen_interaction *seen = seen_find(d, s->interaction);
+        dc_seen *seen = dc_seen_find(d, s->interaction);
         if (code == DC_ERR_ALREADY_ACKNOWLEDGED) {
             if (seen)
                 seen->acked = true;
@@ -282,7 +199,7 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
         return;
     }
     if (s->route == ROUTE_CALLBACK) {
-        seen_interaction *seen = seen_find(d, s->interaction);
+        dc_seen *seen = dc_seen_find(d, s->interaction);
         if (seen)
             seen->acked = true;
         s->route = ROUTE_FOLLOWUP; /* further pieces of a long answer follow on the webhook */
@@ -405,16 +322,16 @@ static void send_next(sending *s)
 /* Discord shows the first follow-up after a deferral in the deferral's place, as private as the
  * deferral was (always: ephemeral). A private answer fills it; a public one goes to the channel,
  * where the group reads it, and the loading message is deleted unless a private answer filled it. */
-static void after_deferral(discord *d, seen_interaction *seen, sending *s, const tend_message *m, uint64_t age)
+static void after_deferral(discord *d, dc_seen *seen, sending *s, const tend_message *m, uint64_t age)
 {
     s->chain = seen->chain;
-    if (m->audience != TEND_TO_PUBLIC && age < FOLLOWUP_WINDOW_MS) {
+    if (m->audience != TEND_TO_PUBLIC && age < DC_FOLLOWUP_WINDOW_MS) {
         s->route = ROUTE_FOLLOWUP;
         seen->filled = true;
         return;
     }
     go_around(s, m);
-    if (seen->filled || seen->cleared || age >= FOLLOWUP_WINDOW_MS)
+    if (seen->filled || seen->cleared || age >= DC_FOLLOWUP_WINDOW_MS)
         return;
     seen->cleared = true;
     char path[PATH_MAX_LEN];
@@ -429,8 +346,8 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
     const tend_message *m = o->msg;
     const char *r = o->reply_to;
     if (r && strncmp(r, "i:", 2) == 0 && sscanf(r, "i:%31[^:]:%159s", s->interaction, s->token) == 2) {
-        seen_interaction *seen = seen_find(d, s->interaction);
-        uint64_t now = wall_ms();
+        dc_seen *seen = dc_seen_find(d, s->interaction);
+        uint64_t now = dc_wall_ms();
         s->ephemeral = m->audience != TEND_TO_PUBLIC;
         if (!seen) {
             /* from before a restart, its arrival known only to the second. The first answer tries
@@ -440,14 +357,14 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
             uint64_t created = (uint64_t)o->created_at * 1000u, age = now - created;
             if (m->first_answer && age < CALLBACK_WINDOW_MS)
                 s->route = ROUTE_CALLBACK;
-            else if (!m->first_answer && age < FOLLOWUP_WINDOW_MS)
+            else if (!m->first_answer && age < DC_FOLLOWUP_WINDOW_MS)
                 s->route = ROUTE_FOLLOWUP;
             else
                 go_around(s, m);
             /* what the first answer did decides for the others: a callback that went makes them
              * follow-ups, one too late sends them around too */
             if (m->first_answer)
-                seen_add(d, s->interaction, created);
+                dc_seen_add(d, s->interaction, created);
             return;
         }
         uint64_t age = now > seen->arrived_ms ? now - seen->arrived_ms : 0;
@@ -457,7 +374,7 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
         }
         if (!seen->acked && age < CALLBACK_WINDOW_MS)
             seen->answering = true;
-        if (seen->acked && age < FOLLOWUP_WINDOW_MS)
+        if (seen->acked && age < DC_FOLLOWUP_WINDOW_MS)
             s->route = ROUTE_FOLLOWUP;
         else if (!seen->acked && age < CALLBACK_WINDOW_MS)
             s->route = ROUTE_CALLBACK;
@@ -538,7 +455,7 @@ static void run_command(discord *d, dc_event *ev)
     if (ev->kind == DC_EVENT_MENTION) {
         snprintf(reply_to, sizeof reply_to, "m:%s:%s", ev->channel_id, ev->id);
     } else {
-        fresh = seen_add(d, ev->id, wall_ms());
+        fresh = dc_seen_add(d, ev->id, dc_wall_ms());
         snprintf(reply_to, sizeof reply_to, "i:%s:%s", ev->id, ev->token);
         ev->req.answers_expire = true; /* an interaction is answered within its window or never */
     }
@@ -547,7 +464,7 @@ static void run_command(discord *d, dc_event *ev)
     if (rc == TEND_HOST_QUEUED && fresh) {
         /* it runs off the loop: its verdict comes to dc_dispatch_handled, and if its answer is slow,
          * a deferral keeps Discord's 3 seconds */
-        seen_find(d, ev->id)->fresh = true;
+        dc_seen_find(d, ev->id)->fresh = true;
         dc_defer_watch(d, ev->id, ev->token);
     }
     if (rc == TEND_HOST_DUPLICATE) {
@@ -555,7 +472,7 @@ static void run_command(discord *d, dc_event *ev)
         /* a replay after a restart did not arrive now: its answers still waiting go by their own
          * age, not by a fresh 3-second window that passed long ago */
         if (fresh)
-            seen_forget(d, ev->id);
+            dc_seen_forget(d, ev->id);
     }
 }
 
@@ -620,7 +537,7 @@ void dc_dispatch_interaction(discord *d, const cJSON *payload)
         /* suggestions change nothing, so nothing is written: a second delivery in this run is
          * skipped by the map of interactions seen; one after a restart is answered again, and
          * Discord refuses that second callback (40060) without the member seeing anything */
-        if (seen_add(d, ev.id, wall_ms()))
+        if (dc_seen_add(d, ev.id, dc_wall_ms()))
             answer_autocomplete(d, &ev);
     } else {
         run_command(d, &ev); /* the host records the interaction with the command's effect */
@@ -639,57 +556,4 @@ void dc_dispatch_message(discord *d, const cJSON *payload)
         return;
     run_command(d, &ev);
     dc_event_free(&ev);
-}
-
-/* ---------------------------------------------------------------- a host that answers later */
-
-void dc_dispatch_handled(discord *d, const char *reply_to, int rc)
-{
-    char id[32];
-    if (!d || rc != TEND_HOST_DUPLICATE || !reply_to || sscanf(reply_to, "i:%31[^:]:", id) != 1)
-        return;
-    /* as run_command does for a host that answers at once: a replay's answers still waiting go by
-     * their own age. Only an entry this replay made, before anything was sent for it. */
-    seen_interaction *seen = seen_find(d, id);
-    if (seen && seen->fresh && !seen->acked && !seen->answering)
-        seen_forget(d, id);
-}
-
-static void deferral_done(discord *d, long status, const cJSON *body, void *ud)
-{
-    char *id = ud;
-    seen_interaction *seen = d->stopping ? NULL : seen_find(d, id);
-    if (seen && (status < 200 || status >= 300) && error_code(body) != DC_ERR_ALREADY_ACKNOWLEDGED) {
-        /* expired or refused: its answers go around (a DM, or the channel when public) */
-        tend_log(TEND_LOG_INFO, "discord", "a deferral was refused (status %ld); its answer goes around", status);
-        seen->deferred = seen->acked = false;
-        seen->arrived_ms = 0;
-    }
-    free(id);
-}
-
-void dc_dispatch_defer(discord *d, const char *id, const char *token)
-{
-    seen_interaction *seen = seen_find(d, id);
-    if (d->stopping || !seen || seen->acked || seen->answering)
-        return;
-    cJSON *json = cJSON_CreateObject();
-    cJSON *data = json ? cJSON_AddObjectToObject(json, "data") : NULL;
-    char *body = NULL, *keep = strdup(id);
-    if (data && cJSON_AddNumberToObject(json, "type", 5) && cJSON_AddNumberToObject(data, "flags", DC_FLAG_EPHEMERAL))
-        body = dc_json_take(json);
-    else
-        cJSON_Delete(json);
-    char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "/interactions/%s/%s/callback", id, token);
-    uint64_t chain = dc_rest_new_chain(d->rest);
-    if (!body || !keep || dc_rest_send(d->rest, chain, "POST", path, body, deferral_done, keep) != 0) {
-        free(body);
-        free(keep);
-        return; /* its answer still goes: as the callback in time, else around */
-    }
-    free(body);
-    seen->acked = seen->deferred = true;
-    seen->chain = chain;
-    tend_log(TEND_LOG_DEBUG, "discord", "an answer is slow; its interaction was deferred");
 }
