@@ -9,7 +9,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "adapters/discord/internal.h"
 #include "lib/log.h"
@@ -31,6 +30,8 @@ static void arm(discord *d)
     uv_timer_start(&d->defer_timer, on_due, d->deferrals->due_ms > now ? d->deferrals->due_ms - now : 0, 0);
 }
 
+static bool post_deferral(discord *d, dc_deferral *w);
+
 static void on_due(uv_timer_t *t)
 {
     discord *d = t->data;
@@ -40,8 +41,13 @@ static void on_due(uv_timer_t *t)
         d->deferrals = w->next;
         if (!d->deferrals)
             d->deferrals_tail = NULL;
-        dc_dispatch_defer(d, w->id, w->token);
-        free(w);
+        w->next = NULL;
+        if (post_deferral(d, w)) { /* on its way: kept until Discord answers, or the stop */
+            w->next = d->deferring;
+            d->deferring = w;
+        } else {
+            free(w);
+        }
     }
     arm(d);
 }
@@ -66,14 +72,20 @@ void dc_defer_watch(discord *d, const char *id, const char *token)
         arm(d);
 }
 
+static void free_list(dc_deferral *w)
+{
+    while (w) {
+        dc_deferral *next = w->next;
+        free(w);
+        w = next;
+    }
+}
+
 void dc_defer_free(discord *d)
 {
-    while (d->deferrals) {
-        dc_deferral *w = d->deferrals;
-        d->deferrals = w->next;
-        free(w);
-    }
-    d->deferrals_tail = NULL;
+    free_list(d->deferrals);
+    free_list(d->deferring);
+    d->deferrals = d->deferrals_tail = d->deferring = NULL;
 }
 
 /* ---------------------------------------------------------------- the deferral itself */
@@ -87,39 +99,48 @@ static bool already_acknowledged(const cJSON *body)
 
 static void deferral_done(discord *d, long status, const cJSON *body, void *ud)
 {
-    char *id = ud;
-    dc_seen *seen = d->stopping ? NULL : dc_seen_find(d, id);
+    dc_deferral *w = ud;
+    for (dc_deferral **p = &d->deferring; *p; p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    dc_seen *seen = d->stopping ? NULL : dc_seen_find(d, w->id);
     if (seen && (status < 200 || status >= 300) && !already_acknowledged(body)) {
         /* expired or refused: its answers go around (a DM, or the channel when public) */
         tend_log(TEND_LOG_INFO, "discord", "a deferral was refused (status %ld); its answer goes around", status);
         seen->deferred = seen->acked = false;
         seen->arrived_ms = 0;
     }
-    free(id);
+    free(w);
 }
 
-void dc_dispatch_defer(discord *d, const char *id, const char *token)
+/* If the interaction still waits for its first answer (none reached dc_send), takes its callback
+ * with a deferral (type 5, ephemeral: the answer's privacy is not known yet, and a private answer
+ * must never be shown to everyone); its answers then go as follow-ups, or to the channel when
+ * public (dispatch.c). True when the deferral is on its way (w then belongs to it). */
+static bool post_deferral(discord *d, dc_deferral *w)
 {
-    dc_seen *seen = dc_seen_find(d, id);
+    dc_seen *seen = dc_seen_find(d, w->id);
     if (d->stopping || !seen || seen->acked || seen->answering)
-        return;
+        return false;
     cJSON *json = cJSON_CreateObject();
     cJSON *data = json ? cJSON_AddObjectToObject(json, "data") : NULL;
-    char *body = NULL, *keep = strdup(id);
+    char *body = NULL;
     if (data && cJSON_AddNumberToObject(json, "type", 5) && cJSON_AddNumberToObject(data, "flags", DC_FLAG_EPHEMERAL))
         body = dc_json_take(json);
     else
         cJSON_Delete(json);
     char path[512];
-    snprintf(path, sizeof path, "/interactions/%s/%s/callback", id, token);
+    snprintf(path, sizeof path, "/interactions/%s/%s/callback", w->id, w->token);
     uint64_t chain = dc_rest_new_chain(d->rest);
-    if (!body || !keep || dc_rest_send(d->rest, chain, "POST", path, body, deferral_done, keep) != 0) {
+    if (!body || dc_rest_send(d->rest, chain, "POST", path, body, deferral_done, w) != 0) {
         free(body);
-        free(keep);
-        return; /* its answer still goes: as the callback in time, else around */
+        return false; /* its answer still goes: as the callback in time, else around */
     }
     free(body);
     seen->acked = seen->deferred = true;
     seen->chain = chain;
     tend_log(TEND_LOG_DEBUG, "discord", "an answer is slow; its interaction was deferred");
+    return true;
 }

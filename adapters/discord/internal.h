@@ -82,6 +82,7 @@ typedef struct discord {
     uv_timer_t stop_timer;  /* runs a fatal stop outside any library callback */
     uv_timer_t defer_timer; /* the oldest interaction still waiting for its first answer (defer.c) */
     struct dc_deferral *deferrals, *deferrals_tail; /* in the order they were handed to the host */
+    struct dc_deferral *deferring; /* deferrals on their way to Discord, freed at destroy if cut off */
     bool fatal;
 } discord;
 
@@ -231,16 +232,13 @@ void dc_seen_forget(discord *d, const char *id);
 
 /* The adapter's handled(): a command the host took has run (rc: TEND_HOST_DUPLICATE, a replay). */
 void dc_dispatch_handled(discord *d, const char *reply_to, int rc);
-/* If interaction `id` still waits for its first answer (none reached dc_send), takes its callback
- * with a deferral (type 5, ephemeral: the answer's privacy is not known yet, and a private answer
- * must never be shown to everyone); its answers then go as follow-ups, or to the channel when
- * public. */
-void dc_dispatch_defer(discord *d, const char *id, const char *token);
+
 
 /* ---------------------------------------------------------------- defer.c */
 
 /* A command the host took to run later (TEND_HOST_QUEUED): if no answer reached dc_send within
- * DC_DEFER_AFTER_MS of now, dc_dispatch_defer answers Discord's 3 seconds with a deferral. */
+ * DC_DEFER_AFTER_MS of now, a deferral answers Discord's 3 seconds (callback type 5, ephemeral:
+ * the answer's privacy is not known yet); its answers then follow (dispatch.c). */
 #define DC_DEFER_AFTER_MS 1500
 void dc_defer_watch(discord *d, const char *id, const char *token);
 /* Forgets every watch (at stop and destroy; the timer is closed by stop). */
