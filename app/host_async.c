@@ -26,6 +26,7 @@
 #include "app/storeq.h"
 #include "bot/scheduler.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 
 /* The loop's connection gives up on another session's lock after this, and on a statement after
  * that: what the loop may lose to one small call. The store thread's own waits far longer, since
@@ -34,6 +35,21 @@
 #define LOOP_STATEMENT_MS 500
 #define THREAD_LOCK_MS 10000
 #define THREAD_STATEMENT_MS 30000
+
+/* What a slow database costs the members, and how far behind the store thread is. */
+static const tend_metric_def M_COMMAND_WAIT = {
+    "tend_store_thread_command_seconds",
+    "From a command handed to the store thread to its answers back on the loop (PostgreSQL).",
+    TEND_METRIC_HISTOGRAM, {"platform", NULL}};
+static const tend_metric_def M_QUEUE_DEPTH = {
+    "tend_store_thread_jobs", "Store-thread jobs (commands, ticks, lookups) not yet back on the loop.",
+    TEND_METRIC_GAUGE, {NULL, NULL}};
+
+static void count_jobs(const tend_app *app)
+{
+    if (app->storeq)
+        tend_metric_set(&M_QUEUE_DEPTH, NULL, NULL, (double)tend_storeq_pending(app->storeq));
+}
 
 static tend_app *app_of(tend_host *h)
 {
@@ -128,6 +144,7 @@ static void tick_done(void *ud)
         tend_app_arm_timer_at(app, 0, TEND_APP_TICK_NEXT_SLICE_MS);
     else
         tend_app_arm_timer_at(app, j->due, TEND_APP_TICK_MIN_MS);
+    count_jobs(app);
     free(j);
 }
 
@@ -147,6 +164,7 @@ void tend_app_async_tick(tend_app *app)
         return;
     }
     app->tick_queued = true;
+    count_jobs(app);
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -163,6 +181,7 @@ typedef struct {
     int rc;
     int64_t due, now;
     int failing; /* tend_store_failing after it, for /healthz */
+    uint64_t handed_ns;
 } handle_job;
 
 static const char *keep(handle_job *j, const char *s, bool *ok)
@@ -268,6 +287,8 @@ static void handle_done(void *ud)
     tend_adapter *a = tend_app_adapter(app, j->host->platform);
     if (a && a->ops->handled)
         a->ops->handled(a, j->req.reply_to, verdict);
+    tend_metric_observe(&M_COMMAND_WAIT, j->host->platform, NULL, (double)(uv_hrtime() - j->handed_ns) / 1e9);
+    count_jobs(app);
     handle_job_free(j);
 }
 
@@ -280,10 +301,12 @@ static int handle(tend_host *h, const tend_request *req)
                  app->storeq ? "out of memory" : "stopping");
         return TEND_HOST_FAILED;
     }
+    j->handed_ns = uv_hrtime();
     if (tend_storeq_submit(app->storeq, handle_work, handle_done, j) != 0) {
         handle_job_free(j);
         return TEND_HOST_FAILED;
     }
+    count_jobs(app);
     return TEND_HOST_QUEUED;
 }
 
@@ -323,6 +346,7 @@ static void complete_done(void *ud)
 {
     complete_job *j = ud;
     j->cb(j->ud, j->choices, j->n);
+    count_jobs(j->app);
     complete_job_free(j);
 }
 
@@ -348,6 +372,7 @@ static int complete_later(tend_host *h, const char *group_key, const char *membe
         complete_job_free(j);
         return -1;
     }
+    count_jobs(app);
     return 0;
 }
 
@@ -397,6 +422,7 @@ static void state_write_done(void *ud)
             *p = w->next;
             break;
         }
+    count_jobs(app);
     free(w->key);
     free(w->value);
     free(w);
@@ -425,6 +451,7 @@ static int write_behind(tend_host *h, const char *key, const char *value)
     }
     w->next = app->state_writes; /* newest first: what a read finds first */
     app->state_writes = w;
+    count_jobs(app);
     return 0;
 }
 

@@ -12,6 +12,11 @@
 
 #include "adapters/discord/internal.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
+
+static const tend_metric_def M_DEFERRED = {
+    "tend_discord_deferred_total", "Interactions answered with a deferral because their answer was slow.",
+    TEND_METRIC_COUNTER, {NULL, NULL}};
 
 typedef struct dc_deferral {
     struct dc_deferral *next;
@@ -141,6 +146,7 @@ static bool post_deferral(discord *d, dc_deferral *w)
     free(body);
     seen->acked = seen->deferred = true;
     seen->chain = chain;
+    tend_metric_add(&M_DEFERRED, NULL, NULL, 1);
     tend_log(TEND_LOG_DEBUG, "discord", "an answer is slow; its interaction was deferred");
     return true;
 }

@@ -109,6 +109,17 @@ def test_a_locked_database_keeps_heartbeats_and_answers_every_command_once(doubl
             assert not double.repeated_callbacks, double.repeated_callbacks
         finally:
             t.stop()
+        # what the operator reads: six deferrals, seven commands through the store thread of which
+        # only the first came back within a second, and nothing left in its queue
+        m = t.metrics
+        print("slowdb: /metrics: %s deferred, %s commands through the store thread, %s within 1 s"
+              % (m.value("tend_discord_deferred_total"),
+                 m.value("tend_store_thread_command_seconds_count", platform="discord"),
+                 m.value("tend_store_thread_command_seconds_bucket", platform="discord", le="1")))
+        assert m.value("tend_discord_deferred_total") == COMMANDS
+        assert m.value("tend_store_thread_command_seconds_count", platform="discord") == COMMANDS + 1
+        assert m.value("tend_store_thread_command_seconds_bucket", platform="discord", le="1") == 1
+        assert m.value("tend_store_thread_jobs") == 0
 
 
 def test_a_private_answer_after_a_deferral_stays_private(double):
