@@ -32,6 +32,10 @@ typedef struct tend_adapter_ops {
     void (*stop)(tend_adapter *self);
     /* Frees everything; called after the loop has drained. Accepts NULL impl. */
     void (*destroy)(tend_adapter *self);
+    /* Optional. A command the host took (TEND_HOST_QUEUED) has run: rc is what handle() would have
+     * returned (TEND_HOST_DUPLICATE: a replay, nothing new will be sent for it). reply_to is the
+     * request's own, valid during the call. */
+    void (*handled)(tend_adapter *self, const char *reply_to, int rc);
 } tend_adapter_ops;
 
 struct tend_adapter {

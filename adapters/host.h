@@ -9,7 +9,8 @@
  * decides anything about the product (which tasks autocomplete offers is the host's answer).
  *
  * The host is implemented by the app (app/host.c); the interface is a table of functions so that
- * this folder depends on nothing above it. Every call is made on the loop thread.
+ * this folder depends on nothing above it. Every call is made on the loop thread (on PostgreSQL the
+ * host runs commands on a store thread of its own, app/host_async.c; the adapter does not see it).
  */
 #ifndef TEND_HOST_H
 #define TEND_HOST_H
@@ -25,6 +26,8 @@ typedef struct tend_host tend_host;
 /* What handle() returns besides 0. */
 #define TEND_HOST_DUPLICATE 1 /* the event was handled before (a replay): nothing new to send     */
 #define TEND_HOST_FAILED (-1) /* the store failed; the member was told so (that answer is sent)   */
+#define TEND_HOST_QUEUED 2    /* taken, to run off the loop (a PostgreSQL store): its answers reach
+                                 send() later, and its verdict the adapter's handled()            */
 
 /* The platform's verdict on one send. */
 typedef enum {
@@ -43,6 +46,9 @@ typedef struct tend_outgoing {
     int64_t created_at;        /* when its cause committed (unix seconds)                            */
     int attempts;              /* sends tried before this one (0 the first time)                      */
 } tend_outgoing;
+
+/* Where a host that answers later hands autocomplete choices (tend_host_complete_then). */
+typedef void (*tend_host_choices_cb)(void *ud, const tend_choice *choices, size_t n);
 
 typedef struct tend_host_ops {
     int (*handle)(tend_host *h, const tend_request *req);
@@ -63,6 +69,9 @@ typedef struct tend_host_ops {
     int (*language)(tend_host *h, const char *group_key, const char *member_key, const char *locale, char *out,
                     size_t outlen);
     const struct tend_host_crypto_ops *crypto; /* adapters/host_crypto.h; NULL: the host keeps none */
+    /* NULL: complete() answers at once. Otherwise the choices come later, through cb. */
+    int (*complete_later)(tend_host *h, const char *group_key, const char *member_key, const char *command,
+                          const char *option, const char *typed, tend_host_choices_cb cb, void *ud);
 } tend_host_ops;
 
 struct tend_host {
@@ -73,7 +82,10 @@ struct tend_host {
 
 /* Runs a member's command. Its answers (and whatever else it causes) are in the outbox when this
  * returns and reach send() soon after, the first of them before any other work of the loop.
- * 0, TEND_HOST_DUPLICATE or TEND_HOST_FAILED. Set req->reply_to to find your way back. */
+ * 0, TEND_HOST_DUPLICATE or TEND_HOST_FAILED. Set req->reply_to to find your way back.
+ * A host whose store is a network database (PostgreSQL) takes the command instead (a copy of
+ * req) and returns TEND_HOST_QUEUED: its answers reach send() once it ran, and the verdict (0,
+ * TEND_HOST_DUPLICATE, TEND_HOST_FAILED) goes to the adapter's handled(), when it has one. */
 static inline int tend_host_handle(tend_host *h, const tend_request *req)
 {
     return h->ops->handle(h, req);
@@ -87,6 +99,22 @@ static inline size_t tend_host_complete(tend_host *h, const char *group_key, con
                                         tend_choice *out, size_t max)
 {
     return h->ops->complete(h, group_key, member_key, command, option, typed, out, max);
+}
+
+/* tend_host_complete, for an adapter that can answer later: cb gets the choices on the loop
+ * thread, inside this call when the host answers at once, or after it returns when the host runs
+ * the bot off the loop (a PostgreSQL store). 0, or -1 when it could not even start (cb is then
+ * never called). */
+static inline int tend_host_complete_then(tend_host *h, const char *group_key, const char *member_key,
+                                          const char *command, const char *option, const char *typed,
+                                          tend_host_choices_cb cb, void *ud)
+{
+    if (h->ops->complete_later)
+        return h->ops->complete_later(h, group_key, member_key, command, option, typed, cb, ud);
+    tend_choice choices[TEND_MAX_CHOICES];
+    size_t n = h->ops->complete(h, group_key, member_key, command, option, typed, choices, TEND_MAX_CHOICES);
+    cb(ud, choices, n);
+    return 0;
 }
 
 /* A small value the adapter keeps across restarts (a sync token, a DM channel, a session), in its

@@ -85,15 +85,22 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
     app->bot = bot;
     app->cfg = cfg;
     const tend_env *env = tend_bot_env(bot);
-    app->sender = tend_sender_create(loop, env->store, env->clock, route, app);
+    if (tend_app_async_open(app, console, err, errlen) != 0) { /* PostgreSQL: the bot off the loop */
+        free(app);
+        return NULL;
+    }
+    app->sender = tend_sender_create(loop, tend_app_loop_store(app), env->clock, route, app);
     if (!app->sender) {
         snprintf(err, errlen, "cannot set up the outbox (see the line above)");
+        tend_app_async_destroy(app);
         free(app);
         return NULL;
     }
     tend_bot_use_outbox(bot);
     /* the rows this process writes are its to send; others take them only once it is gone */
     tend_store_outbox_set_owner(env->store, tend_lease_me());
+    if (app->loop_store) /* the sender loads and claims through the loop's connection */
+        tend_store_outbox_set_owner(app->loop_store, tend_lease_me());
     app->batch = tend_batch_create(app);
     bool discord = tend_config_has_discord(cfg), matrix = tend_config_has_matrix(cfg);
     bool signal_on = tend_config_has_signal(cfg);
@@ -131,7 +138,7 @@ tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg
 
 void tend_app_host_init(tend_app *app, tend_host *host, const char *platform)
 {
-    host->ops = &tend_app_host_ops;
+    host->ops = app->loop_store ? &tend_app_host_async_ops : &tend_app_host_ops;
     host->app = app;
     host->platform = platform;
 }
@@ -198,6 +205,11 @@ static void arm_timer_at(tend_app *app, int64_t due, int64_t min_ms)
     uv_timer_start(&app->timer, on_timer, (uint64_t)wait_ms, 0);
 }
 
+void tend_app_arm_timer_at(tend_app *app, int64_t due, int64_t min_ms)
+{
+    arm_timer_at(app, due, min_ms);
+}
+
 static void arm_timer(tend_app *app)
 {
     arm_timer_at(app, tend_bot_next_due(app->bot), TICK_MIN_MS);
@@ -218,6 +230,10 @@ static void after_slice(tend_app *app, int rc)
 static void on_timer(uv_timer_t *timer)
 {
     tend_app *app = timer->data;
+    if (app->loop_store) {
+        tend_app_async_tick(app);
+        return;
+    }
     after_slice(app, run_slice(app));
 }
 
@@ -334,7 +350,7 @@ static void on_matrix_lease(tend_lease *lease, bool held, const char *other, voi
     }
     if (tend_sender_load(app->sender, TEND_APP_MATRIX) != 0)
         tend_log(TEND_LOG_WARN, "app", "cannot read the %s outbox: %s", TEND_APP_MATRIX,
-                 tend_store_errmsg(tend_bot_env(app->bot)->store));
+                 tend_store_errmsg(tend_app_loop_store(app)));
     tend_app_claim_orphans(app, TEND_APP_MATRIX); /* what the last holder could not deliver */
     serve_platforms(app);
     if (app->handles_open && !app->ticking)
@@ -358,7 +374,7 @@ static void on_process_lease(tend_lease *lease, bool held, const char *other, vo
  * takes this one's outbox rows; renewed while it runs, given back at the end. */
 static void start_process_lease(tend_app *app)
 {
-    tend_store *store = tend_bot_env(app->bot)->store;
+    tend_store *store = tend_app_loop_store(app);
     int rc = tend_lease_take_now(store, tend_lease_process_name());
     if (rc == TEND_STORE_OK)
         app->process_lease = tend_lease_start(app->loop, store, tend_lease_process_name(), on_process_lease, app);
@@ -379,7 +395,7 @@ int tend_app_resume_outbox(tend_app *app)
             continue; /* loaded when this process takes the platform's lease */
         if (tend_sender_load(app->sender, platform) != 0) {
             tend_log(TEND_LOG_WARN, "app", "cannot read the %s outbox: %s", platform,
-                     tend_store_errmsg(tend_bot_env(app->bot)->store));
+                     tend_store_errmsg(tend_app_loop_store(app)));
             rc = -1;
         }
     }
@@ -395,13 +411,20 @@ int tend_app_run(tend_app *app)
         tend_app_stop(app);
     }
     char why[300] = "";
-    if (!app->stopping)
-        app->ops = tend_ops_start(app->loop, app->bot, app->cfg, app->adapters, app->n_adapters, why, sizeof why);
-    if (why[0]) {
+    if (!app->stopping && app->loop_store && tend_app_async_start(app, why, sizeof why) != 0) {
         tend_log(TEND_LOG_ERROR, "app", "%s", why);
         app->failed = 1;
         tend_app_stop(app);
     }
+    if (!app->stopping)
+        app->ops = tend_ops_start(app->loop, app->bot, app->cfg, app->adapters, app->n_adapters, why, sizeof why);
+    if (why[0] && !app->stopping) {
+        tend_log(TEND_LOG_ERROR, "app", "%s", why);
+        app->failed = 1;
+        tend_app_stop(app);
+    }
+    if (app->loop_store)
+        tend_ops_use_store(app->ops, app->loop_store, &app->store_failing);
     if (!app->stopping)
         start_process_lease(app);
     for (size_t i = 0; i < app->n_adapters && !app->stopping; i++) {
@@ -420,7 +443,7 @@ int tend_app_run(tend_app *app)
         tend_app_resume_outbox(app);
     for (size_t i = 0; i < app->n_adapters && !app->stopping; i++)
         if (app->standby[i] && !app->matrix_lease) {
-            app->matrix_lease = tend_lease_start(app->loop, tend_bot_env(app->bot)->store, "matrix.sync",
+            app->matrix_lease = tend_lease_start(app->loop, tend_app_loop_store(app), "matrix.sync",
                                                  on_matrix_lease, app);
             if (!app->matrix_lease) {
                 tend_log(TEND_LOG_ERROR, "app", "out of memory starting the Matrix lease");
@@ -447,6 +470,7 @@ void tend_app_stop(tend_app *app)
         uv_close((uv_handle_t *)&app->sigterm, NULL);
     }
     tend_batch_close(app->batch); /* the turn's commands commit, and their answers leave before the stop */
+    tend_app_async_close(app);    /* the same for commands still on the store thread */
     tend_lease_stop(app->matrix_lease); /* given back once the adapter has drained (destroy) */
     tend_lease_stop(app->process_lease);
     tend_app_orphans_stop(app);
@@ -466,7 +490,9 @@ void tend_app_destroy(tend_app *app)
         app->adapters[i]->ops->destroy(app->adapters[i]);
     tend_batch_close(app->batch);
     tend_batch_destroy(app->batch);
+    tend_app_async_close(app);
     tend_sender_destroy(app->sender);
+    tend_app_async_destroy(app); /* after the sender, which marks its last deliveries through it */
     tend_ops_destroy(app->ops);
     free(app);
 }

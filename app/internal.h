@@ -41,10 +41,43 @@ struct tend_app {
     tend_lease *process_lease; /* "this process is alive": others leave its outbox rows alone */
     uv_timer_t orphan_timer;   /* looks for outbox rows of stopped processes (orphans.c) */
     bool orphan_timer_open;
+    /* On PostgreSQL (app/host_async.c): the bot, its store and the scheduler's tick run on the store
+     * thread; the loop keeps a connection of its own for the adapters' small calls and the sender */
+    struct tend_storeq *storeq;
+    tend_store *loop_store;
+    int store_failing; /* the store thread's tend_store_failing, published with each job's done */
+    struct state_write *state_writes; /* adapter state written behind queued commands (host_async.c) */
+    bool tick_queued;
 };
 
-/* The host functions the adapters are given (host.c). */
+/* The host functions the adapters are given (host.c), and on PostgreSQL (host_async.c). */
 extern const tend_host_ops tend_app_host_ops;
+extern const tend_host_ops tend_app_host_async_ops;
+
+/* host_async.c: when this app should run its bot on a store thread (a PostgreSQL store and only
+ * Discord: see the file's comment), opens the loop's own connection (app->loop_store). 0 (nothing
+ * changed when it should not), or -1 with err filled when it should but cannot. */
+int tend_app_async_open(tend_app *app, bool console, char *err, size_t errlen);
+/* Starts the store thread (tend_app_run, once the bot is set up). 0, or -1 with err filled. */
+int tend_app_async_start(tend_app *app, char *err, size_t errlen);
+/* The scheduler's timer fired: the tick runs as a store-thread job (one at a time). */
+void tend_app_async_tick(tend_app *app);
+/* Runs every queued job and its done, then stops the thread (at stop). Accepts an app without. */
+void tend_app_async_close(tend_app *app);
+/* After the thread is gone: closes the loop's connection. */
+void tend_app_async_destroy(tend_app *app);
+
+/* Sleeps until `due` (unix seconds), at least min_ms and at most a minute (app.c). */
+void tend_app_arm_timer_at(tend_app *app, int64_t due, int64_t min_ms);
+#define TEND_APP_TICK_MIN_MS 1000
+#define TEND_APP_TICK_NEXT_SLICE_MS 1
+
+/* The store the loop thread may use: the loop's own connection when the bot runs on a store thread
+ * (host_async.c), else the one store. Leases, the orphan sweep and the sender use it. */
+static inline tend_store *tend_app_loop_store(const tend_app *app)
+{
+    return app->loop_store ? app->loop_store : tend_bot_env(app->bot)->store;
+}
 
 /* Test-only crash points, so the crash tests can stop tend exactly between a commit and a send:
  * when TEND_TEST_FAILPOINT names `point` ("after-commit": a command committed, its answers not

@@ -26,6 +26,8 @@
 struct tend_ops {
     uv_loop_t *loop;
     tend_bot *bot;
+    tend_store *store; /* what /healthz asks: the bot's, or the loop's own (tend_ops_use_store) */
+    const int *failing; /* then the store thread's tend_store_failing, as its last job saw it */
     const tend_config *cfg;
     char platforms[TEND_MAX_PLATFORMS][16];
     size_t n_platforms;
@@ -57,12 +59,14 @@ void tend_ops_hold_signals(void)
 static bool verdict(void *ud, char *reason, size_t len)
 {
     tend_ops *ops = ud;
-    tend_store *store = tend_bot_env(ops->bot)->store;
+    tend_store *store = ops->store ? ops->store : tend_bot_env(ops->bot)->store;
     if (tend_store_schema_version(store) < 0) {
         snprintf(reason, len, "unhealthy: the database does not answer");
         return false;
     }
     int failing = tend_store_failing(store);
+    if (failing == TEND_STORE_OK && ops->failing)
+        failing = *ops->failing;
     if (failing != TEND_STORE_OK) {
         snprintf(reason, len, "unhealthy: %s (the last database write failed; none has succeeded since)",
                  failing == TEND_STORE_FULL       ? "the disk is full"
@@ -209,4 +213,12 @@ void tend_ops_destroy(tend_ops *ops)
         return;
     tend_health_destroy(ops->health);
     free(ops);
+}
+
+void tend_ops_use_store(tend_ops *ops, tend_store *store, const int *failing)
+{
+    if (ops) {
+        ops->store = store;
+        ops->failing = failing;
+    }
 }

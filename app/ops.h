@@ -30,6 +30,10 @@ void tend_ops_hold_signals(void);
  * NULL only when memory ran out. */
 tend_ops *tend_ops_start(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg, tend_adapter *const *adapters,
                          size_t n_adapters, char *err, size_t errlen);
+/* The store /healthz asks instead of the bot's: the loop's own connection, when the bot's belongs
+ * to the store thread (app/host_async.c), and `failing`, what the thread last published of its
+ * own (tend_store_failing; read on the loop). Accepts NULL ops. */
+void tend_ops_use_store(tend_ops *ops, tend_store *store, const int *failing);
 /* Tells systemd tend is stopping and closes ops' handles. Accepts NULL; safe to call twice. */
 void tend_ops_stop(tend_ops *ops);
 /* Frees everything once the loop has drained. Accepts NULL. */

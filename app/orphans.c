@@ -20,7 +20,7 @@ typedef struct {
 static int claim_if_gone(const char *owner, void *ud)
 {
     sweep *w = ud;
-    tend_store *store = tend_bot_env(w->app->bot)->store;
+    tend_store *store = tend_app_loop_store(w->app);
     if (tend_lease_holder_gone(store, owner))
         tend_sender_claim(w->app->sender, w->platform, owner);
     return 0;
@@ -28,7 +28,7 @@ static int claim_if_gone(const char *owner, void *ud)
 
 void tend_app_claim_orphans(tend_app *app, const char *platform)
 {
-    tend_store *store = tend_bot_env(app->bot)->store;
+    tend_store *store = tend_app_loop_store(app);
     for (size_t i = 0; i < app->n_adapters; i++) {
         const char *p = app->adapters[i]->ops->platform;
         if (app->standby[i] || (platform && strcmp(p, platform) != 0))

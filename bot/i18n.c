@@ -1,4 +1,4 @@
-/* i18n.c — gettext switched per message; see i18n.h for why it is safe on one thread. */
+/* i18n.c — gettext switched per message; see i18n.h for why it is safe, also on two threads. */
 #include "bot/i18n.h"
 #include "bot/messages.h"
 #include "lib/log.h"
@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <libintl.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,16 @@
 static bool ready;                          /* C.UTF-8 set and the domain bound                */
 static char langs[MAX_LANGS][TEND_LANG_MAX]; /* with a catalogue, sorted; "en" is not listed */
 static size_t n_langs;
-static char current[TEND_LANG_MAX];         /* what LANGUAGE says now                          */
-static uint64_t switches;
+/* The switch and the lookup after it are one step under `switching`: with the loop and the store
+ * thread both translating (store/postgres/SEAM.md), another thread's switch in between would hand
+ * back its language. What gettext returns points into the catalogue and stays valid after. */
+static pthread_mutex_t switching = PTHREAD_MUTEX_INITIALIZER;
+static char current[TEND_LANG_MAX];         /* what LANGUAGE says now (under switching)         */
+static uint64_t switches;                   /* under switching                                  */
 static uint64_t generation;
 
-static struct {
+/* Whose command is being answered: each thread's own, as each runs its own commands. */
+static _Thread_local struct {
     char group[TEND_LANG_MAX];
     char member_key[128];
     char member[TEND_LANG_MAX];
@@ -83,6 +89,10 @@ int tend_i18n_init(const char *locale_dir)
     generation++;
     scan(locale_dir);
     /* not "C": glibc ignores LANGUAGE there; C.UTF-8 is built into glibc 2.35 and later */
+    /* the variable exists from now on, so each switch replaces its value (glibc keeps the old
+     * strings) and never grows the environment under another thread's getenv (libcurl's proxies) */
+    if (!getenv("LANGUAGE"))
+        setenv("LANGUAGE", "", 0);
     if (!setlocale(LC_MESSAGES, "C.UTF-8")) {
         tend_log(TEND_LOG_WARN, "i18n", "no C.UTF-8 locale, so tend speaks English only");
         return -1;
@@ -190,16 +200,22 @@ const char *tend_i18n_tr(const char *lang, const char *msgid)
     /* "" is the catalogue's header in gettext, never a sentence */
     if (!ready || english(lang) || !msgid || !msgid[0])
         return msgid;
+    pthread_mutex_lock(&switching);
     use(lang);
-    return dgettext(TEND_TEXTDOMAIN, msgid);
+    const char *found = dgettext(TEND_TEXTDOMAIN, msgid);
+    pthread_mutex_unlock(&switching);
+    return found;
 }
 
 const char *tend_i18n_ntr(const char *lang, const char *singular, const char *plural, unsigned long n)
 {
     if (!ready || english(lang))
         return n == 1 ? singular : plural;
+    pthread_mutex_lock(&switching);
     use(lang);
-    return dngettext(TEND_TEXTDOMAIN, singular, plural, n);
+    const char *found = dngettext(TEND_TEXTDOMAIN, singular, plural, n);
+    pthread_mutex_unlock(&switching);
+    return found;
 }
 
 void tend_i18n_scope(const char *group_lang, const char *member_key, const char *member_lang)
@@ -231,7 +247,7 @@ const char *tend_i18n_lang_for(bool to_group, const char *member_key)
     return scope.group;
 }
 
-static const char *text_lang; /* NULL: the scope's private language */
+static _Thread_local const char *text_lang; /* NULL: the scope's private language */
 
 const char *tend_i18n_text_lang(const char *lang)
 {
@@ -259,8 +275,10 @@ const char *tend_i18n_ptr(const char *lang, const char *ctx, const char *msgid)
     int n = snprintf(key, sizeof key, "%s\004%s", ctx, msgid);
     if (n < 0 || (size_t)n >= sizeof key)
         return msgid;
+    pthread_mutex_lock(&switching);
     use(lang);
     const char *found = dgettext(TEND_TEXTDOMAIN, key);
+    pthread_mutex_unlock(&switching);
     return found == key ? msgid : found; /* untranslated: gettext hands back the key itself */
 }
 
@@ -271,5 +289,8 @@ uint64_t tend_i18n_generation(void)
 
 uint64_t tend_i18n_switches(void)
 {
-    return switches;
+    pthread_mutex_lock(&switching);
+    uint64_t n = switches;
+    pthread_mutex_unlock(&switching);
+    return n;
 }

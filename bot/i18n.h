@@ -4,10 +4,12 @@
  * Every sentence in bot/messages.h is an English msgid of the "tend" text domain. A message is
  * translated where it meets its destination (bot/reply.c, router.c's replies, the scheduler): the
  * group's language for what the group sees, the member's own for what only they read (falling back
- * to the group's). tend runs on one thread, so the switch is process-wide: LC_MESSAGES is the
+ * to the group's). The switch is process-wide: LC_MESSAGES is the
  * built-in C.UTF-8 (glibc ignores LANGUAGE only under the bare "C" locale) and each switch sets
  * LANGUAGE and bumps gettext's catalogue counter so its cache cannot hand back the previous
- * language's string. Switching happens only when the language changes.
+ * language's string. Switching happens only when the language changes. A switch and its lookup
+ * hold one lock, and the command's scope (tend_i18n_scope, tend_i18n_text_lang) is the calling
+ * thread's own, so the loop and a store thread may both translate (store/postgres/SEAM.md).
  *
  * Language codes are gettext's: "es", "pt_BR". "en" (or "") is the source language and costs no
  * lookup at all.

@@ -9,6 +9,7 @@
 #include "lib/metrics.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@ typedef struct family {
     series *items; /* grows as series appear, up to TEND_METRIC_SERIES_MAX */
 } family;
 
+/* The loop and a store thread both count (store/postgres/SEAM.md): every public call holds this
+ * lock for its few list steps; the render holds it for one pass over a few dozen series. */
+static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
 static family *families, *families_tail;
 
 static int n_labels(const tend_metric_def *def)
@@ -113,49 +117,60 @@ void tend_metric_add(const tend_metric_def *def, const char *v0, const char *v1,
 {
     if (def->type == TEND_METRIC_COUNTER && !(by >= 0))
         return; /* a counter only goes up */
+    pthread_mutex_lock(&registry);
     series *s = find_series(def, v0, v1, true);
     if (s && def->type != TEND_METRIC_HISTOGRAM)
         s->v += by;
+    pthread_mutex_unlock(&registry);
 }
 
 void tend_metric_set(const tend_metric_def *def, const char *v0, const char *v1, double value)
 {
     if (def->type != TEND_METRIC_GAUGE)
         return;
+    pthread_mutex_lock(&registry);
     series *s = find_series(def, v0, v1, true);
     if (s)
         s->v = value;
+    pthread_mutex_unlock(&registry);
 }
 
 void tend_metric_observe(const tend_metric_def *def, const char *v0, const char *v1, double value)
 {
     if (def->type != TEND_METRIC_HISTOGRAM || !(value >= 0))
         return;
+    pthread_mutex_lock(&registry);
     series *s = find_series(def, v0, v1, true);
-    if (!s)
-        return;
-    s->v += value;
-    s->count++;
-    for (size_t i = 0; i < N_BUCKETS; i++)
-        if (value <= bucket_bounds[i])
-            s->buckets[i]++;
+    if (s) {
+        s->v += value;
+        s->count++;
+        for (size_t i = 0; i < N_BUCKETS; i++)
+            if (value <= bucket_bounds[i])
+                s->buckets[i]++;
+    }
+    pthread_mutex_unlock(&registry);
 }
 
 double tend_metric_value(const tend_metric_def *def, const char *v0, const char *v1)
 {
+    pthread_mutex_lock(&registry);
     series *s = find_series(def, v0, v1, false);
-    if (!s)
-        return 0;
-    return def->type == TEND_METRIC_HISTOGRAM ? (double)s->count : s->v;
+    double v = !s ? 0 : def->type == TEND_METRIC_HISTOGRAM ? (double)s->count : s->v;
+    pthread_mutex_unlock(&registry);
+    return v;
 }
 
 bool tend_metric_exists(const tend_metric_def *def, const char *v0, const char *v1)
 {
-    return find_series(def, v0, v1, false) != NULL;
+    pthread_mutex_lock(&registry);
+    bool found = find_series(def, v0, v1, false) != NULL;
+    pthread_mutex_unlock(&registry);
+    return found;
 }
 
 void tend_metrics_reset(void)
 {
+    pthread_mutex_lock(&registry);
     while (families) {
         family *next = families->next;
         free(families->items);
@@ -163,6 +178,7 @@ void tend_metrics_reset(void)
         families = next;
     }
     families_tail = NULL;
+    pthread_mutex_unlock(&registry);
 }
 
 /* ---------------------------------------------------------------- the text format */
@@ -265,8 +281,10 @@ static void render_process(tend_strbuf *out)
 
 int tend_metrics_render(tend_strbuf *out)
 {
+    pthread_mutex_lock(&registry);
     for (const family *f = families; f; f = f->next)
         render_family(out, f);
+    pthread_mutex_unlock(&registry);
     render_process(out);
     return out->failed ? -1 : 0;
 }

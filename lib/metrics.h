@@ -7,7 +7,8 @@
  * are bounded twice over: only short words of [a-z0-9_.-] are kept (anything else, such as a group
  * key or a member's name, becomes "other"), and a family holds at most TEND_METRIC_SERIES_MAX
  * series, after which new combinations are counted under "other". So no name can reach a label and
- * odd values cannot grow memory. One thread (the loop) calls these; nothing here locks.
+ * odd values cannot grow memory. Any thread may call these (the loop and a store thread both do):
+ * one lock guards the registry.
  */
 #ifndef TEND_METRICS_H
 #define TEND_METRICS_H

@@ -83,6 +83,11 @@ int tend_store_schema_latest(void);
 /* Sets PRAGMA synchronous (0 OFF, 1 NORMAL, 2 FULL); NORMAL is the default in WAL mode. On
  * PostgreSQL it changes nothing (the server's synchronous_commit decides) and returns OK. */
 int tend_store_set_synchronous(tend_store *store, int level);
+/* How long a PostgreSQL store waits for another session's lock (default 2 s, then
+ * TEND_STORE_BUSY) and for one statement (default 10 s): less for a connection the event loop
+ * itself waits on (store/postgres/SEAM.md). Kept across reconnects. 0 keeps a default. On SQLite it
+ * changes nothing and returns OK (its busy timeout stays). */
+int tend_store_bound_waits(tend_store *store, int lock_ms, int statement_ms);
 
 /* Transactions. begin starts an IMMEDIATE transaction; commit/rollback end it. Not nestable. */
 int tend_store_begin(tend_store *store);

@@ -31,6 +31,11 @@ static int send_op(tend_adapter *a, const tend_outgoing *o)
     return dc_send(impl(a), o);
 }
 
+static void handled_op(tend_adapter *a, const char *reply_to, int rc)
+{
+    dc_dispatch_handled(impl(a), reply_to, rc);
+}
+
 static void stop_op(tend_adapter *a)
 {
     discord *d = impl(a);
@@ -44,6 +49,8 @@ static void stop_op(tend_adapter *a)
     dc_rest_destroy(d->rest);
     d->rest = NULL;
     uv_close((uv_handle_t *)&d->stop_timer, NULL);
+    uv_close((uv_handle_t *)&d->defer_timer, NULL);
+    dc_defer_free(d);
 }
 
 static void destroy_op(tend_adapter *a)
@@ -53,6 +60,7 @@ static void destroy_op(tend_adapter *a)
         return;
     dc_gateway_destroy(d->gw);
     dc_dispatch_free(d);
+    dc_defer_free(d);
     for (size_t i = 0; i < d->registered_guilds.n_slots; i++)
         for (dc_hnode *n = d->registered_guilds.slots[i], *next; n; n = next) {
             next = n->next;
@@ -73,6 +81,7 @@ static const tend_adapter_ops ops = {
     .send = send_op,
     .stop = stop_op,
     .destroy = destroy_op,
+    .handled = handled_op,
 };
 
 static void fatal_stop_cb(uv_timer_t *t)
@@ -192,11 +201,11 @@ tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_host *host, cons
     if (d->auth_header)
         snprintf(d->auth_header, n, "Authorization: Bot %s", cfg->discord_token);
     if (!d->token || !d->app_id || !d->api_base || !d->auth_header ||
-        uv_timer_init(loop, &d->stop_timer) != 0) {
+        uv_timer_init(loop, &d->stop_timer) != 0 || uv_timer_init(loop, &d->defer_timer) != 0) {
         destroy_op(&d->base);
         return NULL;
     }
-    d->stop_timer.data = d;
+    d->stop_timer.data = d->defer_timer.data = d;
     d->http = tend_http_create(loop, DC_USER_AGENT, 6);
     d->rest = d->http ? dc_rest_create(d) : NULL;
     d->gw = d->rest ? dc_gateway_create(d) : NULL;

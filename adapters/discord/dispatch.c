@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "adapters/discord/internal.h"
 #include "bot/messages.h"
@@ -26,85 +25,9 @@
 
 #define PATH_MAX_LEN 512
 #define CALLBACK_WINDOW_MS 2500           /* Discord allows 3 s; keep a margin for the trip */
-#define FOLLOWUP_WINDOW_MS (14 * 60 * 1000) /* the token lives 15 minutes */
 #define DC_NONCE_MAX 25 /* characters, Discord's limit */
 #define DC_ERR_UNKNOWN_INTERACTION 10062
 #define DC_ERR_ALREADY_ACKNOWLEDGED 40060
-
-/* ---------------------------------------------------------------- interactions we have seen */
-
-/* Arrival time and whether the callback went out, per interaction, so its answers know which way
- * to go. Forgotten after the follow-up window. */
-typedef struct {
-    dc_hnode node; /* first */
-    char id[32];
-    uint64_t arrived_ms;
-    bool acked;
-} seen_interaction;
-
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static seen_interaction *seen_find(discord *d, const char *id)
-{
-    uint64_t h = dc_hash_text(id);
-    for (dc_hnode *n = dc_hmap_first(&d->interactions, h); n; n = n->next)
-        if (n->hash == h && strcmp(((seen_interaction *)n)->id, id) == 0)
-            return (seen_interaction *)n;
-    return NULL;
-}
-
-/* Drops what is past the follow-up window; cheap because it runs only when the map has grown. */
-static void seen_prune(discord *d, uint64_t now)
-{
-    if (d->interactions.count < 1024 || d->interactions.count < 2 * d->interactions_pruned_at)
-        return;
-    for (size_t i = 0; i < d->interactions.n_slots; i++) {
-        dc_hnode *n = d->interactions.slots[i];
-        while (n) {
-            dc_hnode *next = n->next;
-            if (now - ((seen_interaction *)n)->arrived_ms > FOLLOWUP_WINDOW_MS) {
-                dc_hmap_remove(&d->interactions, n);
-                free(n);
-            }
-            n = next;
-        }
-    }
-    d->interactions_pruned_at = d->interactions.count;
-}
-
-/* Remembers that the interaction arrived at `arrived` (ms); false when it was known already (or
- * memory ran out). */
-static bool seen_add(discord *d, const char *id, uint64_t arrived)
-{
-    seen_prune(d, wall_ms());
-    if (seen_find(d, id))
-        return false;
-    seen_interaction *s = calloc(1, sizeof *s);
-    if (!s)
-        return false; /* its answers then take the late path: a DM or a channel post, still delivered */
-    snprintf(s->id, sizeof s->id, "%s", id);
-    s->arrived_ms = arrived;
-    s->node.hash = dc_hash_text(s->id);
-    if (dc_hmap_insert(&d->interactions, &s->node) != 0) {
-        free(s);
-        return false;
-    }
-    return true;
-}
-
-static void seen_forget(discord *d, const char *id)
-{
-    seen_interaction *s = seen_find(d, id);
-    if (s) {
-        dc_hmap_remove(&d->interactions, &s->node);
-        free(s);
-    }
-}
 
 static void sending_free(struct dc_sending *s);
 
@@ -178,6 +101,8 @@ static long error_code(const cJSON *body)
 }
 
 static void send_next(sending *s);
+static void after_deferral(discord *d, dc_seen *seen, sending *s, const tend_message *m, uint64_t age);
+static uint64_t chain_for(const char *key);
 
 /* The late path, when an interaction can no longer be answered in place. */
 static void go_around(sending *s, const tend_message *m)
@@ -192,6 +117,43 @@ static void go_around(sending *s, const tend_message *m)
     s->ephemeral = false;
 }
 
+/* After a 40060 on an answer's callback: a deferral from before a restart is still loading
+ * (flags LOADING) and waits for this answer as its follow-up; anything else was the answer. */
+static void original_done(discord *d, long status, const cJSON *body, void *ud)
+{
+    sending *s = ud;
+    if (d->stopping) {
+        sending_free(s);
+        return;
+    }
+    const cJSON *flags = cJSON_GetObjectItemCaseSensitive(body, "flags");
+    if (status < 200 || status >= 300 || !cJSON_IsNumber(flags) || !((long)flags->valuedouble & DC_FLAG_LOADING)) {
+        finish(s, TEND_SENT_OK);
+        return;
+    }
+    dc_seen *seen = dc_seen_find(d, s->interaction);
+    if (!seen && dc_seen_add(d, s->interaction, dc_wall_ms()))
+        seen = dc_seen_find(d, s->interaction);
+    if (!seen) {
+        s->route = ROUTE_FOLLOWUP; /* out of memory: the follow-up keeps the deferral's privacy */
+    } else {
+        seen->acked = seen->deferred = true;
+        seen->chain = s->chain;
+        after_deferral(d, seen, s, &s->pieces.items[0], 0);
+        if (s->route != ROUTE_FOLLOWUP)
+            s->chain = chain_for(s->target);
+    }
+    send_next(s);
+}
+
+static void ask_original(sending *s)
+{
+    char path[PATH_MAX_LEN];
+    snprintf(path, sizeof path, "/webhooks/%s/%s/messages/@original", s->d->app_id, s->token);
+    if (dc_rest_send(s->d->rest, s->chain, "GET", path, NULL, original_done, s) != 0)
+        finish(s, TEND_SENT_RETRY);
+}
+
 static void piece_done(discord *d, long status, const cJSON *body, void *ud)
 {
     sending *s = ud;
@@ -201,13 +163,14 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
     }
     if (s->route == ROUTE_CALLBACK && (status < 200 || status >= 300)) {
         long code = error_code(body);
-        seen_interaction *seen = seen_find(d, s->interaction);
+        dc_seen *seen = dc_seen_find(d, s->interaction);
         if (code == DC_ERR_ALREADY_ACKNOWLEDGED) {
             if (seen)
                 seen->acked = true;
             if (s->pieces.items[0].first_answer && s->next == 0) {
-                /* this very answer went out before a crash, its row not yet removed */
-                finish(s, TEND_SENT_OK);
+                /* this very answer went out before a crash, its row not yet removed, or only our
+                 * deferral did: the original response, still loading, tells which */
+                ask_original(s);
                 return;
             }
             s->route = ROUTE_FOLLOWUP; /* another answer took the callback: follow on */
@@ -236,7 +199,7 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
         return;
     }
     if (s->route == ROUTE_CALLBACK) {
-        seen_interaction *seen = seen_find(d, s->interaction);
+        dc_seen *seen = dc_seen_find(d, s->interaction);
         if (seen)
             seen->acked = true;
         s->route = ROUTE_FOLLOWUP; /* further pieces of a long answer follow on the webhook */
@@ -356,14 +319,35 @@ static void send_next(sending *s)
         finish(s, TEND_SENT_RETRY);
 }
 
+/* Discord shows the first follow-up after a deferral in the deferral's place, as private as the
+ * deferral was (always: ephemeral). A private answer fills it; a public one goes to the channel,
+ * where the group reads it, and the loading message is deleted unless a private answer filled it. */
+static void after_deferral(discord *d, dc_seen *seen, sending *s, const tend_message *m, uint64_t age)
+{
+    s->chain = seen->chain;
+    if (m->audience != TEND_TO_PUBLIC && age < DC_FOLLOWUP_WINDOW_MS) {
+        s->route = ROUTE_FOLLOWUP;
+        seen->filled = true;
+        return;
+    }
+    go_around(s, m);
+    if (seen->filled || seen->cleared || age >= DC_FOLLOWUP_WINDOW_MS)
+        return;
+    seen->cleared = true;
+    char path[PATH_MAX_LEN];
+    snprintf(path, sizeof path, "/webhooks/%s/%s/messages/@original", d->app_id, s->token);
+    if (dc_rest_send(d->rest, seen->chain, "DELETE", path, NULL, NULL, NULL) != 0)
+        tend_log(TEND_LOG_WARN, "discord", "could not clear a deferred answer's loading message");
+}
+
 /* Picks the way for a row from its origin and its age. */
 static void choose_route(discord *d, sending *s, const tend_outgoing *o)
 {
     const tend_message *m = o->msg;
     const char *r = o->reply_to;
     if (r && strncmp(r, "i:", 2) == 0 && sscanf(r, "i:%31[^:]:%159s", s->interaction, s->token) == 2) {
-        seen_interaction *seen = seen_find(d, s->interaction);
-        uint64_t now = wall_ms();
+        dc_seen *seen = dc_seen_find(d, s->interaction);
+        uint64_t now = dc_wall_ms();
         s->ephemeral = m->audience != TEND_TO_PUBLIC;
         if (!seen) {
             /* from before a restart, its arrival known only to the second. The first answer tries
@@ -373,18 +357,24 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
             uint64_t created = (uint64_t)o->created_at * 1000u, age = now - created;
             if (m->first_answer && age < CALLBACK_WINDOW_MS)
                 s->route = ROUTE_CALLBACK;
-            else if (!m->first_answer && age < FOLLOWUP_WINDOW_MS)
+            else if (!m->first_answer && age < DC_FOLLOWUP_WINDOW_MS)
                 s->route = ROUTE_FOLLOWUP;
             else
                 go_around(s, m);
             /* what the first answer did decides for the others: a callback that went makes them
              * follow-ups, one too late sends them around too */
             if (m->first_answer)
-                seen_add(d, s->interaction, created);
+                dc_seen_add(d, s->interaction, created);
             return;
         }
         uint64_t age = now > seen->arrived_ms ? now - seen->arrived_ms : 0;
-        if (seen->acked && age < FOLLOWUP_WINDOW_MS)
+        if (seen->deferred) {
+            after_deferral(d, seen, s, m, age);
+            return;
+        }
+        if (!seen->acked && age < CALLBACK_WINDOW_MS)
+            seen->answering = true;
+        if (seen->acked && age < DC_FOLLOWUP_WINDOW_MS)
             s->route = ROUTE_FOLLOWUP;
         else if (!seen->acked && age < CALLBACK_WINDOW_MS)
             s->route = ROUTE_CALLBACK;
@@ -449,8 +439,9 @@ int dc_send(discord *d, const tend_outgoing *o)
         finish(s, TEND_SENT_DROP);
         return 0;
     }
-    s->chain = s->route == ROUTE_CALLBACK || s->route == ROUTE_FOLLOWUP ? dc_rest_new_chain(d->rest)
-                                                                        : chain_for(s->target);
+    if (!s->chain || (s->route != ROUTE_CALLBACK && s->route != ROUTE_FOLLOWUP))
+        s->chain = s->route == ROUTE_CALLBACK || s->route == ROUTE_FOLLOWUP ? dc_rest_new_chain(d->rest)
+                                                                            : chain_for(s->target);
     send_next(s);
     return 0;
 }
@@ -464,17 +455,24 @@ static void run_command(discord *d, dc_event *ev)
     if (ev->kind == DC_EVENT_MENTION) {
         snprintf(reply_to, sizeof reply_to, "m:%s:%s", ev->channel_id, ev->id);
     } else {
-        fresh = seen_add(d, ev->id, wall_ms());
+        fresh = dc_seen_add(d, ev->id, dc_wall_ms());
         snprintf(reply_to, sizeof reply_to, "i:%s:%s", ev->id, ev->token);
         ev->req.answers_expire = true; /* an interaction is answered within its window or never */
     }
     ev->req.reply_to = reply_to;
-    if (tend_host_handle(d->base.host, &ev->req) == TEND_HOST_DUPLICATE) {
+    int rc = tend_host_handle(d->base.host, &ev->req);
+    if (rc == TEND_HOST_QUEUED && fresh) {
+        /* it runs off the loop: its verdict comes to dc_dispatch_handled, and if its answer is slow,
+         * a deferral keeps Discord's 3 seconds */
+        dc_seen_find(d, ev->id)->fresh = true;
+        dc_defer_watch(d, ev->id, ev->token);
+    }
+    if (rc == TEND_HOST_DUPLICATE) {
         tend_log(TEND_LOG_DEBUG, "discord", "event %s was answered already", ev->id);
         /* a replay after a restart did not arrive now: its answers still waiting go by their own
          * age, not by a fresh 3-second window that passed long ago */
         if (fresh)
-            seen_forget(d, ev->id);
+            dc_seen_forget(d, ev->id);
     }
 }
 
@@ -482,25 +480,47 @@ static void run_command(discord *d, dc_event *ev)
 
 /* Which tasks to offer is the bot's answer, through the host; here it only becomes choices. The
  * whole command text goes, so "handoff accept" is not read as "handoff". */
-static void answer_autocomplete(discord *d, const dc_event *ev)
+typedef struct {
+    discord *d;
+    char id[32], token[160];
+} choosing;
+
+static void post_choices(void *ud, const tend_choice *c, size_t n)
 {
-    tend_choice *c = calloc(TEND_MAX_CHOICES, sizeof *c);
-    if (!c)
+    choosing *ch = ud;
+    discord *d = ch->d;
+    if (d->stopping) {
+        free(ch);
         return;
-    size_t n = tend_host_complete(d->base.host, ev->group_key, ev->user_id, ev->text, ev->focused_option, ev->focused, c,
-                                  TEND_MAX_CHOICES);
+    }
     const char *names[TEND_MAX_CHOICES], *values[TEND_MAX_CHOICES];
+    if (n > TEND_MAX_CHOICES)
+        n = TEND_MAX_CHOICES;
     for (size_t i = 0; i < n; i++) {
         names[i] = c[i].name;
         values[i] = c[i].value;
     }
     char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "/interactions/%s/%s/callback", ev->id, ev->token);
+    snprintf(path, sizeof path, "/interactions/%s/%s/callback", ch->id, ch->token);
     char *body = dc_json_take(dc_render_choices(names, values, n));
     if (body)
         dc_rest_send(d->rest, dc_rest_new_chain(d->rest), "POST", path, body, NULL, NULL);
     free(body);
-    free(c);
+    free(ch);
+}
+
+static void answer_autocomplete(discord *d, const dc_event *ev)
+{
+    choosing *ch = calloc(1, sizeof *ch);
+    if (!ch)
+        return;
+    ch->d = d;
+    snprintf(ch->id, sizeof ch->id, "%s", ev->id);
+    snprintf(ch->token, sizeof ch->token, "%s", ev->token);
+    /* at once, or (a PostgreSQL store) when the host's store thread has the answer */
+    if (tend_host_complete_then(d->base.host, ev->group_key, ev->user_id, ev->text, ev->focused_option, ev->focused,
+                                post_choices, ch) != 0)
+        free(ch);
 }
 
 /* ---------------------------------------------------------------- entry points */
@@ -517,7 +537,7 @@ void dc_dispatch_interaction(discord *d, const cJSON *payload)
         /* suggestions change nothing, so nothing is written: a second delivery in this run is
          * skipped by the map of interactions seen; one after a restart is answered again, and
          * Discord refuses that second callback (40060) without the member seeing anything */
-        if (seen_add(d, ev.id, wall_ms()))
+        if (dc_seen_add(d, ev.id, dc_wall_ms()))
             answer_autocomplete(d, &ev);
     } else {
         run_command(d, &ev); /* the host records the interaction with the command's effect */

@@ -12,6 +12,8 @@
  *                   send window (ratelimit.h)
  *   interactions.c  from INTERACTION_CREATE / MESSAGE_CREATE to a tend_request (pure decoding)
  *   dispatch.c      decoded events into the host; outbox rows out as callbacks, posts and DMs
+ *   seen.c          the interactions this run has seen, so their answers know which way to go
+ *   defer.c         a deferral when a command the host runs later is slow to answer (PostgreSQL)
  *   render.c        from a tend_message to a Discord message body (pure encoding)
  *   commands.c      the Discord shape of every command, for registration
  *   intro.c         the one hello in a server tend just joined
@@ -38,6 +40,8 @@
 #define DC_PERM_ADMINISTRATOR (1ULL << 3)
 #define DC_PERM_MANAGE_GUILD (1ULL << 5)
 #define DC_FLAG_EPHEMERAL 64
+#define DC_FLAG_LOADING 128 /* a deferred response still "thinking" */
+#define DC_FOLLOWUP_WINDOW_MS (14 * 60 * 1000) /* an interaction's token lives 15 minutes */
 #define DC_CONTENT_MAX 2000
 #define DC_FILE_MAX (10u * 1024 * 1024) /* what a bot may upload per file */
 /* Raw text per piece when a long message is split; the margin covers mentions growing from a
@@ -76,6 +80,9 @@ typedef struct discord {
     bool stopping;
     bool stopped;           /* stop() ran: handles are closing */
     uv_timer_t stop_timer;  /* runs a fatal stop outside any library callback */
+    uv_timer_t defer_timer; /* the oldest interaction still waiting for its first answer (defer.c) */
+    struct dc_deferral *deferrals, *deferrals_tail; /* in the order they were handed to the host */
+    struct dc_deferral *deferring; /* deferrals on their way to Discord, freed at destroy if cut off */
     bool fatal;
 } discord;
 
@@ -199,6 +206,43 @@ void dc_dispatch_message(discord *d, const cJSON *payload);
 int dc_send(discord *d, const tend_outgoing *o);
 /* Frees what dispatch.c remembers about interactions. */
 void dc_dispatch_free(discord *d);
+/* ---------------------------------------------------------------- seen.c */
+
+/* Arrival time and whether the callback went out, per interaction, so its answers know which way
+ * to go. Forgotten after the follow-up window. */
+typedef struct dc_seen {
+    dc_hnode node; /* first */
+    char id[32];
+    uint64_t arrived_ms;
+    bool acked;
+    bool fresh;     /* arrived in this run as a command the host took (a replay is forgotten) */
+    bool answering; /* its first answer reached dc_send: no deferral                          */
+    bool deferred;  /* our deferral took the callback (defer.c)                              */
+    bool filled;    /* a private answer filled the deferral's loading message                 */
+    bool cleared;   /* the loading message was deleted (the answer went to the channel)       */
+    uint64_t chain; /* after a deferral: the REST chain its follow-ups keep order on          */
+} dc_seen;
+/* The wall clock in milliseconds. */
+uint64_t dc_wall_ms(void);
+dc_seen *dc_seen_find(discord *d, const char *id);
+/* Remembers that the interaction arrived at `arrived` (ms); false when it was known already (or
+ * memory ran out). */
+bool dc_seen_add(discord *d, const char *id, uint64_t arrived);
+void dc_seen_forget(discord *d, const char *id);
+
+/* The adapter's handled(): a command the host took has run (rc: TEND_HOST_DUPLICATE, a replay). */
+void dc_dispatch_handled(discord *d, const char *reply_to, int rc);
+
+
+/* ---------------------------------------------------------------- defer.c */
+
+/* A command the host took to run later (TEND_HOST_QUEUED): if no answer reached dc_send within
+ * DC_DEFER_AFTER_MS of now, a deferral answers Discord's 3 seconds (callback type 5, ephemeral:
+ * the answer's privacy is not known yet); its answers then follow (dispatch.c). */
+#define DC_DEFER_AFTER_MS 1500
+void dc_defer_watch(discord *d, const char *id, const char *token);
+/* Forgets every watch (at stop and destroy; the timer is closed by stop). */
+void dc_defer_free(discord *d);
 
 /* ---------------------------------------------------------------- shards.c (the gateway) */
 

@@ -4,6 +4,8 @@
  */
 #include "store/postgres/pg.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +16,15 @@
 
 /* ---------------------------------------------------------------- registry */
 
-/* Open addressing over pointers; a handful of handles and a few hundred statements per store. The
- * store is used from one thread (the loop), as SQLite's handle is. */
+/* Open addressing over pointers; a handful of handles and a few hundred statements per store. A
+ * store is used from one thread at a time, as SQLite's handle is, but two stores may live on two
+ * threads (the loop's and the store thread's, store/postgres/SEAM.md) and share this table, so
+ * `registry_lock` guards it. With no PostgreSQL store open (a SQLite tend built with libpq, whose
+ * every sqlite3_* call asks here) the count alone answers, without the lock. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static const void **slots;
-static size_t slot_cap, slot_used;
+static size_t slot_cap;
+static _Atomic size_t slot_used;
 static const void *const tombstone = &tombstone;
 
 static size_t slot_of(const void *p, size_t cap)
@@ -25,10 +32,8 @@ static size_t slot_of(const void *p, size_t cap)
     return (size_t)(((uintptr_t)p >> 4) * 11400714819323198485ull) & (cap - 1);
 }
 
-bool tend_pg_owns(const void *p)
+static bool owned(const void *p)
 {
-    if (!slot_used || !p)
-        return false;
     for (size_t i = slot_of(p, slot_cap), n = 0; n < slot_cap; i = (i + 1) & (slot_cap - 1), n++) {
         if (slots[i] == p)
             return true;
@@ -36,6 +41,16 @@ bool tend_pg_owns(const void *p)
             return false;
     }
     return false;
+}
+
+bool tend_pg_owns(const void *p)
+{
+    if (!p || !atomic_load_explicit(&slot_used, memory_order_acquire))
+        return false;
+    pthread_mutex_lock(&registry_lock);
+    bool found = slot_cap && owned(p);
+    pthread_mutex_unlock(&registry_lock);
+    return found;
 }
 
 static void insert_slot(const void **table, size_t cap, const void *p)
@@ -48,6 +63,7 @@ static void insert_slot(const void **table, size_t cap, const void *p)
 
 void tend_pg_registry_add(const void *p)
 {
+    pthread_mutex_lock(&registry_lock);
     if ((slot_used + 1) * 2 > slot_cap) {
         size_t cap = slot_cap ? slot_cap * 2 : 1024;
         const void **grown = calloc(cap, sizeof *grown);
@@ -61,25 +77,28 @@ void tend_pg_registry_add(const void *p)
         slot_cap = cap;
     }
     insert_slot(slots, slot_cap, p);
-    slot_used++;
+    atomic_fetch_add_explicit(&slot_used, 1, memory_order_release);
+    pthread_mutex_unlock(&registry_lock);
 }
 
 void tend_pg_registry_remove(const void *p)
 {
+    pthread_mutex_lock(&registry_lock);
     for (size_t i = slot_of(p, slot_cap), n = 0; slot_cap && n < slot_cap; i = (i + 1) & (slot_cap - 1), n++) {
         if (slots[i] == p) {
             slots[i] = tombstone;
-            slot_used--;
-            if (!slot_used) { /* the last store closed: start clean (tombstones and all) */
+            if (atomic_fetch_sub_explicit(&slot_used, 1, memory_order_release) == 1) {
+                /* the last store closed: start clean (tombstones and all) */
                 free(slots);
                 slots = NULL;
                 slot_cap = 0;
             }
-            return;
+            break;
         }
         if (!slots[i])
-            return;
+            break;
     }
+    pthread_mutex_unlock(&registry_lock);
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -208,9 +227,22 @@ static void quiet(void *arg, const char *message)
 static int session_setup(tend_pg_conn *c)
 {
     PQsetNoticeProcessor(c->conn, quiet, NULL);
-    /* a lock held by another process waits as long as SQLite's busy timeout, then BUSY */
-    return tend_pg_exec(c, "SET client_min_messages = warning; SET lock_timeout = '2s';"
-                           " SET statement_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s'");
+    /* a lock held by another process waits as long as SQLite's busy timeout, then BUSY; a
+     * connection whose caller cannot wait that long (the loop's own) says less */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SET client_min_messages = warning; SET lock_timeout = %d; SET statement_timeout = %d;"
+             " SET idle_in_transaction_session_timeout = '60s'",
+             c->lock_timeout_ms > 0 ? c->lock_timeout_ms : 2000,
+             c->statement_timeout_ms > 0 ? c->statement_timeout_ms : 10000);
+    return tend_pg_exec(c, sql);
+}
+
+int tend_pg_bound_waits(tend_pg_conn *c, int lock_ms, int statement_ms)
+{
+    c->lock_timeout_ms = lock_ms;
+    c->statement_timeout_ms = statement_ms;
+    return session_setup(c);
 }
 
 int tend_pg_reconnect(tend_pg_conn *c)

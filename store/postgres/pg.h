@@ -49,12 +49,20 @@ typedef struct tend_pg_conn {
     unsigned generation;     /* bumped on reconnect: statements prepare again */
     unsigned next_name;
     char where[256];         /* the redacted URL, for messages */
+    int lock_timeout_ms;     /* 0: 2 s, as SQLite's busy timeout (tend_pg_bound_waits) */
+    int statement_timeout_ms; /* 0: 10 s */
 } tend_pg_conn;
 /* Records the last failure of libpq's result (or connection when res is NULL) on c; returns the
  * SQLite code it maps to (a unique violation is SQLITE_CONSTRAINT, a lost lock SQLITE_BUSY...). */
 int tend_pg_fail(tend_pg_conn *c, const void *res);
 /* Runs SQL with no parameters and no rows (several statements allowed): SQLITE_OK or a code. */
 int tend_pg_exec(tend_pg_conn *c, const char *sql);
+
+/* Gives up on a lock after lock_ms and on a statement after statement_ms (0: the defaults), now
+ * and after every reconnect: SQLITE_OK or a code. */
+int tend_pg_bound_waits(tend_pg_conn *c, int lock_ms, int statement_ms);
+/* The connection of a handle tend_pg_open made, NULL for anything else (a SQLite handle). */
+tend_pg_conn *tend_pg_conn_of(sqlite3 *db);
 
 /* Makes a lost connection again (same URL, session settings again; every statement prepares
  * again): SQLITE_OK or SQLITE_IOERR with the reason in c->errmsg. */

@@ -69,6 +69,11 @@ static tend_pg_conn *as_conn(sqlite3 *db)
     return db && tend_pg_owns(db) ? (tend_pg_conn *)(void *)db : NULL;
 }
 
+tend_pg_conn *tend_pg_conn_of(sqlite3 *db)
+{
+    return as_conn(db);
+}
+
 int tend_shim_prepare(sqlite3 *db, const char *sql, int n, unsigned flags, sqlite3_stmt **out)
 {
     tend_pg_conn *c = as_conn(db);

@@ -346,6 +346,19 @@ int tend_store_set_synchronous(tend_store *store, int level)
     return exec_sql(store, pragmas[level]);
 }
 
+int tend_store_bound_waits(tend_store *store, int lock_ms, int statement_ms)
+{
+    if (lock_ms < 0 || statement_ms < 0)
+        return TEND_STORE_ERROR;
+#ifdef TEND_HAVE_POSTGRES
+    if (store->postgres)
+        return tend_pg_bound_waits(tend_pg_conn_of(store->db), lock_ms, statement_ms) == SQLITE_OK
+                   ? TEND_STORE_OK
+                   : TEND_STORE_ERROR;
+#endif
+    return TEND_STORE_OK;
+}
+
 /* ---------------------------------------------------------------- groups */
 
 #define GROUP_COLUMNS                                                                             \

@@ -16,6 +16,11 @@ add_test(NAME bench.store_latency.sqlite
          COMMAND sh -c "rm -f \"$1\" && exec \"$0\" \"$1\" 500" $<TARGET_FILE:tend_store_latency>
                  ${CMAKE_BINARY_DIR}/store_latency.db)
 set_tests_properties(bench.store_latency.sqlite PROPERTIES LABELS bench TIMEOUT 120)
+# the same commands through the store thread (app/storeq.h): what the hop off the loop costs
+add_test(NAME bench.store_latency.thread.sqlite
+         COMMAND sh -c "rm -f \"$1\" && exec \"$0\" --thread \"$1\" 500" $<TARGET_FILE:tend_store_latency>
+                 ${CMAKE_BINARY_DIR}/store_latency_thread.db)
+set_tests_properties(bench.store_latency.thread.sqlite PROPERTIES LABELS bench TIMEOUT 120)
 
 if(TEND_HAVE_POSTGRES)
   set(TEND_PG_DIR ${CMAKE_BINARY_DIR}/pg-test)
@@ -32,7 +37,7 @@ if(TEND_HAVE_POSTGRES)
   foreach(name test_store_backend test_store_tasks test_store_people test_store_process test_outbox test_router
                test_people test_rest test_checkin test_spread test_load test_task_post test_thanks
                test_team test_setup test_i18n test_task_alerts test_complete test_calendar test_console
-               test_matrix_links test_store_megolm test_store_lease
+               test_matrix_links test_store_megolm test_storeq test_store_lease
                test_scheduler_processes test_outbox_owners)
     add_test(NAME unit.${name}.pg COMMAND ${TEND_WITH_PG} $<TARGET_FILE:${name}>)
     set_tests_properties(unit.${name}.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "unit;postgres"
@@ -47,7 +52,7 @@ if(TEND_HAVE_POSTGRES)
 
   # the Discord double against PostgreSQL: the durable outbox across kill -9 and restarts, and ops
   if(TEND_DISCORD_VENV)
-    foreach(suite outbox ops processes)
+    foreach(suite outbox ops slowdb processes)
       add_test(NAME integration.discord.${suite}.pg
                COMMAND ${TEND_WITH_PG} ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
                        ${TEND_DISCORD_TESTS}/test_${suite}.py

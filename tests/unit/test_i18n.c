@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <uv.h>
+
 #include "app/languages.h"
 #include "bot/i18n.h"
 #include "bot/messages.h"
@@ -360,6 +362,47 @@ static void test_switch_cost_per_command(void **state)
     testkit_free(kit);
 }
 
+/* The loop and a store thread translate at once (store/postgres/SEAM.md): one thread answers in
+ * Spanish, the other in the pseudo-language, each through its command's scope and by explicit
+ * code, 50,000 times each. Without the lock around a switch and its lookup, or with a scope
+ * shared between threads, one thread gets the other's language (both were seen to fail). */
+typedef struct {
+    const char *lang;   /* the thread's language */
+    const char *claim;  /* what MSG_TASKS_CLAIM_BUTTON must read in it */
+    int wrong;          /* this thread's own count */
+    uv_barrier_t *both; /* so the two really run at once */
+} translator;
+
+static void translate_many(void *arg)
+{
+    translator *t = arg;
+    tend_i18n_scope(t->lang, "asker", t->lang);
+    uv_barrier_wait(t->both);
+    for (int i = 0; i < 50000; i++) {
+        const char *by_scope = tend_tr(MSG_TASKS_CLAIM_BUTTON);
+        const char *by_code = tend_i18n_tr(t->lang, MSG_TASKS_CLAIM_BUTTON);
+        if (strcmp(by_scope, t->claim) != 0 || strcmp(by_code, t->claim) != 0)
+            t->wrong++;
+    }
+}
+
+static void test_two_threads_keep_their_languages(void **state)
+{
+    (void)state;
+    uv_barrier_t both;
+    assert_int_equal(uv_barrier_init(&both, 2), 0);
+    translator es = {.lang = "es", .claim = "Me apunto", .both = &both};
+    translator qps = {.lang = "qps", .claim = "⟦Claim⟧", .both = &both};
+    uv_thread_t a, b;
+    assert_int_equal(uv_thread_create(&a, translate_many, &es), 0);
+    assert_int_equal(uv_thread_create(&b, translate_many, &qps), 0);
+    uv_thread_join(&a);
+    uv_thread_join(&b);
+    uv_barrier_destroy(&both);
+    assert_int_equal(es.wrong, 0);
+    assert_int_equal(qps.wrong, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_app_language_remembered),
         cmocka_unit_test(test_switch_cost),
         cmocka_unit_test(test_switch_cost_per_command),
+        cmocka_unit_test(test_two_threads_keep_their_languages),
     };
     return cmocka_run_group_tests(tests, setup_languages, NULL);
 }

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "lib/metrics.h"
 #include "schedkit.h"
 
@@ -190,6 +192,58 @@ static void the_scheduler_counts_posts_fired_and_skipped(void **state)
     testkit_free(kit);
 }
 
+/* The router and scheduler count on the store thread while adapters count and /metrics renders on
+ * the loop (store/postgres/SEAM.md): two threads adding to the same series and making new ones
+ * while a third renders lose no count. Without the registry's lock the sums come out short. */
+enum { ADDS = 100000 };
+
+typedef struct {
+    const char *outcome;
+    uv_barrier_t *all;
+} counter_thread;
+
+static void count_many(void *arg)
+{
+    counter_thread *c = arg;
+    uv_barrier_wait(c->all);
+    for (int i = 0; i < ADDS; i++) {
+        tend_metric_add(&commands, "claim", "ok", 1);
+        tend_metric_observe(&seconds, c->outcome, NULL, 0.002);
+        if (i % 1000 == 0) /* new series appear while the other thread walks the list */
+            tend_metric_add(&commands, c->outcome, i % 2000 ? "usage" : "ok", 1);
+    }
+}
+
+static void render_many(void *arg)
+{
+    counter_thread *c = arg;
+    uv_barrier_wait(c->all);
+    for (int i = 0; i < 200; i++)
+        free(render());
+}
+
+static void two_threads_lose_no_count(void **state)
+{
+    (void)state;
+    uv_barrier_t all;
+    assert_int_equal(uv_barrier_init(&all, 3), 0);
+    counter_thread a = {.outcome = "discord", .all = &all}, b = {.outcome = "matrix", .all = &all};
+    counter_thread r = {.all = &all};
+    uv_thread_t ta, tb, tr;
+    assert_int_equal(uv_thread_create(&ta, count_many, &a), 0);
+    assert_int_equal(uv_thread_create(&tb, count_many, &b), 0);
+    assert_int_equal(uv_thread_create(&tr, render_many, &r), 0);
+    uv_thread_join(&ta);
+    uv_thread_join(&tb);
+    uv_thread_join(&tr);
+    uv_barrier_destroy(&all);
+    assert_true(tend_metric_value(&commands, "claim", "ok") == 2.0 * ADDS);
+    assert_true(tend_metric_value(&seconds, "discord", NULL) == ADDS);
+    assert_true(tend_metric_value(&seconds, "matrix", NULL) == ADDS);
+    assert_true(tend_metric_value(&commands, "discord", "ok") + tend_metric_value(&commands, "discord", "usage") ==
+                ADDS / 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +254,7 @@ int main(void)
         cmocka_unit_test_setup(help_text_is_escaped, reset),
         cmocka_unit_test_setup_teardown(the_router_counts_each_command_by_name_and_outcome, reset, reset),
         cmocka_unit_test_setup_teardown(the_scheduler_counts_posts_fired_and_skipped, reset, reset),
+        cmocka_unit_test_setup_teardown(two_threads_lose_no_count, reset, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

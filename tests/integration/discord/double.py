@@ -30,6 +30,10 @@ GUILD_ID = "900000000000000001"
 SLOW = 8 if os.environ.get("TEND_TEST_SLOW") else 1
 # Discord refuses an interaction's first response after 3 s (valgrind alone gets more)
 INTERACTION_DEADLINE = 3.0 * SLOW
+# an interaction's token (its follow-ups, its original response) lives 15 minutes
+TOKEN_LIFETIME = 15 * 60.0 * SLOW
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
 CHANNEL_ID = "900000000000000002"
 APP_ID = "900000000000000003"
 BOT_ID = "900000000000000004"
@@ -115,11 +119,21 @@ class Double(Gateway):
         self.limits = rl.Limits()   # rate limits as Discord counts them
         self.late = []              # (interaction id, seconds) of callbacks refused as too late
         self.repeated_callbacks = []  # interaction ids whose callback came again (refused with 40060)
+        self.deferred = {}          # interaction id -> the flags of its deferral (callback type 5)
+        self.filled = set()         # deferred interactions whose loading message a follow-up replaced
+        self.deleted_originals = []  # interaction ids whose original response was deleted
+        self.expired_tokens = []    # interaction ids used after their token's 15 minutes
         # when the bot joined the server: long ago unless a test plays a fresh invite
         self.joined_at = "2026-01-01T00:00:00+00:00"
         # the servers' language: GUILD_CREATE's preferred_locale and each interaction's guild_locale
         self.guild_locale = "en-US"
         self.bot_role_permissions = VIEW_CHANNEL | SEND_MESSAGES
+
+    def _token_expired(self, iid):
+        if time.monotonic() - self.sent_at.get(iid, time.monotonic()) <= TOKEN_LIFETIME:
+            return False
+        self.expired_tokens.append(iid)
+        return True
 
     # ------------------------------------------------------------------ running
 
@@ -285,6 +299,8 @@ class Double(Gateway):
                                          status=400)
             self.callbacks[iid] = [body]
             self.answered_at[iid] = time.monotonic()
+            if (body or {}).get("type") == 5:
+                self.deferred[iid] = ((body or {}).get("data") or {}).get("flags", 0)
             if (query or {}).get("with_response") in ("1", "true"):
                 data = (body or {}).get("data") or {}
                 msg = self._message(CHANNEL_ID, data)
@@ -300,8 +316,34 @@ class Double(Gateway):
             if iid is None or iid not in self.callbacks:
                 self.violations.append("follow-up before the interaction was answered")
                 return jr({"message": "Unknown Webhook", "code": 10015}, status=404)
+            if self._token_expired(iid):
+                return jr({"message": "Unknown Webhook", "code": 10015}, status=404)
+            if iid in self.deferred and iid not in self.filled and iid not in self.deleted_originals:
+                # Discord shows the first follow-up after a deferral in its place, as private as
+                # the deferral was, whatever the follow-up's own flags say
+                self.filled.add(iid)
+                flags = (body or {}).get("flags", 0) or 0
+                if (flags & EPHEMERAL) and not (self.deferred[iid] & EPHEMERAL):
+                    self.violations.append("a private answer filled a public deferral: everyone saw it")
+                body = dict(body or {}, flags=(flags & ~EPHEMERAL) | (self.deferred[iid] & EPHEMERAL))
             self.callbacks[iid].append(body)
             return jr(self._message(CHANNEL_ID, body))
+        m = re.match(r"^/webhooks/(\d+)/([^/]+)/messages/@original$", path)
+        if m and method == "GET":
+            iid = self.tokens.get(m.group(2))
+            if iid is None or iid not in self.callbacks or iid in self.deleted_originals or self._token_expired(iid):
+                return jr({"message": "Unknown Message", "code": 10008}, status=404)
+            if iid in self.deferred and iid not in self.filled:
+                # still "thinking": Discord's LOADING flag, nothing written yet
+                return jr(self._message(CHANNEL_ID, {"content": "", "flags": self.deferred[iid] | LOADING}))
+            first = self.callbacks[iid][1] if iid in self.deferred else (self.callbacks[iid][0].get("data") or {})
+            return jr(self._message(CHANNEL_ID, first))
+        if m and method == "DELETE":
+            iid = self.tokens.get(m.group(2))
+            if iid is None or iid not in self.callbacks or self._token_expired(iid):
+                return jr({"message": "Unknown Webhook", "code": 10015}, status=404)
+            self.deleted_originals.append(iid)
+            return web.Response(status=204)
         m = re.match(r"^/channels/(\d+)/messages$", path)
         if m and method == "POST" and m.group(1) == ANNOUNCE_ID:
             self.violations.append("posted in a channel where the bot may not send messages")

@@ -71,6 +71,63 @@ def test_double_flags_a_body_that_breaks_the_spec(double):
     assert any("/interactions/" in v for v in double.violations), double.violations
 
 
+def _post(double, path, body, method="POST"):
+    import json
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(double.api_base + path, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json", "User-Agent": "DiscordBot (x, 1)"},
+                                 method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_double_plays_a_deferral_and_the_tokens_fifteen_minutes_as_discord_does(double):
+    # a follow-up before any callback: Discord knows no webhook yet
+    early = double.slash("ben", "claim", {"task": "1"})
+    assert _post(double, "/webhooks/%s/%s" % (dd.APP_ID, token_of_(double, early)), {"content": "x"}) == 404
+    assert "follow-up before the interaction was answered" in double.violations
+    double.violations.clear()
+    # an ephemeral deferral: the first follow-up takes its place, as private as the deferral
+    iid = double.slash("ben", "claim", {"task": "1"})
+    tok = token_of_(double, iid)
+    assert _post(double, "/interactions/%s/%s/callback" % (iid, tok), {"type": 5, "data": {"flags": 64}}) == 204
+    assert _original(double, tok)["flags"] == 64 | dd.LOADING, "a deferral is loading until its follow-up"
+    assert _post(double, "/webhooks/%s/%s" % (dd.APP_ID, tok), {"content": "yours"}) == 200
+    assert _original(double, tok)["content"] == "yours"
+    assert double.callbacks[iid][1]["flags"] & 64, "the first follow-up after a private deferral is private"
+    assert _post(double, "/webhooks/%s/%s" % (dd.APP_ID, tok), {"content": "and public"}) == 200
+    assert not double.callbacks[iid][2].get("flags", 0) & 64, "later follow-ups keep their own flags"
+    # a public deferral filled with a private answer: everyone would see it
+    iid = double.slash("ben", "claim", {"task": "1"})
+    tok = token_of_(double, iid)
+    assert _post(double, "/interactions/%s/%s/callback" % (iid, tok), {"type": 5}) == 204
+    _post(double, "/webhooks/%s/%s" % (dd.APP_ID, tok), {"content": "secret", "flags": 64})
+    assert any("everyone saw it" in v for v in double.violations), double.violations
+    double.violations.clear()
+    # the token lives 15 minutes: a follow-up or a delete after that is refused
+    double.sent_at[iid] -= dd.TOKEN_LIFETIME + 1
+    assert _post(double, "/webhooks/%s/%s" % (dd.APP_ID, tok), {"content": "late"}) == 404
+    assert _post(double, "/webhooks/%s/%s/messages/@original" % (dd.APP_ID, tok), None, "DELETE") == 404
+    assert double.expired_tokens == [iid, iid]
+
+
+def _original(double, tok):
+    import json
+    import urllib.request
+    req = urllib.request.Request(double.api_base + "/webhooks/%s/%s/messages/@original" % (dd.APP_ID, tok),
+                                 headers={"User-Agent": "DiscordBot (x, 1)"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read())
+
+
+def token_of_(double, iid):
+    return next(tok for tok, i in double.tokens.items() if i == iid)
+
+
 # ---------------------------------------------------------------- rate limits, as Discord sends them
 
 OTHER_CHANNEL = "900000000000000012"
