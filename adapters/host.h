@@ -72,6 +72,8 @@ typedef struct tend_host_ops {
     /* NULL: complete() answers at once. Otherwise the choices come later, through cb. */
     int (*complete_later)(tend_host *h, const char *group_key, const char *member_key, const char *command,
                           const char *option, const char *typed, tend_host_choices_cb cb, void *ud);
+    /* NULL: this process is the bot's only one. */
+    int (*peers)(tend_host *h);
 } tend_host_ops;
 
 struct tend_host {
@@ -89,6 +91,15 @@ struct tend_host {
 static inline int tend_host_handle(tend_host *h, const tend_request *req)
 {
     return h->ops->handle(h, req);
+}
+
+/* How many tend processes run this bot on the same database, this one included (at least 1), as
+ * last counted (every few seconds, from their leases): a budget Discord sets for the whole bot (50
+ * requests a second) is shared between them, never multiplied by them. */
+static inline int tend_host_peers(tend_host *h)
+{
+    int n = h->ops->peers ? h->ops->peers(h) : 1;
+    return n < 1 ? 1 : n;
 }
 
 /* Up to `max` suggestions for the option named `option` ("task", "kind"; NULL: a task) of `command`

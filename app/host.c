@@ -156,6 +156,11 @@ static int language(tend_host *h, const char *group_key, const char *member_key,
     return tend_app_language_of(store_of(h), group_key, member_key, locale, out, outlen);
 }
 
+static int peers(tend_host *h)
+{
+    return app_of(h)->processes_alive;
+}
+
 const tend_host_ops tend_app_host_ops = {
     .handle = handle,
     .complete = complete,
@@ -171,4 +176,5 @@ const tend_host_ops tend_app_host_ops = {
     .advance = advance,
     .language = language,
     .crypto = &tend_app_host_crypto_ops,
+    .peers = peers,
 };

@@ -548,6 +548,11 @@ static int advance(tend_host *h, int64_t seconds)
     return -1;
 }
 
+static int peers(tend_host *h)
+{
+    return app_of(h)->processes_alive; /* counted on the loop, read on the loop */
+}
+
 const tend_host_ops tend_app_host_async_ops = {
     .handle = handle,
     .complete = complete_now,
@@ -564,4 +569,5 @@ const tend_host_ops tend_app_host_async_ops = {
     .language = language,
     .crypto = NULL, /* Matrix, the one platform with crypto state, stays on the synchronous host */
     .complete_later = complete_later,
+    .peers = peers,
 };

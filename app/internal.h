@@ -41,6 +41,7 @@ struct tend_app {
     tend_lease *process_lease; /* "this process is alive": others leave its outbox rows alone */
     uv_timer_t orphan_timer;   /* looks for outbox rows of stopped processes (orphans.c) */
     bool orphan_timer_open;
+    int processes_alive;       /* tend processes on this database with a live process lease (orphans.c) */
     /* On PostgreSQL (app/host_async.c): the bot, its store and the scheduler's tick run on the store
      * thread; the loop keeps a connection of its own for the adapters' small calls and the sender */
     struct tend_storeq *storeq;

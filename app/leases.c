@@ -117,6 +117,25 @@ bool tend_lease_holder_gone(tend_store *store, const char *holder)
     return !f.have || f.found.expires_at <= wall_ms();
 }
 
+struct live {
+    int64_t now;
+    int n;
+};
+
+static int count_one(const tend_store_lease *l, void *ud)
+{
+    struct live *c = ud;
+    /* a process killed on this host keeps its lease until it runs out, but is not alive */
+    c->n += l->expires_at > c->now && !holder_is_gone_from_here(l->holder);
+    return 0;
+}
+
+int tend_lease_count_live(tend_store *store, const char *prefix)
+{
+    struct live c = {wall_ms(), 0};
+    return tend_store_lease_each(store, prefix, count_one, &c) == TEND_STORE_OK ? c.n : -1;
+}
+
 static void try_take(tend_lease *lease)
 {
     int64_t now = wall_ms();

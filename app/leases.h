@@ -68,6 +68,10 @@ bool tend_lease_holder_gone(tend_store *store, const char *holder);
  * it is alive and leave its outbox rows alone. */
 const char *tend_lease_process_name(void);
 
+/* How many leases named with `prefix` are held now (not run out): with "process.", how many tend
+ * processes share the database. -1 when the store fails. */
+int tend_lease_count_live(tend_store *store, const char *prefix);
+
 /* This process as a lease holder: "<host name>:<process id>". */
 const char *tend_lease_me(void);
 

@@ -5,6 +5,7 @@
  * each platform this process runs, the owners of a platform's rows are looked at, and the rows
  * of any that is gone (app/leases.h says when) are claimed and queued here. The claim is one
  * compare-and-set in the database, so two processes looking at once never both take a row.
+ * The same look counts the tend processes alive (for tend_host_peers).
  */
 #include <string.h>
 
@@ -29,6 +30,10 @@ static int claim_if_gone(const char *owner, void *ud)
 void tend_app_claim_orphans(tend_app *app, const char *platform)
 {
     tend_store *store = tend_app_loop_store(app);
+    /* the same look counts the processes alive, for budgets shared between them (host.h's peers) */
+    int alive = tend_lease_count_live(store, "process.");
+    if (alive >= 0)
+        app->processes_alive = alive;
     for (size_t i = 0; i < app->n_adapters; i++) {
         const char *p = app->adapters[i]->ops->platform;
         if (app->standby[i] || (platform && strcmp(p, platform) != 0))

@@ -402,12 +402,18 @@ void dc_send_window_init(dc_send_window *w, size_t limit, uint64_t window_ms)
     w->window_ms = window_ms;
 }
 
+void dc_send_window_set_limit(dc_send_window *w, size_t limit)
+{
+    w->limit = limit > 120 ? 120 : (limit ? limit : 1);
+}
+
 uint64_t dc_send_window_wait(const dc_send_window *w, uint64_t now_ms)
 {
     if (w->count < w->limit)
         return 0;
-    /* the oldest of the last `limit` sends decides when one more fits */
-    size_t oldest = (w->head + 120 - w->count) % 120;
+    /* the limit-th newest send decides when one more fits (with a limit lowered since, more than
+     * `limit` sends are remembered: the newer ones count) */
+    size_t oldest = (w->head + 120 - w->limit) % 120;
     uint64_t free_at = w->sent[oldest] + w->window_ms;
     return free_at > now_ms ? free_at - now_ms : 0;
 }
@@ -423,6 +429,6 @@ void dc_send_window_note(dc_send_window *w, uint64_t now_ms)
     }
     w->sent[w->head] = now_ms;
     w->head = (w->head + 1) % 120;
-    if (w->count < w->limit)
-        w->count++;
+    if (w->count < 120)
+        w->count++; /* all 120 slots kept: a limit raised later still sees the sends before it */
 }

@@ -80,6 +80,9 @@ typedef struct {
 } dc_send_window;
 
 void dc_send_window_init(dc_send_window *w, size_t limit, uint64_t window_ms);
+/* A new limit from now on (1..120), e.g. the bot's budget shared by more processes: the sends
+ * already in the window count against it. */
+void dc_send_window_set_limit(dc_send_window *w, size_t limit);
 /* Milliseconds until one more send fits (0 = now). */
 uint64_t dc_send_window_wait(const dc_send_window *w, uint64_t now_ms);
 void dc_send_window_note(dc_send_window *w, uint64_t now_ms);

@@ -39,6 +39,10 @@
 #define RETRY_BASE_MS 500
 #define RETRY_BASE_INTERACTION_MS 100
 #define GLOBAL_LIMIT 50
+
+static const tend_metric_def DC_M_REST_BUDGET = {
+    "tend_discord_rest_budget", "Requests a second this process may send of Discord's bot-wide 50 (its share, as last applied).",
+    TEND_METRIC_GAUGE, {NULL, NULL}};
 /* a little over Discord's second: its clock starts a window when our first request arrives */
 #define GLOBAL_WINDOW_MS 1050
 /* connections for interaction endpoints, beside the adapter's own for everything else */
@@ -106,6 +110,21 @@ struct dc_rest {
 
 static void pump(dc_rest *rest);
 
+/* Discord's 50 a second is the bot's, whatever the number of processes running it: each takes its
+ * share, as many as there are tends alive on the database (counted by the host every few seconds),
+ * so two processes never send 100 a second between them. */
+static void share_budget(dc_rest *rest)
+{
+    int peers = tend_host_peers(rest->d->base.host);
+    size_t share = (size_t)(GLOBAL_LIMIT / peers);
+    if (share != rest->global.limit) {
+        dc_send_window_set_limit(&rest->global, share);
+        tend_metric_set(&DC_M_REST_BUDGET, NULL, NULL, (double)rest->global.limit);
+        tend_log(TEND_LOG_INFO, "discord", "REST budget: %zu requests a second (%d tend process%s share the bot's %d)",
+                 rest->global.limit, peers, peers == 1 ? "" : "es", GLOBAL_LIMIT);
+    }
+}
+
 static void wake_cb(uv_timer_t *t)
 {
     pump(t->data);
@@ -128,6 +147,7 @@ dc_rest *dc_rest_create(discord *d)
     rest->wake.data = rest;
     rest->next_chain = 1;
     dc_send_window_init(&rest->global, GLOBAL_LIMIT, GLOBAL_WINDOW_MS);
+    tend_metric_set(&DC_M_REST_BUDGET, NULL, NULL, GLOBAL_LIMIT);
     return rest;
 }
 
@@ -631,6 +651,7 @@ static void pump(dc_rest *rest)
         soonest = UINT64_MAX;
         budget_spent = false;
         wake_due(rest, now);
+        share_budget(rest);
         /* interaction endpoints first, and whatever the global limit says */
         bool more = run_list(rest, &rest->active[0], false, now, &soonest);
         global = rest->closing ? 0 : dc_ratelimit_global_wait(rest->rl, now);

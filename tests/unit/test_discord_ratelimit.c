@@ -277,6 +277,29 @@ static void the_gateway_window_holds_the_121st_send_for_a_minute(void **state)
     assert_int_equal(dc_send_window_wait(&w, 60100), 0);
 }
 
+/* The bot's 50 a second shared by two processes: a share of 25 counts the sends already made, and
+ * the whole 50 again once the other process is gone. */
+static void a_shared_budget_counts_what_was_sent_and_grows_back(void **state)
+{
+    (void)state;
+    dc_send_window w;
+    dc_send_window_init(&w, 50, 1000);
+    for (uint64_t i = 0; i < 40; i++) /* 40 sends at 0..39 ms: room for 10 more */
+        dc_send_window_note(&w, i);
+    assert_int_equal(dc_send_window_wait(&w, 100), 0);
+    dc_send_window_set_limit(&w, 25); /* a second process came: 25 each */
+    /* the 25th newest send (at 15 ms) must leave the window before one more fits */
+    assert_int_equal(dc_send_window_wait(&w, 100), 15 + 1000 - 100);
+    assert_int_equal(dc_send_window_wait(&w, 1015), 0);
+    dc_send_window_set_limit(&w, 50); /* it is gone: the whole budget, the 40 sends still counted */
+    assert_int_equal(dc_send_window_wait(&w, 100), 0);
+    for (uint64_t i = 0; i < 10; i++)
+        dc_send_window_note(&w, 100 + i);
+    assert_int_equal(dc_send_window_wait(&w, 200), 0 + 1000 - 200);
+    dc_send_window_set_limit(&w, 0); /* never below one */
+    assert_int_equal(w.limit, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +315,7 @@ int main(void)
         cmocka_unit_test(limits_of_past_windows_are_forgotten),
         cmocka_unit_test(fifty_requests_fit_in_the_window_and_the_next_waits_for_the_first),
         cmocka_unit_test(the_gateway_window_holds_the_121st_send_for_a_minute),
+        cmocka_unit_test(a_shared_budget_counts_what_was_sent_and_grows_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

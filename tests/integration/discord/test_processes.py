@@ -8,6 +8,7 @@ import time
 
 from conftest import Tend, database
 import double as dd
+import scrape
 
 CRASH = {"TEND_TEST_FAILPOINT": "after-commit"}
 WELCOME = "Welcome! I'm tend"
@@ -28,6 +29,25 @@ def to_ben(double, iid):
     return list(double.callbacks.get(iid, [])) + [b for ch, b in double.channel_messages if dm and ch == dm]
 
 
+def budget(t):
+    """This process's share of the bot's 50 REST requests a second, from its /metrics."""
+    port = t.ops_port()
+    return scrape.Scrape(scrape.fetch(port)[1]).value("tend_discord_rest_budget") if port else None
+
+
+def budget_becomes(double, t, shard, want, timeout=30):
+    """The share is counted every 5 s and applied with the next request: asks on the process's
+    shard until its share is `want`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        iid = double.slash("ana", "help", guild=guild_on(double, shard, 2))
+        assert double.wait(lambda: iid in double.callbacks, 10), t.output()
+        if budget(t) == want:
+            return True
+        time.sleep(1)
+    return False
+
+
 def test_what_a_killed_process_left_is_sent_by_the_other_once(double):
     double.populate(3, 2)
     double.max_concurrency = 2
@@ -44,6 +64,8 @@ def test_what_a_killed_process_left_is_sent_by_the_other_once(double):
             # b answers on its own shard
             mine = double.slash("ana", "help", guild=guild_on(double, 1, 2))
             assert double.wait(lambda: mine in double.callbacks, 5), b.output()
+            # the bot's 50 REST requests a second are shared, not doubled: 25 for b while a runs
+            assert budget_becomes(double, b, 1, 25), b.output()
 
             iid = double.slash("ben", "me", guild=guild_on(double, 0, 2))
             assert double.wait(lambda: a.proc.poll() is not None, 10), "the crash point did not stop tend"
@@ -68,6 +90,11 @@ def test_what_a_killed_process_left_is_sent_by_the_other_once(double):
             time.sleep(1)
             assert to_ben(double, iid) == said
             assert not double.violations, double.violations
+            # a's return shares again (the killed run is not counted: its process is gone)
+            assert budget_becomes(double, again, 0, 25), again.output()
+            # b stops in order (its lease given back): the one left has the whole budget again
+            b.stop()
+            assert budget_becomes(double, again, 0, 50), again.output()
         finally:
             for t in (again, b):
                 if t:
