@@ -518,8 +518,11 @@ int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, 
 {
     if (!key || !*key)
         return TEND_STORE_NOTFOUND;
+    /* "key <> ''" is members_key's own condition (a partial index): without it in the query SQLite
+     * cannot use that index and walks the group's members by members_name instead (~70,000
+     * instructions a lookup at 100 members a group instead of ~8,000) */
     sqlite3_stmt *st = store_stmt(store, "SELECT " MEMBER_COLUMNS
-                                         " FROM members WHERE group_id = ?1 AND key = ?2");
+                                         " FROM members WHERE group_id = ?1 AND key = ?2 AND key <> ''");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
