@@ -12,6 +12,11 @@
  * did not only read. */
 bool tend_store_wrote(tend_store *store);
 
+/* A count that moves whenever a row is inserted, updated or deleted through this store (by a
+ * trigger too, and also when the change is later rolled back): equal before and after a piece of
+ * work means that work changed nothing. */
+long long tend_store_changes(tend_store *store);
+
 /* Remembers in memory only, for a while, that an event was answered by a read: a second delivery
  * in this run is then seen by tend_store_event_seen. A restart forgets it; the replayed read is
  * answered by reading again. */
