@@ -19,6 +19,14 @@ typedef struct {
     sqlite3_stmt *stmt;
 } stmt_slot;
 
+/* The last group and member row read in a transaction (memo.c). */
+typedef struct {
+    bool have_group, have_member;
+    long long group_changes, member_changes; /* sqlite3_total_changes when each was read */
+    tend_group group;
+    tend_member member;
+} store_memo;
+
 struct tend_store {
     sqlite3 *db;
     stmt_slot cache[STMT_CACHE_SIZE];
@@ -32,6 +40,7 @@ struct tend_store {
     int changes_at_batch;
     int wal_frames;          /* in the WAL after the last commit (the WAL hook) */
     bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */
+    store_memo memo;
 };
 
 extern const char *const tend_store_migrations[];
@@ -41,6 +50,13 @@ extern const int tend_store_migration_count;
  * cleared) on every later use. `sql` must be a string literal: the cache is keyed by its address.
  * NULL on failure (the store's error message says why). */
 sqlite3_stmt *store_stmt(tend_store *store, const char *sql);
+/* memo.c: a group or member row served again while nothing can have changed it; forgotten at
+ * every transaction's start and end and every rollback. */
+void store_memo_forget(tend_store *store);
+bool store_memo_group(tend_store *store, const char *key, tend_group *out);
+void store_memo_keep_group(tend_store *store, const tend_group *g);
+bool store_memo_member(tend_store *store, int64_t group_id, const char *key, tend_member *out);
+void store_memo_keep_member(tend_store *store, const tend_member *m);
 /* The raw handle, for the few places that need sqlite3_changes() and friends. */
 sqlite3 *store_db(tend_store *store);
 /* Maps a SQLite result code to a TEND_STORE_* code and remembers the message. */

@@ -423,11 +423,16 @@ static void read_group_v(sqlite3_stmt *st, void *out)
 
 int tend_store_group_get(tend_store *store, const char *key, tend_group *out)
 {
+    if (store_memo_group(store, key, out))
+        return TEND_STORE_OK;
     sqlite3_stmt *st = store_stmt(store, "SELECT " GROUP_COLUMNS " FROM groups WHERE key = ?1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    return store_step_one(store, st, read_group_v, out);
+    int rc = store_step_one(store, st, read_group_v, out);
+    if (rc == TEND_STORE_OK)
+        store_memo_keep_group(store, out);
+    return rc;
 }
 
 int tend_store_group_by_id(tend_store *store, int64_t id, tend_group *out)
@@ -518,6 +523,8 @@ int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, 
 {
     if (!key || !*key)
         return TEND_STORE_NOTFOUND;
+    if (store_memo_member(store, group_id, key, out))
+        return TEND_STORE_OK;
     /* "key <> ''" is members_key's own condition (a partial index): without it in the query SQLite
      * cannot use that index and walks the group's members by members_name instead (~70,000
      * instructions a lookup at 100 members a group instead of ~8,000) */
@@ -527,7 +534,10 @@ int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, 
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, group_id);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    return store_step_one(store, st, read_member, out);
+    int rc = store_step_one(store, st, read_member, out);
+    if (rc == TEND_STORE_OK)
+        store_memo_keep_member(store, out);
+    return rc;
 }
 
 int tend_store_member_by_id(tend_store *store, int64_t id, tend_member *out)
