@@ -41,6 +41,7 @@ struct tend_store {
     int wal_frames;          /* in the WAL after the last commit (the WAL hook) */
     bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */
     store_memo memo;
+    long long rows_hooked, rows_unscheduled; /* writes.c: rows the update hook reported */
 };
 
 extern const char *const tend_store_migrations[];
@@ -113,6 +114,8 @@ void store_scrub_after_commit(tend_store *store);
 
 /* Replaces SQLite's automatic checkpoint by tend_store_checkpoint (transaction.c). */
 void store_watch_wal(tend_store *store);
+/* writes.c: counts the rows written, by table, for tend_store_schedule_touched. */
+void store_watch_writes(tend_store *store);
 
 /* Events answered without a write, remembered in memory for a while (recent.c). */
 store_recent *store_recent_create(void);

@@ -290,8 +290,10 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
         code = exec_sql(store, "PRAGMA foreign_keys = ON;");
     if (code == TEND_STORE_OK)
         code = migrate(store);
-    if (code == TEND_STORE_OK)
+    if (code == TEND_STORE_OK) {
         store_watch_wal(store);
+        store_watch_writes(store);
+    }
     if (code == TEND_STORE_FULL || (code == TEND_STORE_ERROR && store_nearly_no_space(path))) {
         code = TEND_STORE_FULL;
         /* SQLite says "disk I/O error" for a WAL it cannot grow; the person at the console needs
