@@ -57,6 +57,7 @@ void store_memo_forget(tend_store *store);
 bool store_memo_group(tend_store *store, const char *key, tend_group *out);
 void store_memo_keep_group(tend_store *store, const tend_group *g);
 bool store_memo_member(tend_store *store, int64_t group_id, const char *key, tend_member *out);
+bool store_memo_member_by_id(tend_store *store, int64_t id, tend_member *out);
 void store_memo_keep_member(tend_store *store, const tend_member *m);
 /* The raw handle, for the few places that need sqlite3_changes() and friends. */
 sqlite3 *store_db(tend_store *store);

@@ -2,7 +2,8 @@
  * memo.c — the last group and member row read, served again while nothing can have changed them.
  *
  * A command reads its group and member rows up to three times (its language before the
- * transaction, the transaction's own load, the scheduler's look after it). A row read inside a
+ * transaction, the transaction's own load, the welcome or the scheduler's look after it; the
+ * member by key or by id). A row read inside a
  * transaction is served from here while all of these hold:
  *   - still inside a transaction, and not a new one: every BEGIN, COMMIT and ROLLBACK (a savepoint's
  *     too) forgets it, so what another connection committed in between is read again;
@@ -49,6 +50,15 @@ bool store_memo_member(tend_store *store, int64_t group_id, const char *key, ten
     store_memo *m = &store->memo;
     if (!m->have_member || !fresh(store, m->member_changes) || m->member.group_id != group_id ||
         strcmp(m->member.key, key) != 0)
+        return false;
+    *out = m->member;
+    return true;
+}
+
+bool store_memo_member_by_id(tend_store *store, int64_t id, tend_member *out)
+{
+    store_memo *m = &store->memo;
+    if (!m->have_member || !fresh(store, m->member_changes) || m->member.id != id)
         return false;
     *out = m->member;
     return true;

@@ -551,11 +551,16 @@ int tend_store_member_get(tend_store *store, int64_t group_id, const char *key, 
 
 int tend_store_member_by_id(tend_store *store, int64_t id, tend_member *out)
 {
+    if (store_memo_member_by_id(store, id, out))
+        return TEND_STORE_OK;
     sqlite3_stmt *st = store_stmt(store, "SELECT " MEMBER_COLUMNS " FROM members WHERE id = ?1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    return store_step_one(store, st, read_member, out);
+    int rc = store_step_one(store, st, read_member, out);
+    if (rc == TEND_STORE_OK)
+        store_memo_keep_member(store, out);
+    return rc;
 }
 
 int tend_store_member_find_name(tend_store *store, int64_t group_id, const char *name, tend_member *out)

@@ -51,6 +51,14 @@ static void a_write_in_the_transaction_is_read_back(void **state)
                                   NULL, NULL),
                      SQLITE_OK);
     name_is(f.store, f.group.id, "Ana C");
+    tend_member by_id;
+    assert_int_equal(tend_store_member_by_id(f.store, f.ana.id, &by_id), TEND_STORE_OK); /* served */
+    assert_string_equal(by_id.name, "Ana C");
+    m = by_id;
+    m.capacity = 7;
+    assert_int_equal(tend_store_member_save(f.store, &m), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_by_id(f.store, f.ana.id, &by_id), TEND_STORE_OK);
+    assert_int_equal(by_id.capacity, 7);
 
     tend_group g;
     assert_int_equal(tend_store_group_get(f.store, "console:g", &g), TEND_STORE_OK);
