@@ -11,6 +11,9 @@
  *     every insert, update and delete, by a trigger too): a write of any kind forgets it.
  * A group commit's savepoints begin and release inside one transaction, so a row read before a
  * command's savepoint is still served inside it.
+ * Only SQLite's: its transaction reads one snapshot, so a second read could not see anything newer
+ * anyway. PostgreSQL (read committed) shows each statement what others committed meanwhile; the
+ * memo would change that, so a PostgreSQL store reads every time, as before.
  */
 #include "store/sqlite/internal.h"
 
@@ -38,7 +41,7 @@ bool store_memo_group(tend_store *store, const char *key, tend_group *out)
 void store_memo_keep_group(tend_store *store, const tend_group *g)
 {
     store_memo *m = &store->memo;
-    m->have_group = !sqlite3_get_autocommit(store->db);
+    m->have_group = !store->postgres && !sqlite3_get_autocommit(store->db);
     if (!m->have_group)
         return;
     m->group = *g;
@@ -67,7 +70,7 @@ bool store_memo_member_by_id(tend_store *store, int64_t id, tend_member *out)
 void store_memo_keep_member(tend_store *store, const tend_member *mem)
 {
     store_memo *m = &store->memo;
-    m->have_member = !sqlite3_get_autocommit(store->db);
+    m->have_member = !store->postgres && !sqlite3_get_autocommit(store->db);
     if (!m->have_member)
         return;
     m->member = *mem;
