@@ -12,11 +12,6 @@
  * did not only read. */
 bool tend_store_wrote(tend_store *store);
 
-/* A count that moves whenever a row is inserted, updated or deleted through this store (by a
- * trigger too, and also when the change is later rolled back): equal before and after a piece of
- * work means that work changed nothing. */
-long long tend_store_changes(tend_store *store);
-
 /* Where the writes stood, for tend_store_schedule_touched. */
 typedef struct {
     long long total, hooked, unscheduled;

@@ -58,11 +58,6 @@ bool tend_store_wrote(tend_store *store)
     return sqlite3_total_changes(store->db) != store->changes_at_begin;
 }
 
-long long tend_store_changes(tend_store *store)
-{
-    return sqlite3_total_changes(store->db);
-}
-
 int tend_store_event_note(tend_store *store, const char *platform, const char *event_id)
 {
     if (!store->recent && !(store->recent = store_recent_create()))
