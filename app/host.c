@@ -31,6 +31,8 @@ static int handle(tend_host *h, const tend_request *req)
     bool grouped = strcmp(h->platform, "console") != 0;
     if (grouped)
         tend_batch_enter(app->batch);
+    tend_store_mark mark;
+    tend_store_mark_writes(store_of(h), &mark);
     int rc = tend_bot_handle(app->bot, req, &said);
     if (rc == TEND_BOT_DUPLICATE) {
         tend_log(TEND_LOG_DEBUG, "app", "a %s event was handled before; not again", h->platform);
@@ -41,7 +43,11 @@ static int handle(tend_host *h, const tend_request *req)
         tend_app_failpoint("after-commit"); /* a group's commit comes later (app/batch.c) */
     tend_app_take(app, &said);
     tend_messages_clear(&said);
-    if (tend_app_after_command(app, req->group_key, req->member_key) != 0)
+    /* a command that changed no row the scheduler's times depend on (the task board, a refusal, a
+     * first command that only made the member's row) made nothing due sooner: the timer armed for
+     * the earliest due time stays right, and what falls due with time is the tick's */
+    if (tend_store_schedule_touched(store_of(h), &mark) &&
+        tend_app_after_command(app, req->group_key, req->member_key) != 0)
         tend_log(TEND_LOG_WARN, "app", "the scheduler could not finish after a command; it will try again");
     return rc < 0 ? TEND_HOST_FAILED : 0;
 }

@@ -25,6 +25,13 @@ EXPECTED = {
     "UPDATE audit SET detail = '' WHERE member_id": "/forgetme only: rare, and an index would cost every write",
 }
 
+# Lookups that must use a given index. members_key is a partial index (WHERE key <> ''): a query
+# that does not repeat that condition cannot use it, and SQLite quietly walks the whole group's
+# members by another index instead; a SEARCH, so the scan check above does not see it.
+MUST_USE = {
+    "FROM members WHERE group_id = ?1 AND key = ?2": "members_key",
+}
+
 CALL = re.compile(r'store_stmt\s*\(\s*\w+\s*,\s*((?:(?:"(?:[^"\\]|\\.)*"|[A-Z_]+)\s*)+)\)', re.S)
 TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([A-Z_]+)')
 # forget_step(store, "...", member_id) and similar helpers that take the SQL as their argument
@@ -96,6 +103,10 @@ def main():
             print(f"{fname}:{line}: cannot plan: {e}\n  {sql}\n")
             continue
         bad = [scans_growing(r[3]) for r in rows]
+        need = next((v for k, v in MUST_USE.items() if k in sql), None)
+        if need and not any(need in r[3] for r in rows):
+            print(f"{fname}:{line} <-- does not use the index {need}")
+            flagged += 1
         why = next((v for k, v in EXPECTED.items() if k in sql), None)
         if any(bad) and why:
             mark = f" (scan expected: {why})"
@@ -105,7 +116,7 @@ def main():
         print(f"{fname}:{line}{mark}\n  {' '.join(sql.split())}")
         for r in rows:
             print(f"    {r[3]}")
-    print(f"\n{total} statements planned, {flagged} scan a growing table without an index")
+    print(f"\n{total} statements planned, {flagged} flagged (a scan of a growing table, or a lookup missing its index)")
     return 1 if flagged else 0
 
 

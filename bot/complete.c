@@ -163,18 +163,19 @@ size_t tend_bot_complete(const tend_env *env, const char *group_key, const char 
         p.member_id = m.id;
     else if (rc != TEND_STORE_NOTFOUND)
         return 0;
+    /* numbers and titles only: every key a member types asks again */
     if (p.kind == OFFER_OPEN) {
-        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_MINE, p.member_id, 0, 0, note_mine, &p)
+        rc = p.member_id ? tend_store_task_titles_each(store, g.id, TEND_TASKS_MINE, p.member_id, note_mine, &p)
                          : TEND_STORE_OK;
         if (rc == TEND_STORE_OK && p.rc == TEND_STORE_OK)
-            rc = tend_store_tasks_each(store, g.id, TEND_TASKS_OPEN, 0, 0, 0, pick, &p);
+            rc = tend_store_task_titles_each(store, g.id, TEND_TASKS_OPEN, 0, pick, &p);
     } else if (p.kind == OFFER_ANY_OPEN) {
-        rc = tend_store_tasks_each(store, g.id, TEND_TASKS_OPEN, 0, 0, 0, pick, &p);
+        rc = tend_store_task_titles_each(store, g.id, TEND_TASKS_OPEN, 0, pick, &p);
     } else if (p.kind == OFFER_OFFERED) {
-        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_OPEN, 0, 0, 0, pick, &p)
+        rc = p.member_id ? tend_store_task_titles_each(store, g.id, TEND_TASKS_OPEN, 0, pick, &p)
                          : TEND_STORE_OK;
     } else {
-        rc = p.member_id ? tend_store_tasks_each(store, g.id, TEND_TASKS_MINE, p.member_id, 0, 0, pick, &p)
+        rc = p.member_id ? tend_store_task_titles_each(store, g.id, TEND_TASKS_MINE, p.member_id, pick, &p)
                          : TEND_STORE_OK;
     }
     free(p.mine);

@@ -12,6 +12,17 @@
  * did not only read. */
 bool tend_store_wrote(tend_store *store);
 
+/* Where the writes stood, for tend_store_schedule_touched. */
+typedef struct {
+    long long total, hooked, unscheduled;
+} tend_store_mark;
+void tend_store_mark_writes(tend_store *store, tend_store_mark *mark);
+/* Whether anything written since the mark could move a time the scheduler waits for: false when
+ * nothing was written, or only the bookkeeping of events and answers and members' own rows (the
+ * schema's triggers turn every member change that matters to the scheduler into a write of
+ * another table). With PostgreSQL, any write counts. */
+bool tend_store_schedule_touched(tend_store *store, const tend_store_mark *mark);
+
 /* Remembers in memory only, for a while, that an event was answered by a read: a second delivery
  * in this run is then seen by tend_store_event_seen. A restart forgets it; the replayed read is
  * answered by reading again. */

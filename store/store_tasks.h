@@ -75,6 +75,10 @@ int tend_store_task_find(tend_store *store, int64_t group_id, const char *ref, t
 int tend_store_tasks_each(tend_store *store, int64_t group_id, tend_task_filter filter,
                           int64_t member_id, int offset, int limit,
                           int (*cb)(const tend_task *t, void *ud), void *ud);
+/* OPEN or MINE as tend_store_tasks_each, open tasks only, in number order, with only id, group_id,
+ * number, title and state filled in: what autocomplete offers, without the rest's cost. */
+int tend_store_task_titles_each(tend_store *store, int64_t group_id, tend_task_filter filter, int64_t member_id,
+                                int (*cb)(const tend_task *t, void *ud), void *ud);
 /* How many tasks tend_store_tasks_each would walk without a limit. */
 int tend_store_tasks_count(tend_store *store, int64_t group_id, tend_task_filter filter, int64_t member_id,
                            int *count);

@@ -19,6 +19,14 @@ typedef struct {
     sqlite3_stmt *stmt;
 } stmt_slot;
 
+/* The last group and member row read in a transaction (memo.c). */
+typedef struct {
+    bool have_group, have_member;
+    long long group_changes, member_changes; /* sqlite3_total_changes when each was read */
+    tend_group group;
+    tend_member member;
+} store_memo;
+
 struct tend_store {
     sqlite3 *db;
     stmt_slot cache[STMT_CACHE_SIZE];
@@ -33,6 +41,8 @@ struct tend_store {
     int wal_frames;          /* in the WAL after the last commit (the WAL hook) */
     bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */
     char outbox_owner[128];  /* the process that sends the outbox rows this store writes ("": one process) */
+    store_memo memo;
+    long long rows_hooked, rows_unscheduled; /* writes.c: rows the update hook reported */
 };
 
 extern const char *const tend_store_migrations[];
@@ -42,6 +52,14 @@ extern const int tend_store_migration_count;
  * cleared) on every later use. `sql` must be a string literal: the cache is keyed by its address.
  * NULL on failure (the store's error message says why). */
 sqlite3_stmt *store_stmt(tend_store *store, const char *sql);
+/* memo.c: a group or member row served again while nothing can have changed it; forgotten at
+ * every transaction's start and end and every rollback. */
+void store_memo_forget(tend_store *store);
+bool store_memo_group(tend_store *store, const char *key, tend_group *out);
+void store_memo_keep_group(tend_store *store, const tend_group *g);
+bool store_memo_member(tend_store *store, int64_t group_id, const char *key, tend_member *out);
+bool store_memo_member_by_id(tend_store *store, int64_t id, tend_member *out);
+void store_memo_keep_member(tend_store *store, const tend_member *m);
 /* The raw handle, for the few places that need sqlite3_changes() and friends. */
 sqlite3 *store_db(tend_store *store);
 /* Maps a SQLite result code to a TEND_STORE_* code and remembers the message. */
@@ -98,6 +116,8 @@ void store_scrub_after_commit(tend_store *store);
 
 /* Replaces SQLite's automatic checkpoint by tend_store_checkpoint (transaction.c). */
 void store_watch_wal(tend_store *store);
+/* writes.c: counts the rows written, by table, for tend_store_schedule_touched. */
+void store_watch_writes(tend_store *store);
 
 /* Events answered without a write, remembered in memory for a while (recent.c). */
 store_recent *store_recent_create(void);

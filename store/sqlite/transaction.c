@@ -46,6 +46,7 @@ int tend_store_begin(tend_store *store)
 {
     if (store->batching)
         return savepoint(store);
+    store_memo_forget(store); /* what another connection committed meanwhile is read again */
     store->changes_at_begin = sqlite3_total_changes(store->db);
     return store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
 }
@@ -69,6 +70,7 @@ int tend_store_commit(tend_store *store)
 {
     if (store->batching) /* durable with the group: the caller holds the answers until then */
         return store_exec_stmt(store, store_stmt(store, "RELEASE command"));
+    store_memo_forget(store);
     int rc = store_exec_stmt(store, store_stmt(store, "COMMIT"));
     /* only a commit that wrote something shows the disk takes writes again */
     if (rc == TEND_STORE_OK && sqlite3_total_changes(store->db) != store->changes_at_begin)
@@ -85,6 +87,7 @@ int tend_store_failing(const tend_store *store)
 
 int tend_store_rollback(tend_store *store)
 {
+    store_memo_forget(store); /* a row read after a write that is now undone */
     if (sqlite3_get_autocommit(store->db)) {
         store->batch_lost = store->batching; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
         if (!store->batching)
@@ -107,6 +110,7 @@ int tend_store_batch_begin(tend_store *store)
 {
     if (store->batching)
         return TEND_STORE_OK;
+    store_memo_forget(store);
     /* immediate, as every transaction here: with a second process on the file (a shared database)
      * a deferred one could not take the write lock later without failing; once a turn it is cheap */
     int rc = store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
@@ -128,6 +132,7 @@ int tend_store_batch_commit(tend_store *store)
     if (!store->batching)
         return TEND_STORE_OK;
     store->batching = false;
+    store_memo_forget(store);
     int rc;
     if (store->batch_lost || sqlite3_get_autocommit(store->db)) {
         rc = store->failing ? store->failing : TEND_STORE_ERROR;

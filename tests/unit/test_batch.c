@@ -117,6 +117,8 @@ static void a_read_writes_nothing_and_its_second_delivery_is_still_caught(void *
     assert_true(rows >= 1);
     assert_int_equal(count_outside(f, "SELECT count(*) FROM seen_events WHERE event_id = 'ev-add'"), 1);
     int64_t changes = sqlite3_total_changes(store_db(f->store));
+    tend_store_mark mark;
+    tend_store_mark_writes(f->store, &mark);
 
     /* the board: answered, and nothing at all written for it */
     assert_int_equal(run(f, "ev-read", "tasks"), 0);
@@ -126,6 +128,7 @@ static void a_read_writes_nothing_and_its_second_delivery_is_still_caught(void *
     assert_true(f->out.items[0].first_answer);
     assert_string_equal(f->out.items[0].reply_to, "i:token");
     assert_int_equal(sqlite3_total_changes(store_db(f->store)), changes);
+    assert_false(tend_store_schedule_touched(f->store, &mark)); /* the app skips the scheduler's look on it */
     assert_int_equal(count_outside(f, "SELECT count(*) FROM seen_events WHERE event_id = 'ev-read'"), 0);
     assert_int_equal(count_outside(f, "SELECT count(*) FROM outbox"), rows);
 
@@ -137,6 +140,7 @@ static void a_read_writes_nothing_and_its_second_delivery_is_still_caught(void *
     /* a claim writes: its event is kept with its effect */
     assert_int_equal(run(f, "ev-claim", "claim 1"), 0);
     assert_true(f->out.items[0].outbox_id > 0);
+    assert_true(tend_store_schedule_touched(f->store, &mark)); /* ... and takes it after this one */
     assert_int_equal(count_outside(f, "SELECT count(*) FROM seen_events WHERE event_id = 'ev-claim'"), 1);
 
     /* after a restart: the write's replay is still recognised; the read's is read again */

@@ -1,0 +1,78 @@
+/*
+ * memo.c — the last group and member row read, served again while nothing can have changed them.
+ *
+ * A command reads its group and member rows up to three times (its language before the
+ * transaction, the transaction's own load, the welcome or the scheduler's look after it; the
+ * member by key or by id). A row read inside a
+ * transaction is served from here while all of these hold:
+ *   - still inside a transaction, and not a new one: every BEGIN, COMMIT and ROLLBACK (a savepoint's
+ *     too) forgets it, so what another connection committed in between is read again;
+ *   - no row changed on this connection since it was read (sqlite3_total_changes, which counts
+ *     every insert, update and delete, by a trigger too): a write of any kind forgets it.
+ * A group commit's savepoints begin and release inside one transaction, so a row read before a
+ * command's savepoint is still served inside it.
+ * Only SQLite's: its transaction reads one snapshot, so a second read could not see anything newer
+ * anyway. PostgreSQL (read committed) shows each statement what others committed meanwhile; the
+ * memo would change that, so a PostgreSQL store reads every time, as before.
+ */
+#include "store/sqlite/internal.h"
+
+#include <string.h>
+
+void store_memo_forget(tend_store *store)
+{
+    store->memo.have_group = store->memo.have_member = false;
+}
+
+static bool fresh(tend_store *store, long long changes)
+{
+    return !sqlite3_get_autocommit(store->db) && sqlite3_total_changes(store->db) == changes;
+}
+
+bool store_memo_group(tend_store *store, const char *key, tend_group *out)
+{
+    store_memo *m = &store->memo;
+    if (!m->have_group || !fresh(store, m->group_changes) || strcmp(m->group.key, key) != 0)
+        return false;
+    *out = m->group;
+    return true;
+}
+
+void store_memo_keep_group(tend_store *store, const tend_group *g)
+{
+    store_memo *m = &store->memo;
+    m->have_group = !store->postgres && !sqlite3_get_autocommit(store->db);
+    if (!m->have_group)
+        return;
+    m->group = *g;
+    m->group_changes = sqlite3_total_changes(store->db);
+}
+
+bool store_memo_member(tend_store *store, int64_t group_id, const char *key, tend_member *out)
+{
+    store_memo *m = &store->memo;
+    if (!m->have_member || !fresh(store, m->member_changes) || m->member.group_id != group_id ||
+        strcmp(m->member.key, key) != 0)
+        return false;
+    *out = m->member;
+    return true;
+}
+
+bool store_memo_member_by_id(tend_store *store, int64_t id, tend_member *out)
+{
+    store_memo *m = &store->memo;
+    if (!m->have_member || !fresh(store, m->member_changes) || m->member.id != id)
+        return false;
+    *out = m->member;
+    return true;
+}
+
+void store_memo_keep_member(tend_store *store, const tend_member *mem)
+{
+    store_memo *m = &store->memo;
+    m->have_member = !store->postgres && !sqlite3_get_autocommit(store->db);
+    if (!m->have_member)
+        return;
+    m->member = *mem;
+    m->member_changes = sqlite3_total_changes(store->db);
+}
