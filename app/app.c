@@ -357,30 +357,35 @@ static void on_matrix_lease(tend_lease *lease, bool held, const char *other, voi
         uv_timer_start(&app->timer, on_timer, 0, 0); /* what fell due for Matrix groups meanwhile */
 }
 
+/* This process's own lease is what tells others it is alive. Without it (the database will not
+ * take a renewal), another tend sharing the database may take its outbox rows over: its stored
+ * rows wait until it holds the lease again, and those taken over meanwhile are dropped. A lone
+ * tend on a read-only database keeps answering (unstored answers still go). */
 static void on_process_lease(tend_lease *lease, bool held, const char *other, void *ud)
 {
     (void)lease;
     (void)other;
     tend_app *app = ud;
-    if (held || app->stopping)
-        return;
-    tend_log(TEND_LOG_ERROR, "app", "stopping: this process could not show it is alive, and others may be "
-             "sending its messages now");
-    app->failed = 1;
-    tend_app_stop(app);
+    if (held)
+        tend_sender_resume(app->sender);
+    else
+        tend_sender_pause(app->sender);
 }
 
-/* "This process is alive", held before anything is written, so no other tend sharing the database
- * takes this one's outbox rows; renewed while it runs, given back at the end. */
 static void start_process_lease(tend_app *app)
 {
     tend_store *store = tend_app_loop_store(app);
     int rc = tend_lease_take_now(store, tend_lease_process_name());
-    if (rc == TEND_STORE_OK)
-        app->process_lease = tend_lease_start(app->loop, store, tend_lease_process_name(), on_process_lease, app);
-    if (rc != TEND_STORE_OK || !app->process_lease || tend_app_orphans_start(app) != 0) {
-        tend_log(TEND_LOG_ERROR, "app", "cannot record this process in the database: %s",
-                 rc == TEND_STORE_OK ? "out of memory" : tend_store_errmsg(store));
+    if (rc != TEND_STORE_OK) {
+        tend_log(TEND_LOG_WARN, "app", "cannot record this process in the database (%s); trying again",
+                 tend_store_errmsg(store));
+        tend_sender_pause(app->sender); /* until it is recorded */
+    } else {
+        tend_metric_set(&TEND_M_LEASE_HELD, tend_lease_process_name(), NULL, 1);
+    }
+    app->process_lease = tend_lease_start(app->loop, store, tend_lease_process_name(), on_process_lease, app);
+    if (!app->process_lease || tend_app_orphans_start(app) != 0) {
+        tend_log(TEND_LOG_ERROR, "app", "out of memory starting up");
         app->failed = 1;
         tend_app_stop(app);
     }

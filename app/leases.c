@@ -33,6 +33,7 @@ struct tend_lease {
     bool held;
     bool timer_open;
     bool renew_failing; /* logged once per spell of failed renewals */
+    bool take_failing;  /* the same for failed tries in standby */
     int64_t expires_at; /* our own lease's end, as last written */
 };
 
@@ -136,12 +137,20 @@ int tend_lease_count_live(tend_store *store, const char *prefix)
     return tend_store_lease_each(store, prefix, count_one, &c) == TEND_STORE_OK ? c.n : -1;
 }
 
+void tend_lease_forget_gone(tend_store *store)
+{
+    (void)tend_store_lease_forget(store, "process.", wall_ms() - 24LL * 3600 * 1000, NULL);
+}
+
 static void try_take(tend_lease *lease)
 {
     int64_t now = wall_ms();
     struct find f = {.name = lease->name};
     if (tend_store_lease_each(lease->store, lease->name, find_one, &f) != TEND_STORE_OK) {
-        tend_log(TEND_LOG_WARN, "lease", "cannot read the lease %s: %s", lease->name, tend_store_errmsg(lease->store));
+        if (!lease->take_failing)
+            tend_log(TEND_LOG_WARN, "lease", "cannot read the lease %s: %s", lease->name,
+                     tend_store_errmsg(lease->store));
+        lease->take_failing = true;
         return;
     }
     const char *me = tend_lease_me();
@@ -160,9 +169,13 @@ static void try_take(tend_lease *lease)
         return;
     }
     if (rc != TEND_STORE_OK) {
-        tend_log(TEND_LOG_WARN, "lease", "cannot take the lease %s: %s", lease->name, tend_store_errmsg(lease->store));
+        if (!lease->take_failing)
+            tend_log(TEND_LOG_WARN, "lease", "cannot take the lease %s: %s", lease->name,
+                     tend_store_errmsg(lease->store));
+        lease->take_failing = true;
         return;
     }
+    lease->take_failing = false;
     lease->held = true;
     lease->expires_at = now + TEND_LEASE_TTL_MS;
     const char *before = f.have && strcmp(f.found.holder, me) != 0 ? f.found.holder : "";
@@ -270,7 +283,10 @@ void tend_lease_release_free(tend_lease *lease)
     if (!lease)
         return;
     if (lease->held) {
-        int rc = tend_store_lease_release(lease->store, lease->name, tend_lease_me());
+        /* a process's own lease never changes hands: its row goes with it (none piles up) */
+        bool own = strncmp(lease->name, "process.", 8) == 0;
+        int rc = own ? tend_store_lease_drop(lease->store, lease->name, tend_lease_me())
+                     : tend_store_lease_release(lease->store, lease->name, tend_lease_me());
         if (rc == TEND_STORE_OK)
             tend_log(TEND_LOG_INFO, "lease", "gave back %s", lease->name);
     }

@@ -72,6 +72,10 @@ const char *tend_lease_process_name(void);
  * processes share the database. -1 when the store fails. */
 int tend_lease_count_live(tend_store *store, const char *prefix);
 
+/* Deletes the process leases that ran out more than a day ago (processes killed without giving
+ * theirs back), so the table keeps only the living and the recently gone. */
+void tend_lease_forget_gone(tend_store *store);
+
 /* This process as a lease holder: "<host name>:<process id>". */
 const char *tend_lease_me(void);
 

@@ -34,6 +34,7 @@ void tend_app_claim_orphans(tend_app *app, const char *platform)
     int alive = tend_lease_count_live(store, "process.");
     if (alive >= 0)
         app->processes_alive = alive;
+    tend_lease_forget_gone(store); /* the rows of processes killed long ago */
     for (size_t i = 0; i < app->n_adapters; i++) {
         const char *p = app->adapters[i]->ops->platform;
         if (app->standby[i] || (platform && strcmp(p, platform) != 0))

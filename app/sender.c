@@ -69,6 +69,7 @@ struct tend_sender {
     bool handles_open, closing;
     bool pumping, again;
     bool holding;          /* a group commit is open: what is taken now is held */
+    bool paused;           /* stored rows wait: this process's ownership of them is in doubt */
     size_t n_held;
     tend_sender_stats stats;
 };
@@ -326,6 +327,8 @@ static void pass(tend_sender *s)
         /* a held row keeps its place: what follows it to the same destination waits too */
         if (it->done || dest_seen(&set, it) || it->in_flight || it->held || it->next_try_ms > now)
             continue;
+        if (s->paused && it->id > 0)
+            continue; /* its place kept: what follows it to the same destination waits too */
         tend_adapter *adapter = s->route(s->route_ud, it->platform);
         if (!adapter) {
             /* a group of a platform this process does not run (a shared database): its row waits
@@ -520,6 +523,34 @@ int tend_sender_load(tend_sender *s, const char *platform)
     flush_removed(s);
     pump(s);
     return rc == TEND_STORE_OK ? 0 : -1;
+}
+
+void tend_sender_pause(tend_sender *s)
+{
+    if (!s->paused)
+        tend_log(TEND_LOG_WARN, "outbox", "messages wait: this process cannot show the database it is alive, "
+                 "and another tend sharing it may take them over");
+    s->paused = true;
+}
+
+void tend_sender_resume(tend_sender *s)
+{
+    if (!s->paused)
+        return;
+    /* while paused, another process may have taken rows over (and sent them): those are its now */
+    size_t dropped = 0;
+    for (item *it = s->head; it; it = it->next)
+        if (it->id > 0 && !it->done && !it->in_flight && tend_store_outbox_owned(s->store, it->id) == TEND_STORE_NOTFOUND) {
+            it->done = true; /* not removed here: the row is another process's, or gone */
+            dropped++;
+        }
+    s->paused = false;
+    if (dropped)
+        tend_log(TEND_LOG_INFO, "outbox", "sending again; %zu message%s taken over by another process meanwhile",
+                 dropped, dropped == 1 ? " was" : "s were");
+    else
+        tend_log(TEND_LOG_INFO, "outbox", "sending again");
+    pump(s);
 }
 
 int tend_sender_claim(tend_sender *s, const char *platform, const char *from)

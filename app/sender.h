@@ -35,6 +35,11 @@ void tend_sender_close(tend_sender *s);
 /* Queues every undelivered row of `platform` this process owns (after a start, before anything
  * new). 0 or -1. */
 int tend_sender_load(tend_sender *s, const char *platform);
+/* While this process cannot renew its lease (app/leases.h), another may take its rows over: stored
+ * rows wait (unstored answers, which nobody else has, still go). Resume drops the queued rows that
+ * are no longer this process's, then sends the rest. */
+void tend_sender_pause(tend_sender *s);
+void tend_sender_resume(tend_sender *s);
 /* Takes the undelivered rows of `platform` that the process `from` owned (it is gone: app/leases.h
  * decides) and queues them; rows another process took first are left to it. 0 or -1. */
 int tend_sender_claim(tend_sender *s, const char *platform, const char *from);

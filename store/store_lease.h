@@ -47,6 +47,12 @@ int tend_store_lease_take_from(tend_store *store, const char *name, const char *
 /* Ends holder's lease on `name` at once (its row stays, with its epoch). TEND_STORE_OK, or
  * TEND_STORE_NOTFOUND when holder did not hold it (a lease already taken over is left alone). */
 int tend_store_lease_release(tend_store *store, const char *name, const char *holder);
+/* Deletes holder's lease on `name` (a lease that never changes hands, like a process's own, needs
+ * no row once its holder stopped). TEND_STORE_OK, or TEND_STORE_NOTFOUND when holder did not hold it. */
+int tend_store_lease_drop(tend_store *store, const char *name, const char *holder);
+/* Deletes the leases named with `prefix` that ran out before `before_ms` (those of processes long
+ * gone); *removed (may be NULL) gets how many. */
+int tend_store_lease_forget(tend_store *store, const char *prefix, int64_t before_ms, int *removed);
 /* Every lease whose name starts with prefix ("" for all), by name; a non-zero return from cb stops
  * the walk. */
 int tend_store_lease_each(tend_store *store, const char *prefix,

@@ -35,6 +35,9 @@ int tend_store_outbox_set_owner(tend_store *store, const char *owner);
  * are gone; "" is the owner of rows from before owners existed). */
 int tend_store_outbox_owners(tend_store *store, const char *platform, int (*cb)(const char *owner, void *ud),
                              void *ud);
+/* Whether row `id` is still there and this store's owner's: TEND_STORE_OK, or TEND_STORE_NOTFOUND
+ * (sent and removed, or taken by another process). */
+int tend_store_outbox_owned(tend_store *store, int64_t id);
 /* Takes every undelivered row of `platform` that `from` owns (a process known to be gone) for this
  * store's owner, in one statement, and hands each taken row to cb in id order. Two processes
  * claiming the same rows at once each get a share, never the same row: the owner is compared and

@@ -92,6 +92,35 @@ int tend_store_lease_release(tend_store *store, const char *name, const char *ho
     return rc;
 }
 
+int tend_store_lease_drop(tend_store *store, const char *name, const char *holder)
+{
+    sqlite3_stmt *st = store_stmt(store, "DELETE FROM leases WHERE name = ?1 AND holder = ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, holder, -1, SQLITE_STATIC);
+    int rc = store_exec_stmt(store, st);
+    if (rc == TEND_STORE_OK && sqlite3_changes(store_db(store)) == 0)
+        rc = TEND_STORE_NOTFOUND;
+    return rc;
+}
+
+int tend_store_lease_forget(tend_store *store, const char *prefix, int64_t before_ms, int *removed)
+{
+    if (removed)
+        *removed = 0;
+    sqlite3_stmt *st = store_stmt(store, "DELETE FROM leases WHERE substr(name, 1, length(?1)) = ?1"
+                                         " AND expires_at < ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, before_ms);
+    int rc = store_exec_stmt(store, st);
+    if (rc == TEND_STORE_OK && removed)
+        *removed = sqlite3_changes(store_db(store));
+    return rc;
+}
+
 static void read_lease(sqlite3_stmt *st, void *out)
 {
     tend_store_lease *lease = out;

@@ -107,6 +107,19 @@ int tend_store_outbox_owners(tend_store *store, const char *platform, int (*cb)(
     return code;
 }
 
+int tend_store_outbox_owned(tend_store *store, int64_t id)
+{
+    sqlite3_stmt *st = store_stmt(store, "SELECT 1 FROM outbox WHERE id = ?1 AND owner = ?2");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, store->outbox_owner, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int code = rc == SQLITE_ROW ? TEND_STORE_OK : rc == SQLITE_DONE ? TEND_STORE_NOTFOUND : store_fail(store, rc);
+    sqlite3_reset(st);
+    return code;
+}
+
 typedef struct {
     tend_outbox_row *rows;
     size_t n, cap;

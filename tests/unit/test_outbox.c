@@ -307,6 +307,64 @@ static void one_destination_keeps_its_order_through_a_retry(void **state)
     tend_metrics_reset();
 }
 
+/* Issue 21: while this process cannot renew its lease, another tend sharing the database may take
+ * its rows over. Paused, the sender keeps stored rows back (an unstored answer, which no other
+ * process has, still goes); resumed, it sends what is still its own and drops what was taken. */
+static int64_t stored_row(testkit *kit, const char *dest, const char *text)
+{
+    tend_messages one;
+    tend_messages_init(&one);
+    tend_message *m = tend_messages_add(&one, TEND_TO_DM, "fake:g", dest, dest, "nudge", text);
+    char *payload = tend_message_encode(m);
+    int64_t id = 0;
+    assert_int_equal(tend_store_outbox_add(kit->store, "fake", dest, NULL, payload, TESTKIT_START, &id), TEND_STORE_OK);
+    free(payload);
+    tend_messages_clear(&one);
+    return id;
+}
+
+static void paused_rows_wait_and_those_taken_over_meanwhile_are_dropped(void **state)
+{
+    (void)state;
+    testkit *kit = testkit_new();
+    assert_int_equal(tend_store_outbox_set_owner(kit->store, "host:1"), TEND_STORE_OK);
+    stored_row(kit, "sam", "mine one");
+    int64_t taken = stored_row(kit, "kim", "taken over");
+    stored_row(kit, "lee", "mine two");
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    fake_platform f = {.base = {.ops = &fake_ops}, .host = {.ops = &fake_host_ops}};
+    f.base.impl = &f;
+    f.base.host = &f.host;
+    f.host.app = &f;
+    f.sender = tend_sender_create(&loop, kit->store, kit->clock, route_fake, &f);
+    assert_non_null(f.sender);
+
+    tend_sender_pause(f.sender);
+    assert_int_equal(tend_sender_load(f.sender, "fake"), 0);
+    assert_string_equal(f.log, ""); /* stored rows wait */
+    tend_messages said;
+    tend_messages_init(&said);
+    tend_messages_add(&said, TEND_TO_DM, "fake:g", "ana", "ana", "reply", "unstored");
+    tend_sender_take(f.sender, &said);
+    assert_string_equal(f.log, "unstored:0 "); /* nobody else has it: it goes */
+
+    /* meanwhile another process took kim's row and sent it (its row is gone) */
+    assert_int_equal(tend_store_outbox_remove(kit->store, taken), TEND_STORE_OK);
+    tend_sender_resume(f.sender);
+    assert_string_equal(f.log, "unstored:0 mine one:0 mine two:0 ");
+    tend_sender_flush(f.sender); /* the delivered rows leave the outbox */
+    assert_int_equal(testkit_outbox_count(kit), 0);
+
+    tend_messages_clear(&said);
+    tend_sender_close(f.sender);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    tend_sender_destroy(f.sender);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    testkit_free(kit);
+    tend_metrics_reset();
+}
+
 /* A platform that answers later, from a timer (the way curl reads an answer in its timeout's
  * turn), while a far timer keeps the loop alive (a heartbeat). */
 typedef struct {
@@ -391,6 +449,7 @@ int main(void)
         cmocka_unit_test(a_scheduled_post_is_written_with_its_firing),
         cmocka_unit_test(a_restart_delivers_what_a_crash_left_once),
         cmocka_unit_test(one_destination_keeps_its_order_through_a_retry),
+        cmocka_unit_test(paused_rows_wait_and_those_taken_over_meanwhile_are_dropped),
         cmocka_unit_test(a_delivered_row_is_removed_in_its_own_turn_not_at_the_next_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,6 +125,29 @@ static void a_gone_holder_is_taken_over_at_once_but_only_from_it(void **state)
     close_shared(s);
 }
 
+/* A process's own lease goes with it, and those of processes killed long ago are forgotten. */
+static void own_leases_are_dropped_and_old_ones_forgotten(void **state)
+{
+    (void)state;
+    tend_store *s = open_shared();
+    assert_int_equal(tend_store_lease_take(s, "process.h:1", "h:1", T0, TTL, NULL), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "process.h:2", "h:2", T0 - 3 * TTL, TTL, NULL), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "process.h:3", "h:3", T0 + 1, TTL, NULL), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_take(s, "matrix.sync", "h:2", T0 - 3 * TTL, TTL, NULL), TEND_STORE_OK);
+    assert_int_equal(tend_store_lease_drop(s, "process.h:1", "h:9"), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_lease_drop(s, "process.h:1", "h:1"), TEND_STORE_OK);
+    int removed = -1;
+    /* ran out before T0: h:2's process lease goes, the shared matrix.sync (another prefix) stays */
+    assert_int_equal(tend_store_lease_forget(s, "process.", T0, &removed), TEND_STORE_OK);
+    assert_int_equal(removed, 1);
+    struct listing l = {0};
+    assert_int_equal(tend_store_lease_each(s, "", list_one, &l), TEND_STORE_OK);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.seen[0], "matrix.sync=h:2@-30000#1");
+    assert_string_equal(l.seen[1], "process.h:3=h:3@15001#1");
+    close_shared(s);
+}
+
 static void bad_names_and_times_are_refused(void **state)
 {
     (void)state;
@@ -259,6 +282,7 @@ int main(void)
         cmocka_unit_test(one_holder_until_it_lapses_then_the_next_with_a_new_epoch),
         cmocka_unit_test(a_release_frees_it_at_once_and_only_its_holder_can),
         cmocka_unit_test(a_gone_holder_is_taken_over_at_once_but_only_from_it),
+        cmocka_unit_test(own_leases_are_dropped_and_old_ones_forgotten),
         cmocka_unit_test(bad_names_and_times_are_refused),
         cmocka_unit_test(the_leases_are_listed_by_prefix),
         cmocka_unit_test(processes_racing_for_a_free_lease_get_one_winner),
