@@ -9,21 +9,29 @@
 
 #include "lib/log.h"
 
+void tend_tls_trust_paths(const char **file, const char **dir)
+{
+    /* the environment overrides OpenSSL's own defaults honour, so a private CA set there still counts */
+    *dir = getenv(X509_get_default_cert_dir_env());
+    *file = getenv(X509_get_default_cert_file_env());
+    if (!*dir || !**dir)
+        *dir = X509_get_default_cert_dir();
+    if (*file && !**file)
+        *file = NULL;
+}
+
 int tend_tls_trust_system(void *ssl_ctx)
 {
     SSL_CTX *ctx = ssl_ctx;
-    /* the environment overrides OpenSSL's own defaults honour, so a private CA set there still counts */
-    const char *dir = getenv(X509_get_default_cert_dir_env());
-    const char *file = getenv(X509_get_default_cert_file_env());
-    if (!dir || !*dir)
-        dir = X509_get_default_cert_dir();
+    const char *dir, *file;
+    tend_tls_trust_paths(&file, &dir);
     int rc = 0;
     if (!SSL_CTX_load_verify_dir(ctx, dir)) {
         tend_log(TEND_LOG_ERROR, "tls", "cannot use the certificate authorities in %s: no server can be verified",
                  dir);
         rc = -1;
     }
-    if (file && *file && !SSL_CTX_load_verify_file(ctx, file)) {
+    if (file && !SSL_CTX_load_verify_file(ctx, file)) {
         tend_log(TEND_LOG_ERROR, "tls", "cannot read the certificate authorities in %s ($SSL_CERT_FILE)", file);
         rc = -1;
     }

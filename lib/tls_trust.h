@@ -13,6 +13,13 @@
 #ifndef TEND_TLS_TRUST_H
 #define TEND_TLS_TRUST_H
 
+/* Where the system's trust anchors are, as OpenSSL's defaults have them: *dir is $SSL_CERT_DIR or
+ * OpenSSL's default certificate directory, looked up by hash; *file is $SSL_CERT_FILE, or NULL for
+ * none (the bundle's authorities are all in the directory). For libcurl's CURLOPT_CAPATH and
+ * CURLOPT_CAINFO: curl parses a CAINFO bundle anew into every TLS connection it opens, and does not
+ * cache it when a CAPATH is set too (Debian's default has both). */
+void tend_tls_trust_paths(const char **file, const char **dir);
+
 /* Adds the system's trust anchors to `ssl_ctx` (an SSL_CTX *): OpenSSL's default certificate
  * directory, or $SSL_CERT_DIR when set, looked up by hash; and $SSL_CERT_FILE when set, read as
  * OpenSSL's default would. 0, or -1 (logged) when the directory cannot be used. */

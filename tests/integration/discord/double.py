@@ -176,6 +176,10 @@ class Double(Gateway):
         return "ws://127.0.0.1:%d/gateway" % self.port
 
     @property
+    def https_api_base(self):
+        return "https://localhost:%d%s" % (self.tls_port, API)
+
+    @property
     def wss_gateway_url(self):
         # by name: the certificate check is made on the name (localhost is 127.0.0.1 in /etc/hosts)
         return "wss://localhost:%d/gateway" % self.tls_port
