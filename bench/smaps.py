@@ -39,6 +39,8 @@ def read(path):
 
 
 def short(name):
+    if name.endswith(".db-shm"):  # each run's database has a name of its own: one row for them
+        return "<database>-shm"
     return name.rsplit("/", 1)[-1] if name.startswith("/") else name
 
 
@@ -47,7 +49,7 @@ def main():
     ap.add_argument("--label", action="append", default=[])
     ap.add_argument("--min", type=int, default=40, help="leave out mappings under this many kB Rss in every file")
     ap.add_argument("files", nargs="+")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     labels = a.label + [f"#{i + 1}" for i in range(len(a.label), len(a.files))]
     data = [read(p) for p in a.files]
     keys = ("Rss", "Pss", "Shared_Clean", "Private_Clean", "Private_Dirty", "Anonymous")
