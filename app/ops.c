@@ -1,5 +1,5 @@
 /*
- * ops.c — systemd notifications (through libsystemd: a no-op when not run by systemd), SIGHUP,
+ * ops.c — systemd notifications (libsystemd's, opened only when systemd listens: app/sd.h), SIGHUP,
  * and the health verdict behind /healthz.
  *
  * One timer does the periodic work: READY=1 on the loop's first turn (the adapters have started;
@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
 
 #include "adapters/metrics.h"
 #include "app/health.h"
 #include "app/leases.h"
+#include "app/sd.h"
 #include "lib/log.h"
 
 #define STATUS_EVERY_MS 10000 /* without a watchdog: how often STATUS= is brought up to date */
@@ -108,7 +108,7 @@ static void on_tick(uv_timer_t *t)
         memcpy(ops->status, line, sizeof line);
     }
     if (msg[0])
-        sd_notify(0, msg);
+        tend_sd_notify(msg);
     ops->ready = true;
 }
 
@@ -182,7 +182,7 @@ tend_ops *tend_ops_start(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg,
     ops->handles_open = true;
     ops->sighup.data = ops->tick.data = ops;
     uv_signal_start(&ops->sighup, on_sighup, SIGHUP);
-    if (sd_watchdog_enabled(0, &ops->watchdog_usec) <= 0)
+    if (tend_sd_watchdog_enabled(&ops->watchdog_usec) <= 0)
         ops->watchdog_usec = 0;
     uint64_t every = ops->watchdog_usec ? ops->watchdog_usec / 2000 : STATUS_EVERY_MS;
     uv_timer_start(&ops->tick, on_tick, 0, every ? every : 1);
@@ -199,7 +199,7 @@ void tend_ops_stop(tend_ops *ops)
     if (!ops || ops->stopped)
         return;
     ops->stopped = true;
-    sd_notify(0, "STOPPING=1");
+    tend_sd_notify("STOPPING=1");
     if (ops->handles_open) {
         uv_close((uv_handle_t *)&ops->sighup, NULL);
         uv_close((uv_handle_t *)&ops->tick, NULL);

@@ -77,6 +77,9 @@ typedef struct {
     uint64_t wrong_by_kind[KIND_COUNT];
     char wrong_first[160];    /* the first wrong one, for the report                      */
     FILE *dump;               /* TEND_BENCH_DUMP: every first answer, kind<TAB>body       */
+    const char *smaps;        /* TEND_BENCH_SMAPS: prefix of tend's smaps copies (idle, peak) */
+    long smaps_peak_kb;       /* the RSS of the last -peak copy                            */
+    uint64_t smaps_next;      /* when to look at the RSS again during the load             */
     uint32_t *lat_us;
     size_t n_lat, lat_cap;
     proc_sample cpu0, cpu1;
@@ -535,6 +538,28 @@ static bool load_over(uint64_t t)
     return false;
 }
 
+/* tend's /proc/<pid>/smaps copied to <TEND_BENCH_SMAPS>-<what>.smaps, for bench/smaps.py */
+static void copy_smaps(const char *what)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s-%s.smaps", D.smaps, what);
+    if (proc_copy_smaps(D.proc.pid, path) != 0)
+        fail("cannot copy tend's smaps to TEND_BENCH_SMAPS");
+}
+
+/* during the load, twice a second: a copy whenever the RSS is the highest seen */
+static void watch_peak(uint64_t t)
+{
+    proc_sample s;
+    if (!D.smaps || t < D.smaps_next || proc_read(D.proc.pid, &s) != 0)
+        return;
+    D.smaps_next = t + 500000000ULL;
+    if (s.rss_kb > D.smaps_peak_kb) {
+        D.smaps_peak_kb = s.rss_kb;
+        copy_smaps("peak");
+    }
+}
+
 static void on_tick(uv_timer_t *timer)
 {
     (void)timer;
@@ -572,6 +597,8 @@ static void on_tick(uv_timer_t *timer)
             proc_read(D.proc.pid, &s);
             D.rss_idle_kb = s.rss_kb;
             D.hwm_idle_kb = s.hwm_kb;
+            if (D.smaps)
+                copy_smaps("idle");
             start_load(t);
         }
         break;
@@ -581,10 +608,13 @@ static void on_tick(uv_timer_t *timer)
         if (load_over(t)) {
             D.load_end = t;
             proc_read(D.proc.pid, &D.cpu1);
+            D.smaps_next = 0; /* and the RSS at the end of the load */
+            watch_peak(t);
             D.st = S_DRAIN;
             D.t_stage = t;
         } else {
             offer(t);
+            watch_peak(t);
         }
         break;
     case S_DRAIN:
@@ -771,6 +801,8 @@ int main(int argc, char **argv)
     const char *dump = getenv("TEND_BENCH_DUMP");
     if (dump && *dump && !(D.dump = fopen(dump, "w")))
         fail("cannot write TEND_BENCH_DUMP");
+    const char *smaps = getenv("TEND_BENCH_SMAPS");
+    D.smaps = smaps && *smaps ? smaps : NULL;
     D.chan_reset = calloc(D.o.shape.guilds, sizeof *D.chan_reset);
     D.chan_left = calloc(D.o.shape.guilds, sizeof *D.chan_left);
     if (!D.mix || !D.chan_reset || !D.chan_left)

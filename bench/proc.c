@@ -1,5 +1,6 @@
 /*
- * proc.c — reads /proc/<pid>/stat (utime, stime) and /proc/<pid>/status (VmRSS, VmHWM).
+ * proc.c — reads /proc/<pid>/stat (utime, stime) and /proc/<pid>/status (VmRSS, VmHWM), and copies
+ * /proc/<pid>/smaps (resident memory by mapping) for bench/smaps.py.
  */
 #include "bench/proc.h"
 
@@ -47,4 +48,27 @@ int proc_read(pid_t pid, proc_sample *out)
 {
     memset(out, 0, sizeof *out);
     return read_cpu(pid, &out->cpu_s) == 0 && read_mem(pid, &out->rss_kb, &out->hwm_kb) == 0 ? 0 : -1;
+}
+
+int proc_copy_smaps(pid_t pid, const char *path)
+{
+    char src[64], buf[16384];
+    snprintf(src, sizeof src, "/proc/%d/smaps", (int)pid);
+    FILE *in = fopen(src, "r");
+    if (!in)
+        return -1;
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        fclose(in);
+        return -1;
+    }
+    size_t n;
+    int rc = 0;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    fclose(in);
+    if (fclose(out) != 0)
+        rc = -1;
+    return rc;
 }

@@ -15,4 +15,7 @@ typedef struct proc_sample {
 /* 0, or -1 when the process is gone. */
 int proc_read(pid_t pid, proc_sample *out);
 
+/* Copies /proc/<pid>/smaps to path: 0, or -1. */
+int proc_copy_smaps(pid_t pid, const char *path);
+
 #endif

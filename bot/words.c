@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
+#include "lib/icu.h"
 
 #include "bot/i18n.h"
 #include "bot/messages.h"
@@ -233,12 +231,15 @@ int tend_words_fold(const char *text, size_t len, char *out, size_t outlen)
         out[len] = '\0';
         return 0;
     }
+    const tend_icu *icu = tend_icu_get(); /* loaded here, the first time a word is not ASCII */
+    if (!icu)
+        return -1;
     UErrorCode status = U_ZERO_ERROR;
     UChar raw[FOLD_UNITS], nfd[FOLD_UNITS * 2], bare[FOLD_UNITS * 2], folded[FOLD_UNITS * 4];
     int32_t n = 0;
-    u_strFromUTF8(raw, FOLD_UNITS, &n, text, (int32_t)len, &status);
-    const UNormalizer2 *decompose = unorm2_getNFDInstance(&status);
-    int32_t d = U_SUCCESS(status) ? unorm2_normalize(decompose, raw, n, nfd, FOLD_UNITS * 2, &status) : 0;
+    icu->str_from_utf8(raw, FOLD_UNITS, &n, text, (int32_t)len, &status);
+    const UNormalizer2 *decompose = icu->nfd_instance(&status);
+    int32_t d = U_SUCCESS(status) ? icu->normalize(decompose, raw, n, nfd, FOLD_UNITS * 2, &status) : 0;
     if (U_FAILURE(status))
         return -1;
     int32_t k = 0;
@@ -246,15 +247,15 @@ int tend_words_fold(const char *text, size_t len, char *out, size_t outlen)
         UChar32 c;
         int32_t at = i;
         U16_NEXT(nfd, i, d, c);
-        if (u_charType(c) == U_NON_SPACING_MARK)
+        if (icu->char_type(c) == U_NON_SPACING_MARK)
             continue; /* the accent of é, the umlaut of ä */
         while (at < i)
             bare[k++] = nfd[at++];
     }
-    int32_t f = u_strFoldCase(folded, FOLD_UNITS * 4, bare, k, U_FOLD_CASE_DEFAULT, &status);
+    int32_t f = icu->str_fold_case(folded, FOLD_UNITS * 4, bare, k, U_FOLD_CASE_DEFAULT, &status);
     int32_t written = 0;
     if (U_SUCCESS(status))
-        u_strToUTF8(out, (int32_t)outlen, &written, folded, f, &status);
+        icu->str_to_utf8(out, (int32_t)outlen, &written, folded, f, &status);
     if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING || (size_t)written >= outlen)
         return -1;
     return 0;

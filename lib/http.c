@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/tls_trust.h"
+
 typedef struct transfer transfer;
 
 /* Easy handles kept for the next request once theirs is done: making one (curl_easy_init) and
@@ -26,6 +28,7 @@ struct tend_http {
     uv_check_t kick;       /* curl's "timeout 0": run it after this turn's I/O, see timer_cb */
     uv_idle_t kick_awake;  /* ...and keep the poll from sleeping until then                 */
     char *user_agent;
+    char *ca_file, *ca_dir; /* the system's CAs (lib/tls_trust.h); ca_file NULL: none but the dir */
     size_t in_flight;
     transfer *transfers;   /* every live transfer, to cancel them on destroy */
     CURL *idle[HTTP_IDLE_EASY];
@@ -200,6 +203,8 @@ static void maybe_free_http(tend_http *http)
             curl_easy_cleanup(http->idle[--http->n_idle]);
         curl_multi_cleanup(http->multi);
         free(http->user_agent);
+        free(http->ca_file);
+        free(http->ca_dir);
         free(http);
     }
 }
@@ -300,12 +305,19 @@ tend_http *tend_http_create(uv_loop_t *loop, const char *user_agent, long max_co
         return NULL;
     http->loop = loop;
     http->user_agent = strdup(user_agent ? user_agent : "tend");
+    const char *ca_file, *ca_dir;
+    tend_tls_trust_paths(&ca_file, &ca_dir);
+    http->ca_file = ca_file ? strdup(ca_file) : NULL;
+    http->ca_dir = strdup(ca_dir);
     http->multi = curl_multi_init();
     /* check and idle handles cannot fail to initialise (libuv only fills them in) */
-    if (!http->user_agent || !http->multi || uv_timer_init(loop, &http->timer) != 0) {
+    if (!http->user_agent || (ca_file && !http->ca_file) || !http->ca_dir || !http->multi ||
+        uv_timer_init(loop, &http->timer) != 0) {
         if (http->multi)
             curl_multi_cleanup(http->multi);
         free(http->user_agent);
+        free(http->ca_file);
+        free(http->ca_dir);
         free(http);
         return NULL;
     }
@@ -382,6 +394,9 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : req->on_chunk ? 0L : 30000L;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* the system's CAs looked up by hash, not Debian's whole bundle parsed into every connection */
+    curl_easy_setopt(e, CURLOPT_CAINFO, http->ca_file);
+    curl_easy_setopt(e, CURLOPT_CAPATH, http->ca_dir);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     if (strcmp(method, "GET") != 0)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);

@@ -18,6 +18,7 @@
 
 #include "adapters/discord/gateway.h"
 #include "lib/log.h"
+#include "lib/tls_trust.h"
 
 #define RX_MAX (32u << 20) /* a payload larger than this is skipped, not buffered */
 
@@ -192,7 +193,10 @@ static void ended(dc_shard *sh)
 
 static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
-    (void)user;
+    if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
+        tend_tls_trust_system(user); /* user: the client SSL_CTX, made once per context */
+        return 0;
+    }
     dc_shard *sh = lws_get_opaque_user_data(wsi);
     if (!sh)
         return 0; /* the context's own callbacks */

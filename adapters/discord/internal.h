@@ -71,6 +71,9 @@ typedef struct discord {
     char bot_user_id[32];
     dc_hmap registered_guilds; /* guilds whose commands this process registered; a hash set,
                                   because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */
+    struct registered_guild *register_next, *register_last; /* those still to register, in order */
+    int registering;        /* their PUTs handed to rest now (discord.c keeps this small)         */
+    char *commands_body;    /* the commands' JSON while guilds wait, made once for all of them    */
     dc_hmap interactions;   /* when each interaction arrived, whether its callback went (dispatch.c) */
     size_t interactions_pruned_at;
     struct dc_sending *sendings; /* outbox rows on their way (dispatch.c), freed on destroy */

@@ -55,7 +55,10 @@ dc_gateway *dc_gateway_create(discord *d)
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = dc_ws_protocols;
-    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    /* not lws's OS CA loading (the whole bundle parsed at start, ~1.3 MB): the same authorities
+     * looked up by hash when the gateway's certificate is verified (ws_cb, lib/tls_trust.h) */
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+                   LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
     gw->foreign_loops[0] = d->loop;
     info.foreign_loops = gw->foreign_loops;
     info.user = gw;

@@ -21,6 +21,17 @@ foreach(suite double tend_discord ratelimits outbox discord_gateway ops files pr
                        ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
 endforeach()
 
+# issue 17's memory round: TLS verified with the system's CAs looked up by hash, per-guild registration paced
+foreach(suite tls registration)
+  add_test(NAME integration.discord.${suite}
+           COMMAND ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
+                   ${TEND_DISCORD_TESTS}/test_${suite}.py
+           WORKING_DIRECTORY ${TEND_DISCORD_TESTS})
+  set_tests_properties(integration.discord.${suite} PROPERTIES
+                       FIXTURES_REQUIRED discord_venv LABELS "integration;discord" TIMEOUT 600
+                       ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
+endforeach()
+
 # A Discord session under valgrind memcheck (issue 7): meaningless on sanitizer or fuzzer builds.
 if(NOT TEND_FUZZ AND NOT TEND_SANITIZE)
   add_test(NAME integration.discord.valgrind

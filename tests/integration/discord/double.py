@@ -90,8 +90,10 @@ class Spec:
 
 
 class Double(Gateway):
-    def __init__(self, members=None, heartbeat_interval=1000, spec_path=SPEC):
+    def __init__(self, members=None, heartbeat_interval=1000, spec_path=SPEC, tls=None):
         self.spec = Spec(spec_path)
+        self.tls = tls            # an ssl.SSLContext: the gateway also listens with TLS (wss_gateway_url)
+        self.tls_port = None
         self._gateway_init(heartbeat_interval, TOKEN, GUILD_ID, APP_ID)
         self.members = members or {
             "ana": {"id": "800000000000000001", "name": "Ana", "coord": True},
@@ -162,6 +164,10 @@ class Double(Gateway):
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
+        if self.tls:
+            tls_site = web.TCPSite(self.runner, "127.0.0.1", 0, ssl_context=self.tls)
+            await tls_site.start()
+            self.tls_port = tls_site._server.sockets[0].getsockname()[1]
         self.ready_event = asyncio.Event()
 
     def stop(self):
@@ -182,6 +188,15 @@ class Double(Gateway):
     @property
     def gateway_url(self):
         return "ws://127.0.0.1:%d/gateway" % self.port
+
+    @property
+    def https_api_base(self):
+        return "https://localhost:%d%s" % (self.tls_port, API)
+
+    @property
+    def wss_gateway_url(self):
+        # by name: the certificate check is made on the name (localhost is 127.0.0.1 in /etc/hosts)
+        return "wss://localhost:%d/gateway" % self.tls_port
 
     # ------------------------------------------------------------------ REST
 

@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 cat > "$work/tend" <<WRAP
 #!/bin/sh
 exec valgrind --quiet --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
-  --track-fds=no --log-file="$work/vg.%p.log" "$tend" "\$@"
+  --suppressions="$here/../dlopen.supp" --track-fds=no --log-file="$work/vg.%p.log" "$tend" "\$@"
 WRAP
 chmod +x "$work/tend"
 
