@@ -44,6 +44,12 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* This process's own lease ("process.<host>:<pid>"), as opposed to work shared between processes. */
+static bool is_own(const tend_lease *lease)
+{
+    return strncmp(lease->name, "process.", 8) == 0;
+}
+
 const char *tend_lease_me(void)
 {
     static char me[96]; /* a host name of 63 bytes, a colon, a process id */
@@ -179,10 +185,13 @@ static void try_take(tend_lease *lease)
     lease->held = true;
     lease->expires_at = now + TEND_LEASE_TTL_MS;
     const char *before = f.have && strcmp(f.found.holder, me) != 0 ? f.found.holder : "";
+    /* a process's own lease is bookkeeping (a lone tend in a terminal need not hear of it); a
+     * shared one taken or taken over is news for the person running several */
+    tend_log_level level = is_own(lease) ? TEND_LOG_DEBUG : TEND_LOG_INFO;
     if (before[0])
-        tend_log(TEND_LOG_INFO, "lease", "took over %s from %s", lease->name, before);
+        tend_log(level, "lease", "took over %s from %s", lease->name, before);
     else
-        tend_log(TEND_LOG_INFO, "lease", "holding %s", lease->name);
+        tend_log(level, "lease", "holding %s", lease->name);
     snprintf(lease->other, sizeof lease->other, "%s", before);
     tend_metric_set(&TEND_M_LEASE_HELD, lease->name, NULL, 1);
     lease->changed(lease, true, before, lease->ud);
@@ -284,11 +293,11 @@ void tend_lease_release_free(tend_lease *lease)
         return;
     if (lease->held) {
         /* a process's own lease never changes hands: its row goes with it (none piles up) */
-        bool own = strncmp(lease->name, "process.", 8) == 0;
+        bool own = is_own(lease);
         int rc = own ? tend_store_lease_drop(lease->store, lease->name, tend_lease_me())
                      : tend_store_lease_release(lease->store, lease->name, tend_lease_me());
         if (rc == TEND_STORE_OK)
-            tend_log(TEND_LOG_INFO, "lease", "gave back %s", lease->name);
+            tend_log(own ? TEND_LOG_DEBUG : TEND_LOG_INFO, "lease", "gave back %s", lease->name);
     }
     free(lease);
 }

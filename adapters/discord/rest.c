@@ -120,8 +120,8 @@ static void share_budget(dc_rest *rest)
     if (share != rest->global.limit) {
         dc_send_window_set_limit(&rest->global, share);
         tend_metric_set(&DC_M_REST_BUDGET, NULL, NULL, (double)rest->global.limit);
-        tend_log(TEND_LOG_INFO, "discord", "REST budget: %zu requests a second (%d tend process%s share the bot's %d)",
-                 rest->global.limit, peers, peers == 1 ? "" : "es", GLOBAL_LIMIT);
+        tend_log(TEND_LOG_INFO, "discord", "REST budget: %zu requests a second, this process's share of the bot's %d"
+                 " (%d tend process%s running it)", rest->global.limit, GLOBAL_LIMIT, peers, peers == 1 ? "" : "es");
     }
 }
 
