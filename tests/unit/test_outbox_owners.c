@@ -12,27 +12,6 @@
 
 #include "store/store_outbox.h"
 
-static char path[64];
-
-static tend_store *open_shared(void)
-{
-    snprintf(path, sizeof path, "/tmp/tend-owners-%d.db", (int)getpid());
-    unlink(path);
-    tend_store *s = NULL;
-    testkit_store_open_at(path, 1, &s);
-    return s;
-}
-
-static void close_shared(tend_store *s)
-{
-    tend_store_close(s);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
 
 static int64_t add(tend_store *s, const char *dest)
 {
@@ -70,7 +49,7 @@ static int collect_owner(const char *owner, void *ud)
 static void each_process_loads_its_own_and_takes_a_gone_ones_once(void **state)
 {
     (void)state;
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     int64_t old = add(s, "c1"); /* written before owners existed: owner "" */
     assert_int_equal(tend_store_outbox_set_owner(s, "host:1"), TEND_STORE_OK);
     int64_t a1 = add(s, "c1"), a2 = add(s, "c2");
@@ -115,7 +94,7 @@ static void each_process_loads_its_own_and_takes_a_gone_ones_once(void **state)
     memset(long_owner, 'x', sizeof long_owner - 1);
     long_owner[sizeof long_owner - 1] = '\0';
     assert_int_equal(tend_store_outbox_set_owner(s, long_owner), TEND_STORE_ERROR);
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 /* Four processes claim a gone process's 300 rows at the same moment: every row is taken by exactly
@@ -124,7 +103,7 @@ static void processes_claiming_at_once_take_each_row_once(void **state)
 {
     (void)state;
     enum { KIDS = 4, ROWS = 300 };
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     assert_int_equal(tend_store_outbox_set_owner(s, "gone:9"), TEND_STORE_OK);
     assert_int_equal(tend_store_begin(s), TEND_STORE_OK);
     for (int i = 0; i < ROWS; i++)
@@ -140,8 +119,7 @@ static void processes_claiming_at_once_take_each_row_once(void **state)
         if (kids[k] == 0) {
             close(results[0]);
             close(go[k][1]);
-            tend_store *mine = NULL;
-            testkit_store_open_at(path, 0, &mine);
+            tend_store *mine = testkit_shared_again();
             char owner[16];
             snprintf(owner, sizeof owner, "kid:%d", k);
             tend_store_outbox_set_owner(mine, owner);
@@ -193,7 +171,7 @@ static void processes_claiming_at_once_take_each_row_once(void **state)
     for (int i = 1; i <= ROWS; i++)
         assert_int_equal(seen[i], 1);
     printf("# %d rows taken by %d of %d claimers\n", ROWS, claimers, KIDS);
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 int main(void)

@@ -18,8 +18,6 @@
 
 enum { GROUPS = 40, KIDS = 4 };
 
-static char path[64];
-
 /* What one process said: which group each prompt went to. */
 struct said {
     int prompts[GROUPS];
@@ -35,8 +33,7 @@ static int group_index(const char *key)
 
 static void kid(int go_fd, int out_fd)
 {
-    tend_store *store = NULL;
-    testkit_store_open_at(path, 0, &store);
+    tend_store *store = testkit_shared_again();
     tend_clock *clock = tend_clock_create_fixed(TESTKIT_START + 9 * HOUR); /* Monday 18:00: due */
     tend_bot *bot = tend_bot_create(store, clock, NULL);
     tend_bot_use_outbox(bot); /* as the app does: each post written to the outbox with its firing */
@@ -76,17 +73,14 @@ static void kid(int go_fd, int out_fd)
 static void four_processes_ticking_at_once_prompt_each_group_once(void **state)
 {
     (void)state;
-    snprintf(path, sizeof path, "/tmp/tend-sched-procs-%d.db", (int)getpid());
-    unlink(path);
-    tend_store *store = NULL;
-    testkit_store_open_at(path, 1, &store);
+    tend_store *store = testkit_shared_open();
     for (int i = 0; i < GROUPS; i++) {
         char key[32];
         snprintf(key, sizeof key, "console:g%d", i);
         tend_group g;
         assert_int_equal(tend_store_group_ensure(store, key, "console:channel", TESTKIT_START, &g), TEND_STORE_OK);
     }
-    tend_store_close(store);
+    tend_store_close(store); /* the kids open it anew; the file stays for them */
 
     int go[KIDS][2], results[2];
     assert_int_equal(pipe(results), 0);
@@ -132,17 +126,11 @@ static void four_processes_ticking_at_once_prompt_each_group_once(void **state)
            processes_that_posted, KIDS, messages, failed_ticks);
 
     /* and the outbox holds what the processes said, no more: a post rolled back left no row */
-    testkit_store_open_at(path, 0, &store);
+    store = testkit_shared_again();
     int64_t rows = 0;
     assert_int_equal(tend_store_outbox_count(store, &rows), TEND_STORE_OK);
     assert_int_equal(rows, messages);
-    tend_store_close(store);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    testkit_shared_close(store);
 }
 
 int main(void)

@@ -15,41 +15,11 @@
 #define T0 1700000000000LL /* ms */
 #define TTL 15000
 
-static char path[64];
-
-/* A fresh store that a second connection (another process) can open too: a temporary SQLite
- * file, or the test's PostgreSQL schema. */
-static tend_store *open_shared(void)
-{
-    snprintf(path, sizeof path, "/tmp/tend-lease-%d.db", (int)getpid());
-    unlink(path);
-    tend_store *s = NULL;
-    testkit_store_open_at(path, 1, &s);
-    return s;
-}
-
-static tend_store *open_again(void)
-{
-    tend_store *s = NULL;
-    testkit_store_open_at(path, 0, &s);
-    return s;
-}
-
-static void close_shared(tend_store *s)
-{
-    tend_store_close(s);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
 
 static void one_holder_until_it_lapses_then_the_next_with_a_new_epoch(void **state)
 {
     (void)state;
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     int64_t epoch = 0;
     assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "a", T0, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(epoch, 1);
@@ -69,13 +39,13 @@ static void one_holder_until_it_lapses_then_the_next_with_a_new_epoch(void **sta
     /* other leases are apart */
     assert_int_equal(tend_store_lease_take(s, "discord.shard.1", "a", T0 + 5000 + TTL + 1, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(epoch, 1);
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 static void a_release_frees_it_at_once_and_only_its_holder_can(void **state)
 {
     (void)state;
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     int64_t epoch = 0;
     assert_int_equal(tend_store_lease_take(s, "matrix.sync", "a", T0, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(tend_store_lease_release(s, "matrix.sync", "b"), TEND_STORE_NOTFOUND);
@@ -84,7 +54,7 @@ static void a_release_frees_it_at_once_and_only_its_holder_can(void **state)
     assert_int_equal(tend_store_lease_release(s, "matrix.sync", "a"), TEND_STORE_NOTFOUND);
     assert_int_equal(tend_store_lease_take(s, "matrix.sync", "b", T0 + 2, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(epoch, 2);
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 struct listing {
@@ -106,7 +76,7 @@ static int list_one(const tend_store_lease *lease, void *ud)
 static void a_gone_holder_is_taken_over_at_once_but_only_from_it(void **state)
 {
     (void)state;
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     int64_t epoch = 0;
     assert_int_equal(tend_store_lease_take(s, "matrix.sync", "host:100", T0, TTL, &epoch), TEND_STORE_OK);
     assert_int_equal(tend_store_lease_take_from(s, "matrix.sync", "host:200", "host:100", T0 + 1, TTL, &epoch),
@@ -122,14 +92,14 @@ static void a_gone_holder_is_taken_over_at_once_but_only_from_it(void **state)
     assert_int_equal(tend_store_lease_each(s, "", list_one, &l), TEND_STORE_OK);
     assert_int_equal(l.n, 1);
     assert_string_equal(l.seen[0], "matrix.sync=host:200@15001#2");
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 /* A process's own lease goes with it, and those of processes killed long ago are forgotten. */
 static void own_leases_are_dropped_and_old_ones_forgotten(void **state)
 {
     (void)state;
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     assert_int_equal(tend_store_lease_take(s, "process.h:1", "h:1", T0, TTL, NULL), TEND_STORE_OK);
     assert_int_equal(tend_store_lease_take(s, "process.h:2", "h:2", T0 - 3 * TTL, TTL, NULL), TEND_STORE_OK);
     assert_int_equal(tend_store_lease_take(s, "process.h:3", "h:3", T0 + 1, TTL, NULL), TEND_STORE_OK);
@@ -145,13 +115,13 @@ static void own_leases_are_dropped_and_old_ones_forgotten(void **state)
     assert_int_equal(l.n, 2);
     assert_string_equal(l.seen[0], "matrix.sync=h:2@-30000#1");
     assert_string_equal(l.seen[1], "process.h:3=h:3@15001#1");
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 static void bad_names_and_times_are_refused(void **state)
 {
     (void)state;
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     char long_name[TEND_LEASE_NAME_MAX + 1];
     memset(long_name, 'x', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = '\0';
@@ -164,13 +134,13 @@ static void bad_names_and_times_are_refused(void **state)
     struct listing l = {0};
     assert_int_equal(tend_store_lease_each(s, "", list_one, &l), TEND_STORE_OK);
     assert_int_equal(l.n, 0);
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 static void the_leases_are_listed_by_prefix(void **state)
 {
     (void)state;
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     assert_int_equal(tend_store_lease_take(s, "discord.shard.1", "b", T0, TTL, NULL), TEND_STORE_OK);
     assert_int_equal(tend_store_lease_take(s, "discord.shard.0", "a", T0, TTL, NULL), TEND_STORE_OK);
     assert_int_equal(tend_store_lease_take(s, "discord_x", "c", T0, TTL, NULL), TEND_STORE_OK);
@@ -190,7 +160,7 @@ static void the_leases_are_listed_by_prefix(void **state)
     assert_int_equal(tend_store_lease_each(s, "", list_one, &l), TEND_STORE_OK);
     assert_int_equal(l.n, 4);
     assert_string_equal(l.seen[3], "matrix.sync=a@-1700000000000#1"); /* released: ended at 0 */
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 /* Processes racing for the same free lease at the same moment, each on its own connection: one
@@ -202,7 +172,7 @@ struct race_result {
 static void processes_racing_for_a_free_lease_get_one_winner(void **state)
 {
     (void)state;
-    tend_store *s = open_shared();
+    tend_store *s = testkit_shared_open();
     enum { KIDS = 4, ROUNDS = 25 };
     int go[KIDS][2], results[2]; /* a start pipe per kid: a fast kid must not take another's start */
     for (int k = 0; k < KIDS; k++)
@@ -219,7 +189,7 @@ static void processes_racing_for_a_free_lease_get_one_winner(void **state)
                     close(go[j][0]);
             }
             close(results[0]);
-            tend_store *mine = open_again();
+            tend_store *mine = testkit_shared_again();
             char holder[16], name[32];
             snprintf(holder, sizeof holder, "kid%d", k);
             for (int r = 0; r < ROUNDS; r++) {
@@ -273,7 +243,7 @@ static void processes_racing_for_a_free_lease_get_one_winner(void **state)
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
     }
-    close_shared(s);
+    testkit_shared_close(s);
 }
 
 int main(void)

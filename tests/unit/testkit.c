@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef TEND_HAVE_POSTGRES
 #include <errno.h> /* program_invocation_short_name */
 #include <libpq-fe.h>
@@ -98,6 +99,35 @@ void testkit_store_open_at(const char *path, int fresh, tend_store **out)
     int rc = tend_store_open(url && *url ? last_url : path, out, err, sizeof err);
     if (rc != TEND_STORE_OK)
         fail_msg("testkit: %s", err);
+}
+
+static char shared_path[64];
+
+tend_store *testkit_shared_open(void)
+{
+    snprintf(shared_path, sizeof shared_path, "/tmp/tend-shared-%d.db", (int)getpid());
+    unlink(shared_path);
+    tend_store *s = NULL;
+    testkit_store_open_at(shared_path, 1, &s);
+    return s;
+}
+
+tend_store *testkit_shared_again(void)
+{
+    tend_store *s = NULL;
+    testkit_store_open_at(shared_path, 0, &s);
+    return s;
+}
+
+void testkit_shared_close(tend_store *s)
+{
+    tend_store_close(s);
+    char side[96];
+    unlink(shared_path);
+    snprintf(side, sizeof side, "%s-wal", shared_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", shared_path);
+    unlink(side);
 }
 
 testkit *testkit_new(void)

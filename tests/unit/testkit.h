@@ -32,6 +32,12 @@ void testkit_store_open(tend_store **out);
 /* A store a test opens, closes and opens again (a restart): the SQLite file at `path`, or, under
  * TEND_TEST_STORE_URL, a fresh PostgreSQL schema when `fresh` and the last one again when not. */
 void testkit_store_open_at(const char *path, int fresh, tend_store **out);
+/* A fresh store that other processes (fork) can open too with testkit_shared_again: a SQLite file
+ * under /tmp named after this process, or under TEND_TEST_STORE_URL a fresh PostgreSQL schema.
+ * testkit_shared_close closes it and removes the file with its -wal and -shm. */
+tend_store *testkit_shared_open(void);
+tend_store *testkit_shared_again(void);
+void testkit_shared_close(tend_store *s);
 /* The URL of the last PostgreSQL store testkit_store_open made ("" on SQLite), to open it twice. */
 const char *testkit_store_url(void);
 /* Fresh kit with testkit_store_open's database and a clock at TESTKIT_START. */
