@@ -186,6 +186,20 @@ static int migrate(tend_store *store)
     return TEND_STORE_OK;
 }
 
+/* Two tends opening one new file at once (a standby started beside the main one) both switch it to
+ * WAL; SQLite answers the second "database is locked" at once, without waiting (its busy handler is
+ * not called where waiting could deadlock). Tried again for up to 2 s, before the loop runs; any
+ * other answer is left to the pragmas below, which report it. */
+static void wal_mode_when_free(tend_store *store)
+{
+    for (int tries = 0; tries < 40; tries++) {
+        int rc = sqlite3_exec(store->db, "PRAGMA journal_mode = WAL;", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            return;
+        sqlite3_sleep(50);
+    }
+}
+
 /* A WAL database on a read-only volume cannot be opened the usual way once its -shm file is gone
  * (a clean shutdown removes it). Opened as immutable it still answers reads, and every write fails
  * with SQLITE_READONLY, so members hear "read-only" instead of tend refusing to start. */
@@ -303,6 +317,7 @@ int tend_store_open(const char *path, tend_store **out, char *err, size_t errlen
     /* cache_size 512 KiB, not SQLite's 2 MB: the pages beyond it are a read from the kernel's page
      * cache away, and at 1,000 guilds the smaller cache cost no CPU that interleaved runs could
      * tell (bench/profiles/rss-round3.txt) while saving 1.6 MB of resident memory */
+    wal_mode_when_free(store);
     int code = exec_sql(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                                "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
                                "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -512;");
