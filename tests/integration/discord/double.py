@@ -168,6 +168,15 @@ class Double(Gateway):
             tls_site = web.TCPSite(self.runner, "127.0.0.1", 0, ssl_context=self.tls)
             await tls_site.start()
             self.tls_port = tls_site._server.sockets[0].getsockname()[1]
+            # the TLS URLs name "localhost" (the certificate is checked on the name), which a stock
+            # Debian /etc/hosts gives ::1 as well as 127.0.0.1; there tend's gateway connection
+            # (libwebsockets 4.1) never reached a double listening on 127.0.0.1 alone, so the same
+            # port answers on the IPv6 loopback too (loopback still: nothing off this machine can
+            # reach it)
+            try:
+                await web.TCPSite(self.runner, "::1", self.tls_port, ssl_context=self.tls).start()
+            except OSError:
+                pass  # no IPv6 loopback here: localhost is 127.0.0.1 alone
         self.ready_event = asyncio.Event()
 
     def stop(self):
