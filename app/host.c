@@ -80,24 +80,31 @@ static int state_delete(tend_host *h, const char *key)
     return result_of(tend_store_state_delete(store_of(h), h->platform, key));
 }
 
+int tend_app_link_group(tend_store *store, const char *platform, const char *const *set_keys,
+                        const char *const *set_values, size_t n_set, const char *const *delete_keys,
+                        size_t n_delete, const char *group_key, const char *channel_key, int64_t now)
+{
+    int rc = tend_store_begin(store);
+    for (size_t i = 0; rc == TEND_STORE_OK && i < n_set; i++)
+        rc = tend_store_state_set(store, platform, set_keys[i], set_values[i]);
+    for (size_t i = 0; rc == TEND_STORE_OK && i < n_delete; i++)
+        rc = tend_store_state_delete(store, platform, delete_keys[i]);
+    tend_group g;
+    if (rc == TEND_STORE_OK && group_key)
+        rc = tend_store_group_ensure(store, group_key, channel_key, now, &g);
+    if (rc == TEND_STORE_OK && (rc = tend_store_commit(store)) == TEND_STORE_OK)
+        return 0;
+    tend_log(TEND_LOG_WARN, "app", "could not save %s state: %s", platform, tend_store_errmsg(store));
+    tend_store_rollback(store);
+    return -1;
+}
+
 static int link_group(tend_host *h, const char *const *set_keys, const char *const *set_values, size_t n_set,
                       const char *const *delete_keys, size_t n_delete, const char *group_key,
                       const char *channel_key)
 {
-    tend_store *store = store_of(h);
-    int rc = tend_store_begin(store);
-    for (size_t i = 0; rc == TEND_STORE_OK && i < n_set; i++)
-        rc = tend_store_state_set(store, h->platform, set_keys[i], set_values[i]);
-    for (size_t i = 0; rc == TEND_STORE_OK && i < n_delete; i++)
-        rc = tend_store_state_delete(store, h->platform, delete_keys[i]);
-    tend_group g;
-    if (rc == TEND_STORE_OK && group_key)
-        rc = tend_store_group_ensure(store, group_key, channel_key, tend_host_now(h), &g);
-    if (rc == TEND_STORE_OK && (rc = tend_store_commit(store)) == TEND_STORE_OK)
-        return 0;
-    tend_log(TEND_LOG_WARN, "app", "could not save %s state: %s", h->platform, tend_store_errmsg(store));
-    tend_store_rollback(store);
-    return -1;
+    return tend_app_link_group(store_of(h), h->platform, set_keys, set_values, n_set, delete_keys, n_delete,
+                               group_key, channel_key, tend_host_now(h));
 }
 
 static int event_claim(tend_host *h, const char *event_id)

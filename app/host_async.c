@@ -492,20 +492,8 @@ static int link_group(tend_host *h, const char *const *set_keys, const char *con
                       const char *const *delete_keys, size_t n_delete, const char *group_key,
                       const char *channel_key)
 {
-    tend_store *store = app_of(h)->loop_store;
-    int rc = tend_store_begin(store);
-    for (size_t i = 0; rc == TEND_STORE_OK && i < n_set; i++)
-        rc = tend_store_state_set(store, h->platform, set_keys[i], set_values[i]);
-    for (size_t i = 0; rc == TEND_STORE_OK && i < n_delete; i++)
-        rc = tend_store_state_delete(store, h->platform, delete_keys[i]);
-    tend_group g;
-    if (rc == TEND_STORE_OK && group_key)
-        rc = tend_store_group_ensure(store, group_key, channel_key, now(h), &g);
-    if (rc == TEND_STORE_OK && (rc = tend_store_commit(store)) == TEND_STORE_OK)
-        return 0;
-    tend_log(TEND_LOG_WARN, "app", "could not save %s state: %s", h->platform, tend_store_errmsg(store));
-    tend_store_rollback(store);
-    return -1;
+    return tend_app_link_group(app_of(h)->loop_store, h->platform, set_keys, set_values, n_set, delete_keys,
+                               n_delete, group_key, channel_key, now(h));
 }
 
 static int event_claim(tend_host *h, const char *event_id)

@@ -80,6 +80,12 @@ static inline tend_store *tend_app_loop_store(const tend_app *app)
     return app->loop_store ? app->loop_store : tend_bot_env(app->bot)->store;
 }
 
+/* The host's link_group on `store` (host.c): adapter state set and deleted and the group made, in
+ * one transaction; both hosts call it, each with the store its thread may use. 0 or -1 (logged). */
+int tend_app_link_group(tend_store *store, const char *platform, const char *const *set_keys,
+                        const char *const *set_values, size_t n_set, const char *const *delete_keys,
+                        size_t n_delete, const char *group_key, const char *channel_key, int64_t now);
+
 /* Test-only crash points, so the crash tests can stop tend exactly between a commit and a send:
  * when TEND_TEST_FAILPOINT names `point` ("after-commit": a command committed, its answers not
  * yet handed to the sender; "after-fire": a scheduled post committed, not yet sent), the process
