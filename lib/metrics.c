@@ -44,14 +44,15 @@ static int n_labels(const tend_metric_def *def)
     return def->label[0] ? (def->label[1] ? 2 : 1) : 0;
 }
 
-/* A label value as kept: a short lowercase word, else "other". */
+/* A label value as kept: a short lowercase word, else "other". A '/' may be part of it (a shard's
+ * lease, "discord.shard.3/8"); a ':' may not, as group keys ("discord:8138...") are made with one. */
 static void bound_label(const char *in, char out[TEND_METRIC_LABEL_MAX + 1])
 {
     size_t len = in ? strlen(in) : 0;
     bool ok = len > 0 && len <= TEND_METRIC_LABEL_MAX;
     for (size_t i = 0; ok && i < len; i++) {
         char c = in[i];
-        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '/';
     }
     snprintf(out, TEND_METRIC_LABEL_MAX + 1, "%s", ok ? in : "other");
 }
@@ -166,6 +167,20 @@ bool tend_metric_exists(const tend_metric_def *def, const char *v0, const char *
     bool found = find_series(def, v0, v1, false) != NULL;
     pthread_mutex_unlock(&registry);
     return found;
+}
+
+int tend_metric_each(const tend_metric_def *def,
+                     int (*cb)(const char *v0, const char *v1, double value, void *ud), void *ud)
+{
+    int stopped = 0;
+    pthread_mutex_lock(&registry);
+    family *f = find_family(def, false);
+    for (size_t i = 0; f && i < f->n && !stopped; i++) {
+        const series *s = &f->items[i];
+        stopped = cb(s->value[0], s->value[1], def->type == TEND_METRIC_HISTOGRAM ? (double)s->count : s->v, ud);
+    }
+    pthread_mutex_unlock(&registry);
+    return stopped;
 }
 
 void tend_metrics_reset(void)

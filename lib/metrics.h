@@ -4,7 +4,7 @@
  *
  * A family is declared once, as a static tend_metric_def beside the code that measures it (or in a
  * header when several modules feed it); the registry finds it by name on first use. Label values
- * are bounded twice over: only short words of [a-z0-9_.-] are kept (anything else, such as a group
+ * are bounded twice over: only short words of [a-z0-9_./-] are kept (anything else, such as a group
  * key or a member's name, becomes "other"), and a family holds at most TEND_METRIC_SERIES_MAX
  * series, after which new combinations are counted under "other". So no name can reach a label and
  * odd values cannot grow memory. Any thread may call these (the loop and a store thread both do):
@@ -39,6 +39,12 @@ void tend_metric_observe(const tend_metric_def *def, const char *v0, const char 
 double tend_metric_value(const tend_metric_def *def, const char *v0, const char *v1);
 /* True when the series was ever touched. */
 bool tend_metric_exists(const tend_metric_def *def, const char *v0, const char *v1);
+
+/* Calls cb with each series of def's family in the order first touched: its label values ("" for
+ * unused ones) and its value (a histogram's count). A non-zero return from cb stops the walk and
+ * is returned. cb runs under the registry's lock: it must not call these functions. */
+int tend_metric_each(const tend_metric_def *def,
+                     int (*cb)(const char *v0, const char *v1, double value, void *ud), void *ud);
 
 /* Appends every family in the order first used, then the process's own: resident memory, CPU
  * seconds, start time, open file descriptors. 0, or -1 when memory ran out. */
