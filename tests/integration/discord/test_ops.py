@@ -1,8 +1,10 @@
 """The ops endpoint of tend on Discord (issue 16): /healthz follows the gateway, 503 when the double
 drops it and 200 again after RESUME; /metrics of a session with commands, a dropped gateway and a
 429, read with the Prometheus project's parser. The scrape is printed (`pytest -s`) for the
-issue's closing note."""
+issue's closing note. With several tends on one database (issue 21), each one's /healthz and
+/metrics say which shards and leases it holds."""
 import os
+import re
 import sys
 import tempfile
 import time
@@ -12,7 +14,7 @@ import urllib.request
 import scrape
 
 sys.path.insert(0, os.path.dirname(__file__))
-from conftest import Tend  # noqa: E402
+from conftest import Tend, database  # noqa: E402
 from test_tend_discord import run  # noqa: E402
 
 MEMBERS = ["ana", "ben", "Ana", "Ben"]  # the double's members: never in a metric
@@ -122,3 +124,71 @@ def test_metrics_of_a_discord_session(tend, double):
     assert sc.value("tend_delivery_seconds_count", platform="discord") >= 6
     assert sc.value("process_resident_memory_bytes") > 1e6
     print("\n--- /metrics after a Discord session ---\n" + text + "--- end ---")
+
+
+def shards_said(body):
+    """The Discord shards /healthz says this process runs: (set of shard ids, shard count), or None."""
+    m = re.search(r"holds all (\d+) discord shards", body)
+    if m:
+        return set(range(int(m.group(1)))), int(m.group(1))
+    m = re.search(r"(?:holds|runs) discord shards? ([\d,-]+) of (\d+)", body)
+    if not m:
+        return None
+    ids = set()
+    for token in m.group(1).split(","):
+        first, _, last = token.partition("-")
+        ids |= set(range(int(first), int(last or first) + 1))
+    return ids, int(m.group(2))
+
+
+def shard_lease(name):
+    m = re.fullmatch(r"discord\.shard\.(\d+)/(\d+)", name)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def test_health_names_the_shards_each_process_runs(double):
+    """Two tends on one database share one bot's 2 shards. Each one's /healthz names the shards it
+    runs (by its shard leases when it holds some, else by its [discord] shards range) and every
+    other shared lease it holds; the two together name each shard once; /metrics agrees
+    (tend_lease_held, tend_discord_shards_held)."""
+    double.populate(3, 2)
+    double.max_concurrency = 2
+    ranges = {"a": "0-0/2", "b": "1-1/2"}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = database(tmp)
+        procs = {}
+        try:
+            for name, shards in ranges.items():
+                os.mkdir(os.path.join(tmp, name))
+                procs[name] = Tend(double, os.path.join(tmp, name), env={"TEND_DISCORD_SHARDS": shards}, db=db)
+            assert double.wait(lambda: double.shard_session(0) and double.shard_session(1), 20), \
+                "\n".join(t.output() for t in procs.values())
+            said_by = {}
+            for name, t in procs.items():
+                port = t.ops_port()
+                assert port, t.output()
+                _, body = wait_health(port, 200)
+                sc = scrape.parse(scrape.fetch(port)[1])
+                held = {s.labels["lease"] for s in sc.families["tend_lease_held"].samples if s.value == 1}
+                shared = held - {"other"}  # the process's own lease has a ':' the labels never keep
+                leased = {shard_lease(n) for n in shared} - {None}
+                print("\n%s: %s" % (name, body.strip()))
+                assert body.startswith("ok: discord up, the database answers; "), body
+                said = shards_said(body)
+                assert said, body
+                if leased:  # shard leases: exactly those, grouped into one phrase
+                    assert {i for i, _ in leased} == said[0] and {c for _, c in leased} == {said[1]}, body
+                    assert "holds " in body, body
+                else:  # a static range
+                    first, last = (int(x) for x in ranges[name].split("/")[0].split("-"))
+                    assert said == (set(range(first, last + 1)), 2), body
+                    assert body.rstrip("\n").endswith("(static)"), body
+                for lease in shared - {"discord.shard.%d/%d" % k for k in leased}:
+                    assert lease in body, (lease, body)  # e.g. matrix.sync: every shared lease named
+                assert sc.value("tend_discord_shards_held") == len(said[0]), body
+                said_by[name] = said[0]
+            assert said_by["a"].isdisjoint(said_by["b"]) and said_by["a"] | said_by["b"] == {0, 1}, said_by
+        finally:
+            for t in procs.values():
+                t.stop()
+        assert not double.violations, "\n".join(double.violations)
