@@ -108,6 +108,9 @@ static void holdings(tend_ops *ops, char *phrase, size_t len)
         if (shards >= 0)
             tend_metric_set(&M_SHARDS_HELD, NULL, NULL, shards);
     }
+    /* a platform in standby is said already ("matrix in standby"): not twice */
+    for (size_t i = 0; i < ops->n_platforms && v->waiting; i++)
+        v->waiting = tend_metric_value(&TEND_M_PLATFORM_STANDBY, ops->platforms[i], NULL) <= 0;
     if (phrase && len)
         tend_holdings_phrase(v->held, v->n_held, v->waiting, ops->discord ? ops->fixed : none, phrase, len);
     free(v);

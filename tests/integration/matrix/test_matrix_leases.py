@@ -104,6 +104,9 @@ def test_one_process_syncs_the_other_waits_and_says_so(users, pair):
     assert lease_held(a) == 1 and lease_held(b) == 0
     status, body = healthz(b)
     assert status == 200 and "matrix in standby" in body, body
+    assert "; holds" not in body, body  # standby is said once, by the platform
+    status, body = healthz(a)  # what each process holds, at the end of its line
+    assert status == 200 and body == "ok: matrix up, the database answers; holds matrix.sync\n", body
     assert "signed in as" not in b.log_text(), "the standby must not start the Matrix adapter at all"
 
 
@@ -122,6 +125,7 @@ def test_a_frozen_holder_loses_the_lease_and_stops_itself(users, pair):
     assert took <= TTL_S + RETRY_S + 15
     assert "took over matrix.sync from" in b.log_text()
     assert lease_held(b) == 1
+    assert healthz(b)[1].endswith("; holds matrix.sync\n")
     # woken, the old holder finds the lease gone, stops itself, and answers nothing
     os.kill(a.proc.pid, signal.SIGCONT)
     assert a.proc.wait(30) == 1, "the woken process must stop: another syncs the account now"
