@@ -47,6 +47,16 @@ typedef struct tend_outgoing {
     int attempts;              /* sends tried before this one (0 the first time)                      */
 } tend_outgoing;
 
+/* Work in numbered parts (a Discord bot's gateway shards) split between the tend processes that
+ * run the bot on one database: what happened to one part here (tend_host_share). */
+typedef enum {
+    TEND_SHARE_TAKEN,    /* this process runs the part from now: start it                        */
+    TEND_SHARE_LOST,     /* another process may run it now: stop it at once, keep nothing of it  */
+    TEND_SHARE_GIVE_BACK /* another process is short of work: stop it in order, keeping what the
+                            next one needs, then call tend_host_share_given_back                  */
+} tend_share_event;
+typedef void (*tend_host_share_cb)(void *ud, int part, tend_share_event event);
+
 /* Where a host that answers later hands autocomplete choices (tend_host_complete_then). */
 typedef void (*tend_host_choices_cb)(void *ud, const tend_choice *choices, size_t n);
 
@@ -74,6 +84,9 @@ typedef struct tend_host_ops {
                           const char *option, const char *typed, tend_host_choices_cb cb, void *ud);
     /* NULL: this process is the bot's only one. */
     int (*peers)(tend_host *h);
+    /* NULL: this process runs every part itself. */
+    int (*share)(tend_host *h, const char *name, int parts, tend_host_share_cb cb, void *ud);
+    void (*share_given_back)(tend_host *h, int part);
 } tend_host_ops;
 
 struct tend_host {
@@ -100,6 +113,22 @@ static inline int tend_host_peers(tend_host *h)
 {
     int n = h->ops->peers ? h->ops->peers(h) : 1;
     return n < 1 ? 1 : n;
+}
+
+/* Splits work of `parts` numbered parts named `name` ("discord.shard.") with the other tend
+ * processes on this database (app/shares.h says how: each takes a fair share, and the parts of a
+ * process that dies are taken over once its leases run out). cb hears, on the loop thread, of
+ * each part this process is to start or stop, from the loop's next turn on; nothing runs until
+ * then. One share per adapter. 0, or -1 when the host does not share work (run every part). */
+static inline int tend_host_share(tend_host *h, const char *name, int parts, tend_host_share_cb cb, void *ud)
+{
+    return h->ops->share ? h->ops->share(h, name, parts, cb, ud) : -1;
+}
+/* The part cb was told to give back has stopped in order: another process may take it now. */
+static inline void tend_host_share_given_back(tend_host *h, int part)
+{
+    if (h->ops->share_given_back)
+        h->ops->share_given_back(h, part);
 }
 
 /* Up to `max` suggestions for the option named `option` ("task", "kind"; NULL: a task) of `command`

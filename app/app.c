@@ -478,6 +478,7 @@ void tend_app_stop(tend_app *app)
     tend_app_async_close(app);    /* the same for commands still on the store thread */
     tend_lease_stop(app->matrix_lease); /* given back once the adapter has drained (destroy) */
     tend_lease_stop(app->process_lease);
+    tend_app_shares_stop(app); /* their parts are given back once the adapters have drained */
     tend_app_orphans_stop(app);
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->stop(app->adapters[i]);
@@ -490,6 +491,7 @@ void tend_app_destroy(tend_app *app)
     if (!app)
         return;
     tend_lease_release_free(app->matrix_lease); /* the Matrix adapter stopped: another may sync now */
+    tend_app_shares_release(app); /* the adapters kept what the next holder of each part needs */
     tend_lease_release_free(app->process_lease); /* what is left in the outbox is others' to send */
     for (size_t i = 0; i < app->n_adapters; i++)
         app->adapters[i]->ops->destroy(app->adapters[i]);

@@ -190,4 +190,6 @@ const tend_host_ops tend_app_host_ops = {
     .language = language,
     .crypto = &tend_app_host_crypto_ops,
     .peers = peers,
+    .share = tend_app_host_share,
+    .share_given_back = tend_app_host_share_given_back,
 };

@@ -558,4 +558,6 @@ const tend_host_ops tend_app_host_async_ops = {
     .crypto = NULL, /* Matrix, the one platform with crypto state, stays on the synchronous host */
     .complete_later = complete_later,
     .peers = peers,
+    .share = tend_app_host_share,
+    .share_given_back = tend_app_host_share_given_back,
 };

@@ -49,6 +49,10 @@ struct tend_app {
     int store_failing; /* the store thread's tend_store_failing, published with each job's done */
     struct state_write *state_writes; /* adapter state written behind queued commands (host_async.c) */
     bool tick_queued;
+    /* an adapter's work split with other processes (a Discord bot's shards): host_share.c */
+    struct tend_share *shares[TEND_APP_MAX_ADAPTERS];
+    tend_host_share_cb share_cb[TEND_APP_MAX_ADAPTERS];
+    void *share_ud[TEND_APP_MAX_ADAPTERS];
 };
 
 /* The host functions the adapters are given (host.c), and on PostgreSQL (host_async.c). */
@@ -67,6 +71,13 @@ void tend_app_async_tick(tend_app *app);
 void tend_app_async_close(tend_app *app);
 /* After the thread is gone: closes the loop's connection. */
 void tend_app_async_destroy(tend_app *app);
+
+/* host_share.c: tend_host_share and tend_host_share_given_back for both hosts; the shares stop
+ * looking with the app, and give their parts back once the adapters have drained. */
+int tend_app_host_share(tend_host *h, const char *name, int parts, tend_host_share_cb cb, void *ud);
+void tend_app_host_share_given_back(tend_host *h, int part);
+void tend_app_shares_stop(tend_app *app);
+void tend_app_shares_release(tend_app *app);
 
 /* Sleeps until `due` (unix seconds), at least min_ms and at most a minute (app.c). */
 void tend_app_arm_timer_at(tend_app *app, int64_t due, int64_t min_ms);

@@ -65,7 +65,7 @@ const char *tend_lease_me(void)
 
 /* An earlier run on this host whose process is gone (killed, crashed): its lease is ours to take
  * at once, rather than after its time runs out. Another host's holder is never judged this way. */
-static bool holder_is_gone_from_here(const char *holder)
+bool tend_lease_holder_exited(const char *holder)
 {
     const char *me = tend_lease_me();
     const char *colon = strrchr(me, ':');
@@ -113,7 +113,7 @@ bool tend_lease_holder_gone(tend_store *store, const char *holder)
 {
     if (strcmp(holder, tend_lease_me()) == 0)
         return false;
-    if (!holder[0] || holder_is_gone_from_here(holder))
+    if (!holder[0] || tend_lease_holder_exited(holder))
         return true;
     char name[TEND_LEASE_NAME_MAX];
     if ((size_t)snprintf(name, sizeof name, "process.%s", holder) >= sizeof name)
@@ -133,7 +133,7 @@ static int count_one(const tend_store_lease *l, void *ud)
 {
     struct live *c = ud;
     /* a process killed on this host keeps its lease until it runs out, but is not alive */
-    c->n += l->expires_at > c->now && !holder_is_gone_from_here(l->holder);
+    c->n += l->expires_at > c->now && !tend_lease_holder_exited(l->holder);
     return 0;
 }
 
@@ -162,7 +162,7 @@ static void try_take(tend_lease *lease)
     const char *me = tend_lease_me();
     int rc;
     if (f.have && f.found.expires_at > now && strcmp(f.found.holder, me) != 0 &&
-        holder_is_gone_from_here(f.found.holder))
+        tend_lease_holder_exited(f.found.holder))
         rc = tend_store_lease_take_from(lease->store, lease->name, me, f.found.holder, now, TEND_LEASE_TTL_MS, NULL);
     else
         rc = tend_store_lease_take(lease->store, lease->name, me, now, TEND_LEASE_TTL_MS, NULL);

@@ -76,6 +76,11 @@ int tend_lease_count_live(tend_store *store, const char *prefix);
  * theirs back), so the table keeps only the living and the recently gone. */
 void tend_lease_forget_gone(tend_store *store);
 
+/* Whether `holder` is an earlier run on this host whose process no longer exists (killed,
+ * crashed): what it held may be taken at once, without waiting for its leases to run out. Another
+ * host's holder, or this process, is never judged so (false). */
+bool tend_lease_holder_exited(const char *holder);
+
 /* This process as a lease holder: "<host name>:<process id>". */
 const char *tend_lease_me(void);
 

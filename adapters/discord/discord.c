@@ -246,6 +246,7 @@ tend_adapter *tend_discord_adapter_create(uv_loop_t *loop, tend_host *host, cons
         destroy_op(&d->base);
         return NULL;
     }
+    d->shard_range = cfg->discord_shards && strchr(cfg->discord_shards, '/');
     size_t n = strlen(cfg->discord_token) + sizeof "Authorization: Bot ";
     d->auth_header = malloc(n);
     if (d->auth_header)

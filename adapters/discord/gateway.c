@@ -219,7 +219,7 @@ static void send_resume(dc_shard *sh)
 static void connect_cb(uv_timer_t *t)
 {
     dc_shard *sh = t->data;
-    if (sh->gw->stopping)
+    if (sh->gw->stopping || !sh->running)
         return;
     bool resume = sh->session_id[0] && sh->resume_url && sh->failures < RESUME_URL_TRIES;
     if (dc_ws_connect(sh, resume ? sh->resume_url : sh->gw->url) != 0)
@@ -303,9 +303,15 @@ static void note_connection(dc_shard *sh, bool up)
     if (up && sh->dropped_at)
         tend_metric_add(&TEND_M_RECONNECTS, "discord", NULL, 1);
     sh->up = up;
-    bool all = sh->gw->n_shards > 0;
-    for (int i = 0; i < sh->gw->n_shards && all; i++)
-        all = sh->gw->shards[i].up;
+    /* the shards this process runs; none (all held elsewhere) is standby, which the host reports */
+    int running = 0;
+    bool all = true;
+    for (int i = 0; i < sh->gw->n_shards; i++)
+        if (sh->gw->shards[i].running) {
+            running++;
+            all = all && sh->gw->shards[i].up;
+        }
+    all = all && running > 0;
     tend_metric_set(&TEND_M_CONNECTED, "discord", NULL, all ? 1 : 0);
 }
 
@@ -382,6 +388,13 @@ void dc_shard_on_payload(dc_shard *sh, const char *buf, size_t len)
 {
     if (sh->gw->stopping)
         return; /* not counted in seq: after the restart, the RESUME replays it */
+    if (!sh->running) {
+        /* held by another process now (or being handed over): the holder's RESUME replays it. A
+         * connection that opened after the shard was let go ends here. */
+        if (sh->wsi && !sh->close_code)
+            dc_ws_close(sh, DC_CLOSE_RESTARTING, 0);
+        return;
+    }
     cJSON *p = cJSON_ParseWithLength(buf, len);
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(p, "op");
     if (!cJSON_IsNumber(op)) {
@@ -461,6 +474,11 @@ void dc_shard_on_closed(dc_shard *sh)
         dc_gateway_shard_closed(sh->gw);
         return;
     }
+    if (!sh->running) { /* let go: another process runs it, or is about to */
+        if (sh->giving_back)
+            dc_gateway_shard_given_back(sh);
+        return;
+    }
     const char *fatal = fatal_reason(code);
     if (fatal) {
         dc_fatal(sh->d, fatal);
@@ -517,6 +535,27 @@ bool dc_shard_stop(dc_shard *sh)
         return true;
     }
     return false;
+}
+
+void dc_shard_forget_memory(dc_shard *sh)
+{
+    sh->session_id[0] = '\0';
+    sh->seq = sh->saved_seq = -1;
+    free(sh->resume_url);
+    sh->resume_url = NULL;
+    sh->failures = 0;
+}
+
+void dc_shard_drop(dc_shard *sh)
+{
+    uv_timer_stop(&sh->heartbeat);
+    uv_timer_stop(&sh->later);
+    dc_shard_forget_memory(sh); /* the next holder's session is not ours to write */
+    if (sh->wsi)
+        dc_ws_close(sh, DC_CLOSE_RESTARTING, 0);
+    else if (sh->resolving)
+        dc_ws_cancel(sh);
+    note_connection(sh, false);
 }
 
 void dc_shard_close_handles(dc_shard *sh)

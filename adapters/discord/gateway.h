@@ -73,6 +73,9 @@ struct dc_shard {
     bool have_delay;
     uint64_t dropped_at;
     bool up;                    /* READY or RESUMED, and not closed since (for /healthz)    */
+    /* shards shared through leases (shards.c): whether this process runs the shard now */
+    bool running;               /* held here (always, with a static range)                  */
+    bool giving_back;           /* stopping in order, to hand its session to another process */
 };
 
 struct dc_gateway {
@@ -91,6 +94,7 @@ struct dc_gateway {
     uint64_t commands_hash;     /* what this build registers; a stored session made by a
                                    build that registered other commands is not resumed     */
     bool stopping, stopped;
+    bool shared;                /* shards held through leases, shared with other processes  */
 };
 
 /* ---------------------------------------------------------------- shards.c */
@@ -104,6 +108,9 @@ int dc_shard_of_guild(const char *guild_id, int count);
 uint64_t dc_identify_reserve(uint64_t *bucket_next, int max_concurrency, int shard_id, uint64_t earliest);
 /* Called by a shard whose connection ended while the gateway stops. */
 void dc_gateway_shard_closed(dc_gateway *gw);
+/* Called by a shard that was giving itself back once its connection ended: another process may
+ * take it now (tend_host_share_given_back). */
+void dc_gateway_shard_given_back(dc_shard *sh);
 
 /* ---------------------------------------------------------------- gateway.c */
 
@@ -119,6 +126,11 @@ void dc_shard_save(dc_shard *sh);
 /* Saves the session and closes with DC_CLOSE_RESTARTING. true when a close is under way (the
  * gateway hears of its end through dc_gateway_shard_closed). */
 bool dc_shard_stop(dc_shard *sh);
+/* Stops a shard this process no longer holds (another may run it now): its connection is dropped
+ * at once and nothing of its session is written. */
+void dc_shard_drop(dc_shard *sh);
+/* Forgets the session in memory (not in the store): the next holder's is read again. */
+void dc_shard_forget_memory(dc_shard *sh);
 /* Closes the shard's loop handles (after dc_shard_stop). */
 void dc_shard_close_handles(dc_shard *sh);
 /* Frees what the shard holds, after the loop has drained. */

@@ -275,8 +275,8 @@ static void resolved_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     dc_shard *sh = req->data;
     sh->resolving = false;
-    if (sh->gw->stopping || status != 0 || !res) {
-        if (!sh->gw->stopping)
+    if (sh->gw->stopping || !sh->running || status != 0 || !res) {
+        if (!sh->gw->stopping && sh->running)
             tend_log(TEND_LOG_WARN, "discord", "could not resolve %s: %s", sh->host, uv_strerror(status));
         uv_freeaddrinfo(res);
         ended(sh);

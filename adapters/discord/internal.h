@@ -68,6 +68,7 @@ typedef struct discord {
     bool global_commands;
     bool global_registered;
     int shard_first, shard_last, shard_count; /* [discord] shards; shard_count 0: as Discord advises */
+    bool shard_range; /* [discord] shards named a range (0-3/8): run those, share nothing */
     char bot_user_id[32];
     dc_hmap registered_guilds; /* guilds whose commands this process registered; a hash set,
                                   because 10,000 GUILD_CREATEs must not cost 10,000^2 compares */

@@ -128,6 +128,53 @@ static int make_shards(dc_gateway *gw, int first, int last, int count, int max_c
     return 0;
 }
 
+/* ---------------------------------------------------------------- shards shared through leases */
+
+/* The host says what this process runs (adapters/host.h, app/shares.h). A shard taken RESUMEs the
+ * session its last holder kept in the store (a crash loses at most DC_SEQ_SAVE_MS of sequence:
+ * those events come again and are recognised by their ids), or IDENTIFYs in its bucket's slot. */
+static void on_share(void *ud, int part, tend_share_event event)
+{
+    dc_gateway *gw = ud;
+    if (gw->stopping || part < 0 || part >= gw->n_shards)
+        return;
+    dc_shard *sh = &gw->shards[part];
+    switch (event) {
+    case TEND_SHARE_TAKEN: {
+        sh->running = true;
+        sh->giving_back = false;
+        bool resuming = dc_shard_load_session(sh);
+        tend_log(TEND_LOG_INFO, "discord", "shard %d of %d: running here now (%s)", sh->id, gw->count,
+                 resuming ? "resuming its session" : "identifying");
+        if (!sh->wsi && !sh->connecting) /* else the close under way reconnects it */
+            dc_shard_start(sh);
+        break;
+    }
+    case TEND_SHARE_LOST:
+        tend_log(TEND_LOG_WARN, "discord", "shard %d of %d: stopped here (another tend process runs it now)",
+                 sh->id, gw->count);
+        sh->running = false;
+        sh->giving_back = false;
+        dc_shard_drop(sh);
+        break;
+    case TEND_SHARE_GIVE_BACK:
+        tend_log(TEND_LOG_INFO, "discord", "shard %d of %d: handing it to another tend process", sh->id,
+                 gw->count);
+        sh->running = false;
+        sh->giving_back = true;
+        if (!dc_shard_stop(sh)) /* no connection to close: handed over at once */
+            dc_gateway_shard_given_back(sh);
+        break;
+    }
+}
+
+void dc_gateway_shard_given_back(dc_shard *sh)
+{
+    sh->giving_back = false;
+    dc_shard_forget_memory(sh);
+    tend_host_share_given_back(sh->d->base.host, sh->id);
+}
+
 static void retry_gateway_bot_cb(uv_timer_t *t)
 {
     dc_gateway_start(t->data);
@@ -171,6 +218,9 @@ static void gateway_bot_cb(discord *d, long status, const cJSON *body, void *ud)
         dc_fatal(d, "Out of memory while setting up the Discord gateway.");
         return;
     }
+    uv_timer_start(&gw->save, save_cb, DC_SEQ_SAVE_MS, DC_SEQ_SAVE_MS);
+    /* the sessions kept in the store (by this process or, shards being shared, by another): what
+     * cannot be resumed needs a session start, and Discord allows only so many a day */
     int resuming = 0;
     for (int i = 0; i < gw->n_shards; i++)
         resuming += dc_shard_load_session(&gw->shards[i]);
@@ -184,12 +234,25 @@ static void gateway_bot_cb(discord *d, long status, const cJSON *body, void *ud)
         dc_fatal(d, why);
         return;
     }
+    /* no range named: the shards are shared with any other tend process on this database, each
+     * started here once its lease is (on_share, which reads its session again then); a lone
+     * process takes them all at once */
+    if (!d->shard_range && tend_host_share(d->base.host, "discord.shard.", count, on_share, gw) == 0) {
+        gw->shared = true;
+        for (int i = 0; i < gw->n_shards; i++)
+            dc_shard_forget_memory(&gw->shards[i]);
+        tend_log(TEND_LOG_INFO, "discord",
+                 "gateway: %d shards (%d resumable, %d at a time), shared with any other tend process on "
+                 "this database", gw->count, resuming, gw->max_concurrency);
+        return;
+    }
     tend_log(TEND_LOG_INFO, "discord",
              "gateway: shards %d-%d of %d (%d resuming, %d identifying, %d at a time)", gw->first, gw->last,
              gw->count, resuming, identifying, gw->max_concurrency);
-    for (int i = 0; i < gw->n_shards; i++)
+    for (int i = 0; i < gw->n_shards; i++) {
+        gw->shards[i].running = true;
         dc_shard_start(&gw->shards[i]);
-    uv_timer_start(&gw->save, save_cb, DC_SEQ_SAVE_MS, DC_SEQ_SAVE_MS);
+    }
 }
 
 int dc_gateway_start(dc_gateway *gw)

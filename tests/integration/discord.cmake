@@ -11,7 +11,7 @@ add_test(NAME integration.discord.setup
 set_tests_properties(integration.discord.setup PROPERTIES
                      FIXTURES_SETUP discord_venv LABELS "integration;discord" TIMEOUT 600)
 
-foreach(suite double tend_discord ratelimits outbox discord_gateway ops files processes)
+foreach(suite double tend_discord ratelimits outbox discord_gateway ops files processes shards)
   add_test(NAME integration.discord.${suite}
            COMMAND ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
                    ${TEND_DISCORD_TESTS}/test_${suite}.py

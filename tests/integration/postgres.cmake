@@ -38,7 +38,7 @@ if(TEND_HAVE_POSTGRES)
                test_people test_rest test_checkin test_spread test_load test_task_post test_thanks
                test_team test_setup test_i18n test_task_alerts test_complete test_calendar test_console
                test_matrix_links test_store_megolm test_storeq test_store_lease
-               test_scheduler_processes test_outbox_owners)
+               test_scheduler_processes test_outbox_owners test_shares)
     add_test(NAME unit.${name}.pg COMMAND ${TEND_WITH_PG} $<TARGET_FILE:${name}>)
     set_tests_properties(unit.${name}.pg PROPERTIES FIXTURES_REQUIRED postgres LABELS "unit;postgres"
                          SKIP_RETURN_CODE 77 TIMEOUT 300)
@@ -52,7 +52,7 @@ if(TEND_HAVE_POSTGRES)
 
   # the Discord double against PostgreSQL: the durable outbox across kill -9 and restarts, and ops
   if(TEND_DISCORD_VENV)
-    foreach(suite outbox ops slowdb processes)
+    foreach(suite outbox ops slowdb processes shards)
       add_test(NAME integration.discord.${suite}.pg
                COMMAND ${TEND_WITH_PG} ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
                        ${TEND_DISCORD_TESTS}/test_${suite}.py
