@@ -61,9 +61,9 @@ int tend_holdings_shard_lease(const char *name, int *id, int *count)
         return -1;
     const char *p = name + strlen(SHARD_PREFIX);
     int i = parse_number(p, &p, SHARD_COUNT_MAX);
-    if (i < 0 || *p != '/')
+    if (i < 0 || strncmp(p, "-of-", 4) != 0)
         return -1;
-    int n = parse_number(p + 1, &p, SHARD_COUNT_MAX);
+    int n = parse_number(p + 4, &p, SHARD_COUNT_MAX);
     if (n < 1 || *p || i >= n)
         return -1;
     *id = i;

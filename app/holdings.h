@@ -19,8 +19,8 @@ typedef struct {
     int first, last, count;
 } tend_shard_range;
 
-/* A shard lease's name, "discord.shard.<id>/<count>" (id < count): 0 with *id and *count set, -1
- * for any other name. */
+/* A shard lease's name, "discord.shard.<id>-of-<count>" (id < count; app/shares.h): 0 with *id
+ * and *count set, -1 for any other name. */
 int tend_holdings_shard_lease(const char *name, int *id, int *count);
 
 /* Writes the phrase into out (len bytes, always terminated, never more than len - 1 characters:

@@ -71,16 +71,12 @@ typedef struct {
     const char *held[TEND_METRIC_SERIES_MAX];
     size_t n_held;
     bool waiting;      /* a shared lease this process contends for and does not hold */
-    bool shard_leases; /* Discord's shards go by leases here (held or waited for) */
 } lease_view;
 
 static int see_lease(const char *name, const char *unused, double value, void *ud)
 {
     (void)unused;
     lease_view *v = ud;
-    int id, count;
-    bool shard = tend_holdings_shard_lease(name, &id, &count) == 0;
-    v->shard_leases |= shard;
     if (value > 0.5 && v->n_held < TEND_METRIC_SERIES_MAX) {
         char *copy = v->names[v->n_held];
         snprintf(copy, sizeof v->names[0], "%s", name);
@@ -101,18 +97,21 @@ static void holdings(tend_ops *ops, char *phrase, size_t len)
         return;
     tend_metric_each(&TEND_M_LEASE_HELD, see_lease, v);
     tend_shard_range none = {0, 0, 0};
-    if (ops->discord) {
-        int shards = v->shard_leases ? tend_holdings_shard_count(v->held, v->n_held)
-                     : ops->fixed.count ? ops->fixed.last - ops->fixed.first + 1
-                                        : -1; /* every shard Discord advises: the adapter alone knows */
-        if (shards >= 0)
-            tend_metric_set(&M_SHARDS_HELD, NULL, NULL, shards);
-    }
+    if (ops->discord) /* a range is run as configured; otherwise the shards go by leases */
+        tend_metric_set(&M_SHARDS_HELD, NULL, NULL,
+                        ops->fixed.count ? ops->fixed.last - ops->fixed.first + 1
+                                         : tend_holdings_shard_count(v->held, v->n_held));
     /* a platform in standby is said already ("matrix in standby"): not twice */
     for (size_t i = 0; i < ops->n_platforms && v->waiting; i++)
         v->waiting = tend_metric_value(&TEND_M_PLATFORM_STANDBY, ops->platforms[i], NULL) <= 0;
-    if (phrase && len)
-        tend_holdings_phrase(v->held, v->n_held, v->waiting, ops->discord ? ops->fixed : none, phrase, len);
+    if (phrase && len) {
+        /* a lone tend holds every lease it takes: its line stays the plain verdict. A static range
+         * is said alone too: the process that runs the other shards may be the one that is down */
+        tend_store *store = ops->store ? ops->store : tend_bot_env(ops->bot)->store;
+        bool alone = tend_lease_count_live(store, "process.") == 1;
+        tend_holdings_phrase(v->held, alone ? 0 : v->n_held, v->waiting && !alone, ops->discord ? ops->fixed : none,
+                             phrase, len);
+    }
     free(v);
 }
 
@@ -168,8 +167,13 @@ static bool platforms_verdict(tend_ops *ops, char *reason, size_t len)
         snprintf(reason, len, "unhealthy: not connected to %s", down);
         return false;
     }
-    snprintf(reason, len, "ok: %s up,%s%s%s the database answers", up[0] ? up : "nothing", waiting[0] ? " " : "",
-             waiting, waiting[0] ? " in standby (another tend process holds it)," : "");
+    /* "ok: discord up, matrix in standby (...), ..."; a process wholly in standby says only that */
+    char ups[sizeof up + 8] = "", standby[sizeof waiting + 48] = "";
+    if (up[0] || !waiting[0])
+        snprintf(ups, sizeof ups, "%s up, ", up[0] ? up : "nothing");
+    if (waiting[0])
+        snprintf(standby, sizeof standby, "%s in standby (another tend process holds it), ", waiting);
+    snprintf(reason, len, "ok: %s%sthe database answers", ups, standby);
     return true;
 }
 
@@ -266,7 +270,8 @@ tend_ops *tend_ops_start(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg,
         snprintf(ops->platforms[ops->n_platforms++], sizeof ops->platforms[0], "%s", adapters[i]->ops->platform);
         ops->discord |= strcmp(adapters[i]->ops->platform, "discord") == 0;
     }
-    if (ops->discord && cfg->discord_shards && *cfg->discord_shards &&
+    /* a range ("0-3/8") pins the shards; a count ("8") or nothing shares them through leases */
+    if (ops->discord && cfg->discord_shards && strchr(cfg->discord_shards, '/') &&
         tend_config_shards(cfg->discord_shards, &ops->fixed.first, &ops->fixed.last, &ops->fixed.count) != 0)
         ops->fixed.count = 0; /* the adapter refused it already */
     if (uv_signal_init(loop, &ops->sighup) != 0 || uv_timer_init(loop, &ops->tick) != 0) {

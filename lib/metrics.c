@@ -44,15 +44,14 @@ static int n_labels(const tend_metric_def *def)
     return def->label[0] ? (def->label[1] ? 2 : 1) : 0;
 }
 
-/* A label value as kept: a short lowercase word, else "other". A '/' may be part of it (a shard's
- * lease, "discord.shard.3/8"); a ':' may not, as group keys ("discord:8138...") are made with one. */
+/* A label value as kept: a short lowercase word, else "other". */
 static void bound_label(const char *in, char out[TEND_METRIC_LABEL_MAX + 1])
 {
     size_t len = in ? strlen(in) : 0;
     bool ok = len > 0 && len <= TEND_METRIC_LABEL_MAX;
     for (size_t i = 0; ok && i < len; i++) {
         char c = in[i];
-        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '/';
+        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
     }
     snprintf(out, TEND_METRIC_LABEL_MAX + 1, "%s", ok ? in : "other");
 }

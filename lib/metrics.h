@@ -4,7 +4,7 @@
  *
  * A family is declared once, as a static tend_metric_def beside the code that measures it (or in a
  * header when several modules feed it); the registry finds it by name on first use. Label values
- * are bounded twice over: only short words of [a-z0-9_./-] are kept (anything else, such as a group
+ * are bounded twice over: only short words of [a-z0-9_.-] are kept (anything else, such as a group
  * key or a member's name, becomes "other"), and a family holds at most TEND_METRIC_SERIES_MAX
  * series, after which new combinations are counted under "other". So no name can reach a label and
  * odd values cannot grow memory. Any thread may call these (the loop and a store thread both do):

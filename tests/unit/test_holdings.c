@@ -30,28 +30,28 @@ static const char *phrase_of(const char *const *held, size_t n, bool waiting, te
 static void shard_leases_are_grouped_into_one_phrase(void **state)
 {
     (void)state;
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.5/8", "discord.shard.0/8", "discord.shard.2/8"),
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.5-of-8", "discord.shard.0-of-8", "discord.shard.2-of-8"),
                         "holds discord shards 0,2,5 of 8");
     /* three or more in a row read as a range, the way [discord] shards writes them */
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.3/8", "discord.shard.1/8", "discord.shard.2/8",
-                               "discord.shard.0/8", "discord.shard.6/8", "discord.shard.7/8"),
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.3-of-8", "discord.shard.1-of-8", "discord.shard.2-of-8",
+                               "discord.shard.0-of-8", "discord.shard.6-of-8", "discord.shard.7-of-8"),
                         "holds discord shards 0-3,6,7 of 8");
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.3/8"), "holds discord shard 3 of 8");
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.0/1"), "holds discord shard 0 of 1");
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.1/2", "discord.shard.0/2"), "holds all 2 discord shards");
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.3-of-8"), "holds discord shard 3 of 8");
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.0-of-1"), "holds discord shard 0 of 1");
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.1-of-2", "discord.shard.0-of-2"), "holds all 2 discord shards");
     /* the same lease twice (a renewal seen twice) is said once */
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.4/8", "discord.shard.4/8"), "holds discord shard 4 of 8");
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.4-of-8", "discord.shard.4-of-8"), "holds discord shard 4 of 8");
 }
 
 static void shards_come_first_then_other_leases_by_name(void **state)
 {
     (void)state;
-    assert_string_equal(PHRASE(false, NO_RANGE, "scheduler.turn", "discord.shard.2/8", "process.vm:4242", "matrix.sync",
-                               "discord.shard.0/8", "discord.shard.5/8"),
+    assert_string_equal(PHRASE(false, NO_RANGE, "scheduler.turn", "discord.shard.2-of-8", "process.vm:4242", "matrix.sync",
+                               "discord.shard.0-of-8", "discord.shard.5-of-8"),
                         "holds discord shards 0,2,5 of 8, matrix.sync, scheduler.turn");
     assert_string_equal(PHRASE(false, NO_RANGE, "matrix.sync"), "holds matrix.sync");
     /* while a bot is resharded, each shard count is its own group, the smaller count first */
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.9/16", "discord.shard.1/8", "discord.shard.8/16"),
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.9-of-16", "discord.shard.1-of-8", "discord.shard.8-of-16"),
                         "holds discord shard 1 of 8, discord shards 8,9 of 16");
 }
 
@@ -67,7 +67,7 @@ static void the_process_lease_alone_says_nothing(void **state)
     assert_string_equal(PHRASE(true, NO_RANGE, "process.vm:4242"), "holds no shared work (standby)");
     assert_string_equal(phrase_of(NULL, 0, true, NO_RANGE), "holds no shared work (standby)");
     /* holding some and waiting for more is holding */
-    assert_string_equal(PHRASE(true, NO_RANGE, "discord.shard.1/4"), "holds discord shard 1 of 4");
+    assert_string_equal(PHRASE(true, NO_RANGE, "discord.shard.1-of-4"), "holds discord shard 1 of 4");
 }
 
 static void a_static_range_is_said_when_it_is_a_share(void **state)
@@ -80,25 +80,26 @@ static void a_static_range_is_said_when_it_is_a_share(void **state)
     /* every shard here ("8"): nothing is shared, nothing to say */
     assert_string_equal(phrase_of(NULL, 0, false, (tend_shard_range){0, 7, 8}), "");
     /* shard leases, when held, say it better than the configuration */
-    assert_string_equal(PHRASE(false, ((tend_shard_range){0, 3, 8}), "discord.shard.2/8"), "holds discord shard 2 of 8");
+    assert_string_equal(PHRASE(false, ((tend_shard_range){0, 3, 8}), "discord.shard.2-of-8"), "holds discord shard 2 of 8");
 }
 
 static void names_that_are_not_shard_leases(void **state)
 {
     (void)state;
     int id = -1, count = -1;
-    assert_int_equal(tend_holdings_shard_lease("discord.shard.3/8", &id, &count), 0);
+    assert_int_equal(tend_holdings_shard_lease("discord.shard.3-of-8", &id, &count), 0);
     assert_int_equal(id, 3);
     assert_int_equal(count, 8);
-    const char *bad[] = {"discord.shard.8/8", "discord.shard.3", "discord.shard./8", "discord.shard.3/",
-                         "discord.shard.3/8x", "discord.shard.-1/8", "discord.shard.+1/8", "discord.shard.1/0",
-                         "discord.shard.99999999999999999999/8", "discord.shards.1/8", "matrix.sync"};
+    const char *bad[] = {"discord.shard.8-of-8", "discord.shard.3", "discord.shard.-of-8", "discord.shard.3-of-",
+                         "discord.shard.3-of-8x", "discord.shard.-1-of-8", "discord.shard.+1-of-8",
+                         "discord.shard.1-of-0", "discord.shard.3/8", "discord.shard.3-of--8",
+                         "discord.shard.99999999999999999999-of-8", "discord.shards.1-of-8", "matrix.sync"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(tend_holdings_shard_lease(bad[i], &id, &count), -1);
     /* such a name is still a lease this process holds: said as it is */
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.8/8"), "holds discord.shard.8/8");
-    assert_int_equal(tend_holdings_shard_count((const char *const[]){"discord.shard.8/8", "discord.shard.1/8",
-                                                                      "discord.shard.2/8", "matrix.sync",
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.8-of-8"), "holds discord.shard.8-of-8");
+    assert_int_equal(tend_holdings_shard_count((const char *const[]){"discord.shard.8-of-8", "discord.shard.1-of-8",
+                                                                      "discord.shard.2-of-8", "matrix.sync",
                                                                       "process.vm:1"},
                                                5),
                      2);
@@ -112,7 +113,7 @@ static void a_long_list_is_cut_to_the_line(void **state)
     char names[COUNT / 2][32];
     const char *held[COUNT / 2 + 1];
     for (int i = 0; i < COUNT / 2; i++) {
-        snprintf(names[i], sizeof names[i], "discord.shard.%d/%d", 2 * i, COUNT);
+        snprintf(names[i], sizeof names[i], "discord.shard.%d-of-%d", 2 * i, COUNT);
         held[i] = names[i];
     }
     held[COUNT / 2] = "matrix.sync";
@@ -145,7 +146,7 @@ static void a_long_list_is_cut_to_the_line(void **state)
 static void many_other_leases_are_counted_past_the_line(void **state)
 {
     (void)state;
-    const char *held[] = {"lease.e", "lease.d", "lease.c", "lease.b", "lease.a", "discord.shard.0/2"};
+    const char *held[] = {"lease.e", "lease.d", "lease.c", "lease.b", "lease.a", "discord.shard.0-of-2"};
     char out[64];
     tend_holdings_phrase(held, 6, false, NO_RANGE, out, 60);
     assert_string_equal(out, "holds discord shard 0 of 2, lease.a, lease.b and 3 more");

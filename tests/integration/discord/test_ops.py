@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
 import scrape
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -142,52 +143,78 @@ def shards_said(body):
 
 
 def shard_lease(name):
-    m = re.fullmatch(r"discord\.shard\.(\d+)/(\d+)", name)
+    m = re.fullmatch(r"discord\.shard\.(\d+)-of-(\d+)", name)
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def test_health_names_the_shards_each_process_runs(double):
-    """Two tends on one database share one bot's 2 shards. Each one's /healthz names the shards it
-    runs (by its shard leases when it holds some, else by its [discord] shards range) and every
-    other shared lease it holds; the two together name each shard once; /metrics agrees
-    (tend_lease_held, tend_discord_shards_held)."""
-    double.populate(3, 2)
+def leases_held(port):
+    """(the shared leases a process holds, its /metrics) from tend_lease_held."""
+    sc = scrape.parse(scrape.fetch(port)[1])
+    fam = sc.families.get("tend_lease_held")
+    held = {s.labels["lease"] for s in fam.samples if s.value == 1} if fam else set()
+    return held - {"other"}, sc  # the process's own lease has a ':' the labels never keep
+
+
+@pytest.mark.parametrize("setup", ["static", "leases", "standby"])
+def test_health_names_the_shards_each_process_runs(double, setup):
+    """Two tends on one database share one bot. Each one's /healthz names the shards it runs: by
+    its [discord] shards range (static: 0-0/2 and 1-1/2), by the shard leases it holds (leases: 2
+    shards, one each once they settle), or none, in standby (standby: 1 shard, held by one of
+    them); and every other shared lease it holds. The two together name each shard once, and
+    /metrics agrees (tend_lease_held, tend_discord_shards_held)."""
+    count = 1 if setup == "standby" else 2
+    double.populate(3, count)
+    double.recommended_shards = count  # Discord's advice: a few servers would get one shard
     double.max_concurrency = 2
-    ranges = {"a": "0-0/2", "b": "1-1/2"}
+    ranges = {"a": "0-0/2", "b": "1-1/2"} if setup == "static" else {"a": None, "b": None}
     with tempfile.TemporaryDirectory() as tmp:
         db = database(tmp)
         procs = {}
         try:
             for name, shards in ranges.items():
                 os.mkdir(os.path.join(tmp, name))
-                procs[name] = Tend(double, os.path.join(tmp, name), env={"TEND_DISCORD_SHARDS": shards}, db=db)
-            assert double.wait(lambda: double.shard_session(0) and double.shard_session(1), 20), \
-                "\n".join(t.output() for t in procs.values())
+                env = {"TEND_DISCORD_SHARDS": shards} if shards else {}
+                procs[name] = Tend(double, os.path.join(tmp, name), env=env, db=db)
+            logs = lambda: "\n".join(t.output() for t in procs.values())  # noqa: E731
+
+            def settled():
+                if not all(double.shard_session(i) for i in range(count)) or not all(
+                        t.ops_port() for t in procs.values()):
+                    return False
+                if setup == "static":
+                    return True
+                held = [{n for n in leases_held(t.ops_port())[0] if shard_lease(n)} for t in procs.values()]
+                # each shard held once; with 2 shards, one each (the first to start gives one back)
+                return sum(len(h) for h in held) == count and all(len(h) == (count == 2) for h in held) \
+                    if count == 2 else sorted(len(h) for h in held) == [0, 1]
+            assert double.wait(settled, 30), "%s\n%s" % (
+                [leases_held(t.ops_port())[0] if t.ops_port() else None for t in procs.values()], logs())
             said_by = {}
             for name, t in procs.items():
                 port = t.ops_port()
-                assert port, t.output()
                 _, body = wait_health(port, 200)
-                sc = scrape.parse(scrape.fetch(port)[1])
-                held = {s.labels["lease"] for s in sc.families["tend_lease_held"].samples if s.value == 1}
-                shared = held - {"other"}  # the process's own lease has a ':' the labels never keep
+                shared, sc = leases_held(port)
                 leased = {shard_lease(n) for n in shared} - {None}
-                print("\n%s: %s" % (name, body.strip()))
-                assert body.startswith("ok: discord up, the database answers; "), body
+                print("\n%s %s: %s" % (setup, name, body.strip()))
                 said = shards_said(body)
-                assert said, body
                 if leased:  # shard leases: exactly those, grouped into one phrase
-                    assert {i for i, _ in leased} == said[0] and {c for _, c in leased} == {said[1]}, body
-                    assert "holds " in body, body
-                else:  # a static range
+                    assert body.startswith("ok: discord up, the database answers; holds "), body
+                    assert said and said == ({i for i, _ in leased}, count), body
+                    assert {c for _, c in leased} == {count}, leased
+                elif setup == "static":
+                    assert body.startswith("ok: discord up, the database answers; "), body
                     first, last = (int(x) for x in ranges[name].split("/")[0].split("-"))
                     assert said == (set(range(first, last + 1)), 2), body
                     assert body.rstrip("\n").endswith("(static)"), body
-                for lease in shared - {"discord.shard.%d/%d" % k for k in leased}:
+                else:  # in standby: said once, by the platform; no shard named
+                    assert "discord in standby" in body and "; holds" not in body and not said, body
+                    said = (set(), count)
+                for lease in shared - {"discord.shard.%d-of-%d" % k for k in leased}:
                     assert lease in body, (lease, body)  # e.g. matrix.sync: every shared lease named
                 assert sc.value("tend_discord_shards_held") == len(said[0]), body
                 said_by[name] = said[0]
-            assert said_by["a"].isdisjoint(said_by["b"]) and said_by["a"] | said_by["b"] == {0, 1}, said_by
+            assert said_by["a"].isdisjoint(said_by["b"]) and said_by["a"] | said_by["b"] == set(range(count)), \
+                said_by
         finally:
             for t in procs.values():
                 t.stop()

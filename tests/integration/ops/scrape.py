@@ -8,8 +8,7 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-# a "/" is kept for the shard leases ("discord.shard.3/8"); a ":" never (group keys have one)
-LABEL_VALUE = re.compile(r"^[a-z0-9_./-]{1,32}$")
+LABEL_VALUE = re.compile(r"^[a-z0-9_.-]{1,32}$")
 MAX_SERIES_PER_FAMILY = 256
 
 
