@@ -70,7 +70,7 @@ typedef struct {
     char names[TEND_METRIC_SERIES_MAX][TEND_METRIC_LABEL_MAX + 1];
     const char *held[TEND_METRIC_SERIES_MAX];
     size_t n_held;
-    bool waiting;      /* a shared lease this process contends for and does not hold */
+    bool waiting; /* a shared lease this process contends for and does not hold */
 } lease_view;
 
 static int see_lease(const char *name, const char *unused, double value, void *ud)

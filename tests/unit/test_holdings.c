@@ -38,20 +38,24 @@ static void shard_leases_are_grouped_into_one_phrase(void **state)
                         "holds discord shards 0-3,6,7 of 8");
     assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.3-of-8"), "holds discord shard 3 of 8");
     assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.0-of-1"), "holds discord shard 0 of 1");
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.1-of-2", "discord.shard.0-of-2"), "holds all 2 discord shards");
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.1-of-2", "discord.shard.0-of-2"),
+                        "holds all 2 discord shards");
     /* the same lease twice (a renewal seen twice) is said once */
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.4-of-8", "discord.shard.4-of-8"), "holds discord shard 4 of 8");
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.4-of-8", "discord.shard.4-of-8"),
+                        "holds discord shard 4 of 8");
 }
 
 static void shards_come_first_then_other_leases_by_name(void **state)
 {
     (void)state;
-    assert_string_equal(PHRASE(false, NO_RANGE, "scheduler.turn", "discord.shard.2-of-8", "process.vm:4242", "matrix.sync",
+    assert_string_equal(PHRASE(false, NO_RANGE, "scheduler.turn", "discord.shard.2-of-8", "process.vm:4242",
+                        "matrix.sync",
                                "discord.shard.0-of-8", "discord.shard.5-of-8"),
                         "holds discord shards 0,2,5 of 8, matrix.sync, scheduler.turn");
     assert_string_equal(PHRASE(false, NO_RANGE, "matrix.sync"), "holds matrix.sync");
     /* while a bot is resharded, each shard count is its own group, the smaller count first */
-    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.9-of-16", "discord.shard.1-of-8", "discord.shard.8-of-16"),
+    assert_string_equal(PHRASE(false, NO_RANGE, "discord.shard.9-of-16", "discord.shard.1-of-8",
+                        "discord.shard.8-of-16"),
                         "holds discord shard 1 of 8, discord shards 8,9 of 16");
 }
 
@@ -73,14 +77,16 @@ static void the_process_lease_alone_says_nothing(void **state)
 static void a_static_range_is_said_when_it_is_a_share(void **state)
 {
     (void)state;
-    assert_string_equal(phrase_of(NULL, 0, false, (tend_shard_range){0, 3, 8}), "runs discord shards 0-3 of 8 (static)");
+    assert_string_equal(phrase_of(NULL, 0, false, (tend_shard_range){0, 3, 8}),
+                        "runs discord shards 0-3 of 8 (static)");
     assert_string_equal(phrase_of(NULL, 0, false, (tend_shard_range){0, 0, 2}), "runs discord shard 0 of 2 (static)");
     assert_string_equal(PHRASE(true, ((tend_shard_range){4, 7, 8}), "matrix.sync"),
                         "runs discord shards 4-7 of 8 (static), holds matrix.sync");
     /* every shard here ("8"): nothing is shared, nothing to say */
     assert_string_equal(phrase_of(NULL, 0, false, (tend_shard_range){0, 7, 8}), "");
     /* shard leases, when held, say it better than the configuration */
-    assert_string_equal(PHRASE(false, ((tend_shard_range){0, 3, 8}), "discord.shard.2-of-8"), "holds discord shard 2 of 8");
+    assert_string_equal(PHRASE(false, ((tend_shard_range){0, 3, 8}), "discord.shard.2-of-8"),
+                        "holds discord shard 2 of 8");
 }
 
 static void names_that_are_not_shard_leases(void **state)

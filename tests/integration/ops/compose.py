@@ -40,7 +40,8 @@ OPERATOR = {  # what README tells the operator to export
     "POSTGRES_PASSWORD": "a-long-random-password",
 }
 WITH_MATRIX = dict(OPERATOR, TEND_MATRIX_HOMESERVER="https://matrix.example.org",
-                   TEND_MATRIX_USER_ID="@tend:example.org", MATRIX_ACCESS_TOKEN="syt_dGVuZA_QvRmWxYzKpLnMbVcXzAs_1Ab2Cd")
+                   TEND_MATRIX_USER_ID="@tend:example.org",
+                   MATRIX_ACCESS_TOKEN="syt_dGVuZA_QvRmWxYzKpLnMbVcXzAs_1Ab2Cd")
 
 VARIABLE = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -125,7 +126,8 @@ def as_config_file(env):
 def check_every_variable_is_tends(binary, name, env):
     text = as_config_file(env)
     rc, out = check_config(binary, {k: v for k, v in env.items() if k in NOT_TENDS}, text)
-    check(rc == 0 and out == "ok\n", "%s: a variable tend does not read (as a config file):\n%s\n%s" % (name, text, out))
+    check(rc == 0 and out == "ok\n",
+          "%s: a variable tend does not read (as a config file):\n%s\n%s" % (name, text, out))
     # the service's environment as it is, the way tend in the container reads it
     rc, out = check_config(binary, env)
     check(rc == 0 and out == "ok\n", "%s: tend --check-config refuses its environment:\n%s" % (name, out))
@@ -168,9 +170,11 @@ def main():
         check(re.fullmatch(r"postgres:\d+(\.\d+)?", pg.get("image", "")) is not None,
               "postgres: the official image with a major version, not %r" % pg.get("image"))
         pg_env = environment_of(pg)
-        check("pg_isready" in " ".join(pg.get("healthcheck", {}).get("test", [])), "postgres: no pg_isready healthcheck")
+        check("pg_isready" in " ".join(pg.get("healthcheck", {}).get("test", [])),
+              "postgres: no pg_isready healthcheck")
         pg_volumes = [v.split(":")[0] for v in pg.get("volumes", [])]
-        check(any(v in volumes and v for v in pg_volumes), "postgres: its data is not on a named volume: %s" % pg_volumes)
+        check(any(v in volumes and v for v in pg_volumes),
+              "postgres: its data is not on a named volume: %s" % pg_volumes)
 
         urls, listens, published = set(), set(), set()
         for name, svc in tends.items():
@@ -194,11 +198,13 @@ def main():
             url = urllib.parse.urlparse(env.get("TEND_STORE_URL", ""))
             check(url.scheme in ("postgresql", "postgres") and url.hostname == "postgres"
                   and url.username == pg_env.get("POSTGRES_USER") and url.path == "/" + pg_env.get("POSTGRES_DB", ""),
-                  "%s: TEND_STORE_URL does not name the postgres service's user and database: %s" % (name, url.geturl()))
+                  "%s: TEND_STORE_URL does not name the postgres service's user and database: %s"
+                  % (name, url.geturl()))
             check(url.password is None, "%s: a password in the URL (PGPASSWORD holds it)" % name)
             urls.add(url.geturl())
             listen = env.get("TEND_OPS_LISTEN", "")
-            check(re.fullmatch(r"0\.0\.0\.0:\d+", listen) is not None, "%s: /healthz not reachable: %r" % (name, listen))
+            check(re.fullmatch(r"0\.0\.0\.0:\d+", listen) is not None,
+                  "%s: /healthz not reachable: %r" % (name, listen))
             listens.add(listen)
             for port in svc.get("ports", []):
                 host_ip, host_port, inside = published_port(port)
