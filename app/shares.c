@@ -34,6 +34,9 @@ struct tend_share {
     bool read_failing;      /* logged once per spell */
     bool take_failing;
     int last_fair;          /* for the log: said again only when it changes */
+    int64_t look_now;       /* this look's wall time, for keep_row */
+    char stranger[TEND_LEASE_NAME_MAX]; /* a live lease of this prefix for another count */
+    bool told_stranger;     /* warned once */
 };
 
 static int64_t wall_ms(void)
@@ -113,6 +116,8 @@ static int keep_row(const tend_store_lease *l, void *ud)
     int part = tend_share_part_of(l->name, s->prefix, s->parts);
     if (part >= 0)
         s->seen[part] = *l;
+    else if (l->expires_at > s->look_now && !s->stranger[0])
+        snprintf(s->stranger, sizeof s->stranger, "%s", l->name); /* another process, another count */
     return 0;
 }
 
@@ -250,6 +255,8 @@ static void look(tend_share *s)
     const char *me = tend_lease_me();
     int64_t now = wall_ms();
     memset(s->seen, 0, (size_t)s->parts * sizeof *s->seen);
+    s->look_now = now;
+    s->stranger[0] = '\0';
     census c = {s, me, now, 0};
     if (tend_store_lease_each(s->store, s->prefix, keep_row, s) != TEND_STORE_OK ||
         tend_store_lease_each(s->store, "process.", count_process, &c) != TEND_STORE_OK) {
@@ -265,6 +272,12 @@ static void look(tend_share *s)
     if (s->read_failing)
         tend_log(TEND_LOG_INFO, "lease", "the %s leases can be read again", s->prefix);
     s->read_failing = false;
+    if (s->stranger[0] && !s->told_stranger)
+        /* two counts at once would run overlapping parts (a Discord guild on two shards' sessions) */
+        tend_log(TEND_LOG_WARN, "lease", "another tend process holds %s while this one splits %s into %d: give "
+                 "every process the same count (for Discord, [discord] shards = N on each)", s->stranger,
+                 s->prefix, s->parts);
+    s->told_stranger = s->told_stranger || s->stranger[0];
     renew_held(s, me, now);
     int fair = tend_share_fair(s->parts, c.alive < 1 ? 1 : c.alive);
     if (fair != s->last_fair && s->last_fair)

@@ -4,8 +4,11 @@
  * stalls, and takes a part over. Runs on a SQLite file and, as unit.test_shares.pg, on PostgreSQL. */
 #include "testkit.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app/leases.h"
 #include "app/shares.h"
@@ -211,6 +214,49 @@ static void a_share_makes_room_for_a_newcomer_and_takes_back_from_a_stalled_one(
     testkit_shared_close(s);
 }
 
+/* Another process splitting the same work into another count (Discord advised more shards since it
+ * started) would run overlapping parts: the share says so in the log, once, and how to fix it. */
+static void another_count_held_by_a_live_process_is_named_in_the_log(void **state)
+{
+    (void)state;
+    tend_store *s = testkit_shared_open();
+    assert_int_equal(tend_store_lease_take(s, "discord.shard.5-of-8", OTHER, wall_ms(), TEND_LEASE_TTL_MS, NULL),
+                     TEND_STORE_OK);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    char path[] = "/tmp/test_shares_log_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    watch w;
+    memset(&w, 0, sizeof w);
+    w.share = tend_share_start(&loop, s, "discord.shard.", 4, on_changed, &w);
+    run_for(&loop, TEND_LEASE_RETRY_MS + 300); /* two looks: said once */
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    char text[4096] = "";
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    close(fd);
+    unlink(path);
+    const char *said = strstr(text, "discord.shard.5-of-8");
+    assert_non_null(said);
+    assert_non_null(strstr(text, "[discord] shards = N"));
+    assert_null(strstr(said + 1, "discord.shard.5-of-8")); /* once */
+    assert_int_equal(sum(w.taken), 4); /* its own count's parts are still run */
+    tend_share_stop(w.share);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    tend_share_release_free(w.share);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    testkit_shared_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +264,7 @@ int main(void)
         cmocka_unit_test(a_lease_name_stands_for_one_part_of_one_count),
         cmocka_unit_test(free_given_back_and_run_out_leases_can_be_taken_and_only_run_out_ones_stalled),
         cmocka_unit_test(a_share_makes_room_for_a_newcomer_and_takes_back_from_a_stalled_one),
+        cmocka_unit_test(another_count_held_by_a_live_process_is_named_in_the_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

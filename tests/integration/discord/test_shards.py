@@ -6,8 +6,9 @@ between them through leases (app/shares.h, issue 21). Commands keep coming the w
   - one is frozen (SIGSTOP, as a machine cut off): its shards are taken once its leases run out,
     within 30 s, and it lets them go when it wakes;
   - then each of the three is restarted in turn (SIGTERM, start again), as an upgrade would;
-and at the end every command was answered exactly once, no answer was lost or doubled, and the bot
-never went past Discord's global limit of 50 requests a second across the processes."""
+and at the end every command was answered exactly once, no answer was lost or doubled, each group's
+weekly check-in (due in the middle of all this) was posted exactly once, and the bot never went past
+Discord's global limit of 50 requests a second across the processes."""
 import os
 import random
 import signal
@@ -23,6 +24,7 @@ import scrape
 SHARDS = 8
 PER_SHARD = 1250  # 10,000 servers
 FAILOVER_LIMIT = 30.0
+PROMPT = "Weekly check-in"  # the scheduled post (it lists the tasks still needing hands)
 
 
 def held_shards(t):
@@ -108,10 +110,17 @@ def text_of(body):
 def answers_to(double, title):
     """Every body that carried the answer to the command that added `title`: its callback or
     follow-ups, or a channel post when its time to answer had passed."""
-    needle = title
-    found = [b for bodies in double.callbacks.values() for b in bodies if needle in text_of(b)]
-    found += [b for _, b in double.channel_messages if needle in text_of(b)]
+    found = [b for bodies in double.callbacks.values() for b in bodies if title in text_of(b)]
+    found += [b for _, b in double.channel_messages if title in text_of(b) and PROMPT not in text_of(b)]
     return found
+
+
+def prompts_by_channel(double):
+    out = {}
+    for channel, body in double.channel_messages:
+        if PROMPT in text_of(body):
+            out[channel] = out.get(channel, 0) + 1
+    return out
 
 
 def global_peak(double):
@@ -148,6 +157,14 @@ def test_three_processes_share_eight_shards_through_a_kill_and_a_rolling_restart
             assert double.wait(lambda: connected(double, range(SHARDS)), 60), procs[0].output()[-3000:]
             identified = len(double.identify_log)
             load = Load(double).start()
+            # scheduled posts across the kill, the freeze and the restarts: every group of the load
+            # has its weekly check-in in the next minute or two; each must be posted exactly once
+            at = time.gmtime(time.time() + 70)
+            day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][at.tm_wday]
+            for guild in load.guilds:
+                iid = double.slash("ana", "setup", {"checkin": "%s %02d:%02d" % (day, at.tm_hour, at.tm_min)},
+                                   guild=guild)
+                assert double.wait(lambda: iid in double.callbacks, 10), "no answer to /setup"
             time.sleep(3)
 
             # kill -9 the first process: its shards come back through the others' RESUMEs
@@ -227,6 +244,12 @@ def test_three_processes_share_eight_shards_through_a_kill_and_a_rolling_restart
             doubled = [t for t, _, _, _ in load.sent if len(answers_to(double, t)) > 1]
             assert not doubled, "answered more than once: %s" % doubled[:5]
             assert not double.repeated_callbacks, double.repeated_callbacks
+            # every group's check-in prompt, once: posted by whichever process claimed it
+            channels = {double.channel_of(g) for g in load.guilds}
+            assert double.wait(lambda: set(prompts_by_channel(double)) >= channels, 90), prompts_by_channel(double)
+            time.sleep(2)
+            doubled = {c: n for c, n in prompts_by_channel(double).items() if n != 1}
+            assert not doubled, "check-in prompts posted more than once: %s" % doubled
             # the bot's REST budget is shared, never multiplied: no global 429, at most 50 a second
             assert not [r for r in double.limits.refusals if r[1] == "global"], double.limits.refusals[:5]
             print("the most REST requests under the global limit in one second, across the three: %d"
