@@ -27,6 +27,7 @@ struct tend_health {
     struct lws_context *ctx;
     void *foreign_loops[1];
     tend_health_verdict verdict;
+    void (*before_metrics)(void *ud);
     void *ud;
     int port;
     int connections;
@@ -62,6 +63,8 @@ static char *answer_for(tend_health *h, const char *path, unsigned *status, cons
     if (strcmp(path, "/metrics") == 0) {
         *status = HTTP_STATUS_OK;
         *type = "text/plain; version=0.0.4; charset=utf-8";
+        if (h->before_metrics)
+            h->before_metrics(h->ud);
         tend_strbuf sb = TEND_STRBUF_INIT;
         tend_metrics_render(&sb);
         return tend_strbuf_finish(&sb);
@@ -220,6 +223,12 @@ tend_health *tend_health_start(uv_loop_t *loop, const char *host, int port, tend
         tend_health_stop(h); /* the caller destroys it after the loop drained */
     }
     return h;
+}
+
+void tend_health_before_metrics(tend_health *h, void (*fn)(void *ud))
+{
+    if (h)
+        h->before_metrics = fn;
 }
 
 int tend_health_port(const tend_health *h)

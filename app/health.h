@@ -25,6 +25,9 @@ typedef bool (*tend_health_verdict)(void *ud, char *reason, size_t len);
  * one. NULL only when memory ran out (err says so). */
 tend_health *tend_health_start(uv_loop_t *loop, const char *host, int port, tend_health_verdict verdict,
                                void *ud, char *err, size_t errlen);
+/* Called on the loop just before each /metrics is written, so gauges worked out from other
+ * values (tend_discord_shards_held) are as fresh as the scrape; it gets the verdict's ud. */
+void tend_health_before_metrics(tend_health *h, void (*fn)(void *ud));
 /* The port actually listened on. */
 int tend_health_port(const tend_health *h);
 /* Stops listening and starts closing connections; the loop can then drain. Accepts NULL. */

@@ -17,11 +17,18 @@
 
 #include "adapters/metrics.h"
 #include "app/health.h"
+#include "app/holdings.h"
 #include "app/leases.h"
 #include "app/sd.h"
 #include "lib/log.h"
 
 #define STATUS_EVERY_MS 10000 /* without a watchdog: how often STATUS= is brought up to date */
+#define HOLDINGS_MAX 160      /* the most the holdings add to the verdict's line */
+
+static const tend_metric_def M_SHARDS_HELD = {
+    "tend_discord_shards_held",
+    "Discord gateway shards this process runs: the shard leases it holds, or its [discord] shards range.",
+    TEND_METRIC_GAUGE, {NULL, NULL}};
 
 struct tend_ops {
     uv_loop_t *loop;
@@ -31,6 +38,8 @@ struct tend_ops {
     const tend_config *cfg;
     char platforms[TEND_MAX_PLATFORMS][16];
     size_t n_platforms;
+    bool discord;           /* Discord is one of them */
+    tend_shard_range fixed; /* its [discord] shards, when set */
     tend_health *health;
     uv_signal_t sighup;
     uv_timer_t tick;
@@ -54,11 +63,80 @@ void tend_ops_hold_signals(void)
     sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+/* ---------------------------------------------------------------- what this process holds */
+
+/* The tend_lease_held series as the metrics keep them (label values: at most 32 bytes each). */
+typedef struct {
+    char names[TEND_METRIC_SERIES_MAX][TEND_METRIC_LABEL_MAX + 1];
+    const char *held[TEND_METRIC_SERIES_MAX];
+    size_t n_held;
+    bool waiting; /* a shared lease this process contends for and does not hold */
+} lease_view;
+
+static int see_lease(const char *name, const char *unused, double value, void *ud)
+{
+    (void)unused;
+    lease_view *v = ud;
+    if (value > 0.5 && v->n_held < TEND_METRIC_SERIES_MAX) {
+        char *copy = v->names[v->n_held];
+        snprintf(copy, sizeof v->names[0], "%s", name);
+        v->held[v->n_held++] = copy;
+    } else if (value <= 0.5 && strncmp(name, "process.", 8) != 0 && strcmp(name, "other") != 0) {
+        v->waiting = true;
+    }
+    return 0;
+}
+
+/* Reads the leases, brings tend_discord_shards_held up to date, and writes the phrase. */
+static void holdings(tend_ops *ops, char *phrase, size_t len)
+{
+    lease_view *v = calloc(1, sizeof *v);
+    if (phrase && len)
+        phrase[0] = '\0';
+    if (!v)
+        return;
+    tend_metric_each(&TEND_M_LEASE_HELD, see_lease, v);
+    tend_shard_range none = {0, 0, 0};
+    if (ops->discord) /* a range is run as configured; otherwise the shards go by leases */
+        tend_metric_set(&M_SHARDS_HELD, NULL, NULL,
+                        ops->fixed.count ? ops->fixed.last - ops->fixed.first + 1
+                                         : tend_holdings_shard_count(v->held, v->n_held));
+    /* a platform in standby is said already ("matrix in standby"): not twice */
+    for (size_t i = 0; i < ops->n_platforms && v->waiting; i++)
+        v->waiting = tend_metric_value(&TEND_M_PLATFORM_STANDBY, ops->platforms[i], NULL) <= 0;
+    if (phrase && len) {
+        /* a lone tend holds every lease it takes: its line stays the plain verdict. A static range
+         * is said alone too: the process that runs the other shards may be the one that is down */
+        tend_store *store = ops->store ? ops->store : tend_bot_env(ops->bot)->store;
+        bool alone = tend_lease_count_live(store, "process.") == 1;
+        tend_holdings_phrase(v->held, alone ? 0 : v->n_held, v->waiting && !alone, ops->discord ? ops->fixed : none,
+                             phrase, len);
+    }
+    free(v);
+}
+
+static void before_metrics(void *ud)
+{
+    holdings(ud, NULL, 0);
+}
+
 /* ---------------------------------------------------------------- the verdict */
 
-static bool verdict(void *ud, char *reason, size_t len)
+/* "; holds ..." after the verdict, within the line. */
+static void add_holdings(tend_ops *ops, char *reason, size_t len)
 {
-    tend_ops *ops = ud;
+    size_t used = strlen(reason);
+    if (used + 3 >= len)
+        return;
+    char phrase[HOLDINGS_MAX];
+    size_t room = len - used - 2; /* "; " */
+    holdings(ops, phrase, room < sizeof phrase ? room : sizeof phrase);
+    if (phrase[0])
+        snprintf(reason + used, len - used, "; %s", phrase);
+}
+
+static bool platforms_verdict(tend_ops *ops, char *reason, size_t len)
+{
     tend_store *store = ops->store ? ops->store : tend_bot_env(ops->bot)->store;
     if (tend_store_schema_version(store) < 0) {
         snprintf(reason, len, "unhealthy: the database does not answer");
@@ -89,9 +167,23 @@ static bool verdict(void *ud, char *reason, size_t len)
         snprintf(reason, len, "unhealthy: not connected to %s", down);
         return false;
     }
-    snprintf(reason, len, "ok: %s up,%s%s%s the database answers", up[0] ? up : "nothing", waiting[0] ? " " : "",
-             waiting, waiting[0] ? " in standby (another tend process holds it)," : "");
+    /* "ok: discord up, matrix in standby (...), ..."; a process wholly in standby says only that */
+    char ups[sizeof up + 8] = "", standby[sizeof waiting + 48] = "";
+    if (up[0] || !waiting[0])
+        snprintf(ups, sizeof ups, "%s up, ", up[0] ? up : "nothing");
+    if (waiting[0])
+        snprintf(standby, sizeof standby, "%s in standby (another tend process holds it), ", waiting);
+    snprintf(reason, len, "ok: %s%sthe database answers", ups, standby);
     return true;
+}
+
+/* The platforms' and the database's verdict, then what this process holds. */
+static bool verdict(void *ud, char *reason, size_t len)
+{
+    tend_ops *ops = ud;
+    bool ok = platforms_verdict(ops, reason, len);
+    add_holdings(ops, reason, len);
+    return ok;
 }
 
 /* ---------------------------------------------------------------- systemd */
@@ -155,6 +247,7 @@ static int start_health(tend_ops *ops, char *err, size_t errlen)
     ops->health = tend_health_start(ops->loop, host, port, verdict, ops, err, errlen);
     if (!ops->health || err[0])
         return -1;
+    tend_health_before_metrics(ops->health, before_metrics);
     bool v6 = strchr(host, ':') != NULL;
     tend_log(TEND_LOG_INFO, "ops", "health and metrics on http://%s%s%s:%d/healthz and /metrics", v6 ? "[" : "",
              host, v6 ? "]" : "", tend_health_port(ops->health));
@@ -173,8 +266,14 @@ tend_ops *tend_ops_start(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg,
     ops->loop = loop;
     ops->bot = bot;
     ops->cfg = cfg;
-    for (size_t i = 0; i < n_adapters && i < TEND_MAX_PLATFORMS; i++)
+    for (size_t i = 0; i < n_adapters && i < TEND_MAX_PLATFORMS; i++) {
         snprintf(ops->platforms[ops->n_platforms++], sizeof ops->platforms[0], "%s", adapters[i]->ops->platform);
+        ops->discord |= strcmp(adapters[i]->ops->platform, "discord") == 0;
+    }
+    /* a range ("0-3/8") pins the shards; a count ("8") or nothing shares them through leases */
+    if (ops->discord && cfg->discord_shards && strchr(cfg->discord_shards, '/') &&
+        tend_config_shards(cfg->discord_shards, &ops->fixed.first, &ops->fixed.last, &ops->fixed.count) != 0)
+        ops->fixed.count = 0; /* the adapter refused it already */
     if (uv_signal_init(loop, &ops->sighup) != 0 || uv_timer_init(loop, &ops->tick) != 0) {
         snprintf(err, errlen, "cannot set up the event loop");
         return ops;

@@ -168,6 +168,20 @@ bool tend_metric_exists(const tend_metric_def *def, const char *v0, const char *
     return found;
 }
 
+int tend_metric_each(const tend_metric_def *def,
+                     int (*cb)(const char *v0, const char *v1, double value, void *ud), void *ud)
+{
+    int stopped = 0;
+    pthread_mutex_lock(&registry);
+    family *f = find_family(def, false);
+    for (size_t i = 0; f && i < f->n && !stopped; i++) {
+        const series *s = &f->items[i];
+        stopped = cb(s->value[0], s->value[1], def->type == TEND_METRIC_HISTOGRAM ? (double)s->count : s->v, ud);
+    }
+    pthread_mutex_unlock(&registry);
+    return stopped;
+}
+
 void tend_metrics_reset(void)
 {
     pthread_mutex_lock(&registry);

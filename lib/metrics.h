@@ -40,6 +40,12 @@ double tend_metric_value(const tend_metric_def *def, const char *v0, const char 
 /* True when the series was ever touched. */
 bool tend_metric_exists(const tend_metric_def *def, const char *v0, const char *v1);
 
+/* Calls cb with each series of def's family in the order first touched: its label values ("" for
+ * unused ones) and its value (a histogram's count). A non-zero return from cb stops the walk and
+ * is returned. cb runs under the registry's lock: it must not call these functions. */
+int tend_metric_each(const tend_metric_def *def,
+                     int (*cb)(const char *v0, const char *v1, double value, void *ud), void *ud);
+
 /* Appends every family in the order first used, then the process's own: resident memory, CPU
  * seconds, start time, open file descriptors. 0, or -1 when memory ran out. */
 int tend_metrics_render(tend_strbuf *out);

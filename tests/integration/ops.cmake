@@ -20,3 +20,14 @@ add_test(NAME ops.health
          COMMAND ${CMAKE_BINARY_DIR}/discord-venv/bin/python ${_ops}/health.py $<TARGET_FILE:tend>)
 set_tests_properties(ops.health PROPERTIES LABELS "integration;ops" TIMEOUT 180
                      FIXTURES_REQUIRED discord_venv ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")
+
+# config/compose.yaml (two tends on PostgreSQL), checked without Docker: read with PyYAML (from
+# PyPI, into a venv of its own), every variable it sets held to what tend --check-config accepts
+set(TEND_OPS_VENV ${CMAKE_BINARY_DIR}/ops-venv)
+add_test(NAME ops.setup
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/python_venv.sh ${TEND_OPS_VENV} "yaml" pyyaml)
+set_tests_properties(ops.setup PROPERTIES FIXTURES_SETUP ops_venv LABELS "integration;ops" TIMEOUT 600)
+add_test(NAME ops.compose
+         COMMAND ${TEND_OPS_VENV}/bin/python ${_ops}/compose.py $<TARGET_FILE:tend> ${CMAKE_SOURCE_DIR}/config/compose.yaml)
+set_tests_properties(ops.compose PROPERTIES LABELS "integration;ops" TIMEOUT 120 FIXTURES_REQUIRED ops_venv
+                     ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")

@@ -147,6 +147,46 @@ static void help_text_is_escaped(void **state)
     free(text);
 }
 
+/* /healthz reads which leases this process holds from the tend_lease_held gauge: every series of
+ * a family, walked in the order first touched. */
+static const tend_metric_def leases = {"t_lease_held", "Leases.", TEND_METRIC_GAUGE, {"lease", NULL}};
+
+typedef struct {
+    char seen[8][64];
+    int n, stop_after;
+} walk;
+
+static int see(const char *v0, const char *v1, double value, void *ud)
+{
+    walk *w = ud;
+    assert_string_equal(v1, "");
+    snprintf(w->seen[w->n++], sizeof w->seen[0], "%s=%g", v0, value);
+    return w->n == w->stop_after ? 7 : 0;
+}
+
+static void a_family_can_be_walked(void **state)
+{
+    (void)state;
+    tend_metric_set(&leases, "discord.shard.3-of-8", NULL, 1);
+    tend_metric_set(&leases, "discord.shard.4-of-8", NULL, 0);
+    tend_metric_set(&leases, "matrix.sync", NULL, 1);
+    tend_metric_set(&leases, "process.vm:4242", NULL, 1); /* a ':' is never kept: "other" */
+
+    walk w = {.stop_after = 0};
+    assert_int_equal(tend_metric_each(&leases, see, &w), 0);
+    assert_int_equal(w.n, 4); /* in the order first touched */
+    assert_string_equal(w.seen[0], "discord.shard.3-of-8=1");
+    assert_string_equal(w.seen[1], "discord.shard.4-of-8=0");
+    assert_string_equal(w.seen[2], "matrix.sync=1");
+    assert_string_equal(w.seen[3], "other=1");
+    walk stopped = {.stop_after = 2};
+    assert_int_equal(tend_metric_each(&leases, see, &stopped), 7);
+    assert_int_equal(stopped.n, 2);
+    walk none = {.stop_after = 0};
+    assert_int_equal(tend_metric_each(&connected, see, &none), 0); /* a family never touched */
+    assert_int_equal(none.n, 0);
+}
+
 /* The families the bot feeds, as an operator's dashboard reads them. */
 static const tend_metric_def bot_commands = {"tend_commands_total", "", TEND_METRIC_COUNTER, {"command", "outcome"}};
 static const tend_metric_def bot_seconds = {"tend_command_seconds", "", TEND_METRIC_HISTOGRAM, {"platform", NULL}};
@@ -252,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup(labels_never_carry_names_or_keys, reset),
         cmocka_unit_test_setup(a_family_holds_a_bounded_number_of_series, reset),
         cmocka_unit_test_setup(help_text_is_escaped, reset),
+        cmocka_unit_test_setup(a_family_can_be_walked, reset),
         cmocka_unit_test_setup_teardown(the_router_counts_each_command_by_name_and_outcome, reset, reset),
         cmocka_unit_test_setup_teardown(the_scheduler_counts_posts_fired_and_skipped, reset, reset),
         cmocka_unit_test_setup_teardown(two_threads_lose_no_count, reset, reset),

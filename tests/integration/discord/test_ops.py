@@ -1,18 +1,21 @@
 """The ops endpoint of tend on Discord (issue 16): /healthz follows the gateway, 503 when the double
 drops it and 200 again after RESUME; /metrics of a session with commands, a dropped gateway and a
 429, read with the Prometheus project's parser. The scrape is printed (`pytest -s`) for the
-issue's closing note."""
+issue's closing note. With several tends on one database (issue 21), each one's /healthz and
+/metrics say which shards and leases it holds."""
 import os
+import re
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 
+import pytest
 import scrape
 
 sys.path.insert(0, os.path.dirname(__file__))
-from conftest import Tend  # noqa: E402
+from conftest import Tend, database  # noqa: E402
 from test_tend_discord import run  # noqa: E402
 
 MEMBERS = ["ana", "ben", "Ana", "Ben"]  # the double's members: never in a metric
@@ -122,3 +125,97 @@ def test_metrics_of_a_discord_session(tend, double):
     assert sc.value("tend_delivery_seconds_count", platform="discord") >= 6
     assert sc.value("process_resident_memory_bytes") > 1e6
     print("\n--- /metrics after a Discord session ---\n" + text + "--- end ---")
+
+
+def shards_said(body):
+    """The Discord shards /healthz says this process runs: (set of shard ids, shard count), or None."""
+    m = re.search(r"holds all (\d+) discord shards", body)
+    if m:
+        return set(range(int(m.group(1)))), int(m.group(1))
+    m = re.search(r"(?:holds|runs) discord shards? ([\d,-]+) of (\d+)", body)
+    if not m:
+        return None
+    ids = set()
+    for token in m.group(1).split(","):
+        first, _, last = token.partition("-")
+        ids |= set(range(int(first), int(last or first) + 1))
+    return ids, int(m.group(2))
+
+
+def shard_lease(name):
+    m = re.fullmatch(r"discord\.shard\.(\d+)-of-(\d+)", name)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def leases_held(port):
+    """(the shared leases a process holds, its /metrics) from tend_lease_held."""
+    sc = scrape.parse(scrape.fetch(port)[1])
+    fam = sc.families.get("tend_lease_held")
+    held = {s.labels["lease"] for s in fam.samples if s.value == 1} if fam else set()
+    return held - {"other"}, sc  # the process's own lease has a ':' the labels never keep
+
+
+@pytest.mark.parametrize("setup", ["static", "leases", "standby"])
+def test_health_names_the_shards_each_process_runs(double, setup):
+    """Two tends on one database share one bot. Each one's /healthz names the shards it runs: by
+    its [discord] shards range (static: 0-0/2 and 1-1/2), by the shard leases it holds (leases: 2
+    shards, one each once they settle), or none, in standby (standby: 1 shard, held by one of
+    them); and every other shared lease it holds. The two together name each shard once, and
+    /metrics agrees (tend_lease_held, tend_discord_shards_held)."""
+    count = 1 if setup == "standby" else 2
+    double.populate(3, count)
+    double.recommended_shards = count  # Discord's advice: a few servers would get one shard
+    double.max_concurrency = 2
+    ranges = {"a": "0-0/2", "b": "1-1/2"} if setup == "static" else {"a": None, "b": None}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = database(tmp)
+        procs = {}
+        try:
+            for name, shards in ranges.items():
+                os.mkdir(os.path.join(tmp, name))
+                env = {"TEND_DISCORD_SHARDS": shards} if shards else {}
+                procs[name] = Tend(double, os.path.join(tmp, name), env=env, db=db)
+            logs = lambda: "\n".join(t.output() for t in procs.values())  # noqa: E731
+
+            def settled():
+                if not all(double.shard_session(i) for i in range(count)) or not all(
+                        t.ops_port() for t in procs.values()):
+                    return False
+                if setup == "static":
+                    return True
+                held = [{n for n in leases_held(t.ops_port())[0] if shard_lease(n)} for t in procs.values()]
+                # each shard held once; with 2 shards, one each (the first to start gives one back)
+                return sum(len(h) for h in held) == count and all(len(h) == (count == 2) for h in held) \
+                    if count == 2 else sorted(len(h) for h in held) == [0, 1]
+            assert double.wait(settled, 30), "%s\n%s" % (
+                [leases_held(t.ops_port())[0] if t.ops_port() else None for t in procs.values()], logs())
+            said_by = {}
+            for name, t in procs.items():
+                port = t.ops_port()
+                _, body = wait_health(port, 200)
+                shared, sc = leases_held(port)
+                leased = {shard_lease(n) for n in shared} - {None}
+                print("\n%s %s: %s" % (setup, name, body.strip()))
+                said = shards_said(body)
+                if leased:  # shard leases: exactly those, grouped into one phrase
+                    assert body.startswith("ok: discord up, the database answers; holds "), body
+                    assert said and said == ({i for i, _ in leased}, count), body
+                    assert {c for _, c in leased} == {count}, leased
+                elif setup == "static":
+                    assert body.startswith("ok: discord up, the database answers; "), body
+                    first, last = (int(x) for x in ranges[name].split("/")[0].split("-"))
+                    assert said == (set(range(first, last + 1)), 2), body
+                    assert body.rstrip("\n").endswith("(static)"), body
+                else:  # in standby: said once, by the platform; no shard named
+                    assert "discord in standby" in body and "; holds" not in body and not said, body
+                    said = (set(), count)
+                for lease in shared - {"discord.shard.%d-of-%d" % k for k in leased}:
+                    assert lease in body, (lease, body)  # e.g. matrix.sync: every shared lease named
+                assert sc.value("tend_discord_shards_held") == len(said[0]), body
+                said_by[name] = said[0]
+            assert said_by["a"].isdisjoint(said_by["b"]) and said_by["a"] | said_by["b"] == set(range(count)), \
+                said_by
+        finally:
+            for t in procs.values():
+                t.stop()
+        assert not double.violations, "\n".join(double.violations)

@@ -104,6 +104,9 @@ def test_one_process_syncs_the_other_waits_and_says_so(users, pair):
     assert lease_held(a) == 1 and lease_held(b) == 0
     status, body = healthz(b)
     assert status == 200 and "matrix in standby" in body, body
+    assert "; holds" not in body, body  # standby is said once, by the platform
+    status, body = healthz(a)  # what each process holds, at the end of its line
+    assert status == 200 and body == "ok: matrix up, the database answers; holds matrix.sync\n", body
     assert "signed in as" not in b.log_text(), "the standby must not start the Matrix adapter at all"
 
 
