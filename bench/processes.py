@@ -343,7 +343,7 @@ def scheduled_burst(a, double, procs, label, rng):
             "seconds": (max(r["t"] for r in got) - minute) if got else float("nan"),
             "peak": g["windowed"], "sliding": g["sliding"], "global_429": g["refused"],
             "budgets": [p.metric("tend_discord_rest_budget") for p in procs],
-            "fired": [p.metric("tend_scheduled_posts_total") for p in procs]}
+            "fired": [p.metric("tend_scheduled_posts_total", kind="checkin", outcome="fired") for p in procs]}
 
 
 class Proc:
@@ -358,13 +358,13 @@ class Proc:
         with open(self.log_path) as f:
             return f.read()
 
-    def metric(self, name):
-        """A sample of its /metrics (summed over labels), or None."""
+    def metric(self, name, **labels):
+        """A sample of its /metrics (summed over the samples with these labels), or None."""
         ports = re.findall(r"health and metrics on http://127\.0\.0\.1:(\d+)/healthz", self.output())
         if not ports or self.p.poll() is not None:
             return None
         try:
-            return scrape.Scrape(scrape.fetch(int(ports[-1]))[1]).total(name)
+            return scrape.Scrape(scrape.fetch(int(ports[-1]))[1]).total(name, **labels)
         except OSError:
             return None
 
@@ -409,6 +409,9 @@ def run_one(a, backend, nproc, pg, work, label, with_burst):
             iid = double.slash("ana", "help", guild=guild)
             if not double.wait(lambda: iid in double.callbacks, 30):
                 raise RuntimeError("%s: shard %d never answered (logs under %s)" % (label, k, folder))
+        if a.burst_only:
+            return {"burst": scheduled_burst(a, double, procs, label, random.Random(a.seed)), "violations":
+                    list(double.violations), "global_429": 0, "peak_global": 0, "repeated": 0}
         # what the processes and the server spend with nothing to do (leases, polls, heartbeats)
         i0 = ([cpu_of(p.p.pid) for p in procs], pg.cpu() if backend == "postgresql" else 0.0, time.monotonic())
         time.sleep(a.idle)
@@ -484,6 +487,8 @@ def main():
     ap.add_argument("--budget-guilds", type=int, default=500,
                     help="groups whose weekly check-in fires in one minute after the first round's load "
                          "(the global REST budget across processes); 0: none")
+    ap.add_argument("--burst-only", action="store_true",
+                    help="no load: only the scheduled minute (--budget-guilds groups), once each")
     ap.add_argument("--smoke", action="store_true", help="one short run of each, every answer checked")
     ap.add_argument("--keep", action="store_true", help="keep the logs and SQLite files")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -491,6 +496,8 @@ def main():
     if a.smoke:
         a.guilds, a.runs, a.warmup, a.duration, a.window, a.validate_every, a.timeout = 64, 1, 0.5, 2.0, 4, 1, 20
         a.idle, a.budget_guilds = 0.5, 0  # a scheduled minute is up to a minute away: not in a smoke run
+    if a.burst_only:
+        a.runs = 1
     configs = [(c.split(":")[0], int(c.split(":")[1])) for c in a.config] if a.config else CONFIGS
     work = tempfile.mkdtemp(prefix="tend-bench-procs-")
     pg = Postgres() if any(b == "postgresql" for b, _ in configs) else None
@@ -524,14 +531,14 @@ def main():
                                     % (label, b["posts"], b["groups"], b["doubled"], b["peak"], b["global_429"]))
                 if r["repeated"]:
                     failures.append("%s: %d interactions answered twice" % (label, r["repeated"]))
-                if a.smoke and (r["unanswered"] or r["late"] or r["all_answered"] < r["all_sent"]):
+                if not a.burst_only and a.smoke and (r["unanswered"] or r["late"] or r["all_answered"] < r["all_sent"]):
                     failures.append("%s: %d of %d interactions not answered within 3 s"
                                     % (label, r["all_sent"] - r["all_answered"] + r["late"], r["all_sent"]))
         report(a, configs, got)
     finally:
         if pg:
             pg.stop()
-        if not a.keep:
+        if not a.keep and not failures:  # a failure's logs stay, named in its line
             shutil.rmtree(work, ignore_errors=True)
     if failures:
         print("\nFAILED:\n  " + "\n  ".join(failures))
@@ -540,6 +547,24 @@ def main():
 
 
 def report(a, configs, got):
+    if not a.burst_only:
+        report_load(a, configs, got)
+    bursts = [(c, r["burst"]) for c in configs for r in got[c] if r.get("burst")]
+    if bursts:
+        print("\nthe global REST budget under a scheduled minute: %d groups' weekly check-ins due at once, each "
+              "posted to its channel (counted in Discord's 50 requests/s, which the double enforces)" % a.budget_guilds)
+        print("| store, processes | posts | from the minute to the last post | most requests in one of "
+              "Discord's 1 s windows (in any 1 s) | global 429s | posted twice | each process's budget | "
+              "check-ins fired by each process |")
+        print("|---|---|---|---|---|---|---|---|")
+        show = lambda xs: "/".join("%g" % x if x is not None else "?" for x in xs)  # noqa: E731
+        for (backend, n), b in bursts:
+            print("| %s, %d | %d of %d | %.1f s | %d (%d) | %d | %d | %s | %s |" %
+                  (backend, n, b["posts"], b["groups"], b["seconds"], b["peak"], b["sliding"], b["global_429"],
+                   b["doubled"], show(b["budgets"]), show(b["fired"])))
+
+
+def report_load(a, configs, got):
     load = ("%d in flight (closed loop)" % a.window) if not a.rate else ("%g/s offered" % a.rate)
     print("tend with several processes — %s; %d guilds on %d shards, %d members each; %s; %.0f s measured after "
           "%.0f s warm-up; median of %d runs a configuration, alternated; %s" %
@@ -574,19 +599,6 @@ def report(a, configs, got):
             print("- %s, %d: %s; %s" % (backend, n, " + ".join("%.1f" % x for x in each),
                                         "%.1f" % statistics.median(r["pg_idle_ms"] for r in rs)
                                         if backend == "postgresql" else "-"))
-    bursts = [(c, r["burst"]) for c in configs for r in got[c] if r.get("burst")]
-    if bursts:
-        print("\nthe global REST budget under a scheduled minute: every group's weekly check-in due at once, "
-              "posted to its channel (counted in Discord's 50 requests/s, as the double enforces)")
-        print("| store, processes | posts | from the minute to the last post | most requests in one of "
-              "Discord's 1 s windows (any 1 s) | global 429s | posted twice | each process's budget | "
-              "check-ins fired by each process |")
-        print("|---|---|---|---|---|---|---|---|")
-        show = lambda xs: "/".join("%g" % x if x is not None else "?" for x in xs)  # noqa: E731
-        for (backend, n), b in bursts:
-            print("| %s, %d | %d of %d | %.1f s | %d (%d) | %d | %d | %s | %s |" %
-                  (backend, n, b["posts"], b["groups"], b["seconds"], b["peak"], b["sliding"], b["global_429"],
-                   b["doubled"], show(b["budgets"]), show(b["fired"])))
     kinds = {}
     for rs in got.values():
         for r in rs:
