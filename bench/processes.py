@@ -461,10 +461,11 @@ def run_one(a, backend, nproc, pg, work, label, with_burst):
             if rc != 0:
                 problems.append("%s: a tend exited %s on SIGTERM (log: %s)" % (label, rc, p.log_path))
         double.stop()
-        if problems:
-            print("\n".join(problems), file=sys.stderr)
+        BAD_STOPS.extend(problems)
 
 
+# every tend asked to stop must exit 0: a crash or a sanitizer's report at the end fails the bench
+BAD_STOPS = []
 CONFIGS = [("sqlite", 1), ("postgresql", 1), ("postgresql", 2), ("postgresql", 3)]
 
 
@@ -535,6 +536,7 @@ def main():
                     failures.append("%s: %d of %d interactions not answered within 3 s"
                                     % (label, r["all_sent"] - r["all_answered"] + r["late"], r["all_sent"]))
         report(a, configs, got)
+        failures.extend(BAD_STOPS)
     finally:
         if pg:
             pg.stop()
