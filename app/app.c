@@ -210,6 +210,14 @@ void tend_app_arm_timer_at(tend_app *app, int64_t due, int64_t min_ms)
     arm_timer_at(app, due, min_ms);
 }
 
+void tend_app_arm_timer_within(tend_app *app, uint64_t ms)
+{
+    if (app->stopping || !app->handles_open)
+        return;
+    if (!uv_is_active((uv_handle_t *)&app->timer) || uv_timer_get_due_in(&app->timer) > ms)
+        uv_timer_start(&app->timer, on_timer, ms, 0);
+}
+
 static void arm_timer(tend_app *app)
 {
     arm_timer_at(app, tend_bot_next_due(app->bot), TICK_MIN_MS);

@@ -49,6 +49,7 @@ struct tend_app {
     int store_failing; /* the store thread's tend_store_failing, published with each job's done */
     struct state_write *state_writes; /* adapter state written behind queued commands (host_async.c) */
     bool tick_queued;
+    uint64_t due_looked_ms; /* store thread only: when a command last looked for the next due time */
     /* an adapter's work split with other processes (a Discord bot's shards): host_share.c */
     struct tend_share *shares[TEND_APP_MAX_ADAPTERS];
     tend_host_share_cb share_cb[TEND_APP_MAX_ADAPTERS];
@@ -82,6 +83,8 @@ void tend_app_shares_release(tend_app *app);
 /* Sleeps until `due` (unix seconds), at least min_ms and at most a minute (app.c). */
 void tend_app_arm_timer_at(tend_app *app, int64_t due, int64_t min_ms);
 #define TEND_APP_TICK_MIN_MS 1000
+/* Starts the scheduler's timer to fire within ms, unless it fires sooner already (app.c). */
+void tend_app_arm_timer_within(tend_app *app, uint64_t ms);
 #define TEND_APP_TICK_NEXT_SLICE_MS 1
 
 /* The store the loop thread may use: the loop's own connection when the bot runs on a store thread
