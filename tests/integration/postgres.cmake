@@ -62,6 +62,19 @@ if(TEND_HAVE_POSTGRES)
                            SKIP_RETURN_CODE 77 TIMEOUT 600
                            ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
     endforeach()
+    # the rest of the Discord suite that runs tend (test_double checks the double alone, tls and
+    # registration the transport): label pgsuite, the SQLite runs of the same files are the ones
+    # tests/run repeats under the sanitizers
+    foreach(suite tend_discord discord_gateway ratelimits files fillin i18n)
+      add_test(NAME integration.discord.${suite}.pg
+               COMMAND ${TEND_WITH_PG} ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
+                       ${TEND_DISCORD_TESTS}/test_${suite}.py
+               WORKING_DIRECTORY ${TEND_DISCORD_TESTS})
+      set_tests_properties(integration.discord.${suite}.pg PROPERTIES
+                           FIXTURES_REQUIRED "discord_venv;postgres" LABELS "integration;discord;postgres;pgsuite"
+                           SKIP_RETURN_CODE 77 TIMEOUT 600
+                           ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_LOCALE_TREE=${CMAKE_BINARY_DIR}/locale;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
+    endforeach()
   endif()
 
   # two tends sharing one Matrix bot through PostgreSQL, as on two machines (app/leases.h)
