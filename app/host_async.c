@@ -12,15 +12,18 @@
  * its done runs on the loop, in submission order: the sender takes the answers, the timer is
  * re-armed, the adapter hears the verdict (handled()).
  *
- * Only when Discord is the one platform: Matrix, Signal and Telegram save a sync offset on the
- * loop right after handing commands over, which must not run ahead of commands still queued (a
- * crash would lose them), and two hosts on one bot would put it on two threads. Those, SQLite and
- * the console stay synchronous (app/host.c).
+ * Discord and Matrix: both save a position (the gateway's sequence, the /sync `since` token) on
+ * the loop right after handing commands over, which must not become durable ahead of commands
+ * still queued (a crash would lose them): the write-behind below puts it behind them. Matrix's
+ * crypto state goes at once to the loop's connection (host_crypto.c). Both hosts of a Discord and
+ * Matrix process are async, so the bot stays on the one thread. Signal and Telegram (their offsets
+ * not yet checked against the write-behind), SQLite and the console stay synchronous (app/host.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/host_crypto.h"
 #include "app/internal.h"
 #include "app/languages.h"
 #include "app/storeq.h"
@@ -65,7 +68,7 @@ int tend_app_async_open(tend_app *app, bool console, char *err, size_t errlen)
 {
     const tend_config *cfg = app->cfg;
     if (console || !cfg->store_url || !*cfg->store_url || !tend_store_is_url(cfg->store_url) ||
-        !tend_config_has_discord(cfg) || tend_config_has_matrix(cfg) || tend_config_has_signal(cfg) ||
+        !(tend_config_has_discord(cfg) || tend_config_has_matrix(cfg)) || tend_config_has_signal(cfg) ||
         tend_config_has_telegram(cfg))
         return 0;
     char why[256] = "";
@@ -165,6 +168,54 @@ void tend_app_async_tick(tend_app *app)
     }
     app->tick_queued = true;
     count_jobs(app);
+}
+
+/* ---------------------------------------------------------------- the platforms served */
+
+typedef struct {
+    tend_app *app;
+    char names[TEND_MAX_PLATFORMS][TEND_KEY_MAX];
+    const char *list[TEND_MAX_PLATFORMS];
+    size_t n;
+} serve_job;
+
+static void serve_work(void *ud)
+{
+    serve_job *j = ud;
+    if (tend_bot_serve_platforms(j->app->bot, j->list, j->n) != 0)
+        tend_log(TEND_LOG_WARN, "app", "cannot say which platforms this process serves");
+}
+
+static void serve_done(void *ud)
+{
+    serve_job *j = ud;
+    count_jobs(j->app);
+    free(j);
+}
+
+int tend_app_async_serve(tend_app *app, const char *const *names, size_t n)
+{
+    if (!app->storeq)
+        return 1;
+    serve_job *j = n <= TEND_MAX_PLATFORMS ? calloc(1, sizeof *j) : NULL;
+    if (!j)
+        return -1;
+    j->app = app;
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(names[i]) >= sizeof j->names[i]) { /* as tend_bot_serve_platforms refuses it */
+            free(j);
+            return -1;
+        }
+        memcpy(j->names[i], names[i], strlen(names[i]) + 1);
+        j->list[i] = j->names[i];
+    }
+    j->n = n;
+    if (tend_storeq_submit(app->storeq, serve_work, serve_done, j) != 0) {
+        free(j);
+        return -1;
+    }
+    count_jobs(app);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -555,7 +606,7 @@ const tend_host_ops tend_app_host_async_ops = {
     .introduce = introduce,
     .advance = advance,
     .language = language,
-    .crypto = NULL, /* Matrix, the one platform with crypto state, stays on the synchronous host */
+    .crypto = &tend_app_host_crypto_ops, /* on the loop's connection (host_crypto.c) */
     .complete_later = complete_later,
     .peers = peers,
 };
