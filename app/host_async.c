@@ -335,6 +335,7 @@ static void handle_done(void *ud)
         else if (!app->tick_queued)
             tend_app_arm_timer_at(app, j->due, TEND_APP_TICK_MIN_MS);
     }
+    app->commands_queued--;
     tend_adapter *a = tend_app_adapter(app, j->host->platform);
     if (a && a->ops->handled)
         a->ops->handled(a, j->req.reply_to, verdict);
@@ -357,6 +358,7 @@ static int handle(tend_host *h, const tend_request *req)
         handle_job_free(j);
         return TEND_HOST_FAILED;
     }
+    app->commands_queued++;
     count_jobs(app);
     return TEND_HOST_QUEUED;
 }
@@ -438,9 +440,12 @@ static size_t complete_now(tend_host *h, const char *group_key, const char *memb
 /* ---------------------------------------------------------------- the adapter's state */
 
 /* A state write made while commands are still queued goes behind them, on the store thread: the
- * Discord gateway's saved sequence number must not become durable before the commands it covers,
- * or a crash would lose them (a RESUME replays only what came after it). Until it ran, reads of
- * that key are answered from here (a DM channel just opened is not looked up twice). */
+ * Discord gateway's saved sequence number (Matrix's since token) must not become durable before
+ * the commands it covers, or a crash would lose them (a RESUME replays only what came after it).
+ * Until it ran, reads of that key are answered from here (a DM channel just opened is not looked
+ * up twice). A tick or a lookup in the queue covers no event: with no command queued the write
+ * goes at once (a new gateway session is kept at once, not after the start's first tick), unless
+ * a write of the same key is still behind, which it must not overtake. */
 typedef struct state_write {
     struct state_write *next;
     tend_app *app;
@@ -479,11 +484,20 @@ static void state_write_done(void *ud)
     free(w);
 }
 
-/* 0 when the write went behind the queue, 1 when nothing is queued (write it now), -1 on OOM. */
+static const state_write *pending_write(const tend_app *app, const char *platform, const char *key)
+{
+    for (const state_write *w = app->state_writes; w; w = w->next)
+        if (w->platform == platform && strcmp(w->key, key) == 0)
+            return w;
+    return NULL;
+}
+
+/* 0 when the write went behind the queue, 1 when nothing it must follow is queued (write it now),
+ * -1 on OOM. */
 static int write_behind(tend_host *h, const char *key, const char *value)
 {
     tend_app *app = app_of(h);
-    if (!app->storeq || tend_storeq_pending(app->storeq) == 0)
+    if (!app->storeq || (app->commands_queued == 0 && !pending_write(app, h->platform, key)))
         return 1;
     state_write *w = calloc(1, sizeof *w);
     if (!w || !(w->key = strdup(key)) || (value && !(w->value = strdup(value)))) {
@@ -508,13 +522,13 @@ static int write_behind(tend_host *h, const char *key, const char *value)
 
 static int state_get(tend_host *h, const char *key, char *value, size_t valuelen)
 {
-    for (const state_write *w = app_of(h)->state_writes; w; w = w->next)
-        if (w->platform == h->platform && strcmp(w->key, key) == 0) {
-            if (!w->value)
-                return 1;
-            snprintf(value, valuelen, "%s", w->value);
-            return 0;
-        }
+    const state_write *w = pending_write(app_of(h), h->platform, key);
+    if (w) {
+        if (!w->value)
+            return 1;
+        snprintf(value, valuelen, "%s", w->value);
+        return 0;
+    }
     return result_of(tend_store_state_get(app_of(h)->loop_store, h->platform, key, value, valuelen));
 }
 

@@ -48,6 +48,7 @@ struct tend_app {
     tend_store *loop_store;
     int store_failing; /* the store thread's tend_store_failing, published with each job's done */
     struct state_write *state_writes; /* adapter state written behind queued commands (host_async.c) */
+    size_t commands_queued; /* handed to the store thread, their done not yet run */
     bool tick_queued;
 };
 
