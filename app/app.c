@@ -69,7 +69,11 @@ static void serve_platforms(tend_app *app)
         const char *platform = app->adapters[i]->ops->platform;
         platforms[n++] = strcmp(platform, "console") == 0 ? tend_console_group_key(app->adapters[i]) : platform;
     }
-    tend_bot_serve_platforms(app->bot, platforms, n);
+    int rc = tend_app_async_serve(app, platforms, n); /* the bot may be on the store thread */
+    if (rc < 0)
+        tend_log(TEND_LOG_WARN, "app", "cannot say which platforms this process serves");
+    else if (rc > 0)
+        tend_bot_serve_platforms(app->bot, platforms, n);
 }
 
 tend_app *tend_app_create(uv_loop_t *loop, tend_bot *bot, const tend_config *cfg, bool console, char *err,

@@ -12,15 +12,18 @@
  * its done runs on the loop, in submission order: the sender takes the answers, the timer is
  * re-armed, the adapter hears the verdict (handled()).
  *
- * Only when Discord is the one platform: Matrix, Signal and Telegram save a sync offset on the
- * loop right after handing commands over, which must not run ahead of commands still queued (a
- * crash would lose them), and two hosts on one bot would put it on two threads. Those, SQLite and
- * the console stay synchronous (app/host.c).
+ * Discord and Matrix: both save a position (the gateway's sequence, the /sync `since` token) on
+ * the loop right after handing commands over, which must not become durable ahead of commands
+ * still queued (a crash would lose them): the write-behind below puts it behind them. Matrix's
+ * crypto state goes at once to the loop's connection (host_crypto.c). Both hosts of a Discord and
+ * Matrix process are async, so the bot stays on the one thread. Signal and Telegram (their offsets
+ * not yet checked against the write-behind), SQLite and the console stay synchronous (app/host.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/host_crypto.h"
 #include "app/internal.h"
 #include "app/languages.h"
 #include "app/storeq.h"
@@ -71,7 +74,7 @@ int tend_app_async_open(tend_app *app, bool console, char *err, size_t errlen)
 {
     const tend_config *cfg = app->cfg;
     if (console || !cfg->store_url || !*cfg->store_url || !tend_store_is_url(cfg->store_url) ||
-        !tend_config_has_discord(cfg) || tend_config_has_matrix(cfg) || tend_config_has_signal(cfg) ||
+        !(tend_config_has_discord(cfg) || tend_config_has_matrix(cfg)) || tend_config_has_signal(cfg) ||
         tend_config_has_telegram(cfg))
         return 0;
     char why[256] = "";
@@ -171,6 +174,54 @@ void tend_app_async_tick(tend_app *app)
     }
     app->tick_queued = true;
     count_jobs(app);
+}
+
+/* ---------------------------------------------------------------- the platforms served */
+
+typedef struct {
+    tend_app *app;
+    char names[TEND_MAX_PLATFORMS][TEND_KEY_MAX];
+    const char *list[TEND_MAX_PLATFORMS];
+    size_t n;
+} serve_job;
+
+static void serve_work(void *ud)
+{
+    serve_job *j = ud;
+    if (tend_bot_serve_platforms(j->app->bot, j->list, j->n) != 0)
+        tend_log(TEND_LOG_WARN, "app", "cannot say which platforms this process serves");
+}
+
+static void serve_done(void *ud)
+{
+    serve_job *j = ud;
+    count_jobs(j->app);
+    free(j);
+}
+
+int tend_app_async_serve(tend_app *app, const char *const *names, size_t n)
+{
+    if (!app->storeq)
+        return 1;
+    serve_job *j = n <= TEND_MAX_PLATFORMS ? calloc(1, sizeof *j) : NULL;
+    if (!j)
+        return -1;
+    j->app = app;
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(names[i]) >= sizeof j->names[i]) { /* as tend_bot_serve_platforms refuses it */
+            free(j);
+            return -1;
+        }
+        memcpy(j->names[i], names[i], strlen(names[i]) + 1);
+        j->list[i] = j->names[i];
+    }
+    j->n = n;
+    if (tend_storeq_submit(app->storeq, serve_work, serve_done, j) != 0) {
+        free(j);
+        return -1;
+    }
+    count_jobs(app);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -298,6 +349,7 @@ static void handle_done(void *ud)
         else if (!app->tick_queued)
             tend_app_arm_timer_at(app, j->due, TEND_APP_TICK_MIN_MS);
     }
+    app->commands_queued--;
     tend_adapter *a = tend_app_adapter(app, j->host->platform);
     if (a && a->ops->handled)
         a->ops->handled(a, j->req.reply_to, verdict);
@@ -320,6 +372,7 @@ static int handle(tend_host *h, const tend_request *req)
         handle_job_free(j);
         return TEND_HOST_FAILED;
     }
+    app->commands_queued++;
     count_jobs(app);
     return TEND_HOST_QUEUED;
 }
@@ -401,9 +454,12 @@ static size_t complete_now(tend_host *h, const char *group_key, const char *memb
 /* ---------------------------------------------------------------- the adapter's state */
 
 /* A state write made while commands are still queued goes behind them, on the store thread: the
- * Discord gateway's saved sequence number must not become durable before the commands it covers,
- * or a crash would lose them (a RESUME replays only what came after it). Until it ran, reads of
- * that key are answered from here (a DM channel just opened is not looked up twice). */
+ * Discord gateway's saved sequence number (Matrix's since token) must not become durable before
+ * the commands it covers, or a crash would lose them (a RESUME replays only what came after it).
+ * Until it ran, reads of that key are answered from here (a DM channel just opened is not looked
+ * up twice). A tick or a lookup in the queue covers no event: with no command queued the write
+ * goes at once (a new gateway session is kept at once, not after the start's first tick), unless
+ * a write of the same key is still behind, which it must not overtake. */
 typedef struct state_write {
     struct state_write *next;
     tend_app *app;
@@ -442,11 +498,20 @@ static void state_write_done(void *ud)
     free(w);
 }
 
-/* 0 when the write went behind the queue, 1 when nothing is queued (write it now), -1 on OOM. */
+static const state_write *pending_write(const tend_app *app, const char *platform, const char *key)
+{
+    for (const state_write *w = app->state_writes; w; w = w->next)
+        if (w->platform == platform && strcmp(w->key, key) == 0)
+            return w;
+    return NULL;
+}
+
+/* 0 when the write went behind the queue, 1 when nothing it must follow is queued (write it now),
+ * -1 on OOM. */
 static int write_behind(tend_host *h, const char *key, const char *value)
 {
     tend_app *app = app_of(h);
-    if (!app->storeq || tend_storeq_pending(app->storeq) == 0)
+    if (!app->storeq || (app->commands_queued == 0 && !pending_write(app, h->platform, key)))
         return 1;
     state_write *w = calloc(1, sizeof *w);
     if (!w || !(w->key = strdup(key)) || (value && !(w->value = strdup(value)))) {
@@ -471,13 +536,13 @@ static int write_behind(tend_host *h, const char *key, const char *value)
 
 static int state_get(tend_host *h, const char *key, char *value, size_t valuelen)
 {
-    for (const state_write *w = app_of(h)->state_writes; w; w = w->next)
-        if (w->platform == h->platform && strcmp(w->key, key) == 0) {
-            if (!w->value)
-                return 1;
-            snprintf(value, valuelen, "%s", w->value);
-            return 0;
-        }
+    const state_write *w = pending_write(app_of(h), h->platform, key);
+    if (w) {
+        if (!w->value)
+            return 1;
+        snprintf(value, valuelen, "%s", w->value);
+        return 0;
+    }
     return result_of(tend_store_state_get(app_of(h)->loop_store, h->platform, key, value, valuelen));
 }
 
@@ -569,7 +634,7 @@ const tend_host_ops tend_app_host_async_ops = {
     .introduce = introduce,
     .advance = advance,
     .language = language,
-    .crypto = NULL, /* Matrix, the one platform with crypto state, stays on the synchronous host */
+    .crypto = &tend_app_host_crypto_ops, /* on the loop's connection (host_crypto.c) */
     .complete_later = complete_later,
     .peers = peers,
     .share = tend_app_host_share,

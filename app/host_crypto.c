@@ -7,9 +7,12 @@
 #include "app/internal.h"
 #include "store/store_crypto.h"
 
+/* The loop's store: the bot's own, or on the async host the loop's own connection (the bot's
+ * belongs to the store thread). Crypto state is written at once, never behind the queue: a
+ * ratchet must be on disk before the ciphertext it made leaves. */
 static tend_store *store_of(tend_host *h)
 {
-    return tend_bot_env(((tend_app *)h->app)->bot)->store;
+    return tend_app_loop_store((tend_app *)h->app);
 }
 
 static int result_of(int rc)

@@ -48,6 +48,7 @@ struct tend_app {
     tend_store *loop_store;
     int store_failing; /* the store thread's tend_store_failing, published with each job's done */
     struct state_write *state_writes; /* adapter state written behind queued commands (host_async.c) */
+    size_t commands_queued; /* handed to the store thread, their done not yet run */
     bool tick_queued;
     uint64_t due_looked_ms; /* store thread only: when a command last looked for the next due time */
     /* an adapter's work split with other processes (a Discord bot's shards): host_share.c */
@@ -60,14 +61,19 @@ struct tend_app {
 extern const tend_host_ops tend_app_host_ops;
 extern const tend_host_ops tend_app_host_async_ops;
 
-/* host_async.c: when this app should run its bot on a store thread (a PostgreSQL store and only
- * Discord: see the file's comment), opens the loop's own connection (app->loop_store). 0 (nothing
- * changed when it should not), or -1 with err filled when it should but cannot. */
+/* host_async.c: when this app should run its bot on a store thread (a PostgreSQL store, and
+ * Discord and/or Matrix only: see the file's comment), opens the loop's own connection
+ * (app->loop_store). 0 (nothing changed when it should not), or -1 with err filled when it should
+ * but cannot. */
 int tend_app_async_open(tend_app *app, bool console, char *err, size_t errlen);
 /* Starts the store thread (tend_app_run, once the bot is set up). 0, or -1 with err filled. */
 int tend_app_async_start(tend_app *app, char *err, size_t errlen);
 /* The scheduler's timer fired: the tick runs as a store-thread job (one at a time). */
 void tend_app_async_tick(tend_app *app);
+/* The platforms this process delivers to (tend_bot_serve_platforms), set behind the queued jobs
+ * when the bot is on the store thread (the Matrix lease is taken while it runs). 1 when there is
+ * no store thread (the caller sets them itself), 0 when queued, -1 when it could not be. */
+int tend_app_async_serve(tend_app *app, const char *const *names, size_t n);
 /* Runs every queued job and its done, then stops the thread (at stop). Accepts an app without. */
 void tend_app_async_close(tend_app *app);
 /* After the thread is gone: closes the loop's connection. */

@@ -24,7 +24,8 @@ set_tests_properties(integration.matrix.synapse_stop PROPERTIES
 
 add_test(NAME integration.matrix.pytest
          COMMAND ${TEND_SYNAPSE_VENV}/bin/python -m pytest -v -p no:cacheprovider
-                 "--ignore-glob=${TEND_MATRIX_TESTS}/test_matrix_e2ee*.py" ${TEND_MATRIX_TESTS})
+                 "--ignore-glob=${TEND_MATRIX_TESTS}/test_matrix_e2ee*.py"
+                 "--ignore=${TEND_MATRIX_TESTS}/test_matrix_slowdb.py" ${TEND_MATRIX_TESTS})
 set_tests_properties(integration.matrix.pytest PROPERTIES
                      LABELS "integration;matrix" TIMEOUT 900
                      FIXTURES_REQUIRED "matrix_venv;matrix_server" RESOURCE_LOCK synapse

@@ -1,7 +1,10 @@
 # postgres.cmake — the PostgreSQL store backend under test: one PostgreSQL server for the whole run
 # (the postgres fixture: files in a folder under /tmp, a unix socket there and no TCP port, stopped
 # and removed at the end), and the same assertions as SQLite's for the store's unit tests, some
-# handler tests and the console suite, each as NAME.pg. Labels: postgres (plus unit / console).
+# handler tests, and the console, Discord and Matrix suites, each as NAME.pg. Labels: postgres
+# (plus unit / console / discord / matrix). Whole integration suites whose SQLite runs already go
+# through the sanitizers also carry pgsuite: tests/run runs them once, in the plain build, since
+# what they add is the backend, not the memory checks.
 # Without PostgreSQL's binaries each says "skipped: no PostgreSQL" and is counted as skipped.
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 
@@ -62,6 +65,19 @@ if(TEND_HAVE_POSTGRES)
                            SKIP_RETURN_CODE 77 TIMEOUT 600
                            ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
     endforeach()
+    # the rest of the Discord suite that runs tend (test_double checks the double alone, tls and
+    # registration the transport): label pgsuite, the SQLite runs of the same files are the ones
+    # tests/run repeats under the sanitizers
+    foreach(suite tend_discord discord_gateway ratelimits files fillin i18n)
+      add_test(NAME integration.discord.${suite}.pg
+               COMMAND ${TEND_WITH_PG} ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
+                       ${TEND_DISCORD_TESTS}/test_${suite}.py
+               WORKING_DIRECTORY ${TEND_DISCORD_TESTS})
+      set_tests_properties(integration.discord.${suite}.pg PROPERTIES
+                           FIXTURES_REQUIRED "discord_venv;postgres" LABELS "integration;discord;postgres;pgsuite"
+                           SKIP_RETURN_CODE 77 TIMEOUT 600
+                           ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_LOCALE_TREE=${CMAKE_BINARY_DIR}/locale;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
+    endforeach()
   endif()
 
   # two tends sharing one Matrix bot through PostgreSQL, as on two machines (app/leases.h)
@@ -73,6 +89,30 @@ if(TEND_HAVE_POSTGRES)
                          FIXTURES_REQUIRED "matrix_venv;matrix_server;postgres" RESOURCE_LOCK synapse
                          LABELS "integration;matrix;postgres" SKIP_RETURN_CODE 77 TIMEOUT 600
                          ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV}")
+
+    # the main Matrix suite on PostgreSQL (label pgsuite: not repeated under the sanitizers), against
+    # a Synapse of its own, so that it runs beside the SQLite suite rather than after it under the
+    # synapse lock (the gap tests stop and start the Synapse they use). The leases file is left to
+    # integration.matrix.leases.pg above, which the sanitizer run keeps.
+    set(TEND_SYNAPSE_PG_DIR ${CMAKE_BINARY_DIR}/synapse-pg)
+    add_test(NAME integration.matrix.synapse_start.pg
+             COMMAND ${TEND_SYNAPSE_VENV}/bin/python ${TEND_MATRIX_TESTS}/synapse_ctl.py start ${TEND_SYNAPSE_PG_DIR})
+    set_tests_properties(integration.matrix.synapse_start.pg PROPERTIES
+                         LABELS "integration;matrix;postgres;pgsuite" TIMEOUT 180
+                         FIXTURES_SETUP matrix_server_pg FIXTURES_REQUIRED matrix_venv)
+    add_test(NAME integration.matrix.synapse_stop.pg
+             COMMAND ${TEND_SYNAPSE_VENV}/bin/python ${TEND_MATRIX_TESTS}/synapse_ctl.py stop ${TEND_SYNAPSE_PG_DIR})
+    set_tests_properties(integration.matrix.synapse_stop.pg PROPERTIES
+                         LABELS "integration;matrix;postgres;pgsuite" TIMEOUT 60
+                         FIXTURES_CLEANUP matrix_server_pg FIXTURES_REQUIRED matrix_venv)
+    add_test(NAME integration.matrix.pytest.pg
+             COMMAND ${TEND_WITH_PG} ${TEND_SYNAPSE_VENV}/bin/python -m pytest -v -p no:cacheprovider
+                     "--ignore-glob=${TEND_MATRIX_TESTS}/test_matrix_e2ee*.py"
+                     "--ignore=${TEND_MATRIX_TESTS}/test_matrix_leases.py" ${TEND_MATRIX_TESTS})
+    set_tests_properties(integration.matrix.pytest.pg PROPERTIES
+                         FIXTURES_REQUIRED "matrix_venv;matrix_server_pg;postgres"
+                         LABELS "integration;matrix;postgres;pgsuite" SKIP_RETURN_CODE 77 TIMEOUT 900
+                         ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_PG_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV};TEND_MATRIX_LOG=${CMAKE_BINARY_DIR}/matrix-tend-pg.log")
   endif()
 
   # the scripted weeks (the scheduler, reminders across a daylight-saving change, others filling in)

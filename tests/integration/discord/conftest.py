@@ -23,11 +23,18 @@ _schemas = {}
 # every tend asked to stop (SIGTERM) must exit 0: a crash or a hang in the orderly stop is a bug even
 # when every answer was right
 BAD_STOPS = []
+# every tend started: one a failed test never got to stop is killed at the end of the session, not
+# left running (reconnecting to a double that is gone) after pytest exits
+STARTED = []
 
 
 @pytest.fixture(scope="session", autouse=True)
 def every_stop_is_clean():
     yield
+    for t in STARTED:
+        if t.proc.poll() is None:
+            t.proc.kill()
+            t.proc.wait()
     assert not BAD_STOPS, f"tend did not stop cleanly (exit statuses): {BAD_STOPS}"
 
 
@@ -68,6 +75,7 @@ class Tend:
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen([TEND, "--database", self.db], env=environment,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+        STARTED.append(self)
 
     def output(self):
         if not self.log.closed:

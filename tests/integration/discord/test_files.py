@@ -137,8 +137,8 @@ def test_a_calendar_is_an_ephemeral_attachment_and_goes_by_dm_from_a_channel(ten
 def test_a_file_over_discords_limit_leaves_its_words_and_says_why(double):
     """A group export over the 10 MiB a bot may upload: Discord would refuse it (413) and the
     coordinator would get nothing; the answer comes without the file and says so."""
-    import sqlite3
     import tempfile
+    import tenddb
     from conftest import Tend
     with tempfile.TemporaryDirectory() as tmp:
         t = Tend(double, tmp)
@@ -147,16 +147,19 @@ def test_a_file_over_discords_limit_leaves_its_words_and_says_why(double):
             assert double.answer(double.slash("ana", "task", {"title": "Seed"}, sub="add"))
         finally:
             t.stop()
-        con = sqlite3.connect(t.db)
-        try:
-            # 11,000 tasks of about 1 KB each in the export: over 10 MiB of JSON
-            con.execute("INSERT INTO tasks (group_id, number, title, note, created_at) "
-                        "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 11001) "
-                        "SELECT group_id, i, 'Task ' || i || ' ' || hex(randomblob(90)), hex(randomblob(300)), "
-                        "created_at FROM tasks, n WHERE number = 1")
-            con.commit()
-        finally:
-            con.close()
+        # 11,000 tasks of about 1 KB each in the export: over 10 MiB of JSON
+        tenddb.execute(t.db,
+                       "INSERT INTO tasks (group_id, number, title, note, created_at) "
+                       "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 11001) "
+                       "SELECT group_id, i, 'Task ' || i || ' ' || hex(randomblob(90)), hex(randomblob(300)), "
+                       "created_at FROM tasks, n WHERE number = 1",
+                       # the same rows in PostgreSQL's words: random hex from md5, per row (the
+                       # subqueries name i, so they run again for each; their aggregate is over k)
+                       "INSERT INTO tasks (group_id, number, title, note, created_at) "
+                       "SELECT group_id, i, 'Task ' || i || ' ' || "
+                       "(SELECT string_agg(md5(random()::text || i || k), '') FROM generate_series(1, 6) AS g(k)), "
+                       "(SELECT string_agg(md5(random()::text || i || k), '') FROM generate_series(1, 19) AS g(k)), "
+                       "created_at FROM tasks, generate_series(2, 11001) AS n(i) WHERE number = 1")
         t = Tend(double, tmp)
         try:
             assert double.wait_ready(15), t.output()

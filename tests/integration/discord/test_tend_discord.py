@@ -165,7 +165,7 @@ def test_a_message_that_mentions_tend_runs_as_a_command(tend, double):
 def test_a_suggestion_typed_in_a_channel_records_nothing(tend, double):
     """@tend feedback ... sits in the channel under its author's name: tend keeps none of it and
     tells the author, by DM, to use the slash command, which only they see."""
-    import sqlite3
+    import tenddb
     idea = "rotate the keys qz-" + os.urandom(3).hex()
     before = len(double.channel_messages)
     double.mention("ben", "<@%s> feedback %s" % (dd.BOT_ID, idea))
@@ -176,19 +176,11 @@ def test_a_suggestion_typed_in_a_channel_records_nothing(tend, double):
     channel, body = new[0]
     assert channel == double.dm_channels[double.members["ben"]["id"]], "the word about it goes by DM"
     assert "slash command" in body["content"] and idea not in body["content"]
-    con = sqlite3.connect(tend.db)
-    try:
-        assert con.execute("SELECT count(*) FROM feedback").fetchone()[0] == 0
-    finally:
-        con.close()
+    assert tenddb.count(tend.db, "SELECT count(*) FROM feedback") == 0
     # as a slash command it is private and kept, with no name on it
     b = run(double, "ben", "feedback", {"text": idea})
     assert private(b[0]) and "no name" in content(b[0])
-    con = sqlite3.connect(tend.db)
-    try:
-        assert con.execute("SELECT count(*) FROM feedback WHERE text = ?", (idea,)).fetchone()[0] == 1
-    finally:
-        con.close()
+    assert tenddb.count(tend.db, "SELECT count(*) FROM feedback WHERE text = ?", idea) == 1
 
 
 def test_autocomplete_for_done_and_unclaim_offers_the_members_own_claims(tend, double):

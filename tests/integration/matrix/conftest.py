@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
 import scrape  # noqa: E402
-from mxclient import Tend, notice_from, register, stop_and_keep_log  # noqa: E402
+from mxclient import Tend, database, notice_from, register, stop_and_keep_log  # noqa: E402
 
 FIGURES = {"reply_ms": []}
 
@@ -56,7 +56,7 @@ def tend(env, users, workdir):
     if not binary:
         pytest.fail("TEND_BIN is not set (run through ctest)")
     # Only alice may invite the bot: bob's invites are the "disallowed inviter" case.
-    t = Tend(binary, env, users["bot"], os.path.join(workdir, "tend.db"),
+    t = Tend(binary, env, users["bot"], database(workdir, "tend"),
              os.path.join(workdir, "tend.log"),
              allowed=f"{users['alice'].user_id},:elsewhere.example").start()
     yield t

@@ -14,6 +14,27 @@ import uuid
 import requests
 
 
+# the *.pg runs (tests/integration/postgres.cmake): tend's databases are schemas on the test
+# PostgreSQL, as the Discord conftest does
+PG_DIR = os.environ.get("TEND_TEST_PG_DIR")
+_databases = {}
+
+
+def database(workdir, name):
+    """Where a tend of the session keeps its data: NAME.db in workdir, or under TEND_TEST_PG_DIR a
+    schema of its own on the test PostgreSQL; the same one again for the same name, so a test that
+    restarts a tend finds what it left."""
+    if not PG_DIR:
+        return os.path.join(workdir, name + ".db")
+    key = (workdir, name)
+    if key not in _databases:
+        ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres_ctl.sh")
+        schema = "matrix_%s_%s" % (re.sub(r"[^a-z0-9_]", "_", name.lower()), os.urandom(3).hex())
+        _databases[key] = subprocess.run([ctl, "schema", PG_DIR, schema], check=True,
+                                         stdout=subprocess.PIPE).stdout.decode().strip()
+    return _databases[key]
+
+
 def q(s):
     return urllib.parse.quote(s, safe="")
 

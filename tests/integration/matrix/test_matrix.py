@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from conftest import record  # noqa: E402
-from mxclient import Tend, notice_from, register  # noqa: E402
+from mxclient import Tend, database, notice_from, register  # noqa: E402
 
 CHECK = "\u2705"
 
@@ -322,7 +322,7 @@ def test_encrypted_room_gets_the_plain_notice(users, room):
 
 
 def test_bad_token_stops_with_one_clear_line(env, users, workdir):
-    t = Tend(os.environ["TEND_BIN"], env, users["bot"], os.path.join(workdir, "bad.db"),
+    t = Tend(os.environ["TEND_BIN"], env, users["bot"], database(workdir, "bad"),
              os.path.join(workdir, "bad.log"))
     t.token = "syt_not_a_real_token"
     t.start()
@@ -336,7 +336,7 @@ def test_bad_token_stops_with_one_clear_line(env, users, workdir):
 def test_password_is_exchanged_once_and_the_token_kept(env, users, workdir):
     alice = users["alice"]
     bot2 = register(env, "pwbot" + os.urandom(3).hex())
-    db, log = os.path.join(workdir, "pw.db"), os.path.join(workdir, "pw.log")
+    db, log = database(workdir, "pw"), os.path.join(workdir, "pw.log")
     t = Tend(os.environ["TEND_BIN"], env, bot2, db, log)
     t.token, t.password = None, bot2.password
     t.start()

@@ -18,7 +18,7 @@ import requests
 sys.path.insert(0, os.path.dirname(__file__))
 from conftest import record  # noqa: E402
 from gate_proxy import GateProxy  # noqa: E402
-from mxclient import Tend, notice_from, q, register  # noqa: E402
+from mxclient import Tend, database, notice_from, q, register  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
 import scrape  # noqa: E402
@@ -113,7 +113,7 @@ def log_since(t, offset):
 def gap(env, users, workdir):
     alice, bob = users["alice"], users["bob"]
     bot = register(env, "gapbot" + os.urandom(3).hex())
-    t = Tend(os.environ["TEND_BIN"], env, bot, os.path.join(workdir, "gap.db"),
+    t = Tend(os.environ["TEND_BIN"], env, bot, database(workdir, "gap"),
              os.path.join(workdir, "gap.log"), allowed=alice.user_id).start()
     alice.catch_up()
     room = alice.create_room("pantry crew", invite=[bob.user_id])

@@ -10,7 +10,6 @@ so the session's tend is never disturbed."""
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -21,7 +20,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
 import scrape  # noqa: E402
 from conftest import record  # noqa: E402
-from mxclient import Tend, notice_from, register  # noqa: E402
+from mxclient import Tend, database, notice_from, register  # noqa: E402
 from test_matrix_gap import bot_messages, replies_to, wait_until  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..")
@@ -38,16 +37,6 @@ def c_define(name):
 TTL_S = c_define("TEND_LEASE_TTL_MS")
 RENEW_S = c_define("TEND_LEASE_RENEW_MS")
 RETRY_S = c_define("TEND_LEASE_RETRY_MS")
-
-
-def database(workdir):
-    """The database both tends share: a SQLite file, or a PostgreSQL schema (TEND_TEST_PG_DIR)."""
-    pg = os.environ.get("TEND_TEST_PG_DIR")
-    if not pg:
-        return os.path.join(workdir, "lease.db")
-    ctl = os.path.join(ROOT, "tests", "integration", "postgres_ctl.sh")
-    return subprocess.run([ctl, "schema", pg, "matrix_lease_" + os.urandom(3).hex()], check=True,
-                          stdout=subprocess.PIPE).stdout.decode().strip()
 
 
 def healthz(t):
@@ -69,7 +58,7 @@ def answered_once(alice, room, bot, event_id, timeout, what):
 def pair(env, users, workdir):
     alice, bob = users["alice"], users["bob"]
     bot = register(env, "leasebot" + os.urandom(3).hex())
-    db = database(workdir)
+    db = database(workdir, "lease")  # a SQLite file, or a schema on the test PostgreSQL
     binary = os.environ["TEND_BIN"]
     # the key that seals the encryption state: the same for both, as on two machines
     keys = {"TEND_MATRIX_PICKLE_KEY_FILE": os.path.join(workdir, "lease.pickle-key")}

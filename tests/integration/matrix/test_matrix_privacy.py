@@ -4,39 +4,18 @@
 Carol is in exactly one group with the bot, so her direct chat needs no group name; bob is in
 several (this module's room and the session's check-in room), so his must say which."""
 import os
-import sqlite3
 import sys
 import time
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
+import tenddb  # noqa: E402
 from mxclient import notice_from, register  # noqa: E402
 from test_matrix import answer_to, ask  # noqa: E402
 
 ROOM_NAME = "privacy garden"
-
-
-def db_count(workdir, sql, *args):
-    con = sqlite3.connect("file:%s?mode=ro" % os.path.join(workdir, "tend.db"), uri=True)
-    try:
-        return con.execute(sql, args).fetchone()[0]
-    finally:
-        con.close()
-
-
-def db_has_text(workdir, needle):
-    """Whether any text cell of any table of tend's database holds needle."""
-    con = sqlite3.connect("file:%s?mode=ro" % os.path.join(workdir, "tend.db"), uri=True)
-    try:
-        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for t in tables:
-            for row in con.execute('SELECT * FROM "%s"' % t):
-                if any(isinstance(v, str) and needle in v for v in row):
-                    return True
-        return False
-    finally:
-        con.close()
 
 
 def said_in_dm(client, bot_id, dm, contains, timeout=20):
@@ -66,7 +45,7 @@ def garden(env, users, tend):
     return {"room": room, "carol": carol}
 
 
-def test_feedback_typed_in_the_group_room_records_nothing_and_is_taken_down(users, garden, workdir):
+def test_feedback_typed_in_the_group_room_records_nothing_and_is_taken_down(users, garden, tend):
     alice, bob, bot = users["alice"], users["bob"], users["bot"]
     room = garden["room"]
     idea = "rotate the keys qz-" + os.urandom(3).hex()
@@ -75,7 +54,7 @@ def test_feedback_typed_in_the_group_room_records_nothing_and_is_taken_down(user
     assert where != room, "the word about it goes to bob's direct chat"
     assert "just between you and me" in ev["content"]["body"]
     assert idea not in ev["content"]["body"]
-    assert not db_has_text(workdir, idea), "a suggestion typed in the open must not be stored"
+    assert not tenddb.has_text(tend.db, idea), "a suggestion typed in the open must not be stored"
     # the bot may redact here, so the command is taken down where everyone could read it
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -92,7 +71,7 @@ def test_feedback_typed_in_the_group_room_records_nothing_and_is_taken_down(user
                 and e.get("type") == "m.room.message"], "the bot said something in the room about it"
 
 
-def test_a_member_of_one_group_uses_the_direct_chat_they_opened(users, garden, workdir, tend):
+def test_a_member_of_one_group_uses_the_direct_chat_they_opened(users, garden, tend):
     bot, carol = users["bot"], garden["carol"]
     dm = carol.create_dm(bot.user_id)
     deadline = time.monotonic() + 20
@@ -105,7 +84,7 @@ def test_a_member_of_one_group_uses_the_direct_chat_they_opened(users, garden, w
     ev = said_in_dm(carol, bot.user_id, dm, "Thanks for telling me")
     assert ev["content"]["msgtype"] == "m.notice", "a reply to a command stays a notice"
     assert "(" + ROOM_NAME + ")" not in ev["content"]["body"], "one group: no label needed"
-    assert db_count(workdir, "SELECT count(*) FROM checkins c JOIN members m ON m.id = c.member_id"
+    assert tenddb.count(tend.db, "SELECT count(*) FROM checkins c JOIN members m ON m.id = c.member_id"
                     " JOIN groups g ON g.id = m.group_id WHERE c.note = ? AND g.key = ?",
                     note, "matrix:" + garden["room"]) == 1, "the check-in belongs to carol in the garden"
     carol.send(dm, "!me")
@@ -114,7 +93,7 @@ def test_a_member_of_one_group_uses_the_direct_chat_they_opened(users, garden, w
     garden["carol_dm"] = dm
 
 
-def test_a_member_of_several_groups_is_asked_which_and_can_name_it(users, garden, workdir):
+def test_a_member_of_several_groups_is_asked_which_and_can_name_it(users, garden, tend):
     bob, bot = users["bob"], users["bot"]
     dm = dm_of(bob, bot, garden["room"])
     note = "weary-" + os.urandom(3).hex()
@@ -122,12 +101,12 @@ def test_a_member_of_several_groups_is_asked_which_and_can_name_it(users, garden
     bob.send(dm, "!checkin low " + note)
     ev = said_in_dm(bob, bot.user_id, dm, "more than one group")
     assert '"%s"' % ROOM_NAME in ev["content"]["body"] and '"check-ins"' in ev["content"]["body"]
-    assert not db_has_text(workdir, note), "nothing is recorded until bob says which group"
+    assert not tenddb.has_text(tend.db, note), "nothing is recorded until bob says which group"
     bob.catch_up()
     bob.send(dm, '!checkin low %s group:"%s"' % (note, ROOM_NAME))
     ev = said_in_dm(bob, bot.user_id, dm, "Thanks for telling me")
     assert ev["content"]["body"].startswith("(%s) " % ROOM_NAME), "a member of two groups is told which"
-    assert db_count(workdir, "SELECT count(*) FROM checkins c JOIN members m ON m.id = c.member_id"
+    assert tenddb.count(tend.db, "SELECT count(*) FROM checkins c JOIN members m ON m.id = c.member_id"
                     " JOIN groups g ON g.id = m.group_id WHERE c.note = ? AND g.key = ?",
                     note, "matrix:" + garden["room"]) == 1
     bob.catch_up()
