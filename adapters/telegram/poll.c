@@ -8,6 +8,15 @@
  * (a replayed command is recognised by its event id). A batch pauses while it waits for a group's
  * admins and resumes when they arrive, so commands keep their order.
  *
+ * On PostgreSQL the host takes commands off the loop (TEND_HOST_QUEUED) and they run later, in the
+ * order given. A getUpdates with the new offset is what tells Telegram to forget the batch, so the
+ * next one waits until every queued command of the batch was handled() (committed with its event
+ * id): a crash meanwhile leaves the batch with Telegram, and a restart gets it again. The stored
+ * offset itself is written while commands may still be queued; the host puts it behind them
+ * (app/host_async.c's write-behind), so it never becomes durable ahead of them either. The batch
+ * keeps its pipelining (its commands queue back to back); only the next poll waits, as long as the
+ * synchronous host made it wait.
+ *
  * Telegram gives updates to one poller only: a second one (another tend with the same token) or a
  * webhook set meanwhile makes getUpdates answer 409. That is said once, in one line, and polling
  * goes on with a back-off until the other one is gone.
@@ -262,6 +271,8 @@ static void do_poll(tend_telegram *tg)
         resume_batch(tg); /* a timer woke us while a batch waits for admins */
         return;
     }
+    if (tg->commands_queued > 0)
+        return; /* the last of them polls (tend_telegram_command_handled) */
     char offset[32] = "";
     int rc = tend_host_state_get(tg->base.host, OFFSET_KEY, offset, sizeof offset);
     cJSON *body = cJSON_CreateObject();
@@ -293,6 +304,12 @@ static void schedule_poll(tend_telegram *tg, uint64_t delay_ms)
     if (tg->stopping || !tg->poll_timer_open)
         return;
     uv_timer_start(&tg->poll_timer, on_poll_timer, delay_ms, 0);
+}
+
+void tend_telegram_command_handled(tend_telegram *tg)
+{
+    if (tg->commands_queued > 0 && --tg->commands_queued == 0 && !tg->batch)
+        schedule_poll(tg, 0); /* a batch still running polls when it finishes */
 }
 
 int tend_telegram_poll_start(tend_telegram *tg)
