@@ -18,15 +18,16 @@
  * crypto state goes at once to the loop's connection (host_crypto.c). Every host of the process is
  * async, so the bot stays on the one thread. SQLite and the console stay synchronous (app/host.c).
  *
- * Telegram saves its getUpdates offset after a batch, while the batch's commands may be queued:
- * the write-behind puts it behind them, and the adapter holds its next getUpdates (which makes
- * Telegram forget the batch) until they were handled() (adapters/telegram/poll.c). Signal has no
+ * Telegram saves its getUpdates offset, and asks for the next batch (which makes Telegram forget
+ * this one), only once the batch's commands were handled() (adapters/telegram/poll.c), as on the
+ * synchronous host; so its state holds nothing that must wait behind queued commands, and its
+ * adapter says state_at_once (its send progress marks go at once, as they must). Signal has no
  * position to save: signal-cli's stream replays nothing, so an event tend received is lost by a
  * crash before its command ran on either host; its events are handed over in arrival order and
  * the store thread runs them in that order, so a member's commands still never overtake each
  * other. Its state (the group a member last used, reaction keys, the send marks of
  * adapters/signal/send.c) holds no position, and a send mark must be durable before the outbox
- * forgets its row: the adapter says state_at_once, and its writes skip the write-behind.
+ * forgets its row: the adapter says state_at_once too, and its writes skip the write-behind.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,7 +525,7 @@ static int write_behind(tend_host *h, const char *key, const char *value)
         return 1;
     const tend_adapter *a = tend_app_adapter(app, h->platform);
     if (a && a->ops->state_at_once)
-        return 1; /* no position among its state (Signal): nothing of it ever goes behind */
+        return 1; /* no position among its state (Signal, Telegram): nothing of it goes behind */
     state_write *w = calloc(1, sizeof *w);
     if (!w || !(w->key = strdup(key)) || (value && !(w->value = strdup(value)))) {
         if (w)

@@ -343,6 +343,10 @@ static const tend_adapter_ops telegram_ops = {
     .stop = tg_stop,
     .destroy = tg_destroy,
     .handled = tg_handled,
+    /* the offset is saved only once the batch's commands ran (poll.c), and the rest of the state
+     * (send.c's and document.c's progress marks, titles, names) holds no position: all of it goes
+     * at once, never behind queued commands (a progress mark must be durable before its parts) */
+    .state_at_once = true,
 };
 
 tend_adapter *tend_telegram_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)

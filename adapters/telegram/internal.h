@@ -54,7 +54,7 @@ typedef struct tend_telegram {
     uint64_t down_since_ms;
     cJSON *batch;              /* the updates being handled, in order                       */
     int batch_index;
-    int64_t batch_offset;      /* the offset to store once the batch is handled             */
+    int64_t batch_offset;      /* the offset to store once the batch and its commands ran   */
     bool batch_waiting;        /* an update waits for its group's admins                    */
     int commands_queued;       /* handed to the host's store thread, not yet handled()      */
     tg_admins *admins;

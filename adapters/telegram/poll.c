@@ -9,11 +9,11 @@
  * admins and resumes when they arrive, so commands keep their order.
  *
  * On PostgreSQL the host takes commands off the loop (TEND_HOST_QUEUED) and they run later, in the
- * order given. A getUpdates with the new offset is what tells Telegram to forget the batch, so the
- * next one waits until every queued command of the batch was handled() (committed with its event
- * id): a crash meanwhile leaves the batch with Telegram, and a restart gets it again. The stored
- * offset itself is written while commands may still be queued; the host puts it behind them
- * (app/host_async.c's write-behind), so it never becomes durable ahead of them either. The batch
+ * order given. A getUpdates with the new offset is what tells Telegram to forget the batch, and the
+ * stored offset is where a restart starts, so both wait until every queued command of the batch was
+ * handled() (committed with its event id): a crash meanwhile leaves the batch with Telegram, and a
+ * restart gets it again. That is the synchronous host's order (commands, offset, poll), so none of
+ * the adapter's state needs to wait behind queued commands (client.c's state_at_once). The batch
  * keeps its pipelining (its commands queue back to back); only the next poll waits, as long as the
  * synchronous host made it wait.
  *
@@ -163,17 +163,25 @@ void tend_telegram_admins_free(tend_telegram *tg)
 
 /* ---------------------------------------------------------------- the batch */
 
-static void finish_batch(tend_telegram *tg)
+/* Once the batch's commands ran: its offset, then the next poll. */
+static void save_offset_and_poll(tend_telegram *tg)
 {
     char offset[32];
     snprintf(offset, sizeof offset, "%lld", (long long)tg->batch_offset);
     if (tg->batch_offset > 0 && tend_host_state_set(tg->base.host, OFFSET_KEY, offset) != 0)
         tend_log(TEND_LOG_WARN, "telegram", "could not save the update offset; a restart may see a few updates "
                  "again (each is still answered once)");
+    tg->batch_offset = 0; /* saved: a later handled() has nothing more to save */
+    schedule_poll(tg, 0);
+}
+
+static void finish_batch(tend_telegram *tg)
+{
     cJSON_Delete(tg->batch);
     tg->batch = NULL;
     tg->batch_index = 0;
-    schedule_poll(tg, 0);
+    if (tg->commands_queued == 0)
+        save_offset_and_poll(tg); /* else the last of them does (tend_telegram_command_handled) */
 }
 
 /* Handles updates from where the batch stopped; returns when one waits for admins. */
@@ -309,7 +317,7 @@ static void schedule_poll(tend_telegram *tg, uint64_t delay_ms)
 void tend_telegram_command_handled(tend_telegram *tg)
 {
     if (tg->commands_queued > 0 && --tg->commands_queued == 0 && !tg->batch)
-        schedule_poll(tg, 0); /* a batch still running polls when it finishes */
+        save_offset_and_poll(tg); /* a batch still running does it when it finishes; stopping: no poll */
 }
 
 int tend_telegram_poll_start(tend_telegram *tg)
