@@ -36,6 +36,10 @@ typedef struct tend_adapter_ops {
      * returned (TEND_HOST_DUPLICATE: a replay, nothing new will be sent for it). reply_to is the
      * request's own, valid during the call. */
     void (*handled)(tend_adapter *self, const char *reply_to, int rc);
+    /* None of the adapter's state is a position in an event stream that commands still queued
+     * (TEND_HOST_QUEUED) must precede: its state writes go to the database at once, never behind
+     * those commands (a mark guarding a send must be durable before the send's effects are). */
+    bool state_at_once;
 } tend_adapter_ops;
 
 struct tend_adapter {

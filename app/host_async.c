@@ -15,9 +15,19 @@
  * Discord and Matrix: both save a position (the gateway's sequence, the /sync `since` token) on
  * the loop right after handing commands over, which must not become durable ahead of commands
  * still queued (a crash would lose them): the write-behind below puts it behind them. Matrix's
- * crypto state goes at once to the loop's connection (host_crypto.c). Both hosts of a Discord and
- * Matrix process are async, so the bot stays on the one thread. Signal and Telegram (their offsets
- * not yet checked against the write-behind), SQLite and the console stay synchronous (app/host.c).
+ * crypto state goes at once to the loop's connection (host_crypto.c). Every host of the process is
+ * async, so the bot stays on the one thread. SQLite and the console stay synchronous (app/host.c).
+ *
+ * Telegram saves its getUpdates offset, and asks for the next batch (which makes Telegram forget
+ * this one), only once the batch's commands were handled() (adapters/telegram/poll.c), as on the
+ * synchronous host; so its state holds nothing that must wait behind queued commands, and its
+ * adapter says state_at_once (its send progress marks go at once, as they must). Signal has no
+ * position to save: signal-cli's stream replays nothing, so an event tend received is lost by a
+ * crash before its command ran on either host; its events are handed over in arrival order and
+ * the store thread runs them in that order, so a member's commands still never overtake each
+ * other. Its state (the group a member last used, reaction keys, the send marks of
+ * adapters/signal/send.c) holds no position, and a send mark must be durable before the outbox
+ * forgets its row: the adapter says state_at_once too, and its writes skip the write-behind.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,8 +84,8 @@ int tend_app_async_open(tend_app *app, bool console, char *err, size_t errlen)
 {
     const tend_config *cfg = app->cfg;
     if (console || !cfg->store_url || !*cfg->store_url || !tend_store_is_url(cfg->store_url) ||
-        !(tend_config_has_discord(cfg) || tend_config_has_matrix(cfg)) || tend_config_has_signal(cfg) ||
-        tend_config_has_telegram(cfg))
+        !(tend_config_has_discord(cfg) || tend_config_has_matrix(cfg) || tend_config_has_signal(cfg) ||
+          tend_config_has_telegram(cfg)))
         return 0;
     char why[256] = "";
     if (tend_store_open(cfg->store_url, &app->loop_store, why, sizeof why) != TEND_STORE_OK) {
@@ -513,6 +523,9 @@ static int write_behind(tend_host *h, const char *key, const char *value)
     tend_app *app = app_of(h);
     if (!app->storeq || (app->commands_queued == 0 && !pending_write(app, h->platform, key)))
         return 1;
+    const tend_adapter *a = tend_app_adapter(app, h->platform);
+    if (a && a->ops->state_at_once)
+        return 1; /* no position among its state (Signal, Telegram): nothing of it goes behind */
     state_write *w = calloc(1, sizeof *w);
     if (!w || !(w->key = strdup(key)) || (value && !(w->value = strdup(value)))) {
         if (w)

@@ -328,6 +328,9 @@ static const tend_adapter_ops signal_ops = {
     .send = sg_send,
     .stop = sg_stop,
     .destroy = sg_destroy,
+    /* signal-cli's stream has no position to save (it replays nothing), and send.c's marks must be
+     * durable before the outbox forgets the row they guard: no state waits behind queued commands */
+    .state_at_once = true,
 };
 
 tend_adapter *tend_signal_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)

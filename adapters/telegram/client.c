@@ -327,6 +327,12 @@ static void tg_destroy(tend_adapter *self)
     free(tg);
 }
 
+static void tg_handled(tend_adapter *a, const char *reply_to, int rc)
+{
+    (void)reply_to, (void)rc; /* a replay or a failure too: the command is no longer queued */
+    tend_telegram_command_handled(a->impl);
+}
+
 static const tend_adapter_ops telegram_ops = {
     .platform = TEND_TELEGRAM_PLATFORM,
     /* Telegram has no idempotency key: a resend after a crash would show twice, so each row is
@@ -336,6 +342,11 @@ static const tend_adapter_ops telegram_ops = {
     .send = tg_send,
     .stop = tg_stop,
     .destroy = tg_destroy,
+    .handled = tg_handled,
+    /* the offset is saved only once the batch's commands ran (poll.c), and the rest of the state
+     * (send.c's and document.c's progress marks, titles, names) holds no position: all of it goes
+     * at once, never behind queued commands (a progress mark must be durable before its parts) */
+    .state_at_once = true,
 };
 
 tend_adapter *tend_telegram_adapter_create(uv_loop_t *loop, tend_host *host, const tend_config *cfg)

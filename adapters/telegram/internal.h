@@ -54,8 +54,9 @@ typedef struct tend_telegram {
     uint64_t down_since_ms;
     cJSON *batch;              /* the updates being handled, in order                       */
     int batch_index;
-    int64_t batch_offset;      /* the offset to store once the batch is handled             */
+    int64_t batch_offset;      /* the offset to store once the batch and its commands ran   */
     bool batch_waiting;        /* an update waits for its group's admins                    */
+    int commands_queued;       /* handed to the host's store thread, not yet handled()      */
     tg_admins *admins;
     /* send.c */
     tg_chatq *chats;
@@ -105,6 +106,9 @@ void tend_telegram_poll_stop(tend_telegram *tg);
  * fetched: the batch pauses and resumes by itself once it arrives. */
 int tend_telegram_admin(tend_telegram *tg, const char *chat, const char *user, bool *is_admin);
 void tend_telegram_admins_free(tend_telegram *tg);
+/* A command the host queued (TEND_HOST_QUEUED) has run: the next getUpdates may go once none is
+ * left (adapter.h's handled()). */
+void tend_telegram_command_handled(tend_telegram *tg);
 
 /* ---------------------------------------------------------------- updates.c */
 /* The language of the adapter's own words (adapters/host.h): with user NULL, what group_chat's

@@ -8,6 +8,15 @@
  * (a replayed command is recognised by its event id). A batch pauses while it waits for a group's
  * admins and resumes when they arrive, so commands keep their order.
  *
+ * On PostgreSQL the host takes commands off the loop (TEND_HOST_QUEUED) and they run later, in the
+ * order given. A getUpdates with the new offset is what tells Telegram to forget the batch, and the
+ * stored offset is where a restart starts, so both wait until every queued command of the batch was
+ * handled() (committed with its event id): a crash meanwhile leaves the batch with Telegram, and a
+ * restart gets it again. That is the synchronous host's order (commands, offset, poll), so none of
+ * the adapter's state needs to wait behind queued commands (client.c's state_at_once). The batch
+ * keeps its pipelining (its commands queue back to back); only the next poll waits, as long as the
+ * synchronous host made it wait.
+ *
  * Telegram gives updates to one poller only: a second one (another tend with the same token) or a
  * webhook set meanwhile makes getUpdates answer 409. That is said once, in one line, and polling
  * goes on with a back-off until the other one is gone.
@@ -154,17 +163,25 @@ void tend_telegram_admins_free(tend_telegram *tg)
 
 /* ---------------------------------------------------------------- the batch */
 
-static void finish_batch(tend_telegram *tg)
+/* Once the batch's commands ran: its offset, then the next poll. */
+static void save_offset_and_poll(tend_telegram *tg)
 {
     char offset[32];
     snprintf(offset, sizeof offset, "%lld", (long long)tg->batch_offset);
     if (tg->batch_offset > 0 && tend_host_state_set(tg->base.host, OFFSET_KEY, offset) != 0)
         tend_log(TEND_LOG_WARN, "telegram", "could not save the update offset; a restart may see a few updates "
                  "again (each is still answered once)");
+    tg->batch_offset = 0; /* saved: a later handled() has nothing more to save */
+    schedule_poll(tg, 0);
+}
+
+static void finish_batch(tend_telegram *tg)
+{
     cJSON_Delete(tg->batch);
     tg->batch = NULL;
     tg->batch_index = 0;
-    schedule_poll(tg, 0);
+    if (tg->commands_queued == 0)
+        save_offset_and_poll(tg); /* else the last of them does (tend_telegram_command_handled) */
 }
 
 /* Handles updates from where the batch stopped; returns when one waits for admins. */
@@ -262,6 +279,8 @@ static void do_poll(tend_telegram *tg)
         resume_batch(tg); /* a timer woke us while a batch waits for admins */
         return;
     }
+    if (tg->commands_queued > 0)
+        return; /* the last of them polls (tend_telegram_command_handled) */
     char offset[32] = "";
     int rc = tend_host_state_get(tg->base.host, OFFSET_KEY, offset, sizeof offset);
     cJSON *body = cJSON_CreateObject();
@@ -293,6 +312,12 @@ static void schedule_poll(tend_telegram *tg, uint64_t delay_ms)
     if (tg->stopping || !tg->poll_timer_open)
         return;
     uv_timer_start(&tg->poll_timer, on_poll_timer, delay_ms, 0);
+}
+
+void tend_telegram_command_handled(tend_telegram *tg)
+{
+    if (tg->commands_queued > 0 && --tg->commands_queued == 0 && !tg->batch)
+        save_offset_and_poll(tg); /* a batch still running does it when it finishes; stopping: no poll */
 }
 
 int tend_telegram_poll_start(tend_telegram *tg)

@@ -278,7 +278,10 @@ static void run(tend_telegram *tg, const origin *o, const char *text, tend_teleg
         .locale = str(o->from, "language_code"), /* their Telegram's language, like Discord's locale */
     };
     tend_telegram_note_group(tg, user, o->group_chat);
-    if (tend_host_handle(tg->base.host, &req) == TEND_HOST_FAILED)
+    int rc = tend_host_handle(tg->base.host, &req);
+    if (rc == TEND_HOST_QUEUED)
+        tg->commands_queued++; /* poll.c holds the next getUpdates until it ran */
+    else if (rc == TEND_HOST_FAILED)
         tend_log(TEND_LOG_WARN, "telegram", "a command in %s hit a store failure",
                  o->typed_in[0] == '-' ? o->typed_in : "a member's private chat");
 }

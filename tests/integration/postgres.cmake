@@ -115,6 +115,29 @@ if(TEND_HAVE_POSTGRES)
                          ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_SYNAPSE_DIR=${TEND_SYNAPSE_PG_DIR};TEND_SYNAPSE_VENV=${TEND_SYNAPSE_VENV};TEND_MATRIX_LOG=${CMAKE_BINARY_DIR}/matrix-tend-pg.log")
   endif()
 
+  # Telegram and Signal on PostgreSQL, through the store thread (app/host_async.c): their main
+  # suite and the faults (kill -9, restarts) against their doubles. signal.cmake and telegram.cmake
+  # are read after this file (alphabetical order), so their venv paths are spelled here; the
+  # fixtures that create them are theirs. Label pgsuite: the SQLite runs are the sanitizers' ones.
+  # Telegram's slowdb (a locked table: /healthz at once, every command once, no getUpdates past a
+  # command not yet run) runs on PostgreSQL only.
+  set(TEND_PG_SUITES_telegram tend_telegram faults slowdb)
+  set(TEND_PG_SUITES_signal tend_signal faults)
+  foreach(platform telegram signal)
+    set(venv ${CMAKE_BINARY_DIR}/${platform}-venv)
+    set(dir ${CMAKE_CURRENT_LIST_DIR}/${platform})
+    foreach(suite ${TEND_PG_SUITES_${platform}})
+      add_test(NAME integration.${platform}.${suite}.pg
+               COMMAND ${TEND_WITH_PG} ${venv}/bin/python -m pytest -q -s -p no:cacheprovider ${dir}/test_${suite}.py
+               WORKING_DIRECTORY ${dir})
+      string(TOUPPER ${platform} upper)
+      set_tests_properties(integration.${platform}.${suite}.pg PROPERTIES
+                           FIXTURES_REQUIRED "${platform}_venv;postgres"
+                           LABELS "integration;${platform};postgres;pgsuite" SKIP_RETURN_CODE 77 TIMEOUT 600
+                           ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_${upper}_TRANSCRIPT=${CMAKE_BINARY_DIR}/${platform}-transcript-pg.txt;PYTHONDONTWRITEBYTECODE=1")
+    endforeach()
+  endforeach()
+
   # the scripted weeks (the scheduler, reminders across a daylight-saving change, others filling in)
   foreach(suite week month fillin)
     set(script ${CMAKE_CURRENT_LIST_DIR}/${suite}/check_${suite}.py)

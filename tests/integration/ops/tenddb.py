@@ -5,6 +5,7 @@ schema of the test server). PostgreSQL is read with Debian's psql, so the test v
     count(db, "SELECT count(*) FROM feedback WHERE text = ?", idea)   -> int
     has_text(db, needle)    -> whether any text cell of any of tend's tables holds needle
     execute(db, sqlite_sql, postgres_sql)   -> runs the statement meant for db's backend
+    rows(db, "SELECT energy FROM checkins")   -> [("low",)], integers as int on both backends
 
 Queries use ? placeholders; on PostgreSQL each becomes a psql variable (:'p1', ...), quoted by psql
 itself, so a value is never pasted into the SQL."""
@@ -46,6 +47,20 @@ def count(db, sql, *params):
     con = _sqlite(db)
     try:
         return int(con.execute(sql, params).fetchone()[0])
+    finally:
+        con.close()
+
+
+def rows(db, sql, *params):
+    """Every row of a query as tuples, as sqlite3 gives them: psql's text cells that are whole
+    numbers come back as int, so a test compares the same values on both backends."""
+    if is_postgres(db):
+        def cell(v):
+            return int(v) if v.lstrip("-").isdigit() else v
+        return [tuple(cell(v) for v in row) for row in _psql(db, sql, params)]
+    con = _sqlite(db)
+    try:
+        return con.execute(sql, params).fetchall()
     finally:
         con.close()
 

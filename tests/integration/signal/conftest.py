@@ -1,7 +1,6 @@
 """Fixtures: the signal-cli double on 127.0.0.1 and the real tend binary pointed at it."""
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -9,9 +8,28 @@ import tempfile
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
 import double as sd  # noqa: E402
+import tenddb  # noqa: E402
 
 TEND = os.environ.get("TEND_BIN", "tend")
+
+PG_DIR = os.environ.get("TEND_TEST_PG_DIR")
+_schemas = {}
+
+
+def database(tmp):
+    """tend's database for a test folder: a SQLite file in it, or, in the *.pg runs
+    (tests/integration/postgres.cmake), a schema of its own on the test PostgreSQL."""
+    if not PG_DIR:
+        return os.path.join(tmp, "tend.db")
+    if tmp not in _schemas:
+        import hashlib
+        name = "signal_" + hashlib.sha1(tmp.encode()).hexdigest()[:12]
+        ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres_ctl.sh")
+        _schemas[tmp] = subprocess.run([ctl, "schema", PG_DIR, name], check=True,
+                                       stdout=subprocess.PIPE).stdout.decode().strip()
+    return _schemas[tmp]
 
 
 # every tend asked to stop (SIGTERM) must exit 0: a crash or a hang in the orderly stop is a bug even
@@ -38,7 +56,7 @@ class Tend:
     def __init__(self, double, tmp, env=None):
         self.double = double
         self.tmp = tmp
-        self.db = os.path.join(tmp, "tend.db")
+        self.db = database(tmp)
         self.log_path = os.path.join(tmp, "tend.log")
         self.env = dict(os.environ)
         self.env.update({
@@ -82,11 +100,7 @@ class Tend:
                 BAD_STOPS.append(self.proc.returncode)
 
     def query(self, sql, *args):
-        con = sqlite3.connect(self.db)
-        try:
-            return con.execute(sql, args).fetchall()
-        finally:
-            con.close()
+        return tenddb.rows(self.db, sql, *args)
 
 
 def check_log(text):
