@@ -56,12 +56,17 @@ if(TEND_HAVE_POSTGRES)
   # the Discord double against PostgreSQL: the durable outbox across kill -9 and restarts, and ops
   if(TEND_DISCORD_VENV)
     foreach(suite outbox ops slowdb processes shards)
+      set(labels "integration;discord;postgres")
+      if(suite STREQUAL "shards")
+        # three processes, a minute: plain here; the sanitizers run it on SQLite (discord.cmake)
+        set(labels "integration;discord;postgres;pgsuite")
+      endif()
       add_test(NAME integration.discord.${suite}.pg
                COMMAND ${TEND_WITH_PG} ${TEND_DISCORD_VENV}/bin/python -m pytest -q -s -p no:cacheprovider
                        ${TEND_DISCORD_TESTS}/test_${suite}.py
                WORKING_DIRECTORY ${TEND_DISCORD_TESTS})
       set_tests_properties(integration.discord.${suite}.pg PROPERTIES
-                           FIXTURES_REQUIRED "discord_venv;postgres" LABELS "integration;discord;postgres"
+                           FIXTURES_REQUIRED "discord_venv;postgres" LABELS "${labels}"
                            SKIP_RETURN_CODE 77 TIMEOUT 600
                            ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
     endforeach()
@@ -122,7 +127,7 @@ if(TEND_HAVE_POSTGRES)
   # Telegram's slowdb (a locked table: /healthz at once, every command once, no getUpdates past a
   # command not yet run) runs on PostgreSQL only.
   set(TEND_PG_SUITES_telegram tend_telegram faults slowdb)
-  set(TEND_PG_SUITES_signal tend_signal faults)
+  set(TEND_PG_SUITES_signal tend_signal) # its faults are the stream's and signal-cli's: SQLite's run covers them
   foreach(platform telegram signal)
     set(venv ${CMAKE_BINARY_DIR}/${platform}-venv)
     set(dir ${CMAKE_CURRENT_LIST_DIR}/${platform})
