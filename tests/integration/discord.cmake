@@ -27,6 +27,9 @@ foreach(suite double tend_discord ratelimits outbox discord_gateway ops files pr
                        ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_DISCORD_SPEC=${CMAKE_SOURCE_DIR}/../shared/discord-api-spec/openapi.json;PYTHONDONTWRITEBYTECODE=1")
 endforeach()
 
+# test_double checks the double alone (discord.py against it): no tend to sanitize
+set_tests_properties(integration.discord.double PROPERTIES LABELS "integration;discord;nosan")
+
 # issue 17's memory round: TLS verified with the system's CAs looked up by hash, per-guild registration paced
 foreach(suite tls registration)
   add_test(NAME integration.discord.${suite}

@@ -21,3 +21,5 @@ foreach(suite double tend_telegram faults pacing health)
                        FIXTURES_REQUIRED telegram_venv LABELS "integration;telegram" TIMEOUT 600
                        ENVIRONMENT "TEND_BIN=$<TARGET_FILE:tend>;TEND_TELEGRAM_TRANSCRIPT=${CMAKE_BINARY_DIR}/telegram-transcript.txt;PYTHONDONTWRITEBYTECODE=1")
 endforeach()
+# test_double checks the double alone: no tend to sanitize
+set_tests_properties(integration.telegram.double PROPERTIES LABELS "integration;telegram;nosan")
