@@ -10,14 +10,13 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
+import tenddb  # noqa: E402
 import double as dd  # noqa: E402
 import scrape  # noqa: E402
 
 TEND = os.environ.get("TEND_BIN", "tend")
 # the *.pg cases (tests/integration/postgres.cmake): each session's database is a schema on the test
 # PostgreSQL, the same one again when a test restarts tend on the same folder
-PG_DIR = os.environ.get("TEND_TEST_PG_DIR")
-_schemas = {}
 
 
 # every tend asked to stop (SIGTERM) must exit 0: a crash or a hang in the orderly stop is a bug even
@@ -38,16 +37,11 @@ def every_stop_is_clean():
     assert not BAD_STOPS, f"tend did not stop cleanly (exit statuses): {BAD_STOPS}"
 
 
+PG_DIR = os.environ.get("TEND_TEST_PG_DIR")  # set in the *.pg runs (postgres.cmake)
+
+
 def database(tmp):
-    if not PG_DIR:
-        return os.path.join(tmp, "tend.db")
-    if tmp not in _schemas:
-        import hashlib
-        name = "discord_" + hashlib.sha1(tmp.encode()).hexdigest()[:12]
-        ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres_ctl.sh")
-        _schemas[tmp] = subprocess.run([ctl, "schema", PG_DIR, name], check=True,
-                                       stdout=subprocess.PIPE).stdout.decode().strip()
-    return _schemas[tmp]
+    return tenddb.database(tmp, "discord")
 
 
 @pytest.fixture

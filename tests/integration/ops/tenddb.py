@@ -2,6 +2,7 @@
 PostgreSQL URL (the *.pg runs of tests/integration/postgres.cmake, where the conftests hand tend a
 schema of the test server). PostgreSQL is read with Debian's psql, so the test venvs need no driver.
 
+    database(tmp, "discord")   -> the database a test's tend is given (file or schema)
     count(db, "SELECT count(*) FROM feedback WHERE text = ?", idea)   -> int
     has_text(db, needle)    -> whether any text cell of any of tend's tables holds needle
     execute(db, sqlite_sql, postgres_sql)   -> runs the statement meant for db's backend
@@ -10,8 +11,27 @@ schema of the test server). PostgreSQL is read with Debian's psql, so the test v
 Queries use ? placeholders; on PostgreSQL each becomes a psql variable (:'p1', ...), quoted by psql
 itself, so a value is never pasted into the SQL."""
 import glob
+import hashlib
+import os
 import sqlite3
 import subprocess
+
+_schemas = {}
+
+
+def database(tmp, platform):
+    """tend's database for a test folder: a SQLite file in it, or, in the *.pg runs
+    (TEND_TEST_PG_DIR set), a schema of its own on the test PostgreSQL, the same one again when a
+    test restarts tend on the same folder."""
+    pg_dir = os.environ.get("TEND_TEST_PG_DIR")
+    if not pg_dir:
+        return os.path.join(tmp, "tend.db")
+    if tmp not in _schemas:
+        name = platform + "_" + hashlib.sha1(tmp.encode()).hexdigest()[:12]
+        ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres_ctl.sh")
+        _schemas[tmp] = subprocess.run([ctl, "schema", pg_dir, name], check=True,
+                                       stdout=subprocess.PIPE).stdout.decode().strip()
+    return _schemas[tmp]
 
 
 def is_postgres(db):

@@ -14,22 +14,10 @@ import tenddb  # noqa: E402
 
 TEND = os.environ.get("TEND_BIN", "tend")
 
-PG_DIR = os.environ.get("TEND_TEST_PG_DIR")
-_schemas = {}
 
 
 def database(tmp):
-    """tend's database for a test folder: a SQLite file in it, or, in the *.pg runs
-    (tests/integration/postgres.cmake), a schema of its own on the test PostgreSQL."""
-    if not PG_DIR:
-        return os.path.join(tmp, "tend.db")
-    if tmp not in _schemas:
-        import hashlib
-        name = "signal_" + hashlib.sha1(tmp.encode()).hexdigest()[:12]
-        ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres_ctl.sh")
-        _schemas[tmp] = subprocess.run([ctl, "schema", PG_DIR, name], check=True,
-                                       stdout=subprocess.PIPE).stdout.decode().strip()
-    return _schemas[tmp]
+    return tenddb.database(tmp, "signal")
 
 
 # every tend asked to stop (SIGTERM) must exit 0: a crash or a hang in the orderly stop is a bug even

@@ -9,27 +9,18 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ops"))
+import tenddb  # noqa: E402
 import double as dd  # noqa: E402
 
 TEND = os.environ.get("TEND_BIN", "tend")
 SECRET_PART = dd.TOKEN.split(":", 1)[1]
 
-PG_DIR = os.environ.get("TEND_TEST_PG_DIR")
-_schemas = {}
+
+PG_DIR = os.environ.get("TEND_TEST_PG_DIR")  # set in the *.pg runs (postgres.cmake)
 
 
 def database(tmp):
-    """tend's database for a test folder: a SQLite file in it, or, in the *.pg runs
-    (tests/integration/postgres.cmake), a schema of its own on the test PostgreSQL."""
-    if not PG_DIR:
-        return os.path.join(tmp, "tend.db")
-    if tmp not in _schemas:
-        import hashlib
-        name = "telegram_" + hashlib.sha1(tmp.encode()).hexdigest()[:12]
-        ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres_ctl.sh")
-        _schemas[tmp] = subprocess.run([ctl, "schema", PG_DIR, name], check=True,
-                                       stdout=subprocess.PIPE).stdout.decode().strip()
-    return _schemas[tmp]
+    return tenddb.database(tmp, "telegram")
 
 
 # every tend asked to stop (SIGTERM) must exit 0: a crash or a hang in the orderly stop is a bug even
