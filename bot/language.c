@@ -20,11 +20,9 @@ int tend_lang_note_app(tend_store *store, tend_member *m, const tend_request *re
     if (!m->id || !req->locale || !tend_i18n_match(req->locale, lang, sizeof lang) ||
         strcmp(lang, m->app_language) == 0)
         return TEND_STORE_OK; /* written only when it changes: most commands write nothing */
-    tend_member updated = *m;
-    snprintf(updated.app_language, sizeof updated.app_language, "%s", lang);
-    int rc = tend_store_member_save(store, &updated);
+    int rc = tend_store_member_set_app_language(store, m->id, lang);
     if (rc == TEND_STORE_OK)
-        *m = updated;
+        snprintf(m->app_language, sizeof m->app_language, "%s", lang);
     return rc;
 }
 

@@ -151,6 +151,12 @@ int tend_store_member_by_id(tend_store *store, int64_t id, tend_member *out);
 int tend_store_member_find_name(tend_store *store, int64_t group_id, const char *name, tend_member *out);
 /* Writes every field of m (found by m->id) except id, group_id and joined_at. */
 int tend_store_member_save(tend_store *store, const tend_member *m);
+/* One bookkeeping column each, for what nearly every member's first commands write: nothing
+ * indexed is rewritten, where a whole-row save rewrites the key and name index entries.
+ * mark_welcomed returns TEND_STORE_OK when this call marked them, TEND_STORE_NOTFOUND when they
+ * were welcomed already, are forgotten, or are not there. */
+int tend_store_member_mark_welcomed(tend_store *store, int64_t member_id);
+int tend_store_member_set_app_language(tend_store *store, int64_t member_id, const char *lang);
 /* Every member of the group who has not used /forgetme, in join order. */
 int tend_store_members_each(tend_store *store, int64_t group_id,
                             int (*cb)(const tend_member *m, void *ud), void *ud);

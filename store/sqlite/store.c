@@ -665,6 +665,29 @@ int tend_store_member_save(tend_store *store, const tend_member *m)
     return store_exec_stmt(store, st);
 }
 
+int tend_store_member_mark_welcomed(tend_store *store, int64_t member_id)
+{
+    sqlite3_stmt *st = store_stmt(store, "UPDATE members SET welcomed = 1"
+                                         " WHERE id = ?1 AND welcomed = 0 AND forgotten = 0");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, member_id);
+    int rc = store_exec_stmt(store, st);
+    if (rc == TEND_STORE_OK && sqlite3_changes(store_db(store)) == 0)
+        return TEND_STORE_NOTFOUND;
+    return rc;
+}
+
+int tend_store_member_set_app_language(tend_store *store, int64_t member_id, const char *lang)
+{
+    sqlite3_stmt *st = store_stmt(store, "UPDATE members SET app_language = ?2 WHERE id = ?1");
+    if (!st)
+        return TEND_STORE_ERROR;
+    sqlite3_bind_int64(st, 1, member_id);
+    sqlite3_bind_text(st, 2, lang, -1, SQLITE_STATIC);
+    return store_exec_stmt(store, st);
+}
+
 int tend_store_members_each(tend_store *store, int64_t group_id,
                             int (*cb)(const tend_member *m, void *ud), void *ud)
 {

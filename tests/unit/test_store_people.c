@@ -1,6 +1,7 @@
 /* test_store_people.c — check-ins, rests and thanks in the SQLite store. */
 #include "testkit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define T0 TESTKIT_START
@@ -182,6 +183,42 @@ static void thanks_counts_a_rolling_window(void **state)
     tend_store_close(f.store);
 }
 
+/* The welcome is said once: the first mark wins, a second finds them welcomed, and a member who
+ * used /forgetme is never marked. Each write changes its own column and nothing else. */
+static void welcome_and_app_language_write_one_column_each(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_open(&f);
+    f.ana.capacity = 3;
+    snprintf(f.ana.pronouns, sizeof f.ana.pronouns, "she/her");
+    assert_int_equal(tend_store_member_save(f.store, &f.ana), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_mark_welcomed(f.store, f.ana.id), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_mark_welcomed(f.store, f.ana.id), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_member_set_app_language(f.store, f.ana.id, "pt-BR"), TEND_STORE_OK);
+    tend_member m;
+    assert_int_equal(tend_store_member_by_id(f.store, f.ana.id, &m), TEND_STORE_OK);
+    assert_true(m.welcomed);
+    assert_string_equal(m.app_language, "pt-BR");
+    assert_string_equal(m.name, "Ana");
+    assert_string_equal(m.key, "ana");
+    assert_string_equal(m.pronouns, "she/her");
+    assert_int_equal(m.capacity, 3);
+    assert_string_equal(m.language, "");
+    /* still found by key and name: the narrow writes left the indexes alone */
+    assert_int_equal(tend_store_member_get(f.store, f.group.id, "ana", &m), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_find_name(f.store, f.group.id, "ANA", &m), TEND_STORE_OK);
+    assert_int_equal(m.id, f.ana.id);
+    /* forgotten, or not there at all: nobody to welcome */
+    f.bea.forgotten = true;
+    assert_int_equal(tend_store_member_save(f.store, &f.bea), TEND_STORE_OK);
+    assert_int_equal(tend_store_member_mark_welcomed(f.store, f.bea.id), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_member_by_id(f.store, f.bea.id, &m), TEND_STORE_OK);
+    assert_false(m.welcomed);
+    assert_int_equal(tend_store_member_mark_welcomed(f.store, f.bea.id + 1000), TEND_STORE_NOTFOUND);
+    tend_store_close(f.store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +227,7 @@ int main(void)
         cmocka_unit_test(rest_extend_moves_the_end_of_a_rest_in_progress),
         cmocka_unit_test(rests_due_only_lists_passed_and_unended),
         cmocka_unit_test(thanks_counts_a_rolling_window),
+        cmocka_unit_test(welcome_and_app_language_write_one_column_each),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
