@@ -249,7 +249,7 @@ static void on_timer(uv_timer_t *timer)
     after_slice(app, run_slice(app));
 }
 
-int tend_app_after_command(tend_app *app, const char *group_key, const char *member_key)
+int tend_app_after_command(tend_app *app, const char *group_key, const char *member_key, bool may_wait)
 {
     if (!app || app->stopping)
         return 0;
@@ -259,6 +259,13 @@ int tend_app_after_command(tend_app *app, const char *group_key, const char *mem
     tend_messages_init(&out);
     int rc = tend_scheduler_after_command(env, group_key, member_key, now, &out);
     tend_app_take(app, &out);
+    uint64_t now_ms = uv_now(app->loop);
+    if (may_wait && now_ms - app->due_looked_ms < TEND_APP_DUE_LOOK_MS) {
+        if (!app->ticking)
+            tend_app_arm_timer_within(app, TEND_APP_DUE_LOOK_MS);
+        return rc;
+    }
+    app->due_looked_ms = now_ms;
     /* what else the command made due (a member promoted from a waitlist, next week's copy of a
      * done weekly task) goes out now rather than at the next timer */
     int64_t due = tend_scheduler_next_due(env, now);

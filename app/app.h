@@ -49,9 +49,13 @@ tend_adapter *tend_app_adapter(tend_app *app, const char *platform);
 /* What a member's command made due, sent at once: their own nudge (tend_scheduler_after_command),
  * then, when the command made anything else due now (a member promoted from a waitlist, next week's
  * copy of a done weekly task), one slice of the scheduler; then the timer is re-armed to the new
- * next due time. The host runs it after every command. Cheap whatever the number of groups and
- * members: nothing is visited that is not due. 0, or -1 when the store failed. */
-int tend_app_after_command(tend_app *app, const char *group_key, const char *member_key);
+ * next due time. The host runs it after every command that wrote a row a due time depends on.
+ * Cheap whatever the number of groups and members: nothing is visited that is not due.
+ * With `may_wait`, the look for the next due time is made at most once per
+ * TEND_APP_DUE_LOOK_MS: a command in between arms the timer within that much instead, and the
+ * tick finds what it made due (a chat platform's burst of commands needs one look, not one each;
+ * the console answers a keyboard and looks every time). 0, or -1 when the store failed. */
+int tend_app_after_command(tend_app *app, const char *group_key, const char *member_key, bool may_wait);
 
 /* Runs everything due at the clock's now (slice after slice) and sends it, then re-arms the timer.
  * 0 or -1. */

@@ -47,7 +47,7 @@ static int handle(tend_host *h, const tend_request *req)
      * first command that only made the member's row) made nothing due sooner: the timer armed for
      * the earliest due time stays right, and what falls due with time is the tick's */
     if (tend_store_schedule_touched(store_of(h), &mark) &&
-        tend_app_after_command(app, req->group_key, req->member_key) != 0)
+        tend_app_after_command(app, req->group_key, req->member_key, grouped) != 0)
         tend_log(TEND_LOG_WARN, "app", "the scheduler could not finish after a command; it will try again");
     return rc < 0 ? TEND_HOST_FAILED : 0;
 }

@@ -48,11 +48,7 @@
 #define LOOP_STATEMENT_MS 500
 #define THREAD_LOCK_MS 10000
 #define THREAD_STATEMENT_MS 30000
-/* After a command, the next due time is looked for at most this often: on PostgreSQL the look is
- * a dozen statements (a third of the server's work per command, measured with bench/processes.py),
- * and a burst of commands needs it once. In between, the timer fires within this much and the
- * tick finds what those commands made due (a waitlist promoted, next week's copy of a task). */
-#define DUE_LOOK_MS 1000
+#define DUE_LOOK_MS TEND_APP_DUE_LOOK_MS /* internal.h */
 #define DUE_NOT_LOOKED INT64_MAX
 
 /* What a slow database costs the members, and how far behind the store thread is. */

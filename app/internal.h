@@ -50,7 +50,8 @@ struct tend_app {
     struct state_write *state_writes; /* adapter state written behind queued commands (host_async.c) */
     size_t commands_queued; /* handed to the store thread, their done not yet run */
     bool tick_queued;
-    uint64_t due_looked_ms; /* store thread only: when a command last looked for the next due time */
+    uint64_t due_looked_ms; /* when a command last looked for the next due time (the store thread's
+                             * on PostgreSQL, the loop's on SQLite) */
     /* an adapter's work split with other processes (a Discord bot's shards): host_share.c */
     struct tend_share *shares[TEND_APP_MAX_ADAPTERS];
     tend_host_share_cb share_cb[TEND_APP_MAX_ADAPTERS];
@@ -89,6 +90,12 @@ void tend_app_shares_release(tend_app *app);
 /* Sleeps until `due` (unix seconds), at least min_ms and at most a minute (app.c). */
 void tend_app_arm_timer_at(tend_app *app, int64_t due, int64_t min_ms);
 #define TEND_APP_TICK_MIN_MS 1000
+/* After a command, the next due time is looked for at most this often. On PostgreSQL the look is
+ * a dozen statements (a third of the server's work per command, measured with bench/processes.py);
+ * on SQLite about 90k instructions, 7% of an interaction (bench/instructions). A burst of commands
+ * needs it once: in between, the timer fires within this much and the tick finds what those
+ * commands made due (a waitlist promoted, next week's copy of a task). */
+#define TEND_APP_DUE_LOOK_MS 1000
 /* Starts the scheduler's timer to fire within ms, unless it fires sooner already (app.c). */
 void tend_app_arm_timer_within(tend_app *app, uint64_t ms);
 #define TEND_APP_TICK_NEXT_SLICE_MS 1
