@@ -340,12 +340,36 @@ static void after_deferral(discord *d, dc_seen *seen, sending *s, const tend_mes
         tend_log(TEND_LOG_WARN, "discord", "could not clear a deferred answer's loading message");
 }
 
+/* "X:Y" as sscanf's "%[^:]:%s" splits it, at a fraction of its cost (every answer comes through
+ * here): 2 with both, 1 with only X (no ':' or nothing after it), 0 when X is empty or does not
+ * fit. Y is cut to fit, as %s with a width would. */
+static int split_pair(const char *s, char *x, size_t xlen, char *y, size_t ylen)
+{
+    size_t n = strcspn(s, ":");
+    if (n == 0 || n >= xlen)
+        return 0;
+    memcpy(x, s, n);
+    x[n] = '\0';
+    if (s[n] != ':')
+        return 1;
+    s += n + 1;
+    size_t m = strcspn(s, " \t\r\n\v\f");
+    if (m == 0)
+        return 1;
+    if (m >= ylen)
+        m = ylen - 1;
+    memcpy(y, s, m);
+    y[m] = '\0';
+    return 2;
+}
+
 /* Picks the way for a row from its origin and its age. */
 static void choose_route(discord *d, sending *s, const tend_outgoing *o)
 {
     const tend_message *m = o->msg;
     const char *r = o->reply_to;
-    if (r && strncmp(r, "i:", 2) == 0 && sscanf(r, "i:%31[^:]:%159s", s->interaction, s->token) == 2) {
+    if (r && strncmp(r, "i:", 2) == 0 &&
+        split_pair(r + 2, s->interaction, sizeof s->interaction, s->token, sizeof s->token) == 2) {
         dc_seen *seen = dc_seen_find(d, s->interaction);
         uint64_t now = dc_wall_ms();
         s->ephemeral = m->audience != TEND_TO_PUBLIC;
@@ -384,7 +408,7 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
     }
     if (r && strncmp(r, "m:", 2) == 0 && m->audience == TEND_TO_PUBLIC) {
         char channel[64] = "";
-        if (sscanf(r, "m:%63[^:]:%31s", channel, s->reference) >= 1) {
+        if (split_pair(r + 2, channel, sizeof channel, s->reference, sizeof s->reference) >= 1) {
             s->route = ROUTE_CHANNEL;
             snprintf(s->target, sizeof s->target, "%s", channel);
             return;
