@@ -191,7 +191,13 @@ static void use(const char *lang)
         return;
     setenv("LANGUAGE", lang, 1);
     textdomain(textdomain(NULL));
-    snprintf(current, sizeof current, "%s", lang);
+    /* a name too long to remember is switched to afresh each time rather than cut short and
+     * mistaken for another (every name tend speaks fits) */
+    size_t n = strnlen(lang, sizeof current);
+    if (n < sizeof current)
+        memcpy(current, lang, n + 1);
+    else
+        current[0] = '\0';
     switches++;
 }
 
