@@ -32,6 +32,7 @@ SLOW = 8 if os.environ.get("TEND_TEST_SLOW") else 1
 INTERACTION_DEADLINE = 3.0 * SLOW
 # an interaction's token (its follow-ups, its original response) lives 15 minutes
 TOKEN_LIFETIME = 15 * 60.0 * SLOW
+NONCE_WINDOW_S = 5 * 60.0  # enforce_nonce: "in the past few minutes"
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 CHANNEL_ID = "900000000000000002"
@@ -121,6 +122,8 @@ class Double(Gateway):
         self.limits = rl.Limits()   # rate limits as Discord counts them
         self.late = []              # (interaction id, seconds) of callbacks refused as too late
         self.repeated_callbacks = []  # interaction ids whose callback came again (refused with 40060)
+        self.nonces = {}  # (channel id, nonce) -> (time, message) of posts that asked enforce_nonce
+        self.repeated_nonces = []  # (channel id, nonce) of posts Discord recognised and did not create
         self.deferred = {}          # interaction id -> the flags of its deferral (callback type 5)
         self.filled = set()         # deferred interactions whose loading message a follow-up replaced
         self.deleted_originals = []  # interaction ids whose original response was deleted
@@ -373,8 +376,20 @@ class Double(Gateway):
             self.violations.append("posted in a channel where the bot may not send messages")
             return jr({"message": "Missing Permissions", "code": 50013}, status=403)
         if m and method == "POST":
+            # Discord: "If enforce_nonce is true and a message was created by the same author with
+            # the same nonce in the past few minutes, that message will be returned and no new
+            # message will be created"
+            nonce = (body or {}).get("nonce")
+            key = (m.group(1), nonce)
+            if nonce is not None and (body or {}).get("enforce_nonce") is True:
+                earlier = self.nonces.get(key)
+                if earlier and time.monotonic() - earlier[0] < NONCE_WINDOW_S:
+                    self.repeated_nonces.append(key)
+                    return jr(earlier[1])
             msg = self._message(m.group(1), body)
             self.channel_messages.append((m.group(1), body))
+            if nonce is not None and (body or {}).get("enforce_nonce") is True:
+                self.nonces[key] = (time.monotonic(), msg)
             return jr(msg)
         if path == "/users/@me/channels" and method == "POST":
             rid = (body or {}).get("recipient_id")

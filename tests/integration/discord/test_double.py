@@ -191,6 +191,24 @@ def test_every_route_answers_with_rate_limit_headers_counted_per_resource(double
     assert headers["X-RateLimit-Bucket"] == seen["/channels/%s/messages" % dd.CHANNEL_ID]["X-RateLimit-Bucket"]
 
 
+def test_a_post_repeating_an_enforced_nonce_gets_the_first_message_back_and_creates_none(double):
+    # what tend counts on when a crash resends a delivered post (Discord's docs, enforce_nonce)
+    path = "/channels/%s/messages" % dd.CHANNEL_ID
+    status, _, first = http(double, "POST", path, {"content": "soup", "nonce": "k1", "enforce_nonce": True})
+    assert status == 200
+    status, _, again = http(double, "POST", path, {"content": "soup", "nonce": "k1", "enforce_nonce": True})
+    assert status == 200 and again["id"] == first["id"]
+    assert [b["content"] for _, b in double.channel_messages] == ["soup"]
+    assert double.repeated_nonces == [(dd.CHANNEL_ID, "k1")]
+    # without enforce_nonce, or in another channel, the same nonce makes a new message
+    status, _, plain = http(double, "POST", path, {"content": "soup", "nonce": "k1"})
+    assert status == 200 and plain["id"] != first["id"]
+    status, _, other = http(double, "POST", "/channels/%s/messages" % OTHER_CHANNEL,
+                            {"content": "soup", "nonce": "k1", "enforce_nonce": True})
+    assert status == 200 and other["id"] != first["id"]
+    assert len(double.channel_messages) == 3
+
+
 def test_the_global_limit_spares_interaction_endpoints_and_late_answers_are_refused(double):
     iid = double.slash("ana", "help")
     token = next(t for t, i in double.tokens.items() if i == iid)
