@@ -6,6 +6,10 @@
  * one-command-one-transaction would take minutes. Ids match bench/mix.h, so the driver's members
  * are these members. Per group: `tasks` tasks numbered 1..tasks, of which the last `open` are open
  * (2 slots each) and the rest done, each with its done claim (the growth the issue asks about).
+ * Members have used tend before, as the members of a group that has run a while have: welcomed,
+ * their app's language noted (the driver's en-US). With --first-timers none of them has: every
+ * member's first command then also says the welcome (a second message) and writes both down,
+ * which is what a brand-new bot's first day costs, not what each interaction of a running one does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,7 @@ typedef struct {
     long long guilds, members, tasks, open;
     const char *checkin_at; /* NULL: a weekday that is not today, so nothing falls due */
     long long created_ago;  /* seconds before now the groups were created */
+    int first_timers;       /* members who never used tend: not welcomed, no app language noted */
 } seed_opts;
 
 static int exec(sqlite3 *db, const char *sql)
@@ -69,7 +74,8 @@ static void seed(sqlite3 *db, const seed_opts *o, long long now)
     weekly_not_today((time_t)now + 86400, digest, sizeof digest);
     sqlite3_stmt *g = prep(db, "INSERT INTO groups(id, key, channel_key, timezone, checkin_at, digest_at, "
                                "next_task_number, created_at) VALUES (?1, ?2, ?3, 'UTC', ?4, ?5, ?6, ?7)");
-    sqlite3_stmt *m = prep(db, "INSERT INTO members(id, group_id, key, name, joined_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    sqlite3_stmt *m = prep(db, "INSERT INTO members(id, group_id, key, name, joined_at, welcomed, app_language)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     sqlite3_stmt *t = prep(db, "INSERT INTO tasks(id, group_id, number, title, slots, state, created_by, "
                                "created_at, done_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     sqlite3_stmt *c = prep(db, "INSERT INTO claims(task_id, member_id, state, created_at, updated_at, done_at) "
@@ -98,6 +104,8 @@ static void seed(sqlite3 *db, const seed_opts *o, long long now)
             sqlite3_bind_text(m, 3, key, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(m, 4, name, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(m, 5, now - o->created_ago);
+            sqlite3_bind_int(m, 6, o->first_timers ? 0 : 1);
+            sqlite3_bind_text(m, 7, o->first_timers ? "" : "en", -1, SQLITE_STATIC);
             step(db, m);
         }
         for (long long n = 1; n <= o->tasks; n++) {
@@ -132,14 +140,15 @@ static void seed(sqlite3 *db, const seed_opts *o, long long now)
 static void usage(void)
 {
     fputs("usage: seed --db FILE [--guilds N] [--members-per-guild N] [--tasks-per-guild N]\n"
-          "            [--open-per-guild N] [--checkin-at 'thu 03:05'] [--created-ago SECONDS]\n",
+          "            [--open-per-guild N] [--checkin-at 'thu 03:05'] [--created-ago SECONDS]\n"
+          "            [--first-timers 1]\n",
           stderr);
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    seed_opts o = {NULL, 10, 10, 20, 20, NULL, 0};
+    seed_opts o = {NULL, 10, 10, 20, 20, NULL, 0, 0};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (!strcmp(k, "--db")) o.db = v;
@@ -149,6 +158,7 @@ int main(int argc, char **argv)
         else if (!strcmp(k, "--open-per-guild")) o.open = atoll(v);
         else if (!strcmp(k, "--checkin-at")) o.checkin_at = v;
         else if (!strcmp(k, "--created-ago")) o.created_ago = atoll(v);
+        else if (!strcmp(k, "--first-timers")) o.first_timers = atoi(v);
         else usage();
     }
     if (!o.db || argc % 2 == 0 || o.guilds < 1 || o.members < 1 || o.open > o.tasks)
