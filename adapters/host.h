@@ -33,10 +33,7 @@ typedef struct tend_host tend_host;
 typedef enum {
     TEND_SENT_OK,    /* the platform accepted it: the row is delivered and pruned                   */
     TEND_SENT_RETRY, /* a passing failure (network, 5xx, 429 after retries): try again with back-off */
-    TEND_SENT_DROP,  /* it can never be delivered (the member blocks DMs, the channel is gone)      */
-    TEND_SENT_OK_KEYED /* accepted, and every part went where a resend is known by its key (Discord's
-                          enforce_nonce, an interaction's one callback): a crash before the row is
-                          pruned shows nothing twice, so its pruning may wait for the next commit */
+    TEND_SENT_DROP   /* it can never be delivered (the member blocks DMs, the channel is gone)      */
 } tend_sent_result;
 
 /* One outbox row handed to an adapter's send(). Valid only during the call: copy what you keep. */

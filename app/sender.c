@@ -63,9 +63,7 @@ struct tend_sender {
     int64_t next_unstored; /* -1, -2, ...: ids of messages that have no outbox row */
     int64_t *removed;      /* delivered rows to delete at the end of this turn of the loop */
     size_t n_removed, cap_removed;
-    bool removed_keyed;    /* every row waiting in `removed` was delivered keyed (TEND_SENT_OK_KEYED) */
     uv_timer_t retry;
-    uv_timer_t keyed_wait; /* the longest delivered keyed rows wait for a commit to ride along */
     uv_check_t flush;
     uv_idle_t awake;       /* while removals wait for the flush: the loop's poll must not block */
     bool handles_open, closing;
@@ -172,8 +170,6 @@ static void dest_of(const tend_message *m, char *out, size_t outlen)
 
 static void flush_removed(tend_sender *s)
 {
-    if (s->handles_open && !s->closing)
-        uv_timer_stop(&s->keyed_wait);
     if (s->n_removed == 0)
         return;
     int rc = tend_store_begin(s->store);
@@ -204,18 +200,7 @@ static void on_awake(uv_idle_t *idle)
     (void)idle; /* only there so the poll returns at once and the flush runs this turn */
 }
 
-static void on_keyed_wait(uv_timer_t *timer)
-{
-    flush_removed(timer->data);
-}
-
-/* Rows delivered keyed are deleted with the next group commit (tend_sender_flush, app/batch.c)
- * when one comes within KEYED_WAIT_MS, else on their own: a transaction less per answer when
- * commands keep coming (issue 17: the separate transaction was ~16 of 52 syscalls per interaction
- * at 20/s). A crash meanwhile sends them again, and the platform knows them by their key. */
-#define KEYED_WAIT_MS 250
-
-static void remember_removed(tend_sender *s, int64_t id, bool at_once, bool keyed)
+static void remember_removed(tend_sender *s, int64_t id, bool at_once)
 {
     if (id <= 0)
         return;
@@ -239,13 +224,7 @@ static void remember_removed(tend_sender *s, int64_t id, bool at_once, bool keye
             s->cap_removed = cap;
         }
     }
-    s->removed_keyed = keyed && (s->n_removed == 0 || s->removed_keyed);
     s->removed[s->n_removed++] = id;
-    if (s->removed_keyed && s->handles_open && !s->closing) {
-        if (!uv_is_active((uv_handle_t *)&s->keyed_wait))
-            uv_timer_start(&s->keyed_wait, on_keyed_wait, KEYED_WAIT_MS, 0);
-        return;
-    }
     if (s->handles_open && !s->closing) {
         /* a verdict that came in a timer's turn (curl reads an answer from its timeout) would
          * otherwise wait in the poll for the next event, a heartbeat away: the row stays, and a
@@ -416,9 +395,7 @@ void tend_sender_sent(tend_sender *s, int64_t id, tend_sent_result result)
     const tend_message *m = &it->msg.items[0];
     int64_t age = tend_clock_now(s->clock) - it->created_at;
     tend_log(TEND_LOG_DEBUG, "outbox", "%s %s message %lld: %s", it->platform, m->kind, (long long)id,
-             result == TEND_SENT_OK || result == TEND_SENT_OK_KEYED ? "delivered"
-             : result == TEND_SENT_RETRY                           ? "to retry"
-                                                                   : "refused");
+             result == TEND_SENT_OK ? "delivered" : result == TEND_SENT_RETRY ? "to retry" : "refused");
     if (result == TEND_SENT_RETRY && age > GIVE_UP_AFTER_S) {
         tend_log(TEND_LOG_WARN, "outbox", "gave up on a %s %s message after %d tries over a day", it->platform,
                  m->kind, it->attempts + 1);
@@ -439,7 +416,7 @@ void tend_sender_sent(tend_sender *s, int64_t id, tend_sent_result result)
         }
         it->done = true;
         tend_adapter *adapter = s->route(s->route_ud, it->platform);
-        remember_removed(s, it->id, adapter && adapter->ops->resend_shows_twice, result == TEND_SENT_OK_KEYED);
+        remember_removed(s, it->id, adapter && adapter->ops->resend_shows_twice);
     }
     pump(s);
 }
@@ -523,7 +500,7 @@ static int load_row(const tend_outbox_row *row, void *ud)
         (row->reply_to && !(it->msg.items[0].reply_to = strdup(row->reply_to)))) {
         w->broken++;
         it->done = true; /* unreadable: removed rather than retried forever */
-        remember_removed(w->s, row->id, false, false);
+        remember_removed(w->s, row->id, false);
         item_free(it);
         return 0;
     }
@@ -610,8 +587,8 @@ tend_sender *tend_sender_create(uv_loop_t *loop, tend_store *store, tend_clock *
         return NULL;
     }
     if (loop && uv_timer_init(loop, &s->retry) == 0 && uv_check_init(loop, &s->flush) == 0 &&
-        uv_idle_init(loop, &s->awake) == 0 && uv_timer_init(loop, &s->keyed_wait) == 0) {
-        s->retry.data = s->flush.data = s->awake.data = s->keyed_wait.data = s;
+        uv_idle_init(loop, &s->awake) == 0) {
+        s->retry.data = s->flush.data = s->awake.data = s;
         s->handles_open = true;
     }
     return s;
@@ -627,7 +604,6 @@ void tend_sender_close(tend_sender *s)
         uv_close((uv_handle_t *)&s->retry, NULL);
         uv_close((uv_handle_t *)&s->flush, NULL);
         uv_close((uv_handle_t *)&s->awake, NULL);
-        uv_close((uv_handle_t *)&s->keyed_wait, NULL);
     }
 }
 

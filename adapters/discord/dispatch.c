@@ -59,7 +59,6 @@ typedef struct dc_sending {
     char target[64];                   /* channel id, or the user id for ROUTE_DM */
     char reference[32];                /* the message a mention's public answer replies to */
     bool ephemeral;
-    bool unkeyed;                      /* a piece went as a follow-up, which carries no nonce */
     tend_messages pieces;
     size_t next;                       /* the next piece to send */
     uint64_t chain;
@@ -284,8 +283,7 @@ static void send_next(sending *s)
 {
     discord *d = s->d;
     if (s->next >= s->pieces.count) {
-        /* a resent callback meets 40060, a resent post its nonce: only a follow-up would show twice */
-        finish(s, s->unkeyed ? TEND_SENT_OK : TEND_SENT_OK_KEYED);
+        finish(s, TEND_SENT_OK);
         return;
     }
     const tend_message *m = &s->pieces.items[s->next];
@@ -298,7 +296,6 @@ static void send_next(sending *s)
         rc = (json = dc_render_callback(m, s->ephemeral)) ? post(s, path, json) : -1;
         break;
     case ROUTE_FOLLOWUP:
-        s->unkeyed = true;
         snprintf(path, sizeof path, "/webhooks/%s/%s", d->app_id, s->token);
         rc = (json = dc_render_message(m, s->ephemeral)) ? post(s, path, json) : -1;
         break;

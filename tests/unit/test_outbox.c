@@ -370,7 +370,6 @@ static void paused_rows_wait_and_those_taken_over_meanwhile_are_dropped(void **s
 typedef struct {
     fake_platform f;
     int64_t row;
-    tend_sent_result verdict; /* what the late answer says: TEND_SENT_OK unless set */
     uv_timer_t answer, heartbeat;
 } late_platform;
 
@@ -384,7 +383,7 @@ static int late_send(tend_adapter *self, const tend_outgoing *o)
 static void late_answer(uv_timer_t *t)
 {
     late_platform *p = t->data;
-    tend_host_sent(&p->f.host, p->row, p->verdict);
+    tend_host_sent(&p->f.host, p->row, TEND_SENT_OK);
 }
 
 static void heartbeat(uv_timer_t *t)
@@ -440,63 +439,6 @@ static void a_delivered_row_is_removed_in_its_own_turn_not_at_the_next_event(voi
     testkit_free(kit);
 }
 
-/* A row delivered keyed (a resend would be known by its key) waits for the next group commit to
- * be deleted with it, or, when none comes, for its own transaction a quarter second later. */
-static void a_row_delivered_keyed_rides_with_the_next_commit_or_goes_within_a_second(void **state)
-{
-    (void)state;
-    testkit *kit = testkit_new();
-    tend_bot_use_outbox(kit->bot);
-    uv_loop_t loop;
-    assert_int_equal(uv_loop_init(&loop), 0);
-    late_platform p = {.f = {.base = {.ops = &late_ops}, .host = {.ops = &fake_host_ops}},
-                       .verdict = TEND_SENT_OK_KEYED};
-    p.f.base.impl = &p;
-    p.f.base.host = &p.f.host;
-    p.f.host.app = &p.f;
-    p.f.sender = tend_sender_create(&loop, kit->store, kit->clock, route_fake, &p.f);
-    assert_non_null(p.f.sender);
-    uv_timer_init(&loop, &p.answer);
-    uv_timer_init(&loop, &p.heartbeat);
-    p.answer.data = &p;
-    uv_timer_start(&p.heartbeat, heartbeat, 5000, 0);
-
-    tend_messages said;
-    tend_messages_init(&said);
-    for (int round = 0; round < 2; round++) {
-        tend_messages_clear(&said);
-        tend_messages_add(&said, TEND_TO_DM, "fake:g", "sam", "sam", "nudge", round ? "two" : "one");
-        assert_int_equal(tend_store_begin(kit->store), TEND_STORE_OK);
-        assert_int_equal(tend_outbox_write(tend_bot_env(kit->bot), &said, 0, tend_clock_now(kit->clock)),
-                         TEND_STORE_OK);
-        assert_int_equal(tend_store_commit(kit->store), TEND_STORE_OK);
-        tend_sender_take(p.f.sender, &said);
-        uv_timer_start(&p.answer, late_answer, 0, 0);
-        uint64_t t0 = uv_hrtime();
-        uv_run(&loop, UV_RUN_NOWAIT); /* the answer comes; nothing waits */
-        assert_true(p.row > 0);
-        assert_int_equal(testkit_outbox_count(kit), 1); /* delivered, its deletion waiting */
-        if (round == 0) {
-            tend_sender_flush(p.f.sender); /* what a group commit does before it commits */
-            assert_int_equal(testkit_outbox_count(kit), 0);
-        } else {
-            while (testkit_outbox_count(kit) == 1 && uv_hrtime() - t0 < 3000000000ULL)
-                uv_run(&loop, UV_RUN_ONCE);
-            assert_int_equal(testkit_outbox_count(kit), 0);
-            assert_true(uv_hrtime() - t0 < 1000000000ULL); /* its own, well before the heartbeat */
-        }
-    }
-
-    tend_messages_clear(&said);
-    uv_close((uv_handle_t *)&p.answer, NULL);
-    uv_close((uv_handle_t *)&p.heartbeat, NULL);
-    tend_sender_close(p.f.sender);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    tend_sender_destroy(p.f.sender);
-    assert_int_equal(uv_loop_close(&loop), 0);
-    testkit_free(kit);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,7 +451,6 @@ int main(void)
         cmocka_unit_test(one_destination_keeps_its_order_through_a_retry),
         cmocka_unit_test(paused_rows_wait_and_those_taken_over_meanwhile_are_dropped),
         cmocka_unit_test(a_delivered_row_is_removed_in_its_own_turn_not_at_the_next_event),
-        cmocka_unit_test(a_row_delivered_keyed_rides_with_the_next_commit_or_goes_within_a_second),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
