@@ -11,6 +11,7 @@ weekly check-in (due in the middle of all this) was posted exactly once, and the
 Discord's global limit of 50 requests a second across the processes."""
 import os
 import random
+import re
 import signal
 import tempfile
 import threading
@@ -24,6 +25,7 @@ import scrape
 SHARDS = 8
 PER_SHARD = 1250  # 10,000 servers
 FAILOVER_LIMIT = 30.0
+KILL_WINDOW = 2.0  # s before a kill -9 in which a delivered callback's row may still be undeleted
 PROMPT = "Weekly check-in"  # the scheduled post (it lists the tasks still needing hands)
 
 
@@ -243,7 +245,19 @@ def test_three_processes_share_eight_shards_through_a_kill_and_a_rolling_restart
             assert not missing, "%d commands never answered, e.g. %s" % (len(missing), missing[:5])
             doubled = [t for t, _, _, _ in load.sent if len(answers_to(double, t)) > 1]
             assert not doubled, "answered more than once: %s" % doubled[:5]
-            assert not double.repeated_callbacks, double.repeated_callbacks
+            # a callback that went out in the moment before the kill -9 may be tried once more: the
+            # killed process could not record that it went, Discord refuses the repeat (40060) and
+            # tend finds the answer already there (the member sees it once: `doubled` above). Any
+            # other repeat is the bug
+            first_callback = {}
+            for r in double.requests:
+                m = re.search(r"/interactions/(\d+)/[^/]+/callback$", r["path"])
+                if m and m.group(1) not in first_callback:
+                    first_callback[m.group(1)] = r["t"]
+            unexplained = [iid for iid in double.repeated_callbacks
+                           if not killed - KILL_WINDOW <= first_callback.get(iid, 0) <= killed]
+            assert not unexplained, (unexplained, double.repeated_callbacks)
+            assert len(set(double.repeated_callbacks)) == len(double.repeated_callbacks), double.repeated_callbacks
             # every group's check-in prompt, once: posted by whichever process claimed it
             channels = {double.channel_of(g) for g in load.guilds}
             assert double.wait(lambda: set(prompts_by_channel(double)) >= channels, 90), prompts_by_channel(double)
