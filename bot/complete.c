@@ -145,12 +145,10 @@ static int note_mine(const tend_task *t, void *ud)
     return 0;
 }
 
-size_t tend_bot_complete(const tend_env *env, const char *group_key, const char *member_key, const char *command,
-                         const char *typed, tend_choice *out, size_t max)
+/* tend_bot_complete's reads, in its read transaction */
+static size_t offer(const tend_env *env, tend_store *store, const char *group_key, const char *member_key,
+                    const char *command, const char *typed, tend_choice *out, size_t max)
 {
-    if (!env || !group_key || !out || max == 0)
-        return 0;
-    tend_store *store = env->store;
     tend_group g;
     int rc = tend_store_group_get(store, group_key, &g);
     if (rc != TEND_STORE_OK)
@@ -183,6 +181,19 @@ size_t tend_bot_complete(const tend_env *env, const char *group_key, const char 
     return rc == TEND_STORE_OK && p.rc == TEND_STORE_OK ? p.n : 0;
 }
 
+size_t tend_bot_complete(const tend_env *env, const char *group_key, const char *member_key, const char *command,
+                         const char *typed, tend_choice *out, size_t max)
+{
+    if (!env || !group_key || !out || max == 0)
+        return 0;
+    tend_store *store = env->store;
+    if (tend_store_read_begin(store) != TEND_STORE_OK)
+        return 0;
+    size_t n = offer(env, store, group_key, member_key, command, typed, out, max);
+    tend_store_read_end(store);
+    return n;
+}
+
 /* ---------------------------------------------------------------- kinds */
 
 typedef struct {
@@ -206,10 +217,13 @@ size_t tend_bot_complete_kind(const tend_env *env, const char *group_key, const 
 {
     if (!env || !group_key || !out || max == 0)
         return 0;
-    tend_group g;
-    if (tend_store_group_get(env->store, group_key, &g) != TEND_STORE_OK)
+    if (tend_store_read_begin(env->store) != TEND_STORE_OK)
         return 0;
+    tend_group g;
     kind_picker p = {typed, out, max, 0};
     /* read them all (a group has a handful), so a typed word can match past the first `max` */
-    return tend_store_kinds_each(env->store, g.id, 0, pick_kind, &p) == TEND_STORE_OK ? p.n : 0;
+    bool read = tend_store_group_get(env->store, group_key, &g) == TEND_STORE_OK &&
+                tend_store_kinds_each(env->store, g.id, 0, pick_kind, &p) == TEND_STORE_OK;
+    tend_store_read_end(env->store);
+    return read ? p.n : 0;
 }

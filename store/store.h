@@ -93,6 +93,13 @@ int tend_store_bound_waits(tend_store *store, int lock_ms, int statement_ms);
 int tend_store_begin(tend_store *store);
 int tend_store_commit(tend_store *store);
 int tend_store_rollback(tend_store *store);
+/* Reads outside a command (a Discord autocomplete) in one read transaction: its statements see one
+ * snapshot and take the database file's locks once between them, not once each (on SQLite every
+ * statement outside a transaction is a transaction of its own: two to four fcntl calls). Inside an
+ * open transaction (a group commit) and on PostgreSQL it does nothing. Always pair with
+ * tend_store_read_end, which writes nothing. */
+int tend_store_read_begin(tend_store *store);
+void tend_store_read_end(tend_store *store);
 
 /* ---------------------------------------------------------------- groups */
 

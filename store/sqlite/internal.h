@@ -37,6 +37,7 @@ struct tend_store {
     store_recent *recent;    /* events answered by a read: made on the first one */
     bool batching;           /* a group commit is open: begin/commit are savepoints in it */
     bool batch_lost;         /* SQLite rolled the group's transaction back under it */
+    bool reading;            /* tend_store_read_begin opened a read transaction, to be ended */
     int changes_at_batch;
     int wal_frames;          /* in the WAL after the last commit (the WAL hook) */
     bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */

@@ -51,6 +51,28 @@ int tend_store_begin(tend_store *store)
     return store_exec_stmt(store, store_stmt(store, "BEGIN IMMEDIATE"));
 }
 
+int tend_store_read_begin(tend_store *store)
+{
+    /* PostgreSQL: a BEGIN and a COMMIT would be two more round trips for no lock saved */
+    if (store->postgres || store->reading || !sqlite3_get_autocommit(store->db))
+        return TEND_STORE_OK;
+    store_memo_forget(store);
+    int rc = store_exec_stmt(store, store_stmt(store, "BEGIN"));
+    store->reading = rc == TEND_STORE_OK;
+    return rc;
+}
+
+void tend_store_read_end(tend_store *store)
+{
+    if (!store->reading)
+        return;
+    store->reading = false;
+    store_memo_forget(store);
+    /* nothing was written: a COMMIT that fails (it cannot, short of a lost handle) is a ROLLBACK */
+    if (store_exec_stmt(store, store_stmt(store, "COMMIT")) != TEND_STORE_OK && !sqlite3_get_autocommit(store->db))
+        (void)store_exec_stmt(store, store_stmt(store, "ROLLBACK"));
+}
+
 bool tend_store_wrote(tend_store *store)
 {
     /* every row inserted, updated or deleted counts, by triggers too; a statement that matched

@@ -6,7 +6,9 @@
  *   - a group commit: each command a savepoint in one transaction, a refused one changes nothing,
  *     nothing is on disk (seen by another connection) before the group commits, and a group
  *     SQLite rolled back under it reports failure instead of pretending;
- *   - the sender holds what a group said until the commit, and drops what a failed group wrote.
+ *   - the sender holds what a group said until the commit, and drops what a failed group wrote;
+ *   - an autocomplete's reads share one read transaction (one snapshot, the file's locks taken
+ *     once), which ends with the autocomplete and leaves a group commit open around it alone.
  * On a real database file, with a second connection as the outside observer.
  */
 #include "testkit.h"
@@ -323,6 +325,55 @@ static void the_sender_holds_a_groups_words_until_its_commit(void **state)
     testkit_free(kit);
 }
 
+/* What another process writes, committed at once. */
+static void write_outside(const filebot *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void an_autocomplete_reads_one_snapshot_and_leaves_a_group_alone(void **state)
+{
+    (void)state;
+    filebot *f = filebot_new();
+    sqlite3 *db = store_db(f->store);
+    char value[8];
+
+    /* one snapshot: a row another process commits between two reads is not seen until the end */
+    assert_int_equal(tend_store_read_begin(f->store), TEND_STORE_OK);
+    assert_int_equal(tend_store_state_get(f->store, "t", "late", value, sizeof value), TEND_STORE_NOTFOUND);
+    write_outside(f, "INSERT INTO adapter_state (platform, key, value) VALUES ('t', 'late', '1')");
+    assert_int_equal(tend_store_state_get(f->store, "t", "late", value, sizeof value), TEND_STORE_NOTFOUND);
+    tend_store_read_end(f->store);
+    assert_true(sqlite3_get_autocommit(db));
+    assert_int_equal(tend_store_state_get(f->store, "t", "late", value, sizeof value), TEND_STORE_OK);
+    tend_store_read_end(f->store); /* a second end, with nothing open, changes nothing */
+    assert_true(sqlite3_get_autocommit(db));
+
+    /* the autocomplete itself: it offers the open task and ends its transaction */
+    assert_int_equal(run(f, "ev-add", "task add \"Soup run\""), 0);
+    tend_choice c[5];
+    size_t n = tend_bot_complete(tend_bot_env(f->bot), "discord:1", "ana", "claim", NULL, c, 5);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(c[0].name, "Soup run"));
+    assert_true(sqlite3_get_autocommit(db));
+
+    /* inside a group commit it neither commits the group nor ends it */
+    assert_int_equal(tend_store_batch_begin(f->store), TEND_STORE_OK);
+    assert_int_equal(run(f, "ev-add2", "task add \"Van keys\""), 0);
+    n = tend_bot_complete(tend_bot_env(f->bot), "discord:1", "ana", "claim", NULL, c, 5);
+    assert_int_equal(n, 2); /* the group's own write is read inside it */
+    assert_true(tend_store_batching(f->store));
+    assert_false(sqlite3_get_autocommit(db));
+    assert_int_equal(count_outside(f, "SELECT count(*) FROM tasks"), 1);
+    assert_int_equal(tend_store_batch_commit(f->store), TEND_STORE_OK);
+    assert_int_equal(count_outside(f, "SELECT count(*) FROM tasks"), 2);
+    filebot_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +381,7 @@ int main(void)
         cmocka_unit_test(a_group_commits_together_and_a_failed_command_changes_nothing),
         cmocka_unit_test(a_group_hit_by_a_full_disk_never_claims_what_it_lost),
         cmocka_unit_test(the_sender_holds_a_groups_words_until_its_commit),
+        cmocka_unit_test(an_autocomplete_reads_one_snapshot_and_leaves_a_group_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
