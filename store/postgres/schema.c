@@ -390,6 +390,9 @@ const char *const tend_pg_migrations[] = {
 
     /* 13: the outbox row's sending process (sqlite/schema.c says why) */
     "ALTER TABLE outbox ADD COLUMN owner " PG_TEXT " NOT NULL DEFAULT '';",
+
+    /* 14: SQLite's seen_events without its rowid; a PostgreSQL table has no rowid to drop */
+    "SELECT 1;",
 };
 
 const int tend_pg_migration_count = (int)(sizeof tend_pg_migrations / sizeof tend_pg_migrations[0]);

@@ -118,6 +118,7 @@ void store_scrub_after_commit(tend_store *store);
 /* Replaces SQLite's automatic checkpoint by tend_store_checkpoint (transaction.c). */
 void store_watch_wal(tend_store *store);
 /* writes.c: counts the rows written, by table, for tend_store_schedule_touched. */
+void store_unhooked_rows(tend_store *store, long long rows);
 void store_watch_writes(tend_store *store);
 
 /* Events answered without a write, remembered in memory for a while (recent.c). */

@@ -431,6 +431,20 @@ const char *const tend_store_migrations[] = {
      * row once; a row of a process that is gone is claimed by another (store_outbox.h). Rows
      * written before belong to "" (no process): the first to look claims them. */
     "ALTER TABLE outbox ADD COLUMN owner TEXT NOT NULL DEFAULT '';",
+
+    /* 14: seen_events kept in the order of its key (WITHOUT ROWID): every command that writes
+     * stores its event here, and a rowid table keeps the key in a second b-tree beside the rows,
+     * one more page written to the WAL for each (issue 17). The rows are copied as they are. */
+    ("CREATE TABLE seen_events_by_key ("
+     "  platform TEXT NOT NULL,"
+     "  event_id TEXT NOT NULL,"
+     "  seen_at INTEGER NOT NULL,"
+     "  PRIMARY KEY (platform, event_id)) WITHOUT ROWID;"
+     "INSERT INTO seen_events_by_key (platform, event_id, seen_at)"
+     "  SELECT platform, event_id, seen_at FROM seen_events;"
+     "DROP TABLE seen_events;"
+     "ALTER TABLE seen_events_by_key RENAME TO seen_events;"
+     "CREATE INDEX seen_events_age ON seen_events(seen_at);"),
 };
 
 const int tend_store_migration_count =

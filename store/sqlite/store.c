@@ -769,6 +769,8 @@ int tend_store_event_claim(tend_store *store, const char *platform, const char *
     int rc = store_exec_stmt(store, prune);
     if (rc != TEND_STORE_OK)
         return rc;
+    if (!store->postgres)
+        store_unhooked_rows(store, sqlite3_changes(store->db));
     sqlite3_stmt *st = store_stmt(store, "INSERT INTO seen_events (platform, event_id, seen_at)"
                                          " VALUES (?1, ?2, ?3)");
     if (!st)
@@ -776,7 +778,10 @@ int tend_store_event_claim(tend_store *store, const char *platform, const char *
     sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
-    return store_exec_stmt(store, st); /* a duplicate primary key comes back as EXISTS */
+    rc = store_exec_stmt(store, st); /* a duplicate primary key comes back as EXISTS */
+    if (rc == TEND_STORE_OK && !store->postgres)
+        store_unhooked_rows(store, 1);
+    return rc;
 }
 
 int tend_store_audit(tend_store *store, int64_t group_id, int64_t member_id, const char *action,

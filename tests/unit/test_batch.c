@@ -8,7 +8,9 @@
  *     SQLite rolled back under it reports failure instead of pretending;
  *   - the sender holds what a group said until the commit, and drops what a failed group wrote;
  *   - an autocomplete's reads share one read transaction (one snapshot, the file's locks taken
- *     once), which ends with the autocomplete and leaves a group commit open around it alone.
+ *     once), which ends with the autocomplete and leaves a group commit open around it alone;
+ *   - seen_events is a table without rowid (one b-tree written per event, not two), and a
+ *     database from before keeps every event it had seen through the move.
  * On a real database file, with a second connection as the outside observer.
  */
 #include "testkit.h"
@@ -374,6 +376,56 @@ static void an_autocomplete_reads_one_snapshot_and_leaves_a_group_alone(void **s
     filebot_free(f);
 }
 
+static int64_t seen_events_without_rowid(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t wr = -1;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT wr FROM pragma_table_list WHERE name = 'seen_events'", -1, &st,
+                                        NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        wr = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return wr;
+}
+
+static void seen_events_keep_their_order_and_survive_the_move(void **state)
+{
+    (void)state;
+    filebot *f = filebot_new();
+    assert_int_equal(seen_events_without_rowid(store_db(f->store)), 1);
+    assert_int_equal(run(f, "ev-before", "task add \"Soup run\""), 0);
+    assert_int_equal(tend_store_event_seen(f->store, "discord", "ev-before"), TEND_STORE_OK);
+
+    /* the database as version 13 left it: a rowid table, with the event in it */
+    assert_int_equal(sqlite3_exec(store_db(f->store),
+                                  "BEGIN;"
+                                  "CREATE TABLE old_seen (platform TEXT NOT NULL, event_id TEXT NOT NULL,"
+                                  "  seen_at INTEGER NOT NULL, PRIMARY KEY (platform, event_id));"
+                                  "INSERT INTO old_seen SELECT * FROM seen_events;"
+                                  "DROP TABLE seen_events;"
+                                  "ALTER TABLE old_seen RENAME TO seen_events;"
+                                  "CREATE INDEX seen_events_age ON seen_events(seen_at);"
+                                  "PRAGMA user_version = 13;"
+                                  "COMMIT;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(seen_events_without_rowid(store_db(f->store)), 0);
+    filebot_close(f);
+
+    filebot_open(f);
+    assert_int_equal(tend_store_schema_version(f->store), tend_store_schema_latest());
+    assert_int_equal(seen_events_without_rowid(store_db(f->store)), 1);
+    /* the event seen before the move is still caught, and a new one is stored and caught */
+    assert_int_equal(tend_store_event_seen(f->store, "discord", "ev-before"), TEND_STORE_OK);
+    assert_int_equal(run(f, "ev-before", "task add \"Soup run\""), TEND_BOT_DUPLICATE);
+    assert_int_equal(run(f, "ev-after", "task add \"Van keys\""), 0);
+    assert_int_equal(count_outside(f, "SELECT count(*) FROM seen_events WHERE event_id IN ('ev-before', 'ev-after')"),
+                     2);
+    assert_int_equal(count_outside(f, "SELECT count(*) FROM tasks"), 2);
+    filebot_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +434,7 @@ int main(void)
         cmocka_unit_test(a_group_hit_by_a_full_disk_never_claims_what_it_lost),
         cmocka_unit_test(the_sender_holds_a_groups_words_until_its_commit),
         cmocka_unit_test(an_autocomplete_reads_one_snapshot_and_leaves_a_group_alone),
+        cmocka_unit_test(seen_events_keep_their_order_and_survive_the_move),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
