@@ -200,6 +200,9 @@ def test_four_shards_of_2500_guilds_start_bucket_by_bucket_and_each_resumes_alon
     double.populate(2500, 4)
     double.recommended_shards = 4
     double.max_concurrency = 2
+    # 10,000 GUILD_CREATEs keep the double's one loop busy: at the suite's 1 s heartbeat an ACK can
+    # come late on a loaded machine, and tend rightly reconnects. Discord's interval is ~41 s.
+    double.heartbeat_interval = 5000
     t = Tend(double, tmp, env={"TEND_DISCORD_GLOBAL_COMMANDS": "true"})
     started = time.monotonic()
     assert double.wait(lambda: all(double.shard_session(k) and double.shard_session(k).guilds_sent_at
