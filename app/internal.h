@@ -115,7 +115,8 @@ int tend_app_link_group(tend_store *store, const char *platform, const char *con
 
 /* Test-only crash points, so the crash tests can stop tend exactly between a commit and a send:
  * when TEND_TEST_FAILPOINT names `point` ("after-commit": a command committed, its answers not
- * yet handed to the sender; "after-fire": a scheduled post committed, not yet sent), the process
+ * yet handed to the sender; "after-fire": a scheduled post committed, not yet sent;
+ * "before-removal": answers the platform accepted, their rows not yet removed), the process
  * kills itself with SIGKILL, as a power cut would. Costs one getenv at start otherwise. */
 void tend_app_failpoint(const char *point);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/internal.h"
 #include "bot/outbox.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -172,6 +173,7 @@ static void flush_removed(tend_sender *s)
 {
     if (s->n_removed == 0)
         return;
+    tend_app_failpoint("before-removal"); /* delivered, and the rows still there: a crash now sends again */
     int rc = tend_store_begin(s->store);
     for (size_t i = 0; rc == TEND_STORE_OK && i < s->n_removed; i++)
         rc = tend_store_outbox_remove(s->store, s->removed[i]);

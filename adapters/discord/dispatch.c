@@ -62,6 +62,7 @@ typedef struct dc_sending {
     tend_messages pieces;
     size_t next;                       /* the next piece to send */
     uint64_t chain;
+    bool ask_first;                    /* a late first answer: did its callback go before a crash? */
 } sending;
 
 static void sending_free(sending *s)
@@ -146,12 +147,45 @@ static void original_done(discord *d, long status, const cJSON *body, void *ud)
     send_next(s);
 }
 
-static void ask_original(sending *s)
+static void ask_original_then(sending *s, dc_rest_done done)
 {
     char path[PATH_MAX_LEN];
     snprintf(path, sizeof path, "/webhooks/%s/%s/messages/@original", s->d->app_id, s->token);
-    if (dc_rest_send(s->d->rest, s->chain, "GET", path, NULL, original_done, s) != 0)
+    if (dc_rest_send(s->d->rest, s->chain, "GET", path, NULL, done, s) != 0)
         finish(s, TEND_SENT_RETRY);
+}
+
+static void ask_original(sending *s)
+{
+    ask_original_then(s, original_done);
+}
+
+/* A first answer taken up after its interaction's 3 seconds (tend restarted, or another process
+ * took the row over): the callback may have gone before the crash, its row not yet removed.
+ * Discord's original response tells: there, the member has this answer (or a deferral of ours
+ * waits for it); not there, the answer goes around, as it would have. */
+static void late_original_done(discord *d, long status, const cJSON *body, void *ud)
+{
+    sending *s = ud;
+    if (d->stopping) {
+        sending_free(s);
+        return;
+    }
+    if (status >= 200 && status < 300) {
+        dc_seen *seen = dc_seen_find(d, s->interaction);
+        if (seen)
+            seen->acked = true; /* the answers after it follow on the webhook */
+        original_done(d, status, body, ud);
+        return;
+    }
+    if (verdict_of(status) == TEND_SENT_RETRY) {
+        finish(s, TEND_SENT_RETRY);
+        return;
+    }
+    /* 404: no response (the callback never went); 401: the token is over: either way, around */
+    go_around(s, &s->pieces.items[0]);
+    s->chain = chain_for(s->target);
+    send_next(s);
 }
 
 static void piece_done(discord *d, long status, const cJSON *body, void *ud)
@@ -381,10 +415,11 @@ static void choose_route(discord *d, sending *s, const tend_outgoing *o)
             uint64_t created = (uint64_t)o->created_at * 1000u, age = now - created;
             if (m->first_answer && age < CALLBACK_WINDOW_MS)
                 s->route = ROUTE_CALLBACK;
-            else if (!m->first_answer && age < DC_FOLLOWUP_WINDOW_MS)
-                s->route = ROUTE_FOLLOWUP;
+            else if (age < DC_FOLLOWUP_WINDOW_MS)
+                s->route = ROUTE_FOLLOWUP; /* a first answer asks first: late_original_done */
             else
                 go_around(s, m);
+            s->ask_first = m->first_answer && s->route == ROUTE_FOLLOWUP;
             /* what the first answer did decides for the others: a callback that went makes them
              * follow-ups, one too late sends them around too */
             if (m->first_answer)
@@ -466,7 +501,10 @@ int dc_send(discord *d, const tend_outgoing *o)
     if (!s->chain || (s->route != ROUTE_CALLBACK && s->route != ROUTE_FOLLOWUP))
         s->chain = s->route == ROUTE_CALLBACK || s->route == ROUTE_FOLLOWUP ? dc_rest_new_chain(d->rest)
                                                                             : chain_for(s->target);
-    send_next(s);
+    if (s->ask_first)
+        ask_original_then(s, late_original_done);
+    else
+        send_next(s);
     return 0;
 }
 

@@ -69,3 +69,48 @@ def test_an_answer_too_late_for_its_interaction_comes_by_dm_once(double):
             assert not double.violations, double.violations
         finally:
             again.stop()
+
+
+def test_a_callback_discord_took_just_before_a_crash_is_not_sent_again(double):
+    """tend killed after Discord accepted an answer's callback, before its outbox row was removed.
+    The row is taken up again after the interaction's 3 seconds, when a callback is no longer
+    possible: the interaction's original response shows the member has the answer, so it does not
+    go around as a DM or a post a second time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        welcomed = Tend(double, tmp)  # ana's first command brings her welcome: out of the way first
+        assert double.wait_ready(15), welcomed.output()
+        first_iid = double.slash("ana", "me")
+        assert double.wait(lambda: first_iid in double.callbacks, 10), welcomed.output()
+        time.sleep(0.5)
+        welcomed.stop()
+
+        killed = Tend(double, tmp, env={"TEND_TEST_FAILPOINT": "before-removal"})
+        assert double.wait_ready(15), killed.output()
+        iid = double.slash("ana", "task", {"title": "Delivered soup qx8"}, sub="add")
+        assert double.wait(lambda: killed.proc.poll() is not None, 10), "the crash point did not stop tend"
+        assert killed.proc.returncode == -9
+        killed.log.close()
+        assert len(double.callbacks.get(iid, [])) == 1, "Discord took the callback before the kill"
+        time.sleep(3.5)  # past the interaction's 3 seconds
+        token = next(t for t, i in double.tokens.items() if i == iid)
+        again = Tend(double, tmp)
+        try:
+            def asked():
+                return any(r["method"] == "GET" and token in r["path"] and r["path"].endswith("/messages/@original")
+                           for r in double.requests)
+
+            def said():
+                return [b for b in everything_sent(double) if "Delivered soup qx8" in text_of(b)]
+            assert double.wait(lambda: asked() or len(said()) > 1, 10), again.output()
+            time.sleep(1.0)
+            assert len(said()) == 1, said()  # what the member sees: the answer once
+            assert asked(), "tend asked Discord whether the callback had gone"
+            assert not double.violations, double.violations
+            # the row is gone: a restart sends nothing more
+            again.stop()
+            again = Tend(double, tmp)
+            time.sleep(2.0)
+            assert len(said()) == 1, said()
+        finally:
+            again.stop()
+        assert dd.TOKEN not in again.output()
