@@ -181,7 +181,8 @@ int tend_store_state_delete(tend_store *store, const char *platform, const char 
 int tend_store_event_seen(tend_store *store, const char *platform, const char *event_id);
 /* Records that an incoming event (a Discord interaction id, a Matrix event id) was handled.
  * Returns TEND_STORE_OK when it is new (and records it), TEND_STORE_EXISTS when it was seen before,
- * so a replay after a restart is recognised. Old rows are pruned after 7 days. */
+ * so a replay after a restart is recognised. Rows older than 7 days are pruned, at most once a
+ * minute. */
 int tend_store_event_claim(tend_store *store, const char *platform, const char *event_id, int64_t now);
 
 /* An audit line: who (member_id, 0 for the bot or an anonymous act) did what. `detail` must not

@@ -38,6 +38,8 @@ struct tend_store {
     bool batching;           /* a group commit is open: begin/commit are savepoints in it */
     bool batch_lost;         /* SQLite rolled the group's transaction back under it */
     bool reading;            /* tend_store_read_begin opened a read transaction, to be ended */
+    bool events_pruned;      /* seen_events' old rows were pruned, at events_pruned_at (store.c) */
+    int64_t events_pruned_at;
     int changes_at_batch;
     int wal_frames;          /* in the WAL after the last commit (the WAL hook) */
     bool postgres;           /* db is store/postgres/'s handle: see store/postgres/pg.h */

@@ -37,6 +37,35 @@ static void a_replayed_event_is_refused_and_the_command_goes_on(void **state)
     tend_store_close(s);
 }
 
+static void old_events_are_pruned_a_minute_at_a_time(void **state)
+{
+    (void)state;
+    tend_store *s;
+    testkit_store_open(&s);
+    const int64_t t = TESTKIT_START, week = 7 * 86400;
+    assert_int_equal(tend_store_event_claim(s, "discord", "a", t), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_claim(s, "discord", "b", t + 30), TEND_STORE_OK);
+    /* a week and a second after a: a is gone, b (younger) stays */
+    assert_int_equal(tend_store_event_claim(s, "discord", "c", t + week + 1), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_seen(s, "discord", "a"), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_event_seen(s, "discord", "b"), TEND_STORE_OK);
+    /* b's week is over 40 s later, but the next prune waits for the minute */
+    assert_int_equal(tend_store_event_claim(s, "discord", "d", t + week + 40), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_seen(s, "discord", "b"), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_claim(s, "discord", "b", t + week + 45), TEND_STORE_EXISTS);
+    /* and then it goes, while the week-young ones stay */
+    assert_int_equal(tend_store_event_claim(s, "discord", "e", t + week + 61), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_seen(s, "discord", "b"), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_event_seen(s, "discord", "c"), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_seen(s, "discord", "d"), TEND_STORE_OK);
+    /* a week on, those go too, and the event just claimed stays */
+    assert_int_equal(tend_store_event_claim(s, "discord", "f", t + 2 * week + 70), TEND_STORE_OK);
+    assert_int_equal(tend_store_event_seen(s, "discord", "c"), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_event_seen(s, "discord", "e"), TEND_STORE_NOTFOUND);
+    assert_int_equal(tend_store_event_seen(s, "discord", "f"), TEND_STORE_OK);
+    tend_store_close(s);
+}
+
 static void a_rollback_leaves_nothing(void **state)
 {
     (void)state;
@@ -366,6 +395,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_replayed_event_is_refused_and_the_command_goes_on),
+        cmocka_unit_test(old_events_are_pruned_a_minute_at_a_time),
         cmocka_unit_test(a_rollback_leaves_nothing),
         cmocka_unit_test(outbox_ids_are_never_reused),
         cmocka_unit_test(the_schema_is_the_newest),
