@@ -155,11 +155,6 @@ static void ask_original_then(sending *s, dc_rest_done done)
         finish(s, TEND_SENT_RETRY);
 }
 
-static void ask_original(sending *s)
-{
-    ask_original_then(s, original_done);
-}
-
 /* A first answer taken up after its interaction's 3 seconds (tend restarted, or another process
  * took the row over): the callback may have gone before the crash, its row not yet removed.
  * Discord's original response tells: there, the member has this answer (or a deferral of ours
@@ -204,7 +199,7 @@ static void piece_done(discord *d, long status, const cJSON *body, void *ud)
             if (s->pieces.items[0].first_answer && s->next == 0) {
                 /* this very answer went out before a crash, its row not yet removed, or only our
                  * deferral did: the original response, still loading, tells which */
-                ask_original(s);
+                ask_original_then(s, original_done);
                 return;
             }
             s->route = ROUTE_FOLLOWUP; /* another answer took the callback: follow on */

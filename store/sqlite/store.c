@@ -777,8 +777,7 @@ static int prune_seen_events(tend_store *store, int64_t now)
     sqlite3_bind_int64(prune, 1, now - SEEN_EVENTS_KEPT_S);
     int rc = store_exec_stmt(store, prune);
     if (rc == TEND_STORE_OK) {
-        if (!store->postgres)
-            store_unhooked_rows(store, sqlite3_changes(store->db));
+        store_unhooked_rows(store, sqlite3_changes(store->db));
         store->events_pruned = true;
         store->events_pruned_at = now;
     }
@@ -798,7 +797,7 @@ int tend_store_event_claim(tend_store *store, const char *platform, const char *
     sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
     rc = store_exec_stmt(store, st); /* a duplicate primary key comes back as EXISTS */
-    if (rc == TEND_STORE_OK && !store->postgres)
+    if (rc == TEND_STORE_OK)
         store_unhooked_rows(store, 1);
     return rc;
 }

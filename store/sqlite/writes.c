@@ -26,9 +26,11 @@ static void on_update(void *ud, int op, const char *db, const char *table, sqlit
 }
 
 /* SQLite's update hook does not report a table WITHOUT ROWID (seen_events, migration 14): its
- * writer says how many rows it changed instead. */
+ * writer says how many rows it changed instead. PostgreSQL has no hook, and every write counts. */
 void store_unhooked_rows(tend_store *store, long long rows)
 {
+    if (store->postgres)
+        return;
     store->rows_hooked += rows;
     store->rows_unscheduled += rows;
 }
