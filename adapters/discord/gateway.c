@@ -395,12 +395,12 @@ void dc_shard_on_payload(dc_shard *sh, const char *buf, size_t len)
             dc_ws_close(sh, DC_CLOSE_RESTARTING, 0);
         return;
     }
-    cJSON *p = cJSON_ParseWithLength(buf, len);
+    cJSON *p = tend_json_arena_parse(sh->gw->payloads, buf, len);
     const cJSON *op = cJSON_GetObjectItemCaseSensitive(p, "op");
     if (!cJSON_IsNumber(op)) {
         /* the payload is not quoted: it could echo anything back, and it is useless in a log */
         tend_log(TEND_LOG_WARN, "discord", "skipped a malformed gateway payload (%zu bytes)", len);
-        cJSON_Delete(p);
+        tend_json_arena_delete(sh->gw->payloads, p);
         return;
     }
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(p, "d");
@@ -433,7 +433,7 @@ void dc_shard_on_payload(dc_shard *sh, const char *buf, size_t len)
     default:
         break;
     }
-    cJSON_Delete(p);
+    tend_json_arena_delete(sh->gw->payloads, p);
 }
 
 /* ---------------------------------------------------------------- after a close */

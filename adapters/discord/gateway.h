@@ -18,6 +18,7 @@
 #include <libwebsockets.h>
 
 #include "adapters/discord/internal.h"
+#include "lib/json_arena.h"
 
 /* Close codes tend sends. Discord ends the session on 1000 and 1001 (the bot goes offline); any
  * other code, or a dropped socket, keeps it resumable for a few minutes. tend never sends 1000:
@@ -90,6 +91,7 @@ struct dc_gateway {
     uint64_t *bucket_sent;      /* per rate-limit key: when its next IDENTIFY may be sent   */
     dc_shard *shards;           /* last - first + 1 of them                                 */
     int n_shards;
+    tend_json_arena *payloads;  /* each payload is parsed here and dropped after its dispatch */
     uint64_t backoff_ms;        /* for GET /gateway/bot                                     */
     uint64_t commands_hash;     /* what this build registers; a stored session made by a
                                    build that registered other commands is not resumed     */

@@ -48,6 +48,12 @@ dc_gateway *dc_gateway_create(discord *d)
     if (!gw)
         return NULL;
     gw->d = d;
+    /* 32 KB: a 3 KB INTERACTION_CREATE's ~250 nodes and strings take about 15 KB */
+    gw->payloads = tend_json_arena_create(32 * 1024);
+    if (!gw->payloads) {
+        free(gw);
+        return NULL;
+    }
     gw->backoff_ms = 500;
     gw->commands_hash = commands_hash(d);
     lws_set_log_level(LLL_ERR, lws_log_line);
@@ -66,6 +72,7 @@ dc_gateway *dc_gateway_create(discord *d)
     if (!gw->ctx) {
         tend_log(TEND_LOG_ERROR, "discord",
                  "could not start libwebsockets on the loop (is libwebsockets-evlib-uv installed?)");
+        tend_json_arena_destroy(gw->payloads);
         free(gw);
         return NULL;
     }
@@ -317,5 +324,6 @@ void dc_gateway_destroy(dc_gateway *gw)
     free(gw->bucket_next);
     free(gw->bucket_sent);
     free(gw->url);
+    tend_json_arena_destroy(gw->payloads);
     free(gw);
 }
