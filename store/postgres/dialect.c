@@ -21,6 +21,8 @@
  *   BEGIN IMMEDIATE            → BEGIN
  *   CROSS JOIN ... ON          → JOIN (SQLite's way to fix the join order; PostgreSQL plans it)
  *   INDEXED BY name            → dropped (the same: a hint to SQLite's planner)
+ *   +column (a unary plus)     → column (SQLite's way to keep a term from choosing the index:
+ *                                a short IN list then is compared in place, no temporary table)
  *   sqlite_master, pragma_table_info(), typeof() → information_schema and pg_typeof(), for the
  *                                store's own privacy check (tend_store_debug_find_text)
  * instr() exists as a function in the PostgreSQL schema (store/postgres/schema.c).
@@ -93,6 +95,21 @@ static char *no_index_hints(char *s)
         while (s[end] && ident_char(s[end]))
             end++;
         s = splice(s, pos, end - pos, "");
+    }
+    return s;
+}
+
+/* Drops a unary plus before a name ("AND +c.state IN (...)"), outside quoted text. A binary plus
+ * is written with spaces around it ("?2 + 1") and stays. */
+static char *no_unary_plus(char *s)
+{
+    bool quoted = false;
+    for (size_t i = 1; s && s[i]; i++) {
+        if (s[i] == '\'')
+            quoted = !quoted;
+        else if (!quoted && s[i] == '+' && (s[i - 1] == ' ' || s[i - 1] == '(') &&
+                 (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '_'))
+            s = splice(s, i, 1, "");
     }
     return s;
 }
@@ -406,6 +423,7 @@ char *tend_pg_dialect(const char *sqlite_sql, int *nparams, unsigned *flags, cha
     s = replace_all(s, "AS INTEGER)", "AS BIGINT)");
     s = replace_all(s, " CROSS JOIN ", " JOIN ");
     s = no_index_hints(s);
+    s = no_unary_plus(s);
     s = replace_all(s, " typeof(", " pg_typeof(");
     s = replace_all(s, " IN ('text', 'blob')", " IN ('text'::regtype)");
     s = replace_all(s, "random() & 9223372036854775807",

@@ -33,10 +33,12 @@ int tend_store_task_titles_each(tend_store *store, int64_t group_id, tend_task_f
                                 int (*cb)(const tend_task *t, void *ud), void *ud)
 {
     sqlite3_stmt *st;
-    if (filter == TEND_TASKS_MINE) /* from the member's few live claims, as tend_store_tasks_each does */
+    /* from the member's few live claims, as tend_store_tasks_each does; +mine.state: the two
+     * states are compared in place, not made a temporary b-tree to look up in the index */
+    if (filter == TEND_TASKS_MINE)
         st = store_stmt(store, "SELECT t.id, t.group_id, t.number, t.title FROM claims mine CROSS JOIN tasks t"
                                " ON t.id = mine.task_id WHERE mine.member_id = ?2"
-                               " AND mine.state IN ('active','waiting') AND t.group_id = ?1 AND t.state = 'open'"
+                               " AND +mine.state IN ('active','waiting') AND t.group_id = ?1 AND t.state = 'open'"
                                " GROUP BY t.id ORDER BY t.number");
     else
         st = store_stmt(store, "SELECT t.id, t.group_id, t.number, t.title FROM tasks t WHERE t.group_id = ?1"

@@ -305,7 +305,7 @@ int tend_store_tasks_each(tend_store *store, int64_t group_id, tend_task_filter 
          * SQLite from starting at tasks (a million done tasks made /tasks mine 4.5x slower) */
         st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM claims mine CROSS JOIN tasks t"
                                " ON t.id = mine.task_id WHERE mine.member_id = ?2"
-                               " AND mine.state IN ('active','waiting') AND t.group_id = ?1"
+                               " AND +mine.state IN ('active','waiting') AND t.group_id = ?1"
                                " GROUP BY t.id ORDER BY t.number LIMIT ?3 OFFSET ?4");
     } else if (filter == TEND_TASKS_ALL) {
         st = store_stmt(store, "SELECT " STORE_TASK_COLUMNS " FROM tasks t WHERE t.group_id = ?1"
@@ -330,7 +330,7 @@ int tend_store_tasks_count(tend_store *store, int64_t group_id, tend_task_filter
     if (filter == TEND_TASKS_MINE)
         st = store_stmt(store, "SELECT count(DISTINCT t.id) FROM claims mine CROSS JOIN tasks t"
                                " ON t.id = mine.task_id WHERE mine.member_id = ?2"
-                               " AND mine.state IN ('active','waiting') AND t.group_id = ?1");
+                               " AND +mine.state IN ('active','waiting') AND t.group_id = ?1");
     else if (filter == TEND_TASKS_ALL)
         st = store_stmt(store, "SELECT count(*) FROM tasks t WHERE t.group_id = ?1 AND ?2 = ?2");
     else
@@ -399,9 +399,11 @@ int tend_store_task_set_state(tend_store *store, int64_t task_id, tend_task_stat
 
 int tend_store_claim_current(tend_store *store, int64_t task_id, int64_t member_id, tend_claim *out)
 {
-    sqlite3_stmt *st = store_stmt(store, "SELECT " CLAIM_COLUMNS " FROM claims WHERE task_id = ?1"
-                                         " AND member_id = ?2 AND state IN ('active','waiting')"
-                                         " ORDER BY id DESC LIMIT 1");
+    /* the newest by max(id), the state compared in place (+state): no temporary b-tree for the
+     * IN list or the ORDER BY, two of them on every run before (issue 17) */
+    sqlite3_stmt *st = store_stmt(store, "SELECT " CLAIM_COLUMNS " FROM claims WHERE id ="
+                                         " (SELECT max(id) FROM claims WHERE task_id = ?1"
+                                         " AND member_id = ?2 AND +state IN ('active','waiting'))");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, task_id);
@@ -579,7 +581,7 @@ int tend_store_member_load(tend_store *store, int64_t member_id, int64_t since, 
                                   " COALESCE(SUM(CASE WHEN c.state = 'done' AND c.done_at >= ?2"
                                   " THEN t.weight END), 0)"
                                   " FROM claims c JOIN tasks t ON t.id = c.task_id"
-                                  " WHERE c.member_id = ?1 AND c.state IN ('active','done')");
+                                  " WHERE c.member_id = ?1 AND +c.state IN ('active','done')");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, member_id);

@@ -101,6 +101,12 @@ static void sqlite_functions_and_hints(void **state)
            " ORDER BY c.id LIMIT (CASE WHEN $2 < 0 THEN NULL ELSE $2 END)",
            2, 0);
     expect("SELECT CAST(x AS INTEGER) FROM t", "SELECT CAST(x AS BIGINT) FROM t", 0, 0);
+    /* a unary plus goes; a binary one, and one in quoted text, stay */
+    expect("SELECT max(id) FROM claims WHERE member_id = ?1 AND +state IN ('active','waiting')"
+           " AND (+c.x = 1) AND n = ?2 + 1 AND note <> ' +a'",
+           "SELECT max(id) FROM claims WHERE member_id = $1 AND state IN ('active','waiting')"
+           " AND (c.x = 1) AND n = $2 + 1 AND note <> ' +a'",
+           2, 0);
     expect("SELECT k.kind, count(*) AS n FROM claims c JOIN task_traits k ON k.task_id = c.task_id"
            " GROUP BY k.kind HAVING n >= ?3 ORDER BY n DESC, k.kind LIMIT 1",
            "SELECT k.kind, count(*) AS n FROM claims c JOIN task_traits k ON k.task_id = c.task_id"
