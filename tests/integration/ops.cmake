@@ -1,12 +1,12 @@
 # ops.cmake — tend as the person who runs it meets it (issue 16): --check-config's lines and a
 # start that agrees; file modes, backup and restore, a full disk; SIGHUP, signals during start-up,
-# systemd's notify socket and the journal; the health and metrics endpoint (read with the
-# Prometheus project's parser, from the Discord suite's venv); the systemd unit. Scripts live in
-# tests/integration/ops/. Labels: integration;ops plus one per concern.
+# systemd's notify socket and the journal; GnuTLS (mapped through libcurl) kept from setting itself
+# up; the health and metrics endpoint (read with the Prometheus project's parser, from the Discord
+# suite's venv); the systemd unit. Scripts live in tests/integration/ops/. Labels: integration;ops plus one per concern.
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 set(_ops ${CMAKE_CURRENT_LIST_DIR}/ops)
 
-foreach(case check_config files signals)
+foreach(case check_config files signals libraries)
   add_test(NAME ops.${case} COMMAND ${Python3_EXECUTABLE} ${_ops}/${case}.py $<TARGET_FILE:tend>)
   set_tests_properties(ops.${case} PROPERTIES LABELS "integration;ops" TIMEOUT 120)
 endforeach()
