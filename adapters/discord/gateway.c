@@ -184,7 +184,7 @@ static void send_heartbeat(dc_shard *sh)
         cJSON_AddNumberToObject(p, "d", (double)sh->seq);
     else
         cJSON_AddNullToObject(p, "d");
-    dc_ws_send(sh, p, true);
+    dc_ws_send(sh, p, DC_TX_HEARTBEAT);
 }
 
 static void send_identify(dc_shard *sh)
@@ -200,7 +200,7 @@ static void send_identify(dc_shard *sh)
     cJSON_AddStringToObject(props, "device", "tend");
     const int shard[2] = {sh->id, sh->gw->count};
     cJSON_AddItemToObject(d, "shard", cJSON_CreateIntArray(shard, 2));
-    dc_ws_send(sh, p, false);
+    dc_ws_send(sh, p, DC_TX_IDENTIFY);
 }
 
 static void send_resume(dc_shard *sh)
@@ -211,7 +211,7 @@ static void send_resume(dc_shard *sh)
     cJSON_AddStringToObject(d, "token", sh->d->token);
     cJSON_AddStringToObject(d, "session_id", sh->session_id);
     cJSON_AddNumberToObject(d, "seq", (double)(sh->seq >= 0 ? sh->seq : 0));
-    dc_ws_send(sh, p, false);
+    dc_ws_send(sh, p, DC_TX_EVENT);
 }
 
 /* ---------------------------------------------------------------- connecting */

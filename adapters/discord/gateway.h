@@ -108,6 +108,10 @@ int dc_shard_of_guild(const char *guild_id, int count);
  * buckets are shard_id % max_concurrency and each allows one IDENTIFY per DC_IDENTIFY_GAP_MS.
  * Returns the slot's time. bucket_next has max_concurrency entries. */
 uint64_t dc_identify_reserve(uint64_t *bucket_next, int max_concurrency, int shard_id, uint64_t earliest);
+/* An IDENTIFY of shard_id left at `sent` (loop time, ms): the bucket's next slot is no sooner than
+ * DC_IDENTIFY_GAP_MS after that. Discord counts from when it arrives, and a busy loop can write
+ * an IDENTIFY later than its slot. */
+void dc_identify_written(uint64_t *bucket_next, int max_concurrency, int shard_id, uint64_t sent);
 /* Called by a shard whose connection ended while the gateway stops. */
 void dc_gateway_shard_closed(dc_gateway *gw);
 /* Called by a shard that was giving itself back once its connection ended: another process may
@@ -162,8 +166,13 @@ extern const struct lws_protocols dc_ws_protocols[];
 /* Resolves url's host and opens a websocket to it (?v=10&encoding=json added). 0, or -1 when
  * url is not a ws:// or wss:// URL. Failures later end in dc_shard_on_closed(). */
 int dc_ws_connect(dc_shard *sh, const char *url);
-/* Queues a payload (taken); a heartbeat goes before anything waiting. 0 or -1. */
-int dc_ws_send(dc_shard *sh, cJSON *payload, bool heartbeat);
+typedef enum {
+    DC_TX_EVENT,     /* in turn                                                              */
+    DC_TX_HEARTBEAT, /* before anything waiting, and outside the send window                 */
+    DC_TX_IDENTIFY   /* in turn; when it is written, its bucket's next slot counts from then */
+} dc_tx_kind;
+/* Queues a payload (taken). 0 or -1. */
+int dc_ws_send(dc_shard *sh, cJSON *payload, dc_tx_kind kind);
 /* Ends the connection with a close frame carrying `code`, then waits up to wait_ms for the
  * server's answer (0: drops the socket as soon as the frame is written). */
 void dc_ws_close(dc_shard *sh, int code, int wait_ms);

@@ -24,7 +24,7 @@
 
 struct dc_tx {
     struct dc_tx *next;
-    bool heartbeat;
+    dc_tx_kind kind;
     size_t len;
     unsigned char buf[]; /* LWS_PRE bytes, then the payload */
 };
@@ -43,7 +43,7 @@ static uint64_t now_ms(dc_shard *sh)
 
 /* ---------------------------------------------------------------- sending */
 
-int dc_ws_send(dc_shard *sh, cJSON *payload, bool heartbeat)
+int dc_ws_send(dc_shard *sh, cJSON *payload, dc_tx_kind kind)
 {
     char *s = dc_json_take(payload);
     if (!s)
@@ -55,11 +55,11 @@ int dc_ws_send(dc_shard *sh, cJSON *payload, bool heartbeat)
         return -1;
     }
     t->next = NULL;
-    t->heartbeat = heartbeat;
+    t->kind = kind;
     t->len = n;
     memcpy(t->buf + LWS_PRE, s, n);
     free(s);
-    if (heartbeat) { /* a heartbeat goes before anything else waiting */
+    if (kind == DC_TX_HEARTBEAT) { /* a heartbeat goes before anything else waiting */
         t->next = sh->tx_head;
         sh->tx_head = t;
     } else {
@@ -129,7 +129,7 @@ static int on_writeable(dc_shard *sh, struct lws *wsi)
     dc_tx *t = sh->tx_head;
     if (!t)
         return 0;
-    uint64_t wait = t->heartbeat ? 0 : dc_send_window_wait(&sh->window, now_ms(sh));
+    uint64_t wait = t->kind == DC_TX_HEARTBEAT ? 0 : dc_send_window_wait(&sh->window, now_ms(sh));
     if (wait > 0) {
         uv_timer_start(&sh->send_later, send_later_cb, wait, 0);
         return 0;
@@ -137,6 +137,10 @@ static int on_writeable(dc_shard *sh, struct lws *wsi)
     sh->tx_head = t->next;
     dc_send_window_note(&sh->window, now_ms(sh));
     int n = lws_write(wsi, t->buf + LWS_PRE, t->len, LWS_WRITE_TEXT);
+    if (n >= 0 && t->kind == DC_TX_IDENTIFY) {
+        uv_update_time(sh->d->loop); /* the loop's time is from its turn's start, maybe long ago */
+        dc_identify_written(sh->gw->bucket_sent, sh->gw->max_concurrency, sh->id, now_ms(sh));
+    }
     free(t);
     if (n < 0)
         return -1;

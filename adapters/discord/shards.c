@@ -106,6 +106,13 @@ uint64_t dc_identify_reserve(uint64_t *bucket_next, int max_concurrency, int sha
     return at;
 }
 
+void dc_identify_written(uint64_t *bucket_next, int max_concurrency, int shard_id, uint64_t sent)
+{
+    uint64_t *slot = &bucket_next[shard_id % max_concurrency];
+    if (*slot < sent + DC_IDENTIFY_GAP_MS)
+        *slot = sent + DC_IDENTIFY_GAP_MS;
+}
+
 /* ---------------------------------------------------------------- starting */
 
 static void save_cb(uv_timer_t *t)

@@ -51,6 +51,18 @@ static void shards_identify_bucket_by_bucket_five_seconds_apart(void **state)
     /* a shard that re-identifies later than its bucket's next slot goes when it asks */
     assert_int_equal(dc_identify_reserve(one, 1, 0, 60000), 60000);
     assert_int_equal(dc_identify_reserve(one, 1, 0, 60001), 60000 + DC_IDENTIFY_GAP_MS);
+    /* an IDENTIFY written 140 ms after its slot (the loop was busy): the next of its bucket waits
+     * a whole gap after the write, not after the slot; another bucket is not moved */
+    uint64_t two[2] = {0};
+    assert_int_equal(dc_identify_reserve(two, 2, 0, 0), 0);
+    assert_int_equal(dc_identify_reserve(two, 2, 1, 0), 0);
+    dc_identify_written(two, 2, 0, 140);
+    dc_identify_written(two, 2, 1, 0);
+    assert_int_equal(dc_identify_reserve(two, 2, 2, 0), 140 + DC_IDENTIFY_GAP_MS);
+    assert_int_equal(dc_identify_reserve(two, 2, 3, 0), DC_IDENTIFY_GAP_MS);
+    /* a write on time leaves a later reservation where it was */
+    dc_identify_written(two, 2, 2, 140 + DC_IDENTIFY_GAP_MS);
+    assert_int_equal(dc_identify_reserve(two, 2, 0, 0), 140 + 2 * DC_IDENTIFY_GAP_MS);
 }
 
 static void a_session_record_reads_back_as_it_was_written(void **state)

@@ -208,7 +208,7 @@ def test_four_shards_of_2500_guilds_start_bucket_by_bucket_and_each_resumes_alon
     assert double.wait(lambda: all(double.shard_session(k) and double.shard_session(k).guilds_sent_at
                                    for k in range(4)), 30), t.output()
     ids = sorted(double.identify_log, key=lambda i: i["t"])
-    assert all(i["count"] == 4 for i in ids) and len(ids) == 4
+    assert all(i["count"] == 4 for i in ids) and len(ids) == 4, (ids, double.violations)
     # buckets are shard_id % 2: {0, 2} and {1, 3}; 0 and 1 together, 2 and 3 five seconds later
     assert {ids[0]["shard"], ids[1]["shard"]} == {0, 1} and {ids[2]["shard"], ids[3]["shard"]} == {2, 3}
     assert ids[1]["t"] - ids[0]["t"] < 1.0
