@@ -13,7 +13,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates gettext \
       libuv1-dev libwebsockets-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev libinih-dev libicu-dev \
-      libsystemd-dev libpq-dev \
+      libsystemd-dev libpq-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -34,7 +34,7 @@ LABEL org.opencontainers.image.title="tend" \
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates tzdata libuv1 libwebsockets17 libwebsockets-evlib-uv libcurl4 libcjson1 \
-      libsqlite3-0 libinih1 libicu72 libsystemd0 sqlite3 libpq5 \
+      libsqlite3-0 libinih1 libicu72 libsystemd0 sqlite3 libpq5 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin tend \
  && mkdir -p /data && chown tend:tend /data

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
 struct wire_conn {
     uv_tcp_t tcp;
@@ -23,6 +24,9 @@ struct wire_conn {
     size_t writing;          /* bytes handed to uv_write and not yet done */
     bool ws;
     bool closing;
+    z_stream *z;             /* the websocket asked compress=zlib-stream: its one stream      */
+    unsigned char *zbuf;     /* a frame's compressed bytes                                     */
+    size_t zcap;
     struct wire_conn *next;
 };
 
@@ -68,6 +72,11 @@ static void on_closed(uv_handle_t *h)
             *p = c->next;
             break;
         }
+    if (c->z) {
+        deflateEnd(c->z);
+        free(c->z);
+    }
+    free(c->zbuf);
     free(c->in);
     free(c->out);
     free(c);
@@ -145,11 +154,38 @@ void wire_respond(wire_conn *c, int status, const char *headers, const char *bod
         out_append(c, body, body_len);
 }
 
+/* Discord's zlib-stream: the payload deflated on the connection's one stream and flushed, so it
+ * ends 00 00 FF FF; sent as a binary frame. NULL (then sent as text) when memory runs out. */
+static const char *compressed(wire_conn *c, const char *text, size_t *len)
+{
+    size_t need = deflateBound(c->z, (uLong)*len) + 16;
+    if (need > c->zcap) {
+        unsigned char *grown = realloc(c->zbuf, need);
+        if (!grown)
+            return NULL;
+        c->zbuf = grown;
+        c->zcap = need;
+    }
+    c->z->next_in = (unsigned char *)text;
+    c->z->avail_in = (uInt)*len;
+    c->z->next_out = c->zbuf;
+    c->z->avail_out = (uInt)c->zcap;
+    if (deflate(c->z, Z_SYNC_FLUSH) != Z_OK || c->z->avail_in != 0)
+        return NULL;
+    *len = c->zcap - c->z->avail_out;
+    return (const char *)c->zbuf;
+}
+
 void wire_ws_queue(wire_conn *c, const char *text, size_t len)
 {
     unsigned char h[10];
     size_t hl;
     h[0] = 0x81; /* FIN, text */
+    const char *z = c->z ? compressed(c, text, &len) : NULL;
+    if (z) {
+        h[0] = 0x82; /* FIN, binary */
+        text = z;
+    }
     if (len < 126) {
         h[1] = (unsigned char)len;
         hl = 2;
@@ -188,7 +224,7 @@ static bool header(const char *block, const char *name, char *out, size_t outlen
     return false;
 }
 
-static void upgrade(wire_conn *c, const char *block)
+static void upgrade(wire_conn *c, const char *path, const char *block)
 {
     char key[128], accept[64];
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -207,6 +243,13 @@ static void upgrade(wire_conn *c, const char *block)
                      accept);
     out_append(c, head, (size_t)n);
     c->ws = true;
+    if (strstr(path, "compress=zlib-stream")) { /* as Discord's gateway: one stream a connection */
+        c->z = calloc(1, sizeof *c->z);
+        if (c->z && deflateInit(c->z, Z_DEFAULT_COMPRESSION) != Z_OK) {
+            free(c->z);
+            c->z = NULL;
+        }
+    }
     if (handlers.on_ws_open)
         handlers.on_ws_open(c, handlers.ud);
 }
@@ -238,7 +281,7 @@ static size_t parse_http(wire_conn *c)
     char up[32];
     if (strncmp(path, "/gw", 3) == 0 && header(sp2 + 1, "Upgrade", up, sizeof up) &&
         strcasecmp(up, "websocket") == 0) {
-        upgrade(c, sp2 + 1);
+        upgrade(c, path, sp2 + 1);
     } else {
         wire_request req = {method, path, end + 4, body_len};
         handlers.on_http(c, &req, handlers.ud);

@@ -41,7 +41,9 @@ void wire_close_all(void);
 /* One HTTP answer: status, extra header lines ("Name: value\r\n"... or NULL), JSON body or NULL. */
 void wire_respond(wire_conn *c, int status, const char *headers, const char *body, size_t body_len);
 
-/* Appends a text frame to the connection's pending output; wire_flush() writes what is pending. */
+/* Appends a text frame to the connection's pending output; wire_flush() writes what is pending.
+ * On a websocket opened with compress=zlib-stream (tend asks for it; the reference bot does not),
+ * the payload goes deflated on the connection's stream, in a binary frame, as Discord sends it. */
 void wire_ws_queue(wire_conn *c, const char *text, size_t len);
 void wire_flush(wire_conn *c);
 /* Bytes queued to the kernel but not yet written (backpressure). */

@@ -436,6 +436,15 @@ void dc_shard_on_payload(dc_shard *sh, const char *buf, size_t len)
     tend_json_arena_delete(sh->gw->payloads, p);
 }
 
+void dc_shard_on_unreadable(dc_shard *sh)
+{
+    if (sh->gw->stopping || !sh->running || sh->close_code)
+        return; /* closing already */
+    tend_log(TEND_LOG_WARN, "discord",
+             "shard %d: a compressed gateway message could not be read; connecting again to resume", sh->id);
+    close_and_reconnect(sh, DC_CLOSE_ANSWER_MS, 0);
+}
+
 /* ---------------------------------------------------------------- after a close */
 
 static const char *fatal_reason(int code)
@@ -572,5 +581,6 @@ void dc_shard_free(dc_shard *sh)
 {
     dc_ws_reset(sh);
     free(sh->rx);
+    tend_zstream_destroy(sh->z);
     free(sh->resume_url);
 }

@@ -19,6 +19,7 @@
 
 #include "adapters/discord/internal.h"
 #include "lib/json_arena.h"
+#include "lib/zstream.h"
 
 /* Close codes tend sends. Discord ends the session on 1000 and 1001 (the bot goes offline); any
  * other code, or a dropped socket, keeps it resumable for a few minutes. tend never sends 1000:
@@ -54,6 +55,8 @@ struct dc_shard {
     char *rx;                   /* a payload arriving in fragments                          */
     size_t rx_len, rx_cap;
     bool rx_skip;
+    tend_zstream *z;            /* the connection's zlib-stream (binary frames); made at the
+                                   first connection, reset at each                          */
     dc_tx *tx_head;
     dc_send_window window;      /* 120 sends a minute per connection                       */
     int close_code;             /* the close frame this connection is to end with (0: none) */
@@ -144,6 +147,9 @@ void dc_shard_free(dc_shard *sh);
 /* For gateway_ws.c: one whole payload arrived / the connection (or the attempt) ended. */
 void dc_shard_on_payload(dc_shard *sh, const char *buf, size_t len);
 void dc_shard_on_closed(dc_shard *sh);
+/* For gateway_ws.c: the connection's compressed stream cannot be read on (not zlib, a message
+ * over the limit, no memory): its context is lost, so the shard connects again and resumes. */
+void dc_shard_on_unreadable(dc_shard *sh);
 
 /* The stored form of a session, one line: "1 <count> <seq> <commands hash> <session id>
  * <resume url or -> <bot user id or ->". Pure, for the unit tests. -1 when it does not fit. */

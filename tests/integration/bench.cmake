@@ -7,7 +7,7 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 add_executable(tend_bench_driver ${CMAKE_SOURCE_DIR}/bench/driver.c ${CMAKE_SOURCE_DIR}/bench/wire.c
                ${CMAKE_SOURCE_DIR}/bench/mix.c ${CMAKE_SOURCE_DIR}/bench/proc.c
                ${CMAKE_SOURCE_DIR}/bench/check.c)
-target_link_libraries(tend_bench_driver PRIVATE PkgConfig::LIBUV PkgConfig::CJSON OpenSSL::Crypto)
+target_link_libraries(tend_bench_driver PRIVATE PkgConfig::LIBUV PkgConfig::CJSON PkgConfig::ZLIB OpenSSL::Crypto)
 
 add_executable(tend_bench_seed ${CMAKE_SOURCE_DIR}/bench/seed.c)
 target_link_libraries(tend_bench_seed PRIVATE tend_store PkgConfig::SQLITE3)

@@ -11,10 +11,15 @@ What it holds the bot to, from Discord's gateway documentation:
   (shard_id % max_concurrency) per 5 s: a faster one is a violation and gets op 9 d:false.
 - Events for a guild go to the shard (guild_id >> 22) % count; events without a guild to shard 0.
   With no live session for that shard, an event is lost (kept in `undelivered`).
+- Transport compression: a connection that asks compress=zlib-stream gets every payload as binary
+  frames of one zlib stream (one compressor per connection, each payload flushed with
+  Z_SYNC_FLUSH, so it ends 00 00 FF FF). `split_compressed` sends each payload in two websocket
+  messages, as Discord's documentation warns it may. Any other compress value is a violation.
 """
 import asyncio
 import json
 import time
+import zlib
 
 from aiohttp import web, WSMsgType
 
@@ -77,6 +82,13 @@ class Gateway:
         self.last_identify = None
         self.conns = set()
         self._conn_of = {}        # websocket -> Conn
+        self._zlib = {}           # websocket -> its zlib-stream compressor (compress=zlib-stream)
+        self._zlib_lock = {}      # websocket -> the lock its compressed sends take turns under
+        self.compress_log = []    # the compress= of every connection (None: not asked)
+        self.split_compressed = False
+        self.compressed_sent = 0  # payloads sent compressed, their bytes, and what they were
+        self.compressed_bytes = 0
+        self.plain_bytes = 0
         self._bucket_last = {}    # rate-limit key -> time of its last IDENTIFY
         self._sid = 0
 
@@ -142,7 +154,31 @@ class Gateway:
     # ------------------------------------------------------------------ the socket
 
     async def _send(self, ws, payload):
-        await ws.send_str(json.dumps(payload))
+        text = json.dumps(payload)
+        z = self._zlib.get(ws)
+        if z is None:
+            await ws.send_str(text)
+            return
+        # compressed and sent under the connection's lock: the stream's order is the send order
+        async with self._zlib_lock[ws]:
+            data = z.compress(text.encode()) + z.flush(zlib.Z_SYNC_FLUSH)
+            self.compressed_sent += 1
+            self.compressed_bytes += len(data)
+            self.plain_bytes += len(text.encode())
+            if self.split_compressed and len(data) > 1:
+                await ws.send_bytes(data[:len(data) // 2])
+                await ws.send_bytes(data[len(data) // 2:])
+            else:
+                await ws.send_bytes(data)
+
+    def send_raw_binary(self, data, shard=None):
+        """A binary frame that is not part of the connection's zlib stream (a broken stream)."""
+        async def go():
+            conn = self._target(shard)
+            if conn is not None:
+                async with self._zlib_lock.get(conn.ws) or asyncio.Lock():
+                    await conn.ws.send_bytes(data)
+        self.call(go())
 
     async def _dispatch(self, t, d):
         """Sends an event to the shard that takes its guild, with the session's next sequence
@@ -169,6 +205,13 @@ class Gateway:
         self._conn_of[ws] = conn
         if request.query.get("v") != "10" or request.query.get("encoding") != "json":
             self.violations.append("gateway connection without v=10&encoding=json: %s" % request.query_string)
+        compress = request.query.get("compress")
+        self.compress_log.append(compress)
+        if compress == "zlib-stream":
+            self._zlib[ws] = zlib.compressobj()
+            self._zlib_lock[ws] = asyncio.Lock()
+        elif compress is not None:
+            self.violations.append("gateway connection asks for compress=%s; this double serves only zlib-stream" % compress)
         if self.hello_delay:
             await asyncio.sleep(self.hello_delay)
         await self._send(ws, {"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": self.heartbeat_interval}})
@@ -192,6 +235,8 @@ class Gateway:
         finally:
             self.conns.discard(ws)
             self._conn_of.pop(ws, None)
+            self._zlib.pop(ws, None)
+            self._zlib_lock.pop(ws, None)
             code = bot_code if bot_code is not None else ws.close_code if conn.closed_by_us else 1006
             s = conn.session
             self.close_events.append(code)
@@ -275,8 +320,8 @@ class Gateway:
                 return
             await self._dispatch_to(s, "GUILD_CREATE", self._guild(g))
             # Discord serves each connection on its own; here one loop serves them all, so it
-            # yields often enough that another shard's IDENTIFY is read, and timed, within
-            # milliseconds of its arrival
+            # yields often enough (compressing included) that another shard's IDENTIFY is read,
+            # and timed, within milliseconds of its arrival
             if i % 20 == 19:
                 await asyncio.sleep(0)
         s.guilds_sent_at = time.monotonic()

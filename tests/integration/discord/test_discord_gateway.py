@@ -1,7 +1,9 @@
 """The real tend against the double's gateway: a restart RESUMEs the session it left (after kill -9
-or SIGTERM) and receives what was sent meanwhile, each command answered once; close frames carry
-the codes Discord reads; op 9 d:true is resumed at once; fatal closes end tend non-zero; and shards
-start bucket by bucket and each resumes on its own while the others keep serving."""
+or SIGTERM) and receives what was sent meanwhile, each command answered once; events arrive as a
+zlib stream (also split across websocket messages), and a stream that cannot be read is left for
+a RESUME; close frames carry the codes Discord reads; op 9 d:true is resumed at once; fatal closes
+end tend non-zero; and shards start bucket by bucket and each resumes on its own while the others
+keep serving."""
 import signal
 import tempfile
 import time
@@ -132,6 +134,38 @@ def test_a_session_discord_has_forgotten_is_identified_anew_after_1_to_5_s(doubl
     assert 0.9 <= waited <= 5.5, waited
     assert answered(double, ask_help(double)), second.output()
     finish(double, first, second)
+
+
+# ---------------------------------------------------------------- transport compression
+
+def test_events_come_as_a_zlib_stream_and_a_payload_split_in_two_is_read_whole(double, tmp):
+    double.split_compressed = True  # every payload in two websocket messages, as Discord may send it
+    t = Tend(double, tmp)
+    assert double.wait_ready(15), t.output()
+    welcome(double, "ana")
+    for _ in range(5):
+        assert answered(double, ask_help(double)), t.output()
+    assert double.compress_log and all(c == "zlib-stream" for c in double.compress_log), double.compress_log
+    assert double.compressed_sent > 0
+    print("\nzlib-stream: %d payloads, %d bytes of JSON arrived as %d (%.0f%%)" % (
+        double.compressed_sent, double.plain_bytes, double.compressed_bytes,
+        100.0 * double.compressed_bytes / double.plain_bytes))
+    finish(double, t)
+
+
+def test_a_stream_that_cannot_be_read_is_left_and_the_session_resumed(double, tmp):
+    t = Tend(double, tmp)
+    assert double.wait_ready(15), t.output()
+    assert answered(double, ask_help(double)), t.output()
+    n = len(double.resume_log)
+    double.send_raw_binary(b"not a zlib stream\x00\x00\xff\xff")
+    assert double.wait(lambda: len(double.resume_log) > n, 5), t.output()
+    assert double.resume_log[n]["ok"], "the session was lost over one unreadable frame"
+    assert double.close_log[-1]["code"] == 4000
+    assert answered(double, ask_help(double)), t.output()
+    assert double.identifies == 1
+    assert "could not be read; connecting again to resume" in t.output()
+    finish(double, t)
 
 
 # ---------------------------------------------------------------- resuming and close frames
