@@ -55,6 +55,16 @@ static int all_inside(const tend_json_arena *a, const cJSON *node)
     return 1;
 }
 
+/* Where a fresh arena puts the root of a payload's tree (the tree is deleted again). */
+static uintptr_t where_a_tree_starts(tend_json_arena *a)
+{
+    cJSON *t = tend_json_arena_parse(a, INTERACTION, strlen(INTERACTION));
+    assert_non_null(t);
+    uintptr_t at = (uintptr_t)t;
+    tend_json_arena_delete(a, t);
+    return at;
+}
+
 static void an_interaction_reads_as_cjson_reads_it_and_lives_in_the_arena(void **state)
 {
     (void)state;
@@ -87,9 +97,7 @@ static void ten_thousand_payloads_reuse_the_same_memory(void **state)
     (void)state;
     tend_json_arena *a = tend_json_arena_create(CHUNK);
     size_t empty = tend_json_arena_footprint(a);
-    cJSON *first = tend_json_arena_parse(a, INTERACTION, strlen(INTERACTION));
-    uintptr_t where = (uintptr_t)first;
-    tend_json_arena_delete(a, first);
+    uintptr_t where = where_a_tree_starts(a);
     for (int i = 0; i < 10000; i++) {
         cJSON *t = tend_json_arena_parse(a, INTERACTION, strlen(INTERACTION));
         assert_true((uintptr_t)t == where);
@@ -191,9 +199,7 @@ static void text_that_is_not_json_leaves_the_arena_as_it_was(void **state)
     (void)state;
     tend_json_arena *a = tend_json_arena_create(CHUNK);
     size_t empty = tend_json_arena_footprint(a);
-    cJSON *first = tend_json_arena_parse(a, INTERACTION, strlen(INTERACTION));
-    uintptr_t where = (uintptr_t)first;
-    tend_json_arena_delete(a, first);
+    uintptr_t where = where_a_tree_starts(a);
 
     const char *broken = "{\"op\":0,\"d\":{\"member\":{\"user\":{\"id\":\"1\"}},\"data\":[1,2,";
     assert_null(tend_json_arena_parse(a, broken, strlen(broken)));
