@@ -27,7 +27,7 @@ struct tend_http {
     uv_timer_t timer;
     uv_check_t kick;       /* curl's "timeout 0": run it after this turn's I/O, see timer_cb */
     uv_idle_t kick_awake;  /* ...and keep the poll from sleeping until then                 */
-    char *user_agent;
+    char *user_agent;      /* "User-Agent: ..." as a header line, see tend_http_send */
     char *ca_file, *ca_dir; /* the system's CAs (lib/tls_trust.h); ca_file NULL: none but the dir */
     size_t in_flight;
     transfer *transfers;   /* every live transfer, to cancel them on destroy */
@@ -304,7 +304,9 @@ tend_http *tend_http_create(uv_loop_t *loop, const char *user_agent, long max_co
     if (!http)
         return NULL;
     http->loop = loop;
-    http->user_agent = strdup(user_agent ? user_agent : "tend");
+    size_t ua_len = strlen("User-Agent: ") + strlen(user_agent ? user_agent : "tend") + 1;
+    if ((http->user_agent = malloc(ua_len)) != NULL)
+        snprintf(http->user_agent, ua_len, "User-Agent: %s", user_agent ? user_agent : "tend");
     const char *ca_file, *ca_dir;
     tend_tls_trust_paths(&ca_file, &ca_dir);
     http->ca_file = ca_file ? strdup(ca_file) : NULL;
@@ -387,7 +389,6 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, http->user_agent);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     /* a stream has no end to wait for: its owner watches it for silence instead */
@@ -397,9 +398,14 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
     /* the system's CAs looked up by hash, not Debian's whole bundle parsed into every connection */
     curl_easy_setopt(e, CURLOPT_CAINFO, http->ca_file);
     curl_easy_setopt(e, CURLOPT_CAPATH, http->ca_dir);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    /* curl writes every header it makes itself through its own printf, a byte at a time, twice
+     * (~100 instructions a byte of Accept-Encoding or User-Agent, 14k of a callback's ~147k): a
+     * compressed answer is asked for where one can be large (a GET: a sync, a file), and the
+     * User-Agent goes with the request's own headers, formatted once */
     if (strcmp(method, "GET") != 0)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    else
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     int failed = 0;
     if (req->body) {
         size_t body_len = req->body_len ? req->body_len : strlen(req->body);
@@ -434,9 +440,13 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
             t->headers = h;
     }
     /* curl would otherwise send "Expect: 100-continue" and wait on larger bodies */
-    struct curl_slist *h = curl_slist_append(t->headers, "Expect:");
-    if (h)
-        t->headers = h;
+    const char *last[] = {http->user_agent, "Expect:"};
+    for (size_t i = 0; i < 2; i++) {
+        struct curl_slist *h = curl_slist_append(t->headers, last[i]);
+        failed |= !h;
+        if (h)
+            t->headers = h;
+    }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     if (failed) {
         transfer_free(t);

@@ -1,7 +1,8 @@
 /* test_http.c — the loop-driven HTTP client against a tiny server on 127.0.0.1 in the same loop:
  * answers arrive with status, body and headers, a slow answer never stalls other timers, and a
  * binary body (an encrypted file, NUL bytes and all) goes out whole, and a request sent on a reused
- * easy handle carries nothing of the one before it. */
+ * easy handle carries nothing of the one before it (and each its User-Agent once; a compressed
+ * answer is asked for by a GET only). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -260,6 +261,14 @@ static void run_until_done(uv_loop_t *loop, result *r)
     uv_run(loop, UV_RUN_NOWAIT);
 }
 
+static int count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
 static void a_reused_handle_forgets_the_request_before(void **state)
 {
     (void)state;
@@ -279,6 +288,8 @@ static void a_reused_handle_forgets_the_request_before(void **state)
     assert_int_equal(r1.status, 200);
     assert_non_null(strstr(srv.head, "PATCH /first "));
     assert_non_null(strstr(srv.head, "first-secret"));
+    assert_int_equal(count_of(srv.head, "\r\nUser-Agent: tend-test\r\n"), 1);
+    assert_null(strstr(srv.head, "Accept-Encoding")); /* an answer to a write is small */
 
     /* the second goes out on the first's easy handle (the pool keeps it): a plain GET, no body */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/second", srv.port);
@@ -292,6 +303,8 @@ static void a_reused_handle_forgets_the_request_before(void **state)
     assert_null(strstr(srv.head, "first-secret"));
     assert_null(strstr(srv.head, "Content-Type"));
     assert_int_equal(srv.last_len, 0);
+    assert_int_equal(count_of(srv.head, "\r\nUser-Agent: tend-test\r\n"), 1);
+    assert_non_null(strstr(srv.head, "\r\nAccept-Encoding: ")); /* a GET's answer may be large */
 
     uv_close((uv_handle_t *)&srv.server, NULL);
     tend_http_destroy(http);
