@@ -107,6 +107,22 @@ def test_a_first_command_gets_one_private_welcome(tend, double):
     assert not any(WELCOME in content(x) for x in double.callbacks[iid])
 
 
+def test_the_bot_token_goes_only_where_discord_needs_it(tend, double):
+    """An interaction's callback and its follow-ups carry their own token in the path (Discord's
+    OpenAPI: no bot token needed there): the bot's token is sent on the other routes only."""
+    iid = double.slash("cai", "tasks")  # a first command: the answer, then the welcome follow-up
+    assert double.wait(lambda: len(double.callbacks.get(iid, [])) >= 2), double.callbacks.get(iid)
+    by_token = [r for r in double.requests if r["path"].startswith(("/interactions/", "/webhooks/"))]
+    others = [r for r in double.requests if r not in by_token]
+    assert any(r["path"].endswith("/callback") for r in by_token), by_token
+    assert any(r["path"].startswith("/webhooks/%s/" % dd.APP_ID) for r in by_token), by_token
+    assert others, "no bot-authenticated request at all (registration, /gateway/bot)"
+    for r in by_token:
+        assert not any(k.lower() == "authorization" for k in r["headers"]), (r["method"], r["path"])
+    for r in others:
+        assert r["headers"].get("Authorization") == "Bot " + dd.TOKEN, (r["method"], r["path"])
+
+
 def test_a_fresh_invite_says_hello_once_where_it_may_post():
     d = dd.Double().start()
     try:
