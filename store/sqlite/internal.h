@@ -22,7 +22,8 @@ typedef struct {
 /* The last group and member row read in a transaction (memo.c). */
 typedef struct {
     bool have_group, have_member;
-    long long group_changes, member_changes; /* sqlite3_total_changes when each was read */
+    /* when each was read: the rows written to its table, and the changes the hook did not see */
+    long long group_writes, group_unseen, member_writes, member_unseen;
     tend_group group;
     tend_member member;
 } store_memo;
@@ -46,6 +47,7 @@ struct tend_store {
     char outbox_owner[128];  /* the process that sends the outbox rows this store writes ("": one process) */
     store_memo memo;
     long long rows_hooked, rows_unscheduled; /* writes.c: rows the update hook reported */
+    long long groups_written, members_written; /* writes.c: the hook's rows of these two tables */
 };
 
 extern const char *const tend_store_migrations[];
@@ -59,6 +61,7 @@ sqlite3_stmt *store_stmt(tend_store *store, const char *sql);
  * every transaction's start and end and every rollback. */
 void store_memo_forget(tend_store *store);
 bool store_memo_group(tend_store *store, const char *key, tend_group *out);
+bool store_memo_group_by_id(tend_store *store, int64_t id, tend_group *out);
 void store_memo_keep_group(tend_store *store, const tend_group *g);
 bool store_memo_member(tend_store *store, int64_t group_id, const char *key, tend_member *out);
 bool store_memo_member_by_id(tend_store *store, int64_t id, tend_member *out);

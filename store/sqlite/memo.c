@@ -3,12 +3,16 @@
  *
  * A command reads its group and member rows up to three times (its language before the
  * transaction, the transaction's own load, the welcome or the scheduler's look after it; the
- * member by key or by id). A row read inside a
- * transaction is served from here while all of these hold:
+ * member by key or by id). A row read inside a transaction is served from here while all of these
+ * hold:
  *   - still inside a transaction, and not a new one: every BEGIN, COMMIT and ROLLBACK (a savepoint's
  *     too) forgets it, so what another connection committed in between is read again;
- *   - no row changed on this connection since it was read (sqlite3_total_changes, which counts
- *     every insert, update and delete, by a trigger too): a write of any kind forgets it.
+ *   - no row of its table (groups, members) written on this connection since it was read, as
+ *     SQLite's update hook reports them (writes.c), a trigger's writes included: a command that
+ *     wrote a check-in, its event and its answer still has its member row;
+ *   - no change the hook does not report since then (sqlite3_total_changes beyond the rows the
+ *     hook and seen_events' writer counted: a row a REPLACE removed, a truncating DELETE): of
+ *     those nobody can say which table they were in, so they count as a change to both.
  * A group commit's savepoints begin and release inside one transaction, so a row read before a
  * command's savepoint is still served inside it.
  * Only SQLite's: its transaction reads one snapshot, so a second read could not see anything newer
@@ -24,15 +28,29 @@ void store_memo_forget(tend_store *store)
     store->memo.have_group = store->memo.have_member = false;
 }
 
-static bool fresh(tend_store *store, long long changes)
+static long long unseen_changes(tend_store *store)
 {
-    return !sqlite3_get_autocommit(store->db) && sqlite3_total_changes(store->db) == changes;
+    return (long long)sqlite3_total_changes(store->db) - store->rows_hooked;
+}
+
+static bool fresh(tend_store *store, long long table_writes, long long written_now, long long unseen)
+{
+    return !sqlite3_get_autocommit(store->db) && written_now == table_writes && unseen_changes(store) == unseen;
 }
 
 bool store_memo_group(tend_store *store, const char *key, tend_group *out)
 {
     store_memo *m = &store->memo;
-    if (!m->have_group || !fresh(store, m->group_changes) || strcmp(m->group.key, key) != 0)
+    if (!m->have_group || !fresh(store, m->group_writes, store->groups_written, m->group_unseen) || strcmp(m->group.key, key) != 0)
+        return false;
+    *out = m->group;
+    return true;
+}
+
+bool store_memo_group_by_id(tend_store *store, int64_t id, tend_group *out)
+{
+    store_memo *m = &store->memo;
+    if (!m->have_group || !fresh(store, m->group_writes, store->groups_written, m->group_unseen) || m->group.id != id)
         return false;
     *out = m->group;
     return true;
@@ -45,13 +63,14 @@ void store_memo_keep_group(tend_store *store, const tend_group *g)
     if (!m->have_group)
         return;
     m->group = *g;
-    m->group_changes = sqlite3_total_changes(store->db);
+    m->group_writes = store->groups_written;
+    m->group_unseen = unseen_changes(store);
 }
 
 bool store_memo_member(tend_store *store, int64_t group_id, const char *key, tend_member *out)
 {
     store_memo *m = &store->memo;
-    if (!m->have_member || !fresh(store, m->member_changes) || m->member.group_id != group_id ||
+    if (!m->have_member || !fresh(store, m->member_writes, store->members_written, m->member_unseen) || m->member.group_id != group_id ||
         strcmp(m->member.key, key) != 0)
         return false;
     *out = m->member;
@@ -61,7 +80,7 @@ bool store_memo_member(tend_store *store, int64_t group_id, const char *key, ten
 bool store_memo_member_by_id(tend_store *store, int64_t id, tend_member *out)
 {
     store_memo *m = &store->memo;
-    if (!m->have_member || !fresh(store, m->member_changes) || m->member.id != id)
+    if (!m->have_member || !fresh(store, m->member_writes, store->members_written, m->member_unseen) || m->member.id != id)
         return false;
     *out = m->member;
     return true;
@@ -74,5 +93,6 @@ void store_memo_keep_member(tend_store *store, const tend_member *mem)
     if (!m->have_member)
         return;
     m->member = *mem;
-    m->member_changes = sqlite3_total_changes(store->db);
+    m->member_writes = store->members_written;
+    m->member_unseen = unseen_changes(store);
 }

@@ -487,11 +487,16 @@ int tend_store_group_get(tend_store *store, const char *key, tend_group *out)
 
 int tend_store_group_by_id(tend_store *store, int64_t id, tend_group *out)
 {
+    if (store_memo_group_by_id(store, id, out))
+        return TEND_STORE_OK;
     sqlite3_stmt *st = store_stmt(store, "SELECT " GROUP_COLUMNS " FROM groups WHERE id = ?1");
     if (!st)
         return TEND_STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    return store_step_one(store, st, read_group_v, out);
+    int rc = store_step_one(store, st, read_group_v, out);
+    if (rc == TEND_STORE_OK)
+        store_memo_keep_group(store, out);
+    return rc;
 }
 
 int tend_store_group_ensure(tend_store *store, const char *key, const char *channel_key, int64_t now,

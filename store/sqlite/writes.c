@@ -21,6 +21,10 @@ static void on_update(void *ud, int op, const char *db, const char *table, sqlit
     (void)rowid;
     tend_store *store = ud;
     store->rows_hooked++;
+    if (strcmp(table, "groups") == 0)
+        store->groups_written++;
+    else if (strcmp(table, "members") == 0)
+        store->members_written++; /* memo.c: a member row served again must not be one of these */
     if (strcmp(table, "seen_events") == 0 || strcmp(table, "outbox") == 0 || strcmp(table, "members") == 0)
         store->rows_unscheduled++;
 }
