@@ -7,6 +7,11 @@
  * from sleeping first when the group began in a timer) the delivered rows are marked, the group
  * commits with one write and one sync, and only then does anything it said go out. If the commit
  * fails nothing of the group was written: each command's answer becomes "nothing was changed".
+ *
+ * The WAL's checkpoint, once it is due, runs on libuv's thread pool through a connection of its
+ * own (store_batch.h): copying a thousand frames home and syncing the file took ~5 ms of the loop
+ * every 150 ms at 1,000 commands a second, and the commands that arrived meanwhile waited (their
+ * p99 8 ms, 2.3 ms without). Without such a connection it runs here, between two turns.
  */
 #include "app/batch.h"
 
@@ -23,6 +28,11 @@ struct tend_batch {
     uv_timer_t checkpoint;
     bool handles_open, open;
     size_t commands; /* in the open group */
+    tend_store_checkpointer *checkpointer; /* NULL: the checkpoint runs on the loop's thread   */
+    uv_work_t checkpoint_work;
+    bool checkpointing;                     /* checkpoint_work is on the thread pool            */
+    int checkpoint_rc;
+    char checkpoint_err[200];
 };
 
 static tend_store *store_of(const tend_batch *b)
@@ -35,9 +45,38 @@ static void on_check(uv_check_t *check)
     tend_batch_end(check->data);
 }
 
+static void checkpoint_on_pool(uv_work_t *req)
+{
+    tend_batch *b = req->data; /* only checkpointer and the result are touched on this thread */
+    b->checkpoint_rc = tend_store_checkpointer_run(b->checkpointer, b->checkpoint_err, sizeof b->checkpoint_err);
+}
+
+static void checkpoint_done(uv_work_t *req, int status)
+{
+    tend_batch *b = req->data;
+    b->checkpointing = false;
+    if (status == 0 && b->checkpoint_rc == TEND_STORE_OK)
+        tend_store_checkpointer_noted(store_of(b), b->checkpointer);
+    else if (status == 0)
+        tend_log(TEND_LOG_WARN, "store", "a checkpoint failed (it is tried again): %s", b->checkpoint_err);
+    if (!b->handles_open) {
+        tend_store_checkpointer_destroy(b->checkpointer);
+        b->checkpointer = NULL;
+    }
+}
+
 static void on_checkpoint(uv_timer_t *timer)
 {
     tend_batch *b = timer->data;
+    if (b->checkpointing)
+        return;
+    if (b->checkpointer) {
+        b->checkpoint_work.data = b;
+        if (uv_queue_work(b->app->loop, &b->checkpoint_work, checkpoint_on_pool, checkpoint_done) == 0) {
+            b->checkpointing = true;
+            return;
+        }
+    }
     if (tend_store_checkpoint(store_of(b)) != TEND_STORE_OK)
         tend_log(TEND_LOG_WARN, "store", "a checkpoint failed (it is tried again): %s",
                  tend_store_errmsg(store_of(b)));
@@ -67,6 +106,7 @@ tend_batch *tend_batch_create(tend_app *app)
     }
     b->check.data = b->idle.data = b->checkpoint.data = b;
     b->handles_open = true;
+    b->checkpointer = tend_store_checkpointer_create(store_of(b));
     return b;
 }
 
@@ -120,7 +160,7 @@ void tend_batch_end(tend_batch *b)
     b->commands = 0;
     tend_sender_release(b->app->sender, rc == TEND_STORE_OK, tell_lost, b->app);
     /* on a later turn, after the answers went out; a busy loop reaches timers every turn */
-    if (tend_store_checkpoint_due(store) && !uv_is_active((uv_handle_t *)&b->checkpoint))
+    if (tend_store_checkpoint_due(store) && !b->checkpointing && !uv_is_active((uv_handle_t *)&b->checkpoint))
         uv_timer_start(&b->checkpoint, on_checkpoint, 0, 0);
 }
 
@@ -134,10 +174,21 @@ void tend_batch_close(tend_batch *b)
         uv_close((uv_handle_t *)&b->check, NULL);
         uv_close((uv_handle_t *)&b->idle, NULL);
         uv_close((uv_handle_t *)&b->checkpoint, NULL);
+        if (!b->checkpointing) { /* else checkpoint_done closes it, once the pool is done with it */
+            tend_store_checkpointer_destroy(b->checkpointer);
+            b->checkpointer = NULL;
+        }
     }
 }
 
 void tend_batch_destroy(tend_batch *b)
 {
+    if (!b)
+        return;
+    /* the loop ran to its end before (a queued work keeps it running), so this is for a caller
+     * that destroys without running it: the pool's thread must be done with b first */
+    while (b->checkpointing && uv_run(b->app->loop, UV_RUN_ONCE))
+        ;
+    tend_store_checkpointer_destroy(b->checkpointer);
     free(b);
 }

@@ -42,4 +42,21 @@ bool tend_store_checkpoint_due(const tend_store *store);
 /* A passive WAL checkpoint, for that quiet moment (the automatic one would fall on a command). */
 int tend_store_checkpoint(tend_store *store);
 
+/* The same checkpoint through a connection of its own, to run on another thread: copying a
+ * thousand frames home and syncing the file takes milliseconds that no command should wait
+ * behind, and a passive checkpoint on a second connection never waits for this store's commits
+ * (nor they for it). NULL when there is no file to checkpoint (PostgreSQL, an in-memory or a
+ * read-only database) or out of memory: then tend_store_checkpoint on the store's own thread. */
+typedef struct tend_store_checkpointer tend_store_checkpointer;
+tend_store_checkpointer *tend_store_checkpointer_create(tend_store *store);
+/* On one thread at a time, any thread: opens the connection the first time, then checkpoints.
+ * TEND_STORE_OK also when a reader or another checkpoint kept it from copying everything; else
+ * TEND_STORE_ERROR with SQLite's reason in err. */
+int tend_store_checkpointer_run(tend_store_checkpointer *c, char *err, size_t errlen);
+/* Back on the store's thread after a run: a WAL copied home whole starts over at the next
+ * commit, so tend_store_checkpoint_due says no until it has grown again. */
+void tend_store_checkpointer_noted(tend_store *store, const tend_store_checkpointer *c);
+/* Closes the connection; not while a run is under way. Accepts NULL. */
+void tend_store_checkpointer_destroy(tend_store_checkpointer *c);
+
 #endif

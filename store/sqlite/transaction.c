@@ -8,6 +8,8 @@
  */
 #include "store/sqlite/internal.h"
 
+#include <string.h>
+
 void store_scrub_after_commit(tend_store *store)
 {
     store->scrub_after_commit = true;
@@ -211,4 +213,68 @@ int tend_store_checkpoint(tend_store *store)
     if (rc == SQLITE_OK && done == log)
         store->wal_frames = 0; /* all copied home: the next commit starts the WAL over */
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? TEND_STORE_OK : store_fail(store, rc);
+}
+
+/* ---------------------------------------------------------------- checkpoints on another thread */
+
+struct tend_store_checkpointer {
+    char *path;
+    sqlite3 *db;   /* opened by the first run, on the thread that runs it */
+    int log, done; /* the last run's frames in the WAL, and copied home */
+};
+
+tend_store_checkpointer *tend_store_checkpointer_create(tend_store *store)
+{
+    if (!store || store->postgres)
+        return NULL;
+    const char *path = sqlite3_db_filename(store->db, "main");
+    if (!path || !*path || sqlite3_db_readonly(store->db, "main") != 0)
+        return NULL; /* in memory: another connection would be another database */
+    tend_store_checkpointer *c = calloc(1, sizeof *c);
+    if (!c || !(c->path = strdup(path))) {
+        free(c);
+        return NULL;
+    }
+    c->log = c->done = -1;
+    return c;
+}
+
+int tend_store_checkpointer_run(tend_store_checkpointer *c, char *err, size_t errlen)
+{
+    int rc = SQLITE_OK;
+    if (!c->db) {
+        /* an existing file only, read-write: the store made it and set WAL mode in it; a small
+         * cache, since a checkpoint reads the WAL's frames itself and keeps no pages */
+        rc = sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(c->db, "PRAGMA cache_size = -64;", NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            snprintf(err, errlen, "cannot open a connection to checkpoint with: %s",
+                     c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+            sqlite3_close(c->db);
+            c->db = NULL;
+            return TEND_STORE_ERROR;
+        }
+    }
+    c->log = c->done = -1;
+    rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &c->log, &c->done);
+    if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+        return TEND_STORE_OK;
+    snprintf(err, errlen, "%s", sqlite3_errmsg(c->db));
+    return TEND_STORE_ERROR;
+}
+
+void tend_store_checkpointer_noted(tend_store *store, const tend_store_checkpointer *c)
+{
+    if (c->log >= 0 && c->done == c->log)
+        store->wal_frames = 0; /* the next commit's WAL hook says how long it is again */
+}
+
+void tend_store_checkpointer_destroy(tend_store_checkpointer *c)
+{
+    if (!c)
+        return;
+    sqlite3_close(c->db);
+    free(c->path);
+    free(c);
 }
