@@ -77,6 +77,7 @@ typedef struct {
     uint64_t wrong_by_kind[KIND_COUNT];
     char wrong_first[160];    /* the first wrong one, for the report                      */
     FILE *dump;               /* TEND_BENCH_DUMP: every first answer, kind<TAB>body       */
+    FILE *latencies;          /* TEND_BENCH_LATENCIES: each timed answer, when and how long */
     const char *smaps;        /* TEND_BENCH_SMAPS: prefix of tend's smaps copies (idle, peak) */
     long smaps_peak_kb;       /* the RSS of the last -peak copy                            */
     uint64_t smaps_next;      /* when to look at the RSS again during the load             */
@@ -261,6 +262,10 @@ static answer_kind record_answer(uint64_t seq)
                 fail("out of memory");
         }
         D.lat_us[D.n_lat++] = (uint32_t)((t - sent) / 1000);
+        if (D.latencies) /* when each slow answer came shows what tend was doing then */
+            fprintf(D.latencies, "%llu %llu %u %s\n", (unsigned long long)((sent - D.load_start) / 1000),
+                    (unsigned long long)((t - D.load_start) / 1000), (unsigned)((t - sent) / 1000),
+                    check_kind_name((check_kind)token_of(seq)->kind));
     }
     return late ? ANSWER_LATE : ANSWER_IN_TIME;
 }
@@ -801,6 +806,12 @@ int main(int argc, char **argv)
     const char *dump = getenv("TEND_BENCH_DUMP");
     if (dump && *dump && !(D.dump = fopen(dump, "w")))
         fail("cannot write TEND_BENCH_DUMP");
+    const char *latencies = getenv("TEND_BENCH_LATENCIES");
+    if (latencies && *latencies) {
+        if (!(D.latencies = fopen(latencies, "w")))
+            fail("cannot write TEND_BENCH_LATENCIES");
+        fputs("# sent_us answered_us latency_us kind (microseconds since the load began)\n", D.latencies);
+    }
     const char *smaps = getenv("TEND_BENCH_SMAPS");
     D.smaps = smaps && *smaps ? smaps : NULL;
     D.chan_reset = calloc(D.o.shape.guilds, sizeof *D.chan_reset);
@@ -819,6 +830,8 @@ int main(int argc, char **argv)
     report();
     if (D.dump)
         fclose(D.dump);
+    if (D.latencies)
+        fclose(D.latencies);
     mix_destroy(D.mix);
     return 0;
 }
