@@ -55,10 +55,16 @@ static void checkpoint_done(uv_work_t *req, int status)
 {
     tend_batch *b = req->data;
     b->checkpointing = false;
-    if (status == 0 && b->checkpoint_rc == TEND_STORE_OK)
+    if (status == 0 && b->checkpoint_rc == TEND_STORE_OK) {
         tend_store_checkpointer_noted(store_of(b), b->checkpointer);
-    else if (status == 0)
-        tend_log(TEND_LOG_WARN, "store", "a checkpoint failed (it is tried again): %s", b->checkpoint_err);
+    } else if (status == 0) {
+        /* once, not at every turn while the WAL is long: from now on the loop checkpoints, as
+         * without a second connection, and says so if that fails too */
+        tend_log(TEND_LOG_WARN, "store", "a checkpoint on its own connection failed (%s); checkpoints run "
+                                         "between commands from now on", b->checkpoint_err);
+        tend_store_checkpointer_destroy(b->checkpointer);
+        b->checkpointer = NULL;
+    }
     if (!b->handles_open) {
         tend_store_checkpointer_destroy(b->checkpointer);
         b->checkpointer = NULL;

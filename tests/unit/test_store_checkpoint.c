@@ -94,6 +94,32 @@ static void the_wal_is_copied_home_while_the_store_commits(void **state)
     rmdir(dir);
 }
 
+/* Its file gone from under it (the store keeps its own open): the run says why, and changes nothing
+ * (app/batch.c then checkpoints on the loop, as without a second connection). */
+static void a_checkpointer_without_its_file_says_why(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tend-ckpt-XXXXXX", path[64], side[80];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/tend.db", dir);
+    tend_store *store;
+    char err[256];
+    assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
+    tend_store_checkpointer *c = tend_store_checkpointer_create(store);
+    assert_non_null(c);
+    assert_int_equal(unlink(path), 0);
+    char why[200] = "";
+    assert_int_equal(tend_store_checkpointer_run(c, why, sizeof why), TEND_STORE_ERROR);
+    assert_non_null(strstr(why, "cannot open a connection to checkpoint with"));
+    tend_store_checkpointer_destroy(c);
+    tend_store_close(store);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    rmdir(dir);
+}
+
 static void an_in_memory_store_checkpoints_itself(void **state)
 {
     (void)state;
@@ -110,6 +136,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_wal_is_copied_home_while_the_store_commits),
+        cmocka_unit_test(a_checkpointer_without_its_file_says_why),
         cmocka_unit_test(an_in_memory_store_checkpoints_itself),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
