@@ -38,10 +38,22 @@ static bool fresh(tend_store *store, long long table_writes, long long written_n
     return !sqlite3_get_autocommit(store->db) && written_now == table_writes && unseen_changes(store) == unseen;
 }
 
+static bool group_fresh(tend_store *store)
+{
+    const store_memo *m = &store->memo;
+    return m->have_group && fresh(store, m->group_writes, store->groups_written, m->group_unseen);
+}
+
+static bool member_fresh(tend_store *store)
+{
+    const store_memo *m = &store->memo;
+    return m->have_member && fresh(store, m->member_writes, store->members_written, m->member_unseen);
+}
+
 bool store_memo_group(tend_store *store, const char *key, tend_group *out)
 {
     store_memo *m = &store->memo;
-    if (!m->have_group || !fresh(store, m->group_writes, store->groups_written, m->group_unseen) || strcmp(m->group.key, key) != 0)
+    if (!group_fresh(store) || strcmp(m->group.key, key) != 0)
         return false;
     *out = m->group;
     return true;
@@ -50,7 +62,7 @@ bool store_memo_group(tend_store *store, const char *key, tend_group *out)
 bool store_memo_group_by_id(tend_store *store, int64_t id, tend_group *out)
 {
     store_memo *m = &store->memo;
-    if (!m->have_group || !fresh(store, m->group_writes, store->groups_written, m->group_unseen) || m->group.id != id)
+    if (!group_fresh(store) || m->group.id != id)
         return false;
     *out = m->group;
     return true;
@@ -70,8 +82,7 @@ void store_memo_keep_group(tend_store *store, const tend_group *g)
 bool store_memo_member(tend_store *store, int64_t group_id, const char *key, tend_member *out)
 {
     store_memo *m = &store->memo;
-    if (!m->have_member || !fresh(store, m->member_writes, store->members_written, m->member_unseen) || m->member.group_id != group_id ||
-        strcmp(m->member.key, key) != 0)
+    if (!member_fresh(store) || m->member.group_id != group_id || strcmp(m->member.key, key) != 0)
         return false;
     *out = m->member;
     return true;
@@ -80,7 +91,7 @@ bool store_memo_member(tend_store *store, int64_t group_id, const char *key, ten
 bool store_memo_member_by_id(tend_store *store, int64_t id, tend_member *out)
 {
     store_memo *m = &store->memo;
-    if (!m->have_member || !fresh(store, m->member_writes, store->members_written, m->member_unseen) || m->member.id != id)
+    if (!member_fresh(store) || m->member.id != id)
         return false;
     *out = m->member;
     return true;
