@@ -120,9 +120,7 @@ static tend_zstream_result inflate_message(tend_zstream *z, const unsigned char 
         if (z->zs.avail_out > 0)
             return TEND_ZSTREAM_BROKEN; /* input left that zlib will not take */
     }
-    if (produced > z->max)
-        return TEND_ZSTREAM_BROKEN;
-    z->out[produced] = '\0';
+    z->out[produced] = '\0'; /* room() keeps out_cap at most max + 1: produced <= max */
     *out = z->out;
     *out_len = produced;
     return TEND_ZSTREAM_MESSAGE;
