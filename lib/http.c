@@ -304,9 +304,10 @@ tend_http *tend_http_create(uv_loop_t *loop, const char *user_agent, long max_co
     if (!http)
         return NULL;
     http->loop = loop;
-    size_t ua_len = strlen("User-Agent: ") + strlen(user_agent ? user_agent : "tend") + 1;
+    const char *ua = user_agent ? user_agent : "tend";
+    size_t ua_len = sizeof "User-Agent: " + strlen(ua);
     if ((http->user_agent = malloc(ua_len)) != NULL)
-        snprintf(http->user_agent, ua_len, "User-Agent: %s", user_agent ? user_agent : "tend");
+        snprintf(http->user_agent, ua_len, "User-Agent: %s", ua);
     const char *ca_file, *ca_dir;
     tend_tls_trust_paths(&ca_file, &ca_dir);
     http->ca_file = ca_file ? strdup(ca_file) : NULL;
@@ -441,7 +442,7 @@ int tend_http_send(tend_http *http, const tend_http_request *req, tend_http_done
     }
     /* curl would otherwise send "Expect: 100-continue" and wait on larger bodies */
     const char *last[] = {http->user_agent, "Expect:"};
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof last / sizeof last[0]; i++) {
         struct curl_slist *h = curl_slist_append(t->headers, last[i]);
         failed |= !h;
         if (h)
