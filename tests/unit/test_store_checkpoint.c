@@ -1,7 +1,8 @@
 /* test_store_checkpoint.c — the WAL's checkpoint through a connection of its own, on another thread
  * (store_batch.h; app/batch.c runs it on libuv's pool): the store goes on committing while it
  * runs, the WAL is copied home, and it starts over at the next commit instead of growing. Where
- * there is no file (in memory) there is no such connection, and the store's own checkpoint runs. */
+ * there is no file (in memory) there is no such connection, and the store's own checkpoint runs.
+ * SQLite only (no .pg case): the files are testkit_shared_open's. */
 #include "testkit.h"
 
 #include <pthread.h>
@@ -39,12 +40,7 @@ static void commit_a_row(tend_store *store, int i)
 static void the_wal_is_copied_home_while_the_store_commits(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/tend-ckpt-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/tend.db", dir);
-    tend_store *store;
-    char err[256];
-    assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
+    tend_store *store = testkit_shared_open();
     assert_int_equal(sqlite3_exec(store_db(store), "CREATE TABLE scratch (i INTEGER PRIMARY KEY, b BLOB)", NULL,
                                   NULL, NULL),
                      SQLITE_OK);
@@ -75,7 +71,7 @@ static void the_wal_is_copied_home_while_the_store_commits(void **state)
     tend_store_checkpointer_destroy(c);
     sqlite3 *direct;
     char uri[128];
-    snprintf(uri, sizeof uri, "file:%s?immutable=1", path);
+    snprintf(uri, sizeof uri, "file:%s?immutable=1", testkit_shared_path());
     assert_int_equal(sqlite3_open_v2(uri, &direct, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL), SQLITE_OK);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(direct, "SELECT count(*) FROM scratch", -1, &st, NULL), SQLITE_OK);
@@ -83,15 +79,7 @@ static void the_wal_is_copied_home_while_the_store_commits(void **state)
     assert_int_equal(sqlite3_column_int(st, 0), i - 1); /* all but the row after the last checkpoint */
     sqlite3_finalize(st);
     sqlite3_close(direct);
-
-    tend_store_close(store);
-    char side[80];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    unlink(path);
-    rmdir(dir);
+    testkit_shared_close(store);
 }
 
 /* Its file gone from under it (the store keeps its own open): the run says why, and changes nothing
@@ -99,25 +87,15 @@ static void the_wal_is_copied_home_while_the_store_commits(void **state)
 static void a_checkpointer_without_its_file_says_why(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/tend-ckpt-XXXXXX", path[64], side[80];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/tend.db", dir);
-    tend_store *store;
-    char err[256];
-    assert_int_equal(tend_store_open(path, &store, err, sizeof err), TEND_STORE_OK);
+    tend_store *store = testkit_shared_open();
     tend_store_checkpointer *c = tend_store_checkpointer_create(store);
     assert_non_null(c);
-    assert_int_equal(unlink(path), 0);
+    assert_int_equal(unlink(testkit_shared_path()), 0);
     char why[200] = "";
     assert_int_equal(tend_store_checkpointer_run(c, why, sizeof why), TEND_STORE_ERROR);
     assert_non_null(strstr(why, "cannot open a connection to checkpoint with"));
     tend_store_checkpointer_destroy(c);
-    tend_store_close(store);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    rmdir(dir);
+    testkit_shared_close(store);
 }
 
 static void an_in_memory_store_checkpoints_itself(void **state)

@@ -119,6 +119,11 @@ tend_store *testkit_shared_again(void)
     return s;
 }
 
+const char *testkit_shared_path(void)
+{
+    return shared_path;
+}
+
 void testkit_shared_close(tend_store *s)
 {
     tend_store_close(s);

@@ -38,6 +38,8 @@ void testkit_store_open_at(const char *path, int fresh, tend_store **out);
 tend_store *testkit_shared_open(void);
 tend_store *testkit_shared_again(void);
 void testkit_shared_close(tend_store *s);
+/* The SQLite file testkit_shared_open made (a test that looks at the file itself). */
+const char *testkit_shared_path(void);
 /* The URL of the last PostgreSQL store testkit_store_open made ("" on SQLite), to open it twice. */
 const char *testkit_store_url(void);
 /* Fresh kit with testkit_store_open's database and a clock at TESTKIT_START. */
